@@ -1,0 +1,27 @@
+package port
+
+import "context"
+
+// Op is one storage operation a core asks for: a small data value naming the
+// store, the object and the arguments. Drivers execute it with Apply against
+// the Stores they were given; meters, latency models and fault plans key on
+// Kind (for example "page-write", "queue-dequeue", "table-batch",
+// "stream-append").
+type Op interface {
+	// Kind names the operation kind, stable across releases.
+	Kind() string
+	// Bytes is the payload size the request carries (written bytes, or the
+	// requested length of a read); results are measured by the driver.
+	Bytes() int
+	// Apply executes the operation against s and returns its result.
+	Apply(ctx context.Context, s *Stores) (any, error)
+}
+
+// Stores are the storage services a driver executes requests against. A
+// field is nil when the engine run does not use that service.
+type Stores struct {
+	Blob   Blob
+	Queue  Queue
+	Table  Table
+	Stream Stream
+}
