@@ -1,0 +1,32 @@
+# dflab — see README.md. Every target installs what it needs itself:
+# Go modules are pinned in go.mod, Azurite in package-lock.json.
+
+GO      ?= go
+PKGS    ?= ./...
+GOFILES  = $(shell git ls-files '*.go' 2>/dev/null)
+
+.PHONY: test lint bench deps
+
+## test: the whole test suite (installs Azurite from package-lock.json first)
+test: deps
+	$(GO) test -count=1 $(PKGS)
+
+## deps: Go modules and the pinned npm packages (Azurite)
+deps:
+	$(GO) mod download
+	@if [ -f package-lock.json ]; then \
+		if [ ! -x node_modules/.bin/azurite ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then \
+			npm ci --no-audit --no-fund; \
+		fi; \
+	fi
+
+## lint: formatting, go vet and the architecture test
+lint:
+	@out=$$(gofmt -l $(GOFILES)); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet $(PKGS)
+	$(GO) test -count=1 ./internal/archtest
+
+## bench: until the harness lands (issue 8) this runs the micro-benchmarks
+bench: deps
+	@echo "dflab: the experiment harness is not built yet; running the package micro-benchmarks."
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime=200ms $(PKGS)

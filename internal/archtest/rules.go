@@ -1,0 +1,123 @@
+package archtest
+
+import (
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Module is the module path the rules speak about.
+const Module = "github.com/dflab/dflab"
+
+// bannedTimeFuncs are the package time functions that read or wait on the
+// wall clock.
+var bannedTimeFuncs = map[string]bool{
+	"Now": true, "Since": true, "Until": true, "Sleep": true, "After": true,
+	"AfterFunc": true, "Tick": true, "NewTimer": true, "NewTicker": true,
+}
+
+// bannedImports are packages whose mere import breaks determinism.
+var bannedImports = map[string]bool{
+	"math/rand": true, "math/rand/v2": true, "crypto/rand": true,
+}
+
+// CheckDeterminism parses one Go source file and returns a description of
+// every construct the one rule forbids: wall-clock reads and waits, random
+// number packages, go statements, select statements and channel types.
+func CheckDeterminism(filename string, src any) ([]string, error) {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, filename, src, parser.SkipObjectResolution)
+	if err != nil {
+		return nil, fmt.Errorf("parse %s: %w", filename, err)
+	}
+	var found []string
+	report := func(n ast.Node, what string) {
+		found = append(found, fmt.Sprintf("%s: %s", fset.Position(n.Pos()), what))
+	}
+	timeName := ""
+	for _, imp := range f.Imports {
+		path, _ := strconv.Unquote(imp.Path.Value)
+		if bannedImports[path] {
+			report(imp, "imports "+path)
+		}
+		if path == "time" {
+			timeName = "time"
+			if imp.Name != nil {
+				timeName = imp.Name.Name
+			}
+		}
+	}
+	ast.Inspect(f, func(n ast.Node) bool {
+		switch x := n.(type) {
+		case *ast.GoStmt:
+			report(x, "go statement")
+		case *ast.SelectStmt:
+			report(x, "select statement")
+		case *ast.ChanType:
+			report(x, "channel type")
+		case *ast.SelectorExpr:
+			if id, ok := x.X.(*ast.Ident); ok && timeName != "" && id.Name == timeName && bannedTimeFuncs[x.Sel.Name] {
+				report(x, "uses time."+x.Sel.Name)
+			}
+		}
+		return true
+	})
+	return found, nil
+}
+
+// Package is one package of the module with its transitive dependencies.
+type Package struct {
+	Path string
+	Deps []string
+}
+
+// CheckImports returns every violation of DESIGN.md's dependency direction:
+// engine/** depends on no sim, backends, faults or harness package; sim/**
+// depends on no engine package but engine/port; nothing outside harness/
+// depends on harness.
+func CheckImports(pkgs []Package) []string {
+	var found []string
+	for _, p := range pkgs {
+		rel, ok := relPath(p.Path)
+		if !ok {
+			continue
+		}
+		for _, d := range p.Deps {
+			drel, ok := relPath(d)
+			if !ok {
+				continue
+			}
+			if why := forbidden(rel, drel); why != "" {
+				found = append(found, fmt.Sprintf("%s imports %s: %s", rel, drel, why))
+			}
+		}
+	}
+	sort.Strings(found)
+	return found
+}
+
+func forbidden(from, to string) string {
+	switch {
+	case under(from, "engine") && (under(to, "sim") || under(to, "backends") || under(to, "faults") || under(to, "harness")):
+		return "engine code must not depend on the simulator, backends, faults or harness"
+	case under(from, "sim") && under(to, "engine") && to != "engine/port":
+		return "the simulator may depend on engine/port only"
+	case !under(from, "harness") && under(to, "harness"):
+		return "nothing outside harness/ may depend on harness"
+	}
+	return ""
+}
+
+func relPath(importPath string) (string, bool) {
+	if importPath == Module {
+		return ".", true
+	}
+	rel, ok := strings.CutPrefix(importPath, Module+"/")
+	return rel, ok
+}
+
+func under(rel, dir string) bool { return rel == dir || strings.HasPrefix(rel, dir+"/") }
