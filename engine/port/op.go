@@ -1,6 +1,10 @@
 package port
 
-import "context"
+import (
+	"context"
+	"errors"
+	"fmt"
+)
 
 // Op is one storage operation a core asks for: a small data value naming the
 // store, the object and the arguments. Drivers execute it with Apply against
@@ -18,10 +22,24 @@ type Op interface {
 }
 
 // Stores are the storage services a driver executes requests against. A
-// field is nil when the engine run does not use that service.
+// field is nil when the engine run does not use that service. A backend
+// usually implements several of them with one value.
 type Stores struct {
 	Blob   Blob
 	Queue  Queue
 	Table  Table
 	Stream Stream
+
+	Page    PageBlob
+	Append  AppendBlob
+	Leases  Leases
+	Queues  QueueAdmin
+	Cursors Cursors
+}
+
+// ErrNoStore: an Op was applied to Stores lacking the service it needs.
+var ErrNoStore = errors.New("store not configured")
+
+func noStore(kind, field string) error {
+	return fmt.Errorf("%s: Stores.%s is nil: %w", kind, field, ErrNoStore)
 }

@@ -1,0 +1,111 @@
+package port
+
+import "context"
+
+// TableCreate is Table.CreateTable ("table-create"); result: nil.
+type TableCreate struct{ Table string }
+
+// TableDrop is Table.DeleteTable ("table-drop"); result: nil.
+type TableDrop struct{ Table string }
+
+// TableWriteOp is Table.Write (kind by W.Kind: "table-insert",
+// "table-replace", "table-merge", "table-upsert", "table-upsert-merge",
+// "table-delete"); result: string (ETag).
+type TableWriteOp struct {
+	Table string
+	W     TableWrite
+}
+
+// TableGet is Table.Get ("table-get"); result: Entity.
+type TableGet struct {
+	Table, PartitionKey, RowKey string
+}
+
+// TableQueryOp is Table.Query ("table-query"); result: EntityPage.
+type TableQueryOp struct {
+	Table string
+	Q     TableQuery
+}
+
+// TableBatch is Table.Batch ("table-batch"); result: []string (ETags).
+type TableBatch struct {
+	Table  string
+	Writes []TableWrite
+}
+
+func (TableCreate) Kind() string    { return "table-create" }
+func (TableDrop) Kind() string      { return "table-drop" }
+func (o TableWriteOp) Kind() string { return o.W.Kind.Kind() }
+func (TableGet) Kind() string       { return "table-get" }
+func (TableQueryOp) Kind() string   { return "table-query" }
+func (TableBatch) Kind() string     { return "table-batch" }
+
+func (TableCreate) Bytes() int    { return 0 }
+func (TableDrop) Bytes() int      { return 0 }
+func (o TableWriteOp) Bytes() int { return writeBytes(o.W) }
+func (TableGet) Bytes() int       { return 0 }
+func (TableQueryOp) Bytes() int   { return 0 }
+
+// Bytes is the sum of the written entities' sizes.
+func (o TableBatch) Bytes() int {
+	n := 0
+	for _, w := range o.Writes {
+		n += writeBytes(w)
+	}
+	return n
+}
+
+func writeBytes(w TableWrite) int {
+	if w.Kind == Delete {
+		return 0
+	}
+	return EntitySize(w.Entity)
+}
+
+// Apply implements Op.
+func (o TableCreate) Apply(ctx context.Context, s *Stores) (any, error) {
+	if s.Table == nil {
+		return nil, noStore(o.Kind(), "Table")
+	}
+	return nil, s.Table.CreateTable(ctx, o.Table)
+}
+
+// Apply implements Op.
+func (o TableDrop) Apply(ctx context.Context, s *Stores) (any, error) {
+	if s.Table == nil {
+		return nil, noStore(o.Kind(), "Table")
+	}
+	return nil, s.Table.DeleteTable(ctx, o.Table)
+}
+
+// Apply implements Op.
+func (o TableWriteOp) Apply(ctx context.Context, s *Stores) (any, error) {
+	if s.Table == nil {
+		return nil, noStore(o.Kind(), "Table")
+	}
+	return s.Table.Write(ctx, o.Table, o.W)
+}
+
+// Apply implements Op.
+func (o TableGet) Apply(ctx context.Context, s *Stores) (any, error) {
+	if s.Table == nil {
+		return nil, noStore(o.Kind(), "Table")
+	}
+	return s.Table.Get(ctx, o.Table, o.PartitionKey, o.RowKey)
+}
+
+// Apply implements Op.
+func (o TableQueryOp) Apply(ctx context.Context, s *Stores) (any, error) {
+	if s.Table == nil {
+		return nil, noStore(o.Kind(), "Table")
+	}
+	return s.Table.Query(ctx, o.Table, o.Q)
+}
+
+// Apply implements Op.
+func (o TableBatch) Apply(ctx context.Context, s *Stores) (any, error) {
+	if s.Table == nil {
+		return nil, noStore(o.Kind(), "Table")
+	}
+	return s.Table.Batch(ctx, o.Table, o.Writes)
+}
