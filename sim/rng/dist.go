@@ -281,3 +281,28 @@ func (d Dist) Mean() float64 {
 	}
 	return 0
 }
+
+// Support returns the smallest and largest values d can produce (±Inf for
+// unbounded families).
+func (d Dist) Support() (lo, hi float64) {
+	switch d.kind {
+	case KindConst:
+		return d.a, d.a
+	case KindUniform:
+		return d.a, d.b
+	case KindExp:
+		return 0, math.Inf(1)
+	case KindNormal:
+		if d.b == 0 {
+			return d.a, d.a
+		}
+		return math.Inf(-1), math.Inf(1)
+	case KindLogNormal:
+		return 0, math.Inf(1)
+	case KindZipf:
+		return 1, float64(d.n)
+	case KindEmpirical, KindPercentiles:
+		return d.xs[0], d.xs[len(d.xs)-1]
+	}
+	return 0, 0
+}

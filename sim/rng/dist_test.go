@@ -200,3 +200,14 @@ func TestParseErrors(t *testing.T) {
 		require.ErrorContains(t, err, want, s)
 	}
 }
+
+func TestSupport(t *testing.T) {
+	for s, want := range map[string][2]float64{
+		"const(3)": {3, 3}, "uniform(1,2)": {1, 2}, "exp(1)": {0, math.Inf(1)},
+		"normal(1,0)": {1, 1}, "normal(1,2)": {math.Inf(-1), math.Inf(1)}, "lognormal(0,1)": {0, math.Inf(1)},
+		"zipf(1,10)": {1, 10}, "empirical(3,1,2)": {1, 3}, "percentiles(p10=1,p90=5)": {1, 5},
+	} {
+		lo, hi := MustParse(s).Support()
+		require.Equal(t, want, [2]float64{lo, hi}, s)
+	}
+}

@@ -1,0 +1,102 @@
+package sim
+
+import (
+	"math"
+
+	"github.com/dflab/dflab/engine/port"
+)
+
+// Server is a next-free-slot server in virtual time: each request occupies
+// it for max(1/reqPerSec, bytes/bytesPerSec) (rounded up to a whole
+// nanosecond), so it never starts more than reqPerSec requests, nor more
+// than bytesPerSec bytes' worth of slots, in any one-second window.
+type Server struct {
+	nsPerReq  float64
+	nsPerByte float64
+	next      port.Time
+	served    uint64
+}
+
+// NewServer returns a server with the given limits; 0 means unlimited.
+func NewServer(reqPerSec, bytesPerSec float64) *Server {
+	s := &Server{}
+	if reqPerSec > 0 {
+		s.nsPerReq = float64(port.Second) / reqPerSec
+	}
+	if bytesPerSec > 0 {
+		s.nsPerByte = float64(port.Second) / bytesPerSec
+	}
+	return s
+}
+
+// Admit queues a request of bytes arriving at now and returns when it is
+// served.
+func (s *Server) Admit(now port.Time, bytes int) port.Time {
+	start := s.next
+	if start < now {
+		start = now
+	}
+	slot := math.Max(s.nsPerReq, s.nsPerByte*float64(bytes))
+	s.next = start + port.Time(math.Ceil(slot))
+	s.served++
+	return start
+}
+
+// Served returns the number of requests admitted.
+func (s *Server) Served() uint64 { return s.served }
+
+// throttle applies a model set's caps to requests.
+type throttle struct {
+	caps []capState
+}
+
+type capState struct {
+	cap       Cap
+	account   *Server
+	perTarget map[string]*Server
+}
+
+func newThrottle(caps []Cap) *throttle {
+	t := &throttle{}
+	for _, c := range caps {
+		st := capState{cap: c}
+		if c.Scope == ScopeAccount {
+			st.account = NewServer(c.ReqPerSec, c.MBPerSec*1e6)
+		} else {
+			st.perTarget = map[string]*Server{}
+		}
+		t.caps = append(t.caps, st)
+	}
+	return t
+}
+
+// admit passes a request through every matching cap in order and returns
+// when the last one serves it.
+func (t *throttle) admit(now port.Time, kind, target string, bytes int) port.Time {
+	at := now
+	for i := range t.caps {
+		c := &t.caps[i]
+		if !c.matches(kind) {
+			continue
+		}
+		s := c.account
+		if s == nil {
+			s = c.perTarget[target]
+			if s == nil {
+				s = NewServer(c.cap.ReqPerSec, c.cap.MBPerSec*1e6)
+				c.perTarget[target] = s
+			}
+		}
+		at = s.Admit(at, bytes)
+	}
+	return at
+}
+
+func (c *capState) matches(kind string) bool {
+	for _, p := range c.cap.Ops {
+		if matchKind(p, kind) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,282 @@
+package sim
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+
+	"github.com/dflab/dflab/engine/port"
+	"github.com/dflab/dflab/sim/rng"
+)
+
+// ModelSet is the simulator's model of the world as plain data: storage
+// latency per op kind, throughput caps, CPU costs and network delay. It is
+// loaded from JSON (LoadModelSet), saved with json.Marshal and named, so a
+// result records exactly which models produced it. Distributions are in
+// milliseconds (fields end in Ms) and written in rng's text form, e.g.
+// "lognormal(mu=2.3,sigma=0.4)".
+type ModelSet struct {
+	Name string `json:"name"`
+	// Ops maps an op kind (see OpKinds) to its latency model.
+	Ops map[string]OpModel `json:"ops,omitempty"`
+	// DefaultOp is used for op kinds missing from Ops (zero: no latency).
+	DefaultOp OpModel `json:"defaultOp"`
+	// Caps are throughput limits; every cap matching a request applies.
+	Caps []Cap `json:"caps,omitempty"`
+	// CPU is the cost model charged on simulated cores.
+	CPU CPUModel `json:"cpu"`
+	// Network is the delay between nodes and between clients and nodes.
+	Network NetworkModel `json:"network"`
+}
+
+// OpModel is the latency of one storage op kind: a base sample plus a
+// per-byte term for the op's payload (Op.Bytes).
+type OpModel struct {
+	BaseMs    rng.Dist `json:"baseMs"`
+	NsPerByte float64  `json:"nsPerByte,omitempty"`
+}
+
+// Cap scopes.
+const (
+	ScopeAccount = "account" // one limit shared by every matching request
+	ScopeTarget  = "target"  // one limit per target object (queue, stream partition, table partition, blob)
+)
+
+// Cap is a throughput limit: matching requests are served by a
+// next-free-slot server in virtual time, each occupying the server for
+// max(1/ReqPerSec, bytes/(MBPerSec·10^6)) seconds, so the server never
+// starts more than ReqPerSec requests in any one-second window.
+type Cap struct {
+	Name string `json:"name"`
+	// Ops are op kinds or kind prefixes ending in '*' ("queue-*"), or "*".
+	Ops       []string `json:"ops"`
+	Scope     string   `json:"scope"`
+	ReqPerSec float64  `json:"reqPerSec,omitempty"`
+	MBPerSec  float64  `json:"mbPerSec,omitempty"`
+}
+
+// CPUModel is a cost model: CPU time charged on a node's cores. CostsMs keys
+// are "input:<kind>" (per Step, by port.InputKind), "work:<kind>" (per unit
+// of port.Work, by Kind) and "activity:<name>" (per ActivityTask, by Name);
+// "<prefix>:*" is the fallback of its prefix. Missing keys cost nothing.
+type CPUModel struct {
+	CostsMs map[string]rng.Dist `json:"costsMs,omitempty"`
+}
+
+// NetworkModel is message delay: LocalMs within a node, RemoteMs between
+// nodes and between a client and a node.
+type NetworkModel struct {
+	LocalMs  rng.Dist `json:"localMs"`
+	RemoteMs rng.Dist `json:"remoteMs"`
+}
+
+// opKinds are the op kinds of engine/port (Op.Kind values).
+var opKinds = []string{
+	"append-block", "append-create",
+	"blob-delete", "blob-get", "blob-list", "blob-put", "blob-sync",
+	"lease-acquire", "lease-break", "lease-release", "lease-renew",
+	"page-create", "page-read", "page-write",
+	"queue-create", "queue-delete", "queue-dequeue", "queue-drop", "queue-enqueue",
+	"queue-length", "queue-peek", "queue-update",
+	"stream-append", "stream-commit", "stream-partitions", "stream-position", "stream-read",
+	"table-batch", "table-create", "table-delete", "table-drop", "table-get", "table-insert",
+	"table-merge", "table-query", "table-replace", "table-upsert", "table-upsert-merge",
+}
+
+// OpKinds returns the op kinds a model set may name, sorted.
+func OpKinds() []string { return append([]string(nil), opKinds...) }
+
+var inputKinds = []string{"activity-done", "client-call", "completion", "started", "timer"}
+
+// LoadModelSet parses a model set from JSON and validates it. Unknown fields
+// are errors, so a misspelt key never silently means "default".
+func LoadModelSet(data []byte) (*ModelSet, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var m ModelSet
+	if err := dec.Decode(&m); err != nil {
+		return nil, fmt.Errorf("model set: %w", err)
+	}
+	if err := m.Validate(); err != nil {
+		return nil, err
+	}
+	return &m, nil
+}
+
+// Validate checks every field and returns an error naming the first bad one
+// and the allowed values.
+func (m *ModelSet) Validate() error {
+	if err := m.validateOps(); err != nil {
+		return fmt.Errorf("model set %q: %w", m.Name, err)
+	}
+	for i, c := range m.Caps {
+		if err := c.validate(); err != nil {
+			return fmt.Errorf("model set %q: caps[%d] (%s): %w", m.Name, i, c.Name, err)
+		}
+	}
+	if err := m.CPU.validate(); err != nil {
+		return fmt.Errorf("model set %q: cpu: %w", m.Name, err)
+	}
+	if err := nonNegativeDist("network.localMs", m.Network.LocalMs); err != nil {
+		return fmt.Errorf("model set %q: %w", m.Name, err)
+	}
+	if err := nonNegativeDist("network.remoteMs", m.Network.RemoteMs); err != nil {
+		return fmt.Errorf("model set %q: %w", m.Name, err)
+	}
+	return nil
+}
+
+func (m *ModelSet) validateOps() error {
+	for _, kind := range sortedKeys(m.Ops) {
+		field := fmt.Sprintf("ops[%q]", kind)
+		if !contains(opKinds, kind) {
+			return fmt.Errorf("%s: unknown op kind, allowed: %s", field, strings.Join(opKinds, ", "))
+		}
+		if err := m.Ops[kind].validate(field); err != nil {
+			return err
+		}
+	}
+	return m.DefaultOp.validate("defaultOp")
+}
+
+func (o OpModel) validate(field string) error {
+	if err := nonNegativeDist(field+".baseMs", o.BaseMs); err != nil {
+		return err
+	}
+	if !(o.NsPerByte >= 0) || math.IsInf(o.NsPerByte, 0) {
+		return fmt.Errorf("%s.nsPerByte: must be a finite number >= 0, got %g", field, o.NsPerByte)
+	}
+	return nil
+}
+
+func (c Cap) validate() error {
+	if len(c.Ops) == 0 {
+		return fmt.Errorf("ops: empty, want op kinds or prefixes like \"queue-*\" (allowed kinds: %s)", strings.Join(opKinds, ", "))
+	}
+	for _, p := range c.Ops {
+		if !patternMatchesAny(p) {
+			return fmt.Errorf("ops: %q matches no op kind, allowed: %s, a prefix ending in '*', or \"*\"", p, strings.Join(opKinds, ", "))
+		}
+	}
+	if c.Scope != ScopeAccount && c.Scope != ScopeTarget {
+		return fmt.Errorf("scope: %q, allowed: %s, %s", c.Scope, ScopeAccount, ScopeTarget)
+	}
+	for _, f := range []struct {
+		name string
+		v    float64
+	}{{"reqPerSec", c.ReqPerSec}, {"mbPerSec", c.MBPerSec}} {
+		if !(f.v >= 0) || math.IsInf(f.v, 0) {
+			return fmt.Errorf("%s: must be a finite number >= 0, got %g", f.name, f.v)
+		}
+	}
+	if c.ReqPerSec == 0 && c.MBPerSec == 0 {
+		return fmt.Errorf("reqPerSec and mbPerSec are both 0: a cap needs at least one limit")
+	}
+	return nil
+}
+
+func (c CPUModel) validate() error {
+	for _, key := range sortedKeys(c.CostsMs) {
+		field := fmt.Sprintf("costsMs[%q]", key)
+		prefix, name, ok := strings.Cut(key, ":")
+		switch {
+		case !ok || name == "":
+			return fmt.Errorf("%s: want input:<kind>, work:<kind> or activity:<name>", field)
+		case prefix == "input":
+			if name != "*" && !contains(inputKinds, name) {
+				return fmt.Errorf("%s: unknown input kind, allowed: %s, *", field, strings.Join(inputKinds, ", "))
+			}
+		case prefix != "work" && prefix != "activity":
+			return fmt.Errorf("%s: unknown prefix %q, allowed: input, work, activity", field, prefix)
+		}
+		if err := nonNegativeDist(field, c.CostsMs[key]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// nonNegativeDist rejects durations that can be negative; a normal
+// distribution is allowed when its mean is >= 0 (samples are clamped at 0).
+func nonNegativeDist(field string, d rng.Dist) error {
+	lo, _ := d.Support()
+	if d.Kind() == rng.KindNormal {
+		lo = d.Mean()
+	}
+	if lo < 0 {
+		return fmt.Errorf("%s: %s can be negative, durations must be >= 0", field, d)
+	}
+	return nil
+}
+
+func patternMatchesAny(p string) bool {
+	for _, k := range opKinds {
+		if matchKind(p, k) {
+			return true
+		}
+	}
+	return false
+}
+
+// matchKind reports whether op kind matches pattern p: exact, "prefix*" or "*".
+func matchKind(p, kind string) bool {
+	if pre, ok := strings.CutSuffix(p, "*"); ok {
+		return strings.HasPrefix(kind, pre)
+	}
+	return p == kind
+}
+
+func contains(xs []string, x string) bool {
+	for _, v := range xs {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// msToTime converts a sample in milliseconds to a non-negative duration.
+func msToTime(ms float64) port.Time {
+	if !(ms > 0) {
+		return 0
+	}
+	ns := ms * float64(port.Millisecond)
+	if ns > math.MaxInt64/2 {
+		return math.MaxInt64 / 2
+	}
+	return port.Time(math.Round(ns))
+}
+
+// Latency samples the service latency of one request of op with payload
+// bytes: BaseMs plus NsPerByte·bytes.
+func (o OpModel) Latency(r *rng.Source, bytes int) port.Time {
+	return msToTime(o.BaseMs.Sample(r)) + port.Time(math.Round(o.NsPerByte*float64(bytes)))
+}
+
+// Op returns the latency model of an op kind (DefaultOp if it has none).
+func (m *ModelSet) Op(kind string) OpModel {
+	if o, ok := m.Ops[kind]; ok {
+		return o
+	}
+	return m.DefaultOp
+}
+
+// Delay samples a network delay (LocalMs when sameNode, else RemoteMs).
+func (n NetworkModel) Delay(r *rng.Source, sameNode bool) port.Time {
+	if sameNode {
+		return msToTime(n.LocalMs.Sample(r))
+	}
+	return msToTime(n.RemoteMs.Sample(r))
+}
