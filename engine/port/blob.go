@@ -221,3 +221,13 @@ func ValidListMax(max int) error {
 	}
 	return nil
 }
+
+// Syncer makes a blob's acknowledged page writes and append blocks
+// durable, for backends where they are not durable on acknowledgement
+// (files without fsync per write, mem's disk-like mode). Azure needs no
+// Syncer: every acknowledged write there is durable.
+type Syncer interface {
+	// SyncBlob makes every acknowledged write to the blob durable
+	// ("blob-sync").
+	SyncBlob(ctx context.Context, name string) error
+}

@@ -35,6 +35,7 @@ type Stores struct {
 	Leases  Leases
 	Queues  QueueAdmin
 	Cursors Cursors
+	Sync    Syncer // nil: page writes and append blocks are durable on acknowledgement
 }
 
 // ErrNoStore: an Op was applied to Stores lacking the service it needs.

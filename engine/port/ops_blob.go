@@ -211,3 +211,21 @@ func (o LeaseBreakOp) Apply(ctx context.Context, s *Stores) (any, error) {
 	}
 	return s.Leases.BreakLease(ctx, o.Name, o.Period)
 }
+
+// BlobSync is Syncer.SyncBlob ("blob-sync"); result: nil. With Stores.Sync
+// nil it does nothing: writes are then durable when acknowledged.
+type BlobSync struct{ Name string }
+
+// Kind implements Op.
+func (BlobSync) Kind() string { return "blob-sync" }
+
+// Bytes implements Op.
+func (BlobSync) Bytes() int { return 0 }
+
+// Apply implements Op.
+func (o BlobSync) Apply(ctx context.Context, s *Stores) (any, error) {
+	if s.Sync == nil {
+		return nil, nil
+	}
+	return nil, s.Sync.SyncBlob(ctx, o.Name)
+}

@@ -1,0 +1,213 @@
+package mem
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/dflab/dflab/engine/port"
+)
+
+type queue struct {
+	order []*msg // insertion order; deleted messages are compacted lazily
+	byID  map[string]*msg
+	dead  int
+}
+
+type msg struct {
+	port.Message
+	deleted bool
+}
+
+func (q *queue) remove(m *msg) {
+	m.deleted = true
+	delete(q.byID, m.ID)
+	q.dead++
+	if q.dead > 32 && q.dead > len(q.order)/2 {
+		live := q.order[:0]
+		for _, x := range q.order {
+			if !x.deleted {
+				live = append(live, x)
+			}
+		}
+		clear(q.order[len(live):])
+		q.order, q.dead = live, 0
+	}
+}
+
+// CreateQueue implements port.QueueAdmin.
+func (s *Store) CreateQueue(_ context.Context, name string) error {
+	if err := port.ValidQueueName(name); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.queues[name]; !ok {
+		s.queues[name] = &queue{byID: map[string]*msg{}}
+	}
+	return nil
+}
+
+// DeleteQueue implements port.QueueAdmin.
+func (s *Store) DeleteQueue(_ context.Context, name string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.queues[name]; !ok {
+		return port.NotFound("queue", name)
+	}
+	delete(s.queues, name)
+	return nil
+}
+
+func (s *Store) queue(name string) (*queue, error) {
+	q, ok := s.queues[name]
+	if !ok {
+		return nil, port.NotFound("queue", name)
+	}
+	return q, nil
+}
+
+// Enqueue implements port.Queue.
+func (s *Store) Enqueue(_ context.Context, name string, data []byte, delay port.Time) (port.Enqueued, error) {
+	if err := port.ValidMessage(data); err != nil {
+		return port.Enqueued{}, err
+	}
+	if err := port.ValidDelay("delay", delay); err != nil {
+		return port.Enqueued{}, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	q, err := s.queue(name)
+	if err != nil {
+		return port.Enqueued{}, err
+	}
+	now := s.now()
+	m := &msg{Message: port.Message{ID: fmt.Sprintf("m%08d", s.next()), PopReceipt: s.receipt(),
+		InsertedAt: now, NextVisible: now + delay, Data: clone(data)}}
+	q.order = append(q.order, m)
+	q.byID[m.ID] = m
+	return port.Enqueued{ID: m.ID, PopReceipt: m.PopReceipt, InsertedAt: now, NextVisible: m.NextVisible}, nil
+}
+
+func (s *Store) receipt() string { return fmt.Sprintf("r%d", s.next()) }
+
+func copyMsg(m *msg, receipt bool) port.Message {
+	c := m.Message
+	c.Data = clone(m.Data)
+	if !receipt {
+		c.PopReceipt = ""
+	}
+	return c
+}
+
+// Dequeue implements port.Queue.
+func (s *Store) Dequeue(_ context.Context, name string, n int, vis port.Time) ([]port.Message, error) {
+	if err := port.ValidDequeue(n, vis); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	q, err := s.queue(name)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	var out []port.Message
+	for _, m := range q.order {
+		if len(out) == n {
+			break
+		}
+		if m.deleted || m.NextVisible > now {
+			continue
+		}
+		m.DequeueCount++
+		m.NextVisible = now + vis
+		m.PopReceipt = s.receipt()
+		out = append(out, copyMsg(m, true))
+	}
+	return out, nil
+}
+
+// find returns the message id whose receipt is popReceipt.
+func (s *Store) find(name, id, popReceipt string) (*queue, *msg, error) {
+	q, err := s.queue(name)
+	if err != nil {
+		return nil, nil, err
+	}
+	m, ok := q.byID[id]
+	if !ok {
+		return nil, nil, fmt.Errorf("queue %q message %q: %w", name, id, port.ErrNotFound)
+	}
+	if m.PopReceipt != popReceipt {
+		return nil, nil, fmt.Errorf("queue %q message %q receipt %q: %w", name, id, popReceipt, port.ErrPopReceipt)
+	}
+	return q, m, nil
+}
+
+// DeleteMessage implements port.Queue.
+func (s *Store) DeleteMessage(_ context.Context, name, id, popReceipt string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	q, m, err := s.find(name, id, popReceipt)
+	if err != nil {
+		return err
+	}
+	q.remove(m)
+	return nil
+}
+
+// UpdateMessage implements port.Queue.
+func (s *Store) UpdateMessage(_ context.Context, name, id, popReceipt string, data []byte, vis port.Time) (port.Updated, error) {
+	if err := port.ValidMessage(data); err != nil {
+		return port.Updated{}, err
+	}
+	if err := port.ValidDelay("visibility", vis); err != nil {
+		return port.Updated{}, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, m, err := s.find(name, id, popReceipt)
+	if err != nil {
+		return port.Updated{}, err
+	}
+	if data != nil {
+		m.Data = clone(data)
+	}
+	m.NextVisible = s.now() + vis
+	m.PopReceipt = s.receipt()
+	return port.Updated{PopReceipt: m.PopReceipt, NextVisible: m.NextVisible}, nil
+}
+
+// Peek implements port.Queue.
+func (s *Store) Peek(_ context.Context, name string, n int) ([]port.Message, error) {
+	if err := port.ValidPeek(n); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	q, err := s.queue(name)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	var out []port.Message
+	for _, m := range q.order {
+		if len(out) == n {
+			break
+		}
+		if !m.deleted && m.NextVisible <= now {
+			out = append(out, copyMsg(m, false))
+		}
+	}
+	return out, nil
+}
+
+// Length implements port.Queue.
+func (s *Store) Length(_ context.Context, name string) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	q, err := s.queue(name)
+	if err != nil {
+		return 0, err
+	}
+	return len(q.byID), nil
+}

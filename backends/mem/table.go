@@ -1,0 +1,221 @@
+package mem
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	"github.com/dflab/dflab/engine/port"
+)
+
+type table struct {
+	parts map[string]*partition
+}
+
+// partition keeps its row keys sorted for queries.
+type partition struct {
+	rows map[string]*port.Entity
+	keys []string
+}
+
+func (p *partition) put(e *port.Entity) {
+	if _, ok := p.rows[e.RowKey]; !ok {
+		i := sort.SearchStrings(p.keys, e.RowKey)
+		p.keys = append(p.keys, "")
+		copy(p.keys[i+1:], p.keys[i:])
+		p.keys[i] = e.RowKey
+	}
+	p.rows[e.RowKey] = e
+}
+
+func (p *partition) del(rk string) {
+	delete(p.rows, rk)
+	i := sort.SearchStrings(p.keys, rk)
+	p.keys = append(p.keys[:i], p.keys[i+1:]...)
+}
+
+// CreateTable implements port.Table.
+func (s *Store) CreateTable(_ context.Context, name string) error {
+	if err := port.ValidTableName(name); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.tables[name]; ok {
+		return fmt.Errorf("table %q exists: %w", name, port.ErrConflict)
+	}
+	s.tables[name] = &table{parts: map[string]*partition{}}
+	return nil
+}
+
+// DeleteTable implements port.Table.
+func (s *Store) DeleteTable(_ context.Context, name string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.tables[name]; !ok {
+		return port.NotFound("table", name)
+	}
+	delete(s.tables, name)
+	return nil
+}
+
+func (s *Store) table(name string) (*table, error) {
+	t, ok := s.tables[name]
+	if !ok {
+		return nil, port.NotFound("table", name)
+	}
+	return t, nil
+}
+
+func (t *table) get(pk, rk string) *port.Entity {
+	if p, ok := t.parts[pk]; ok {
+		return p.rows[rk]
+	}
+	return nil
+}
+
+// check validates w against the current row; it returns the entity that
+// w would store (nil for a delete).
+func check(t *table, w port.TableWrite) (*port.Entity, error) {
+	pk, rk := w.Entity.PartitionKey, w.Entity.RowKey
+	cur := t.get(pk, rk)
+	switch w.Kind {
+	case port.Insert:
+		if cur != nil {
+			return nil, fmt.Errorf("entity (%q, %q) exists: %w", pk, rk, port.ErrConflict)
+		}
+	case port.Replace, port.Merge, port.Delete:
+		if cur == nil {
+			return nil, fmt.Errorf("entity (%q, %q): %w", pk, rk, port.ErrNotFound)
+		}
+		if w.IfMatch != "*" && w.IfMatch != cur.ETag {
+			return nil, fmt.Errorf("entity (%q, %q) ETag %s, If-Match %s: %w", pk, rk, cur.ETag, w.IfMatch, port.ErrETagMismatch)
+		}
+	}
+	if w.Kind == port.Delete {
+		return nil, nil
+	}
+	e := port.CloneEntity(w.Entity)
+	if cur != nil && (w.Kind == port.Merge || w.Kind == port.InsertOrMerge) {
+		merged := port.CloneEntity(*cur)
+		if merged.Props == nil {
+			merged.Props = map[string][]byte{}
+		}
+		for k, v := range e.Props {
+			merged.Props[k] = v
+		}
+		e = merged
+		if err := port.ValidEntity(e); err != nil {
+			return nil, err
+		}
+	}
+	return &e, nil
+}
+
+// apply stores the result of a checked write.
+func (s *Store) apply(t *table, w port.TableWrite, e *port.Entity) string {
+	pk := w.Entity.PartitionKey
+	p, ok := t.parts[pk]
+	if e == nil {
+		if ok {
+			p.del(w.Entity.RowKey)
+			if len(p.keys) == 0 {
+				delete(t.parts, pk)
+			}
+		}
+		return ""
+	}
+	if !ok {
+		p = &partition{rows: map[string]*port.Entity{}}
+		t.parts[pk] = p
+	}
+	e.ETag, e.Timestamp = s.etag(), s.now()
+	p.put(e)
+	return e.ETag
+}
+
+// Write implements port.Table.
+func (s *Store) Write(_ context.Context, name string, w port.TableWrite) (string, error) {
+	if err := port.ValidWrite(w); err != nil {
+		return "", err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, err := s.table(name)
+	if err != nil {
+		return "", err
+	}
+	e, err := check(t, w)
+	if err != nil {
+		return "", err
+	}
+	return s.apply(t, w, e), nil
+}
+
+// Batch implements port.Table: every write is checked first, then all are
+// applied, so a failing write changes nothing.
+func (s *Store) Batch(_ context.Context, name string, ws []port.TableWrite) ([]string, error) {
+	if err := port.ValidBatch(ws); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, err := s.table(name)
+	if err != nil {
+		return nil, err
+	}
+	es := make([]*port.Entity, len(ws))
+	for i, w := range ws {
+		if es[i], err = check(t, w); err != nil {
+			return nil, &port.BatchError{Index: i, Err: err}
+		}
+	}
+	etags := make([]string, len(ws))
+	for i, w := range ws {
+		etags[i] = s.apply(t, w, es[i])
+	}
+	return etags, nil
+}
+
+// Get implements port.Table.
+func (s *Store) Get(_ context.Context, name, pk, rk string) (port.Entity, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, err := s.table(name)
+	if err != nil {
+		return port.Entity{}, err
+	}
+	e := t.get(pk, rk)
+	if e == nil {
+		return port.Entity{}, fmt.Errorf("table %q entity (%q, %q): %w", name, pk, rk, port.ErrNotFound)
+	}
+	return port.CloneEntity(*e), nil
+}
+
+// Query implements port.Table. The continuation is the next row key.
+func (s *Store) Query(_ context.Context, name string, q port.TableQuery) (port.EntityPage, error) {
+	if err := port.ValidQuery(q); err != nil {
+		return port.EntityPage{}, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, err := s.table(name)
+	if err != nil {
+		return port.EntityPage{}, err
+	}
+	p, ok := t.parts[q.PartitionKey]
+	if !ok {
+		return port.EntityPage{}, nil
+	}
+	from := max(q.RowKeyFrom, q.Continuation)
+	keys := p.keys[sort.SearchStrings(p.keys, from):]
+	var page port.EntityPage
+	if len(keys) > q.PageSize {
+		page.Next = keys[q.PageSize]
+		keys = keys[:q.PageSize]
+	}
+	for _, k := range keys {
+		page.Entities = append(page.Entities, port.CloneEntity(*p.rows[k]))
+	}
+	return page, nil
+}
