@@ -1,0 +1,223 @@
+package sim
+
+import (
+	"github.com/dflab/dflab/engine/port"
+)
+
+// coreRun is one engine core placed on a node, across its lives. life
+// increases at each crash; events carry the life they belong to and are
+// ignored when it has passed.
+type coreRun struct {
+	d       *Driver
+	id      CoreID
+	name    string
+	node    *node
+	factory func() port.Core
+
+	core  port.Core // nil while the node is down
+	life  uint64
+	inbox []port.Input
+	spare []port.Input // the previous inbox, reused
+	busy  bool         // a turn is queued on or running on the CPU
+	out   port.Ready   // outputs of the current turn, released at its end
+
+	inflight reqList
+	lastDone map[string]port.Time // per order key, the latest completion time
+}
+
+// inputEv delivers an input to a core (of any life if anyLife, else of life).
+type inputEv struct {
+	cr      *coreRun
+	in      port.Input
+	life    uint64
+	anyLife bool
+}
+
+func (e *inputEv) Handle(now port.Time, _ uint64) {
+	if !e.anyLife && e.life != e.cr.life {
+		return
+	}
+	e.cr.deliver(now, e.in)
+}
+
+// boot makes a fresh core and feeds it Started at once, so it is the
+// first input of the new life.
+func (cr *coreRun) boot() {
+	cr.core = cr.factory()
+	cr.lastDone = map[string]port.Time{}
+	cr.deliver(cr.d.k.Now(), port.Started{})
+}
+
+func (cr *coreRun) deliver(now port.Time, in port.Input) {
+	if cr.core == nil {
+		cr.d.stats.Dropped++
+		cr.d.tr.Begin(now, cr.name, "drop").Str("in", port.InputKind(in)).End()
+		return
+	}
+	cr.inbox = append(cr.inbox, in)
+	if !cr.busy {
+		cr.startTurn(now)
+	}
+}
+
+// startTurn steps every queued input on a CPU core of the node and
+// schedules the end of the turn when its CPU time is spent.
+func (cr *coreRun) startTurn(now port.Time) {
+	d := cr.d
+	cpu := cr.node.cpu
+	slot, start := cpu.Start(now)
+	inputs := cr.inbox
+	cr.inbox = cr.spare[:0]
+	var cost port.Time
+	for i, in := range inputs {
+		kind := port.InputKind(in)
+		d.traceStep(start, cr, kind, in)
+		cr.core.Step(start, in)
+		d.stats.Steps++
+		cost += d.costs.cost(costInput, kind, cr.node.cost)
+		inputs[i] = nil
+	}
+	cr.spare = inputs[:0]
+	rd := cr.core.Ready()
+	for _, w := range rd.Work {
+		if w.N > 0 {
+			cost += port.Time(w.N) * d.costs.cost(costWork, w.Kind, cr.node.cost)
+		}
+	}
+	cr.out.Requests = append(cr.out.Requests, rd.Requests...)
+	cr.out.Timers = append(cr.out.Timers, rd.Timers...)
+	cr.out.Activities = append(cr.out.Activities, rd.Activities...)
+	cr.out.Responses = append(cr.out.Responses, rd.Responses...)
+	cr.core.Advance(rd)
+	end := cpu.Finish(slot, start, cost)
+	cr.busy = true
+	d.stats.Turns++
+	d.tr.Begin(start, cr.name, "turn").Int("inputs", int64(len(inputs))).Int("cost", int64(cost)).End()
+	d.k.Schedule(end, cr, cr.life)
+}
+
+// Handle ends a turn (data is the life it belongs to): outputs are released
+// and the next turn starts if inputs are waiting.
+func (cr *coreRun) Handle(now port.Time, life uint64) {
+	if life != cr.life {
+		return
+	}
+	d := cr.d
+	d.tr.Event(now, cr.name, "turn-end")
+	for i := range cr.out.Requests {
+		cr.issue(now, cr.out.Requests[i])
+		cr.out.Requests[i] = port.Request{}
+	}
+	for _, t := range cr.out.Timers {
+		at := t.At
+		if at < now {
+			at = now
+		}
+		d.stats.Timers++
+		d.tr.Begin(now, cr.name, "timer-set").Uint("id", uint64(t.ID)).Time("at", at).End()
+		d.k.Schedule(at, &inputEv{cr: cr, in: port.TimerFired{ID: t.ID}, life: cr.life}, 0)
+	}
+	for i, a := range cr.out.Activities {
+		cr.startActivity(now, a)
+		cr.out.Activities[i] = port.ActivityTask{}
+	}
+	for i, r := range cr.out.Responses {
+		d.stats.Responses++
+		d.tr.Begin(now, cr.name, "respond").Uint("id", uint64(r.ID)).Bool("err", r.Err != nil).End()
+		at := now + d.models.Network.Delay(d.network, false)
+		d.k.Schedule(at, &responseEv{cr: cr, r: r}, 0)
+		cr.out.Responses[i] = port.Response{}
+	}
+	cr.out.Requests = cr.out.Requests[:0]
+	cr.out.Timers = cr.out.Timers[:0]
+	cr.out.Activities = cr.out.Activities[:0]
+	cr.out.Responses = cr.out.Responses[:0]
+	cr.busy = false
+	if len(cr.inbox) > 0 {
+		cr.startTurn(now)
+	}
+}
+
+// responseEv hands a response to the client callback.
+type responseEv struct {
+	cr *coreRun
+	r  port.Response
+}
+
+func (e *responseEv) Handle(now port.Time, _ uint64) {
+	if f := e.cr.d.cfg.OnResponse; f != nil {
+		f(now, e.cr.id, e.r)
+	}
+}
+
+// activityEv runs an activity's result back to its core at the end of its
+// CPU time.
+type activityEv struct {
+	cr   *coreRun
+	life uint64
+	id   port.ActivityID
+	name string
+	out  []byte
+	err  error
+}
+
+func (cr *coreRun) startActivity(now port.Time, a port.ActivityTask) {
+	d := cr.d
+	d.stats.Activities++
+	cost := d.costs.cost(costActivity, a.Name, cr.node.cost)
+	start, end := cr.node.cpu.Submit(now, cost)
+	d.tr.Begin(now, cr.name, "activity").Uint("id", uint64(a.ID)).Str("name", a.Name).
+		Time("start", start).Time("end", end).End()
+	ev := &activityEv{cr: cr, life: cr.life, id: a.ID, name: a.Name}
+	if a.Run != nil {
+		ev.out, ev.err = a.Run()
+	}
+	d.k.Schedule(end, ev, 0)
+}
+
+func (e *activityEv) Handle(now port.Time, _ uint64) {
+	if e.life != e.cr.life {
+		return
+	}
+	e.cr.deliver(now, port.ActivityDone{ID: e.id, Output: e.out, Err: e.err})
+}
+
+// crash ends the core's current life.
+func (cr *coreRun) crash(now port.Time) {
+	d := cr.d
+	pct := d.crashApplyPercent()
+	for r := cr.inflight.head; r != nil; r = r.next {
+		d.k.Cancel(r.ev)
+		if cr.node.crash.Ratio(int64(pct), 100) {
+			_, err := r.req.Op.Apply(d.ctx, d.cfg.Stores)
+			d.stats.CrashApplied++
+			d.tr.Begin(now, cr.name, "crash-apply").Uint("id", uint64(r.req.ID)).Str("kind", r.kind).Bool("err", err != nil).End()
+		} else {
+			d.stats.CrashDropped++
+			d.tr.Begin(now, cr.name, "crash-drop").Uint("id", uint64(r.req.ID)).Str("kind", r.kind).End()
+		}
+	}
+	cr.inflight = reqList{}
+	cr.life++
+	cr.core = nil
+	cr.busy = false
+	clear(cr.inbox)
+	cr.inbox = cr.inbox[:0]
+	cr.out = port.Ready{}
+	cr.lastDone = nil
+}
+
+func (d *Driver) traceStep(now port.Time, cr *coreRun, kind string, in port.Input) {
+	l := d.tr.Begin(now, cr.name, "step").Str("in", kind)
+	switch v := in.(type) {
+	case port.Completion:
+		l.Uint("id", uint64(v.ID)).Bool("err", v.Err != nil)
+	case port.TimerFired:
+		l.Uint("id", uint64(v.ID))
+	case port.ActivityDone:
+		l.Uint("id", uint64(v.ID)).Bool("err", v.Err != nil)
+	case port.ClientCall:
+		l.Uint("id", uint64(v.ID))
+	}
+	l.End()
+}

@@ -1,0 +1,308 @@
+package sim
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/dflab/dflab/engine/port"
+	"github.com/dflab/dflab/sim/rng"
+	"github.com/dflab/dflab/sim/trace"
+)
+
+// NodeID names a simulated node; CoreID an engine core placed on one.
+type (
+	NodeID int
+	CoreID int
+)
+
+// Config configures a Driver.
+type Config struct {
+	// Seed is the root of every random choice the driver makes.
+	Seed uint64
+	// Models are the latency, cap, CPU and network models (nil: all zero).
+	Models *ModelSet
+	// Stores is the shared cloud storage every request is applied to.
+	Stores *port.Stores
+	// Trace receives the canonical trace (nil: hash only).
+	Trace *trace.Tracer
+	// OnResponse receives each port.Response after the network delay from
+	// the core's node to the client (nil: responses are only traced).
+	OnResponse func(now port.Time, core CoreID, r port.Response)
+	// CrashApplyPercent is the chance (0..100) that a request in flight when
+	// its node crashes is applied anyway; -1 means 0, and 0 means the
+	// default of 50.
+	CrashApplyPercent int
+}
+
+// Violation is a broken ordering mark: a request with Needs was issued
+// before any completed request had made Needs.Log durable up to Needs.Pos.
+type Violation struct {
+	At      port.Time
+	Core    string
+	Request port.RequestID
+	Kind    string
+	Needs   port.Mark
+	Durable int64 // highest completed Makes.Pos on Needs.Log, -1 if none
+}
+
+func (v Violation) String() string {
+	return fmt.Sprintf("%s %s: request %d (%s) needs %s but %s is durable only to %d",
+		trace.AppendTime(nil, v.At), v.Core, v.Request, v.Kind, v.Needs, v.Needs.Log, v.Durable)
+}
+
+// Stats counts what a Driver did.
+type Stats struct {
+	Steps, Turns, Requests, Completions, Timers, Activities, Responses uint64
+	Crashes, Restarts, CrashApplied, CrashDropped, Dropped             uint64
+}
+
+// Driver runs engine cores (port.Core) on simulated nodes in virtual time.
+//
+// A core's inputs queue in an inbox. When the core is idle, the driver takes
+// a CPU core of the node (FIFO among all work of that node), Steps every
+// queued input at the time the CPU core starts, collects Ready (copied, then
+// Advance), and charges the turn's cost: per input by port.InputKind, plus
+// per port.Work unit by kind (N × one sample). Outputs are released when the
+// turn's CPU time ends: requests are issued to storage, timers set,
+// activities started on the node's CPU, responses sent to the client.
+//
+// Requests: throughput caps delay the start, the op kind's latency model
+// (base + per byte) gives the duration, and the op is applied to the shared
+// Stores at completion time, just before the Completion is delivered.
+// Completion order is FIFO per core per object: per OpTarget, or per op
+// kind when the op names no target. A completed request's Makes mark becomes
+// durable; a request whose Needs mark is not yet durable when issued is
+// recorded as a Violation (and still issued).
+//
+// Crash: the node's cores lose everything volatile (inbox, pending outputs,
+// timers, running activities, queued CPU work) and are never stepped again;
+// each request in flight is applied or dropped by a seeded coin (acknowledged
+// requests were already applied). Restart makes fresh cores with the core
+// factory and feeds them port.Started.
+type Driver struct {
+	k          *Kernel
+	cfg        Config
+	models     *ModelSet
+	costs      *costTable
+	throttle   *throttle
+	root       *rng.Source
+	latency    map[string]*rng.Source
+	network    *rng.Source
+	tr         *trace.Tracer
+	ctx        context.Context
+	nodes      []*node
+	cores      []*coreRun
+	durable    map[string]int64
+	violations []Violation
+	stats      Stats
+	crashH     HandlerFunc
+	restartH   HandlerFunc
+}
+
+type node struct {
+	id    NodeID
+	name  string
+	cpu   *CPU
+	up    bool
+	cores []*coreRun
+	cost  *rng.Source
+	crash *rng.Source
+}
+
+// NewDriver returns a driver scheduling on k.
+func NewDriver(k *Kernel, cfg Config) *Driver {
+	m := cfg.Models
+	if m == nil {
+		m = &ModelSet{Name: "zero"}
+	}
+	if cfg.Stores == nil {
+		cfg.Stores = &port.Stores{}
+	}
+	tr := cfg.Trace
+	if tr == nil {
+		tr = trace.New(nil)
+	}
+	root := rng.New(cfg.Seed)
+	d := &Driver{
+		k: k, cfg: cfg, models: m, costs: newCostTable(m.CPU), throttle: newThrottle(m.Caps),
+		root: root, latency: map[string]*rng.Source{}, network: root.Fork("network"),
+		tr: tr, ctx: context.Background(), durable: map[string]int64{},
+	}
+	d.crashH = func(now port.Time, data uint64) { d.Crash(NodeID(data)) }
+	d.restartH = func(now port.Time, data uint64) { d.Restart(NodeID(data)) }
+	return d
+}
+
+// Kernel returns the driver's kernel.
+func (d *Driver) Kernel() *Kernel { return d.k }
+
+// Trace returns the tracer (its Hash identifies the run).
+func (d *Driver) Trace() *trace.Tracer { return d.tr }
+
+// Violations returns the ordering-mark violations seen so far, in order.
+func (d *Driver) Violations() []Violation { return append([]Violation(nil), d.violations...) }
+
+// Stats returns counters of what the driver did.
+func (d *Driver) Stats() Stats { return d.stats }
+
+// Durable returns the highest completed Makes position on log.
+func (d *Driver) Durable(log string) (int64, bool) {
+	p, ok := d.durable[log]
+	return p, ok
+}
+
+// AddNode adds a node with cores CPU cores; it starts up. The name is used
+// in traces and to name its random substreams.
+func (d *Driver) AddNode(name string, cores int) NodeID {
+	n := &node{
+		id: NodeID(len(d.nodes)), name: name, cpu: NewCPU(cores), up: true,
+		cost: d.root.Fork("cpu/" + name), crash: d.root.Fork("crash/" + name),
+	}
+	d.nodes = append(d.nodes, n)
+	d.tr.Begin(d.k.Now(), name, "node-add").Int("cores", int64(n.cpu.Cores())).End()
+	return n.id
+}
+
+// NodeCPU returns a node's CPU model (for busy-time metrics).
+func (d *Driver) NodeCPU(id NodeID) *CPU { return d.nodes[id].cpu }
+
+// NodeUp reports whether a node is running.
+func (d *Driver) NodeUp(id NodeID) bool { return d.nodes[id].up }
+
+// AddCore places an engine core on a node. factory makes the core now and
+// again after every restart; each new core is stepped with port.Started
+// at once (now, if the node is up).
+func (d *Driver) AddCore(n NodeID, name string, factory func() port.Core) CoreID {
+	nd := d.nodes[n]
+	cr := &coreRun{d: d, id: CoreID(len(d.cores)), name: nd.name + "/" + name, node: nd, factory: factory}
+	d.cores = append(d.cores, cr)
+	nd.cores = append(nd.cores, cr)
+	if nd.up {
+		cr.boot()
+	}
+	return cr.id
+}
+
+// Core returns the live core of id (nil while its node is down), e.g. for
+// checkers that inspect engine state.
+func (d *Driver) Core(id CoreID) port.Core { return d.cores[id].core }
+
+// CoreName returns the trace name of a core ("node/name").
+func (d *Driver) CoreName(id CoreID) string { return d.cores[id].name }
+
+// Deliver feeds input in to a core at virtual time at (no network delay).
+// Inputs for a core whose node is down when they arrive are dropped.
+func (d *Driver) Deliver(at port.Time, id CoreID, in port.Input) {
+	cr := d.cores[id]
+	d.k.Schedule(at, &inputEv{cr: cr, in: in, anyLife: true}, 0)
+}
+
+// Call sends a client call that leaves the client at virtual time at and
+// reaches the core after the network's remote delay.
+func (d *Driver) Call(at port.Time, id CoreID, call port.ClientCall) {
+	if at < d.k.Now() {
+		at = d.k.Now()
+	}
+	d.Deliver(at+d.models.Network.Delay(d.network, false), id, call)
+}
+
+// CrashAt crashes a node at virtual time at.
+func (d *Driver) CrashAt(at port.Time, n NodeID) { d.k.Schedule(at, d.crashH, uint64(n)) }
+
+// RestartAt restarts a node at virtual time at.
+func (d *Driver) RestartAt(at port.Time, n NodeID) { d.k.Schedule(at, d.restartH, uint64(n)) }
+
+// Run runs until no event is pending and returns the number of events fired.
+func (d *Driver) Run() int { return d.k.Run() }
+
+// RunUntil runs every event due at or before t.
+func (d *Driver) RunUntil(t port.Time) int { return d.k.RunUntil(t) }
+
+// Crash crashes a node now. Crashing a down node does nothing.
+func (d *Driver) Crash(n NodeID) {
+	nd := d.nodes[n]
+	if !nd.up {
+		return
+	}
+	now := d.k.Now()
+	nd.up = false
+	d.stats.Crashes++
+	d.tr.Event(now, nd.name, "crash")
+	for _, cr := range nd.cores {
+		cr.crash(now)
+	}
+	nd.cpu.Reset(now)
+}
+
+// Restart restarts a crashed node now with fresh cores from the factories.
+// Restarting a running node does nothing.
+func (d *Driver) Restart(n NodeID) {
+	nd := d.nodes[n]
+	if nd.up {
+		return
+	}
+	nd.up = true
+	d.stats.Restarts++
+	d.tr.Event(d.k.Now(), nd.name, "restart")
+	for _, cr := range nd.cores {
+		cr.boot()
+	}
+}
+
+func (d *Driver) crashApplyPercent() int {
+	switch p := d.cfg.CrashApplyPercent; {
+	case p == 0:
+		return 50
+	case p < 0:
+		return 0
+	case p > 100:
+		return 100
+	default:
+		return p
+	}
+}
+
+func (d *Driver) latencySource(kind string) *rng.Source {
+	r := d.latency[kind]
+	if r == nil {
+		r = d.root.Fork("latency/" + kind)
+		d.latency[kind] = r
+	}
+	return r
+}
+
+// checkNeeds records a violation if req.Needs is not durable yet.
+func (d *Driver) checkNeeds(now port.Time, cr *coreRun, req *port.Request, kind string) {
+	if req.Needs.IsZero() {
+		return
+	}
+	have, ok := d.durable[req.Needs.Log]
+	if ok && have >= req.Needs.Pos {
+		return
+	}
+	if !ok {
+		have = -1
+	}
+	d.violations = append(d.violations, Violation{
+		At: now, Core: cr.name, Request: req.ID, Kind: kind, Needs: req.Needs, Durable: have,
+	})
+	d.tr.Begin(now, cr.name, "violation").Uint("id", uint64(req.ID)).
+		Str("needs", req.Needs.Log).Int("pos", req.Needs.Pos).Int("durable", have).End()
+}
+
+func (d *Driver) makeDurable(m port.Mark) {
+	if m.IsZero() {
+		return
+	}
+	if have, ok := d.durable[m.Log]; !ok || m.Pos > have {
+		d.durable[m.Log] = m.Pos
+	}
+}
+
+// orderKey is the per-core FIFO key of an op: its target, else its kind.
+func orderKey(kind, target string) string {
+	if target != "" {
+		return target
+	}
+	return "kind:" + kind
+}

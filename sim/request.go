@@ -1,0 +1,80 @@
+package sim
+
+import (
+	"github.com/dflab/dflab/engine/port"
+)
+
+// request is a storage request in flight; it is its own completion event.
+type request struct {
+	cr         *coreRun
+	req        port.Request
+	kind       string
+	ev         EventID
+	prev, next *request
+}
+
+// reqList is an intrusive list of a core's requests in flight, in issue
+// order, so a crash resolves them in a deterministic order.
+type reqList struct{ head, tail *request }
+
+func (l *reqList) push(r *request) {
+	r.prev = l.tail
+	if l.tail != nil {
+		l.tail.next = r
+	} else {
+		l.head = r
+	}
+	l.tail = r
+}
+
+func (l *reqList) remove(r *request) {
+	if r.prev != nil {
+		r.prev.next = r.next
+	} else {
+		l.head = r.next
+	}
+	if r.next != nil {
+		r.next.prev = r.prev
+	} else {
+		l.tail = r.prev
+	}
+	r.prev, r.next = nil, nil
+}
+
+// issue sends a request to storage: caps, then latency, then per-object
+// FIFO completion order.
+func (cr *coreRun) issue(now port.Time, req port.Request) {
+	d := cr.d
+	d.stats.Requests++
+	kind := req.Op.Kind()
+	bytes := req.Op.Bytes()
+	target := OpTarget(req.Op)
+	d.checkNeeds(now, cr, &req, kind)
+	start := d.throttle.admit(now, kind, target, bytes)
+	done := start + d.models.Op(kind).Latency(d.latencySource(kind), bytes)
+	key := orderKey(kind, target)
+	if last, ok := cr.lastDone[key]; ok && done < last {
+		done = last
+	}
+	cr.lastDone[key] = done
+	r := &request{cr: cr, req: req, kind: kind}
+	cr.inflight.push(r)
+	r.ev = d.k.Schedule(done, r, 0)
+	d.tr.Begin(now, cr.name, "issue").Uint("id", uint64(req.ID)).Str("kind", kind).
+		Str("target", target).Int("bytes", int64(bytes)).Time("start", start).Time("done", done).End()
+}
+
+// Handle completes the request: the op is applied to the shared stores now,
+// its Makes mark becomes durable, and the core gets the Completion.
+func (r *request) Handle(now port.Time, _ uint64) {
+	cr := r.cr
+	d := cr.d
+	cr.inflight.remove(r)
+	res, err := r.req.Op.Apply(d.ctx, d.cfg.Stores)
+	if err == nil {
+		d.makeDurable(r.req.Makes)
+	}
+	d.stats.Completions++
+	d.tr.Begin(now, cr.name, "complete").Uint("id", uint64(r.req.ID)).Str("kind", r.kind).Bool("err", err != nil).End()
+	cr.deliver(now, port.Completion{ID: r.req.ID, Result: res, Err: err})
+}
