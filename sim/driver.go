@@ -306,3 +306,11 @@ func orderKey(kind, target string) string {
 	}
 	return "kind:" + kind
 }
+
+// Send delivers in to a core after the network delay from node from: the
+// local delay if the core is on that node, else the remote delay.
+func (d *Driver) Send(from NodeID, to CoreID, in port.Input) {
+	cr := d.cores[to]
+	delay := d.models.Network.Delay(d.network, cr.node.id == from)
+	d.Deliver(d.k.Now()+delay, to, in)
+}

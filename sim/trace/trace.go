@@ -1,6 +1,8 @@
 package trace
 
 import (
+	"bytes"
+	"encoding/binary"
 	"fmt"
 	"io"
 	"strconv"
@@ -11,6 +13,7 @@ import (
 const (
 	fnvOffset = 14695981039346656037
 	fnvPrime  = 1099511628211
+	wordPrime = 0x9e3779b97f4a7c15
 )
 
 // Tracer records events: it always folds each line into a rolling hash and,
@@ -38,7 +41,7 @@ func New(w io.Writer) *Tracer {
 	return t
 }
 
-// Hash returns the FNV-1a 64 hash of all lines recorded so far.
+// Hash returns the rolling hash of all lines recorded so far.
 func (t *Tracer) Hash() uint64 { return t.hash }
 
 // HashString returns Hash as 16 hex digits.
@@ -120,12 +123,7 @@ func (l *Line) Time(key string, value port.Time) *Line {
 func (l *Line) End() {
 	l.buf = append(l.buf, '\n')
 	t := l.t
-	h := t.hash
-	for _, c := range l.buf {
-		h ^= uint64(c)
-		h *= fnvPrime
-	}
-	t.hash = h
+	t.hash = hashLine(t.hash, l.buf)
 	t.lines++
 	if t.w != nil && t.err == nil {
 		if _, err := t.w.Write(l.buf); err != nil {
@@ -134,10 +132,29 @@ func (l *Line) End() {
 	}
 }
 
-// HashBytes returns the FNV-1a 64 hash of b, the hash a Tracer would report
-// after recording the trace text b.
+// HashBytes returns the hash a Tracer would report after recording the
+// trace text b (whole lines, each ending in a newline).
 func HashBytes(b []byte) uint64 {
 	h := uint64(fnvOffset)
+	for len(b) > 0 {
+		n := bytes.IndexByte(b, '\n') + 1
+		if n == 0 {
+			n = len(b)
+		}
+		h = hashLine(h, b[:n])
+		b = b[n:]
+	}
+	return h
+}
+
+// hashLine folds one line into h: 8-byte little-endian words by
+// xor-multiply-xorshift, then the tail bytes by FNV-1a.
+func hashLine(h uint64, b []byte) uint64 {
+	for len(b) >= 8 {
+		h = (h ^ binary.LittleEndian.Uint64(b)) * wordPrime
+		h ^= h >> 29
+		b = b[8:]
+	}
 	for _, c := range b {
 		h ^= uint64(c)
 		h *= fnvPrime
@@ -155,10 +172,11 @@ func AppendTime(b []byte, t port.Time) []byte {
 	b = strconv.AppendInt(b, v/int64(port.Second), 10)
 	b = append(b, '.')
 	frac := v % int64(port.Second)
-	for div := int64(100_000_000); div > 0; div /= 10 {
-		b = append(b, byte('0'+frac/div%10))
-	}
-	return b
+	// Nine digits, zero-padded: write frac+10^9 and drop the leading '1'.
+	n := len(b)
+	b = strconv.AppendInt(b, frac+int64(port.Second), 10)
+	copy(b[n:], b[n+1:])
+	return b[:len(b)-1]
 }
 
 // appendWord appends s, quoted if it would not read back as one word.
