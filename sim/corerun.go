@@ -71,7 +71,7 @@ func (cr *coreRun) startTurn(now port.Time) {
 	var cost port.Time
 	for i, in := range inputs {
 		kind := port.InputKind(in)
-		d.traceStep(start, cr, kind, in)
+		d.traceStep(now, cr, kind, in)
 		cr.core.Step(start, in)
 		d.stats.Steps++
 		cost += d.costs.cost(costInput, kind, cr.node.cost)
@@ -92,7 +92,7 @@ func (cr *coreRun) startTurn(now port.Time) {
 	end := cpu.Finish(slot, start, cost)
 	cr.busy = true
 	d.stats.Turns++
-	d.tr.Begin(start, cr.name, "turn").Int("inputs", int64(len(inputs))).Int("cost", int64(cost)).End()
+	d.tr.Begin(now, cr.name, "turn").Int("inputs", int64(len(inputs))).Time("start", start).Time("end", end).End()
 	d.k.Schedule(end, cr, cr.life)
 }
 

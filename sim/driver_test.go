@@ -285,3 +285,11 @@ func TestCrashedNodeDropsInputsAndRestartStartsFresh(t *testing.T) {
 	require.Equal(t, len(st.logs["log"]), fresh.count)
 	require.Zero(t, len(d.Violations()))
 }
+
+func TestNilOpFailsTheRequest(t *testing.T) {
+	d := NewDriver(NewKernel(0), Config{Seed: 1})
+	id := d.AddCore(d.AddNode("n", 1), "w", func() port.Core { return &writerCore{ops: []port.Op{nil}} })
+	d.Run()
+	require.Equal(t, []port.RequestID{1}, d.Core(id).(*writerCore).done)
+	require.Equal(t, uint64(1), d.Stats().Completions)
+}

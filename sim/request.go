@@ -1,8 +1,24 @@
 package sim
 
 import (
+	"context"
+	"errors"
+
 	"github.com/dflab/dflab/engine/port"
 )
+
+// ErrNilOp is the completion error of a request that carried no Op.
+var ErrNilOp = errors.New("sim: request has a nil Op")
+
+// nilOp stands in for a missing Op so that an engine bug shows up as a
+// failed request (kind "nil-op") instead of a driver panic.
+type nilOp struct{}
+
+func (nilOp) Kind() string { return "nil-op" }
+func (nilOp) Bytes() int   { return 0 }
+func (nilOp) Apply(context.Context, *port.Stores) (any, error) {
+	return nil, ErrNilOp
+}
 
 // request is a storage request in flight; it is its own completion event.
 type request struct {
@@ -46,6 +62,9 @@ func (l *reqList) remove(r *request) {
 func (cr *coreRun) issue(now port.Time, req port.Request) {
 	d := cr.d
 	d.stats.Requests++
+	if req.Op == nil {
+		req.Op = nilOp{}
+	}
 	kind := req.Op.Kind()
 	bytes := req.Op.Bytes()
 	target := OpTarget(req.Op)
