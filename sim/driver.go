@@ -190,27 +190,35 @@ func (d *Driver) Core(id CoreID) port.Core { return d.cores[id].core }
 // CoreName returns the trace name of a core ("node/name").
 func (d *Driver) CoreName(id CoreID) string { return d.cores[id].name }
 
-// Deliver feeds input in to a core at virtual time at (no network delay).
+// Deliver feeds input in to a core at virtual time at (no network delay;
+// a time in the past means now).
 // Inputs for a core whose node is down when they arrive are dropped.
 func (d *Driver) Deliver(at port.Time, id CoreID, in port.Input) {
 	cr := d.cores[id]
-	d.k.Schedule(at, &inputEv{cr: cr, in: in, anyLife: true}, 0)
+	d.k.Schedule(d.notPast(at), &inputEv{cr: cr, in: in, anyLife: true}, 0)
 }
 
 // Call sends a client call that leaves the client at virtual time at and
 // reaches the core after the network's remote delay.
 func (d *Driver) Call(at port.Time, id CoreID, call port.ClientCall) {
-	if at < d.k.Now() {
-		at = d.k.Now()
-	}
-	d.Deliver(at+d.models.Network.Delay(d.network, false), id, call)
+	d.Deliver(d.notPast(at)+d.models.Network.Delay(d.network, false), id, call)
 }
 
 // CrashAt crashes a node at virtual time at.
-func (d *Driver) CrashAt(at port.Time, n NodeID) { d.k.Schedule(at, d.crashH, uint64(n)) }
+func (d *Driver) CrashAt(at port.Time, n NodeID) { d.k.Schedule(d.notPast(at), d.crashH, uint64(n)) }
 
 // RestartAt restarts a node at virtual time at.
-func (d *Driver) RestartAt(at port.Time, n NodeID) { d.k.Schedule(at, d.restartH, uint64(n)) }
+func (d *Driver) RestartAt(at port.Time, n NodeID) {
+	d.k.Schedule(d.notPast(at), d.restartH, uint64(n))
+}
+
+// notPast moves a time in the past to now: injections never go back in time.
+func (d *Driver) notPast(at port.Time) port.Time {
+	if now := d.k.Now(); at < now {
+		return now
+	}
+	return at
+}
 
 // Run runs until no event is pending and returns the number of events fired.
 func (d *Driver) Run() int { return d.k.Run() }
