@@ -15,7 +15,7 @@ type blob struct {
 	etag     string
 	modified port.Time
 	blocks   int
-	lease    lease
+	lease    Lease
 
 	// Disk-like mode, page and append blobs only: the synced image and
 	// the writes acknowledged since.
@@ -43,7 +43,7 @@ func checkWrite(name string, b *blob, c port.Cond, now port.Time) error {
 		}
 		return nil
 	}
-	if err := b.lease.fence(name, c.LeaseID, now); err != nil {
+	if err := b.lease.Fence(name, c.LeaseID, now); err != nil {
 		return err
 	}
 	if c.IfNoneMatch == "*" {

@@ -7,54 +7,59 @@ import (
 	"github.com/dflab/dflab/engine/port"
 )
 
-// lease is a blob's lease. Expiry and breaking are evaluated lazily
-// against the clock, so no timers are needed.
-type lease struct {
-	id      string
-	held    bool      // acquired and neither released nor broken at acquire time
-	expires port.Time // port.LeaseInfinite: never
-	breaks  bool      // a break is under way or done
-	breakAt port.Time // when the break completes
-	dur     port.Time // the acquired duration, for renewals
+// Lease is the state of a blob lease, with Azure's state machine
+// (available, leased, expired, breaking, broken) evaluated lazily against
+// the time passed in, so no timers are needed. It is exported so that
+// backends/disk keeps the same semantics in its lease files.
+type Lease struct {
+	ID      string    `json:"id"`
+	Held    bool      `json:"held"`    // acquired and not released
+	Expires port.Time `json:"expires"` // port.LeaseInfinite: never
+	Dur     port.Time `json:"dur"`     // the acquired duration, for renewals
+	Breaks  bool      `json:"breaks"`  // a break is under way or done
+	BreakAt port.Time `json:"breakAt"` // when the break completes
 }
 
-type leaseState uint8
+// LeaseState is a lease's state at some time.
+type LeaseState uint8
 
+// Lease states, as Azure names them.
 const (
-	available leaseState = iota
-	leased
-	expired
-	breaking
-	broken
+	Available LeaseState = iota
+	Leased
+	Expired
+	Breaking
+	Broken
 )
 
-func (l *lease) state(now port.Time) leaseState {
+// State returns the lease's state at now.
+func (l *Lease) State(now port.Time) LeaseState {
 	switch {
-	case !l.held:
-		return available
-	case l.breaks && now >= l.breakAt:
-		return broken
-	case l.breaks:
-		return breaking
-	case l.expires != port.LeaseInfinite && now >= l.expires:
-		return expired
+	case !l.Held:
+		return Available
+	case l.Breaks && now >= l.BreakAt:
+		return Broken
+	case l.Breaks:
+		return Breaking
+	case l.Expires != port.LeaseInfinite && now >= l.Expires:
+		return Expired
 	}
-	return leased
+	return Leased
 }
 
-// active reports whether the lease fences writes.
-func (l *lease) active(now port.Time) bool {
-	st := l.state(now)
-	return st == leased || st == breaking
+// Active reports whether the lease fences writes at now.
+func (l *Lease) Active(now port.Time) bool {
+	st := l.State(now)
+	return st == Leased || st == Breaking
 }
 
-// fence checks a write's lease id.
-func (l *lease) fence(name, id string, now port.Time) error {
-	if l.active(now) {
+// Fence checks a write to blob name carrying lease id (possibly empty).
+func (l *Lease) Fence(name, id string, now port.Time) error {
+	if l.Active(now) {
 		if id == "" {
 			return fmt.Errorf("blob %q is leased, no lease id given: %w", name, port.ErrLeaseHeld)
 		}
-		if id != l.id {
+		if id != l.ID {
 			return fmt.Errorf("blob %q lease %q is not the active lease: %w", name, id, port.ErrLeaseLost)
 		}
 		return nil
@@ -72,6 +77,66 @@ func expiry(now, d port.Time) port.Time {
 	return now + d
 }
 
+// Acquire takes the lease for id and d (validated here).
+func (l *Lease) Acquire(name, id string, d, now port.Time) error {
+	if id == "" {
+		return port.BadRequest("lease id", `""`, "a non-empty proposed id")
+	}
+	if err := port.ValidLeaseDuration(d); err != nil {
+		return err
+	}
+	switch st := l.State(now); {
+	case st == Breaking:
+		return fmt.Errorf("blob %q lease is breaking: %w", name, port.ErrLeaseHeld)
+	case st == Leased && l.ID != id:
+		return fmt.Errorf("blob %q is leased by another id: %w", name, port.ErrLeaseHeld)
+	}
+	*l = Lease{ID: id, Held: true, Expires: expiry(now, d), Dur: d}
+	return nil
+}
+
+// Renew restarts the lease's duration.
+func (l *Lease) Renew(name, id string, now port.Time) error {
+	st := l.State(now)
+	if l.ID != id || (st != Leased && st != Expired) {
+		return fmt.Errorf("blob %q renew lease %q: %w", name, id, port.ErrLeaseLost)
+	}
+	l.Expires = expiry(now, l.Dur)
+	return nil
+}
+
+// Release ends the lease.
+func (l *Lease) Release(name, id string) error {
+	if !l.Held || l.ID != id {
+		return fmt.Errorf("blob %q release lease %q: %w", name, id, port.ErrLeaseLost)
+	}
+	*l = Lease{}
+	return nil
+}
+
+// Break ends the lease after min(period, remaining).
+func (l *Lease) Break(period, now port.Time) (port.BreakResult, error) {
+	if err := port.ValidBreakPeriod(period); err != nil {
+		return port.BreakResult{}, err
+	}
+	switch l.State(now) {
+	case Available, Broken:
+		return port.BreakResult{}, nil
+	case Expired:
+		l.Breaks, l.BreakAt = true, now
+		return port.BreakResult{}, nil
+	case Breaking:
+		l.BreakAt = min(l.BreakAt, now+period)
+		return port.BreakResult{Remaining: l.BreakAt - now}, nil
+	}
+	at := now + period
+	if l.Expires != port.LeaseInfinite && l.Expires < at {
+		at = l.Expires
+	}
+	l.Breaks, l.BreakAt = true, at
+	return port.BreakResult{Remaining: at - now}, nil
+}
+
 // leased returns the blob to lease, or ErrNotFound.
 func (s *Store) leased(name string) (*blob, error) {
 	b, ok := s.blobs[name]
@@ -83,27 +148,13 @@ func (s *Store) leased(name string) (*blob, error) {
 
 // AcquireLease implements port.Leases.
 func (s *Store) AcquireLease(_ context.Context, name, id string, d port.Time) error {
-	if id == "" {
-		return port.BadRequest("lease id", `""`, "a non-empty proposed id")
-	}
-	if err := port.ValidLeaseDuration(d); err != nil {
-		return err
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	b, err := s.leased(name)
 	if err != nil {
 		return err
 	}
-	now := s.now()
-	switch st := b.lease.state(now); {
-	case st == breaking:
-		return fmt.Errorf("blob %q lease is breaking: %w", name, port.ErrLeaseHeld)
-	case st == leased && b.lease.id != id:
-		return fmt.Errorf("blob %q is leased by another id: %w", name, port.ErrLeaseHeld)
-	}
-	b.lease = lease{id: id, held: true, expires: expiry(now, d), dur: d}
-	return nil
+	return b.lease.Acquire(name, id, d, s.now())
 }
 
 // RenewLease implements port.Leases.
@@ -114,13 +165,7 @@ func (s *Store) RenewLease(_ context.Context, name, id string) error {
 	if err != nil {
 		return err
 	}
-	now := s.now()
-	st := b.lease.state(now)
-	if b.lease.id != id || (st != leased && st != expired) {
-		return fmt.Errorf("blob %q renew lease %q: %w", name, id, port.ErrLeaseLost)
-	}
-	b.lease.expires = expiry(now, b.lease.dur)
-	return nil
+	return b.lease.Renew(name, id, s.now())
 }
 
 // ReleaseLease implements port.Leases.
@@ -131,41 +176,16 @@ func (s *Store) ReleaseLease(_ context.Context, name, id string) error {
 	if err != nil {
 		return err
 	}
-	if !b.lease.held || b.lease.id != id {
-		return fmt.Errorf("blob %q release lease %q: %w", name, id, port.ErrLeaseLost)
-	}
-	b.lease = lease{}
-	return nil
+	return b.lease.Release(name, id)
 }
 
 // BreakLease implements port.Leases.
 func (s *Store) BreakLease(_ context.Context, name string, period port.Time) (port.BreakResult, error) {
-	if err := port.ValidBreakPeriod(period); err != nil {
-		return port.BreakResult{}, err
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	b, err := s.leased(name)
 	if err != nil {
 		return port.BreakResult{}, err
 	}
-	now := s.now()
-	switch b.lease.state(now) {
-	case available, broken:
-		return port.BreakResult{}, nil
-	case expired:
-		b.lease.breaks, b.lease.breakAt = true, now
-		return port.BreakResult{}, nil
-	case breaking:
-		if now+period < b.lease.breakAt {
-			b.lease.breakAt = now + period
-		}
-		return port.BreakResult{Remaining: b.lease.breakAt - now}, nil
-	}
-	at := now + period
-	if b.lease.expires != port.LeaseInfinite && b.lease.expires < at {
-		at = b.lease.expires
-	}
-	b.lease.breaks, b.lease.breakAt = true, at
-	return port.BreakResult{Remaining: at - now}, nil
+	return b.lease.Break(period, s.now())
 }

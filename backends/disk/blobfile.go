@@ -1,0 +1,240 @@
+package disk
+
+import (
+	"crypto/rand"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/dflab/dflab/backends/mem"
+	"github.com/dflab/dflab/engine/port"
+)
+
+const (
+	hdrSize   = 4096 // data starts here; keeps page data aligned
+	hdrFixed  = 40   // fixed fields before the name
+	blobMagic = "DFLB"
+)
+
+// header is a blob file's header.
+type header struct {
+	typ      port.BlobType
+	inc      uint64 // random per creation, so ETags never repeat
+	gen      uint64 // bumped by every write
+	modified port.Time
+	blocks   uint32
+	name     string
+}
+
+func (h *header) etag() string { return fmt.Sprintf("\"%016x-%d\"", h.inc, h.gen) }
+
+func (h *header) encode() []byte {
+	b := make([]byte, hdrFixed+len(h.name))
+	copy(b, blobMagic)
+	b[4] = byte(h.typ)
+	b[5] = 1
+	binary.LittleEndian.PutUint16(b[6:], uint16(len(h.name)))
+	binary.LittleEndian.PutUint64(b[8:], h.inc)
+	binary.LittleEndian.PutUint64(b[16:], h.gen)
+	binary.LittleEndian.PutUint64(b[24:], uint64(h.modified))
+	binary.LittleEndian.PutUint32(b[32:], h.blocks)
+	copy(b[hdrFixed:], h.name)
+	return b
+}
+
+func decodeHeader(f *os.File) (header, error) {
+	b := make([]byte, hdrFixed+port.MaxBlobNameLen)
+	n, err := f.ReadAt(b, 0)
+	if err != nil && err != io.EOF {
+		return header{}, err
+	}
+	if n < hdrFixed || string(b[:4]) != blobMagic {
+		return header{}, fmt.Errorf("%s: not a blob file (bad header)", f.Name())
+	}
+	h := header{typ: port.BlobType(b[4]), inc: binary.LittleEndian.Uint64(b[8:]),
+		gen: binary.LittleEndian.Uint64(b[16:]), modified: port.Time(binary.LittleEndian.Uint64(b[24:])),
+		blocks: binary.LittleEndian.Uint32(b[32:])}
+	nl := int(binary.LittleEndian.Uint16(b[6:]))
+	if hdrFixed+nl > n {
+		return header{}, fmt.Errorf("%s: truncated blob header", f.Name())
+	}
+	h.name = string(b[hdrFixed : hdrFixed+nl])
+	return h, nil
+}
+
+// openBlob opens a blob's file; ErrNotFound if it does not exist.
+func (s *Store) openBlob(name string, flag int) (*os.File, header, error) {
+	f, err := os.OpenFile(s.blobPath(name), flag, 0)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, header{}, port.NotFound("blob", name)
+	}
+	if err != nil {
+		return nil, header{}, ioErr("open", name, err)
+	}
+	h, err := decodeHeader(f)
+	if err != nil {
+		f.Close()
+		return nil, header{}, ioErr("read header", name, err)
+	}
+	return f, h, nil
+}
+
+// dataSize is the size of a blob's data.
+func dataSize(f *os.File) (int64, error) {
+	fi, err := f.Stat()
+	if err != nil {
+		return 0, err
+	}
+	return fi.Size() - hdrSize, nil
+}
+
+// txn is one operation on a blob under the flock of its lease file.
+type txn struct {
+	s     *Store
+	name  string
+	lf    *os.File
+	lease mem.Lease
+	now   port.Time
+}
+
+func (s *Store) lock(name string) (*txn, error) {
+	if err := port.ValidBlobName(name); err != nil {
+		return nil, err
+	}
+	lf, err := os.OpenFile(s.leasePath(name), os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, ioErr("open lease", name, err)
+	}
+	if err := lockFile(lf); err != nil {
+		lf.Close()
+		return nil, ioErr("lock", name, err)
+	}
+	t := &txn{s: s, name: name, lf: lf}
+	raw, err := io.ReadAll(lf)
+	if err == nil && len(raw) > 0 {
+		err = json.Unmarshal(raw, &t.lease)
+	}
+	if err != nil {
+		lf.Close()
+		return nil, ioErr("read lease", name, err)
+	}
+	t.now = s.now()
+	return t, nil
+}
+
+// unlock releases the lock (closing the file drops the flock).
+func (t *txn) unlock() { t.lf.Close() }
+
+func (t *txn) saveLease() error {
+	raw, err := json.Marshal(&t.lease)
+	if err != nil {
+		return err
+	}
+	if err := t.lf.Truncate(0); err != nil {
+		return ioErr("write lease", t.name, err)
+	}
+	if _, err := t.lf.WriteAt(raw, 0); err != nil {
+		return ioErr("write lease", t.name, err)
+	}
+	return t.lf.Sync()
+}
+
+// check applies a write's preconditions to the blob (h nil: missing).
+func (t *txn) check(h *header, c port.Cond) error {
+	if err := port.ValidCond(c); err != nil {
+		return err
+	}
+	if h == nil {
+		if c.IfMatch != "" {
+			return fmt.Errorf("blob %q does not exist, If-Match %q: %w", t.name, c.IfMatch, port.ErrETagMismatch)
+		}
+		if c.LeaseID != "" {
+			return fmt.Errorf("blob %q does not exist, lease %q: %w", t.name, c.LeaseID, port.ErrLeaseLost)
+		}
+		return nil
+	}
+	if err := t.lease.Fence(t.name, c.LeaseID, t.now); err != nil {
+		return err
+	}
+	if c.IfNoneMatch == "*" {
+		return fmt.Errorf("blob %q exists, If-None-Match *: %w", t.name, port.ErrETagMismatch)
+	}
+	if c.IfMatch != "" && c.IfMatch != "*" && c.IfMatch != h.etag() {
+		return fmt.Errorf("blob %q ETag %s, If-Match %s: %w", t.name, h.etag(), c.IfMatch, port.ErrETagMismatch)
+	}
+	return nil
+}
+
+// current returns the blob's header, or nil if it does not exist.
+func (t *txn) current() (*header, error) {
+	f, h, err := t.s.openBlob(t.name, os.O_RDONLY)
+	if errors.Is(err, port.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	f.Close()
+	return &h, nil
+}
+
+// replace atomically creates or replaces the blob with a new file of type
+// typ holding data, preallocated to size bytes of data.
+func (t *txn) replace(typ port.BlobType, data []byte, size int64, c port.Cond) (string, error) {
+	cur, err := t.current()
+	if err != nil {
+		return "", err
+	}
+	if err := t.check(cur, c); err != nil {
+		return "", err
+	}
+	var inc [8]byte
+	if _, err := rand.Read(inc[:]); err != nil {
+		return "", err
+	}
+	h := header{typ: typ, inc: binary.LittleEndian.Uint64(inc[:]), gen: 1, modified: t.now, name: t.name}
+	if err := t.s.writeFile(t.name, &h, data, size); err != nil {
+		return "", ioErr("write", t.name, err)
+	}
+	return h.etag(), nil
+}
+
+// writeFile writes a temporary file, fsyncs it, renames it over the blob
+// and fsyncs the directory.
+func (s *Store) writeFile(name string, h *header, data []byte, size int64) error {
+	path := s.blobPath(name)
+	f, err := os.CreateTemp(s.blobDir(), filepath.Base(path)+".tmp*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	defer os.Remove(tmp) // no-op after the rename
+	err = preallocate(f, hdrSize+size)
+	if err == nil {
+		_, err = f.WriteAt(h.encode(), 0)
+	}
+	if err == nil && len(data) > 0 {
+		_, err = f.WriteAt(data, hdrSize)
+	}
+	if err == nil && size == 0 {
+		err = f.Truncate(hdrSize + int64(len(data)))
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err == nil {
+		err = syncDir(s.blobDir())
+	}
+	return err
+}
