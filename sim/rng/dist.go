@@ -187,20 +187,21 @@ func (d Dist) Kind() Kind { return d.kind }
 // IsZero reports whether d is the zero value, Const(0).
 func (d Dist) IsZero() bool { return d.kind == KindConst && d.a == 0 }
 
-// Sample draws one value from d using r. It allocates nothing. Constant
-// distributions draw no random numbers.
+// Sample draws one value from d using r. It allocates nothing, draws no
+// random numbers for constants, and gives bit-identical results on every
+// platform (portable math, no fused multiply-add).
 func (d Dist) Sample(r *Source) float64 {
 	switch d.kind {
 	case KindConst:
 		return d.a
 	case KindUniform:
-		return d.a + (d.b-d.a)*r.Float64()
+		return d.a + float64((d.b-d.a)*r.Float64())
 	case KindExp:
 		return d.a * r.Exp()
 	case KindNormal:
-		return d.a + d.b*r.Norm()
+		return d.a + float64(d.b*r.Norm())
 	case KindLogNormal:
-		return math.Exp(d.a + d.b*r.Norm())
+		return exp(d.a + float64(d.b*r.Norm()))
 	case KindZipf:
 		return float64(d.z.sample(r, d.a, d.n))
 	case KindEmpirical:
@@ -218,7 +219,7 @@ func interpolate(xs []float64, pos float64) float64 {
 		return xs[len(xs)-1]
 	}
 	f := pos - float64(i)
-	return xs[i] + f*(xs[i+1]-xs[i])
+	return xs[i] + float64(f*(xs[i+1]-xs[i]))
 }
 
 func (d Dist) samplePercentile(p float64) float64 {
@@ -236,7 +237,7 @@ func (d Dist) samplePercentile(p float64) float64 {
 		return xs[i]
 	}
 	f := (p - ps[i-1]) / (ps[i] - ps[i-1])
-	return xs[i-1] + f*(xs[i]-xs[i-1])
+	return xs[i-1] + float64(f*(xs[i]-xs[i-1]))
 }
 
 // Mean returns d's mean (computed analytically; O(n) for Zipf, empirical
@@ -252,11 +253,11 @@ func (d Dist) Mean() float64 {
 	case KindNormal:
 		return d.a
 	case KindLogNormal:
-		return math.Exp(d.a + d.b*d.b/2)
+		return exp(d.a + float64(d.b*d.b)/2)
 	case KindZipf:
 		var num, den float64
 		for k := 1; k <= d.n; k++ {
-			w := math.Pow(float64(k), -d.a)
+			w := pow(float64(k), -d.a)
 			num += float64(k) * w
 			den += w
 		}

@@ -148,16 +148,22 @@ func (r *Source) Ratio(num, den int64) bool {
 // Exp returns an exponential number with mean 1.
 func (r *Source) Exp() float64 {
 	// 1-U is in (0, 1], so the log is finite.
-	return -math.Log(1 - r.Float64())
+	return -ln(1 - r.Float64())
 }
 
 // Norm returns a standard normal number (mean 0, standard deviation 1) by
-// the Box-Muller transform; it uses two uniforms per call and keeps no
-// state, so a stream's position depends only on the number of calls.
+// Marsaglia's polar method, keeping no state between calls (the second
+// normal of each pair is not used), so a stream's position depends only on
+// the calls made. It uses only portable arithmetic (see fmath.go).
 func (r *Source) Norm() float64 {
-	u1 := 1 - r.Float64() // (0, 1]
-	u2 := r.Float64()
-	return math.Sqrt(-2*math.Log(u1)) * math.Cos(2*math.Pi*u2)
+	for {
+		u := 2*r.Float64() - 1
+		v := 2*r.Float64() - 1
+		s := float64(u*u) + float64(v*v)
+		if s < 1 && s > 0 {
+			return float64(u * math.Sqrt(float64(-2*ln(s))/s))
+		}
+	}
 }
 
 // Shuffle permutes n elements with swap, uniformly (Fisher-Yates).

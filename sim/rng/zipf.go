@@ -16,13 +16,13 @@ func newZipfConsts(s float64, n int) zipfConsts {
 	return zipfConsts{
 		hX1: zipfH(1.5, s) - 1,
 		hN:  zipfH(float64(n)+0.5, s),
-		sc:  2 - zipfHInv(zipfH(2.5, s)-math.Pow(2, -s), s),
+		sc:  2 - zipfHInv(zipfH(2.5, s)-pow(2, -s), s),
 	}
 }
 
 func (z zipfConsts) sample(r *Source, s float64, n int) int {
 	for {
-		u := z.hN + r.Float64()*(z.hX1-z.hN)
+		u := z.hN + float64(r.Float64()*(z.hX1-z.hN))
 		x := zipfHInv(u, s)
 		k := math.Floor(x + 0.5)
 		if k < 1 {
@@ -30,7 +30,7 @@ func (z zipfConsts) sample(r *Source, s float64, n int) int {
 		} else if k > float64(n) {
 			k = float64(n)
 		}
-		if k-x <= z.sc || u >= zipfH(k+0.5, s)-math.Pow(k, -s) {
+		if k-x <= z.sc || u >= zipfH(k+0.5, s)-pow(k, -s) {
 			return int(k)
 		}
 	}
@@ -39,7 +39,7 @@ func (z zipfConsts) sample(r *Source, s float64, n int) int {
 // zipfH is an antiderivative of x^-s: (x^(1-s) - 1)/(1-s), or log x at s=1,
 // written so that it is accurate for s near 1.
 func zipfH(x, s float64) float64 {
-	lx := math.Log(x)
+	lx := ln(x)
 	return expm1OverX((1-s)*lx) * lx
 }
 
@@ -49,7 +49,7 @@ func zipfHInv(y, s float64) float64 {
 	if t < -1 {
 		t = -1 // rounding guard: x^(1-s) cannot be negative
 	}
-	return math.Exp(log1pOverX(t) * y)
+	return exp(log1pOverX(t) * y)
 }
 
 // expm1OverX is (e^x - 1)/x, continuous at 0.
@@ -57,7 +57,7 @@ func expm1OverX(x float64) float64 {
 	if math.Abs(x) < 1e-8 {
 		return 1 + x/2
 	}
-	return math.Expm1(x) / x
+	return expm1(x) / x
 }
 
 // log1pOverX is log(1+x)/x, continuous at 0.
@@ -65,5 +65,5 @@ func log1pOverX(x float64) float64 {
 	if math.Abs(x) < 1e-8 {
 		return 1 - x/2
 	}
-	return math.Log1p(x) / x
+	return log1p(x) / x
 }
