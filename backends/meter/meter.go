@@ -1,0 +1,162 @@
+package meter
+
+import (
+	"sort"
+	"sync"
+
+	"github.com/dflab/dflab/engine/port"
+)
+
+// Counts are the traffic of one op kind (or a total).
+type Counts struct {
+	Requests     int64 `json:"requests"`
+	Errors       int64 `json:"errors"`
+	BytesWritten int64 `json:"bytesWritten"`
+	BytesRead    int64 `json:"bytesRead"`
+	Events       int64 `json:"events"` // Event Hubs ingress events (stream-append)
+}
+
+func (c *Counts) add(o Counts) {
+	c.Requests += o.Requests
+	c.Errors += o.Errors
+	c.BytesWritten += o.BytesWritten
+	c.BytesRead += o.BytesRead
+	c.Events += o.Events
+}
+
+// KindCounts are the counts of one op kind.
+type KindCounts struct {
+	Kind string `json:"kind"`
+	Counts
+}
+
+// Snapshot is the meter's counts at one time, sorted by kind.
+type Snapshot []KindCounts
+
+// Total sums all kinds.
+func (s Snapshot) Total() Counts {
+	var t Counts
+	for _, k := range s {
+		t.add(k.Counts)
+	}
+	return t
+}
+
+// Kind returns one kind's counts (zero if none).
+func (s Snapshot) Kind(kind string) Counts {
+	for _, k := range s {
+		if k.Kind == kind {
+			return k.Counts
+		}
+	}
+	return Counts{}
+}
+
+// Meter counts requests per op kind. The zero value is not usable; call New.
+type Meter struct {
+	mu sync.Mutex
+	by map[string]*Counts
+}
+
+// New returns an empty meter.
+func New() *Meter { return &Meter{by: map[string]*Counts{}} }
+
+// record counts one request.
+func (m *Meter) record(kind string, c Counts) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	k, ok := m.by[kind]
+	if !ok {
+		k = &Counts{}
+		m.by[kind] = k
+	}
+	k.add(c)
+}
+
+// Snapshot returns the counts so far.
+func (m *Meter) Snapshot() Snapshot {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	s := make(Snapshot, 0, len(m.by))
+	for k, c := range m.by {
+		s = append(s, KindCounts{Kind: k, Counts: *c})
+	}
+	sort.Slice(s, func(i, j int) bool { return s[i].Kind < s[j].Kind })
+	return s
+}
+
+// Reset zeroes the counts.
+func (m *Meter) Reset() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.by = map[string]*Counts{}
+}
+
+// do runs one request and counts it: wrote bytes sent, read(result) bytes
+// received on success.
+func do[T any](m *Meter, kind string, wrote int, f func() (T, error), read func(T) int) (T, error) {
+	r, err := f()
+	c := Counts{Requests: 1, BytesWritten: int64(wrote)}
+	if err != nil {
+		c.Errors = 1
+	} else if read != nil {
+		c.BytesRead = int64(read(r))
+	}
+	m.record(kind, c)
+	return r, err
+}
+
+// do0 is do for calls without a result.
+func do0(m *Meter, kind string, wrote int, f func() error) error {
+	_, err := do(m, kind, wrote, func() (struct{}, error) { return struct{}{}, f() }, nil)
+	return err
+}
+
+// Events is the number of Event Hubs ingress events for records: one per
+// started 64 KiB of each record.
+func Events(records [][]byte) int64 {
+	var n int64
+	for _, r := range records {
+		n += int64(max(1, (len(r)+EventUnitBytes-1)/EventUnitBytes))
+	}
+	return n
+}
+
+// EventUnitBytes is the size of one billed Event Hubs ingress event.
+const EventUnitBytes = 64 << 10
+
+// Wrap returns Stores whose every non-nil port counts into m.
+func (m *Meter) Wrap(s *port.Stores) *port.Stores {
+	w := &port.Stores{}
+	if s.Blob != nil {
+		w.Blob = blobM{s.Blob, m}
+	}
+	if s.Page != nil {
+		w.Page = pageM{s.Page, m}
+	}
+	if s.Append != nil {
+		w.Append = appendM{s.Append, m}
+	}
+	if s.Leases != nil {
+		w.Leases = leasesM{s.Leases, m}
+	}
+	if s.Sync != nil {
+		w.Sync = syncM{s.Sync, m}
+	}
+	if s.Queue != nil {
+		w.Queue = queueM{s.Queue, m}
+	}
+	if s.Queues != nil {
+		w.Queues = queuesM{s.Queues, m}
+	}
+	if s.Table != nil {
+		w.Table = tableM{s.Table, m}
+	}
+	if s.Stream != nil {
+		w.Stream = streamM{s.Stream, m}
+	}
+	if s.Cursors != nil {
+		w.Cursors = cursorsM{s.Cursors, m}
+	}
+	return w
+}
