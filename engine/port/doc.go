@@ -4,8 +4,14 @@
 // machine implements, the small data types a core hands to its driver
 // (storage requests, timers, activity tasks, client responses) and receives
 // back (completions, timer firings, activity results, client calls), and the
-// consumer-side storage interfaces (Blob with leases, Queue, Table, Stream)
-// that backends implement. Both drivers — the simulator in sim/ and the real
+// consumer-side storage interfaces that backends implement, shaped after
+// the Azure services so that request counts stay faithful: Blob, PageBlob,
+// AppendBlob, Leases and Syncer; Queue and QueueAdmin; Table; Stream and
+// Cursors. Errors wrap the sentinels in errors.go (ErrNotFound, ErrConflict,
+// ErrETagMismatch, ErrLeaseHeld, ErrLeaseLost, ErrPopReceipt, ErrTooLarge,
+// ErrBadRequest); the Valid* helpers check inputs against the services'
+// limits, naming the field and the allowed values. Every store method has
+// an Op value (ops_*.go) with a stable Kind. Both drivers — the simulator in sim/ and the real
 // driver in engine/host — speak only this package. It holds no engine
 // behaviour: the only code here is the one-line dispatch of a request to the
 // matching store method, shared by both drivers so that they cannot drift.
