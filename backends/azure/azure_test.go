@@ -30,8 +30,13 @@ var nsSeq atomic.Int64
 // openStore opens a store in a fresh namespace of the shared Azurite.
 func openStore(t testing.TB) *azure.Store {
 	t.Helper()
+	return openNamespace(t, fmt.Sprintf("ns%d", nsSeq.Add(1)))
+}
+
+func openNamespace(t testing.TB, ns string) *azure.Store {
+	t.Helper()
 	conn := azurite.Shared(t)
-	s, err := azure.Open(context.Background(), conn, azure.Options{Namespace: fmt.Sprintf("ns%d", nsSeq.Add(1))})
+	s, err := azure.Open(context.Background(), conn, azure.Options{Namespace: ns})
 	require.NoError(t, err)
 	return s
 }
@@ -39,7 +44,11 @@ func openStore(t testing.TB) *azure.Store {
 func backend() conformance.Backend {
 	return conformance.Backend{
 		Open: func(t *testing.T, _ func() port.Time) conformance.Instance {
-			return conformance.Instance{Stores: openStore(t).Stores()}
+			ns := fmt.Sprintf("ns%d", nsSeq.Add(1))
+			reopen := func(t *testing.T) *port.Stores {
+				return openNamespace(t, ns).Stores() // a new client on the same account and namespace
+			}
+			return conformance.Instance{Stores: openNamespace(t, ns).Stores(), Reopen: reopen}
 		},
 		VirtualTime: false, // Azurite keeps its own clock: expiry subtests are skipped
 	}
