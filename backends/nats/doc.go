@@ -18,6 +18,13 @@
 // Options.MaxInflight appends are in flight per Stream (back-pressure: the
 // next Append waits).
 //
+// Cost: on a single-replica file stream the server stages each atomic
+// batch in a fresh temporary file store that it syncs before the commit,
+// about 9 ms per batch on a 2-core machine whatever its size (1 to 1000
+// records) and with or without fsync; a single-record append costs about
+// 0.05 ms without fsync and 0.4 ms with it. Batching pays with fsync on or
+// beyond ~200 records; memory streams stage in memory (~8 µs a record).
+//
 // Durability: an embedded server (Options.URL empty) fsyncs every write
 // before acknowledging it (sync_always), unless Options.NoFsync, which
 // keeps NATS's default of an fsync every two minutes; with a URL the
