@@ -1,0 +1,67 @@
+package durable
+
+import (
+	"context"
+	"time"
+)
+
+// Client is how programs outside the engine start and observe work. Both
+// engines implement it.
+type Client interface {
+	// Start starts an orchestration and returns its instance id.
+	Start(ctx context.Context, name string, input any, opts ...StartOption) (string, error)
+	// RaiseEvent delivers an external event to an orchestration instance.
+	RaiseEvent(ctx context.Context, instance, name string, data any) error
+	// SignalEntity sends a one-way operation to an entity.
+	SignalEntity(ctx context.Context, id EntityID, operation string, input any) error
+	// Status returns the instance's current status.
+	Status(ctx context.Context, instance string) (InstanceStatus, error)
+	// Wait blocks until the instance completes, fails or is terminated.
+	Wait(ctx context.Context, instance string) (InstanceStatus, error)
+	// Terminate ends a running instance.
+	Terminate(ctx context.Context, instance, reason string) error
+	// Purge deletes a finished instance's history and status.
+	Purge(ctx context.Context, instance string) error
+}
+
+// StartOption configures Client.Start.
+type StartOption func(*StartOptions)
+
+// StartOptions are the resolved options of Client.Start.
+type StartOptions struct {
+	InstanceID string
+	StartAt    time.Time
+}
+
+// StartWithID sets the new instance's id (default: a generated one).
+func StartWithID(id string) StartOption { return func(o *StartOptions) { o.InstanceID = id } }
+
+// StartAt delays the start until t.
+func StartAt(t time.Time) StartOption { return func(o *StartOptions) { o.StartAt = t } }
+
+// ResolveStartOptions applies opts.
+func ResolveStartOptions(opts []StartOption) StartOptions {
+	var o StartOptions
+	for _, f := range opts {
+		f(&o)
+	}
+	return o
+}
+
+// InstanceStatus is the observable state of an orchestration instance.
+type InstanceStatus struct {
+	InstanceID   string    `json:"instanceId"`
+	Name         string    `json:"name"`
+	Status       Status    `json:"status"`
+	Input        []byte    `json:"input,omitempty"`
+	Output       []byte    `json:"output,omitempty"`
+	CustomStatus []byte    `json:"customStatus,omitempty"`
+	Failure      string    `json:"failure,omitempty"`
+	Created      time.Time `json:"created"`
+	Updated      time.Time `json:"updated"`
+}
+
+// Done reports whether the instance has finished for good.
+func (s InstanceStatus) Done() bool {
+	return s.Status == StatusCompleted || s.Status == StatusFailed || s.Status == StatusTerminated
+}

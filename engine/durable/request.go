@@ -1,0 +1,44 @@
+package durable
+
+import "fmt"
+
+// RequestKind names what a client asks an engine for. Both engines accept
+// the same requests (carried in port.ClientCall.Req) so that a load
+// generator or the harness drives either one unchanged.
+type RequestKind uint8
+
+// Client request kinds.
+const (
+	RequestStart     RequestKind = iota + 1 // Instance, Name, Payload=input
+	RequestRaise                            // Instance, Name=event, Payload
+	RequestSignal                           // Instance=entity id, Name=operation, Payload
+	RequestStatus                           // Instance
+	RequestWait                             // Instance: answered when the instance is done
+	RequestTerminate                        // Instance, Payload=reason
+	RequestPurge                            // Instance
+)
+
+var requestNames = [...]string{"", "start", "raise", "signal", "status", "wait", "terminate", "purge"}
+
+func (k RequestKind) String() string {
+	if int(k) < len(requestNames) && k > 0 {
+		return requestNames[k]
+	}
+	return fmt.Sprintf("RequestKind(%d)", uint8(k))
+}
+
+// ClientRequest is one client request.
+type ClientRequest struct {
+	Kind     RequestKind
+	Instance string
+	Name     string
+	Payload  []byte
+}
+
+// ClientResponse answers a ClientRequest: the instance's status for
+// status, wait and start (Pending or Running once accepted), nothing else
+// for the one-way requests. Found is false when the instance is unknown.
+type ClientResponse struct {
+	Found  bool
+	Status InstanceStatus
+}

@@ -1,0 +1,188 @@
+package replay
+
+import (
+	"fmt"
+	"iter"
+
+	"github.com/dflab/dflab/engine/durable"
+)
+
+// apply applies one event (recorded or new) to the executor's state and
+// runs the orchestrator as far as the event lets it.
+func (x *Executor) apply(e *durable.Event) {
+	x.seen++
+	if x.finished && !e.Kind.IsAction() {
+		return
+	}
+	switch e.Kind {
+	case durable.OrchestratorStarted:
+		x.now = e.At
+	case durable.ExecutionStarted:
+		x.begin(e)
+	case durable.TaskCompleted, durable.SubOrchestrationCompleted, durable.TimerFired:
+		x.resolveTask(e.ID, e.Payload, "")
+	case durable.TaskFailed, durable.SubOrchestrationFailed:
+		x.resolveTask(e.ID, nil, e.Failure)
+	case durable.EntityResponded, durable.EntityLockGranted:
+		if id, ok := x.requests[e.Request]; ok {
+			x.resolveTask(id, e.Payload, e.Failure)
+		}
+	case durable.EventRaised:
+		x.raise(e)
+	case durable.ExecutionTerminated:
+		x.Close()
+		x.finish(durable.StatusTerminated, e.Payload, "terminated")
+	default:
+		if e.Kind.IsAction() {
+			x.match(e)
+		}
+	}
+}
+
+func (x *Executor) begin(e *durable.Event) {
+	x.start = *e
+	x.start.Kind = durable.ExecutionStarted
+	fn, err := x.reg.Orchestrator(e.Name)
+	if err != nil {
+		x.failf("%v", err)
+		return
+	}
+	x.status = durable.StatusRunning
+	x.ctx = durable.NewOrchestrationContext(x)
+	x.next, x.stop = iter.Pull(func(yield func(struct{}) bool) { x.body(fn, yield) })
+	x.running = true
+	x.resume()
+}
+
+// body is the coroutine: it runs the orchestrator to its end.
+func (x *Executor) body(fn durable.Orchestrator, yield func(struct{}) bool) {
+	x.yield = yield
+	defer func() {
+		if r := recover(); r != nil && r != errAbandoned {
+			x.running = false
+			x.complete(nil, durable.PanicError(r))
+		}
+	}()
+	out, err := fn(x.ctx)
+	x.running = false
+	x.complete(out, err)
+}
+
+func (x *Executor) resume() {
+	if x.running {
+		x.next()
+	}
+}
+
+// complete turns the orchestrator's return into the instance's outcome.
+func (x *Executor) complete(out any, err error) {
+	if x.finished {
+		return
+	}
+	switch {
+	case err != nil:
+		x.finish(durable.StatusFailed, nil, err.Error())
+	case x.continued:
+		x.finish(durable.StatusContinuedAsNew, x.continueInput, "")
+	default:
+		payload, merr := durable.Marshal(out)
+		if merr != nil {
+			x.finish(durable.StatusFailed, nil, fmt.Sprintf("orchestration output: %v", merr))
+			return
+		}
+		x.finish(durable.StatusCompleted, payload, "")
+	}
+}
+
+// finish records the outcome: open critical sections are released, then an
+// ExecutionCompleted action is added.
+func (x *Executor) finish(st durable.Status, payload []byte, failure string) {
+	if x.finished {
+		return
+	}
+	if x.ctx != nil {
+		x.ctx.CriticalSection().Release()
+	}
+	x.finished = true
+	x.status, x.failure = st, failure
+	if st != durable.StatusContinuedAsNew {
+		x.output = payload
+	}
+	x.pending = append(x.pending, durable.Event{Kind: durable.ExecutionCompleted, ID: x.nextID,
+		Status: st, Payload: payload, Failure: failure})
+	if st == durable.StatusContinuedAsNew {
+		x.carried = append(x.carried, x.buffered...)
+		x.buffered = nil
+	}
+}
+
+func (x *Executor) resolveTask(id int32, payload []byte, failure string) {
+	if id < 0 || int(id) >= len(x.tasks) || x.tasks[id].task == nil {
+		if x.replaying {
+			x.failf("%v: history completes task #%d, which the orchestrator never scheduled", ErrNondeterminism, id)
+		}
+		return
+	}
+	slot := x.tasks[id]
+	var err error
+	if failure != "" {
+		err = &durable.TaskFailedError{Kind: taskKind(slot.kind), Name: slot.name, Message: failure}
+	}
+	slot.task.Resolve(payload, err)
+	x.resume()
+}
+
+func taskKind(k durable.EventKind) string {
+	switch k {
+	case durable.SubOrchestrationCreated:
+		return "sub-orchestration"
+	case durable.EntityCallSent:
+		return "entity operation"
+	case durable.EntityLockSent:
+		return "critical section"
+	case durable.TimerCreated:
+		return "timer"
+	}
+	return "activity"
+}
+
+func (x *Executor) raise(e *durable.Event) {
+	if ws := x.waiters[e.Name]; len(ws) > 0 {
+		x.waiters[e.Name] = ws[1:]
+		ws[0].Resolve(e.Payload, nil)
+		x.resume()
+		return
+	}
+	x.buffered = append(x.buffered, *e)
+}
+
+// match checks a recorded action against the next action the code asked for.
+func (x *Executor) match(e *durable.Event) {
+	if len(x.pending) == 0 {
+		x.nondeterministic(e, nil)
+		return
+	}
+	got := &x.pending[0]
+	if got.Kind != e.Kind || got.ID != e.ID || got.Name != e.Name || got.Status != e.Status ||
+		(e.Kind != durable.ExecutionCompleted && got.Instance != e.Instance) {
+		x.nondeterministic(e, got)
+		return
+	}
+	x.pending = x.pending[1:]
+}
+
+// nondeterministic fails the instance, naming the step and both actions.
+func (x *Executor) nondeterministic(recorded, asked *durable.Event) {
+	r, a := "nothing", "nothing"
+	if recorded != nil {
+		r = recorded.String()
+	}
+	if asked != nil {
+		a = asked.String()
+	}
+	x.Close()
+	x.broken, x.finished = true, false
+	x.pending = nil
+	x.failf("%v %q: at history event %d, history records %s but the orchestrator asked for %s",
+		ErrNondeterminism, x.start.Name, x.seen, r, a)
+}

@@ -1,0 +1,183 @@
+package replay
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/dflab/dflab/engine/durable"
+)
+
+// errAbandoned unwinds a suspended orchestrator whose executor was closed.
+var errAbandoned = errors.New("replay: orchestration abandoned")
+
+// ErrNondeterminism is wrapped by the failure of an instance whose code,
+// on replay, asked for something other than what its history recorded.
+var ErrNondeterminism = errors.New("nondeterministic orchestration")
+
+// Result is what one Step produced.
+type Result struct {
+	// History holds the events to append to the instance's history.
+	History []durable.Event
+	// Messages are to be sent: activity work items (TaskScheduled, To = this
+	// instance), timers (TimerFired, To = this instance, due at Event.At),
+	// sub-orchestration starts, raised events, entity requests, and the
+	// completion notice to a parent orchestration.
+	Messages []durable.Message
+	// Status is Running, Completed, Failed, ContinuedAsNew or Terminated.
+	Status       durable.Status
+	Output       []byte
+	Failure      string
+	CustomStatus []byte
+	// Restart, after ContinueAsNew, holds the new execution's first events:
+	// its ExecutionStarted, then the external events carried over.
+	Restart []durable.Event
+}
+
+// Executor runs one orchestration instance. It is not safe for concurrent
+// use; Close it when evicting it from a cache.
+type Executor struct {
+	reg      *durable.Registry
+	instance string
+	start    durable.Event // ExecutionStarted
+
+	ctx     *durable.OrchestrationContext
+	next    func() (struct{}, bool)
+	stop    func()
+	yield   func(struct{}) bool
+	running bool
+
+	now       int64
+	replaying bool
+	nextID    int32
+	tasks     []taskSlot
+	requests  map[string]int32 // entity request id → task id
+	pending   []durable.Event  // actions asked for, not yet recorded
+	waiters   map[string][]*durable.Task
+	buffered  []durable.Event // external events nobody waited for yet
+	seen      int             // history events applied so far
+
+	custom        []byte
+	continueInput []byte
+	continued     bool
+	finished      bool
+	broken        bool // replay found nondeterminism
+	status        durable.Status
+	output        []byte
+	failure       string
+	carried       []durable.Event
+
+	out *Result
+}
+
+type taskSlot struct {
+	task *durable.Task
+	kind durable.EventKind
+	name string
+}
+
+// New returns an executor for an instance with no history applied.
+func New(reg *durable.Registry, instance string) *Executor {
+	return &Executor{reg: reg, instance: instance, status: durable.StatusPending}
+}
+
+// Execute runs one step from scratch: it replays history and applies
+// events at now. The executor it returns is the cached cursor for the next
+// step (Close it if unused).
+func Execute(reg *durable.Registry, instance string, history []durable.Event, now int64, events []durable.Event) (*Executor, Result) {
+	x := New(reg, instance)
+	x.Replay(history)
+	return x, x.Step(now, events)
+}
+
+// Replay applies recorded history. Code that asks for other actions than
+// the history recorded fails the instance; the failure is reported by the
+// next Step.
+func (x *Executor) Replay(history []durable.Event) {
+	x.replaying = true
+	for i := range history {
+		if x.broken {
+			break
+		}
+		x.apply(&history[i])
+	}
+	if !x.broken && len(x.pending) > 0 {
+		x.nondeterministic(nil, &x.pending[0])
+	}
+	x.replaying = false
+}
+
+// Step applies new events at time now and returns what the step produced.
+func (x *Executor) Step(now int64, events []durable.Event) Result {
+	var r Result
+	x.out = &r
+	x.replaying = false
+	if !x.finished || len(x.pending) > 0 {
+		x.record(durable.Event{Kind: durable.OrchestratorStarted, At: now})
+		x.now = now
+	}
+	for i := range events {
+		e := &events[i]
+		if x.finished {
+			if x.continued && e.Kind == durable.EventRaised {
+				x.carried = append(x.carried, *e)
+			}
+			continue
+		}
+		if !x.accepts(e) {
+			continue
+		}
+		x.record(*e)
+		x.apply(e)
+	}
+	x.flushActions()
+	r.Status, r.Output, r.Failure, r.CustomStatus = x.status, x.output, x.failure, x.custom
+	if x.status == durable.StatusContinuedAsNew {
+		restart := x.start
+		restart.Payload = x.continueInput
+		r.Restart = append([]durable.Event{restart}, x.carried...)
+		x.carried = nil
+	}
+	x.out = nil
+	return r
+}
+
+// Close stops a suspended orchestrator (it unwinds; no further effects).
+func (x *Executor) Close() {
+	if x.running && x.stop != nil {
+		x.stop()
+	}
+	x.running = false
+}
+
+// Status is the instance's status after the events applied so far.
+func (x *Executor) Status() durable.Status { return x.status }
+
+func (x *Executor) record(e durable.Event) {
+	if x.out != nil {
+		x.out.History = append(x.out.History, e)
+	}
+}
+
+// accepts filters new events that would not change anything: duplicate or
+// unknown task completions (activities run at least once), responses to
+// requests never made. Such events are not recorded.
+func (x *Executor) accepts(e *durable.Event) bool {
+	switch e.Kind {
+	case durable.TaskCompleted, durable.TaskFailed, durable.SubOrchestrationCompleted,
+		durable.SubOrchestrationFailed, durable.TimerFired:
+		return e.ID >= 0 && int(e.ID) < len(x.tasks) && x.tasks[e.ID].task != nil && !x.tasks[e.ID].task.IsDone()
+	case durable.EntityResponded, durable.EntityLockGranted:
+		id, ok := x.requests[e.Request]
+		return ok && !x.tasks[id].task.IsDone()
+	case durable.ExecutionStarted:
+		return x.start.Kind == durable.KindInvalid
+	}
+	return true
+}
+
+func itoa(n int32) string { return strconv.FormatInt(int64(n), 10) }
+
+func (x *Executor) failf(format string, args ...any) {
+	x.finish(durable.StatusFailed, nil, fmt.Sprintf(format, args...))
+}

@@ -1,0 +1,142 @@
+package replay
+
+import (
+	"github.com/dflab/dflab/engine/durable"
+)
+
+// The Executor is the durable.Runtime of the orchestration it runs.
+var _ durable.Runtime = (*Executor)(nil)
+
+// InstanceID implements durable.Runtime.
+func (x *Executor) InstanceID() string { return x.instance }
+
+// Name implements durable.Runtime.
+func (x *Executor) Name() string { return x.start.Name }
+
+// Input implements durable.Runtime.
+func (x *Executor) Input() []byte { return x.start.Payload }
+
+// Now implements durable.Runtime.
+func (x *Executor) Now() int64 { return x.now }
+
+// IsReplaying implements durable.Runtime.
+func (x *Executor) IsReplaying() bool { return x.replaying }
+
+// SetCustomStatus implements durable.Runtime.
+func (x *Executor) SetCustomStatus(payload []byte) { x.custom = payload }
+
+// ContinueAsNew implements durable.Runtime.
+func (x *Executor) ContinueAsNew(input []byte) { x.continued, x.continueInput = true, input }
+
+// Suspend implements durable.Runtime: it yields to the executor, and
+// unwinds the orchestrator if the executor was closed meanwhile.
+func (x *Executor) Suspend() {
+	if !x.yield(struct{}{}) {
+		panic(errAbandoned)
+	}
+}
+
+// Schedule implements durable.Runtime.
+func (x *Executor) Schedule(e *durable.Event) *durable.Task {
+	id := x.nextID
+	x.nextID++
+	e.ID = id
+	switch e.Kind {
+	case durable.EntityCallSent, durable.EntityLockSent:
+		e.Request = x.instance + "#" + itoa(id)
+		if x.requests == nil {
+			x.requests = map[string]int32{}
+		}
+		x.requests[e.Request] = id
+	case durable.SubOrchestrationCreated:
+		if e.Instance == "" {
+			e.Instance = x.instance + ":" + itoa(id)
+		}
+	}
+	t := durable.NewTask(x.ctx)
+	switch e.Kind {
+	case durable.EventSent, durable.EntitySignalSent, durable.EntityUnlockSent:
+		t.Resolve(nil, nil) // one-way: nothing to wait for
+	}
+	x.tasks = append(x.tasks, taskSlot{task: t, kind: e.Kind, name: e.Name})
+	x.pending = append(x.pending, *e)
+	return t
+}
+
+// WaitEvent implements durable.Runtime.
+func (x *Executor) WaitEvent(name string) *durable.Task {
+	t := durable.NewTask(x.ctx)
+	for i := range x.buffered {
+		if x.buffered[i].Name == name {
+			t.Resolve(x.buffered[i].Payload, nil)
+			x.buffered = append(x.buffered[:i], x.buffered[i+1:]...)
+			return t
+		}
+	}
+	if x.waiters == nil {
+		x.waiters = map[string][]*durable.Task{}
+	}
+	x.waiters[name] = append(x.waiters[name], t)
+	return t
+}
+
+// flushActions records the actions asked for in this step and turns them
+// into messages.
+func (x *Executor) flushActions() {
+	for i := range x.pending {
+		a := &x.pending[i]
+		x.record(*a)
+		if m, ok := x.message(a); ok {
+			x.out.Messages = append(x.out.Messages, m)
+		}
+	}
+	x.pending = x.pending[:0]
+}
+
+// message is the message an action sends, if any.
+func (x *Executor) message(a *durable.Event) (durable.Message, bool) {
+	self := x.instance
+	switch a.Kind {
+	case durable.TaskScheduled:
+		return durable.Message{To: self, Event: *a}, true
+	case durable.TimerCreated:
+		return durable.Message{To: self, Event: durable.Event{Kind: durable.TimerFired, ID: a.ID, At: a.At}}, true
+	case durable.SubOrchestrationCreated:
+		return durable.Message{To: a.Instance, Event: durable.Event{Kind: durable.ExecutionStarted,
+			Name: a.Name, Payload: a.Payload, Instance: self, ID: a.ID}}, true
+	case durable.EventSent:
+		return durable.Message{To: a.Instance, Event: durable.Event{Kind: durable.EventRaised,
+			Name: a.Name, Payload: a.Payload}}, true
+	case durable.EntityCallSent:
+		return durable.Message{To: a.Instance, Event: durable.Event{Kind: durable.EntityCallRequested,
+			Instance: self, Name: a.Name, Payload: a.Payload, Request: a.Request}}, true
+	case durable.EntitySignalSent:
+		return durable.Message{To: a.Instance, Event: durable.Event{Kind: durable.EntitySignalRequested,
+			Instance: self, Name: a.Name, Payload: a.Payload}}, true
+	case durable.EntityLockSent:
+		return durable.Message{To: a.Entities[0], Event: durable.Event{Kind: durable.EntityLockRequested,
+			Instance: self, Entities: a.Entities, Request: a.Request}}, true
+	case durable.EntityUnlockSent:
+		return durable.Message{To: a.Instance, Event: durable.Event{Kind: durable.EntityReleased,
+			Instance: self, Request: a.Request}}, true
+	case durable.ExecutionCompleted:
+		return x.parentNotice(a)
+	}
+	return durable.Message{}, false
+}
+
+func (x *Executor) parentNotice(a *durable.Event) (durable.Message, bool) {
+	parent := x.start.Instance
+	if parent == "" {
+		return durable.Message{}, false
+	}
+	switch a.Status {
+	case durable.StatusCompleted:
+		return durable.Message{To: parent, Event: durable.Event{Kind: durable.SubOrchestrationCompleted,
+			ID: x.start.ID, Payload: a.Payload}}, true
+	case durable.StatusFailed, durable.StatusTerminated:
+		return durable.Message{To: parent, Event: durable.Event{Kind: durable.SubOrchestrationFailed,
+			ID: x.start.ID, Failure: a.Failure}}, true
+	}
+	return durable.Message{}, false
+}
