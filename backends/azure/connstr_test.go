@@ -87,3 +87,13 @@ func TestMessageEncoding(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, text, port.MaxMessageBytes)
 }
+
+func TestOpenErrorHidesKey(t *testing.T) {
+	conn := "DefaultEndpointsProtocol=http;AccountName=acct;AccountKey=" + secretKey +
+		";BlobEndpoint=http://127.0.0.1:1/acct;QueueEndpoint=http://127.0.0.1:1/acct;TableEndpoint=http://127.0.0.1:1/acct"
+	_, err := Open(t.Context(), conn, Options{MaxRetries: -1})
+	require.Error(t, err)
+	require.Contains(t, err.Error(), "create container")
+	require.NotContains(t, err.Error(), secretKey)
+	require.NotContains(t, err.Error(), conn)
+}

@@ -128,7 +128,9 @@ func (s *Server) start(ctx context.Context, opt Options) error {
 		"--tableHost", "127.0.0.1", "--tablePort", "0",
 		"--skipApiVersionCheck", "--loose", "--silent", "--disableTelemetry")
 	s.cmd.Dir = s.dir
-	s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	// Own process group (stopped as a group), and killed by the kernel if
+	// this process dies first (a test binary killed on timeout).
+	s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	pr, pw := io.Pipe()
 	s.cmd.Stdout, s.cmd.Stderr = pw, pw
 	if err := s.cmd.Start(); err != nil {
