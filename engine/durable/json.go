@@ -29,7 +29,7 @@ func (e Event) MarshalJSON() ([]byte, error) {
 	if e.Status != 0 {
 		j.Status = e.Status.String()
 	}
-	if e.Payload != nil {
+	if len(e.Payload) > 0 {
 		if json.Valid(e.Payload) {
 			j.Payload = e.Payload
 		} else {

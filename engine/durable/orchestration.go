@@ -116,6 +116,9 @@ func WithInstanceID(id string) CallOption {
 
 func collect(opts []CallOption) callOptions {
 	var o callOptions
+	if len(opts) == 0 {
+		return o
+	}
 	for _, f := range opts {
 		f(&o)
 	}
@@ -128,6 +131,9 @@ func (c *OrchestrationContext) CallActivity(name string, input any, opts ...Call
 	payload, err := Marshal(input)
 	if err != nil {
 		return failedTask(c, fmt.Errorf("activity %q input: %w", name, err))
+	}
+	if o.retry == nil {
+		return c.rt.Schedule(&Event{Kind: TaskScheduled, Name: name, Payload: payload})
 	}
 	return c.withRetry(o.retry, func() *Task {
 		return c.rt.Schedule(&Event{Kind: TaskScheduled, Name: name, Payload: payload})

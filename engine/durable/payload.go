@@ -12,6 +12,10 @@ func Marshal(v any) ([]byte, error) {
 		return nil, nil
 	case json.RawMessage:
 		return x, nil
+	case string:
+		if b, ok := quotePlain(x); ok {
+			return b, nil
+		}
 	}
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -26,8 +30,46 @@ func Unmarshal(payload []byte, out any) error {
 	if out == nil || len(payload) == 0 {
 		return nil
 	}
+	if p, ok := out.(*string); ok {
+		if s, ok := unquotePlain(payload); ok {
+			*p = s
+			return nil
+		}
+	}
 	if err := json.Unmarshal(payload, out); err != nil {
 		return fmt.Errorf("decode payload into %T: %w", out, err)
 	}
 	return nil
+}
+
+// quotePlain is the JSON form of a string made only of printable ASCII
+// that JSON does not escape (encoding/json also escapes <, > and &); ok is
+// false for any other string, which goes through encoding/json.
+func quotePlain(s string) ([]byte, bool) {
+	for i := 0; i < len(s); i++ {
+		if !plain(s[i]) {
+			return nil, false
+		}
+	}
+	b := make([]byte, 0, len(s)+2)
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"'), true
+}
+
+// unquotePlain is the inverse of quotePlain.
+func unquotePlain(b []byte) (string, bool) {
+	if len(b) < 2 || b[0] != '"' || b[len(b)-1] != '"' {
+		return "", false
+	}
+	for _, c := range b[1 : len(b)-1] {
+		if !plain(c) {
+			return "", false
+		}
+	}
+	return string(b[1 : len(b)-1]), true
+}
+
+func plain(c byte) bool {
+	return c >= 0x20 && c < 0x7f && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
 }

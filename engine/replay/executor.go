@@ -68,6 +68,7 @@ type Executor struct {
 	carried       []durable.Event
 
 	out *Result
+	res Result // the step's result, kept here so it needs no allocation
 }
 
 type taskSlot struct {
@@ -109,8 +110,9 @@ func (x *Executor) Replay(history []durable.Event) {
 
 // Step applies new events at time now and returns what the step produced.
 func (x *Executor) Step(now int64, events []durable.Event) Result {
-	var r Result
-	x.out = &r
+	x.res = Result{History: make([]durable.Event, 0, len(events)+3)}
+	r := &x.res
+	x.out = r
 	x.replaying = false
 	if !x.finished || len(x.pending) > 0 {
 		x.record(durable.Event{Kind: durable.OrchestratorStarted, At: now})
@@ -138,8 +140,9 @@ func (x *Executor) Step(now int64, events []durable.Event) Result {
 		r.Restart = append([]durable.Event{restart}, x.carried...)
 		x.carried = nil
 	}
-	x.out = nil
-	return r
+	out := *r
+	x.out, x.res = nil, Result{}
+	return out
 }
 
 // Close stops a suspended orchestrator (it unwinds; no further effects).
