@@ -5,7 +5,7 @@ GO      ?= go
 PKGS    ?= ./...
 GOFILES  = $(shell git ls-files '*.go' 2>/dev/null)
 
-.PHONY: test lint bench deps
+.PHONY: test lint bench deps test-storage bench-storage
 
 ## test: the whole test suite (installs Azurite from package-lock.json first)
 test: deps
@@ -30,3 +30,11 @@ lint:
 bench: deps
 	@echo "dflab: the experiment harness is not built yet; running the package micro-benchmarks."
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime=200ms $(PKGS)
+
+## test-storage: the Azure (on Azurite) and NATS backends only
+test-storage: deps
+	$(GO) test -count=1 ./internal/azurite/... ./backends/azure/... ./backends/nats/...
+
+## bench-storage: storage latency figures (Azurite figures are emulator figures, not Azure's)
+bench-storage: deps
+	$(GO) test -run '^$$' -bench . -benchtime 2s ./backends/disk/ ./backends/azure/ ./backends/nats/
