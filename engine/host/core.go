@@ -1,0 +1,164 @@
+package host
+
+import (
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/dflab/dflab/engine/port"
+)
+
+// coreRun is one core's goroutine, inbox and request lanes.
+type coreRun struct {
+	d    *Driver
+	id   CoreID
+	name string
+	core port.Core
+
+	mu    sync.Mutex
+	inbox []port.Input
+	wake  chan struct{}
+	lanes map[string]*lane // by per-object order key; touched only by loop
+}
+
+// post appends an input to the inbox (any goroutine).
+func (cr *coreRun) post(in port.Input) {
+	cr.mu.Lock()
+	cr.inbox = append(cr.inbox, in)
+	cr.mu.Unlock()
+	select {
+	case cr.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (cr *coreRun) loop() {
+	defer cr.d.wg.Done()
+	var batch []port.Input
+	for {
+		select {
+		case <-cr.d.ctx.Done():
+			return
+		case <-cr.wake:
+		}
+		cr.mu.Lock()
+		batch, cr.inbox = cr.inbox, batch[:0]
+		cr.mu.Unlock()
+		if len(batch) == 0 {
+			continue
+		}
+		now := cr.d.now()
+		for _, in := range batch {
+			cr.core.Step(now, in)
+		}
+		rd := cr.core.Ready()
+		cr.core.Advance(rd)
+		cr.dispatch(rd)
+		clear(batch)
+	}
+}
+
+func (cr *coreRun) dispatch(rd port.Ready) {
+	for i := range rd.Requests {
+		req := rd.Requests[i]
+		if req.Op == nil {
+			cr.post(port.Completion{ID: req.ID, Err: ErrNilOp})
+			continue
+		}
+		cr.d.checkNeeds(cr, &req)
+		key := port.Target(req.Op)
+		if key == "" {
+			key = "kind:" + req.Op.Kind()
+		}
+		l := cr.lanes[key]
+		if l == nil {
+			l = &lane{cr: cr}
+			cr.lanes[key] = l
+		}
+		l.push(req)
+	}
+	for _, t := range rd.Timers {
+		cr.setTimer(t)
+	}
+	for _, a := range rd.Activities {
+		go cr.runActivity(a)
+	}
+	if cr.d.cfg.OnResponse != nil {
+		for _, r := range rd.Responses {
+			cr.d.cfg.OnResponse(cr.id, r)
+		}
+	}
+}
+
+func (cr *coreRun) setTimer(t port.Timer) {
+	delay := time.Duration(t.At - cr.d.now())
+	if delay <= 0 {
+		cr.post(port.TimerFired{ID: t.ID})
+		return
+	}
+	time.AfterFunc(delay, func() { cr.post(port.TimerFired{ID: t.ID}) })
+}
+
+func (cr *coreRun) runActivity(a port.ActivityTask) {
+	select {
+	case cr.d.workers <- struct{}{}:
+	case <-cr.d.ctx.Done():
+		return
+	}
+	defer func() { <-cr.d.workers }()
+	out, err := safeRun(a.Run)
+	cr.post(port.ActivityDone{ID: a.ID, Output: out, Err: err})
+}
+
+// safeRun runs an activity; Run already turns user panics into errors, but
+// a core's own bug must not take the process down either.
+func safeRun(run func() ([]byte, error)) (out []byte, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			out, err = nil, fmt.Errorf("activity panic: %v", r)
+		}
+	}()
+	return run()
+}
+
+// lane executes the requests on one object in issue order.
+type lane struct {
+	cr      *coreRun
+	mu      sync.Mutex
+	queue   []port.Request
+	running bool
+}
+
+func (l *lane) push(req port.Request) {
+	l.mu.Lock()
+	l.queue = append(l.queue, req)
+	start := !l.running
+	l.running = true
+	l.mu.Unlock()
+	if start {
+		go l.drain()
+	}
+}
+
+func (l *lane) drain() {
+	for {
+		l.mu.Lock()
+		if len(l.queue) == 0 {
+			l.running = false
+			l.mu.Unlock()
+			return
+		}
+		req := l.queue[0]
+		l.queue = l.queue[1:]
+		l.mu.Unlock()
+		d := l.cr.d
+		if d.ctx.Err() != nil {
+			continue // stopped: drop what is left
+		}
+		res, err := req.Op.Apply(d.ctx, d.cfg.Stores)
+		if err == nil {
+			d.made(req.Makes)
+		}
+		l.cr.post(port.Completion{ID: req.ID, Result: res, Err: err})
+	}
+}

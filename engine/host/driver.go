@@ -1,0 +1,146 @@
+package host
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/dflab/dflab/engine/port"
+)
+
+// ErrNilOp fails a request that carries no op (a core bug).
+var ErrNilOp = errors.New("host: request without an op")
+
+// CoreID names a core added to a Driver.
+type CoreID int
+
+// Config configures a Driver.
+type Config struct {
+	// Stores are the backends requests execute against.
+	Stores *port.Stores
+	// ActivityWorkers bounds the activities running at once (default 16).
+	ActivityWorkers int
+	// OnResponse receives every port.Response, on the core's goroutine.
+	OnResponse func(core CoreID, r port.Response)
+	// Now is the clock (default time.Now); tests may pass their own.
+	Now func() time.Time
+}
+
+// Violation is a request issued before the log position it needs was
+// durable (see port.Request).
+type Violation struct {
+	Core    string
+	Request port.RequestID
+	Kind    string
+	Needs   port.Mark
+	Durable int64
+}
+
+func (v Violation) String() string {
+	return fmt.Sprintf("%s: request %d (%s) needs %s but it is durable only to %d", v.Core, v.Request, v.Kind, v.Needs, v.Durable)
+}
+
+// Driver runs cores for real.
+type Driver struct {
+	cfg      Config
+	cores    []*coreRun
+	workers  chan struct{}
+	ctx      context.Context
+	cancel   context.CancelFunc
+	wg       sync.WaitGroup
+	started  bool
+	marksMu  sync.Mutex
+	marks    port.MarkBook
+	violated []Violation
+}
+
+// New returns a driver; add cores, then Start it.
+func New(cfg Config) (*Driver, error) {
+	if cfg.Stores == nil {
+		return nil, errors.New("host: Config.Stores is nil")
+	}
+	if cfg.ActivityWorkers < 0 {
+		return nil, fmt.Errorf("host: Config.ActivityWorkers = %d: must be 0 (default 16) or positive", cfg.ActivityWorkers)
+	}
+	if cfg.ActivityWorkers == 0 {
+		cfg.ActivityWorkers = 16
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &Driver{cfg: cfg, workers: make(chan struct{}, cfg.ActivityWorkers)}, nil
+}
+
+// AddCore adds a core made by factory; call it before Start.
+func (d *Driver) AddCore(name string, factory func() port.Core) CoreID {
+	if d.started {
+		panic("host: AddCore after Start")
+	}
+	id := CoreID(len(d.cores))
+	d.cores = append(d.cores, &coreRun{d: d, id: id, name: name, core: factory(), lanes: map[string]*lane{}, wake: make(chan struct{}, 1)})
+	return id
+}
+
+// Start runs every core (each first gets port.Started) until Stop or ctx ends.
+func (d *Driver) Start(ctx context.Context) {
+	d.ctx, d.cancel = context.WithCancel(ctx)
+	d.started = true
+	for _, cr := range d.cores {
+		cr.post(port.Started{})
+		d.wg.Add(1)
+		go cr.loop()
+	}
+}
+
+// Deliver feeds an input to a core.
+func (d *Driver) Deliver(id CoreID, in port.Input) { d.cores[id].post(in) }
+
+// Call feeds a client call to a core.
+func (d *Driver) Call(id CoreID, call port.ClientCall) { d.cores[id].post(call) }
+
+// Stop ends every core loop and waits for them; requests and activities
+// still running finish in the background and their completions are dropped.
+func (d *Driver) Stop() {
+	if d.cancel != nil {
+		d.cancel()
+	}
+	d.wg.Wait()
+}
+
+// Violations lists outbox-rule violations seen so far.
+func (d *Driver) Violations() []Violation {
+	d.marksMu.Lock()
+	defer d.marksMu.Unlock()
+	return append([]Violation(nil), d.violated...)
+}
+
+// Durable is how far log is durable according to completed requests.
+func (d *Driver) Durable(log string) (int64, bool) {
+	d.marksMu.Lock()
+	defer d.marksMu.Unlock()
+	return d.marks.Durable(log)
+}
+
+func (d *Driver) now() port.Time { return port.Time(d.cfg.Now().UnixNano()) }
+
+func (d *Driver) checkNeeds(cr *coreRun, req *port.Request) {
+	if req.Needs.IsZero() {
+		return
+	}
+	d.marksMu.Lock()
+	defer d.marksMu.Unlock()
+	if ok, have := d.marks.Satisfied(req.Needs); !ok {
+		d.violated = append(d.violated, Violation{Core: cr.name, Request: req.ID, Kind: req.Op.Kind(), Needs: req.Needs, Durable: have})
+	}
+}
+
+func (d *Driver) made(m port.Mark) {
+	if m.IsZero() {
+		return
+	}
+	d.marksMu.Lock()
+	d.marks.Made(m)
+	d.marksMu.Unlock()
+}
