@@ -92,7 +92,7 @@ type Driver struct {
 	ctx        context.Context
 	nodes      []*node
 	cores      []*coreRun
-	durable    map[string]int64
+	marks      port.MarkBook
 	violations []Violation
 	stats      Stats
 	crashH     HandlerFunc
@@ -126,7 +126,7 @@ func NewDriver(k *Kernel, cfg Config) *Driver {
 	d := &Driver{
 		k: k, cfg: cfg, models: m, costs: newCostTable(m.CPU), throttle: newThrottle(m.Caps),
 		root: root, latency: map[string]*rng.Source{}, network: root.Fork("network"),
-		tr: tr, ctx: context.Background(), durable: map[string]int64{},
+		tr: tr, ctx: context.Background(),
 	}
 	d.crashH = func(now port.Time, data uint64) { d.Crash(NodeID(data)) }
 	d.restartH = func(now port.Time, data uint64) { d.Restart(NodeID(data)) }
@@ -146,10 +146,7 @@ func (d *Driver) Violations() []Violation { return append([]Violation(nil), d.vi
 func (d *Driver) Stats() Stats { return d.stats }
 
 // Durable returns the highest completed Makes position on log.
-func (d *Driver) Durable(log string) (int64, bool) {
-	p, ok := d.durable[log]
-	return p, ok
-}
+func (d *Driver) Durable(log string) (int64, bool) { return d.marks.Durable(log) }
 
 // AddNode adds a node with cores CPU cores; it starts up. The name is used
 // in traces and to name its random substreams.
@@ -284,12 +281,9 @@ func (d *Driver) checkNeeds(now port.Time, cr *coreRun, req *port.Request, kind 
 	if req.Needs.IsZero() {
 		return
 	}
-	have, ok := d.durable[req.Needs.Log]
-	if ok && have >= req.Needs.Pos {
+	ok, have := d.marks.Satisfied(req.Needs)
+	if ok {
 		return
-	}
-	if !ok {
-		have = -1
 	}
 	d.violations = append(d.violations, Violation{
 		At: now, Core: cr.name, Request: req.ID, Kind: kind, Needs: req.Needs, Durable: have,
@@ -299,12 +293,7 @@ func (d *Driver) checkNeeds(now port.Time, cr *coreRun, req *port.Request, kind 
 }
 
 func (d *Driver) makeDurable(m port.Mark) {
-	if m.IsZero() {
-		return
-	}
-	if have, ok := d.durable[m.Log]; !ok || m.Pos > have {
-		d.durable[m.Log] = m.Pos
-	}
+	d.marks.Made(m)
 }
 
 // orderKey is the per-core FIFO key of an op: its target, else its kind.
