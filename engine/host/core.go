@@ -19,6 +19,8 @@ type coreRun struct {
 	inbox []port.Input
 	wake  chan struct{}
 	lanes map[string]*lane // by per-object order key; touched only by loop
+
+	client *Client // the Client whose calls this core answers, if any
 }
 
 // post appends an input to the inbox (any goroutine).
@@ -83,8 +85,11 @@ func (cr *coreRun) dispatch(rd port.Ready) {
 	for _, a := range rd.Activities {
 		go cr.runActivity(a)
 	}
-	if cr.d.cfg.OnResponse != nil {
-		for _, r := range rd.Responses {
+	for _, r := range rd.Responses {
+		if cr.client != nil {
+			cr.client.deliver(r)
+		}
+		if cr.d.cfg.OnResponse != nil {
 			cr.d.cfg.OnResponse(cr.id, r)
 		}
 	}

@@ -1,0 +1,159 @@
+package host
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/dflab/dflab/engine/durable"
+	"github.com/dflab/dflab/engine/port"
+)
+
+// Client is a durable.Client for a program: it sends durable.ClientRequests
+// to an engine's client core run by a Driver and blocks until the core
+// answers. Both engines' client cores speak this vocabulary.
+type Client struct {
+	d    *Driver
+	core CoreID
+
+	mu      sync.Mutex
+	next    port.CallID
+	waiting map[port.CallID]chan port.Response
+}
+
+var _ durable.Client = (*Client)(nil)
+
+// NewClient returns a client for the client core id; call it before Start.
+// The core's responses go to the client (and then to Config.OnResponse).
+func (d *Driver) NewClient(core CoreID) *Client {
+	if d.started {
+		panic("host: NewClient after Start")
+	}
+	c := &Client{d: d, core: core, waiting: map[port.CallID]chan port.Response{}}
+	d.cores[core].client = c
+	return c
+}
+
+func (c *Client) deliver(r port.Response) bool {
+	c.mu.Lock()
+	ch, ok := c.waiting[r.ID]
+	delete(c.waiting, r.ID)
+	c.mu.Unlock()
+	if ok {
+		ch <- r
+	}
+	return ok
+}
+
+// call sends one request and waits for its response or ctx's end.
+func (c *Client) call(ctx context.Context, req durable.ClientRequest) (durable.ClientResponse, error) {
+	ch := make(chan port.Response, 1)
+	c.mu.Lock()
+	c.next++
+	id := c.next
+	c.waiting[id] = ch
+	c.mu.Unlock()
+	c.d.Call(c.core, port.ClientCall{ID: id, Req: req})
+	select {
+	case r := <-ch:
+		if r.Err != nil {
+			return durable.ClientResponse{}, fmt.Errorf("%s %s: %w", req.Kind, req.Instance, r.Err)
+		}
+		resp, ok := r.Resp.(durable.ClientResponse)
+		if !ok && r.Resp != nil {
+			return durable.ClientResponse{}, fmt.Errorf("%s %s: the client core answered with a %T, want durable.ClientResponse", req.Kind, req.Instance, r.Resp)
+		}
+		return resp, nil
+	case <-ctx.Done():
+		c.mu.Lock()
+		delete(c.waiting, id)
+		c.mu.Unlock()
+		return durable.ClientResponse{}, fmt.Errorf("%s %s: %w", req.Kind, req.Instance, ctx.Err())
+	}
+}
+
+// ErrUnknownInstance is returned for requests about an instance the engine
+// does not know.
+var ErrUnknownInstance = errors.New("unknown instance")
+
+// Start implements durable.Client; without StartWithID the id is random.
+func (c *Client) Start(ctx context.Context, name string, input any, opts ...durable.StartOption) (string, error) {
+	o := durable.ResolveStartOptions(opts)
+	if !o.StartAt.IsZero() {
+		return "", errors.New("start: StartAt is not supported by the real driver yet")
+	}
+	payload, err := durable.Marshal(input)
+	if err != nil {
+		return "", fmt.Errorf("start %s: %w", name, err)
+	}
+	id := o.InstanceID
+	if id == "" {
+		var b [16]byte
+		if _, err := rand.Read(b[:]); err != nil {
+			return "", fmt.Errorf("start %s: instance id: %w", name, err)
+		}
+		id = hex.EncodeToString(b[:])
+	}
+	_, err = c.call(ctx, durable.ClientRequest{Kind: durable.RequestStart, Instance: id, Name: name, Payload: payload})
+	return id, err
+}
+
+// RaiseEvent implements durable.Client.
+func (c *Client) RaiseEvent(ctx context.Context, instance, name string, data any) error {
+	payload, err := durable.Marshal(data)
+	if err != nil {
+		return fmt.Errorf("raise %s on %s: %w", name, instance, err)
+	}
+	_, err = c.call(ctx, durable.ClientRequest{Kind: durable.RequestRaise, Instance: instance, Name: name, Payload: payload})
+	return err
+}
+
+// SignalEntity implements durable.Client.
+func (c *Client) SignalEntity(ctx context.Context, id durable.EntityID, operation string, input any) error {
+	payload, err := durable.Marshal(input)
+	if err != nil {
+		return fmt.Errorf("signal %s %s: %w", id, operation, err)
+	}
+	_, err = c.call(ctx, durable.ClientRequest{Kind: durable.RequestSignal, Instance: id.String(), Name: operation, Payload: payload})
+	return err
+}
+
+// Status implements durable.Client.
+func (c *Client) Status(ctx context.Context, instance string) (durable.InstanceStatus, error) {
+	return c.status(ctx, durable.RequestStatus, instance)
+}
+
+// Wait implements durable.Client.
+func (c *Client) Wait(ctx context.Context, instance string) (durable.InstanceStatus, error) {
+	return c.status(ctx, durable.RequestWait, instance)
+}
+
+func (c *Client) status(ctx context.Context, kind durable.RequestKind, instance string) (durable.InstanceStatus, error) {
+	resp, err := c.call(ctx, durable.ClientRequest{Kind: kind, Instance: instance})
+	if err != nil {
+		return durable.InstanceStatus{}, err
+	}
+	if !resp.Found {
+		return durable.InstanceStatus{}, fmt.Errorf("%s %s: %w", kind, instance, ErrUnknownInstance)
+	}
+	return resp.Status, nil
+}
+
+// Terminate implements durable.Client.
+func (c *Client) Terminate(ctx context.Context, instance, reason string) error {
+	payload, err := durable.Marshal(reason)
+	if err != nil {
+		return err
+	}
+	_, err = c.call(ctx, durable.ClientRequest{Kind: durable.RequestTerminate, Instance: instance, Payload: payload})
+	return err
+}
+
+// Purge implements durable.Client.
+func (c *Client) Purge(ctx context.Context, instance string) error {
+	_, err := c.call(ctx, durable.ClientRequest{Kind: durable.RequestPurge, Instance: instance})
+	return err
+}
