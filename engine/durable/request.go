@@ -12,7 +12,7 @@ const (
 	RequestStart     RequestKind = iota + 1 // Instance, Name, Payload=input
 	RequestRaise                            // Instance, Name=event, Payload
 	RequestSignal                           // Instance=entity id, Name=operation, Payload
-	RequestStatus                           // Instance
+	RequestStatus                           // Instance (for an entity id: Status.Output = its state)
 	RequestWait                             // Instance: answered when the instance is done
 	RequestTerminate                        // Instance, Payload=reason
 	RequestPurge                            // Instance
@@ -38,6 +38,9 @@ type ClientRequest struct {
 // ClientResponse answers a ClientRequest: the instance's status for
 // status, wait and start (Pending or Running once accepted), nothing else
 // for the one-way requests. Found is false when the instance is unknown.
+// A status request for an entity id answers with the entity's state as
+// Status.Output (Found false when it has no state), so oracles can read
+// entity states through any engine.
 type ClientResponse struct {
 	Found  bool
 	Status InstanceStatus
