@@ -1,0 +1,133 @@
+package spec
+
+import "encoding/json"
+
+// Version is the version of the spec format written into every resolved
+// spec.
+const Version = 1
+
+// Engine names.
+const (
+	EngineNetherite = "netherite"
+	EngineOriginal  = "original"
+)
+
+// Backend kinds.
+const (
+	BackendSim   = "sim"
+	BackendDisk  = "disk"
+	BackendAzure = "azure"
+	BackendNATS  = "nats"
+)
+
+// Load kinds.
+const (
+	LoadClosed = "closed"
+	LoadOpen   = "open"
+)
+
+// Speculation levels of the Netherite engine.
+const (
+	SpeculationNone   = "none"
+	SpeculationLocal  = "local"
+	SpeculationGlobal = "global"
+)
+
+// Allowed values of the enumerated fields, in the order error messages list them.
+var (
+	Engines      = []string{EngineNetherite, EngineOriginal}
+	Backends     = []string{BackendSim, BackendDisk, BackendAzure, BackendNATS}
+	LoadKinds    = []string{LoadClosed, LoadOpen}
+	Spacings     = []string{"poisson", "fixed"}
+	Speculations = []string{SpeculationNone, SpeculationLocal, SpeculationGlobal}
+	// Workloads are the paper's workloads (workloads/ packages).
+	Workloads = []string{"hello3", "hello5", "sequence", "bank", "wordcount", "collision", "imagerec"}
+)
+
+// Spec is one experiment: engine × backend × workload × cluster shape ×
+// knobs × fault plan × seed, repeated Repetitions times.
+type Spec struct {
+	// Version is the spec format version (Version); 0 means current.
+	Version int `json:"version,omitempty"`
+	// Name is a free label carried into results (e.g. "fig9/hello5").
+	Name        string   `json:"name,omitempty"`
+	Engine      Engine   `json:"engine"`
+	Backend     Backend  `json:"backend"`
+	Cluster     Cluster  `json:"cluster"`
+	Workload    Workload `json:"workload"`
+	Load        Load     `json:"load"`
+	Faults      string   `json:"faults,omitempty"`
+	Seed        uint64   `json:"seed,omitempty"`
+	Repetitions int      `json:"repetitions,omitempty"`
+}
+
+// Engine names the engine and holds the knobs of exactly that engine.
+type Engine struct {
+	Name      string          `json:"name"`
+	Netherite *NetheriteKnobs `json:"netherite,omitempty"`
+	Original  *OriginalKnobs  `json:"original,omitempty"`
+}
+
+// NetheriteKnobs are the Netherite engine's knobs; zero fields take defaults.
+type NetheriteKnobs struct {
+	// Partitions is P: 1..32 on real backends (as Netherite), any P in
+	// 1..1024 in simulation. Default 12.
+	Partitions  int    `json:"partitions,omitempty"`
+	Speculation string `json:"speculation,omitempty"` // none | local (default) | global
+	// MaxActivities is the activities a partition runs at once (default 100).
+	MaxActivities int        `json:"maxActivities,omitempty"`
+	Checkpoint    Checkpoint `json:"checkpoint"`
+}
+
+// Checkpoint are the thresholds that trigger a partition checkpoint.
+type Checkpoint struct {
+	LogBytes int64    `json:"logBytes,omitempty"` // default 20 MiB
+	Events   int      `json:"events,omitempty"`   // default 10,000; -1 disables checkpoints
+	Idle     Duration `json:"idle,omitempty"`     // default 60s
+}
+
+// OriginalKnobs are the original engine's knobs; zero fields take defaults.
+type OriginalKnobs struct {
+	ControlQueues    int  `json:"controlQueues,omitempty"` // 1..64, default 4 (the paper ran 12)
+	ExtendedSessions bool `json:"extendedSessions,omitempty"`
+	// MaxConcurrentActivities bounds activities per worker (1..1000, default 10).
+	MaxConcurrentActivities int `json:"maxConcurrentActivities,omitempty"`
+}
+
+// Backend is where storage lives.
+type Backend struct {
+	Kind string `json:"kind"`
+	// Models names the simulator's model set (sim only; default "default").
+	Models string `json:"models,omitempty"`
+	// Dir is the directory of the disk backend (empty: a fresh temporary one).
+	Dir string `json:"dir,omitempty"`
+	// ConnectionEnv names the environment variable holding the Azure
+	// connection string (azure only; default DFLAB_AZURE_CONNECTION). The
+	// secret itself is never part of a spec or a result.
+	ConnectionEnv string `json:"connectionEnv,omitempty"`
+	// URL is the NATS server URL (nats only; empty: an embedded server).
+	URL string `json:"url,omitempty"`
+}
+
+// Cluster is the shape of the application's cluster.
+type Cluster struct {
+	Nodes int `json:"nodes,omitempty"` // default 1
+	Cores int `json:"cores,omitempty"` // per node, default 1
+}
+
+// Workload names a workload and carries its parameters as raw JSON, handed
+// to the workload package unchanged (it decodes them strictly).
+type Workload struct {
+	Name   string          `json:"name"`
+	Params json.RawMessage `json:"params,omitempty"`
+}
+
+// Load is when instances start: closed (Instances at once) or open
+// (RatePerSec for Duration, spaced poisson or fixed).
+type Load struct {
+	Kind       string   `json:"kind,omitempty"`
+	Instances  int      `json:"instances,omitempty"`
+	RatePerSec float64  `json:"ratePerSec,omitempty"`
+	Duration   Duration `json:"duration,omitempty"`
+	Spacing    string   `json:"spacing,omitempty"`
+}

@@ -1,0 +1,132 @@
+package spec
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+const example = `{
+  "name": "fig9/hello5",
+  "engine": {"name": "netherite", "netherite": {"partitions": 12, "speculation": "local"}},
+  "backend": {"kind": "sim", "models": "paper"},
+  "cluster": {"nodes": 4, "cores": 2},
+  "workload": {"name": "hello5", "params": {"cities": 5}},
+  "load": {"kind": "closed", "instances": 5000},
+  "faults": "at 5s crash node2",
+  "seed": 7,
+  "repetitions": 6
+}`
+
+func TestParseExampleResolvesDefaults(t *testing.T) {
+	s, err := Parse([]byte(example))
+	require.NoError(t, err)
+	require.Equal(t, Version, s.Version)
+	require.Equal(t, 12, s.Engine.Netherite.Partitions)
+	require.Equal(t, int64(DefaultCheckpointLogBytes), s.Engine.Netherite.Checkpoint.LogBytes)
+	require.Equal(t, DefaultCheckpointEvents, s.Engine.Netherite.Checkpoint.Events)
+	require.Equal(t, DefaultCheckpointIdle, s.Engine.Netherite.Checkpoint.Idle)
+	require.Equal(t, DefaultMaxActivities, s.Engine.Netherite.MaxActivities)
+	require.JSONEq(t, `{"cities": 5}`, string(s.Workload.Params))
+	require.Equal(t, "at 5s crash node2", s.Faults)
+	require.Equal(t, uint64(7), s.Seed)
+}
+
+func TestResolveIsIdempotentAndRoundTrips(t *testing.T) {
+	s, err := Parse([]byte(example))
+	require.NoError(t, err)
+	again, err := s.Resolve()
+	require.NoError(t, err)
+	require.Equal(t, s, again)
+	data, err := s.JSON()
+	require.NoError(t, err)
+	back, err := Parse(data)
+	require.NoError(t, err)
+	require.Equal(t, s, back)
+}
+
+func TestMinimalSpecGetsEveryDefault(t *testing.T) {
+	s, err := Parse([]byte(`{"engine":{"name":"original"},"backend":{"kind":"sim"},"workload":{"name":"bank"}}`))
+	require.NoError(t, err)
+	require.Equal(t, &OriginalKnobs{ControlQueues: 4, MaxConcurrentActivities: 10}, s.Engine.Original)
+	require.Equal(t, DefaultModels, s.Backend.Models)
+	require.Equal(t, Cluster{Nodes: 1, Cores: 1}, s.Cluster)
+	require.Equal(t, Load{Kind: LoadClosed, Instances: DefaultInstances}, s.Load)
+	require.Equal(t, uint64(DefaultSeed), s.Seed)
+	require.Equal(t, 1, s.Repetitions)
+}
+
+func TestOpenLoadAndDuration(t *testing.T) {
+	s, err := Parse([]byte(`{"engine":{"name":"netherite"},"backend":{"kind":"disk"},"workload":{"name":"hello3"},
+		"load":{"kind":"open","ratePerSec":10,"duration":"1m30s"}}`))
+	require.NoError(t, err)
+	require.Equal(t, 90.0, s.Load.Duration.D().Seconds())
+	require.Equal(t, "poisson", s.Load.Spacing)
+	data, err := s.JSON()
+	require.NoError(t, err)
+	require.Contains(t, string(data), `"duration": "1m30s"`)
+}
+
+func TestDecodeErrorsNameThePath(t *testing.T) {
+	cases := map[string]struct{ in, want string }{
+		"speculation": {`{"engine":{"name":"netherite","netherite":{"speculation":"fast"}},"backend":{"kind":"sim"},"workload":{"name":"hello5"}}`,
+			`spec.engine.netherite.speculation: "fast" is not one of none, local, global`},
+		"unknown top":    {`{"engin":{}}`, `spec.engin: unknown field; allowed: version, name, engine, backend, cluster, workload, load, faults, seed, repetitions`},
+		"unknown nested": {`{"cluster":{"nodes":1,"cpus":2}}`, `spec.cluster.cpus: unknown field; allowed: nodes, cores`},
+		"type":           {`{"cluster":{"nodes":"four"}}`, `spec.cluster.nodes: want an integer, got "four"`},
+		"negative seed":  {`{"seed":-1}`, `spec.seed: want a non-negative integer, got -1`},
+		"duration":       {`{"load":{"duration":"ten"}}`, `spec.load.duration: "ten" is not a duration`},
+		"not object":     {`{"engine":[1]}`, `spec.engine: want an object, got [1]`},
+		"engine": {`{"engine":{"name":"durabletask"},"backend":{"kind":"sim"},"workload":{"name":"hello5"}}`,
+			`spec.engine.name: "durabletask" is not one of netherite, original`},
+		"backend": {`{"engine":{"name":"original"},"backend":{"kind":"s3"},"workload":{"name":"hello5"}}`,
+			`spec.backend.kind: "s3" is not one of sim, disk, azure, nats`},
+		"workload": {`{"engine":{"name":"original"},"backend":{"kind":"sim"},"workload":{"name":"hello7"}}`,
+			`spec.workload.name: "hello7" is not one of hello3, hello5, sequence, bank, wordcount, collision, imagerec`},
+		"partitions real": {`{"engine":{"name":"netherite","netherite":{"partitions":64}},"backend":{"kind":"disk"},"workload":{"name":"bank"}}`,
+			`spec.engine.netherite.partitions: 64 is out of range; allowed 1..32 (more partitions only with backend sim)`},
+		"wrong knobs": {`{"engine":{"name":"original","netherite":{}},"backend":{"kind":"sim"},"workload":{"name":"bank"}}`,
+			`spec.engine.netherite: knobs of engine netherite given, but engine is "original"`},
+		"models on disk": {`{"engine":{"name":"original"},"backend":{"kind":"disk","models":"paper"},"workload":{"name":"bank"}}`,
+			`spec.backend.models: applies to backend sim only, but backend is "disk"`},
+		"nodes": {`{"engine":{"name":"original"},"backend":{"kind":"sim"},"cluster":{"nodes":-2},"workload":{"name":"bank"}}`,
+			`spec.cluster.nodes: -2 is out of range; allowed 1..1024`},
+		"open instances": {`{"engine":{"name":"original"},"backend":{"kind":"sim"},"workload":{"name":"bank"},"load":{"kind":"open","instances":3}}`,
+			`spec.load.instances: applies to a closed load only`},
+		"open rate": {`{"engine":{"name":"original"},"backend":{"kind":"sim"},"workload":{"name":"bank"},"load":{"kind":"open","duration":"1s"}}`,
+			`spec.load.ratePerSec: 0; allowed a finite number > 0`},
+		"params": {`{"engine":{"name":"original"},"backend":{"kind":"sim"},"workload":{"name":"bank","params":[1]}}`,
+			`spec.workload.params: want an object, got [1]`},
+		"reps": {`{"engine":{"name":"original"},"backend":{"kind":"sim"},"workload":{"name":"bank"},"repetitions":-1}`,
+			`spec.repetitions: -1 is out of range; allowed 1..1000`},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			_, err := Parse([]byte(c.in))
+			require.Error(t, err)
+			require.Contains(t, err.Error(), c.want)
+		})
+	}
+}
+
+func TestSimAllowsManyPartitions(t *testing.T) {
+	s, err := Parse([]byte(`{"engine":{"name":"netherite","netherite":{"partitions":100}},"backend":{"kind":"sim"},"workload":{"name":"bank"}}`))
+	require.NoError(t, err)
+	require.Equal(t, 100, s.Engine.Netherite.Partitions)
+}
+
+func TestCheckpointsCanBeDisabled(t *testing.T) {
+	s, err := Parse([]byte(`{"engine":{"name":"netherite","netherite":{"checkpoint":{"events":-1}}},"backend":{"kind":"sim"},"workload":{"name":"bank"}}`))
+	require.NoError(t, err)
+	require.Equal(t, -1, s.Engine.Netherite.Checkpoint.Events)
+	_, err = Parse([]byte(`{"engine":{"name":"netherite","netherite":{"checkpoint":{"events":-5}}},"backend":{"kind":"sim"},"workload":{"name":"bank"}}`))
+	require.ErrorContains(t, err, "spec.engine.netherite.checkpoint.events: -5 is out of range; allowed 1..2147483647, or -1 to disable checkpoints")
+}
+
+func TestDecodeStrictRejectsNonPointer(t *testing.T) {
+	var s Spec
+	require.Error(t, DecodeStrict("x", []byte(`{}`), s))
+	require.NoError(t, DecodeStrict("x", []byte(`{"workload":{"name":"bank","params":{"a":[1,2]}}}`), &s))
+	require.Equal(t, json.RawMessage(`{"a":[1,2]}`), s.Workload.Params)
+}
