@@ -1,0 +1,242 @@
+package netherite
+
+import (
+	"github.com/dflab/dflab/engine/durable"
+	"github.com/dflab/dflab/engine/replay"
+)
+
+// apply applies one update event. It is the only code that changes the
+// tracked objects, it is deterministic, and it performs no I/O: the
+// partition derives sends, timers and activity starts from the state
+// afterwards, so replaying the log during recovery has no side effects.
+func (s *state) apply(reg *durable.Registry, u *update) {
+	if u.Seq <= s.Seq {
+		return // already applied (a checkpoint covered it)
+	}
+	s.Seq = u.Seq
+	switch u.Kind {
+	case updReceived:
+		s.applyReceived(u)
+	case updOrchestrated:
+		s.applyOrchestrated(u)
+	case updEntity:
+		s.consume(u.Instance, u.Consumed)
+		if u.Entity.Idle() {
+			delete(s.Entities, u.Instance)
+		} else {
+			st := u.Entity.Clone()
+			s.Entities[u.Instance] = &st
+		}
+		s.route(u.Seq, u.Messages)
+	case updActivityDone:
+		s.removeActivity(u.Num)
+		s.route(u.Seq, u.Messages)
+	case updTimerDue:
+		if t, ok := s.Timers[u.Num]; ok {
+			delete(s.Timers, u.Num)
+			s.enqueue(t.Msg.To, t.Msg.Event)
+		}
+	case updConfirmed:
+		s.confirm(u.Dest, u.Num)
+	}
+}
+
+func (s *state) applyReceived(u *update) {
+	if u.Num > s.InputPos {
+		s.InputPos = u.Num
+	}
+	for i := range u.Batches {
+		b := &u.Batches[i]
+		if b.Pos <= s.Dedup[b.Origin] {
+			continue // a duplicate (a resend after the sender recovered)
+		}
+		s.Dedup[b.Origin] = b.Pos
+		for _, m := range b.Messages {
+			s.enqueue(m.To, m.Event)
+		}
+		for _, r := range b.Requests {
+			s.request(u, b.Origin, r)
+		}
+	}
+}
+
+func (s *state) applyOrchestrated(u *update) {
+	inst := u.Instance
+	s.consume(inst, u.Consumed)
+	s.Histories[inst] = append(s.Histories[inst], u.History...)
+	r := s.Instances[inst]
+	if r == nil {
+		r = &row{Created: u.At}
+		s.Instances[inst] = r
+	}
+	for i := range u.History {
+		if e := &u.History[i]; e.Kind == durable.ExecutionStarted {
+			r.Name, r.Input = e.Name, e.Payload
+		}
+	}
+	r.Status, r.Output, r.Custom, r.Failure, r.Updated = u.Status, u.Output, u.Custom, u.Failure, u.At
+	s.route(u.Seq, u.Messages)
+	if u.Status == durable.StatusContinuedAsNew {
+		s.dropExec(inst)
+		delete(s.Histories, inst)
+		r.Status = durable.StatusRunning
+		sess := s.session(inst)
+		sess.Queue = append(append([]durable.Event(nil), u.Restart...), sess.Queue...)
+		s.queued(inst)
+		return
+	}
+	if u.Status == durable.StatusCompleted || u.Status == durable.StatusFailed || u.Status == durable.StatusTerminated {
+		s.dropExec(inst)
+		s.answerWaiters(u.Seq, inst)
+	}
+}
+
+// request applies a client request from origin (a client's stream index).
+func (s *state) request(u *update, origin int, r clientReq) {
+	req := r.Req
+	inst := req.Instance
+	st, found := s.status(inst)
+	resp := durable.ClientResponse{Found: found, Status: st}
+	switch req.Kind {
+	case durable.RequestStart:
+		if found && !st.Done() {
+			break // already running: report its status
+		}
+		s.dropExec(inst)
+		delete(s.Histories, inst)
+		s.Instances[inst] = &row{Name: req.Name, Status: durable.StatusPending, Input: req.Payload,
+			Created: u.At, Updated: u.At}
+		s.enqueue(inst, durable.Event{Kind: durable.ExecutionStarted, Name: req.Name, Payload: req.Payload})
+		resp.Status, _ = s.status(inst)
+		resp.Found = true
+	case durable.RequestRaise:
+		s.enqueue(inst, durable.Event{Kind: durable.EventRaised, Name: req.Name, Payload: req.Payload})
+	case durable.RequestSignal:
+		s.enqueue(inst, durable.Event{Kind: durable.EntitySignalRequested, Name: req.Name, Payload: req.Payload})
+		resp.Found = true
+	case durable.RequestTerminate:
+		if found && !st.Done() {
+			s.enqueue(inst, durable.Event{Kind: durable.ExecutionTerminated, Payload: req.Payload})
+		}
+	case durable.RequestPurge:
+		if found && st.Done() {
+			s.dropExec(inst)
+			delete(s.Histories, inst)
+			delete(s.Instances, inst)
+		}
+	case durable.RequestWait:
+		if !found || !st.Done() {
+			s.Waiters[inst] = append(s.Waiters[inst], waiter{Origin: origin, ID: r.ID})
+			return
+		}
+	}
+	s.respond(u.Seq, origin, clientResp{ID: r.ID, Resp: resp})
+}
+
+func (s *state) answerWaiters(seq int64, inst string) {
+	ws := s.Waiters[inst]
+	if len(ws) == 0 {
+		return
+	}
+	delete(s.Waiters, inst)
+	st, found := s.status(inst)
+	for _, w := range ws {
+		s.respond(seq, w.Origin, clientResp{ID: w.ID, Resp: durable.ClientResponse{Found: found, Status: st}})
+	}
+}
+
+// route delivers the messages an update produced: activity work items and
+// timers stay here, messages to local instances go to their sessions at
+// once, others wait in the outbox.
+func (s *state) route(seq int64, ms []durable.Message) {
+	for _, m := range ms {
+		switch {
+		case m.Event.Kind == durable.TaskScheduled:
+			s.NextActivity++
+			s.Activities = append(s.Activities, activity{ID: s.NextActivity, Msg: m})
+		case m.Event.Kind == durable.TimerFired:
+			s.NextTimer++
+			s.Timers[s.NextTimer] = timer{ID: s.NextTimer, Msg: m}
+		default:
+			if dest := durable.Partition(m.To, s.parts); dest != s.self {
+				s.out(seq, dest).Messages = append(s.out(seq, dest).Messages, m)
+			} else {
+				s.enqueue(m.To, m.Event)
+			}
+		}
+	}
+}
+
+func (s *state) respond(seq int64, origin int, r clientResp) {
+	e := s.out(seq, origin)
+	e.Responses = append(e.Responses, r)
+}
+
+// out returns the outbox entry of (seq, dest), adding it if needed.
+func (s *state) out(seq int64, dest int) *outEntry {
+	for i := len(s.Outbox) - 1; i >= 0 && s.Outbox[i].Seq == seq; i-- {
+		if s.Outbox[i].Dest == dest {
+			return &s.Outbox[i]
+		}
+	}
+	s.Outbox = append(s.Outbox, outEntry{Seq: seq, Dest: dest})
+	return &s.Outbox[len(s.Outbox)-1]
+}
+
+func (s *state) confirm(dest int, upTo int64) {
+	kept := s.Outbox[:0]
+	for _, e := range s.Outbox {
+		if e.Dest != dest || e.Seq > upTo {
+			kept = append(kept, e)
+		}
+	}
+	clear(s.Outbox[len(kept):])
+	s.Outbox = kept
+}
+
+func (s *state) session(inst string) *session {
+	sess := s.Sessions[inst]
+	if sess == nil {
+		sess = &session{}
+		s.Sessions[inst] = sess
+	}
+	return sess
+}
+
+func (s *state) enqueue(inst string, e durable.Event) {
+	sess := s.session(inst)
+	sess.Queue = append(sess.Queue, e)
+	s.queued(inst)
+}
+
+func (s *state) queued(inst string) {
+	if s.onQueued != nil {
+		s.onQueued(inst)
+	}
+}
+
+func (s *state) consume(inst string, n int) {
+	sess := s.Sessions[inst]
+	if sess == nil {
+		return
+	}
+	if n >= len(sess.Queue) {
+		delete(s.Sessions, inst)
+		return
+	}
+	sess.Queue = append([]durable.Event(nil), sess.Queue[n:]...)
+}
+
+func (s *state) removeActivity(id int64) {
+	for i := range s.Activities {
+		if s.Activities[i].ID == id {
+			s.Activities = append(s.Activities[:i], s.Activities[i+1:]...)
+			break
+		}
+	}
+	if s.onGone != nil {
+		s.onGone(id)
+	}
+}
+
+var _ = replay.EntityState{}

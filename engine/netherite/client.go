@@ -1,0 +1,178 @@
+package netherite
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/dflab/dflab/engine/durable"
+	"github.com/dflab/dflab/engine/port"
+)
+
+// Client is the client core (a port.Core): it turns port.ClientCall{Req:
+// durable.ClientRequest} into appends to the owning partition's stream and
+// answers port.Response{Resp: durable.ClientResponse} when the partition's
+// response arrives on the client's own stream partition. A RequestWait is
+// answered when the instance finishes. It keeps nothing durable.
+type Client struct {
+	cfg    *Config
+	c      int
+	stream int
+	k      Knobs
+	now    port.Time
+	rd     port.Ready
+
+	seq     uint64
+	calls   map[uint64]port.CallID
+	queued  map[int][]clientReq // per partition, not yet sent
+	sending map[int]bool
+
+	nextReq  port.RequestID
+	requests map[port.RequestID]func(port.Completion)
+	nextTmr  port.TimerID
+	timers   map[port.TimerID]func()
+	in       inputReader
+}
+
+// NewClient returns client core c (0..Clients-1).
+func NewClient(cfg *Config, c int) (*Client, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if c < 0 || c >= cfg.Clients {
+		return nil, fmt.Errorf("client %d: allowed 0..%d", c, cfg.Clients-1)
+	}
+	return &Client{cfg: cfg, c: c, stream: cfg.Partitions + c, k: cfg.Knobs.withDefaults(),
+		calls: map[uint64]port.CallID{}, queued: map[int][]clientReq{}, sending: map[int]bool{},
+		requests: map[port.RequestID]func(port.Completion){}, timers: map[port.TimerID]func(){},
+		in: inputReader{seen: map[int]int64{}}}, nil
+}
+
+// Step implements port.Core.
+func (c *Client) Step(now port.Time, in port.Input) {
+	c.now = now
+	switch v := in.(type) {
+	case port.ClientCall:
+		c.call(v)
+	case port.Completion:
+		if f := c.requests[v.ID]; f != nil {
+			delete(c.requests, v.ID)
+			f(v)
+		}
+	case port.TimerFired:
+		if f := c.timers[v.ID]; f != nil {
+			delete(c.timers, v.ID)
+			f()
+		}
+	}
+	c.send()
+	c.read()
+}
+
+// Ready implements port.Core.
+func (c *Client) Ready() port.Ready { return c.rd }
+
+// Advance implements port.Core.
+func (c *Client) Advance(port.Ready) { c.rd = port.Ready{} }
+
+func (c *Client) call(v port.ClientCall) {
+	req, ok := v.Req.(durable.ClientRequest)
+	if !ok {
+		c.rd.Responses = append(c.rd.Responses, port.Response{ID: v.ID,
+			Err: fmt.Errorf("client call %d: Req is %T, want durable.ClientRequest", v.ID, v.Req)})
+		return
+	}
+	if req.Kind < durable.RequestStart || req.Kind > durable.RequestPurge {
+		c.rd.Responses = append(c.rd.Responses, port.Response{ID: v.ID,
+			Err: fmt.Errorf("client call %d: request kind %d: allowed start..purge", v.ID, req.Kind)})
+		return
+	}
+	c.seq++
+	if req.Instance == "" && req.Kind == durable.RequestStart {
+		req.Instance = fmt.Sprintf("c%d-%d", c.c, c.seq)
+	}
+	if req.Instance == "" {
+		c.rd.Responses = append(c.rd.Responses, port.Response{ID: v.ID,
+			Err: fmt.Errorf("client call %d: %s needs an Instance", v.ID, req.Kind)})
+		return
+	}
+	c.calls[c.seq] = v.ID
+	p := durable.Partition(req.Instance, c.cfg.Partitions)
+	c.queued[p] = append(c.queued[p], clientReq{ID: c.seq, Req: req})
+}
+
+// send appends, per partition with no append in flight, one record with
+// every queued request; its position is the last request's id.
+func (c *Client) send() {
+	parts := make([]int, 0, len(c.queued))
+	for p := range c.queued {
+		if !c.sending[p] {
+			parts = append(parts, p)
+		}
+	}
+	sort.Ints(parts)
+	for _, p := range parts {
+		reqs := c.queued[p]
+		delete(c.queued, p)
+		b := batch{Origin: c.stream, Pos: int64(reqs[len(reqs)-1].ID), Requests: reqs}
+		e := enc{}
+		b.encode(&e)
+		c.sending[p] = true
+		c.issue(port.StreamAppend{Partition: p, Records: [][]byte{e.b}}, func(cp port.Completion) {
+			c.sending[p] = false
+			if cp.Err != nil {
+				c.cfg.logf("netherite client %d: append to partition %d: %v (retrying)", c.c, p, cp.Err)
+				c.queued[p] = append(reqs, c.queued[p]...)
+			}
+		})
+	}
+}
+
+// read polls the client's stream while calls are outstanding.
+func (c *Client) read() {
+	r := &c.in
+	if r.reading || r.waiting || len(c.calls) == 0 {
+		return
+	}
+	r.reading = true
+	c.issue(port.StreamRead{Partition: c.stream, From: r.pos, Max: c.k.MaxReadRecords}, func(cp port.Completion) {
+		r.reading = false
+		recs, _ := cp.Result.(port.Records)
+		if cp.Err != nil || len(recs.Records) == 0 {
+			r.waiting = true
+			c.after(c.k.PollInterval, func() { r.waiting = false })
+			return
+		}
+		r.pos = recs.First + int64(len(recs.Records))
+		for _, rec := range recs.Records {
+			b, err := decodeBatch(rec)
+			if err != nil {
+				c.cfg.logf("netherite client %d: response record dropped: %v", c.c, err)
+				continue
+			}
+			c.answer(b.Responses)
+		}
+	})
+}
+
+func (c *Client) answer(rs []clientResp) {
+	for _, r := range rs {
+		id, ok := c.calls[r.ID]
+		if !ok {
+			continue // a duplicate after a partition recovered
+		}
+		delete(c.calls, r.ID)
+		c.rd.Responses = append(c.rd.Responses, port.Response{ID: id, Resp: r.Resp})
+	}
+}
+
+func (c *Client) issue(op port.Op, on func(port.Completion)) {
+	c.nextReq++
+	c.requests[c.nextReq] = on
+	c.rd.Requests = append(c.rd.Requests, port.Request{ID: c.nextReq, Op: op})
+}
+
+func (c *Client) after(d port.Time, f func()) {
+	c.nextTmr++
+	c.timers[c.nextTmr] = f
+	c.rd.Timers = append(c.rd.Timers, port.Timer{ID: c.nextTmr, At: c.now + d})
+}

@@ -1,0 +1,216 @@
+package netherite
+
+import (
+	"encoding/binary"
+	"errors"
+	"hash/crc32"
+
+	"github.com/dflab/dflab/engine/port"
+)
+
+// The commit log lives on one page blob per partition. A flush writes, at
+// a page-aligned offset, a flush header record followed by every update
+// appended since the last flush, padded with zeros to a whole page. A
+// record is a 4-byte little-endian length, the CRC-32 (IEEE) of the
+// payload, and the payload (an encoded update). The flush header names its
+// own offset and the writer's epoch (incremented at each recovery), so a
+// reader stops at stale data left behind a torn tail.
+const recordHeader = 8
+
+// commitLog is the write side of a partition's log.
+type commitLog struct {
+	name       string
+	leaseID    string
+	lastSeq    int64 // last update appended
+	durableSeq int64 // last update known durable
+	off        int64 // byte offset of the next flush
+	epoch      int64
+	size       int64
+
+	buf      []byte  // records not yet flushed
+	recEnds  []int   // end offset in buf of each record
+	recSeqs  []int64 // seq of each record
+	flushing bool
+}
+
+func (l *commitLog) append(u *update) {
+	l.buf = appendRecord(l.buf, u)
+	l.recEnds = append(l.recEnds, len(l.buf))
+	l.recSeqs = append(l.recSeqs, u.Seq)
+}
+
+func appendRecord(dst []byte, u *update) []byte {
+	start := len(dst)
+	dst = append(dst, 0, 0, 0, 0, 0, 0, 0, 0)
+	e := enc{b: dst}
+	u.encode(&e)
+	dst = e.b
+	payload := dst[start+recordHeader:]
+	binary.LittleEndian.PutUint32(dst[start:], uint32(len(payload)))
+	binary.LittleEndian.PutUint32(dst[start+4:], crc32.ChecksumIEEE(payload))
+	return dst
+}
+
+var errLogFull = errors.New("commit log full")
+
+// nextFlush cuts the next flush out of the pending records: the page data,
+// the seq it makes durable and the records it holds.
+func (l *commitLog) nextFlush() (data []byte, upTo int64, err error) {
+	n := len(l.recEnds)
+	limit := port.MaxPageWriteBytes - 2*port.PageSize
+	for n > 0 && l.recEnds[n-1] > limit {
+		n--
+	}
+	if n == 0 {
+		n = 1 // one record larger than a page write: fails below
+	}
+	end := l.recEnds[n-1]
+	hdr := update{Kind: updFlushHeader, Num: l.off, Dest: int(l.epoch), Consumed: n}
+	data = appendRecord(make([]byte, 0, end+recordHeader+64+port.PageSize), &hdr)
+	data = append(data, l.buf[:end]...)
+	if pad := len(data) % port.PageSize; pad != 0 {
+		data = append(data, make([]byte, port.PageSize-pad)...)
+	}
+	if len(data) > port.MaxPageWriteBytes || l.off+int64(len(data)) > l.size {
+		return nil, 0, errLogFull
+	}
+	upTo = l.recSeqs[n-1]
+	l.buf = append(l.buf[:0], l.buf[end:]...)
+	for i := n; i < len(l.recEnds); i++ {
+		l.recEnds[i] -= end
+	}
+	l.recEnds = append(l.recEnds[:0], l.recEnds[n:]...)
+	l.recSeqs = append(l.recSeqs[:0], l.recSeqs[n:]...)
+	return data, upTo, nil
+}
+
+// flush writes the pending updates if no flush is in flight (group commit).
+func (x *Partition) flush() {
+	l := &x.log
+	if l.flushing || len(l.recEnds) == 0 || x.phase != phaseRunning {
+		return
+	}
+	data, upTo, err := l.nextFlush()
+	if err != nil {
+		x.fail("log %s at offset %d of %d bytes: %v (raise knob LogBytes)", l.name, l.off, l.size, err)
+		return
+	}
+	off := l.off
+	l.off += int64(len(data))
+	l.flushing = true
+	x.stats.Flushes++
+	x.stats.FlushedBytes += uint64(len(data))
+	x.ckpt.bytes += int64(len(data))
+	x.work["log-flush"]++
+	x.issue(port.PageWrite{Name: l.name, Off: off, Data: data, Cond: port.Cond{LeaseID: l.leaseID}},
+		port.Mark{}, port.Mark{Log: l.name, Pos: upTo}, func(c port.Completion) {
+			if c.Err != nil {
+				x.fail("flush to %s at offset %d: %v", l.name, off, c.Err)
+				return
+			}
+			l.flushing = false
+			l.durableSeq = upTo
+			if x.k.Speculation == SpeculationNone {
+				x.applyDurable(upTo)
+			}
+			x.ckpt.flushed(x, upTo)
+		})
+}
+
+// logScan is the result of parsing a stretch of the log.
+type logScan struct {
+	updates  []update
+	end      int64 // offset after the last complete flush
+	epoch    int64 // highest epoch seen
+	torn     bool  // stopped at a corrupt or incomplete flush
+	needMore bool  // the data ended inside a flush
+	reason   string
+}
+
+// scanLog parses flushes from data, which starts at byte offset base, from
+// the flush at offset from. atEnd says data reaches the end of the blob.
+func scanLog(data []byte, base, from, minEpoch int64, atEnd bool) logScan {
+	s := logScan{end: from, epoch: minEpoch}
+	for {
+		i := int(s.end - base)
+		if i+recordHeader > len(data) {
+			s.needMore = !atEnd
+			return s
+		}
+		if binary.LittleEndian.Uint32(data[i:]) == 0 {
+			return s // zeros: the end of the log
+		}
+		ups, next, ok, more, why := scanFlush(data, base, i, s.epoch)
+		if more && !atEnd {
+			s.needMore = true
+			return s
+		}
+		if !ok {
+			s.torn, s.reason = true, why
+			return s
+		}
+		s.epoch = ups[0].epoch
+		for _, u := range ups[1:] {
+			s.updates = append(s.updates, u.u)
+		}
+		s.end = next
+	}
+}
+
+type scanned struct {
+	u     update
+	epoch int64
+}
+
+// scanFlush parses the flush at data[i:]. It returns its records (the
+// header first), the offset of the next flush, and whether it is whole and
+// valid, or incomplete in data (more), with a reason when invalid.
+func scanFlush(data []byte, base int64, i int, minEpoch int64) ([]scanned, int64, bool, bool, string) {
+	hdr, j, more, why := readRecord(data, i)
+	if why != "" {
+		return nil, 0, false, more, why
+	}
+	if hdr.Kind != updFlushHeader || hdr.Num != base+int64(i) {
+		return nil, 0, false, false, "no flush header at this offset"
+	}
+	if int64(hdr.Dest) < minEpoch {
+		return nil, 0, false, false, "stale flush of an earlier epoch"
+	}
+	out := []scanned{{u: hdr, epoch: int64(hdr.Dest)}}
+	for k := 0; k < hdr.Consumed; k++ {
+		u, next, more, why := readRecord(data, j)
+		if why != "" {
+			return nil, 0, false, more, why
+		}
+		out = append(out, scanned{u: u})
+		j = next
+	}
+	end := base + int64(j)
+	if r := end % port.PageSize; r != 0 {
+		end += port.PageSize - r
+	}
+	return out, end, true, false, ""
+}
+
+func readRecord(data []byte, i int) (update, int, bool, string) {
+	if i+recordHeader > len(data) {
+		return update{}, 0, true, "record header cut off"
+	}
+	n := int(binary.LittleEndian.Uint32(data[i:]))
+	sum := binary.LittleEndian.Uint32(data[i+4:])
+	if n == 0 || n > port.MaxPageWriteBytes {
+		return update{}, 0, false, "bad record length"
+	}
+	if i+recordHeader+n > len(data) {
+		return update{}, 0, true, "record cut off"
+	}
+	payload := data[i+recordHeader : i+recordHeader+n]
+	if crc32.ChecksumIEEE(payload) != sum {
+		return update{}, 0, false, "record checksum mismatch"
+	}
+	u, err := decodeUpdate(payload)
+	if err != nil {
+		return update{}, 0, false, err.Error()
+	}
+	return u, i + recordHeader + n, false, ""
+}

@@ -1,0 +1,219 @@
+package netherite
+
+import (
+	"fmt"
+
+	"github.com/dflab/dflab/engine/durable"
+	"github.com/dflab/dflab/engine/port"
+)
+
+// phase is where a partition core is in its life.
+type phase uint8
+
+const (
+	phaseBooting phase = iota // acquiring the lease, loading the checkpoint
+	phaseReplay               // reading and replaying the log suffix
+	phaseRunning              // processing
+	phaseDead                 // a fatal storage error (lease lost, log full)
+)
+
+// Partition is the core of one Netherite partition (a port.Core).
+type Partition struct {
+	cfg   *Config
+	k     Knobs
+	p     int
+	owner string
+	st    *state
+	phase phase
+	now   port.Time
+
+	rd       port.Ready
+	nextReq  port.RequestID
+	requests map[port.RequestID]func(port.Completion)
+	nextTmr  port.TimerID
+	timers   map[port.TimerID]func()
+	work     map[string]int
+
+	log  commitLog
+	none nonePending // speculation none: updates waiting for their flush
+
+	readyQ  []string
+	inReady map[string]bool
+	running map[int64]bool // activities started in this life
+	armed   map[int64]bool // durable timers with a port timer set
+	due     map[int64]bool // durable timers whose due update was submitted
+
+	in      inputReader
+	senders map[int]*sender
+	ckpt    checkpointer
+	stats   Stats
+}
+
+// Stats counts what a partition did in this life.
+type Stats struct {
+	Updates, Flushes, FlushedBytes, OrchestrationSteps, EntityBatches uint64
+	ActivitiesStarted, Sends, Duplicates, Checkpoints                 uint64
+	RecoveredUpdates                                                  uint64
+	TornTail                                                          bool
+}
+
+// NewPartition returns the core of partition p; owner names the lease
+// holder (for example the node's name). cfg must be valid.
+func NewPartition(cfg *Config, p int, owner string) (*Partition, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if p < 0 || p >= cfg.Partitions {
+		return nil, fmt.Errorf("partition %d: allowed 0..%d", p, cfg.Partitions-1)
+	}
+	if owner == "" {
+		return nil, fmt.Errorf("partition %d: owner is empty: allowed a non-empty lease owner name", p)
+	}
+	x := &Partition{cfg: cfg, k: cfg.Knobs.withDefaults(), p: p, owner: owner,
+		requests: map[port.RequestID]func(port.Completion){}, timers: map[port.TimerID]func(){},
+		work: map[string]int{}, inReady: map[string]bool{}, running: map[int64]bool{},
+		armed: map[int64]bool{}, due: map[int64]bool{}, senders: map[int]*sender{}}
+	x.setState(newState(p, cfg.Partitions))
+	return x, nil
+}
+
+func (x *Partition) setState(st *state) {
+	x.st = st
+	st.onQueued = x.markReady
+	st.onGone = func(id int64) { delete(x.running, id) }
+}
+
+// Stats returns counters of this life.
+func (x *Partition) Stats() Stats { return x.stats }
+
+// Instance returns an instance's status as this partition's (possibly
+// speculative) state has it, for checkers and tests.
+func (x *Partition) Instance(id string) (durable.InstanceStatus, bool) { return x.st.status(id) }
+
+// Step implements port.Core.
+func (x *Partition) Step(now port.Time, in port.Input) {
+	x.now = now
+	switch v := in.(type) {
+	case port.Started:
+		x.boot()
+	case port.Completion:
+		if f := x.requests[v.ID]; f != nil {
+			delete(x.requests, v.ID)
+			f(v)
+		}
+	case port.TimerFired:
+		if f := x.timers[v.ID]; f != nil {
+			delete(x.timers, v.ID)
+			f()
+		}
+	case port.ActivityDone:
+		x.activityDone(v)
+	case port.ClientCall:
+		x.rd.Responses = append(x.rd.Responses, port.Response{ID: v.ID,
+			Err: fmt.Errorf("partition %d takes no client calls: send them to a client core", x.p)})
+	}
+	if x.phase == phaseRunning {
+		x.pump()
+	}
+}
+
+// Ready implements port.Core.
+func (x *Partition) Ready() port.Ready {
+	for _, k := range sortedKeys(x.work) {
+		x.rd.Work = append(x.rd.Work, port.Work{Kind: k, N: x.work[k]})
+	}
+	clear(x.work)
+	return x.rd
+}
+
+// Advance implements port.Core.
+func (x *Partition) Advance(port.Ready) { x.rd = port.Ready{} }
+
+// issue asks for a storage request; on runs with its completion.
+func (x *Partition) issue(op port.Op, needs, makes port.Mark, on func(port.Completion)) {
+	x.nextReq++
+	x.requests[x.nextReq] = on
+	x.rd.Requests = append(x.rd.Requests, port.Request{ID: x.nextReq, Op: op, Needs: needs, Makes: makes})
+}
+
+// after runs f once d has passed.
+func (x *Partition) after(d port.Time, f func()) {
+	x.nextTmr++
+	x.timers[x.nextTmr] = f
+	x.rd.Timers = append(x.rd.Timers, port.Timer{ID: x.nextTmr, At: x.now + d})
+}
+
+// at runs f at time t.
+func (x *Partition) at(t port.Time, f func()) { x.after(t-x.now, f) }
+
+func (x *Partition) fail(format string, args ...any) {
+	x.phase = phaseDead
+	x.cfg.logf("netherite p%02d: stopped: "+format, append([]any{x.p}, args...)...)
+}
+
+// submit appends an update to the commit log and applies it now (local and
+// global speculation) or once it is durable (none).
+func (x *Partition) submit(u update) {
+	u.At = int64(x.now)
+	x.log.lastSeq++
+	u.Seq = x.log.lastSeq
+	x.log.append(&u)
+	x.stats.Updates++
+	x.ckpt.events++
+	if x.k.Speculation == SpeculationNone {
+		x.none.add(u)
+		return
+	}
+	x.st.apply(x.cfg.Registry, &u)
+}
+
+// pump derives everything the state asks for: work items, activity
+// starts, timers, sends, the next flush, the next read, a checkpoint.
+func (x *Partition) pump() {
+	x.processReady()
+	x.startActivities()
+	x.armTimers()
+	x.send()
+	x.flush()
+	x.read()
+	x.maybeCheckpoint()
+}
+
+func (x *Partition) markReady(inst string) {
+	if !x.inReady[inst] {
+		x.inReady[inst] = true
+		x.readyQ = append(x.readyQ, inst)
+	}
+}
+
+func (x *Partition) armTimers() {
+	for id := range x.due {
+		if _, ok := x.st.Timers[id]; !ok {
+			delete(x.due, id) // its due update was applied
+		}
+	}
+	if len(x.armed)+len(x.due) == len(x.st.Timers) {
+		return
+	}
+	ids := make([]int64, 0, len(x.st.Timers))
+	for id := range x.st.Timers {
+		if !x.armed[id] && !x.due[id] {
+			ids = append(ids, id)
+		}
+	}
+	sortInt64s(ids)
+	for _, id := range ids {
+		id := id
+		x.armed[id] = true
+		x.at(port.Time(x.st.Timers[id].Msg.Event.At), func() { x.timerDue(id) })
+	}
+}
+
+func (x *Partition) timerDue(id int64) {
+	delete(x.armed, id)
+	if _, ok := x.st.Timers[id]; !ok || x.due[id] {
+		return
+	}
+	x.due[id] = true
+	x.submit(update{Kind: updTimerDue, Num: id})
+}

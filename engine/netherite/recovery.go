@@ -1,0 +1,137 @@
+package netherite
+
+import (
+	"errors"
+
+	"github.com/dflab/dflab/engine/port"
+)
+
+// readChunk is how much of the log one recovery read asks for.
+const readChunk = 1 << 20
+
+// boot starts a life: create the log blob if missing, take the lease,
+// load the checkpoint, then replay the log suffix.
+func (x *Partition) boot() {
+	x.phase = phaseBooting
+	l := &x.log
+	l.name, l.size, l.leaseID = x.cfg.logName(x.p), x.k.LogBytes, x.owner+"/"+x.cfg.prefix(x.p)
+	x.issue(port.PageCreate{Name: l.name, Size: l.size, Cond: port.Cond{IfNoneMatch: "*"}}, port.Mark{}, port.Mark{},
+		func(c port.Completion) {
+			if c.Err != nil && !errors.Is(c.Err, port.ErrConflict) {
+				x.fail("create log %s: %v", l.name, c.Err)
+			}
+		})
+	x.acquireLease()
+}
+
+func (x *Partition) acquireLease() {
+	l := &x.log
+	x.issue(port.LeaseAcquire{Name: l.name, ID: l.leaseID, Duration: x.k.LeaseDuration}, port.Mark{}, port.Mark{},
+		func(c port.Completion) {
+			switch {
+			case c.Err == nil:
+				x.loadCheckpoint()
+				x.renewLease()
+			case errors.Is(c.Err, port.ErrLeaseHeld):
+				x.after(x.k.LeaseDuration/4, x.acquireLease)
+			default:
+				x.fail("lease on %s: %v", l.name, c.Err)
+			}
+		})
+}
+
+func (x *Partition) renewLease() {
+	x.after(x.k.LeaseDuration/3, func() {
+		if x.phase == phaseDead {
+			return
+		}
+		x.issue(port.LeaseRenew{Name: x.log.name, ID: x.log.leaseID}, port.Mark{}, port.Mark{}, func(c port.Completion) {
+			if c.Err != nil {
+				x.fail("lease on %s lost: %v", x.log.name, c.Err)
+				return
+			}
+			x.renewLease()
+		})
+	})
+}
+
+func (x *Partition) loadCheckpoint() {
+	x.issue(port.BlobGet{Name: x.cfg.ckptName(x.p)}, port.Mark{}, port.Mark{}, func(c port.Completion) {
+		var from, epoch int64
+		switch {
+		case errors.Is(c.Err, port.ErrNotFound):
+		case c.Err != nil:
+			x.fail("load checkpoint: %v", c.Err)
+			return
+		default:
+			bd, _ := c.Result.(port.BlobData)
+			st, off, ep, err := decodeCheckpoint(bd.Data, x.p, x.cfg.Partitions)
+			if err != nil {
+				x.fail("decode checkpoint: %v", err)
+				return
+			}
+			x.setState(st)
+			from, epoch = off, ep
+		}
+		x.phase = phaseReplay
+		x.log.lastSeq = x.st.Seq
+		x.readLog(nil, from, from, epoch)
+	})
+}
+
+// readLog reads the log from offset base (data holds what was read from
+// base so far) and replays it from offset from.
+func (x *Partition) readLog(data []byte, base, from, epoch int64) {
+	at := base + int64(len(data))
+	n := min(int64(readChunk), x.log.size-at)
+	if n <= 0 {
+		x.replayLog(data, base, from, epoch, true)
+		return
+	}
+	x.issue(port.PageRead{Name: x.log.name, Off: at, N: n}, port.Mark{}, port.Mark{}, func(c port.Completion) {
+		if c.Err != nil {
+			x.fail("read log %s at %d: %v", x.log.name, at, c.Err)
+			return
+		}
+		chunk, _ := c.Result.([]byte)
+		data = append(data, chunk...)
+		x.replayLog(data, base, from, epoch, at+int64(len(chunk)) >= x.log.size || len(chunk) == 0)
+	})
+}
+
+func (x *Partition) replayLog(data []byte, base, from, epoch int64, atEnd bool) {
+	s := scanLog(data, base, from, epoch, atEnd)
+	for i := range s.updates {
+		u := &s.updates[i]
+		x.st.apply(x.cfg.Registry, u)
+		x.log.lastSeq = max(x.log.lastSeq, u.Seq)
+		x.stats.RecoveredUpdates++
+	}
+	if s.needMore {
+		keep := s.end - base
+		x.readLog(append([]byte(nil), data[keep:]...), s.end, s.end, s.epoch)
+		return
+	}
+	if s.torn {
+		x.stats.TornTail = true
+		x.cfg.logf("netherite p%02d: log %s: cut torn tail at offset %d (%s)", x.p, x.log.name, s.end, s.reason)
+	}
+	x.resume(s.end, s.epoch+1)
+}
+
+// resume starts processing after recovery: everything in the log is
+// durable, unconfirmed outbox entries are resent, activities restarted,
+// timers re-armed, and the input stream read from the recovered position.
+func (x *Partition) resume(end, epoch int64) {
+	l := &x.log
+	l.off, l.epoch, l.durableSeq = end, epoch, l.lastSeq
+	x.in = inputReader{pos: x.st.InputPos, seen: map[int]int64{}}
+	for o, p := range x.st.Dedup {
+		x.in.seen[o] = p
+	}
+	for _, inst := range sortedKeys(x.st.Sessions) {
+		x.markReady(inst)
+	}
+	x.ckpt.last = x.now
+	x.phase = phaseRunning
+}

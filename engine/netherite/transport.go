@@ -1,0 +1,135 @@
+package netherite
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/dflab/dflab/engine/durable"
+)
+
+// batch is one stream record: what origin (a partition, or Partitions+c
+// for client c) sent to one destination at its position pos (the sender's
+// commit sequence number, or a client's request counter). Receivers drop a
+// batch whose pos is not above the last seen from the same origin.
+type batch struct {
+	Origin    int
+	Pos       int64
+	Messages  []durable.Message
+	Requests  []clientReq
+	Responses []clientResp
+}
+
+// clientReq is a client request with the client's correlation id.
+type clientReq struct {
+	ID  uint64
+	Req durable.ClientRequest
+}
+
+// clientResp answers the clientReq of the same ID.
+type clientResp struct {
+	ID   uint64
+	Resp durable.ClientResponse
+}
+
+const batchVersion = 1
+
+func (b *batch) encode(e *enc) {
+	e.uint(batchVersion)
+	e.int(int64(b.Origin))
+	e.int(b.Pos)
+	e.messages(b.Messages)
+	e.uint(uint64(len(b.Requests)))
+	for i := range b.Requests {
+		r := &b.Requests[i]
+		e.uint(r.ID)
+		e.uint(uint64(r.Req.Kind))
+		e.str(r.Req.Instance)
+		e.str(r.Req.Name)
+		e.bytes(r.Req.Payload)
+	}
+	e.uint(uint64(len(b.Responses)))
+	for i := range b.Responses {
+		r := &b.Responses[i]
+		e.uint(r.ID)
+		e.bool(r.Resp.Found)
+		encodeStatus(e, &r.Resp.Status)
+	}
+}
+
+func decodeBatch(p []byte) (batch, error) {
+	b, n, err := decodeBatchPrefix(p)
+	if err == nil && n != len(p) {
+		err = fmt.Errorf("%w: %d trailing bytes after a batch", ErrCorrupt, len(p)-n)
+	}
+	return b, err
+}
+
+// decodeBatchPrefix decodes a batch from the front of p and returns the
+// bytes it used.
+func decodeBatchPrefix(p []byte) (batch, int, error) {
+	d := dec{b: p}
+	var b batch
+	if v := d.uint(); d.err == nil && v != batchVersion {
+		return b, 0, fmt.Errorf("%w: batch version %d, want %d", ErrCorrupt, v, batchVersion)
+	}
+	b.Origin = int(d.int())
+	b.Pos = d.int()
+	b.Messages = d.messages()
+	for n := d.count(); n > 0 && d.err == nil; n-- {
+		var r clientReq
+		r.ID = d.uint()
+		r.Req.Kind = durable.RequestKind(d.uint())
+		r.Req.Instance = d.str()
+		r.Req.Name = d.str()
+		r.Req.Payload = d.bytes()
+		b.Requests = append(b.Requests, r)
+	}
+	for n := d.count(); n > 0 && d.err == nil; n-- {
+		var r clientResp
+		r.ID = d.uint()
+		r.Resp.Found = d.bool()
+		r.Resp.Status = decodeStatus(&d)
+		b.Responses = append(b.Responses, r)
+	}
+	return b, d.off, d.err
+}
+
+func encodeStatus(e *enc, s *durable.InstanceStatus) {
+	e.str(s.InstanceID)
+	e.str(s.Name)
+	e.uint(uint64(s.Status))
+	e.bytes(s.Input)
+	e.bytes(s.Output)
+	e.bytes(s.CustomStatus)
+	e.str(s.Failure)
+	e.int(unixNano(s.Created))
+	e.int(unixNano(s.Updated))
+}
+
+func decodeStatus(d *dec) durable.InstanceStatus {
+	var s durable.InstanceStatus
+	s.InstanceID = d.str()
+	s.Name = d.str()
+	s.Status = durable.Status(d.uint())
+	s.Input = d.bytes()
+	s.Output = d.bytes()
+	s.CustomStatus = d.bytes()
+	s.Failure = d.str()
+	s.Created = fromUnixNano(d.int())
+	s.Updated = fromUnixNano(d.int())
+	return s
+}
+
+func unixNano(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
+}
+
+func fromUnixNano(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, n).UTC()
+}

@@ -1,0 +1,57 @@
+package scenarios
+
+import (
+	"fmt"
+
+	"github.com/dflab/dflab/engine/durable"
+	"github.com/dflab/dflab/engine/netherite"
+	"github.com/dflab/dflab/engine/port"
+	"github.com/dflab/dflab/sim"
+)
+
+// Netherite deploys the Netherite engine: partition i on node i mod N,
+// one client core on a node of its own.
+type Netherite struct {
+	Partitions int
+	Knobs      netherite.Knobs
+	// Logf receives the engine's notable events (nil: dropped).
+	Logf func(format string, args ...any)
+	// Cores are the partition cores of the last Deploy, by partition.
+	Cores []sim.CoreID
+}
+
+// Name implements Engine.
+func (n *Netherite) Name() string {
+	return fmt.Sprintf("netherite-P%d-%s", n.Partitions, n.Knobs.Speculation)
+}
+
+// StreamPartitions implements Engine.
+func (n *Netherite) StreamPartitions() int { return n.Partitions + 1 }
+
+// Deploy implements Engine.
+func (n *Netherite) Deploy(d *sim.Driver, nodes []sim.NodeID, reg *durable.Registry) (sim.CoreID, error) {
+	cfg := &netherite.Config{Hub: "hub", Partitions: n.Partitions, Clients: 1, Registry: reg, Knobs: n.Knobs, Logf: n.Logf}
+	if err := cfg.Validate(); err != nil {
+		return 0, err
+	}
+	n.Cores = n.Cores[:0]
+	for p := 0; p < n.Partitions; p++ {
+		node := nodes[p%len(nodes)]
+		owner := fmt.Sprintf("node%d", node)
+		if _, err := netherite.NewPartition(cfg, p, owner); err != nil {
+			return 0, err
+		}
+		n.Cores = append(n.Cores, d.AddCore(node, fmt.Sprintf("p%02d", p), func() port.Core {
+			x, _ := netherite.NewPartition(cfg, p, owner)
+			return x
+		}))
+	}
+	if _, err := netherite.NewClient(cfg, 0); err != nil {
+		return 0, err
+	}
+	cn := d.AddNode("client", 1)
+	return d.AddCore(cn, "client", func() port.Core {
+		c, _ := netherite.NewClient(cfg, 0)
+		return c
+	}), nil
+}

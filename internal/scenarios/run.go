@@ -1,0 +1,213 @@
+package scenarios
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/dflab/dflab/backends/mem"
+	"github.com/dflab/dflab/engine/durable"
+	"github.com/dflab/dflab/engine/port"
+	"github.com/dflab/dflab/sim"
+	"github.com/dflab/dflab/sim/rng"
+)
+
+// Scenario is a registry setup, client calls and expected outcomes.
+type Scenario struct {
+	Name  string
+	Setup func(reg *durable.Registry) error
+	Calls []Call
+	// Expect lists instances and how they must end; the runner waits for
+	// each of them (RequestWait) after the last call.
+	Expect []Expect
+	// Deadline is the virtual time by which every expectation must be met
+	// (0: 60 s).
+	Deadline port.Time
+	// Faults, if set, schedules crashes and restarts on the driver.
+	Faults func(d *sim.Driver, nodes []sim.NodeID)
+}
+
+// Call is a client request sent at a virtual time.
+type Call struct {
+	At  port.Time
+	Req durable.ClientRequest
+}
+
+// Expect is an instance's expected final status and output (JSON, compared
+// after normalizing; "" skips the output check).
+type Expect struct {
+	Instance string
+	Status   durable.Status
+	Output   string
+	// FailureContains, if set, must occur in the failure text.
+	FailureContains string
+}
+
+// Options shape a run.
+type Options struct {
+	Seed         uint64
+	Nodes        int // default 2
+	CoresPerNode int // default 2
+	Models       *sim.ModelSet
+	// StepMs is the virtual time between completion checks (default 50 ms).
+	StepMs int
+}
+
+// Result is what a run observed.
+type Result struct {
+	Final      map[string]durable.InstanceStatus // the Wait response per expected instance
+	Responses  []Response
+	Violations []sim.Violation
+	TraceHash  uint64
+	Events     int
+	Stats      sim.Stats
+	End        port.Time // virtual time when the last expectation was met
+	Driver     *sim.Driver
+	Store      *mem.Store
+}
+
+// Response is one answered call.
+type Response struct {
+	At   port.Time
+	Call int
+	Resp durable.ClientResponse
+	Err  error
+}
+
+// DefaultModels is a small, plausible model set for the suite: page writes
+// and stream appends of a few ms, sub-ms CPU per step, remote network of
+// about half a millisecond.
+func DefaultModels() *sim.ModelSet {
+	return &sim.ModelSet{
+		Name: "scenarios",
+		Ops: map[string]sim.OpModel{
+			"page-write":    {BaseMs: rng.MustParse("lognormal(mu=1.6,sigma=0.3)"), NsPerByte: 2},
+			"stream-append": {BaseMs: rng.MustParse("lognormal(mu=1,sigma=0.3)")},
+			"stream-read":   {BaseMs: rng.MustParse("lognormal(mu=0.5,sigma=0.3)")},
+			"blob-put":      {BaseMs: rng.MustParse("lognormal(mu=2,sigma=0.3)"), NsPerByte: 2},
+		},
+		DefaultOp: sim.OpModel{BaseMs: rng.MustParse("uniform(lo=1,hi=3)")},
+		CPU: sim.CPUModel{CostsMs: map[string]rng.Dist{
+			"input:*":                 rng.Const(0.01),
+			"work:orchestration-step": rng.MustParse("normal(mean=0.3,sd=0.05)"),
+			"work:entity-op":          rng.Const(0.05),
+			"work:*":                  rng.Const(0.02),
+			"activity:*":              rng.Const(0.05),
+		}},
+		Network: sim.NetworkModel{LocalMs: rng.Const(0.02), RemoteMs: rng.MustParse("lognormal(mu=-0.7,sigma=0.2)")},
+	}
+}
+
+// Run runs a scenario on an engine and returns what it observed; it fails
+// only on setup errors. Check compares the result with the expectations.
+func Run(e Engine, sc Scenario, o Options) (*Result, error) {
+	if o.Nodes == 0 {
+		o.Nodes = 2
+	}
+	if o.CoresPerNode == 0 {
+		o.CoresPerNode = 2
+	}
+	if o.Models == nil {
+		o.Models = DefaultModels()
+	}
+	if o.StepMs == 0 {
+		o.StepMs = 50
+	}
+	reg := durable.NewRegistry()
+	if err := sc.Setup(reg); err != nil {
+		return nil, fmt.Errorf("scenario %s setup: %w", sc.Name, err)
+	}
+	k := sim.NewKernel(0)
+	store, err := mem.New(k.Now, mem.Options{Partitions: e.StreamPartitions()})
+	if err != nil {
+		return nil, fmt.Errorf("scenario %s: %w", sc.Name, err)
+	}
+	res := &Result{Final: map[string]durable.InstanceStatus{}, Store: store}
+	waits := map[int]string{}
+	d := sim.NewDriver(k, sim.Config{Seed: o.Seed, Models: o.Models, Stores: store.Stores(),
+		OnResponse: func(now port.Time, _ sim.CoreID, r port.Response) {
+			resp, _ := r.Resp.(durable.ClientResponse)
+			res.Responses = append(res.Responses, Response{At: now, Call: int(r.ID), Resp: resp, Err: r.Err})
+			if inst, ok := waits[int(r.ID)]; ok && r.Err == nil {
+				res.Final[inst] = resp.Status
+			}
+		}})
+	res.Driver = d
+	nodes := make([]sim.NodeID, o.Nodes)
+	for i := range nodes {
+		nodes[i] = d.AddNode(fmt.Sprintf("node%d", i), o.CoresPerNode)
+	}
+	client, err := e.Deploy(d, nodes, reg)
+	if err != nil {
+		return nil, fmt.Errorf("scenario %s deploy %s: %w", sc.Name, e.Name(), err)
+	}
+	last := port.Time(0)
+	for i, c := range sc.Calls {
+		d.Call(c.At, client, port.ClientCall{ID: port.CallID(i + 1), Req: c.Req})
+		last = max(last, c.At)
+	}
+	for i, x := range sc.Expect {
+		id := len(sc.Calls) + i + 1
+		waits[id] = x.Instance
+		d.Call(last+port.Millisecond, client, port.ClientCall{ID: port.CallID(id),
+			Req: durable.ClientRequest{Kind: durable.RequestWait, Instance: x.Instance}})
+	}
+	if sc.Faults != nil {
+		sc.Faults(d, nodes)
+	}
+	deadline := sc.Deadline
+	if deadline == 0 {
+		deadline = 60 * port.Second
+	}
+	step := port.Time(o.StepMs) * port.Millisecond
+	for t := step; ; t += step {
+		res.Events += d.RunUntil(t)
+		if len(res.Final) == len(sc.Expect) || t >= deadline {
+			res.End = t
+			break
+		}
+	}
+	res.TraceHash = d.Trace().Hash()
+	res.Violations = d.Violations()
+	res.Stats = d.Stats()
+	return res, nil
+}
+
+// Check compares a result with the scenario's expectations and returns
+// every mismatch in one error.
+func (r *Result) Check(sc Scenario) error {
+	var bad []string
+	for _, x := range sc.Expect {
+		st, ok := r.Final[x.Instance]
+		if !ok {
+			bad = append(bad, fmt.Sprintf("%s: no answer to wait by %v", x.Instance, r.End))
+			continue
+		}
+		if st.Status != x.Status {
+			bad = append(bad, fmt.Sprintf("%s: status %s, want %s (failure %q)", x.Instance, st.Status, x.Status, st.Failure))
+		}
+		if x.Output != "" && !sameJSON(st.Output, x.Output) {
+			bad = append(bad, fmt.Sprintf("%s: output %s, want %s", x.Instance, st.Output, x.Output))
+		}
+		if x.FailureContains != "" && !strings.Contains(st.Failure, x.FailureContains) {
+			bad = append(bad, fmt.Sprintf("%s: failure %q, want it to contain %q", x.Instance, st.Failure, x.FailureContains))
+		}
+	}
+	sort.Strings(bad)
+	if len(bad) > 0 {
+		return fmt.Errorf("scenario %s: %s", sc.Name, strings.Join(bad, "; "))
+	}
+	return nil
+}
+
+func sameJSON(got []byte, want string) bool {
+	var a, b any
+	if json.Unmarshal(got, &a) != nil || json.Unmarshal([]byte(want), &b) != nil {
+		return bytes.Equal(got, []byte(want))
+	}
+	x, _ := json.Marshal(a)
+	y, _ := json.Marshal(b)
+	return bytes.Equal(x, y)
+}
