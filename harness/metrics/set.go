@@ -1,0 +1,95 @@
+package metrics
+
+import "fmt"
+
+// Clock says which clock a metric set was measured on.
+type Clock string
+
+// Clocks.
+const (
+	Virtual Clock = "virtual" // the simulator's virtual time
+	Wall    Clock = "wall"    // real time on real backends
+)
+
+// ParseClock accepts "virtual" or "wall".
+func ParseClock(s string) (Clock, error) {
+	switch c := Clock(s); c {
+	case Virtual, Wall:
+		return c, nil
+	}
+	return "", fmt.Errorf("clock %q is not one of virtual, wall", s)
+}
+
+// Set is everything measured in one run. Times are milliseconds since the
+// start of the run on Clock.
+type Set struct {
+	Clock Clock `json:"clock"`
+	// Unit names the work unit ("orchestrations", "words"...).
+	Unit      string  `json:"unit"`
+	Completed int64   `json:"completed"` // instances completed
+	Failed    int64   `json:"failed"`    // instances that failed
+	WorkUnits float64 `json:"workUnits"` // of the completed instances
+	// FirstStartMs and LastCompletionMs bound the throughput interval.
+	FirstStartMs     float64 `json:"firstStartMs"`
+	LastCompletionMs float64 `json:"lastCompletionMs"`
+	// ThroughputPerSec = WorkUnits / (LastCompletion − FirstStart), as the paper.
+	ThroughputPerSec float64        `json:"throughputPerSec"`
+	Latency          LatencySummary `json:"latency"`
+	Storage          Traffic        `json:"storage"`
+	Cost             *Cost          `json:"cost,omitempty"`
+	CPU              []NodeCPU      `json:"cpu,omitempty"`
+	Recovery         []Recovery     `json:"recovery,omitempty"`
+	Timeline         []Window       `json:"timeline,omitempty"`
+	// Events is the number of simulator events processed (0 on real backends).
+	Events int64 `json:"events,omitempty"`
+}
+
+// Validate checks the invariants every set must hold before it is saved.
+func (s Set) Validate() error {
+	if _, err := ParseClock(string(s.Clock)); err != nil {
+		return fmt.Errorf("metrics: %w", err)
+	}
+	if s.Completed < 0 || s.Failed < 0 || s.WorkUnits < 0 {
+		return fmt.Errorf("metrics: negative count (completed %d, failed %d, workUnits %v)", s.Completed, s.Failed, s.WorkUnits)
+	}
+	if s.Completed > 0 && s.LastCompletionMs < s.FirstStartMs {
+		return fmt.Errorf("metrics: last completion %vms before first start %vms", s.LastCompletionMs, s.FirstStartMs)
+	}
+	return nil
+}
+
+// Throughput is units / (lastCompletion − firstStart) per second; 0 when
+// the interval is empty.
+func Throughput(units, firstStartMs, lastCompletionMs float64) float64 {
+	span := (lastCompletionMs - firstStartMs) / 1000
+	if span <= 0 {
+		return 0
+	}
+	return units / span
+}
+
+// NodeCPU is one node's CPU use over the run.
+type NodeCPU struct {
+	Node         string  `json:"node"`
+	Cores        int     `json:"cores"`
+	BusyMs       float64 `json:"busyMs"`       // summed over cores
+	BusyFraction float64 `json:"busyFraction"` // busy / (cores × elapsed)
+}
+
+// CPUBusy builds a node's CPU figure from core-busy time over elapsed time.
+func CPUBusy(node string, cores int, busyMs, elapsedMs float64) NodeCPU {
+	c := NodeCPU{Node: node, Cores: cores, BusyMs: busyMs}
+	if cores > 0 && elapsedMs > 0 {
+		c.BusyFraction = busyMs / (float64(cores) * elapsedMs)
+	}
+	return c
+}
+
+// Recovery is how long the system took to recover from one fault: from
+// the fault to the first completion after it that was waiting on it (as
+// the runner defines for the fault's kind).
+type Recovery struct {
+	Fault      string  `json:"fault"` // the fault plan line
+	AtMs       float64 `json:"atMs"`
+	RecoveryMs float64 `json:"recoveryMs"`
+}
