@@ -46,6 +46,7 @@ type Partition struct {
 	in      inputReader
 	senders map[int]*sender
 	ckpt    checkpointer
+	ckptSeq int64 // seq of the checkpoint this life started from
 	stats   Stats
 }
 

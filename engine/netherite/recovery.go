@@ -71,6 +71,7 @@ func (x *Partition) loadCheckpoint() {
 				return
 			}
 			x.setState(st)
+			x.ckptSeq = st.Seq
 			from, epoch = off, ep
 		}
 		x.phase = phaseReplay
@@ -112,6 +113,8 @@ func (x *Partition) replayLog(data []byte, base, from, epoch int64, atEnd bool) 
 		x.readLog(append([]byte(nil), data[keep:]...), s.end, s.end, s.epoch)
 		return
 	}
+	x.cfg.logf("netherite p%02d: recovered to seq %d (checkpoint seq %d, %d updates replayed), log end %d",
+		x.p, x.log.lastSeq, x.ckptSeq, x.stats.RecoveredUpdates, s.end)
 	if s.torn {
 		x.stats.TornTail = true
 		x.cfg.logf("netherite p%02d: log %s: cut torn tail at offset %d (%s)", x.p, x.log.name, s.end, s.reason)
@@ -125,6 +128,26 @@ func (x *Partition) replayLog(data []byte, base, from, epoch int64, atEnd bool) 
 func (x *Partition) resume(end, epoch int64) {
 	l := &x.log
 	l.off, l.epoch, l.durableSeq = end, epoch, l.lastSeq
+	if l.lastSeq == 0 || end == 0 {
+		x.run()
+		return
+	}
+	// The log read proved the recovered suffix durable (a flush in flight
+	// at the crash may have landed without its writer seeing it complete).
+	// Re-read its last page with Makes on the recovered end, so that the
+	// outbox rule stays checkable as data before anything is resent.
+	x.issue(port.PageRead{Name: l.name, Off: end - port.PageSize, N: port.PageSize}, port.Mark{},
+		port.Mark{Log: l.name, Pos: l.lastSeq}, func(c port.Completion) {
+			if c.Err != nil {
+				x.fail("confirm log %s: %v", l.name, c.Err)
+				return
+			}
+			x.run()
+		})
+}
+
+// run enters the running phase.
+func (x *Partition) run() {
 	x.in = inputReader{pos: x.st.InputPos, seen: map[int]int64{}}
 	for o, p := range x.st.Dedup {
 		x.in.seen[o] = p

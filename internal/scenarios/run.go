@@ -26,7 +26,7 @@ type Scenario struct {
 	// (0: 60 s).
 	Deadline port.Time
 	// Faults, if set, schedules crashes and restarts on the driver.
-	Faults func(d *sim.Driver, nodes []sim.NodeID)
+	Faults func(d *sim.Driver, nodes []sim.NodeID, store *mem.Store)
 }
 
 // Call is a client request sent at a virtual time.
@@ -155,7 +155,7 @@ func Run(e Engine, sc Scenario, o Options) (*Result, error) {
 			Req: durable.ClientRequest{Kind: durable.RequestWait, Instance: x.Instance}})
 	}
 	if sc.Faults != nil {
-		sc.Faults(d, nodes)
+		sc.Faults(d, nodes, store)
 	}
 	deadline := sc.Deadline
 	if deadline == 0 {
