@@ -1,0 +1,104 @@
+package original
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/dflab/dflab/engine/durable"
+	"github.com/dflab/dflab/engine/port"
+	"github.com/dflab/dflab/engine/replay"
+)
+
+// workItems is the worker's side of the shared work-item queue: at most
+// MaxActivities activities run at once; the queue is polled while there is
+// room, with back-off when it is empty.
+type workItems struct {
+	running int
+	polling bool
+	back    backoff
+}
+
+// pollWorkItems dequeues as many work items as there is room for.
+func (w *Worker) pollWorkItems() {
+	room := min(w.cfg.MaxActivities-w.acts.running, port.MaxDequeue)
+	if room <= 0 {
+		w.acts.polling = false // resumed when an activity finishes
+		return
+	}
+	w.acts.polling = true
+	op := port.QueueDequeue{Queue: w.n.workItems, N: room, Visibility: w.cfg.WorkItemVisibility}
+	w.issue(op, func(c port.Completion) {
+		w.stats.WorkItemPolls++
+		var msgs []port.Message
+		if c.Err == nil {
+			msgs = c.Result.([]port.Message)
+		}
+		if len(msgs) == 0 {
+			w.stats.EmptyWorkPolls++
+			w.after(w.acts.back.miss(&w.rnd), w.pollWorkItems)
+			return
+		}
+		w.acts.back.hit()
+		w.acts.running += len(msgs)
+		w.resolve(w.n.workItems, msgs, func(rs []received) {
+			for i := range rs {
+				w.startActivity(rs[i])
+			}
+		})
+		w.pollWorkItems()
+	})
+}
+
+// startActivity runs one work item; its reply goes to the orchestration's
+// control queue, then the work item is deleted.
+func (w *Worker) startActivity(r received) {
+	if r.err != nil || r.env.Event.Kind != durable.TaskScheduled {
+		w.stats.Poison++
+		w.issue(deleteOp(&r), func(port.Completion) { w.activityDone() })
+		return
+	}
+	w.stats.Activities++
+	reg, m := w.reg, durable.Message{To: r.env.To, Event: r.env.Event}
+	exec := r.env.Exec
+	run := func() ([]byte, error) {
+		reply := replay.RunActivity(context.Background(), reg, m)
+		env := envelope{To: reply.To, Event: reply.Event, Exec: exec}
+		return encodeEnvelope(&env), nil
+	}
+	w.run(m.Event.Name, m.Event.Payload, run, func(d port.ActivityDone) {
+		env, _, err := decodeMessage(d.Output)
+		if d.Err != nil || err != nil {
+			// The driver lost the result: fail the task rather than hang.
+			env = envelope{To: m.To, Exec: exec, Event: durable.Event{Kind: durable.TaskFailed, ID: m.Event.ID,
+				Failure: fmt.Sprintf("activity %q: %v", m.Event.Name, firstNonNil(d.Err, err))}}
+		}
+		w.reply(r, env)
+	})
+}
+
+func (w *Worker) reply(r received, env envelope) {
+	q := w.n.control[w.n.controlFor(env.To)]
+	w.send(q, &env, messageKey(&env), 0, func(err error) {
+		if err != nil {
+			w.after(w.cfg.RetryDelay, func() { w.reply(r, env) })
+			return
+		}
+		w.issue(deleteOp(&r), func(port.Completion) { w.activityDone() })
+	})
+}
+
+func (w *Worker) activityDone() {
+	w.acts.running--
+	if !w.acts.polling {
+		w.pollWorkItems()
+	}
+}
+
+func firstNonNil(errs ...error) error {
+	for _, e := range errs {
+		if e != nil {
+			return e
+		}
+	}
+	return nil
+}

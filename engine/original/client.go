@@ -1,0 +1,217 @@
+package original
+
+import (
+	"fmt"
+
+	"github.com/dflab/dflab/engine/durable"
+	"github.com/dflab/dflab/engine/port"
+)
+
+// ClientConfig are the knobs of a Client core.
+type ClientConfig struct {
+	Hub           string
+	ControlQueues int
+	Seed          uint64
+	// WaitPollMin and WaitPollMax bound the back-off of a wait request
+	// polling the Instances row (1ms <= min <= max <= 60s; defaults 50ms, 1s).
+	WaitPollMin, WaitPollMax port.Time
+	// RetryDelay is the pause before a failed request is retried (1ms..60s,
+	// default 100ms): at startup the hub's queues may not exist yet.
+	RetryDelay port.Time
+}
+
+// ClientDefaults returns the default client knobs.
+func ClientDefaults(hub string, controlQueues int) ClientConfig {
+	return ClientConfig{Hub: hub, ControlQueues: controlQueues, WaitPollMin: 50 * port.Millisecond,
+		WaitPollMax: port.Second, RetryDelay: 100 * port.Millisecond}
+}
+
+// Validate checks the client knobs.
+func (c ClientConfig) Validate() error {
+	if err := validHub(c.Hub); err != nil {
+		return err
+	}
+	switch {
+	case c.ControlQueues < 1 || c.ControlQueues > 64:
+		return fmt.Errorf("original: ClientConfig.ControlQueues = %d, allowed: 1..64", c.ControlQueues)
+	case c.WaitPollMin < port.Millisecond || c.WaitPollMin > c.WaitPollMax:
+		return fmt.Errorf("original: ClientConfig.WaitPollMin = %d, allowed: 1ms..WaitPollMax", c.WaitPollMin)
+	case c.WaitPollMax > 60*port.Second:
+		return fmt.Errorf("original: ClientConfig.WaitPollMax = %d, allowed: WaitPollMin..60s", c.WaitPollMax)
+	case c.RetryDelay < port.Millisecond || c.RetryDelay > 60*port.Second:
+		return fmt.Errorf("original: ClientConfig.RetryDelay = %d, allowed: 1ms..60s", c.RetryDelay)
+	}
+	return nil
+}
+
+// Client is the original engine's client core: it answers
+// port.ClientCall{Req: durable.ClientRequest} with port.Response{Resp:
+// durable.ClientResponse} by writing and reading the Instances table and
+// enqueueing messages on the control queues.
+type Client struct {
+	hubIO
+	cfg  ClientConfig
+	rnd  xorshift
+	sent uint64
+}
+
+var _ port.Core = (*Client)(nil)
+
+// NewClient returns a client core.
+func NewClient(cfg ClientConfig) (*Client, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return &Client{hubIO: hubIO{reactor: newReactor(), n: newNames(cfg.Hub, cfg.ControlQueues)},
+		cfg: cfg, rnd: newXorshift(cfg.Seed)}, nil
+}
+
+// Step implements port.Core.
+func (c *Client) Step(now port.Time, in port.Input) {
+	if c.dispatch(now, in) {
+		return
+	}
+	if call, ok := in.(port.ClientCall); ok {
+		c.call(call)
+	}
+}
+
+func (c *Client) call(call port.ClientCall) {
+	req, ok := call.Req.(durable.ClientRequest)
+	if !ok {
+		c.respond(call.ID, nil, fmt.Errorf("original: client call %d: Req is %T, want durable.ClientRequest", call.ID, call.Req))
+		return
+	}
+	if req.Instance == "" {
+		c.respond(call.ID, nil, fmt.Errorf("original: %s request without an instance id", req.Kind))
+		return
+	}
+	done := func(resp durable.ClientResponse, err error) { c.respond(call.ID, resp, err) }
+	switch req.Kind {
+	case durable.RequestStart:
+		c.start(req, done)
+	case durable.RequestRaise:
+		c.message(req.Instance, durable.Event{Kind: durable.EventRaised, Name: req.Name, Payload: req.Payload}, done)
+	case durable.RequestSignal:
+		c.message(req.Instance, durable.Event{Kind: durable.EntitySignalRequested, Name: req.Name, Payload: req.Payload}, done)
+	case durable.RequestTerminate:
+		c.message(req.Instance, durable.Event{Kind: durable.ExecutionTerminated, Payload: req.Payload}, done)
+	case durable.RequestStatus:
+		c.status(req.Instance, done)
+	case durable.RequestWait:
+		c.wait(req.Instance, newBackoff(c.cfg.WaitPollMin, c.cfg.WaitPollMax), done)
+	case durable.RequestPurge:
+		c.purge(req.Instance, done)
+	default:
+		done(durable.ClientResponse{}, fmt.Errorf("original: unknown request kind %s", req.Kind))
+	}
+}
+
+type reply func(durable.ClientResponse, error)
+
+// start writes the Instances row (Pending), then enqueues ExecutionStarted.
+func (c *Client) start(req durable.ClientRequest, done reply) {
+	row := &instanceRow{Name: req.Name, Status: durable.StatusPending, Input: req.Payload, Created: c.now, Updated: c.now}
+	if row.Input == nil {
+		row.Input = []byte{}
+	}
+	c.writeInstance(req.Instance, port.InsertOrReplace, row, func(err error) {
+		if err != nil {
+			c.after(c.cfg.RetryDelay, func() { c.start(req, done) })
+			return
+		}
+		ev := durable.Event{Kind: durable.ExecutionStarted, Name: req.Name, Payload: req.Payload}
+		c.message(req.Instance, ev, func(r durable.ClientResponse, err error) {
+			done(durable.ClientResponse{Found: true, Status: row.status(req.Instance)}, err)
+		})
+	})
+}
+
+// message enqueues an event for an instance on its control queue.
+func (c *Client) message(instance string, ev durable.Event, done reply) {
+	c.sent++
+	env := envelope{To: instance, Event: ev}
+	key := fmt.Sprintf("client/%x/%d", c.cfg.Seed, c.sent)
+	q := c.n.control[c.n.controlFor(instance)]
+	c.send(q, &env, key, 0, func(err error) {
+		if err != nil {
+			c.after(c.cfg.RetryDelay, func() { c.message(instance, ev, done) })
+			return
+		}
+		done(durable.ClientResponse{Found: true}, nil)
+	})
+}
+
+func (c *Client) status(instance string, done reply) {
+	c.readInstance(instance, func(row instanceRow, found bool, err error) {
+		if err != nil || !found {
+			done(durable.ClientResponse{}, err)
+			return
+		}
+		done(durable.ClientResponse{Found: true, Status: row.status(instance)}, nil)
+	})
+}
+
+// wait polls the Instances row with back-off until the instance is done.
+func (c *Client) wait(instance string, b backoff, done reply) {
+	c.readInstance(instance, func(row instanceRow, found bool, err error) {
+		if err == nil && found && row.status(instance).Done() {
+			done(durable.ClientResponse{Found: true, Status: row.status(instance)}, nil)
+			return
+		}
+		c.after(b.miss(&c.rnd), func() { c.wait(instance, b, done) })
+	})
+}
+
+// purge deletes a finished instance's history rows and its Instances row.
+func (c *Client) purge(instance string, done reply) {
+	c.readInstance(instance, func(row instanceRow, found bool, err error) {
+		if err != nil || !found {
+			done(durable.ClientResponse{}, err)
+			return
+		}
+		if !row.status(instance).Done() {
+			done(durable.ClientResponse{Found: true, Status: row.status(instance)},
+				fmt.Errorf("original: purge %s: instance is %s, not finished", instance, row.Status))
+			return
+		}
+		c.purgeHistory(instance, "", func(err error) {
+			if err != nil {
+				done(durable.ClientResponse{}, err)
+				return
+			}
+			w := port.TableWrite{Kind: port.Delete, IfMatch: "*", Entity: port.Entity{PartitionKey: instance}}
+			c.issue(port.TableWriteOp{Table: c.n.instances, W: w}, func(cp port.Completion) {
+				done(durable.ClientResponse{Found: true, Status: row.status(instance)}, wrap(cp.Err, "purge %s", instance))
+			})
+		})
+	})
+}
+
+// purgeHistory deletes the history rows a page at a time (a page of up to
+// 100 rows, deleted in one batch).
+func (c *Client) purgeHistory(instance, cont string, cb func(error)) {
+	q := port.TableQuery{PartitionKey: instance, PageSize: port.MaxBatchOps, Continuation: cont}
+	c.issue(port.TableQueryOp{Table: c.n.history, Q: q}, func(cp port.Completion) {
+		if cp.Err != nil {
+			cb(wrap(cp.Err, "purge %s", instance))
+			return
+		}
+		page := cp.Result.(port.EntityPage)
+		if len(page.Entities) == 0 {
+			cb(nil)
+			return
+		}
+		ws := make([]port.TableWrite, len(page.Entities))
+		for i, e := range page.Entities {
+			ws[i] = port.TableWrite{Kind: port.Delete, IfMatch: "*", Entity: port.Entity{PartitionKey: instance, RowKey: e.RowKey}}
+		}
+		c.issue(port.TableBatch{Table: c.n.history, Writes: ws}, func(cp port.Completion) {
+			if cp.Err != nil || page.Next == "" {
+				cb(wrap(cp.Err, "purge %s", instance))
+				return
+			}
+			c.purgeHistory(instance, "", cb)
+		})
+	})
+}

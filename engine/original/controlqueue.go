@@ -1,0 +1,130 @@
+package original
+
+import (
+	"github.com/dflab/dflab/engine/durable"
+	"github.com/dflab/dflab/engine/port"
+)
+
+// controlQueue is one control queue as a worker sees it.
+type controlQueue struct {
+	idx       int
+	name      string
+	lease     string
+	owned     bool
+	acquiring bool
+	polling   bool
+	back      backoff
+}
+
+// session is an instance with a step under way on this worker. Messages
+// for it that arrive meanwhile wait in pending for the next step, so an
+// instance is never stepped twice at once by one worker.
+type session struct {
+	instance string
+	q        *controlQueue
+	batch    []received
+	pending  []received
+}
+
+// pollControl dequeues a batch from an owned control queue; after a hit it
+// polls again at once, after a miss it backs off.
+func (w *Worker) pollControl(q *controlQueue) {
+	if !q.owned {
+		q.polling = false
+		return
+	}
+	q.polling = true
+	op := port.QueueDequeue{Queue: q.name, N: w.cfg.BatchSize, Visibility: w.cfg.ControlVisibility}
+	w.issue(op, func(c port.Completion) {
+		w.stats.ControlPolls++
+		var msgs []port.Message
+		if c.Err == nil {
+			msgs = c.Result.([]port.Message)
+		}
+		if len(msgs) == 0 {
+			w.stats.EmptyControlPolls++
+			w.after(q.back.miss(&w.rnd), func() { w.pollControl(q) })
+			return
+		}
+		q.back.hit()
+		w.resolve(q.name, msgs, func(rs []received) { w.route(q, rs) })
+		w.pollControl(q)
+	})
+}
+
+// route groups a dequeued batch by instance (in arrival order) and starts
+// a step for each instance that has none under way.
+func (w *Worker) route(q *controlQueue, rs []received) {
+	var order []string
+	groups := map[string][]received{}
+	var poison []port.Op
+	for i := range rs {
+		r := rs[i]
+		if r.err != nil {
+			w.stats.Poison++
+			poison = append(poison, deleteOp(&r))
+			continue
+		}
+		if _, ok := groups[r.env.To]; !ok {
+			order = append(order, r.env.To)
+		}
+		groups[r.env.To] = append(groups[r.env.To], r)
+	}
+	w.all(poison, func([]port.Completion) {})
+	for _, inst := range order {
+		if s := w.sessions[inst]; s != nil {
+			s.pending = append(s.pending, groups[inst]...)
+			continue
+		}
+		s := &session{instance: inst, q: q, batch: groups[inst]}
+		w.sessions[inst] = s
+		w.step(s)
+	}
+}
+
+func (w *Worker) step(s *session) {
+	if durable.IsEntity(s.instance) {
+		w.entityStep(s)
+		return
+	}
+	w.orchestrationStep(s)
+}
+
+// endStep finishes a step: the next one starts if messages are waiting.
+func (w *Worker) endStep(s *session) {
+	if len(s.pending) > 0 {
+		s.batch, s.pending = s.pending, nil
+		w.step(s)
+		return
+	}
+	delete(w.sessions, s.instance)
+}
+
+// abandon gives a step up after a failed request or a write conflict: its
+// messages become visible again after RetryDelay, and the cached cursor
+// (if any) is dropped because it may be ahead of storage.
+func (w *Worker) abandon(s *session, err error) {
+	_ = err // the messages are retried; the error is visible in the trace as a failed request
+	w.stats.Abandoned++
+	w.dropCursor(s.instance)
+	ops := make([]port.Op, 0, len(s.batch))
+	for i := range s.batch {
+		ops = append(ops, putBackOp(&s.batch[i], w.cfg.RetryDelay))
+	}
+	s.batch = nil
+	w.all(ops, func([]port.Completion) { w.endStep(s) })
+}
+
+// retire deletes processed messages and puts back early ones, then ends
+// the step.
+func (w *Worker) retire(s *session, done []received, early []received, delays []port.Time) {
+	ops := make([]port.Op, 0, len(done)+len(early))
+	for i := range done {
+		ops = append(ops, deleteOp(&done[i]))
+	}
+	for i := range early {
+		w.stats.PutBacks++
+		ops = append(ops, putBackOp(&early[i], delays[i]))
+	}
+	w.all(ops, func([]port.Completion) { w.endStep(s) })
+}

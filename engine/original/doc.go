@@ -1,0 +1,33 @@
+// Package original is the original Durable Functions engine design
+// (DurableTask.AzureStorage) as deterministic cores: a Worker core per node
+// and a Client core.
+//
+// Storage layout of a task hub (names.go): C control queues
+// "<hub>-control-NN" (instances are placed by durable.Partition(id, C)),
+// one work-item queue "<hub>-workitems" shared by all nodes, a History
+// table (one row per history event, PartitionKey = instance id, RowKey =
+// zero-padded sequence, plus a "sentinel" row holding the execution id,
+// the committed length and the ETag every history write is conditioned
+// on), an Instances table (status, name, input, output, custom status,
+// failure, timestamps, execution id; entity state lives in the entity's
+// row), one lease blob per control queue, and a blob container for
+// payloads too large for a queue message or a table property.
+//
+// A worker owns the control queues whose leases it holds (leases.go) and
+// polls them with randomized exponential back-off (polling.go). An
+// orchestration step (orchestration.go) dequeues a batch, groups it by
+// instance, loads the history with a table query (full replay unless
+// extended sessions are on), runs engine/replay, then in the provider's
+// order (1) enqueues the outbound messages one request each, (2) writes
+// the new history rows in batch transactions with an ETag check on the
+// sentinel and updates the Instances row, (3) deletes the processed
+// messages. A crash between steps leaves duplicates that replay filters
+// out; messages that arrive before the history that expects them are put
+// back with a delay. Entities (entities.go) use the same queues; their
+// state row also keeps, per sender, the highest message sequence number
+// seen, so that duplicates are dropped. Activities (activities.go) are
+// dequeued from the work-item queue, run, answered, then deleted.
+//
+// Everything is deterministic: time comes with Step, randomness from a
+// seeded xorshift (rng.go), and no output depends on map order.
+package original

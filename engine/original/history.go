@@ -1,0 +1,193 @@
+package original
+
+import (
+	"encoding/binary"
+	"fmt"
+	"strconv"
+
+	"github.com/dflab/dflab/engine/durable"
+	"github.com/dflab/dflab/engine/port"
+)
+
+// The History table: one row per event, RowKey = zero-padded sequence
+// number within the current execution, property "Event" = the event's
+// binary encoding. The "sentinel" row (it sorts after the digits) holds
+// the execution id and the committed length; every history write is a
+// batch that also replaces the sentinel conditioned on its ETag, so two
+// workers stepping the same instance conflict instead of interleaving.
+// Rows at or past the committed length are leftovers of a write that did
+// not finish, ignored on load and overwritten by the next write.
+const (
+	sentinelKey  = "sentinel"
+	propEvent    = "Event"
+	propExec     = "Exec"
+	propLen      = "Len"
+	rowsPerBatch = port.MaxBatchOps - 1 // leave room for the sentinel
+	bytesPerBat  = 3 << 20              // stay under the 4 MiB batch limit
+)
+
+// history is an instance's committed history as loaded.
+type history struct {
+	events []durable.Event
+	etag   string // the sentinel's ETag, "" if there is none yet
+	exec   uint32 // current execution, 0 before the first
+}
+
+func rowKey(seq int) string { return fmt.Sprintf("%010d", seq) }
+
+func uvarintProp(v uint64) []byte { return binary.AppendUvarint(nil, v) }
+
+func readUvarint(b []byte) uint64 {
+	v, n := binary.Uvarint(b)
+	if n <= 0 {
+		return 0
+	}
+	return v
+}
+
+// loadHistory reads an instance's history with table queries (a page of
+// up to 1,000 rows each).
+func (h *hubIO) loadHistory(instance string, cb func(history, error)) {
+	var rows []port.Entity
+	var page func(cont string)
+	page = func(cont string) {
+		q := port.TableQuery{PartitionKey: instance, PageSize: port.MaxQueryPage, Continuation: cont}
+		h.issue(port.TableQueryOp{Table: h.n.history, Q: q}, func(c port.Completion) {
+			if c.Err != nil {
+				cb(history{}, wrap(c.Err, "query history of %s", instance))
+				return
+			}
+			p := c.Result.(port.EntityPage)
+			rows = append(rows, p.Entities...)
+			if p.Next != "" {
+				page(p.Next)
+				return
+			}
+			h.inflate(rows, func(err error) {
+				if err != nil {
+					cb(history{}, err)
+					return
+				}
+				hist, err := parseHistory(rows)
+				cb(hist, wrap(err, "history of %s", instance))
+			})
+		})
+	}
+	page("")
+}
+
+func parseHistory(rows []port.Entity) (history, error) {
+	var hist history
+	n := len(rows)
+	if n == 0 || rows[n-1].RowKey != sentinelKey {
+		return hist, nil // no committed history
+	}
+	s := rows[n-1]
+	hist.etag, hist.exec = s.ETag, uint32(readUvarint(s.Props[propExec]))
+	length := int(readUvarint(s.Props[propLen]))
+	for _, r := range rows[:n-1] {
+		seq, err := strconv.Atoi(r.RowKey)
+		if err != nil || seq >= length {
+			continue
+		}
+		if seq != len(hist.events) {
+			return hist, fmt.Errorf("row %s missing before %s", rowKey(len(hist.events)), r.RowKey)
+		}
+		e, _, err := durable.DecodeEvent(r.Props[propEvent])
+		if err != nil {
+			return hist, fmt.Errorf("row %s: %w", r.RowKey, err)
+		}
+		hist.events = append(hist.events, e)
+	}
+	if len(hist.events) != length {
+		return hist, fmt.Errorf("%d rows committed, %d found", length, len(hist.events))
+	}
+	return hist, nil
+}
+
+// writeHistory appends events at position base of execution exec (base 0
+// starts the execution afresh) in batch transactions of at most 100 rows,
+// each conditioned on the sentinel's ETag; only the last batch moves the
+// committed length. cb gets the sentinel's new ETag.
+func (h *hubIO) writeHistory(instance string, etag string, exec uint32, base int, events []durable.Event, cb func(string, error)) {
+	var chunks [][]port.TableWrite
+	var cur []port.TableWrite
+	size := 0
+	for i := range events {
+		props := map[string][]byte{propEvent: durable.AppendEvent(nil, &events[i])}
+		w := port.TableWrite{Kind: port.InsertOrReplace,
+			Entity: port.Entity{PartitionKey: instance, RowKey: rowKey(base + i), Props: props}}
+		if len(cur) == rowsPerBatch || (len(cur) > 0 && size+port.EntitySize(w.Entity) > bytesPerBat) {
+			chunks, cur, size = append(chunks, cur), nil, 0
+		}
+		cur = append(cur, w)
+		size += port.EntitySize(w.Entity)
+	}
+	chunks = append(chunks, cur)
+	h.offloadRows(instance, exec, chunks, func(err error) {
+		if err != nil {
+			cb("", err)
+			return
+		}
+		h.writeChunks(instance, etag, exec, base, base+len(events), chunks, cb)
+	})
+}
+
+func (h *hubIO) offloadRows(instance string, exec uint32, chunks [][]port.TableWrite, cb func(error)) {
+	left := 0
+	var first error
+	var pending []func()
+	for _, ch := range chunks {
+		for _, w := range ch {
+			if len(w.Entity.Props[propEvent]) > port.MaxPropertyBytes-64 {
+				key := fmt.Sprintf("history/%s/%d/%s", instance, exec, w.Entity.RowKey)
+				props := w.Entity.Props
+				left++
+				pending = append(pending, func() {
+					h.offload(key, props, func(err error) {
+						if err != nil && first == nil {
+							first = err
+						}
+						if left--; left == 0 {
+							cb(first)
+						}
+					})
+				})
+			}
+		}
+	}
+	if left == 0 {
+		cb(nil)
+		return
+	}
+	for _, f := range pending {
+		f()
+	}
+}
+
+func (h *hubIO) writeChunks(instance, etag string, exec uint32, base, end int, chunks [][]port.TableWrite, cb func(string, error)) {
+	ch := chunks[0]
+	length := base
+	if len(chunks) == 1 {
+		length = end
+	}
+	s := port.TableWrite{Kind: port.Replace, IfMatch: etag, Entity: port.Entity{PartitionKey: instance,
+		RowKey: sentinelKey, Props: map[string][]byte{propExec: uvarintProp(uint64(exec)), propLen: uvarintProp(uint64(length))}}}
+	if etag == "" {
+		s.Kind, s.IfMatch = port.Insert, ""
+	}
+	ws := append(ch[:len(ch):len(ch)], s)
+	h.issue(port.TableBatch{Table: h.n.history, Writes: ws}, func(c port.Completion) {
+		if c.Err != nil {
+			cb("", wrap(c.Err, "write history of %s", instance))
+			return
+		}
+		tags := c.Result.([]string)
+		next := tags[len(tags)-1]
+		if len(chunks) == 1 {
+			cb(next, nil)
+			return
+		}
+		h.writeChunks(instance, next, exec, base, end, chunks[1:], cb)
+	})
+}

@@ -1,0 +1,119 @@
+package original
+
+import (
+	"errors"
+	"time"
+
+	"github.com/dflab/dflab/engine/durable"
+	"github.com/dflab/dflab/engine/port"
+)
+
+// The Instances table: one row per instance, PartitionKey = instance id,
+// RowKey "". Orchestrations keep their status there; entities their state
+// (entities.go).
+const (
+	propName    = "Name"
+	propStatus  = "Status"
+	propInput   = "Input"
+	propOutput  = "Output"
+	propCustom  = "CustomStatus"
+	propFailure = "Failure"
+	propCreated = "Created"
+	propUpdated = "Updated"
+)
+
+// instanceRow is an orchestration's row in the Instances table.
+type instanceRow struct {
+	Name             string
+	Status           durable.Status
+	Input, Output    []byte
+	Custom           []byte
+	Failure          string
+	Created, Updated port.Time
+	Exec             uint32
+}
+
+// props encodes the row's set fields (zero fields are left out, so a merge
+// keeps what an earlier write stored).
+func (r *instanceRow) props() map[string][]byte {
+	p := map[string][]byte{propStatus: []byte(r.Status.String()), propUpdated: uvarintProp(uint64(r.Updated))}
+	if r.Name != "" {
+		p[propName] = []byte(r.Name)
+	}
+	if r.Input != nil {
+		p[propInput] = r.Input
+	}
+	if r.Output != nil {
+		p[propOutput] = r.Output
+	}
+	if r.Custom != nil {
+		p[propCustom] = r.Custom
+	}
+	if r.Failure != "" {
+		p[propFailure] = []byte(r.Failure)
+	}
+	if r.Created != 0 {
+		p[propCreated] = uvarintProp(uint64(r.Created))
+	}
+	if r.Exec != 0 {
+		p[propExec] = uvarintProp(uint64(r.Exec))
+	}
+	return p
+}
+
+func parseInstanceRow(e port.Entity) (instanceRow, error) {
+	p := e.Props
+	st, err := durable.ParseStatus(string(p[propStatus]))
+	if err != nil {
+		return instanceRow{}, err
+	}
+	return instanceRow{Name: string(p[propName]), Status: st, Input: p[propInput], Output: p[propOutput],
+		Custom: p[propCustom], Failure: string(p[propFailure]),
+		Created: port.Time(readUvarint(p[propCreated])), Updated: port.Time(readUvarint(p[propUpdated])),
+		Exec: uint32(readUvarint(p[propExec]))}, nil
+}
+
+func (r *instanceRow) status(instance string) durable.InstanceStatus {
+	return durable.InstanceStatus{InstanceID: instance, Name: r.Name, Status: r.Status, Input: r.Input,
+		Output: r.Output, CustomStatus: r.Custom, Failure: r.Failure,
+		Created: time.Unix(0, int64(r.Created)).UTC(), Updated: time.Unix(0, int64(r.Updated)).UTC()}
+}
+
+// writeInstance writes an instance row with kind (Insert, InsertOrReplace
+// or InsertOrMerge), offloading large values to blobs first.
+func (h *hubIO) writeInstance(instance string, kind port.WriteKind, r *instanceRow, cb func(error)) {
+	props := r.props()
+	h.offload("instances/"+instance, props, func(err error) {
+		if err != nil {
+			cb(err)
+			return
+		}
+		w := port.TableWrite{Kind: kind, Entity: port.Entity{PartitionKey: instance, Props: props}}
+		h.issue(port.TableWriteOp{Table: h.n.instances, W: w}, func(c port.Completion) {
+			cb(wrap(c.Err, "write instance row of %s", instance))
+		})
+	})
+}
+
+// readInstance reads an instance row; found is false if there is none.
+func (h *hubIO) readInstance(instance string, cb func(row instanceRow, found bool, err error)) {
+	h.issue(port.TableGet{Table: h.n.instances, PartitionKey: instance}, func(c port.Completion) {
+		if errors.Is(c.Err, port.ErrNotFound) {
+			cb(instanceRow{}, false, nil)
+			return
+		}
+		if c.Err != nil {
+			cb(instanceRow{}, false, wrap(c.Err, "read instance row of %s", instance))
+			return
+		}
+		ents := []port.Entity{c.Result.(port.Entity)}
+		h.inflate(ents, func(err error) {
+			if err != nil {
+				cb(instanceRow{}, false, err)
+				return
+			}
+			row, err := parseInstanceRow(ents[0])
+			cb(row, true, wrap(err, "instance row of %s", instance))
+		})
+	})
+}

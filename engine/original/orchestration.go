@@ -1,0 +1,276 @@
+package original
+
+import (
+	"errors"
+	"strconv"
+
+	"github.com/dflab/dflab/engine/durable"
+	"github.com/dflab/dflab/engine/port"
+	"github.com/dflab/dflab/engine/replay"
+)
+
+// plan is what a step makes of its batch.
+type plan struct {
+	events  []durable.Event // to apply, in order
+	used    []received      // messages consumed (applied or dropped): deleted at the end
+	early   []received      // arrived before the history expecting them: put back
+	delays  []port.Time
+	newExec uint32 // != 0: the batch starts execution newExec afresh
+	start   *durable.Event
+}
+
+// orchestrationStep runs one step of an orchestration instance: load (or
+// reuse) the history, replay, then enqueue, write history, update the
+// instance row, delete the messages.
+func (w *Worker) orchestrationStep(s *session) {
+	if c := w.cache[s.instance]; c != nil && w.cfg.ExtendedSessions {
+		w.stats.CacheHits++
+		w.runOrchestration(s, c.hist, c.x)
+		return
+	}
+	w.loadHistory(s.instance, func(h history, err error) {
+		if err != nil {
+			w.abandon(s, err)
+			return
+		}
+		w.runOrchestration(s, h, nil)
+	})
+}
+
+func (w *Worker) runOrchestration(s *session, h history, x *replay.Executor) {
+	p := w.planBatch(&h, s.batch)
+	if len(p.events) == 0 {
+		w.retire(s, p.used, p.early, p.delays)
+		return
+	}
+	hist, exec := h.events, h.exec
+	if p.newExec != 0 {
+		hist, exec = nil, p.newExec
+		w.dropCursor(s.instance)
+		x = nil
+	}
+	if x == nil {
+		x = replay.New(w.reg, s.instance)
+		x.Replay(hist)
+		w.stats.HistoryEventsReplayed += len(hist)
+		w.work("replay-event", len(hist))
+		if w.cfg.ExtendedSessions {
+			w.cache[s.instance] = &cursor{x: x, hist: history{events: hist, etag: h.etag, exec: exec}}
+		}
+	}
+	r := x.Step(int64(w.now), p.events)
+	w.stats.Steps++
+	w.work("orchestration-step", 1)
+	if !w.cfg.ExtendedSessions {
+		x.Close()
+	}
+	if len(r.Messages) == 0 && !recordsAnything(r.History) {
+		w.retire(s, p.used, p.early, p.delays)
+		return
+	}
+	base := len(hist)
+	w.sendAll(w.outbound(s.instance, exec, base, &r), func(err error) {
+		if err != nil {
+			w.abandon(s, err)
+			return
+		}
+		w.writeHistory(s.instance, h.etag, exec, base, r.History, func(etag string, err error) {
+			if err != nil {
+				if errors.Is(err, port.ErrConflict) {
+					w.stats.Conflicts++
+				}
+				w.abandon(s, err)
+				return
+			}
+			w.committed(s, exec, etag, append(hist[:base:base], r.History...), &r)
+			row := w.rowAfter(exec, base, p.start, &r)
+			w.updateInstance(s.instance, row, func() { w.retire(s, p.used, p.early, p.delays) })
+		})
+	})
+}
+
+// recordsAnything reports whether a step's new history holds more than
+// its OrchestratorStarted marker.
+func recordsAnything(h []durable.Event) bool {
+	for _, e := range h {
+		if e.Kind != durable.OrchestratorStarted {
+			return true
+		}
+	}
+	return false
+}
+
+// committed updates the extended-session cursor after a history write.
+func (w *Worker) committed(s *session, exec uint32, etag string, events []durable.Event, r *replay.Result) {
+	c := w.cache[s.instance]
+	if c == nil {
+		return
+	}
+	switch r.Status {
+	case durable.StatusRunning, durable.StatusPending:
+		c.hist = history{events: events, etag: etag, exec: exec}
+	default:
+		w.dropCursor(s.instance)
+	}
+}
+
+func (w *Worker) rowAfter(exec uint32, base int, start *durable.Event, r *replay.Result) *instanceRow {
+	row := &instanceRow{Status: r.Status, Output: r.Output, Failure: r.Failure, Custom: r.CustomStatus,
+		Updated: w.now, Exec: exec}
+	if base == 0 && start != nil {
+		row.Name, row.Input, row.Created = start.Name, start.Payload, w.now
+		if row.Input == nil {
+			row.Input = []byte{}
+		}
+	}
+	return row
+}
+
+// updateInstance merges the step's outcome into the Instances row,
+// retrying until it succeeds (the history is already committed).
+func (w *Worker) updateInstance(instance string, row *instanceRow, then func()) {
+	w.writeInstance(instance, port.InsertOrMerge, row, func(err error) {
+		if err != nil {
+			w.after(w.cfg.RetryDelay, func() { w.updateInstance(instance, row, then) })
+			return
+		}
+		then()
+	})
+}
+
+// planBatch decides, message by message, what to apply, drop or put back.
+func (w *Worker) planBatch(h *history, batch []received) plan {
+	var p plan
+	from := 0
+	for i := range batch {
+		e := &batch[i].env
+		if e.Event.Kind == durable.ExecutionStarted && (h.exec == 0 || e.Exec > h.exec) {
+			p.newExec, from = max(e.Exec, 1), i
+			p.used = append(p.used, batch[:i]...) // stale: for the execution that ended
+			break
+		}
+	}
+	exec, started := h.exec, len(h.events) > 0
+	if p.newExec != 0 {
+		exec, started = p.newExec, false
+	}
+	known := scheduled(h.events)
+	if p.newExec != 0 {
+		known = scheduled(nil)
+	}
+	for i := from; i < len(batch); i++ {
+		r := batch[i]
+		e := &r.env.Event
+		switch {
+		case e.Kind != durable.ExecutionStarted && r.env.Exec != 0 && r.env.Exec < exec:
+			w.stats.Dropped++
+			p.used = append(p.used, r)
+		case e.Kind == durable.ExecutionStarted:
+			started = true
+			if p.start == nil {
+				p.start = e
+			}
+			p.events, p.used = append(p.events, *e), append(p.used, r)
+		case !started || r.env.Exec > exec:
+			p.early, p.delays = append(p.early, r), append(p.delays, w.cfg.RetryDelay)
+		case e.Kind == durable.TimerFired && port.Time(e.At) > w.now:
+			p.early, p.delays = append(p.early, r), append(p.delays, port.Time(e.At)-w.now)
+		case !known.expects(e):
+			p.early, p.delays = append(p.early, r), append(p.delays, w.cfg.RetryDelay)
+		default:
+			p.events, p.used = append(p.events, *e), append(p.used, r)
+		}
+	}
+	return p
+}
+
+// expectations are the tasks and requests a history has scheduled.
+type expectations struct {
+	tasks    map[int32]durable.EventKind
+	requests map[string]bool
+}
+
+func scheduled(events []durable.Event) expectations {
+	x := expectations{tasks: map[int32]durable.EventKind{}, requests: map[string]bool{}}
+	for _, e := range events {
+		switch e.Kind {
+		case durable.TaskScheduled, durable.SubOrchestrationCreated, durable.TimerCreated:
+			x.tasks[e.ID] = e.Kind
+		case durable.EntityCallSent, durable.EntityLockSent:
+			x.requests[e.Request] = true
+		}
+	}
+	return x
+}
+
+// expects reports whether a response event answers something scheduled.
+func (x expectations) expects(e *durable.Event) bool {
+	switch e.Kind {
+	case durable.TaskCompleted, durable.TaskFailed:
+		return x.tasks[e.ID] == durable.TaskScheduled
+	case durable.SubOrchestrationCompleted, durable.SubOrchestrationFailed:
+		return x.tasks[e.ID] == durable.SubOrchestrationCreated
+	case durable.TimerFired:
+		return x.tasks[e.ID] == durable.TimerCreated
+	case durable.EntityResponded, durable.EntityLockGranted:
+		return x.requests[e.Request]
+	}
+	return true
+}
+
+// outboundMsg is one message a step sends.
+type outboundMsg struct {
+	queue string
+	env   envelope
+	delay port.Time
+}
+
+// outbound turns a step's messages into queue messages: activity work
+// items to the work-item queue, timers to the instance's own control queue
+// (hidden until due), everything else to the target's control queue.
+// Sender and Seq let entities drop duplicates when a step is redone.
+func (w *Worker) outbound(instance string, exec uint32, base int, r *replay.Result) []outboundMsg {
+	sender := instance + "#" + strconv.FormatUint(uint64(exec), 10)
+	var out []outboundMsg
+	add := func(m durable.Message, targetExec uint32) {
+		o := outboundMsg{queue: w.n.control[w.n.controlFor(m.To)],
+			env: envelope{To: m.To, Event: m.Event, Sender: sender, Seq: uint64(base)<<20 | uint64(len(out)+1), Exec: targetExec}}
+		switch m.Event.Kind {
+		case durable.TaskScheduled:
+			o.queue, o.env.Exec = w.n.workItems, exec
+		case durable.TimerFired:
+			o.env.Exec, o.delay = exec, port.Time(m.Event.At)-w.now
+		}
+		out = append(out, o)
+	}
+	for _, m := range r.Messages {
+		add(m, 0)
+	}
+	if r.Status == durable.StatusContinuedAsNew {
+		for _, e := range r.Restart {
+			add(durable.Message{To: instance, Event: e}, exec+1)
+		}
+	}
+	return out
+}
+
+// sendAll enqueues messages, one request each, all at once.
+func (w *Worker) sendAll(msgs []outboundMsg, cb func(error)) {
+	if len(msgs) == 0 {
+		cb(nil)
+		return
+	}
+	left := len(msgs)
+	var first error
+	for i := range msgs {
+		m := &msgs[i]
+		w.send(m.queue, &m.env, messageKey(&m.env), m.delay, func(err error) {
+			if err != nil && first == nil {
+				first = err
+			}
+			if left--; left == 0 {
+				cb(first)
+			}
+		})
+	}
+}

@@ -1,0 +1,134 @@
+package original
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/dflab/dflab/engine/durable"
+	"github.com/dflab/dflab/engine/port"
+	"github.com/dflab/dflab/engine/replay"
+)
+
+// Stats count what a worker did in its current life (tests and metrics).
+type Stats struct {
+	Steps, EntitySteps, Activities   int
+	ControlPolls, EmptyControlPolls  int
+	WorkItemPolls, EmptyWorkPolls    int
+	PutBacks, Dropped, Poison        int
+	Abandoned, Conflicts             int
+	LeasesAcquired, LeasesLost       int
+	HistoryEventsReplayed, CacheHits int
+}
+
+// Worker is the original engine's per-node core: it owns control queues
+// through blob leases, runs orchestration and entity steps for the
+// instances on them, and runs activities from the shared work-item queue.
+type Worker struct {
+	hubIO
+	cfg      Config
+	reg      *durable.Registry
+	rnd      xorshift
+	queues   []*controlQueue
+	sessions map[string]*session
+	cache    map[string]*cursor // extended sessions only
+	acts     workItems
+	started  port.Time
+	ready    bool
+	stats    Stats
+}
+
+var _ port.Core = (*Worker)(nil)
+
+// NewWorker returns a worker core running the functions of reg.
+func NewWorker(cfg Config, reg *durable.Registry) (*Worker, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if reg == nil {
+		return nil, errors.New("original.NewWorker: registry is nil")
+	}
+	w := &Worker{hubIO: hubIO{reactor: newReactor(), n: newNames(cfg.Hub, cfg.ControlQueues)},
+		cfg: cfg, reg: reg, rnd: newXorshift(cfg.Seed ^ fnv64(cfg.WorkerID)),
+		sessions: map[string]*session{}, cache: map[string]*cursor{}}
+	for i := 0; i < cfg.ControlQueues; i++ {
+		w.queues = append(w.queues, &controlQueue{idx: i, name: w.n.control[i], lease: w.n.leases[i],
+			back: newBackoff(cfg.PollMin, cfg.PollMax)})
+	}
+	w.acts.back = newBackoff(cfg.PollMin, cfg.PollMax)
+	return w, nil
+}
+
+// Stats returns the worker's counters.
+func (w *Worker) Stats() Stats { return w.stats }
+
+// Owned lists the control queue indexes this worker holds leases on.
+func (w *Worker) Owned() []int {
+	var out []int
+	for _, q := range w.queues {
+		if q.owned {
+			out = append(out, q.idx)
+		}
+	}
+	return out
+}
+
+// Step implements port.Core.
+func (w *Worker) Step(now port.Time, in port.Input) {
+	if w.dispatch(now, in) {
+		return
+	}
+	switch v := in.(type) {
+	case port.Started:
+		w.started = now
+		w.setup()
+	case port.ClientCall:
+		w.respond(v.ID, nil, fmt.Errorf("original: worker %s takes no client calls; use the Client core", w.cfg.WorkerID))
+	}
+}
+
+// setup creates the hub's queues, tables and lease blobs (existing ones
+// are fine), then starts lease balancing and the work-item poller.
+func (w *Worker) setup() {
+	var ops []port.Op
+	for _, q := range w.n.control {
+		ops = append(ops, port.QueueCreate{Queue: q})
+	}
+	ops = append(ops, port.QueueCreate{Queue: w.n.workItems},
+		port.TableCreate{Table: w.n.history}, port.TableCreate{Table: w.n.instances})
+	for _, l := range w.n.leases {
+		ops = append(ops, port.BlobPut{Name: l, Cond: port.Cond{IfNoneMatch: "*"}})
+	}
+	w.all(ops, func(cs []port.Completion) {
+		for _, c := range cs {
+			if c.Err != nil && !errors.Is(c.Err, port.ErrConflict) && !errors.Is(c.Err, port.ErrLeaseHeld) {
+				w.after(w.cfg.RetryDelay, w.setup)
+				return
+			}
+		}
+		w.ready = true
+		w.balance()
+		w.pollWorkItems()
+	})
+}
+
+func fnv64(s string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= 1099511628211
+	}
+	return h
+}
+
+// cursor is an instance's cached executor and history (extended sessions).
+type cursor struct {
+	x    *replay.Executor
+	hist history
+}
+
+func (w *Worker) dropCursor(instance string) {
+	if c := w.cache[instance]; c != nil {
+		c.x.Close()
+		delete(w.cache, instance)
+	}
+}
