@@ -132,3 +132,19 @@ func (w *WordCount) Cost() workload.CostModel {
 		},
 	}
 }
+
+var _ workload.EntityCompletion = (*WordCount)(nil)
+
+// DoneEntity is job i's Summary: the job is done once it is complete.
+func (w *WordCount) DoneEntity(i int) (durable.EntityID, func(state []byte) (bool, error)) {
+	return SummaryID(i), func(state []byte) (bool, error) {
+		if len(state) == 0 {
+			return false, nil
+		}
+		var st SummaryState
+		if err := workload.Decode("summary "+SummaryID(i).String(), state, &st); err != nil {
+			return false, err
+		}
+		return st.Complete, nil
+	}
+}

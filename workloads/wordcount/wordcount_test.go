@@ -102,3 +102,18 @@ func TestWordCountBadParams(t *testing.T) {
 		require.ErrorContains(t, err, want)
 	}
 }
+
+func TestDoneEntity(t *testing.T) {
+	w, run := runSmall(t, 2)
+	id, done := w.DoneEntity(1)
+	require.Equal(t, "@Summary@wc1", id.String())
+	ok, err := done(run.Entities[id.String()])
+	require.NoError(t, err)
+	require.True(t, ok)
+	ok, err = done(nil)
+	require.NoError(t, err)
+	require.False(t, ok)
+	ok, err = done([]byte(`{"reports":[{"reducer":0}],"complete":false}`))
+	require.NoError(t, err)
+	require.False(t, ok)
+}

@@ -19,18 +19,32 @@ type CostModel struct {
 	PayloadBytes map[string]int `json:"payloadBytes,omitempty"`
 }
 
-// SimCostsMs returns the CPU costs keyed the way the simulator's CPU model
-// names them: "activity:<name>" for activities and "entity:<Entity.op>"
-// for entity operations.
+// SimCostsMs returns the activity costs keyed the way the simulator's CPU
+// model (sim.CPUModel.CostsMs) names them: "activity:<name>". Entity
+// operation costs are not included: the engines report entity work as one
+// generic kind ("entity-op", "entity-operation"), not by entity and
+// operation, so OperationMs has no sim key yet.
 func (c CostModel) SimCostsMs() map[string]float64 {
 	out := map[string]float64{}
 	for name, ms := range c.ActivityMs {
 		out["activity:"+name] = ms
 	}
-	for name, ms := range c.OperationMs {
-		out["entity:"+name] = ms
-	}
 	return out
+}
+
+// MeanOperationMs is the mean of OperationMs weighted by weights (counts
+// of each "Entity.operation" in a run), for a model that charges every
+// entity operation alike; 0 when nothing is weighted.
+func (c CostModel) MeanOperationMs(weights map[string]float64) float64 {
+	var sum, n float64
+	for _, k := range Keys(weights) {
+		sum += weights[k] * c.OperationMs[k]
+		n += weights[k]
+	}
+	if n == 0 {
+		return 0
+	}
+	return sum / n
 }
 
 // Keys returns m's keys sorted (for deterministic listings).

@@ -104,6 +104,9 @@ func TestDecodeParamsStrict(t *testing.T) {
 
 func TestSimCostsMs(t *testing.T) {
 	c := CostModel{ActivityMs: map[string]float64{"A": 1}, OperationMs: map[string]float64{"E.op": 2}}
-	require.Equal(t, map[string]float64{"activity:A": 1, "entity:E.op": 2}, c.SimCostsMs())
+	require.Equal(t, map[string]float64{"activity:A": 1}, c.SimCostsMs())
+	c.OperationMs["E.other"] = 5
+	require.Equal(t, 3.5, c.MeanOperationMs(map[string]float64{"E.op": 1, "E.other": 1}))
+	require.Zero(t, c.MeanOperationMs(nil))
 	require.Equal(t, []string{"A"}, Keys(c.ActivityMs))
 }

@@ -83,3 +83,14 @@ func Starts(arrivals []Arrival, name string) []durable.ClientRequest {
 	}
 	return out
 }
+
+// EntityCompletion is implemented by workloads whose instances end in an
+// entity's state rather than in an orchestration's completion (WordCount:
+// a job is done when its Summary entity has every reducer's report). The
+// harness polls that entity to time the instance; for the other workloads
+// an instance is done when the orchestrations its requests start are.
+type EntityCompletion interface {
+	// DoneEntity returns the entity whose state marks instance i as done
+	// and the test of that state (nil state: the entity has none yet).
+	DoneEntity(i int) (durable.EntityID, func(state []byte) (bool, error))
+}
