@@ -2,7 +2,6 @@ package netherite
 
 import (
 	"github.com/dflab/dflab/engine/durable"
-	"github.com/dflab/dflab/engine/replay"
 )
 
 // apply applies one update event. It is the only code that changes the
@@ -110,7 +109,9 @@ func (s *state) request(u *update, origin int, r clientReq) {
 		resp.Status, _ = s.status(inst)
 		resp.Found = true
 	case durable.RequestRaise:
-		s.enqueue(inst, durable.Event{Kind: durable.EventRaised, Name: req.Name, Payload: req.Payload})
+		if found && !st.Done() {
+			s.enqueue(inst, durable.Event{Kind: durable.EventRaised, Name: req.Name, Payload: req.Payload})
+		}
 	case durable.RequestSignal:
 		s.enqueue(inst, durable.Event{Kind: durable.EntitySignalRequested, Name: req.Name, Payload: req.Payload})
 		resp.Found = true
@@ -238,5 +239,3 @@ func (s *state) removeActivity(id int64) {
 		s.onGone(id)
 	}
 }
-
-var _ = replay.EntityState{}

@@ -6,7 +6,6 @@ import (
 
 	"github.com/dflab/dflab/engine/durable"
 	"github.com/dflab/dflab/engine/port"
-	"github.com/dflab/dflab/engine/replay"
 )
 
 // checkpointer decides when to checkpoint and tracks the one in progress.
@@ -219,5 +218,3 @@ func decodeRows(d *dec, st *state) {
 		}
 	}
 }
-
-var _ = replay.EntityState{}

@@ -1,0 +1,81 @@
+package netherite
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/dflab/dflab/engine/durable"
+	"github.com/dflab/dflab/engine/replay"
+)
+
+func sampleUpdates() []update {
+	ev := durable.Event{Kind: durable.TaskScheduled, ID: 3, Name: "SayHello", Payload: []byte(`"Tokyo"`)}
+	msg := durable.Message{To: "o1", Event: ev}
+	st := durable.InstanceStatus{InstanceID: "o1", Name: "Hello5", Status: durable.StatusRunning, Input: []byte(`1`)}
+	return []update{
+		{Kind: updReceived, Seq: 1, At: 5, Num: 9, Batches: []batch{
+			{Origin: 2, Pos: 7, Messages: []durable.Message{msg}},
+			{Origin: 5, Pos: 1, Requests: []clientReq{{ID: 4, Req: durable.ClientRequest{Kind: durable.RequestStart, Instance: "o1", Name: "Hello5", Payload: []byte(`null`)}}},
+				Responses: []clientResp{{ID: 2, Resp: durable.ClientResponse{Found: true, Status: st}}}},
+		}},
+		{Kind: updOrchestrated, Seq: 2, At: 6, Instance: "o1", Consumed: 2, History: []durable.Event{ev},
+			Messages: []durable.Message{msg}, Status: durable.StatusCompleted, Output: []byte(`"x"`), Custom: []byte(`1`),
+			Failure: "f", Restart: []durable.Event{{Kind: durable.ExecutionStarted, Name: "Hello5"}}},
+		{Kind: updEntity, Seq: 3, Instance: "@A@k", Consumed: 1, Entity: replay.EntityState{Exists: true, State: []byte(`3`),
+			LockedBy: "o2", LockReq: "o2#1", Queue: []durable.Event{ev}}, Messages: []durable.Message{msg}},
+		{Kind: updActivityDone, Seq: 4, Num: 12, Messages: []durable.Message{msg}},
+		{Kind: updTimerDue, Seq: 5, Num: 3},
+		{Kind: updConfirmed, Seq: 6, Dest: 3, Num: 77},
+	}
+}
+
+func TestUpdateCodecRoundTrip(t *testing.T) {
+	for _, u := range sampleUpdates() {
+		e := enc{}
+		u.encode(&e)
+		got, err := decodeUpdate(e.b)
+		require.NoError(t, err, u.Kind.String())
+		require.Equal(t, u, got, u.Kind.String())
+		for cut := 0; cut < len(e.b); cut++ {
+			_, err := decodeUpdate(e.b[:cut])
+			require.Error(t, err, "%s cut at %d", u.Kind, cut)
+			require.True(t, errors.Is(err, ErrCorrupt) || errors.Is(err, durable.ErrCorrupt), "%s cut at %d: %v", u.Kind, cut, err)
+		}
+	}
+}
+
+func TestBatchCodecRejectsUnknownVersion(t *testing.T) {
+	b := batch{Origin: 1, Pos: 2}
+	e := enc{}
+	b.encode(&e)
+	e.b[0] = 9
+	_, err := decodeBatch(e.b)
+	require.ErrorIs(t, err, ErrCorrupt)
+	require.Contains(t, err.Error(), "batch version 9")
+}
+
+func TestCheckpointRoundTrip(t *testing.T) {
+	reg := durable.NewRegistry()
+	st := newState(1, 4)
+	for _, u := range sampleUpdates() {
+		st.apply(reg, &u)
+	}
+	st.Waiters["w"] = []waiter{{Origin: 5, ID: 8}}
+	st.Timers[4] = timer{ID: 4, Msg: durable.Message{To: "o1", Event: durable.Event{Kind: durable.TimerFired, ID: 1, At: 99}}}
+	e := enc{}
+	encodeCheckpoint(&e, st, 4096, 3)
+	got, off, epoch, err := decodeCheckpoint(e.b, 1, 4)
+	require.NoError(t, err)
+	require.Equal(t, int64(4096), off)
+	require.Equal(t, int64(3), epoch)
+	again := enc{}
+	encodeCheckpoint(&again, got, 4096, 3)
+	require.Equal(t, e.b, again.b, "decode then encode gives the same bytes")
+	require.Equal(t, st.Seq, got.Seq)
+	require.Equal(t, st.Outbox, got.Outbox)
+	require.Equal(t, st.Instances, got.Instances)
+	_, _, _, err = decodeCheckpoint(e.b[:len(e.b)-1], 1, 4)
+	require.ErrorIs(t, err, ErrCorrupt)
+}
