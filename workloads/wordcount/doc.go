@@ -7,6 +7,9 @@
 // are done, reports its top 20 to the Summary entity, which merges the
 // reports into the global top 20. A work unit is one word counted.
 //
+// With Params.Combine, mappers instead signal once per distinct word with
+// its count (a combiner), a what-if the paper did not run.
+//
 // The oracle recounts the books independently and checks every reducer's
 // counts, the mapper-done bookkeeping and the top 20s exactly.
 package wordcount

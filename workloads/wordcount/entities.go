@@ -17,6 +17,7 @@ const (
 
 	OpMap        = "map"        // Mapper; input MapInput
 	OpCount      = "count"      // Reducer; input: the word
+	OpCountN     = "countN"     // Reducer; input WordN (with Params.Combine)
 	OpMapperDone = "mapperDone" // Reducer; input MapperDone
 	OpReport     = "report"     // Summary; input Report
 )
@@ -43,6 +44,15 @@ type MapInput struct {
 	Mappers  int `json:"mappers"`
 	Reducers int `json:"reducers"`
 	TopK     int `json:"topK"`
+	// Combine: signal once per distinct word with its count (a combiner)
+	// instead of once per word.
+	Combine bool `json:"combine,omitempty"`
+}
+
+// WordN is the input of OpCountN: n more occurrences of a word.
+type WordN struct {
+	Word string `json:"w"`
+	N    int64  `json:"n"`
 }
 
 // MapperState records that a mapper ran (Runs counts map operations).
@@ -126,10 +136,8 @@ func (w *WordCount) mapper(ctx *durable.EntityContext) error {
 		return fmt.Errorf("mapper %s state: %w", ctx.ID(), err)
 	}
 	words := w.corpus.Read(in.Mapper)
-	for _, word := range words {
-		if err := ctx.SignalEntity(ReducerID(in.Job, ReducerOf(word, in.Reducers)), OpCount, word); err != nil {
-			return err
-		}
+	if err := emit(ctx, in, words); err != nil {
+		return err
 	}
 	for k := 0; k < in.Reducers; k++ {
 		if err := ctx.SignalEntity(ReducerID(in.Job, k), OpMapperDone, MapperDone{MapInput: in, Reducer: k}); err != nil {
@@ -139,6 +147,34 @@ func (w *WordCount) mapper(ctx *durable.EntityContext) error {
 	st.Runs++
 	st.Words = len(words)
 	return ctx.SetState(st)
+}
+
+// emit signals the reducers: once per word, or with in.Combine once per
+// distinct word (in order of first appearance) with its count.
+func emit(ctx *durable.EntityContext, in MapInput, words []string) error {
+	if !in.Combine {
+		for _, word := range words {
+			if err := ctx.SignalEntity(ReducerID(in.Job, ReducerOf(word, in.Reducers)), OpCount, word); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	counts := map[string]int64{}
+	var order []string
+	for _, word := range words {
+		if counts[word] == 0 {
+			order = append(order, word)
+		}
+		counts[word]++
+	}
+	for _, word := range order {
+		to := ReducerID(in.Job, ReducerOf(word, in.Reducers))
+		if err := ctx.SignalEntity(to, OpCountN, WordN{Word: word, N: counts[word]}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func reducer(ctx *durable.EntityContext) error {
@@ -157,6 +193,16 @@ func reducer(ctx *durable.EntityContext) error {
 		}
 		st.Counts[word]++
 		st.Words++
+	case OpCountN:
+		var in WordN
+		if err := ctx.GetInput(&in); err != nil {
+			return fmt.Errorf("reducer %s countN: %w", ctx.ID(), err)
+		}
+		if st.Counts == nil {
+			st.Counts = map[string]int64{}
+		}
+		st.Counts[in.Word] += in.N
+		st.Words += in.N
 	case OpMapperDone:
 		var in MapperDone
 		if err := ctx.GetInput(&in); err != nil {
@@ -167,7 +213,7 @@ func reducer(ctx *durable.EntityContext) error {
 			return err
 		}
 	default:
-		return fmt.Errorf("reducer %s: unknown operation %q (known: %s, %s)", ctx.ID(), ctx.Operation(), OpCount, OpMapperDone)
+		return fmt.Errorf("reducer %s: unknown operation %q (known: %s, %s, %s)", ctx.ID(), ctx.Operation(), OpCount, OpCountN, OpMapperDone)
 	}
 	return ctx.SetState(st)
 }

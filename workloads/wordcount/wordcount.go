@@ -25,6 +25,9 @@ type Params struct {
 	ZipfS      float64 `json:"zipfS"`      // Zipf exponent of word ranks
 	CorpusSeed uint64  `json:"corpusSeed"` // seed of the vocabulary and the books
 	TopK       int     `json:"topK"`       // how many words reducers report (paper: 20)
+	// Combine makes mappers signal once per distinct word with its count
+	// instead of once per word (default false: the paper's once per word).
+	Combine bool `json:"combine,omitempty"`
 }
 
 // DefaultParams are the paper's smallest shape, 5×10, with full books.
@@ -96,7 +99,7 @@ func (w *WordCount) Register(reg *durable.Registry) error {
 func (w *WordCount) Instance(i int, _ *rng.Source) ([]durable.ClientRequest, error) {
 	out := make([]durable.ClientRequest, 0, w.p.Mappers)
 	for m := 0; m < w.p.Mappers; m++ {
-		in := MapInput{Job: i, Mapper: m, Mappers: w.p.Mappers, Reducers: w.p.Reducers, TopK: w.p.TopK}
+		in := MapInput{Job: i, Mapper: m, Mappers: w.p.Mappers, Reducers: w.p.Reducers, TopK: w.p.TopK, Combine: w.p.Combine}
 		payload, err := durable.Marshal(in)
 		if err != nil {
 			return nil, fmt.Errorf("wordcount map input: %w", err)
@@ -121,12 +124,14 @@ func (w *WordCount) Cost() workload.CostModel {
 		OperationMs: map[string]float64{
 			MapperEntity + "." + OpMap:         0.002 * float64(w.WordsPerBook()),
 			ReducerEntity + "." + OpCount:      0.01,
+			ReducerEntity + "." + OpCountN:     0.01,
 			ReducerEntity + "." + OpMapperDone: 0.02,
 			SummaryEntity + "." + OpReport:     0.05,
 		},
 		PayloadBytes: map[string]int{
 			MapperEntity + "." + OpMap:         80,
 			ReducerEntity + "." + OpCount:      8,
+			ReducerEntity + "." + OpCountN:     20,
 			ReducerEntity + "." + OpMapperDone: 90,
 			SummaryEntity + "." + OpReport:     60 + 20*w.p.TopK,
 		},

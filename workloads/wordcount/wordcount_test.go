@@ -117,3 +117,14 @@ func TestDoneEntity(t *testing.T) {
 	require.NoError(t, err)
 	require.False(t, ok)
 }
+
+func TestWordCountCombined(t *testing.T) {
+	p := small()
+	p.Combine = true
+	w, err := New(p)
+	require.NoError(t, err)
+	world := workloadtest.NewWorld(t, w)
+	run := workloadtest.RunArrivals(t, world, workloadtest.Generate(t, w, workload.ClosedLoad(1), 1))
+	require.NoError(t, w.Check(run))
+	require.Less(t, world.Steps, 3*400, "fewer signals than words")
+}
