@@ -65,6 +65,7 @@ func (w *Worker) runOrchestration(s *session, h history, x *replay.Executor) {
 		x.Close()
 	}
 	if len(r.Messages) == 0 && !recordsAnything(r.History) {
+		w.stats.NoopSteps++ // only duplicates: a redelivery after a crash
 		w.retire(s, p.used, p.early, p.delays)
 		return
 	}

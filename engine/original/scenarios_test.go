@@ -17,6 +17,7 @@ import (
 type suiteEngine struct {
 	controlQueues int
 	extended      bool
+	visibility    port.Time // 0: default
 	workers       []sim.CoreID
 }
 
@@ -31,6 +32,9 @@ func (e *suiteEngine) Deploy(d *sim.Driver, nodes []sim.NodeID, reg *durable.Reg
 	for i, n := range nodes {
 		cfg := Defaults("hub", fmt.Sprintf("worker%d", i))
 		cfg.ControlQueues, cfg.Nodes, cfg.ExtendedSessions, cfg.Seed = e.controlQueues, len(nodes), e.extended, uint64(i)
+		if e.visibility != 0 {
+			cfg.ControlVisibility, cfg.WorkItemVisibility = e.visibility, e.visibility
+		}
 		if _, err := NewWorker(cfg, reg); err != nil {
 			return 0, err
 		}

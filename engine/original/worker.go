@@ -15,7 +15,7 @@ type Stats struct {
 	ControlPolls, EmptyControlPolls  int
 	WorkItemPolls, EmptyWorkPolls    int
 	PutBacks, Dropped, Poison        int
-	Abandoned, Conflicts             int
+	Abandoned, Conflicts, NoopSteps  int
 	LeasesAcquired, LeasesLost       int
 	HistoryEventsReplayed, CacheHits int
 }

@@ -1,0 +1,178 @@
+package original
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/dflab/dflab/engine/durable"
+	"github.com/dflab/dflab/engine/port"
+)
+
+func waiter(ctx *durable.OrchestrationContext) (any, error) {
+	var s string
+	err := ctx.WaitForExternalEvent("go").Await(&s)
+	return s, err
+}
+
+// An event raised before the instance starts arrives before the history
+// that expects it: it is put back with a delay until the start is written.
+func TestEarlyMessageIsPutBack(t *testing.T) {
+	reg := durable.NewRegistry()
+	require.NoError(t, reg.AddOrchestrator("Waiter", waiter))
+	c := newCluster(t, clusterOpts{seed: 2, nodes: 1, reg: reg})
+	payload, _ := durable.Marshal("early")
+	c.call(t0+100*ms, durable.ClientRequest{Kind: durable.RequestRaise, Instance: "w1", Name: "go", Payload: payload})
+	c.start(t0+3*port.Second, "w1", "Waiter", nil)
+	wait := c.wait(t0+3*port.Second, "w1")
+	c.runUntilAnswered(60*port.Second, wait)
+	st := c.status(wait)
+	require.Equal(t, durable.StatusCompleted, st.Status, st.Failure)
+	require.JSONEq(t, `"early"`, string(st.Output))
+	require.Positive(t, c.worker(0).Stats().PutBacks)
+	require.Positive(t, c.meter.Snapshot().Kind("queue-update").Requests)
+}
+
+func echo(ctx *durable.OrchestrationContext) (any, error) {
+	var s string
+	if err := ctx.GetInput(&s); err != nil {
+		return nil, err
+	}
+	var out string
+	err := ctx.CallActivity("Echo", s).Await(&out)
+	return out, err
+}
+
+// Payloads over the queue's 64 KiB and the table's 64 KiB property limits
+// go through blobs: the input, the work item, the reply, the history rows
+// and the Instances row.
+func TestLargePayloadsGoThroughBlobs(t *testing.T) {
+	reg := durable.NewRegistry()
+	require.NoError(t, reg.AddOrchestrator("Big", echo))
+	require.NoError(t, reg.AddActivity("Echo", func(ctx durable.ActivityContext) (any, error) {
+		var s string
+		err := ctx.GetInput(&s)
+		return s + "!", err
+	}))
+	c := newCluster(t, clusterOpts{seed: 3, nodes: 2, reg: reg})
+	big := strings.Repeat("x", 200<<10)
+	c.start(t0, "big1", "Big", big)
+	wait := c.wait(t0+10*ms, "big1")
+	c.runUntilAnswered(60*port.Second, wait)
+	st := c.status(wait)
+	require.Equal(t, durable.StatusCompleted, st.Status, st.Failure)
+	var out string
+	require.NoError(t, durable.Unmarshal(st.Output, &out))
+	require.Equal(t, big+"!", out)
+	snap := c.meter.Snapshot()
+	require.Positive(t, snap.Kind("blob-put").Requests)
+	require.Positive(t, snap.Kind("blob-get").Requests)
+}
+
+// Status, terminate and purge through the client core.
+func TestTerminateStatusPurge(t *testing.T) {
+	reg := durable.NewRegistry()
+	require.NoError(t, reg.AddOrchestrator("Waiter", waiter))
+	c := newCluster(t, clusterOpts{seed: 4, nodes: 1, reg: reg})
+	c.start(t0, "w2", "Waiter", nil)
+	status := c.call(t0+2*port.Second, durable.ClientRequest{Kind: durable.RequestStatus, Instance: "w2"})
+	reason, _ := durable.Marshal("enough")
+	c.call(t0+3*port.Second, durable.ClientRequest{Kind: durable.RequestTerminate, Instance: "w2", Payload: reason})
+	wait := c.wait(t0+3*port.Second, "w2")
+	c.runUntilAnswered(60*port.Second, status, wait)
+	require.Equal(t, durable.StatusRunning, c.status(status).Status)
+	require.Equal(t, durable.StatusTerminated, c.status(wait).Status)
+
+	purge := c.call(c.k.Now(), durable.ClientRequest{Kind: durable.RequestPurge, Instance: "w2"})
+	c.runUntilAnswered(10*port.Second, purge)
+	require.NoError(t, c.resps[purge].Err)
+	after := c.call(c.k.Now(), durable.ClientRequest{Kind: durable.RequestStatus, Instance: "w2"})
+	c.runUntilAnswered(10*port.Second, after)
+	require.False(t, c.resps[after].Resp.(durable.ClientResponse).Found)
+	page, err := c.store.Query(context.Background(), "hubHistory", port.TableQuery{PartitionKey: "w2", PageSize: 10})
+	require.NoError(t, err)
+	require.Empty(t, page.Entities)
+}
+
+func TestKnobValidation(t *testing.T) {
+	ok := Defaults("hub", "w0")
+	require.NoError(t, ok.Validate())
+	cases := []struct {
+		field string
+		mut   func(*Config)
+	}{
+		{"Hub", func(c *Config) { c.Hub = "Bad-Hub" }},
+		{"WorkerID", func(c *Config) { c.WorkerID = "" }},
+		{"ControlQueues", func(c *Config) { c.ControlQueues = 0 }},
+		{"Nodes", func(c *Config) { c.Nodes = 0 }},
+		{"BatchSize", func(c *Config) { c.BatchSize = 33 }},
+		{"ControlVisibility", func(c *Config) { c.ControlVisibility = port.Millisecond }},
+		{"MaxActivities", func(c *Config) { c.MaxActivities = 0 }},
+		{"LeaseInterval", func(c *Config) { c.LeaseInterval = 5 * port.Second }},
+		{"LeaseRenewal", func(c *Config) { c.LeaseRenewal = 20 * port.Second }},
+		{"PollMin", func(c *Config) { c.PollMin = 0 }},
+		{"PollMax", func(c *Config) { c.PollMax = 90 * port.Second }},
+		{"RetryDelay", func(c *Config) { c.RetryDelay = 0 }},
+	}
+	for _, tc := range cases {
+		c := ok
+		tc.mut(&c)
+		err := c.Validate()
+		require.Error(t, err, tc.field)
+		require.Contains(t, err.Error(), "Config."+tc.field)
+		require.Contains(t, err.Error(), "allowed")
+		_, err = NewWorker(c, durable.NewRegistry())
+		require.Error(t, err)
+	}
+	_, err := NewWorker(ok, nil)
+	require.Error(t, err)
+	cc := ClientDefaults("hub", 4)
+	require.NoError(t, cc.Validate())
+	cc.ControlQueues = 0
+	require.ErrorContains(t, cc.Validate(), "ClientConfig.ControlQueues")
+}
+
+func TestBackoffIsRandomizedExponentialAndSeeded(t *testing.T) {
+	r1, r2 := newXorshift(5), newXorshift(5)
+	b1, b2 := newBackoff(50*ms, 30*port.Second), newBackoff(50*ms, 30*port.Second)
+	bound := 50 * ms
+	for i := 0; i < 15; i++ {
+		d := b1.miss(&r1)
+		require.Equal(t, d, b2.miss(&r2), "same seed, same delays")
+		require.GreaterOrEqual(t, d, bound/2)
+		require.LessOrEqual(t, d, bound)
+		bound = min(2*bound, 30*port.Second)
+	}
+	b1.hit()
+	require.LessOrEqual(t, b1.miss(&r1), 50*ms)
+}
+
+func TestEnvelopeRoundTrip(t *testing.T) {
+	e := envelope{To: "@Counter@a", Sender: "o#1", Seq: 3<<20 | 2, Exec: 2,
+		Event: durable.Event{Kind: durable.EntityCallRequested, Instance: "o", Name: "add", Payload: []byte("1"), Request: "o#4"}}
+	got, blob, err := decodeMessage(encodeEnvelope(&e))
+	require.NoError(t, err)
+	require.Empty(t, blob)
+	require.Equal(t, e, got)
+	_, blob, err = decodeMessage(encodeBlobRef("hub-payloads/x"))
+	require.NoError(t, err)
+	require.Equal(t, "hub-payloads/x", blob)
+	_, _, err = decodeMessage([]byte{'M', 1, 200})
+	require.ErrorIs(t, err, errBadMessage)
+}
+
+func TestEntityDedup(t *testing.T) {
+	r := entityRow{dedup: map[string]dedupEntry{}}
+	require.True(t, r.accept("", 0))
+	require.True(t, r.accept("", 0), "client messages are not deduplicated")
+	require.True(t, r.accept("o#1", 5<<20|2))
+	require.True(t, r.accept("o#1", 5<<20|1), "any order within a step")
+	require.False(t, r.accept("o#1", 5<<20|2))
+	require.True(t, r.accept("o#1", 7<<20|1))
+	require.False(t, r.accept("o#1", 5<<20|3), "an older step")
+	st := entityRow{dedup: map[string]dedupEntry{}}
+	require.NoError(t, decodeEntityRow(map[string][]byte{propDedup: encodeDedup(r.dedup)}, &st))
+	require.Equal(t, r.dedup, st.dedup)
+}
