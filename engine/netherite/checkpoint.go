@@ -29,20 +29,28 @@ func (x *Partition) maybeCheckpoint() {
 	if x.k.CheckpointEvents < 0 || c.writing || c.snapshot != nil || x.phase != phaseRunning {
 		return
 	}
-	if !c.idleSet {
+	x.checkpoint(false)
+}
+
+// checkpoint takes a snapshot if one is due (or forced) and the log holds
+// every applied update; it reports whether it took one.
+func (x *Partition) checkpoint(force bool) bool {
+	c := &x.ckpt
+	if !c.idleSet && !force {
 		c.idleSet = true
 		x.after(x.k.CheckpointIdle, func() { c.idleSet = false })
 	}
-	due := c.bytes >= x.k.CheckpointBytes || c.events >= x.k.CheckpointEvents ||
+	due := force || c.bytes >= x.k.CheckpointBytes || c.events >= x.k.CheckpointEvents ||
 		(c.events > 0 && x.now-c.last >= x.k.CheckpointIdle)
 	if !due || len(x.log.recEnds) > 0 || len(x.none.updates) > 0 || x.st.Seq != x.log.lastSeq {
-		return
+		return false
 	}
 	e := enc{}
 	encodeCheckpoint(&e, x.st, x.log.off, x.log.epoch)
 	c.snapshot, c.waitSeq = e.b, x.st.Seq
 	c.bytes, c.events, c.last = 0, 0, x.now
 	x.ckpt.flushed(x, x.log.durableSeq)
+	return true
 }
 
 // flushed writes the waiting snapshot once the log is durable past it.

@@ -87,7 +87,7 @@ func (l *commitLog) nextFlush() (data []byte, upTo int64, err error) {
 // flush writes the pending updates if no flush is in flight (group commit).
 func (x *Partition) flush() {
 	l := &x.log
-	if l.flushing || len(l.recEnds) == 0 || x.phase != phaseRunning {
+	if l.flushing || len(l.recEnds) == 0 || (x.phase != phaseRunning && x.phase != phaseStopping) {
 		return
 	}
 	data, upTo, err := l.nextFlush()

@@ -61,6 +61,9 @@ type Knobs struct {
 	LeaseDuration port.Time
 	// MaxReadRecords is the most stream records one read asks for.
 	MaxReadRecords int
+	// AcquireRetry is how long a core waits to try again for a lease
+	// another core holds (a standby waiting for a partition move).
+	AcquireRetry port.Time
 }
 
 // DefaultKnobs are the defaults of every knob.
@@ -75,6 +78,7 @@ func DefaultKnobs() Knobs {
 		CheckpointIdle:   60 * port.Second,
 		LeaseDuration:    60 * port.Second,
 		MaxReadRecords:   1000,
+		AcquireRetry:     port.Second,
 	}
 }
 
@@ -102,6 +106,9 @@ func (k Knobs) withDefaults() Knobs {
 	if k.LeaseDuration == 0 {
 		k.LeaseDuration = d.LeaseDuration
 	}
+	if k.AcquireRetry == 0 {
+		k.AcquireRetry = d.AcquireRetry
+	}
 	if k.MaxReadRecords == 0 {
 		k.MaxReadRecords = d.MaxReadRecords
 	}
@@ -126,6 +133,8 @@ func (k Knobs) Validate() error {
 		return fmt.Errorf("knob CheckpointIdle = %d: allowed > 0", k.CheckpointIdle)
 	case k.LeaseDuration < port.LeaseMin || k.LeaseDuration > port.LeaseMax:
 		return fmt.Errorf("knob LeaseDuration = %d: allowed 15s..60s", k.LeaseDuration)
+	case k.AcquireRetry < 0:
+		return fmt.Errorf("knob AcquireRetry = %d: allowed > 0", k.AcquireRetry)
 	case k.MaxReadRecords < 1 || k.MaxReadRecords > port.MaxStreamRead:
 		return fmt.Errorf("knob MaxReadRecords = %d: allowed 1..%d", k.MaxReadRecords, port.MaxStreamRead)
 	}

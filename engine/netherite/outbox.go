@@ -96,7 +96,9 @@ func (x *Partition) appendTo(dest int, records [][]byte, upTo int64) {
 			x.after(x.k.PollInterval, func() {})
 			return
 		}
-		x.submit(update{Kind: updConfirmed, Dest: dest, Num: upTo})
+		if x.phase == phaseRunning {
+			x.submit(update{Kind: updConfirmed, Dest: dest, Num: upTo})
+		}
 	})
 }
 
@@ -128,7 +130,9 @@ func (x *Partition) read() {
 				x.after(x.k.PollInterval, func() { r.waiting = false })
 				return
 			}
-			x.received(recs)
+			if x.phase == phaseRunning {
+				x.received(recs) // else the next owner reads them again
+			}
 		})
 }
 

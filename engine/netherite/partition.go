@@ -11,10 +11,12 @@ import (
 type phase uint8
 
 const (
-	phaseBooting phase = iota // acquiring the lease, loading the checkpoint
-	phaseReplay               // reading and replaying the log suffix
-	phaseRunning              // processing
-	phaseDead                 // a fatal storage error (lease lost, log full)
+	phaseBooting  phase = iota // acquiring the lease, loading the checkpoint
+	phaseReplay                // reading and replaying the log suffix
+	phaseRunning               // processing
+	phaseStopping              // a graceful stop: flushing, checkpointing, releasing the lease
+	phaseStopped               // stopped gracefully; another core may own the partition
+	phaseDead                  // a fatal storage error (lease lost, log full)
 )
 
 // Partition is the core of one Netherite partition (a port.Core).
@@ -47,7 +49,10 @@ type Partition struct {
 	senders map[int]*sender
 	ckpt    checkpointer
 	ckptSeq int64 // seq of the checkpoint this life started from
-	stats   Stats
+
+	stopCall port.CallID // the Stop being served
+	stopCkpt bool        // its final checkpoint was taken
+	stats    Stats
 }
 
 // Stats counts what a partition did in this life.
@@ -110,11 +115,18 @@ func (x *Partition) Step(now port.Time, in port.Input) {
 	case port.ActivityDone:
 		x.activityDone(v)
 	case port.ClientCall:
+		if _, ok := v.Req.(Stop); ok {
+			x.stop(v.ID)
+			break
+		}
 		x.rd.Responses = append(x.rd.Responses, port.Response{ID: v.ID,
 			Err: fmt.Errorf("partition %d takes no client calls: send them to a client core", x.p)})
 	}
-	if x.phase == phaseRunning {
+	switch x.phase {
+	case phaseRunning:
 		x.pump()
+	case phaseStopping:
+		x.stopping()
 	}
 }
 
@@ -212,6 +224,9 @@ func (x *Partition) armTimers() {
 
 func (x *Partition) timerDue(id int64) {
 	delete(x.armed, id)
+	if x.phase != phaseRunning {
+		return
+	}
 	if _, ok := x.st.Timers[id]; !ok || x.due[id] {
 		return
 	}

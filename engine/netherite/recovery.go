@@ -17,7 +17,8 @@ func (x *Partition) boot() {
 	l.name, l.size, l.leaseID = x.cfg.logName(x.p), x.k.LogBytes, x.owner+"/"+x.cfg.prefix(x.p)
 	x.issue(port.PageCreate{Name: l.name, Size: l.size, Cond: port.Cond{IfNoneMatch: "*"}}, port.Mark{}, port.Mark{},
 		func(c port.Completion) {
-			if c.Err != nil && !errors.Is(c.Err, port.ErrConflict) {
+			// It exists already (a conflict; or leased by the owner a standby waits for).
+			if c.Err != nil && !errors.Is(c.Err, port.ErrConflict) && !errors.Is(c.Err, port.ErrLeaseHeld) {
 				x.fail("create log %s: %v", l.name, c.Err)
 			}
 		})
@@ -29,11 +30,12 @@ func (x *Partition) acquireLease() {
 	x.issue(port.LeaseAcquire{Name: l.name, ID: l.leaseID, Duration: x.k.LeaseDuration}, port.Mark{}, port.Mark{},
 		func(c port.Completion) {
 			switch {
+			case x.phase == phaseDead:
 			case c.Err == nil:
 				x.loadCheckpoint()
 				x.renewLease()
 			case errors.Is(c.Err, port.ErrLeaseHeld):
-				x.after(x.k.LeaseDuration/4, x.acquireLease)
+				x.after(x.k.AcquireRetry, x.acquireLease)
 			default:
 				x.fail("lease on %s: %v", l.name, c.Err)
 			}

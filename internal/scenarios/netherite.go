@@ -16,8 +16,12 @@ type Netherite struct {
 	Knobs      netherite.Knobs
 	// Logf receives the engine's notable events (nil: dropped).
 	Logf func(format string, args ...any)
-	// Cores are the partition cores of the last Deploy, by partition.
-	Cores []sim.CoreID
+	// Standby adds, for partition i, a second core on node i+1 mod N that
+	// waits for the lease (for partition move tests).
+	Standby bool
+	// Cores are the partition cores of the last Deploy, by partition; with
+	// Standby, Standbys are the second cores.
+	Cores, Standbys []sim.CoreID
 }
 
 // Name implements Engine.
@@ -34,17 +38,19 @@ func (n *Netherite) Deploy(d *sim.Driver, nodes []sim.NodeID, reg *durable.Regis
 	if err := cfg.Validate(); err != nil {
 		return 0, err
 	}
-	n.Cores = n.Cores[:0]
+	n.Cores, n.Standbys = n.Cores[:0], n.Standbys[:0]
 	for p := 0; p < n.Partitions; p++ {
-		node := nodes[p%len(nodes)]
-		owner := fmt.Sprintf("node%d", node)
-		if _, err := netherite.NewPartition(cfg, p, owner); err != nil {
+		id, err := n.addPartition(d, cfg, nodes[p%len(nodes)], p)
+		if err != nil {
 			return 0, err
 		}
-		n.Cores = append(n.Cores, d.AddCore(node, fmt.Sprintf("p%02d", p), func() port.Core {
-			x, _ := netherite.NewPartition(cfg, p, owner)
-			return x
-		}))
+		n.Cores = append(n.Cores, id)
+		if n.Standby {
+			if id, err = n.addPartition(d, cfg, nodes[(p+1)%len(nodes)], p); err != nil {
+				return 0, err
+			}
+			n.Standbys = append(n.Standbys, id)
+		}
 	}
 	if _, err := netherite.NewClient(cfg, 0); err != nil {
 		return 0, err
@@ -53,5 +59,16 @@ func (n *Netherite) Deploy(d *sim.Driver, nodes []sim.NodeID, reg *durable.Regis
 	return d.AddCore(cn, "client", func() port.Core {
 		c, _ := netherite.NewClient(cfg, 0)
 		return c
+	}), nil
+}
+
+func (n *Netherite) addPartition(d *sim.Driver, cfg *netherite.Config, node sim.NodeID, p int) (sim.CoreID, error) {
+	owner := fmt.Sprintf("node%d", node)
+	if _, err := netherite.NewPartition(cfg, p, owner); err != nil {
+		return 0, err
+	}
+	return d.AddCore(node, fmt.Sprintf("p%02d", p), func() port.Core {
+		x, _ := netherite.NewPartition(cfg, p, owner)
+		return x
 	}), nil
 }

@@ -1,0 +1,53 @@
+package netherite
+
+import (
+	"fmt"
+
+	"github.com/dflab/dflab/engine/port"
+)
+
+// Stop, sent to a partition core as port.ClientCall.Req, stops it
+// gracefully so that another core can take the partition over (a
+// partition move): it stops taking work, flushes the log, writes a
+// checkpoint, releases the lease and answers the call. Activities running
+// then are run again by the next owner (at least once); unconfirmed sends
+// are resent by it.
+type Stop struct{}
+
+func (x *Partition) stop(id port.CallID) {
+	if x.phase != phaseRunning {
+		x.rd.Responses = append(x.rd.Responses, port.Response{ID: id,
+			Err: fmt.Errorf("partition %d: stop: not running (phase %d)", x.p, x.phase)})
+		return
+	}
+	x.phase = phaseStopping
+	x.stopCall = id
+	x.ckpt.snapshot = nil // a waiting snapshot is superseded by the final one
+	x.stopCkpt = false
+}
+
+// stopping advances a graceful stop one step at a time.
+func (x *Partition) stopping() {
+	c := &x.ckpt
+	switch {
+	case x.log.flushing || len(x.log.recEnds) > 0:
+		x.flush()
+	case c.writing || c.snapshot != nil:
+		// wait for the checkpoint
+	case !x.stopCkpt:
+		x.stopCkpt = x.checkpoint(true)
+		if !x.stopCkpt {
+			x.fail("stop: cannot snapshot (seq %d, log %d)", x.st.Seq, x.log.lastSeq)
+		}
+	default:
+		x.phase = phaseStopped
+		x.issue(port.LeaseRelease{Name: x.log.name, ID: x.log.leaseID}, port.Mark{}, port.Mark{}, func(cp port.Completion) {
+			x.rd.Responses = append(x.rd.Responses, port.Response{ID: x.stopCall, Resp: x.st.Seq, Err: cp.Err})
+			x.cfg.logf("netherite p%02d: stopped by %s at seq %d (lease release: %v)", x.p, x.owner, x.st.Seq, cp.Err)
+		})
+	}
+}
+
+// Owns reports whether this core runs its partition now (it holds the
+// lease and has recovered).
+func (x *Partition) Owns() bool { return x.phase == phaseRunning }
