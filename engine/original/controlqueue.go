@@ -29,8 +29,8 @@ type session struct {
 // pollControl dequeues a batch from an owned control queue; after a hit it
 // polls again at once, after a miss it backs off.
 func (w *Worker) pollControl(q *controlQueue) {
-	if !q.owned {
-		q.polling = false
+	if !q.owned || w.buffered >= w.cfg.BufferThreshold {
+		q.polling = false // resumed by acquire or by release
 		return
 	}
 	q.polling = true
@@ -47,6 +47,8 @@ func (w *Worker) pollControl(q *controlQueue) {
 			return
 		}
 		q.back.hit()
+		w.buffered += len(msgs)
+		w.stats.PeakBuffered = max(w.stats.PeakBuffered, w.buffered)
 		w.resolve(q.name, msgs, func(rs []received) { w.route(q, rs) })
 		w.pollControl(q)
 	})
@@ -70,7 +72,7 @@ func (w *Worker) route(q *controlQueue, rs []received) {
 		}
 		groups[r.env.To] = append(groups[r.env.To], r)
 	}
-	w.all(poison, func([]port.Completion) {})
+	w.all(poison, func([]port.Completion) { w.release(len(poison)) })
 	for _, inst := range order {
 		if s := w.sessions[inst]; s != nil {
 			s.pending = append(s.pending, groups[inst]...)
@@ -78,7 +80,27 @@ func (w *Worker) route(q *controlQueue, rs []received) {
 		}
 		s := &session{instance: inst, q: q, batch: groups[inst]}
 		w.sessions[inst] = s
+		if w.active >= w.cfg.MaxSessions {
+			w.waiting = append(w.waiting, s)
+			continue
+		}
+		w.active++
+		w.stats.PeakSessions = max(w.stats.PeakSessions, w.active)
 		w.step(s)
+	}
+}
+
+// release accounts for n buffered messages leaving memory and resumes
+// control-queue polling paused at the buffer threshold.
+func (w *Worker) release(n int) {
+	w.buffered -= n
+	if w.buffered >= w.cfg.BufferThreshold {
+		return
+	}
+	for _, q := range w.queues {
+		if q.owned && !q.polling {
+			w.pollControl(q)
+		}
 	}
 }
 
@@ -98,6 +120,14 @@ func (w *Worker) endStep(s *session) {
 		return
 	}
 	delete(w.sessions, s.instance)
+	w.active--
+	if len(w.waiting) > 0 {
+		next := w.waiting[0]
+		w.waiting[0] = nil
+		w.waiting = w.waiting[1:]
+		w.active++
+		w.step(next)
+	}
 }
 
 // abandon gives a step up after a failed request or a write conflict: its
@@ -111,8 +141,12 @@ func (w *Worker) abandon(s *session, err error) {
 	for i := range s.batch {
 		ops = append(ops, putBackOp(&s.batch[i], w.cfg.RetryDelay))
 	}
+	n := len(s.batch)
 	s.batch = nil
-	w.all(ops, func([]port.Completion) { w.endStep(s) })
+	w.all(ops, func([]port.Completion) {
+		w.release(n)
+		w.endStep(s)
+	})
 }
 
 // retire deletes processed messages and puts back early ones, then ends
@@ -126,5 +160,8 @@ func (w *Worker) retire(s *session, done []received, early []received, delays []
 		w.stats.PutBacks++
 		ops = append(ops, putBackOp(&early[i], delays[i]))
 	}
-	w.all(ops, func([]port.Completion) { w.endStep(s) })
+	w.all(ops, func([]port.Completion) {
+		w.release(len(ops))
+		w.endStep(s)
+	})
 }

@@ -42,52 +42,61 @@ var hello5Requests = map[string]int64{
 
 func TestHello5RequestCounts(t *testing.T) {
 	for _, n := range []int{1, 10} {
-		t.Run(fmt.Sprintf("n=%d", n), func(t *testing.T) {
-			c := newCluster(t, clusterOpts{seed: 7, nodes: 1, reg: helloRegistry(t)})
-			c.d.RunUntil(t0 + 500*ms) // setup and leases
-			require.Len(t, c.worker(0).Owned(), 4)
-			c.meter.Reset()
-			before := c.worker(0).Stats()
-			start := c.k.Now()
-			var waits []port.CallID
-			for i := 0; i < n; i++ {
-				id := fmt.Sprintf("h%d", i)
-				c.start(start, id, "Hello5", nil)
-				waits = append(waits, c.wait(start+5*ms, id))
-			}
-			c.runUntilAnswered(60*port.Second, waits...)
-			for _, id := range waits {
-				require.Equal(t, durable.StatusCompleted, c.status(id).Status)
-			}
-			st := c.worker(0).Stats()
-			snap := c.meter.Snapshot()
-			empty := int64(st.EmptyControlPolls - before.EmptyControlPolls + st.EmptyWorkPolls - before.EmptyWorkPolls)
-			got := map[string]int64{}
-			for _, k := range snap {
-				switch k.Kind {
-				case "table-get", "lease-renew":
-				default:
-					got[k.Kind] = k.Requests
-				}
-			}
-			got["queue-dequeue"] -= empty
-			want := map[string]int64{}
-			for k, v := range hello5Requests {
-				want[k] = v * int64(n)
-			}
-			if n > 1 {
-				// Batching: one dequeue may carry messages of several
-				// orchestrations, so productive dequeues are at most 11 each.
-				require.LessOrEqual(t, got["queue-dequeue"], want["queue-dequeue"])
-				require.Positive(t, got["queue-dequeue"])
-				delete(got, "queue-dequeue")
-				delete(want, "queue-dequeue")
-			}
-			require.Equal(t, want, got)
-			require.Equal(t, 6*n, st.Steps-before.Steps)
-			require.GreaterOrEqual(t, snap.Kind("table-get").Requests, int64(n), "wait polls")
-			t.Logf("n=%d: %d empty polls, %d wait polls, %v virtual", n, empty,
-				snap.Kind("table-get").Requests, (c.k.Now()-start)/ms)
-		})
+		t.Run(fmt.Sprintf("n=%d", n), func(t *testing.T) { hello5Counts(t, n, false) })
 	}
+	// With extended sessions the executor and history stay in memory after
+	// the first step: 1 history query per orchestration instead of 6.
+	t.Run("extended", func(t *testing.T) { hello5Counts(t, 1, true) })
+}
+
+func hello5Counts(t *testing.T, n int, extended bool) {
+	c := newCluster(t, clusterOpts{seed: 7, nodes: 1, reg: helloRegistry(t),
+		config: func(c *Config) { c.ExtendedSessions = extended }})
+	c.d.RunUntil(t0 + 500*ms) // setup and leases
+	require.Len(t, c.worker(0).Owned(), 4)
+	c.meter.Reset()
+	before := c.worker(0).Stats()
+	start := c.k.Now()
+	var waits []port.CallID
+	for i := 0; i < n; i++ {
+		id := fmt.Sprintf("h%d", i)
+		c.start(start, id, "Hello5", nil)
+		waits = append(waits, c.wait(start+5*ms, id))
+	}
+	c.runUntilAnswered(60*port.Second, waits...)
+	for _, id := range waits {
+		require.Equal(t, durable.StatusCompleted, c.status(id).Status)
+	}
+	st := c.worker(0).Stats()
+	snap := c.meter.Snapshot()
+	empty := int64(st.EmptyControlPolls - before.EmptyControlPolls + st.EmptyWorkPolls - before.EmptyWorkPolls)
+	got := map[string]int64{}
+	for _, k := range snap {
+		switch k.Kind {
+		case "table-get", "lease-renew":
+		default:
+			got[k.Kind] = k.Requests
+		}
+	}
+	got["queue-dequeue"] -= empty
+	want := map[string]int64{}
+	for k, v := range hello5Requests {
+		want[k] = v * int64(n)
+	}
+	if extended {
+		want["table-query"] = int64(n)
+	}
+	if n > 1 {
+		// Batching: one dequeue may carry messages of several
+		// orchestrations, so productive dequeues are at most 11 each.
+		require.LessOrEqual(t, got["queue-dequeue"], want["queue-dequeue"])
+		require.Positive(t, got["queue-dequeue"])
+		delete(got, "queue-dequeue")
+		delete(want, "queue-dequeue")
+	}
+	require.Equal(t, want, got)
+	require.Equal(t, 6*n, st.Steps-before.Steps)
+	require.GreaterOrEqual(t, snap.Kind("table-get").Requests, int64(n), "wait polls")
+	t.Logf("n=%d: %d empty polls, %d wait polls, %v virtual", n, empty,
+		snap.Kind("table-get").Requests, (c.k.Now()-start)/ms)
 }

@@ -33,3 +33,26 @@ func TestHello5OnTwoNodes(t *testing.T) {
 	require.NotEmpty(t, c.worker(1).Owned())
 	require.Empty(t, c.d.Violations())
 }
+
+// MaxSessions bounds concurrent instance steps, BufferThreshold the
+// dequeued messages held in memory; work beyond them waits and completes.
+func TestSessionAndBufferLimits(t *testing.T) {
+	c := newCluster(t, clusterOpts{seed: 5, nodes: 1, reg: helloRegistry(t), config: func(c *Config) {
+		c.MaxSessions, c.BufferThreshold, c.BatchSize = 2, 8, 4
+	}})
+	var waits []port.CallID
+	for i := 0; i < 30; i++ {
+		id := fmt.Sprintf("lim%d", i)
+		c.start(t0, id, "Hello5", nil)
+		waits = append(waits, c.wait(t0+10*ms, id))
+	}
+	c.runUntilAnswered(600*port.Second, waits...)
+	for _, id := range waits {
+		require.Equal(t, durable.StatusCompleted, c.status(id).Status)
+	}
+	st := c.worker(0).Stats()
+	require.Equal(t, 2, st.PeakSessions)
+	// A dequeue starts only below the threshold; the 4 control queues may
+	// each have one in flight.
+	require.LessOrEqual(t, st.PeakBuffered, 8-1+4*4)
+}

@@ -29,6 +29,14 @@ type Config struct {
 	ControlVisibility port.Time
 	// WorkItemVisibility hides dequeued work items (1s..7d, default 5 min).
 	WorkItemVisibility port.Time
+	// MaxSessions bounds the instances a worker steps at once (1..10000,
+	// default 10; Durable Functions uses 10 per core); further instances
+	// wait in memory.
+	MaxSessions int
+	// BufferThreshold pauses control-queue polling while this many
+	// dequeued messages are held in memory, not yet deleted or put back
+	// (1..10000, default 256 as on Premium plans).
+	BufferThreshold int
 	// MaxActivities bounds concurrent activities per worker (1..1000,
 	// default 10).
 	MaxActivities int
@@ -55,7 +63,7 @@ func Defaults(hub, workerID string) Config {
 	return Config{
 		Hub: hub, WorkerID: workerID, ControlQueues: 4, Nodes: 1, BatchSize: port.MaxDequeue,
 		ControlVisibility: 5 * 60 * port.Second, WorkItemVisibility: 5 * 60 * port.Second,
-		MaxActivities: 10, LeaseInterval: 30 * port.Second, LeaseRenewal: 10 * port.Second,
+		MaxActivities: 10, MaxSessions: 10, BufferThreshold: 256, LeaseInterval: 30 * port.Second, LeaseRenewal: 10 * port.Second,
 		PollMin: 50 * port.Millisecond, PollMax: 30 * port.Second, RetryDelay: port.Second,
 	}
 }
@@ -78,6 +86,8 @@ func (c Config) Validate() error {
 		{"BatchSize", int64(c.BatchSize), 1, port.MaxDequeue, "1..32"},
 		{"ControlVisibility", int64(c.ControlVisibility), int64(port.MinDequeueTimeout), int64(port.MaxVisibility), "1s..7d"},
 		{"WorkItemVisibility", int64(c.WorkItemVisibility), int64(port.MinDequeueTimeout), int64(port.MaxVisibility), "1s..7d"},
+		{"MaxSessions", int64(c.MaxSessions), 1, 10000, "1..10000"},
+		{"BufferThreshold", int64(c.BufferThreshold), 1, 10000, "1..10000"},
 		{"MaxActivities", int64(c.MaxActivities), 1, 1000, "1..1000"},
 		{"LeaseInterval", int64(c.LeaseInterval), int64(port.LeaseMin), int64(port.LeaseMax), "15s..60s"},
 		{"LeaseRenewal", int64(c.LeaseRenewal), int64(port.Second), int64(c.LeaseInterval / 2), "1s..LeaseInterval/2"},

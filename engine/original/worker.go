@@ -18,6 +18,7 @@ type Stats struct {
 	Abandoned, Conflicts, NoopSteps  int
 	LeasesAcquired, LeasesLost       int
 	HistoryEventsReplayed, CacheHits int
+	PeakSessions, PeakBuffered       int
 }
 
 // Worker is the original engine's per-node core: it owns control queues
@@ -30,10 +31,12 @@ type Worker struct {
 	rnd      xorshift
 	queues   []*controlQueue
 	sessions map[string]*session
+	active   int                // sessions stepping (at most MaxSessions)
+	waiting  []*session         // sessions waiting for a slot, in arrival order
+	buffered int                // dequeued control messages not yet deleted or put back
 	cache    map[string]*cursor // extended sessions only
 	acts     workItems
 	started  port.Time
-	ready    bool
 	stats    Stats
 }
 
@@ -105,7 +108,6 @@ func (w *Worker) setup() {
 				return
 			}
 		}
-		w.ready = true
 		w.balance()
 		w.pollWorkItems()
 	})
