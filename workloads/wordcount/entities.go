@@ -69,10 +69,10 @@ type MapperDone struct {
 
 // ReducerState is a reducer's counts and bookkeeping.
 type ReducerState struct {
-	Counts   map[string]int64 `json:"counts,omitempty"`
-	Words    int64            `json:"words"`
-	Done     []int            `json:"done,omitempty"` // mappers done, in arrival order
-	Reported bool             `json:"reported"`
+	Counts   Counts `json:"counts,omitempty"`
+	Words    int64  `json:"words"`
+	Done     []int  `json:"done,omitempty"` // mappers done, in arrival order
+	Reported bool   `json:"reported"`
 }
 
 // WordFreq is a word and its count.
@@ -189,7 +189,7 @@ func reducer(ctx *durable.EntityContext) error {
 			return fmt.Errorf("reducer %s count: %w", ctx.ID(), err)
 		}
 		if st.Counts == nil {
-			st.Counts = map[string]int64{}
+			st.Counts = Counts{}
 		}
 		st.Counts[word]++
 		st.Words++
@@ -199,7 +199,7 @@ func reducer(ctx *durable.EntityContext) error {
 			return fmt.Errorf("reducer %s countN: %w", ctx.ID(), err)
 		}
 		if st.Counts == nil {
-			st.Counts = map[string]int64{}
+			st.Counts = Counts{}
 		}
 		st.Counts[in.Word] += in.N
 		st.Words += in.N
