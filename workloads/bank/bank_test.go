@@ -107,3 +107,13 @@ func TestBankBadParams(t *testing.T) {
 	_, err = New(Params{Amount: 0})
 	require.ErrorContains(t, err, "amount = 0: must be 1..")
 }
+
+func TestBankOracleRejectsTransferLostOnBothSides(t *testing.T) {
+	b, err := New(DefaultParams())
+	require.NoError(t, err)
+	run := workloadtest.RunClosed(t, b, 3, 1)
+	require.NoError(t, b.Check(run))
+	delete(run.Entities, Account(SourceKey(1)).String())
+	delete(run.Entities, Account(DestKey(1)).String())
+	require.ErrorContains(t, b.Check(run), "transfer bank-1 appears 0 times in account src1!2, want exactly once")
+}

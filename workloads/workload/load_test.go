@@ -45,6 +45,11 @@ func TestClosedLoopAllAtOnce(t *testing.T) {
 		require.Equal(t, i, x.Instance)
 	}
 	require.Equal(t, 200.0, TotalUnits(fake{}, a))
+	ids := StartIDs(a)
+	require.Len(t, ids, 100)
+	require.Equal(t, "f7", ids[7])
+	require.Len(t, Starts(a, "F"), 100)
+	require.Empty(t, Starts(a, "G"))
 }
 
 func TestOpenLoopRate(t *testing.T) {

@@ -94,3 +94,15 @@ type EntityCompletion interface {
 	// and the test of that state (nil state: the entity has none yet).
 	DoneEntity(i int) (durable.EntityID, func(state []byte) (bool, error))
 }
+
+// StartIDs returns the instance ids of every RequestStart in arrivals, in
+// arrival order: the orchestrations a harness waits for.
+func StartIDs(arrivals []Arrival) []string {
+	var out []string
+	for _, a := range arrivals {
+		if a.Req.Kind == durable.RequestStart {
+			out = append(out, a.Req.Instance)
+		}
+	}
+	return out
+}
