@@ -10,8 +10,9 @@ import (
 )
 
 // workItems is the worker's side of the shared work-item queue: at most
-// MaxActivities activities run at once; the queue is polled while there is
-// room, with back-off when it is empty.
+// MaxActivities activities run at once; the queue is polled (WorkItemBatch
+// messages per dequeue, one by default as the provider does) while there is
+// room, again at once after a hit, with back-off when it is empty.
 type workItems struct {
 	running int
 	polling bool
@@ -20,7 +21,7 @@ type workItems struct {
 
 // pollWorkItems dequeues as many work items as there is room for.
 func (w *Worker) pollWorkItems() {
-	room := min(w.cfg.MaxActivities-w.acts.running, port.MaxDequeue)
+	room := min(w.cfg.MaxActivities-w.acts.running, w.cfg.WorkItemBatch)
 	if room <= 0 {
 		w.acts.polling = false // resumed when an activity finishes
 		return

@@ -1,6 +1,8 @@
 package original
 
 import (
+	"sort"
+
 	"github.com/dflab/dflab/engine/durable"
 	"github.com/dflab/dflab/engine/port"
 )
@@ -57,6 +59,8 @@ func (w *Worker) pollControl(q *controlQueue) {
 // route groups a dequeued batch by instance (in arrival order) and starts
 // a step for each instance that has none under way.
 func (w *Worker) route(q *controlQueue, rs []received) {
+	// The queue does not promise order; insertion time is the authority.
+	sort.SliceStable(rs, func(i, j int) bool { return rs[i].msg.InsertedAt < rs[j].msg.InsertedAt })
 	var order []string
 	groups := map[string][]received{}
 	var poison []port.Op

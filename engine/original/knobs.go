@@ -37,6 +37,9 @@ type Config struct {
 	// dequeued messages are held in memory, not yet deleted or put back
 	// (1..10000, default 256 as on Premium plans).
 	BufferThreshold int
+	// WorkItemBatch is the work items per dequeue (1..32, default 1: the
+	// provider fetches one work item per request).
+	WorkItemBatch int
 	// MaxActivities bounds concurrent activities per worker (1..1000,
 	// default 10).
 	MaxActivities int
@@ -63,7 +66,7 @@ func Defaults(hub, workerID string) Config {
 	return Config{
 		Hub: hub, WorkerID: workerID, ControlQueues: 4, Nodes: 1, BatchSize: port.MaxDequeue,
 		ControlVisibility: 5 * 60 * port.Second, WorkItemVisibility: 5 * 60 * port.Second,
-		MaxActivities: 10, MaxSessions: 10, BufferThreshold: 256, LeaseInterval: 30 * port.Second, LeaseRenewal: 10 * port.Second,
+		WorkItemBatch: 1, MaxActivities: 10, MaxSessions: 10, BufferThreshold: 256, LeaseInterval: 30 * port.Second, LeaseRenewal: 10 * port.Second,
 		PollMin: 50 * port.Millisecond, PollMax: 30 * port.Second, RetryDelay: port.Second,
 	}
 }
@@ -86,6 +89,7 @@ func (c Config) Validate() error {
 		{"BatchSize", int64(c.BatchSize), 1, port.MaxDequeue, "1..32"},
 		{"ControlVisibility", int64(c.ControlVisibility), int64(port.MinDequeueTimeout), int64(port.MaxVisibility), "1s..7d"},
 		{"WorkItemVisibility", int64(c.WorkItemVisibility), int64(port.MinDequeueTimeout), int64(port.MaxVisibility), "1s..7d"},
+		{"WorkItemBatch", int64(c.WorkItemBatch), 1, port.MaxDequeue, "1..32"},
 		{"MaxSessions", int64(c.MaxSessions), 1, 10000, "1..10000"},
 		{"BufferThreshold", int64(c.BufferThreshold), 1, 10000, "1..10000"},
 		{"MaxActivities", int64(c.MaxActivities), 1, 1000, "1..1000"},
