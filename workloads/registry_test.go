@@ -1,6 +1,7 @@
 package workloads
 
 import (
+	"encoding/json"
 	"testing"
 
 	"github.com/dflab/dflab/engine/durable"
@@ -24,7 +25,12 @@ func TestEveryWorkloadBuildsWithDefaultsAndRegisters(t *testing.T) {
 		require.NotEmpty(t, w.Units().Name)
 		f, err := Lookup(name)
 		require.NoError(t, err)
-		require.NotNil(t, f.Defaults())
+		require.Equal(t, f.Defaults(), w.Parameters())
+		b, err := json.Marshal(w.Parameters())
+		require.NoError(t, err)
+		again, err := New(name, b)
+		require.NoError(t, err, "resolved parameters are accepted back")
+		require.Equal(t, w.Parameters(), again.Parameters())
 	}
 }
 

@@ -54,6 +54,9 @@ func New(p Params) (*Bank, error) {
 // Name is "bank".
 func (b *Bank) Name() string { return "bank" }
 
+// Parameters returns the parameters.
+func (b *Bank) Parameters() any { return b.p }
+
 // Params returns the parameters.
 func (b *Bank) Params() Params { return b.p }
 

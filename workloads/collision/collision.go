@@ -70,6 +70,9 @@ func New(p Params) (*Collision, error) {
 // Name is "collision".
 func (c *Collision) Name() string { return "collision" }
 
+// Parameters returns the parameters.
+func (c *Collision) Parameters() any { return c.p }
+
 // Params returns the parameters.
 func (c *Collision) Params() Params { return c.p }
 

@@ -32,6 +32,9 @@ func NewHello(n int) (*Hello, error) {
 	return &Hello{count: n}, nil
 }
 
+// Parameters: Hello has none.
+func (h *Hello) Parameters() any { return struct{}{} }
+
 // Name is "hello3", "hello5", ...
 func (h *Hello) Name() string { return "hello" + strconv.Itoa(h.count) }
 

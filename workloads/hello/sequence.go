@@ -76,6 +76,9 @@ func NewSequence(p SequenceParams) (*Sequence, error) {
 // Name is "sequence".
 func (s *Sequence) Name() string { return "sequence" }
 
+// Parameters returns the parameters.
+func (s *Sequence) Parameters() any { return s.p }
+
 // Params returns the parameters.
 func (s *Sequence) Params() SequenceParams { return s.p }
 

@@ -72,6 +72,9 @@ func New(p Params) (*ImageRec, error) {
 // Name is "imagerec".
 func (w *ImageRec) Name() string { return "imagerec" }
 
+// Parameters returns the parameters.
+func (w *ImageRec) Parameters() any { return w.p }
+
 // Params returns the parameters.
 func (w *ImageRec) Params() Params { return w.p }
 

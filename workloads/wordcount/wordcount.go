@@ -76,6 +76,9 @@ func New(p Params) (*WordCount, error) {
 // Name is "wordcount".
 func (w *WordCount) Name() string { return "wordcount" }
 
+// Parameters returns the parameters.
+func (w *WordCount) Parameters() any { return w.p }
+
 // Params returns the parameters.
 func (w *WordCount) Params() Params { return w.p }
 

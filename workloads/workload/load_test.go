@@ -14,6 +14,7 @@ import (
 type fake struct{}
 
 func (fake) Name() string                     { return "fake" }
+func (fake) Parameters() any                  { return nil }
 func (fake) Register(*durable.Registry) error { return nil }
 func (fake) Units() Units                     { return Units{Name: "things", PerInstance: 2} }
 func (fake) Cost() CostModel                  { return CostModel{} }

@@ -9,6 +9,9 @@ import (
 type Workload interface {
 	// Name is the workload's registry name ("hello5", "bank", ...).
 	Name() string
+	// Parameters returns the resolved parameters (defaults applied), for
+	// the provenance of results; it encodes to the JSON New accepts.
+	Parameters() any
 	// Register adds the workload's functions to reg.
 	Register(reg *durable.Registry) error
 	// Instance returns the client requests that start instance i (i >= 0).
