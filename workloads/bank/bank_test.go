@@ -117,3 +117,14 @@ func TestBankOracleRejectsTransferLostOnBothSides(t *testing.T) {
 	delete(run.Entities, Account(DestKey(1)).String())
 	require.ErrorContains(t, b.Check(run), "transfer bank-1 appears 0 times in account src1!2, want exactly once")
 }
+
+func TestPairsSpanTwoPartitions(t *testing.T) {
+	for _, p := range []int{2, 4, 12, 32} {
+		for i := 0; i < 1000; i++ {
+			src := durable.Partition(Account(SourceKey(i)).String(), p)
+			dst := durable.Partition(Account(DestKey(i)).String(), p)
+			require.Equal(t, ((i+1)%32)%p, src)
+			require.NotEqual(t, src, dst, "pair %d on P=%d", i, p)
+		}
+	}
+}
