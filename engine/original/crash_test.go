@@ -106,3 +106,20 @@ func TestCrashWithoutRestart(t *testing.T) {
 	require.Len(t, res.Driver.Core(e.workers[1]).(*Worker).Owned(), 4, "node1 owns every control queue")
 	t.Logf("done at %v virtual", res.End/ms)
 }
+
+// A run with a crash replays exactly: same seed, same trace hash.
+func TestCrashRunIsDeterministic(t *testing.T) {
+	run := func() uint64 {
+		sc := scenarios.Bank(4)
+		sc.Deadline = 600 * port.Second
+		sc.Faults = func(d *sim.Driver, nodes []sim.NodeID, _ *mem.Store) {
+			d.CrashAt(90*ms, nodes[1])
+			d.RestartAt(700*ms, nodes[1])
+		}
+		res, err := scenarios.Run(&suiteEngine{controlQueues: 4, visibility: 10 * port.Second}, sc, scenarios.Options{Seed: 21})
+		require.NoError(t, err)
+		require.NoError(t, res.Check(sc))
+		return res.TraceHash
+	}
+	require.Equal(t, run(), run())
+}
