@@ -28,6 +28,17 @@
 // seen, so that duplicates are dropped. Activities (activities.go) are
 // dequeued from the work-item queue, run, answered, then deleted.
 //
+// A worker owns the control queues whose lease blobs it holds a lease on
+// (leases.go): it takes free leases up to its fair share ceil(C/Nodes),
+// steals one at a time from a worker over its share, and after two lease
+// intervals also takes leases left free by a node that did not come back.
+// MaxSessions bounds the instances stepped at once and BufferThreshold the
+// dequeued messages held in memory (knobs.go has every knob and default).
+//
+// CPU work reported to the simulator (port.Work kinds): "orchestration-step"
+// per step, "replay-event" per history event replayed (the cost of full
+// replay), "entity-step" per entity batch and "entity-op" per operation.
+//
 // Everything is deterministic: time comes with Step, randomness from a
 // seeded xorshift (rng.go), and no output depends on map order.
 package original

@@ -90,7 +90,7 @@ func (w *Worker) entityStep(s *session) {
 		res := replay.ExecuteEntity(w.reg, id, &row.st, events)
 		w.stats.EntitySteps++
 		w.work("entity-step", 1)
-		w.work("entity-operation", res.Operations)
+		w.work("entity-op", res.Operations)
 		out := make([]outboundMsg, len(res.Messages))
 		for i, m := range res.Messages {
 			out[i] = outboundMsg{queue: w.n.control[w.n.controlFor(m.To)],

@@ -56,3 +56,27 @@ func TestSessionAndBufferLimits(t *testing.T) {
 	// each have one in flight.
 	require.LessOrEqual(t, st.PeakBuffered, 8-1+4*4)
 }
+
+// Node1 crashes; node0 takes its control queues once the leases expire;
+// node1 restarts and steals its share back; work started afterwards runs.
+func TestLeasesRebalanceAfterRestart(t *testing.T) {
+	c := newCluster(t, clusterOpts{seed: 6, nodes: 2, reg: helloRegistry(t)})
+	c.d.CrashAt(t0+100*ms, c.nodes[1])
+	c.d.RunUntil(t0 + 120*port.Second)
+	require.Len(t, c.worker(0).Owned(), 4, "node0 took over every control queue")
+	c.d.RestartAt(t0+120*port.Second, c.nodes[1])
+	c.d.RunUntil(t0 + 180*port.Second)
+	require.Len(t, c.worker(0).Owned(), 2)
+	require.Len(t, c.worker(1).Owned(), 2)
+	require.Positive(t, c.worker(1).Stats().LeasesStolen)
+	var waits []port.CallID
+	for i := 0; i < 10; i++ {
+		id := fmt.Sprintf("after%d", i)
+		c.start(c.k.Now(), id, "Hello5", nil)
+		waits = append(waits, c.wait(c.k.Now()+10*ms, id))
+	}
+	c.runUntilAnswered(120*port.Second, waits...)
+	for _, id := range waits {
+		require.Equal(t, durable.StatusCompleted, c.status(id).Status)
+	}
+}

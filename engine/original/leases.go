@@ -7,22 +7,32 @@ import (
 )
 
 // Control queue ownership: a worker owns the control queues whose lease
-// blobs it holds a lease on. Every LeaseRenewal it renews its leases (a
-// failed renewal drops the queue) and, while it owns fewer than its fair
-// share ceil(C/Nodes), tries to acquire leases nobody holds. Once the
-// worker has run for two lease intervals it also takes any lease left
-// free beyond its share, so the queues of a crashed node that does not
-// come back are picked up after their leases expire.
+// blobs it holds a lease on, and writes its id into a lease blob when it
+// wins it. Every LeaseRenewal it renews its leases (a failed renewal drops
+// the queue) and, while it owns fewer than its fair share ceil(C/Nodes),
+// tries to acquire leases nobody holds. If every lease is held, it reads
+// the lease blobs and steals one lease (break, then acquire) from the
+// worker owning the most queues, if that worker owns more than its share.
+// Once the worker has run for two lease intervals it also takes any lease
+// left free beyond its share, so the queues of a crashed node that does
+// not come back are picked up after their leases expire; when that node
+// returns it steals its share back.
 
 func (w *Worker) fairShare() int {
 	return (w.cfg.ControlQueues + w.cfg.Nodes - 1) / w.cfg.Nodes
 }
 
+// leaseRound is one balancing round's acquisition attempts.
+type leaseRound struct {
+	cands  []*controlQueue
+	next   int
+	chains int // acquisition chains still trying
+}
+
 func (w *Worker) balance() {
-	owned := 0
+	owned := w.ownedCount()
 	for _, q := range w.queues {
 		if q.owned {
-			owned++
 			w.renew(q)
 		}
 	}
@@ -31,42 +41,105 @@ func (w *Worker) balance() {
 		want = w.cfg.ControlQueues - owned
 	}
 	start := int(fnv64(w.cfg.WorkerID) % uint64(len(w.queues)))
-	var cands []*controlQueue
+	r := &leaseRound{}
 	for i := range w.queues {
 		if q := w.queues[(start+i)%len(w.queues)]; !q.owned && !q.acquiring {
-			cands = append(cands, q)
+			r.cands = append(r.cands, q)
 		}
 	}
 	// want chains, each trying candidates in turn until one lease is won.
-	next := 0
-	for ; want > 0; want-- {
-		w.acquireNext(cands, &next)
+	r.chains = min(want, len(r.cands))
+	for i := 0; i < r.chains; i++ {
+		w.acquireNext(r)
 	}
 	w.after(w.cfg.LeaseRenewal, w.balance)
 }
 
-// acquireNext tries the next untried candidate; on failure (held by
-// another worker) it moves on to the one after.
-func (w *Worker) acquireNext(cands []*controlQueue, next *int) {
-	for *next < len(cands) && (cands[*next].owned || cands[*next].acquiring) {
-		*next++
+func (w *Worker) ownedCount() int {
+	n := 0
+	for _, q := range w.queues {
+		if q.owned {
+			n++
+		}
 	}
-	if *next == len(cands) {
+	return n
+}
+
+// acquireNext tries the next untried candidate; on failure (held by
+// another worker) it moves on to the one after. When every chain has run
+// out of candidates and the worker is still below its share, it steals.
+func (w *Worker) acquireNext(r *leaseRound) {
+	for r.next < len(r.cands) && (r.cands[r.next].owned || r.cands[r.next].acquiring) {
+		r.next++
+	}
+	if r.next == len(r.cands) {
+		if r.chains--; r.chains == 0 && w.ownedCount() < w.fairShare() {
+			w.steal()
+		}
 		return
 	}
-	q := cands[*next]
-	*next++
+	q := r.cands[r.next]
+	r.next++
+	w.acquire(q, func(ok bool) {
+		if !ok {
+			w.acquireNext(r)
+		}
+	})
+}
+
+// acquire takes q's lease, records this worker as its owner and starts
+// polling q.
+func (w *Worker) acquire(q *controlQueue, cb func(ok bool)) {
 	q.acquiring = true
 	w.issue(port.LeaseAcquire{Name: q.lease, ID: w.cfg.WorkerID, Duration: w.cfg.LeaseInterval}, func(c port.Completion) {
 		q.acquiring = false
 		if c.Err != nil {
-			w.acquireNext(cands, next) // held by another worker, or a storage error
+			cb(false) // held by another worker, or a storage error
 			return
 		}
 		w.stats.LeasesAcquired++
 		q.owned = true
+		w.issue(port.BlobPut{Name: q.lease, Data: []byte(w.cfg.WorkerID), Cond: port.Cond{LeaseID: w.cfg.WorkerID}},
+			func(port.Completion) {})
 		if !q.polling {
 			w.pollControl(q)
+		}
+		cb(true)
+	})
+}
+
+// steal reads who owns the other leases and takes one from the worker
+// owning the most, if it owns more than its share.
+func (w *Worker) steal() {
+	var others []*controlQueue
+	var ops []port.Op
+	for _, q := range w.queues {
+		if !q.owned && !q.acquiring {
+			others = append(others, q)
+			ops = append(ops, port.BlobGet{Name: q.lease})
+		}
+	}
+	w.all(ops, func(cs []port.Completion) {
+		count := map[string]int{}
+		owner := make([]string, len(cs))
+		for i, c := range cs {
+			if c.Err == nil {
+				owner[i] = string(c.Result.(port.BlobData).Data)
+				count[owner[i]]++
+			}
+		}
+		victim, most := "", w.fairShare()
+		for _, o := range owner {
+			if o != "" && o != w.cfg.WorkerID && (count[o] > most || count[o] == most && o < victim && victim != "") {
+				victim, most = o, count[o]
+			}
+		}
+		for i, q := range others {
+			if victim != "" && owner[i] == victim && !q.owned && !q.acquiring {
+				w.stats.LeasesStolen++
+				w.issue(port.LeaseBreakOp{Name: q.lease}, func(port.Completion) { w.acquire(q, func(bool) {}) })
+				return
+			}
 		}
 	})
 }

@@ -17,6 +17,7 @@ type Stats struct {
 	PutBacks, Dropped, Poison        int
 	Abandoned, Conflicts, NoopSteps  int
 	LeasesAcquired, LeasesLost       int
+	LeasesStolen                     int
 	HistoryEventsReplayed, CacheHits int
 	PeakSessions, PeakBuffered       int
 }
