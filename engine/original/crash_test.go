@@ -49,15 +49,16 @@ func checkHistories(t *testing.T, store *mem.Store, sc scenarios.Scenario) {
 }
 
 // TestCrashAndRestart crashes node0 at many points of each scenario and
-// restarts it 500 ms later: requests in flight are applied or not (seeded
+// restarts it 500 ms later, extended sessions off and on alternately: requests in flight are applied or not (seeded
 // coin), so crashes land between enqueue and history write, and between
 // history write and delete. Every instance must still complete once with
 // the right output, and entity operations apply exactly once (the Bank
 // total and the Entities counters would show a duplicate).
 func TestCrashAndRestart(t *testing.T) {
 	var putBacks, noop, extraActivities int
-	for _, base := range []scenarios.Scenario{scenarios.Hello5(10), scenarios.Entities(), scenarios.Bank(4), scenarios.SubOrchestrations()} {
+	for j, base := range []scenarios.Scenario{scenarios.Hello5(10), scenarios.Entities(), scenarios.Bank(4), scenarios.SubOrchestrations()} {
 		for i := 0; i < 12; i++ {
+			extended := (i+j)%2 == 1
 			at := port.Time(15+i*25) * ms
 			sc := base
 			sc.Deadline = 600 * port.Second
@@ -65,8 +66,8 @@ func TestCrashAndRestart(t *testing.T) {
 				d.CrashAt(at, nodes[0])
 				d.RestartAt(at+500*ms, nodes[0])
 			}
-			t.Run(fmt.Sprintf("%s/crash@%v", sc.Name, at/ms), func(t *testing.T) {
-				e := &suiteEngine{controlQueues: 4, visibility: 10 * port.Second}
+			t.Run(fmt.Sprintf("%s/crash@%v/ext=%v", sc.Name, at/ms, extended), func(t *testing.T) {
+				e := &suiteEngine{controlQueues: 4, visibility: 10 * port.Second, extended: extended}
 				res, err := scenarios.Run(e, sc, scenarios.Options{Seed: uint64(100 + i)})
 				require.NoError(t, err)
 				require.Equal(t, uint64(1), res.Stats.Crashes)

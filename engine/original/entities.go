@@ -1,10 +1,8 @@
 package original
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
-	"sort"
 
 	"github.com/dflab/dflab/engine/durable"
 	"github.com/dflab/dflab/engine/port"
@@ -12,55 +10,20 @@ import (
 )
 
 // An entity's row in the Instances table holds its replay.EntityState,
-// the sequence number base of the messages it sends, and per sender the
-// sequence numbers it has already applied, so that messages redelivered
-// after a crash (or resent by a redone step) are applied once. A sender's
-// sequence number is base<<20 | index: base grows with every step of the
-// sender, index counts the messages of that step.
+// the sequence number base of the messages it sends, and the dedupSet of
+// the messages it has applied (dedup.go).
 const (
 	propEntity  = "EntityState"
 	propDedup   = "Dedup"
 	propSendSeq = "SendSeq"
-	seqBits     = 20
 )
 
 // entityRow is an entity's durable state as loaded.
 type entityRow struct {
 	etag    string
 	st      replay.EntityState
-	dedup   map[string]dedupEntry
+	dedup   dedupSet
 	sendSeq uint64
-}
-
-// dedupEntry is what a sender's latest step delivered.
-type dedupEntry struct {
-	base uint64
-	seen []uint64 // indexes, sorted
-}
-
-// accept records (sender, seq) and reports whether it is new.
-func (r *entityRow) accept(sender string, seq uint64) bool {
-	if sender == "" || seq == 0 {
-		return true
-	}
-	b, i := seq>>seqBits, seq&(1<<seqBits-1)
-	e, ok := r.dedup[sender]
-	switch {
-	case ok && b < e.base:
-		return false
-	case !ok || b > e.base:
-		r.dedup[sender] = dedupEntry{base: b, seen: []uint64{i}}
-		return true
-	}
-	at := sort.Search(len(e.seen), func(k int) bool { return e.seen[k] >= i })
-	if at < len(e.seen) && e.seen[at] == i {
-		return false
-	}
-	e.seen = append(e.seen, 0)
-	copy(e.seen[at+1:], e.seen[at:])
-	e.seen[at] = i
-	r.dedup[sender] = e
-	return true
 }
 
 func (w *Worker) entityStep(s *session) {
@@ -77,7 +40,7 @@ func (w *Worker) entityStep(s *session) {
 		}
 		var events []durable.Event
 		for _, r := range s.batch {
-			if !isEntityMessage(r.env.Event.Kind) || !row.accept(r.env.Sender, r.env.Seq) {
+			if !isEntityMessage(r.env.Event.Kind) || !row.dedup.accept(r.env.Sender, r.env.Seq) {
 				w.stats.Dropped++
 				continue
 			}
@@ -126,7 +89,7 @@ func isEntityMessage(k durable.EventKind) bool {
 
 func (w *Worker) readEntity(instance string, cb func(entityRow, error)) {
 	w.issue(port.TableGet{Table: w.n.instances, PartitionKey: instance}, func(c port.Completion) {
-		row := entityRow{dedup: map[string]dedupEntry{}}
+		row := entityRow{dedup: dedupSet{}}
 		if errors.Is(c.Err, port.ErrNotFound) {
 			cb(row, nil)
 			return
@@ -179,25 +142,6 @@ func encodeEntityState(st *replay.EntityState) []byte {
 	return durable.AppendEvents(b, st.Queue)
 }
 
-func encodeDedup(m map[string]dedupEntry) []byte {
-	senders := make([]string, 0, len(m))
-	for s := range m {
-		senders = append(senders, s)
-	}
-	sort.Strings(senders)
-	b := binary.AppendUvarint(nil, uint64(len(senders)))
-	for _, s := range senders {
-		e := m[s]
-		b = appendStr(b, s)
-		b = binary.AppendUvarint(b, e.base)
-		b = binary.AppendUvarint(b, uint64(len(e.seen)))
-		for _, i := range e.seen {
-			b = binary.AppendUvarint(b, i)
-		}
-	}
-	return b
-}
-
 func decodeEntityRow(p map[string][]byte, row *entityRow) error {
 	row.sendSeq = readUvarint(p[propSendSeq])
 	if b := p[propEntity]; len(b) > 0 {
@@ -216,19 +160,7 @@ func decodeEntityRow(p map[string][]byte, row *entityRow) error {
 		}
 		row.st.Queue = q
 	}
-	r := reader{b: p[propDedup]}
-	if len(r.b) == 0 {
-		return nil
-	}
-	n := r.uvarint()
-	for i := uint64(0); i < n && r.err == nil; i++ {
-		s := r.str()
-		e := dedupEntry{base: r.uvarint()}
-		k := r.uvarint()
-		for j := uint64(0); j < k && r.err == nil; j++ {
-			e.seen = append(e.seen, r.uvarint())
-		}
-		row.dedup[s] = e
-	}
-	return r.err
+	var err error
+	row.dedup, err = decodeDedup(p[propDedup])
+	return err
 }

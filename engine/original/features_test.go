@@ -166,16 +166,55 @@ func TestEnvelopeRoundTrip(t *testing.T) {
 	require.ErrorIs(t, err, errBadMessage)
 }
 
-func TestEntityDedup(t *testing.T) {
-	r := entityRow{dedup: map[string]dedupEntry{}}
-	require.True(t, r.accept("", 0))
-	require.True(t, r.accept("", 0), "client messages are not deduplicated")
-	require.True(t, r.accept("o#1", 5<<20|2))
-	require.True(t, r.accept("o#1", 5<<20|1), "any order within a step")
-	require.False(t, r.accept("o#1", 5<<20|2))
-	require.True(t, r.accept("o#1", 7<<20|1))
-	require.False(t, r.accept("o#1", 5<<20|3), "an older step")
-	st := entityRow{dedup: map[string]dedupEntry{}}
-	require.NoError(t, decodeEntityRow(map[string][]byte{propDedup: encodeDedup(r.dedup)}, &st))
-	require.Equal(t, r.dedup, st.dedup)
+func TestDedupSet(t *testing.T) {
+	d := dedupSet{}
+	require.True(t, d.accept("", 0))
+	require.True(t, d.accept("", 0), "client messages are not deduplicated")
+	require.True(t, d.accept("o#1", 5<<20|2))
+	require.True(t, d.accept("o#1", 5<<20|1), "any order within a step")
+	require.False(t, d.accept("o#1", 5<<20|2))
+	c := d.clone()
+	require.True(t, d.accept("o#1", 7<<20|1))
+	require.False(t, d.accept("o#1", 5<<20|3), "an older step")
+	require.True(t, c.accept("o#1", 5<<20|3), "a clone is independent")
+	back, err := decodeDedup(encodeDedup(d))
+	require.NoError(t, err)
+	require.Equal(t, d, back)
+}
+
+func twoEvents(ctx *durable.OrchestrationContext) (any, error) {
+	var a, b string
+	if err := ctx.WaitForExternalEvent("go").Await(&a); err != nil {
+		return nil, err
+	}
+	err := ctx.WaitForExternalEvent("go").Await(&b)
+	return []string{a, b}, err
+}
+
+// An event resent by a redone step of another orchestration (same sender
+// and sequence number) is applied once; the sentinel row remembers it.
+func TestDuplicateEventsFromOrchestrationsAreDropped(t *testing.T) {
+	reg := durable.NewRegistry()
+	require.NoError(t, reg.AddOrchestrator("Two", twoEvents))
+	c := newCluster(t, clusterOpts{seed: 8, nodes: 1, reg: reg})
+	c.start(t0, "two", "Two", nil)
+	wait := c.wait(t0+10*ms, "two")
+	c.d.RunUntil(t0 + port.Second)
+	q := newNames("hub", 4)
+	inject := func(seq uint64, payload string) {
+		env := envelope{To: "two", Sender: "sender#1", Seq: seq,
+			Event: durable.Event{Kind: durable.EventRaised, Name: "go", Payload: []byte(payload)}}
+		_, err := c.store.Enqueue(context.Background(), q.control[q.controlFor("two")], encodeEnvelope(&env), 0)
+		require.NoError(t, err)
+	}
+	inject(3<<20|1, `"first"`)
+	c.d.RunUntil(t0 + 2*port.Second)
+	inject(3<<20|1, `"first"`)
+	c.d.RunUntil(t0 + 3*port.Second)
+	inject(4<<20|1, `"second"`)
+	c.runUntilAnswered(60*port.Second, wait)
+	st := c.status(wait)
+	require.Equal(t, durable.StatusCompleted, st.Status, st.Failure)
+	require.JSONEq(t, `["first","second"]`, string(st.Output))
+	require.Equal(t, 1, c.worker(0).Stats().Dropped)
 }

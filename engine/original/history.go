@@ -29,8 +29,9 @@ const (
 // history is an instance's committed history as loaded.
 type history struct {
 	events []durable.Event
-	etag   string // the sentinel's ETag, "" if there is none yet
-	exec   uint32 // current execution, 0 before the first
+	etag   string   // the sentinel's ETag, "" if there is none yet
+	exec   uint32   // current execution, 0 before the first
+	dedup  dedupSet // events from other orchestrations already applied
 }
 
 func rowKey(seq int) string { return fmt.Sprintf("%010d", seq) }
@@ -77,13 +78,18 @@ func (h *hubIO) loadHistory(instance string, cb func(history, error)) {
 }
 
 func parseHistory(rows []port.Entity) (history, error) {
-	var hist history
+	hist := history{dedup: dedupSet{}}
 	n := len(rows)
 	if n == 0 || rows[n-1].RowKey != sentinelKey {
 		return hist, nil // no committed history
 	}
 	s := rows[n-1]
 	hist.etag, hist.exec = s.ETag, uint32(readUvarint(s.Props[propExec]))
+	dd, err := decodeDedup(s.Props[propDedup])
+	if err != nil {
+		return hist, fmt.Errorf("sentinel: %w", err)
+	}
+	hist.dedup = dd
 	length := int(readUvarint(s.Props[propLen]))
 	for _, r := range rows[:n-1] {
 		seq, err := strconv.Atoi(r.RowKey)
@@ -108,8 +114,9 @@ func parseHistory(rows []port.Entity) (history, error) {
 // writeHistory appends events at position base of execution exec (base 0
 // starts the execution afresh) in batch transactions of at most 100 rows,
 // each conditioned on the sentinel's ETag; only the last batch moves the
-// committed length. cb gets the sentinel's new ETag.
-func (h *hubIO) writeHistory(instance string, etag string, exec uint32, base int, events []durable.Event, cb func(string, error)) {
+// committed length. cb gets the sentinel's new ETag. The sentinel also
+// keeps dedup.
+func (h *hubIO) writeHistory(instance string, etag string, exec uint32, base int, events []durable.Event, dedup dedupSet, cb func(string, error)) {
 	var chunks [][]port.TableWrite
 	var cur []port.TableWrite
 	size := 0
@@ -129,7 +136,8 @@ func (h *hubIO) writeHistory(instance string, etag string, exec uint32, base int
 			cb("", err)
 			return
 		}
-		h.writeChunks(instance, etag, exec, base, base+len(events), chunks, cb)
+		s := sentinel{etag: etag, exec: exec, base: base, end: base + len(events), dedup: encodeDedup(dedup)}
+		h.writeChunks(instance, s, chunks, cb)
 	})
 }
 
@@ -165,15 +173,27 @@ func (h *hubIO) offloadRows(instance string, exec uint32, chunks [][]port.TableW
 	}
 }
 
-func (h *hubIO) writeChunks(instance, etag string, exec uint32, base, end int, chunks [][]port.TableWrite, cb func(string, error)) {
+// sentinel is what a history write puts in the sentinel row.
+type sentinel struct {
+	etag      string
+	exec      uint32
+	base, end int
+	dedup     []byte
+}
+
+func (h *hubIO) writeChunks(instance string, st sentinel, chunks [][]port.TableWrite, cb func(string, error)) {
 	ch := chunks[0]
-	length := base
+	length := st.base
 	if len(chunks) == 1 {
-		length = end
+		length = st.end
 	}
-	s := port.TableWrite{Kind: port.Replace, IfMatch: etag, Entity: port.Entity{PartitionKey: instance,
-		RowKey: sentinelKey, Props: map[string][]byte{propExec: uvarintProp(uint64(exec)), propLen: uvarintProp(uint64(length))}}}
-	if etag == "" {
+	props := map[string][]byte{propExec: uvarintProp(uint64(st.exec)), propLen: uvarintProp(uint64(length))}
+	if len(st.dedup) > 1 {
+		props[propDedup] = st.dedup
+	}
+	s := port.TableWrite{Kind: port.Replace, IfMatch: st.etag, Entity: port.Entity{PartitionKey: instance,
+		RowKey: sentinelKey, Props: props}}
+	if st.etag == "" {
 		s.Kind, s.IfMatch = port.Insert, ""
 	}
 	ws := append(ch[:len(ch):len(ch)], s)
@@ -188,6 +208,7 @@ func (h *hubIO) writeChunks(instance, etag string, exec uint32, base, end int, c
 			cb(next, nil)
 			return
 		}
-		h.writeChunks(instance, next, exec, base, end, chunks[1:], cb)
+		st.etag = next
+		h.writeChunks(instance, st, chunks[1:], cb)
 	})
 }

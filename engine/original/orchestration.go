@@ -17,6 +17,7 @@ type plan struct {
 	delays  []port.Time
 	newExec uint32 // != 0: the batch starts execution newExec afresh
 	start   *durable.Event
+	dedup   dedupSet // h.dedup plus the events of this batch
 }
 
 // orchestrationStep runs one step of an orchestration instance: load (or
@@ -75,7 +76,7 @@ func (w *Worker) runOrchestration(s *session, h history, x *replay.Executor) {
 			w.abandon(s, err)
 			return
 		}
-		w.writeHistory(s.instance, h.etag, exec, base, r.History, func(etag string, err error) {
+		w.writeHistory(s.instance, h.etag, exec, base, r.History, p.dedup, func(etag string, err error) {
 			if err != nil {
 				if errors.Is(err, port.ErrConflict) {
 					w.stats.Conflicts++
@@ -83,7 +84,7 @@ func (w *Worker) runOrchestration(s *session, h history, x *replay.Executor) {
 				w.abandon(s, err)
 				return
 			}
-			w.committed(s, exec, etag, append(hist[:base:base], r.History...), &r)
+			w.committed(s, history{events: append(hist[:base:base], r.History...), etag: etag, exec: exec, dedup: p.dedup}, &r)
 			row := w.rowAfter(exec, base, p.start, &r)
 			w.updateInstance(s.instance, row, func() { w.retire(s, p.used, p.early, p.delays) })
 		})
@@ -102,14 +103,14 @@ func recordsAnything(h []durable.Event) bool {
 }
 
 // committed updates the extended-session cursor after a history write.
-func (w *Worker) committed(s *session, exec uint32, etag string, events []durable.Event, r *replay.Result) {
+func (w *Worker) committed(s *session, h history, r *replay.Result) {
 	c := w.cache[s.instance]
 	if c == nil {
 		return
 	}
 	switch r.Status {
 	case durable.StatusRunning, durable.StatusPending:
-		c.hist = history{events: events, etag: etag, exec: exec}
+		c.hist = h
 	default:
 		w.dropCursor(s.instance)
 	}
@@ -141,7 +142,7 @@ func (w *Worker) updateInstance(instance string, row *instanceRow, then func()) 
 
 // planBatch decides, message by message, what to apply, drop or put back.
 func (w *Worker) planBatch(h *history, batch []received) plan {
-	var p plan
+	p := plan{dedup: h.dedup.clone()}
 	from := 0
 	for i := range batch {
 		e := &batch[i].env
@@ -163,7 +164,8 @@ func (w *Worker) planBatch(h *history, batch []received) plan {
 		r := batch[i]
 		e := &r.env.Event
 		switch {
-		case e.Kind != durable.ExecutionStarted && r.env.Exec != 0 && r.env.Exec < exec:
+		case e.Kind != durable.ExecutionStarted && r.env.Exec != 0 && r.env.Exec < exec,
+			e.Kind == durable.EventRaised && started && !p.dedup.accept(r.env.Sender, r.env.Seq):
 			w.stats.Dropped++
 			p.used = append(p.used, r)
 		case e.Kind == durable.ExecutionStarted:
