@@ -118,6 +118,7 @@ func TestKnobValidation(t *testing.T) {
 		{"PollMin", func(c *Config) { c.PollMin = 0 }},
 		{"PollMax", func(c *Config) { c.PollMax = 90 * port.Second }},
 		{"RetryDelay", func(c *Config) { c.RetryDelay = 0 }},
+		{"MaxEarlyDequeues", func(c *Config) { c.MaxEarlyDequeues = 0 }},
 	}
 	for _, tc := range cases {
 		c := ok
@@ -217,4 +218,48 @@ func TestDuplicateEventsFromOrchestrationsAreDropped(t *testing.T) {
 	require.Equal(t, durable.StatusCompleted, st.Status, st.Failure)
 	require.JSONEq(t, `["first","second"]`, string(st.Output))
 	require.Equal(t, 1, c.worker(0).Stats().Dropped)
+}
+
+// A message for an instance that never starts is put back with growing
+// delays and discarded after MaxEarlyDequeues.
+func TestStrayMessageIsDiscarded(t *testing.T) {
+	reg := durable.NewRegistry()
+	require.NoError(t, reg.AddOrchestrator("Waiter", waiter))
+	c := newCluster(t, clusterOpts{seed: 10, nodes: 1, reg: reg, config: func(c *Config) { c.MaxEarlyDequeues = 5 }})
+	c.call(t0+100*ms, durable.ClientRequest{Kind: durable.RequestRaise, Instance: "nobody", Name: "go"})
+	c.d.RunUntil(t0 + 300*port.Second)
+	st := c.worker(0).Stats()
+	require.Equal(t, 1, st.Discarded)
+	require.Equal(t, 5, st.PutBacks)
+	n, err := c.store.Length(context.Background(), newNames("hub", 4).control[durable.Partition("nobody", 4)])
+	require.NoError(t, err)
+	require.Zero(t, n)
+}
+
+// planBatch: a first start moves ahead of messages that came before it in
+// the batch; a restart drops stale responses but keeps events.
+func TestPlanBatchStartsFirst(t *testing.T) {
+	w, err := NewWorker(Defaults("hub", "w0"), durable.NewRegistry())
+	require.NoError(t, err)
+	msg := func(k durable.EventKind, exec uint32) received {
+		return received{env: envelope{To: "i", Exec: exec, Event: durable.Event{Kind: k, ID: 0}}, msg: port.Message{DequeueCount: 1}}
+	}
+	kinds := func(evs []durable.Event) []durable.EventKind {
+		var out []durable.EventKind
+		for _, e := range evs {
+			out = append(out, e.Kind)
+		}
+		return out
+	}
+	h := history{dedup: dedupSet{}}
+	p := w.planBatch(&h, []received{msg(durable.EventRaised, 0), msg(durable.ExecutionStarted, 0)})
+	require.Equal(t, []durable.EventKind{durable.ExecutionStarted, durable.EventRaised}, kinds(p.events))
+	require.Equal(t, uint32(1), p.newExec)
+
+	old := history{exec: 1, dedup: dedupSet{}, events: []durable.Event{{Kind: durable.ExecutionStarted},
+		{Kind: durable.TaskScheduled, ID: 0}, {Kind: durable.ExecutionCompleted, Status: durable.StatusContinuedAsNew}}}
+	p = w.planBatch(&old, []received{msg(durable.TaskCompleted, 1), msg(durable.EventRaised, 0), msg(durable.ExecutionStarted, 2)})
+	require.Equal(t, []durable.EventKind{durable.ExecutionStarted, durable.EventRaised}, kinds(p.events))
+	require.Equal(t, uint32(2), p.newExec)
+	require.Len(t, p.used, 3, "the stale completion is consumed too")
 }

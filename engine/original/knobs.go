@@ -55,6 +55,11 @@ type Config struct {
 	// expecting it is hidden again, and the pause after a failed request
 	// (1ms..60s, default 1s).
 	RetryDelay port.Time
+	// MaxEarlyDequeues discards a message that has been put back for
+	// arriving before its history this many times (1..10000, default 100;
+	// e.g. an event for an instance that is never started). Each put-back
+	// waits RetryDelay times the dequeue count, at most 10 times RetryDelay.
+	MaxEarlyDequeues int
 	// ExtendedSessions keeps each instance's replay.Executor and history in
 	// memory between steps instead of querying and replaying the history
 	// every step (default off, as the paper ran).
@@ -67,7 +72,7 @@ func Defaults(hub, workerID string) Config {
 		Hub: hub, WorkerID: workerID, ControlQueues: 4, Nodes: 1, BatchSize: port.MaxDequeue,
 		ControlVisibility: 5 * 60 * port.Second, WorkItemVisibility: 5 * 60 * port.Second,
 		WorkItemBatch: 1, MaxActivities: 10, MaxSessions: 10, BufferThreshold: 256, LeaseInterval: 30 * port.Second, LeaseRenewal: 10 * port.Second,
-		PollMin: 50 * port.Millisecond, PollMax: 30 * port.Second, RetryDelay: port.Second,
+		PollMin: 50 * port.Millisecond, PollMax: 30 * port.Second, RetryDelay: port.Second, MaxEarlyDequeues: 100,
 	}
 }
 
@@ -97,6 +102,7 @@ func (c Config) Validate() error {
 		{"LeaseRenewal", int64(c.LeaseRenewal), int64(port.Second), int64(c.LeaseInterval / 2), "1s..LeaseInterval/2"},
 		{"PollMin", int64(c.PollMin), int64(port.Millisecond), int64(c.PollMax), "1ms..PollMax"},
 		{"PollMax", int64(c.PollMax), int64(c.PollMin), int64(60 * port.Second), "PollMin..60s"},
+		{"MaxEarlyDequeues", int64(c.MaxEarlyDequeues), 1, 10000, "1..10000"},
 		{"RetryDelay", int64(c.RetryDelay), int64(port.Millisecond), int64(60 * port.Second), "1ms..60s"},
 	}
 	for _, k := range checks {

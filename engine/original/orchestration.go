@@ -143,15 +143,7 @@ func (w *Worker) updateInstance(instance string, row *instanceRow, then func()) 
 // planBatch decides, message by message, what to apply, drop or put back.
 func (w *Worker) planBatch(h *history, batch []received) plan {
 	p := plan{dedup: h.dedup.clone()}
-	from := 0
-	for i := range batch {
-		e := &batch[i].env
-		if e.Event.Kind == durable.ExecutionStarted && (h.exec == 0 || e.Exec > h.exec) {
-			p.newExec, from = max(e.Exec, 1), i
-			p.used = append(p.used, batch[:i]...) // stale: for the execution that ended
-			break
-		}
-	}
+	batch = p.startFirst(h, batch)
 	exec, started := h.exec, len(h.events) > 0
 	if p.newExec != 0 {
 		exec, started = p.newExec, false
@@ -160,8 +152,7 @@ func (w *Worker) planBatch(h *history, batch []received) plan {
 	if p.newExec != 0 {
 		known = scheduled(nil)
 	}
-	for i := from; i < len(batch); i++ {
-		r := batch[i]
+	for _, r := range batch {
 		e := &r.env.Event
 		switch {
 		case e.Kind != durable.ExecutionStarted && r.env.Exec != 0 && r.env.Exec < exec,
@@ -174,17 +165,51 @@ func (w *Worker) planBatch(h *history, batch []received) plan {
 				p.start = e
 			}
 			p.events, p.used = append(p.events, *e), append(p.used, r)
-		case !started || r.env.Exec > exec:
-			p.early, p.delays = append(p.early, r), append(p.delays, w.cfg.RetryDelay)
-		case e.Kind == durable.TimerFired && port.Time(e.At) > w.now:
+		case e.Kind == durable.TimerFired && started && port.Time(e.At) > w.now:
 			p.early, p.delays = append(p.early, r), append(p.delays, port.Time(e.At)-w.now)
-		case !known.expects(e):
-			p.early, p.delays = append(p.early, r), append(p.delays, w.cfg.RetryDelay)
+		case !started || r.env.Exec > exec || !known.expects(e):
+			if r.msg.DequeueCount > w.cfg.MaxEarlyDequeues {
+				w.stats.Discarded++
+				p.used = append(p.used, r)
+				continue
+			}
+			delay := w.cfg.RetryDelay * port.Time(min(r.msg.DequeueCount, 10))
+			p.early, p.delays = append(p.early, r), append(p.delays, delay)
 		default:
 			p.events, p.used = append(p.events, *e), append(p.used, r)
 		}
 	}
 	return p
+}
+
+// startFirst finds a message starting a new execution (the first, or the
+// restart after ContinueAsNew) and moves it to the front: messages that
+// came before it are applied after it if they may belong to the new
+// execution (anything, for a first start; events, for a restart), and are
+// dropped as stale otherwise (responses to the execution that ended).
+func (p *plan) startFirst(h *history, batch []received) []received {
+	at := -1
+	for i := range batch {
+		e := &batch[i].env
+		if e.Event.Kind == durable.ExecutionStarted && (h.exec == 0 || e.Exec > h.exec) {
+			at = i
+			break
+		}
+	}
+	if at < 0 {
+		return batch
+	}
+	p.newExec = max(batch[at].env.Exec, 1)
+	out := make([]received, 0, len(batch))
+	out = append(out, batch[at])
+	for _, r := range batch[:at] {
+		if h.exec == 0 || r.env.Event.Kind == durable.EventRaised {
+			out = append(out, r)
+		} else {
+			p.used = append(p.used, r)
+		}
+	}
+	return append(out, batch[at+1:]...)
 }
 
 // expectations are the tasks and requests a history has scheduled.

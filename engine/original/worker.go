@@ -15,6 +15,7 @@ type Stats struct {
 	ControlPolls, EmptyControlPolls  int
 	WorkItemPolls, EmptyWorkPolls    int
 	PutBacks, Dropped, Poison        int
+	Discarded                        int
 	Abandoned, Conflicts, NoopSteps  int
 	LeasesAcquired, LeasesLost       int
 	LeasesStolen                     int
