@@ -3,27 +3,34 @@ package original
 import (
 	"encoding/binary"
 	"sort"
+
+	"github.com/dflab/dflab/engine/durable"
 )
 
 // Duplicate detection. A step redone after a crash resends its messages;
-// receivers that are not protected by task ids (entities, and
-// orchestrations receiving events from other orchestrations) drop them by
-// (sender, sequence number). A sender's sequence number is base<<20 |
-// index: base grows with every step of the sender (an orchestration's
-// history length, an entity's step counter) and index counts the messages
-// of that step, so a redone step resends the same numbers. Steps of one
-// sender are sequential, so a receiver only needs, per sender, the latest
-// base and the indexes it has seen of it (a step's messages may arrive in
-// any order).
-const seqBits = 20
+// receivers that task ids do not protect (entities, and orchestrations
+// receiving events from other orchestrations) drop them by (sender,
+// sequence number). A sequence number names what produced the message, so
+// a redone step gives a message the same number even if its batch differs
+// or arrives in another order: an orchestration's message is numbered by
+// the action that sent it (its task id within the execution), an entity's
+// as entitySeq says. Messages are not assumed to arrive in order (a message
+// of a crashed step reappears only after its visibility timeout, after
+// later messages of the same sender), so a receiver remembers, per
+// sender, the last dedupPerSender numbers it applied, and at most
+// dedupSenders senders (the least recently heard from is forgotten).
+const (
+	dedupPerSender = 64
+	dedupSenders   = 1024
+)
 
 // dedupSet is the receiver's memory, kept in its durable row.
 type dedupSet map[string]dedupEntry
 
-// dedupEntry is what a sender's latest step delivered.
+// dedupEntry is what one sender delivered recently.
 type dedupEntry struct {
-	base uint64
-	seen []uint64 // indexes, sorted
+	touched uint64   // the receiver's clock when the sender was last heard
+	seen    []uint64 // sequence numbers applied, oldest first
 }
 
 // accept records (sender, seq) and reports whether it is new. Messages
@@ -32,31 +39,62 @@ func (d dedupSet) accept(sender string, seq uint64) bool {
 	if sender == "" || seq == 0 {
 		return true
 	}
-	b, i := seq>>seqBits, seq&(1<<seqBits-1)
-	e, ok := d[sender]
-	switch {
-	case ok && b < e.base:
-		return false
-	case !ok || b > e.base:
-		d[sender] = dedupEntry{base: b, seen: []uint64{i}}
-		return true
+	e := d[sender]
+	for _, s := range e.seen {
+		if s == seq {
+			return false
+		}
 	}
-	at := sort.Search(len(e.seen), func(k int) bool { return e.seen[k] >= i })
-	if at < len(e.seen) && e.seen[at] == i {
-		return false
+	e.seen = append(e.seen, seq)
+	if len(e.seen) > dedupPerSender {
+		e.seen = append(e.seen[:0:0], e.seen[len(e.seen)-dedupPerSender:]...)
 	}
-	e.seen = append(e.seen, 0)
-	copy(e.seen[at+1:], e.seen[at:])
-	e.seen[at] = i
+	e.touched = d.clock() + 1
 	d[sender] = e
+	if len(d) > dedupSenders {
+		d.evict()
+	}
 	return true
+}
+
+// seen reports whether (sender, seq) was applied (and is remembered).
+func (d dedupSet) seen(sender string, seq uint64) bool {
+	if sender == "" || seq == 0 {
+		return false
+	}
+	for _, s := range d[sender].seen {
+		if s == seq {
+			return true
+		}
+	}
+	return false
+}
+
+// clock is the latest touch.
+func (d dedupSet) clock() uint64 {
+	var c uint64
+	for _, e := range d {
+		c = max(c, e.touched)
+	}
+	return c
+}
+
+// evict forgets the least recently heard sender (ties: the smallest name).
+func (d dedupSet) evict() {
+	victim, oldest := "", uint64(0)
+	for s, e := range d {
+		if victim == "" || e.touched < oldest || e.touched == oldest && s < victim {
+			victim, oldest = s, e.touched
+		}
+	}
+	delete(d, victim)
 }
 
 // clone copies the set, so a step that is abandoned leaves the original.
 func (d dedupSet) clone() dedupSet {
 	c := make(dedupSet, len(d))
 	for k, v := range d {
-		c[k] = dedupEntry{base: v.base, seen: append([]uint64(nil), v.seen...)}
+		c[k] = dedupEntry{touched: v.touched, seen: append([]uint64(nil), v.seen...)}
 	}
 	return c
 }
@@ -71,7 +109,7 @@ func encodeDedup(d dedupSet) []byte {
 	for _, s := range senders {
 		e := d[s]
 		b = appendStr(b, s)
-		b = binary.AppendUvarint(b, e.base)
+		b = binary.AppendUvarint(b, e.touched)
 		b = binary.AppendUvarint(b, uint64(len(e.seen)))
 		for _, i := range e.seen {
 			b = binary.AppendUvarint(b, i)
@@ -89,7 +127,7 @@ func decodeDedup(b []byte) (dedupSet, error) {
 	n := r.uvarint()
 	for i := uint64(0); i < n && r.err == nil; i++ {
 		s := r.str()
-		e := dedupEntry{base: r.uvarint()}
+		e := dedupEntry{touched: r.uvarint()}
 		k := r.uvarint()
 		for j := uint64(0); j < k && r.err == nil; j++ {
 			e.seen = append(e.seen, r.uvarint())
@@ -97,4 +135,59 @@ func decodeDedup(b []byte) (dedupSet, error) {
 		d[s] = e
 	}
 	return d, r.err
+}
+
+// entitySeq numbers a message an entity sends by what it is, so that a
+// redone step gives it the same number whatever its batch: a lock forward
+// by its critical section and position, a grant or a response by its
+// request, a signal by the entity's operation count before the input that
+// produced it, its index among that input's outputs and its content.
+func entitySeq(m *durable.Message, opsBefore uint64, k int) uint64 {
+	e := &m.Event
+	var h hash64
+	h.str(e.Kind.String())
+	switch e.Kind {
+	case durable.EntityLockRequested:
+		h.str(e.Request)
+		h.u64(uint64(e.ID))
+	case durable.EntityLockGranted, durable.EntityResponded:
+		h.str(e.Request)
+	default:
+		h.u64(opsBefore)
+		h.u64(uint64(k))
+		h.str(m.To)
+		h.str(e.Name)
+		h.str(string(e.Payload))
+	}
+	return max(uint64(h.sum()), 1)
+}
+
+// hash64 is FNV-1a over length-prefixed fields.
+type hash64 uint64
+
+func (h *hash64) sum() uint64 {
+	if *h == 0 {
+		return 14695981039346656037
+	}
+	return uint64(*h)
+}
+
+func (h *hash64) byte(b byte) {
+	v := h.sum()
+	v ^= uint64(b)
+	v *= 1099511628211
+	*h = hash64(v)
+}
+
+func (h *hash64) u64(v uint64) {
+	for i := 0; i < 8; i++ {
+		h.byte(byte(v >> (8 * i)))
+	}
+}
+
+func (h *hash64) str(s string) {
+	h.u64(uint64(len(s)))
+	for i := 0; i < len(s); i++ {
+		h.byte(s[i])
+	}
 }

@@ -10,20 +10,20 @@ import (
 )
 
 // An entity's row in the Instances table holds its replay.EntityState,
-// the sequence number base of the messages it sends, and the dedupSet of
-// the messages it has applied (dedup.go).
+// its operation count and the dedupSet of the messages it has applied
+// (dedup.go).
 const (
-	propEntity  = "EntityState"
-	propDedup   = "Dedup"
-	propSendSeq = "SendSeq"
+	propEntity = "EntityState"
+	propDedup  = "Dedup"
+	propOps    = "Ops"
 )
 
 // entityRow is an entity's durable state as loaded.
 type entityRow struct {
-	etag    string
-	st      replay.EntityState
-	dedup   dedupSet
-	sendSeq uint64
+	etag  string
+	st    replay.EntityState
+	dedup dedupSet
+	ops   uint64 // operations executed so far
 }
 
 func (w *Worker) entityStep(s *session) {
@@ -38,29 +38,12 @@ func (w *Worker) entityStep(s *session) {
 			w.abandon(s, err)
 			return
 		}
-		var events []durable.Event
-		for _, r := range s.batch {
-			if !isEntityMessage(r.env.Event.Kind) || !row.dedup.accept(r.env.Sender, r.env.Seq) {
-				w.stats.Dropped++
-				continue
-			}
-			events = append(events, r.env.Event)
-		}
-		if len(events) == 0 {
-			w.retire(s, s.batch, nil, nil)
+		b := w.applyEntity(id, &row, s.batch)
+		if b.fresh == 0 {
+			w.retire(s, b.used, b.early, b.delays)
 			return
 		}
-		res := replay.ExecuteEntity(w.reg, id, &row.st, events)
-		w.stats.EntitySteps++
-		w.work("entity-step", 1)
-		w.work("entity-op", res.Operations)
-		out := make([]outboundMsg, len(res.Messages))
-		for i, m := range res.Messages {
-			out[i] = outboundMsg{queue: w.n.control[w.n.controlFor(m.To)],
-				env: envelope{To: m.To, Event: m.Event, Sender: s.instance, Seq: row.sendSeq<<seqBits | uint64(i+1)}}
-		}
-		row.sendSeq++
-		w.sendAll(out, func(err error) {
+		w.sendAll(b.out, func(err error) {
 			if err != nil {
 				w.abandon(s, err)
 				return
@@ -73,10 +56,68 @@ func (w *Worker) entityStep(s *session) {
 					w.abandon(s, err)
 					return
 				}
-				w.retire(s, s.batch, nil, nil)
+				w.retire(s, b.used, b.early, b.delays)
 			})
 		})
 	})
+}
+
+// entityBatch is what an entity step makes of its batch.
+type entityBatch struct {
+	out    []outboundMsg
+	used   []received // applied or dropped: deleted at the end
+	early  []received // their sender's previous message is not applied yet
+	delays []port.Time
+	ops    int
+	fresh  int // messages applied
+}
+
+// applyEntity runs the batch's new messages one at a time, so that each
+// outgoing signal is numbered after the input that produced it. A message
+// whose sender's previous message to this entity (envelope.Prev) is not
+// applied yet waits: it and the sender's later messages in the batch are
+// put back, so an entity applies each orchestration's messages in the
+// order they were sent even when a crashed step's message reappears late.
+func (w *Worker) applyEntity(id durable.EntityID, row *entityRow, batch []received) entityBatch {
+	var b entityBatch
+	blocked := map[string]bool{}
+	for i := range batch {
+		r := batch[i]
+		e := &r.env
+		switch {
+		case !isEntityMessage(e.Event.Kind) || row.dedup.seen(e.Sender, e.Seq):
+			w.stats.Dropped++
+			b.used = append(b.used, r)
+			continue
+		case blocked[e.Sender] || e.Prev != 0 && !row.dedup.seen(e.Sender, e.Prev):
+			blocked[e.Sender] = true
+			if r.msg.DequeueCount > w.cfg.MaxEarlyDequeues {
+				w.stats.Discarded++
+				b.used = append(b.used, r)
+				continue
+			}
+			b.early, b.delays = append(b.early, r), append(b.delays, w.cfg.RetryDelay*port.Time(min(r.msg.DequeueCount, 10)))
+			continue
+		}
+		row.dedup.accept(e.Sender, e.Seq)
+		b.used = append(b.used, r)
+		b.fresh++
+		before := row.ops
+		res := replay.ExecuteEntity(w.reg, id, &row.st, []durable.Event{e.Event})
+		b.ops += res.Operations
+		row.ops += uint64(res.Operations)
+		for k := range res.Messages {
+			m := &res.Messages[k]
+			b.out = append(b.out, outboundMsg{queue: w.n.control[w.n.controlFor(m.To)],
+				env: envelope{To: m.To, Event: m.Event, Sender: id.String(), Seq: entitySeq(m, before, k+1)}})
+		}
+	}
+	if b.fresh > 0 {
+		w.stats.EntitySteps++
+		w.work("entity-step", 1)
+		w.work("entity-op", b.ops)
+	}
+	return b
 }
 
 func isEntityMessage(k durable.EventKind) bool {
@@ -113,7 +154,7 @@ func (w *Worker) readEntity(instance string, cb func(entityRow, error)) {
 
 func (w *Worker) writeEntity(instance string, row *entityRow, cb func(error)) {
 	props := map[string][]byte{propEntity: encodeEntityState(&row.st), propDedup: encodeDedup(row.dedup),
-		propSendSeq: uvarintProp(row.sendSeq)}
+		propOps: uvarintProp(row.ops)}
 	w.offload("entities/"+instance, props, func(err error) {
 		if err != nil {
 			cb(err)
@@ -143,7 +184,7 @@ func encodeEntityState(st *replay.EntityState) []byte {
 }
 
 func decodeEntityRow(p map[string][]byte, row *entityRow) error {
-	row.sendSeq = readUvarint(p[propSendSeq])
+	row.ops = readUvarint(p[propOps])
 	if b := p[propEntity]; len(b) > 0 {
 		row.st.Exists = b[0] == 1
 		r := reader{b: b[1:]}

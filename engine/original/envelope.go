@@ -18,6 +18,9 @@ type envelope struct {
 	// redone. Sender "" means no deduplication (client messages).
 	Sender string
 	Seq    uint64
+	// Prev is Seq of the sender's previous message to the same entity (0:
+	// none, or not tracked); the entity applies this one only after it.
+	Prev uint64
 	// Exec is the execution of To the message belongs to (0: whichever is
 	// current); for an ExecutionStarted, the execution it starts.
 	Exec  uint32
@@ -45,6 +48,7 @@ func encodeEnvelope(e *envelope) []byte {
 	b = appendStr(b, e.To)
 	b = appendStr(b, e.Sender)
 	b = binary.AppendUvarint(b, e.Seq)
+	b = binary.AppendUvarint(b, e.Prev)
 	b = binary.AppendUvarint(b, uint64(e.Exec))
 	return durable.AppendEvent(b, &e.Event)
 }
@@ -71,6 +75,7 @@ func decodeMessage(b []byte) (env envelope, blob string, err error) {
 	env.To = r.str()
 	env.Sender = r.str()
 	env.Seq = r.uvarint()
+	env.Prev = r.uvarint()
 	env.Exec = uint32(r.uvarint())
 	if r.err != nil {
 		return env, "", r.err

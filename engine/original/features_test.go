@@ -2,6 +2,7 @@ package original
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -154,7 +155,7 @@ func TestBackoffIsRandomizedExponentialAndSeeded(t *testing.T) {
 }
 
 func TestEnvelopeRoundTrip(t *testing.T) {
-	e := envelope{To: "@Counter@a", Sender: "o#1", Seq: 3<<20 | 2, Exec: 2,
+	e := envelope{To: "@Counter@a", Sender: "o#1", Seq: 3<<20 | 2, Prev: 7, Exec: 2,
 		Event: durable.Event{Kind: durable.EntityCallRequested, Instance: "o", Name: "add", Payload: []byte("1"), Request: "o#4"}}
 	got, blob, err := decodeMessage(encodeEnvelope(&e))
 	require.NoError(t, err)
@@ -171,13 +172,22 @@ func TestDedupSet(t *testing.T) {
 	d := dedupSet{}
 	require.True(t, d.accept("", 0))
 	require.True(t, d.accept("", 0), "client messages are not deduplicated")
-	require.True(t, d.accept("o#1", 5<<20|2))
-	require.True(t, d.accept("o#1", 5<<20|1), "any order within a step")
-	require.False(t, d.accept("o#1", 5<<20|2))
+	require.True(t, d.accept("o#1", 7))
+	require.True(t, d.accept("o#1", 3), "any order")
+	require.False(t, d.accept("o#1", 7))
 	c := d.clone()
-	require.True(t, d.accept("o#1", 7<<20|1))
-	require.False(t, d.accept("o#1", 5<<20|3), "an older step")
-	require.True(t, c.accept("o#1", 5<<20|3), "a clone is independent")
+	require.True(t, d.accept("o#1", 4))
+	require.True(t, c.accept("o#1", 4), "a clone is independent")
+	for i := uint64(100); i < 100+dedupPerSender; i++ {
+		require.True(t, d.accept("o#1", i))
+	}
+	require.True(t, d.accept("o#1", 7), "remembered only so far back")
+	for i := 0; i < dedupSenders; i++ {
+		require.True(t, d.accept(fmt.Sprintf("s%03d", i), 1))
+	}
+	require.Len(t, d, dedupSenders)
+	_, kept := d["o#1"]
+	require.False(t, kept, "the least recently heard sender is forgotten")
 	back, err := decodeDedup(encodeDedup(d))
 	require.NoError(t, err)
 	require.Equal(t, d, back)
@@ -208,11 +218,11 @@ func TestDuplicateEventsFromOrchestrationsAreDropped(t *testing.T) {
 		_, err := c.store.Enqueue(context.Background(), q.control[q.controlFor("two")], encodeEnvelope(&env), 0)
 		require.NoError(t, err)
 	}
-	inject(3<<20|1, `"first"`)
+	inject(3, `"first"`)
 	c.d.RunUntil(t0 + 2*port.Second)
-	inject(3<<20|1, `"first"`)
+	inject(3, `"first"`)
 	c.d.RunUntil(t0 + 3*port.Second)
-	inject(4<<20|1, `"second"`)
+	inject(1, `"second"`)
 	c.runUntilAnswered(60*port.Second, wait)
 	st := c.status(wait)
 	require.Equal(t, durable.StatusCompleted, st.Status, st.Failure)

@@ -66,12 +66,16 @@ func (w *Worker) runOrchestration(s *session, h history, x *replay.Executor) {
 		x.Close()
 	}
 	if len(r.Messages) == 0 && !recordsAnything(r.History) {
-		w.stats.NoopSteps++ // only duplicates: a redelivery after a crash
-		w.retire(s, p.used, p.early, p.delays)
+		// Only duplicates: a redelivery after a crash, which may have hit
+		// between the history write and the Instances row update, so the
+		// row is written again from the replayed outcome.
+		w.stats.NoopSteps++
+		row := w.rowAfter(exec, len(hist), nil, &r)
+		w.updateInstance(s.instance, row, func() { w.retire(s, p.used, p.early, p.delays) })
 		return
 	}
 	base := len(hist)
-	w.sendAll(w.outbound(s.instance, exec, base, &r), func(err error) {
+	w.sendAll(w.outbound(s.instance, exec, hist, &r), func(err error) {
 		if err != nil {
 			w.abandon(s, err)
 			return
@@ -156,7 +160,8 @@ func (w *Worker) planBatch(h *history, batch []received) plan {
 		e := &r.env.Event
 		switch {
 		case e.Kind != durable.ExecutionStarted && r.env.Exec != 0 && r.env.Exec < exec,
-			e.Kind == durable.EventRaised && started && !p.dedup.accept(r.env.Sender, r.env.Seq):
+			e.Kind == durable.EventRaised && started && !p.dedup.accept(r.env.Sender, r.env.Seq),
+			known.staleTimer(e):
 			w.stats.Dropped++
 			p.used = append(p.used, r)
 		case e.Kind == durable.ExecutionStarted:
@@ -215,20 +220,32 @@ func (p *plan) startFirst(h *history, batch []received) []received {
 // expectations are the tasks and requests a history has scheduled.
 type expectations struct {
 	tasks    map[int32]durable.EventKind
+	timers   map[int32]int64 // fire time recorded by TimerCreated
 	requests map[string]bool
 }
 
 func scheduled(events []durable.Event) expectations {
-	x := expectations{tasks: map[int32]durable.EventKind{}, requests: map[string]bool{}}
+	x := expectations{tasks: map[int32]durable.EventKind{}, timers: map[int32]int64{}, requests: map[string]bool{}}
 	for _, e := range events {
 		switch e.Kind {
 		case durable.TaskScheduled, durable.SubOrchestrationCreated, durable.TimerCreated:
 			x.tasks[e.ID] = e.Kind
+			if e.Kind == durable.TimerCreated {
+				x.timers[e.ID] = e.At
+			}
 		case durable.EntityCallSent, durable.EntityLockSent:
 			x.requests[e.Request] = true
 		}
 	}
 	return x
+}
+
+// staleTimer reports whether a TimerFired was sent by an attempt of a step
+// that did not commit (a redone step recorded another fire time): the
+// redone step's own timer message comes at the recorded time.
+func (x expectations) staleTimer(e *durable.Event) bool {
+	at, ok := x.timers[e.ID]
+	return e.Kind == durable.TimerFired && ok && at != e.At
 }
 
 // expects reports whether a response event answers something scheduled.
@@ -256,13 +273,16 @@ type outboundMsg struct {
 // outbound turns a step's messages into queue messages: activity work
 // items to the work-item queue, timers to the instance's own control queue
 // (hidden until due), everything else to the target's control queue.
-// Sender and Seq let entities drop duplicates when a step is redone.
-func (w *Worker) outbound(instance string, exec uint32, base int, r *replay.Result) []outboundMsg {
+// Sender and Seq (the sending action's task id, see dedup.go) let
+// receivers drop the duplicates a redone step resends.
+func (w *Worker) outbound(instance string, exec uint32, hist []durable.Event, r *replay.Result) []outboundMsg {
 	sender := instance + "#" + strconv.FormatUint(uint64(exec), 10)
+	seqs, byAction := actionSeqs(r, len(hist))
+	last := lastToEntities(hist)
 	var out []outboundMsg
-	add := func(m durable.Message, targetExec uint32) {
+	add := func(m durable.Message, seq uint64, targetExec uint32) {
 		o := outboundMsg{queue: w.n.control[w.n.controlFor(m.To)],
-			env: envelope{To: m.To, Event: m.Event, Sender: sender, Seq: uint64(base)<<20 | uint64(len(out)+1), Exec: targetExec}}
+			env: envelope{To: m.To, Event: m.Event, Sender: sender, Seq: seq, Exec: targetExec}}
 		switch m.Event.Kind {
 		case durable.TaskScheduled:
 			o.queue, o.env.Exec = w.n.workItems, exec
@@ -271,15 +291,65 @@ func (w *Worker) outbound(instance string, exec uint32, base int, r *replay.Resu
 		}
 		out = append(out, o)
 	}
-	for _, m := range r.Messages {
-		add(m, 0)
+	for i, m := range r.Messages {
+		add(m, seqs[i], 0)
+		if byAction && durable.IsEntity(m.To) {
+			out[len(out)-1].env.Prev = last[m.To]
+			last[m.To] = seqs[i]
+		}
 	}
 	if r.Status == durable.StatusContinuedAsNew {
-		for _, e := range r.Restart {
-			add(durable.Message{To: instance, Event: e}, exec+1)
+		for j, e := range r.Restart {
+			add(durable.Message{To: instance, Event: e}, 1<<40|uint64(j+1), exec+1)
 		}
 	}
 	return out
+}
+
+// actionSeqs numbers a step's messages by the actions that sent them (the
+// new action events of r.History, in the order the messages were made):
+// task id + 1. Should the two lists not line up, it falls back to
+// numbering by position after the history base (and reports false).
+func actionSeqs(r *replay.Result, base int) ([]uint64, bool) {
+	var ids []uint64
+	for _, e := range r.History {
+		switch e.Kind {
+		case durable.TaskScheduled, durable.TimerCreated, durable.SubOrchestrationCreated, durable.EventSent,
+			durable.EntityCallSent, durable.EntitySignalSent, durable.EntityLockSent, durable.EntityUnlockSent,
+			durable.ExecutionCompleted:
+			ids = append(ids, uint64(e.ID)+1)
+		}
+	}
+	n := len(r.Messages)
+	if len(ids) == n+1 && r.History[len(r.History)-1].Kind == durable.ExecutionCompleted {
+		ids = ids[:n] // completion without a parent to notify
+	}
+	if len(ids) == n {
+		return ids, true
+	}
+	ids = ids[:0]
+	for i := 0; i < n; i++ {
+		ids = append(ids, uint64(base)<<20|uint64(i+1))
+	}
+	return ids, false
+}
+
+// lastToEntities maps each entity the execution has sent to (in its
+// recorded history) to the sequence number of the last message sent to it.
+func lastToEntities(hist []durable.Event) map[string]uint64 {
+	last := map[string]uint64{}
+	for i := range hist {
+		e := &hist[i]
+		switch e.Kind {
+		case durable.EntityCallSent, durable.EntitySignalSent, durable.EntityUnlockSent:
+			last[e.Instance] = uint64(e.ID) + 1
+		case durable.EntityLockSent:
+			if len(e.Entities) > 0 {
+				last[e.Entities[0]] = uint64(e.ID) + 1
+			}
+		}
+	}
+	return last
 }
 
 // sendAll enqueues messages, one request each, all at once.
