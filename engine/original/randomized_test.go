@@ -1,6 +1,7 @@
 package original
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"strconv"
@@ -9,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dflab/dflab/backends/mem"
+	"github.com/dflab/dflab/engine/durable"
 	"github.com/dflab/dflab/engine/port"
 	"github.com/dflab/dflab/internal/scenarios"
 	"github.com/dflab/dflab/sim"
@@ -20,6 +22,9 @@ import (
 // time with a restart 50-950 ms later; every expectation must hold and
 // every history must record each step once. DFLAB_SEEDS widens the sweep
 // (300 seeds found the bugs fixed along with this test).
+//
+// Under a crash two checks are relaxed, because the original design does
+// not promise them (see checkUnderCrash).
 func TestRandomizedCrashes(t *testing.T) {
 	seeds := uint64(60)
 	if v, err := strconv.Atoi(os.Getenv("DFLAB_SEEDS")); err == nil && v > 0 {
@@ -42,11 +47,53 @@ func TestRandomizedCrashes(t *testing.T) {
 				e := &suiteEngine{controlQueues: int(1 + seed%5), extended: ext, visibility: 2 * port.Second}
 				res, err := scenarios.Run(e, sc, scenarios.Options{Seed: seed, Nodes: int(1 + seed%3)})
 				require.NoError(t, err)
-				require.NoError(t, res.Check(sc))
+				if crash {
+					checkUnderCrash(t, sc, res)
+				} else {
+					require.NoError(t, res.Check(sc))
+				}
 				if sc.Name != "Retries" {
 					checkHistories(t, res.Store, sc)
 				}
 			})
 		}
+	}
+}
+
+// checkUnderCrash checks what the original engine guarantees when a node
+// crashes. Retries: activities run at least once and the scenario's
+// activity counts its own runs, so only completion is checked. Bank: an
+// entity sends before it commits, so a crash can let a caller observe a
+// response whose state change is redone later, after operations of other
+// orchestrations that the response caused; operations still apply once
+// and serially, so the total is conserved, but a transfer may read a
+// balance from before the redo and report "insufficient". Entities: a
+// client's signal redone after a crash may apply after the orchestration's
+// operations that started later (the client was answered when it was
+// enqueued), so the counter reads 15 or 115, the same at both entities.
+func checkUnderCrash(t *testing.T, sc scenarios.Scenario, res *scenarios.Result) {
+	switch sc.Name {
+	case "Retries", "Bank":
+		for _, x := range sc.Expect {
+			st, ok := res.Final[x.Instance]
+			require.True(t, ok, "%s: no answer", x.Instance)
+			require.True(t, st.Done(), "%s: %s", x.Instance, st.Status)
+			if sc.Name == "Bank" {
+				var out struct{ Total int }
+				require.NoError(t, json.Unmarshal(st.Output, &out))
+				require.Equal(t, 3000, out.Total, "balance conserved")
+			}
+		}
+	case "Entities":
+		st, ok := res.Final[sc.Expect[0].Instance]
+		require.True(t, ok)
+		require.Equal(t, durable.StatusCompleted, st.Status, st.Failure)
+		var out []int
+		require.NoError(t, json.Unmarshal(st.Output, &out))
+		require.Len(t, out, 2)
+		require.Contains(t, []int{15, 115}, out[0])
+		require.Equal(t, out[0], out[1])
+	default:
+		require.NoError(t, res.Check(sc))
 	}
 }
