@@ -294,8 +294,12 @@ func (w *Worker) outbound(instance string, exec uint32, hist []durable.Event, r 
 	for i, m := range r.Messages {
 		add(m, seqs[i], 0)
 		if byAction && durable.IsEntity(m.To) {
-			out[len(out)-1].env.Prev = last[m.To]
-			last[m.To] = seqs[i]
+			p := last[m.To]
+			out[len(out)-1].env.Prev, out[len(out)-1].env.PrevSender = p.seq, p.sender
+			last[m.To] = predecessor{seq: seqs[i]}
+			if m.Event.Kind == durable.EntityLockRequested {
+				lockChain(last, &m.Event)
+			}
 		}
 	}
 	if r.Status == durable.StatusContinuedAsNew {
@@ -334,22 +338,42 @@ func actionSeqs(r *replay.Result, base int) ([]uint64, bool) {
 	return ids, false
 }
 
+// predecessor names the message an entity must have applied before the
+// next one an orchestration sends it ("" sender: the orchestration).
+type predecessor struct {
+	sender string
+	seq    uint64
+}
+
 // lastToEntities maps each entity the execution has sent to (in its
-// recorded history) to the sequence number of the last message sent to it.
-func lastToEntities(hist []durable.Event) map[string]uint64 {
-	last := map[string]uint64{}
+// recorded history) to the last message it must have applied: the last
+// one sent to it, or the lock request forwarded to it.
+func lastToEntities(hist []durable.Event) map[string]predecessor {
+	last := map[string]predecessor{}
 	for i := range hist {
 		e := &hist[i]
 		switch e.Kind {
 		case durable.EntityCallSent, durable.EntitySignalSent, durable.EntityUnlockSent:
-			last[e.Instance] = uint64(e.ID) + 1
+			last[e.Instance] = predecessor{seq: uint64(e.ID) + 1}
 		case durable.EntityLockSent:
 			if len(e.Entities) > 0 {
-				last[e.Entities[0]] = uint64(e.ID) + 1
+				last[e.Entities[0]] = predecessor{seq: uint64(e.ID) + 1}
+				lockChain(last, &durable.Event{Kind: durable.EntityLockRequested, Request: e.Request, Entities: e.Entities})
 			}
 		}
 	}
 	return last
+}
+
+// lockChain records, for each entity after the first of a lock set, the
+// lock request the previous entity forwards to it (numbered as entitySeq
+// numbers it).
+func lockChain(last map[string]predecessor, lock *durable.Event) {
+	for i := 1; i < len(lock.Entities); i++ {
+		fwd := durable.Message{To: lock.Entities[i], Event: durable.Event{Kind: durable.EntityLockRequested,
+			Request: lock.Request, ID: int32(i)}}
+		last[lock.Entities[i]] = predecessor{sender: lock.Entities[i-1], seq: entitySeq(&fwd, 0, 0)}
+	}
 }
 
 // sendAll enqueues messages, one request each, all at once.
