@@ -19,7 +19,8 @@ import (
 // TestRandomizedCrashes runs the whole scenario suite under many seeds,
 // each varying the cluster (1-3 nodes, 1-5 control queues), extended
 // sessions, and (two seeds in three) a crash of one node at a seed-chosen
-// time with a restart 50-950 ms later; every expectation must hold and
+// time with a restart 50-950 ms later (one seed in five then crashes the
+// other node too); every expectation must hold and
 // every history must record each step once. DFLAB_SEEDS widens the sweep
 // (300 seeds found the bugs fixed along with this test).
 //
@@ -40,6 +41,10 @@ func TestRandomizedCrashes(t *testing.T) {
 				sc.Faults = func(d *sim.Driver, nodes []sim.NodeID, _ *mem.Store) {
 					d.CrashAt(at, nodes[int(seed)%2])
 					d.RestartAt(at+port.Time(seed%4)*300*ms+50*ms, nodes[int(seed)%2])
+					if seed%5 == 1 && len(nodes) > 1 { // and then the other node
+						d.CrashAt(at+700*ms, nodes[(int(seed)+1)%2])
+						d.RestartAt(at+1900*ms, nodes[(int(seed)+1)%2])
+					}
 				}
 			}
 			ext := seed%2 == 0
