@@ -109,19 +109,40 @@ func (c *Client) call(call port.ClientCall) {
 
 type reply func(durable.ClientResponse, error)
 
-// start writes the Instances row (Pending), then enqueues ExecutionStarted.
+// start reads the Instances row (an instance that exists and is not
+// finished may not be started again; a finished one starts a new
+// execution), writes it as Pending, then enqueues ExecutionStarted.
 func (c *Client) start(req durable.ClientRequest, done reply) {
+	c.readInstance(req.Instance, func(old instanceRow, found bool, err error) {
+		if err != nil {
+			c.after(c.cfg.RetryDelay, func() { c.start(req, done) })
+			return
+		}
+		if found && !old.status(req.Instance).Done() {
+			done(durable.ClientResponse{Found: true, Status: old.status(req.Instance)},
+				fmt.Errorf("original: start %s: instance exists and is %s", req.Instance, old.Status))
+			return
+		}
+		var exec uint32
+		if found {
+			exec = old.Exec + 1
+		}
+		c.startExec(req, exec, done)
+	})
+}
+
+func (c *Client) startExec(req durable.ClientRequest, exec uint32, done reply) {
 	row := &instanceRow{Name: req.Name, Status: durable.StatusPending, Input: req.Payload, Created: c.now, Updated: c.now}
 	if row.Input == nil {
 		row.Input = []byte{}
 	}
 	c.writeInstance(req.Instance, port.InsertOrReplace, row, func(err error) {
 		if err != nil {
-			c.after(c.cfg.RetryDelay, func() { c.start(req, done) })
+			c.after(c.cfg.RetryDelay, func() { c.startExec(req, exec, done) })
 			return
 		}
 		ev := durable.Event{Kind: durable.ExecutionStarted, Name: req.Name, Payload: req.Payload}
-		c.message(req.Instance, ev, func(r durable.ClientResponse, err error) {
+		c.messageExec(req.Instance, ev, exec, func(r durable.ClientResponse, err error) {
 			done(durable.ClientResponse{Found: true, Status: row.status(req.Instance)}, err)
 		})
 	})
@@ -129,13 +150,17 @@ func (c *Client) start(req durable.ClientRequest, done reply) {
 
 // message enqueues an event for an instance on its control queue.
 func (c *Client) message(instance string, ev durable.Event, done reply) {
+	c.messageExec(instance, ev, 0, done)
+}
+
+func (c *Client) messageExec(instance string, ev durable.Event, exec uint32, done reply) {
 	c.sent++
-	env := envelope{To: instance, Event: ev}
+	env := envelope{To: instance, Event: ev, Exec: exec}
 	key := fmt.Sprintf("client/%x/%d", c.cfg.Seed, c.sent)
 	q := c.n.control[c.n.controlFor(instance)]
 	c.send(q, &env, key, 0, func(err error) {
 		if err != nil {
-			c.after(c.cfg.RetryDelay, func() { c.message(instance, ev, done) })
+			c.after(c.cfg.RetryDelay, func() { c.messageExec(instance, ev, exec, done) })
 			return
 		}
 		done(durable.ClientResponse{Found: true}, nil)

@@ -20,7 +20,8 @@ import (
 // plus the sentinel, conditioned on its ETag), 1 Instances row merge and 1
 // message delete. Each of the 5 activities is 1 work-item dequeue, 1
 // enqueue of the result to the control queue and 1 work-item delete. The
-// client's start is 1 Instances upsert and 1 enqueue. So per orchestration:
+// client's start is 1 Instances read (an unfinished instance may not be
+// started again), 1 Instances upsert and 1 enqueue. So per orchestration:
 //
 //	queue-dequeue      6 + 5 = 11 (plus empty polls)
 //	queue-enqueue  1 + 5 + 5 = 11
@@ -29,10 +30,10 @@ import (
 //	table-batch            6
 //	table-upsert-merge     6
 //	table-upsert           1 (client start)
-//	table-get              the client's wait polls (not per orchestration)
+//	table-get          1 + the client's wait polls (time-driven)
 //	queue-update           0 (no message arrives before its history)
 //
-// i.e. 52 requests besides polling. Empty polls (dequeues returning
+// i.e. 53 requests besides polling. Empty polls (dequeues returning
 // nothing) and lease renewals are time-driven, counted by the worker's
 // Stats and checked separately.
 var hello5Requests = map[string]int64{

@@ -273,3 +273,34 @@ func TestPlanBatchStartsFirst(t *testing.T) {
 	require.Equal(t, uint32(2), p.newExec)
 	require.Len(t, p.used, 3, "the stale completion is consumed too")
 }
+
+// Starting a running instance fails; starting a finished one runs a new
+// execution with the new input.
+func TestStartExistingInstance(t *testing.T) {
+	reg := durable.NewRegistry()
+	require.NoError(t, reg.AddOrchestrator("Big", echo))
+	require.NoError(t, reg.AddActivity("Echo", func(ctx durable.ActivityContext) (any, error) {
+		var s string
+		err := ctx.GetInput(&s)
+		return s + "!", err
+	}))
+	for _, ext := range []bool{false, true} {
+		c := newCluster(t, clusterOpts{seed: 11, nodes: 1, reg: reg, config: func(c *Config) { c.ExtendedSessions = ext }})
+		c.start(t0, "e1", "Big", "one")
+		again := c.start(t0+30*ms, "e1", "Big", "two")
+		first := c.wait(t0+10*ms, "e1")
+		c.runUntilAnswered(60*port.Second, again, first)
+		require.ErrorContains(t, c.resps[again].Err, "instance exists")
+		require.JSONEq(t, `"one!"`, string(c.status(first).Output))
+
+		restart := c.start(c.k.Now(), "e1", "Big", "three")
+		c.runUntilAnswered(10*port.Second, restart)
+		require.NoError(t, c.resps[restart].Err)
+		second := c.wait(c.k.Now()+10*ms, "e1")
+		c.runUntilAnswered(60*port.Second, second)
+		st := c.status(second)
+		require.Equal(t, durable.StatusCompleted, st.Status, st.Failure)
+		require.JSONEq(t, `"three!"`, string(st.Output))
+		require.JSONEq(t, `"three"`, string(st.Input))
+	}
+}
