@@ -1,7 +1,6 @@
 package original
 
 import (
-	"cmp"
 	"errors"
 	"fmt"
 
@@ -90,7 +89,8 @@ func (w *Worker) applyEntity(id durable.EntityID, row *entityRow, batch []receiv
 			w.stats.Dropped++
 			b.used = append(b.used, r)
 			continue
-		case blocked[e.Sender] || e.Prev != 0 && !row.dedup.seen(cmp.Or(e.PrevSender, e.Sender), e.Prev):
+		case blocked[e.Sender] || e.Prev != 0 && !row.dedup.seen(e.Sender, e.Prev) ||
+			e.LockPrev != 0 && !row.dedup.seen(e.LockPrevSender, e.LockPrev):
 			blocked[e.Sender] = true
 			if r.msg.DequeueCount > w.cfg.MaxEarlyDequeues {
 				w.stats.Discarded++

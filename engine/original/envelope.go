@@ -18,13 +18,14 @@ type envelope struct {
 	// redone. Sender "" means no deduplication (client messages).
 	Sender string
 	Seq    uint64
-	// Prev is the Seq of the message that must be applied at the target
-	// entity before this one (0: none, or not tracked): the sender's
-	// previous message to it, or, for an orchestration's first message to
-	// an entity it locked, the lock request forwarded to it by PrevSender
-	// (the previous entity of the lock chain; "" means Sender).
-	Prev       uint64
-	PrevSender string
+	// Prev is the Seq of the sender's previous message to the same entity
+	// (0: none, or not tracked): the entity applies this one after it.
+	// LockPrev (from LockPrevSender), on an orchestration's first message
+	// to an entity inside a critical section, is the lock request the
+	// previous entity of the lock chain forwarded to it.
+	Prev           uint64
+	LockPrev       uint64
+	LockPrevSender string
 	// Exec is the execution of To the message belongs to (0: whichever is
 	// current); for an ExecutionStarted, the execution it starts.
 	Exec  uint32
@@ -53,7 +54,8 @@ func encodeEnvelope(e *envelope) []byte {
 	b = appendStr(b, e.Sender)
 	b = binary.AppendUvarint(b, e.Seq)
 	b = binary.AppendUvarint(b, e.Prev)
-	b = appendStr(b, e.PrevSender)
+	b = binary.AppendUvarint(b, e.LockPrev)
+	b = appendStr(b, e.LockPrevSender)
 	b = binary.AppendUvarint(b, uint64(e.Exec))
 	return durable.AppendEvent(b, &e.Event)
 }
@@ -81,7 +83,8 @@ func decodeMessage(b []byte) (env envelope, blob string, err error) {
 	env.Sender = r.str()
 	env.Seq = r.uvarint()
 	env.Prev = r.uvarint()
-	env.PrevSender = r.str()
+	env.LockPrev = r.uvarint()
+	env.LockPrevSender = r.str()
 	env.Exec = uint32(r.uvarint())
 	if r.err != nil {
 		return env, "", r.err

@@ -155,7 +155,7 @@ func TestBackoffIsRandomizedExponentialAndSeeded(t *testing.T) {
 }
 
 func TestEnvelopeRoundTrip(t *testing.T) {
-	e := envelope{To: "@Counter@a", Sender: "o#1", Seq: 3<<20 | 2, Prev: 7, Exec: 2,
+	e := envelope{To: "@Counter@a", Sender: "o#1", Seq: 3<<20 | 2, Prev: 7, LockPrev: 9, LockPrevSender: "@A@b", Exec: 2,
 		Event: durable.Event{Kind: durable.EntityCallRequested, Instance: "o", Name: "add", Payload: []byte("1"), Request: "o#4"}}
 	got, blob, err := decodeMessage(encodeEnvelope(&e))
 	require.NoError(t, err)

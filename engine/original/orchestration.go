@@ -18,6 +18,7 @@ type plan struct {
 	newExec uint32 // != 0: the batch starts execution newExec afresh
 	start   *durable.Event
 	dedup   dedupSet // h.dedup plus the events of this batch
+	dups    int      // duplicates dropped: a redelivery, the step is replayed anyway
 }
 
 // orchestrationStep runs one step of an orchestration instance: load (or
@@ -40,7 +41,7 @@ func (w *Worker) orchestrationStep(s *session) {
 
 func (w *Worker) runOrchestration(s *session, h history, x *replay.Executor) {
 	p := w.planBatch(&h, s.batch)
-	if len(p.events) == 0 {
+	if len(p.events) == 0 && p.dups == 0 {
 		w.retire(s, p.used, p.early, p.delays)
 		return
 	}
@@ -163,6 +164,7 @@ func (w *Worker) planBatch(h *history, batch []received) plan {
 			e.Kind == durable.EventRaised && started && !p.dedup.accept(r.env.Sender, r.env.Seq),
 			known.staleTimer(e):
 			w.stats.Dropped++
+			p.dups++
 			p.used = append(p.used, r)
 		case e.Kind == durable.ExecutionStarted:
 			started = true
@@ -294,9 +296,9 @@ func (w *Worker) outbound(instance string, exec uint32, hist []durable.Event, r 
 	for i, m := range r.Messages {
 		add(m, seqs[i], 0)
 		if byAction && durable.IsEntity(m.To) {
-			p := last[m.To]
-			out[len(out)-1].env.Prev, out[len(out)-1].env.PrevSender = p.seq, p.sender
-			last[m.To] = predecessor{seq: seqs[i]}
+			p, env := last[m.To], &out[len(out)-1].env
+			env.Prev, env.LockPrev, env.LockPrevSender = p.own, p.lockSeq, p.lockSender
+			last[m.To] = predecessor{own: seqs[i]}
 			if m.Event.Kind == durable.EntityLockRequested {
 				lockChain(last, &m.Event)
 			}
@@ -338,26 +340,28 @@ func actionSeqs(r *replay.Result, base int) ([]uint64, bool) {
 	return ids, false
 }
 
-// predecessor names the message an entity must have applied before the
-// next one an orchestration sends it ("" sender: the orchestration).
+// predecessor names what an entity must have applied before the next
+// message an orchestration sends it: the orchestration's previous message
+// to it, and, for the first message inside a critical section, the lock
+// request the previous entity of the lock chain forwarded to it.
 type predecessor struct {
-	sender string
-	seq    uint64
+	own        uint64
+	lockSender string
+	lockSeq    uint64
 }
 
 // lastToEntities maps each entity the execution has sent to (in its
-// recorded history) to the last message it must have applied: the last
-// one sent to it, or the lock request forwarded to it.
+// recorded history) to its predecessor for the next message.
 func lastToEntities(hist []durable.Event) map[string]predecessor {
 	last := map[string]predecessor{}
 	for i := range hist {
 		e := &hist[i]
 		switch e.Kind {
 		case durable.EntityCallSent, durable.EntitySignalSent, durable.EntityUnlockSent:
-			last[e.Instance] = predecessor{seq: uint64(e.ID) + 1}
+			last[e.Instance] = predecessor{own: uint64(e.ID) + 1}
 		case durable.EntityLockSent:
 			if len(e.Entities) > 0 {
-				last[e.Entities[0]] = predecessor{seq: uint64(e.ID) + 1}
+				last[e.Entities[0]] = predecessor{own: uint64(e.ID) + 1}
 				lockChain(last, &durable.Event{Kind: durable.EntityLockRequested, Request: e.Request, Entities: e.Entities})
 			}
 		}
@@ -372,7 +376,9 @@ func lockChain(last map[string]predecessor, lock *durable.Event) {
 	for i := 1; i < len(lock.Entities); i++ {
 		fwd := durable.Message{To: lock.Entities[i], Event: durable.Event{Kind: durable.EntityLockRequested,
 			Request: lock.Request, ID: int32(i)}}
-		last[lock.Entities[i]] = predecessor{sender: lock.Entities[i-1], seq: entitySeq(&fwd, 0, 0)}
+		p := last[lock.Entities[i]]
+		p.lockSender, p.lockSeq = lock.Entities[i-1], entitySeq(&fwd, 0, 0)
+		last[lock.Entities[i]] = p
 	}
 }
 
