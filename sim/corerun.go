@@ -199,6 +199,9 @@ func (cr *coreRun) crash(now port.Time) {
 	}
 	cr.inflight = reqList{}
 	cr.life++
+	if c, ok := cr.core.(port.Closer); ok {
+		c.Close()
+	}
 	cr.core = nil
 	cr.busy = false
 	clear(cr.inbox)

@@ -293,3 +293,25 @@ func TestNilOpFailsTheRequest(t *testing.T) {
 	require.Equal(t, []port.RequestID{1}, d.Core(id).(*writerCore).done)
 	require.Equal(t, uint64(1), d.Stats().Completions)
 }
+
+// closingCounter is a counterCore that records being closed.
+type closingCounter struct {
+	*counterCore
+	closed *int
+}
+
+func (c closingCounter) Close() { *c.closed++ }
+
+func TestCrashClosesTheDiscardedCore(t *testing.T) {
+	st := newFakeStore()
+	closed := 0
+	d := NewDriver(NewKernel(0), Config{Seed: 3, Models: scenarioModels()})
+	n := d.AddNode("n", 1)
+	d.AddCore(n, "c", func() port.Core { return closingCounter{newCounter("log", st, 1000), &closed} })
+	d.RunUntil(20 * ms)
+	require.Zero(t, closed)
+	d.CrashAt(20*ms, n)
+	d.RestartAt(40*ms, n)
+	d.RunUntil(50 * ms)
+	require.Equal(t, 1, closed, "the crashed core is closed once; the fresh one is not")
+}

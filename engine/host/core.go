@@ -36,6 +36,11 @@ func (cr *coreRun) post(in port.Input) {
 
 func (cr *coreRun) loop() {
 	defer cr.d.wg.Done()
+	defer func() {
+		if c, ok := cr.core.(port.Closer); ok {
+			c.Close()
+		}
+	}()
 	var batch []port.Input
 	for {
 		select {

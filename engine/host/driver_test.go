@@ -155,3 +155,24 @@ func TestNewRejectsBadConfig(t *testing.T) {
 	_, err = New(Config{Stores: &port.Stores{}, ActivityWorkers: -1})
 	require.ErrorContains(t, err, "ActivityWorkers = -1")
 }
+
+type closingCore struct {
+	testCore
+	closed chan struct{}
+}
+
+func (c *closingCore) Close() { close(c.closed) }
+
+func TestStopClosesCores(t *testing.T) {
+	c := &closingCore{testCore: testCore{log: &objLog{applied: map[string][]int{}}, events: make(chan string, 256)}, closed: make(chan struct{})}
+	d, err := New(Config{Stores: &port.Stores{}})
+	require.NoError(t, err)
+	d.AddCore("c", func() port.Core { return c })
+	d.Start(context.Background())
+	d.Stop()
+	select {
+	case <-c.closed:
+	default:
+		t.Fatal("Stop returned without closing the core")
+	}
+}

@@ -31,6 +31,14 @@ type Core interface {
 	Advance(rd Ready)
 }
 
+// Closer is implemented by cores that hold resources beyond plain memory,
+// such as suspended orchestrator coroutines kept as cached cursors. A driver
+// calls Close when it discards a core — at a simulated crash, or when the
+// real driver stops — and never steps it again.
+type Closer interface {
+	Close()
+}
+
 // Input is what a driver feeds into Core.Step. The concrete kinds are
 // Started, Completion, TimerFired, ActivityDone and ClientCall.
 type Input interface{ inputKind() string }
