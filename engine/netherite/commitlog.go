@@ -53,12 +53,16 @@ func appendRecord(dst []byte, u *update) []byte {
 
 var errLogFull = errors.New("commit log full")
 
-// nextFlush cuts the next flush out of the pending records: the page data,
-// the seq it makes durable and the records it holds.
-func (l *commitLog) nextFlush() (data []byte, upTo int64, err error) {
+// nextFlush cuts the next flush out of the pending records with seq up
+// to limit (the first must qualify): the page data and the seq it makes
+// durable.
+func (l *commitLog) nextFlush(limit int64) (data []byte, upTo int64, err error) {
 	n := len(l.recEnds)
-	limit := port.MaxPageWriteBytes - 2*port.PageSize
-	for n > 0 && l.recEnds[n-1] > limit {
+	for n > 0 && l.recSeqs[n-1] > limit {
+		n--
+	}
+	maxBytes := port.MaxPageWriteBytes - 2*port.PageSize
+	for n > 0 && l.recEnds[n-1] > maxBytes {
 		n--
 	}
 	if n == 0 {
@@ -90,7 +94,14 @@ func (x *Partition) flush() {
 	if l.flushing || len(l.recEnds) == 0 || (x.phase != phaseRunning && x.phase != phaseStopping) {
 		return
 	}
-	data, upTo, err := l.nextFlush()
+	limit := l.lastSeq
+	if x.k.Speculation == SpeculationGlobal {
+		limit = x.global.flushLimit(x)
+	}
+	if len(l.recSeqs) == 0 || l.recSeqs[0] > limit {
+		return // held back: the first record depends on a speculative input
+	}
+	data, upTo, err := l.nextFlush(limit)
 	if err != nil {
 		x.fail("log %s at offset %d of %d bytes: %v (raise knob LogBytes)", l.name, l.off, l.size, err)
 		return

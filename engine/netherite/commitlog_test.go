@@ -18,7 +18,7 @@ func writeFlushes(t *testing.T, log []byte, l *commitLog, groups [][]update) []i
 			g[i].Seq = l.lastSeq
 			l.append(&g[i])
 		}
-		data, upTo, err := l.nextFlush()
+		data, upTo, err := l.nextFlush(l.lastSeq)
 		require.NoError(t, err)
 		require.Equal(t, l.lastSeq, upTo)
 		require.Zero(t, len(data)%port.PageSize)
@@ -80,10 +80,10 @@ func TestLogFullIsAnError(t *testing.T) {
 	l := &commitLog{size: port.PageSize}
 	u := update{Kind: updTimerDue, Num: 1, Seq: 1}
 	l.append(&u)
-	_, _, err := l.nextFlush()
+	_, _, err := l.nextFlush(l.lastSeq)
 	require.NoError(t, err)
 	l.off = port.PageSize
 	l.append(&u)
-	_, _, err = l.nextFlush()
+	_, _, err = l.nextFlush(l.lastSeq)
 	require.ErrorIs(t, err, errLogFull)
 }

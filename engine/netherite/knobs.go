@@ -17,8 +17,10 @@ const (
 	SpeculationLocal Speculation = iota
 	// SpeculationNone: apply an update only once it is durable.
 	SpeculationNone
-	// SpeculationGlobal: apply at once and send at once. Receivers do not
-	// yet hold back commits past speculative inputs (left for later).
+	// SpeculationGlobal: apply at once and send to partitions at once;
+	// receivers flush nothing past an input its sender has not confirmed
+	// durable, and roll back (soft restart) if a sender lost one (see
+	// global.go). Client responses still wait until durable.
 	SpeculationGlobal
 )
 

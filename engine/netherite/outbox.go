@@ -10,22 +10,35 @@ import (
 // at most one append in flight, so batches arrive in position order and a
 // receiver's "last position seen" dedup never skips one.
 type sender struct {
-	inflight bool
-	sentUpTo int64 // highest outbox seq included in an append this life
+	inflight  bool
+	sentUpTo  int64 // highest outbox seq included in an append this life
+	told      int64 // durable seq last told to the destination (global)
+	confirmed int64 // highest seq confirmed in this life
+	announce  bool  // tell the destination our new epoch (global, after recovery)
 }
 
-// sendable is the highest seq whose outbox entries may leave now.
-func (x *Partition) sendable() int64 {
-	if x.k.Speculation == SpeculationGlobal {
+// sendable is the highest seq whose outbox entries may leave now for
+// dest: under global speculation, messages to partitions leave at once;
+// anything else waits until durable (client responses always do).
+func (x *Partition) sendable(dest int) int64 {
+	if x.k.Speculation == SpeculationGlobal && dest < x.cfg.Partitions {
 		return x.log.lastSeq
 	}
 	return x.log.durableSeq
 }
 
+func (x *Partition) sender(dest int) *sender {
+	s := x.senders[dest]
+	if s == nil {
+		s = &sender{}
+		x.senders[dest] = s
+	}
+	return s
+}
+
 // send issues one append per idle destination with every outbox entry that
 // may leave and was not sent yet in this life.
 func (x *Partition) send() {
-	limit := x.sendable()
 	type pending struct {
 		records [][]byte
 		bytes   int
@@ -35,15 +48,8 @@ func (x *Partition) send() {
 	var byDest map[int]*pending
 	for i := range x.st.Outbox {
 		e := &x.st.Outbox[i]
-		if e.Seq > limit {
-			break
-		}
-		s := x.senders[e.Dest]
-		if s == nil {
-			s = &sender{}
-			x.senders[e.Dest] = s
-		}
-		if s.inflight || e.Seq <= s.sentUpTo {
+		s := x.sender(e.Dest)
+		if e.Seq > x.sendable(e.Dest) || s.inflight || e.Seq <= s.sentUpTo {
 			continue
 		}
 		if byDest == nil {
@@ -57,7 +63,8 @@ func (x *Partition) send() {
 		if pd.full {
 			continue
 		}
-		b := batch{Origin: x.p, Pos: e.Seq, Messages: e.Messages, Responses: e.Responses}
+		b := batch{Origin: x.p, Pos: e.Seq, Epoch: x.log.epoch, Durable: x.log.durableSeq,
+			Messages: e.Messages, Responses: e.Responses}
 		en := enc{}
 		b.encode(&en)
 		if pd.bytes+len(en.b) > port.MaxStreamBatchBytes && len(pd.records) > 0 {
@@ -76,28 +83,40 @@ func (x *Partition) send() {
 	for _, d := range dests {
 		x.appendTo(d, byDest[d].records, byDest[d].upTo)
 	}
+	if x.k.Speculation == SpeculationGlobal {
+		x.sendConfirmations()
+	}
 }
 
+// appendTo appends records (batches up to outbox seq upTo, or a
+// confirmation when upTo is 0) to dest's stream. Once the append is
+// acknowledged, the outbox entries it made durable at the destination are
+// confirmed: those up to the durable seq the records carried (a batch
+// sent speculatively is confirmed only by a later append that tells the
+// destination it became durable, so a sender that loses it resends it).
 func (x *Partition) appendTo(dest int, records [][]byte, upTo int64) {
 	s := x.senders[dest]
 	s.inflight = true
-	prev := s.sentUpTo
-	s.sentUpTo = upTo
+	prev, prevTold := s.sentUpTo, s.told
+	s.sentUpTo = max(s.sentUpTo, upTo)
+	s.told, s.announce = x.log.durableSeq, false
+	confirm := min(s.sentUpTo, x.log.durableSeq)
 	x.stats.Sends++
 	var needs port.Mark
-	if x.k.Speculation != SpeculationGlobal {
+	if upTo > 0 && upTo <= x.log.durableSeq {
 		needs = port.Mark{Log: x.log.name, Pos: upTo}
 	}
 	x.issue(port.StreamAppend{Partition: dest, Records: records}, needs, port.Mark{}, func(c port.Completion) {
 		s.inflight = false
 		if c.Err != nil {
-			s.sentUpTo = prev
+			s.sentUpTo, s.told = prev, prevTold
 			x.cfg.logf("netherite p%02d: append to stream %d: %v (retrying)", x.p, dest, c.Err)
 			x.after(x.k.PollInterval, func() {})
 			return
 		}
-		if x.phase == phaseRunning {
-			x.submit(update{Kind: updConfirmed, Dest: dest, Num: upTo})
+		if x.phase == phaseRunning && confirm > s.confirmed {
+			s.confirmed = confirm
+			x.submit(update{Kind: updConfirmed, Dest: dest, Num: confirm})
 		}
 	})
 }
@@ -136,15 +155,42 @@ func (x *Partition) read() {
 		})
 }
 
-// received logs the batches of a read that are not duplicates.
+// received logs the batches of a read that are not duplicates. Under
+// global speculation it first learns the senders' epochs and durable
+// positions from every record of the read, then admits batches in order.
 func (x *Partition) received(recs port.Records) {
 	r := &x.in
-	u := update{Kind: updReceived, Num: recs.First + int64(len(recs.Records))}
+	bs := make([]batch, len(recs.Records))
+	ok := make([]bool, len(recs.Records))
 	for i, rec := range recs.Records {
 		b, err := decodeBatch(rec)
 		if err != nil {
 			x.cfg.logf("netherite p%02d: stream record %d dropped: %v", x.p, recs.First+int64(i), err)
 			continue
+		}
+		bs[i], ok[i] = b, true
+	}
+	global := x.k.Speculation == SpeculationGlobal
+	if global && !x.global.learn(x, bs, ok) {
+		return // a soft restart began
+	}
+	u := update{Kind: updReceived, Num: recs.First + int64(len(recs.Records))}
+	for i := range bs {
+		b := bs[i]
+		if !ok[i] {
+			continue
+		}
+		if global && b.Origin < x.cfg.Partitions {
+			admit, hold := x.global.admit(b)
+			if hold {
+				u.Num = recs.First + int64(i) // read it again once confirmed
+				r.waiting = true
+				x.after(x.k.PollInterval, func() { r.waiting = false })
+				break
+			}
+			if !admit {
+				continue
+			}
 		}
 		if b.Pos <= r.seen[b.Origin] {
 			x.stats.Duplicates++
@@ -156,6 +202,7 @@ func (x *Partition) received(recs port.Records) {
 	r.pos = u.Num
 	x.work["receive"] += len(recs.Records)
 	if len(u.Batches) > 0 {
-		x.submit(u)
+		u.Seq = x.submit(u)
+		x.global.depend(x, &u)
 	}
 }

@@ -46,6 +46,7 @@ type Partition struct {
 	due     map[int64]bool // durable timers whose due update was submitted
 
 	in      inputReader
+	global  globalSpec
 	senders map[int]*sender
 	ckpt    checkpointer
 	ckptSeq int64 // seq of the checkpoint this life started from
@@ -59,7 +60,7 @@ type Partition struct {
 type Stats struct {
 	Updates, Flushes, FlushedBytes, OrchestrationSteps, EntityBatches uint64
 	ActivitiesStarted, Sends, Duplicates, Checkpoints                 uint64
-	RecoveredUpdates                                                  uint64
+	RecoveredUpdates, SoftRestarts, DroppedSpeculative                uint64
 	TornTail                                                          bool
 }
 
@@ -165,8 +166,9 @@ func (x *Partition) fail(format string, args ...any) {
 }
 
 // submit appends an update to the commit log and applies it now (local and
-// global speculation) or once it is durable (none).
-func (x *Partition) submit(u update) {
+// global speculation) or once it is durable (none). It returns the
+// update's seq.
+func (x *Partition) submit(u update) int64 {
 	u.At = int64(x.now)
 	x.log.lastSeq++
 	u.Seq = x.log.lastSeq
@@ -175,9 +177,10 @@ func (x *Partition) submit(u update) {
 	x.ckpt.events++
 	if x.k.Speculation == SpeculationNone {
 		x.none.add(u)
-		return
+		return u.Seq
 	}
 	x.st.apply(x.cfg.Registry, &u)
+	return u.Seq
 }
 
 // pump derives everything the state asks for: work items, activity

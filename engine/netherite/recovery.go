@@ -130,18 +130,26 @@ func (x *Partition) replayLog(data []byte, base, from, epoch int64, atEnd bool) 
 func (x *Partition) resume(end, epoch int64) {
 	l := &x.log
 	l.off, l.epoch, l.durableSeq = end, epoch, l.lastSeq
-	if l.lastSeq == 0 || end == 0 {
-		x.run()
+	// Start the new epoch with an empty flush (a header only), so that
+	// every life has its own epoch even if it crashes before its first
+	// flush (receivers tell lives of a sender apart by epoch). Its Makes
+	// is the recovered end: the log read proved that suffix durable (a
+	// flush in flight at the crash may have landed unseen), so the outbox
+	// rule stays checkable as data before anything is resent.
+	hdr := update{Kind: updFlushHeader, Num: end, Dest: int(epoch)}
+	data := appendRecord(nil, &hdr)
+	data = append(data, make([]byte, port.PageSize-len(data))...)
+	if end+port.PageSize > l.size {
+		x.fail("log %s full at offset %d (raise knob LogBytes)", l.name, end)
 		return
 	}
-	// The log read proved the recovered suffix durable (a flush in flight
-	// at the crash may have landed without its writer seeing it complete).
-	// Re-read its last page with Makes on the recovered end, so that the
-	// outbox rule stays checkable as data before anything is resent.
-	x.issue(port.PageRead{Name: l.name, Off: end - port.PageSize, N: port.PageSize}, port.Mark{},
+	l.off += port.PageSize
+	l.flushing = true
+	x.issue(port.PageWrite{Name: l.name, Off: end, Data: data, Cond: port.Cond{LeaseID: l.leaseID}}, port.Mark{},
 		port.Mark{Log: l.name, Pos: l.lastSeq}, func(c port.Completion) {
+			l.flushing = false
 			if c.Err != nil {
-				x.fail("confirm log %s: %v", l.name, c.Err)
+				x.fail("start epoch %d of log %s: %v", epoch, l.name, c.Err)
 				return
 			}
 			x.run()
@@ -159,4 +167,7 @@ func (x *Partition) run() {
 	}
 	x.ckpt.last = x.now
 	x.phase = phaseRunning
+	if x.k.Speculation == SpeculationGlobal {
+		x.global.resume(x)
+	}
 }

