@@ -4,13 +4,18 @@
 // A partition's state is a set of tracked objects (state.go: sessions,
 // activities, timers, outbox, dedup, instances, histories with cached
 // replay cursors, entity states) changed only by applying update events
-// (update.go, apply.go) in log order. Update events are appended to the
-// partition's commit log on a page blob (commitlog.go) with group commit;
-// when state is applied relative to the flush is the speculation level
-// (knobs.go). Messages between partitions and to clients travel over the
-// Stream port (transport.go, outbox.go), tagged with (origin, position) so
-// receivers drop duplicates (dedup in apply.go). Checkpoints (checkpoint.go)
-// and recovery (recovery.go) restore a partition after a crash.
+// (update.go, apply.go) in log order. Work items (workitems.go) run
+// orchestration steps through engine/replay cursors, entity batches
+// through replay.ExecuteEntity and activities as port.ActivityTask.
+// Update events are appended to the partition's commit log on a page blob
+// (commitlog.go) with group commit; when state is applied relative to the
+// flush is the speculation level (knobs.go; nonepending.go for none,
+// global.go for global). Messages between partitions and to clients
+// travel over the Stream port (transport.go, outbox.go), tagged with
+// (origin, position) so receivers drop duplicates. Checkpoints
+// (checkpoint.go) and recovery (recovery.go) restore a partition after a
+// crash; a blob lease fences its log; move.go stops a partition gracefully
+// so another core can take it over.
 //
 // Everything here is a deterministic state machine: no clocks, goroutines,
 // channels or randomness; maps are iterated in sorted key order.

@@ -100,9 +100,7 @@ func DefaultModels() *sim.ModelSet {
 	}
 }
 
-// Run runs a scenario on an engine and returns what it observed; it fails
-// only on setup errors. Check compares the result with the expectations.
-func Run(e Engine, sc Scenario, o Options) (*Result, error) {
+func (o Options) withDefaults() Options {
 	if o.Nodes == 0 {
 		o.Nodes = 2
 	}
@@ -115,6 +113,13 @@ func Run(e Engine, sc Scenario, o Options) (*Result, error) {
 	if o.StepMs == 0 {
 		o.StepMs = 50
 	}
+	return o
+}
+
+// Run runs a scenario on an engine and returns what it observed; it fails
+// only on setup errors. Check compares the result with the expectations.
+func Run(e Engine, sc Scenario, o Options) (*Result, error) {
+	o = o.withDefaults()
 	reg := durable.NewRegistry()
 	if err := sc.Setup(reg); err != nil {
 		return nil, fmt.Errorf("scenario %s setup: %w", sc.Name, err)
