@@ -15,7 +15,7 @@ const ms = port.Millisecond
 // programming model.
 func Suite() []Scenario {
 	return []Scenario{Hello5(10), SubOrchestrations(), Timers(), ExternalEvents(), ContinueAsNew(),
-		Retries(), Entities(), Bank(4), FanOutFanIn(20)}
+		Retries(), Entities(), Bank(4), FanOutFanIn(20), Terminate()}
 }
 
 func start(at port.Time, instance, name string, input any) Call {
@@ -269,4 +269,22 @@ func Entities() Scenario {
 		Calls: []Call{{At: 0, Req: durable.ClientRequest{Kind: durable.RequestSignal, Instance: "@Counter@a!1", Name: "add", Payload: one}},
 			start(100*ms, "use-counter!3", "UseCounter", nil)},
 		Expect: []Expect{completed("use-counter!3", `[115,115]`)}}
+}
+
+// Terminate: a client terminates an orchestration waiting for an event
+// that never comes; a status query and a second start of a running
+// instance are answered on the way.
+func Terminate() Scenario {
+	setup := func(reg *durable.Registry) error {
+		return reg.AddOrchestrator("Forever", func(ctx *durable.OrchestrationContext) (any, error) {
+			return nil, ctx.WaitForExternalEvent("never").Await(nil)
+		})
+	}
+	reason, _ := durable.Marshal("enough")
+	return Scenario{Name: "Terminate", Setup: setup,
+		Calls: []Call{start(0, "forever", "Forever", nil),
+			{At: 100 * ms, Req: durable.ClientRequest{Kind: durable.RequestStatus, Instance: "forever"}},
+			start(150*ms, "forever", "Forever", nil),
+			{At: 200 * ms, Req: durable.ClientRequest{Kind: durable.RequestTerminate, Instance: "forever", Payload: reason}}},
+		Expect: []Expect{{Instance: "forever", Status: durable.StatusTerminated, Output: `"enough"`}}}
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/dflab/dflab/engine/durable"
 	"github.com/dflab/dflab/engine/netherite"
 )
 
@@ -25,6 +26,7 @@ func TestNetheriteSuite(t *testing.T) {
 				if spec != netherite.SpeculationGlobal {
 					require.Empty(t, res.Violations, "outbox rule")
 				}
+				require.Len(t, res.Responses, len(sc.Calls)+len(sc.Expect), "every call answered once")
 				t.Logf("%s: done at %v virtual, %d events, %d storage requests", sc.Name, res.End, res.Events, res.Stats.Requests)
 			})
 		}
@@ -42,4 +44,22 @@ func TestNetheriteSameSeedSameTrace(t *testing.T) {
 	a, b := run(11), run(11)
 	require.Equal(t, a, b, "same seed, same trace hash")
 	require.NotEqual(t, a, run(12), "another seed, another trace")
+}
+
+func TestNetheriteClientAnswers(t *testing.T) {
+	sc := Terminate()
+	res, err := Run(netheriteEngine(t, netherite.SpeculationLocal), sc, Options{Seed: 2})
+	require.NoError(t, err)
+	require.NoError(t, res.Check(sc))
+	byCall := map[int]Response{}
+	for _, r := range res.Responses {
+		require.NoError(t, r.Err)
+		byCall[r.Call] = r
+	}
+	require.True(t, byCall[1].Resp.Found)
+	require.Equal(t, durable.StatusPending, byCall[1].Resp.Status.Status, "start answers Pending")
+	require.Equal(t, durable.StatusRunning, byCall[2].Resp.Status.Status, "status while waiting")
+	require.Equal(t, "Forever", byCall[2].Resp.Status.Name)
+	require.Equal(t, durable.StatusRunning, byCall[3].Resp.Status.Status, "a second start of a running instance reports it")
+	require.Equal(t, `"enough"`, string(res.Final["forever"].Output))
 }
