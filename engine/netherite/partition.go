@@ -59,7 +59,7 @@ type Partition struct {
 // Stats counts what a partition did in this life.
 type Stats struct {
 	Updates, Flushes, FlushedBytes, OrchestrationSteps, EntityBatches uint64
-	ActivitiesStarted, Sends, Duplicates, Checkpoints                 uint64
+	ActivitiesStarted, PeakActivities, Sends, Duplicates, Checkpoints uint64
 	RecoveredUpdates, SoftRestarts, DroppedSpeculative                uint64
 	TornTail                                                          bool
 }

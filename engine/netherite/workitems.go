@@ -77,6 +77,7 @@ func (x *Partition) startActivities() {
 		}
 		x.running[a.ID] = true
 		x.stats.ActivitiesStarted++
+		x.stats.PeakActivities = max(x.stats.PeakActivities, uint64(len(x.running)))
 		reg, msg := x.cfg.Registry, a.Msg
 		x.rd.Activities = append(x.rd.Activities, port.ActivityTask{ID: port.ActivityID(a.ID),
 			Name: msg.Event.Name, Input: msg.Event.Payload,

@@ -63,3 +63,16 @@ func TestNetheriteClientAnswers(t *testing.T) {
 	require.Equal(t, durable.StatusRunning, byCall[3].Resp.Status.Status, "a second start of a running instance reports it")
 	require.Equal(t, `"enough"`, string(res.Final["forever"].Output))
 }
+
+func TestNetheriteMaxActivities(t *testing.T) {
+	sc := FanOutFanIn(30)
+	e := &Netherite{Partitions: 4, Knobs: netherite.Knobs{MaxActivities: 3, LogBytes: 4 << 20}}
+	res, err := Run(e, sc, Options{Seed: 4})
+	require.NoError(t, err)
+	require.NoError(t, res.Check(sc))
+	peak := uint64(0)
+	for _, c := range e.Cores {
+		peak = max(peak, res.Driver.Core(c).(*netherite.Partition).Stats().PeakActivities)
+	}
+	require.Equal(t, uint64(3), peak, "30 activities of one orchestration, never more than 3 at once")
+}
