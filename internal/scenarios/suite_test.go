@@ -35,15 +35,17 @@ func TestNetheriteSuite(t *testing.T) {
 
 func TestNetheriteSameSeedSameTrace(t *testing.T) {
 	sc := Bank(4)
-	run := func(seed uint64) uint64 {
-		res, err := Run(netheriteEngine(t, netherite.SpeculationLocal), sc, Options{Seed: seed})
-		require.NoError(t, err)
-		require.NoError(t, res.Check(sc))
-		return res.TraceHash
+	for _, spec := range []netherite.Speculation{netherite.SpeculationNone, netherite.SpeculationLocal, netherite.SpeculationGlobal} {
+		run := func(seed uint64) uint64 {
+			res, err := Run(netheriteEngine(t, spec), sc, Options{Seed: seed})
+			require.NoError(t, err)
+			require.NoError(t, res.Check(sc))
+			return res.TraceHash
+		}
+		a, b := run(11), run(11)
+		require.Equal(t, a, b, "%s: same seed, same trace hash", spec)
+		require.NotEqual(t, a, run(12), "%s: another seed, another trace", spec)
 	}
-	a, b := run(11), run(11)
-	require.Equal(t, a, b, "same seed, same trace hash")
-	require.NotEqual(t, a, run(12), "another seed, another trace")
 }
 
 func TestNetheriteClientAnswers(t *testing.T) {
