@@ -43,6 +43,7 @@ func TestNetheriteRandomCrashes(t *testing.T) {
 					require.NoError(t, err)
 					require.NoError(t, res.Check(sc), strings.Join(logs, "\n"))
 					require.Empty(t, res.Violations)
+					require.Len(t, res.Responses, len(sc.Calls)+len(sc.Expect), "every call answered exactly once")
 				})
 			}
 		}

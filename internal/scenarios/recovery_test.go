@@ -42,6 +42,8 @@ func TestNetheriteCrashRecovery(t *testing.T) {
 						require.NoError(t, res.Check(sc), strings.Join(logs, "\n"))
 						require.Equal(t, uint64(1), res.Stats.Crashes)
 						require.Empty(t, res.Violations)
+						require.Len(t, res.Responses, len(sc.Calls)+len(sc.Expect), "every call answered exactly once")
+					require.Len(t, res.Responses, len(sc.Calls)+len(sc.Expect), "every call answered exactly once")
 					})
 				}
 			}
