@@ -176,6 +176,32 @@ func TestDecisionsAreSeededAndIndependentOfOtherLines(t *testing.T) {
 		"adding lines before and after does not shift this line's decisions")
 }
 
+func TestLatencyDrawsIgnoreErrorLines(t *testing.T) {
+	// delayed[i]: request i slept; failed[i]: it got an injected error.
+	run := func(planText string) (delayed, failed []bool) {
+		r := newRig(t, planText, 9, true)
+		for i := 0; i < 300; i++ {
+			n := len(r.slept)
+			_, err := r.stores.Stream.Append(ctx, 0, [][]byte{[]byte("x")})
+			delayed, failed = append(delayed, len(r.slept) > n), append(failed, err != nil)
+		}
+		return delayed, failed
+	}
+	const delay = "delay stream 50ms p=0.2"
+	base, _ := run(delay)
+	delayed, failed := run("storage error p=0.5 op=stream-append\n" + delay)
+	nFailed := 0
+	for i := range base {
+		if failed[i] {
+			nFailed++
+			require.False(t, delayed[i], "a failed request never reaches storage, nor sleeps")
+			continue
+		}
+		require.Equal(t, base[i], delayed[i], "request %d: error lines do not shift the delay line's coins", i)
+	}
+	require.InDelta(t, 150, nFailed, 40)
+}
+
 func TestLatencyAndDelayThroughSleep(t *testing.T) {
 	r := newRig(t, "latency x3 op=stream-append 10s..20s\ndelay stream 50ms p=1", 1, true)
 	slow := &slowStream{Stream: r.store, clk: r.clk, d: 10 * port.Millisecond}

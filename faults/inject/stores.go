@@ -60,14 +60,18 @@ func call[T any](ctx context.Context, in *Injector, kind string, f func() (T, er
 func callWith[T any](ctx context.Context, in *Injector, kind string, f func(decision) (T, error)) (T, error) {
 	var zero T
 	d := in.decide(kind, false)
+	sleep := in.cfg.Sleep
+	var lat decision
+	if sleep != nil {
+		// Drawn even for a request about to fail, so that error lines never
+		// shift the latency lines' decisions.
+		lat = in.decide(kind, true)
+	}
 	if d.fail != nil {
 		in.count(d.fail.Fault.Kind, kind)
 		return zero, d.fail
 	}
-	var lat decision
-	sleep := in.cfg.Sleep
 	if sleep != nil {
-		lat = in.decide(kind, true)
 		if lat.delay > 0 {
 			if err := sleep(ctx, lat.delay); err != nil {
 				return zero, err
