@@ -79,3 +79,17 @@ func TestCheckpointRoundTrip(t *testing.T) {
 	_, _, _, err = decodeCheckpoint(e.b[:len(e.b)-1], 1, 4)
 	require.ErrorIs(t, err, ErrCorrupt)
 }
+
+func TestCloseDropsCachedCursors(t *testing.T) {
+	reg := durable.NewRegistry()
+	require.NoError(t, reg.AddOrchestrator("Wait", func(ctx *durable.OrchestrationContext) (any, error) {
+		return nil, ctx.WaitForExternalEvent("x").Await(nil)
+	}))
+	x, err := NewPartition(&Config{Hub: "h", Partitions: 1, Clients: 1, Registry: reg}, 0, "n")
+	require.NoError(t, err)
+	ex := x.st.executor(reg, "i")
+	r := ex.Step(1, []durable.Event{{Kind: durable.ExecutionStarted, Name: "Wait"}})
+	require.Equal(t, durable.StatusRunning, r.Status)
+	x.Close()
+	require.Empty(t, x.st.execs)
+}

@@ -152,6 +152,7 @@ func (x *Partition) sendConfirmations() {
 func (x *Partition) softRestart(origin int) {
 	x.cfg.logf("netherite p%02d: partition %d started a new epoch while input from it was speculative: restarting from storage",
 		x.p, origin)
+	x.Close()
 	fresh, _ := NewPartition(x.cfg, x.p, x.owner)
 	fresh.rd, fresh.nextReq, fresh.nextTmr, fresh.now = x.rd, x.nextReq, x.nextTmr, x.now
 	fresh.stats = Stats{SoftRestarts: x.stats.SoftRestarts + 1, DroppedSpeculative: x.stats.DroppedSpeculative}

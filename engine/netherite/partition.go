@@ -236,3 +236,13 @@ func (x *Partition) timerDue(id int64) {
 	x.due[id] = true
 	x.submit(update{Kind: updTimerDue, Num: id})
 }
+
+// Close implements port.Closer: it stops the suspended orchestrator
+// coroutines of the cached cursors. The core is not stepped again.
+func (x *Partition) Close() {
+	for _, inst := range sortedKeys(x.st.execs) {
+		x.st.dropExec(inst)
+	}
+}
+
+var _ port.Closer = (*Partition)(nil)

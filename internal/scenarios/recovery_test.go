@@ -43,7 +43,7 @@ func TestNetheriteCrashRecovery(t *testing.T) {
 						require.Equal(t, uint64(1), res.Stats.Crashes)
 						require.Empty(t, res.Violations)
 						require.Len(t, res.Responses, len(sc.Calls)+len(sc.Expect), "every call answered exactly once")
-					require.Len(t, res.Responses, len(sc.Calls)+len(sc.Expect), "every call answered exactly once")
+						require.Len(t, res.Responses, len(sc.Calls)+len(sc.Expect), "every call answered exactly once")
 					})
 				}
 			}
