@@ -91,8 +91,9 @@ func (p *Plan) Len() int {
 
 // Bounds of numeric fields.
 const (
-	MaxFactor = 1000                        // latency multiplier
-	MaxTime   = 7 * 24 * 3600 * port.Second // any time or duration in a plan
+	MaxPartition = 9999                        // partition index
+	MaxFactor    = 1000                        // latency multiplier
+	MaxTime      = 7 * 24 * 3600 * port.Second // any time or duration in a plan
 )
 
 // Validate checks a fault's fields against its kind, naming the field and
@@ -115,7 +116,7 @@ func (f Fault) validateShape() error {
 	if err := checkName(f.Node, k == Crash || k == Restart || k == Move); err != nil {
 		return err
 	}
-	if f.Partition < 0 || (f.Partition != 0 && k != Move && k != LeaseLoss && k != TornTail) {
+	if f.Partition < 0 || f.Partition > MaxPartition || (f.Partition != 0 && k != Move && k != LeaseLoss && k != TornTail) {
 		return fmt.Errorf("partition p%d: allowed: p0, p1, ... on move, lease-loss, torn-tail only", f.Partition)
 	}
 	if err := checkOps(f.Ops, k.Storage()); err != nil {
