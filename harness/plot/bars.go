@@ -1,0 +1,124 @@
+package plot
+
+import (
+	"fmt"
+	"image/color"
+	"math"
+
+	gplot "gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/plotutil"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+)
+
+// BarSeries is one series of a grouped bar chart: a value per category
+// (NaN: not measured, no bar) and, optionally, an error half-width per
+// category (0 or NaN: none).
+type BarSeries struct {
+	Label  string
+	Values []float64
+	Errors []float64
+}
+
+// BarData is a grouped bar chart: one group per category, one bar per
+// series in each group.
+type BarData struct {
+	Title, XLabel, YLabel string
+	Categories            []string
+	Series                []BarSeries
+}
+
+// groupWidth is the share of a category's slot its bars take.
+const groupWidth = 0.8
+
+// GroupedBars draws d.
+func GroupedBars(d BarData) (*Chart, error) {
+	if len(d.Categories) == 0 || len(d.Series) == 0 {
+		return nil, fmt.Errorf("plot: %q: no categories or no series", d.Title)
+	}
+	c := newChart(d.Title, d.XLabel, d.YLabel)
+	w := groupWidth / float64(len(d.Series))
+	for i, s := range d.Series {
+		if len(s.Values) != len(d.Categories) || (s.Errors != nil && len(s.Errors) != len(d.Categories)) {
+			return nil, fmt.Errorf("plot: %q series %q: %d values, %d errors for %d categories", d.Title, s.Label, len(s.Values), len(s.Errors), len(d.Categories))
+		}
+		if err := finiteOrMissing(s.Label, append(append([]float64(nil), s.Values...), s.Errors...)...); err != nil {
+			return nil, err
+		}
+		b := &bars{ys: s.Values, errs: s.Errors, width: w, color: plotutil.Color(i)}
+		for k := range d.Categories {
+			b.xs = append(b.xs, float64(k)-groupWidth/2+(float64(i)+0.5)*w)
+		}
+		c.Plot.Add(b)
+		c.Legend.Add(s.Label, b)
+	}
+	c.Plot.NominalX(d.Categories...)
+	c.Plot.X.Min, c.Plot.X.Max = -0.5, float64(len(d.Categories))-0.5
+	c.Plot.Y.Min = 0
+	return c, nil
+}
+
+// bars is a series of bars with widths in data units (so error bars line
+// up exactly whatever the canvas size).
+type bars struct {
+	xs, ys, errs []float64
+	width        float64
+	color        color.Color
+}
+
+var outline = draw.LineStyle{Color: color.Gray{Y: 60}, Width: vg.Points(0.5)}
+
+// Plot draws the bars and their error whiskers.
+func (b *bars) Plot(c draw.Canvas, p *gplot.Plot) {
+	tx, ty := p.Transforms(&c)
+	for i, x := range b.xs {
+		if math.IsNaN(b.ys[i]) {
+			continue // not measured: no bar at all
+		}
+		x0, x1 := tx(x-b.width/2), tx(x+b.width/2)
+		y0, y1 := ty(0), ty(b.ys[i])
+		pts := []vg.Point{{X: x0, Y: y0}, {X: x1, Y: y0}, {X: x1, Y: y1}, {X: x0, Y: y1}}
+		c.FillPolygon(b.color, c.ClipPolygonY(pts))
+		c.StrokeLines(outline, c.ClipLinesY(append(pts, pts[0]))...)
+		if b.errs == nil || !(b.errs[i] > 0) {
+			continue
+		}
+		lo, hi := ty(b.ys[i]-b.errs[i]), ty(b.ys[i]+b.errs[i])
+		xm, capW := tx(x), (x1-x0)/4
+		whisker := draw.LineStyle{Color: color.Black, Width: vg.Points(0.8)}
+		c.StrokeLines(whisker, c.ClipLinesY([]vg.Point{{X: xm, Y: lo}, {X: xm, Y: hi}},
+			[]vg.Point{{X: xm - capW, Y: lo}, {X: xm + capW, Y: lo}},
+			[]vg.Point{{X: xm - capW, Y: hi}, {X: xm + capW, Y: hi}})...)
+	}
+}
+
+// DataRange covers the bars, zero and the whiskers.
+func (b *bars) DataRange() (xmin, xmax, ymin, ymax float64) {
+	xmin, xmax = b.xs[0]-b.width/2, b.xs[len(b.xs)-1]+b.width/2
+	for i, y := range b.ys {
+		e := 0.0
+		if math.IsNaN(y) {
+			continue
+		}
+		if b.errs != nil && !math.IsNaN(b.errs[i]) {
+			e = b.errs[i]
+		}
+		ymin, ymax = min(ymin, y-e), max(ymax, y+e)
+	}
+	return xmin, xmax, ymin, ymax
+}
+
+// Thumbnail is the legend swatch.
+func (b *bars) Thumbnail(c *draw.Canvas) {
+	pts := []vg.Point{c.Min, {X: c.Max.X, Y: c.Min.Y}, c.Max, {X: c.Min.X, Y: c.Max.Y}}
+	c.FillPolygon(b.color, pts)
+	c.StrokeLines(outline, append(pts, pts[0]))
+}
+
+func gridY() *plotter.Grid {
+	g := plotter.NewGrid()
+	g.Vertical.Color = nil
+	g.Horizontal.Color = color.Gray{Y: 220}
+	return g
+}
