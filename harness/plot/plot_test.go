@@ -47,7 +47,7 @@ func requireValid(t *testing.T, c *Chart) {
 	}
 }
 
-func scaleOutData() ScaleOutData {
+func sampleScaleOut() ScaleOutData {
 	return ScaleOutData{
 		Title: "Hello5 throughput scale-out", Unit: "orchestrations", Nodes: []int{1, 4, 8, 12},
 		Series: []ScaleOutSeries{
@@ -61,11 +61,11 @@ func scaleOutData() ScaleOutData {
 }
 
 func TestScaleOutRenders(t *testing.T) {
-	c, err := ScaleOut(scaleOutData())
+	c, err := ScaleOut(sampleScaleOut())
 	require.NoError(t, err)
 	require.Equal(t, "throughput relative to original 1×1 (×)", c.Plot.Y.Label.Text)
 	requireValid(t, c)
-	d := scaleOutData()
+	d := sampleScaleOut()
 	d.Baseline = 0
 	c, err = ScaleOut(d)
 	require.NoError(t, err)
@@ -141,7 +141,7 @@ func TestTimeSeriesRenders(t *testing.T) {
 }
 
 func TestSaveAllWritesBothFormats(t *testing.T) {
-	c, err := ScaleOut(scaleOutData())
+	c, err := ScaleOut(sampleScaleOut())
 	require.NoError(t, err)
 	dir := t.TempDir()
 	if out := os.Getenv("DFLAB_PLOT_DIR"); out != "" { // to look at the charts
