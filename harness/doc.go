@@ -1,0 +1,15 @@
+// Package harness runs experiments: it resolves a spec, runs each
+// repetition through the Runner registered for the spec's engine, and
+// writes one results row per run with its provenance (resolved spec, git
+// revision, seed, wall time, dflab version).
+//
+// The Runner interface is the seam between the harness and the engines:
+// an engine package (wired in engines.go, since nothing outside harness
+// may import harness) implements Run for a resolved spec and returns the
+// run's metrics. Until an engine is registered, every command that needs
+// one fails with ErrNoEngine instead of inventing results.
+//
+// Subpackages: spec (experiment specs and sweeps), metrics (throughput,
+// latency, traffic, cost, statistics), results (JSONL, CSV, schema), plot
+// (charts), cmd/dflab (the CLI).
+package harness

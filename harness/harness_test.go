@@ -1,0 +1,124 @@
+package harness
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/dflab/dflab/harness/metrics"
+	"github.com/dflab/dflab/harness/results"
+	"github.com/dflab/dflab/harness/spec"
+)
+
+// fakeClock advances one second per call.
+func fakeClock() func() time.Time {
+	t := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	return func() time.Time { t = t.Add(time.Second); return t }
+}
+
+func testSpec(t *testing.T) spec.Spec {
+	t.Helper()
+	s, err := spec.Decode([]byte(`{"engine":{"name":"netherite"},"backend":{"kind":"sim"},"workload":{"name":"hello5"},"seed":40,"repetitions":3}`))
+	require.NoError(t, err)
+	return s
+}
+
+// fakeRunner "runs" by recording one instance per seed; repetition 1 fails.
+var fakeRunner = RunnerFunc(func(_ context.Context, req Request) (metrics.Set, error) {
+	req.Progress(1000)
+	if req.Repetition == 1 {
+		return metrics.Set{}, errors.New("oracle: orchestration hello5-3 never completed")
+	}
+	rec, err := metrics.NewRecorder(metrics.Virtual, 0)
+	if err != nil {
+		return metrics.Set{}, err
+	}
+	rec.Complete(0, time.Duration(req.Seed)*time.Millisecond)
+	return rec.Set("orchestrations", 1)
+})
+
+func TestNoEngineIsAClearError(t *testing.T) {
+	_, err := Execute(context.Background(), NewRegistry(), testSpec(t), Options{})
+	require.ErrorIs(t, err, ErrNoEngine)
+	require.ErrorContains(t, err, `no engine registered for engine "netherite"; registered: none yet`)
+	require.Empty(t, Default.Engines(), "no engine is wired yet; update this test when one is")
+}
+
+func TestRegistryRejectsBadRegistrations(t *testing.T) {
+	r := NewRegistry()
+	require.ErrorContains(t, r.Register("fast", fakeRunner), "not one of netherite, original")
+	require.Error(t, r.Register("original", nil))
+	require.NoError(t, r.Register("original", fakeRunner))
+	require.ErrorContains(t, r.Register("original", fakeRunner), "twice")
+	_, err := r.Lookup("netherite")
+	require.ErrorContains(t, err, "registered: original")
+}
+
+func TestExecuteRunsEveryRepetitionAndRecordsFailures(t *testing.T) {
+	reg := NewRegistry()
+	require.NoError(t, reg.Register("netherite", fakeRunner))
+	var out, status bytes.Buffer
+	prog := NewProgress(&status, 3, true, fakeClock())
+	rows, err := Execute(context.Background(), reg, testSpec(t), Options{
+		Revision: "deadbeef", Out: results.NewWriter(&out), Progress: prog, Now: fakeClock()})
+	require.NoError(t, err)
+	require.Len(t, rows, 3)
+	require.Equal(t, []uint64{40, 41, 42}, []uint64{rows[0].Seed, rows[1].Seed, rows[2].Seed})
+	require.Equal(t, 42.0, rows[2].Metrics.LastCompletionMs)
+	require.Contains(t, rows[1].Error, "never completed")
+	require.Equal(t, "deadbeef", rows[0].GitRevision)
+	require.Equal(t, 1.0, rows[0].WallTimeSec)
+	require.Equal(t, "2026-01-01T00:00:01Z", rows[0].StartedAt)
+	require.Equal(t, 12, rows[0].Spec.Engine.Netherite.Partitions, "rows carry the resolved spec")
+	back, err := results.Read(&out)
+	require.NoError(t, err)
+	require.Equal(t, rows, back)
+	require.Contains(t, status.String(), "runs 3/3")
+	require.Contains(t, status.String(), "events/s")
+}
+
+func TestExecuteStopsOnCancelAndRejectsBadSpecs(t *testing.T) {
+	reg := NewRegistry()
+	require.NoError(t, reg.Register("netherite", fakeRunner))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := Execute(ctx, reg, testSpec(t), Options{})
+	require.ErrorIs(t, err, context.Canceled)
+	bad := testSpec(t)
+	bad.Cluster.Nodes = -1
+	_, err = Execute(context.Background(), reg, bad, Options{})
+	require.ErrorContains(t, err, "spec.cluster.nodes")
+}
+
+func TestInvalidMetricsAreRecordedAsErrors(t *testing.T) {
+	reg := NewRegistry()
+	require.NoError(t, reg.Register("netherite", RunnerFunc(func(context.Context, Request) (metrics.Set, error) {
+		return metrics.Set{Clock: "cpu"}, nil
+	})))
+	s := testSpec(t)
+	s.Repetitions = 1
+	rows, err := Execute(context.Background(), reg, s, Options{})
+	require.NoError(t, err)
+	require.Contains(t, rows[0].Error, "invalid metrics")
+}
+
+func TestProgressLine(t *testing.T) {
+	var buf bytes.Buffer
+	p := NewProgress(&buf, 4, false, fakeClock())
+	// The fake clock ticks 1 s per reading: start 1 s, Line 2 s, Events 3 s, Line 4 s.
+	require.Equal(t, "runs 0/4 · ETA unknown", p.Line())
+	p.Events(3_000_000)
+	p.RunDone() // silent: no clock reading
+	require.Equal(t, "runs 1/4 · 1.00M events/s · ETA 9s", p.Line())
+	require.Empty(t, buf.String(), "not a terminal and not forced: silent")
+	require.False(t, IsTerminal(&buf))
+	q := NewProgress(&buf, 1, true, fakeClock())
+	q.RunDone()
+	require.True(t, strings.HasSuffix(buf.String(), "\n"))
+	require.Contains(t, buf.String(), "done in")
+}

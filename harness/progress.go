@@ -1,0 +1,115 @@
+package harness
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"sync"
+	"time"
+)
+
+// Progress prints one status line — runs done / total, events per second,
+// ETA — rewriting it in place. It prints only when enabled: when its
+// output is a terminal, or when asked (--progress).
+type Progress struct {
+	mu      sync.Mutex
+	out     io.Writer
+	enabled bool
+	now     func() time.Time
+	start   time.Time
+	total   int
+	done    int
+	events  int64 // finished runs' events plus the current run's
+	base    int64 // finished runs' events
+	last    time.Time
+}
+
+// NewProgress returns a progress line for total runs on out; force
+// enables it even when out is not a terminal; now is the clock (nil:
+// time.Now).
+func NewProgress(out io.Writer, total int, force bool, now func() time.Time) *Progress {
+	if now == nil {
+		now = time.Now
+	}
+	return &Progress{out: out, enabled: force || IsTerminal(out), now: now, start: now(), total: total}
+}
+
+// IsTerminal reports whether w is a character device (a terminal).
+func IsTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// minRedraw throttles redraws triggered by event counts.
+const minRedraw = 200 * time.Millisecond
+
+// Events sets the current run's event count.
+func (p *Progress) Events(n int64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.events = p.base + n
+	if now := p.now(); now.Sub(p.last) >= minRedraw {
+		p.last = now
+		p.printLocked()
+	}
+}
+
+// RunDone counts a finished run and redraws.
+func (p *Progress) RunDone() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.done++
+	p.base = p.events
+	p.printLocked()
+	if p.done == p.total && p.enabled {
+		fmt.Fprintln(p.out)
+	}
+}
+
+// Line is the current status text.
+func (p *Progress) Line() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.lineLocked()
+}
+
+func (p *Progress) lineLocked() string {
+	elapsed := p.now().Sub(p.start)
+	line := fmt.Sprintf("runs %d/%d", p.done, p.total)
+	if secs := elapsed.Seconds(); secs > 0 && p.events > 0 {
+		line += fmt.Sprintf(" · %s events/s", si(float64(p.events)/secs))
+	}
+	switch {
+	case p.done >= p.total:
+		line += fmt.Sprintf(" · done in %s", elapsed.Round(time.Second))
+	case p.done > 0:
+		eta := time.Duration(float64(elapsed) / float64(p.done) * float64(p.total-p.done))
+		line += fmt.Sprintf(" · ETA %s", eta.Round(time.Second))
+	default:
+		line += " · ETA unknown"
+	}
+	return line
+}
+
+func (p *Progress) printLocked() {
+	if p.enabled {
+		fmt.Fprintf(p.out, "\r\033[K%s", p.lineLocked())
+	}
+}
+
+// si formats v with a k/M/G suffix.
+func si(v float64) string {
+	switch {
+	case v >= 1e9:
+		return fmt.Sprintf("%.2fG", v/1e9)
+	case v >= 1e6:
+		return fmt.Sprintf("%.2fM", v/1e6)
+	case v >= 1e3:
+		return fmt.Sprintf("%.1fk", v/1e3)
+	}
+	return fmt.Sprintf("%.0f", v)
+}
