@@ -45,7 +45,7 @@ var fakeRunner = RunnerFunc(func(_ context.Context, req Request) (metrics.Set, e
 func TestNoEngineIsAClearError(t *testing.T) {
 	_, err := Execute(context.Background(), NewRegistry(), testSpec(t), Options{})
 	require.ErrorIs(t, err, ErrNoEngine)
-	require.ErrorContains(t, err, `no engine registered for engine "netherite"; registered: none yet`)
+	require.ErrorContains(t, err, `no engine registered for "netherite"; registered: none yet`)
 	require.Empty(t, Default.Engines(), "no engine is wired yet; update this test when one is")
 }
 

@@ -95,7 +95,7 @@ func (r *Registry) Lookup(engine string) (Runner, error) {
 		sort.Strings(names)
 		have = strings.Join(names, ", ")
 	}
-	return nil, fmt.Errorf("%w for engine %q; registered: %s", ErrNoEngine, engine, have)
+	return nil, fmt.Errorf("%w for %q; registered: %s", ErrNoEngine, engine, have)
 }
 
 // Engines returns the registered engine names, sorted.

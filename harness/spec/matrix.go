@@ -82,31 +82,52 @@ func (m Matrix) Expand() ([]Point, error) {
 }
 
 func (m Matrix) point(base []byte, idx []int) (Point, error) {
-	var tree map[string]any
-	if err := json.Unmarshal(base, &tree); err != nil {
-		return Point{}, fmt.Errorf("matrix.base: %w", err)
-	}
 	values := map[string]json.RawMessage{}
+	axes := make([]Axis, len(m.Axes))
 	for k, a := range m.Axes {
 		v := a.Values[idx[k]]
-		var val any
-		if err := json.Unmarshal(v, &val); err != nil {
-			return Point{}, fmt.Errorf("matrix.axes[%d] (%s): value %s: %w", k, a.Path, brief(v), err)
-		}
-		if err := setPath(tree, a.Path, val); err != nil {
-			return Point{}, fmt.Errorf("matrix.axes[%d]: %w", k, err)
-		}
 		values[a.Path] = v
+		axes[k] = Axis{Path: a.Path, Values: []json.RawMessage{v}}
 	}
-	data, err := json.Marshal(tree)
-	if err != nil {
-		return Point{}, fmt.Errorf("matrix: %w", err)
-	}
-	s, err := Parse(data)
+	s, err := apply(base, axes)
 	if err != nil {
 		return Point{}, fmt.Errorf("matrix point %s: %w", describe(m.Axes, values), err)
 	}
 	return Point{Values: values, Spec: s}, nil
+}
+
+// Apply sets each axis's first value in base (later axes win) and
+// resolves the result; flags such as --set path=value use it.
+func Apply(base Spec, axes ...Axis) (Spec, error) {
+	data, err := json.Marshal(base)
+	if err != nil {
+		return Spec{}, fmt.Errorf("%s: %w", Root, err)
+	}
+	return apply(data, axes)
+}
+
+func apply(base []byte, axes []Axis) (Spec, error) {
+	var tree map[string]any
+	if err := json.Unmarshal(base, &tree); err != nil {
+		return Spec{}, fmt.Errorf("%s: %w", Root, err)
+	}
+	for _, a := range axes {
+		if len(a.Values) == 0 {
+			return Spec{}, fmt.Errorf("%s: no value", a.Path)
+		}
+		var val any
+		if err := json.Unmarshal(a.Values[0], &val); err != nil {
+			return Spec{}, fmt.Errorf("%s: value %s: %w", a.Path, brief(a.Values[0]), err)
+		}
+		if err := setPath(tree, a.Path, val); err != nil {
+			return Spec{}, err
+		}
+	}
+	data, err := json.Marshal(tree)
+	if err != nil {
+		return Spec{}, fmt.Errorf("%s: %w", Root, err)
+	}
+	return Parse(data)
 }
 
 // setPath sets a dotted path in a JSON object tree, creating objects on

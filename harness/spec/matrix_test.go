@@ -66,3 +66,12 @@ func TestMatrixWithoutAxesIsTheBase(t *testing.T) {
 	require.Len(t, pts, 1)
 	require.Equal(t, EngineNetherite, pts[0].Spec.Engine.Name)
 }
+
+func TestApplySetsFieldsWithPlainErrors(t *testing.T) {
+	s, err := Apply(baseSpec(t), Axis{Path: "cluster.nodes", Values: []json.RawMessage{[]byte(`8`)}},
+		Axis{Path: "cluster.nodes", Values: []json.RawMessage{[]byte(`12`)}})
+	require.NoError(t, err)
+	require.Equal(t, 12, s.Cluster.Nodes, "later axes win")
+	_, err = Apply(baseSpec(t), Axis{Path: "engine.netherite.speculation", Values: []json.RawMessage{[]byte(`"fast"`)}})
+	require.EqualError(t, err, `spec.engine.netherite.speculation: "fast" is not one of none, local, global`)
+}

@@ -1,0 +1,185 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/dflab/dflab/harness"
+	"github.com/dflab/dflab/harness/results"
+	"github.com/dflab/dflab/harness/spec"
+)
+
+// registry is the engine registry commands use (tests swap it).
+var registry = harness.Default
+
+func cmdRun(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "run", "[--spec FILE] [flags] --out FILE", `
+Runs every repetition of one spec with the engine's registered runner and
+appends one JSONL row per run to --out (results schema: dflab schema).`)
+	var sf specFlags
+	sf.register(fs)
+	out := fs.String("out", "results.jsonl", "JSONL results file to append to")
+	progress := fs.Bool("progress", false, "print the progress line even when stderr is not a terminal")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	s, err := sf.build()
+	if err != nil {
+		return err
+	}
+	return runSpecs(ctx, e, []spec.Spec{s}, *out, *progress)
+}
+
+func cmdSweep(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "sweep", "--matrix FILE --out FILE", `
+Expands a matrix ({"base": SPEC, "axes": [{"path": "cluster.nodes",
+"values": [1, 4, 8, 12]}, ...]}) into specs, the first axis outermost, and
+runs every point like dflab run.`)
+	matrix := fs.String("matrix", "", "matrix JSON file (\"-\": stdin)")
+	out := fs.String("out", "results.jsonl", "JSONL results file to append to")
+	dry := fs.Bool("dry-run", false, "print the expanded specs' JSON lines instead of running them")
+	progress := fs.Bool("progress", false, "print the progress line even when stderr is not a terminal")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *matrix == "" {
+		return fmt.Errorf("--matrix is required")
+	}
+	data, err := readInput(*matrix)
+	if err != nil {
+		return err
+	}
+	var m spec.Matrix
+	if err := spec.DecodeStrict("matrix", data, &m); err != nil {
+		return err
+	}
+	pts, err := m.Expand()
+	if err != nil {
+		return err
+	}
+	specs := make([]spec.Spec, len(pts))
+	for i, p := range pts {
+		specs[i] = p.Spec
+	}
+	if *dry {
+		return printSpecs(e, specs)
+	}
+	return runSpecs(ctx, e, specs, *out, *progress)
+}
+
+func printSpecs(e *env, specs []spec.Spec) error {
+	for _, s := range specs {
+		id, err := results.ConfigID(s)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "%s %s %s %s nodes=%d cores=%d\n", id, s.Engine.Name, s.Backend.Kind, s.Workload.Name, s.Cluster.Nodes, s.Cluster.Cores)
+	}
+	return nil
+}
+
+// runSpecs checks that every spec's engine is registered before running
+// anything, then runs them in order, appending rows to out.
+func runSpecs(ctx context.Context, e *env, specs []spec.Spec, out string, forceProgress bool) error {
+	total := 0
+	for _, s := range specs {
+		if _, err := registry.Lookup(s.Engine.Name); err != nil {
+			return err
+		}
+		total += s.Repetitions
+	}
+	f, err := os.OpenFile(out, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return fmt.Errorf("results file: %w", err)
+	}
+	defer f.Close()
+	opt := harness.Options{Revision: results.GitRevision("."), Out: results.NewWriter(f),
+		Progress: harness.NewProgress(e.stderr, total, forceProgress, nil)}
+	failed := 0
+	for _, s := range specs {
+		rows, err := harness.Execute(ctx, registry, s, opt)
+		for _, r := range rows {
+			if r.Error != "" {
+				failed++
+				fmt.Fprintf(e.stderr, "run %s failed: %s\n", r.RunID, r.Error)
+			}
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("results file: %w", err)
+	}
+	if failed > 0 {
+		return fmt.Errorf("%d of %d runs failed (recorded in %s)", failed, total, out)
+	}
+	return nil
+}
+
+// needsEngines is the body of the commands that are only meaningful once
+// engines are registered: it says so plainly.
+func needsEngines(what string) error {
+	for _, name := range spec.Engines {
+		if _, err := registry.Lookup(name); err != nil {
+			return fmt.Errorf("%s needs both engines; %w", what, err)
+		}
+	}
+	return fmt.Errorf("%s is not implemented yet (issue 8): it is defined once the paper's figure definitions land", what)
+}
+
+func cmdFigures(_ context.Context, e *env, args []string) error {
+	fs := newFlags(e, "figures", "[--out DIR]", `
+Regenerates every paper figure (Fig. 9 scale-out, Fig. 10 traffic, Fig. 11
+latency CDFs, speculation levels) into results/ (JSONL, CSV, PNG, SVG) and
+notebooks/. Needs both engines.`)
+	fs.String("out", "results", "results directory")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	return needsEngines("figures")
+}
+
+func cmdCalibrate(_ context.Context, e *env, args []string) error {
+	fs := newFlags(e, "calibrate", "[--models NAME]", `
+Measures per-step CPU costs of the real engines and fits the simulator's
+CPU model, checked against the paper's calibration set only
+(paper-notes.md). Needs both engines.`)
+	fs.String("models", "default", "model set to write")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	return needsEngines("calibrate")
+}
+
+func cmdRepro(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "repro", "--spec FILE --seed N [--plan FILE]", `
+Re-runs one repetition of a spec with a given seed and fault plan (the
+command a failing checker prints), once, and prints its row.`)
+	var sf specFlags
+	sf.register(fs)
+	plan := fs.String("plan", "", "fault plan file (overrides the spec's faults)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *plan != "" {
+		sf.faults = "@" + *plan
+	}
+	sf.reps = 1
+	s, err := sf.build()
+	if err != nil {
+		return err
+	}
+	rows, err := harness.Execute(ctx, registry, s, harness.Options{Revision: results.GitRevision(".")})
+	if err != nil {
+		return err
+	}
+	if err := results.NewWriter(e.stdout).Write(rows[0]); err != nil {
+		return err
+	}
+	if rows[0].Error != "" {
+		return fmt.Errorf("reproduced: %s", rows[0].Error)
+	}
+	return nil
+}

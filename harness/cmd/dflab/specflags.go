@@ -1,0 +1,184 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/dflab/dflab/harness/spec"
+)
+
+// specFlags build a spec from an optional file plus flags; every flag is
+// a path in the spec, so the same strict checks apply.
+type specFlags struct {
+	file string
+	sets multiFlag
+	// shorthands, each a path
+	engine, backend, models, workload, params, load, faults string
+	nodes, cores, reps                                      int
+	seed                                                    uint64
+}
+
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, " ") }
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
+
+func (f *specFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.file, "spec", "", "spec JSON file (\"-\": stdin); flags override its fields")
+	fs.Var(&f.sets, "set", "set a spec field by path, e.g. --set engine.netherite.partitions=16 (repeatable; value is JSON or a bare string)")
+	fs.StringVar(&f.engine, "engine", "", "engine: netherite | original")
+	fs.StringVar(&f.backend, "backend", "", "backend: sim | disk | azure | nats")
+	fs.StringVar(&f.models, "models", "", "simulator model set name (backend sim)")
+	fs.StringVar(&f.workload, "workload", "", "workload: "+strings.Join(spec.Workloads, " | "))
+	fs.StringVar(&f.params, "params", "", "workload parameters as a JSON object")
+	fs.StringVar(&f.load, "load", "", "load: closed:N (N instances at once) or open:RATE:DURATION (e.g. open:10:60s)")
+	fs.StringVar(&f.faults, "faults", "", "fault plan text (or @FILE to read it from a file)")
+	fs.IntVar(&f.nodes, "nodes", 0, "cluster nodes")
+	fs.IntVar(&f.cores, "cores", 0, "cores per node")
+	fs.IntVar(&f.reps, "reps", 0, "repetitions")
+	fs.Uint64Var(&f.seed, "seed", 0, "seed (repetition i uses seed+i)")
+}
+
+// build reads the file (if any), applies the flags and resolves.
+func (f *specFlags) build() (spec.Spec, error) {
+	var base spec.Spec
+	if f.file != "" {
+		data, err := readInput(f.file)
+		if err != nil {
+			return spec.Spec{}, err
+		}
+		if base, err = spec.Decode(data); err != nil {
+			return spec.Spec{}, fmt.Errorf("%s: %w", f.file, err)
+		}
+	}
+	axes, err := f.axes()
+	if err != nil {
+		return spec.Spec{}, err
+	}
+	return spec.Apply(base, axes...)
+}
+
+// axes turns the flags into one-value axes (later flags win).
+func (f *specFlags) axes() ([]spec.Axis, error) {
+	var axes []spec.Axis
+	add := func(path string, v any) error {
+		b, err := json.Marshal(v)
+		if err != nil {
+			return fmt.Errorf("--%s: %w", path, err)
+		}
+		axes = append(axes, spec.Axis{Path: path, Values: []json.RawMessage{b}})
+		return nil
+	}
+	str := map[string]string{"engine.name": f.engine, "backend.kind": f.backend, "backend.models": f.models, "workload.name": f.workload}
+	for _, p := range []string{"engine.name", "backend.kind", "backend.models", "workload.name"} {
+		if str[p] != "" {
+			if err := add(p, str[p]); err != nil {
+				return nil, err
+			}
+		}
+	}
+	ints := []struct {
+		path string
+		v    int
+	}{{"cluster.nodes", f.nodes}, {"cluster.cores", f.cores}, {"repetitions", f.reps}}
+	for _, i := range ints {
+		if i.v != 0 {
+			if err := add(i.path, i.v); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if f.seed != 0 {
+		if err := add("seed", f.seed); err != nil {
+			return nil, err
+		}
+	}
+	more, err := f.complexAxes()
+	if err != nil {
+		return nil, err
+	}
+	return append(axes, more...), nil
+}
+
+// complexAxes are --params, --load, --faults and --set.
+func (f *specFlags) complexAxes() ([]spec.Axis, error) {
+	var axes []spec.Axis
+	if f.params != "" {
+		if !json.Valid([]byte(f.params)) {
+			return nil, fmt.Errorf("--params: %q is not JSON; want an object such as {\"accounts\":100}", f.params)
+		}
+		axes = append(axes, spec.Axis{Path: "workload.params", Values: []json.RawMessage{[]byte(f.params)}})
+	}
+	if f.load != "" {
+		l, err := parseLoad(f.load)
+		if err != nil {
+			return nil, err
+		}
+		axes = append(axes, spec.Axis{Path: "load", Values: []json.RawMessage{l}})
+	}
+	if f.faults != "" {
+		text := f.faults
+		if name, ok := strings.CutPrefix(text, "@"); ok {
+			data, err := os.ReadFile(name)
+			if err != nil {
+				return nil, fmt.Errorf("--faults: %w", err)
+			}
+			text = string(data)
+		}
+		b, _ := json.Marshal(text) // a string always marshals
+		axes = append(axes, spec.Axis{Path: "faults", Values: []json.RawMessage{b}})
+	}
+	for _, s := range f.sets {
+		path, val, ok := strings.Cut(s, "=")
+		if !ok || path == "" {
+			return nil, fmt.Errorf("--set %q: want path=value", s)
+		}
+		v := []byte(val)
+		if !json.Valid(v) {
+			v, _ = json.Marshal(val) // a bare word is a string
+		}
+		axes = append(axes, spec.Axis{Path: path, Values: []json.RawMessage{v}})
+	}
+	return axes, nil
+}
+
+// parseLoad reads closed:N or open:RATE:DURATION[:SPACING].
+func parseLoad(s string) (json.RawMessage, error) {
+	parts := strings.Split(s, ":")
+	var v map[string]any
+	switch {
+	case parts[0] == "closed" && len(parts) == 2:
+		v = map[string]any{"kind": "closed", "instances": json.Number(parts[1])}
+	case parts[0] == "open" && (len(parts) == 3 || len(parts) == 4):
+		v = map[string]any{"kind": "open", "ratePerSec": json.Number(parts[1]), "duration": parts[2]}
+		if len(parts) == 4 {
+			v["spacing"] = parts[3]
+		}
+	default:
+		return nil, fmt.Errorf("--load %q: want closed:N or open:RATE:DURATION[:poisson|fixed]", s)
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("--load %q: %w", s, err)
+	}
+	return b, nil
+}
+
+// readInput reads a file, or stdin for "-".
+func readInput(name string) ([]byte, error) {
+	if name == "-" {
+		data, err := readAll(os.Stdin)
+		if err != nil {
+			return nil, fmt.Errorf("stdin: %w", err)
+		}
+		return data, nil
+	}
+	data, err := os.ReadFile(name)
+	if err != nil {
+		return nil, fmt.Errorf("read spec: %w", err)
+	}
+	return data, nil
+}
