@@ -1,0 +1,162 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"image/png"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/dflab/dflab/harness"
+	"github.com/dflab/dflab/harness/metrics"
+	"github.com/dflab/dflab/harness/results"
+	"github.com/dflab/dflab/harness/spec"
+)
+
+func call(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var o, e bytes.Buffer
+	code = dflab(context.Background(), args, &o, &e)
+	return code, o.String(), e.String()
+}
+
+func TestUsageAndHelpForEveryCommand(t *testing.T) {
+	code, out, _ := call(t)
+	require.Equal(t, 2, code)
+	require.Contains(t, out, "usage: dflab <command>")
+	code, _, errOut := call(t, "frobnicate")
+	require.Equal(t, 2, code)
+	require.Contains(t, errOut, `unknown command "frobnicate"`)
+	for name := range commands {
+		code, _, errOut := call(t, name, "--help")
+		require.Equal(t, 0, code, name)
+		require.Contains(t, errOut, "usage: dflab "+name, name)
+	}
+	code, _, _ = call(t, "spec", "--no-such-flag")
+	require.Equal(t, 2, code)
+}
+
+func TestSpecFromFlagsAndFile(t *testing.T) {
+	code, out, errOut := call(t, "spec", "--engine", "netherite", "--backend", "sim", "--workload", "hello3",
+		"--nodes", "4", "--cores", "2", "--load", "open:10:60s:fixed", "--set", "engine.netherite.speculation=none",
+		"--params", `{"cities":3}`, "--faults", "at 5s crash node2", "--seed", "9", "--reps", "6")
+	require.Equal(t, 0, code, errOut)
+	s, err := spec.Parse([]byte(out))
+	require.NoError(t, err)
+	require.Equal(t, "none", s.Engine.Netherite.Speculation)
+	require.Equal(t, spec.Load{Kind: "open", RatePerSec: 10, Duration: spec.Duration(time.Minute), Spacing: "fixed"}, s.Load)
+	require.Equal(t, "at 5s crash node2", s.Faults)
+	require.Equal(t, 6, s.Repetitions)
+
+	file := filepath.Join(t.TempDir(), "spec.json")
+	require.NoError(t, os.WriteFile(file, []byte(out), 0o644))
+	code, again, _ := call(t, "spec", file)
+	require.Equal(t, 0, code)
+	require.Equal(t, out, again)
+	code, over, _ := call(t, "spec", "--spec", file, "--nodes", "12")
+	require.Equal(t, 0, code)
+	require.Contains(t, over, `"nodes": 12`)
+}
+
+func TestSpecErrorsNameTheField(t *testing.T) {
+	code, _, errOut := call(t, "spec", "--engine", "netherite", "--backend", "sim", "--workload", "hello5",
+		"--set", "engine.netherite.speculation=fast")
+	require.Equal(t, 1, code)
+	require.Equal(t, "dflab spec: spec.engine.netherite.speculation: \"fast\" is not one of none, local, global\n", errOut)
+	code, _, errOut = call(t, "spec", "--load", "closed")
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, "want closed:N or open:RATE:DURATION")
+	code, _, errOut = call(t, "spec", "--set", "cluster.gpus=2", "--engine", "original", "--backend", "sim", "--workload", "bank")
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, "spec.cluster.gpus: unknown field; allowed: nodes, cores")
+}
+
+func TestCommandsThatNeedEnginesSaySo(t *testing.T) {
+	dir := t.TempDir()
+	for _, args := range [][]string{
+		{"run", "--engine", "original", "--backend", "sim", "--workload", "bank", "--out", filepath.Join(dir, "r.jsonl")},
+		{"repro", "--engine", "original", "--backend", "sim", "--workload", "bank", "--seed", "5"},
+		{"figures"}, {"calibrate"},
+	} {
+		code, _, errOut := call(t, args...)
+		require.Equal(t, 1, code, args)
+		require.Contains(t, errOut, "no engine registered", args)
+	}
+	_, err := os.Stat(filepath.Join(dir, "r.jsonl"))
+	require.True(t, os.IsNotExist(err), "no results file without an engine")
+}
+
+// withFakeEngines swaps in a registry whose runners finish 20 instances.
+func withFakeEngines(t *testing.T) {
+	t.Helper()
+	reg := harness.NewRegistry()
+	fake := harness.RunnerFunc(func(_ context.Context, req harness.Request) (metrics.Set, error) {
+		rec, err := metrics.NewRecorder(metrics.Virtual, time.Second)
+		if err != nil {
+			return metrics.Set{}, err
+		}
+		per := time.Duration(req.Spec.Cluster.Nodes) * 10 * time.Millisecond
+		for i := range 20 {
+			rec.Complete(0, per*time.Duration(i+1)+time.Duration(req.Seed)*time.Millisecond)
+		}
+		return rec.Set("orchestrations", 1)
+	})
+	require.NoError(t, reg.Register("netherite", fake))
+	require.NoError(t, reg.Register("original", fake))
+	old := registry
+	registry = reg
+	t.Cleanup(func() { registry = old })
+}
+
+func TestSweepThenPlot(t *testing.T) {
+	withFakeEngines(t)
+	dir := t.TempDir()
+	matrix := filepath.Join(dir, "m.json")
+	require.NoError(t, os.WriteFile(matrix, []byte(`{"base":{"engine":{"name":"original"},"backend":{"kind":"sim"},
+		"workload":{"name":"hello5"},"repetitions":2},
+		"axes":[{"path":"engine","values":[{"name":"original"},{"name":"netherite"}]},{"path":"cluster.nodes","values":[1,4]}]}`), 0o644))
+	code, out, errOut := call(t, "sweep", "--matrix", matrix, "--dry-run")
+	require.Equal(t, 0, code, errOut)
+	require.Equal(t, 4, strings.Count(out, "\n"))
+
+	res := filepath.Join(dir, "runs.jsonl")
+	code, _, errOut = call(t, "sweep", "--matrix", matrix, "--out", res)
+	require.Equal(t, 0, code, errOut)
+	f, err := os.Open(res)
+	require.NoError(t, err)
+	rows, err := results.Read(f)
+	require.NoError(t, f.Close())
+	require.NoError(t, err)
+	require.Len(t, rows, 8)
+
+	charts := filepath.Join(dir, "charts")
+	code, out, errOut = call(t, "plot", "--in", res, "--out", charts, "--normalize", "--logx")
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "scaleout-hello5.png")
+	require.Contains(t, out, "summary.csv")
+	pf, err := os.Open(filepath.Join(charts, "cdf-hello5.png"))
+	require.NoError(t, err)
+	_, err = png.Decode(pf)
+	require.NoError(t, pf.Close())
+	require.NoError(t, err)
+	svg, err := os.ReadFile(filepath.Join(charts, "traffic-requests.svg"))
+	require.NoError(t, err)
+	require.Contains(t, string(svg), "<svg")
+}
+
+func TestPlotErrors(t *testing.T) {
+	code, _, errOut := call(t, "plot", "--in", filepath.Join(t.TempDir(), "missing.jsonl"))
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, "results file")
+}
+
+func TestSchemaPrints(t *testing.T) {
+	code, out, _ := call(t, "schema")
+	require.Equal(t, 0, code)
+	require.Contains(t, out, "`throughput_per_s`")
+}
