@@ -48,6 +48,12 @@ func (c *Client) deliver(r port.Response) bool {
 	return ok
 }
 
+// Do sends one raw request and waits for its response: the harness and
+// the scenario suite speak durable.ClientRequest directly.
+func (c *Client) Do(ctx context.Context, req durable.ClientRequest) (durable.ClientResponse, error) {
+	return c.call(ctx, req)
+}
+
 // call sends one request and waits for its response or ctx's end.
 func (c *Client) call(ctx context.Context, req durable.ClientRequest) (durable.ClientResponse, error) {
 	ch := make(chan port.Response, 1)

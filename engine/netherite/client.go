@@ -51,6 +51,14 @@ func NewClient(cfg *Config, c int) (*Client, error) {
 func (c *Client) Step(now port.Time, in port.Input) {
 	c.now = now
 	switch v := in.(type) {
+	case port.Started:
+		// A new life numbers its requests from the clock, above every number
+		// an earlier life used: partitions drop batches whose position they
+		// have seen from this origin, and old responses still in the client's
+		// stream must not match new calls.
+		if base := uint64(max(now, 0)); base > c.seq {
+			c.seq = base
+		}
 	case port.ClientCall:
 		c.call(v)
 	case port.Completion:

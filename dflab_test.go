@@ -1,0 +1,129 @@
+package dflab_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/dflab/dflab"
+	"github.com/dflab/dflab/engine/durable"
+	"github.com/dflab/dflab/internal/azurite"
+	"github.com/dflab/dflab/internal/scenarios"
+	"github.com/stretchr/testify/require"
+)
+
+// runSuite runs every scenario of the end-to-end suite on a fresh engine
+// made by opts (one task hub per scenario).
+func runSuite(t *testing.T, opts func(t *testing.T, name string) dflab.Options) {
+	for _, sc := range scenarios.Suite() {
+		t.Run(sc.Name, func(t *testing.T) {
+			reg := durable.NewRegistry()
+			require.NoError(t, sc.Setup(reg))
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			defer cancel()
+			e, err := dflab.Start(ctx, reg, opts(t, sc.Name))
+			require.NoError(t, err)
+			res, err := scenarios.RunReal(ctx, e, sc)
+			require.NoError(t, err)
+			require.NoError(t, res.Check(sc))
+			require.Empty(t, e.Violations())
+			require.NoError(t, e.Stop())
+		})
+	}
+}
+
+func TestNetheriteOnMem(t *testing.T) {
+	runSuite(t, func(t *testing.T, _ string) dflab.Options {
+		return dflab.Options{Engine: "netherite", Storage: "mem", Partitions: 4}
+	})
+}
+
+func TestNetheriteOnDisk(t *testing.T) {
+	runSuite(t, func(t *testing.T, _ string) dflab.Options {
+		return dflab.Options{Engine: "netherite", Storage: "disk", Dir: t.TempDir(), Partitions: 4}
+	})
+}
+
+func TestOriginalOnMem(t *testing.T) {
+	runSuite(t, func(t *testing.T, _ string) dflab.Options {
+		return dflab.Options{Engine: "original", Storage: "mem", Workers: 2, ControlQueues: 4, MaxPoll: 100 * time.Millisecond}
+	})
+}
+
+func TestOnAzurite(t *testing.T) {
+	conn := azurite.Start(t)
+	n := 0
+	for _, engine := range []string{"original", "netherite"} {
+		t.Run(engine, func(t *testing.T) {
+			runSuite(t, func(t *testing.T, _ string) dflab.Options {
+				n++
+				return dflab.Options{Engine: engine, Storage: "azure", ConnectionString: conn, Namespace: fmt.Sprintf("tst%d", n),
+					Transport: "nats", Dir: t.TempDir(), Partitions: 4, Workers: 2, MaxPoll: 100 * time.Millisecond}
+			})
+		})
+	}
+}
+
+// What a Netherite engine on disk acknowledged survives a restart.
+func TestNetheriteOnDiskSurvivesRestart(t *testing.T) {
+	dir := t.TempDir()
+	reg := durable.NewRegistry()
+	require.NoError(t, reg.AddActivity("Echo", func(ctx durable.ActivityContext) (any, error) {
+		var s string
+		err := ctx.GetInput(&s)
+		return s, err
+	}))
+	require.NoError(t, reg.AddOrchestrator("Echo", func(ctx *durable.OrchestrationContext) (any, error) {
+		var s string
+		if err := ctx.GetInput(&s); err != nil {
+			return nil, err
+		}
+		return s, ctx.CallActivity("Echo", s).Await(&s)
+	}))
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	opts := dflab.Options{Engine: "netherite", Storage: "disk", Dir: dir, Partitions: 2}
+	e, err := dflab.Start(ctx, reg, opts)
+	require.NoError(t, err)
+	for i := 0; i < 10; i++ {
+		_, err := e.Client().Start(ctx, "Echo", fmt.Sprint(i), durable.StartWithID(fmt.Sprintf("e%d", i)))
+		require.NoError(t, err)
+	}
+	for i := 0; i < 10; i++ {
+		st, err := e.Client().Wait(ctx, fmt.Sprintf("e%d", i))
+		require.NoError(t, err)
+		require.Equal(t, durable.StatusCompleted, st.Status)
+	}
+	require.NoError(t, e.Stop())
+
+	e, err = dflab.Start(ctx, reg, opts)
+	require.NoError(t, err)
+	defer func() { require.NoError(t, e.Stop()) }()
+	for i := 0; i < 10; i++ {
+		st, err := e.Client().Status(ctx, fmt.Sprintf("e%d", i))
+		require.NoError(t, err)
+		require.Equal(t, durable.StatusCompleted, st.Status)
+		require.Equal(t, fmt.Sprintf("%q", fmt.Sprint(i)), string(st.Output))
+	}
+}
+
+func TestStartRejectsBadOptions(t *testing.T) {
+	reg := durable.NewRegistry()
+	ctx := context.Background()
+	for opts, want := range map[*dflab.Options]string{
+		{Engine: "temporal"}:                      `Options.Engine = "temporal": allowed netherite, original`,
+		{Storage: "s3"}:                           `Options.Storage = "s3": allowed mem, disk, azure`,
+		{Storage: "disk"}:                         "needs Options.Dir",
+		{Engine: "original", Storage: "disk"}:     "the original engine needs queues and tables",
+		{Speculation: "eager"}:                    "Options.Speculation",
+		{Storage: "mem", Transport: "carrier"}:    `Options.Transport = "carrier"`,
+		{Storage: "azure"}:                        "needs Options.ConnectionString",
+		{Engine: "netherite", Partitions: 100000}: "Partitions = 100000",
+	} {
+		_, err := dflab.Start(ctx, reg, *opts)
+		require.ErrorContains(t, err, want)
+	}
+	_, err := dflab.Start(ctx, nil, dflab.Options{})
+	require.ErrorContains(t, err, "registry is nil")
+}
