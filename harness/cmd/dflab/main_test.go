@@ -160,3 +160,13 @@ func TestSchemaPrints(t *testing.T) {
 	require.Equal(t, 0, code)
 	require.Contains(t, out, "`throughput_per_s`")
 }
+
+func TestFiguresList(t *testing.T) {
+	code, out, errOut := call(t, "figures", "--list")
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "fig9-hello5")
+	require.Contains(t, out, "24 specs  144 runs")
+	code, _, errOut = call(t, "figures", "--only", "fig42")
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, `figure "fig42" is not one of`)
+}
