@@ -85,7 +85,7 @@ func zeroEmptyF(v float64) string {
 
 // RunColumns are the columns of the per-run CSV.
 func RunColumns() []Column {
-	cols := []Column{{"run_id", "", "config_id-r<repetition>", func(r Row) string { return r.RunID }}}
+	cols := []Column{{"run_id", "", "config_id, then -r and the repetition number", func(r Row) string { return r.RunID }}}
 	cols = append(cols, SpecColumns...)
 	cols = append(cols, []Column{
 		{"repetition", "", "repetition number, from 0", func(r Row) string { return itoa(r.Repetition) }},

@@ -52,7 +52,7 @@ repetition so no deviation).
 
 var jsonlFields = [][2]string{
 	{"schema", "row format, `" + Schema + "`"},
-	{"runId", "configId-r<repetition>"},
+	{"runId", "configId, then `-r` and the repetition number"},
 	{"configId", "12 hex digits of SHA-256 of the resolved spec's JSON"},
 	{"spec", "the fully resolved experiment spec (every default filled), as `dflab spec` prints it"},
 	{"repetition", "repetition number, from 0"},
