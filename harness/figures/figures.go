@@ -8,9 +8,7 @@ import (
 )
 
 // Figure is one paper figure: its id, title, the matrices whose points it
-// plots, and the chart kind with its options: a plot.Kinds entry, or
-// "throughput-by-workload" (grouped throughput bars per workload, not yet
-// in harness/plot's FromRows).
+// plots, and the chart kind (a plot.Kinds entry) with its options.
 type Figure struct {
 	ID        string        `json:"id"`
 	Title     string        `json:"title"`
@@ -99,7 +97,7 @@ func All() []Figure {
 	spec8 := base("hello5", spec.Load{Kind: spec.LoadClosed, Instances: ClusterInstances})
 	spec8.Name, spec8.Cluster = "speculation", spec.Cluster{Nodes: 8, Cores: 2}
 	spec8.Engine = spec.Engine{Name: spec.EngineNetherite}
-	out = append(out, Figure{ID: "speculation", Title: "speculation levels vs throughput, 8 nodes × 2 cores", Chart: "throughput-by-workload",
+	out = append(out, Figure{ID: "speculation", Title: "speculation levels vs throughput, 8 nodes × 2 cores", Chart: "throughput",
 		Matrices: []spec.Matrix{{Base: spec8, Axes: []spec.Axis{
 			{Path: "engine.netherite.speculation", Values: raw(`"none"`, `"local"`, `"global"`)},
 			{Path: "workload.name", Values: raw(`"hello5"`, `"bank"`, `"collision"`, `"wordcount"`)}}}}})

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 
 	"github.com/dflab/dflab/harness/metrics"
 	"github.com/dflab/dflab/harness/results"
@@ -16,10 +17,9 @@ type Named struct {
 }
 
 // Kinds of charts FromRows draws.
-var Kinds = []string{"scaleout", "traffic", "cdf", "timeline"}
+var Kinds = []string{"scaleout", "throughput", "traffic", "cdf", "timeline"}
 
-// FromRows draws every chart of kind ("scaleout", "traffic", "cdf",
-// "timeline" or "all") the rows support. normalize scales scale-out
+// FromRows draws every chart of kind (one of Kinds, or "all") the rows support. normalize scales scale-out
 // charts to the original engine on 1 node × 1 core when that was run;
 // logX draws CDFs on a log latency axis.
 func FromRows(rows []results.Row, kind string, normalize, logX bool) ([]Named, error) {
@@ -29,16 +29,17 @@ func FromRows(rows []results.Row, kind string, normalize, logX bool) ([]Named, e
 	}
 	var out []Named
 	build := map[string]func() ([]Named, error){
-		"scaleout": func() ([]Named, error) { return ScaleOutCharts(groups, normalize) },
-		"traffic":  func() ([]Named, error) { return TrafficCharts(groups) },
-		"cdf":      func() ([]Named, error) { return CDFCharts(groups, logX) },
-		"timeline": func() ([]Named, error) { return TimelineCharts(groups) },
+		"scaleout":   func() ([]Named, error) { return ScaleOutCharts(groups, normalize) },
+		"traffic":    func() ([]Named, error) { return TrafficCharts(groups) },
+		"throughput": func() ([]Named, error) { return ThroughputCharts(groups) },
+		"cdf":        func() ([]Named, error) { return CDFCharts(groups, logX) },
+		"timeline":   func() ([]Named, error) { return TimelineCharts(groups) },
 	}
 	kinds := []string{kind}
 	if kind == "all" {
 		kinds = Kinds
 	} else if build[kind] == nil {
-		return nil, fmt.Errorf("plot: kind %q is not one of scaleout, traffic, cdf, timeline, all", kind)
+		return nil, fmt.Errorf("plot: kind %q is not one of %s, all", kind, strings.Join(Kinds, ", "))
 	}
 	for _, k := range kinds {
 		cs, err := build[k]()
@@ -253,4 +254,59 @@ func TimelineCharts(groups []results.Group) ([]Named, error) {
 			Named{Name: "timeline-latency-" + g.ConfigID, Chart: lc})
 	}
 	return out, nil
+}
+
+// ThroughputCharts draws throughput per workload (x) and configuration
+// (series, named by label), means with 95% intervals: the speculation
+// levels comparison. Charts are split by cluster shape.
+func ThroughputCharts(groups []results.Group) ([]Named, error) {
+	shapes := map[string][]results.Group{}
+	var order []string
+	for _, g := range groups {
+		if len(g.Runs) == 0 {
+			continue
+		}
+		k := fmt.Sprintf("%dx%d", g.Spec.Cluster.Nodes, g.Spec.Cluster.Cores)
+		if shapes[k] == nil {
+			order = append(order, k)
+		}
+		shapes[k] = append(shapes[k], g)
+	}
+	sort.Strings(order)
+	var out []Named
+	for _, k := range order {
+		names, by := byWorkload(shapes[k])
+		d := BarData{Title: "Throughput, " + strings.Replace(k, "x", " nodes × ", 1) + " cores", XLabel: "workload",
+			YLabel: "throughput (work units/s)", Categories: names}
+		series := map[string]*BarSeries{}
+		var labels []string
+		for wi, w := range names {
+			for _, g := range by[w] {
+				l := label(g)
+				if series[l] == nil {
+					series[l] = &BarSeries{Label: l, Values: nans(len(names)), Errors: make([]float64, len(names))}
+					labels = append(labels, l)
+				}
+				st := g.Stats["throughput_per_s"]
+				series[l].Values[wi], series[l].Errors[wi] = st.Mean, st.HalfWidth()
+			}
+		}
+		for _, l := range labels {
+			d.Series = append(d.Series, *series[l])
+		}
+		c, err := GroupedBars(d)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Named{Name: "throughput-" + k, Chart: c})
+	}
+	return out, nil
+}
+
+func nans(n int) []float64 {
+	out := make([]float64, n)
+	for i := range out {
+		out[i] = math.NaN()
+	}
+	return out
 }

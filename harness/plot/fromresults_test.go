@@ -56,8 +56,8 @@ func TestFromRowsDrawsEveryKind(t *testing.T) {
 		names = append(names, c.Name)
 		requireValid(t, c.Chart)
 	}
-	require.Subset(t, names, []string{"scaleout-hello5", "traffic-requests", "traffic-mb", "cdf-hello5"})
-	require.Len(t, names, 4+2*4) // plus throughput and latency timelines of 4 configurations
+	require.Subset(t, names, []string{"scaleout-hello5", "throughput-1x1", "throughput-4x1", "traffic-requests", "traffic-mb", "cdf-hello5"})
+	require.Len(t, names, 6+2*4) // plus throughput and latency timelines of 4 configurations
 	require.Contains(t, charts[0].Chart.Plot.Y.Label.Text, "relative to original 1 node × 1 core")
 	_, err = FromRows(nil, "pie", false, false)
 	require.ErrorContains(t, err, `kind "pie" is not one of`)
