@@ -38,6 +38,9 @@ type Options struct {
 	Partitions int
 	// Speculation is Netherite's level: none, local (default) or global.
 	Speculation string
+	// PollInterval is how often an idle Netherite partition or client
+	// re-reads its stream (default: the engine's, 5 ms).
+	PollInterval time.Duration
 	// ControlQueues is the original engine's control queue count (default 4).
 	ControlQueues int
 	// Workers is the number of original-engine workers in this process

@@ -17,6 +17,9 @@ func (e *Engine) startNetherite(ctx context.Context, reg *durable.Registry, o Op
 		return fmt.Errorf("dflab.Start: Options.Speculation: %w", err)
 	}
 	knobs.Speculation = spec
+	if o.PollInterval > 0 {
+		knobs.PollInterval = port.Time(o.PollInterval)
+	}
 	cfg := &netherite.Config{Hub: o.Hub, Partitions: o.Partitions, Clients: 1, Registry: reg, Knobs: knobs, Logf: o.Logf}
 	if err := cfg.Validate(); err != nil {
 		return fmt.Errorf("dflab.Start: %w", err)

@@ -1,0 +1,115 @@
+package dflab_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/HdrHistogram/hdrhistogram-go"
+	"github.com/dflab/dflab"
+	"github.com/dflab/dflab/engine/durable"
+)
+
+func hello5Registry(b testing.TB) *durable.Registry {
+	reg := durable.NewRegistry()
+	must := func(err error) {
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	must(reg.AddActivity("SayHello", func(ctx durable.ActivityContext) (any, error) {
+		var city string
+		err := ctx.GetInput(&city)
+		return "Hello " + city + "!", err
+	}))
+	must(reg.AddOrchestrator("Hello5", func(ctx *durable.OrchestrationContext) (any, error) {
+		var out []string
+		for _, c := range []string{"Tokyo", "Seattle", "London", "Amsterdam", "Mumbai"} {
+			var s string
+			if err := ctx.CallActivity("SayHello", c).Await(&s); err != nil {
+				return nil, err
+			}
+			out = append(out, s)
+		}
+		return out, nil
+	}))
+	return reg
+}
+
+// BenchmarkNetheriteDiskHello5 runs Hello5 orchestrations on the real
+// driver with disk storage (fsync on every log flush) and local
+// speculation: b.N orchestrations started by 64 concurrent callers
+// (throughput, and latency under that load), for 1 and 12 partitions.
+func BenchmarkNetheriteDiskHello5(b *testing.B) {
+	for _, p := range []int{1, 12} {
+		b.Run(fmt.Sprintf("P=%d", p), func(b *testing.B) {
+			benchHello5(b, dflab.Options{Engine: "netherite", Storage: "disk", Dir: b.TempDir(), Partitions: p}, 64)
+		})
+	}
+}
+
+// BenchmarkNetheriteDiskHello5Latency runs one Hello5 at a time: the latency
+// of an orchestration at low load.
+func BenchmarkNetheriteDiskHello5Latency(b *testing.B) {
+	for _, poll := range []time.Duration{5 * time.Millisecond, time.Millisecond} {
+		b.Run(fmt.Sprintf("poll=%v", poll), func(b *testing.B) {
+			benchHello5(b, dflab.Options{Engine: "netherite", Storage: "disk", Dir: b.TempDir(), Partitions: 12, PollInterval: poll}, 1)
+		})
+	}
+}
+
+func benchHello5(b *testing.B, opts dflab.Options, callers int) {
+	ctx := context.Background()
+	e, err := dflab.Start(ctx, hello5Registry(b), opts)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer e.Stop()
+	c := e.Client()
+	hist := hdrhistogram.New(1, int64(time.Minute), 3)
+	var mu sync.Mutex
+	next := make(chan int, b.N)
+	for i := 0; i < b.N; i++ {
+		next <- i
+	}
+	close(next)
+	var failed error
+	b.ResetTimer()
+	var wg sync.WaitGroup
+	for w := 0; w < callers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				t0 := time.Now()
+				id, err := c.Start(ctx, "Hello5", nil, durable.StartWithID(fmt.Sprintf("h%d", i)))
+				if err == nil {
+					var st durable.InstanceStatus
+					st, err = c.Wait(ctx, id)
+					if err == nil && st.Status != durable.StatusCompleted {
+						err = fmt.Errorf("%s: %s %s", id, st.Status, st.Failure)
+					}
+				}
+				mu.Lock()
+				if err != nil && failed == nil {
+					failed = err
+				}
+				_ = hist.RecordValue(int64(time.Since(t0)))
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	b.StopTimer()
+	if failed != nil {
+		b.Fatal(failed)
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "orch/s")
+	b.ReportMetric(float64(hist.ValueAtQuantile(50))/1e6, "p50-ms")
+	b.ReportMetric(float64(hist.ValueAtQuantile(99))/1e6, "p99-ms")
+	if v := e.Violations(); len(v) > 0 {
+		b.Fatalf("outbox rule violated: %v", v[0])
+	}
+}
