@@ -33,6 +33,12 @@ var (
 	// ErrBadRequest: an argument is outside its allowed values (a page
 	// write not aligned to 512 bytes, a batch across partitions...).
 	ErrBadRequest = errors.New("bad request")
+	// ErrTransient: the request failed transiently (HTTP 500/503, a
+	// timeout); retrying it may succeed. Whether it was applied is unknown.
+	ErrTransient = errors.New("transient storage error")
+	// ErrServerBusy: the service throttled the request (HTTP 503 Server
+	// Busy); retry after a back-off. It wraps ErrTransient.
+	ErrServerBusy = fmt.Errorf("server busy: %w", ErrTransient)
 )
 
 // BadRequest returns an error wrapping ErrBadRequest that names the field,

@@ -4,23 +4,22 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/dflab/dflab/engine/port"
 	"github.com/dflab/dflab/faults/plan"
 )
 
-// Sentinels of injected errors. Engines cannot import faults/, so they
-// should not test these directly: every injected error also implements
-// Retryable() bool (true), which an engine can detect with errors.As on an
-// interface{ Retryable() bool } until engine/port grows transient and
-// server-busy sentinels (then Error will wrap those too).
+// Sentinels of injected errors. Engines cannot import faults/; they test
+// port.ErrTransient and port.ErrServerBusy, which ErrTransient and
+// ErrServerBusy are.
 var (
 	// ErrInjected: every error the injector makes wraps it.
 	ErrInjected = errors.New("injected fault")
 	// ErrTransient: a storage request failed transiently (HTTP 500/503,
 	// a timeout); retrying it may succeed.
-	ErrTransient = errors.New("transient storage error")
+	ErrTransient = port.ErrTransient
 	// ErrServerBusy: the service throttled the request (HTTP 503 Server
 	// Busy); retry after a back-off. It wraps ErrTransient.
-	ErrServerBusy = fmt.Errorf("server busy: %w", ErrTransient)
+	ErrServerBusy = port.ErrServerBusy
 )
 
 // Error is an injected storage error.
