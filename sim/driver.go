@@ -28,6 +28,9 @@ type Config struct {
 	// OnResponse receives each port.Response after the network delay from
 	// the core's node to the client (nil: responses are only traced).
 	OnResponse func(now port.Time, core CoreID, r port.Response)
+	// LatencyHook, if set, may change each request's sampled latency (a
+	// fault plan's latency multipliers and stream delays come through it).
+	LatencyHook func(kind string, latency port.Time) port.Time
 	// CrashApplyPercent is the chance (0..100) that a request in flight when
 	// its node crashes is applied anyway; -1 means 0, and 0 means the
 	// default of 50.

@@ -315,3 +315,18 @@ func TestCrashClosesTheDiscardedCore(t *testing.T) {
 	d.RunUntil(50 * ms)
 	require.Equal(t, 1, closed, "the crashed core is closed once; the fresh one is not")
 }
+
+func TestLatencyHookChangesRequestLatency(t *testing.T) {
+	run := func(hook func(string, port.Time) port.Time) port.Time {
+		st := newFakeStore()
+		d := NewDriver(NewKernel(0), Config{Seed: 5, Models: scenarioModels(), LatencyHook: hook})
+		d.AddCore(d.AddNode("n", 1), "w", func() port.Core { return newCounter("log", st, 20) })
+		d.Run()
+		return d.Kernel().Now()
+	}
+	plain := run(nil)
+	var kinds []string
+	slow := run(func(kind string, l port.Time) port.Time { kinds = append(kinds, kind); return 10 * l })
+	require.NotEmpty(t, kinds)
+	require.Greater(t, slow, 5*plain, "ten times the storage latency makes the run much longer")
+}

@@ -70,7 +70,11 @@ func (cr *coreRun) issue(now port.Time, req port.Request) {
 	target := OpTarget(req.Op)
 	d.checkNeeds(now, cr, &req, kind)
 	start := d.throttle.admit(now, kind, target, bytes)
-	done := start + d.models.Op(kind).Latency(d.latencySource(kind), bytes)
+	lat := d.models.Op(kind).Latency(d.latencySource(kind), bytes)
+	if d.cfg.LatencyHook != nil {
+		lat = d.cfg.LatencyHook(kind, lat)
+	}
+	done := start + lat
 	key := orderKey(kind, target)
 	if last, ok := cr.lastDone[key]; ok && done < last {
 		done = last
