@@ -73,21 +73,10 @@ type NetworkModel struct {
 	RemoteMs rng.Dist `json:"remoteMs"`
 }
 
-// opKinds are the op kinds of engine/port (Op.Kind values).
-var opKinds = []string{
-	"append-block", "append-create",
-	"blob-delete", "blob-get", "blob-list", "blob-put", "blob-sync",
-	"lease-acquire", "lease-break", "lease-release", "lease-renew",
-	"page-create", "page-read", "page-write",
-	"queue-create", "queue-delete", "queue-dequeue", "queue-drop", "queue-enqueue",
-	"queue-length", "queue-peek", "queue-update",
-	"stream-append", "stream-commit", "stream-partitions", "stream-position", "stream-read",
-	"table-batch", "table-create", "table-delete", "table-drop", "table-get", "table-insert",
-	"table-merge", "table-query", "table-replace", "table-upsert", "table-upsert-merge",
-}
+// OpKinds returns the op kinds a model set may name, sorted (port.OpKinds).
+func OpKinds() []string { return port.OpKinds() }
 
-// OpKinds returns the op kinds a model set may name, sorted.
-func OpKinds() []string { return append([]string(nil), opKinds...) }
+var opKinds = port.OpKinds()
 
 var inputKinds = []string{"activity-done", "client-call", "completion", "started", "timer"}
 

@@ -4,25 +4,14 @@ import (
 	"fmt"
 	"path"
 	"strings"
+
+	"github.com/dflab/dflab/engine/port"
 )
 
-// opKinds are the Kind() values of engine/port's op types, sorted. A test
-// derives them from the Kind methods in engine/port's source, so this list
-// cannot drift.
-var opKinds = []string{
-	"append-block", "append-create",
-	"blob-delete", "blob-get", "blob-list", "blob-put", "blob-sync",
-	"lease-acquire", "lease-break", "lease-release", "lease-renew",
-	"page-create", "page-read", "page-write",
-	"queue-create", "queue-delete", "queue-dequeue", "queue-drop", "queue-enqueue",
-	"queue-length", "queue-peek", "queue-update",
-	"stream-append", "stream-commit", "stream-partitions", "stream-position", "stream-read",
-	"table-batch", "table-create", "table-delete", "table-drop", "table-get", "table-insert",
-	"table-merge", "table-query", "table-replace", "table-upsert", "table-upsert-merge",
-}
+var opKinds = port.OpKinds()
 
 // OpKinds returns the op kinds a plan's op= glob may match, sorted.
-func OpKinds() []string { return append([]string(nil), opKinds...) }
+func OpKinds() []string { return port.OpKinds() }
 
 // MatchOps reports whether op kind matches glob (path.Match syntax: *, ?,
 // [...]; op kinds contain no '/'). A malformed glob matches nothing.

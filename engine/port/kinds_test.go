@@ -1,0 +1,28 @@
+package port
+
+import (
+	"sort"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestOpKindsListEveryOp(t *testing.T) {
+	ops := []Op{
+		BlobPut{}, BlobGet{}, BlobDelete{}, BlobListOp{}, PageCreate{}, PageWrite{}, PageRead{},
+		AppendCreate{}, AppendBlockOp{}, LeaseAcquire{}, LeaseRenew{}, LeaseRelease{}, LeaseBreakOp{}, BlobSync{},
+		QueueCreate{}, QueueDrop{}, QueueEnqueue{}, QueueDequeue{}, QueueDelete{}, QueueUpdate{}, QueuePeek{}, QueueLength{},
+		StreamPartitions{}, StreamAppend{}, StreamRead{}, StreamCommit{}, StreamPosition{},
+		TableCreate{}, TableDrop{}, TableGet{}, TableQueryOp{}, TableBatch{},
+	}
+	for _, k := range []WriteKind{Insert, Replace, Merge, InsertOrReplace, InsertOrMerge, Delete} {
+		ops = append(ops, TableWriteOp{W: TableWrite{Kind: k}})
+	}
+	seen := map[string]bool{}
+	for _, op := range ops {
+		require.Contains(t, OpKinds(), op.Kind(), "%T", op)
+		seen[op.Kind()] = true
+	}
+	require.Len(t, seen, len(OpKinds()), "every listed kind belongs to an op")
+	require.True(t, sort.StringsAreSorted(OpKinds()))
+}
