@@ -42,6 +42,11 @@ type Set struct {
 	Timeline         []Window       `json:"timeline,omitempty"`
 	// Events is the number of simulator events processed (0 on real backends).
 	Events int64 `json:"events,omitempty"`
+	// Models names the simulator's model set that ran (sim only).
+	Models string `json:"models,omitempty"`
+	// Notes say what a runner did not measure or check, and how figures
+	// were derived (e.g. an oracle skipped, prices being list prices).
+	Notes []string `json:"notes,omitempty"`
 }
 
 // Validate checks the invariants every set must hold before it is saved.

@@ -77,6 +77,9 @@ func TestSpecErrorsNameTheField(t *testing.T) {
 }
 
 func TestCommandsThatNeedEnginesSaySo(t *testing.T) {
+	old := registry
+	registry = harness.NewRegistry()
+	t.Cleanup(func() { registry = old })
 	dir := t.TempDir()
 	for _, args := range [][]string{
 		{"run", "--engine", "original", "--backend", "sim", "--workload", "bank", "--out", filepath.Join(dir, "r.jsonl")},

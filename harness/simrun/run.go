@@ -1,0 +1,267 @@
+package simrun
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/dflab/dflab/backends/mem"
+	"github.com/dflab/dflab/backends/meter"
+	"github.com/dflab/dflab/engine/durable"
+	"github.com/dflab/dflab/engine/port"
+	"github.com/dflab/dflab/faults/inject"
+	"github.com/dflab/dflab/faults/plan"
+	"github.com/dflab/dflab/harness/metrics"
+	"github.com/dflab/dflab/harness/spec"
+	"github.com/dflab/dflab/sim"
+	"github.com/dflab/dflab/sim/rng"
+	"github.com/dflab/dflab/workloads"
+	"github.com/dflab/dflab/workloads/workload"
+)
+
+// Run-loop constants: how often completion is checked (and entity
+// completions polled), and how long after the last arrival a run may take
+// before it is declared failed.
+const (
+	stepTime    = 50 * port.Millisecond
+	pollEvery   = 4 // steps between polls of an entity-completed instance
+	budgetAfter = 10 * 60 * port.Second
+)
+
+// entityOracles are the workloads whose oracle needs entity states, which
+// this runner does not collect yet: their oracle is skipped, and the
+// result says so.
+var entityOracles = map[string]bool{"bank": true, "wordcount": true}
+
+// Run runs one repetition of a resolved spec on the simulator with seed
+// and returns its metrics (virtual clock). progress, if set, is told the
+// number of events processed so far.
+func Run(ctx context.Context, s spec.Spec, seed uint64, progress func(int64)) (metrics.Set, error) {
+	if s.Backend.Kind != spec.BackendSim {
+		return metrics.Set{}, fmt.Errorf("spec.backend.kind = %q: the sim runner runs only %q", s.Backend.Kind, spec.BackendSim)
+	}
+	w, err := workloads.New(s.Workload.Name, s.Workload.Params)
+	if err != nil {
+		return metrics.Set{}, fmt.Errorf("spec.workload: %w", err)
+	}
+	models, err := modelsFor(s.Backend.Models, w.Cost())
+	if err != nil {
+		return metrics.Set{}, err
+	}
+	load := workload.Load{Kind: workload.LoadKind(s.Load.Kind), Instances: s.Load.Instances,
+		RatePerSec: s.Load.RatePerSec, Duration: s.Load.Duration.D(), Spacing: workload.Spacing(s.Load.Spacing)}
+	root := rng.New(seed)
+	arrivals, err := workload.Generate(w, load, root.Fork("workload"))
+	if err != nil {
+		return metrics.Set{}, fmt.Errorf("spec.load: %w", err)
+	}
+	if len(arrivals) == 0 {
+		return metrics.Set{}, fmt.Errorf("spec.load: no instance starts")
+	}
+	eng, err := engineOf(s.Engine, seed)
+	if err != nil {
+		return metrics.Set{}, err
+	}
+	r := &run{spec: s, w: w, arrivals: arrivals, eng: eng, models: models, seed: seed, root: root}
+	return r.execute(ctx, progress)
+}
+
+// run is one simulation in progress.
+type run struct {
+	spec     spec.Spec
+	w        workload.Workload
+	arrivals []workload.Arrival
+	eng      deployer
+	models   *sim.ModelSet
+	seed     uint64
+	root     *rng.Source
+
+	k      *sim.Kernel
+	d      *sim.Driver
+	meter  *meter.Meter
+	nodes  []sim.NodeID
+	client sim.CoreID
+	inj    *inject.Injector
+	tr     *tracker
+}
+
+func (r *run) execute(ctx context.Context, progress func(int64)) (metrics.Set, error) {
+	if err := r.deploy(); err != nil {
+		return metrics.Set{}, err
+	}
+	end, events, err := r.loop(ctx, progress)
+	if err != nil {
+		return metrics.Set{}, err
+	}
+	if v := r.d.Violations(); len(v) > 0 {
+		return metrics.Set{}, fmt.Errorf("simulator: %d ordering violations, first: %s", len(v), v[0])
+	}
+	var notes []string
+	if n, err := r.oracle(); err != nil {
+		return metrics.Set{}, err
+	} else if n != "" {
+		notes = append(notes, n)
+	}
+	return r.metrics(end, events, notes)
+}
+
+// deploy builds the kernel, the metered (and fault-injected) store, the
+// driver, the nodes and the engine's cores.
+func (r *run) deploy() error {
+	reg := durable.NewRegistry()
+	if err := r.w.Register(reg); err != nil {
+		return fmt.Errorf("%s: register: %w", r.w.Name(), err)
+	}
+	r.k = sim.NewKernel(0)
+	store, err := mem.New(r.k.Now, mem.Options{Partitions: r.eng.StreamPartitions()})
+	if err != nil {
+		return err
+	}
+	r.meter = meter.New()
+	stores := r.meter.Wrap(store.Stores())
+	cfg := sim.Config{Seed: r.root.Fork("driver").Uint64(), Models: r.models}
+	if strings.TrimSpace(r.spec.Faults) != "" {
+		p, err := plan.Parse(r.spec.Faults)
+		if err != nil {
+			return fmt.Errorf("spec.faults: %w", err)
+		}
+		if r.inj, err = inject.New(inject.Config{Plan: p, Clock: r.k.Now, Rand: r.root.Fork("faults")}); err != nil {
+			return fmt.Errorf("spec.faults: %w", err)
+		}
+		stores, cfg.LatencyHook = r.inj.Wrap(stores), r.inj.Latency
+	}
+	cfg.Stores = stores
+	r.tr = newTracker(r.w, r.arrivals)
+	cfg.OnResponse = func(now port.Time, _ sim.CoreID, resp port.Response) { r.tr.respond(r, now, resp) }
+	r.d = sim.NewDriver(r.k, cfg)
+	names := map[string]sim.NodeID{}
+	for i := range r.spec.Cluster.Nodes {
+		name := fmt.Sprintf("node%d", i)
+		id := r.d.AddNode(name, r.spec.Cluster.Cores)
+		r.nodes, names[name] = append(r.nodes, id), id
+	}
+	if r.client, err = r.eng.Deploy(r.d, r.nodes, reg); err != nil {
+		return fmt.Errorf("deploy %s: %w", r.spec.Engine.Name, err)
+	}
+	if r.inj != nil {
+		if err := r.inj.Schedule(inject.SimScheduler(r.k), &inject.SimTarget{Driver: r.d, Nodes: names}); err != nil {
+			return fmt.Errorf("spec.faults: %w", err)
+		}
+	}
+	for _, a := range r.arrivals {
+		at := port.Time(a.At)
+		r.d.Call(at, r.client, port.ClientCall{ID: r.tr.call(callInfo{instance: a.Instance}), Req: a.Req})
+		if a.Req.Kind == durable.RequestStart && !r.tr.byEntity {
+			r.wait(at, a.Instance, a.Req.Instance)
+		}
+	}
+	return nil
+}
+
+// wait sends a RequestWait for orchestration id of instance i.
+func (r *run) wait(at port.Time, i int, id string) {
+	c := r.tr.call(callInfo{instance: i, wait: id})
+	r.d.Call(at, r.client, port.ClientCall{ID: c, Req: durable.ClientRequest{Kind: durable.RequestWait, Instance: id}})
+}
+
+// loop runs the kernel in steps until every instance is done, the budget
+// is spent (an error) or ctx is cancelled; it returns the virtual end.
+func (r *run) loop(ctx context.Context, progress func(int64)) (port.Time, int64, error) {
+	last := port.Time(r.arrivals[len(r.arrivals)-1].At)
+	budget := last + budgetAfter
+	var events int64
+	for n, t := 1, stepTime; ; n, t = n+1, t+stepTime {
+		if err := ctx.Err(); err != nil {
+			return 0, events, err
+		}
+		events += int64(r.d.RunUntil(t))
+		if progress != nil {
+			progress(events)
+		}
+		if r.tr.allDone() {
+			return t, events, nil
+		}
+		if t >= budget {
+			return 0, events, fmt.Errorf("%d of %d instances not done by %v virtual (%s)",
+				r.tr.instances-len(r.tr.done), r.tr.instances, time.Duration(budget), r.tr.firstPending())
+		}
+		if r.tr.byEntity && n%pollEvery == 0 {
+			r.poll(t)
+		}
+	}
+}
+
+// poll asks for the done-entity of every started, unfinished instance that
+// has no poll outstanding.
+func (r *run) poll(now port.Time) {
+	ec := r.w.(workload.EntityCompletion)
+	for _, i := range r.tr.order {
+		if _, done := r.tr.done[i]; done || r.tr.polling[i] || port.Time(r.tr.start[i]) > now {
+			continue
+		}
+		id, _ := ec.DoneEntity(i)
+		r.tr.polling[i] = true
+		c := r.tr.call(callInfo{instance: i, poll: true})
+		r.d.Call(now, r.client, port.ClientCall{ID: c, Req: durable.ClientRequest{Kind: durable.RequestStatus, Instance: id.String()}})
+	}
+}
+
+// oracle checks the run with the workload's oracle, or says why not.
+func (r *run) oracle() (string, error) {
+	if r.tr.err != nil {
+		return "", r.tr.err
+	}
+	if entityOracles[r.w.Name()] {
+		return "oracle skipped: " + r.w.Name() + "'s oracle needs entity states, which the sim runner does not collect yet", nil
+	}
+	run := workload.Run{Arrivals: r.arrivals, Orchestrations: r.tr.outcomes, Entities: map[string][]byte{}}
+	if err := r.w.Check(run); err != nil {
+		return "", fmt.Errorf("oracle: %w", err)
+	}
+	return "", nil
+}
+
+// metrics turns what the run observed into a metrics set.
+func (r *run) metrics(end port.Time, events int64, notes []string) (metrics.Set, error) {
+	rec, err := metrics.NewRecorder(metrics.Virtual, time.Second)
+	if err != nil {
+		return metrics.Set{}, err
+	}
+	for _, i := range r.tr.order {
+		if r.tr.failed[i] {
+			rec.Fail()
+			continue
+		}
+		rec.Complete(r.tr.start[i], time.Duration(r.tr.done[i]))
+	}
+	u := r.w.Units()
+	set, err := rec.Set(u.Name, u.PerInstance)
+	if err != nil {
+		return metrics.Set{}, err
+	}
+	snap := r.meter.Snapshot()
+	set.Storage = metrics.TrafficOf(snap)
+	tuHours := 0.0
+	if r.spec.Engine.Name == spec.EngineNetherite {
+		tuHours = time.Duration(end).Hours() // one Event Hubs throughput unit for the run's virtual time
+		notes = append(notes, "cost: one Event Hubs throughput unit over the run's virtual time")
+	}
+	cost, err := metrics.CostOf(meter.AzureListPrices2024, snap, tuHours, set.WorkUnits)
+	if err != nil {
+		return metrics.Set{}, err
+	}
+	set.Cost = &cost
+	notes = append(notes, "prices: list prices as recorded in backends/meter ("+cost.PriceList+"), not a bill")
+	elapsedMs := float64(end) / float64(port.Millisecond)
+	for k, n := range r.nodes {
+		busy := float64(r.d.NodeCPU(n).Busy()) / float64(port.Millisecond)
+		set.CPU = append(set.CPU, metrics.CPUBusy(fmt.Sprintf("node%d", k), r.spec.Cluster.Cores, busy, elapsedMs))
+	}
+	set.Events = events
+	set.Models = r.spec.Backend.Models + " (" + r.models.Name + ")"
+	sort.Strings(notes)
+	set.Notes = notes
+	return set, nil
+}

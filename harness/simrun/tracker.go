@@ -1,0 +1,139 @@
+package simrun
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/dflab/dflab/engine/durable"
+	"github.com/dflab/dflab/engine/port"
+	"github.com/dflab/dflab/workloads/workload"
+)
+
+// callInfo is what the runner remembers about a client call it made.
+type callInfo struct {
+	instance int
+	wait     string // the orchestration a RequestWait waits for
+	poll     bool   // a RequestStatus on the instance's done-entity
+}
+
+// maxWaitRetries bounds how often a wait answered with an error is sent
+// again before the instance counts as failed.
+const maxWaitRetries = 10
+
+// tracker follows every instance from its start to its completion.
+type tracker struct {
+	w         workload.Workload
+	byEntity  bool // instances end in an entity's state (polled)
+	instances int
+	order     []int                 // instance numbers, in order of first arrival
+	start     map[int]time.Duration // instance -> first arrival
+	waits     map[int]int           // instance -> outstanding waits
+	done      map[int]port.Time     // instance -> completion (virtual)
+	failed    map[int]bool
+	polling   map[int]bool
+	retries   map[string]int
+	outcomes  map[string]workload.Outcome
+	calls     map[port.CallID]callInfo
+	next      port.CallID
+	err       error // the first error that fails the run
+}
+
+func newTracker(w workload.Workload, arrivals []workload.Arrival) *tracker {
+	_, byEntity := w.(workload.EntityCompletion)
+	t := &tracker{w: w, byEntity: byEntity, start: map[int]time.Duration{}, waits: map[int]int{},
+		done: map[int]port.Time{}, failed: map[int]bool{}, polling: map[int]bool{}, retries: map[string]int{},
+		outcomes: map[string]workload.Outcome{}, calls: map[port.CallID]callInfo{}}
+	for _, a := range arrivals {
+		if _, seen := t.start[a.Instance]; !seen {
+			t.start[a.Instance] = a.At
+			t.order = append(t.order, a.Instance)
+		}
+		if a.Req.Kind == durable.RequestStart {
+			t.waits[a.Instance]++
+		}
+	}
+	t.instances = len(t.order)
+	return t
+}
+
+// call registers a call and returns its id.
+func (t *tracker) call(c callInfo) port.CallID {
+	t.next++
+	t.calls[t.next] = c
+	return t.next
+}
+
+func (t *tracker) allDone() bool { return len(t.done) == t.instances || t.err != nil }
+
+// firstPending names the first instance not done, for error messages.
+func (t *tracker) firstPending() string {
+	for _, i := range t.order {
+		if _, ok := t.done[i]; !ok {
+			return fmt.Sprintf("first pending: instance %d, started at %v", i, t.start[i])
+		}
+	}
+	return "none pending"
+}
+
+// respond handles one response.
+func (t *tracker) respond(r *run, now port.Time, resp port.Response) {
+	c, ok := t.calls[resp.ID]
+	if !ok {
+		return
+	}
+	delete(t.calls, resp.ID)
+	switch {
+	case c.wait != "":
+		t.waited(r, now, c, resp)
+	case c.poll:
+		t.polled(now, c, resp)
+	default:
+		if resp.Err != nil && t.err == nil {
+			t.err = fmt.Errorf("client request of instance %d failed: %w", c.instance, resp.Err)
+		}
+	}
+}
+
+func (t *tracker) waited(r *run, now port.Time, c callInfo, resp port.Response) {
+	if resp.Err != nil {
+		if t.retries[c.wait]++; t.retries[c.wait] > maxWaitRetries {
+			t.err = fmt.Errorf("wait for %s failed %d times, last: %w", c.wait, maxWaitRetries, resp.Err)
+			return
+		}
+		r.wait(now+100*port.Millisecond, c.instance, c.wait)
+		return
+	}
+	cr, _ := resp.Resp.(durable.ClientResponse)
+	st := cr.Status
+	t.outcomes[c.wait] = workload.Outcome{Status: st.Status, Output: st.Output, Failure: st.Failure}
+	if st.Status != durable.StatusCompleted {
+		t.failed[c.instance] = true
+	}
+	if t.waits[c.instance]--; t.waits[c.instance] == 0 {
+		t.done[c.instance] = now
+	}
+}
+
+func (t *tracker) polled(now port.Time, c callInfo, resp port.Response) {
+	t.polling[c.instance] = false
+	if resp.Err != nil {
+		return // polled again at the next poll
+	}
+	if _, done := t.done[c.instance]; done {
+		return
+	}
+	cr, _ := resp.Resp.(durable.ClientResponse)
+	var state []byte
+	if cr.Found {
+		state = cr.Status.Output
+	}
+	_, test := t.w.(workload.EntityCompletion).DoneEntity(c.instance)
+	ok, err := test(state)
+	if err != nil {
+		t.err = fmt.Errorf("instance %d: done-entity state: %w", c.instance, err)
+		return
+	}
+	if ok {
+		t.done[c.instance] = now
+	}
+}
