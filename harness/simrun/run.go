@@ -26,7 +26,8 @@ import (
 // before it is declared failed.
 const (
 	stepTime    = 50 * port.Millisecond
-	pollEvery   = 4 // steps between polls of an entity-completed instance
+	pollFirst   = 200 * port.Millisecond // first interval between polls of a done-entity
+	pollMax     = 5 * port.Second        // intervals grow by half up to this
 	budgetAfter = 10 * 60 * port.Second
 )
 
@@ -172,7 +173,7 @@ func (r *run) loop(ctx context.Context, progress func(int64)) (port.Time, int64,
 	last := port.Time(r.arrivals[len(r.arrivals)-1].At)
 	budget := last + budgetAfter
 	var events int64
-	for n, t := 1, stepTime; ; n, t = n+1, t+stepTime {
+	for t := stepTime; ; t += stepTime {
 		if err := ctx.Err(); err != nil {
 			return 0, events, err
 		}
@@ -187,7 +188,7 @@ func (r *run) loop(ctx context.Context, progress func(int64)) (port.Time, int64,
 			return 0, events, fmt.Errorf("%d of %d instances not done by %v virtual (%s)",
 				r.tr.instances-len(r.tr.done), r.tr.instances, time.Duration(budget), r.tr.firstPending())
 		}
-		if r.tr.byEntity && n%pollEvery == 0 {
+		if r.tr.byEntity {
 			r.poll(t)
 		}
 	}
@@ -198,9 +199,12 @@ func (r *run) loop(ctx context.Context, progress func(int64)) (port.Time, int64,
 func (r *run) poll(now port.Time) {
 	ec := r.w.(workload.EntityCompletion)
 	for _, i := range r.tr.order {
-		if _, done := r.tr.done[i]; done || r.tr.polling[i] || port.Time(r.tr.start[i]) > now {
+		if _, done := r.tr.done[i]; done || r.tr.polling[i] || port.Time(r.tr.start[i]) > now || r.tr.nextPoll[i] > now {
 			continue
 		}
+		gap := r.tr.pollGap[i]
+		gap = min(max(pollFirst, gap*3/2), pollMax)
+		r.tr.pollGap[i], r.tr.nextPoll[i] = gap, now+gap
 		id, _ := ec.DoneEntity(i)
 		r.tr.polling[i] = true
 		c := r.tr.call(callInfo{instance: i, poll: true})

@@ -31,6 +31,8 @@ type tracker struct {
 	done      map[int]port.Time     // instance -> completion (virtual)
 	failed    map[int]bool
 	polling   map[int]bool
+	nextPoll  map[int]port.Time // instance -> earliest next poll
+	pollGap   map[int]port.Time // instance -> current poll interval
 	retries   map[string]int
 	outcomes  map[string]workload.Outcome
 	calls     map[port.CallID]callInfo
@@ -41,7 +43,7 @@ type tracker struct {
 func newTracker(w workload.Workload, arrivals []workload.Arrival) *tracker {
 	_, byEntity := w.(workload.EntityCompletion)
 	t := &tracker{w: w, byEntity: byEntity, start: map[int]time.Duration{}, waits: map[int]int{},
-		done: map[int]port.Time{}, failed: map[int]bool{}, polling: map[int]bool{}, retries: map[string]int{},
+		done: map[int]port.Time{}, failed: map[int]bool{}, polling: map[int]bool{}, nextPoll: map[int]port.Time{}, pollGap: map[int]port.Time{}, retries: map[string]int{},
 		outcomes: map[string]workload.Outcome{}, calls: map[port.CallID]callInfo{}}
 	for _, a := range arrivals {
 		if _, seen := t.start[a.Instance]; !seen {
@@ -117,7 +119,11 @@ func (t *tracker) waited(r *run, now port.Time, c callInfo, resp port.Response) 
 func (t *tracker) polled(now port.Time, c callInfo, resp port.Response) {
 	t.polling[c.instance] = false
 	if resp.Err != nil {
-		return // polled again at the next poll
+		if t.err == nil {
+			t.err = fmt.Errorf("instance %d: the engine failed the status request on its done-entity (entity status is how the runner times %s): %w",
+				c.instance, t.w.Name(), resp.Err)
+		}
+		return
 	}
 	if _, done := t.done[c.instance]; done {
 		return
