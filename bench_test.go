@@ -51,11 +51,12 @@ func BenchmarkNetheriteDiskHello5(b *testing.B) {
 }
 
 // BenchmarkNetheriteDiskHello5Latency runs one Hello5 at a time: the latency
-// of an orchestration at low load.
+// of an orchestration at low load, with idle streams polled (hold=0) or
+// held until an append (the default).
 func BenchmarkNetheriteDiskHello5Latency(b *testing.B) {
-	for _, poll := range []time.Duration{5 * time.Millisecond, time.Millisecond} {
-		b.Run(fmt.Sprintf("poll=%v", poll), func(b *testing.B) {
-			benchHello5(b, dflab.Options{Engine: "netherite", Storage: "disk", Dir: b.TempDir(), Partitions: 12, PollInterval: poll}, 1)
+	for _, hold := range []time.Duration{-1, 100 * time.Millisecond} {
+		b.Run(fmt.Sprintf("hold=%v", max(hold, 0)), func(b *testing.B) {
+			benchHello5(b, dflab.Options{Engine: "netherite", Storage: "disk", Dir: b.TempDir(), Partitions: 12, StreamHold: hold}, 1)
 		})
 	}
 }

@@ -41,6 +41,10 @@ type Options struct {
 	// PollInterval is how often an idle Netherite partition or client
 	// re-reads its stream (default: the engine's, 5 ms).
 	PollInterval time.Duration
+	// StreamHold is how long the real driver holds a stream read that finds
+	// nothing, waiting for an append in this process (default 100 ms;
+	// negative: answer at once and let the engine poll).
+	StreamHold time.Duration
 	// ControlQueues is the original engine's control queue count (default 4).
 	ControlQueues int
 	// Workers is the number of original-engine workers in this process
@@ -133,6 +137,9 @@ func (o Options) withDefaults() Options {
 	if o.Workers == 0 {
 		o.Workers = 1
 	}
+	if o.StreamHold == 0 {
+		o.StreamHold = 100 * time.Millisecond
+	}
 	if o.ActivityWorkers == 0 {
 		o.ActivityWorkers = 2 * runtime.NumCPU()
 	}
@@ -140,7 +147,7 @@ func (o Options) withDefaults() Options {
 }
 
 func (e *Engine) newDriver(stores *port.Stores, o Options) error {
-	d, err := host.New(host.Config{Stores: stores, ActivityWorkers: o.ActivityWorkers})
+	d, err := host.New(host.Config{Stores: stores, ActivityWorkers: o.ActivityWorkers, StreamHold: max(o.StreamHold, 0)})
 	if err != nil {
 		return err
 	}

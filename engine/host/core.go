@@ -146,11 +146,13 @@ func (l *lane) push(req port.Request) {
 	l.running = true
 	l.mu.Unlock()
 	if start {
+		l.cr.d.work.Add(1)
 		go l.drain()
 	}
 }
 
 func (l *lane) drain() {
+	defer l.cr.d.work.Done()
 	for {
 		l.mu.Lock()
 		if len(l.queue) == 0 {
@@ -168,6 +170,9 @@ func (l *lane) drain() {
 		res, err := req.Op.Apply(d.ctx, d.cfg.Stores)
 		if err == nil {
 			d.made(req.Makes)
+		}
+		if d.afterApply(l.cr, req, res, err) {
+			continue
 		}
 		l.cr.post(port.Completion{ID: req.ID, Result: res, Err: err})
 	}

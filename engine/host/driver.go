@@ -26,6 +26,9 @@ type Config struct {
 	OnResponse func(core CoreID, r port.Response)
 	// Now is the clock (default time.Now); tests may pass their own.
 	Now func() time.Time
+	// StreamHold is how long a stream read that finds nothing is held for
+	// an append (see longpoll.go); 0 answers it at once.
+	StreamHold time.Duration
 }
 
 // Violation is a request issued before the log position it needs was
@@ -49,11 +52,13 @@ type Driver struct {
 	workers  chan struct{}
 	ctx      context.Context
 	cancel   context.CancelFunc
-	wg       sync.WaitGroup
+	wg       sync.WaitGroup // core loops
+	work     sync.WaitGroup // request lanes and re-reads touching storage
 	started  bool
 	marksMu  sync.Mutex
 	marks    port.MarkBook
 	violated []Violation
+	holds    holds
 }
 
 // New returns a driver; add cores, then Start it.
@@ -100,13 +105,15 @@ func (d *Driver) Deliver(id CoreID, in port.Input) { d.cores[id].post(in) }
 // Call feeds a client call to a core.
 func (d *Driver) Call(id CoreID, call port.ClientCall) { d.cores[id].post(call) }
 
-// Stop ends every core loop and waits for them; requests and activities
-// still running finish in the background and their completions are dropped.
+// Stop ends every core loop and waits for them and for storage requests
+// under way (so the caller may close the stores); activities still running
+// finish in the background and their completions are dropped.
 func (d *Driver) Stop() {
 	if d.cancel != nil {
 		d.cancel()
 	}
 	d.wg.Wait()
+	d.work.Wait()
 }
 
 // Violations lists outbox-rule violations seen so far.
