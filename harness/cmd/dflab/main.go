@@ -26,6 +26,7 @@ type env struct {
 var commands = map[string]command{
 	"spec":      {"validate a spec and print it resolved", cmdSpec},
 	"run":       {"run a spec's repetitions and append result rows", cmdRun},
+	"bench":     {"run the bench subset on the simulator: table, CSV and charts", cmdBench},
 	"sweep":     {"expand a matrix of specs and run every point", cmdSweep},
 	"figures":   {"regenerate the paper's figures into results/ and notebooks/", cmdFigures},
 	"calibrate": {"calibrate the simulator's CPU model on the real engine", cmdCalibrate},

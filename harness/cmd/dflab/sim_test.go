@@ -61,3 +61,34 @@ func TestSimRunSeedMatters(t *testing.T) {
 	b := runRows(t, append(args, "--seed", "2")...)
 	require.NotEqual(t, a[0].Metrics.Latency, b[0].Metrics.Latency)
 }
+
+func TestBenchSpecsResolve(t *testing.T) {
+	specs := benchSpecs(1)
+	require.Len(t, specs, len(benchWorkloads)*2*2)
+	for _, s := range specs {
+		_, err := s.Resolve()
+		require.NoError(t, err, s.Name)
+	}
+}
+
+// The bench prints its table and writes results, CSVs and charts (with a
+// fake registry so the test stays fast; the real one is `dflab bench`).
+func TestBenchWritesTableAndCharts(t *testing.T) {
+	withFakeEngines(t)
+	dir := t.TempDir()
+	code, out, errOut := call(t, "bench", "--out", dir)
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "throughput/s")
+	require.Contains(t, out, "hello5")
+	require.Contains(t, out, "4×4")
+	for _, name := range []string{"bench.jsonl", "runs.csv", "summary.csv"} {
+		_, err := os.Stat(filepath.Join(dir, name))
+		require.NoError(t, err, name)
+	}
+	pngs, err := filepath.Glob(filepath.Join(dir, "*.png"))
+	require.NoError(t, err)
+	require.NotEmpty(t, pngs)
+	svgs, err := filepath.Glob(filepath.Join(dir, "*.svg"))
+	require.NoError(t, err)
+	require.Len(t, svgs, len(pngs))
+}
