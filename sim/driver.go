@@ -28,6 +28,10 @@ type Config struct {
 	// OnResponse receives each port.Response after the network delay from
 	// the core's node to the client (nil: responses are only traced).
 	OnResponse func(now port.Time, core CoreID, r port.Response)
+	// StreamHold, if positive, holds a stream read that finds nothing until
+	// an append to its partition completes, for at most this long (see
+	// longpoll.go); 0 answers it empty at once.
+	StreamHold port.Time
 	// LatencyHook, if set, may change each request's sampled latency (a
 	// fault plan's latency multipliers and stream delays come through it).
 	LatencyHook func(kind string, latency port.Time) port.Time
@@ -96,6 +100,7 @@ type Driver struct {
 	nodes      []*node
 	cores      []*coreRun
 	marks      port.MarkBook
+	held       map[int][]*heldRead // stream reads held for an append, by partition
 	violations []Violation
 	stats      Stats
 	crashH     HandlerFunc
@@ -129,7 +134,7 @@ func NewDriver(k *Kernel, cfg Config) *Driver {
 	d := &Driver{
 		k: k, cfg: cfg, models: m, costs: newCostTable(m.CPU), throttle: newThrottle(m.Caps),
 		root: root, latency: map[string]*rng.Source{}, network: root.Fork("network"),
-		tr: tr, ctx: context.Background(),
+		tr: tr, ctx: context.Background(), held: map[int][]*heldRead{},
 	}
 	d.crashH = func(now port.Time, data uint64) { d.Crash(NodeID(data)) }
 	d.restartH = func(now port.Time, data uint64) { d.Restart(NodeID(data)) }

@@ -27,6 +27,7 @@ type request struct {
 	kind       string
 	ev         EventID
 	prev, next *request
+	heldEmpty  any // the empty result of a held stream read
 }
 
 // reqList is an intrusive list of a core's requests in flight, in issue
@@ -96,6 +97,14 @@ func (r *request) Handle(now port.Time, _ uint64) {
 	res, err := r.req.Op.Apply(d.ctx, d.cfg.Stores)
 	if err == nil {
 		d.makeDurable(r.req.Makes)
+		switch op := r.req.Op.(type) {
+		case port.StreamAppend:
+			d.wake(now, op.Partition)
+		case port.StreamRead:
+			if recs, ok := res.(port.Records); ok && len(recs.Records) == 0 && d.hold(now, r, op, res) {
+				return
+			}
+		}
 	}
 	d.stats.Completions++
 	d.tr.Begin(now, cr.name, "complete").Uint("id", uint64(r.req.ID)).Str("kind", r.kind).Bool("err", err != nil).End()

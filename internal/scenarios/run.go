@@ -53,6 +53,9 @@ type Options struct {
 	Models       *sim.ModelSet
 	// StepMs is the virtual time between completion checks (default 50 ms).
 	StepMs int
+	// StreamHold is the driver's hold of empty stream reads (default 1 s;
+	// negative: off, cores poll).
+	StreamHold port.Time
 }
 
 // Result is what a run observed.
@@ -113,6 +116,9 @@ func (o Options) withDefaults() Options {
 	if o.StepMs == 0 {
 		o.StepMs = 50
 	}
+	if o.StreamHold == 0 {
+		o.StreamHold = port.Second
+	}
 	return o
 }
 
@@ -131,7 +137,7 @@ func Run(e Engine, sc Scenario, o Options) (*Result, error) {
 	}
 	res := &Result{Final: map[string]durable.InstanceStatus{}, Store: store}
 	waits := map[int]string{}
-	d := sim.NewDriver(k, sim.Config{Seed: o.Seed, Models: o.Models, Stores: store.Stores(),
+	d := sim.NewDriver(k, sim.Config{Seed: o.Seed, Models: o.Models, Stores: store.Stores(), StreamHold: max(o.StreamHold, 0),
 		OnResponse: func(now port.Time, _ sim.CoreID, r port.Response) {
 			resp, _ := r.Resp.(durable.ClientResponse)
 			res.Responses = append(res.Responses, Response{At: now, Call: int(r.ID), Resp: resp, Err: r.Err})
