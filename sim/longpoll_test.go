@@ -88,3 +88,18 @@ func TestStreamHoldReplacesPolling(t *testing.T) {
 	// A hold shorter than the wait answers empty, and the reader polls again.
 	require.Greater(t, run(50*ms).reads, 3)
 }
+
+func TestHeldReadOfACrashedCoreIsDropped(t *testing.T) {
+	d := NewDriver(NewKernel(0), Config{Seed: 1, Models: scenarioModels(), Stores: &port.Stores{Stream: &oneStream{}}, StreamHold: port.Second})
+	a, b := d.AddNode("a", 1), d.AddNode("b", 1)
+	var readers []*pollingReader
+	id := d.AddCore(a, "reader", func() port.Core { r := &pollingReader{}; readers = append(readers, r); return r })
+	d.AddCore(b, "appender", func() port.Core { return &appendAt{} })
+	d.CrashAt(100*ms, a)
+	d.RestartAt(150*ms, a)
+	d.RunUntil(2 * port.Second)
+	require.Len(t, readers, 2)
+	require.Zero(t, readers[0].got, "the crashed reader's held read is never answered")
+	require.NotZero(t, readers[1].got)
+	require.Same(t, readers[1], d.Core(id))
+}
