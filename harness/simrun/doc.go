@@ -1,0 +1,19 @@
+// Package simrun runs one repetition of a resolved spec on the simulator:
+// it deploys the Netherite engine (internal/scenarios.Netherite: partition
+// i on node i mod N) or the original engine (one worker per node) on
+// nodes × cores of a sim.Driver over an in-memory cloud store wrapped by
+// backends/meter (and by faults/inject when the spec has a fault plan),
+// sends the workload's arrivals as client calls, and follows every
+// instance to its end: a RequestWait per started orchestration, or, for
+// workloads that end in an entity's state (workload.EntityCompletion), a
+// status request on that entity, polled with back-off.
+//
+// Latency is per instance, from its first request to its completion, in
+// virtual time; throughput is work units over first start to last
+// completion; storage traffic and cost come from the meter (list prices);
+// CPU busy fractions from the driver's node CPUs. The workload's oracle
+// must pass or the run fails; workloads whose oracle needs entity states
+// (bank, wordcount) are not checked yet and the result's notes say so.
+// The model set is named by spec.backend.models ("default" is the scenario
+// suite's uncalibrated set) and recorded in the result.
+package simrun
