@@ -10,6 +10,7 @@ import (
 	"github.com/HdrHistogram/hdrhistogram-go"
 	"github.com/dflab/dflab"
 	"github.com/dflab/dflab/engine/durable"
+	"github.com/dflab/dflab/internal/azurite"
 )
 
 func hello5Registry(b testing.TB) *durable.Registry {
@@ -57,6 +58,22 @@ func BenchmarkNetheriteDiskHello5Latency(b *testing.B) {
 	for _, hold := range []time.Duration{-1, 100 * time.Millisecond} {
 		b.Run(fmt.Sprintf("hold=%v", max(hold, 0)), func(b *testing.B) {
 			benchHello5(b, dflab.Options{Engine: "netherite", Storage: "disk", Dir: b.TempDir(), Partitions: 12, StreamHold: hold}, 1)
+		})
+	}
+}
+
+// BenchmarkAzuriteHello5 runs Hello5 on Azurite (emulator figures, not
+// Azure's) with both engines in the same run: the original engine on queues,
+// tables and blobs; Netherite with its logs on Azurite page blobs and an
+// embedded NATS JetStream transport. It reports orchestrations/s and the
+// storage requests per orchestration (polling included).
+func BenchmarkAzuriteHello5(b *testing.B) {
+	conn := azurite.Start(b)
+	for i, engine := range []string{"original", "netherite"} {
+		b.Run(engine, func(b *testing.B) {
+			benchHello5(b, dflab.Options{Engine: engine, Storage: "azure", ConnectionString: conn,
+				Namespace: fmt.Sprintf("bench%d%d", i, b.N), Transport: "nats", Dir: b.TempDir(),
+				Partitions: 12, ControlQueues: 12, MaxPoll: time.Second}, 64)
 		})
 	}
 }
@@ -110,6 +127,7 @@ func benchHello5(b *testing.B, opts dflab.Options, callers int) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "orch/s")
 	b.ReportMetric(float64(hist.ValueAtQuantile(50))/1e6, "p50-ms")
 	b.ReportMetric(float64(hist.ValueAtQuantile(99))/1e6, "p99-ms")
+	b.ReportMetric(float64(e.Traffic().Total().Requests)/float64(b.N), "requests/orch")
 	if v := e.Violations(); len(v) > 0 {
 		b.Fatalf("outbox rule violated: %v", v[0])
 	}

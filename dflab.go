@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/dflab/dflab/backends/meter"
 	"github.com/dflab/dflab/engine/durable"
 	"github.com/dflab/dflab/engine/host"
 	"github.com/dflab/dflab/engine/port"
@@ -61,6 +62,7 @@ type Options struct {
 
 // Engine is a running engine.
 type Engine struct {
+	meter   *meter.Meter
 	driver  *host.Driver
 	client  *host.Client
 	closers []func() error
@@ -73,6 +75,10 @@ func (e *Engine) Client() durable.Client { return e.client }
 func (e *Engine) Do(ctx context.Context, req durable.ClientRequest) (durable.ClientResponse, error) {
 	return e.client.Do(ctx, req)
 }
+
+// Traffic counts the storage and stream requests the engine made, per op
+// kind, since it started.
+func (e *Engine) Traffic() meter.Snapshot { return e.meter.Snapshot() }
 
 // Violations lists outbox-rule violations the driver saw (none expected).
 func (e *Engine) Violations() []host.Violation { return e.driver.Violations() }
@@ -147,7 +153,8 @@ func (o Options) withDefaults() Options {
 }
 
 func (e *Engine) newDriver(stores *port.Stores, o Options) error {
-	d, err := host.New(host.Config{Stores: stores, ActivityWorkers: o.ActivityWorkers, StreamHold: max(o.StreamHold, 0)})
+	e.meter = meter.New()
+	d, err := host.New(host.Config{Stores: e.meter.Wrap(stores), ActivityWorkers: o.ActivityWorkers, StreamHold: max(o.StreamHold, 0)})
 	if err != nil {
 		return err
 	}
