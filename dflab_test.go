@@ -127,3 +127,30 @@ func TestStartRejectsBadOptions(t *testing.T) {
 	_, err := dflab.Start(ctx, nil, dflab.Options{})
 	require.ErrorContains(t, err, "registry is nil")
 }
+
+// A status request on an entity id answers with the entity's state, on
+// both engines.
+func TestEntityStatusReadsState(t *testing.T) {
+	for _, engine := range []string{"netherite", "original"} {
+		t.Run(engine, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			e, err := dflab.Start(ctx, crashRegistry(t), dflab.Options{Engine: engine, Partitions: 2, MaxPoll: 100 * time.Millisecond})
+			require.NoError(t, err)
+			defer func() { require.NoError(t, e.Stop()) }()
+			_, err = e.Client().Status(ctx, counter.String())
+			require.ErrorContains(t, err, "unknown instance", "no state yet")
+			for i := 0; i < 3; i++ {
+				id, err := e.Client().Start(ctx, "Work", i)
+				require.NoError(t, err)
+				st, err := e.Client().Wait(ctx, id)
+				require.NoError(t, err)
+				require.Equal(t, durable.StatusCompleted, st.Status, st.Failure)
+			}
+			st, err := e.Client().Status(ctx, counter.String())
+			require.NoError(t, err)
+			require.Equal(t, "3", string(st.Output))
+			require.Equal(t, "Counter", st.Name)
+		})
+	}
+}

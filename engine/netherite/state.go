@@ -105,6 +105,16 @@ func (s *state) executor(reg *durable.Registry, instance string) *replay.Executo
 
 // status is the client-facing status of an instance.
 func (s *state) status(instance string) (durable.InstanceStatus, bool) {
+	if durable.IsEntity(instance) {
+		// An entity's status is its state (durable.ClientResponse).
+		e := s.Entities[instance]
+		if e == nil || !e.Exists {
+			return durable.InstanceStatus{InstanceID: instance}, false
+		}
+		id, _ := durable.ParseEntityID(instance)
+		return durable.InstanceStatus{InstanceID: instance, Name: id.Name, Status: durable.StatusRunning,
+			Output: e.State}, true
+	}
 	r := s.Instances[instance]
 	if r == nil {
 		return durable.InstanceStatus{InstanceID: instance}, false

@@ -168,12 +168,34 @@ func (c *Client) messageExec(instance string, ev durable.Event, exec uint32, don
 }
 
 func (c *Client) status(instance string, done reply) {
+	if durable.IsEntity(instance) {
+		c.entityStatus(instance, done)
+		return
+	}
 	c.readInstance(instance, func(row instanceRow, found bool, err error) {
 		if err != nil || !found {
 			done(durable.ClientResponse{}, err)
 			return
 		}
 		done(durable.ClientResponse{Found: true, Status: row.status(instance)}, nil)
+	})
+}
+
+// entityStatus answers a status request for an entity with its state as
+// the output (durable.ClientResponse); an entity without state is not found.
+func (c *Client) entityStatus(instance string, done reply) {
+	id, err := durable.ParseEntityID(instance)
+	if err != nil {
+		done(durable.ClientResponse{}, err)
+		return
+	}
+	c.readEntity(instance, func(row entityRow, err error) {
+		if err != nil || !row.st.Exists {
+			done(durable.ClientResponse{}, err)
+			return
+		}
+		done(durable.ClientResponse{Found: true, Status: durable.InstanceStatus{InstanceID: instance, Name: id.Name,
+			Status: durable.StatusRunning, Output: row.st.State}}, nil)
 	})
 }
 

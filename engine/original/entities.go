@@ -129,8 +129,8 @@ func isEntityMessage(k durable.EventKind) bool {
 	return false
 }
 
-func (w *Worker) readEntity(instance string, cb func(entityRow, error)) {
-	w.issue(port.TableGet{Table: w.n.instances, PartitionKey: instance}, func(c port.Completion) {
+func (h *hubIO) readEntity(instance string, cb func(entityRow, error)) {
+	h.issue(port.TableGet{Table: h.n.instances, PartitionKey: instance}, func(c port.Completion) {
 		row := entityRow{dedup: dedupSet{}}
 		if errors.Is(c.Err, port.ErrNotFound) {
 			cb(row, nil)
@@ -141,7 +141,7 @@ func (w *Worker) readEntity(instance string, cb func(entityRow, error)) {
 			return
 		}
 		ents := []port.Entity{c.Result.(port.Entity)}
-		w.inflate(ents, func(err error) {
+		h.inflate(ents, func(err error) {
 			if err != nil {
 				cb(row, err)
 				return
