@@ -5,7 +5,7 @@ GO      ?= go
 PKGS    ?= ./...
 GOFILES  = $(shell git ls-files '*.go' 2>/dev/null)
 
-.PHONY: test lint bench deps test-storage bench-storage
+.PHONY: test lint bench microbench deps test-storage bench-storage
 
 ## test: the whole test suite (installs Azurite from package-lock.json first)
 test: deps
@@ -26,9 +26,14 @@ lint:
 	$(GO) vet $(PKGS)
 	$(GO) test -count=1 ./internal/archtest
 
-## bench: until the harness lands (issue 8) this runs the micro-benchmarks
-bench: deps
-	@echo "dflab: the experiment harness is not built yet; running the package micro-benchmarks."
+## bench: the main job on the simulator (no services): Hello5, Bank, WordCount and
+## Collision on 1 and 4 nodes with both engines; prints a table, writes charts and CSV
+## to results/bench
+bench:
+	$(GO) run ./harness/cmd/dflab bench --out results/bench
+
+## microbench: the packages' go test -bench micro-benchmarks
+microbench: deps
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime=200ms $(PKGS)
 
 ## test-storage: the Azure (on Azurite) and NATS backends only
