@@ -12,8 +12,9 @@
 // virtual time; throughput is work units over first start to last
 // completion; storage traffic and cost come from the meter (list prices);
 // CPU busy fractions from the driver's node CPUs. The workload's oracle
-// must pass or the run fails; workloads whose oracle needs entity states
-// (bank, wordcount) are not checked yet and the result's notes say so.
+// must pass or the run fails; for workloads whose oracle needs entity
+// states (workload.EntityOracle: bank, wordcount) the runner reads those
+// entities with status requests after the measured interval (entities.go).
 // The model set is named by spec.backend.models ("default" is the scenario
 // suite's uncalibrated set) and recorded in the result.
 package simrun

@@ -14,6 +14,7 @@ type callInfo struct {
 	instance int
 	wait     string // the orchestration a RequestWait waits for
 	poll     bool   // a RequestStatus on the instance's done-entity
+	entity   string // a RequestStatus reading an entity for the oracle
 }
 
 // maxWaitRetries bounds how often a wait answered with an error is sent
@@ -38,6 +39,8 @@ type tracker struct {
 	calls     map[port.CallID]callInfo
 	next      port.CallID
 	err       error // the first error that fails the run
+	// entityStates receives the answers to oracle entity reads.
+	entityStates func(port.CallID, port.Response)
 }
 
 func newTracker(w workload.Workload, arrivals []workload.Arrival) *tracker {
@@ -85,6 +88,10 @@ func (t *tracker) respond(r *run, now port.Time, resp port.Response) {
 	}
 	delete(t.calls, resp.ID)
 	switch {
+	case c.entity != "":
+		if t.entityStates != nil {
+			t.entityStates(resp.ID, resp)
+		}
 	case c.wait != "":
 		t.waited(r, now, c, resp)
 	case c.poll:

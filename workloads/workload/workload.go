@@ -109,3 +109,10 @@ func StartIDs(arrivals []Arrival) []string {
 	}
 	return out
 }
+
+// EntityOracle is implemented by workloads whose oracle reads entity
+// states (Bank's accounts, WordCount's reducers and summaries): it names
+// the entities a harness must read at the end of a run into Run.Entities.
+type EntityOracle interface {
+	OracleEntities(arrivals []Arrival) ([]durable.EntityID, error)
+}

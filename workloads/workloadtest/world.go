@@ -73,3 +73,18 @@ func RunClosed(t testing.TB, w workload.Workload, n int, seed uint64) workload.R
 	arrivals := Generate(t, w, workload.ClosedLoad(n), seed)
 	return RunArrivals(t, NewWorld(t, w), arrivals)
 }
+
+// OnlyOracleEntities keeps in run.Entities just the entities the
+// workload's EntityOracle names, as a harness that reads those alone sees.
+func OnlyOracleEntities(t testing.TB, w workload.EntityOracle, run workload.Run) workload.Run {
+	ids, err := w.OracleEntities(run.Arrivals)
+	require.NoError(t, err)
+	kept := map[string][]byte{}
+	for _, id := range ids {
+		if st, ok := run.Entities[id.String()]; ok {
+			kept[id.String()] = st
+		}
+	}
+	run.Entities = kept
+	return run
+}
