@@ -46,6 +46,9 @@ func TestWorkloadsCompleteWithOracleOrNote(t *testing.T) {
 		{"hello5", "", "oracle passed (10 orchestrations, 0 entity states"},
 		{"collision", `{"blocks":5}`, "oracle passed"},
 		{"bank", "", "oracle passed (10 orchestrations, 20 entity states read)"},
+		{"hello3", "", "oracle passed (10 orchestrations"},
+		{"sequence", "", "oracle passed (10 orchestrations"},
+		{"imagerec", "", "oracle passed"},
 	} {
 		for _, e := range spec.Engines {
 			t.Run(c.wl+"/"+e, func(t *testing.T) {
