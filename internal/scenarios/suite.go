@@ -3,6 +3,7 @@ package scenarios
 import (
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/dflab/dflab/engine/durable"
@@ -183,9 +184,13 @@ func ContinueAsNew() Scenario {
 // another exhausts its attempts.
 func Retries() Scenario {
 	setup := func(reg *durable.Registry) error {
+		// Activities run concurrently under the real driver.
+		var mu sync.Mutex
 		attempts := map[string]int{}
 		return all(
 			reg.AddActivity("Flaky", func(ctx durable.ActivityContext) (any, error) {
+				mu.Lock()
+				defer mu.Unlock()
 				attempts[ctx.InstanceID()]++
 				if n := attempts[ctx.InstanceID()]; n < 3 {
 					return nil, fmt.Errorf("attempt %d failed", n)
