@@ -15,6 +15,7 @@ import (
 	"github.com/dflab/dflab/faults/plan"
 	"github.com/dflab/dflab/harness/metrics"
 	"github.com/dflab/dflab/harness/spec"
+	"github.com/dflab/dflab/internal/scenarios"
 	"github.com/dflab/dflab/sim"
 	"github.com/dflab/dflab/sim/rng"
 	"github.com/dflab/dflab/workloads"
@@ -61,6 +62,9 @@ func Run(ctx context.Context, s spec.Spec, seed uint64, progress func(int64)) (m
 		return metrics.Set{}, err
 	}
 	r := &run{spec: s, w: w, arrivals: arrivals, eng: eng, models: models, seed: seed, root: root}
+	if n, ok := eng.(*scenarios.Netherite); ok {
+		n.Logf = r.logf
+	}
 	return r.execute(ctx, progress)
 }
 
@@ -81,6 +85,18 @@ type run struct {
 	client sim.CoreID
 	inj    *inject.Injector
 	tr     *tracker
+	logs   []string // the engine's latest notable events (lease loss, a full log...)
+}
+
+// maxLogs bounds the engine log lines a run keeps: the latest ones, which
+// say why a run stalled.
+const maxLogs = 5
+
+func (r *run) logf(format string, args ...any) {
+	r.logs = append(r.logs, fmt.Sprintf(format, args...))
+	if len(r.logs) > maxLogs {
+		r.logs = r.logs[len(r.logs)-maxLogs:]
+	}
 }
 
 func (r *run) execute(ctx context.Context, progress func(int64)) (metrics.Set, error) {
@@ -89,6 +105,9 @@ func (r *run) execute(ctx context.Context, progress func(int64)) (metrics.Set, e
 	}
 	end, events, err := r.loop(ctx, progress)
 	if err != nil {
+		if len(r.logs) > 0 {
+			err = fmt.Errorf("%w; the engine's last log lines: %s", err, strings.Join(r.logs, " | "))
+		}
 		return metrics.Set{}, err
 	}
 	if v := r.d.Violations(); len(v) > 0 {
