@@ -3,6 +3,7 @@ package netherite
 import (
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"hash/crc32"
 
 	"github.com/dflab/dflab/engine/port"
@@ -51,22 +52,25 @@ func appendRecord(dst []byte, u *update) []byte {
 	return dst
 }
 
-var errLogFull = errors.New("commit log full")
+var (
+	errLogFull       = errors.New("commit log full (raise knob LogBytes)")
+	errRecordTooLong = errors.New("one update record is larger than a page write")
+)
 
 // nextFlush cuts the next flush out of the pending records with seq up
 // to limit (the first must qualify): the page data and the seq it makes
 // durable.
 func (l *commitLog) nextFlush(limit int64) (data []byte, upTo int64, err error) {
 	n := len(l.recEnds)
-	for n > 0 && l.recSeqs[n-1] > limit {
-		n--
+	for n > 1 && l.recSeqs[n-1] > limit {
+		n-- // the first record always qualifies (the caller checked)
 	}
 	maxBytes := port.MaxPageWriteBytes - 2*port.PageSize
 	for n > 0 && l.recEnds[n-1] > maxBytes {
 		n--
 	}
 	if n == 0 {
-		n = 1 // one record larger than a page write: fails below
+		return nil, 0, fmt.Errorf("%w: %d bytes, limit %d (a batch too large for one flush)", errRecordTooLong, l.recEnds[0], maxBytes)
 	}
 	end := l.recEnds[n-1]
 	hdr := update{Kind: updFlushHeader, Num: l.off, Dest: int(l.epoch), Consumed: n}
@@ -103,7 +107,7 @@ func (x *Partition) flush() {
 	}
 	data, upTo, err := l.nextFlush(limit)
 	if err != nil {
-		x.fail("log %s at offset %d of %d bytes: %v (raise knob LogBytes)", l.name, l.off, l.size, err)
+		x.fail("log %s at offset %d of %d bytes: %v", l.name, l.off, l.size, err)
 		return
 	}
 	off := l.off

@@ -87,3 +87,12 @@ func TestLogFullIsAnError(t *testing.T) {
 	_, _, err = l.nextFlush(l.lastSeq)
 	require.ErrorIs(t, err, errLogFull)
 }
+
+func TestOversizedRecordIsNamed(t *testing.T) {
+	l := &commitLog{size: 64 << 20}
+	u := update{Kind: updOrchestrated, Instance: "i", Seq: 1, Output: make([]byte, port.MaxPageWriteBytes)}
+	l.append(&u)
+	_, _, err := l.nextFlush(l.lastSeq)
+	require.ErrorIs(t, err, errRecordTooLong)
+	require.NotErrorIs(t, err, errLogFull)
+}
