@@ -96,3 +96,13 @@ func TestOversizedRecordIsNamed(t *testing.T) {
 	require.ErrorIs(t, err, errRecordTooLong)
 	require.NotErrorIs(t, err, errLogFull)
 }
+
+func TestBoundReadKeepsAPrefixWithinTheBudget(t *testing.T) {
+	rec := make([]byte, 400)
+	recs := port.Records{First: 7, Records: [][]byte{rec, rec, rec, rec}, End: 11}
+	got := boundRead(recs, 1000)
+	require.Len(t, got.Records, 2)
+	require.EqualValues(t, 7, got.First)
+	require.Len(t, boundRead(recs, 10).Records, 1, "at least one record, however large")
+	require.Len(t, boundRead(recs, 1600).Records, 4)
+}

@@ -150,9 +150,27 @@ func (x *Partition) read() {
 				return
 			}
 			if x.phase == phaseRunning {
-				x.received(recs) // else the next owner reads them again
+				x.received(boundRead(recs, maxReceivedBytes)) // else the next owner reads them again
 			}
 		})
+}
+
+// maxReceivedBytes bounds the stream records one received update takes, so
+// its log record fits one page write; the rest is read again next time.
+const maxReceivedBytes = port.MaxPageWriteBytes / 2
+
+// boundRead keeps the longest prefix of recs (at least one record) whose
+// records add up to at most max bytes.
+func boundRead(recs port.Records, max int) port.Records {
+	total := 0
+	for i, rec := range recs.Records {
+		total += len(rec)
+		if total > max && i > 0 {
+			recs.Records = recs.Records[:i]
+			break
+		}
+	}
+	return recs
 }
 
 // received logs the batches of a read that are not duplicates. Under
