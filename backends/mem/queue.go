@@ -112,19 +112,27 @@ func (s *Store) Dequeue(_ context.Context, name string, n int, vis port.Time) ([
 	}
 	now := s.now()
 	var out []port.Message
-	for _, m := range q.order {
-		if len(out) == n {
-			break
-		}
-		if m.deleted || m.NextVisible > now {
-			continue
-		}
+	for _, m := range q.visible(now, n) {
 		m.DequeueCount++
 		m.NextVisible = now + vis
 		m.PopReceipt = s.receipt()
 		out = append(out, copyMsg(m, true))
 	}
 	return out, nil
+}
+
+// visible returns up to n messages visible at now, in insertion order.
+func (q *queue) visible(now port.Time, n int) []*msg {
+	var out []*msg
+	for _, m := range q.order {
+		if len(out) == n {
+			break
+		}
+		if !m.deleted && m.NextVisible <= now {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 // find returns the message id whose receipt is popReceipt.
@@ -188,15 +196,9 @@ func (s *Store) Peek(_ context.Context, name string, n int) ([]port.Message, err
 	if err != nil {
 		return nil, err
 	}
-	now := s.now()
 	var out []port.Message
-	for _, m := range q.order {
-		if len(out) == n {
-			break
-		}
-		if !m.deleted && m.NextVisible <= now {
-			out = append(out, copyMsg(m, false))
-		}
+	for _, m := range q.visible(s.now(), n) {
+		out = append(out, copyMsg(m, false))
 	}
 	return out, nil
 }

@@ -2,6 +2,7 @@ package original
 
 import (
 	"fmt"
+	"github.com/dflab/dflab/internal/scenarios"
 	"testing"
 	"time"
 
@@ -20,28 +21,6 @@ const (
 	// t0 is the virtual start time (Unix ns), so CurrentTime looks sane.
 	t0 = port.Time(1_700_000_000) * port.Second
 )
-
-var cities = []string{"Tokyo", "Seattle", "London", "Amsterdam", "Mumbai"}
-
-func hello5(ctx *durable.OrchestrationContext) (any, error) {
-	var out []string
-	for _, c := range cities {
-		var s string
-		if err := ctx.CallActivity("SayHello", c).Await(&s); err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, nil
-}
-
-func sayHello(ctx durable.ActivityContext) (any, error) {
-	var city string
-	if err := ctx.GetInput(&city); err != nil {
-		return nil, err
-	}
-	return "Hello " + city + "!", nil
-}
 
 var hello5Out = []string{"Hello Tokyo!", "Hello Seattle!", "Hello London!", "Hello Amsterdam!", "Hello Mumbai!"}
 
@@ -178,7 +157,6 @@ func (c *cluster) worker(i int) *Worker {
 
 func helloRegistry(t testing.TB) *durable.Registry {
 	reg := durable.NewRegistry()
-	require.NoError(t, reg.AddOrchestrator("Hello5", hello5))
-	require.NoError(t, reg.AddActivity("SayHello", sayHello))
+	require.NoError(t, scenarios.SetupHello(reg))
 	return reg
 }

@@ -55,13 +55,14 @@ func sayHello(ctx durable.ActivityContext) (any, error) {
 	return "Hello " + city + "!", nil
 }
 
-func setupHello(reg *durable.Registry) error {
+// SetupHello registers Hello5 and its SayHello activity (for engine tests too).
+func SetupHello(reg *durable.Registry) error {
 	return all(reg.AddOrchestrator("Hello5", hello5), reg.AddActivity("SayHello", sayHello))
 }
 
 // Hello5 starts n Hello5 orchestrations at once.
 func Hello5(n int) Scenario {
-	sc := Scenario{Name: "Hello5", Setup: setupHello}
+	sc := Scenario{Name: "Hello5", Setup: SetupHello}
 	for i := 0; i < n; i++ {
 		id := fmt.Sprintf("hello%d", i)
 		sc.Calls = append(sc.Calls, start(0, id, "Hello5", nil))
@@ -75,7 +76,7 @@ func Hello5(n int) Scenario {
 // parallel and in sequence, one child failing.
 func SubOrchestrations() Scenario {
 	setup := func(reg *durable.Registry) error {
-		return all(setupHello(reg),
+		return all(SetupHello(reg),
 			reg.AddOrchestrator("Child", func(ctx *durable.OrchestrationContext) (any, error) {
 				var n int
 				if err := ctx.GetInput(&n); err != nil {
@@ -113,7 +114,7 @@ func SubOrchestrations() Scenario {
 // Timers: durable timers, and a timer raced against an activity.
 func Timers() Scenario {
 	setup := func(reg *durable.Registry) error {
-		return all(setupHello(reg), reg.AddOrchestrator("Sleeper", func(ctx *durable.OrchestrationContext) (any, error) {
+		return all(SetupHello(reg), reg.AddOrchestrator("Sleeper", func(ctx *durable.OrchestrationContext) (any, error) {
 			t0 := ctx.CurrentTime()
 			if err := ctx.CreateTimer(2 * time.Second).Await(nil); err != nil {
 				return nil, err
