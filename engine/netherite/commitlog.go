@@ -120,7 +120,7 @@ func (x *Partition) flush() {
 	x.issue(port.PageWrite{Name: l.name, Off: off, Data: data, Cond: port.Cond{LeaseID: l.leaseID}},
 		port.Mark{}, port.Mark{Log: l.name, Pos: upTo}, func(c port.Completion) {
 			if c.Err != nil {
-				x.fail("flush to %s at offset %d: %v", l.name, off, c.Err)
+				x.restart(fmt.Sprintf("flush to %s at offset %d: %v", l.name, off, c.Err), false)
 				return
 			}
 			l.flushing = false

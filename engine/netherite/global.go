@@ -1,6 +1,9 @@
 package netherite
 
-import "sort"
+import (
+	"fmt"
+	"sort"
+)
 
 // globalSpec is the receiver side of global speculation.
 //
@@ -53,7 +56,7 @@ func (g *globalSpec) learn(x *Partition, bs []batch, ok []bool) bool {
 		o, e := b.Origin, b.Epoch
 		if e > g.top[o] {
 			if g.uncertain(o, e) {
-				x.softRestart(o)
+				x.restart(fmt.Sprintf("partition %d started a new epoch while input from it was speculative", o), true)
 				return false
 			}
 			g.top[o] = e
@@ -143,21 +146,4 @@ func (x *Partition) sendConfirmations() {
 		b.encode(&e)
 		x.appendTo(d, [][]byte{e.b}, 0)
 	}
-}
-
-// softRestart drops all volatile and speculative state and recovers from
-// storage, as after a crash: input from origin that this partition
-// consumed may have been lost when origin recovered. What it learnt about
-// other partitions' epochs stays.
-func (x *Partition) softRestart(origin int) {
-	x.cfg.logf("netherite p%02d: partition %d started a new epoch while input from it was speculative: restarting from storage",
-		x.p, origin)
-	x.Close()
-	fresh, _ := NewPartition(x.cfg, x.p, x.owner)
-	fresh.rd, fresh.nextReq, fresh.nextTmr, fresh.now = x.rd, x.nextReq, x.nextTmr, x.now
-	fresh.stats = Stats{SoftRestarts: x.stats.SoftRestarts + 1, DroppedSpeculative: x.stats.DroppedSpeculative}
-	fresh.global = globalSpec{known: x.global.known, top: x.global.top, cautious: true}
-	*x = *fresh
-	x.setState(x.st) // rebind the hooks to x
-	x.boot()
 }

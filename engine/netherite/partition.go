@@ -11,12 +11,13 @@ import (
 type phase uint8
 
 const (
-	phaseBooting  phase = iota // acquiring the lease, loading the checkpoint
-	phaseReplay                // reading and replaying the log suffix
-	phaseRunning               // processing
-	phaseStopping              // a graceful stop: flushing, checkpointing, releasing the lease
-	phaseStopped               // stopped gracefully; another core may own the partition
-	phaseDead                  // a fatal storage error (lease lost, log full)
+	phaseBooting    phase = iota // acquiring the lease, loading the checkpoint
+	phaseReplay                  // reading and replaying the log suffix
+	phaseRunning                 // processing
+	phaseStopping                // a graceful stop: flushing, checkpointing, releasing the lease
+	phaseStopped                 // stopped gracefully; another core may own the partition
+	phaseDead                    // a fatal error (log full, corrupt checkpoint)
+	phaseRestarting              // waiting to boot a new life after a storage error (restart.go)
 )
 
 // Partition is the core of one Netherite partition (a port.Core).
@@ -51,6 +52,8 @@ type Partition struct {
 	ckpt    checkpointer
 	ckptSeq int64 // seq of the checkpoint this life started from
 
+	restartAt port.Time // phaseRestarting: boot no earlier
+
 	stopCall port.CallID // the Stop being served
 	stopCkpt bool        // its final checkpoint was taken
 	stats    Stats
@@ -60,7 +63,7 @@ type Partition struct {
 type Stats struct {
 	Updates, Flushes, FlushedBytes, OrchestrationSteps, EntityBatches uint64
 	ActivitiesStarted, PeakActivities, Sends, Duplicates, Checkpoints uint64
-	RecoveredUpdates, SoftRestarts, DroppedSpeculative                uint64
+	RecoveredUpdates, Restarts, SoftRestarts, DroppedSpeculative      uint64
 	TornTail                                                          bool
 }
 
@@ -128,6 +131,8 @@ func (x *Partition) Step(now port.Time, in port.Input) {
 		x.pump()
 	case phaseStopping:
 		x.stopping()
+	case phaseRestarting:
+		x.maybeBoot()
 	}
 }
 

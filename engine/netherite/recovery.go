@@ -2,6 +2,7 @@ package netherite
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/dflab/dflab/engine/port"
 )
@@ -19,7 +20,7 @@ func (x *Partition) boot() {
 		func(c port.Completion) {
 			// It exists already (a conflict; or leased by the owner a standby waits for).
 			if c.Err != nil && !errors.Is(c.Err, port.ErrConflict) && !errors.Is(c.Err, port.ErrLeaseHeld) {
-				x.fail("create log %s: %v", l.name, c.Err)
+				x.restart(fmt.Sprintf("create log %s: %v", l.name, c.Err), false)
 			}
 		})
 	x.acquireLease()
@@ -37,7 +38,7 @@ func (x *Partition) acquireLease() {
 			case errors.Is(c.Err, port.ErrLeaseHeld):
 				x.after(x.k.AcquireRetry, x.acquireLease)
 			default:
-				x.fail("lease on %s: %v", l.name, c.Err)
+				x.restart(fmt.Sprintf("lease on %s: %v", l.name, c.Err), false)
 			}
 		})
 }
@@ -49,7 +50,7 @@ func (x *Partition) renewLease() {
 		}
 		x.issue(port.LeaseRenew{Name: x.log.name, ID: x.log.leaseID}, port.Mark{}, port.Mark{}, func(c port.Completion) {
 			if c.Err != nil {
-				x.fail("lease on %s lost: %v", x.log.name, c.Err)
+				x.restart(fmt.Sprintf("lease on %s lost: %v", x.log.name, c.Err), false)
 				return
 			}
 			x.renewLease()
@@ -63,7 +64,7 @@ func (x *Partition) loadCheckpoint() {
 		switch {
 		case errors.Is(c.Err, port.ErrNotFound):
 		case c.Err != nil:
-			x.fail("load checkpoint: %v", c.Err)
+			x.restart(fmt.Sprintf("load checkpoint: %v", c.Err), false)
 			return
 		default:
 			bd, _ := c.Result.(port.BlobData)
@@ -93,7 +94,7 @@ func (x *Partition) readLog(data []byte, base, from, epoch int64) {
 	}
 	x.issue(port.PageRead{Name: x.log.name, Off: at, N: n}, port.Mark{}, port.Mark{}, func(c port.Completion) {
 		if c.Err != nil {
-			x.fail("read log %s at %d: %v", x.log.name, at, c.Err)
+			x.restart(fmt.Sprintf("read log %s at %d: %v", x.log.name, at, c.Err), false)
 			return
 		}
 		chunk, _ := c.Result.([]byte)
@@ -149,7 +150,7 @@ func (x *Partition) resume(end, epoch int64) {
 		port.Mark{Log: l.name, Pos: l.lastSeq}, func(c port.Completion) {
 			l.flushing = false
 			if c.Err != nil {
-				x.fail("start epoch %d of log %s: %v", epoch, l.name, c.Err)
+				x.restart(fmt.Sprintf("start epoch %d of log %s: %v", epoch, l.name, c.Err), false)
 				return
 			}
 			x.run()

@@ -112,3 +112,34 @@ func TestNetheriteRecoversFromCheckpoint(t *testing.T) {
 	require.NoError(t, res.Check(sc), all)
 	require.Regexp(t, `netherite p01: recovered to seq [1-9][0-9]* \(checkpoint seq [1-9][0-9]*, [0-9]+ updates replayed\)`, all)
 }
+
+// A partition whose lease is broken under it (its flush fails with
+// ErrLeaseLost) restarts from storage, takes the lease again and finishes
+// the work; nothing is lost or done twice.
+func TestNetheriteLeaseLossRestarts(t *testing.T) {
+	for _, spec := range []netherite.Speculation{netherite.SpeculationNone, netherite.SpeculationLocal, netherite.SpeculationGlobal} {
+		t.Run(spec.String(), func(t *testing.T) {
+			sc := Bank(6)
+			sc.Faults = func(d *sim.Driver, _ []sim.NodeID, store *mem.Store) {
+				d.Kernel().Schedule(20*ms, sim.HandlerFunc(func(port.Time, uint64) {
+					_, err := store.BreakLease(context.Background(), "hub/p01/log", 0)
+					require.NoError(t, err)
+				}), 0)
+			}
+			var logs []string
+			e := &Netherite{Partitions: 4, Knobs: netherite.Knobs{Speculation: spec, LogBytes: 4 << 20, AcquireRetry: 10 * ms},
+				Logf: func(format string, args ...any) { logs = append(logs, fmt.Sprintf(format, args...)) }}
+			res, err := Run(e, sc, Options{Seed: 11})
+			require.NoError(t, err)
+			all := strings.Join(logs, "\n")
+			require.NoError(t, res.Check(sc), all)
+			require.Empty(t, res.Violations)
+			require.NotContains(t, all, "stopped:", "no core failed for good")
+			require.Regexp(t, `netherite p01: restarting from storage: (flush to|lease on) hub/p01/log`, all)
+			p1 := res.Driver.Core(e.Cores[1]).(*netherite.Partition)
+			require.True(t, p1.Owns())
+			st := p1.Stats()
+			require.EqualValues(t, 1, st.Restarts-st.SoftRestarts, "one restart for the lease (global may add soft ones)")
+		})
+	}
+}

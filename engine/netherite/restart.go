@@ -1,0 +1,43 @@
+package netherite
+
+import "github.com/dflab/dflab/engine/port"
+
+// restart ends this life and starts a new one from storage, as after a
+// crash: volatile and speculative state is dropped, and the new life takes
+// the lease again, loads the checkpoint and replays the log. It serves
+// storage errors the partition can outlive (a lost lease, a failed flush or
+// read, an error in a boot step) and global speculation's rollback
+// (keepEpochs: what this life learnt about other partitions' epochs stays).
+//
+// The new life boots only when every request of the old one has completed,
+// so that no write of the old life can land after the new one read the log
+// and resumed writing it; and not before AcquireRetry has passed, so a
+// storage service that keeps failing is not hammered. A lease another core
+// took in the meantime is waited for like a standby waits (acquireLease).
+func (x *Partition) restart(reason string, keepEpochs bool) {
+	x.cfg.logf("netherite p%02d: restarting from storage: %s", x.p, reason)
+	x.Close()
+	fresh, _ := NewPartition(x.cfg, x.p, x.owner)
+	fresh.rd, fresh.nextReq, fresh.nextTmr, fresh.now = x.rd, x.nextReq, x.nextTmr, x.now
+	fresh.stats = Stats{Restarts: x.stats.Restarts + 1, SoftRestarts: x.stats.SoftRestarts,
+		DroppedSpeculative: x.stats.DroppedSpeculative}
+	if keepEpochs {
+		fresh.stats.SoftRestarts++
+		fresh.global = globalSpec{known: x.global.known, top: x.global.top, cautious: true}
+	}
+	for id := range x.requests {
+		fresh.requests[id] = func(port.Completion) {} // drained, not acted on
+	}
+	*x = *fresh
+	x.setState(x.st) // rebind the hooks to x
+	x.phase = phaseRestarting
+	x.restartAt = x.now + x.k.AcquireRetry
+	x.after(x.k.AcquireRetry, func() {})
+}
+
+// maybeBoot boots a restarting partition once its old life is drained.
+func (x *Partition) maybeBoot() {
+	if x.phase == phaseRestarting && x.now >= x.restartAt && len(x.requests) == 0 {
+		x.boot()
+	}
+}
