@@ -38,6 +38,11 @@ func (e *Engine) startNetherite(ctx context.Context, reg *durable.Registry, o Op
 		}
 		e.driver.AddCore(fmt.Sprintf("p%02d", p), func() port.Core { return part })
 	}
+	monitor, err := netherite.NewLoadMonitor(cfg)
+	if err != nil {
+		return err
+	}
+	e.driver.AddCore("monitor", func() port.Core { return monitor })
 	client, err := netherite.NewClient(cfg, 0)
 	if err != nil {
 		return err

@@ -37,6 +37,8 @@ func (s *state) apply(reg *durable.Registry, u *update) {
 		}
 	case updConfirmed:
 		s.confirm(u.Dest, u.Num)
+	case updOffload:
+		s.offload(u.Seq, u.Dest, u.IDs)
 	}
 }
 
@@ -52,6 +54,9 @@ func (s *state) applyReceived(u *update) {
 		s.Dedup[b.Origin] = b.Pos
 		for _, m := range b.Messages {
 			s.enqueue(m.To, m.Event)
+		}
+		for _, m := range b.Activities {
+			s.addActivity(m)
 		}
 		for _, r := range b.Requests {
 			s.request(u, b.Origin, r)
@@ -153,8 +158,7 @@ func (s *state) route(seq int64, ms []durable.Message) {
 	for _, m := range ms {
 		switch {
 		case m.Event.Kind == durable.TaskScheduled:
-			s.NextActivity++
-			s.Activities = append(s.Activities, activity{ID: s.NextActivity, Msg: m})
+			s.addActivity(m)
 		case m.Event.Kind == durable.TimerFired:
 			s.NextTimer++
 			s.Timers[s.NextTimer] = timer{ID: s.NextTimer, Msg: m}
@@ -226,6 +230,26 @@ func (s *state) consume(inst string, n int) {
 		return
 	}
 	sess.Queue = append([]durable.Event(nil), sess.Queue[n:]...)
+}
+
+func (s *state) addActivity(m durable.Message) {
+	s.NextActivity++
+	s.Activities = append(s.Activities, activity{ID: s.NextActivity, Msg: m})
+}
+
+// offload moves queued activities to the outbox entry of (seq, dest); the
+// destination runs them and sends the results to their orchestrations.
+func (s *state) offload(seq int64, dest int, ids []int64) {
+	for _, id := range ids {
+		for i := range s.Activities {
+			if s.Activities[i].ID == id {
+				e := s.out(seq, dest)
+				e.Activities = append(e.Activities, s.Activities[i].Msg)
+				s.removeActivity(id)
+				break
+			}
+		}
+	}
 }
 
 func (s *state) removeActivity(id int64) {

@@ -103,7 +103,7 @@ func encodeCheckpoint(e *enc, s *state, logOff, epoch int64) {
 	e.uint(uint64(len(s.Outbox)))
 	for i := range s.Outbox {
 		o := &s.Outbox[i]
-		b := batch{Origin: o.Dest, Pos: o.Seq, Messages: o.Messages, Responses: o.Responses}
+		b := batch{Origin: o.Dest, Pos: o.Seq, Messages: o.Messages, Responses: o.Responses, Activities: o.Activities}
 		b.encode(e)
 	}
 	origins := make([]int, 0, len(s.Dedup))
@@ -189,7 +189,8 @@ func decodeCheckpoint(p []byte, self, parts int) (st *state, logOff, epoch int64
 		if err != nil {
 			break
 		}
-		st.Outbox = append(st.Outbox, outEntry{Seq: b.Pos, Dest: b.Origin, Messages: b.Messages, Responses: b.Responses})
+		st.Outbox = append(st.Outbox, outEntry{Seq: b.Pos, Dest: b.Origin, Messages: b.Messages, Responses: b.Responses,
+			Activities: b.Activities})
 	}
 	for n := d.count(); n > 0 && d.err == nil; n-- {
 		o := int(d.int())

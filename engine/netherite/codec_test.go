@@ -16,7 +16,9 @@ func sampleUpdates() []update {
 	st := durable.InstanceStatus{InstanceID: "o1", Name: "Hello5", Status: durable.StatusRunning, Input: []byte(`1`)}
 	return []update{
 		{Kind: updReceived, Seq: 1, At: 5, Num: 9, Batches: []batch{
-			{Origin: 2, Pos: 7, Messages: []durable.Message{msg}},
+			{Origin: 2, Pos: 7, Messages: []durable.Message{msg}, Activities: []durable.Message{msg}},
+			{Origin: 6, Pos: 3, Offload: &offloadCmd{Dest: 1, N: 4, At: 99}},
+			{Origin: 1, Load: &loadInfo{Partition: 1, Node: "node1", At: 98, Queued: 5, Running: 4, Capacity: 4, Ready: 2}},
 			{Origin: 5, Pos: 1, Requests: []clientReq{{ID: 4, Req: durable.ClientRequest{Kind: durable.RequestStart, Instance: "o1", Name: "Hello5", Payload: []byte(`null`)}}},
 				Responses: []clientResp{{ID: 2, Resp: durable.ClientResponse{Found: true, Status: st}}}},
 		}},
@@ -28,6 +30,7 @@ func sampleUpdates() []update {
 		{Kind: updActivityDone, Seq: 4, Num: 12, Messages: []durable.Message{msg}},
 		{Kind: updTimerDue, Seq: 5, Num: 3},
 		{Kind: updConfirmed, Seq: 6, Dest: 3, Num: 77},
+		{Kind: updOffload, Seq: 7, Dest: 2, IDs: []int64{9, 4}},
 	}
 }
 

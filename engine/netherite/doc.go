@@ -1,5 +1,6 @@
 // Package netherite owns the Netherite engine's cores: the partition core
-// (partition.go) and the client core (client.go).
+// (partition.go), the client core (client.go) and the load monitor
+// (loadmonitor.go).
 //
 // A partition's state is a set of tracked objects (state.go: sessions,
 // activities, timers, outbox, dedup, instances, histories with cached
@@ -14,8 +15,15 @@
 // travel over the Stream port (transport.go, outbox.go), tagged with
 // (origin, position) so receivers drop duplicates. Checkpoints
 // (checkpoint.go) and recovery (recovery.go) restore a partition after a
-// crash; a blob lease fences its log; move.go stops a partition gracefully
-// so another core can take it over.
+// crash; a blob lease fences its log; restart.go starts a new life from
+// storage after a storage error or a lost lease; move.go stops a partition
+// gracefully so another core can take it over.
+//
+// The load monitor core (loadmonitor.go) reads the partitions' load
+// reports (offload.go) from a stream partition of its own, advises busy
+// partitions to offload queued activities to partitions on idle nodes
+// (they travel through the outbox like any message), and recommends a node
+// count (Recommendation).
 //
 // Everything here is a deterministic state machine: no clocks, goroutines,
 // channels or randomness; maps are iterated in sorted key order.

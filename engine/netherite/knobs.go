@@ -66,6 +66,11 @@ type Knobs struct {
 	// AcquireRetry is how long a core waits to try again for a lease
 	// another core holds (a standby waiting for a partition move).
 	AcquireRetry port.Time
+	// LoadReport is how often a partition reports its load to the load
+	// monitor, which offloads queued activities from busy nodes to idle
+	// ones and recommends a node count (loadmonitor.go). Negative: no
+	// reports, so no offloading.
+	LoadReport port.Time
 }
 
 // DefaultKnobs are the defaults of every knob.
@@ -81,6 +86,7 @@ func DefaultKnobs() Knobs {
 		LeaseDuration:    60 * port.Second,
 		MaxReadRecords:   1000,
 		AcquireRetry:     port.Second,
+		LoadReport:       port.Second,
 	}
 }
 
@@ -110,6 +116,9 @@ func (k Knobs) withDefaults() Knobs {
 	}
 	if k.AcquireRetry == 0 {
 		k.AcquireRetry = d.AcquireRetry
+	}
+	if k.LoadReport == 0 {
+		k.LoadReport = d.LoadReport
 	}
 	if k.MaxReadRecords == 0 {
 		k.MaxReadRecords = d.MaxReadRecords
@@ -176,8 +185,12 @@ func (c *Config) Validate() error {
 	return nil
 }
 
-// StreamPartitions is how many stream partitions the hub needs.
-func (c *Config) StreamPartitions() int { return c.Partitions + c.Clients }
+// StreamPartitions is how many stream partitions the hub needs: one per
+// partition, one per client, one for the load monitor.
+func (c *Config) StreamPartitions() int { return c.Partitions + c.Clients + 1 }
+
+// monitorStream is the load monitor's stream partition.
+func (c *Config) monitorStream() int { return c.Partitions + c.Clients }
 
 func (c *Config) logf(format string, args ...any) {
 	if c.Logf != nil {

@@ -64,7 +64,7 @@ func (x *Partition) send() {
 			continue
 		}
 		b := batch{Origin: x.p, Pos: e.Seq, Epoch: x.log.epoch, Durable: x.log.durableSeq,
-			Messages: e.Messages, Responses: e.Responses}
+			Messages: e.Messages, Responses: e.Responses, Activities: e.Activities}
 		en := enc{}
 		b.encode(&en)
 		if pd.bytes+len(en.b) > port.MaxStreamBatchBytes && len(pd.records) > 0 {
@@ -209,6 +209,12 @@ func (x *Partition) received(recs port.Records) {
 			if !admit {
 				continue
 			}
+		}
+		if b.Origin == x.cfg.monitorStream() {
+			if b.Offload != nil {
+				x.offload(b.Offload)
+			}
+			continue // advice: neither logged nor deduplicated
 		}
 		if b.Pos <= r.seen[b.Origin] {
 			x.stats.Duplicates++

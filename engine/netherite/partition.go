@@ -49,6 +49,7 @@ type Partition struct {
 	in      inputReader
 	global  globalSpec
 	senders map[int]*sender
+	report  reporter
 	ckpt    checkpointer
 	ckptSeq int64 // seq of the checkpoint this life started from
 
@@ -64,6 +65,7 @@ type Stats struct {
 	Updates, Flushes, FlushedBytes, OrchestrationSteps, EntityBatches uint64
 	ActivitiesStarted, PeakActivities, Sends, Duplicates, Checkpoints uint64
 	RecoveredUpdates, Restarts, SoftRestarts, DroppedSpeculative      uint64
+	Offloaded                                                         uint64 // activities sent away on the monitor's advice
 	TornTail                                                          bool
 }
 
@@ -90,7 +92,10 @@ func NewPartition(cfg *Config, p int, owner string) (*Partition, error) {
 func (x *Partition) setState(st *state) {
 	x.st = st
 	st.onQueued = x.markReady
-	st.onGone = func(id int64) { delete(x.running, id) }
+	st.onGone = func(id int64) {
+		delete(x.running, id)
+		delete(x.report.offloading, id)
+	}
 }
 
 // Stats returns counters of this life.
@@ -198,6 +203,7 @@ func (x *Partition) pump() {
 	x.flush()
 	x.read()
 	x.maybeCheckpoint()
+	x.reportLoad()
 }
 
 func (x *Partition) markReady(inst string) {

@@ -27,10 +27,11 @@ type timer struct {
 // outEntry is what the update at Seq sends to Dest (a partition, or
 // Partitions+c for client c), kept until Dest confirms receipt.
 type outEntry struct {
-	Seq       int64
-	Dest      int
-	Messages  []durable.Message
-	Responses []clientResp
+	Seq        int64
+	Dest       int
+	Messages   []durable.Message
+	Responses  []clientResp
+	Activities []durable.Message // offloaded work items
 }
 
 // row is an orchestration instance's status row.

@@ -19,6 +19,14 @@ type batch struct {
 	Messages  []durable.Message
 	Requests  []clientReq
 	Responses []clientResp
+	// Activities are activity work items offloaded to the destination
+	// (TaskScheduled messages; To is the orchestration, which gets the
+	// result back as any message).
+	Activities []durable.Message
+	// Load is a partition's load report to the load monitor (not logged,
+	// not deduplicated); Offload is the monitor's advice to a partition.
+	Load    *loadInfo
+	Offload *offloadCmd
 }
 
 // clientReq is a client request with the client's correlation id.
@@ -33,7 +41,7 @@ type clientResp struct {
 	Resp durable.ClientResponse
 }
 
-const batchVersion = 1
+const batchVersion = 2
 
 func (b *batch) encode(e *enc) {
 	e.uint(batchVersion)
@@ -57,6 +65,17 @@ func (b *batch) encode(e *enc) {
 		e.uint(r.ID)
 		e.bool(r.Resp.Found)
 		encodeStatus(e, &r.Resp.Status)
+	}
+	e.messages(b.Activities)
+	e.bool(b.Load != nil)
+	if b.Load != nil {
+		b.Load.encode(e)
+	}
+	e.bool(b.Offload != nil)
+	if b.Offload != nil {
+		e.int(int64(b.Offload.Dest))
+		e.int(int64(b.Offload.N))
+		e.int(b.Offload.At)
 	}
 }
 
@@ -96,6 +115,13 @@ func decodeBatchPrefix(p []byte) (batch, int, error) {
 		r.Resp.Found = d.bool()
 		r.Resp.Status = decodeStatus(&d)
 		b.Responses = append(b.Responses, r)
+	}
+	b.Activities = d.messages()
+	if d.bool() {
+		b.Load = decodeLoad(&d)
+	}
+	if d.bool() {
+		b.Offload = &offloadCmd{Dest: int(d.int()), N: int(d.int()), At: d.int()}
 	}
 	return b, d.off, d.err
 }

@@ -20,11 +20,12 @@ const (
 	updTimerDue                // Num = timer id
 	updConfirmed               // Dest received every outbox entry for it up to seq Num
 	updFlushHeader             // first record of a flush: Num = byte offset, Dest = epoch, Consumed = records
+	updOffload                 // queued activities IDs leave for partition Dest (load monitor advice)
 	updKindCount
 )
 
 var updateNames = [...]string{"invalid", "received", "orchestrated", "entity", "activity-done",
-	"timer-due", "confirmed", "flush-header"}
+	"timer-due", "confirmed", "flush-header", "offload"}
 
 func (k updateKind) String() string {
 	if k < updKindCount {
@@ -52,6 +53,7 @@ type update struct {
 	Failure  string
 	Entity   replay.EntityState
 	Batches  []batch
+	IDs      []int64
 }
 
 func (u *update) encode(e *enc) {
@@ -89,6 +91,12 @@ func (u *update) encode(e *enc) {
 		e.int(u.Num)
 		e.int(int64(u.Dest))
 		e.uint(uint64(u.Consumed))
+	case updOffload:
+		e.int(int64(u.Dest))
+		e.uint(uint64(len(u.IDs)))
+		for _, id := range u.IDs {
+			e.int(id)
+		}
 	}
 }
 
@@ -135,6 +143,11 @@ func decodeUpdate(p []byte) (update, error) {
 		u.Num = d.int()
 		u.Dest = int(d.int())
 		u.Consumed = int(d.uint())
+	case updOffload:
+		u.Dest = int(d.int())
+		for n := d.count(); n > 0 && d.err == nil; n-- {
+			u.IDs = append(u.IDs, d.int())
+		}
 	}
 	if d.err == nil && d.off != len(p) {
 		d.fail("trailing bytes")

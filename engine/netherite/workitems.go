@@ -72,7 +72,7 @@ func (x *Partition) entityBatch(inst string, msgs []durable.Event) {
 func (x *Partition) startActivities() {
 	for i := 0; i < len(x.st.Activities) && len(x.running) < x.k.MaxActivities; i++ {
 		a := x.st.Activities[i]
-		if x.running[a.ID] {
+		if x.running[a.ID] || x.report.offloading[a.ID] {
 			continue
 		}
 		x.running[a.ID] = true

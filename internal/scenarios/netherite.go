@@ -10,7 +10,7 @@ import (
 )
 
 // Netherite deploys the Netherite engine: partition i on node i mod N,
-// one client core on a node of its own.
+// one client core and the load monitor on a node of their own.
 type Netherite struct {
 	Partitions int
 	Knobs      netherite.Knobs
@@ -22,6 +22,8 @@ type Netherite struct {
 	// Cores are the partition cores of the last Deploy, by partition; with
 	// Standby, Standbys are the second cores.
 	Cores, Standbys []sim.CoreID
+	// Monitor is the load monitor core of the last Deploy.
+	Monitor sim.CoreID
 }
 
 // Name implements Engine.
@@ -30,7 +32,9 @@ func (n *Netherite) Name() string {
 }
 
 // StreamPartitions implements Engine.
-func (n *Netherite) StreamPartitions() int { return n.Partitions + 1 }
+func (n *Netherite) StreamPartitions() int {
+	return (&netherite.Config{Partitions: n.Partitions, Clients: 1}).StreamPartitions()
+}
 
 // Deploy implements Engine.
 func (n *Netherite) Deploy(d *sim.Driver, nodes []sim.NodeID, reg *durable.Registry) (sim.CoreID, error) {
@@ -55,7 +59,14 @@ func (n *Netherite) Deploy(d *sim.Driver, nodes []sim.NodeID, reg *durable.Regis
 	if _, err := netherite.NewClient(cfg, 0); err != nil {
 		return 0, err
 	}
+	if _, err := netherite.NewLoadMonitor(cfg); err != nil {
+		return 0, err
+	}
 	cn := d.AddNode("client", 1)
+	n.Monitor = d.AddCore(cn, "monitor", func() port.Core {
+		m, _ := netherite.NewLoadMonitor(cfg)
+		return m
+	})
 	return d.AddCore(cn, "client", func() port.Core {
 		c, _ := netherite.NewClient(cfg, 0)
 		return c

@@ -15,13 +15,14 @@ import (
 )
 
 // Random crashes and restarts of either node (1-3 per run, at random
-// times, with random checkpoint thresholds): every scenario still ends
-// with the right outputs and the outbox rule holds. (Raise the seed count
+// times, with random checkpoint thresholds; few activity slots and quick
+// load reports, so activities are offloaded while nodes crash): every
+// scenario still ends with the right outputs and the outbox rule holds. (Raise the seed count
 // to sweep more; 60 seeds × 18 runs passed when this was written.)
 func TestNetheriteRandomCrashes(t *testing.T) {
 	for seed := uint64(1); seed <= 6; seed++ {
 		for _, spec := range []netherite.Speculation{netherite.SpeculationNone, netherite.SpeculationLocal, netherite.SpeculationGlobal} {
-			for _, base := range []Scenario{Bank(6), Hello5(40), SubOrchestrations(), Entities(), ContinueAsNew(), ExternalEvents()} {
+			for _, base := range []Scenario{Bank(6), Hello5(40), SubOrchestrations(), Entities(), ContinueAsNew(), ExternalEvents(), FanOutFanIn(60)} {
 				sc := base
 				r := rng.New(seed).Fork(sc.Name)
 				crashes := 1 + r.Intn(3)
@@ -37,7 +38,8 @@ func TestNetheriteRandomCrashes(t *testing.T) {
 				}
 				t.Run(fmt.Sprintf("%d/%s/%s", seed, spec, sc.Name), func(t *testing.T) {
 					var logs []string
-					e := &Netherite{Partitions: 4, Knobs: netherite.Knobs{Speculation: spec, LogBytes: 4 << 20, CheckpointEvents: 1 + int(seed%3)*15},
+					e := &Netherite{Partitions: 4, Knobs: netherite.Knobs{Speculation: spec, LogBytes: 4 << 20, CheckpointEvents: 1 + int(seed%3)*15,
+						MaxActivities: 3, LoadReport: 10 * ms},
 						Logf: func(format string, args ...any) { logs = append(logs, fmt.Sprintf(format, args...)) }}
 					res, err := Run(e, sc, Options{Seed: seed})
 					require.NoError(t, err)
