@@ -9,7 +9,9 @@
 // run's metrics. Until an engine is registered, every command that needs
 // one fails with ErrNoEngine instead of inventing results.
 //
-// Subpackages: spec (experiment specs and sweeps), metrics (throughput,
-// latency, traffic, cost, statistics), results (JSONL, CSV, schema), plot
-// (charts), cmd/dflab (the CLI).
+// Subpackages: spec (experiment specs and sweeps), simrun (a spec on the
+// simulator, virtual time), realrun (a spec on disk, Azure Storage or NATS
+// with the real driver, wall time), metrics (throughput, latency, traffic,
+// cost, statistics), results (JSONL, CSV, schema), plot (charts), cmd/dflab
+// (the CLI).
 package harness

@@ -1,0 +1,7 @@
+// Package realrun runs an experiment spec on a real backend (disk, azure,
+// nats) with the real driver (engine/host, through the dflab facade) and
+// measures it on the wall clock: the same workloads, arrival schedules
+// (from the seed) and oracles as the simulator runner (harness/simrun),
+// but everything runs in this one process on this machine, so the spec's
+// cluster shape is recorded, not enforced, and the notes say so.
+package realrun

@@ -1,0 +1,365 @@
+package realrun
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"runtime"
+	"sort"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/dflab/dflab"
+	"github.com/dflab/dflab/backends/meter"
+	"github.com/dflab/dflab/engine/durable"
+	"github.com/dflab/dflab/harness/metrics"
+	"github.com/dflab/dflab/harness/spec"
+	"github.com/dflab/dflab/sim/rng"
+	"github.com/dflab/dflab/workloads"
+	"github.com/dflab/dflab/workloads/workload"
+)
+
+// Budget is how long instances may take after the last arrival before the
+// run is declared failed.
+const Budget = 10 * time.Minute
+
+// Polling of done-entities (WordCount): first gap and cap.
+const (
+	pollFirst = 20 * time.Millisecond
+	pollMax   = time.Second
+)
+
+// DefaultConnectionEnv is the environment variable holding the Azure
+// Storage connection string when spec.backend.connectionEnv is empty.
+const DefaultConnectionEnv = "DFLAB_AZURE_CONNECTION"
+
+// Run runs one repetition of a resolved spec on its real backend with
+// seed and returns its metrics (wall clock). progress, if set, is told the
+// number of instances done so far.
+func Run(ctx context.Context, s spec.Spec, seed uint64, progress func(int64)) (metrics.Set, error) {
+	if s.Backend.Kind == spec.BackendSim {
+		return metrics.Set{}, fmt.Errorf("spec.backend.kind = %q: the real runner runs %s, %s, %s",
+			s.Backend.Kind, spec.BackendDisk, spec.BackendAzure, spec.BackendNATS)
+	}
+	if s.Faults != "" {
+		return metrics.Set{}, fmt.Errorf("spec.faults: fault plans run on backend %q only so far; the real runner takes none", spec.BackendSim)
+	}
+	w, err := workloads.New(s.Workload.Name, s.Workload.Params)
+	if err != nil {
+		return metrics.Set{}, fmt.Errorf("spec.workload: %w", err)
+	}
+	load := workload.Load{Kind: workload.LoadKind(s.Load.Kind), Instances: s.Load.Instances,
+		RatePerSec: s.Load.RatePerSec, Duration: s.Load.Duration.D(), Spacing: workload.Spacing(s.Load.Spacing)}
+	arrivals, err := workload.Generate(w, load, rng.New(seed).Fork("workload"))
+	if err != nil {
+		return metrics.Set{}, fmt.Errorf("spec.load: %w", err)
+	}
+	if len(arrivals) == 0 {
+		return metrics.Set{}, fmt.Errorf("spec.load: no instance starts")
+	}
+	opts, cleanup, err := options(s, seed)
+	if err != nil {
+		return metrics.Set{}, err
+	}
+	defer cleanup()
+	reg := durable.NewRegistry()
+	if err := w.Register(reg); err != nil {
+		return metrics.Set{}, fmt.Errorf("%s: register: %w", w.Name(), err)
+	}
+	e, err := dflab.Start(ctx, reg, opts)
+	if err != nil {
+		return metrics.Set{}, fmt.Errorf("spec.backend %s: %w", s.Backend.Kind, err)
+	}
+	defer e.Stop()
+	r := &run{spec: s, w: w, e: e, arrivals: arrivals, progress: progress}
+	return r.execute(ctx)
+}
+
+// options maps a resolved spec to the facade's options; cleanup removes
+// a temporary directory it made.
+func options(s spec.Spec, seed uint64) (dflab.Options, func(), error) {
+	o := dflab.Options{Engine: s.Engine.Name, Hub: "dflab"}
+	cleanup := func() {}
+	switch s.Engine.Name {
+	case spec.EngineNetherite:
+		n := s.Engine.Netherite
+		o.Partitions, o.Speculation = n.Partitions, n.Speculation
+	case spec.EngineOriginal:
+		if s.Backend.Kind != spec.BackendAzure {
+			return o, cleanup, fmt.Errorf("spec.backend.kind = %q: the original engine needs queues and tables: allowed %s",
+				s.Backend.Kind, spec.BackendAzure)
+		}
+		o.ControlQueues, o.Workers = s.Engine.Original.ControlQueues, s.Cluster.Nodes
+		o.ActivityWorkers = s.Engine.Original.MaxConcurrentActivities
+	}
+	dir := func() error {
+		if s.Backend.Dir != "" {
+			o.Dir = s.Backend.Dir
+			return nil
+		}
+		d, err := os.MkdirTemp("", "dflab-run-")
+		if err != nil {
+			return fmt.Errorf("spec.backend.dir: a temporary directory: %w", err)
+		}
+		o.Dir, cleanup = d, func() { os.RemoveAll(d) }
+		return nil
+	}
+	switch s.Backend.Kind {
+	case spec.BackendDisk:
+		o.Storage = "disk"
+		return o, cleanup, dir()
+	case spec.BackendNATS:
+		o.Storage, o.Transport, o.NATSURL = "disk", "nats", s.Backend.URL
+		return o, cleanup, dir()
+	case spec.BackendAzure:
+		env := s.Backend.ConnectionEnv
+		if env == "" {
+			env = DefaultConnectionEnv
+		}
+		o.Storage, o.ConnectionString = "azure", os.Getenv(env)
+		if o.ConnectionString == "" {
+			return o, cleanup, fmt.Errorf("spec.backend.connectionEnv: environment variable %s is empty: set it to an Azure Storage (or Azurite) connection string", env)
+		}
+		// A fresh namespace per run keeps runs on one account apart.
+		o.Namespace = "r" + strconv.FormatUint(seed%1e6, 36) + strconv.FormatInt(time.Now().UnixNano()%1e12, 36)
+		if s.Engine.Name == spec.EngineNetherite {
+			// Azure Storage has no partitioned stream: Netherite's streams
+			// (Event Hubs in the paper) go to an embedded NATS JetStream.
+			o.Transport = "nats"
+			return o, cleanup, dir()
+		}
+		return o, cleanup, nil
+	}
+	return o, cleanup, fmt.Errorf("spec.backend.kind = %q: allowed %s, %s, %s", s.Backend.Kind,
+		spec.BackendDisk, spec.BackendAzure, spec.BackendNATS)
+}
+
+// run is one real run in progress.
+type run struct {
+	spec     spec.Spec
+	w        workload.Workload
+	e        *dflab.Engine
+	arrivals []workload.Arrival
+	progress func(int64)
+
+	mu       sync.Mutex
+	start    map[int]time.Duration // instance → first arrival (since t0)
+	done     map[int]time.Duration
+	failed   map[int]string
+	outcomes map[string]workload.Outcome
+	finished atomic.Int64
+}
+
+func (r *run) execute(ctx context.Context) (metrics.Set, error) {
+	r.start, r.done, r.failed = map[int]time.Duration{}, map[int]time.Duration{}, map[int]string{}
+	r.outcomes = map[string]workload.Outcome{}
+	byInstance := map[int][]workload.Arrival{}
+	for _, a := range r.arrivals {
+		byInstance[a.Instance] = append(byInstance[a.Instance], a)
+	}
+	last := r.arrivals[len(r.arrivals)-1].At
+	ctx, cancel := context.WithTimeout(ctx, last+Budget)
+	defer cancel()
+	t0 := time.Now()
+	var wg sync.WaitGroup
+	for _, i := range workload.Instances(r.arrivals) {
+		wg.Add(1)
+		go func(i int, as []workload.Arrival) {
+			defer wg.Done()
+			r.instance(ctx, t0, i, as)
+		}(i, byInstance[i])
+	}
+	wg.Wait()
+	end := time.Since(t0)
+	if err := ctx.Err(); err != nil && len(r.done)+len(r.failed) < len(byInstance) {
+		return metrics.Set{}, fmt.Errorf("%d of %d instances not done %v after the last arrival: %w",
+			len(byInstance)-len(r.done)-len(r.failed), len(byInstance), Budget, err)
+	}
+	if v := r.e.Violations(); len(v) > 0 {
+		return metrics.Set{}, fmt.Errorf("real driver: %d ordering violations, first: %v", len(v), v[0])
+	}
+	set, err := r.metrics(end)
+	if err != nil {
+		return metrics.Set{}, err
+	}
+	note, err := r.oracle(ctx)
+	if err != nil {
+		return metrics.Set{}, err
+	}
+	set.Notes = append(set.Notes, note)
+	sort.Strings(set.Notes)
+	return set, nil
+}
+
+// instance sends instance i's requests at their arrival times and waits
+// until it is done: its orchestrations finished, or its done-entity says so.
+func (r *run) instance(ctx context.Context, t0 time.Time, i int, as []workload.Arrival) {
+	fail := func(format string, args ...any) {
+		r.mu.Lock()
+		r.failed[i] = fmt.Sprintf(format, args...)
+		r.mu.Unlock()
+		r.tick()
+	}
+	for k, a := range as {
+		if d := time.Until(t0.Add(a.At)); d > 0 {
+			select {
+			case <-time.After(d):
+			case <-ctx.Done():
+				fail("instance %d: %v", i, ctx.Err())
+				return
+			}
+		}
+		if k == 0 {
+			r.mu.Lock()
+			r.start[i] = time.Since(t0)
+			r.mu.Unlock()
+		}
+		if _, err := r.e.Do(ctx, a.Req); err != nil {
+			fail("instance %d: %s %s: %v", i, a.Req.Kind, a.Req.Instance, err)
+			return
+		}
+	}
+	if ec, ok := r.w.(workload.EntityCompletion); ok {
+		r.waitEntity(ctx, t0, i, ec)
+		return
+	}
+	for _, id := range workload.StartIDs(as) {
+		resp, err := r.e.Do(ctx, durable.ClientRequest{Kind: durable.RequestWait, Instance: id})
+		if err != nil {
+			fail("instance %d: wait for %s: %v", i, id, err)
+			return
+		}
+		r.mu.Lock()
+		r.outcomes[id] = workload.Outcome{Status: resp.Status.Status, Output: resp.Status.Output, Failure: resp.Status.Failure}
+		r.mu.Unlock()
+		if resp.Status.Status != durable.StatusCompleted {
+			fail("instance %d: %s ended %s: %s", i, id, resp.Status.Status, resp.Status.Failure)
+			return
+		}
+	}
+	r.finish(i, time.Since(t0))
+}
+
+// waitEntity polls instance i's done-entity with growing gaps.
+func (r *run) waitEntity(ctx context.Context, t0 time.Time, i int, ec workload.EntityCompletion) {
+	id, isDone := ec.DoneEntity(i)
+	for gap := pollFirst; ; gap = min(gap*3/2, pollMax) {
+		resp, err := r.e.Do(ctx, durable.ClientRequest{Kind: durable.RequestStatus, Instance: id.String()})
+		if err == nil && resp.Found {
+			ok, cerr := isDone(resp.Status.Output)
+			if cerr != nil {
+				err = cerr
+			} else if ok {
+				r.finish(i, time.Since(t0))
+				return
+			}
+		}
+		if err != nil {
+			r.mu.Lock()
+			r.failed[i] = fmt.Sprintf("instance %d: status of %s: %v", i, id, err)
+			r.mu.Unlock()
+			r.tick()
+			return
+		}
+		select {
+		case <-time.After(gap):
+		case <-ctx.Done():
+			r.mu.Lock()
+			r.failed[i] = fmt.Sprintf("instance %d: %s not done: %v", i, id, ctx.Err())
+			r.mu.Unlock()
+			r.tick()
+			return
+		}
+	}
+}
+
+func (r *run) finish(i int, at time.Duration) {
+	r.mu.Lock()
+	r.done[i] = at
+	r.mu.Unlock()
+	r.tick()
+}
+
+func (r *run) tick() {
+	n := r.finished.Add(1)
+	if r.progress != nil {
+		r.progress(n)
+	}
+}
+
+// oracle reads the entities the workload's oracle needs and checks the run.
+func (r *run) oracle(ctx context.Context) (string, error) {
+	if len(r.failed) > 0 {
+		keys := make([]int, 0, len(r.failed))
+		for i := range r.failed {
+			keys = append(keys, i)
+		}
+		sort.Ints(keys)
+		return "", fmt.Errorf("%d instances failed, first: %s", len(r.failed), r.failed[keys[0]])
+	}
+	entities := map[string][]byte{}
+	if eo, ok := r.w.(workload.EntityOracle); ok {
+		ids, err := eo.OracleEntities(r.arrivals)
+		if err != nil {
+			return "", fmt.Errorf("%s: oracle entities: %w", r.w.Name(), err)
+		}
+		for _, id := range ids {
+			resp, err := r.e.Do(ctx, durable.ClientRequest{Kind: durable.RequestStatus, Instance: id.String()})
+			if err != nil {
+				return "", fmt.Errorf("reading entity %s for the oracle: %w", id, err)
+			}
+			if resp.Found {
+				entities[id.String()] = resp.Status.Output
+			}
+		}
+	}
+	run := workload.Run{Arrivals: r.arrivals, Orchestrations: r.outcomes, Entities: entities}
+	if err := r.w.Check(run); err != nil {
+		return "", fmt.Errorf("oracle: %w", err)
+	}
+	return fmt.Sprintf("oracle passed (%d orchestrations, %d entity states read)", len(r.outcomes), len(entities)), nil
+}
+
+// metrics turns what the run observed into a metrics set on the wall clock.
+func (r *run) metrics(end time.Duration) (metrics.Set, error) {
+	rec, err := metrics.NewRecorder(metrics.Wall, time.Second)
+	if err != nil {
+		return metrics.Set{}, err
+	}
+	for _, i := range workload.Instances(r.arrivals) {
+		if at, ok := r.done[i]; ok {
+			rec.Complete(r.start[i], at)
+		} else {
+			rec.Fail()
+		}
+	}
+	u := r.w.Units()
+	set, err := rec.Set(u.Name, u.PerInstance)
+	if err != nil {
+		return metrics.Set{}, err
+	}
+	snap := r.e.Traffic()
+	set.Storage = metrics.TrafficOf(snap)
+	notes := []string{
+		"prices: list prices as recorded in backends/meter, not a bill",
+		fmt.Sprintf("real run in one process on this machine (GOMAXPROCS %d): cluster %d×%d recorded, not enforced",
+			runtime.GOMAXPROCS(0), r.spec.Cluster.Nodes, r.spec.Cluster.Cores),
+	}
+	if r.spec.Backend.Kind == spec.BackendAzure {
+		notes = append(notes, "azure: latencies are those of the account the connection string names (Azurite is an emulator, not Azure)")
+	}
+	tuHours := 0.0
+	if r.spec.Engine.Name == spec.EngineNetherite {
+		tuHours = end.Hours()
+		notes = append(notes, "cost: one Event Hubs throughput unit over the run's wall time")
+	}
+	cost, err := metrics.CostOf(meter.AzureListPrices2024, snap, tuHours, set.WorkUnits)
+	if err != nil {
+		return metrics.Set{}, err
+	}
+	set.Cost = &cost
+	set.Notes = notes
+	return set, nil
+}

@@ -1,0 +1,93 @@
+package realrun
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/dflab/dflab/harness/metrics"
+	"github.com/dflab/dflab/harness/spec"
+	"github.com/dflab/dflab/internal/azurite"
+)
+
+func resolved(t *testing.T, engine, backend, wl, params string, n int) spec.Spec {
+	t.Helper()
+	s := spec.Spec{Engine: spec.Engine{Name: engine}, Backend: spec.Backend{Kind: backend},
+		Cluster: spec.Cluster{Nodes: 1, Cores: 2}, Workload: spec.Workload{Name: wl},
+		Load: spec.Load{Kind: spec.LoadClosed, Instances: n}}
+	if params != "" {
+		s.Workload.Params = []byte(params)
+	}
+	if engine == spec.EngineNetherite {
+		s.Engine.Netherite = &spec.NetheriteKnobs{Partitions: 4}
+	}
+	rs, err := s.Resolve()
+	require.NoError(t, err)
+	return rs
+}
+
+func requireRan(t *testing.T, m metrics.Set, n int64) {
+	t.Helper()
+	require.Equal(t, metrics.Wall, m.Clock)
+	require.Equal(t, n, m.Completed)
+	require.Zero(t, m.Failed)
+	require.Positive(t, m.ThroughputPerSec)
+	require.Positive(t, m.Storage.Total.Requests)
+	notes := strings.Join(m.Notes, "; ")
+	require.Contains(t, notes, "oracle passed")
+	require.Contains(t, notes, "recorded, not enforced")
+}
+
+// The same workloads and oracles as the simulator, on real storage:
+// Netherite on disk (orchestrations, entities with critical sections,
+// entity-completed WordCount) and over NATS.
+func TestNetheriteOnDiskAndNATS(t *testing.T) {
+	for _, c := range []struct {
+		backend, wl, params string
+		n                   int64
+	}{
+		{spec.BackendDisk, "hello5", "", 20},
+		{spec.BackendDisk, "bank", "", 10},
+		{spec.BackendDisk, "wordcount", `{"mappers":2,"reducers":2,"bookWords":200}`, 1},
+		{spec.BackendNATS, "hello5", "", 10},
+	} {
+		t.Run(c.backend+"/"+c.wl, func(t *testing.T) {
+			s := resolved(t, spec.EngineNetherite, c.backend, c.wl, c.params, int(c.n))
+			m, err := Run(context.Background(), s, 1, nil)
+			require.NoError(t, err)
+			requireRan(t, m, c.n)
+		})
+	}
+}
+
+// Both engines on Azurite through the Azure SDK.
+func TestBothEnginesOnAzurite(t *testing.T) {
+	t.Setenv(DefaultConnectionEnv, azurite.Start(t))
+	for _, e := range spec.Engines {
+		t.Run(e, func(t *testing.T) {
+			s := resolved(t, e, spec.BackendAzure, "hello5", "", 5)
+			m, err := Run(context.Background(), s, 1, nil)
+			require.NoError(t, err)
+			requireRan(t, m, 5)
+			require.Contains(t, strings.Join(m.Notes, "; "), "Azurite is an emulator")
+		})
+	}
+}
+
+func TestBadRealSpecsAreNamed(t *testing.T) {
+	s := resolved(t, spec.EngineOriginal, spec.BackendDisk, "hello5", "", 1)
+	_, err := Run(context.Background(), s, 1, nil)
+	require.ErrorContains(t, err, `spec.backend.kind = "disk": the original engine needs queues and tables: allowed azure`)
+
+	s = resolved(t, spec.EngineNetherite, spec.BackendAzure, "hello5", "", 1)
+	t.Setenv(DefaultConnectionEnv, "")
+	_, err = Run(context.Background(), s, 1, nil)
+	require.ErrorContains(t, err, "spec.backend.connectionEnv: environment variable DFLAB_AZURE_CONNECTION is empty")
+
+	s = resolved(t, spec.EngineNetherite, spec.BackendDisk, "hello5", "", 1)
+	s.Faults = "at 1s crash node0"
+	_, err = Run(context.Background(), s, 1, nil)
+	require.ErrorContains(t, err, "spec.faults")
+}
