@@ -19,6 +19,7 @@ type checkpointer struct {
 	idleSet  bool
 	snapshot []byte // encoded, waiting for its flush
 	waitSeq  int64
+	logOff   int64 // the snapshot's log offset: the log's new start once written
 	writing  bool
 }
 
@@ -40,14 +41,16 @@ func (x *Partition) checkpoint(force bool) bool {
 		c.idleSet = true
 		x.after(x.k.CheckpointIdle, func() { c.idleSet = false })
 	}
-	due := force || c.bytes >= x.k.CheckpointBytes || c.events >= x.k.CheckpointEvents ||
+	// A quarter of the circular log is the most it may grow between
+	// checkpoints, so a flush always finds room (commitLog.fits).
+	due := force || c.bytes >= min(x.k.CheckpointBytes, x.log.size/4) || c.events >= x.k.CheckpointEvents ||
 		(c.events > 0 && x.now-c.last >= x.k.CheckpointIdle)
 	if !due || len(x.log.recEnds) > 0 || len(x.none.updates) > 0 || x.st.Seq != x.log.lastSeq {
 		return false
 	}
 	e := enc{}
 	encodeCheckpoint(&e, x.st, x.log.off, x.log.epoch)
-	c.snapshot, c.waitSeq = e.b, x.st.Seq
+	c.snapshot, c.waitSeq, c.logOff = e.b, x.st.Seq, x.log.off
 	c.bytes, c.events, c.last = 0, 0, x.now
 	x.ckpt.flushed(x, x.log.durableSeq)
 	return true
@@ -58,7 +61,7 @@ func (c *checkpointer) flushed(x *Partition, durable int64) {
 	if c.snapshot == nil || durable < c.waitSeq {
 		return
 	}
-	data, seq := c.snapshot, c.waitSeq
+	data, seq, off := c.snapshot, c.waitSeq, c.logOff
 	c.snapshot, c.writing = nil, true
 	x.stats.Checkpoints++
 	x.work["checkpoint"]++
@@ -67,7 +70,9 @@ func (c *checkpointer) flushed(x *Partition, durable int64) {
 			c.writing = false
 			if cp.Err != nil {
 				x.cfg.logf("netherite p%02d: checkpoint at seq %d: %v", x.p, seq, cp.Err)
+				return
 			}
+			x.log.begin = max(x.log.begin, off)
 		})
 }
 

@@ -24,7 +24,8 @@ type commitLog struct {
 	leaseID    string
 	lastSeq    int64 // last update appended
 	durableSeq int64 // last update known durable
-	off        int64 // byte offset of the next flush
+	off        int64 // logical offset of the next flush (see place)
+	begin      int64 // logical offset of the oldest live byte (last durable checkpoint)
 	epoch      int64
 	size       int64
 
@@ -58,29 +59,41 @@ var (
 )
 
 // nextFlush cuts the next flush out of the pending records with seq up
-// to limit (the first must qualify): the page data and the seq it makes
-// durable.
-func (l *commitLog) nextFlush(limit int64) (data []byte, upTo int64, err error) {
+// to limit (the first must qualify): the page data, the seq it makes
+// durable, the log offset it goes to, and the offset of a wrap marker to
+// write first (-1: none; see place).
+func (l *commitLog) nextFlush(limit int64) (data []byte, upTo, at, wrapAt int64, err error) {
 	n := len(l.recEnds)
 	for n > 1 && l.recSeqs[n-1] > limit {
 		n-- // the first record always qualifies (the caller checked)
 	}
-	maxBytes := port.MaxPageWriteBytes - 2*port.PageSize
+	// One flush takes at most an eighth of the circular log (and what a
+	// page write takes), so checkpoints can keep its live part small.
+	maxBytes := int(min(port.MaxPageWriteBytes, l.size/8)) - 2*port.PageSize
 	for n > 0 && l.recEnds[n-1] > maxBytes {
 		n--
 	}
 	if n == 0 {
-		return nil, 0, fmt.Errorf("%w: %d bytes, limit %d (a batch too large for one flush)", errRecordTooLong, l.recEnds[0], maxBytes)
+		return nil, 0, 0, -1, fmt.Errorf("%w: %d bytes, limit %d (a batch too large for one flush)", errRecordTooLong, l.recEnds[0], maxBytes)
 	}
 	end := l.recEnds[n-1]
-	hdr := update{Kind: updFlushHeader, Num: l.off, Dest: int(l.epoch), Consumed: n}
-	data = appendRecord(make([]byte, 0, end+recordHeader+64+port.PageSize), &hdr)
-	data = append(data, l.buf[:end]...)
-	if pad := len(data) % port.PageSize; pad != 0 {
-		data = append(data, make([]byte, port.PageSize-pad)...)
+	build := func(at int64) []byte {
+		hdr := update{Kind: updFlushHeader, Num: at, Dest: int(l.epoch), Consumed: n}
+		data := appendRecord(make([]byte, 0, end+recordHeader+64+port.PageSize), &hdr)
+		data = append(data, l.buf[:end]...)
+		if pad := len(data) % port.PageSize; pad != 0 {
+			data = append(data, make([]byte, port.PageSize-pad)...)
+		}
+		return data
 	}
-	if len(data) > port.MaxPageWriteBytes || l.off+int64(len(data)) > l.size {
-		return nil, 0, errLogFull
+	data = build(l.off)
+	at, wrapAt = l.place(int64(len(data)))
+	if at != l.off {
+		data = build(at)
+		at, wrapAt = l.place(int64(len(data)))
+	}
+	if len(data) > port.MaxPageWriteBytes || !l.fits(at, int64(len(data))) {
+		return nil, 0, 0, -1, errLogFull
 	}
 	upTo = l.recSeqs[n-1]
 	l.buf = append(l.buf[:0], l.buf[end:]...)
@@ -89,7 +102,43 @@ func (l *commitLog) nextFlush(limit int64) (data []byte, upTo int64, err error) 
 	}
 	l.recEnds = append(l.recEnds[:0], l.recEnds[n:]...)
 	l.recSeqs = append(l.recSeqs[:0], l.recSeqs[n:]...)
-	return data, upTo, nil
+	return data, upTo, at, wrapAt, nil
+}
+
+// The log is circular. Offsets are logical: they grow forever, and byte
+// off lives at off mod size in the blob, so a stale flush of an earlier
+// lap never carries the offset a reader expects. A flush never straddles
+// the blob's end: when it does not fit in what is left of the lap, a wrap
+// marker (a page with one updWrap record) is written where it would have
+// gone, and the flush goes to the start of the next lap. Only
+// [begin, begin+size) may hold live data, where begin is the log offset of
+// the last durable checkpoint: recovery never reads before it.
+
+// place returns where n bytes go next, and where a wrap marker must go
+// first (-1: no wrap). A lap start is always a fresh page.
+func (l *commitLog) place(n int64) (at, wrapAt int64) {
+	if rem := l.size - l.off%l.size; n > rem {
+		return l.off + rem, l.off
+	}
+	return l.off, -1
+}
+
+// fits reports whether n bytes at logical offset at stay within the live
+// window (they overwrite nothing recovery may still read).
+func (l *commitLog) fits(at, n int64) bool { return at+n <= l.begin+l.size }
+
+// pressed reports whether half the circular log is live: the partition
+// then takes no new work until a checkpoint moves the live start (pump).
+func (l *commitLog) pressed() bool { return l.off-l.begin >= l.size/2 }
+
+// phys is the blob offset of logical offset off.
+func (l *commitLog) phys(off int64) int64 { return off % l.size }
+
+// wrapPage is the wrap marker written at logical offset off.
+func (l *commitLog) wrapPage(off int64) []byte {
+	u := update{Kind: updWrap, Num: off, Dest: int(l.epoch)}
+	data := appendRecord(nil, &u)
+	return append(data, make([]byte, port.PageSize-len(data))...)
 }
 
 // flush writes the pending updates if no flush is in flight (group commit).
@@ -105,30 +154,49 @@ func (x *Partition) flush() {
 	if len(l.recSeqs) == 0 || l.recSeqs[0] > limit {
 		return // held back: the first record depends on a speculative input
 	}
-	data, upTo, err := l.nextFlush(limit)
+	data, upTo, off, wrapAt, err := l.nextFlush(limit)
+	if errors.Is(err, errLogFull) && (x.ckpt.writing || x.ckpt.snapshot != nil) {
+		return // the checkpoint under way will free the log's start
+	}
 	if err != nil {
-		x.fail("log %s at offset %d of %d bytes: %v", l.name, l.off, l.size, err)
+		x.fail("log %s at offset %d of %d bytes (live from %d): %v", l.name, l.off, l.size, l.begin, err)
 		return
 	}
-	off := l.off
-	l.off += int64(len(data))
+	l.off = off + int64(len(data))
 	l.flushing = true
 	x.stats.Flushes++
 	x.stats.FlushedBytes += uint64(len(data))
 	x.ckpt.bytes += int64(len(data))
 	x.work["log-flush"]++
-	x.issue(port.PageWrite{Name: l.name, Off: off, Data: data, Cond: port.Cond{LeaseID: l.leaseID}},
-		port.Mark{}, port.Mark{Log: l.name, Pos: upTo}, func(c port.Completion) {
+	write := func() {
+		x.issue(port.PageWrite{Name: l.name, Off: l.phys(off), Data: data, Cond: port.Cond{LeaseID: l.leaseID}},
+			port.Mark{}, port.Mark{Log: l.name, Pos: upTo}, func(c port.Completion) {
+				if c.Err != nil {
+					x.restart(fmt.Sprintf("flush to %s at offset %d: %v", l.name, off, c.Err), false)
+					return
+				}
+				l.flushing = false
+				l.durableSeq = upTo
+				if x.k.Speculation == SpeculationNone {
+					x.applyDurable(upTo)
+				}
+				x.ckpt.flushed(x, upTo)
+			})
+	}
+	if wrapAt < 0 {
+		write()
+		return
+	}
+	// The marker must be durable before the flush behind it is written:
+	// a reader that finds no marker stops there.
+	x.stats.Wraps++
+	x.issue(port.PageWrite{Name: l.name, Off: l.phys(wrapAt), Data: l.wrapPage(wrapAt), Cond: port.Cond{LeaseID: l.leaseID}},
+		port.Mark{}, port.Mark{}, func(c port.Completion) {
 			if c.Err != nil {
-				x.restart(fmt.Sprintf("flush to %s at offset %d: %v", l.name, off, c.Err), false)
+				x.restart(fmt.Sprintf("wrap marker in %s at offset %d: %v", l.name, wrapAt, c.Err), false)
 				return
 			}
-			l.flushing = false
-			l.durableSeq = upTo
-			if x.k.Speculation == SpeculationNone {
-				x.applyDurable(upTo)
-			}
-			x.ckpt.flushed(x, upTo)
+			write()
 		})
 }
 
@@ -142,9 +210,12 @@ type logScan struct {
 	reason   string
 }
 
-// scanLog parses flushes from data, which starts at byte offset base, from
-// the flush at offset from. atEnd says data reaches the end of the blob.
-func scanLog(data []byte, base, from, minEpoch int64, atEnd bool) logScan {
+// scanLog parses flushes from data, which starts at logical offset base,
+// from the flush at offset from, in a circular log of lap bytes. atEnd
+// says data holds everything there is to read. It stops cleanly at zeros
+// or at a flush or marker of an earlier lap, follows wrap markers, and
+// reports anything else it cannot read as a torn tail.
+func scanLog(data []byte, base, from, minEpoch, lap int64, atEnd bool) logScan {
 	s := logScan{end: from, epoch: minEpoch}
 	for {
 		i := int(s.end - base)
@@ -152,10 +223,10 @@ func scanLog(data []byte, base, from, minEpoch int64, atEnd bool) logScan {
 			s.needMore = !atEnd
 			return s
 		}
-		if binary.LittleEndian.Uint32(data[i:]) == 0 {
-			return s // zeros: the end of the log
+		if binary.LittleEndian.Uint32(data[i:]) == 0 || earlierLap(data, i, s.end, lap) {
+			return s // the end of the log
 		}
-		ups, next, ok, more, why := scanFlush(data, base, i, s.epoch)
+		ups, next, ok, more, why := scanFlush(data, base, i, s.epoch, lap)
 		if more && !atEnd {
 			s.needMore = true
 			return s
@@ -172,6 +243,15 @@ func scanLog(data []byte, base, from, minEpoch int64, atEnd bool) logScan {
 	}
 }
 
+// earlierLap reports whether data[i:] holds a whole flush header or wrap
+// marker written one or more laps before offset off: what a circular log
+// leaves behind its end.
+func earlierLap(data []byte, i int, off, lap int64) bool {
+	u, _, _, why := readRecord(data, i)
+	return why == "" && (u.Kind == updFlushHeader || u.Kind == updWrap) &&
+		u.Num < off && (off-u.Num)%lap == 0
+}
+
 type scanned struct {
 	u     update
 	epoch int64
@@ -180,18 +260,22 @@ type scanned struct {
 // scanFlush parses the flush at data[i:]. It returns its records (the
 // header first), the offset of the next flush, and whether it is whole and
 // valid, or incomplete in data (more), with a reason when invalid.
-func scanFlush(data []byte, base int64, i int, minEpoch int64) ([]scanned, int64, bool, bool, string) {
+func scanFlush(data []byte, base int64, i int, minEpoch, lap int64) ([]scanned, int64, bool, bool, string) {
 	hdr, j, more, why := readRecord(data, i)
 	if why != "" {
 		return nil, 0, false, more, why
 	}
-	if hdr.Kind != updFlushHeader || hdr.Num != base+int64(i) {
+	off := base + int64(i)
+	if (hdr.Kind != updFlushHeader && hdr.Kind != updWrap) || hdr.Num != off {
 		return nil, 0, false, false, "no flush header at this offset"
 	}
 	if int64(hdr.Dest) < minEpoch {
 		return nil, 0, false, false, "stale flush of an earlier epoch"
 	}
 	out := []scanned{{u: hdr, epoch: int64(hdr.Dest)}}
+	if hdr.Kind == updWrap {
+		return out, off + lap - off%lap, true, false, ""
+	}
 	for k := 0; k < hdr.Consumed; k++ {
 		u, next, more, why := readRecord(data, j)
 		if why != "" {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/dflab/dflab/engine/durable"
 	"github.com/dflab/dflab/engine/port"
 )
 
@@ -18,13 +19,16 @@ func writeFlushes(t *testing.T, log []byte, l *commitLog, groups [][]update) []i
 			g[i].Seq = l.lastSeq
 			l.append(&g[i])
 		}
-		data, upTo, err := l.nextFlush(l.lastSeq)
+		data, upTo, at, wrapAt, err := l.nextFlush(l.lastSeq)
 		require.NoError(t, err)
 		require.Equal(t, l.lastSeq, upTo)
 		require.Zero(t, len(data)%port.PageSize)
-		offs = append(offs, l.off)
-		copy(log[l.off:], data)
-		l.off += int64(len(data))
+		if wrapAt >= 0 {
+			copy(log[l.phys(wrapAt):], l.wrapPage(wrapAt))
+		}
+		offs = append(offs, at)
+		copy(log[l.phys(at):], data)
+		l.off = at + int64(len(data))
 	}
 	return offs
 }
@@ -34,7 +38,7 @@ func TestScanLogReadsWholeFlushes(t *testing.T) {
 	l := &commitLog{size: int64(len(log))}
 	ups := sampleUpdates()
 	writeFlushes(t, log, l, [][]update{ups[:2], ups[2:5], ups[5:]})
-	s := scanLog(log, 0, 0, 0, true)
+	s := scanLog(log, 0, 0, 0, l.size, true)
 	require.False(t, s.torn)
 	require.False(t, s.needMore)
 	require.Len(t, s.updates, len(ups))
@@ -43,9 +47,9 @@ func TestScanLogReadsWholeFlushes(t *testing.T) {
 		require.Equal(t, int64(i+1), s.updates[i].Seq)
 	}
 	// Split reads: the first chunk ends inside the second flush.
-	part := scanLog(log[:l.off-10], 0, 0, 0, false)
+	part := scanLog(log[:l.off-10], 0, 0, 0, l.size, false)
 	require.True(t, part.needMore)
-	rest := scanLog(log[part.end:], part.end, part.end, part.epoch, true)
+	rest := scanLog(log[part.end:], part.end, part.end, part.epoch, l.size, true)
 	require.Len(t, append(part.updates, rest.updates...), len(ups))
 }
 
@@ -57,7 +61,7 @@ func TestScanLogCutsTornTailAndStaleEpochs(t *testing.T) {
 
 	torn := append([]byte(nil), log...)
 	torn[offs[2]+20] ^= 0xff // a bit flip in the last flush
-	s := scanLog(torn, 0, 0, 0, true)
+	s := scanLog(torn, 0, 0, 0, l.size, true)
 	require.True(t, s.torn)
 	require.Equal(t, "record checksum mismatch", s.reason)
 	require.Equal(t, offs[2], s.end)
@@ -70,29 +74,88 @@ func TestScanLogCutsTornTailAndStaleEpochs(t *testing.T) {
 	clear(mixed[offs[1]:offs[2]])
 	writeFlushes(t, mixed, l2, [][]update{{{Kind: updTimerDue, Num: 1}}})
 	require.Equal(t, offs[2], l2.off, "the rewrite ends where the stale flush begins")
-	s = scanLog(mixed, 0, 0, 0, true)
+	s = scanLog(mixed, 0, 0, 0, l.size, true)
 	require.True(t, s.torn)
 	require.Equal(t, "stale flush of an earlier epoch", s.reason)
 	require.Len(t, s.updates, 3)
 }
 
+// A circular log several laps long: flushes that do not fit in what is
+// left of a lap go to the next lap's start behind a wrap marker; the
+// reader follows the markers from the live start, stops cleanly at the
+// previous lap's leftovers, and still cuts a torn flush after a wrap.
+func TestScanLogFollowsWrapsAroundTheCircularLog(t *testing.T) {
+	log := make([]byte, 64*port.PageSize)
+	l := &commitLog{size: int64(len(log))}
+	big := func(seq int64) update {
+		return update{Kind: updActivityDone, Num: seq, Messages: []durable.Message{{To: "o",
+			Event: durable.Event{Kind: durable.TaskCompleted, ID: 1, Payload: make([]byte, 1200)}}}}
+	}
+	var groups [][]update
+	for i := int64(0); i < 70; i++ {
+		groups = append(groups, []update{big(i)}) // 3 pages each: laps of 64 pages wrap
+	}
+	var offs []int64
+	for g := range groups {
+		if len(offs) > 0 {
+			l.begin = offs[len(offs)-1] // a checkpoint after every flush but the last
+		}
+		offs = append(offs, writeFlushes(t, log, l, groups[g:g+1])...)
+	}
+	require.Greater(t, l.off, 3*l.size, "several laps")
+	wrapped := false
+	for i := 1; i < len(offs); i++ {
+		wrapped = wrapped || offs[i]-offs[i-1] > 3*port.PageSize
+	}
+	require.True(t, wrapped, "some flush went to a lap start behind a marker")
+
+	from := offs[len(offs)-2] // the live start: the last two flushes
+	data := readLap(log, l.size, from)
+	s := scanLog(data, from, from, 0, l.size, true)
+	require.False(t, s.torn, s.reason)
+	require.Equal(t, l.off, s.end)
+	require.Len(t, s.updates, 2)
+	require.Equal(t, []int64{69, 70}, []int64{s.updates[0].Seq, s.updates[1].Seq})
+
+	last := offs[len(offs)-1]
+	log[l.phys(last)+20] ^= 0xff
+	s = scanLog(readLap(log, l.size, from), from, from, 0, l.size, true)
+	require.True(t, s.torn)
+	require.Equal(t, last, s.end)
+	require.Len(t, s.updates, 1)
+}
+
+// readLap returns one lap of a circular log in logical order from off.
+func readLap(log []byte, size, off int64) []byte {
+	out := make([]byte, 0, size)
+	for at := off; at < off+size; at++ {
+		out = append(out, log[at%size])
+	}
+	return out
+}
+
 func TestLogFullIsAnError(t *testing.T) {
-	l := &commitLog{size: port.PageSize}
+	l := &commitLog{size: 64 * port.PageSize}
 	u := update{Kind: updTimerDue, Num: 1, Seq: 1}
 	l.append(&u)
-	_, _, err := l.nextFlush(l.lastSeq)
+	_, _, _, _, err := l.nextFlush(l.lastSeq)
 	require.NoError(t, err)
-	l.off = port.PageSize
+	l.off = l.size // a lap later, nothing checkpointed
 	l.append(&u)
-	_, _, err = l.nextFlush(l.lastSeq)
-	require.ErrorIs(t, err, errLogFull)
+	_, _, _, _, err = l.nextFlush(l.lastSeq)
+	require.ErrorIs(t, err, errLogFull, "the next lap would overwrite the live start")
+	l.begin = port.PageSize // a checkpoint moved the live start
+	_, _, at, wrapAt, err := l.nextFlush(l.lastSeq)
+	require.NoError(t, err)
+	require.Equal(t, l.size, at)
+	require.Equal(t, int64(-1), wrapAt, "a lap start needs no marker")
 }
 
 func TestOversizedRecordIsNamed(t *testing.T) {
 	l := &commitLog{size: 64 << 20}
 	u := update{Kind: updOrchestrated, Instance: "i", Seq: 1, Output: make([]byte, port.MaxPageWriteBytes)}
 	l.append(&u)
-	_, _, err := l.nextFlush(l.lastSeq)
+	_, _, _, _, err := l.nextFlush(l.lastSeq)
 	require.ErrorIs(t, err, errRecordTooLong)
 	require.NotErrorIs(t, err, errLogFull)
 }

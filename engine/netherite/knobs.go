@@ -51,7 +51,11 @@ type Knobs struct {
 	MaxActivities int
 	// PollInterval is how long a core waits to re-read an empty stream.
 	PollInterval port.Time
-	// LogBytes is the size of a partition's commit log page blob.
+	// LogBytes is the size of a partition's commit log page blob. The log
+	// is circular (commitlog.go): a checkpoint is due at the latest when a
+	// quarter of it was written since the last one, one flush takes at most
+	// an eighth, and a partition with half of it live takes no new work
+	// until a checkpoint lands. A burst larger than that does not fit.
 	LogBytes int64
 	// Checkpoint thresholds: log bytes, update events and idle time since
 	// the last checkpoint. Negative CheckpointEvents disables checkpoints.

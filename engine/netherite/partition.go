@@ -66,6 +66,7 @@ type Stats struct {
 	ActivitiesStarted, PeakActivities, Sends, Duplicates, Checkpoints uint64
 	RecoveredUpdates, Restarts, SoftRestarts, DroppedSpeculative      uint64
 	Offloaded                                                         uint64 // activities sent away on the monitor's advice
+	Wraps                                                             uint64 // times the circular log went on at a new lap
 	TornTail                                                          bool
 }
 
@@ -196,6 +197,14 @@ func (x *Partition) submit(u update) int64 {
 // pump derives everything the state asks for: work items, activity
 // starts, timers, sends, the next flush, the next read, a checkpoint.
 func (x *Partition) pump() {
+	if x.log.pressed() && x.k.CheckpointEvents >= 0 && !x.ckpt.writing && x.ckpt.snapshot == nil {
+		// Half the log is live: flush what is pending and checkpoint
+		// before taking new work, so the log cannot fill up.
+		x.flush()
+		x.checkpoint(true)
+		x.armTimers()
+		return
+	}
 	x.processReady()
 	x.startActivities()
 	x.armTimers()

@@ -78,33 +78,36 @@ func (x *Partition) loadCheckpoint() {
 			from, epoch = off, ep
 		}
 		x.phase = phaseReplay
-		x.log.lastSeq = x.st.Seq
+		x.log.lastSeq, x.log.begin = x.st.Seq, from
 		x.readLog(nil, from, from, epoch)
 	})
 }
 
-// readLog reads the log from offset base (data holds what was read from
-// base so far) and replays it from offset from.
+// readLog reads the log from logical offset base (data holds what was
+// read from base so far) and replays it from offset from. It reads at most
+// one lap past the live window's start (commitLog.begin), never across
+// the blob's end in one request.
 func (x *Partition) readLog(data []byte, base, from, epoch int64) {
+	l := &x.log
 	at := base + int64(len(data))
-	n := min(int64(readChunk), x.log.size-at)
+	n := min(int64(readChunk), l.size-l.phys(at), l.begin+l.size-at)
 	if n <= 0 {
 		x.replayLog(data, base, from, epoch, true)
 		return
 	}
-	x.issue(port.PageRead{Name: x.log.name, Off: at, N: n}, port.Mark{}, port.Mark{}, func(c port.Completion) {
+	x.issue(port.PageRead{Name: l.name, Off: l.phys(at), N: n}, port.Mark{}, port.Mark{}, func(c port.Completion) {
 		if c.Err != nil {
 			x.restart(fmt.Sprintf("read log %s at %d: %v", x.log.name, at, c.Err), false)
 			return
 		}
 		chunk, _ := c.Result.([]byte)
 		data = append(data, chunk...)
-		x.replayLog(data, base, from, epoch, at+int64(len(chunk)) >= x.log.size || len(chunk) == 0)
+		x.replayLog(data, base, from, epoch, at+int64(len(chunk)) >= l.begin+l.size || len(chunk) == 0)
 	})
 }
 
 func (x *Partition) replayLog(data []byte, base, from, epoch int64, atEnd bool) {
-	s := scanLog(data, base, from, epoch, atEnd)
+	s := scanLog(data, base, from, epoch, x.log.size, atEnd)
 	for i := range s.updates {
 		u := &s.updates[i]
 		x.st.apply(x.cfg.Registry, u)
@@ -131,6 +134,7 @@ func (x *Partition) replayLog(data []byte, base, from, epoch int64, atEnd bool) 
 func (x *Partition) resume(end, epoch int64) {
 	l := &x.log
 	l.off, l.epoch, l.durableSeq = end, epoch, l.lastSeq
+	x.ckpt.bytes = end - l.begin // the live log counts toward the next checkpoint
 	// Start the new epoch with an empty flush (a header only), so that
 	// every life has its own epoch even if it crashes before its first
 	// flush (receivers tell lives of a sender apart by epoch). Its Makes
@@ -140,13 +144,13 @@ func (x *Partition) resume(end, epoch int64) {
 	hdr := update{Kind: updFlushHeader, Num: end, Dest: int(epoch)}
 	data := appendRecord(nil, &hdr)
 	data = append(data, make([]byte, port.PageSize-len(data))...)
-	if end+port.PageSize > l.size {
-		x.fail("log %s full at offset %d (raise knob LogBytes)", l.name, end)
+	if !l.fits(end, port.PageSize) {
+		x.fail("log %s full at offset %d (live from %d; raise knob LogBytes)", l.name, end, l.begin)
 		return
 	}
 	l.off += port.PageSize
 	l.flushing = true
-	x.issue(port.PageWrite{Name: l.name, Off: end, Data: data, Cond: port.Cond{LeaseID: l.leaseID}}, port.Mark{},
+	x.issue(port.PageWrite{Name: l.name, Off: l.phys(end), Data: data, Cond: port.Cond{LeaseID: l.leaseID}}, port.Mark{},
 		port.Mark{Log: l.name, Pos: l.lastSeq}, func(c port.Completion) {
 			l.flushing = false
 			if c.Err != nil {

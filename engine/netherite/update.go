@@ -21,11 +21,12 @@ const (
 	updConfirmed               // Dest received every outbox entry for it up to seq Num
 	updFlushHeader             // first record of a flush: Num = byte offset, Dest = epoch, Consumed = records
 	updOffload                 // queued activities IDs leave for partition Dest (load monitor advice)
+	updWrap                    // a wrap marker: the log goes on at the next lap's start; Num = its offset, Dest = epoch
 	updKindCount
 )
 
 var updateNames = [...]string{"invalid", "received", "orchestrated", "entity", "activity-done",
-	"timer-due", "confirmed", "flush-header", "offload"}
+	"timer-due", "confirmed", "flush-header", "offload", "wrap"}
 
 func (k updateKind) String() string {
 	if k < updKindCount {
@@ -87,7 +88,7 @@ func (u *update) encode(e *enc) {
 		e.messages(u.Messages)
 	case updTimerDue:
 		e.int(u.Num)
-	case updConfirmed, updFlushHeader:
+	case updConfirmed, updFlushHeader, updWrap:
 		e.int(u.Num)
 		e.int(int64(u.Dest))
 		e.uint(uint64(u.Consumed))
@@ -139,7 +140,7 @@ func decodeUpdate(p []byte) (update, error) {
 		u.Messages = d.messages()
 	case updTimerDue:
 		u.Num = d.int()
-	case updConfirmed, updFlushHeader:
+	case updConfirmed, updFlushHeader, updWrap:
 		u.Num = d.int()
 		u.Dest = int(d.int())
 		u.Consumed = int(d.uint())
