@@ -180,3 +180,15 @@ func TestPlainStringFastPathMatchesEncodingJSON(t *testing.T) {
 	var out string
 	require.Error(t, Unmarshal([]byte(`"unterminated`), &out))
 }
+
+func TestMarshalRefusesPayloadsOverTheLimit(t *testing.T) {
+	ok := strings.Repeat("a", MaxPayloadBytes-2) // two quotes make it exactly the limit
+	b, err := Marshal(ok)
+	require.NoError(t, err)
+	require.Len(t, b, MaxPayloadBytes)
+	_, err = Marshal(ok + "a")
+	require.ErrorIs(t, err, ErrPayloadTooLarge)
+	require.ErrorContains(t, err, "the encoded string is 262145 bytes, the limit is 262144")
+	require.NoError(t, CheckPayload("x", make([]byte, MaxPayloadBytes)))
+	require.ErrorIs(t, CheckPayload("x", make([]byte, MaxPayloadBytes+1)), ErrPayloadTooLarge)
+}

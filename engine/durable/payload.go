@@ -2,11 +2,45 @@ package durable
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 )
 
-// Marshal encodes a user value as a JSON payload; nil stays nil.
+// MaxPayloadBytes is the largest payload (an input, output, event, entity
+// state or custom status, JSON-encoded) that either engine accepts: a
+// quarter of a stream append (Event Hubs' 1 MB batch), so a few fit in one
+// message batch. Both engines enforce the same limit, so a workload
+// behaves the same on both; the original engine still moves payloads over
+// its queue and table limits (64 KiB) to blobs.
+const MaxPayloadBytes = 256 << 10
+
+// ErrPayloadTooLarge is wrapped by every error about a payload over
+// MaxPayloadBytes.
+var ErrPayloadTooLarge = errors.New("payload too large")
+
+// CheckPayload returns an error naming what when p is over MaxPayloadBytes.
+func CheckPayload(what string, p []byte) error {
+	if len(p) > MaxPayloadBytes {
+		return fmt.Errorf("%w: %s is %d bytes, the limit is %d (durable.MaxPayloadBytes)",
+			ErrPayloadTooLarge, what, len(p), MaxPayloadBytes)
+	}
+	return nil
+}
+
+// Marshal encodes a user value as a JSON payload; nil stays nil. A payload
+// over MaxPayloadBytes is an error (ErrPayloadTooLarge).
 func Marshal(v any) ([]byte, error) {
+	b, err := marshal(v)
+	if err == nil {
+		err = CheckPayload(fmt.Sprintf("the encoded %T", v), b)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+func marshal(v any) ([]byte, error) {
 	switch x := v.(type) {
 	case nil:
 		return nil, nil

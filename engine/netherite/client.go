@@ -94,6 +94,10 @@ func (c *Client) call(v port.ClientCall) {
 			Err: fmt.Errorf("client call %d: request kind %d: allowed start..purge", v.ID, req.Kind)})
 		return
 	}
+	if err := durable.CheckPayload(req.Kind.String()+" "+req.Instance+" payload", req.Payload); err != nil {
+		c.rd.Responses = append(c.rd.Responses, port.Response{ID: v.ID, Err: fmt.Errorf("client call %d: %w", v.ID, err)})
+		return
+	}
 	c.seq++
 	if req.Instance == "" && req.Kind == durable.RequestStart {
 		req.Instance = fmt.Sprintf("c%d-%d", c.c, c.seq)
@@ -109,7 +113,8 @@ func (c *Client) call(v port.ClientCall) {
 }
 
 // send appends, per partition with no append in flight, one record with
-// every queued request; its position is the last request's id.
+// the queued requests that fit half a stream append (the rest go next);
+// its position is its last request's id.
 func (c *Client) send() {
 	parts := make([]int, 0, len(c.queued))
 	for p := range c.queued {
@@ -119,8 +124,14 @@ func (c *Client) send() {
 	}
 	sort.Ints(parts)
 	for _, p := range parts {
-		reqs := c.queued[p]
-		delete(c.queued, p)
+		queued := c.queued[p]
+		n := takeRequests(queued, port.MaxStreamBatchBytes/2)
+		reqs := queued[:n:n]
+		if n == len(queued) {
+			delete(c.queued, p)
+		} else {
+			c.queued[p] = queued[n:] // sent after this append
+		}
 		b := batch{Origin: c.stream, Pos: int64(reqs[len(reqs)-1].ID), Requests: reqs}
 		e := enc{}
 		b.encode(&e)
@@ -133,6 +144,19 @@ func (c *Client) send() {
 			}
 		})
 	}
+}
+
+// takeRequests is how many of reqs (at least one) go in one stream record
+// of about max bytes (a stream append holds at most MaxStreamBatchBytes).
+func takeRequests(reqs []clientReq, max int) int {
+	size := 0
+	for i, r := range reqs {
+		size += len(r.Req.Payload) + len(r.Req.Instance) + len(r.Req.Name) + 32
+		if size > max && i > 0 {
+			return i
+		}
+	}
+	return len(reqs)
 }
 
 // read polls the client's stream while calls are outstanding.

@@ -86,6 +86,10 @@ func (c *Client) call(call port.ClientCall) {
 		c.respond(call.ID, nil, fmt.Errorf("original: %s request without an instance id", req.Kind))
 		return
 	}
+	if err := durable.CheckPayload(req.Kind.String()+" "+req.Instance+" payload", req.Payload); err != nil {
+		c.respond(call.ID, nil, fmt.Errorf("original: %w", err))
+		return
+	}
 	done := func(resp durable.ClientResponse, err error) { c.respond(call.ID, resp, err) }
 	switch req.Kind {
 	case durable.RequestStart:
