@@ -50,8 +50,10 @@ func Run(ctx context.Context, s spec.Spec, seed uint64, progress func(int64)) (m
 	if err != nil {
 		return metrics.Set{}, fmt.Errorf("spec.workload: %w", err)
 	}
-	load := workload.Load{Kind: workload.LoadKind(s.Load.Kind), Instances: s.Load.Instances,
-		RatePerSec: s.Load.RatePerSec, Duration: s.Load.Duration.D(), Spacing: workload.Spacing(s.Load.Spacing)}
+	load, err := s.Load.Workload()
+	if err != nil {
+		return metrics.Set{}, err
+	}
 	arrivals, err := workload.Generate(w, load, rng.New(seed).Fork("workload"))
 	if err != nil {
 		return metrics.Set{}, fmt.Errorf("spec.load: %w", err)

@@ -36,36 +36,48 @@ const (
 // and returns its metrics (virtual clock). progress, if set, is told the
 // number of events processed so far.
 func Run(ctx context.Context, s spec.Spec, seed uint64, progress func(int64)) (metrics.Set, error) {
+	r, err := newRun(s, seed)
+	if err != nil {
+		return metrics.Set{}, err
+	}
+	return r.execute(ctx, progress)
+}
+
+// newRun prepares one repetition: the workload, its arrivals from the
+// seed, the model set and the engine's deployment.
+func newRun(s spec.Spec, seed uint64) (*run, error) {
 	if s.Backend.Kind != spec.BackendSim {
-		return metrics.Set{}, fmt.Errorf("spec.backend.kind = %q: the sim runner runs only %q", s.Backend.Kind, spec.BackendSim)
+		return nil, fmt.Errorf("spec.backend.kind = %q: the sim runner runs only %q", s.Backend.Kind, spec.BackendSim)
 	}
 	w, err := workloads.New(s.Workload.Name, s.Workload.Params)
 	if err != nil {
-		return metrics.Set{}, fmt.Errorf("spec.workload: %w", err)
+		return nil, fmt.Errorf("spec.workload: %w", err)
 	}
 	models, err := modelsFor(s.Backend.Models, w.Cost())
 	if err != nil {
-		return metrics.Set{}, err
+		return nil, err
 	}
-	load := workload.Load{Kind: workload.LoadKind(s.Load.Kind), Instances: s.Load.Instances,
-		RatePerSec: s.Load.RatePerSec, Duration: s.Load.Duration.D(), Spacing: workload.Spacing(s.Load.Spacing)}
+	load, err := s.Load.Workload()
+	if err != nil {
+		return nil, err
+	}
 	root := rng.New(seed)
 	arrivals, err := workload.Generate(w, load, root.Fork("workload"))
 	if err != nil {
-		return metrics.Set{}, fmt.Errorf("spec.load: %w", err)
+		return nil, fmt.Errorf("spec.load: %w", err)
 	}
 	if len(arrivals) == 0 {
-		return metrics.Set{}, fmt.Errorf("spec.load: no instance starts")
+		return nil, fmt.Errorf("spec.load: no instance starts")
 	}
 	eng, err := engineOf(s.Engine, seed)
 	if err != nil {
-		return metrics.Set{}, err
+		return nil, err
 	}
 	r := &run{spec: s, w: w, arrivals: arrivals, eng: eng, models: models, seed: seed, root: root}
 	if n, ok := eng.(*scenarios.Netherite); ok {
 		n.Logf = r.logf
 	}
-	return r.execute(ctx, progress)
+	return r, nil
 }
 
 // run is one simulation in progress.

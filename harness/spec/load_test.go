@@ -1,4 +1,4 @@
-package harness
+package spec
 
 import (
 	"testing"
@@ -6,17 +6,16 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/dflab/dflab/harness/spec"
 	"github.com/dflab/dflab/workloads/workload"
 )
 
-func TestWorkloadLoadConverts(t *testing.T) {
-	w, err := WorkloadLoad(spec.Load{Kind: "open", RatePerSec: 10, Duration: spec.Duration(time.Minute), Spacing: "fixed"})
+func TestLoadConvertsToTheWorkloadLoad(t *testing.T) {
+	w, err := Load{Kind: "open", RatePerSec: 10, Duration: Duration(time.Minute), Spacing: "fixed"}.Workload()
 	require.NoError(t, err)
 	require.Equal(t, workload.OpenLoad(10, time.Minute, workload.Fixed), w)
-	w, err = WorkloadLoad(spec.Load{Kind: "closed", Instances: 5})
+	w, err = Load{Kind: "closed", Instances: 5}.Workload()
 	require.NoError(t, err)
 	require.Equal(t, workload.ClosedLoad(5), w)
-	_, err = WorkloadLoad(spec.Load{Kind: "closed"})
+	_, err = Load{Kind: "closed"}.Workload()
 	require.ErrorContains(t, err, "spec.load: load field instances = 0")
 }
