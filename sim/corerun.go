@@ -166,6 +166,7 @@ func (cr *coreRun) startActivity(now port.Time, a port.ActivityTask) {
 	d.stats.Activities++
 	cost := d.costs.cost(costActivity, a.Name, cr.node.cost)
 	start, end := cr.node.cpu.Submit(now, cost)
+	end += d.models.activityWait(a.Name, cr.node.cost)
 	d.tr.Begin(now, cr.name, "activity").Uint("id", uint64(a.ID)).Str("name", a.Name).
 		Time("start", start).Time("end", end).End()
 	ev := &activityEv{cr: cr, life: cr.life, id: a.ID, name: a.Name}

@@ -30,6 +30,26 @@ type ModelSet struct {
 	CPU CPUModel `json:"cpu"`
 	// Network is the delay between nodes and between clients and nodes.
 	Network NetworkModel `json:"network"`
+	// ActivityWaitMs is the time an activity spends waiting on remote
+	// calls after its CPU time (image recognition's remote functions), by
+	// activity name ("*": any other); it delays the result but occupies no
+	// core.
+	ActivityWaitMs map[string]rng.Dist `json:"activityWaitMs,omitempty"`
+}
+
+// activityWait samples the remote wait of an activity (0 if none).
+func (m *ModelSet) activityWait(name string, r *rng.Source) port.Time {
+	if m == nil {
+		return 0
+	}
+	d, ok := m.ActivityWaitMs[name]
+	if !ok {
+		d, ok = m.ActivityWaitMs["*"]
+	}
+	if !ok {
+		return 0
+	}
+	return msToTime(d.Sample(r))
 }
 
 // OpModel is the latency of one storage op kind: a base sample plus a
@@ -114,6 +134,11 @@ func (m *ModelSet) Validate() error {
 	}
 	if err := nonNegativeDist("network.remoteMs", m.Network.RemoteMs); err != nil {
 		return fmt.Errorf("model set %q: %w", m.Name, err)
+	}
+	for _, name := range sortedKeys(m.ActivityWaitMs) {
+		if err := nonNegativeDist(fmt.Sprintf("activityWaitMs[%q]", name), m.ActivityWaitMs[name]); err != nil {
+			return fmt.Errorf("model set %q: %w", m.Name, err)
+		}
 	}
 	return nil
 }

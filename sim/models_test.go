@@ -43,6 +43,7 @@ func TestModelSetErrors(t *testing.T) {
 		`{"name":"x","cpu":{"costsMs":{"input:tick":1}}}`:                                     `unknown input kind, allowed: activity-done, client-call, completion, started, timer`,
 		`{"name":"x","cpu":{"costsMs":{"nocolon":1}}}`:                                        `want input:<kind>, work:<kind> or activity:<name>`,
 		`{"name":"x","network":{"remoteMs":"uniform(-1,2)"}}`:                                 `network.remoteMs`,
+		`{"name":"x","activityWaitMs":{"Rekognition":-2}}`:                                    `activityWaitMs["Rekognition"]: const(-2) can be negative`,
 		`{"name":"x","opz":{}}`: `unknown field "opz"`,
 	} {
 		_, err := LoadModelSet([]byte(doc))

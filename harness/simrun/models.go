@@ -46,5 +46,15 @@ func modelsFor(name string, cost workload.CostModel) (*sim.ModelSet, error) {
 		costs[k] = rng.Const(sim[k])
 	}
 	m.CPU.CostsMs = costs
+	if len(cost.RemoteMs) > 0 {
+		waits := make(map[string]rng.Dist, len(m.ActivityWaitMs)+len(cost.RemoteMs))
+		for k, v := range m.ActivityWaitMs {
+			waits[k] = v
+		}
+		for _, k := range workload.Keys(cost.RemoteMs) {
+			waits[k] = rng.Const(cost.RemoteMs[k])
+		}
+		m.ActivityWaitMs = waits
+	}
 	return m, nil
 }

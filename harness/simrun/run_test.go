@@ -85,3 +85,22 @@ func TestOnlySimBackendAndKnownModels(t *testing.T) {
 	_, err = Run(context.Background(), s, 1, nil)
 	require.ErrorContains(t, err, "runs only")
 }
+
+// Image recognition's activities wait on remote functions (the workload's
+// RemoteMs, 150 + 100 + max(550, 250) + 150 ms on the critical path): the
+// simulator delays their results by it without charging a core, so a
+// workflow takes at least 950 ms of virtual time, as in the paper (~1.2 s).
+func TestImageRecWaitsOnRemoteCalls(t *testing.T) {
+	for _, e := range spec.Engines {
+		t.Run(e, func(t *testing.T) {
+			m, err := Run(context.Background(), resolved(t, e, "imagerec", "", 5, 2), 1, nil)
+			require.NoError(t, err)
+			require.EqualValues(t, 5, m.Completed)
+			require.GreaterOrEqual(t, m.Latency.P50Ms, 950.0)
+			require.Less(t, m.Latency.P50Ms, 5000.0)
+			for _, c := range m.CPU {
+				require.Less(t, c.BusyMs, 500.0, "the remote waits occupy no core")
+			}
+		})
+	}
+}
