@@ -105,7 +105,16 @@ type Driver struct {
 	stats      Stats
 	crashH     HandlerFunc
 	restartH   HandlerFunc
+	onComplete []CompletionHook
 }
+
+// CompletionHook sees a storage completion just before its core does: the
+// op has been applied to the stores (and its Makes mark made durable, if it
+// succeeded). A hook may crash the core's node (Driver.Crash); the core then
+// never sees the completion, which is how a test crashes a node at a
+// precise protocol point ("right after the 3rd log write is durable, before
+// the partition learns it").
+type CompletionHook func(now port.Time, core CoreID, op port.Op, err error)
 
 type node struct {
 	id    NodeID
@@ -191,6 +200,23 @@ func (d *Driver) AddCore(n NodeID, name string, factory func() port.Core) CoreID
 // Core returns the live core of id (nil while its node is down), e.g. for
 // checkers that inspect engine state.
 func (d *Driver) Core(id CoreID) port.Core { return d.cores[id].core }
+
+// CoreNode returns the node a core is placed on.
+func (d *Driver) CoreNode(id CoreID) NodeID { return d.cores[id].node.id }
+
+// NodeName returns a node's name (as given to AddNode).
+func (d *Driver) NodeName(id NodeID) string { return d.nodes[id].name }
+
+// OnCompletion adds a hook that sees every storage completion before its
+// core (hooks run in the order added; see CompletionHook).
+func (d *Driver) OnCompletion(h CompletionHook) { d.onComplete = append(d.onComplete, h) }
+
+// completed runs the completion hooks for one completion of core cr.
+func (d *Driver) completed(now port.Time, cr *coreRun, op port.Op, err error) {
+	for _, h := range d.onComplete {
+		h(now, cr.id, op, err)
+	}
+}
 
 // CoreName returns the trace name of a core ("node/name").
 func (d *Driver) CoreName(id CoreID) string { return d.cores[id].name }

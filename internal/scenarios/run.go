@@ -139,6 +139,9 @@ func Run(e Engine, sc Scenario, o Options) (*Result, error) {
 	waits := map[int]string{}
 	d := sim.NewDriver(k, sim.Config{Seed: o.Seed, Models: o.Models, Stores: store.Stores(), StreamHold: max(o.StreamHold, 0),
 		OnResponse: func(now port.Time, _ sim.CoreID, r port.Response) {
+			if r.ID >= ControlCalls {
+				return // the fault glue's own call (a partition Stop)
+			}
 			resp, _ := r.Resp.(durable.ClientResponse)
 			res.Responses = append(res.Responses, Response{At: now, Call: int(r.ID), Resp: resp, Err: r.Err})
 			if inst, ok := waits[int(r.ID)]; ok && r.Err == nil {
