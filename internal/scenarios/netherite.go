@@ -109,3 +109,13 @@ func (n *Netherite) logf(format string, args ...any) {
 		n.Logf(format, args...)
 	}
 }
+
+// AllCores lists every partition core of the last Deploy (deployed,
+// standby, or added by a move), by partition, then in the order added.
+func (n *Netherite) AllCores() []sim.CoreID {
+	var out []sim.CoreID
+	for _, cores := range n.placed {
+		out = append(out, cores...)
+	}
+	return out
+}
