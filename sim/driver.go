@@ -207,6 +207,25 @@ func (d *Driver) CoreNode(id CoreID) NodeID { return d.cores[id].node.id }
 // NodeName returns a node's name (as given to AddNode).
 func (d *Driver) NodeName(id NodeID) string { return d.nodes[id].name }
 
+// InFlight is a storage request issued and not yet completed.
+type InFlight struct {
+	Core   CoreID
+	Kind   string
+	Target string
+}
+
+// InFlight lists the requests in flight of a node's cores, by core then in
+// issue order: what a crash of the node now would cut.
+func (d *Driver) InFlight(n NodeID) []InFlight {
+	var out []InFlight
+	for _, cr := range d.nodes[n].cores {
+		for r := cr.inflight.head; r != nil; r = r.next {
+			out = append(out, InFlight{Core: cr.id, Kind: r.kind, Target: OpTarget(r.req.Op)})
+		}
+	}
+	return out
+}
+
 // OnCompletion adds a hook that sees every storage completion before its
 // core (hooks run in the order added; see CompletionHook).
 func (d *Driver) OnCompletion(h CompletionHook) { d.onComplete = append(d.onComplete, h) }

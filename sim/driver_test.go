@@ -358,3 +358,17 @@ func TestCompletionHookCrashesBeforeTheCoreSeesIt(t *testing.T) {
 	durable, _ := d.Durable("log")
 	require.EqualValues(t, 3, durable)
 }
+
+func TestInFlightListsWhatACrashWouldCut(t *testing.T) {
+	st := newFakeStore()
+	d := NewDriver(NewKernel(0), Config{Seed: 3, Models: scenarioModels()})
+	n := d.AddNode("n", 1)
+	id := d.AddCore(n, "c", func() port.Core { return newCounter("log", st, 1000) })
+	require.Empty(t, d.InFlight(n), "the boot turn has not ended")
+	for i := 0; i < 100 && len(d.InFlight(n)) == 0; i++ {
+		d.RunUntil(port.Time(i) * port.Microsecond * 10)
+	}
+	require.Equal(t, []InFlight{{Core: id, Kind: "blob-get", Target: "log/log"}}, d.InFlight(n), "the recovery read")
+	d.Run()
+	require.Empty(t, d.InFlight(n))
+}

@@ -50,20 +50,6 @@ func TestNetheriteCrashRecovery(t *testing.T) {
 	}
 }
 
-// With a low checkpoint threshold the restarted partition starts from a
-// checkpoint and replays only the log suffix.
-func TestNetheriteRecoversFromCheckpoint(t *testing.T) {
-	sc := withCrash(Hello5(40), 30*ms, 20*ms)
-	var logs []string
-	e := &Netherite{Partitions: 4, Knobs: netherite.Knobs{LogBytes: 4 << 20, CheckpointEvents: 10},
-		Logf: func(format string, args ...any) { logs = append(logs, fmt.Sprintf(format, args...)) }}
-	res, err := Run(e, sc, Options{Seed: 9})
-	require.NoError(t, err)
-	all := strings.Join(logs, "\n")
-	require.NoError(t, res.Check(sc), all)
-	require.Regexp(t, `netherite p01: recovered to seq [1-9][0-9]* \(checkpoint seq [1-9][0-9]*, [0-9]+ updates replayed\)`, all)
-}
-
 // A partition whose lease is broken under it (its flush fails with
 // ErrLeaseLost) restarts from storage, takes the lease again and finishes
 // the work; nothing is lost or done twice.

@@ -160,7 +160,7 @@ func orNone(s []string) string {
 	if len(s) == 0 {
 		return "none"
 	}
-	return strings.Join(s, " ")
+	return strings.Join(s, ", ")
 }
 
 // logSummary lists the engine's and the glue's log lines, counting the

@@ -61,7 +61,7 @@ func Run(s *Script) (*Outcome, error) {
 	}
 	var schedErr error
 	r.sc.Faults = func(d *sim.Driver, _ []sim.NodeID, store *mem.Store) {
-		t := dep.target(d, store, root.Fork("glue"))
+		t := &recorder{SimTarget: dep.target(d, store, root.Fork("glue")), r: r}
 		if schedErr = r.inj.Schedule(inject.SimScheduler(d.Kernel()), t); schedErr == nil {
 			schedErr = r.arm(d, t)
 		}
@@ -83,7 +83,7 @@ func Run(s *Script) (*Outcome, error) {
 
 // arm installs the completion hooks: the triggered crashes, and a count of
 // checkpoint writes.
-func (r *run) arm(d *sim.Driver, t *inject.SimTarget) error {
+func (r *run) arm(d *sim.Driver, t *recorder) error {
 	counts := make([]int, len(r.s.Triggers))
 	for _, tr := range r.s.Triggers {
 		if tr.LeaseLoss {
@@ -120,7 +120,7 @@ func (r *run) arm(d *sim.Driver, t *inject.SimTarget) error {
 
 // fire breaks a trigger's lease, or crashes its node (with the plan's
 // crash effects) and schedules its restart.
-func (r *run) fire(d *sim.Driver, t *inject.SimTarget, tr Trigger, now port.Time, core sim.CoreID, op port.Op) {
+func (r *run) fire(d *sim.Driver, t *recorder, tr Trigger, now port.Time, core sim.CoreID, op port.Op) {
 	r.events = append(r.events, fmt.Sprintf("%s: fired at %s on %s %s by %s", tr, fmtTime(now), op.Kind(), port.Target(op), d.CoreName(core)))
 	if tr.LeaseLoss {
 		r.counters["triggered-lease-losses"]++
@@ -133,6 +133,27 @@ func (r *run) fire(d *sim.Driver, t *inject.SimTarget, tr Trigger, now port.Time
 	if tr.Restart > 0 {
 		d.RestartAt(now+tr.Restart, t.Nodes[tr.Node])
 	}
+}
+
+// recorder is the plan target of a script's run: the engine's glue, with
+// every crash (timed or triggered) logged with the requests it cuts.
+type recorder struct {
+	*inject.SimTarget
+	r *run
+}
+
+// Crash implements inject.Target.
+func (c *recorder) Crash(node string) {
+	d := c.Driver
+	if id := c.Nodes[node]; d.NodeUp(id) {
+		var cut []string
+		for _, f := range d.InFlight(id) {
+			cut = append(cut, fmt.Sprintf("%s %s %s", d.CoreName(f.Core), f.Kind, f.Target))
+		}
+		c.r.logs = append(c.r.logs, fmt.Sprintf("runner: crash %s at %s; in flight: %s",
+			node, fmtTime(d.Kernel().Now()), orNone(cut)))
+	}
+	c.SimTarget.Crash(node)
 }
 
 func fmtTime(t port.Time) string {
