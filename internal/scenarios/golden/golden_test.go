@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/dflab/dflab/faults/check"
 )
 
 var update = flag.Bool("update", false, "rewrite the .golden files")
@@ -38,47 +40,9 @@ func TestGolden(t *testing.T) {
 			golden, err := os.ReadFile(want)
 			require.NoError(t, err, "no %s: run go test ./internal/scenarios/golden -update", want)
 			if string(golden) != out.Summary {
-				t.Fatalf("the outcome of %s changed (review, then rewrite with -update):\n%s", name, diffLines(string(golden), out.Summary))
+				t.Fatalf("the outcome of %s changed (review, then rewrite with -update):\n%s", name,
+					strings.Join(check.Diff(golden, []byte(out.Summary)), "\n"))
 			}
 		})
 	}
-}
-
-// diffLines is a line diff of a and b (longest common subsequence):
-// removed lines start with "-", added ones with "+", common ones with " ".
-func diffLines(a, b string) string {
-	x, y := strings.Split(a, "\n"), strings.Split(b, "\n")
-	lcs := make([][]int, len(x)+1)
-	for i := range lcs {
-		lcs[i] = make([]int, len(y)+1)
-	}
-	for i := len(x) - 1; i >= 0; i-- {
-		for j := len(y) - 1; j >= 0; j-- {
-			if x[i] == y[j] {
-				lcs[i][j] = lcs[i+1][j+1] + 1
-			} else {
-				lcs[i][j] = max(lcs[i+1][j], lcs[i][j+1])
-			}
-		}
-	}
-	var out strings.Builder
-	i, j := 0, 0
-	for i < len(x) || j < len(y) {
-		switch {
-		case i < len(x) && j < len(y) && x[i] == y[j]:
-			out.WriteString("  " + x[i] + "\n")
-			i, j = i+1, j+1
-		case j < len(y) && (i == len(x) || lcs[i][j+1] > lcs[i+1][j]):
-			out.WriteString("+ " + y[j] + "\n")
-			j++
-		default:
-			out.WriteString("- " + x[i] + "\n")
-			i++
-		}
-	}
-	return out.String()
-}
-
-func TestDiffLinesMarksChangedLines(t *testing.T) {
-	require.Equal(t, "  a\n- b\n+ B\n  c\n+ d\n", diffLines("a\nb\nc", "a\nB\nc\nd"))
 }

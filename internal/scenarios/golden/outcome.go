@@ -4,7 +4,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/dflab/dflab/faults/plan"
@@ -49,7 +50,7 @@ func (r *run) outcome(res *scenarios.Result) *Outcome {
 		line("triggered: %s", e)
 	}
 	line("counters:")
-	for _, k := range sortedKeys(c) {
+	for _, k := range slices.Sorted(maps.Keys(c)) {
 		line("  %s = %d", k, c[k])
 	}
 	r.logSummary(line)
@@ -202,7 +203,7 @@ func (r *run) check(x Expect, exactly bool, res *scenarios.Result, fail func(str
 	case "counter":
 		v, ok := r.counters[x.Counter]
 		if !ok && !strings.Contains(x.Counter, ".") {
-			fail("line %d: counter %q: allowed: %s", x.Line, x.Counter, strings.Join(sortedKeys(r.counters), ", "))
+			fail("line %d: counter %q: allowed: %s", x.Line, x.Counter, strings.Join(slices.Sorted(maps.Keys(r.counters)), ", "))
 			return
 		}
 		if !compare(v, x.Op, x.Value) {
@@ -224,13 +225,4 @@ func compare(v int64, op string, want int64) bool {
 	default:
 		return v < want
 	}
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
