@@ -19,6 +19,14 @@ import (
 // not client responses: runners ignore ids from here on.
 const ControlCalls = port.CallID(1) << 40
 
+// FaultGlue is implemented by engine deployments that carry out a fault
+// plan's actions on the simulator (Netherite, originalsim.Original): call
+// SimTarget after Deploy, with the run's mem store (unwrapped: the glue's
+// own writes are not engine traffic) and a random source for its choices.
+type FaultGlue interface {
+	SimTarget(d *sim.Driver, store *mem.Store, r *rng.Source) *inject.SimTarget
+}
+
 // NodeNames maps the names of nodes (as given to sim.Driver.AddNode) to
 // their ids, for inject.SimTarget.Nodes.
 func NodeNames(d *sim.Driver, nodes []sim.NodeID) map[string]sim.NodeID {
@@ -51,6 +59,8 @@ func (n *Netherite) SimTarget(d *sim.Driver, store *mem.Store, r *rng.Source) *i
 	return &inject.SimTarget{Driver: d, Nodes: NodeNames(d, n.nodes), Partitions: n.Partitions,
 		OnMove: g.move, OnLeaseLoss: g.leaseLoss, OnTearTail: g.tearTail, OnLoseUnsynced: g.loseUnsynced}
 }
+
+var _ FaultGlue = (*Netherite)(nil)
 
 type netheriteGlue struct {
 	n       *Netherite

@@ -5,23 +5,20 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/dflab/dflab/backends/mem"
 	"github.com/dflab/dflab/engine/netherite"
 	"github.com/dflab/dflab/engine/original"
 	"github.com/dflab/dflab/engine/port"
-	"github.com/dflab/dflab/faults/inject"
 	"github.com/dflab/dflab/faults/plan"
 	"github.com/dflab/dflab/internal/scenarios"
 	"github.com/dflab/dflab/internal/scenarios/originalsim"
 	"github.com/dflab/dflab/sim"
-	"github.com/dflab/dflab/sim/rng"
 )
 
 // deployment is an engine under a script: the scenarios.Engine, its fault
 // glue and its end-of-run counters.
 type deployment interface {
 	scenarios.Engine
-	target(d *sim.Driver, store *mem.Store, r *rng.Source) *inject.SimTarget
+	scenarios.FaultGlue
 	counters(d *sim.Driver, c map[string]int64)
 }
 
@@ -78,10 +75,6 @@ func parseBytes(v string) (int64, error) {
 	return n * mult, nil
 }
 
-func (n *netheriteDep) target(d *sim.Driver, store *mem.Store, r *rng.Source) *inject.SimTarget {
-	return n.SimTarget(d, store, r)
-}
-
 // counters adds the live partition cores' stats (a crashed life's stats
 // are gone with it).
 func (n *netheriteDep) counters(d *sim.Driver, c map[string]int64) {
@@ -126,10 +119,6 @@ func newOriginal(o map[string]string, logf func(string, ...any)) (*originalDep, 
 		return nil, fmt.Errorf("engine original: %w", err)
 	}
 	return &originalDep{e}, nil
-}
-
-func (e *originalDep) target(d *sim.Driver, store *mem.Store, _ *rng.Source) *inject.SimTarget {
-	return e.SimTarget(d, store)
 }
 
 func (e *originalDep) counters(d *sim.Driver, c map[string]int64) {

@@ -61,7 +61,7 @@ func Run(s *Script) (*Outcome, error) {
 	}
 	var schedErr error
 	r.sc.Faults = func(d *sim.Driver, _ []sim.NodeID, store *mem.Store) {
-		t := &recorder{SimTarget: dep.target(d, store, root.Fork("glue")), r: r}
+		t := &recorder{SimTarget: dep.SimTarget(d, store, root.Fork("glue")), r: r}
 		if schedErr = r.inj.Schedule(inject.SimScheduler(d.Kernel()), t); schedErr == nil {
 			schedErr = r.arm(d, t)
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/dflab/dflab/faults/inject"
 	"github.com/dflab/dflab/internal/scenarios"
 	"github.com/dflab/dflab/sim"
+	"github.com/dflab/dflab/sim/rng"
 )
 
 // Hub is the task hub's name.
@@ -101,8 +102,8 @@ func LeaseBlob(q int) string { return fmt.Sprintf("%s-leases/control-%02d", Hub,
 // the queue, and a worker acquires it again). Partitions of the plan are
 // control queues. The original engine balances its queues itself and keeps
 // nothing unsynced, so move, torn-tail and lose-unsynced are refused by
-// CheckPlan.
-func (e *Original) SimTarget(d *sim.Driver, store *mem.Store) *inject.SimTarget {
+// CheckPlan. It implements scenarios.FaultGlue (r is not used).
+func (e *Original) SimTarget(d *sim.Driver, store *mem.Store, _ *rng.Source) *inject.SimTarget {
 	return &inject.SimTarget{Driver: d, Nodes: scenarios.NodeNames(d, e.nodes), Partitions: e.controlQueues(),
 		OnLeaseLoss: func(q int) {
 			_, err := store.BreakLease(context.Background(), LeaseBlob(q), 0)

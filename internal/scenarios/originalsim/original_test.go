@@ -23,7 +23,7 @@ func schedule(t *testing.T, e *Original, text string, schedErr *error) func(*sim
 	return func(d *sim.Driver, _ []sim.NodeID, store *mem.Store) {
 		in, err := inject.New(inject.Config{Plan: p, Clock: d.Kernel().Now, Rand: rng.New(1)})
 		require.NoError(t, err)
-		*schedErr = in.Schedule(inject.SimScheduler(d.Kernel()), e.SimTarget(d, store))
+		*schedErr = in.Schedule(inject.SimScheduler(d.Kernel()), e.SimTarget(d, store, nil))
 	}
 }
 
@@ -68,3 +68,5 @@ func TestPlanActionsTheOriginalEngineCannotDoAreRefused(t *testing.T) {
 		require.Contains(t, err.Error(), "inject.Schedule", text)
 	}
 }
+
+var _ scenarios.FaultGlue = (*Original)(nil)
