@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -8,7 +9,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dflab/dflab/backends/mem"
+	"github.com/dflab/dflab/engine/durable"
 	"github.com/dflab/dflab/engine/netherite"
+	"github.com/dflab/dflab/engine/port"
 	"github.com/dflab/dflab/faults/inject"
 	"github.com/dflab/dflab/faults/plan"
 	"github.com/dflab/dflab/sim"
@@ -70,4 +73,31 @@ func TestGlueLosesUnsyncedOnlyOnDiskLikeStores(t *testing.T) {
 	text := "at 20ms crash node1\nat 70ms restart node1\nlose-unsynced at crash\n"
 	_, all, _, _ := runNetheritePlan(t, Hello5(10), text, 5)
 	require.Contains(t, all, "glue: lose-unsynced on node1: 0 blobs had unsynced writes")
+}
+
+// On a disk-like store, lose-unsynced loses the unsynced writes of the
+// logs of the partitions placed on the crashed node, and only those.
+func TestGlueLosesTheNodesUnsyncedLogWrites(t *testing.T) {
+	k := sim.NewKernel(0)
+	store, err := mem.New(k.Now, mem.Options{Partitions: 5, DiskLike: true})
+	require.NoError(t, err)
+	d := sim.NewDriver(k, sim.Config{Seed: 1, Stores: store.Stores()})
+	nodes := []sim.NodeID{d.AddNode("node0", 1), d.AddNode("node1", 1)}
+	e := &Netherite{Partitions: 4, Knobs: netherite.Knobs{LogBytes: 4 << 20}}
+	reg := durable.NewRegistry()
+	require.NoError(t, SetupHello(reg))
+	_, err = e.Deploy(d, nodes, reg)
+	require.NoError(t, err)
+	var logs []string
+	e.Logf = func(format string, args ...any) { logs = append(logs, fmt.Sprintf(format, args...)) }
+	for _, name := range []string{"hub/p00/log", "hub/p01/log"} {
+		_, err = store.CreatePageBlob(context.Background(), name, port.PageSize, port.Cond{})
+		require.NoError(t, err)
+		_, err = store.WritePages(context.Background(), name, 0, tornRecord(), port.Cond{})
+		require.NoError(t, err)
+	}
+	e.SimTarget(d, store, rng.New(1)).LoseUnsynced("node1")
+	require.Equal(t, []string{"glue: lose-unsynced on node1: 1 blobs had unsynced writes"}, logs)
+	require.Equal(t, 1, store.Unsynced("hub/p00/log"), "p0 lives on node0")
+	require.Zero(t, store.Unsynced("hub/p01/log"))
 }
