@@ -86,6 +86,10 @@ type Stats struct {
 // each request in flight is applied or dropped by a seeded coin (acknowledged
 // requests were already applied). Restart makes fresh cores with the core
 // factory and feeds them port.Started.
+//
+// Tests and fault runners may watch completions (OnCompletion: a hook sees
+// each completion after its op is applied and before its core does, and
+// may crash the node there) and list what a crash would cut (InFlight).
 type Driver struct {
 	k          *Kernel
 	cfg        Config
