@@ -1,7 +1,6 @@
 package scenarios
 
 import (
-	"bytes"
 	"context"
 	"encoding/binary"
 	"strings"
@@ -45,9 +44,10 @@ func NodeNames(d *sim.Driver, nodes []sim.NodeID) map[string]sim.NodeID {
 //   - lease-loss pP: the lease on P's commit log is broken (its owner's next
 //     write fails with a lost lease and the partition restarts from storage);
 //   - torn-tail pP at crash: if the crashed node still holds P's lease, a
-//     torn record (a plausible length, a bad checksum) is written after the
-//     log's last written page, as a flush cut by the crash leaves it;
-//     recovery must cut it;
+//     torn record (a plausible length, a bad checksum) is written where the
+//     log's last acknowledged page write ended (the log is circular: that is
+//     where the next flush would have gone), as a flush cut by the crash
+//     leaves it; recovery must cut it;
 //   - lose-unsynced at crash: the unsynced writes of the logs of partitions
 //     placed on the node are lost (store.CrashBlobs; nothing is unsynced
 //     unless the store is disk-like, as Azure page blobs acknowledge
@@ -55,7 +55,8 @@ func NodeNames(d *sim.Driver, nodes []sim.NodeID) map[string]sim.NodeID {
 //
 // r draws the lost pages; each action writes one log line through Logf.
 func (n *Netherite) SimTarget(d *sim.Driver, store *mem.Store, r *rng.Source) *inject.SimTarget {
-	g := &netheriteGlue{n: n, d: d, store: store, r: r, stopped: map[port.Core]bool{}}
+	g := &netheriteGlue{n: n, d: d, store: store, r: r, stopped: map[port.Core]bool{}, ends: map[string]int64{}}
+	d.OnCompletion(g.completed)
 	return &inject.SimTarget{Driver: d, Nodes: NodeNames(d, n.nodes), Partitions: n.Partitions,
 		OnMove: g.move, OnLeaseLoss: g.leaseLoss, OnTearTail: g.tearTail, OnLoseUnsynced: g.loseUnsynced}
 }
@@ -69,6 +70,13 @@ type netheriteGlue struct {
 	r       *rng.Source
 	calls   port.CallID
 	stopped map[port.Core]bool // cores (of one life) sent a Stop
+	ends    map[string]int64   // by page blob: where its last acknowledged write ended
+}
+
+func (g *netheriteGlue) completed(_ port.Time, _ sim.CoreID, op port.Op, err error) {
+	if w, ok := op.(port.PageWrite); ok && err == nil {
+		g.ends[w.Name] = w.Off + int64(len(w.Data))
+	}
 }
 
 func (g *netheriteGlue) node(name string) sim.NodeID { return NodeNames(g.d, g.n.nodes)[name] }
@@ -129,33 +137,21 @@ func tornRecord() []byte {
 
 func (g *netheriteGlue) tearTail(name string, p int) {
 	log := g.n.logName(p)
-	end, err := writtenEnd(g.store, log, g.n.cfg.Knobs.LogBytes)
-	if err == nil {
-		_, err = g.store.WritePages(context.Background(), log, end, tornRecord(),
-			port.Cond{LeaseID: g.n.leaseID(g.node(name), p)})
+	end := g.ends[log]
+	size := g.n.cfg.Knobs.LogBytes
+	if size == 0 {
+		size = netherite.DefaultKnobs().LogBytes
 	}
+	if end+port.PageSize > size {
+		end = 0 // a lap ended there: the next flush goes to the blob's start
+	}
+	_, err := g.store.WritePages(context.Background(), log, end, tornRecord(),
+		port.Cond{LeaseID: g.n.leaseID(g.node(name), p)})
 	if err != nil {
 		g.n.logf("glue: torn-tail p%02d on %s: not torn: %v", p, name, err)
 		return
 	}
 	g.n.logf("glue: torn-tail p%02d on %s: torn record at offset %d", p, name, end)
-}
-
-// writtenEnd is the end of a page blob's written data, rounded up to a
-// page (the log is zero past its end).
-func writtenEnd(store *mem.Store, name string, size int64) (int64, error) {
-	if size == 0 {
-		size = netherite.DefaultKnobs().LogBytes
-	}
-	data, err := store.ReadPages(context.Background(), name, 0, size)
-	if err != nil {
-		return 0, err
-	}
-	end := int64(len(bytes.TrimRight(data, "\x00")))
-	if r := end % port.PageSize; r != 0 {
-		end += port.PageSize - r
-	}
-	return end, nil
 }
 
 func (g *netheriteGlue) loseUnsynced(name string) {

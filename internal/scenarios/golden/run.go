@@ -36,7 +36,7 @@ type run struct {
 // Run runs a script on the simulator. It fails only when the script cannot
 // be set up; broken expectations are Outcome.Failures.
 func Run(s *Script) (*Outcome, error) {
-	r := &run{s: s, counters: map[string]int64{"checkpoints-written": 0, "triggered-crashes": 0, "triggered-lease-losses": 0}}
+	r := &run{s: s, counters: map[string]int64{"checkpoints-written": 0, "triggered-crashes": 0, "triggered-lease-losses": 0, "log-wraps": 0}}
 	dep, err := newDeployment(s, func(format string, args ...any) { r.logs = append(r.logs, fmt.Sprintf(format, args...)) })
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", s.Name, err)
@@ -85,6 +85,7 @@ func Run(s *Script) (*Outcome, error) {
 // checkpoint writes.
 func (r *run) arm(d *sim.Driver, t *recorder) error {
 	counts := make([]int, len(r.s.Triggers))
+	ends := map[string]int64{} // by page blob: where its last write ended
 	for _, tr := range r.s.Triggers {
 		if tr.LeaseLoss {
 			if t.OnLeaseLoss == nil || tr.Partition >= t.Partitions {
@@ -103,6 +104,12 @@ func (r *run) arm(d *sim.Driver, t *recorder) error {
 		target := port.Target(op)
 		if op.Kind() == "blob-put" && strings.HasSuffix(target, "/checkpoint") {
 			r.counters["checkpoints-written"]++
+		}
+		if w, ok := op.(port.PageWrite); ok {
+			if w.Off < ends[w.Name] { // a circular log went back to its start
+				r.counters["log-wraps"]++
+			}
+			ends[w.Name] = w.Off + int64(len(w.Data))
 		}
 		node := d.CoreNode(core)
 		for i, tr := range r.s.Triggers {

@@ -114,7 +114,7 @@ expect exactly-once
 		`line 5: expect no-log "recovered to seq": found`,
 		"line 6: expect crashes >= 1: it is 0",
 		`line 7: counter "bogus": allowed: activities-reexecuted, activity-executions, checkpoints-written, completed-right, ` +
-			"crash-applied, crash-dropped, crashes, netherite.duplicates-dropped, netherite.owners, netherite.recovered-updates, " +
+			"crash-applied, crash-dropped, crashes, log-wraps, netherite.duplicates-dropped, netherite.owners, netherite.recovered-updates, " +
 			"netherite.restarts, restarts, triggered-crashes, triggered-lease-losses, violations",
 	}, out.Failures, "exactly-once holds: no failure for line 8")
 }
