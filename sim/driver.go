@@ -86,6 +86,10 @@ type Stats struct {
 // each request in flight is applied or dropped by a seeded coin (acknowledged
 // requests were already applied). Restart makes fresh cores with the core
 // factory and feeds them port.Started.
+//
+// Tests and fault runners may watch completions (OnCompletion: a hook sees
+// each completion after its op is applied and before its core does, and
+// may crash the node there) and list what a crash would cut (InFlight).
 type Driver struct {
 	k          *Kernel
 	cfg        Config
@@ -105,7 +109,16 @@ type Driver struct {
 	stats      Stats
 	crashH     HandlerFunc
 	restartH   HandlerFunc
+	onComplete []CompletionHook
 }
+
+// CompletionHook sees a storage completion just before its core does: the
+// op has been applied to the stores (and its Makes mark made durable, if it
+// succeeded). A hook may crash the core's node (Driver.Crash); the core then
+// never sees the completion, which is how a test crashes a node at a
+// precise protocol point ("right after the 3rd log write is durable, before
+// the partition learns it").
+type CompletionHook func(now port.Time, core CoreID, op port.Op, err error)
 
 type node struct {
 	id    NodeID
@@ -191,6 +204,42 @@ func (d *Driver) AddCore(n NodeID, name string, factory func() port.Core) CoreID
 // Core returns the live core of id (nil while its node is down), e.g. for
 // checkers that inspect engine state.
 func (d *Driver) Core(id CoreID) port.Core { return d.cores[id].core }
+
+// CoreNode returns the node a core is placed on.
+func (d *Driver) CoreNode(id CoreID) NodeID { return d.cores[id].node.id }
+
+// NodeName returns a node's name (as given to AddNode).
+func (d *Driver) NodeName(id NodeID) string { return d.nodes[id].name }
+
+// InFlight is a storage request issued and not yet completed.
+type InFlight struct {
+	Core   CoreID
+	Kind   string
+	Target string
+}
+
+// InFlight lists the requests in flight of a node's cores, by core then in
+// issue order: what a crash of the node now would cut.
+func (d *Driver) InFlight(n NodeID) []InFlight {
+	var out []InFlight
+	for _, cr := range d.nodes[n].cores {
+		for r := cr.inflight.head; r != nil; r = r.next {
+			out = append(out, InFlight{Core: cr.id, Kind: r.kind, Target: OpTarget(r.req.Op)})
+		}
+	}
+	return out
+}
+
+// OnCompletion adds a hook that sees every storage completion before its
+// core (hooks run in the order added; see CompletionHook).
+func (d *Driver) OnCompletion(h CompletionHook) { d.onComplete = append(d.onComplete, h) }
+
+// completed runs the completion hooks for one completion of core cr.
+func (d *Driver) completed(now port.Time, cr *coreRun, op port.Op, err error) {
+	for _, h := range d.onComplete {
+		h(now, cr.id, op, err)
+	}
+}
 
 // CoreName returns the trace name of a core ("node/name").
 func (d *Driver) CoreName(id CoreID) string { return d.cores[id].name }

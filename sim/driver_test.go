@@ -330,3 +330,45 @@ func TestLatencyHookChangesRequestLatency(t *testing.T) {
 	require.NotEmpty(t, kinds)
 	require.Greater(t, slow, 5*plain, "ten times the storage latency makes the run much longer")
 }
+
+// A completion hook that crashes the node when the 3rd write completes:
+// the write is applied (and durable), but the core never sees it, so the
+// publish that would follow it is never issued.
+func TestCompletionHookCrashesBeforeTheCoreSeesIt(t *testing.T) {
+	st := newFakeStore()
+	d := NewDriver(NewKernel(0), Config{Seed: 3, Models: scenarioModels()})
+	n := d.AddNode("n", 1)
+	id := d.AddCore(n, "c", func() port.Core { return newCounter("log", st, 1000) })
+	require.Equal(t, n, d.CoreNode(id))
+	require.Equal(t, "n", d.NodeName(n))
+	writes := 0
+	d.OnCompletion(func(now port.Time, core CoreID, op port.Op, err error) {
+		require.Equal(t, id, core)
+		if op.Kind() == "page-write" && err == nil {
+			if writes++; writes == 3 {
+				d.Crash(d.CoreNode(core))
+			}
+		}
+	})
+	d.RunUntil(200 * ms)
+	require.False(t, d.NodeUp(n))
+	require.Len(t, st.logs["log"], 3, "the 3rd write was applied")
+	require.Len(t, st.logs["outbox"], 2, "its publish never left")
+	require.Equal(t, uint64(1), d.Stats().Dropped, "the 3rd completion was dropped")
+	durable, _ := d.Durable("log")
+	require.EqualValues(t, 3, durable)
+}
+
+func TestInFlightListsWhatACrashWouldCut(t *testing.T) {
+	st := newFakeStore()
+	d := NewDriver(NewKernel(0), Config{Seed: 3, Models: scenarioModels()})
+	n := d.AddNode("n", 1)
+	id := d.AddCore(n, "c", func() port.Core { return newCounter("log", st, 1000) })
+	require.Empty(t, d.InFlight(n), "the boot turn has not ended")
+	for i := 0; i < 100 && len(d.InFlight(n)) == 0; i++ {
+		d.RunUntil(port.Time(i) * port.Microsecond * 10)
+	}
+	require.Equal(t, []InFlight{{Core: id, Kind: "blob-get", Target: "log/log"}}, d.InFlight(n), "the recovery read")
+	d.Run()
+	require.Empty(t, d.InFlight(n))
+}

@@ -48,6 +48,7 @@ func (h *heldRead) Handle(now port.Time, _ uint64) {
 	}
 	d.stats.Completions++
 	d.tr.Begin(now, h.r.cr.name, "complete").Uint("id", uint64(h.r.req.ID)).Str("kind", h.r.kind).Bool("held", true).End()
+	d.completed(now, h.r.cr, h.r.req.Op, nil)
 	h.r.cr.deliver(now, port.Completion{ID: h.r.req.ID, Result: h.r.heldEmpty})
 }
 

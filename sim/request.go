@@ -108,5 +108,6 @@ func (r *request) Handle(now port.Time, _ uint64) {
 	}
 	d.stats.Completions++
 	d.tr.Begin(now, cr.name, "complete").Uint("id", uint64(r.req.ID)).Str("kind", r.kind).Bool("err", err != nil).End()
+	d.completed(now, cr, r.req.Op, err) // may crash the node: deliver then drops the completion
 	cr.deliver(now, port.Completion{ID: r.req.ID, Result: res, Err: err})
 }

@@ -45,15 +45,20 @@ func (s *Store) Unsynced(name string) int {
 // survives or reverts to its synced content (torn writes); for an append
 // blob, a uniformly chosen prefix of the unsynced blocks survives. What
 // survives becomes the synced state.
-func (s *Store) Crash(r Rand) {
+func (s *Store) Crash(r Rand) { s.CrashBlobs(r, nil) }
+
+// CrashBlobs is Crash for the blobs whose name match accepts (nil: every
+// blob): the unsynced writes of one machine's files, when several machines
+// share the store. It returns the number of blobs that had unsynced writes.
+func (s *Store) CrashBlobs(r Rand, match func(name string) bool) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if !s.opts.DiskLike {
-		return
+		return 0
 	}
 	names := make([]string, 0, len(s.blobs))
 	for n, b := range s.blobs {
-		if len(b.pending) > 0 {
+		if len(b.pending) > 0 && (match == nil || match(n)) {
 			names = append(names, n)
 		}
 	}
@@ -69,6 +74,7 @@ func (s *Store) Crash(r Rand) {
 		b.data = clone(b.durable)
 		b.etag = s.etag()
 	}
+	return len(names)
 }
 
 func crashPages(b *blob, r Rand) {

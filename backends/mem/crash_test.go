@@ -102,3 +102,24 @@ func TestNewRejectsBadOptions(t *testing.T) {
 	_, err = mem.New(func() port.Time { return 0 }, mem.Options{Partitions: -1})
 	require.ErrorIs(t, err, port.ErrBadRequest)
 }
+
+// CrashBlobs loses the unsynced writes of the matching blobs only.
+func TestCrashBlobsLosesOnlyMatchingBlobs(t *testing.T) {
+	clk := conformance.NewClock(conformance.Start)
+	s, err := mem.New(clk.Now, mem.Options{DiskLike: true})
+	require.NoError(t, err)
+	for _, name := range []string{"a/log", "b/log"} {
+		_, err = s.CreatePageBlob(ctx, name, port.PageSize, port.Cond{})
+		require.NoError(t, err)
+		require.NoError(t, s.SyncBlob(ctx, name))
+		_, err = s.WritePages(ctx, name, 0, page(7), port.Cond{})
+		require.NoError(t, err)
+	}
+	n := s.CrashBlobs(rand.NewPCG(1, 2), func(name string) bool { return name == "b/log" })
+	require.Equal(t, 1, n)
+	require.Equal(t, 1, s.Unsynced("a/log"), "a/log is not touched")
+	require.Equal(t, 0, s.Unsynced("b/log"))
+	got, err := s.ReadPages(ctx, "a/log", 0, port.PageSize)
+	require.NoError(t, err)
+	require.Equal(t, page(7), got)
+}

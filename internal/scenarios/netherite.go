@@ -24,6 +24,12 @@ type Netherite struct {
 	Cores, Standbys []sim.CoreID
 	// Monitor is the load monitor core of the last Deploy.
 	Monitor sim.CoreID
+
+	cfg   *netherite.Config
+	nodes []sim.NodeID
+	// placed lists every core of each partition (deployed, standby, or
+	// added by a move), in the order added.
+	placed [][]sim.CoreID
 }
 
 // Name implements Engine.
@@ -43,6 +49,7 @@ func (n *Netherite) Deploy(d *sim.Driver, nodes []sim.NodeID, reg *durable.Regis
 		return 0, err
 	}
 	n.Cores, n.Standbys = n.Cores[:0], n.Standbys[:0]
+	n.cfg, n.nodes, n.placed = cfg, append([]sim.NodeID(nil), nodes...), make([][]sim.CoreID, n.Partitions)
 	for p := 0; p < n.Partitions; p++ {
 		id, err := n.addPartition(d, cfg, nodes[p%len(nodes)], p)
 		if err != nil {
@@ -74,12 +81,41 @@ func (n *Netherite) Deploy(d *sim.Driver, nodes []sim.NodeID, reg *durable.Regis
 }
 
 func (n *Netherite) addPartition(d *sim.Driver, cfg *netherite.Config, node sim.NodeID, p int) (sim.CoreID, error) {
-	owner := fmt.Sprintf("node%d", node)
+	owner := ownerName(node)
 	if _, err := netherite.NewPartition(cfg, p, owner); err != nil {
 		return 0, err
 	}
-	return d.AddCore(node, fmt.Sprintf("p%02d", p), func() port.Core {
+	id := d.AddCore(node, fmt.Sprintf("p%02d", p), func() port.Core {
 		x, _ := netherite.NewPartition(cfg, p, owner)
 		return x
-	}), nil
+	})
+	n.placed[p] = append(n.placed[p], id)
+	return id, nil
+}
+
+// ownerName is the lease owner of the partition cores on a node.
+func ownerName(node sim.NodeID) string { return fmt.Sprintf("node%d", node) }
+
+// logName and leaseID name a partition's commit log blob and the lease id
+// its cores on node take (as engine/netherite names them).
+func (n *Netherite) logName(p int) string { return fmt.Sprintf("%s/p%02d/log", n.cfg.Hub, p) }
+
+func (n *Netherite) leaseID(node sim.NodeID, p int) string {
+	return fmt.Sprintf("%s/%s/p%02d", ownerName(node), n.cfg.Hub, p)
+}
+
+func (n *Netherite) logf(format string, args ...any) {
+	if n.Logf != nil {
+		n.Logf(format, args...)
+	}
+}
+
+// AllCores lists every partition core of the last Deploy (deployed,
+// standby, or added by a move), by partition, then in the order added.
+func (n *Netherite) AllCores() []sim.CoreID {
+	var out []sim.CoreID
+	for _, cores := range n.placed {
+		out = append(out, cores...)
+	}
+	return out
 }

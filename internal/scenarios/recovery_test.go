@@ -2,7 +2,6 @@ package scenarios
 
 import (
 	"context"
-	"encoding/binary"
 	"fmt"
 	"strings"
 	"testing"
@@ -49,68 +48,6 @@ func TestNetheriteCrashRecovery(t *testing.T) {
 			}
 		}
 	}
-}
-
-// logEnd finds the end of a page blob's written data (page-aligned).
-func logEnd(t *testing.T, store *mem.Store, name string) int64 {
-	data, err := store.ReadPages(context.Background(), name, 0, 4<<20)
-	require.NoError(t, err)
-	end := int64(len(data))
-	for end > 0 && data[end-1] == 0 {
-		end--
-	}
-	if r := end % port.PageSize; r != 0 {
-		end += port.PageSize - r
-	}
-	return end
-}
-
-// A torn flush at the log's end (garbage after the last whole flush,
-// as an unacknowledged write cut by the crash leaves it) is cut at
-// recovery with a log line, and every instance still completes.
-func TestNetheriteTornTailIsCut(t *testing.T) {
-	sc := Hello5(30)
-	crashAt := 20 * ms
-	sc.Faults = func(d *sim.Driver, nodes []sim.NodeID, store *mem.Store) {
-		d.CrashAt(crashAt, nodes[1])
-		d.Kernel().Schedule(crashAt+10*ms, sim.HandlerFunc(func(port.Time, uint64) {
-			name := "hub/p01/log"
-			end := logEnd(t, store, name)
-			junk := make([]byte, port.PageSize)
-			binary.LittleEndian.PutUint32(junk, 100) // a record length
-			binary.LittleEndian.PutUint32(junk[4:], 0xdeadbeef)
-			copy(junk[8:], "torn")
-			_, err := store.WritePages(context.Background(), name, end, junk, port.Cond{LeaseID: "node1/hub/p01"})
-			require.NoError(t, err)
-		}), 0)
-		d.RestartAt(crashAt+50*ms, nodes[1])
-	}
-	var logs []string
-	e := &Netherite{Partitions: 4, Knobs: netherite.Knobs{LogBytes: 4 << 20},
-		Logf: func(format string, args ...any) { logs = append(logs, fmt.Sprintf(format, args...)) }}
-	res, err := Run(e, sc, Options{Seed: 5})
-	require.NoError(t, err)
-	all := strings.Join(logs, "\n")
-	require.NoError(t, res.Check(sc), all)
-	require.Contains(t, all, "netherite p01: log hub/p01/log: cut torn tail at offset")
-	require.Contains(t, all, "record checksum mismatch")
-	require.Empty(t, res.Violations)
-	p1 := res.Driver.Core(e.Cores[1]).(*netherite.Partition)
-	require.True(t, p1.Stats().TornTail)
-}
-
-// With a low checkpoint threshold the restarted partition starts from a
-// checkpoint and replays only the log suffix.
-func TestNetheriteRecoversFromCheckpoint(t *testing.T) {
-	sc := withCrash(Hello5(40), 30*ms, 20*ms)
-	var logs []string
-	e := &Netherite{Partitions: 4, Knobs: netherite.Knobs{LogBytes: 4 << 20, CheckpointEvents: 10},
-		Logf: func(format string, args ...any) { logs = append(logs, fmt.Sprintf(format, args...)) }}
-	res, err := Run(e, sc, Options{Seed: 9})
-	require.NoError(t, err)
-	all := strings.Join(logs, "\n")
-	require.NoError(t, res.Check(sc), all)
-	require.Regexp(t, `netherite p01: recovered to seq [1-9][0-9]* \(checkpoint seq [1-9][0-9]*, [0-9]+ updates replayed\)`, all)
 }
 
 // A partition whose lease is broken under it (its flush fails with

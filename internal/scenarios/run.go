@@ -56,6 +56,10 @@ type Options struct {
 	// StreamHold is the driver's hold of empty stream reads (default 1 s;
 	// negative: off, cores poll).
 	StreamHold port.Time
+	// Inject, if set, is given the kernel and the store's ports before the
+	// driver is made and returns the ports the driver uses and its latency
+	// hook (a fault injector's Wrap and Latency; nil hook: none).
+	Inject func(k *sim.Kernel, s *port.Stores) (*port.Stores, func(kind string, lat port.Time) port.Time)
 }
 
 // Result is what a run observed.
@@ -69,6 +73,8 @@ type Result struct {
 	End        port.Time // virtual time when the last expectation was met
 	Driver     *sim.Driver
 	Store      *mem.Store
+	Client     sim.CoreID // the core that takes client calls
+	calls      int        // calls sent so far (ids 1..calls)
 }
 
 // Response is one answered call.
@@ -137,8 +143,15 @@ func Run(e Engine, sc Scenario, o Options) (*Result, error) {
 	}
 	res := &Result{Final: map[string]durable.InstanceStatus{}, Store: store}
 	waits := map[int]string{}
-	d := sim.NewDriver(k, sim.Config{Seed: o.Seed, Models: o.Models, Stores: store.Stores(), StreamHold: max(o.StreamHold, 0),
+	stores, hook := store.Stores(), (func(string, port.Time) port.Time)(nil)
+	if o.Inject != nil {
+		stores, hook = o.Inject(k, stores)
+	}
+	d := sim.NewDriver(k, sim.Config{Seed: o.Seed, Models: o.Models, Stores: stores, StreamHold: max(o.StreamHold, 0), LatencyHook: hook,
 		OnResponse: func(now port.Time, _ sim.CoreID, r port.Response) {
+			if r.ID >= ControlCalls {
+				return // the fault glue's own call (a partition Stop)
+			}
 			resp, _ := r.Resp.(durable.ClientResponse)
 			res.Responses = append(res.Responses, Response{At: now, Call: int(r.ID), Resp: resp, Err: r.Err})
 			if inst, ok := waits[int(r.ID)]; ok && r.Err == nil {
@@ -154,6 +167,7 @@ func Run(e Engine, sc Scenario, o Options) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("scenario %s deploy %s: %w", sc.Name, e.Name(), err)
 	}
+	res.Client, res.calls = client, len(sc.Calls)+len(sc.Expect)
 	last := port.Time(0)
 	for i, c := range sc.Calls {
 		d.Call(c.At, client, port.ClientCall{ID: port.CallID(i + 1), Req: c.Req})
@@ -184,6 +198,25 @@ func Run(e Engine, sc Scenario, o Options) (*Result, error) {
 	res.Violations = d.Violations()
 	res.Stats = d.Stats()
 	return res, nil
+}
+
+// Ask sends one more client request after the run and runs the simulation
+// until it is answered, for at most within of virtual time.
+func (r *Result) Ask(req durable.ClientRequest, within port.Time) (durable.ClientResponse, error) {
+	r.calls++
+	id := port.CallID(r.calls)
+	now := r.Driver.Kernel().Now()
+	r.Driver.Call(now, r.Client, port.ClientCall{ID: id, Req: req})
+	for t := now; t < now+within; {
+		t += 10 * port.Millisecond
+		r.Driver.RunUntil(t)
+		for _, x := range r.Responses {
+			if x.Call == int(id) {
+				return x.Resp, x.Err
+			}
+		}
+	}
+	return durable.ClientResponse{}, fmt.Errorf("%s %s: no answer within %v of virtual time", req.Kind, req.Instance, within)
 }
 
 // Check compares a result with the scenario's expectations and returns

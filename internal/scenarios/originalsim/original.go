@@ -1,0 +1,114 @@
+package originalsim
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/dflab/dflab/backends/mem"
+	"github.com/dflab/dflab/engine/durable"
+	"github.com/dflab/dflab/engine/original"
+	"github.com/dflab/dflab/engine/port"
+	"github.com/dflab/dflab/faults/inject"
+	"github.com/dflab/dflab/internal/scenarios"
+	"github.com/dflab/dflab/sim"
+	"github.com/dflab/dflab/sim/rng"
+)
+
+// Hub is the task hub's name.
+const Hub = "hub"
+
+// Original deploys the original engine: worker i on node i, the client core
+// on a node of its own.
+type Original struct {
+	ControlQueues int // C (0: the engine's default)
+	Extended      bool
+	MaxActivities int       // per worker (0: the engine's default)
+	Visibility    port.Time // control and work-item visibility timeouts (0: default)
+	LeaseRenewal  port.Time // how often leases are renewed and balanced (0: default)
+	// Seed seeds the workers' polling jitter: worker i gets
+	// Seed*1_000_003 + i.
+	Seed uint64
+	// Logf receives the glue's log lines (nil: dropped).
+	Logf func(format string, args ...any)
+
+	// Workers are the worker cores of the last Deploy, by node.
+	Workers []sim.CoreID
+	nodes   []sim.NodeID
+}
+
+// Name implements scenarios.Engine.
+func (e *Original) Name() string {
+	return fmt.Sprintf("original-C%d-ext=%v", e.controlQueues(), e.Extended)
+}
+
+// StreamPartitions implements scenarios.Engine: the engine uses no stream.
+func (e *Original) StreamPartitions() int { return 0 }
+
+func (e *Original) controlQueues() int {
+	if e.ControlQueues == 0 {
+		return original.Defaults(Hub, "x").ControlQueues
+	}
+	return e.ControlQueues
+}
+
+// Config is worker i's configuration of n.
+func (e *Original) Config(i, n int) original.Config {
+	cfg := original.Defaults(Hub, fmt.Sprintf("worker%d", i))
+	cfg.ControlQueues, cfg.Nodes, cfg.ExtendedSessions = e.controlQueues(), n, e.Extended
+	cfg.Seed = e.Seed*1_000_003 + uint64(i)
+	if e.MaxActivities != 0 {
+		cfg.MaxActivities = e.MaxActivities
+	}
+	if e.LeaseRenewal != 0 {
+		cfg.LeaseRenewal = e.LeaseRenewal
+	}
+	if e.Visibility != 0 {
+		cfg.ControlVisibility, cfg.WorkItemVisibility = e.Visibility, e.Visibility
+	}
+	return cfg
+}
+
+// Deploy implements scenarios.Engine.
+func (e *Original) Deploy(d *sim.Driver, nodes []sim.NodeID, reg *durable.Registry) (sim.CoreID, error) {
+	e.Workers, e.nodes = e.Workers[:0], append([]sim.NodeID(nil), nodes...)
+	for i, n := range nodes {
+		cfg := e.Config(i, len(nodes))
+		if _, err := original.NewWorker(cfg, reg); err != nil {
+			return 0, err
+		}
+		e.Workers = append(e.Workers, d.AddCore(n, "worker", func() port.Core {
+			w, _ := original.NewWorker(cfg, reg)
+			return w
+		}))
+	}
+	ccfg := original.ClientDefaults(Hub, e.controlQueues())
+	if _, err := original.NewClient(ccfg); err != nil {
+		return 0, err
+	}
+	cn := d.AddNode("client", 1)
+	return d.AddCore(cn, "client", func() port.Core {
+		c, _ := original.NewClient(ccfg)
+		return c
+	}), nil
+}
+
+// LeaseBlob names the lease blob of control queue q (as engine/original
+// names it).
+func LeaseBlob(q int) string { return fmt.Sprintf("%s-leases/control-%02d", Hub, q) }
+
+// SimTarget returns the plan target of this deployment (call it after
+// Deploy): crash and restart by node name, and lease-loss pQ, which breaks
+// the lease on control queue Q (its owner's next renewal fails, it drops
+// the queue, and a worker acquires it again). Partitions of the plan are
+// control queues. The original engine balances its queues itself and keeps
+// nothing unsynced, so move, torn-tail and lose-unsynced are refused by
+// CheckPlan. It implements scenarios.FaultGlue (r is not used).
+func (e *Original) SimTarget(d *sim.Driver, store *mem.Store, _ *rng.Source) *inject.SimTarget {
+	return &inject.SimTarget{Driver: d, Nodes: scenarios.NodeNames(d, e.nodes), Partitions: e.controlQueues(),
+		OnLeaseLoss: func(q int) {
+			_, err := store.BreakLease(context.Background(), LeaseBlob(q), 0)
+			if e.Logf != nil {
+				e.Logf("glue: lease-loss control queue %d: break lease on %s: %v", q, LeaseBlob(q), err)
+			}
+		}}
+}
