@@ -67,9 +67,7 @@ func (l *commitLog) nextFlush(limit int64) (data []byte, upTo, at, wrapAt int64,
 	for n > 1 && l.recSeqs[n-1] > limit {
 		n-- // the first record always qualifies (the caller checked)
 	}
-	// One flush takes at most an eighth of the circular log (and what a
-	// page write takes), so checkpoints can keep its live part small.
-	maxBytes := int(min(port.MaxPageWriteBytes, l.size/8)) - 2*port.PageSize
+	maxBytes := l.maxRecords()
 	for n > 0 && l.recEnds[n-1] > maxBytes {
 		n--
 	}
@@ -126,6 +124,16 @@ func (l *commitLog) place(n int64) (at, wrapAt int64) {
 // fits reports whether n bytes at logical offset at stay within the live
 // window (they overwrite nothing recovery may still read).
 func (l *commitLog) fits(at, n int64) bool { return at+n <= l.begin+l.size }
+
+// maxRecords is the most record bytes one flush takes: an eighth of the
+// circular log (and what one page write takes, less a header and padding),
+// so checkpoints can keep the log's live part small.
+func (l *commitLog) maxRecords() int {
+	return int(min(port.MaxPageWriteBytes, l.size/8)) - 2*port.PageSize
+}
+
+// full reports whether a flush's worth of records waits to be flushed.
+func (l *commitLog) full() bool { return len(l.buf) >= l.maxRecords() }
 
 // pressed reports whether half the circular log is live: the partition
 // then takes no new work until a checkpoint moves the live start (pump).

@@ -133,7 +133,7 @@ type inputReader struct {
 // or a poll timer is pending.
 func (x *Partition) read() {
 	r := &x.in
-	if r.reading || r.waiting || x.phase != phaseRunning {
+	if r.reading || r.waiting || x.phase != phaseRunning || x.log.full() {
 		return
 	}
 	r.reading = true
@@ -150,7 +150,8 @@ func (x *Partition) read() {
 				return
 			}
 			if x.phase == phaseRunning {
-				x.received(boundRead(recs, maxReceivedBytes)) // else the next owner reads them again
+				// One received update must fit one flush.
+				x.received(boundRead(recs, min(maxReceivedBytes, x.log.maxRecords()/2))) // else the next owner reads them again
 			}
 		})
 }

@@ -197,11 +197,14 @@ func (x *Partition) submit(u update) int64 {
 // pump derives everything the state asks for: work items, activity
 // starts, timers, sends, the next flush, the next read, a checkpoint.
 func (x *Partition) pump() {
-	if x.log.pressed() && x.k.CheckpointEvents >= 0 && !x.ckpt.writing && x.ckpt.snapshot == nil {
-		// Half the log is live: flush what is pending and checkpoint
-		// before taking new work, so the log cannot fill up.
+	if x.log.pressed() && x.k.CheckpointEvents >= 0 {
+		// Half the log is live: take no new work, flush what is pending
+		// and checkpoint (or wait for the checkpoint under way), so the
+		// log cannot fill up.
 		x.flush()
-		x.checkpoint(true)
+		if !x.ckpt.writing && x.ckpt.snapshot == nil {
+			x.checkpoint(true)
+		}
 		x.armTimers()
 		return
 	}

@@ -11,12 +11,17 @@ import (
 )
 
 // processReady runs a work item for every session with messages, in the
-// order they became ready.
+// order they became ready, until a flush's worth of updates waits for the
+// log (backpressure: the rest runs once that flush is under way).
 func (x *Partition) processReady() {
 	for len(x.readyQ) > 0 {
 		q := x.readyQ
 		x.readyQ = nil
-		for _, inst := range q {
+		for i, inst := range q {
+			if x.log.full() {
+				x.readyQ = append(q[i:], x.readyQ...)
+				return
+			}
 			delete(x.inReady, inst)
 			if x.none.isBusy(inst) {
 				continue // re-marked ready when its update is applied
