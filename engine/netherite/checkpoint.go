@@ -65,7 +65,7 @@ func (c *checkpointer) flushed(x *Partition, durable int64) {
 	c.snapshot, c.writing = nil, true
 	x.stats.Checkpoints++
 	x.work["checkpoint"]++
-	x.issue(port.BlobPut{Name: x.cfg.ckptName(x.p), Data: data}, port.Mark{Log: x.log.name, Pos: seq}, port.Mark{},
+	x.issueMarked(port.BlobPut{Name: x.cfg.ckptName(x.p), Data: data}, port.Mark{Log: x.log.name, Pos: seq}, port.Mark{},
 		func(cp port.Completion) {
 			c.writing = false
 			if cp.Err != nil {

@@ -18,19 +18,14 @@ type Client struct {
 	c      int
 	stream int
 	k      Knobs
-	now    port.Time
-	rd     port.Ready
+	plumbing
 
 	seq     uint64
 	calls   map[uint64]port.CallID
 	queued  map[int][]clientReq // per partition, not yet sent
 	sending map[int]bool
 
-	nextReq  port.RequestID
-	requests map[port.RequestID]func(port.Completion)
-	nextTmr  port.TimerID
-	timers   map[port.TimerID]func()
-	in       inputReader
+	in inputReader
 }
 
 // NewClient returns client core c (0..Clients-1).
@@ -43,8 +38,7 @@ func NewClient(cfg *Config, c int) (*Client, error) {
 	}
 	return &Client{cfg: cfg, c: c, stream: cfg.Partitions + c, k: cfg.Knobs.withDefaults(),
 		calls: map[uint64]port.CallID{}, queued: map[int][]clientReq{}, sending: map[int]bool{},
-		requests: map[port.RequestID]func(port.Completion){}, timers: map[port.TimerID]func(){},
-		in: inputReader{seen: map[int]int64{}}}, nil
+		plumbing: newPlumbing(), in: inputReader{seen: map[int]int64{}}}, nil
 }
 
 // Step implements port.Core.
@@ -61,26 +55,12 @@ func (c *Client) Step(now port.Time, in port.Input) {
 		}
 	case port.ClientCall:
 		c.call(v)
-	case port.Completion:
-		if f := c.requests[v.ID]; f != nil {
-			delete(c.requests, v.ID)
-			f(v)
-		}
-	case port.TimerFired:
-		if f := c.timers[v.ID]; f != nil {
-			delete(c.timers, v.ID)
-			f()
-		}
+	default:
+		c.deliver(in)
 	}
 	c.send()
 	c.read()
 }
-
-// Ready implements port.Core.
-func (c *Client) Ready() port.Ready { return c.rd }
-
-// Advance implements port.Core.
-func (c *Client) Advance(port.Ready) { c.rd = port.Ready{} }
 
 func (c *Client) call(v port.ClientCall) {
 	req, ok := v.Req.(durable.ClientRequest)
@@ -195,16 +175,4 @@ func (c *Client) answer(rs []clientResp) {
 		delete(c.calls, r.ID)
 		c.rd.Responses = append(c.rd.Responses, port.Response{ID: id, Resp: r.Resp})
 	}
-}
-
-func (c *Client) issue(op port.Op, on func(port.Completion)) {
-	c.nextReq++
-	c.requests[c.nextReq] = on
-	c.rd.Requests = append(c.rd.Requests, port.Request{ID: c.nextReq, Op: op})
-}
-
-func (c *Client) after(d port.Time, f func()) {
-	c.nextTmr++
-	c.timers[c.nextTmr] = f
-	c.rd.Timers = append(c.rd.Timers, port.Timer{ID: c.nextTmr, At: c.now + d})
 }

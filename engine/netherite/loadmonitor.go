@@ -2,7 +2,6 @@ package netherite
 
 import (
 	"fmt"
-	"sort"
 
 	"github.com/dflab/dflab/engine/port"
 )
@@ -24,18 +23,13 @@ type LoadMonitor struct {
 	cfg    *Config
 	k      Knobs
 	stream int
-	now    port.Time
-	rd     port.Ready
+	plumbing
 
-	seq      int64
-	pos      int64
-	reading  bool
-	armed    bool
-	loads    map[int]loadInfo
-	requests map[port.RequestID]func(port.Completion)
-	nextReq  port.RequestID
-	timers   map[port.TimerID]func()
-	nextTmr  port.TimerID
+	seq     int64
+	pos     int64
+	reading bool
+	armed   bool
+	loads   map[int]loadInfo
 
 	rec        Recommendation
 	busy, idle int // consecutive rounds with waiting activities / with no load
@@ -64,8 +58,7 @@ func NewLoadMonitor(cfg *Config) (*LoadMonitor, error) {
 		return nil, err
 	}
 	return &LoadMonitor{cfg: cfg, k: cfg.Knobs.withDefaults(), stream: cfg.monitorStream(),
-		loads: map[int]loadInfo{}, requests: map[port.RequestID]func(port.Completion){},
-		timers: map[port.TimerID]func(){}}, nil
+		loads: map[int]loadInfo{}, plumbing: newPlumbing()}, nil
 }
 
 // Recommendation returns the current node-count advice (Nodes 0: no
@@ -83,19 +76,11 @@ func (m *LoadMonitor) Step(now port.Time, in port.Input) {
 		if base := int64(max(now, 0)); base > m.seq {
 			m.seq = base // advice of a new life sorts after an old one's
 		}
-	case port.Completion:
-		if f := m.requests[v.ID]; f != nil {
-			delete(m.requests, v.ID)
-			f(v)
-		}
-	case port.TimerFired:
-		if f := m.timers[v.ID]; f != nil {
-			delete(m.timers, v.ID)
-			f()
-		}
 	case port.ClientCall:
 		m.rd.Responses = append(m.rd.Responses, port.Response{ID: v.ID,
 			Err: fmt.Errorf("the load monitor takes no client calls")})
+	default:
+		m.deliver(in)
 	}
 	if !m.armed && m.k.LoadReport > 0 {
 		m.armed = true
@@ -105,12 +90,6 @@ func (m *LoadMonitor) Step(now port.Time, in port.Input) {
 		})
 	}
 }
-
-// Ready implements port.Core.
-func (m *LoadMonitor) Ready() port.Ready { return m.rd }
-
-// Advance implements port.Core.
-func (m *LoadMonitor) Advance(port.Ready) { m.rd = port.Ready{} }
 
 // read reads every report appended since the last round, then decides.
 func (m *LoadMonitor) read() {
@@ -148,7 +127,7 @@ func (m *LoadMonitor) read() {
 func (m *LoadMonitor) round() {
 	m.stats.Rounds++
 	stale := int64(heartbeatRounds+2) * int64(m.k.LoadReport)
-	for _, p := range sortedInts(m.loads) {
+	for _, p := range sortedKeys(m.loads) {
 		if int64(m.now)-m.loads[p].At > stale {
 			delete(m.loads, p)
 		}
@@ -179,7 +158,7 @@ func balance(loads map[int]loadInfo) []advice {
 			nodeLoad[l.Node] += l.Queued + l.Running
 		}
 		from, to := -1, -1
-		for _, p := range sortedInts(ls) {
+		for _, p := range sortedKeys(ls) {
 			l := ls[p]
 			if l.Queued > 0 && (from < 0 || nodeLoad[l.Node] > nodeLoad[ls[from].Node] ||
 				(l.Node == ls[from].Node && l.Queued > ls[from].Queued)) {
@@ -189,7 +168,7 @@ func balance(loads map[int]loadInfo) []advice {
 		if from < 0 {
 			break
 		}
-		for _, p := range sortedInts(ls) {
+		for _, p := range sortedKeys(ls) {
 			l := ls[p]
 			if l.Node == ls[from].Node || l.Capacity-l.Running-l.Queued <= 0 {
 				continue
@@ -259,25 +238,4 @@ func (m *LoadMonitor) recommend() {
 		m.cfg.logf("netherite monitor: recommend %d nodes (running on %d): %s", next, cur, reason)
 	}
 	m.rec = Recommendation{Nodes: next, Reason: reason}
-}
-
-func (m *LoadMonitor) issue(op port.Op, on func(port.Completion)) {
-	m.nextReq++
-	m.requests[m.nextReq] = on
-	m.rd.Requests = append(m.rd.Requests, port.Request{ID: m.nextReq, Op: op})
-}
-
-func (m *LoadMonitor) after(d port.Time, f func()) {
-	m.nextTmr++
-	m.timers[m.nextTmr] = f
-	m.rd.Timers = append(m.rd.Timers, port.Timer{ID: m.nextTmr, At: m.now + d})
-}
-
-func sortedInts[V any](m map[int]V) []int {
-	keys := make([]int, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Ints(keys)
-	return keys
 }

@@ -75,7 +75,7 @@ func (x *Partition) reportLoad() {
 		r.last, r.sending = li, true
 		e := enc{}
 		(&batch{Origin: x.p, Load: &li}).encode(&e)
-		x.issue(port.StreamAppend{Partition: x.cfg.monitorStream(), Records: [][]byte{e.b}}, port.Mark{}, port.Mark{},
+		x.issue(port.StreamAppend{Partition: x.cfg.monitorStream(), Records: [][]byte{e.b}},
 			func(c port.Completion) {
 				r.sending = false
 				if c.Err != nil {

@@ -106,7 +106,7 @@ func (x *Partition) appendTo(dest int, records [][]byte, upTo int64) {
 	if upTo > 0 && upTo <= x.log.durableSeq {
 		needs = port.Mark{Log: x.log.name, Pos: upTo}
 	}
-	x.issue(port.StreamAppend{Partition: dest, Records: records}, needs, port.Mark{}, func(c port.Completion) {
+	x.issueMarked(port.StreamAppend{Partition: dest, Records: records}, needs, port.Mark{}, func(c port.Completion) {
 		s.inflight = false
 		if c.Err != nil {
 			s.sentUpTo, s.told = prev, prevTold
@@ -137,7 +137,7 @@ func (x *Partition) read() {
 		return
 	}
 	r.reading = true
-	x.issue(port.StreamRead{Partition: x.p, From: r.pos, Max: x.k.MaxReadRecords}, port.Mark{}, port.Mark{},
+	x.issue(port.StreamRead{Partition: x.p, From: r.pos, Max: x.k.MaxReadRecords},
 		func(c port.Completion) {
 			r.reading = false
 			recs, _ := c.Result.(port.Records)

@@ -28,14 +28,8 @@ type Partition struct {
 	owner string
 	st    *state
 	phase phase
-	now   port.Time
-
-	rd       port.Ready
-	nextReq  port.RequestID
-	requests map[port.RequestID]func(port.Completion)
-	nextTmr  port.TimerID
-	timers   map[port.TimerID]func()
-	work     map[string]int
+	plumbing
+	work map[string]int
 
 	log  commitLog
 	none nonePending // speculation none: updates waiting for their flush
@@ -82,8 +76,7 @@ func NewPartition(cfg *Config, p int, owner string) (*Partition, error) {
 	if owner == "" {
 		return nil, fmt.Errorf("partition %d: owner is empty: allowed a non-empty lease owner name", p)
 	}
-	x := &Partition{cfg: cfg, k: cfg.Knobs.withDefaults(), p: p, owner: owner,
-		requests: map[port.RequestID]func(port.Completion){}, timers: map[port.TimerID]func(){},
+	x := &Partition{cfg: cfg, k: cfg.Knobs.withDefaults(), p: p, owner: owner, plumbing: newPlumbing(),
 		work: map[string]int{}, inReady: map[string]bool{}, running: map[int64]bool{},
 		armed: map[int64]bool{}, due: map[int64]bool{}, senders: map[int]*sender{}}
 	x.setState(newState(p, cfg.Partitions))
@@ -112,16 +105,8 @@ func (x *Partition) Step(now port.Time, in port.Input) {
 	switch v := in.(type) {
 	case port.Started:
 		x.boot()
-	case port.Completion:
-		if f := x.requests[v.ID]; f != nil {
-			delete(x.requests, v.ID)
-			f(v)
-		}
-	case port.TimerFired:
-		if f := x.timers[v.ID]; f != nil {
-			delete(x.timers, v.ID)
-			f()
-		}
+	case port.Completion, port.TimerFired:
+		x.deliver(in)
 	case port.ActivityDone:
 		x.activityDone(v)
 	case port.ClientCall:
@@ -149,23 +134,6 @@ func (x *Partition) Ready() port.Ready {
 	}
 	clear(x.work)
 	return x.rd
-}
-
-// Advance implements port.Core.
-func (x *Partition) Advance(port.Ready) { x.rd = port.Ready{} }
-
-// issue asks for a storage request; on runs with its completion.
-func (x *Partition) issue(op port.Op, needs, makes port.Mark, on func(port.Completion)) {
-	x.nextReq++
-	x.requests[x.nextReq] = on
-	x.rd.Requests = append(x.rd.Requests, port.Request{ID: x.nextReq, Op: op, Needs: needs, Makes: makes})
-}
-
-// after runs f once d has passed.
-func (x *Partition) after(d port.Time, f func()) {
-	x.nextTmr++
-	x.timers[x.nextTmr] = f
-	x.rd.Timers = append(x.rd.Timers, port.Timer{ID: x.nextTmr, At: x.now + d})
 }
 
 // at runs f at time t.

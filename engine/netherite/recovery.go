@@ -16,7 +16,7 @@ func (x *Partition) boot() {
 	x.phase = phaseBooting
 	l := &x.log
 	l.name, l.size, l.leaseID = x.cfg.logName(x.p), x.k.LogBytes, x.owner+"/"+x.cfg.prefix(x.p)
-	x.issue(port.PageCreate{Name: l.name, Size: l.size, Cond: port.Cond{IfNoneMatch: "*"}}, port.Mark{}, port.Mark{},
+	x.issue(port.PageCreate{Name: l.name, Size: l.size, Cond: port.Cond{IfNoneMatch: "*"}},
 		func(c port.Completion) {
 			// It exists already (a conflict; or leased by the owner a standby waits for).
 			if c.Err != nil && !errors.Is(c.Err, port.ErrConflict) && !errors.Is(c.Err, port.ErrLeaseHeld) {
@@ -28,7 +28,7 @@ func (x *Partition) boot() {
 
 func (x *Partition) acquireLease() {
 	l := &x.log
-	x.issue(port.LeaseAcquire{Name: l.name, ID: l.leaseID, Duration: x.k.LeaseDuration}, port.Mark{}, port.Mark{},
+	x.issue(port.LeaseAcquire{Name: l.name, ID: l.leaseID, Duration: x.k.LeaseDuration},
 		func(c port.Completion) {
 			switch {
 			case x.phase == phaseDead:
@@ -48,7 +48,7 @@ func (x *Partition) renewLease() {
 		if x.phase == phaseDead {
 			return
 		}
-		x.issue(port.LeaseRenew{Name: x.log.name, ID: x.log.leaseID}, port.Mark{}, port.Mark{}, func(c port.Completion) {
+		x.issue(port.LeaseRenew{Name: x.log.name, ID: x.log.leaseID}, func(c port.Completion) {
 			if c.Err != nil {
 				x.restart(fmt.Sprintf("lease on %s lost: %v", x.log.name, c.Err), false)
 				return
@@ -59,7 +59,7 @@ func (x *Partition) renewLease() {
 }
 
 func (x *Partition) loadCheckpoint() {
-	x.issue(port.BlobGet{Name: x.cfg.ckptName(x.p)}, port.Mark{}, port.Mark{}, func(c port.Completion) {
+	x.issue(port.BlobGet{Name: x.cfg.ckptName(x.p)}, func(c port.Completion) {
 		var from, epoch int64
 		switch {
 		case errors.Is(c.Err, port.ErrNotFound):
@@ -95,7 +95,7 @@ func (x *Partition) readLog(data []byte, base, from, epoch int64) {
 		x.replayLog(data, base, from, epoch, true)
 		return
 	}
-	x.issue(port.PageRead{Name: l.name, Off: l.phys(at), N: n}, port.Mark{}, port.Mark{}, func(c port.Completion) {
+	x.issue(port.PageRead{Name: l.name, Off: l.phys(at), N: n}, func(c port.Completion) {
 		if c.Err != nil {
 			x.restart(fmt.Sprintf("read log %s at %d: %v", x.log.name, at, c.Err), false)
 			return
@@ -150,7 +150,7 @@ func (x *Partition) resume(end, epoch int64) {
 	}
 	l.off += port.PageSize
 	l.flushing = true
-	x.issue(port.PageWrite{Name: l.name, Off: l.phys(end), Data: data, Cond: port.Cond{LeaseID: l.leaseID}}, port.Mark{},
+	x.issueMarked(port.PageWrite{Name: l.name, Off: l.phys(end), Data: data, Cond: port.Cond{LeaseID: l.leaseID}}, port.Mark{},
 		port.Mark{Log: l.name, Pos: l.lastSeq}, func(c port.Completion) {
 			l.flushing = false
 			if c.Err != nil {

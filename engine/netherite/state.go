@@ -1,7 +1,9 @@
 package netherite
 
 import (
-	"sort"
+	"cmp"
+	"maps"
+	"slices"
 
 	"github.com/dflab/dflab/engine/durable"
 	"github.com/dflab/dflab/engine/replay"
@@ -125,11 +127,5 @@ func (s *state) status(instance string) (durable.InstanceStatus, bool) {
 		Created: fromUnixNano(r.Created), Updated: fromUnixNano(r.Updated)}, true
 }
 
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
+// sortedKeys returns m's keys in order (deterministic iteration).
+func sortedKeys[K cmp.Ordered, V any](m map[K]V) []K { return slices.Sorted(maps.Keys(m)) }
