@@ -20,6 +20,8 @@ type Options struct {
 	Progress *Progress
 	// Now is the wall clock for StartedAt and WallTimeSec (nil: time.Now).
 	Now func() time.Time
+
+	deferWrite bool // ExecuteAll writes rows itself, in order
 }
 
 // Execute resolves s and runs every repetition with the registry's runner
@@ -63,7 +65,7 @@ func executeOne(ctx context.Context, run Runner, s spec.Spec, rep int, opt Optio
 	}
 	req := Request{Spec: s, Repetition: rep, Seed: seed}
 	if opt.Progress != nil {
-		req.Progress = opt.Progress.Events
+		req.Progress = opt.Progress.Tracker()
 	}
 	start := opt.Now()
 	set, err := run.Run(ctx, req)
@@ -81,7 +83,7 @@ func executeOne(ctx context.Context, run Runner, s spec.Spec, rep int, opt Optio
 			row.Metrics = set
 		}
 	}
-	if opt.Out != nil {
+	if opt.Out != nil && !opt.deferWrite {
 		if err := opt.Out.Write(row); err != nil {
 			return results.Row{}, err
 		}

@@ -58,6 +58,24 @@ func (p *Progress) Events(n int64) {
 	}
 }
 
+// Tracker returns an events callback for one run that may run alongside
+// others: each call reports that run's event count so far, and the line
+// shows the sum over every run.
+func (p *Progress) Tracker() func(events int64) {
+	var last int64
+	return func(n int64) {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		p.events += n - last
+		p.base += n - last
+		last = n
+		if now := p.now(); now.Sub(p.last) >= minRedraw {
+			p.last = now
+			p.printLocked()
+		}
+	}
+}
+
 // RunDone counts a finished run and redraws.
 func (p *Progress) RunDone() {
 	p.mu.Lock()
