@@ -5,7 +5,7 @@ GO      ?= go
 PKGS    ?= ./...
 GOFILES  = $(shell git ls-files '*.go' 2>/dev/null)
 
-.PHONY: test lint bench microbench deps test-storage bench-storage
+.PHONY: test lint bench figures plots microbench deps test-storage bench-storage
 
 ## test: the whole test suite (installs Azurite from package-lock.json first)
 test: deps
@@ -31,6 +31,17 @@ lint:
 ## to results/bench
 bench:
 	$(GO) run ./harness/cmd/dflab bench --out results/bench
+
+## figures: every paper figure on the simulator (6 repetitions per point, both cores): results/<figure>/
+## (JSONL, CSV, PNG, SVG), results/README.md (the schema) and one notebook per figure in notebooks/;
+## prints the wall time and the simulated events per second
+figures:
+	$(GO) run ./harness/cmd/dflab figures --out results --notebooks notebooks --progress
+	$(GO) run ./harness/cmd/dflab schema > results/README.md
+
+## plots: charts, CSVs and notebooks again from the results already in results/ (runs nothing)
+plots:
+	$(GO) run ./harness/cmd/dflab figures --plots --out results --notebooks notebooks
 
 ## microbench: the packages' go test -bench micro-benchmarks
 microbench: deps

@@ -34,13 +34,18 @@ var fakeRunner = RunnerFunc(func(_ context.Context, req Request) (metrics.Set, e
 	if req.Repetition == 1 {
 		return metrics.Set{}, errors.New("oracle: orchestration hello5-3 never completed")
 	}
+	return seedSet(req.Seed)
+})
+
+// seedSet is a run of one instance that completed after seed ms.
+func seedSet(seed uint64) (metrics.Set, error) {
 	rec, err := metrics.NewRecorder(metrics.Virtual, 0)
 	if err != nil {
 		return metrics.Set{}, err
 	}
-	rec.Complete(0, time.Duration(req.Seed)*time.Millisecond)
+	rec.Complete(0, time.Duration(seed)*time.Millisecond)
 	return rec.Set("orchestrations", 1)
-})
+}
 
 func TestNoEngineIsAClearError(t *testing.T) {
 	_, err := Execute(context.Background(), NewRegistry(), testSpec(t), Options{})

@@ -24,12 +24,7 @@ var slowFirst = RunnerFunc(func(_ context.Context, req Request) (metrics.Set, er
 		req.Progress(500)
 	}
 	time.Sleep(time.Duration(5-req.Repetition) * 2 * time.Millisecond) // finish order only; results never depend on it
-	rec, err := metrics.NewRecorder(metrics.Virtual, 0)
-	if err != nil {
-		return metrics.Set{}, err
-	}
-	rec.Complete(0, time.Duration(req.Seed)*time.Millisecond)
-	return rec.Set("orchestrations", 1)
+	return seedSet(req.Seed)
 })
 
 func TestExecuteAllWritesRowsInSpecOrderWhateverTheWorkers(t *testing.T) {

@@ -1,7 +1,18 @@
-// Package figures defines the paper's figures as data: for each figure,
-// the matrices of experiment specs that produce its points (the paper's
-// setup from paper-notes.md: 12 partitions with local speculation for
-// Netherite, 12 control queues for the original engine, 6 repetitions)
-// and how to chart them. `dflab figures` expands and runs them once the
-// engines are registered; `dflab figures --list` prints them today.
+// Package figures defines the paper's figures as data and regenerates
+// them: Fig. 9 (throughput scale-out: 4 workloads × {1,4,8,12} nodes ×
+// {1,2,4} cores × both engines), Fig. 10 (storage traffic of Fig. 9's
+// runs), Fig. 11 (latency CDFs of Hello3, Sequence 10, image recognition
+// and Bank for Netherite with and without pipelining and the original
+// engine), the speculation levels, and an elasticity/recovery timeline
+// under a crash/restart fault plan.
+//
+// Every figure runs on the simulator with the model set Models (the one
+// constant to switch to a calibrated set), seed Seed and Repetitions
+// repetitions, with the paper's engine knobs (12 partitions with local
+// speculation, 12 control queues) and run sizes scaled so that all of
+// `make figures` runs in minutes (sizing.go says how). Run executes the
+// specs on several workers (results stay in spec order and do not depend
+// on the workers); Plot draws the charts (gonum/plot, PNG and SVG), CSVs
+// and one Markdown notebook per figure with dflab's numbers beside the
+// paper's (paper.go: only what paper-notes.md gives).
 package figures

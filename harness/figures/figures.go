@@ -3,29 +3,85 @@ package figures
 import (
 	"encoding/json"
 	"fmt"
+	"math"
+	"strings"
+	"time"
 
 	"github.com/dflab/dflab/harness/spec"
 )
 
-// Figure is one paper figure: its id, title, the matrices whose points it
-// plots, and the chart kind (a plot.Kinds entry) with its options.
-type Figure struct {
-	ID        string        `json:"id"`
-	Title     string        `json:"title"`
-	Matrices  []spec.Matrix `json:"matrices"`
-	Chart     string        `json:"chart"`
-	Normalize bool          `json:"normalize,omitempty"`
-	LogX      bool          `json:"logX,omitempty"`
-}
+// Models is the simulator model set every figure runs on: the one place
+// to switch the figures to another (calibrated) set. Every notebook and
+// every result row names the set that ran.
+const Models = "default"
+
+// Seed is the seed of every figure's specs; repetition i runs seed+i.
+const Seed = 1
 
 // Paper setup constants (paper-notes.md, "Setup the paper used").
 const (
-	Repetitions      = 6
-	PaperPartitions  = 12
-	PaperControlQs   = 12
-	ClusterInstances = 10_000
-	SingleInstances  = 1_000
+	Repetitions     = 6
+	PaperPartitions = 12
+	PaperControlQs  = 12
 )
+
+// Chart kinds of the figures.
+const (
+	KindScaleOut    = "scaleout"
+	KindTraffic     = "traffic"
+	KindCDF         = "cdf"
+	KindSpeculation = "speculation"
+	KindTimeline    = "timeline"
+)
+
+// Figure is one figure: its id, title, the matrices whose points it runs
+// and how it is charted. A figure with Source set runs nothing: it charts
+// the runs of figure Source on the cluster shape Shape (Fig. 10 is the
+// storage traffic of Fig. 9's runs).
+type Figure struct {
+	ID       string        `json:"id"`
+	Title    string        `json:"title"`
+	Kind     string        `json:"kind"`
+	Matrices []spec.Matrix `json:"matrices,omitempty"`
+	Source   string        `json:"source,omitempty"`
+	Shape    spec.Cluster  `json:"shape,omitzero"`
+	// Faults is the fault plan of a timeline figure (also in its specs).
+	Faults string `json:"faults,omitempty"`
+	// Sizing says how the workloads were sized, for the notebook.
+	Sizing string `json:"sizing,omitempty"`
+	// fit sizes each expanded point by its shape (workload parameters,
+	// instances, activity caps); nil leaves points as expanded.
+	fit func(*spec.Spec, Config) error
+	cfg Config
+}
+
+// Config are the knobs of a figures run: the model set, repetitions and a
+// scale for the workload sizes (1 = the committed figures; tests use a
+// small scale). The seed is Seed.
+type Config struct {
+	Models      string  `json:"models"`
+	Repetitions int     `json:"repetitions"`
+	Scale       float64 `json:"scale"`
+}
+
+// DefaultConfig is what `make figures` runs.
+func DefaultConfig() Config { return Config{Models: Models, Repetitions: Repetitions, Scale: 1} }
+
+// Validate names the bad field.
+func (c Config) Validate() error {
+	switch {
+	case c.Models == "":
+		return fmt.Errorf("figures config: models is empty")
+	case c.Repetitions < 1 || c.Repetitions > 100:
+		return fmt.Errorf("figures config: repetitions = %d: allowed 1..100", c.Repetitions)
+	case !(c.Scale > 0) || c.Scale > 10:
+		return fmt.Errorf("figures config: scale = %v: allowed 0 < scale <= 10", c.Scale)
+	}
+	return nil
+}
+
+// scaled is n × scale, at least 1.
+func (c Config) scaled(n int) int { return max(1, int(math.Round(float64(n)*c.Scale))) }
 
 func raw(vs ...string) []json.RawMessage {
 	out := make([]json.RawMessage, len(vs))
@@ -35,76 +91,58 @@ func raw(vs ...string) []json.RawMessage {
 	return out
 }
 
-// engines is the engine axis: both engines with the paper's knobs.
-var engines = spec.Axis{Path: "engine", Values: raw(
-	`{"name":"original","original":{"controlQueues":12}}`,
-	`{"name":"netherite","netherite":{"partitions":12,"speculation":"local"}}`)}
+// Engine axis values: the paper's knobs.
+const (
+	originalPaper  = `{"name":"original","original":{"controlQueues":12}}`
+	netheriteLocal = `{"name":"netherite","netherite":{"partitions":12,"speculation":"local"}}`
+	netheriteNone  = `{"name":"netherite","netherite":{"partitions":12,"speculation":"none"}}`
+)
 
-var cores = spec.Axis{Path: "cluster.cores", Values: raw(`1`, `2`, `4`)}
+var (
+	engines = spec.Axis{Path: "engine", Values: raw(originalPaper, netheriteLocal)}
+	nodes   = spec.Axis{Path: "cluster.nodes", Values: raw(`1`, `4`, `8`, `12`)}
+	cores   = spec.Axis{Path: "cluster.cores", Values: raw(`1`, `2`, `4`)}
+)
 
-func base(workload string, load spec.Load) spec.Spec {
-	return spec.Spec{Name: "", Engine: spec.Engine{Name: spec.EngineOriginal}, Backend: spec.Backend{Kind: spec.BackendSim},
-		Workload: spec.Workload{Name: workload}, Load: load, Repetitions: Repetitions}
+// ThroughputWorkloads are Fig. 9's workloads, in the paper's order.
+var ThroughputWorkloads = []string{"hello5", "bank", "wordcount", "collision"}
+
+func (c Config) base(name, workload string) spec.Spec {
+	return spec.Spec{Name: name, Engine: spec.Engine{Name: spec.EngineOriginal},
+		Backend:  spec.Backend{Kind: spec.BackendSim, Models: c.Models},
+		Workload: spec.Workload{Name: workload}, Load: spec.Load{Kind: spec.LoadClosed, Instances: 1},
+		Seed: Seed, Repetitions: c.Repetitions}
 }
 
-// scaleOut is Fig. 9 for one workload: one node with fewer instances,
-// clusters with more (as the paper ran them).
-func scaleOut(workload string) Figure {
-	single := base(workload, spec.Load{Kind: spec.LoadClosed, Instances: SingleInstances})
-	single.Name = "fig9/" + workload
-	cluster := single
-	cluster.Load.Instances = ClusterInstances
-	return Figure{
-		ID: "fig9-" + workload, Title: workload + " throughput scale-out (Fig. 9)", Chart: "scaleout", Normalize: true,
-		Matrices: []spec.Matrix{
-			{Base: single, Axes: []spec.Axis{engines, {Path: "cluster.nodes", Values: raw(`1`)}, cores}},
-			{Base: cluster, Axes: []spec.Axis{engines, {Path: "cluster.nodes", Values: raw(`4`, `8`, `12`)}, cores}},
-		},
+// All returns every figure definition for cfg, in the paper's order.
+func All(cfg Config) []Figure {
+	figs := []Figure{fig9(cfg), fig10(), fig11(cfg), speculation(cfg), elasticity(cfg)}
+	for i := range figs {
+		figs[i].cfg = cfg
 	}
+	return figs
 }
 
-// latency is a Fig. 11 panel: 4 nodes × 2 cores, an open load.
-func latency(workload string, rate float64, engineValues []json.RawMessage) Figure {
-	b := base(workload, spec.Load{Kind: spec.LoadOpen, RatePerSec: rate, Duration: spec.Duration(120e9), Spacing: "fixed"})
-	b.Name = "fig11/" + workload
-	b.Cluster = spec.Cluster{Nodes: 4, Cores: 2}
-	return Figure{
-		ID: "fig11-" + workload, Title: workload + " latency CDF (Fig. 11)", Chart: "cdf", LogX: true,
-		Matrices: []spec.Matrix{{Base: b, Axes: []spec.Axis{{Path: "engine", Values: engineValues}}}},
+// IDs are the figure ids, in order.
+func IDs() []string {
+	var ids []string
+	for _, f := range All(DefaultConfig()) {
+		ids = append(ids, f.ID)
 	}
+	return ids
 }
 
-// latencyEngines are Fig. 11's systems we run: Netherite, Netherite
-// without pipelining, the original engine.
-var latencyEngines = raw(
-	`{"name":"netherite","netherite":{"partitions":12,"speculation":"local"}}`,
-	`{"name":"netherite","netherite":{"partitions":12,"speculation":"none"}}`,
-	`{"name":"original","original":{"controlQueues":12}}`)
-
-// All returns every figure definition, in the paper's order.
-func All() []Figure {
-	var out []Figure
-	for _, w := range []string{"hello5", "bank", "wordcount", "collision"} {
-		out = append(out, scaleOut(w))
+// ByID returns the figure with id.
+func ByID(cfg Config, id string) (Figure, error) {
+	for _, f := range All(cfg) {
+		if f.ID == id {
+			return f, nil
+		}
 	}
-	traffic := base("hello5", spec.Load{Kind: spec.LoadClosed, Instances: ClusterInstances})
-	traffic.Name, traffic.Cluster = "fig10", spec.Cluster{Nodes: 4, Cores: 2}
-	out = append(out, Figure{ID: "fig10", Title: "storage traffic (Fig. 10)", Chart: "traffic",
-		Matrices: []spec.Matrix{{Base: traffic, Axes: []spec.Axis{engines,
-			{Path: "workload.name", Values: raw(`"hello5"`, `"bank"`, `"wordcount"`, `"collision"`)}}}}})
-	out = append(out, latency("hello3", 10, latencyEngines), latency("sequence", 10, latencyEngines),
-		latency("imagerec", 1, latencyEngines), latency("bank", 5, latencyEngines))
-	spec8 := base("hello5", spec.Load{Kind: spec.LoadClosed, Instances: ClusterInstances})
-	spec8.Name, spec8.Cluster = "speculation", spec.Cluster{Nodes: 8, Cores: 2}
-	spec8.Engine = spec.Engine{Name: spec.EngineNetherite}
-	out = append(out, Figure{ID: "speculation", Title: "speculation levels vs throughput, 8 nodes × 2 cores", Chart: "throughput",
-		Matrices: []spec.Matrix{{Base: spec8, Axes: []spec.Axis{
-			{Path: "engine.netherite.speculation", Values: raw(`"none"`, `"local"`, `"global"`)},
-			{Path: "workload.name", Values: raw(`"hello5"`, `"bank"`, `"collision"`, `"wordcount"`)}}}}})
-	return out
+	return Figure{}, fmt.Errorf("figure %q is not one of %s", id, strings.Join(IDs(), ", "))
 }
 
-// Expand returns every spec of f, matrix by matrix.
+// Expand returns every spec of f, matrix by matrix, sized by its shape.
 func (f Figure) Expand() ([]spec.Spec, error) {
 	var out []spec.Spec
 	for i, m := range f.Matrices {
@@ -113,20 +151,92 @@ func (f Figure) Expand() ([]spec.Spec, error) {
 			return nil, fmt.Errorf("figure %s matrix %d: %w", f.ID, i, err)
 		}
 		for _, p := range pts {
-			out = append(out, p.Spec)
+			s := p.Spec
+			if f.fit != nil {
+				if err := f.fit(&s, f.cfg); err != nil {
+					return nil, fmt.Errorf("figure %s: %w", f.ID, err)
+				}
+			}
+			if s, err = s.Resolve(); err != nil {
+				return nil, fmt.Errorf("figure %s: %w", f.ID, err)
+			}
+			out = append(out, s)
 		}
 	}
 	return out, nil
 }
 
-// ByID returns the figure with id.
-func ByID(id string) (Figure, error) {
-	var ids []string
-	for _, f := range All() {
-		if f.ID == id {
-			return f, nil
-		}
-		ids = append(ids, f.ID)
+// fig9 is the throughput scale-out: 4 workloads × nodes × cores × engines.
+func fig9(cfg Config) Figure {
+	f := Figure{ID: "fig9", Title: "Fig. 9: throughput scale-out", Kind: KindScaleOut, fit: fitThroughput, Sizing: throughputSizing}
+	for _, w := range ThroughputWorkloads {
+		f.Matrices = append(f.Matrices, spec.Matrix{Base: cfg.base("fig9/"+w, w), Axes: []spec.Axis{engines, nodes, cores}})
 	}
-	return Figure{}, fmt.Errorf("figure %q is not one of %v", id, ids)
+	return f
+}
+
+// fig10 is the storage traffic of Fig. 9's runs on one cluster shape.
+func fig10() Figure {
+	return Figure{ID: "fig10", Title: "Fig. 10: storage traffic", Kind: KindTraffic, Source: "fig9", Shape: spec.Cluster{Nodes: 4, Cores: 2}}
+}
+
+// LatencyWorkloads are Fig. 11's panels with their request rates (per
+// second; Hello3 and Bank as the paper, Sequence and image recognition
+// chosen here) and workload parameters.
+var LatencyWorkloads = []struct {
+	Name, Params string
+	RatePerSec   float64
+}{
+	{"hello3", "", 10},
+	{"sequence", `{"length":10}`, 10},
+	{"imagerec", "", 2},
+	{"bank", `{"pairs":1000}`, 5},
+}
+
+// latencyDuration is how long each Fig. 11 run sends requests.
+const latencyDuration = 60 * time.Second
+
+// fig11 is the latency CDFs on 4 nodes × 2 cores, open load.
+func fig11(cfg Config) Figure {
+	f := Figure{ID: "fig11", Title: "Fig. 11: latency CDFs on 4 nodes × 2 cores", Kind: KindCDF, fit: fitLatency,
+		Sizing: fmt.Sprintf("open load at a fixed rate for %v × scale per run", latencyDuration)}
+	for _, w := range LatencyWorkloads {
+		b := cfg.base("fig11/"+w.Name, w.Name)
+		b.Cluster = spec.Cluster{Nodes: 4, Cores: 2}
+		b.Load = spec.Load{Kind: spec.LoadOpen, RatePerSec: w.RatePerSec, Duration: spec.Duration(latencyDuration), Spacing: "fixed"}
+		if w.Params != "" {
+			b.Workload.Params = json.RawMessage(w.Params)
+		}
+		f.Matrices = append(f.Matrices, spec.Matrix{Base: b, Axes: []spec.Axis{{Path: "engine", Values: raw(netheriteLocal, netheriteNone, originalPaper)}}})
+	}
+	return f
+}
+
+// speculation is throughput by speculation level on 8 nodes × 2 cores.
+func speculation(cfg Config) Figure {
+	f := Figure{ID: "speculation", Title: "Speculation levels vs throughput, 8 nodes × 2 cores", Kind: KindSpeculation,
+		fit: fitThroughput, Sizing: throughputSizing}
+	for _, w := range ThroughputWorkloads {
+		b := cfg.base("speculation/"+w, w)
+		b.Engine = spec.Engine{Name: spec.EngineNetherite, Netherite: &spec.NetheriteKnobs{Partitions: PaperPartitions}}
+		b.Cluster = spec.Cluster{Nodes: 8, Cores: 2}
+		f.Matrices = append(f.Matrices, spec.Matrix{Base: b, Axes: []spec.Axis{
+			{Path: "engine.netherite.speculation", Values: raw(`"none"`, `"local"`, `"global"`)}}})
+	}
+	return f
+}
+
+// ElasticityPlan is the elasticity figure's fault plan: two nodes of four
+// leave by crashing and rejoin by restarting, one after the other.
+const ElasticityPlan = "at 15s crash node1\nat 25s restart node1\nat 35s crash node2\nat 45s restart node2\n"
+
+// elasticity is throughput and latency over time under ElasticityPlan.
+func elasticity(cfg Config) Figure {
+	b := cfg.base("elasticity/hello5", "hello5")
+	b.Cluster = spec.Cluster{Nodes: 4, Cores: 2}
+	b.Load = spec.Load{Kind: spec.LoadOpen, RatePerSec: 100, Duration: spec.Duration(60 * time.Second), Spacing: "fixed"}
+	b.Faults = ElasticityPlan
+	return Figure{ID: "elasticity", Title: "Elasticity and recovery: Hello5 at 100/s on 4 nodes × 2 cores while nodes crash and restart",
+		Kind: KindTimeline, Faults: ElasticityPlan, Sizing: "open load of 100 Hello5 orchestrations/s for 60 s (not scaled: the plan's times are fixed)",
+		Matrices: []spec.Matrix{{Base: b, Axes: []spec.Axis{engines}}}}
 }

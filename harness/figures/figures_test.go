@@ -1,49 +1,136 @@
 package figures
 
 import (
+	"encoding/json"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/dflab/dflab/harness/results"
+	"github.com/dflab/dflab/harness/spec"
 )
 
-func TestEveryFigureExpandsToValidDistinctSpecs(t *testing.T) {
+func expand(t *testing.T, id string) []spec.Spec {
+	t.Helper()
+	f, err := ByID(DefaultConfig(), id)
+	require.NoError(t, err)
+	specs, err := f.Expand()
+	require.NoError(t, err)
+	return specs
+}
+
+func TestEveryFigureExpandsToValidDistinctSpecsOnTheOneModelSet(t *testing.T) {
 	seen := map[string]string{}
-	for _, f := range All() {
+	total := 0
+	for _, f := range All(DefaultConfig()) {
 		specs, err := f.Expand()
 		require.NoError(t, err, f.ID)
-		require.NotEmpty(t, specs, f.ID)
 		for _, s := range specs {
+			require.Equal(t, Models, s.Backend.Models, "every figure runs on the Models constant")
+			require.Equal(t, uint64(Seed), s.Seed)
+			require.Equal(t, Repetitions, s.Repetitions)
 			id, err := results.ConfigID(s)
 			require.NoError(t, err)
-			_, dup := seen[id]
-			require.False(t, dup, "%s duplicates a spec of %s", f.ID, seen[id])
+			require.NotContains(t, seen, id, "%s duplicates a spec of %s", f.ID, seen[id])
 			seen[id] = f.ID
+			total += s.Repetitions
+		}
+	}
+	// Fig. 9: 4 workloads × 2 engines × 4 node counts × 3 core counts;
+	// Fig. 11: 4 panels × 3 systems; speculation: 4 workloads × 3 levels;
+	// elasticity: 2 engines. Six repetitions each.
+	require.Equal(t, (96+12+12+2)*6, total)
+}
+
+func TestFig9IsThePaperMatrix(t *testing.T) {
+	specs := expand(t, "fig9")
+	require.Len(t, specs, 4*2*4*3)
+	count := map[string]int{}
+	for _, s := range specs {
+		count[s.Workload.Name]++
+		count[s.Engine.Name]++
+		count[shapeOf(s.Cluster)]++
+		if s.Engine.Netherite != nil {
+			require.Equal(t, PaperPartitions, s.Engine.Netherite.Partitions)
+			require.Equal(t, spec.SpeculationLocal, s.Engine.Netherite.Speculation)
+		} else {
+			require.Equal(t, PaperControlQs, s.Engine.Original.ControlQueues)
+		}
+	}
+	for _, w := range ThroughputWorkloads {
+		require.Equal(t, 24, count[w], w)
+	}
+	require.Equal(t, 48, count["netherite"])
+	for _, n := range []int{1, 4, 8, 12} {
+		for _, c := range []int{1, 2, 4} {
+			require.Equal(t, 8, count[shapeOf(spec.Cluster{Nodes: n, Cores: c})])
 		}
 	}
 }
 
-func TestFig9MatchesThePaperSetup(t *testing.T) {
-	f, err := ByID("fig9-hello5")
+func TestThroughputRunsAreSizedByTheirShape(t *testing.T) {
+	for _, s := range expand(t, "fig9") {
+		n, c := s.Cluster.Nodes, s.Cluster.Cores
+		switch s.Workload.Name {
+		case "hello5", "bank":
+			want := map[bool]int{true: singleInstances, false: clusterInstances}[n == 1]
+			require.Equal(t, want, s.Load.Instances)
+		case "wordcount":
+			var p struct{ Mappers, Reducers int }
+			require.NoError(t, json.Unmarshal(s.Workload.Params, &p))
+			require.Equal(t, wordCountShapes[n], [2]int{p.Mappers, p.Reducers})
+		case "collision":
+			var p struct{ Blocks int }
+			require.NoError(t, json.Unmarshal(s.Workload.Params, &p))
+			require.Equal(t, collisionBlocks[n], p.Blocks)
+			if s.Engine.Original != nil {
+				require.Equal(t, activitiesPerNode[c], s.Engine.Original.MaxConcurrentActivities)
+			} else {
+				// the per-node cap spread over 12 partitions, rounded up
+				require.Equal(t, (activitiesPerNode[c]*n+11)/12, s.Engine.Netherite.MaxActivities)
+			}
+		}
+	}
+	small := Config{Models: "default", Repetitions: 1, Scale: 0.01}
+	f, err := ByID(small, "fig9")
 	require.NoError(t, err)
 	specs, err := f.Expand()
 	require.NoError(t, err)
-	require.Len(t, specs, 2*4*3) // engines × node counts × cores
-	for _, s := range specs {
-		require.Equal(t, Repetitions, s.Repetitions)
-		if s.Engine.Netherite != nil {
-			require.Equal(t, PaperPartitions, s.Engine.Netherite.Partitions)
-			require.Equal(t, "local", s.Engine.Netherite.Speculation)
-		} else {
-			require.Equal(t, PaperControlQs, s.Engine.Original.ControlQueues)
+	require.Equal(t, 10, specs[0].Load.Instances, "scale multiplies the sizes")
+	require.Equal(t, 1, specs[0].Repetitions)
+}
+
+func TestFig10ChartsFig9sRunsAndOthersRunTheirOwn(t *testing.T) {
+	f, err := ByID(DefaultConfig(), "fig10")
+	require.NoError(t, err)
+	require.Equal(t, "fig9", f.Source)
+	require.Empty(t, expand(t, "fig10"))
+	found := 0
+	for _, s := range expand(t, "fig9") {
+		if s.Cluster == f.Shape {
+			found++
 		}
-		want := ClusterInstances
-		if s.Cluster.Nodes == 1 {
-			want = SingleInstances
-		}
-		require.Equal(t, want, s.Load.Instances)
 	}
-	_, err = ByID("fig99")
-	require.ErrorContains(t, err, "is not one of")
+	require.Equal(t, 8, found, "fig9 has the shape fig10 charts, for 4 workloads × 2 engines")
+	systems := map[string]int{}
+	for _, s := range expand(t, "fig11") {
+		systems[System(s)]++
+		require.Equal(t, spec.Cluster{Nodes: 4, Cores: 2}, s.Cluster)
+		require.Equal(t, spec.LoadOpen, s.Load.Kind)
+	}
+	require.Equal(t, map[string]int{SystemNetheriteLocal: 4, SystemNetheriteNone: 4, SystemOriginal: 4}, systems)
+	for _, s := range expand(t, "elasticity") {
+		require.Equal(t, ElasticityPlan, s.Faults)
+	}
+}
+
+func TestBadConfigAndIDsAreClearErrors(t *testing.T) {
+	_, err := ByID(DefaultConfig(), "fig42")
+	require.ErrorContains(t, err, `figure "fig42" is not one of fig9, fig10, fig11, speculation, elasticity`)
+	require.ErrorContains(t, Config{Models: "default", Repetitions: 0, Scale: 1}.Validate(), "repetitions = 0")
+	require.ErrorContains(t, Config{Models: "default", Repetitions: 1, Scale: 0}.Validate(), "scale = 0")
+	require.ErrorContains(t, Config{Repetitions: 1, Scale: 1}.Validate(), "models is empty")
+	times, err := faultTimes(ElasticityPlan)
+	require.NoError(t, err)
+	require.Equal(t, []float64{15, 25, 35, 45}, times)
 }

@@ -19,6 +19,8 @@ type BarSeries struct {
 	Label  string
 	Values []float64
 	Errors []float64
+	// Color, if set, replaces the palette's color of the series.
+	Color color.Color
 }
 
 // BarData is a grouped bar chart: one group per category, one bar per
@@ -27,6 +29,9 @@ type BarData struct {
 	Title, XLabel, YLabel string
 	Categories            []string
 	Series                []BarSeries
+	// LogY draws the value axis on a log scale, bars rising from the
+	// axis' lowest decade below the smallest value.
+	LogY bool
 }
 
 // groupWidth is the share of a category's slot its bars take.
@@ -39,6 +44,7 @@ func GroupedBars(d BarData) (*Chart, error) {
 	}
 	c := newChart(d.Title, d.XLabel, d.YLabel)
 	w := groupWidth / float64(len(d.Series))
+	var all []*bars
 	for i, s := range d.Series {
 		if len(s.Values) != len(d.Categories) || (s.Errors != nil && len(s.Errors) != len(d.Categories)) {
 			return nil, fmt.Errorf("plot: %q series %q: %d values, %d errors for %d categories", d.Title, s.Label, len(s.Values), len(s.Errors), len(d.Categories))
@@ -47,16 +53,46 @@ func GroupedBars(d BarData) (*Chart, error) {
 			return nil, err
 		}
 		b := &bars{ys: s.Values, errs: s.Errors, width: w, color: plotutil.Color(i)}
+		if s.Color != nil {
+			b.color = s.Color
+		}
 		for k := range d.Categories {
 			b.xs = append(b.xs, float64(k)-groupWidth/2+(float64(i)+0.5)*w)
 		}
 		c.Plot.Add(b)
 		c.Legend.Add(s.Label, b)
+		all = append(all, b)
 	}
 	c.Plot.NominalX(d.Categories...)
 	c.Plot.X.Min, c.Plot.X.Max = -0.5, float64(len(d.Categories))-0.5
 	c.Plot.Y.Min = 0
+	if d.LogY {
+		setLogY(c, all)
+	}
 	return c, nil
+}
+
+// setLogY puts the value axis on a log scale from the 1-2-5 step below
+// the smallest positive value; bars rise from there.
+func setLogY(c *Chart, all []*bars) {
+	lo := math.Inf(1)
+	for _, b := range all {
+		for _, v := range b.ys {
+			if v > 0 {
+				lo = min(lo, v)
+			}
+		}
+	}
+	if math.IsInf(lo, 1) {
+		return // nothing positive: keep the linear axis
+	}
+	floor := Floor125(lo)
+	c.Plot.Y.Scale = gplot.LogScale{}
+	c.Plot.Y.Tick.Marker = LogTicks125{}
+	c.Plot.Y.Min = floor
+	for _, b := range all {
+		b.base = floor
+	}
 }
 
 // bars is a series of bars with widths in data units (so error bars line
@@ -65,6 +101,7 @@ type bars struct {
 	xs, ys, errs []float64
 	width        float64
 	color        color.Color
+	base         float64 // where bars rise from: 0, or the log axis' floor
 }
 
 var outline = draw.LineStyle{Color: color.Gray{Y: 60}, Width: vg.Points(0.5)}
@@ -76,15 +113,18 @@ func (b *bars) Plot(c draw.Canvas, p *gplot.Plot) {
 		if math.IsNaN(b.ys[i]) {
 			continue // not measured: no bar at all
 		}
+		if b.base > 0 && !(b.ys[i] > 0) {
+			continue // no bar below a log axis
+		}
 		x0, x1 := tx(x-b.width/2), tx(x+b.width/2)
-		y0, y1 := ty(0), ty(b.ys[i])
+		y0, y1 := ty(b.base), ty(b.ys[i])
 		pts := []vg.Point{{X: x0, Y: y0}, {X: x1, Y: y0}, {X: x1, Y: y1}, {X: x0, Y: y1}}
 		c.FillPolygon(b.color, c.ClipPolygonY(pts))
 		c.StrokeLines(outline, c.ClipLinesY(append(pts, pts[0]))...)
 		if b.errs == nil || !(b.errs[i] > 0) {
 			continue
 		}
-		lo, hi := ty(b.ys[i]-b.errs[i]), ty(b.ys[i]+b.errs[i])
+		lo, hi := ty(max(b.ys[i]-b.errs[i], b.base)), ty(b.ys[i]+b.errs[i])
 		xm, capW := tx(x), (x1-x0)/4
 		whisker := draw.LineStyle{Color: color.Black, Width: vg.Points(0.8)}
 		c.StrokeLines(whisker, c.ClipLinesY([]vg.Point{{X: xm, Y: lo}, {X: xm, Y: hi}},
@@ -105,6 +145,9 @@ func (b *bars) DataRange() (xmin, xmax, ymin, ymax float64) {
 			e = b.errs[i]
 		}
 		ymin, ymax = min(ymin, y-e), max(ymax, y+e)
+	}
+	if b.base > 0 {
+		ymin = b.base
 	}
 	return xmin, xmax, ymin, ymax
 }

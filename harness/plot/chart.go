@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	gplot "gonum.org/v1/plot"
@@ -121,4 +122,42 @@ func finiteOrMissing(what string, vs ...float64) error {
 		}
 	}
 	return nil
+}
+
+// LogTicks125 marks a log axis at 1, 2 and 5 times each power of ten
+// (only the powers when the axis spans more than four decades), so that
+// an axis spanning less than a decade still has several labels.
+type LogTicks125 struct{}
+
+// Ticks implements gplot.Ticker.
+func (LogTicks125) Ticks(lo, hi float64) []gplot.Tick {
+	if !(lo > 0) || !(hi > lo) {
+		return nil
+	}
+	steps := []float64{1, 2, 5}
+	if math.Log10(hi/lo) > 4 {
+		steps = []float64{1}
+	}
+	var out []gplot.Tick
+	for e := math.Floor(math.Log10(lo)); e <= math.Ceil(math.Log10(hi)); e++ {
+		for _, s := range steps {
+			v := s * math.Pow(10, e)
+			if v >= lo*(1-1e-9) && v <= hi*(1+1e-9) {
+				out = append(out, gplot.Tick{Value: v, Label: strconv.FormatFloat(v, 'g', -1, 64)})
+			}
+		}
+	}
+	return out
+}
+
+// Floor125 is the largest 1-2-5 value (1, 2 or 5 times a power of ten)
+// strictly below v > 0: where a log axis starts so the smallest bar shows.
+func Floor125(v float64) float64 {
+	e := math.Pow(10, math.Floor(math.Log10(v)))
+	for _, s := range []float64{5, 2, 1, 0.5} {
+		if f := s * e; f < v*(1-1e-9) {
+			return f
+		}
+	}
+	return e / 2
 }

@@ -2,6 +2,7 @@ package plot
 
 import (
 	"fmt"
+	"image/color"
 	"math"
 	"strconv"
 
@@ -9,6 +10,7 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
 
 	"github.com/dflab/dflab/harness/metrics"
 )
@@ -19,6 +21,7 @@ type ScaleOutSeries struct {
 	Label  string
 	Values []float64 // per ScaleOutData.Nodes entry
 	Errors []float64 // optional
+	Color  color.Color
 }
 
 // ScaleOutData is a Fig. 9 style chart: x = nodes, bars per series.
@@ -31,23 +34,27 @@ type ScaleOutData struct {
 	// the original engine on 1 node × 1 core); BaselineLabel names it.
 	Baseline      float64
 	BaselineLabel string
+	LogY          bool
 }
 
 // ScaleOut draws throughput against cluster size. Missing points (NaN)
 // have no bar.
 func ScaleOut(d ScaleOutData) (*Chart, error) {
-	bd := BarData{Title: d.Title, XLabel: "cluster size (nodes)", YLabel: "throughput (" + d.Unit + "/s)"}
+	bd := BarData{Title: d.Title, XLabel: "cluster size (nodes)", YLabel: "throughput (" + d.Unit + "/s)", LogY: d.LogY}
 	if d.Baseline < 0 || math.IsNaN(d.Baseline) {
 		return nil, fmt.Errorf("plot: %q: baseline %v: allowed > 0, or 0 for none", d.Title, d.Baseline)
 	}
 	if d.Baseline > 0 {
 		bd.YLabel = "throughput relative to " + d.BaselineLabel + " (×)"
+		if d.LogY {
+			bd.YLabel = "throughput relative to " + d.BaselineLabel + " (×, log)"
+		}
 	}
 	for _, n := range d.Nodes {
 		bd.Categories = append(bd.Categories, strconv.Itoa(n))
 	}
 	for _, s := range d.Series {
-		bs := BarSeries{Label: s.Label, Values: scaled(s.Values, d.Baseline), Errors: scaled(s.Errors, d.Baseline)}
+		bs := BarSeries{Label: s.Label, Values: scaled(s.Values, d.Baseline), Errors: scaled(s.Errors, d.Baseline), Color: s.Color}
 		bd.Series = append(bd.Series, bs)
 	}
 	return GroupedBars(bd)
@@ -102,14 +109,14 @@ func CDF(d CDFData) (*Chart, error) {
 			}
 			xys = append(xys, plotter.XY{X: p.Ms, Y: p.Fraction})
 		}
-		if err := addLine(c, i, s.Label, xys); err != nil {
+		if _, err := addLine(c, i, s.Label, xys); err != nil {
 			return nil, err
 		}
 	}
 	c.Plot.Y.Min, c.Plot.Y.Max = 0, 1
 	if d.LogX {
 		c.Plot.X.Scale = gplot.LogScale{}
-		c.Plot.X.Tick.Marker = gplot.LogTicks{Prec: -1}
+		c.Plot.X.Tick.Marker = LogTicks125{}
 	}
 	return c, nil
 }
@@ -118,6 +125,9 @@ func CDF(d CDFData) (*Chart, error) {
 type XYSeries struct {
 	Label string
 	X, Y  []float64
+	// Color and Dashes, if set, replace the palette's.
+	Color  color.Color
+	Dashes []vg.Length
 }
 
 // TimeSeriesData is a chart of a metric over time.
@@ -125,6 +135,12 @@ type TimeSeriesData struct {
 	Title  string
 	YLabel string // with unit, e.g. "throughput (orchestrations/s)"
 	Series []XYSeries
+	// LogY draws the y axis on a log scale (points <= 0 are left out).
+	LogY bool
+	// Markers are vertical lines at these times (s), e.g. faults,
+	// labelled MarkerLabel in the legend.
+	Markers     []float64
+	MarkerLabel string
 }
 
 // TimeSeries draws lines over time.
@@ -137,33 +153,142 @@ func TimeSeries(d TimeSeriesData) (*Chart, error) {
 		if len(s.X) != len(s.Y) {
 			return nil, fmt.Errorf("plot: %q series %q: %d x values, %d y values", d.Title, s.Label, len(s.X), len(s.Y))
 		}
-		if err := finite(s.Label, append(append([]float64(nil), s.X...), s.Y...)...); err != nil {
+		if err := finite(s.Label, s.X...); err != nil {
 			return nil, err
 		}
-		xys := make(plotter.XYs, len(s.X))
-		for k := range s.X {
-			xys[k] = plotter.XY{X: s.X[k], Y: s.Y[k]}
+		if err := finiteOrMissing(s.Label, s.Y...); err != nil {
+			return nil, err
 		}
-		if err := addLine(c, i, s.Label, xys); err != nil {
+		if err := addSegments(c, i, s, d.LogY); err != nil {
 			return nil, err
 		}
 	}
 	c.Plot.Y.Min = 0
-	return c, nil
+	if d.LogY {
+		c.Plot.Y.Scale = gplot.LogScale{}
+		c.Plot.Y.Tick.Marker = LogTicks125{}
+		c.Plot.Y.Min = Floor125(minPositive(d.Series))
+	}
+	return c, markers(c, d)
 }
 
-func addLine(c *Chart, i int, label string, xys plotter.XYs) error {
+// addSegments draws s as lines broken where Y is NaN (or <= 0 on a log
+// axis); a lone point between gaps is drawn as a dot. Only the first
+// piece has a legend entry.
+func addSegments(c *Chart, i int, s XYSeries, logY bool) error {
+	var pieces []plotter.XYs
+	var cur plotter.XYs
+	for k := range s.X {
+		if math.IsNaN(s.Y[k]) || (logY && s.Y[k] <= 0) {
+			if len(cur) > 0 {
+				pieces, cur = append(pieces, cur), nil
+			}
+			continue
+		}
+		cur = append(cur, plotter.XY{X: s.X[k], Y: s.Y[k]})
+	}
+	if len(cur) > 0 {
+		pieces = append(pieces, cur)
+	}
+	if len(pieces) == 0 {
+		return fmt.Errorf("plot: %q series %q: no points", c.Plot.Title.Text, s.Label)
+	}
+	var style *plotter.Line
+	for k, xys := range pieces {
+		l, err := plotter.NewLine(xys)
+		if err != nil {
+			return fmt.Errorf("plot: %q series %q: %w", c.Plot.Title.Text, s.Label, err)
+		}
+		l.Color, l.Dashes, l.Width = plotutil.Color(i), plotutil.Dashes(i), vg.Points(1.5)
+		if s.Color != nil {
+			l.Color = s.Color
+		}
+		if s.Dashes != nil {
+			l.Dashes = s.Dashes
+		}
+		c.Plot.Add(l)
+		if k == 0 {
+			c.Legend.Add(s.Label, l)
+			style = l
+		}
+		if len(xys) == 1 {
+			dot, err := plotter.NewScatter(xys)
+			if err != nil {
+				return fmt.Errorf("plot: %q series %q: %w", c.Plot.Title.Text, s.Label, err)
+			}
+			dot.GlyphStyle = draw.GlyphStyle{Color: style.Color, Radius: vg.Points(2), Shape: draw.CircleGlyph{}}
+			c.Plot.Add(dot)
+		}
+	}
+	return nil
+}
+
+// minPositive is the smallest positive y of the series (1 if none).
+func minPositive(ss []XYSeries) float64 {
+	lo := math.Inf(1)
+	for _, s := range ss {
+		for _, y := range s.Y {
+			if y > 0 && !math.IsNaN(y) {
+				lo = min(lo, y)
+			}
+		}
+	}
+	if math.IsInf(lo, 1) {
+		return 1
+	}
+	return lo
+}
+
+// markers draws d.Markers as thin gray vertical lines over the y range.
+func markers(c *Chart, d TimeSeriesData) error {
+	if len(d.Markers) == 0 {
+		return nil
+	}
+	if err := finite("marker", d.Markers...); err != nil {
+		return err
+	}
+	style := draw.LineStyle{Color: color.Gray{Y: 110}, Width: vg.Points(0.8), Dashes: []vg.Length{vg.Points(2), vg.Points(2)}}
+	for i, x := range d.Markers {
+		m := &vline{x: x, style: style}
+		c.Plot.Add(m)
+		if i == 0 && d.MarkerLabel != "" {
+			c.Legend.Add(d.MarkerLabel, m)
+		}
+	}
+	return nil
+}
+
+// vline is a vertical line across the whole plot at x.
+type vline struct {
+	x     float64
+	style draw.LineStyle
+}
+
+// Plot draws the line.
+func (v *vline) Plot(c draw.Canvas, p *gplot.Plot) {
+	tx, _ := p.Transforms(&c)
+	x := tx(v.x)
+	c.StrokeLine2(v.style, x, c.Min.Y, x, c.Max.Y)
+}
+
+// Thumbnail is the legend swatch.
+func (v *vline) Thumbnail(c *draw.Canvas) {
+	x := (c.Min.X + c.Max.X) / 2
+	c.StrokeLine2(v.style, x, c.Min.Y, x, c.Max.Y)
+}
+
+func addLine(c *Chart, i int, label string, xys plotter.XYs) (*plotter.Line, error) {
 	if len(xys) == 0 {
-		return fmt.Errorf("plot: %q series %q: no points", c.Plot.Title.Text, label)
+		return nil, fmt.Errorf("plot: %q series %q: no points", c.Plot.Title.Text, label)
 	}
 	l, err := plotter.NewLine(xys)
 	if err != nil {
-		return fmt.Errorf("plot: %q series %q: %w", c.Plot.Title.Text, label, err)
+		return nil, fmt.Errorf("plot: %q series %q: %w", c.Plot.Title.Text, label, err)
 	}
 	l.Color = plotutil.Color(i)
 	l.Dashes = plotutil.Dashes(i)
 	l.Width = vg.Points(1.5)
 	c.Plot.Add(l)
 	c.Legend.Add(label, l)
-	return nil
+	return l, nil
 }

@@ -201,13 +201,9 @@ func CDFCharts(groups []results.Group, logX bool) ([]Named, error) {
 	for _, w := range names {
 		d := CDFData{Title: w + " latency", LogX: logX}
 		for _, g := range by[w] {
-			merged := metrics.NewLatency()
-			for _, r := range g.Runs {
-				l, err := metrics.DecodeLatency(r.Metrics.Latency)
-				if err != nil {
-					return nil, fmt.Errorf("plot: run %s: %w", r.RunID, err)
-				}
-				merged.Merge(l)
+			merged, err := g.Latency()
+			if err != nil {
+				return nil, fmt.Errorf("plot: %w", err)
 			}
 			if merged.Count() > 0 {
 				d.Series = append(d.Series, CDFSeries{Label: label(g), Points: merged.CDF()})

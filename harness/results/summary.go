@@ -4,6 +4,8 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 
 	"github.com/dflab/dflab/harness/metrics"
 	"github.com/dflab/dflab/harness/spec"
@@ -49,6 +51,19 @@ type Group struct {
 
 // Rep returns the first successful run (for a shape: clock, unit).
 func (g Group) Rep() Row { return g.Runs[0] }
+
+// Latency merges the latency histograms of the group's runs.
+func (g Group) Latency() (*metrics.Latency, error) {
+	merged := metrics.NewLatency()
+	for _, r := range g.Runs {
+		l, err := metrics.DecodeLatency(r.Metrics.Latency)
+		if err != nil {
+			return nil, fmt.Errorf("results: run %s: %w", r.RunID, err)
+		}
+		merged.Merge(l)
+	}
+	return merged, nil
+}
 
 // Groups groups rows by ConfigID, in order of first appearance, and
 // computes the statistics. Configurations with no successful run are kept
@@ -156,4 +171,29 @@ func ptr(v *float64) string {
 		return ""
 	}
 	return f64(*v)
+}
+
+// WriteCSVFiles writes runs.csv and summary.csv of rows into dir and
+// returns their paths.
+func WriteCSVFiles(dir string, rows []Row) ([]string, error) {
+	var paths []string
+	for _, t := range []struct {
+		name  string
+		write func(io.Writer, []Row) error
+	}{{"runs.csv", WriteRunsCSV}, {"summary.csv", WriteSummaryCSV}} {
+		p := filepath.Join(dir, t.name)
+		f, err := os.Create(p)
+		if err != nil {
+			return paths, fmt.Errorf("results: csv: %w", err)
+		}
+		if err := t.write(f, rows); err != nil {
+			f.Close()
+			return paths, err
+		}
+		if err := f.Close(); err != nil {
+			return paths, fmt.Errorf("results: csv: %w", err)
+		}
+		paths = append(paths, p)
+	}
+	return paths, nil
 }

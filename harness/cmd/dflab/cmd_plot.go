@@ -72,23 +72,9 @@ func readRows(name string) ([]results.Row, error) {
 }
 
 func writeCSVs(e *env, rows []results.Row, dir string) error {
-	for name, write := range map[string]func(*os.File) error{
-		"runs.csv":    func(f *os.File) error { return results.WriteRunsCSV(f, rows) },
-		"summary.csv": func(f *os.File) error { return results.WriteSummaryCSV(f, rows) },
-	} {
-		p := filepath.Join(dir, name)
-		f, err := os.Create(p)
-		if err != nil {
-			return fmt.Errorf("csv: %w", err)
-		}
-		if err := write(f); err != nil {
-			f.Close()
-			return err
-		}
-		if err := f.Close(); err != nil {
-			return fmt.Errorf("csv: %w", err)
-		}
+	paths, err := results.WriteCSVFiles(dir, rows)
+	for _, p := range paths {
 		fmt.Fprintln(e.stdout, p)
 	}
-	return nil
+	return err
 }

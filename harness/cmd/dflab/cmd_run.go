@@ -6,7 +6,6 @@ import (
 	"os"
 
 	"github.com/dflab/dflab/harness"
-	"github.com/dflab/dflab/harness/figures"
 	"github.com/dflab/dflab/harness/results"
 	"github.com/dflab/dflab/harness/spec"
 )
@@ -128,43 +127,6 @@ func needsEngines(what string) error {
 		}
 	}
 	return fmt.Errorf("%s is not implemented yet (issue 8): it is defined once the paper's figure definitions land", what)
-}
-
-func cmdFigures(_ context.Context, e *env, args []string) error {
-	fs := newFlags(e, "figures", "[--list] [--only ID] [--out DIR]", `
-Regenerates every paper figure (Fig. 9 scale-out, Fig. 10 traffic, Fig. 11
-latency CDFs, speculation levels) into results/ (JSONL, CSV, PNG, SVG) and
-notebooks/. Needs both engines. --list prints the figure definitions and
-how many specs each expands to; it needs no engine.`)
-	fs.String("out", "results", "results directory")
-	list := fs.Bool("list", false, "list the figure definitions and exit")
-	only := fs.String("only", "", "one figure id (see --list)")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	figs := figures.All()
-	if *only != "" {
-		f, err := figures.ByID(*only)
-		if err != nil {
-			return err
-		}
-		figs = []figures.Figure{f}
-	}
-	if *list {
-		for _, f := range figs {
-			specs, err := f.Expand()
-			if err != nil {
-				return err
-			}
-			runs := 0
-			for _, s := range specs {
-				runs += s.Repetitions
-			}
-			fmt.Fprintf(e.stdout, "%-16s %3d specs %4d runs  %s\n", f.ID, len(specs), runs, f.Title)
-		}
-		return nil
-	}
-	return needsEngines("figures")
 }
 
 func cmdCalibrate(_ context.Context, e *env, args []string) error {

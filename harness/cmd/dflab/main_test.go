@@ -167,8 +167,8 @@ func TestSchemaPrints(t *testing.T) {
 func TestFiguresList(t *testing.T) {
 	code, out, errOut := call(t, "figures", "--list")
 	require.Equal(t, 0, code, errOut)
-	require.Contains(t, out, "fig9-hello5")
-	require.Contains(t, out, "24 specs  144 runs")
+	require.Contains(t, out, "fig9          96 specs  576 runs  Fig. 9: throughput scale-out")
+	require.Contains(t, out, "fig10          0 specs    0 runs  Fig. 10: storage traffic (charts fig9's runs on 4 nodes × 2 cores)")
 	code, _, errOut = call(t, "figures", "--only", "fig42")
 	require.Equal(t, 1, code)
 	require.Contains(t, errOut, `figure "fig42" is not one of`)

@@ -1,0 +1,326 @@
+package figures
+
+import (
+	"fmt"
+	"image/color"
+	"math"
+
+	gplot "gonum.org/v1/plot"
+	"gonum.org/v1/plot/vg"
+
+	"github.com/dflab/dflab/engine/port"
+	"github.com/dflab/dflab/faults/plan"
+
+	"github.com/dflab/dflab/harness/metrics"
+	"github.com/dflab/dflab/harness/plot"
+	"github.com/dflab/dflab/harness/results"
+	"github.com/dflab/dflab/harness/spec"
+)
+
+// Series colors: the original engine in oranges, Netherite in blues,
+// darker with more cores (or less pipelining).
+var (
+	originalColors  = []color.Color{color.RGBA{253, 174, 107, 255}, color.RGBA{241, 105, 19, 255}, color.RGBA{166, 54, 3, 255}}
+	netheriteColors = []color.Color{color.RGBA{158, 202, 225, 255}, color.RGBA{66, 146, 198, 255}, color.RGBA{8, 69, 148, 255}}
+	gray            = color.RGBA{120, 120, 120, 255}
+)
+
+// coreIndex is the position of cores in the paper's {1, 2, 4}.
+func coreIndex(cores int) int {
+	switch cores {
+	case 1:
+		return 0
+	case 2:
+		return 1
+	}
+	return 2
+}
+
+// System names the engine configuration of s as the notebooks do.
+func System(s spec.Spec) string {
+	n := s.Engine.Netherite
+	switch {
+	case s.Engine.Name == spec.EngineOriginal:
+		return SystemOriginal
+	case n == nil || n.Speculation == spec.SpeculationLocal:
+		return SystemNetheriteLocal
+	case n.Speculation == spec.SpeculationNone:
+		return SystemNetheriteNone
+	}
+	return "Netherite (" + n.Speculation + " speculation)"
+}
+
+func systemColor(s spec.Spec) color.Color {
+	switch System(s) {
+	case SystemOriginal:
+		return originalColors[1]
+	case SystemNetheriteNone:
+		return netheriteColors[0]
+	case SystemNetheriteLocal:
+		return netheriteColors[2]
+	}
+	return netheriteColors[1]
+}
+
+// byWorkload splits groups by workload, in the order of names.
+func byWorkload(groups []results.Group) map[string][]results.Group {
+	m := map[string][]results.Group{}
+	for _, g := range groups {
+		m[g.Spec.Workload.Name] = append(m[g.Spec.Workload.Name], g)
+	}
+	return m
+}
+
+// baseline is the mean throughput of the original engine on 1 node × 1
+// core among gs (0 if it did not run).
+func baseline(gs []results.Group) float64 {
+	for _, g := range gs {
+		if g.Spec.Engine.Name == spec.EngineOriginal && g.Spec.Cluster == (spec.Cluster{Nodes: 1, Cores: 1}) && len(g.Runs) > 0 {
+			return g.Stats["throughput_per_s"].Mean
+		}
+	}
+	return 0
+}
+
+// scaleOutChart is Fig. 9's panel for workload w: bars per engine ×
+// cores at each cluster size, relative to the original engine on 1×1.
+func scaleOutChart(w string, gs []results.Group, models string) (*plot.Chart, error) {
+	d := plot.ScaleOutData{Title: fmt.Sprintf("Fig. 9 · %s throughput scale-out (models %s)", w, models),
+		Nodes: []int{1, 4, 8, 12}, Baseline: baseline(gs), BaselineLabel: "original 1×1", LogY: true}
+	if len(gs) > 0 && len(gs[0].Runs) > 0 {
+		d.Unit = gs[0].Rep().Metrics.Unit
+	}
+	for _, e := range []string{spec.EngineOriginal, spec.EngineNetherite} {
+		for ci, c := range []int{1, 2, 4} {
+			s := plot.ScaleOutSeries{Label: fmt.Sprintf("%s, %d core%s", e, c, map[bool]string{true: "s"}[c > 1])}
+			s.Color = originalColors[ci]
+			if e == spec.EngineNetherite {
+				s.Color = netheriteColors[ci]
+			}
+			for _, n := range d.Nodes {
+				st, ok := statOf(gs, func(sp spec.Spec) bool {
+					return sp.Engine.Name == e && sp.Cluster == spec.Cluster{Nodes: n, Cores: c}
+				})
+				s.Values, s.Errors = append(s.Values, st.Mean), append(s.Errors, st.HalfWidth())
+				if !ok {
+					s.Values[len(s.Values)-1] = math.NaN()
+				}
+			}
+			d.Series = append(d.Series, s)
+		}
+	}
+	return wide(plot.ScaleOut(d))
+}
+
+// wide widens a figure's chart so long titles and the legend strip fit.
+func wide(c *plot.Chart, err error) (*plot.Chart, error) {
+	if c != nil {
+		c.Width, c.Height = 22*vg.Centimeter, 12*vg.Centimeter
+	}
+	return c, err
+}
+
+// statOf is the throughput statistic of the first group matching.
+func statOf(gs []results.Group, match func(spec.Spec) bool) (metrics.Stat, bool) {
+	return metricOf(gs, match, "throughput_per_s")
+}
+
+func metricOf(gs []results.Group, match func(spec.Spec) bool, name string) (metrics.Stat, bool) {
+	for _, g := range gs {
+		if match(g.Spec) && len(g.Runs) > 0 {
+			st, ok := g.Stats[name]
+			return st, ok
+		}
+	}
+	return metrics.Stat{}, false
+}
+
+// perUnit summarizes f(run)/work units over a group's runs.
+func perUnit(g results.Group, f func(metrics.Set) float64) (metrics.Stat, error) {
+	var xs []float64
+	for _, r := range g.Runs {
+		if r.Metrics.WorkUnits > 0 {
+			xs = append(xs, f(r.Metrics)/r.Metrics.WorkUnits)
+		}
+	}
+	if len(xs) == 0 {
+		return metrics.Stat{N: 0, Mean: math.NaN()}, nil
+	}
+	return metrics.Summarize(xs)
+}
+
+// trafficCharts are Fig. 10: storage requests and KB moved per work
+// unit, by workload and engine, on a log scale.
+func trafficCharts(gs []results.Group, shape spec.Cluster, models string) (req, kb *plot.Chart, err error) {
+	where := fmt.Sprintf("%d nodes × %d cores, models %s", shape.Nodes, shape.Cores, models)
+	rd := plot.BarData{Title: "Fig. 10 · storage requests per work unit (" + where + ")", XLabel: "workload",
+		YLabel: "storage requests per work unit (log scale)", Categories: ThroughputWorkloads, LogY: true}
+	md := plot.BarData{Title: "Fig. 10 · data read and written per work unit (" + where + ")", XLabel: "workload",
+		YLabel: "KB per work unit (log scale)", Categories: ThroughputWorkloads, LogY: true}
+	by := byWorkload(gs)
+	for ei, e := range []string{spec.EngineOriginal, spec.EngineNetherite} {
+		colors := originalColors
+		if ei == 1 {
+			colors = netheriteColors
+		}
+		r := plot.BarSeries{Label: e, Color: colors[1]}
+		read, written := plot.BarSeries{Label: e + " read", Color: colors[0]}, plot.BarSeries{Label: e + " written", Color: colors[2]}
+		for _, w := range ThroughputWorkloads {
+			t, err := trafficOf(by[w], e)
+			if err != nil {
+				return nil, nil, err
+			}
+			r.Values, r.Errors = append(r.Values, t.requests.Mean), append(r.Errors, t.requests.HalfWidth())
+			read.Values, read.Errors = append(read.Values, t.kbRead.Mean), append(read.Errors, t.kbRead.HalfWidth())
+			written.Values, written.Errors = append(written.Values, t.kbWritten.Mean), append(written.Errors, t.kbWritten.HalfWidth())
+		}
+		rd.Series = append(rd.Series, r)
+		md.Series = append(md.Series, read, written)
+	}
+	if req, err = wide(plot.GroupedBars(rd)); err != nil {
+		return nil, nil, err
+	}
+	kb, err = wide(plot.GroupedBars(md))
+	return req, kb, err
+}
+
+// traffic is one engine's storage traffic per work unit on a workload.
+type traffic struct {
+	requests, kbRead, kbWritten metrics.Stat
+	unit                        string
+}
+
+func trafficOf(gs []results.Group, engine string) (traffic, error) {
+	nan := metrics.Stat{Mean: math.NaN()}
+	t := traffic{requests: nan, kbRead: nan, kbWritten: nan}
+	for _, g := range gs {
+		if g.Spec.Engine.Name != engine || len(g.Runs) == 0 {
+			continue
+		}
+		var err error
+		t.unit = g.Rep().Metrics.Unit
+		if t.requests, err = perUnit(g, func(m metrics.Set) float64 { return float64(m.Storage.Total.Requests) }); err != nil {
+			return t, err
+		}
+		if t.kbRead, err = perUnit(g, func(m metrics.Set) float64 { return m.Storage.Total.MBRead * 1000 }); err != nil {
+			return t, err
+		}
+		t.kbWritten, err = perUnit(g, func(m metrics.Set) float64 { return m.Storage.Total.MBWritten * 1000 })
+		return t, err
+	}
+	return t, nil
+}
+
+// cdfChart is one Fig. 11 panel: a CDF per system, repetitions merged.
+func cdfChart(w string, gs []results.Group, models string) (*plot.Chart, error) {
+	d := plot.CDFData{Title: fmt.Sprintf("Fig. 11 · %s latency CDF, 4 nodes × 2 cores (models %s)", w, models), LogX: true}
+	for _, g := range gs {
+		l, err := g.Latency()
+		if err != nil {
+			return nil, err
+		}
+		if l.Count() > 0 {
+			d.Series = append(d.Series, plot.CDFSeries{Label: System(g.Spec), Points: l.CDF()})
+		}
+	}
+	return wide(plot.CDF(d))
+}
+
+// speculationChart is throughput by speculation level, relative to
+// local speculation per workload (the workloads' units differ).
+func speculationChart(gs []results.Group, models string) (*plot.Chart, error) {
+	d := plot.BarData{Title: "Speculation levels · Netherite on 8 nodes × 2 cores (models " + models + ")", XLabel: "workload",
+		YLabel: "throughput relative to local speculation (×)", Categories: ThroughputWorkloads}
+	by := byWorkload(gs)
+	for li, level := range spec.Speculations {
+		s := plot.BarSeries{Label: "speculation " + level, Color: netheriteColors[li]}
+		for _, w := range ThroughputWorkloads {
+			local, okL := statOf(by[w], speculationIs(spec.SpeculationLocal))
+			st, ok := statOf(by[w], speculationIs(level))
+			if !ok || !okL || local.Mean <= 0 {
+				s.Values, s.Errors = append(s.Values, math.NaN()), append(s.Errors, 0)
+				continue
+			}
+			s.Values, s.Errors = append(s.Values, st.Mean/local.Mean), append(s.Errors, st.HalfWidth()/local.Mean)
+		}
+		d.Series = append(d.Series, s)
+	}
+	return wide(plot.GroupedBars(d))
+}
+
+func speculationIs(level string) func(spec.Spec) bool {
+	return func(s spec.Spec) bool { return s.Engine.Netherite != nil && s.Engine.Netherite.Speculation == level }
+}
+
+// faultTimes are the times (s) of a plan's timed faults (crash, restart...).
+func faultTimes(text string) ([]float64, error) {
+	p, err := plan.Parse(text)
+	if err != nil {
+		return nil, err
+	}
+	var out []float64
+	for _, f := range p.Faults {
+		if f.Kind == plan.Crash || f.Kind == plan.Restart {
+			out = append(out, float64(f.At)/float64(port.Second))
+		}
+	}
+	return out, nil
+}
+
+// timelineShownSec is how much of an elasticity run the charts show (the
+// load runs 60 s; later stragglers are in the notebook's table).
+const timelineShownSec = 75
+
+// timelineCharts are the elasticity figure: throughput and latency per
+// one-second window of each engine's first repetition, faults marked.
+func timelineCharts(gs []results.Group, faults, models string) (tput, lat *plot.Chart, err error) {
+	marks, err := faultTimes(faults)
+	if err != nil {
+		return nil, nil, err
+	}
+	shown := fmt.Sprintf("first %d s", timelineShownSec)
+	td := plot.TimeSeriesData{Title: "Elasticity · Hello5 at 100/s on 4 nodes × 2 cores, " + shown + " (models " + models + ")",
+		YLabel: "completions (orchestrations/s)", Markers: marks, MarkerLabel: "crash / restart"}
+	ld := plot.TimeSeriesData{Title: "Elasticity · latency by second of completion, " + shown + " (models " + models + ")",
+		YLabel: "latency (ms, log scale)", LogY: true, Markers: marks, MarkerLabel: "crash / restart"}
+	for _, g := range gs {
+		if len(g.Runs) == 0 || len(g.Rep().Metrics.Timeline) == 0 {
+			continue
+		}
+		var x, y, p50, p99 []float64
+		for _, w := range g.Rep().Metrics.Timeline {
+			x, y = append(x, w.StartMs/1000), append(y, w.ThroughputPerSec)
+			if w.Completed == 0 {
+				p50, p99 = append(p50, math.NaN()), append(p99, math.NaN())
+				continue
+			}
+			p50, p99 = append(p50, w.LatencyP50Ms), append(p99, w.LatencyP99Ms)
+		}
+		name, shades := g.Spec.Engine.Name, originalColors
+		if name == spec.EngineNetherite {
+			shades = netheriteColors
+		}
+		td.Series = append(td.Series, plot.XYSeries{Label: name, X: x, Y: y, Color: shades[2], Dashes: []vg.Length{}})
+		ld.Series = append(ld.Series, plot.XYSeries{Label: name + " p50", X: x, Y: p50, Color: shades[2], Dashes: []vg.Length{}},
+			plot.XYSeries{Label: name + " p99", X: x, Y: p99, Color: shades[1], Dashes: []vg.Length{vg.Points(4), vg.Points(2)}})
+	}
+	if tput, err = wide(plot.TimeSeries(td)); err != nil {
+		return nil, nil, err
+	}
+	if lat, err = wide(plot.TimeSeries(ld)); err != nil {
+		return nil, nil, err
+	}
+	var ticks []gplot.Tick
+	for t := 0; t <= timelineShownSec; t += 5 {
+		label := ""
+		if t%15 == 0 {
+			label = fmt.Sprint(t)
+		}
+		ticks = append(ticks, gplot.Tick{Value: float64(t), Label: label})
+	}
+	for _, c := range []*plot.Chart{tput, lat} {
+		c.Plot.X.Min, c.Plot.X.Max = 0, timelineShownSec
+		c.Plot.X.Tick.Marker = gplot.ConstantTicks(ticks)
+	}
+	return tput, lat, nil
+}

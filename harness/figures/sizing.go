@@ -1,0 +1,98 @@
+package figures
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/dflab/dflab/harness/spec"
+)
+
+// Throughput run sizes. The paper started 1,000 orchestrations on one
+// node and 5,000–10,000 on clusters; dflab starts fewer on clusters so
+// that all of `make figures` (6 repetitions per point) runs in minutes.
+const (
+	singleInstances  = 1000
+	clusterInstances = 2000
+	// WordCount: words per book (paper: up to 5,000) and vocabulary.
+	wordCountBookWords  = 200
+	wordCountVocabulary = 1000
+)
+
+// wordCountShapes are WordCount's mappers × reducers per cluster size:
+// the paper's range 5×10 … 150×36, interpolated between its ends.
+var wordCountShapes = map[int][2]int{1: {5, 10}, 4: {50, 20}, 8: {100, 30}, 12: {150, 36}}
+
+// collisionBlocks is B (10^9 numbers each) per cluster size, within the
+// paper's 100..1,000.
+var collisionBlocks = map[int]int{1: 100, 4: 200, 8: 400, 12: 600}
+
+// activitiesPerNode is the paper's cap on concurrent Collision
+// activities per node, by cores per node.
+var activitiesPerNode = map[int]int{1: 10, 2: 15, 4: 20}
+
+const throughputSizing = "closed load: Hello5 and Bank start 1,000 instances on 1 node and 2,000 on clusters " +
+	"(paper: 1,000 and 5,000–10,000); WordCount runs one job of M×R = 5×10, 50×20, 100×30, 150×36 on 1, 4, 8, 12 nodes " +
+	"with 200-word books over a 1,000-word vocabulary (paper: up to 5,000 words per book); Collision searches " +
+	"B = 100, 200, 400, 600 blocks on 1, 4, 8, 12 nodes with at most 10/15/20 concurrent activities per node on " +
+	"1/2/4 cores, as the paper. Counts are multiplied by the run's scale."
+
+// fitThroughput sizes a throughput point by its cluster shape.
+func fitThroughput(s *spec.Spec, cfg Config) error {
+	n := s.Cluster.Nodes
+	s.Load = spec.Load{Kind: spec.LoadClosed, Instances: 1}
+	switch s.Workload.Name {
+	case "hello5", "bank":
+		s.Load.Instances = cfg.scaled(clusterInstances)
+		if n == 1 {
+			s.Load.Instances = cfg.scaled(singleInstances)
+		}
+	case "wordcount":
+		shape, ok := wordCountShapes[n]
+		if !ok {
+			return fmt.Errorf("wordcount: no M×R shape for %d nodes (have 1, 4, 8, 12)", n)
+		}
+		return setParams(s, map[string]any{"mappers": shape[0], "reducers": shape[1],
+			"bookWords": cfg.scaled(wordCountBookWords), "vocabulary": wordCountVocabulary})
+	case "collision":
+		blocks, ok := collisionBlocks[n]
+		perNode, ok2 := activitiesPerNode[s.Cluster.Cores]
+		if !ok || !ok2 {
+			return fmt.Errorf("collision: no size for %d nodes × %d cores (have nodes 1, 4, 8, 12 × cores 1, 2, 4)", n, s.Cluster.Cores)
+		}
+		capActivities(s, perNode)
+		return setParams(s, map[string]any{"blocks": cfg.scaled(blocks)})
+	default:
+		return fmt.Errorf("workload %q has no throughput size", s.Workload.Name)
+	}
+	return nil
+}
+
+// capActivities applies the paper's per-node activity cap: per worker
+// for the original engine, per partition (spread over the nodes) for
+// Netherite.
+func capActivities(s *spec.Spec, perNode int) {
+	if n := s.Engine.Netherite; n != nil {
+		parts := max(n.Partitions, 1)
+		n.MaxActivities = max(1, (perNode*s.Cluster.Nodes+parts-1)/parts)
+	}
+	if o := s.Engine.Original; o != nil {
+		o.MaxConcurrentActivities = perNode
+	}
+}
+
+func setParams(s *spec.Spec, p map[string]any) error {
+	b, err := json.Marshal(p)
+	if err != nil {
+		return fmt.Errorf("%s params: %w", s.Workload.Name, err)
+	}
+	s.Workload.Params = b
+	return nil
+}
+
+// fitLatency scales a latency run's duration.
+func fitLatency(s *spec.Spec, cfg Config) error {
+	d := time.Duration(float64(latencyDuration) * cfg.Scale).Round(time.Second)
+	s.Load.Duration = spec.Duration(max(d, time.Second))
+	return nil
+}
