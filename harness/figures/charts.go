@@ -245,7 +245,16 @@ func speculationChart(gs []results.Group, models string) (*plot.Chart, error) {
 		}
 		d.Series = append(d.Series, s)
 	}
-	return wide(plot.GroupedBars(d))
+	c, err := wide(plot.GroupedBars(d))
+	if err != nil {
+		return nil, err
+	}
+	var ticks []gplot.Tick
+	for v := 0.0; v <= c.Plot.Y.Max+0.2; v += 0.2 {
+		ticks = append(ticks, gplot.Tick{Value: v, Label: fmt.Sprintf("%.1f", v)})
+	}
+	c.Plot.Y.Tick.Marker = gplot.ConstantTicks(ticks)
+	return c, nil
 }
 
 func speculationIs(level string) func(spec.Spec) bool {

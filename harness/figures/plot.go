@@ -207,7 +207,9 @@ func writeIndex(dir, notebooks string) (string, error) {
 		fmt.Fprintf(&md, "| | |\n|---|---|\n| command | `dflab figures --models %s --reps %d --scale %g` (`make figures`) |\n", info.Models, info.Repetitions, info.Scale)
 		fmt.Fprintf(&md, "| model set | `%s` |\n| figures run | %s |\n| runs | %d (%d failed) |\n", info.Models, strings.Join(info.Figures, ", "), info.Runs, info.Failed)
 		fmt.Fprintf(&md, "| wall time of the runs | %.0f s on %d workers |\n| simulated events | %d |\n", info.WallTimeSec, info.Workers, info.Events)
-		fmt.Fprintf(&md, "| simulation speed | %.0f events/s per worker (events / summed run wall time) |\n| git revision | %s |\n", info.EventsPerSec, info.Revision)
+		fmt.Fprintf(&md, "| CPU time of the runs | %.0f s (user + system: about %.0f s of wall time with both cores free) |\n", info.CPUTimeSec, info.CPUTimeSec/2)
+		fmt.Fprintf(&md, "| simulation speed | %.0f events per CPU second; %.0f events/s per worker in wall time (depends on the machine's load) |\n", info.EventsPerCPUSec, info.EventsPerSec)
+		fmt.Fprintf(&md, "| git revision | %s |\n", info.Revision)
 	}
 	p := filepath.Join(notebooks, "README.md")
 	if err := os.MkdirAll(notebooks, 0o755); err != nil {

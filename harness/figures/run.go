@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"syscall"
 	"time"
 
 	"github.com/dflab/dflab/harness"
@@ -41,8 +42,13 @@ type RunInfo struct {
 	WallTimeSec float64  `json:"wallTimeSec"`
 	// RunWallTimeSec is the runs' wall time summed (over the workers).
 	RunWallTimeSec float64 `json:"runWallTimeSec"`
-	EventsPerSec   float64 `json:"eventsPerSec"` // Events / RunWallTimeSec: one core's simulation speed
-	Revision       string  `json:"revision"`
+	EventsPerSec   float64 `json:"eventsPerSec"` // Events / RunWallTimeSec: one worker's simulation speed
+	// CPUTimeSec is the process's user + system CPU time over the runs;
+	// EventsPerCPUSec = Events / CPUTimeSec does not depend on how busy
+	// the machine was.
+	CPUTimeSec      float64 `json:"cpuTimeSec"`
+	EventsPerCPUSec float64 `json:"eventsPerCpuSec"`
+	Revision        string  `json:"revision"`
 }
 
 // RunInfoFile is RunInfo's file name in the results directory.
@@ -81,7 +87,7 @@ func Run(ctx context.Context, reg *harness.Registry, figs []Figure, opt Options)
 		status = opt.Status
 	}
 	prog := harness.NewProgress(status, total, opt.ForceProgress, nil)
-	start := time.Now()
+	start, cpuStart := time.Now(), cpuTimeSec()
 	for _, p := range plan {
 		if p.specs == 0 {
 			continue
@@ -99,9 +105,12 @@ func Run(ctx context.Context, reg *harness.Registry, figs []Figure, opt Options)
 			return info, err
 		}
 	}
-	info.WallTimeSec = time.Since(start).Seconds()
+	info.WallTimeSec, info.CPUTimeSec = time.Since(start).Seconds(), cpuTimeSec()-cpuStart
 	if info.RunWallTimeSec > 0 {
 		info.EventsPerSec = float64(info.Events) / info.RunWallTimeSec
+	}
+	if info.CPUTimeSec > 0 {
+		info.EventsPerCPUSec = float64(info.Events) / info.CPUTimeSec
 	}
 	return info, writeJSON(filepath.Join(opt.Results, RunInfoFile), info)
 }
@@ -129,6 +138,17 @@ func runFigure(ctx context.Context, reg *harness.Registry, f Figure, opt Options
 		return rows, fmt.Errorf("figures: %w", err)
 	}
 	return rows, nil
+}
+
+// cpuTimeSec is this process's user + system CPU time so far (0 where
+// the platform does not say).
+func cpuTimeSec() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	tv := func(t syscall.Timeval) float64 { return float64(t.Sec) + float64(t.Usec)/1e6 }
+	return tv(ru.Utime) + tv(ru.Stime)
 }
 
 func writeJSON(path string, v any) error {

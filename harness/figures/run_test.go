@@ -34,6 +34,7 @@ func TestFig11EndToEndAtTinyScale(t *testing.T) {
 	require.Zero(t, info.Failed)
 	require.Positive(t, info.Events)
 	require.Positive(t, info.EventsPerSec)
+	require.Positive(t, info.EventsPerCPUSec)
 
 	files, err := Plot([]Figure{f}, dir, nbs)
 	require.NoError(t, err)

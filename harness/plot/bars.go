@@ -73,13 +73,18 @@ func GroupedBars(d BarData) (*Chart, error) {
 }
 
 // setLogY puts the value axis on a log scale from the 1-2-5 step below
-// the smallest positive value; bars rise from there.
+// the smallest positive value (bars rise from there) to the 1-2-5 step
+// at or above the highest bar or whisker.
 func setLogY(c *Chart, all []*bars) {
-	lo := math.Inf(1)
+	lo, hi := math.Inf(1), 0.0
 	for _, b := range all {
-		for _, v := range b.ys {
+		for i, v := range b.ys {
 			if v > 0 {
 				lo = min(lo, v)
+				hi = max(hi, v)
+				if b.errs != nil && b.errs[i] > 0 {
+					hi = max(hi, v+b.errs[i])
+				}
 			}
 		}
 	}
@@ -89,7 +94,7 @@ func setLogY(c *Chart, all []*bars) {
 	floor := Floor125(lo)
 	c.Plot.Y.Scale = gplot.LogScale{}
 	c.Plot.Y.Tick.Marker = LogTicks125{}
-	c.Plot.Y.Min = floor
+	c.Plot.Y.Min, c.Plot.Y.Max = floor, Ceil125(hi)
 	for _, b := range all {
 		b.base = floor
 	}

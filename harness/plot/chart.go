@@ -161,3 +161,15 @@ func Floor125(v float64) float64 {
 	}
 	return e / 2
 }
+
+// Ceil125 is the smallest 1-2-5 value at or above v > 0: where a log
+// axis ends so its top is labelled.
+func Ceil125(v float64) float64 {
+	e := math.Pow(10, math.Floor(math.Log10(v)))
+	for _, s := range []float64{1, 2, 5, 10} {
+		if f := s * e; f >= v*(1-1e-9) {
+			return f
+		}
+	}
+	return 10 * e
+}

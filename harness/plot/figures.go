@@ -164,7 +164,9 @@ func TimeSeries(d TimeSeriesData) (*Chart, error) {
 		}
 	}
 	c.Plot.Y.Min = 0
+	c.Plot.Y.Max *= 1.05 // headroom: a peak is not drawn on the frame
 	if d.LogY {
+		c.Plot.Y.Max = Ceil125(c.Plot.Y.Max)
 		c.Plot.Y.Scale = gplot.LogScale{}
 		c.Plot.Y.Tick.Marker = LogTicks125{}
 		c.Plot.Y.Min = Floor125(minPositive(d.Series))

@@ -24,6 +24,9 @@ func TestLogTicks125AndFloor(t *testing.T) {
 	require.Equal(t, 0.5, Floor125(1), "strictly below, so a bar of exactly 1 shows")
 	require.Equal(t, 5.0, Floor125(7.3))
 	require.Equal(t, 0.02, Floor125(0.03))
+	require.Equal(t, 50.0, Ceil125(45))
+	require.Equal(t, 100.0, Ceil125(51))
+	require.Equal(t, 1.0, Ceil125(1))
 }
 
 func TestLogBarsRiseFromTheFloor(t *testing.T) {
@@ -33,6 +36,7 @@ func TestLogBarsRiseFromTheFloor(t *testing.T) {
 	require.NoError(t, err)
 	require.IsType(t, gplot.LogScale{}, c.Plot.Y.Scale)
 	require.Equal(t, 0.5, c.Plot.Y.Min, "below the baseline's 1×")
+	require.Equal(t, 100.0, c.Plot.Y.Max, "above the highest bar, 1100+30 over 15.1")
 	require.Contains(t, c.Plot.Y.Label.Text, "log")
 	requireValid(t, c)
 }

@@ -53,8 +53,8 @@ results already there, running nothing. --list prints the definitions.`)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "%d runs (%d failed), %d simulated events, %.0f events/s per core; runs took %.1fs wall on %d workers\n",
-			info.Runs, info.Failed, info.Events, info.EventsPerSec, info.WallTimeSec, info.Workers)
+		fmt.Fprintf(e.stdout, "%d runs (%d failed), %d simulated events in %.1fs wall on %d workers, %.1fs CPU: %.0f events per CPU second, %.0f events/s per worker\n",
+			info.Runs, info.Failed, info.Events, info.WallTimeSec, info.Workers, info.CPUTimeSec, info.EventsPerCPUSec, info.EventsPerSec)
 	}
 	paths, err := figures.Plot(figs, *out, *nbs)
 	if err != nil {
