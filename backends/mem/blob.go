@@ -11,7 +11,8 @@ import (
 
 type blob struct {
 	typ      port.BlobType
-	data     []byte
+	data     []byte // a page blob's written prefix: zeros follow up to size
+	size     int64  // page blobs: the declared size
 	etag     string
 	modified port.Time
 	blocks   int
@@ -94,18 +95,28 @@ func (s *Store) GetBlob(_ context.Context, name string, r port.Range) (port.Blob
 	if !ok {
 		return port.BlobData{}, port.NotFound("blob", name)
 	}
-	data, err := readRange(b.data, r.Off, r.Len)
+	data, err := b.read(r.Off, r.Len)
 	if err != nil {
 		return port.BlobData{}, err
 	}
 	return port.BlobData{Data: data, Props: b.props(name)}, nil
 }
 
-func readRange(data []byte, off, n int64) ([]byte, error) {
+// length is the blob's size: a page blob's declared size, else its data.
+func (b *blob) length() int64 {
+	if b.typ == port.PageBlobType {
+		return b.size
+	}
+	return int64(len(b.data))
+}
+
+// read returns n bytes from off (n 0: to the end), zeros past a page
+// blob's written prefix.
+func (b *blob) read(off, n int64) ([]byte, error) {
 	if off < 0 || n < 0 {
 		return nil, port.BadRequest("range", fmt.Sprintf("off %d len %d", off, n), "off >= 0, len >= 0")
 	}
-	size := int64(len(data))
+	size := b.length()
 	if off > size || (off == size && size > 0) {
 		return nil, port.BadRequest("range offset", off, fmt.Sprintf("< blob size %d", size))
 	}
@@ -113,11 +124,23 @@ func readRange(data []byte, off, n int64) ([]byte, error) {
 	if n > 0 && off+n < size {
 		end = off + n
 	}
-	return clone(data[off:end]), nil
+	out := make([]byte, end-off)
+	if off < int64(len(b.data)) {
+		copy(out, b.data[off:min(end, int64(len(b.data)))])
+	}
+	return out, nil
+}
+
+// growTo extends p with zeros to at least n bytes.
+func growTo(p []byte, n int64) []byte {
+	if int64(len(p)) >= n {
+		return p
+	}
+	return append(p, make([]byte, n-int64(len(p)))...)
 }
 
 func (b *blob) props(name string) port.BlobProps {
-	return port.BlobProps{Name: name, Type: b.typ, Size: int64(len(b.data)), ETag: b.etag,
+	return port.BlobProps{Name: name, Type: b.typ, Size: b.length(), ETag: b.etag,
 		LastModified: b.modified, Blocks: b.blocks}
 }
 

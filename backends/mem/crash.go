@@ -81,6 +81,7 @@ func crashPages(b *blob, r Rand) {
 	for _, w := range b.pending {
 		for i := 0; i < len(w.data); i += port.PageSize {
 			if r.Uint64()&1 == 1 {
+				b.durable = growTo(b.durable, w.off+int64(i)+port.PageSize)
 				copy(b.durable[w.off+int64(i):], w.data[i:i+port.PageSize])
 			}
 		}

@@ -17,7 +17,11 @@ func (s *Store) CreatePageBlob(_ context.Context, name string, size int64, c por
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.replace(name, port.PageBlobType, make([]byte, size), c)
+	etag, err := s.replace(name, port.PageBlobType, nil, c)
+	if err == nil {
+		s.blobs[name].size = size // zeros: nothing is stored until written
+	}
+	return etag, err
 }
 
 // typed returns the blob name of type typ, or an error.
@@ -43,13 +47,14 @@ func (s *Store) WritePages(_ context.Context, name string, off int64, data []byt
 	if err != nil {
 		return "", err
 	}
-	if err := port.ValidPageRange(off, len(data), int64(len(b.data))); err != nil {
+	if err := port.ValidPageRange(off, len(data), b.size); err != nil {
 		return "", err
 	}
 	now := s.now()
 	if err := checkWrite(name, b, c, now); err != nil {
 		return "", err
 	}
+	b.data = growTo(b.data, off+int64(len(data)))
 	copy(b.data[off:], data)
 	if s.opts.DiskLike {
 		b.pending = append(b.pending, pendingWrite{off: off, data: clone(data)})
@@ -69,7 +74,7 @@ func (s *Store) ReadPages(_ context.Context, name string, off, n int64) ([]byte,
 	if err != nil {
 		return nil, err
 	}
-	return readRange(b.data, off, n)
+	return b.read(off, n)
 }
 
 // CreateAppendBlob implements port.AppendBlob.
