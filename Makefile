@@ -5,7 +5,7 @@ GO      ?= go
 PKGS    ?= ./...
 GOFILES  = $(shell git ls-files '*.go' 2>/dev/null)
 
-.PHONY: test lint bench figures plots microbench deps test-storage bench-storage
+.PHONY: test lint bench figures plots calibrate microbench deps test-storage bench-storage
 
 ## test: the whole test suite (installs Azurite from package-lock.json first)
 test: deps
@@ -42,6 +42,11 @@ figures:
 ## plots: charts, CSVs and notebooks again from the results already in results/ (runs nothing)
 plots:
 	$(GO) run ./harness/cmd/dflab figures --plots --out results --notebooks notebooks
+
+## calibrate: measure both engines' step costs here and fit the simulator's model set to
+## the paper's calibration set (< 10 min); writes harness/simrun/models/paper2022.{json,-fit.csv,-fit.md}
+calibrate:
+	$(GO) run ./harness/cmd/dflab calibrate --progress
 
 ## microbench: the packages' go test -bench micro-benchmarks
 microbench: deps

@@ -44,6 +44,9 @@ func (e *inputEv) Handle(now port.Time, _ uint64) {
 // first input of the new life.
 func (cr *coreRun) boot() {
 	cr.core = cr.factory()
+	if w := cr.d.cfg.WrapCore; w != nil {
+		cr.core = w(cr.name, cr.core)
+	}
 	cr.lastDone = map[string]port.Time{}
 	cr.deliver(cr.d.k.Now(), port.Started{})
 }

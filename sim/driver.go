@@ -39,6 +39,10 @@ type Config struct {
 	// its node crashes is applied anyway; -1 means 0, and 0 means the
 	// default of 50.
 	CrashApplyPercent int
+	// WrapCore, if set, wraps every core the driver makes (at each boot),
+	// e.g. to measure the real cost of its steps; the wrapper must pass
+	// every call through unchanged.
+	WrapCore func(name string, c port.Core) port.Core
 }
 
 // Violation is a broken ordering mark: a request with Needs was issued

@@ -28,6 +28,11 @@ type ModelSet struct {
 	Caps []Cap `json:"caps,omitempty"`
 	// CPU is the cost model charged on simulated cores.
 	CPU CPUModel `json:"cpu"`
+	// EngineCPU holds per-engine CPU costs (by engine name) that override
+	// CPU's keys for that engine's runs: both engines report steps under
+	// the same kinds but their real cores differ. The driver does not read
+	// it; a runner that knows the engine applies ForEngine first.
+	EngineCPU map[string]CPUModel `json:"engineCpu,omitempty"`
 	// Network is the delay between nodes and between clients and nodes.
 	Network NetworkModel `json:"network"`
 	// ActivityWaitMs is the time an activity spends waiting on remote
@@ -35,6 +40,8 @@ type ModelSet struct {
 	// activity name ("*": any other); it delays the result but occupies no
 	// core.
 	ActivityWaitMs map[string]rng.Dist `json:"activityWaitMs,omitempty"`
+	// Note says where the set comes from (e.g. the command that fitted it).
+	Note string `json:"note,omitempty"`
 }
 
 // activityWait samples the remote wait of an activity (0 if none).
@@ -50,6 +57,22 @@ func (m *ModelSet) activityWait(name string, r *rng.Source) port.Time {
 		return 0
 	}
 	return msToTime(d.Sample(r))
+}
+
+// ForEngine returns a copy of m whose CPU costs have engine's EngineCPU
+// costs merged over them, and no EngineCPU.
+func (m *ModelSet) ForEngine(engine string) *ModelSet {
+	c := *m
+	costs := make(map[string]rng.Dist, len(m.CPU.CostsMs))
+	for k, v := range m.CPU.CostsMs {
+		costs[k] = v
+	}
+	for k, v := range m.EngineCPU[engine].CostsMs {
+		costs[k] = v
+	}
+	c.CPU = CPUModel{CostsMs: costs}
+	c.EngineCPU = nil
+	return &c
 }
 
 // OpModel is the latency of one storage op kind: a base sample plus a
@@ -128,6 +151,14 @@ func (m *ModelSet) Validate() error {
 	}
 	if err := m.CPU.validate(); err != nil {
 		return fmt.Errorf("model set %q: cpu: %w", m.Name, err)
+	}
+	for _, e := range sortedKeys(m.EngineCPU) {
+		if e == "" {
+			return fmt.Errorf("model set %q: engineCpu: empty engine name", m.Name)
+		}
+		if err := m.EngineCPU[e].validate(); err != nil {
+			return fmt.Errorf("model set %q: engineCpu[%q]: %w", m.Name, e, err)
+		}
 	}
 	if err := nonNegativeDist("network.localMs", m.Network.LocalMs); err != nil {
 		return fmt.Errorf("model set %q: %w", m.Name, err)

@@ -45,6 +45,8 @@ func TestModelSetErrors(t *testing.T) {
 		`{"name":"x","network":{"remoteMs":"uniform(-1,2)"}}`:                                 `network.remoteMs`,
 		`{"name":"x","activityWaitMs":{"Rekognition":-2}}`:                                    `activityWaitMs["Rekognition"]: const(-2) can be negative`,
 		`{"name":"x","opz":{}}`: `unknown field "opz"`,
+		`{"name":"x","engineCpu":{"netherite":{"costsMs":{"input:tick":1}}}}`: `engineCpu["netherite"]: costsMs["input:tick"]: unknown input kind`,
+		`{"name":"x","engineCpu":{"":{"costsMs":{}}}}`:                        `engineCpu: empty engine name`,
 	} {
 		_, err := LoadModelSet([]byte(doc))
 		require.ErrorContains(t, err, want, doc)
@@ -150,4 +152,15 @@ func TestThroughputCap(t *testing.T) {
 	}
 	require.LessOrEqual(t, maxInWindow(ts, port.Second), 3000)
 	require.Equal(t, uint64(10000), s.Served())
+}
+
+func TestForEngineMergesThatEnginesCosts(t *testing.T) {
+	m, err := LoadModelSet([]byte(`{"name":"x","cpu":{"costsMs":{"input:*":0.5,"work:a":1}},
+		"engineCpu":{"e1":{"costsMs":{"work:a":2,"work:b":3}},"e2":{"costsMs":{"work:c":4}}}}`))
+	require.NoError(t, err)
+	e1 := m.ForEngine("e1")
+	require.Equal(t, map[string]rng.Dist{"input:*": rng.Const(0.5), "work:a": rng.Const(2), "work:b": rng.Const(3)}, e1.CPU.CostsMs)
+	require.Nil(t, e1.EngineCPU)
+	require.Equal(t, map[string]rng.Dist{"input:*": rng.Const(0.5), "work:a": rng.Const(1)}, m.ForEngine("other").CPU.CostsMs)
+	require.Equal(t, rng.Const(1), m.CPU.CostsMs["work:a"], "the set itself is unchanged")
 }

@@ -15,6 +15,9 @@
 // must pass or the run fails; for workloads whose oracle needs entity
 // states (workload.EntityOracle: bank, wordcount) the runner reads those
 // entities with status requests after the measured interval (entities.go).
-// The model set is named by spec.backend.models ("default" is the scenario
-// suite's uncalibrated set) and recorded in the result.
+// The model set is named by spec.backend.models and recorded in the
+// result (models.go): "default" is the scenario suite's small uncalibrated
+// set; "paper2022" is fitted by `dflab calibrate` to the paper's
+// calibration set and committed as models/paper2022.json. Empty stream reads are held until an append (as Event
+// Hubs receivers wait), not polled.
 package simrun

@@ -21,7 +21,7 @@ func TestBothEnginesProduceTheSameOutputs(t *testing.T) {
 		t.Run(c.wl, func(t *testing.T) {
 			outs := map[string]map[string]workload.Outcome{}
 			for _, e := range spec.Engines {
-				r, err := newRun(resolved(t, e, c.wl, c.params, 8, 2), 7)
+				r, err := newRun(resolved(t, e, c.wl, c.params, 8, 2), 7, Options{})
 				require.NoError(t, err)
 				m, err := r.execute(context.Background(), nil)
 				require.NoError(t, err)

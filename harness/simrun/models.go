@@ -1,6 +1,7 @@
 package simrun
 
 import (
+	"embed"
 	"fmt"
 	"sort"
 	"strings"
@@ -11,12 +12,37 @@ import (
 	"github.com/dflab/dflab/workloads/workload"
 )
 
+// Model set names.
+const (
+	// ModelsPaper2022 is the set fitted by `dflab calibrate` to the
+	// paper's calibration set (models/paper2022.json, with its fit report
+	// beside it).
+	ModelsPaper2022 = "paper2022"
+	// ModelsDefault is the default of spec.backend.models: the scenario
+	// suite's small plausible set (internal/scenarios.DefaultModels), never
+	// calibrated. paper2022 is not the default yet: its fit leaves targets
+	// off by more than 2x (see its report).
+	ModelsDefault = "default"
+)
+
+//go:embed models/*.json
+var modelFiles embed.FS
+
 // modelSets are the simulator's named model sets (spec.backend.models).
-// "default" is the scenario suite's small plausible set
-// (internal/scenarios.DefaultModels), not yet calibrated on the paper's
-// numbers; results name the set that ran.
-var modelSets = map[string]func() *sim.ModelSet{
-	"default": scenarios.DefaultModels,
+// Results name the set that ran.
+var modelSets = map[string]func() (*sim.ModelSet, error){
+	ModelsPaper2022: func() (*sim.ModelSet, error) { return EmbeddedModelSet(ModelsPaper2022) },
+	ModelsDefault:   func() (*sim.ModelSet, error) { return scenarios.DefaultModels(), nil },
+}
+
+// EmbeddedModelSet loads and validates the committed model set
+// models/<name>.json.
+func EmbeddedModelSet(name string) (*sim.ModelSet, error) {
+	data, err := modelFiles.ReadFile("models/" + name + ".json")
+	if err != nil {
+		return nil, fmt.Errorf("model set %q: %w", name, err)
+	}
+	return sim.LoadModelSet(data)
 }
 
 // ModelSets returns the names of the known model sets, sorted.
@@ -29,23 +55,31 @@ func ModelSets() []string {
 	return out
 }
 
-// modelsFor returns a fresh copy of the named model set with the
-// workload's activity CPU costs merged in (they override the set's).
-func modelsFor(name string, cost workload.CostModel) (*sim.ModelSet, error) {
+// ModelSet returns a fresh copy of a named model set.
+func ModelSet(name string) (*sim.ModelSet, error) {
 	mk, ok := modelSets[name]
 	if !ok {
 		return nil, fmt.Errorf("spec.backend.models = %q: allowed: %s", name, strings.Join(ModelSets(), ", "))
 	}
-	m := mk()
-	costs := make(map[string]rng.Dist, len(m.CPU.CostsMs))
-	for k, v := range m.CPU.CostsMs {
-		costs[k] = v
+	return mk()
+}
+
+// modelsFor returns the model set of a run: given (if not nil) or the named
+// one, with engine's CPU costs applied and the workload's activity CPU
+// costs merged in (they override the set's).
+func modelsFor(name, engine string, given *sim.ModelSet, cost workload.CostModel) (*sim.ModelSet, error) {
+	m := given
+	if m == nil {
+		var err error
+		if m, err = ModelSet(name); err != nil {
+			return nil, err
+		}
 	}
+	m = m.ForEngine(engine)
 	sim := cost.SimCostsMs()
 	for _, k := range workload.Keys(sim) {
-		costs[k] = rng.Const(sim[k])
+		m.CPU.CostsMs[k] = rng.Const(sim[k])
 	}
-	m.CPU.CostsMs = costs
 	if len(cost.RemoteMs) > 0 {
 		waits := make(map[string]rng.Dist, len(m.ActivityWaitMs)+len(cost.RemoteMs))
 		for k, v := range m.ActivityWaitMs {

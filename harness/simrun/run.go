@@ -30,22 +30,40 @@ const (
 	pollFirst   = 200 * port.Millisecond // first interval between polls of a done-entity
 	pollMax     = 5 * port.Second        // intervals grow by half up to this
 	budgetAfter = 10 * 60 * port.Second
+	streamHold  = port.Second // longest wait of an empty stream read (sim.Config.StreamHold)
 )
 
 // Run runs one repetition of a resolved spec on the simulator with seed
 // and returns its metrics (virtual clock). progress, if set, is told the
 // number of events processed so far.
 func Run(ctx context.Context, s spec.Spec, seed uint64, progress func(int64)) (metrics.Set, error) {
-	r, err := newRun(s, seed)
+	return RunWith(ctx, s, seed, Options{Progress: progress})
+}
+
+// Options are what a caller other than the harness may change about a run.
+type Options struct {
+	// Progress, if set, is told the number of events processed so far.
+	Progress func(events int64)
+	// Models, if set, replaces the named model set of the spec (the
+	// calibrator runs candidate sets that have no name yet); the
+	// workload's activity costs are merged in as for a named set.
+	Models *sim.ModelSet
+	// WrapCore, if set, wraps every engine core (sim.Config.WrapCore).
+	WrapCore func(name string, c port.Core) port.Core
+}
+
+// RunWith is Run with options.
+func RunWith(ctx context.Context, s spec.Spec, seed uint64, opt Options) (metrics.Set, error) {
+	r, err := newRun(s, seed, opt)
 	if err != nil {
 		return metrics.Set{}, err
 	}
-	return r.execute(ctx, progress)
+	return r.execute(ctx, opt.Progress)
 }
 
 // newRun prepares one repetition: the workload, its arrivals from the
 // seed, the model set and the engine's deployment.
-func newRun(s spec.Spec, seed uint64) (*run, error) {
+func newRun(s spec.Spec, seed uint64, opt Options) (*run, error) {
 	if s.Backend.Kind != spec.BackendSim {
 		return nil, fmt.Errorf("spec.backend.kind = %q: the sim runner runs only %q", s.Backend.Kind, spec.BackendSim)
 	}
@@ -53,7 +71,7 @@ func newRun(s spec.Spec, seed uint64) (*run, error) {
 	if err != nil {
 		return nil, fmt.Errorf("spec.workload: %w", err)
 	}
-	models, err := modelsFor(s.Backend.Models, w.Cost())
+	models, err := modelsFor(s.Backend.Models, s.Engine.Name, opt.Models, w.Cost())
 	if err != nil {
 		return nil, err
 	}
@@ -73,7 +91,7 @@ func newRun(s spec.Spec, seed uint64) (*run, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &run{spec: s, w: w, arrivals: arrivals, eng: eng, models: models, seed: seed, root: root}
+	r := &run{spec: s, w: w, arrivals: arrivals, eng: eng, models: models, seed: seed, root: root, wrap: opt.WrapCore}
 	if n, ok := eng.(*scenarios.Netherite); ok {
 		n.Logf = r.logf
 	}
@@ -89,6 +107,7 @@ type run struct {
 	models   *sim.ModelSet
 	seed     uint64
 	root     *rng.Source
+	wrap     func(name string, c port.Core) port.Core
 
 	k      *sim.Kernel
 	d      *sim.Driver
@@ -157,7 +176,9 @@ func (r *run) deploy() error {
 	}
 	r.meter = meter.New()
 	stores := r.meter.Wrap(store.Stores())
-	cfg := sim.Config{Seed: r.root.Fork("driver").Uint64(), Models: r.models}
+	// Empty stream reads wait for an append, as Event Hubs receivers (and
+	// the real driver) do, instead of polling.
+	cfg := sim.Config{Seed: r.root.Fork("driver").Uint64(), Models: r.models, WrapCore: r.wrap, StreamHold: streamHold}
 	if strings.TrimSpace(r.spec.Faults) != "" {
 		p, err := plan.Parse(r.spec.Faults)
 		if err != nil {

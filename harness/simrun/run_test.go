@@ -5,8 +5,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/dflab/dflab/harness/spec"
 	"github.com/stretchr/testify/require"
+
+	"github.com/dflab/dflab/harness/spec"
+	"github.com/dflab/dflab/sim"
+	"github.com/dflab/dflab/sim/rng"
 )
 
 func resolved(t *testing.T, engine, wl, params string, n, nodes int) spec.Spec {
@@ -80,7 +83,7 @@ func TestOnlySimBackendAndKnownModels(t *testing.T) {
 	s := resolved(t, spec.EngineOriginal, "hello5", "", 1, 1)
 	s.Backend.Models = "calibrated"
 	_, err := Run(context.Background(), s, 1, nil)
-	require.ErrorContains(t, err, `spec.backend.models = "calibrated": allowed: default`)
+	require.ErrorContains(t, err, `spec.backend.models = "calibrated": allowed: default, paper2022`)
 	s.Backend = spec.Backend{Kind: spec.BackendDisk}
 	_, err = Run(context.Background(), s, 1, nil)
 	require.ErrorContains(t, err, "runs only")
@@ -103,4 +106,39 @@ func TestImageRecWaitsOnRemoteCalls(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestNamedModelSetsLoadAndValidate(t *testing.T) {
+	require.Equal(t, []string{ModelsDefault, ModelsPaper2022}, ModelSets())
+	for _, name := range ModelSets() {
+		m, err := ModelSet(name)
+		require.NoError(t, err, name)
+		require.NoError(t, m.Validate(), name)
+	}
+	m, err := ModelSet(ModelsPaper2022)
+	require.NoError(t, err)
+	require.Equal(t, ModelsPaper2022, m.Name)
+	require.Contains(t, m.Note, "dflab calibrate", "the committed set says which command produced it")
+	for _, e := range spec.Engines {
+		require.Contains(t, m.EngineCPU, e, "measured step costs of %s", e)
+		require.Positive(t, m.ForEngine(e).CPU.CostsMs["work:orchestration-step"].Mean(), e)
+	}
+	require.Positive(t, m.Op("page-write").BaseMs.Mean())
+}
+
+// A run with a given model set uses it, whatever the spec names.
+func TestRunWithGivenModels(t *testing.T) {
+	s := resolved(t, spec.EngineNetherite, "hello5", "", 10, 1)
+	fast, err := ModelSet(ModelsDefault)
+	require.NoError(t, err)
+	slow, err := ModelSet(ModelsDefault)
+	require.NoError(t, err)
+	slow.Name = "slow"
+	slow.Ops["page-write"] = sim.OpModel{BaseMs: rng.Const(200)}
+	a, err := RunWith(context.Background(), s, 1, Options{Models: fast})
+	require.NoError(t, err)
+	b, err := RunWith(context.Background(), s, 1, Options{Models: slow})
+	require.NoError(t, err)
+	require.Greater(t, b.Latency.P50Ms, a.Latency.P50Ms+200, "every commit waits 200 ms")
+	require.Contains(t, b.Models, "(slow)")
 }

@@ -118,29 +118,6 @@ func runSpecs(ctx context.Context, e *env, specs []spec.Spec, out string, forceP
 	return nil
 }
 
-// needsEngines is the body of the commands that are only meaningful once
-// engines are registered: it says so plainly.
-func needsEngines(what string) error {
-	for _, name := range spec.Engines {
-		if _, err := registry.Lookup(name); err != nil {
-			return fmt.Errorf("%s needs both engines; %w", what, err)
-		}
-	}
-	return fmt.Errorf("%s is not implemented yet (issue 8): it is defined once the paper's figure definitions land", what)
-}
-
-func cmdCalibrate(_ context.Context, e *env, args []string) error {
-	fs := newFlags(e, "calibrate", "[--models NAME]", `
-Measures per-step CPU costs of the real engines and fits the simulator's
-CPU model, checked against the paper's calibration set only
-(paper-notes.md). Needs both engines.`)
-	fs.String("models", "default", "model set to write")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	return needsEngines("calibrate")
-}
-
 func cmdRepro(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "repro", "--spec FILE --seed N [--plan FILE]", `
 Re-runs one repetition of a spec with a given seed and fault plan (the

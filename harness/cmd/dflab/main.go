@@ -29,7 +29,7 @@ var commands = map[string]command{
 	"bench":     {"run the bench subset on the simulator: table, CSV and charts", cmdBench},
 	"sweep":     {"expand a matrix of specs and run every point", cmdSweep},
 	"figures":   {"regenerate the paper's figures into results/ and notebooks/", cmdFigures},
-	"calibrate": {"calibrate the simulator's CPU model on the real engine", cmdCalibrate},
+	"calibrate": {"calibrate the simulator's models to the paper's calibration set", cmdCalibrate},
 	"repro":     {"re-run one seed with its fault plan", cmdRepro},
 	"plot":      {"draw charts and CSV tables from a JSONL results file", cmdPlot},
 	"schema":    {"print the results schema (results/README.md)", cmdSchema},

@@ -84,7 +84,7 @@ func TestCommandsThatNeedEnginesSaySo(t *testing.T) {
 	for _, args := range [][]string{
 		{"run", "--engine", "original", "--backend", "sim", "--workload", "bank", "--out", filepath.Join(dir, "r.jsonl")},
 		{"repro", "--engine", "original", "--backend", "sim", "--workload", "bank", "--seed", "5"},
-		{"figures"}, {"calibrate"},
+		{"figures"},
 	} {
 		code, _, errOut := call(t, args...)
 		require.Equal(t, 1, code, args)

@@ -1,0 +1,113 @@
+package calibrate
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/dflab/dflab/harness/spec"
+	"github.com/dflab/dflab/internal/scenarios"
+	"github.com/dflab/dflab/sim"
+)
+
+// Config is one calibration.
+type Config struct {
+	Name        string // name of the fitted model set
+	Size        Size   // scale of the calibration runs
+	MeasureRuns int    // runs per engine of the CPU measurement (median)
+	MaxEvals    int    // evaluations of the calibration set, at most
+	Jobs        int    // simulator runs at once
+	Seed        uint64 // seed of every calibration run
+	Start       Params // where the fit starts
+	// Progress, if set, receives a line after each CPU measurement and
+	// each evaluation of the fit.
+	Progress func(line string)
+}
+
+// Output is what a calibration produced.
+type Output struct {
+	Config   Config
+	Measured map[string]Measurement // by engine
+	Fit      FitResult
+	// Baseline is the uncalibrated set (internal/scenarios.DefaultModels)
+	// on the same targets, for comparison: its objective and values.
+	Baseline FitResult
+	Params   Params
+	Models   *sim.ModelSet
+	Targets  []Target
+	Wall     time.Duration
+}
+
+// Run measures both engines' step costs on this machine and fits Params
+// to the calibration set.
+func Run(ctx context.Context, c Config) (Output, error) {
+	began := time.Now()
+	say := func(format string, args ...any) {
+		if c.Progress != nil {
+			c.Progress(fmt.Sprintf(format, args...))
+		}
+	}
+	out := Output{Config: c, Measured: map[string]Measurement{}, Targets: Targets(c.Size, c.Seed)}
+	us := map[string]map[string]float64{}
+	for _, engine := range spec.Engines {
+		m, err := Measure(ctx, engine, c.Size, c.MeasureRuns, scenarios.DefaultModels())
+		if err != nil {
+			return Output{}, err
+		}
+		out.Measured[engine], us[engine] = m, m.Us
+		say("measured %s: %d step kinds over %d turns × %d runs", engine, len(m.Us), m.Turns, m.Runs)
+	}
+	ev, err := NewEvaluator(out.Targets, c.Jobs)
+	if err != nil {
+		return Output{}, err
+	}
+	base, err := ev.Values(ctx, scenarios.DefaultModels())
+	if ctx.Err() != nil {
+		return Output{}, ctx.Err()
+	}
+	_ = err // a failed target is part of the baseline's objective
+	out.Baseline = FitResult{Values: base, Objective: Objective(ev.Paper(), base), Evals: 1}
+	say("uncalibrated set: objective %.3f", out.Baseline.Objective)
+	model := func(ctx context.Context, v []float64) ([]float64, error) {
+		p, err := ParamsOf(v)
+		if err != nil {
+			return nil, err
+		}
+		ms, err := p.ModelSet(c.Name, us)
+		if err != nil {
+			return nil, err
+		}
+		return ev.Values(ctx, ms)
+	}
+	progress := func(p FitProgress) {
+		say("fit: evaluation %d/%d (%d runs each), objective %.3f, best %.3f, %s elapsed, ETA %s",
+			p.Evals, p.MaxEvals, ev.Runs(), p.Objective, p.Best, p.Elapsed.Round(time.Second), p.ETA.Round(time.Second))
+	}
+	fit, err := Fit(ctx, ev.Paper(), model, c.Start.Vector(), c.MaxEvals, progress)
+	if err != nil {
+		return Output{}, err
+	}
+	out.Fit = fit
+	if out.Params, err = ParamsOf(fit.Params); err != nil {
+		return Output{}, err
+	}
+	if out.Models, err = out.Params.ModelSet(c.Name, us); err != nil {
+		return Output{}, err
+	}
+	out.Wall = time.Since(began)
+	return out, nil
+}
+
+// MaxRatio is the worst factor by which a target is off (>= 1; +Inf if a
+// target failed).
+func (o Output) MaxRatio() float64 {
+	worst := 1.0
+	for i, t := range o.Targets {
+		v := o.Fit.Values[i]
+		if !(v > 0) {
+			return inf
+		}
+		worst = max(worst, v/t.Paper, t.Paper/v)
+	}
+	return worst
+}

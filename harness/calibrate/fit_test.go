@@ -1,0 +1,80 @@
+package calibrate
+
+import (
+	"context"
+	"errors"
+	"math"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// synthetic is a model with known structure: throughput-like and
+// latency-like values that depend on the parameters multiplicatively and
+// additively, as the simulator's do.
+func synthetic(_ context.Context, p []float64) ([]float64, error) {
+	cpu, page, stream := p[0], p[1], p[2]
+	return []float64{
+		1000 / (cpu * 3),           // CPU-bound throughput
+		1000 / (cpu*2 + page),      // CPU plus a commit per unit
+		2*stream + page,            // a latency
+		4*page + 2*stream + cpu/10, // a latency with no pipelining
+		stream * 3,
+	}, nil
+}
+
+func TestFitRecoversKnownParameters(t *testing.T) {
+	truth := []float64{4, 25, 6}
+	paper, err := synthetic(context.Background(), truth)
+	require.NoError(t, err)
+	var seen []FitProgress
+	res, err := Fit(context.Background(), paper, synthetic, []float64{1, 5, 20}, 600, func(p FitProgress) { seen = append(seen, p) })
+	require.NoError(t, err)
+	for i, want := range truth {
+		require.InDelta(t, want, res.Params[i], want*0.02, "parameter %d: got %v, want %v", i, res.Params[i], want)
+	}
+	require.Less(t, res.Objective, 1e-4)
+	require.Equal(t, res.Evals, len(seen))
+	require.LessOrEqual(t, res.Evals, 600)
+	for i := 1; i < len(seen); i++ {
+		require.LessOrEqual(t, seen[i].Best, seen[i-1].Best, "best objective never increases")
+	}
+}
+
+func TestFitStopsAtTheEvaluationLimit(t *testing.T) {
+	paper, err := synthetic(context.Background(), []float64{4, 25, 6})
+	require.NoError(t, err)
+	res, err := Fit(context.Background(), paper, synthetic, []float64{1, 5, 20}, 10, nil)
+	require.NoError(t, err)
+	require.LessOrEqual(t, res.Evals, 11)
+	require.Greater(t, res.Objective, 1e-3, "10 evaluations cannot reach the optimum")
+	_, err = Fit(context.Background(), paper, synthetic, []float64{1, 5, 20}, 4, nil)
+	require.ErrorContains(t, err, "maxEvals = 4")
+	_, err = Fit(context.Background(), paper, synthetic, []float64{1, 0, 20}, 40, nil)
+	require.ErrorContains(t, err, "start[1] = 0")
+}
+
+func TestFitStopsWhenCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	calls := 0
+	model := func(ctx context.Context, p []float64) ([]float64, error) {
+		calls++
+		if calls == 3 {
+			cancel()
+			return nil, ctx.Err()
+		}
+		return synthetic(ctx, p)
+	}
+	paper, _ := synthetic(context.Background(), []float64{4, 25, 6})
+	_, err := Fit(ctx, paper, model, []float64{1, 5, 20}, 100, nil)
+	require.True(t, errors.Is(err, context.Canceled), "got %v", err)
+	require.Equal(t, 3, calls)
+}
+
+func TestObjective(t *testing.T) {
+	require.Zero(t, Objective([]float64{10, 20}, []float64{10, 20}))
+	require.InDelta(t, 2*math.Pow(math.Log(2), 2), Objective([]float64{10, 20}, []float64{20, 10}), 1e-12,
+		"a factor of 2 over or under costs the same")
+	require.InDelta(t, failedPenalty, Objective([]float64{10, 20}, []float64{0, 20}), 1e-12, "a failed target")
+	require.InDelta(t, 2*failedPenalty, Objective([]float64{10, 20}, nil), 1e-12, "no values at all")
+}

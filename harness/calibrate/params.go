@@ -1,0 +1,130 @@
+package calibrate
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/dflab/dflab/sim"
+	"github.com/dflab/dflab/sim/rng"
+	"github.com/dflab/dflab/workloads/workload"
+)
+
+// Params are the free parameters of the fit: a handful of physical
+// quantities that explain the calibration set.
+type Params struct {
+	// CPUFactor scales the engine step costs measured on this machine to
+	// the paper's Azure Functions cores (it absorbs the Functions host,
+	// serialization and storage SDK work the Go cores do not do).
+	CPUFactor float64
+	// HostMs is CPU per function invocation that the Go cores do not do at
+	// all: Azure Functions runs every orchestrator step, entity operation
+	// and activity through its host (dispatch, bindings, serialization,
+	// logging). It is charged per invocation (HostKeys), unlike engine
+	// plumbing (reads, completions, log flushes) that batches under load.
+	HostMs float64
+	// Median latencies (ms) of storage op groups: page blobs and append
+	// blobs (Netherite's commit log), the stream (Event Hubs), queues, and
+	// tables. Block blobs and leases share TableMs (a plain storage
+	// account round trip): the calibration set cannot tell them apart, and
+	// a free blob latency drifts to whatever delays the engines' start.
+	PageMs, StreamMs, QueueMs, TableMs float64
+	// Sigma is the lognormal shape of every storage latency (its tail).
+	Sigma float64
+}
+
+// ParamNames are the names of Params' fields in vector order.
+var ParamNames = []string{"cpuFactor", "hostMs", "pageMs", "streamMs", "queueMs", "tableMs", "sigma"}
+
+// HostKeys are the step kinds that are function invocations, charged
+// HostMs each on top of their measured cost: an orchestrator step, an
+// entity operation, an activity (charged when its result reaches the
+// engine's core).
+var HostKeys = []string{"input:activity-done", "work:entity-op", "work:orchestration-step"}
+
+// Vector returns p in ParamNames order.
+func (p Params) Vector() []float64 {
+	return []float64{p.CPUFactor, p.HostMs, p.PageMs, p.StreamMs, p.QueueMs, p.TableMs, p.Sigma}
+}
+
+// ParamsOf is the inverse of Vector.
+func ParamsOf(v []float64) (Params, error) {
+	if len(v) != len(ParamNames) {
+		return Params{}, fmt.Errorf("params: %d values, want %d (%s)", len(v), len(ParamNames), strings.Join(ParamNames, ", "))
+	}
+	for i, x := range v {
+		if !(x > 0) || math.IsInf(x, 0) {
+			return Params{}, fmt.Errorf("params: %s = %g, must be a finite number > 0", ParamNames[i], x)
+		}
+	}
+	return Params{CPUFactor: v[0], HostMs: v[1], PageMs: v[2], StreamMs: v[3], QueueMs: v[4], TableMs: v[5], Sigma: v[6]}, nil
+}
+
+// StartParams is where the fit starts: round numbers of the right order
+// for Azure Storage and Event Hubs.
+var StartParams = Params{CPUFactor: 100, HostMs: 1, PageMs: 20, StreamMs: 5, QueueMs: 10, TableMs: 10, Sigma: 0.5}
+
+// opGroups maps op-kind prefixes to the Params median that applies and a
+// fixed per-byte cost (ns/byte, not fitted: the calibration set says
+// nothing about payload size).
+var opGroups = []struct {
+	prefix    string
+	median    func(Params) float64
+	nsPerByte float64
+}{
+	{"append-", func(p Params) float64 { return p.PageMs }, 2},
+	{"page-", func(p Params) float64 { return p.PageMs }, 2},
+	{"stream-", func(p Params) float64 { return p.StreamMs }, 1},
+	{"queue-", func(p Params) float64 { return p.QueueMs }, 2},
+	{"table-", func(p Params) float64 { return p.TableMs }, 5},
+	{"blob-", func(p Params) float64 { return p.TableMs }, 2},
+	{"lease-", func(p Params) float64 { return p.TableMs }, 0},
+}
+
+// ModelSet builds the model set of p: every op kind gets a lognormal
+// latency of its group's median and shape Sigma; each engine's measured
+// step costs (µs, by engine) times CPUFactor, plus HostMs for HostKeys,
+// become its CPU costs.
+func (p Params) ModelSet(name string, measured map[string]map[string]float64) (*sim.ModelSet, error) {
+	m := &sim.ModelSet{Name: name, Ops: map[string]sim.OpModel{}, EngineCPU: map[string]sim.CPUModel{},
+		Network: sim.NetworkModel{LocalMs: rng.Const(0.02), RemoteMs: rng.MustParse("lognormal(mu=-0.7,sigma=0.2)")}}
+	for _, kind := range sim.OpKinds() {
+		for _, g := range opGroups {
+			if !strings.HasPrefix(kind, g.prefix) {
+				continue
+			}
+			d, err := rng.LogNormal(math.Log(g.median(p)), p.Sigma)
+			if err != nil {
+				return nil, fmt.Errorf("op %s: %w", kind, err)
+			}
+			m.Ops[kind] = sim.OpModel{BaseMs: d, NsPerByte: g.nsPerByte}
+		}
+	}
+	for _, engine := range workload.Keys(measured) {
+		ms := map[string]float64{}
+		for key, us := range measured[engine] {
+			ms[key] = us / 1e3 * p.CPUFactor
+		}
+		for _, key := range HostKeys {
+			ms[key] += p.HostMs
+		}
+		costs := map[string]rng.Dist{}
+		for _, key := range workload.Keys(ms) {
+			costs[key] = rng.Const(round6(ms[key]))
+		}
+		m.EngineCPU[engine] = sim.CPUModel{CostsMs: costs}
+	}
+	if err := m.Validate(); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// round6 keeps 6 significant digits, so the committed JSON stays legible.
+func round6(x float64) float64 {
+	if x == 0 {
+		return 0
+	}
+	e := math.Pow(10, 5-math.Floor(math.Log10(math.Abs(x))))
+	return math.Round(x*e) / e
+}

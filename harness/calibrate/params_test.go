@@ -1,0 +1,51 @@
+package calibrate
+
+import (
+	"encoding/json"
+	"math"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/dflab/dflab/sim"
+)
+
+func TestParamsBuildAValidModelSet(t *testing.T) {
+	p := StartParams
+	measured := map[string]map[string]float64{
+		"netherite": {"work:orchestration-step": 10, "input:completion": 2},
+		"original":  {"work:orchestration-step": 20},
+	}
+	m, err := p.ModelSet("test", measured)
+	require.NoError(t, err)
+	for _, kind := range sim.OpKinds() {
+		require.Contains(t, m.Ops, kind, "every op kind has a latency")
+	}
+	require.InDelta(t, p.PageMs, m.Ops["page-write"].BaseMs.Mean()/expHalfSigma2(p.Sigma), 1e-6)
+	n := m.ForEngine("netherite")
+	require.InDelta(t, 10.0/1e3*p.CPUFactor+p.HostMs, n.CPU.CostsMs["work:orchestration-step"].Mean(), 1e-6)
+	require.InDelta(t, 2.0/1e3*p.CPUFactor, n.CPU.CostsMs["input:completion"].Mean(), 1e-6, "plumbing pays no host cost")
+	require.InDelta(t, p.HostMs, n.CPU.CostsMs["input:activity-done"].Mean(), 1e-6, "an invocation not measured still pays the host")
+	o := m.ForEngine("original")
+	require.InDelta(t, 20.0/1e3*p.CPUFactor+p.HostMs, o.CPU.CostsMs["work:orchestration-step"].Mean(), 1e-6)
+	require.NotContains(t, o.CPU.CostsMs, "input:completion", "costs stay per engine")
+
+	data, err := json.Marshal(m)
+	require.NoError(t, err)
+	back, err := sim.LoadModelSet(data)
+	require.NoError(t, err)
+	require.Equal(t, m.EngineCPU, back.EngineCPU)
+
+	v := p.Vector()
+	again, err := ParamsOf(v)
+	require.NoError(t, err)
+	require.Equal(t, p, again)
+	v[4] = -1
+	_, err = ParamsOf(v)
+	require.ErrorContains(t, err, "queueMs = -1")
+	_, err = ParamsOf(v[:2])
+	require.ErrorContains(t, err, "2 values, want 7")
+}
+
+// expHalfSigma2 is a lognormal's mean over its median.
+func expHalfSigma2(sigma float64) float64 { return math.Exp(sigma * sigma / 2) }

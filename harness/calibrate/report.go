@@ -1,0 +1,106 @@
+package calibrate
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/dflab/dflab/workloads/workload"
+)
+
+var inf = math.Inf(1)
+
+// Files are the names Write uses in its directory, for a set named name.
+func Files(name string) (set, csvReport, mdReport string) {
+	return name + ".json", name + "-fit.csv", name + "-fit.md"
+}
+
+// Write saves the fitted model set as JSON (loadable by sim.LoadModelSet)
+// and the fit report as CSV and Markdown into dir. command is the command
+// line that produced it, recorded in both.
+func (o Output) Write(dir, command string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("calibrate: %w", err)
+	}
+	m := *o.Models
+	m.Note = fmt.Sprintf("fitted by `%s` to the paper's calibration set (paper-notes.md); "+
+		"worst target off by %.2fx; report in %s", command, o.MaxRatio(), mdName(o))
+	data, err := json.MarshalIndent(&m, "", "  ")
+	if err != nil {
+		return fmt.Errorf("calibrate: %w", err)
+	}
+	setF, csvF, mdF := Files(o.Config.Name)
+	files := map[string][]byte{setF: append(data, '\n'), csvF: o.csv(), mdF: []byte(o.Markdown(command))}
+	for _, name := range workload.Keys(files) {
+		if err := os.WriteFile(filepath.Join(dir, name), files[name], 0o644); err != nil {
+			return fmt.Errorf("calibrate: %w", err)
+		}
+	}
+	return nil
+}
+
+func mdName(o Output) string {
+	_, _, md := Files(o.Config.Name)
+	return md
+}
+
+// csv is target, unit, paper, dflab, ratio (dflab/paper) per target.
+func (o Output) csv() []byte {
+	var b bytes.Buffer
+	w := csv.NewWriter(&b)
+	_ = w.Write([]string{"target", "unit", "paper", "dflab", "ratio"})
+	for i, t := range o.Targets {
+		v := o.Fit.Values[i]
+		_ = w.Write([]string{t.ID, t.Unit, fmt.Sprintf("%g", t.Paper), fmt.Sprintf("%.4g", v), fmt.Sprintf("%.3f", v/t.Paper)})
+	}
+	w.Flush()
+	return b.Bytes()
+}
+
+// Markdown is the fit report: parameters, measured step costs and every
+// target's paper value, dflab value and ratio.
+func (o Output) Markdown(command string) string {
+	var b strings.Builder
+	c := o.Config
+	fmt.Fprintf(&b, "# Model set %q: fit report\n\n", c.Name)
+	fmt.Fprintf(&b, "Produced by `%s` in %.0f s wall. The fit minimises the sum over the %d calibration targets "+
+		"(paper-notes.md, \"Calibration set\": single-node throughput and Hello3 latency) of ln(dflab/paper)², "+
+		"with Nelder-Mead over the log of the parameters, the simulator in the loop. No other paper number was used.\n\n",
+		command, o.Wall.Seconds(), len(o.Targets))
+	fmt.Fprintf(&b, "Objective %.3f after %d evaluations (%s; the uncalibrated default set scores %.3f); worst target off by %.2fx. Runs are scaled down "+
+		"(Hello5/Bank %d orchestrations, WordCount %d×%d with %d words per book, Collision %d × B=%d, Hello3 %d s at 10/s), seed %d.\n\n",
+		o.Fit.Objective, o.Fit.Evals, o.Fit.Status, o.Baseline.Objective, o.MaxRatio(), c.Size.Hello5, c.Size.WordMappers, c.Size.WordReducers,
+		c.Size.BookWords, c.Size.Collisions, c.Size.Blocks, c.Size.Hello3Sec, c.Seed)
+	b.WriteString("## Fitted parameters\n\n| parameter | value |\n|---|---|\n")
+	for i, n := range ParamNames {
+		fmt.Fprintf(&b, "| %s | %.4g |\n", n, o.Fit.Params[i])
+	}
+	b.WriteString("\ncpuFactor multiplies the step costs measured on this machine (below) into the simulator's CPU costs; " +
+		"hostMs is added to every function invocation (" + strings.Join(HostKeys, ", ") + "); " +
+		"the other *Ms are lognormal medians of storage op groups (blobs and leases take tableMs), sigma their common shape.\n\n")
+	b.WriteString("## Engine step costs measured on this machine (µs, median of runs)\n\n| engine | step kind | µs | simulated ms |\n|---|---|---|---|\n")
+	for _, e := range workload.Keys(o.Measured) {
+		m := o.Measured[e]
+		for _, k := range workload.Keys(m.Us) {
+			fmt.Fprintf(&b, "| %s | %s | %.3g | %.3g |\n", e, k, m.Us[k], m.Us[k]/1e3*o.Params.CPUFactor)
+		}
+	}
+	b.WriteString("\n## Targets\n\n| target | unit | paper | dflab | ratio | uncalibrated ratio |\n|---|---|---|---|---|---|\n")
+	for i, t := range o.Targets {
+		v := o.Fit.Values[i]
+		fmt.Fprintf(&b, "| %s | %s | %g | %.4g | %.2f | %.2f |\n", t.ID, t.Unit, t.Paper, v, v/t.Paper, o.baselineAt(i)/t.Paper)
+	}
+	return b.String()
+}
+
+func (o Output) baselineAt(i int) float64 {
+	if i < len(o.Baseline.Values) {
+		return o.Baseline.Values[i]
+	}
+	return 0
+}

@@ -1,0 +1,57 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/dflab/dflab/harness/calibrate"
+	"github.com/dflab/dflab/sim"
+)
+
+func TestCalibrateQuickWritesAValidModelSet(t *testing.T) {
+	dir := t.TempDir()
+	code, out, errOut := call(t, "calibrate", "--quick", "--evals", "9", "--name", "smoke", "--out", dir, "--progress")
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, errOut, "fit: evaluation 9/9", "the progress line counts evaluations")
+	require.Contains(t, errOut, "ETA")
+	setF, csvF, mdF := calibrate.Files("smoke")
+	data, err := os.ReadFile(filepath.Join(dir, setF))
+	require.NoError(t, err)
+	m, err := sim.LoadModelSet(data)
+	require.NoError(t, err)
+	require.Equal(t, "smoke", m.Name)
+	require.Contains(t, m.Note, "dflab calibrate --quick --evals 9")
+	require.Contains(t, m.EngineCPU, "netherite")
+	require.Contains(t, m.EngineCPU, "original")
+	require.Positive(t, m.EngineCPU["netherite"].CostsMs["work:orchestration-step"].Mean())
+	report, err := os.ReadFile(filepath.Join(dir, csvF))
+	require.NoError(t, err)
+	lines := strings.Split(strings.TrimSpace(string(report)), "\n")
+	require.Equal(t, "target,unit,paper,dflab,ratio", lines[0])
+	require.Len(t, lines, 1+36, "24 throughput and 12 latency targets")
+	require.Contains(t, string(report), "hello3/netherite-none/p99,ms,207,")
+	_, err = os.Stat(filepath.Join(dir, mdF))
+	require.NoError(t, err)
+	require.Contains(t, out, "## Targets")
+}
+
+func TestCalibrateFlagErrors(t *testing.T) {
+	for args, want := range map[string]string{
+		"--evals 3":         "--evals = 3: want at least 9",
+		"--jobs 0":          "--jobs = 0: want at least 1",
+		"--measure-runs -1": "--measure-runs = -1: want at least 1",
+		"--name ../x":       `--name = "../x": want letters, digits`,
+		"extra":             `unexpected argument "extra"`,
+	} {
+		code, _, errOut := call(t, append([]string{"calibrate"}, strings.Fields(args)...)...)
+		require.Equal(t, 1, code, args)
+		require.Contains(t, errOut, want, args)
+	}
+	code, _, errOut := call(t, "calibrate", "--evalz", "3")
+	require.Equal(t, 2, code)
+	require.Contains(t, errOut, "flag provided but not defined: -evalz")
+}

@@ -1,0 +1,126 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"path/filepath"
+	"runtime"
+	"strings"
+
+	"github.com/dflab/dflab/harness"
+	"github.com/dflab/dflab/harness/calibrate"
+	"github.com/dflab/dflab/harness/simrun"
+)
+
+func cmdCalibrate(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "calibrate", "[--quick] [--out DIR] [--name NAME] [--evals N] [--jobs N]", `
+Fits the simulator's model set to the paper's calibration set ONLY
+(paper-notes.md: single-node throughput of Hello5, Bank, WordCount and
+Collision on 1×1, 1×2, 1×4, and Hello3 latency p25/p50/p90/p99 on 4×2 for
+Netherite local, Netherite none and original; 36 targets).
+
+1. Measures the real Netherite and original cores' CPU cost per step kind
+   (the keys the simulator charges: input:<kind>, work:<kind>) on this
+   machine: turn wall times regressed on step-kind counts, median of runs.
+2. Fits 7 parameters (cpuFactor scaling the measured costs to the paper's
+   cores, hostMs of Azure Functions per invocation, storage latency
+   medians of page/stream/queue/table ops, and their lognormal sigma)
+   with Nelder-Mead, minimising the sum of
+   ln(dflab/paper)² over the targets, running the simulator in the loop
+   on scaled-down runs.
+3. Writes NAME.json (the model set, loadable by sim.LoadModelSet),
+   NAME-fit.csv and NAME-fit.md (target, paper, dflab, ratio) into --out.
+
+The committed set is harness/simrun/models/paper2022.json; rebuild the
+binary after writing it there. --quick uses tiny runs and few evaluations
+(seconds; for tests, not for committing).`)
+	var f calibrateFlags
+	f.register(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q: calibrate takes only flags", fs.Arg(0))
+	}
+	c, err := f.config()
+	if err != nil {
+		return err
+	}
+	if f.progress || harness.IsTerminal(e.stderr) {
+		c.Progress = func(line string) { fmt.Fprintf(e.stderr, "\r\033[K%s", line) }
+	}
+	o, err := calibrate.Run(ctx, c)
+	if c.Progress != nil {
+		fmt.Fprintln(e.stderr)
+	}
+	if err != nil {
+		return err
+	}
+	command := "dflab calibrate " + strings.Join(args, " ")
+	if err := o.Write(f.out, strings.TrimSpace(command)); err != nil {
+		return err
+	}
+	setF, csvF, mdF := calibrate.Files(f.name)
+	fmt.Fprint(e.stdout, o.Markdown(strings.TrimSpace(command)))
+	fmt.Fprintf(e.stdout, "\nwrote %s, %s, %s in %s\n", setF, csvF, mdF, f.out)
+	return nil
+}
+
+// calibrateFlags are calibrate's flags.
+type calibrateFlags struct {
+	quick, progress   bool
+	out, name         string
+	evals, jobs, runs int
+	seed              uint64
+}
+
+func (f *calibrateFlags) register(fs *flag.FlagSet) {
+	fs.BoolVar(&f.quick, "quick", false, "tiny runs and few evaluations (a smoke test)")
+	fs.StringVar(&f.out, "out", filepath.Join("harness", "simrun", "models"), "output directory (created)")
+	fs.StringVar(&f.name, "name", simrun.ModelsPaper2022, "name of the fitted model set")
+	fs.IntVar(&f.evals, "evals", 0, "evaluations of the calibration set, at most (0: 120, or 10 with --quick)")
+	fs.IntVar(&f.jobs, "jobs", runtime.GOMAXPROCS(0), "simulator runs at once")
+	fs.IntVar(&f.runs, "measure-runs", 0, "runs per engine of the CPU measurement (0: 5, or 1 with --quick)")
+	fs.Uint64Var(&f.seed, "seed", 1, "seed of every calibration run")
+	fs.BoolVar(&f.progress, "progress", false, "print the progress line even when stderr is not a terminal")
+}
+
+// config checks the flags and returns the calibration they ask for.
+func (f *calibrateFlags) config() (calibrate.Config, error) {
+	c := calibrate.Config{Name: f.name, Size: calibrate.FullSize, MeasureRuns: 5, MaxEvals: 120, Jobs: f.jobs,
+		Seed: f.seed, Start: calibrate.StartParams}
+	if f.quick {
+		c.Size, c.MeasureRuns, c.MaxEvals = calibrate.QuickSize, 1, 10
+	}
+	if f.evals != 0 {
+		c.MaxEvals = f.evals
+	}
+	if f.runs != 0 {
+		c.MeasureRuns = f.runs
+	}
+	switch {
+	case !validSetName(f.name):
+		return c, fmt.Errorf("--name = %q: want letters, digits, '-' or '_'", f.name)
+	case c.MaxEvals < len(calibrate.ParamNames)+2:
+		return c, fmt.Errorf("--evals = %d: want at least %d", c.MaxEvals, len(calibrate.ParamNames)+2)
+	case f.jobs < 1:
+		return c, fmt.Errorf("--jobs = %d: want at least 1", f.jobs)
+	case c.MeasureRuns < 1:
+		return c, fmt.Errorf("--measure-runs = %d: want at least 1", c.MeasureRuns)
+	}
+	return c, nil
+}
+
+// validSetName reports whether a model set name is safe as a file name.
+func validSetName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if !(r == '-' || r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return true
+}
