@@ -13,7 +13,7 @@ import (
 // Models is the simulator model set every figure runs on: the one place
 // to switch the figures to another (calibrated) set. Every notebook and
 // every result row names the set that ran.
-const Models = "default"
+const Models = spec.DefaultModels
 
 // Seed is the seed of every figure's specs; repetition i runs seed+i.
 const Seed = 1

@@ -33,6 +33,9 @@ func modelsNote(models string) string {
 	if models == "default" {
 		return "`default`: the scenario suite's small plausible latency and CPU models, NOT calibrated on the paper's numbers"
 	}
+	if models == "paper2022" {
+		return "`paper2022`: fitted by `dflab calibrate` to paper-notes' calibration set only (single-node throughput, Hello3 latency); fit report in harness/simrun/models/paper2022-fit.md"
+	}
 	return "`" + models + "` (see harness/simrun's model sets)"
 }
 

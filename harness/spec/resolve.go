@@ -17,7 +17,7 @@ const (
 	DefaultCheckpointIdle     = Duration(60 * time.Second)
 	DefaultControlQueues      = 4
 	DefaultMaxConcurrentActs  = 10
-	DefaultModels             = "default"
+	DefaultModels             = "paper2022"
 	DefaultConnectionEnv      = "DFLAB_AZURE_CONNECTION"
 	DefaultInstances          = 1000
 	DefaultSpacing            = "poisson"

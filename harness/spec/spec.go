@@ -97,7 +97,7 @@ type OriginalKnobs struct {
 // Backend is where storage lives.
 type Backend struct {
 	Kind string `json:"kind"`
-	// Models names the simulator's model set (sim only; default "default").
+	// Models names the simulator's model set (sim only; default "paper2022", fitted by dflab calibrate).
 	Models string `json:"models,omitempty"`
 	// Dir is the directory of the disk backend (empty: a fresh temporary one).
 	Dir string `json:"dir,omitempty"`

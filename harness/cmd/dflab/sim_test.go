@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/dflab/dflab/harness/spec"
 	"os"
 	"path/filepath"
 	"testing"
@@ -48,7 +49,7 @@ func TestSimRunTwiceGivesIdenticalMetrics(t *testing.T) {
 			require.Positive(t, m.Events)
 			require.Len(t, m.CPU, 2)
 			require.NotNil(t, m.Cost)
-			require.Contains(t, m.Models, "default")
+			require.Contains(t, m.Models, spec.DefaultModels, "the row names the model set that ran")
 		})
 	}
 }
