@@ -48,7 +48,7 @@ func (s *state) applyReceived(u *update) {
 	}
 	for i := range u.Batches {
 		b := &u.Batches[i]
-		if b.Pos <= s.Dedup[b.Origin] {
+		if b.Pos <= s.Dedup[b.Origin] && !s.skipDedup {
 			continue // a duplicate (a resend after the sender recovered)
 		}
 		s.Dedup[b.Origin] = b.Pos

@@ -33,6 +33,7 @@ type commitLog struct {
 	recEnds  []int   // end offset in buf of each record
 	recSeqs  []int64 // seq of each record
 	flushing bool
+	dropTail bool // the planted bug PlantedDropLogTail
 }
 
 func (l *commitLog) append(u *update) {
@@ -74,11 +75,14 @@ func (l *commitLog) nextFlush(limit int64) (data []byte, upTo, at, wrapAt int64,
 	if n == 0 {
 		return nil, 0, 0, -1, fmt.Errorf("%w: %d bytes, limit %d (a batch too large for one flush)", errRecordTooLong, l.recEnds[0], maxBytes)
 	}
-	end := l.recEnds[n-1]
+	end, written, kept := l.recEnds[n-1], l.recEnds[n-1], n
+	if l.dropTail && n > 1 {
+		written, kept = l.recEnds[n-2], n-1
+	}
 	build := func(at int64) []byte {
-		hdr := update{Kind: updFlushHeader, Num: at, Dest: int(l.epoch), Consumed: n}
+		hdr := update{Kind: updFlushHeader, Num: at, Dest: int(l.epoch), Consumed: kept}
 		data := appendRecord(make([]byte, 0, end+recordHeader+64+port.PageSize), &hdr)
-		data = append(data, l.buf[:end]...)
+		data = append(data, l.buf[:written]...)
 		if pad := len(data) % port.PageSize; pad != 0 {
 			data = append(data, make([]byte, port.PageSize-pad)...)
 		}

@@ -2,6 +2,7 @@ package netherite
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/dflab/dflab/engine/durable"
 	"github.com/dflab/dflab/engine/port"
@@ -75,6 +76,40 @@ type Knobs struct {
 	// ones and recommends a node count (loadmonitor.go). Negative: no
 	// reports, so no offloading.
 	LoadReport port.Time
+	// Planted switches on one planted bug (Planted* constants), for the
+	// fault campaign's tests that prove its checkers can fail. "" (the
+	// default) is none; no other use.
+	Planted string
+}
+
+// Planted bugs (Knobs.Planted). Each breaks the engine as a real bug would.
+const (
+	// PlantedSkipDedup: receivers keep duplicate stream batches.
+	PlantedSkipDedup = "skip-dedup"
+	// PlantedSendBeforePersist: under local speculation, outbox entries
+	// leave before their update is durable.
+	PlantedSendBeforePersist = "send-before-persist"
+	// PlantedForgetInputPosition: recovery ignores the input position the
+	// checkpoint and log recorded and resumes the input stream at its end.
+	PlantedForgetInputPosition = "forget-input-position"
+	// PlantedDropLogTail: a flush of several updates writes all but the
+	// last, yet reports every one durable.
+	PlantedDropLogTail = "drop-log-tail"
+)
+
+// PlantedBugs lists the allowed values of Knobs.Planted besides "".
+var PlantedBugs = []string{PlantedSkipDedup, PlantedSendBeforePersist, PlantedForgetInputPosition, PlantedDropLogTail}
+
+func validPlanted(p string) error {
+	if p == "" {
+		return nil
+	}
+	for _, b := range PlantedBugs {
+		if b == p {
+			return nil
+		}
+	}
+	return fmt.Errorf("knob Planted = %q: allowed \"\" (none), %s", p, strings.Join(PlantedBugs, ", "))
 }
 
 // DefaultKnobs are the defaults of every knob.
@@ -153,7 +188,7 @@ func (k Knobs) Validate() error {
 	case k.MaxReadRecords < 1 || k.MaxReadRecords > port.MaxStreamRead:
 		return fmt.Errorf("knob MaxReadRecords = %d: allowed 1..%d", k.MaxReadRecords, port.MaxStreamRead)
 	}
-	return nil
+	return validPlanted(k.Planted)
 }
 
 // Config describes a task hub: its name, shape, code and knobs.

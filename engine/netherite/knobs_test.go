@@ -20,9 +20,13 @@ func TestKnobsValidateNamesFieldAndAllowedValues(t *testing.T) {
 		{Knobs{LogBytes: 1000}, "knob LogBytes = 1000: allowed a multiple of 512"},
 		{Knobs{LeaseDuration: port.Second}, "knob LeaseDuration = 1000000000: allowed 15s..60s"},
 		{Knobs{MaxReadRecords: 20000}, "knob MaxReadRecords = 20000: allowed 1..10000"},
+		{Knobs{Planted: "typo"}, `knob Planted = "typo": allowed "" (none), skip-dedup, send-before-persist, forget-input-position, drop-log-tail`},
 	}
 	for _, c := range cases {
 		require.ErrorContains(t, c.k.Validate(), c.want)
+	}
+	for _, b := range PlantedBugs {
+		require.NoError(t, Knobs{Planted: b}.Validate())
 	}
 	s, err := ParseSpeculation("none")
 	require.NoError(t, err)

@@ -21,10 +21,16 @@ type sender struct {
 // dest: under global speculation, messages to partitions leave at once;
 // anything else waits until durable (client responses always do).
 func (x *Partition) sendable(dest int) int64 {
-	if x.k.Speculation == SpeculationGlobal && dest < x.cfg.Partitions {
+	if x.speculative(dest) || x.k.Planted == PlantedSendBeforePersist {
 		return x.log.lastSeq
 	}
 	return x.log.durableSeq
+}
+
+// speculative reports whether sends to dest may leave before they are
+// durable: under global speculation, to partitions.
+func (x *Partition) speculative(dest int) bool {
+	return x.k.Speculation == SpeculationGlobal && dest < x.cfg.Partitions
 }
 
 func (x *Partition) sender(dest int) *sender {
@@ -102,8 +108,10 @@ func (x *Partition) appendTo(dest int, records [][]byte, upTo int64) {
 	s.told, s.announce = x.log.durableSeq, false
 	confirm := min(s.sentUpTo, x.log.durableSeq)
 	x.stats.Sends++
+	// Every send needs its outbox entries durable (the simulator checks
+	// it), except a speculative one that left before they were.
 	var needs port.Mark
-	if upTo > 0 && upTo <= x.log.durableSeq {
+	if upTo > 0 && (upTo <= x.log.durableSeq || !x.speculative(dest)) {
 		needs = port.Mark{Log: x.log.name, Pos: upTo}
 	}
 	x.issueMarked(port.StreamAppend{Partition: dest, Records: records}, needs, port.Mark{}, func(c port.Completion) {
@@ -124,6 +132,7 @@ func (x *Partition) appendTo(dest int, records [][]byte, upTo int64) {
 // inputReader is the volatile read state of the partition's input stream.
 type inputReader struct {
 	pos     int64
+	toEnd   bool // skip to the stream's end at the first read (PlantedForgetInputPosition)
 	reading bool
 	waiting bool // a poll timer is set
 	seen    map[int]int64
@@ -147,6 +156,10 @@ func (x *Partition) read() {
 				}
 				r.waiting = true
 				x.after(x.k.PollInterval, func() { r.waiting = false })
+				return
+			}
+			if r.toEnd { // planted bug: the recorded position is ignored
+				r.toEnd, r.pos = false, recs.End
 				return
 			}
 			if x.phase == phaseRunning {
@@ -217,7 +230,7 @@ func (x *Partition) received(recs port.Records) {
 			}
 			continue // advice: neither logged nor deduplicated
 		}
-		if b.Pos <= r.seen[b.Origin] {
+		if b.Pos <= r.seen[b.Origin] && x.k.Planted != PlantedSkipDedup {
 			x.stats.Duplicates++
 			continue
 		}

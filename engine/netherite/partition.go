@@ -90,6 +90,7 @@ func (x *Partition) setState(st *state) {
 		delete(x.running, id)
 		delete(x.report.offloading, id)
 	}
+	st.skipDedup = x.k.Planted == PlantedSkipDedup
 }
 
 // Stats returns counters of this life.

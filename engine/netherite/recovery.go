@@ -16,6 +16,7 @@ func (x *Partition) boot() {
 	x.phase = phaseBooting
 	l := &x.log
 	l.name, l.size, l.leaseID = x.cfg.logName(x.p), x.k.LogBytes, x.owner+"/"+x.cfg.prefix(x.p)
+	l.dropTail = x.k.Planted == PlantedDropLogTail
 	x.issue(port.PageCreate{Name: l.name, Size: l.size, Cond: port.Cond{IfNoneMatch: "*"}},
 		func(c port.Completion) {
 			// It exists already (a conflict; or leased by the owner a standby waits for).
@@ -163,7 +164,7 @@ func (x *Partition) resume(end, epoch int64) {
 
 // run enters the running phase.
 func (x *Partition) run() {
-	x.in = inputReader{pos: x.st.InputPos, seen: map[int]int64{}}
+	x.in = inputReader{pos: x.st.InputPos, seen: map[int]int64{}, toEnd: x.k.Planted == PlantedForgetInputPosition}
 	for o, p := range x.st.Dedup {
 		x.in.seen[o] = p
 	}

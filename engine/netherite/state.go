@@ -75,6 +75,8 @@ type state struct {
 	execs    map[string]*replay.Executor // cached cursors, in step with Histories
 	onQueued func(instance string)       // a session got messages
 	onGone   func(activityID int64)      // an activity finished
+	// skipDedup is the planted bug PlantedSkipDedup.
+	skipDedup bool
 }
 
 func newState(self, parts int) *state {

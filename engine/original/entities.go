@@ -85,7 +85,7 @@ func (w *Worker) applyEntity(id durable.EntityID, row *entityRow, batch []receiv
 		r := batch[i]
 		e := &r.env
 		switch {
-		case !isEntityMessage(e.Event.Kind) || row.dedup.seen(e.Sender, e.Seq):
+		case !isEntityMessage(e.Event.Kind) || row.dedup.seen(e.Sender, e.Seq) && w.cfg.Planted != PlantedSkipDedup:
 			w.stats.Dropped++
 			b.used = append(b.used, r)
 			continue
@@ -104,7 +104,11 @@ func (w *Worker) applyEntity(id durable.EntityID, row *entityRow, batch []receiv
 		b.used = append(b.used, r)
 		b.fresh++
 		before := row.ops
-		res := replay.ExecuteEntity(w.reg, id, &row.st, []durable.Event{e.Event})
+		in := []durable.Event{e.Event}
+		if w.cfg.Planted == PlantedReleaseLockEarly && e.Event.Kind == durable.EntityLockRequested {
+			in = append(in, durable.Event{Kind: durable.EntityReleased, Instance: e.Event.Instance, Request: e.Event.Request})
+		}
+		res := replay.ExecuteEntity(w.reg, id, &row.st, in)
 		b.ops += res.Operations
 		row.ops += uint64(res.Operations)
 		for k := range res.Messages {

@@ -120,6 +120,7 @@ func TestKnobValidation(t *testing.T) {
 		{"PollMax", func(c *Config) { c.PollMax = 90 * port.Second }},
 		{"RetryDelay", func(c *Config) { c.RetryDelay = 0 }},
 		{"MaxEarlyDequeues", func(c *Config) { c.MaxEarlyDequeues = 0 }},
+		{"Planted", func(c *Config) { c.Planted = "typo" }},
 	}
 	for _, tc := range cases {
 		c := ok
@@ -133,6 +134,11 @@ func TestKnobValidation(t *testing.T) {
 	}
 	_, err := NewWorker(ok, nil)
 	require.Error(t, err)
+	for _, b := range PlantedBugs {
+		c := ok
+		c.Planted = b
+		require.NoError(t, c.Validate())
+	}
 	cc := ClientDefaults("hub", 4)
 	require.NoError(t, cc.Validate())
 	cc.ControlQueues = 0

@@ -130,6 +130,9 @@ func (h *hubIO) writeHistory(instance string, etag string, exec uint32, base int
 		cur = append(cur, w)
 		size += port.EntitySize(w.Entity)
 	}
+	if h.loseRow && len(events) > 1 && len(cur) > 1 {
+		cur = cur[:len(cur)-1]
+	}
 	chunks = append(chunks, cur)
 	h.offloadRows(instance, exec, chunks, func(err error) {
 		if err != nil {

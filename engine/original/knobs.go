@@ -2,6 +2,8 @@ package original
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/dflab/dflab/engine/port"
 )
@@ -64,6 +66,33 @@ type Config struct {
 	// memory between steps instead of querying and replaying the history
 	// every step (default off, as the paper ran).
 	ExtendedSessions bool
+	// Planted switches on one planted bug (Planted* constants), for the
+	// fault campaign's tests that prove its checkers can fail. "" (the
+	// default) is none; no other use.
+	Planted string
+}
+
+// Planted bugs (Config.Planted). Each breaks the engine as a real bug would.
+const (
+	// PlantedSkipDedup: entities apply a redelivered message again.
+	PlantedSkipDedup = "skip-dedup"
+	// PlantedReleaseLockEarly: an entity releases its lock as soon as it
+	// has taken it (and forwarded the request), not at the end of the
+	// critical section.
+	PlantedReleaseLockEarly = "release-lock-early"
+	// PlantedLoseHistoryRow: a history write of several events loses its
+	// last row (the committed length still counts it).
+	PlantedLoseHistoryRow = "lose-history-row"
+)
+
+// PlantedBugs lists the allowed values of Config.Planted besides "".
+var PlantedBugs = []string{PlantedSkipDedup, PlantedReleaseLockEarly, PlantedLoseHistoryRow}
+
+func validPlanted(p string) error {
+	if p == "" || slices.Contains(PlantedBugs, p) {
+		return nil
+	}
+	return fmt.Errorf("original: Config.Planted = %q, allowed: \"\" (none), %s", p, strings.Join(PlantedBugs, ", "))
 }
 
 // Defaults returns the default knobs for hub and worker id.
@@ -110,7 +139,7 @@ func (c Config) Validate() error {
 			return fmt.Errorf("original: Config.%s = %d, allowed: %s", k.field, k.v, k.allowed)
 		}
 	}
-	return nil
+	return validPlanted(c.Planted)
 }
 
 func validHub(h string) error {

@@ -11,6 +11,8 @@ import (
 type hubIO struct {
 	reactor
 	n names
+	// loseRow is the planted bug PlantedLoseHistoryRow.
+	loseRow bool
 }
 
 // received is one dequeued message with its decoded envelope.
