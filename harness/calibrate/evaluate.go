@@ -73,7 +73,8 @@ func (e *Evaluator) Values(ctx context.Context, models *sim.ModelSet) ([]float64
 			defer wg.Done()
 			for i := range next {
 				s := e.specs[i]
-				sets[i], errs[i] = simrun.RunWith(ctx, s, s.Seed, simrun.Options{Models: models})
+				out, err := simrun.RunWith(ctx, s, s.Seed, simrun.Options{Models: models})
+				sets[i], errs[i] = out.Metrics, err
 			}
 		}()
 	}

@@ -20,7 +20,7 @@ type deployer interface {
 }
 
 // engineOf builds the deployer of a resolved spec's engine.
-func engineOf(e spec.Engine, seed uint64) (deployer, error) {
+func engineOf(e spec.Engine, seed uint64, planted string) (deployer, error) {
 	switch e.Name {
 	case spec.EngineNetherite:
 		k := netherite.DefaultKnobs()
@@ -35,6 +35,7 @@ func engineOf(e spec.Engine, seed uint64) (deployer, error) {
 		k.Speculation, k.MaxActivities = sp, n.MaxActivities
 		k.CheckpointBytes, k.CheckpointEvents = n.Checkpoint.LogBytes, n.Checkpoint.Events
 		k.CheckpointIdle = port.Time(n.Checkpoint.Idle.D())
+		k.Planted = planted
 		return &scenarios.Netherite{Partitions: n.Partitions, Knobs: k}, nil
 	case spec.EngineOriginal:
 		o := e.Original
@@ -42,7 +43,7 @@ func engineOf(e spec.Engine, seed uint64) (deployer, error) {
 			return nil, fmt.Errorf("spec.engine.original: missing (resolve the spec first)")
 		}
 		return &originalsim.Original{ControlQueues: o.ControlQueues, Extended: o.ExtendedSessions,
-			MaxActivities: o.MaxConcurrentActivities, Seed: seed}, nil
+			MaxActivities: o.MaxConcurrentActivities, Seed: seed, Planted: planted}, nil
 	}
 	return nil, fmt.Errorf("spec.engine.name = %q: the sim runner knows %s, %s", e.Name, spec.EngineNetherite, spec.EngineOriginal)
 }

@@ -23,9 +23,9 @@ func TestBothEnginesProduceTheSameOutputs(t *testing.T) {
 			for _, e := range spec.Engines {
 				r, err := newRun(resolved(t, e, c.wl, c.params, 8, 2), 7, Options{})
 				require.NoError(t, err)
-				m, err := r.execute(context.Background(), nil)
+				out, err := r.execute(context.Background())
 				require.NoError(t, err)
-				require.EqualValues(t, 8, m.Completed)
+				require.EqualValues(t, 8, out.Metrics.Completed)
 				require.NotEmpty(t, r.tr.outcomes)
 				outs[e] = r.tr.outcomes
 			}

@@ -36,7 +36,7 @@ func (r *run) collectEntities(from port.Time) (map[string][]byte, error) {
 		}
 		delete(pending, c)
 		if resp.Err != nil && r.tr.err == nil {
-			r.tr.err = fmt.Errorf("reading entity %s for the oracle: %w", inst, resp.Err)
+			r.tr.err = failed(CheckCompletion, fmt.Errorf("reading entity %s for the oracle: %w", inst, resp.Err))
 		}
 		if st, ok := resp.Resp.(durable.ClientResponse); ok && st.Found {
 			states[inst] = st.Status.Output
@@ -44,7 +44,7 @@ func (r *run) collectEntities(from port.Time) (map[string][]byte, error) {
 	}
 	for t := from + stepTime; len(pending) > 0 && r.tr.err == nil; t += stepTime {
 		if t > from+budgetAfter {
-			return nil, fmt.Errorf("%d entity reads for the oracle unanswered after %v virtual", len(pending), time.Duration(budgetAfter))
+			return nil, failed(CheckCompletion, fmt.Errorf("%d entity reads for the oracle unanswered after %v virtual", len(pending), time.Duration(budgetAfter)))
 		}
 		r.d.RunUntil(t)
 	}

@@ -16,8 +16,10 @@ import (
 	"github.com/dflab/dflab/harness/metrics"
 	"github.com/dflab/dflab/harness/spec"
 	"github.com/dflab/dflab/internal/scenarios"
+	"github.com/dflab/dflab/internal/scenarios/originalsim"
 	"github.com/dflab/dflab/sim"
 	"github.com/dflab/dflab/sim/rng"
+	"github.com/dflab/dflab/sim/trace"
 	"github.com/dflab/dflab/workloads"
 	"github.com/dflab/dflab/workloads/workload"
 )
@@ -37,33 +39,24 @@ const (
 // and returns its metrics (virtual clock). progress, if set, is told the
 // number of events processed so far.
 func Run(ctx context.Context, s spec.Spec, seed uint64, progress func(int64)) (metrics.Set, error) {
-	return RunWith(ctx, s, seed, Options{Progress: progress})
+	out, err := RunWith(ctx, s, seed, Options{Progress: progress})
+	return out.Metrics, err
 }
 
-// Options are what a caller other than the harness may change about a run.
-type Options struct {
-	// Progress, if set, is told the number of events processed so far.
-	Progress func(events int64)
-	// Models, if set, replaces the named model set of the spec (the
-	// calibrator runs candidate sets that have no name yet); the
-	// workload's activity costs are merged in as for a named set.
-	Models *sim.ModelSet
-	// WrapCore, if set, wraps every engine core (sim.Config.WrapCore).
-	WrapCore func(name string, c port.Core) port.Core
-}
-
-// RunWith is Run with options.
-func RunWith(ctx context.Context, s spec.Spec, seed uint64, opt Options) (metrics.Set, error) {
-	r, err := newRun(s, seed, opt)
+// RunWith is Run with a campaign's options; it returns the metrics with
+// the trace hash and the injected faults' counts. A run that a checker
+// fails returns a *CheckError.
+func RunWith(ctx context.Context, s spec.Spec, seed uint64, opts Options) (Outcome, error) {
+	set, err := newRun(s, seed, opts)
 	if err != nil {
-		return metrics.Set{}, err
+		return Outcome{}, err
 	}
-	return r.execute(ctx, opt.Progress)
+	return set.execute(ctx)
 }
 
 // newRun prepares one repetition: the workload, its arrivals from the
 // seed, the model set and the engine's deployment.
-func newRun(s spec.Spec, seed uint64, opt Options) (*run, error) {
+func newRun(s spec.Spec, seed uint64, opts Options) (*run, error) {
 	if s.Backend.Kind != spec.BackendSim {
 		return nil, fmt.Errorf("spec.backend.kind = %q: the sim runner runs only %q", s.Backend.Kind, spec.BackendSim)
 	}
@@ -71,7 +64,7 @@ func newRun(s spec.Spec, seed uint64, opt Options) (*run, error) {
 	if err != nil {
 		return nil, fmt.Errorf("spec.workload: %w", err)
 	}
-	models, err := modelsFor(s.Backend.Models, s.Engine.Name, opt.Models, w.Cost())
+	models, err := modelsFor(s.Backend.Models, s.Engine.Name, opts.Models, w.Cost())
 	if err != nil {
 		return nil, err
 	}
@@ -87,13 +80,16 @@ func newRun(s spec.Spec, seed uint64, opt Options) (*run, error) {
 	if len(arrivals) == 0 {
 		return nil, fmt.Errorf("spec.load: no instance starts")
 	}
-	eng, err := engineOf(s.Engine, seed)
+	eng, err := engineOf(s.Engine, seed, opts.Planted)
 	if err != nil {
 		return nil, err
 	}
-	r := &run{spec: s, w: w, arrivals: arrivals, eng: eng, models: models, seed: seed, root: root, wrap: opt.WrapCore}
-	if n, ok := eng.(*scenarios.Netherite); ok {
-		n.Logf = r.logf
+	r := &run{spec: s, w: w, arrivals: arrivals, eng: eng, models: models, seed: seed, root: root, opts: opts}
+	switch e := eng.(type) {
+	case *scenarios.Netherite:
+		e.Logf = r.logf
+	case *originalsim.Original:
+		e.Logf = r.logf
 	}
 	return r, nil
 }
@@ -107,7 +103,7 @@ type run struct {
 	models   *sim.ModelSet
 	seed     uint64
 	root     *rng.Source
-	wrap     func(name string, c port.Core) port.Core
+	opts     Options
 
 	k      *sim.Kernel
 	d      *sim.Driver
@@ -116,7 +112,9 @@ type run struct {
 	client sim.CoreID
 	inj    *inject.Injector
 	tr     *tracker
+	store  *mem.Store
 	logs   []string // the engine's latest notable events (lease loss, a full log...)
+	stops  []string // the engine's first fatal errors
 }
 
 // maxLogs bounds the engine log lines a run keeps: the latest ones, which
@@ -124,42 +122,66 @@ type run struct {
 const maxLogs = 5
 
 func (r *run) logf(format string, args ...any) {
-	r.logs = append(r.logs, fmt.Sprintf(format, args...))
+	line := fmt.Sprintf(format, args...)
+	if r.opts.Log != nil {
+		r.opts.Log(line)
+	}
+	if strings.Contains(line, "stopped:") && len(r.stops) < maxLogs {
+		r.stops = append(r.stops, line) // the first fatal errors say most
+	}
+	r.logs = append(r.logs, line)
 	if len(r.logs) > maxLogs {
 		r.logs = r.logs[len(r.logs)-maxLogs:]
 	}
 }
 
-func (r *run) execute(ctx context.Context, progress func(int64)) (metrics.Set, error) {
+func (r *run) execute(ctx context.Context) (Outcome, error) {
 	if err := r.deploy(); err != nil {
-		return metrics.Set{}, err
+		return Outcome{}, err
 	}
-	end, events, err := r.loop(ctx, progress)
+	out, err := r.check(ctx)
+	out.TraceHash = r.d.Trace().HashString()
+	if r.inj != nil {
+		out.Faults = r.inj.Counts()
+	}
+	return out, err
+}
+
+// check runs the simulation and every checker.
+func (r *run) check(ctx context.Context) (Outcome, error) {
+	end, events, err := r.loop(ctx, r.opts.Progress)
+	out := Outcome{Events: events}
+	if err == nil {
+		err = r.checkOrdering()
+	}
 	if err != nil {
+		if len(r.stops) > 0 {
+			err = fmt.Errorf("%w; the engine's first fatal errors: %s", err, strings.Join(r.stops, " | "))
+		}
 		if len(r.logs) > 0 {
 			err = fmt.Errorf("%w; the engine's last log lines: %s", err, strings.Join(r.logs, " | "))
 		}
-		return metrics.Set{}, err
-	}
-	if v := r.d.Violations(); len(v) > 0 {
-		return metrics.Set{}, fmt.Errorf("simulator: %d ordering violations, first: %s", len(v), v[0])
+		return out, err
 	}
 	// Measure first: the oracle's entity reads come after the measured
 	// interval and must not count as the workload's traffic.
-	set, err := r.metrics(end, events, nil)
-	if err != nil {
-		return metrics.Set{}, err
+	if out.Metrics, err = r.metrics(end, events, nil); err != nil {
+		return out, err
+	}
+	if r.opts.Settle > 0 {
+		end += r.opts.Settle
+		out.Events += int64(r.d.RunUntil(end))
 	}
 	entities, err := r.collectEntities(end)
 	if err != nil {
-		return metrics.Set{}, err
+		return out, err
 	}
 	note, err := r.oracle(entities)
 	if err != nil {
-		return metrics.Set{}, err
+		return out, err
 	}
-	set.Notes = append(set.Notes, note)
-	return set, nil
+	out.Metrics.Notes = append(out.Metrics.Notes, note)
+	return out, nil
 }
 
 // deploy builds the kernel, the metered (and fault-injected) store, the
@@ -174,11 +196,15 @@ func (r *run) deploy() error {
 	if err != nil {
 		return err
 	}
+	r.store = store
 	r.meter = meter.New()
 	stores := r.meter.Wrap(store.Stores())
 	// Empty stream reads wait for an append, as Event Hubs receivers (and
 	// the real driver) do, instead of polling.
-	cfg := sim.Config{Seed: r.root.Fork("driver").Uint64(), Models: r.models, WrapCore: r.wrap, StreamHold: streamHold}
+	cfg := sim.Config{Seed: r.root.Fork("driver").Uint64(), Models: r.models, WrapCore: r.opts.WrapCore, StreamHold: streamHold}
+	if r.opts.Trace != nil {
+		cfg.Trace = trace.New(r.opts.Trace)
+	}
 	if strings.TrimSpace(r.spec.Faults) != "" {
 		p, err := plan.Parse(r.spec.Faults)
 		if err != nil {
@@ -203,10 +229,11 @@ func (r *run) deploy() error {
 		return fmt.Errorf("deploy %s: %w", r.spec.Engine.Name, err)
 	}
 	if r.inj != nil {
-		if err := r.inj.Schedule(inject.SimScheduler(r.k), &inject.SimTarget{Driver: r.d, Nodes: names}); err != nil {
+		if err := r.inj.Schedule(inject.SimScheduler(r.k), r.target(names)); err != nil {
 			return fmt.Errorf("spec.faults: %w", err)
 		}
 	}
+	r.healPhase()
 	for _, a := range r.arrivals {
 		at := port.Time(a.At)
 		r.d.Call(at, r.client, port.ClientCall{ID: r.tr.call(callInfo{instance: a.Instance}), Req: a.Req})
@@ -226,8 +253,7 @@ func (r *run) wait(at port.Time, i int, id string) {
 // loop runs the kernel in steps until every instance is done, the budget
 // is spent (an error) or ctx is cancelled; it returns the virtual end.
 func (r *run) loop(ctx context.Context, progress func(int64)) (port.Time, int64, error) {
-	last := port.Time(r.arrivals[len(r.arrivals)-1].At)
-	budget := last + budgetAfter
+	budget := r.budget()
 	var events int64
 	for t := stepTime; ; t += stepTime {
 		if err := ctx.Err(); err != nil {
@@ -241,8 +267,8 @@ func (r *run) loop(ctx context.Context, progress func(int64)) (port.Time, int64,
 			return t, events, nil
 		}
 		if t >= budget {
-			return 0, events, fmt.Errorf("%d of %d instances not done by %v virtual (%s)",
-				r.tr.instances-len(r.tr.done), r.tr.instances, time.Duration(budget), r.tr.firstPending())
+			return 0, events, failed(CheckCompletion, fmt.Errorf("%d of %d instances not done by %v virtual (%s)",
+				r.tr.instances-len(r.tr.done), r.tr.instances, time.Duration(budget), r.tr.firstPending()))
 		}
 		if r.tr.byEntity {
 			r.poll(t)
@@ -278,7 +304,7 @@ func (r *run) oracle(entities map[string][]byte) (string, error) {
 	}
 	run := workload.Run{Arrivals: r.arrivals, Orchestrations: r.tr.outcomes, Entities: entities}
 	if err := r.w.Check(run); err != nil {
-		return "", fmt.Errorf("oracle: %w", err)
+		return "", failed(oracleChecker(r.w.Name(), err), fmt.Errorf("oracle: %w", err))
 	}
 	return fmt.Sprintf("oracle passed (%d orchestrations, %d entity states read)", len(run.Orchestrations), len(entities)), nil
 }

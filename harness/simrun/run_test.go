@@ -139,6 +139,6 @@ func TestRunWithGivenModels(t *testing.T) {
 	require.NoError(t, err)
 	b, err := RunWith(context.Background(), s, 1, Options{Models: slow})
 	require.NoError(t, err)
-	require.Greater(t, b.Latency.P50Ms, a.Latency.P50Ms+200, "every commit waits 200 ms")
-	require.Contains(t, b.Models, "(slow)")
+	require.Greater(t, b.Metrics.Latency.P50Ms, a.Metrics.Latency.P50Ms+200, "every commit waits 200 ms")
+	require.Contains(t, b.Metrics.Models, "(slow)")
 }

@@ -35,6 +35,7 @@ type tracker struct {
 	nextPoll  map[int]port.Time // instance -> earliest next poll
 	pollGap   map[int]port.Time // instance -> current poll interval
 	retries   map[string]int
+	pollErrs  int // done-entity polls answered with an error
 	outcomes  map[string]workload.Outcome
 	calls     map[port.CallID]callInfo
 	next      port.CallID
@@ -74,7 +75,7 @@ func (t *tracker) allDone() bool { return len(t.done) == t.instances || t.err !=
 func (t *tracker) firstPending() string {
 	for _, i := range t.order {
 		if _, ok := t.done[i]; !ok {
-			return fmt.Sprintf("first pending: instance %d, started at %v", i, t.start[i])
+			return fmt.Sprintf("first pending: instance %d, started at %v; %d done-entity polls failed", i, t.start[i], t.pollErrs)
 		}
 	}
 	return "none pending"
@@ -98,7 +99,7 @@ func (t *tracker) respond(r *run, now port.Time, resp port.Response) {
 		t.polled(now, c, resp)
 	default:
 		if resp.Err != nil && t.err == nil {
-			t.err = fmt.Errorf("client request of instance %d failed: %w", c.instance, resp.Err)
+			t.err = failed(CheckCompletion, fmt.Errorf("client request of instance %d failed: %w", c.instance, resp.Err))
 		}
 	}
 }
@@ -106,13 +107,17 @@ func (t *tracker) respond(r *run, now port.Time, resp port.Response) {
 func (t *tracker) waited(r *run, now port.Time, c callInfo, resp port.Response) {
 	if resp.Err != nil {
 		if t.retries[c.wait]++; t.retries[c.wait] > maxWaitRetries {
-			t.err = fmt.Errorf("wait for %s failed %d times, last: %w", c.wait, maxWaitRetries, resp.Err)
+			t.err = failed(CheckCompletion, fmt.Errorf("wait for %s failed %d times, last: %w", c.wait, maxWaitRetries, resp.Err))
 			return
 		}
 		r.wait(now+100*port.Millisecond, c.instance, c.wait)
 		return
 	}
 	cr, _ := resp.Resp.(durable.ClientResponse)
+	if !cr.Found && t.err == nil {
+		t.err = failed(CheckAcks, fmt.Errorf("wait for %s: the engine does not know the instance its start request created", c.wait))
+		return
+	}
 	st := cr.Status
 	t.outcomes[c.wait] = workload.Outcome{Status: st.Status, Output: st.Output, Failure: st.Failure}
 	if st.Status != durable.StatusCompleted {
@@ -126,10 +131,9 @@ func (t *tracker) waited(r *run, now port.Time, c callInfo, resp port.Response) 
 func (t *tracker) polled(now port.Time, c callInfo, resp port.Response) {
 	t.polling[c.instance] = false
 	if resp.Err != nil {
-		if t.err == nil {
-			t.err = fmt.Errorf("instance %d: the engine failed the status request on its done-entity (entity status is how the runner times %s): %w",
-				c.instance, t.w.Name(), resp.Err)
-		}
+		// A storage fault may fail a status read; the next poll asks
+		// again, and an instance that never answers runs out of budget.
+		t.pollErrs++
 		return
 	}
 	if _, done := t.done[c.instance]; done {

@@ -28,6 +28,9 @@ type Original struct {
 	// Seed seeds the workers' polling jitter: worker i gets
 	// Seed*1_000_003 + i.
 	Seed uint64
+	// Planted is the workers' planted bug (original.Config.Planted; "":
+	// none), for the fault campaign's tests.
+	Planted string
 	// Logf receives the glue's log lines (nil: dropped).
 	Logf func(format string, args ...any)
 
@@ -55,7 +58,7 @@ func (e *Original) controlQueues() int {
 func (e *Original) Config(i, n int) original.Config {
 	cfg := original.Defaults(Hub, fmt.Sprintf("worker%d", i))
 	cfg.ControlQueues, cfg.Nodes, cfg.ExtendedSessions = e.controlQueues(), n, e.Extended
-	cfg.Seed = e.Seed*1_000_003 + uint64(i)
+	cfg.Seed, cfg.Planted = e.Seed*1_000_003+uint64(i), e.Planted
 	if e.MaxActivities != 0 {
 		cfg.MaxActivities = e.MaxActivities
 	}

@@ -1,0 +1,162 @@
+package simrun
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/dflab/dflab/engine/port"
+	"github.com/dflab/dflab/faults/inject"
+	"github.com/dflab/dflab/harness/metrics"
+	"github.com/dflab/dflab/sim"
+)
+
+// Checkers: the names under which a failed run is reported (CheckError).
+// Every one is always on in simulation.
+const (
+	// CheckCompletion: every started instance completes (within the run's
+	// virtual-time budget, or the heal phase's).
+	CheckCompletion = "completion"
+	// CheckOracle: every completed instance has its oracle's output.
+	CheckOracle = "oracle"
+	// CheckExactlyOnce: entity operations (and so the orchestration steps
+	// that send them) took effect exactly once: Bank accounts apply each
+	// transfer once, on both sides.
+	CheckExactlyOnce = "exactly-once"
+	// CheckBank: Bank balances are conserved.
+	CheckBank = "bank-conserved"
+	// CheckIsolation: critical sections are isolated (a Bank transfer read
+	// the source balance the transfers before it left).
+	CheckIsolation = "isolation"
+	// CheckWordCount: WordCount's counts are exact.
+	CheckWordCount = "wordcount-exact"
+	// CheckOrdering: persist-before-send (the simulator's ordering marks),
+	// under speculation none and local.
+	CheckOrdering = "persist-before-send"
+	// CheckAcks: an acknowledged start survives every crash (a wait on it
+	// never answers "not found").
+	CheckAcks = "acks-survive"
+)
+
+// Checkers lists every checker, in report order.
+var Checkers = []string{CheckCompletion, CheckOracle, CheckExactlyOnce, CheckBank, CheckIsolation, CheckWordCount, CheckOrdering, CheckAcks}
+
+// CheckError is a run that a checker failed (not a setup error).
+type CheckError struct {
+	Checker string
+	Err     error
+}
+
+func (e *CheckError) Error() string { return e.Checker + ": " + e.Err.Error() }
+func (e *CheckError) Unwrap() error { return e.Err }
+
+// Checker returns the checker that failed err ("" if err is not a
+// checker's failure).
+func Checker(err error) string {
+	var ce *CheckError
+	if errors.As(err, &ce) {
+		return ce.Checker
+	}
+	return ""
+}
+
+func failed(checker string, err error) error { return &CheckError{Checker: checker, Err: err} }
+
+// oracleChecker names the checker an oracle's error belongs to: the Bank
+// and WordCount oracles check conservation, isolation, exactly-once
+// application and exact counts; anything else is a wrong output.
+func oracleChecker(workload string, err error) string {
+	msg := err.Error()
+	switch {
+	case workload == "wordcount":
+		return CheckWordCount
+	case strings.Contains(msg, "not conserved"):
+		return CheckBank
+	case strings.Contains(msg, "not isolated"):
+		return CheckIsolation
+	case strings.Contains(msg, "more than once"), strings.Contains(msg, "want exactly once"):
+		return CheckExactlyOnce
+	}
+	return CheckOracle
+}
+
+// Options are what a caller other than the harness may change about a
+// run: the calibrator (Models, WrapCore) and the fault campaign (the rest).
+type Options struct {
+	// Progress, if set, is told the number of events processed so far.
+	Progress func(events int64)
+	// Models, if set, replaces the named model set of the spec (the
+	// calibrator runs candidate sets that have no name yet); the
+	// workload's activity costs are merged in as for a named set.
+	Models *sim.ModelSet
+	// WrapCore, if set, wraps every engine core (sim.Config.WrapCore).
+	WrapCore func(name string, c port.Core) port.Core
+	// HealAt, if positive, starts the heal phase at this run time: every
+	// crashed node restarts, and (the plan's faults having ended by then)
+	// every instance must be done within HealBudget after it.
+	HealAt, HealBudget port.Time
+	// Planted switches on one planted bug in the engine (engine knob
+	// Planted; "" for none). Only the fault campaign's tests use it.
+	Planted string
+	// Settle, if positive, runs the simulation this much longer after the
+	// last instance is done, before the oracle reads entity states: the
+	// original engine sends a step's messages before it writes the state
+	// the step produced, so a step retried after a storage error (or after
+	// its message's visibility timeout, following a crash) may still owe
+	// its own state when the instances it fed are done.
+	Settle port.Time
+	// Log, if set, receives every notable engine event (lease loss, a torn
+	// log tail cut at recovery...), one line each.
+	Log func(line string)
+	// Trace, if set, receives the simulator's canonical trace.
+	Trace io.Writer
+}
+
+// Outcome is a run's result with what a campaign needs besides metrics.
+type Outcome struct {
+	Metrics metrics.Set
+	// TraceHash is the simulator's trace hash: the same seed and spec give
+	// the same hash.
+	TraceHash string
+	// Faults counts the injected faults by kind and target.
+	Faults inject.Counts
+	// Events is the number of simulator events processed.
+	Events int64
+}
+
+// healPhase schedules the heal phase: at HealAt every node that is down
+// restarts.
+func (r *run) healPhase() {
+	if r.opts.HealAt <= 0 {
+		return
+	}
+	r.k.Schedule(r.opts.HealAt, sim.HandlerFunc(func(port.Time, uint64) {
+		for _, n := range r.nodes {
+			if !r.d.NodeUp(n) {
+				r.d.Restart(n)
+			}
+		}
+	}), 0)
+}
+
+// budget is the virtual time by which every instance must be done.
+func (r *run) budget() port.Time {
+	if r.opts.HealAt > 0 {
+		return r.opts.HealAt + r.opts.HealBudget
+	}
+	return port.Time(r.arrivals[len(r.arrivals)-1].At) + budgetAfter
+}
+
+// checkOrdering fails the run on a persist-before-send violation, except
+// under Netherite's global speculation, which sends before persisting by
+// design.
+func (r *run) checkOrdering() error {
+	if n := r.spec.Engine.Netherite; n != nil && n.Speculation == "global" {
+		return nil
+	}
+	if v := r.d.Violations(); len(v) > 0 {
+		return failed(CheckOrdering, fmt.Errorf("%d ordering violations, first: %s", len(v), v[0]))
+	}
+	return nil
+}
