@@ -23,6 +23,7 @@ type Client struct {
 	seq     uint64
 	calls   map[uint64]port.CallID
 	queued  map[int][]clientReq // per partition, not yet sent
+	retry   map[int][]clientReq // per partition, a record to append again as it was
 	sending map[int]bool
 
 	in inputReader
@@ -37,7 +38,7 @@ func NewClient(cfg *Config, c int) (*Client, error) {
 		return nil, fmt.Errorf("client %d: allowed 0..%d", c, cfg.Clients-1)
 	}
 	return &Client{cfg: cfg, c: c, stream: cfg.Partitions + c, k: cfg.Knobs.withDefaults(),
-		calls: map[uint64]port.CallID{}, queued: map[int][]clientReq{}, sending: map[int]bool{},
+		calls: map[uint64]port.CallID{}, queued: map[int][]clientReq{}, retry: map[int][]clientReq{}, sending: map[int]bool{},
 		plumbing: newPlumbing(), in: inputReader{seen: map[int]int64{}}}, nil
 }
 
@@ -94,23 +95,38 @@ func (c *Client) call(v port.ClientCall) {
 
 // send appends, per partition with no append in flight, one record with
 // the queued requests that fit half a stream append (the rest go next);
-// its position is its last request's id.
+// its position is its last request's id. A record whose append failed is
+// appended again as it was, alone: the failure may have been ambiguous (the
+// record landed), and the partition drops a record whose position it has
+// seen, so a retry must not carry requests the first record did not have
+// (it would give them the position of the newest and the old ones would be
+// applied twice).
 func (c *Client) send() {
-	parts := make([]int, 0, len(c.queued))
+	parts := make([]int, 0, len(c.queued)+len(c.retry))
 	for p := range c.queued {
+		if !c.sending[p] && c.retry[p] == nil {
+			parts = append(parts, p)
+		}
+	}
+	for p := range c.retry {
 		if !c.sending[p] {
 			parts = append(parts, p)
 		}
 	}
 	sort.Ints(parts)
 	for _, p := range parts {
-		queued := c.queued[p]
-		n := takeRequests(queued, port.MaxStreamBatchBytes/2)
-		reqs := queued[:n:n]
-		if n == len(queued) {
-			delete(c.queued, p)
+		reqs := c.retry[p]
+		if reqs != nil {
+			delete(c.retry, p)
 		} else {
-			c.queued[p] = queued[n:] // sent after this append
+			queued := c.queued[p]
+			n := takeRequests(queued, port.MaxStreamBatchBytes/2)
+			reqs = queued[:n:n]
+			if n == len(queued) {
+				delete(c.queued, p)
+			} else {
+				c.queued[p] = queued[n:] // sent after this append
+			}
 		}
 		b := batch{Origin: c.stream, Pos: int64(reqs[len(reqs)-1].ID), Requests: reqs}
 		e := enc{}
@@ -120,7 +136,7 @@ func (c *Client) send() {
 			c.sending[p] = false
 			if cp.Err != nil {
 				c.cfg.logf("netherite client %d: append to partition %d: %v (retrying)", c.c, p, cp.Err)
-				c.queued[p] = append(reqs, c.queued[p]...)
+				c.retry[p] = reqs
 			}
 		})
 	}
