@@ -5,7 +5,7 @@ GO      ?= go
 PKGS    ?= ./...
 GOFILES  = $(shell git ls-files '*.go' 2>/dev/null)
 
-.PHONY: test lint bench figures plots calibrate microbench deps test-storage bench-storage
+.PHONY: test lint bench figures plots calibrate microbench deps test-storage bench-storage faults
 
 ## test: the whole test suite (installs Azurite from package-lock.json first)
 test: deps
@@ -47,6 +47,12 @@ plots:
 ## the paper's calibration set (< 10 min); writes harness/simrun/models/paper2022.{json,-fit.csv,-fit.md}
 calibrate:
 	$(GO) run ./harness/cmd/dflab calibrate --progress
+
+## faults: the swarm fault campaign on the simulator (SEEDS seeds, default 5000):
+## summary table with faults by kind, violations by checker and wall time
+SEEDS ?= 5000
+faults:
+	$(GO) run ./harness/cmd/dflab faults --seeds $(SEEDS)
 
 ## microbench: the packages' go test -bench micro-benchmarks
 microbench: deps

@@ -20,4 +20,9 @@
 // set; "paper2022" is fitted by `dflab calibrate` to the paper's
 // calibration set and committed as models/paper2022.json. Empty stream reads are held until an append (as Event
 // Hubs receivers wait), not polled.
+//
+// RunWith adds what the fault campaign (harness/campaign) needs: a heal
+// phase that restarts crashed nodes, a settle time before the oracle, a
+// planted engine bug, the trace hash and the injected faults' counts; a
+// run a checker fails returns a CheckError naming the checker.
 package simrun

@@ -118,19 +118,9 @@ func runSpecs(ctx context.Context, e *env, specs []spec.Spec, out string, forceP
 	return nil
 }
 
-func cmdRepro(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "repro", "--spec FILE --seed N [--plan FILE]", `
-Re-runs one repetition of a spec with a given seed and fault plan (the
-command a failing checker prints), once, and prints its row.`)
-	var sf specFlags
-	sf.register(fs)
-	plan := fs.String("plan", "", "fault plan file (overrides the spec's faults)")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if *plan != "" {
-		sf.faults = "@" + *plan
-	}
+// reproSpec re-runs one repetition of a spec with the given seed and
+// fault plan, and prints its row.
+func reproSpec(ctx context.Context, e *env, sf *specFlags) error {
 	sf.reps = 1
 	s, err := sf.build()
 	if err != nil {

@@ -5,7 +5,8 @@
 //	dflab sweep     expand a matrix of specs and run every point
 //	dflab figures   regenerate the paper's figures into results/ and notebooks/
 //	dflab calibrate calibrate the simulator's CPU model on the real engine
-//	dflab repro     re-run one failing seed with its fault plan
+//	dflab faults    run the swarm fault campaign: seeds, faults, checkers, summary
+//	dflab repro     re-run one failing seed (a campaign seed, or a spec) with its fault plan
 //	dflab plot      draw charts (and CSV tables) from a JSONL results file
 //	dflab schema    print the results schema (results/README.md)
 //

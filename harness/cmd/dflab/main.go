@@ -30,6 +30,7 @@ var commands = map[string]command{
 	"sweep":     {"expand a matrix of specs and run every point", cmdSweep},
 	"figures":   {"regenerate the paper's figures into results/ and notebooks/", cmdFigures},
 	"calibrate": {"calibrate the simulator's models to the paper's calibration set", cmdCalibrate},
+	"faults":    {"run the swarm fault campaign on the simulator: seeds, faults, checkers", cmdFaults},
 	"repro":     {"re-run one seed with its fault plan", cmdRepro},
 	"plot":      {"draw charts and CSV tables from a JSONL results file", cmdPlot},
 	"schema":    {"print the results schema (results/README.md)", cmdSchema},

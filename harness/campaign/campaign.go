@@ -1,0 +1,220 @@
+package campaign
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/dflab/dflab/engine/netherite"
+	"github.com/dflab/dflab/engine/original"
+	"github.com/dflab/dflab/faults/plan"
+	"github.com/dflab/dflab/harness/simrun"
+	"github.com/dflab/dflab/harness/spec"
+)
+
+// CheckDeterminism is the campaign's own checker: a seed run twice gives
+// the same trace hash. CheckHarness is a run that failed before any
+// checker could judge it (a draw the runner rejects).
+const (
+	CheckDeterminism = "same-trace"
+	CheckHarness     = "harness"
+)
+
+// Config configures a campaign.
+type Config struct {
+	// From is the first seed; Seeds how many consecutive seeds run.
+	From, Seeds uint64
+	Setup
+	// TwiceEvery runs every n-th seed twice and compares the trace hashes
+	// (0: every 10th; negative: never).
+	TwiceEvery int
+	// StopAfter stops the campaign after this many violations (0: never).
+	StopAfter int
+	// Log, if set, receives one line per violation as it happens.
+	Log io.Writer
+}
+
+// Violation is one failed check of one seed.
+type Violation struct {
+	Seed    uint64
+	Checker string
+	Case    string // the case's configuration (Case.Describe)
+	Message string
+	Repro   string // the one command that reproduces it
+}
+
+// Summary is what a campaign did.
+type Summary struct {
+	From, Seeds, Ran uint64 // Ran: seeds that drew an engine the planted bug applies to
+	Twice            int    // seeds run twice
+	Events           int64
+	Faults           map[plan.Kind]int64
+	Violations       []Violation
+	Wall             time.Duration
+}
+
+// ByChecker counts the violations per checker.
+func (s *Summary) ByChecker() map[string]int {
+	out := map[string]int{}
+	for _, v := range s.Violations {
+		out[v.Checker]++
+	}
+	return out
+}
+
+// Checkers lists every checker a campaign reports, in report order.
+func Checkers() []string {
+	return append(append([]string(nil), simrun.Checkers...), CheckDeterminism, CheckHarness)
+}
+
+// plantedBugs are each engine's planted bugs (the engines' Planted knob).
+var plantedBugs = map[string][]string{spec.EngineNetherite: netherite.PlantedBugs, spec.EngineOriginal: original.PlantedBugs}
+
+// PlantedEngines returns the engines that have planted bug name, or an
+// error listing every planted bug.
+func PlantedEngines(name string) ([]string, error) {
+	var out []string
+	for _, e := range spec.Engines {
+		if slices.Contains(plantedBugs[e], name) {
+			out = append(out, e)
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("planted bug %q: allowed: %s (netherite), %s (original)", name,
+			strings.Join(netherite.PlantedBugs, ", "), strings.Join(original.PlantedBugs, ", "))
+	}
+	return out, nil
+}
+
+func (c *Config) normalize() error {
+	if len(c.Engines) == 0 {
+		c.Engines = append([]string(nil), spec.Engines...)
+	}
+	for _, e := range c.Engines {
+		if !slices.Contains(spec.Engines, e) {
+			return fmt.Errorf("engine %q: allowed: %s", e, strings.Join(spec.Engines, ", "))
+		}
+	}
+	if c.Planted != "" {
+		es, err := PlantedEngines(c.Planted)
+		if err != nil {
+			return err
+		}
+		if !slices.ContainsFunc(es, func(e string) bool { return slices.Contains(c.Engines, e) }) {
+			return fmt.Errorf("planted bug %q is in %s, which the campaign does not draw (engines: %s)",
+				c.Planted, strings.Join(es, ", "), strings.Join(c.Engines, ", "))
+		}
+	}
+	if c.TwiceEvery == 0 {
+		c.TwiceEvery = 10
+	}
+	return nil
+}
+
+// Run runs a campaign: every seed in [From, From+Seeds) is drawn and run
+// with its fault plan, and every checker judges it.
+func Run(ctx context.Context, cfg Config) (Summary, error) {
+	if err := cfg.normalize(); err != nil {
+		return Summary{}, fmt.Errorf("campaign: %w", err)
+	}
+	start := time.Now()
+	sum := Summary{From: cfg.From, Seeds: cfg.Seeds, Faults: map[plan.Kind]int64{}}
+	for seed := cfg.From; seed < cfg.From+cfg.Seeds; seed++ {
+		if err := ctx.Err(); err != nil {
+			return sum, err
+		}
+		c, err := Draw(seed, cfg.Setup)
+		if err != nil {
+			return sum, err
+		}
+		if cfg.Planted != "" && !slices.Contains(plantedBugs[c.Spec.Engine.Name], cfg.Planted) {
+			continue
+		}
+		twice := cfg.TwiceEvery > 0 && (seed-cfg.From)%uint64(cfg.TwiceEvery) == 0
+		vs := runSeed(ctx, &sum, c, cfg, twice)
+		for _, v := range vs {
+			if cfg.Log != nil {
+				fmt.Fprintf(cfg.Log, "VIOLATION seed %d [%s] %s: %s\n  repro: %s\n", v.Seed, v.Checker, v.Case, v.Message, v.Repro)
+			}
+		}
+		sum.Violations = append(sum.Violations, vs...)
+		if cfg.StopAfter > 0 && len(sum.Violations) >= cfg.StopAfter {
+			break
+		}
+	}
+	sum.Wall = time.Since(start)
+	return sum, nil
+}
+
+// runSeed runs one case (twice if asked) and returns its violations.
+func runSeed(ctx context.Context, sum *Summary, c Case, cfg Config, twice bool) []Violation {
+	sum.Ran++
+	out, err := RunCase(ctx, c, cfg.Planted)
+	sum.Events += out.Events
+	for _, f := range out.Faults {
+		sum.Faults[f.Fault] += f.N
+	}
+	var vs []Violation
+	violation := func(checker string, msg string) {
+		vs = append(vs, Violation{Seed: c.Seed, Checker: checker, Case: c.Describe(), Message: msg,
+			Repro: cfg.Setup.ReproCommand(c.Seed)})
+	}
+	if err != nil {
+		checker := simrun.Checker(err)
+		if checker == "" {
+			checker = CheckHarness
+		}
+		violation(checker, err.Error())
+	}
+	if twice {
+		sum.Twice++
+		again, _ := RunCase(ctx, c, cfg.Planted)
+		if again.TraceHash != out.TraceHash {
+			violation(CheckDeterminism, fmt.Sprintf("trace hash %s, then %s", out.TraceHash, again.TraceHash))
+		}
+	}
+	return vs
+}
+
+// RunOption changes how RunCase runs a case without changing the case.
+type RunOption func(*simrun.Options)
+
+// WithTrace writes the simulator's canonical trace to w.
+func WithTrace(w io.Writer) RunOption { return func(o *simrun.Options) { o.Trace = w } }
+
+// RunCase runs one case with its safety and heal phases.
+func RunCase(ctx context.Context, c Case, planted string, opts ...RunOption) (simrun.Outcome, error) {
+	o := c.options(planted)
+	for _, f := range opts {
+		f(&o)
+	}
+	return simrun.RunWith(ctx, c.Spec, c.Seed, o)
+}
+
+// options are the runner's options for a case.
+func (c Case) options(planted string) simrun.Options {
+	o := simrun.Options{HealAt: SafetyPhase, HealBudget: HealBudget, Planted: planted}
+	if c.Spec.Engine.Name == spec.EngineOriginal {
+		o.Settle = OriginalSettle
+	}
+	return o
+}
+
+// ReproCommand is the one command that re-runs seed exactly as a
+// campaign with this setup ran it.
+func (su Setup) ReproCommand(seed uint64) string {
+	cmd := fmt.Sprintf("dflab repro --seed %d", seed)
+	if len(su.Engines) > 0 && !slices.Equal(su.Engines, spec.Engines) {
+		cmd += " --engines " + strings.Join(su.Engines, ",")
+	}
+	if su.KnownBugs {
+		cmd += " --known-bugs"
+	}
+	if su.Planted != "" {
+		cmd += " --planted " + su.Planted
+	}
+	return cmd
+}

@@ -1,0 +1,117 @@
+package campaign
+
+import (
+	"bytes"
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/dflab/dflab/engine/netherite"
+	"github.com/dflab/dflab/engine/original"
+	"github.com/dflab/dflab/faults/plan"
+	"github.com/dflab/dflab/harness/spec"
+)
+
+// The short campaign of make test: 200 seeds over both engines, every
+// workload and every fault kind the campaign draws, a tenth of them run
+// twice; no checker may fail.
+func TestShortCampaignHasNoViolations(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the short campaign takes ~15 s")
+	}
+	sum, err := Run(context.Background(), Config{From: 1, Seeds: 200})
+	require.NoError(t, err)
+	var out bytes.Buffer
+	require.NoError(t, sum.Print(&out))
+	require.Empty(t, sum.Violations, out.String())
+	require.EqualValues(t, 200, sum.Ran)
+	require.Equal(t, 20, sum.Twice)
+	for _, k := range []plan.Kind{plan.Crash, plan.Restart, plan.StorageError, plan.StorageErrorAfter, plan.Latency,
+		plan.Throttle, plan.DuplicateStream, plan.DelayStream, plan.TornTail} {
+		require.Positive(t, sum.Faults[k], "fault kind %s injected", k)
+	}
+	require.Contains(t, out.String(), "violations by checker:\n  completion                   0\n")
+	require.Contains(t, out.String(), "no violations")
+
+	engines, workloads := map[string]int{}, map[string]int{}
+	for seed := uint64(1); seed <= 200; seed++ {
+		c, err := Draw(seed, Setup{})
+		require.NoError(t, err)
+		engines[c.Spec.Engine.Name]++
+		workloads[c.Spec.Engine.Name+"/"+c.Spec.Workload.Name]++
+	}
+	require.Len(t, engines, 2)
+	require.Len(t, workloads, 2*len(workloadDraws)-1, "every workload on both engines, but for the known bugs' draw")
+}
+
+// Every planted bug is caught within a bounded number of seeds: proof
+// that the checkers can fail. The bound is about twice the seeds the
+// slowest bug needed when this was written.
+func TestPlantedBugsAreCaught(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the planted-bug campaigns take ~20 s")
+	}
+	const bound = 120
+	for _, c := range []struct{ engine, bug string }{
+		{spec.EngineNetherite, netherite.PlantedSkipDedup},
+		{spec.EngineNetherite, netherite.PlantedSendBeforePersist},
+		{spec.EngineNetherite, netherite.PlantedForgetInputPosition},
+		{spec.EngineNetherite, netherite.PlantedDropLogTail},
+		{spec.EngineOriginal, original.PlantedSkipDedup},
+		{spec.EngineOriginal, original.PlantedReleaseLockEarly},
+		{spec.EngineOriginal, original.PlantedLoseHistoryRow},
+	} {
+		t.Run(c.engine+"/"+c.bug, func(t *testing.T) {
+			su := Setup{Engines: []string{c.engine}, Planted: c.bug}
+			sum, err := Run(context.Background(), Config{From: 1, Seeds: bound, Setup: su, TwiceEvery: -1, StopAfter: 1})
+			require.NoError(t, err)
+			require.NotEmpty(t, sum.Violations, "planted bug %s not caught in %d seeds", c.bug, bound)
+			v := sum.Violations[0]
+			t.Logf("caught after %d seeds: seed %d [%s] %s", sum.Ran, v.Seed, v.Checker, firstLine(v.Message))
+			require.Equal(t, su.ReproCommand(v.Seed), v.Repro)
+			require.Contains(t, v.Repro, "--planted "+c.bug)
+		})
+	}
+}
+
+// A seed alone decides its case: the same seed draws the same case, whose
+// plan prints and parses back to itself and keeps its faults inside the
+// safety phase.
+func TestDrawIsDeterministic(t *testing.T) {
+	for seed := uint64(1); seed <= 300; seed++ {
+		a, err := Draw(seed, Setup{})
+		require.NoError(t, err)
+		b, err := Draw(seed, Setup{})
+		require.NoError(t, err)
+		require.Equal(t, a, b)
+		p, err := plan.Parse(a.Plan.String())
+		require.NoError(t, err)
+		require.Equal(t, a.Plan.String(), p.String())
+		require.Equal(t, a.Plan.String(), a.Spec.Faults)
+		for _, f := range a.Plan.Faults {
+			require.Less(t, f.At, SafetyPhase, f.String())
+			require.LessOrEqual(t, f.Window.To, SafetyPhase, f.String())
+		}
+	}
+	only, err := Draw(5, Setup{Engines: []string{spec.EngineOriginal}})
+	require.NoError(t, err)
+	require.Equal(t, spec.EngineOriginal, only.Spec.Engine.Name)
+}
+
+func TestConfigErrorsNameTheField(t *testing.T) {
+	ctx := context.Background()
+	_, err := Run(ctx, Config{Seeds: 1, Setup: Setup{Engines: []string{"orig"}}})
+	require.ErrorContains(t, err, `engine "orig": allowed: netherite, original`)
+	_, err = Run(ctx, Config{Seeds: 1, Setup: Setup{Planted: "typo"}})
+	require.ErrorContains(t, err, `planted bug "typo": allowed: skip-dedup, send-before-persist`)
+	_, err = Run(ctx, Config{Seeds: 1, Setup: Setup{Engines: []string{spec.EngineNetherite}, Planted: original.PlantedLoseHistoryRow}})
+	require.ErrorContains(t, err, `planted bug "lose-history-row" is in original, which the campaign does not draw (engines: netherite)`)
+}
+
+func TestReproCommand(t *testing.T) {
+	require.Equal(t, "dflab repro --seed 7", Setup{}.ReproCommand(7))
+	require.Equal(t, "dflab repro --seed 7", Setup{Engines: spec.Engines}.ReproCommand(7))
+	require.Equal(t, "dflab repro --seed 9 --engines original --known-bugs --planted skip-dedup",
+		Setup{Engines: []string{"original"}, KnownBugs: true, Planted: "skip-dedup"}.ReproCommand(9))
+}

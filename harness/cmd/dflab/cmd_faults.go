@@ -1,0 +1,154 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/dflab/dflab/faults/plan"
+	"github.com/dflab/dflab/harness/campaign"
+	"github.com/dflab/dflab/harness/simrun"
+)
+
+// setupFlags are the flags that, with the seed, decide a campaign case.
+type setupFlags struct {
+	engines   string
+	knownBugs bool
+	planted   string
+}
+
+func (f *setupFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.engines, "engines", "", "engines a seed may draw, comma-separated (default: netherite,original)")
+	fs.BoolVar(&f.knownBugs, "known-bugs", false, "also draw the configurations that expose known, unfixed engine bugs")
+	fs.StringVar(&f.planted, "planted", "", "switch on a planted bug (test-only engine knob), e.g. skip-dedup")
+}
+
+func (f *setupFlags) setup() campaign.Setup {
+	su := campaign.Setup{KnownBugs: f.knownBugs, Planted: f.planted}
+	if f.engines != "" {
+		su.Engines = strings.Split(f.engines, ",")
+	}
+	return su
+}
+
+func cmdFaults(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "faults", "--seeds N [--from S] [--engines LIST] [--known-bugs] [--planted BUG]", `
+Runs the swarm fault campaign on the simulator: every seed draws an engine
+and its knobs, a small workload and a random fault plan, runs a safety
+phase with the faults and a heal phase without them, and every checker
+judges the run. Prints the summary table (seeds, faults injected by kind,
+violations by checker, wall time) and, for every violation, the one
+command that reproduces it. Exits 1 if any checker failed.`)
+	var sf setupFlags
+	sf.register(fs)
+	seeds := fs.Uint64("seeds", 1000, "number of seeds")
+	from := fs.Uint64("from", 1, "first seed")
+	twice := fs.Int("twice-every", 10, "run every n-th seed twice and compare trace hashes (negative: never)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *seeds == 0 {
+		return fmt.Errorf("--seeds 0: allowed: 1 or more")
+	}
+	if *twice == 0 {
+		return fmt.Errorf("--twice-every 0: allowed: a positive n, or negative for never")
+	}
+	sum, err := campaign.Run(ctx, campaign.Config{From: *from, Seeds: *seeds, Setup: sf.setup(), TwiceEvery: *twice, Log: e.stderr})
+	if err != nil {
+		return err
+	}
+	if err := sum.Print(e.stdout); err != nil {
+		return err
+	}
+	if n := len(sum.Violations); n > 0 {
+		return fmt.Errorf("%d violations", n)
+	}
+	return nil
+}
+
+// specFlagNames are repro's flags that make it re-run a spec rather than
+// a campaign seed.
+var specFlagNames = map[string]bool{"spec": true, "set": true, "engine": true, "backend": true, "models": true,
+	"workload": true, "params": true, "load": true, "faults": true, "nodes": true, "cores": true, "reps": true}
+
+func cmdRepro(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "repro", "--seed N [--plan FILE] [--engines LIST] [--known-bugs] [--planted BUG] | --spec FILE --seed N [--plan FILE]", `
+Re-runs one seed exactly: without spec flags, the fault campaign's case of
+that seed (the command a failing checker prints), printing its
+configuration, its fault plan, its trace hash and the checkers' verdict;
+--plan replaces the drawn plan with a saved one. With spec flags, one
+repetition of that spec with the seed and plan, printing its row.`)
+	var sf specFlags
+	sf.register(fs)
+	var su setupFlags
+	su.register(fs)
+	planFile := fs.String("plan", "", "fault plan file (overrides the drawn plan or the spec's faults)")
+	tracePath := fs.String("trace", "", "write the simulator's canonical trace to this file (campaign seeds)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	specMode := false
+	fs.Visit(func(f *flag.Flag) { specMode = specMode || specFlagNames[f.Name] })
+	if specMode {
+		if *planFile != "" {
+			sf.faults = "@" + *planFile
+		}
+		return reproSpec(ctx, e, &sf)
+	}
+	return reproSeed(ctx, e, sf.seed, su.setup(), *planFile, *tracePath)
+}
+
+// reproSeed re-runs a campaign seed.
+func reproSeed(ctx context.Context, e *env, seed uint64, su campaign.Setup, planFile, tracePath string) error {
+	c, err := campaign.Draw(seed, su)
+	if err != nil {
+		return err
+	}
+	if planFile != "" {
+		data, err := os.ReadFile(planFile)
+		if err != nil {
+			return fmt.Errorf("--plan: %w", err)
+		}
+		p, err := plan.Parse(string(data))
+		if err != nil {
+			return fmt.Errorf("--plan %s: %w", planFile, err)
+		}
+		c.Plan, c.Spec.Faults = p, p.String()
+	}
+	fmt.Fprintf(e.stdout, "seed %d: %s\nfault plan:\n%s", seed, c.Describe(), indent(c.Plan.String()))
+	var opts []campaign.RunOption
+	if tracePath != "" {
+		f, err := os.Create(tracePath)
+		if err != nil {
+			return fmt.Errorf("--trace: %w", err)
+		}
+		defer f.Close()
+		opts = append(opts, campaign.WithTrace(f))
+	}
+	out, err := campaign.RunCase(ctx, c, su.Planted, opts...)
+	fmt.Fprintf(e.stdout, "trace hash %s, %d events\n", out.TraceHash, out.Events)
+	for _, f := range out.Faults {
+		fmt.Fprintf(e.stdout, "  injected %-18s %-16s %d\n", f.Fault, f.What, f.N)
+	}
+	if err != nil {
+		if checker := simrun.Checker(err); checker != "" {
+			return fmt.Errorf("reproduced: checker %s failed: %w", checker, err)
+		}
+		return err
+	}
+	if errors.Is(ctx.Err(), context.Canceled) {
+		return ctx.Err()
+	}
+	fmt.Fprintln(e.stdout, "every checker passed")
+	return nil
+}
+
+func indent(s string) string {
+	if s == "" {
+		return "  (no faults)\n"
+	}
+	return "  " + strings.ReplaceAll(strings.TrimSuffix(s, "\n"), "\n", "\n  ") + "\n"
+}
