@@ -53,6 +53,10 @@ type Client struct {
 	cfg  ClientConfig
 	rnd  xorshift
 	sent uint64
+	// sender names this life of the client as the sender of its messages
+	// ("client/<seed>/<start time>"), so that receivers drop a message the
+	// client sent again after an ambiguous enqueue error.
+	sender string
 }
 
 var _ port.Core = (*Client)(nil)
@@ -68,6 +72,9 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 
 // Step implements port.Core.
 func (c *Client) Step(now port.Time, in port.Input) {
+	if _, ok := in.(port.Started); ok || c.sender == "" {
+		c.sender = fmt.Sprintf("client/%x/%d", c.cfg.Seed, now)
+	}
 	if c.dispatch(now, in) {
 		return
 	}
@@ -159,12 +166,19 @@ func (c *Client) message(instance string, ev durable.Event, done reply) {
 
 func (c *Client) messageExec(instance string, ev durable.Event, exec uint32, done reply) {
 	c.sent++
-	env := envelope{To: instance, Event: ev, Exec: exec}
-	key := fmt.Sprintf("client/%x/%d", c.cfg.Seed, c.sent)
-	q := c.n.control[c.n.controlFor(instance)]
-	c.send(q, &env, key, 0, func(err error) {
+	env := envelope{To: instance, Event: ev, Exec: exec, Sender: c.sender, Seq: c.sent}
+	c.sendMessage(&env, fmt.Sprintf("%s/%d", c.sender, c.sent), done)
+}
+
+// sendMessage enqueues env until an enqueue succeeds. A failed enqueue may
+// have landed (an ambiguous error), so the retry sends the same message:
+// receivers that deduplicate (entities, orchestrations receiving events)
+// drop the second copy by (sender, seq).
+func (c *Client) sendMessage(env *envelope, key string, done reply) {
+	q := c.n.control[c.n.controlFor(env.To)]
+	c.send(q, env, key, 0, func(err error) {
 		if err != nil {
-			c.after(c.cfg.RetryDelay, func() { c.messageExec(instance, ev, exec, done) })
+			c.after(c.cfg.RetryDelay, func() { c.sendMessage(env, key, done) })
 			return
 		}
 		done(durable.ClientResponse{Found: true}, nil)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/dflab/dflab/engine/port"
 	"github.com/dflab/dflab/harness/spec"
 )
 
@@ -19,6 +20,28 @@ func TestNetheriteClientRetryAppliesEachRequestOnce(t *testing.T) {
 	s.Engine.Netherite.Speculation = "none"
 	s.Faults = "storage error-after p=0.2 op=stream-* 2ms..3765ms"
 	out, err := RunWith(context.Background(), s, 951, Options{})
+	require.NoError(t, err)
+	require.Positive(t, out.Faults.Total("error-after"))
+}
+
+// Found by the fault campaign (seed 310 with --known-bugs): a client's
+// signal to an entity carried no sender, so when the entity's step had
+// written its state but its node crashed before the message was deleted,
+// the message came back and the entity applied it again (a WordCount
+// mapper ran twice); the same held for a signal the client enqueued again
+// after an ambiguous error. Client messages now carry the client life's
+// sender name and a sequence number, and entities drop the copy.
+func TestOriginalClientSignalAppliedOnceAcrossCrash(t *testing.T) {
+	s := resolved(t, spec.EngineOriginal, "wordcount", `{"mappers":2,"reducers":2,"bookWords":51}`, 5, 3)
+	s.Engine.Original.ControlQueues, s.Engine.Original.ExtendedSessions = 5, true
+	s.Cluster.Cores = 1
+	s.Faults = "storage error p=0.01 op=table-batch 47ms..53ms\nat 26ms crash node0\nat 38ms restart node0"
+	opts := Options{HealAt: 4 * port.Second, HealBudget: 10 * 60 * port.Second, Settle: 6 * 60 * port.Second}
+	_, err := RunWith(context.Background(), s, 310, opts)
+	require.NoError(t, err)
+
+	s.Faults = "storage error-after p=0.5 op=queue-enqueue 0s..50ms"
+	out, err := RunWith(context.Background(), s, 310, opts)
 	require.NoError(t, err)
 	require.Positive(t, out.Faults.Total("error-after"))
 }
