@@ -10,12 +10,13 @@ import (
 )
 
 // An entity's row in the Instances table holds its replay.EntityState,
-// its operation count and the dedupSet of the messages it has applied
-// (dedup.go).
+// its operation count, the dedupSet of the messages it has applied
+// (dedup.go) and the last message it sent to each entity (sentTo).
 const (
 	propEntity = "EntityState"
 	propDedup  = "Dedup"
 	propOps    = "Ops"
+	propSent   = "Sent"
 )
 
 // entityRow is an entity's durable state as loaded.
@@ -24,6 +25,7 @@ type entityRow struct {
 	st    replay.EntityState
 	dedup dedupSet
 	ops   uint64 // operations executed so far
+	sent  sentTo
 }
 
 func (w *Worker) entityStep(s *session) {
@@ -113,8 +115,11 @@ func (w *Worker) applyEntity(id durable.EntityID, row *entityRow, batch []receiv
 		row.ops += uint64(res.Operations)
 		for k := range res.Messages {
 			m := &res.Messages[k]
-			b.out = append(b.out, outboundMsg{queue: w.n.control[w.n.controlFor(m.To)],
-				env: envelope{To: m.To, Event: m.Event, Sender: id.String(), Seq: entitySeq(m, before, k+1)}})
+			env := envelope{To: m.To, Event: m.Event, Sender: id.String(), Seq: entitySeq(m, before, k+1)}
+			if durable.IsEntity(m.To) {
+				env.Prev = row.sent.chain(m.To, env.Seq)
+			}
+			b.out = append(b.out, outboundMsg{queue: w.n.control[w.n.controlFor(m.To)], env: env})
 		}
 	}
 	if b.fresh > 0 {
@@ -135,7 +140,7 @@ func isEntityMessage(k durable.EventKind) bool {
 
 func (h *hubIO) readEntity(instance string, cb func(entityRow, error)) {
 	h.issue(port.TableGet{Table: h.n.instances, PartitionKey: instance}, func(c port.Completion) {
-		row := entityRow{dedup: dedupSet{}}
+		row := entityRow{dedup: dedupSet{}, sent: sentTo{}}
 		if errors.Is(c.Err, port.ErrNotFound) {
 			cb(row, nil)
 			return
@@ -159,7 +164,7 @@ func (h *hubIO) readEntity(instance string, cb func(entityRow, error)) {
 
 func (w *Worker) writeEntity(instance string, row *entityRow, cb func(error)) {
 	props := map[string][]byte{propEntity: encodeEntityState(&row.st), propDedup: encodeDedup(row.dedup),
-		propOps: uvarintProp(row.ops)}
+		propOps: uvarintProp(row.ops), propSent: row.sent.encode()}
 	w.offload("entities/"+instance, props, func(err error) {
 		if err != nil {
 			cb(err)
@@ -207,6 +212,9 @@ func decodeEntityRow(p map[string][]byte, row *entityRow) error {
 		row.st.Queue = q
 	}
 	var err error
+	if row.sent, err = decodeSentTo(p[propSent]); err != nil {
+		return fmt.Errorf("sent: %w", err)
+	}
 	row.dedup, err = decodeDedup(p[propDedup])
 	return err
 }

@@ -80,8 +80,6 @@ type Setup struct {
 // yet, with the draws that expose them; Draw avoids those draws unless
 // Setup.KnownBugs is set.
 var KnownBugs = []string{
-	"original × wordcount: signals from one entity to another are not applied in send order after a retried step " +
-		"(only orchestrations chain their messages with envelope.Prev), so a reducer can report before a mapper's counts arrive",
 	"original × wordcount: an entity remembers 64 message numbers per sender, so a retried step that sent a receiver " +
 		"more than 64 signals has the older ones applied twice",
 }

@@ -45,3 +45,21 @@ func TestOriginalClientSignalAppliedOnceAcrossCrash(t *testing.T) {
 	require.NoError(t, err)
 	require.Positive(t, out.Faults.Total("error-after"))
 }
+
+// Found by the fault campaign (seeds 801 and 857 with --known-bugs): an
+// entity step enqueues its messages concurrently; when some failed (here
+// throttled) the step was retried and resent them after later ones had
+// landed, so a WordCount reducer got a mapper's done signal before some of
+// its counts and reported a short top list. An entity now chains its
+// messages to each entity (envelope.Prev), as orchestrations do, and the
+// receiver applies them in send order.
+func TestOriginalEntitySignalsApplyInSendOrder(t *testing.T) {
+	s := resolved(t, spec.EngineOriginal, "wordcount", `{"mappers":3,"reducers":3,"bookWords":30}`, 6, 2)
+	s.Engine.Original.ControlQueues = 5
+	s.Cluster.Cores = 1
+	s.Faults = "at 141ms crash node0\nat 158ms restart node0\nat 197ms crash node0\nthrottle op=queue-enqueue p=0.05 20ms..129ms"
+	opts := Options{HealAt: 4 * port.Second, HealBudget: 10 * 60 * port.Second, Settle: 6 * 60 * port.Second}
+	out, err := RunWith(context.Background(), s, 801, opts)
+	require.NoError(t, err)
+	require.Positive(t, out.Faults.Total("throttle"))
+}
