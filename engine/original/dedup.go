@@ -31,6 +31,7 @@ type dedupSet map[string]dedupEntry
 type dedupEntry struct {
 	touched uint64   // the receiver's clock when the sender was last heard
 	seen    []uint64 // sequence numbers applied, oldest first
+	index   uint64   // the last numbered message applied (envelope.Index)
 }
 
 // accept records (sender, seq) and reports whether it is new. Messages
@@ -57,6 +58,17 @@ func (d dedupSet) accept(sender string, seq uint64) bool {
 	return true
 }
 
+// numbered returns the index of the last numbered message applied from
+// sender (envelope.Index; 0: none).
+func (d dedupSet) numbered(sender string) uint64 { return d[sender].index }
+
+// number records that sender's numbered message index was applied.
+func (d dedupSet) number(sender string, index uint64) {
+	e := d[sender]
+	e.index = index
+	d[sender] = e
+}
+
 // seen reports whether (sender, seq) was applied (and is remembered).
 func (d dedupSet) seen(sender string, seq uint64) bool {
 	if sender == "" || seq == 0 {
@@ -79,10 +91,14 @@ func (d dedupSet) clock() uint64 {
 	return c
 }
 
-// evict forgets the least recently heard sender (ties: the smallest name).
+// evict forgets the least recently heard sender that sends no numbered
+// messages (ties: the smallest name).
 func (d dedupSet) evict() {
 	victim, oldest := "", uint64(0)
 	for s, e := range d {
+		if e.index != 0 {
+			continue // never forget where a numbered sender is, or its next message would wait forever
+		}
 		if victim == "" || e.touched < oldest || e.touched == oldest && s < victim {
 			victim, oldest = s, e.touched
 		}
@@ -94,7 +110,7 @@ func (d dedupSet) evict() {
 func (d dedupSet) clone() dedupSet {
 	c := make(dedupSet, len(d))
 	for k, v := range d {
-		c[k] = dedupEntry{touched: v.touched, seen: append([]uint64(nil), v.seen...)}
+		c[k] = dedupEntry{touched: v.touched, seen: append([]uint64(nil), v.seen...), index: v.index}
 	}
 	return c
 }
@@ -110,6 +126,7 @@ func encodeDedup(d dedupSet) []byte {
 		e := d[s]
 		b = appendStr(b, s)
 		b = binary.AppendUvarint(b, e.touched)
+		b = binary.AppendUvarint(b, e.index)
 		b = binary.AppendUvarint(b, uint64(len(e.seen)))
 		for _, i := range e.seen {
 			b = binary.AppendUvarint(b, i)
@@ -127,7 +144,7 @@ func decodeDedup(b []byte) (dedupSet, error) {
 	n := r.uvarint()
 	for i := uint64(0); i < n && r.err == nil; i++ {
 		s := r.str()
-		e := dedupEntry{touched: r.uvarint()}
+		e := dedupEntry{touched: r.uvarint(), index: r.uvarint()}
 		k := r.uvarint()
 		for j := uint64(0); j < k && r.err == nil; j++ {
 			e.seen = append(e.seen, r.uvarint())

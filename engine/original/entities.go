@@ -87,11 +87,11 @@ func (w *Worker) applyEntity(id durable.EntityID, row *entityRow, batch []receiv
 		r := batch[i]
 		e := &r.env
 		switch {
-		case !isEntityMessage(e.Event.Kind) || row.dedup.seen(e.Sender, e.Seq) && w.cfg.Planted != PlantedSkipDedup:
+		case !isEntityMessage(e.Event.Kind) || w.duplicate(row, e):
 			w.stats.Dropped++
 			b.used = append(b.used, r)
 			continue
-		case blocked[e.Sender] || e.Prev != 0 && !row.dedup.seen(e.Sender, e.Prev) ||
+		case blocked[e.Sender] || e.Index > row.dedup.numbered(e.Sender)+1 || e.Prev != 0 && !row.dedup.seen(e.Sender, e.Prev) ||
 			e.LockPrev != 0 && !row.dedup.seen(e.LockPrevSender, e.LockPrev):
 			blocked[e.Sender] = true
 			if r.msg.DequeueCount > w.cfg.MaxEarlyDequeues {
@@ -103,6 +103,9 @@ func (w *Worker) applyEntity(id durable.EntityID, row *entityRow, batch []receiv
 			continue
 		}
 		row.dedup.accept(e.Sender, e.Seq)
+		if e.Index != 0 {
+			row.dedup.number(e.Sender, e.Index)
+		}
 		b.used = append(b.used, r)
 		b.fresh++
 		before := row.ops
@@ -117,7 +120,7 @@ func (w *Worker) applyEntity(id durable.EntityID, row *entityRow, batch []receiv
 			m := &res.Messages[k]
 			env := envelope{To: m.To, Event: m.Event, Sender: id.String(), Seq: entitySeq(m, before, k+1)}
 			if durable.IsEntity(m.To) {
-				env.Prev = row.sent.chain(m.To, env.Seq)
+				env.Index = row.sent.next(m.To)
 			}
 			b.out = append(b.out, outboundMsg{queue: w.n.control[w.n.controlFor(m.To)], env: env})
 		}
@@ -128,6 +131,16 @@ func (w *Worker) applyEntity(id durable.EntityID, row *entityRow, batch []receiv
 		w.work("entity-op", b.ops)
 	}
 	return b
+}
+
+// duplicate reports whether an entity applied e already: a numbered
+// message at or below the last index applied from its sender, or one whose
+// (sender, seq) it remembers.
+func (w *Worker) duplicate(row *entityRow, e *envelope) bool {
+	if w.cfg.Planted == PlantedSkipDedup {
+		return false
+	}
+	return e.Index != 0 && e.Index <= row.dedup.numbered(e.Sender) || row.dedup.seen(e.Sender, e.Seq)
 }
 
 func isEntityMessage(k durable.EventKind) bool {

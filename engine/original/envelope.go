@@ -26,6 +26,11 @@ type envelope struct {
 	Prev           uint64
 	LockPrev       uint64
 	LockPrevSender string
+	// Index, on a message from one entity to another, numbers it in the
+	// sender's messages to that entity (1, 2, ...; 0: not numbered). The
+	// receiver applies index last+1, drops index <= last as a duplicate
+	// however old, and puts back a later one (sentto.go).
+	Index uint64
 	// Exec is the execution of To the message belongs to (0: whichever is
 	// current); for an ExecutionStarted, the execution it starts.
 	Exec  uint32
@@ -37,7 +42,7 @@ type envelope struct {
 const (
 	formatInline = 'M'
 	formatBlob   = 'B'
-	formatV1     = 1
+	formatV1     = 2 // the envelope's layout version (2: with Index)
 )
 
 var errBadMessage = errors.New("original: malformed queue message")
@@ -57,6 +62,7 @@ func encodeEnvelope(e *envelope) []byte {
 	b = binary.AppendUvarint(b, e.LockPrev)
 	b = appendStr(b, e.LockPrevSender)
 	b = binary.AppendUvarint(b, uint64(e.Exec))
+	b = binary.AppendUvarint(b, e.Index)
 	return durable.AppendEvent(b, &e.Event)
 }
 
@@ -86,6 +92,7 @@ func decodeMessage(b []byte) (env envelope, blob string, err error) {
 	env.LockPrev = r.uvarint()
 	env.LockPrevSender = r.str()
 	env.Exec = uint32(r.uvarint())
+	env.Index = r.uvarint()
 	if r.err != nil {
 		return env, "", r.err
 	}

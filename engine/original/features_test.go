@@ -161,7 +161,7 @@ func TestBackoffIsRandomizedExponentialAndSeeded(t *testing.T) {
 }
 
 func TestEnvelopeRoundTrip(t *testing.T) {
-	e := envelope{To: "@Counter@a", Sender: "o#1", Seq: 3<<20 | 2, Prev: 7, LockPrev: 9, LockPrevSender: "@A@b", Exec: 2,
+	e := envelope{To: "@Counter@a", Sender: "o#1", Seq: 3<<20 | 2, Prev: 7, LockPrev: 9, LockPrevSender: "@A@b", Exec: 2, Index: 4,
 		Event: durable.Event{Kind: durable.EntityCallRequested, Instance: "o", Name: "add", Payload: []byte("1"), Request: "o#4"}}
 	got, blob, err := decodeMessage(encodeEnvelope(&e))
 	require.NoError(t, err)
@@ -170,7 +170,9 @@ func TestEnvelopeRoundTrip(t *testing.T) {
 	_, blob, err = decodeMessage(encodeBlobRef("hub-payloads/x"))
 	require.NoError(t, err)
 	require.Equal(t, "hub-payloads/x", blob)
-	_, _, err = decodeMessage([]byte{'M', 1, 200})
+	_, _, err = decodeMessage([]byte{'M', formatV1, 200})
+	require.ErrorIs(t, err, errBadMessage)
+	_, _, err = decodeMessage([]byte{'M', 1, 0}) // an older layout
 	require.ErrorIs(t, err, errBadMessage)
 }
 

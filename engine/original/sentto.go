@@ -6,39 +6,23 @@ import (
 	"sort"
 )
 
-// sentTo is the sequence number of the last message an entity sent to
-// each entity, kept in its row. An entity's messages to another entity
-// carry the previous one's number (envelope.Prev), as an orchestration's
-// do, so the receiver applies them in send order even when a step's
-// concurrent enqueues partly fail and its retry resends the missing ones
-// after later ones landed (a WordCount mapper's counts arriving after its
-// done signal). A redone step starts from the stored map and computes the
-// same numbers.
+// sentTo is, per entity an entity has sent messages to, the index of the
+// last one (envelope.Index), kept in the sender's row. Numbering an
+// entity's messages to each entity lets the receiver apply them in send
+// order (an entity step enqueues its messages concurrently; when some
+// fail, its retry resends them after later ones landed, e.g. a WordCount
+// mapper's counts after its done signal) and drop a duplicate however
+// many messages came after it (its window of remembered sequence numbers
+// is bounded; a retried step may resend more). A redone step starts from
+// the stored map and gives its messages the same indexes. The map has one
+// entry per receiver, never forgotten: a forgotten one would restart at 1
+// and its messages would be dropped as duplicates.
 type sentTo map[string]uint64
 
-// maxSentTo bounds the receivers remembered; past it the smallest name is
-// forgotten and the next message to it is unchained (Prev 0).
-const maxSentTo = 1024
-
-// chain records seq as the last message to receiver and returns the one
-// before it (0: none).
-func (s sentTo) chain(receiver string, seq uint64) uint64 {
-	prev := s[receiver]
-	s[receiver] = seq
-	if len(s) > maxSentTo {
-		names := make([]string, 0, len(s))
-		for n := range s {
-			names = append(names, n)
-		}
-		sort.Strings(names)
-		for _, n := range names {
-			if n != receiver {
-				delete(s, n)
-				break
-			}
-		}
-	}
-	return prev
+// next numbers the next message to receiver.
+func (s sentTo) next(receiver string) uint64 {
+	s[receiver]++
+	return s[receiver]
 }
 
 func (s sentTo) encode() []byte {

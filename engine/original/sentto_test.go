@@ -1,17 +1,16 @@
 package original
 
 import (
-	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 )
 
-func TestSentToChainsAndRoundTrips(t *testing.T) {
+func TestSentToNumbersAndRoundTrips(t *testing.T) {
 	s := sentTo{}
-	require.Zero(t, s.chain("@r@1", 11))
-	require.EqualValues(t, 11, s.chain("@r@1", 12))
-	require.Zero(t, s.chain("@r@2", 21))
+	require.EqualValues(t, 1, s.next("@r@1"))
+	require.EqualValues(t, 2, s.next("@r@1"))
+	require.EqualValues(t, 1, s.next("@r@2"))
 	back, err := decodeSentTo(s.encode())
 	require.NoError(t, err)
 	require.Equal(t, s, back)
@@ -19,12 +18,26 @@ func TestSentToChainsAndRoundTrips(t *testing.T) {
 	require.ErrorContains(t, err, "1 trailing bytes")
 	_, err = decodeSentTo([]byte{5})
 	require.Error(t, err)
+}
 
-	big := sentTo{}
-	for i := 0; i <= maxSentTo; i++ {
-		big.chain(fmt.Sprintf("@r@%05d", i), uint64(i+1))
+// A receiver drops a numbered message at or below the last index applied
+// from its sender, however old, and never forgets a numbered sender.
+func TestDedupKeepsNumberedSenders(t *testing.T) {
+	d := dedupSet{}
+	d.accept("@m@1", 100)
+	d.number("@m@1", 3)
+	require.EqualValues(t, 3, d.numbered("@m@1"))
+	for i := 0; i < dedupSenders+5; i++ {
+		d.accept(string(rune('a'+i%26))+string(rune('a'+i/26)), 7)
 	}
-	require.Len(t, big, maxSentTo)
-	require.NotContains(t, big, "@r@00000", "the smallest name is forgotten")
-	require.Contains(t, big, fmt.Sprintf("@r@%05d", maxSentTo))
+	require.EqualValues(t, 3, d.numbered("@m@1"), "numbered senders are not evicted")
+	back, err := decodeDedup(encodeDedup(d))
+	require.NoError(t, err)
+	require.Equal(t, d, back)
+	w := &Worker{}
+	row := &entityRow{dedup: d}
+	require.True(t, w.duplicate(row, &envelope{Sender: "@m@1", Seq: 5, Index: 2}))
+	require.True(t, w.duplicate(row, &envelope{Sender: "@m@1", Seq: 5, Index: 3}))
+	require.False(t, w.duplicate(row, &envelope{Sender: "@m@1", Seq: 5, Index: 4}))
+	require.True(t, w.duplicate(row, &envelope{Sender: "@m@1", Seq: 100}))
 }

@@ -63,3 +63,18 @@ func TestOriginalEntitySignalsApplyInSendOrder(t *testing.T) {
 	require.NoError(t, err)
 	require.Positive(t, out.Faults.Total("throttle"))
 }
+
+// Found by the fault campaign (seed 132): an entity remembered the last 64
+// message numbers per sender, so when a WordCount mapper's step, which
+// signals a reducer once per word, was retried, the reducer applied the
+// signals it had forgotten again. Messages between entities are now
+// numbered per sender and receiver, and the receiver drops any index it
+// has passed.
+func TestOriginalEntityDropsOldDuplicates(t *testing.T) {
+	s := resolved(t, spec.EngineOriginal, "wordcount", `{"mappers":3,"reducers":1,"bookWords":300}`, 3, 3)
+	s.Faults = "storage error-after p=0.05 op=queue-enqueue 0ms..1000ms\nat 30ms crash node1\nat 60ms restart node1"
+	opts := Options{HealAt: 4 * port.Second, HealBudget: 10 * 60 * port.Second, Settle: 6 * 60 * port.Second}
+	out, err := RunWith(context.Background(), s, 1, opts)
+	require.NoError(t, err)
+	require.Positive(t, out.Faults.Total("error-after"))
+}
