@@ -40,7 +40,7 @@ const (
 )
 
 // Checkers lists every checker, in report order.
-var Checkers = []string{CheckCompletion, CheckOracle, CheckExactlyOnce, CheckBank, CheckIsolation, CheckWordCount, CheckOrdering, CheckAcks}
+var Checkers = []string{CheckCompletion, CheckOracle, CheckExactlyOnce, CheckBank, CheckIsolation, CheckWordCount, CheckOrdering, CheckAcks, CheckReplay}
 
 // CheckError is a run that a checker failed (not a setup error).
 type CheckError struct {
@@ -106,6 +106,10 @@ type Options struct {
 	// its message's visibility timeout, following a crash) may still owe
 	// its own state when the instances it fed are done.
 	Settle port.Time
+	// ReplayCheck, once the run passed every other checker, crashes and
+	// restarts every node and checks replay equivalence (CheckReplay;
+	// Netherite only).
+	ReplayCheck bool
 	// Log, if set, receives every notable engine event (lease loss, a torn
 	// log tail cut at recovery...), one line each.
 	Log func(line string)

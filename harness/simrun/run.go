@@ -180,6 +180,11 @@ func (r *run) check(ctx context.Context) (Outcome, error) {
 	if err != nil {
 		return out, err
 	}
+	if r.opts.ReplayCheck {
+		if err := r.checkReplay(); err != nil {
+			return out, err
+		}
+	}
 	out.Metrics.Notes = append(out.Metrics.Notes, note)
 	return out, nil
 }
