@@ -196,7 +196,7 @@ func RunCase(ctx context.Context, c Case, planted string, opts ...RunOption) (si
 
 // options are the runner's options for a case.
 func (c Case) options(planted string) simrun.Options {
-	o := simrun.Options{HealAt: SafetyPhase, HealBudget: HealBudget, Planted: planted}
+	o := simrun.Options{HealAt: SafetyPhase, HealBudget: HealBudget, Planted: planted, ReplayCheck: true}
 	if c.Spec.Engine.Name == spec.EngineOriginal {
 		o.Settle = OriginalSettle
 	}
@@ -209,9 +209,6 @@ func (su Setup) ReproCommand(seed uint64) string {
 	cmd := fmt.Sprintf("dflab repro --seed %d", seed)
 	if len(su.Engines) > 0 && !slices.Equal(su.Engines, spec.Engines) {
 		cmd += " --engines " + strings.Join(su.Engines, ",")
-	}
-	if su.KnownBugs {
-		cmd += " --known-bugs"
 	}
 	if su.Planted != "" {
 		cmd += " --planted " + su.Planted

@@ -14,16 +14,16 @@
 // exactly-once entity operations (Bank's applied lists), Bank
 // conservation, isolation of critical sections, WordCount exact,
 // persist-before-send (none/local speculation), acknowledged starts
-// survive; and the campaign's own: a sample of seeds (every tenth) runs
+// survive, replay equivalence (Netherite: once the run is over every node
+// crashes and restarts, and each partition's state recovered from its
+// checkpoint and log must equal the state it had); and the campaign's own: a sample of seeds (every tenth) runs
 // twice and must give the same trace hash. Every violation prints the one
 // command that reproduces it (Setup.ReproCommand: `dflab repro --seed N`
 // plus the setup's flags; `--plan FILE` runs a saved plan instead).
 //
 // Planted bugs (the engines' Planted knob) prove the checkers can fail:
 // the package's tests run the campaign against each and require it caught
-// within a bounded number of seeds. KnownBugs lists real engine bugs the
-// campaign found that are not fixed yet; Draw avoids the draws that expose
-// them unless Setup.KnownBugs is set (`dflab faults --known-bugs`).
+// within a bounded number of seeds.
 //
 // Not drawn yet: partition moves and lease loss (they need simulator glue
 // for the plan's move/lease-loss lines), and lose-unsynced (the simulated

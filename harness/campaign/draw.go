@@ -57,7 +57,7 @@ var workloadDraws = []workloadDraw{
 	{"sequence", func(r *rng.Source) string { return fmt.Sprintf(`{"length":%d}`, 2+r.Intn(5)) }},
 	{"bank", func(r *rng.Source) string { return fmt.Sprintf(`{"pairs":%d}`, 1+r.Intn(3)) }},
 	{"wordcount", func(r *rng.Source) string {
-		return fmt.Sprintf(`{"mappers":%d,"reducers":%d,"bookWords":%d}`, 1+r.Intn(3), 1+r.Intn(3), 20+r.Intn(41))
+		return fmt.Sprintf(`{"mappers":%d,"reducers":%d,"bookWords":%d}`, 1+r.Intn(3), 1+r.Intn(3), 20+r.Intn(181))
 	}},
 	{"collision", func(r *rng.Source) string { return fmt.Sprintf(`{"blocks":%d}`, 2+r.Intn(4)) }},
 	{"imagerec", nil},
@@ -68,25 +68,9 @@ var workloadDraws = []workloadDraw{
 type Setup struct {
 	// Engines are the engines a seed may draw (nil: both).
 	Engines []string
-	// KnownBugs also draws what KnownBugs lists (off: those draws are
-	// replaced, so a campaign stays green until they are fixed).
-	KnownBugs bool
 	// Planted switches on a planted bug in the engines that have it ("":
 	// none); seeds that draw another engine are skipped.
 	Planted string
-}
-
-// KnownBugs are real engine bugs the campaign found and that are not fixed
-// yet, with the draws that expose them; Draw avoids those draws unless
-// Setup.KnownBugs is set.
-var KnownBugs = []string{
-	"original × wordcount: an entity remembers 64 message numbers per sender, so a retried step that sent a receiver " +
-		"more than 64 signals has the older ones applied twice",
-}
-
-// knownBug reports whether a draw exposes a known bug.
-func knownBug(engine, workload string) bool {
-	return engine == spec.EngineOriginal && workload == "wordcount"
 }
 
 // Draw draws seed's case from the seed alone: an engine among the setup's
@@ -102,9 +86,6 @@ func Draw(seed uint64, su Setup) (Case, error) {
 		Load:    spec.Load{Kind: spec.LoadClosed, Instances: 2 + r.Intn(5)}}
 	s.Engine = drawEngine(r.Fork("engine"), engines[r.Intn(len(engines))])
 	wd := workloadDraws[r.Intn(len(workloadDraws))]
-	for !su.KnownBugs && knownBug(s.Engine.Name, wd.name) {
-		wd = workloadDraws[r.Intn(len(workloadDraws))]
-	}
 	s.Workload.Name = wd.name
 	if wd.params != nil {
 		s.Workload.Params = []byte(wd.params(r.Fork("params")))

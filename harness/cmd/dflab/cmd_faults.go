@@ -15,19 +15,17 @@ import (
 
 // setupFlags are the flags that, with the seed, decide a campaign case.
 type setupFlags struct {
-	engines   string
-	knownBugs bool
-	planted   string
+	engines string
+	planted string
 }
 
 func (f *setupFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.engines, "engines", "", "engines a seed may draw, comma-separated (default: netherite,original)")
-	fs.BoolVar(&f.knownBugs, "known-bugs", false, "also draw the configurations that expose known, unfixed engine bugs")
 	fs.StringVar(&f.planted, "planted", "", "switch on a planted bug (test-only engine knob), e.g. skip-dedup")
 }
 
 func (f *setupFlags) setup() campaign.Setup {
-	su := campaign.Setup{KnownBugs: f.knownBugs, Planted: f.planted}
+	su := campaign.Setup{Planted: f.planted}
 	if f.engines != "" {
 		su.Engines = strings.Split(f.engines, ",")
 	}
@@ -35,7 +33,7 @@ func (f *setupFlags) setup() campaign.Setup {
 }
 
 func cmdFaults(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "faults", "--seeds N [--from S] [--engines LIST] [--known-bugs] [--planted BUG]", `
+	fs := newFlags(e, "faults", "--seeds N [--from S] [--engines LIST] [--planted BUG]", `
 Runs the swarm fault campaign on the simulator: every seed draws an engine
 and its knobs, a small workload and a random fault plan, runs a safety
 phase with the faults and a heal phase without them, and every checker
@@ -75,7 +73,7 @@ var specFlagNames = map[string]bool{"spec": true, "set": true, "engine": true, "
 	"workload": true, "params": true, "load": true, "faults": true, "nodes": true, "cores": true, "reps": true}
 
 func cmdRepro(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "repro", "--seed N [--plan FILE] [--engines LIST] [--known-bugs] [--planted BUG] | --spec FILE --seed N [--plan FILE]", `
+	fs := newFlags(e, "repro", "--seed N [--plan FILE] [--engines LIST] [--planted BUG] | --spec FILE --seed N [--plan FILE]", `
 Re-runs one seed exactly: without spec flags, the fault campaign's case of
 that seed (the command a failing checker prints), printing its
 configuration, its fault plan, its trace hash and the checkers' verdict;
