@@ -13,3 +13,6 @@ func (x *Partition) DurableState() []byte {
 	encodeCheckpoint(&e, x.st, 0, 0)
 	return e.b
 }
+
+// Index returns the partition's number.
+func (x *Partition) Index() int { return x.p }

@@ -58,3 +58,30 @@ func TestCheckErrorsNameTheChecker(t *testing.T) {
 	require.ErrorContains(t, err, `Config.Planted = "typo", allowed: "" (none), skip-dedup`)
 	require.Empty(t, Checker(err))
 }
+
+// Found by the fault campaign (seed 262): a move of a partition that was
+// not running yet to the node it was placed on added a second core of it
+// there, under the same lease owner; both took the lease and ran. The
+// glue now counts the placed core as the one waiting there.
+func TestMoveBeforeRunningKeepsOneCore(t *testing.T) {
+	s := resolved(t, spec.EngineNetherite, "hello5", "", 6, 1)
+	s.Engine.Netherite.Partitions = 1
+	s.Faults = "at 1ms move p0 node0\nat 27ms crash node0\nat 61ms restart node0"
+	var logs []string
+	out, err := RunWith(context.Background(), s, 262, Options{ReplayCheck: true, Log: func(l string) { logs = append(logs, l) }})
+	require.NoError(t, err)
+	require.EqualValues(t, 1, out.Faults.Total("move"))
+	require.Contains(t, strings.Join(logs, "\n"), "glue: move p00 to node0: no running owner to stop; the core there waits for the lease")
+}
+
+// The replay check compares every partition's state before a crash with
+// the state it recovers; a planted bug that drops the last update of a
+// flush from the log fails it.
+func TestReplayCheckCatchesALostLogRecord(t *testing.T) {
+	s := resolved(t, spec.EngineNetherite, "hello5", "", 10, 2)
+	_, err := RunWith(context.Background(), s, 1, Options{ReplayCheck: true})
+	require.NoError(t, err)
+	s.Engine.Netherite.Speculation = "none"
+	_, err = RunWith(context.Background(), s, 1, Options{ReplayCheck: true, Planted: "drop-log-tail"})
+	require.Equal(t, CheckReplay, Checker(err), "%v", err)
+}

@@ -29,13 +29,9 @@ func (r *run) checkReplay() error {
 	if !ok {
 		return nil
 	}
-	before := map[int][]byte{}
-	for p, id := range n.Cores {
-		if x, ok := r.d.Core(id).(*netherite.Partition); ok {
-			if s := x.DurableState(); s != nil {
-				before[p] = s
-			}
-		}
+	before, err := r.durableStates(n)
+	if err != nil {
+		return err
 	}
 	from := r.k.Now()
 	for _, node := range r.nodes {
@@ -51,11 +47,13 @@ func (r *run) checkReplay() error {
 				len(before)-len(after), len(before), time.Duration(budgetAfter)))
 		}
 		r.d.RunUntil(t)
-		for p := range before {
-			if x, ok := r.d.Core(n.Cores[p]).(*netherite.Partition); ok && after[p] == nil {
-				if s := x.DurableState(); s != nil {
-					after[p] = s
-				}
+		now, err := r.durableStates(n)
+		if err != nil {
+			return err
+		}
+		for p, s := range now {
+			if after[p] == nil {
+				after[p] = s
 			}
 		}
 	}
@@ -70,6 +68,28 @@ func (r *run) checkReplay() error {
 		}
 	}
 	return nil
+}
+
+// durableStates returns the durable state of every running partition (any
+// of its cores: a move may have added some); two running cores of one
+// partition fail the check.
+func (r *run) durableStates(n *scenarios.Netherite) (map[int][]byte, error) {
+	out, owner := map[int][]byte{}, map[int]string{}
+	for _, id := range n.AllCores() {
+		x, ok := r.d.Core(id).(*netherite.Partition)
+		if !ok || !x.Owns() {
+			continue
+		}
+		p := x.Index()
+		if o, dup := owner[p]; dup {
+			return nil, failed(CheckReplay, fmt.Errorf("partition p%d runs on two cores at once: %s and %s", p, o, r.d.CoreName(id)))
+		}
+		owner[p] = r.d.CoreName(id)
+		if s := x.DurableState(); s != nil {
+			out[p] = s
+		}
+	}
+	return out, nil
 }
 
 // hexLines dumps an encoding 32 bytes a line, so that a diff says where

@@ -100,7 +100,7 @@ func (g *netheriteGlue) move(p int, name string) {
 	}
 	waiting := false
 	for _, c := range g.n.placed[p] {
-		if core := g.d.Core(c); core != nil && g.d.CoreNode(c) == to && !g.stopped[core] && c != from {
+		if core := g.d.Core(c); core != nil && g.d.CoreNode(c) == to && !g.stopped[core] && (!running || c != from) {
 			waiting = true
 		}
 	}
