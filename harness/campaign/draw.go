@@ -90,9 +90,14 @@ func Draw(seed uint64, su Setup) (Case, error) {
 	if wd.params != nil {
 		s.Workload.Params = []byte(wd.params(r.Fork("params")))
 	}
+	// Plan partitions: Netherite's partitions, the original engine's
+	// control queues (whose leases lease-loss breaks).
 	partitions := 0
 	if s.Engine.Netherite != nil {
 		partitions = s.Engine.Netherite.Partitions
+	}
+	if s.Engine.Original != nil {
+		partitions = s.Engine.Original.ControlQueues
 	}
 	p := drawPlan(r.Fork("plan"), s.Engine.Name, s.Cluster.Nodes, partitions)
 	s.Faults = p.String()
@@ -124,7 +129,9 @@ var opGlobs = map[string][]string{
 	spec.EngineOriginal:  {"queue-*", "queue-dequeue", "queue-enqueue", "queue-delete", "table-*", "table-batch", "table-query", "blob-*", "lease-*", "*"},
 }
 
-// drawPlan draws 0..5 faults inside the safety phase. Small workloads
+// drawPlan draws 0..5 faults inside the safety phase. Not drawn:
+// lose-unsynced, as the simulated page blobs acknowledge durably (as
+// Azure's) and Netherite never syncs, so nothing unsynced could be lost. Small workloads
 // finish in tens to hundreds of milliseconds, so each plan first draws a
 // horizon (50ms .. the whole phase) and puts its faults before it.
 func drawPlan(r *rng.Source, engine string, nodes, partitions int) *plan.Plan {
@@ -142,7 +149,8 @@ func drawPlan(r *rng.Source, engine string, nodes, partitions int) *plan.Plan {
 
 // faultKinds are the kinds the campaign draws, with weights (repeats).
 var faultKinds = []plan.Kind{plan.Crash, plan.Crash, plan.StorageError, plan.StorageErrorAfter,
-	plan.Latency, plan.Throttle, plan.DuplicateStream, plan.DuplicateStream, plan.DelayStream, plan.TornTail}
+	plan.Latency, plan.Throttle, plan.DuplicateStream, plan.DuplicateStream, plan.DelayStream, plan.TornTail,
+	plan.Move, plan.LeaseLoss}
 
 // faultDraw draws the faults of one plan.
 type faultDraw struct {
@@ -173,8 +181,8 @@ func (d *faultDraw) fault() []plan.Fault {
 	probs := []float64{0.01, 0.05, 0.2, 0.5}
 	k := faultKinds[r.Intn(len(faultKinds))]
 	netherite := d.engine == spec.EngineNetherite
-	if (k == plan.DuplicateStream || k == plan.DelayStream || k == plan.TornTail) && !netherite {
-		k = plan.Crash // the original engine has no stream and no commit log
+	if (k == plan.DuplicateStream || k == plan.DelayStream || k == plan.TornTail || k == plan.Move) && !netherite {
+		k = plan.LeaseLoss // the original engine has no stream, no commit log, and balances its queues itself
 	}
 	if k == plan.TornTail && !d.crashed {
 		k = plan.Crash
@@ -196,6 +204,10 @@ func (d *faultDraw) fault() []plan.Fault {
 		return []plan.Fault{{Kind: k, Factor: []float64{2, 5, 20}[r.Intn(3)], P: 1, Ops: globs[r.Intn(len(globs))], Window: d.window()}}
 	case plan.DuplicateStream:
 		return []plan.Fault{{Kind: k, P: probs[1+r.Intn(len(probs)-1)], Window: d.window()}}
+	case plan.Move:
+		return []plan.Fault{{Kind: k, At: d.before(d.horizon), Partition: r.Intn(d.partitions), Node: fmt.Sprintf("node%d", r.Intn(d.nodes))}}
+	case plan.LeaseLoss:
+		return []plan.Fault{{Kind: k, At: d.before(d.horizon), Partition: r.Intn(d.partitions)}}
 	case plan.DelayStream:
 		return []plan.Fault{{Kind: k, P: probs[r.Intn(len(probs))], Delay: port.Millisecond + d.before(200*port.Millisecond), Window: d.window()}}
 	}
