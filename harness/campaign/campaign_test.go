@@ -28,7 +28,7 @@ func TestShortCampaignHasNoViolations(t *testing.T) {
 	require.EqualValues(t, 200, sum.Ran)
 	require.Equal(t, 20, sum.Twice)
 	for _, k := range []plan.Kind{plan.Crash, plan.Restart, plan.StorageError, plan.StorageErrorAfter, plan.Latency,
-		plan.Throttle, plan.DuplicateStream, plan.DelayStream, plan.TornTail} {
+		plan.Throttle, plan.DuplicateStream, plan.DelayStream, plan.TornTail, plan.Move, plan.LeaseLoss} {
 		require.Positive(t, sum.Faults[k], "fault kind %s injected", k)
 	}
 	require.Contains(t, out.String(), "violations by checker:\n  completion                   0\n")

@@ -5,7 +5,8 @@
 // cluster, one workload at small scale (hello3, hello5, sequence, bank,
 // wordcount, collision, imagerec) and a random fault plan of 0..5 faults
 // (crash and restart, storage error / error-after / latency / throttle by
-// op kind, stream duplicate and delay, torn commit-log tail at a crash),
+// op kind, stream duplicate and delay, torn commit-log tail at a crash,
+// partition move, lease loss; carried out by internal/scenarios' glue),
 // all inside a safety phase. Then the heal phase restarts every crashed
 // node and every instance must complete within a virtual-time budget
 // (harness/simrun.Options).
@@ -25,8 +26,7 @@
 // the package's tests run the campaign against each and require it caught
 // within a bounded number of seeds.
 //
-// Not drawn yet: partition moves and lease loss (they need simulator glue
-// for the plan's move/lease-loss lines), and lose-unsynced (the simulated
-// page blobs are durable on acknowledgement, as Azure's, and the engines
-// never sync, so there is nothing unsynced to lose).
+// Not drawn: lose-unsynced (the simulated page blobs are durable on
+// acknowledgement, as Azure's, and the engines never sync, so there is
+// nothing unsynced to lose).
 package campaign

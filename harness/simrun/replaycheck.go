@@ -2,6 +2,7 @@ package simrun
 
 import (
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -52,7 +53,7 @@ func (r *run) checkReplay() error {
 			return err
 		}
 		for p, s := range now {
-			if after[p] == nil {
+			if _, was := before[p]; was && after[p] == nil {
 				after[p] = s
 			}
 		}
@@ -64,6 +65,10 @@ func (r *run) checkReplay() error {
 	sort.Ints(parts)
 	for _, p := range parts {
 		if err := check.SameState(fmt.Sprintf("partition p%d", p), hexLines(before[p]), hexLines(after[p])); err != nil {
+			var f *check.Failure
+			if errors.As(err, &f) {
+				err = errors.New(f.Detail) // the checker's name is CheckError's
+			}
 			return failed(CheckReplay, err)
 		}
 	}
