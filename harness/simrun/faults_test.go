@@ -85,3 +85,16 @@ func TestReplayCheckCatchesALostLogRecord(t *testing.T) {
 	_, err = RunWith(context.Background(), s, 1, Options{ReplayCheck: true, Planted: "drop-log-tail"})
 	require.Equal(t, CheckReplay, Checker(err), "%v", err)
 }
+
+// Found by the fault campaign (seed 1032): a move to a node that was down
+// added a core there, next to the partition's own core, which came back
+// with the node; both ran under one lease owner. A core on a down node now
+// counts as waiting for the lease.
+func TestMoveToDownNodeKeepsOneCore(t *testing.T) {
+	s := resolved(t, spec.EngineNetherite, "sequence", "", 3, 1)
+	s.Engine.Netherite.Partitions, s.Engine.Netherite.Speculation = 6, "none"
+	s.Faults = "at 15ms crash node0\nat 41ms move p3 node0\nat 65ms restart node0"
+	out, err := RunWith(context.Background(), s, 1032, Options{ReplayCheck: true})
+	require.NoError(t, err)
+	require.EqualValues(t, 1, out.Faults.Total("move"))
+}

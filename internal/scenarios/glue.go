@@ -98,9 +98,15 @@ func (g *netheriteGlue) move(p int, name string) {
 		g.n.logf("glue: move p%02d to %s: already there", p, name)
 		return
 	}
+	// A core of p already on the node waits for the lease, unless it was
+	// stopped in this life; one on a node that is down waits once the node
+	// restarts. Adding another would put two cores under one lease owner.
 	waiting := false
 	for _, c := range g.n.placed[p] {
-		if core := g.d.Core(c); core != nil && g.d.CoreNode(c) == to && !g.stopped[core] && (!running || c != from) {
+		if g.d.CoreNode(c) != to || running && c == from {
+			continue
+		}
+		if core := g.d.Core(c); core == nil || !g.stopped[core] {
 			waiting = true
 		}
 	}
