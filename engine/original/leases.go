@@ -99,6 +99,7 @@ func (w *Worker) acquire(q *controlQueue, cb func(ok bool)) {
 		}
 		w.stats.LeasesAcquired++
 		q.owned = true
+		w.dropCursors(q.idx)
 		w.issue(port.BlobPut{Name: q.lease, Data: []byte(w.cfg.WorkerID), Cond: port.Cond{LeaseID: w.cfg.WorkerID}},
 			func(port.Completion) {})
 		if !q.polling {

@@ -3,6 +3,7 @@ package original
 import (
 	"errors"
 	"fmt"
+	"sort"
 
 	"github.com/dflab/dflab/engine/durable"
 	"github.com/dflab/dflab/engine/port"
@@ -129,6 +130,23 @@ func fnv64(s string) uint64 {
 type cursor struct {
 	x    *replay.Executor
 	hist history
+}
+
+// dropCursors drops the cached cursors of control queue q's instances: a
+// worker that takes a queue (again) may not know what other workers did
+// with them meanwhile, and a stale history makes their new messages look
+// early forever.
+func (w *Worker) dropCursors(q int) {
+	var stale []string
+	for inst := range w.cache {
+		if w.n.controlFor(inst) == q {
+			stale = append(stale, inst)
+		}
+	}
+	sort.Strings(stale)
+	for _, inst := range stale {
+		w.dropCursor(inst)
+	}
 }
 
 func (w *Worker) dropCursor(instance string) {

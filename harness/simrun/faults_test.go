@@ -98,3 +98,17 @@ func TestMoveToDownNodeKeepsOneCore(t *testing.T) {
 	require.NoError(t, err)
 	require.EqualValues(t, 1, out.Faults.Total("move"))
 }
+
+// Found by the fault campaign (seed 3376): with extended sessions, a worker
+// that lost a control queue's lease and took it again kept its cached
+// histories of the queue's instances, stale after the other worker's
+// steps, so their messages looked early and were put back until
+// discarded. Taking a queue now drops its instances' cached cursors.
+func TestOriginalRetakenQueueDropsStaleSessions(t *testing.T) {
+	s := resolved(t, spec.EngineOriginal, "hello3", "", 4, 2)
+	s.Engine.Original.ControlQueues, s.Engine.Original.ExtendedSessions = 1, true
+	s.Faults = "at 9ms lease-loss p0\nat 19ms lease-loss p0\nat 30ms lease-loss p0\nat 35ms lease-loss p0"
+	out, err := RunWith(context.Background(), s, 3376, Options{HealAt: 4 * port.Second, HealBudget: 10 * 60 * port.Second})
+	require.NoError(t, err)
+	require.EqualValues(t, 4, out.Faults.Total("lease-loss"))
+}
