@@ -32,6 +32,7 @@ func (x *Partition) stopping() {
 	switch {
 	case x.log.flushing || len(x.log.recEnds) > 0:
 		x.flush()
+		x.peekWhileStopping()
 	case c.writing || c.snapshot != nil:
 		// wait for the checkpoint
 	case !x.stopCkpt:

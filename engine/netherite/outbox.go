@@ -132,7 +132,8 @@ func (x *Partition) appendTo(dest int, records [][]byte, upTo int64) {
 // inputReader is the volatile read state of the partition's input stream.
 type inputReader struct {
 	pos     int64
-	toEnd   bool // skip to the stream's end at the first read (PlantedForgetInputPosition)
+	toEnd   bool  // skip to the stream's end at the first read (PlantedForgetInputPosition)
+	peek    int64 // next position peekWhileStopping reads
 	reading bool
 	waiting bool // a poll timer is set
 	seen    map[int]int64
@@ -187,13 +188,10 @@ func boundRead(recs port.Records, max int) port.Records {
 	return recs
 }
 
-// received logs the batches of a read that are not duplicates. Under
-// global speculation it first learns the senders' epochs and durable
-// positions from every record of the read, then admits batches in order.
-func (x *Partition) received(recs port.Records) {
-	r := &x.in
-	bs := make([]batch, len(recs.Records))
-	ok := make([]bool, len(recs.Records))
+// decodeBatches decodes a read's records; ok[i] is false for a record that
+// does not decode (it is dropped, with a log line).
+func (x *Partition) decodeBatches(recs port.Records) (bs []batch, ok []bool) {
+	bs, ok = make([]batch, len(recs.Records)), make([]bool, len(recs.Records))
 	for i, rec := range recs.Records {
 		b, err := decodeBatch(rec)
 		if err != nil {
@@ -202,6 +200,15 @@ func (x *Partition) received(recs port.Records) {
 		}
 		bs[i], ok[i] = b, true
 	}
+	return bs, ok
+}
+
+// received logs the batches of a read that are not duplicates. Under
+// global speculation it first learns the senders' epochs and durable
+// positions from every record of the read, then admits batches in order.
+func (x *Partition) received(recs port.Records) {
+	r := &x.in
+	bs, ok := x.decodeBatches(recs)
 	global := x.k.Speculation == SpeculationGlobal
 	if global && !x.global.learn(x, bs, ok) {
 		return // a soft restart began

@@ -112,3 +112,26 @@ func TestOriginalRetakenQueueDropsStaleSessions(t *testing.T) {
 	require.NoError(t, err)
 	require.EqualValues(t, 4, out.Faults.Total("lease-loss"))
 }
+
+// Found by the fault campaign (seeds 2882, 4037, 4457): under global
+// speculation a partition asked to stop (a move) waits for its last
+// updates' speculative inputs to be confirmed before its final flush, but
+// a stopping partition read no input, where confirmations come: it never
+// finished stopping, kept its lease and the partition never moved.
+func TestNetheriteStopUnderGlobalSpeculationFinishes(t *testing.T) {
+	s := resolved(t, spec.EngineNetherite, "bank", `{"pairs":3}`, 3, 2)
+	s.Engine.Netherite.Partitions, s.Engine.Netherite.Speculation = 3, "global"
+	s.Engine.Netherite.Checkpoint.Events = 50
+	s.Cluster.Cores = 1
+	s.Faults = "at 67ms crash node1\nat 848ms move p2 node1\nat 906ms move p1 node1\nat 1002ms restart node1\n" +
+		"delay stream 65ms p=0.05 249ms..348ms\nthrottle op=lease-* p=0.2 403ms..903ms"
+	var logs []string
+	_, err := RunWith(context.Background(), s, 2882, Options{HealAt: 4 * port.Second, HealBudget: 10 * 60 * port.Second,
+		ReplayCheck: true, Log: func(l string) { logs = append(logs, l) }})
+	require.NoError(t, err)
+	// Here the stopping partition learns that p1 lost the input it had
+	// taken speculatively: it rolls back and recovers instead of stopping.
+	all := strings.Join(logs, "\n")
+	require.Contains(t, all, "glue: move p02 to node1: stop sent to node0/p02")
+	require.Contains(t, all, "netherite p02: restarting from storage: partition 1 started a new epoch while input from it was speculative")
+}
