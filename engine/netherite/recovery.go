@@ -46,8 +46,8 @@ func (x *Partition) acquireLease() {
 
 func (x *Partition) renewLease() {
 	x.after(x.k.LeaseDuration/3, func() {
-		if x.phase == phaseDead {
-			return
+		if x.phase == phaseDead || x.phase == phaseStopped {
+			return // a stopped partition's lease lapses if releasing it failed
 		}
 		x.issue(port.LeaseRenew{Name: x.log.name, ID: x.log.leaseID}, func(c port.Completion) {
 			if c.Err != nil {

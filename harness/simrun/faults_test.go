@@ -135,3 +135,19 @@ func TestNetheriteStopUnderGlobalSpeculationFinishes(t *testing.T) {
 	require.Contains(t, all, "glue: move p02 to node1: stop sent to node0/p02")
 	require.Contains(t, all, "netherite p02: restarting from storage: partition 1 started a new epoch while input from it was speculative")
 }
+
+// Found by the fault campaign (seed 4054): a partition whose stop could
+// not release its lease (a storage error) kept renewing it, so the core
+// it moved to never got it. A stopped partition no longer renews; the
+// lease lapses and the new owner takes it.
+func TestNetheriteStoppedPartitionLetsItsLeaseLapse(t *testing.T) {
+	s := resolved(t, spec.EngineNetherite, "wordcount", `{"mappers":1,"reducers":2,"bookWords":83}`, 3, 2)
+	s.Engine.Netherite.Partitions, s.Engine.Netherite.Speculation = 3, "global"
+	s.Engine.Netherite.Checkpoint.LogBytes = 65536
+	s.Faults = "storage error p=0.5 op=* 37ms..75ms\nat 42ms move p0 node1"
+	var logs []string
+	_, err := RunWith(context.Background(), s, 4054, Options{HealAt: 4 * port.Second, HealBudget: 10 * 60 * port.Second,
+		ReplayCheck: true, Log: func(l string) { logs = append(logs, l) }})
+	require.NoError(t, err)
+	require.Contains(t, strings.Join(logs, "\n"), "netherite p00: stopped by node0 at seq 4 (lease release: lease-release: injected")
+}
