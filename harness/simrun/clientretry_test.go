@@ -17,6 +17,7 @@ import (
 // old requests again, so a WordCount mapper signalled once ran twice.
 func TestNetheriteClientRetryAppliesEachRequestOnce(t *testing.T) {
 	s := resolved(t, spec.EngineNetherite, "wordcount", `{"mappers":3,"reducers":2,"bookWords":40}`, 5, 2)
+	s.Backend.Models = ModelsDefault // the model set the bug was found with
 	s.Engine.Netherite.Speculation = "none"
 	s.Faults = "storage error-after p=0.2 op=stream-* 2ms..3765ms"
 	out, err := RunWith(context.Background(), s, 951, Options{})
@@ -33,6 +34,7 @@ func TestNetheriteClientRetryAppliesEachRequestOnce(t *testing.T) {
 // sender name and a sequence number, and entities drop the copy.
 func TestOriginalClientSignalAppliedOnceAcrossCrash(t *testing.T) {
 	s := resolved(t, spec.EngineOriginal, "wordcount", `{"mappers":2,"reducers":2,"bookWords":51}`, 5, 3)
+	s.Backend.Models = ModelsDefault // the model set the bug was found with
 	s.Engine.Original.ControlQueues, s.Engine.Original.ExtendedSessions = 5, true
 	s.Cluster.Cores = 1
 	s.Faults = "storage error p=0.01 op=table-batch 47ms..53ms\nat 26ms crash node0\nat 38ms restart node0"
@@ -55,6 +57,7 @@ func TestOriginalClientSignalAppliedOnceAcrossCrash(t *testing.T) {
 // receiver applies them in send order.
 func TestOriginalEntitySignalsApplyInSendOrder(t *testing.T) {
 	s := resolved(t, spec.EngineOriginal, "wordcount", `{"mappers":3,"reducers":3,"bookWords":30}`, 6, 2)
+	s.Backend.Models = ModelsDefault // the model set the bug was found with
 	s.Engine.Original.ControlQueues = 5
 	s.Cluster.Cores = 1
 	s.Faults = "at 141ms crash node0\nat 158ms restart node0\nat 197ms crash node0\nthrottle op=queue-enqueue p=0.05 20ms..129ms"
@@ -72,6 +75,7 @@ func TestOriginalEntitySignalsApplyInSendOrder(t *testing.T) {
 // has passed.
 func TestOriginalEntityDropsOldDuplicates(t *testing.T) {
 	s := resolved(t, spec.EngineOriginal, "wordcount", `{"mappers":3,"reducers":1,"bookWords":300}`, 3, 3)
+	s.Backend.Models = ModelsDefault // the model set the bug was found with
 	s.Faults = "storage error-after p=0.05 op=queue-enqueue 0ms..1000ms\nat 30ms crash node1\nat 60ms restart node1"
 	opts := Options{HealAt: 4 * port.Second, HealBudget: 10 * 60 * port.Second, Settle: 6 * 60 * port.Second}
 	out, err := RunWith(context.Background(), s, 1, opts)
