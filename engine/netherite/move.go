@@ -33,6 +33,10 @@ func (x *Partition) stopping() {
 	case x.log.flushing || len(x.log.recEnds) > 0:
 		x.flush()
 		x.peekWhileStopping()
+		// Keep telling the others what became durable: under global
+		// speculation a partition whose flush waits for this one's
+		// confirmation may be the one this flush waits for.
+		x.send()
 	case c.writing || c.snapshot != nil:
 		// wait for the checkpoint
 	case !x.stopCkpt:

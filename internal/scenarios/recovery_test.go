@@ -109,3 +109,33 @@ func TestNetheriteCircularLogWrapsAcrossCrashes(t *testing.T) {
 		})
 	}
 }
+
+// A partition moved under global speculation while its last updates wait
+// for another partition's confirmation, which itself waits for this one's
+// (fault campaign seed 2515): the stopping partition keeps sending its
+// confirmations, so both flushes go through and the move completes.
+func TestNetheriteMoveUnderGlobalSpeculationDoesNotDeadlock(t *testing.T) {
+	for _, at := range []port.Time{150 * ms, 226 * ms, 300 * ms} {
+		t.Run(fmt.Sprint(at), func(t *testing.T) {
+			var logs []string
+			e := &Netherite{Partitions: 5, Standby: true, Knobs: netherite.Knobs{Speculation: netherite.SpeculationGlobal,
+				LogBytes: 4 << 20, AcquireRetry: 10 * ms, CheckpointEvents: 10},
+				Logf: func(format string, args ...any) { logs = append(logs, fmt.Sprintf(format, args...)) }}
+			sc := Bank(8)
+			sc.Faults = func(d *sim.Driver, _ []sim.NodeID, _ *mem.Store) {
+				d.Kernel().Schedule(at, sim.HandlerFunc(func(now port.Time, _ uint64) {
+					from := e.Cores[1]
+					if !d.Core(from).(*netherite.Partition).Owns() {
+						from = e.Standbys[1]
+					}
+					d.Deliver(now, from, port.ClientCall{ID: 1 << 40, Req: netherite.Stop{}})
+				}), 0)
+			}
+			res, err := Run(e, sc, Options{Seed: 21, Nodes: 3})
+			require.NoError(t, err)
+			all := strings.Join(logs, "\n")
+			require.NoError(t, res.Check(sc), all)
+			require.Contains(t, all, "netherite p01: stopped by")
+		})
+	}
+}
