@@ -111,6 +111,7 @@ type run struct {
 	nodes  []sim.NodeID
 	client sim.CoreID
 	inj    *inject.Injector
+	plan   *plan.Plan // the spec's fault plan (nil: none)
 	tr     *tracker
 	store  *mem.Store
 	logs   []string // the engine's latest notable events (lease loss, a full log...)
@@ -215,6 +216,7 @@ func (r *run) deploy() error {
 		if err != nil {
 			return fmt.Errorf("spec.faults: %w", err)
 		}
+		r.plan = p
 		if r.inj, err = inject.New(inject.Config{Plan: p, Clock: r.k.Now, Rand: r.root.Fork("faults")}); err != nil {
 			return fmt.Errorf("spec.faults: %w", err)
 		}
@@ -334,6 +336,9 @@ func (r *run) metrics(end port.Time, events int64, notes []string) (metrics.Set,
 	}
 	snap := r.meter.Snapshot()
 	set.Storage = metrics.TrafficOf(snap)
+	if set.Recovery, err = recoveries(r.plan, set.Timeline); err != nil {
+		return metrics.Set{}, err
+	}
 	tuHours := 0.0
 	if r.spec.Engine.Name == spec.EngineNetherite {
 		tuHours = time.Duration(end).Hours() // one Event Hubs throughput unit for the run's virtual time
@@ -355,4 +360,30 @@ func (r *run) metrics(end port.Time, events int64, notes []string) (metrics.Set,
 	sort.Strings(notes)
 	set.Notes = notes
 	return set, nil
+}
+
+// recoveryFraction is how much of its level before a fault throughput must
+// regain for the run to count as recovered.
+const recoveryFraction = 0.9
+
+// recoveries measures, for every timed fault of the plan (crash, restart,
+// move, lease loss), the virtual time from the fault until throughput is
+// back to recoveryFraction of its level before it (faults with no
+// baseline or no recovery within the run are left out).
+func recoveries(p *plan.Plan, timeline []metrics.Window) ([]metrics.Recovery, error) {
+	if p == nil {
+		return nil, nil
+	}
+	var out []metrics.Recovery
+	for _, f := range p.Timed() {
+		atMs := float64(f.At) / float64(port.Millisecond)
+		rc, ok, err := metrics.RecoveryFromTimeline(f.String(), atMs, timeline, recoveryFraction)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out = append(out, rc)
+		}
+	}
+	return out, nil
 }

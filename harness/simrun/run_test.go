@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -141,4 +142,23 @@ func TestRunWithGivenModels(t *testing.T) {
 	require.NoError(t, err)
 	require.Greater(t, b.Metrics.Latency.P50Ms, a.Metrics.Latency.P50Ms+200, "every commit waits 200 ms")
 	require.Contains(t, b.Metrics.Models, "(slow)")
+}
+
+// A fault run reports, per timed fault, how long throughput took to come
+// back to 90% of its level before the fault (virtual time).
+func TestFaultRunsReportRecoveryTime(t *testing.T) {
+	s := resolved(t, spec.EngineNetherite, "hello5", "", 0, 2)
+	s.Load = spec.Load{Kind: spec.LoadOpen, RatePerSec: 200, Duration: spec.Duration(8 * time.Second), Spacing: "fixed"}
+	s.Faults = "at 3s crash node1\nat 4s restart node1"
+	rs, err := s.Resolve()
+	require.NoError(t, err)
+	m, err := Run(context.Background(), rs, 1, nil)
+	require.NoError(t, err)
+	require.NotEmpty(t, m.Recovery)
+	got := map[string]float64{}
+	for _, r := range m.Recovery {
+		got[r.Fault] = r.RecoveryMs
+	}
+	require.Contains(t, got, "at 3s crash node1")
+	require.Positive(t, got["at 3s crash node1"], "the crash stops node1's partitions for a while")
 }
