@@ -26,17 +26,18 @@
 // back with a growing delay (and discarded after MaxEarlyDequeues), and a
 // timer message of an attempt that did not commit is dropped. Entities
 // (entities.go) use the same queues; their state lives in their Instances
-// row. Receivers that task ids do not protect (entities, and
-// orchestrations receiving events from other orchestrations) drop
-// duplicates by (sender, sequence number), numbered by the sending action
-// or by what the message is, so that a redone step resends the same
-// numbers (dedup.go); an entity applies an orchestration's messages in
-// send order, and the calls inside a critical section only after the lock
-// request forwarded to it, putting back a message whose predecessor is
-// not applied yet (envelope.Prev). What this protocol does not give (it
-// sends before it commits): a caller may observe an entity's response
-// whose state change is redone later, after operations it caused; see
-// checkUnderCrash in the randomized tests. Activities (activities.go) are
+// row. Unlike orchestrations (and the provider's entities), an entity step
+// commits before it sends: it writes its row with the step's messages in
+// an outbox, then enqueues them, then deletes its inputs, so no message
+// leaves a step that a redo could compute differently. Receivers that task
+// ids do not protect (entities, and orchestrations receiving events from
+// other orchestrations) drop duplicates by (sender, sequence number),
+// numbered by the sending action or by what the message is, so that a
+// redone step resends the same numbers (dedup.go); an entity applies each
+// sender's messages in send order (envelope.Prev for orchestrations,
+// envelope.Index for entities), and the calls inside a critical section
+// only after the lock request forwarded to it, putting back a message
+// whose predecessor is not applied yet. Activities (activities.go) are
 // dequeued from the work-item queue, run, answered, then deleted.
 //
 // A worker owns the control queues whose lease blobs it holds a lease on
