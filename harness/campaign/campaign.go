@@ -210,9 +210,6 @@ func (su Setup) ReproCommand(seed uint64) string {
 	if len(su.Engines) > 0 && !slices.Equal(su.Engines, spec.Engines) {
 		cmd += " --engines " + strings.Join(su.Engines, ",")
 	}
-	if su.KnownBugs {
-		cmd += " --known-bugs"
-	}
 	if su.Planted != "" {
 		cmd += " --planted " + su.Planted
 	}

@@ -24,9 +24,7 @@
 //
 // Planted bugs (the engines' Planted knob) prove the checkers can fail:
 // the package's tests run the campaign against each and require it caught
-// within a bounded number of seeds. KnownBugs lists real engine bugs the
-// campaign found that are not fixed yet; Draw avoids the draws that expose
-// them unless Setup.KnownBugs is set (`dflab faults --known-bugs`).
+// within a bounded number of seeds.
 //
 // Not drawn: lose-unsynced (the simulated page blobs are durable on
 // acknowledgement, as Azure's, and the engines never sync, so there is

@@ -68,27 +68,9 @@ var workloadDraws = []workloadDraw{
 type Setup struct {
 	// Engines are the engines a seed may draw (nil: both).
 	Engines []string
-	// KnownBugs also draws what KnownBugs lists (off: those draws are
-	// replaced, so that a campaign stays green until they are fixed).
-	KnownBugs bool
 	// Planted switches on a planted bug in the engines that have it ("":
 	// none); seeds that draw another engine are skipped.
 	Planted string
-}
-
-// KnownBugs are real engine bugs the campaign found that are not fixed
-// yet, with the draws that expose them; Draw avoids those draws unless
-// Setup.KnownBugs is set.
-var KnownBugs = []string{
-	"original × wordcount (seed 175 with --known-bugs, the default model set paper2022): after a crash and " +
-		"failed enqueues, a reducer's report to the summary is never applied and the job never completes. " +
-		"Entity-to-entity messages are numbered per sender and receiver (sentto.go); a step redone with a " +
-		"different batch (an earlier message that reappeared) would number its messages differently — to review",
-}
-
-// knownBug reports whether a draw exposes a known bug.
-func knownBug(engine, workload string) bool {
-	return engine == spec.EngineOriginal && workload == "wordcount"
 }
 
 // Draw draws seed's case from the seed alone: an engine among the setup's
@@ -104,9 +86,6 @@ func Draw(seed uint64, su Setup) (Case, error) {
 		Load:    spec.Load{Kind: spec.LoadClosed, Instances: 2 + r.Intn(5)}}
 	s.Engine = drawEngine(r.Fork("engine"), engines[r.Intn(len(engines))])
 	wd := workloadDraws[r.Intn(len(workloadDraws))]
-	for !su.KnownBugs && knownBug(s.Engine.Name, wd.name) {
-		wd = workloadDraws[r.Intn(len(workloadDraws))]
-	}
 	s.Workload.Name = wd.name
 	if wd.params != nil {
 		s.Workload.Params = []byte(wd.params(r.Fork("params")))

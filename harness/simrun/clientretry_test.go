@@ -25,13 +25,13 @@ func TestNetheriteClientRetryAppliesEachRequestOnce(t *testing.T) {
 	require.Positive(t, out.Faults.Total("error-after"))
 }
 
-// Found by the fault campaign (seed 310 with --known-bugs): a client's
-// signal to an entity carried no sender, so when the entity's step had
-// written its state but its node crashed before the message was deleted,
-// the message came back and the entity applied it again (a WordCount
-// mapper ran twice); the same held for a signal the client enqueued again
-// after an ambiguous error. Client messages now carry the client life's
-// sender name and a sequence number, and entities drop the copy.
+// Found by the fault campaign (seed 310): a client's signal to an entity
+// carried no sender, so when the entity's step had written its state but
+// its node crashed before the message was deleted, the message came back
+// and the entity applied it again (a WordCount mapper ran twice); the same
+// held for a signal the client enqueued again after an ambiguous error.
+// Client messages now carry the client life's sender name and a sequence
+// number, and entities drop the copy.
 func TestOriginalClientSignalAppliedOnceAcrossCrash(t *testing.T) {
 	s := resolved(t, spec.EngineOriginal, "wordcount", `{"mappers":2,"reducers":2,"bookWords":51}`, 5, 3)
 	s.Backend.Models = ModelsDefault // the model set the bug was found with
@@ -48,13 +48,12 @@ func TestOriginalClientSignalAppliedOnceAcrossCrash(t *testing.T) {
 	require.Positive(t, out.Faults.Total("error-after"))
 }
 
-// Found by the fault campaign (seeds 801 and 857 with --known-bugs): an
-// entity step enqueues its messages concurrently; when some failed (here
-// throttled) the step was retried and resent them after later ones had
-// landed, so a WordCount reducer got a mapper's done signal before some of
-// its counts and reported a short top list. An entity now chains its
-// messages to each entity (envelope.Prev), as orchestrations do, and the
-// receiver applies them in send order.
+// Found by the fault campaign (seeds 801 and 857): an entity step enqueues
+// its messages concurrently; when some failed (here throttled) the step was
+// retried and resent them after later ones had landed, so a WordCount
+// reducer got a mapper's done signal before some of its counts and reported
+// a short top list. An entity now numbers its messages to each entity
+// (envelope.Index) and the receiver applies them in send order.
 func TestOriginalEntitySignalsApplyInSendOrder(t *testing.T) {
 	s := resolved(t, spec.EngineOriginal, "wordcount", `{"mappers":3,"reducers":3,"bookWords":30}`, 6, 2)
 	s.Backend.Models = ModelsDefault // the model set the bug was found with

@@ -15,19 +15,17 @@ import (
 
 // setupFlags are the flags that, with the seed, decide a campaign case.
 type setupFlags struct {
-	engines   string
-	knownBugs bool
-	planted   string
+	engines string
+	planted string
 }
 
 func (f *setupFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.engines, "engines", "", "engines a seed may draw, comma-separated (default: netherite,original)")
-	fs.BoolVar(&f.knownBugs, "known-bugs", false, "also draw the configurations that expose known, unfixed engine bugs (campaign.KnownBugs)")
 	fs.StringVar(&f.planted, "planted", "", "switch on a planted bug (test-only engine knob), e.g. skip-dedup")
 }
 
 func (f *setupFlags) setup() campaign.Setup {
-	su := campaign.Setup{KnownBugs: f.knownBugs, Planted: f.planted}
+	su := campaign.Setup{Planted: f.planted}
 	if f.engines != "" {
 		su.Engines = strings.Split(f.engines, ",")
 	}
