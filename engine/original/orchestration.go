@@ -19,6 +19,7 @@ type plan struct {
 	start   *durable.Event
 	dedup   dedupSet // h.dedup plus the events of this batch
 	dups    int      // duplicates dropped: a redelivery, the step is replayed anyway
+	unknown int      // messages the history does not expect (yet): put back or discarded
 }
 
 // orchestrationStep runs one step of an orchestration instance: load (or
@@ -41,6 +42,17 @@ func (w *Worker) orchestrationStep(s *session) {
 
 func (w *Worker) runOrchestration(s *session, h history, x *replay.Executor) {
 	p := w.planBatch(&h, s.batch)
+	if x != nil && p.unknown > 0 {
+		// A cached history that does not expect a message may be stale:
+		// while another worker owned the queue (a lease was lost and won
+		// back) it may have stepped the instance. Without a write to fail
+		// its ETag check the cache would never be refreshed and the
+		// message would be put back forever (campaign seed 10910), so
+		// load the history and plan again.
+		w.dropCursor(s.instance)
+		w.orchestrationStep(s)
+		return
+	}
 	if len(p.events) == 0 && p.dups == 0 {
 		w.retire(s, p.used, p.early, p.delays)
 		return
@@ -175,6 +187,7 @@ func (w *Worker) planBatch(h *history, batch []received) plan {
 		case e.Kind == durable.TimerFired && started && port.Time(e.At) > w.now:
 			p.early, p.delays = append(p.early, r), append(p.delays, port.Time(e.At)-w.now)
 		case !started || r.env.Exec > exec || !known.expects(e):
+			p.unknown++
 			if r.msg.DequeueCount > w.cfg.MaxEarlyDequeues {
 				w.stats.Discarded++
 				p.used = append(p.used, r)
