@@ -151,8 +151,19 @@ func (g *netheriteGlue) tearTail(name string, p int) {
 	if end+port.PageSize > size {
 		end = 0 // a lap ended there: the next flush goes to the blob's start
 	}
+	// Write under the lease of p's core on the node (the one running p, if
+	// one does): the tear is that core's last write.
+	owner := nodeOwner(g.node(name))
+	for _, c := range g.n.placed[p] {
+		if g.d.CoreNode(c) != g.node(name) {
+			continue
+		}
+		if x, ok := g.d.Core(c).(*netherite.Partition); ok && x.Owns() {
+			owner = g.n.owner[c]
+		}
+	}
 	_, err := g.store.WritePages(context.Background(), log, end, tornRecord(),
-		port.Cond{LeaseID: g.n.leaseID(g.node(name), p)})
+		port.Cond{LeaseID: g.n.leaseID(owner, p)})
 	if err != nil {
 		g.n.logf("glue: torn-tail p%02d on %s: not torn: %v", p, name, err)
 		return

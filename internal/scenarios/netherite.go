@@ -28,8 +28,10 @@ type Netherite struct {
 	cfg   *netherite.Config
 	nodes []sim.NodeID
 	// placed lists every core of each partition (deployed, standby, or
-	// added by a move), in the order added.
+	// added by a move), in the order added; owner is each one's lease
+	// owner name.
 	placed [][]sim.CoreID
+	owner  map[sim.CoreID]string
 }
 
 // Name implements Engine.
@@ -50,6 +52,7 @@ func (n *Netherite) Deploy(d *sim.Driver, nodes []sim.NodeID, reg *durable.Regis
 	}
 	n.Cores, n.Standbys = n.Cores[:0], n.Standbys[:0]
 	n.cfg, n.nodes, n.placed = cfg, append([]sim.NodeID(nil), nodes...), make([][]sim.CoreID, n.Partitions)
+	n.owner = map[sim.CoreID]string{}
 	for p := 0; p < n.Partitions; p++ {
 		id, err := n.addPartition(d, cfg, nodes[p%len(nodes)], p)
 		if err != nil {
@@ -81,7 +84,7 @@ func (n *Netherite) Deploy(d *sim.Driver, nodes []sim.NodeID, reg *durable.Regis
 }
 
 func (n *Netherite) addPartition(d *sim.Driver, cfg *netherite.Config, node sim.NodeID, p int) (sim.CoreID, error) {
-	owner := ownerName(node)
+	owner := n.ownerName(d, node, p)
 	if _, err := netherite.NewPartition(cfg, p, owner); err != nil {
 		return 0, err
 	}
@@ -90,18 +93,37 @@ func (n *Netherite) addPartition(d *sim.Driver, cfg *netherite.Config, node sim.
 		return x
 	})
 	n.placed[p] = append(n.placed[p], id)
+	n.owner[id] = owner
 	return id, nil
 }
 
-// ownerName is the lease owner of the partition cores on a node.
-func ownerName(node sim.NodeID) string { return fmt.Sprintf("node%d", node) }
+// ownerName names the lease owner of a new core of p on node: the node's
+// name, and for a further core of p there (a move back to a node whose
+// earlier core was stopped) the name with a count, so that when the node
+// restarts and both cores come back, the lease admits one of them.
+func (n *Netherite) ownerName(d *sim.Driver, node sim.NodeID, p int) string {
+	k := 0
+	for _, c := range n.placed[p] {
+		if d.CoreNode(c) == node {
+			k++
+		}
+	}
+	if k == 0 {
+		return nodeOwner(node)
+	}
+	return fmt.Sprintf("%s.%d", nodeOwner(node), k)
+}
+
+// nodeOwner is the lease owner name of the first core of a partition on
+// node.
+func nodeOwner(node sim.NodeID) string { return fmt.Sprintf("node%d", node) }
 
 // logName and leaseID name a partition's commit log blob and the lease id
-// its cores on node take (as engine/netherite names them).
+// a core of owner takes (as engine/netherite names them).
 func (n *Netherite) logName(p int) string { return fmt.Sprintf("%s/p%02d/log", n.cfg.Hub, p) }
 
-func (n *Netherite) leaseID(node sim.NodeID, p int) string {
-	return fmt.Sprintf("%s/%s/p%02d", ownerName(node), n.cfg.Hub, p)
+func (n *Netherite) leaseID(owner string, p int) string {
+	return fmt.Sprintf("%s/%s/p%02d", owner, n.cfg.Hub, p)
 }
 
 func (n *Netherite) logf(format string, args ...any) {
