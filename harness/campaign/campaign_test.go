@@ -123,21 +123,27 @@ func TestReproCommand(t *testing.T) {
 func TestSeedsThatFoundBugsPass(t *testing.T) {
 	for _, c := range []struct {
 		seed     uint64
+		engine   string
 		workload string
 		bug      string
 	}{
-		{3384, "bank", "original: an entity step sent before it committed; a crash between the two let the redo, " +
+		{3384, spec.EngineOriginal, "bank", "original: an entity step sent before it committed; a crash between the two let the redo, " +
 			"whose batch started with a message that had overtaken the crashed step's, grant the lock to another " +
 			"transfer under the same message index, and the receiver dropped it as a duplicate"},
-		{4509, "bank", "original: the same after an enqueue that failed once applied (error-after)"},
-		{1358, "wordcount", "original: a reducer put back a mapper's count numbered 17 because it came in the " +
+		{4509, spec.EngineOriginal, "bank", "original: the same after an enqueue that failed once applied (error-after)"},
+		{1358, spec.EngineOriginal, "wordcount", "original: a reducer put back a mapper's count numbered 17 because it came in the " +
 			"batch after number 34, every time, and never finished"},
-		{175, "wordcount", "original: the same (the campaign drew original × wordcount only with --known-bugs then)"},
+		{175, spec.EngineOriginal, "wordcount", "original: the same (the campaign drew original × wordcount only with --known-bugs then)"},
+		{10910, spec.EngineOriginal, "hello5", "original, extended sessions: a cached history that did not expect an " +
+			"activity result (another worker had stepped the instance while a lease was lost) put it back forever"},
+		{18060, spec.EngineOriginal, "imagerec", "original: the same"},
+		{7501, spec.EngineNetherite, "sequence", "fault glue: a partition moved back to a node whose earlier core " +
+			"had been stopped got a second core with the same lease owner, and after the node restarted both ran"},
 	} {
 		t.Run(fmt.Sprint(c.seed), func(t *testing.T) {
 			cs, err := Draw(c.seed, Setup{})
 			require.NoError(t, err)
-			require.Equal(t, spec.EngineOriginal, cs.Spec.Engine.Name)
+			require.Equal(t, c.engine, cs.Spec.Engine.Name)
 			require.Equal(t, c.workload, cs.Spec.Workload.Name)
 			_, err = RunCase(context.Background(), cs, "")
 			require.NoError(t, err, c.bug)
