@@ -147,13 +147,13 @@ func (c *Client) startExec(req durable.ClientRequest, exec uint32, done reply) {
 	if row.Input == nil {
 		row.Input = []byte{}
 	}
-	c.writeInstance(req.Instance, port.InsertOrReplace, row, func(err error) {
+	c.writeInstance(req.Instance, port.InsertOrReplace, "", row, func(etag string, err error) {
 		if err != nil {
 			c.after(c.cfg.RetryDelay, func() { c.startExec(req, exec, done) })
 			return
 		}
 		ev := durable.Event{Kind: durable.ExecutionStarted, Name: req.Name, Payload: req.Payload}
-		c.messageExec(req.Instance, ev, exec, func(r durable.ClientResponse, err error) {
+		c.messageExec(req.Instance, ev, exec, etag, func(r durable.ClientResponse, err error) {
 			done(durable.ClientResponse{Found: true, Status: row.status(req.Instance)}, err)
 		})
 	})
@@ -161,12 +161,12 @@ func (c *Client) startExec(req durable.ClientRequest, exec uint32, done reply) {
 
 // message enqueues an event for an instance on its control queue.
 func (c *Client) message(instance string, ev durable.Event, done reply) {
-	c.messageExec(instance, ev, 0, done)
+	c.messageExec(instance, ev, 0, "", done)
 }
 
-func (c *Client) messageExec(instance string, ev durable.Event, exec uint32, done reply) {
+func (c *Client) messageExec(instance string, ev durable.Event, exec uint32, rowTag string, done reply) {
 	c.sent++
-	env := envelope{To: instance, Event: ev, Exec: exec, Sender: c.sender, Seq: c.sent}
+	env := envelope{To: instance, Event: ev, Exec: exec, Sender: c.sender, Seq: c.sent, RowTag: rowTag}
 	c.sendMessage(&env, fmt.Sprintf("%s/%d", c.sender, c.sent), done)
 }
 

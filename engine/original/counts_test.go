@@ -18,7 +18,9 @@ import (
 // each schedule one activity: 1 enqueue to the work-item queue; step 6
 // completes and sends nothing), 1 history batch transaction (the new rows
 // plus the sentinel, conditioned on its ETag), 1 Instances row merge and 1
-// message delete. Each of the 5 activities is 1 work-item dequeue, 1
+// message delete. (The provider's row merge is unconditional, an upsert;
+// dflab's is conditioned on the row's ETag, see updateInstance, and the
+// same one request.) Each of the 5 activities is 1 work-item dequeue, 1
 // enqueue of the result to the control queue and 1 work-item delete. The
 // client's start is 1 Instances read (an unfinished instance may not be
 // started again), 1 Instances upsert and 1 enqueue. So per orchestration:
@@ -28,7 +30,7 @@ import (
 //	queue-delete       6 + 5 = 11
 //	table-query            6
 //	table-batch            6
-//	table-upsert-merge     6
+//	table-merge            6
 //	table-upsert           1 (client start)
 //	table-get          1 + the client's wait polls (time-driven)
 //	queue-update           0 (no message arrives before its history)
@@ -38,7 +40,7 @@ import (
 // Stats and checked separately.
 var hello5Requests = map[string]int64{
 	"queue-dequeue": 11, "queue-enqueue": 11, "queue-delete": 11, "table-query": 6,
-	"table-batch": 6, "table-upsert-merge": 6, "table-upsert": 1,
+	"table-batch": 6, "table-merge": 6, "table-upsert": 1,
 }
 
 func TestHello5RequestCounts(t *testing.T) {

@@ -20,7 +20,15 @@ const (
 	propFailure = "Failure"
 	propCreated = "Created"
 	propUpdated = "Updated"
+	// propProgress is how far the history the row reflects goes:
+	// progress(exec, committed length). A worker's update never replaces
+	// a row that is further along (updateInstance).
+	propProgress = "Progress"
 )
+
+// progress orders the states of an instance row: execution, then
+// committed history length.
+func progress(exec uint32, length int) uint64 { return uint64(exec)<<32 | uint64(length) }
 
 // instanceRow is an orchestration's row in the Instances table.
 type instanceRow struct {
@@ -31,6 +39,8 @@ type instanceRow struct {
 	Failure          string
 	Created, Updated port.Time
 	Exec             uint32
+	Progress         uint64
+	etag             string // as read (not a property)
 }
 
 // props encodes the row's set fields (zero fields are left out, so a merge
@@ -58,6 +68,9 @@ func (r *instanceRow) props() map[string][]byte {
 	if r.Exec != 0 {
 		p[propExec] = uvarintProp(uint64(r.Exec))
 	}
+	if r.Progress != 0 {
+		p[propProgress] = uvarintProp(r.Progress)
+	}
 	return p
 }
 
@@ -70,7 +83,7 @@ func parseInstanceRow(e port.Entity) (instanceRow, error) {
 	return instanceRow{Name: string(p[propName]), Status: st, Input: p[propInput], Output: p[propOutput],
 		Custom: p[propCustom], Failure: string(p[propFailure]),
 		Created: port.Time(readUvarint(p[propCreated])), Updated: port.Time(readUvarint(p[propUpdated])),
-		Exec: uint32(readUvarint(p[propExec]))}, nil
+		Exec: uint32(readUvarint(p[propExec])), Progress: readUvarint(p[propProgress]), etag: e.ETag}, nil
 }
 
 func (r *instanceRow) status(instance string) durable.InstanceStatus {
@@ -79,18 +92,23 @@ func (r *instanceRow) status(instance string) durable.InstanceStatus {
 		Created: time.Unix(0, int64(r.Created)).UTC(), Updated: time.Unix(0, int64(r.Updated)).UTC()}
 }
 
-// writeInstance writes an instance row with kind (Insert, InsertOrReplace
-// or InsertOrMerge), offloading large values to blobs first.
-func (h *hubIO) writeInstance(instance string, kind port.WriteKind, r *instanceRow, cb func(error)) {
+// writeInstance writes an instance row with kind (Insert, InsertOrReplace,
+// or Merge conditioned on ifMatch), offloading large values to blobs
+// first; cb gets the row's new ETag.
+func (h *hubIO) writeInstance(instance string, kind port.WriteKind, ifMatch string, r *instanceRow, cb func(etag string, err error)) {
 	props := r.props()
 	h.offload("instances/"+instance, props, func(err error) {
 		if err != nil {
-			cb(err)
+			cb("", err)
 			return
 		}
-		w := port.TableWrite{Kind: kind, Entity: port.Entity{PartitionKey: instance, Props: props}}
+		w := port.TableWrite{Kind: kind, IfMatch: ifMatch, Entity: port.Entity{PartitionKey: instance, Props: props}}
 		h.issue(port.TableWriteOp{Table: h.n.instances, W: w}, func(c port.Completion) {
-			cb(wrap(c.Err, "write instance row of %s", instance))
+			if c.Err != nil {
+				cb("", wrap(c.Err, "write instance row of %s", instance))
+				return
+			}
+			cb(c.Result.(string), nil)
 		})
 	})
 }

@@ -17,6 +17,7 @@ type plan struct {
 	delays  []port.Time
 	newExec uint32 // != 0: the batch starts execution newExec afresh
 	start   *durable.Event
+	rowTag  string   // the start message's envelope.RowTag
 	dedup   dedupSet // h.dedup plus the events of this batch
 	dups    int      // duplicates dropped: a redelivery, the step is replayed anyway
 	unknown int      // messages the history does not expect (yet): put back or discarded
@@ -84,7 +85,8 @@ func (w *Worker) runOrchestration(s *session, h history, x *replay.Executor) {
 		// row is written again from the replayed outcome.
 		w.stats.NoopSteps++
 		row := w.rowAfter(exec, len(hist), nil, &r)
-		w.updateInstance(s.instance, row, func() { w.retire(s, p.used, p.early, p.delays) })
+		row.Progress = progress(exec, len(hist))
+		w.updateInstance(s.instance, row, w.rowTags[s.instance], func() { w.retire(s, p.used, p.early, p.delays) })
 		return
 	}
 	base := len(hist)
@@ -103,7 +105,12 @@ func (w *Worker) runOrchestration(s *session, h history, x *replay.Executor) {
 			}
 			w.committed(s, history{events: append(hist[:base:base], r.History...), etag: etag, exec: exec, dedup: p.dedup}, &r)
 			row := w.rowAfter(exec, base, p.start, &r)
-			w.updateInstance(s.instance, row, func() { w.retire(s, p.used, p.early, p.delays) })
+			row.Progress = progress(exec, base+len(r.History))
+			tag := w.rowTags[s.instance]
+			if base == 0 && p.rowTag != "" {
+				tag = p.rowTag
+			}
+			w.updateInstance(s.instance, row, tag, func() { w.retire(s, p.used, p.early, p.delays) })
 		})
 	})
 }
@@ -146,15 +153,68 @@ func (w *Worker) rowAfter(exec uint32, base int, start *durable.Event, r *replay
 }
 
 // updateInstance merges the step's outcome into the Instances row,
-// retrying until it succeeds (the history is already committed).
-func (w *Worker) updateInstance(instance string, row *instanceRow, then func()) {
-	w.writeInstance(instance, port.InsertOrMerge, row, func(err error) {
-		if err != nil {
-			w.after(w.cfg.RetryDelay, func() { w.updateInstance(instance, row, then) })
-			return
+// retrying until it succeeds (the history is already committed). Unlike
+// the provider's unconditional merge, the merge is conditioned on the ETag
+// of the row version this worker last wrote (or, at the first step, the
+// one the client wrote, carried by the start message): two workers may
+// step an instance in turn while a lease changes hands, and the later
+// step's row (Completed) must not be overwritten by the earlier step's
+// (Running), which the provider's merge allows (campaign seed 18676: an
+// instance stayed Running after it completed). When the condition fails,
+// or no ETag is known (after a crash, or a queue moved), the row is read:
+// a row already as far along is kept, an older one is merged over.
+func (w *Worker) updateInstance(instance string, row *instanceRow, tag string, then func()) {
+	if tag == "" {
+		w.refreshInstance(instance, row, then)
+		return
+	}
+	w.writeInstance(instance, port.Merge, tag, row, func(etag string, err error) {
+		switch {
+		case err == nil:
+			w.rowWritten(instance, row, etag)
+			then()
+		case errors.Is(err, port.ErrConflict) || errors.Is(err, port.ErrNotFound):
+			w.refreshInstance(instance, row, then)
+		default:
+			w.after(w.cfg.RetryDelay, func() { w.updateInstance(instance, row, tag, then) })
 		}
-		then()
 	})
+}
+
+// refreshInstance reads the Instances row and merges row over it unless
+// it is as far along already.
+func (w *Worker) refreshInstance(instance string, row *instanceRow, then func()) {
+	w.readInstance(instance, func(cur instanceRow, found bool, err error) {
+		switch {
+		case err != nil:
+			w.after(w.cfg.RetryDelay, func() { w.refreshInstance(instance, row, then) })
+		case !found:
+			// Purged, or a row the client has not written: as the provider.
+			w.writeInstance(instance, port.InsertOrMerge, "", row, func(etag string, err error) {
+				if err != nil {
+					w.after(w.cfg.RetryDelay, func() { w.refreshInstance(instance, row, then) })
+					return
+				}
+				w.rowWritten(instance, row, etag)
+				then()
+			})
+		case cur.Progress >= row.Progress:
+			delete(w.rowTags, instance)
+			then()
+		default:
+			w.updateInstance(instance, row, cur.etag, then)
+		}
+	})
+}
+
+// rowWritten remembers the ETag of an instance row this worker wrote, while
+// the instance runs.
+func (w *Worker) rowWritten(instance string, row *instanceRow, etag string) {
+	if row.Status == durable.StatusRunning || row.Status == durable.StatusPending {
+		w.rowTags[instance] = etag
+		return
+	}
+	delete(w.rowTags, instance)
 }
 
 // planBatch decides, message by message, what to apply, drop or put back.
@@ -181,7 +241,7 @@ func (w *Worker) planBatch(h *history, batch []received) plan {
 		case e.Kind == durable.ExecutionStarted:
 			started = true
 			if p.start == nil {
-				p.start = e
+				p.start, p.rowTag = e, r.env.RowTag
 			}
 			p.events, p.used = append(p.events, *e), append(p.used, r)
 		case e.Kind == durable.TimerFired && started && port.Time(e.At) > w.now:

@@ -41,9 +41,12 @@ type Worker struct {
 	// delivered maps an entity to the version of its row whose outbox
 	// this worker has sent (entities.go).
 	delivered map[string]string
-	acts      workItems
-	started   port.Time
-	stats     Stats
+	// rowTags maps a running orchestration to the ETag of the Instances
+	// row this worker last wrote (orchestration.go).
+	rowTags map[string]string
+	acts    workItems
+	started port.Time
+	stats   Stats
 }
 
 var _ port.Core = (*Worker)(nil)
@@ -58,7 +61,7 @@ func NewWorker(cfg Config, reg *durable.Registry) (*Worker, error) {
 	}
 	w := &Worker{hubIO: hubIO{reactor: newReactor(), n: newNames(cfg.Hub, cfg.ControlQueues)},
 		cfg: cfg, reg: reg, rnd: newXorshift(cfg.Seed ^ fnv64(cfg.WorkerID)),
-		sessions: map[string]*session{}, cache: map[string]*cursor{}, delivered: map[string]string{}}
+		sessions: map[string]*session{}, cache: map[string]*cursor{}, delivered: map[string]string{}, rowTags: map[string]string{}}
 	for i := 0; i < cfg.ControlQueues; i++ {
 		w.queues = append(w.queues, &controlQueue{idx: i, name: w.n.control[i], lease: w.n.leases[i],
 			back: newBackoff(cfg.PollMin, cfg.PollMax)})

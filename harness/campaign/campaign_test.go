@@ -137,6 +137,9 @@ func TestSeedsThatFoundBugsPass(t *testing.T) {
 		{10910, spec.EngineOriginal, "hello5", "original, extended sessions: a cached history that did not expect an " +
 			"activity result (another worker had stepped the instance while a lease was lost) put it back forever"},
 		{18060, spec.EngineOriginal, "imagerec", "original: the same"},
+		{18676, spec.EngineOriginal, "collision", "original: two workers stepped an instance in turn while a lease " +
+			"changed hands, and the earlier step's unconditional row merge (Running) landed after the later " +
+			"step's (Completed)"},
 		{7501, spec.EngineNetherite, "sequence", "fault glue: a partition moved back to a node whose earlier core " +
 			"had been stopped got a second core with the same lease owner, and after the node restarted both ran"},
 	} {
