@@ -54,6 +54,10 @@ type Options struct {
 	// MaxPoll caps the original engine's back-off when polling empty queues
 	// (default 30 s, as the provider; tests use less).
 	MaxPoll time.Duration
+	// Visibility is how long the original engine hides a dequeued
+	// control-queue message or work item; a crashed worker's messages
+	// reappear after it (1s..7d; default 5 min, as the provider).
+	Visibility time.Duration
 	// ActivityWorkers bounds concurrently running activities (default 2 × cores).
 	ActivityWorkers int
 	// Logf receives the engine's notable events (nil: dropped).

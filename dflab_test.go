@@ -112,14 +112,17 @@ func TestStartRejectsBadOptions(t *testing.T) {
 	reg := durable.NewRegistry()
 	ctx := context.Background()
 	for opts, want := range map[*dflab.Options]string{
-		{Engine: "temporal"}:                      `Options.Engine = "temporal": allowed netherite, original`,
-		{Storage: "s3"}:                           `Options.Storage = "s3": allowed mem, disk, azure`,
-		{Storage: "disk"}:                         "needs Options.Dir",
-		{Engine: "original", Storage: "disk"}:     "the original engine needs queues and tables",
-		{Speculation: "eager"}:                    "Options.Speculation",
-		{Storage: "mem", Transport: "carrier"}:    `Options.Transport = "carrier"`,
-		{Storage: "azure"}:                        "needs Options.ConnectionString",
-		{Engine: "netherite", Partitions: 100000}: "Partitions = 100000",
+		{Engine: "temporal"}:                                     `Options.Engine = "temporal": allowed netherite, original`,
+		{Storage: "s3"}:                                          `Options.Storage = "s3": allowed mem, disk, azure`,
+		{Storage: "disk"}:                                        "needs Options.Dir",
+		{Engine: "original", Storage: "disk"}:                    "the original engine needs queues and tables",
+		{Speculation: "eager"}:                                   "Options.Speculation",
+		{Storage: "mem", Transport: "carrier"}:                   `Options.Transport = "carrier"`,
+		{Storage: "azure"}:                                       "needs Options.ConnectionString",
+		{Engine: "netherite", Partitions: 100000}:                "Partitions = 100000",
+		{Engine: "original", Visibility: 500 * time.Millisecond}: "Options.Visibility = 500ms: allowed 1s..7d",
+		{Engine: "original", Visibility: -time.Second}:           "Options.Visibility = -1s: allowed 1s..7d",
+		{Engine: "original", Visibility: 8 * 24 * time.Hour}:     "Options.Visibility = 192h0m0s: allowed 1s..7d",
 	} {
 		_, err := dflab.Start(ctx, reg, *opts)
 		require.ErrorContains(t, err, want)

@@ -3,6 +3,7 @@ package dflab
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/dflab/dflab/engine/durable"
 	"github.com/dflab/dflab/engine/netherite"
@@ -55,6 +56,9 @@ func (e *Engine) startOriginal(ctx context.Context, reg *durable.Registry, o Opt
 	if o.Storage == "disk" {
 		return fmt.Errorf("dflab.Start: Options.Storage = disk: the original engine needs queues and tables; allowed mem, azure")
 	}
+	if o.Visibility != 0 && (o.Visibility < time.Duration(port.MinDequeueTimeout) || o.Visibility > time.Duration(port.MaxVisibility)) {
+		return fmt.Errorf("dflab.Start: Options.Visibility = %v: allowed 1s..7d (0: the default, 5 min)", o.Visibility)
+	}
 	stores, err := e.openStores(ctx, o, 0)
 	if err != nil {
 		return err
@@ -68,6 +72,9 @@ func (e *Engine) startOriginal(ctx context.Context, reg *durable.Registry, o Opt
 		if o.MaxPoll > 0 {
 			cfg.PollMax = port.Time(o.MaxPoll)
 			cfg.PollMin = min(cfg.PollMin, cfg.PollMax)
+		}
+		if o.Visibility > 0 {
+			cfg.ControlVisibility, cfg.WorkItemVisibility = port.Time(o.Visibility), port.Time(o.Visibility)
 		}
 		w, err := original.NewWorker(cfg, reg)
 		if err != nil {
