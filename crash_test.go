@@ -87,13 +87,6 @@ type crashCase struct {
 	name    string
 	storage func(t *testing.T) crashStorage
 	options func(s crashStorage) dflab.Options
-	// strandsPending: a start cut by the kill may leave its instance
-	// Pending for good, so an unacknowledged instance found Pending is not
-	// waited for. The original engine's client writes the Pending row,
-	// then enqueues ExecutionStarted; killed between the two, it leaves a
-	// row that nothing starts (a known bug: the provider enqueues first;
-	// TestClientCrashDuringStart in engine/original).
-	strandsPending bool
 }
 
 var crashCases = []crashCase{
@@ -115,7 +108,6 @@ var crashCases = []crashCase{
 			return dflab.Options{Engine: "original", Storage: "azure", ConnectionString: s.Conn, Namespace: s.Namespace,
 				ControlQueues: 4, MaxPoll: 100 * time.Millisecond, Visibility: 2 * time.Second}
 		},
-		strandsPending: true,
 	},
 }
 
@@ -203,11 +195,10 @@ func testSIGKILL(t *testing.T, c crashCase) {
 	require.NoError(t, err)
 	defer func() { require.NoError(t, e.Stop()) }()
 	completed := map[int]bool{}
-	stranded := 0
 	// The child went on starting instances after the last "ack" read here,
 	// so look past maxN until 64 ids in a row are unknown (8 callers keep at
 	// most 8 starts in flight). Unacknowledged instances may or may not
-	// exist; those that do must complete (unless c.strandsPending).
+	// exist; those that do must complete.
 	for n, misses := 0, 0; n <= maxN || misses < 64; n++ {
 		id := fmt.Sprintf("w%d", n)
 		before, err := e.Client().Status(ctx, id)
@@ -218,10 +209,6 @@ func testSIGKILL(t *testing.T, c crashCase) {
 			continue
 		}
 		misses = 0
-		if c.strandsPending && !acked[n] && before.Status == durable.StatusPending {
-			stranded++
-			continue
-		}
 		requireCompletes(ctx, t, e, n, fmt.Sprintf("acknowledged: %v, was %s", acked[n], before.Status))
 		completed[n] = true
 	}
@@ -233,9 +220,9 @@ func testSIGKILL(t *testing.T, c crashCase) {
 	require.Positive(t, leases.Requests)
 	require.Zero(t, leases.Errors, "lease acquisitions that failed (held by the killed process)")
 	// Each completed instance's entity update applied exactly once. An
-	// instance the scan did not wait for (found Pending, unacknowledged)
-	// may have run since: its update must have applied once too, and it
-	// completes.
+	// unacknowledged instance the scan found unknown (its start message
+	// sent, its row not yet written) may have run since: its update must
+	// have applied once too, and it completes.
 	st, err := e.Client().Status(ctx, counter.String())
 	require.NoError(t, err)
 	var applied map[int]int
@@ -251,8 +238,8 @@ func testSIGKILL(t *testing.T, c crashCase) {
 			late++
 		}
 	}
-	t.Logf("%d starts acknowledged (the last w%d); %d instances completed; %d unacknowledged found Pending, not waited for; %d ran after the scan passed them",
-		len(acked), maxN, len(completed), stranded, late)
+	t.Logf("%d starts acknowledged (the last w%d); %d instances completed; %d ran after the scan passed them",
+		len(acked), maxN, len(completed), late)
 }
 
 // requireCompletes waits for instance w<n> and checks its output.

@@ -1,6 +1,7 @@
 package original
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/dflab/dflab/engine/durable"
@@ -122,7 +123,11 @@ type reply func(durable.ClientResponse, error)
 
 // start reads the Instances row (an instance that exists and is not
 // finished may not be started again; a finished one starts a new
-// execution), writes it as Pending, then enqueues ExecutionStarted.
+// execution), enqueues ExecutionStarted, then writes the row as Pending.
+// This is the provider's order: a crash between the two leaves a message
+// that starts the instance (its first step writes the row), where the
+// reverse order leaves a Pending row that nothing starts and that blocks
+// starting the instance again (found by the SIGKILL test on Azurite).
 func (c *Client) start(req durable.ClientRequest, done reply) {
 	c.readInstance(req.Instance, func(old instanceRow, found bool, err error) {
 		if err != nil {
@@ -138,35 +143,47 @@ func (c *Client) start(req durable.ClientRequest, done reply) {
 		if found {
 			exec = old.Exec + 1
 		}
-		c.startExec(req, exec, done)
+		ev := durable.Event{Kind: durable.ExecutionStarted, Name: req.Name, Payload: req.Payload}
+		c.messageExec(req.Instance, ev, exec, func(_ durable.ClientResponse, err error) {
+			if err != nil {
+				done(durable.ClientResponse{}, err)
+				return
+			}
+			c.writePending(req, found, old.etag, done)
+		})
 	})
 }
 
-func (c *Client) startExec(req durable.ClientRequest, exec uint32, done reply) {
+// writePending writes a new execution's Instances row as Pending: an
+// insert if the instance had no row, else a replace conditioned on the
+// finished execution's row (etag). Either fails, and the row is left as
+// it is, once the execution's first step has written it.
+func (c *Client) writePending(req durable.ClientRequest, found bool, etag string, done reply) {
 	row := &instanceRow{Name: req.Name, Status: durable.StatusPending, Input: req.Payload, Created: c.now, Updated: c.now}
 	if row.Input == nil {
 		row.Input = []byte{}
 	}
-	c.writeInstance(req.Instance, port.InsertOrReplace, "", row, func(etag string, err error) {
-		if err != nil {
-			c.after(c.cfg.RetryDelay, func() { c.startExec(req, exec, done) })
+	kind := port.Insert
+	if found {
+		kind = port.Replace
+	}
+	c.writeInstance(req.Instance, kind, etag, row, func(_ string, err error) {
+		if err != nil && !errors.Is(err, port.ErrConflict) && !errors.Is(err, port.ErrNotFound) {
+			c.after(c.cfg.RetryDelay, func() { c.writePending(req, found, etag, done) })
 			return
 		}
-		ev := durable.Event{Kind: durable.ExecutionStarted, Name: req.Name, Payload: req.Payload}
-		c.messageExec(req.Instance, ev, exec, etag, func(r durable.ClientResponse, err error) {
-			done(durable.ClientResponse{Found: true, Status: row.status(req.Instance)}, err)
-		})
+		done(durable.ClientResponse{Found: true, Status: row.status(req.Instance)}, nil)
 	})
 }
 
 // message enqueues an event for an instance on its control queue.
 func (c *Client) message(instance string, ev durable.Event, done reply) {
-	c.messageExec(instance, ev, 0, "", done)
+	c.messageExec(instance, ev, 0, done)
 }
 
-func (c *Client) messageExec(instance string, ev durable.Event, exec uint32, rowTag string, done reply) {
+func (c *Client) messageExec(instance string, ev durable.Event, exec uint32, done reply) {
 	c.sent++
-	env := envelope{To: instance, Event: ev, Exec: exec, Sender: c.sender, Seq: c.sent, RowTag: rowTag}
+	env := envelope{To: instance, Event: ev, Exec: exec, Sender: c.sender, Seq: c.sent}
 	c.sendMessage(&env, fmt.Sprintf("%s/%d", c.sender, c.sent), done)
 }
 

@@ -17,21 +17,24 @@ import (
 // 1 history table query (full replay), the outbound enqueues (steps 1-5
 // each schedule one activity: 1 enqueue to the work-item queue; step 6
 // completes and sends nothing), 1 history batch transaction (the new rows
-// plus the sentinel, conditioned on its ETag), 1 Instances row merge and 1
-// message delete. (The provider's row merge is unconditional, an upsert;
-// dflab's is conditioned on the row's ETag, see updateInstance, and the
-// same one request.) Each of the 5 activities is 1 work-item dequeue, 1
-// enqueue of the result to the control queue and 1 work-item delete. The
+// plus the sentinel, conditioned on its ETag), 1 Instances row write and 1
+// message delete. The row write of the first step replaces the row (an
+// upsert); the later ones merge into it, conditioned on the ETag of the
+// previous write (the provider merges unconditionally: see updateInstance;
+// the same one request). Each of the 5 activities is 1 work-item dequeue,
+// 1 enqueue of the result to the control queue and 1 work-item delete. The
 // client's start is 1 Instances read (an unfinished instance may not be
-// started again), 1 Instances upsert and 1 enqueue. So per orchestration:
+// started again), 1 enqueue, then 1 Instances insert (the Pending row). So
+// per orchestration:
 //
 //	queue-dequeue      6 + 5 = 11 (plus empty polls)
 //	queue-enqueue  1 + 5 + 5 = 11
 //	queue-delete       6 + 5 = 11
 //	table-query            6
 //	table-batch            6
-//	table-merge            6
-//	table-upsert           1 (client start)
+//	table-upsert           1 (first step)
+//	table-merge            5 (later steps)
+//	table-insert           1 (client start)
 //	table-get          1 + the client's wait polls (time-driven)
 //	queue-update           0 (no message arrives before its history)
 //
@@ -40,7 +43,7 @@ import (
 // Stats and checked separately.
 var hello5Requests = map[string]int64{
 	"queue-dequeue": 11, "queue-enqueue": 11, "queue-delete": 11, "table-query": 6,
-	"table-batch": 6, "table-merge": 6, "table-upsert": 1,
+	"table-batch": 6, "table-upsert": 1, "table-merge": 5, "table-insert": 1,
 }
 
 func TestHello5RequestCounts(t *testing.T) {

@@ -33,12 +33,8 @@ type envelope struct {
 	Index uint64
 	// Exec is the execution of To the message belongs to (0: whichever is
 	// current); for an ExecutionStarted, the execution it starts.
-	Exec uint32
-	// RowTag, on a client's ExecutionStarted, is the ETag of the Instances
-	// row the client wrote: the first step's row update is conditioned on
-	// it (instances.go).
-	RowTag string
-	Event  durable.Event
+	Exec  uint32
+	Event durable.Event
 }
 
 // Message formats: an inline envelope, or a reference to a blob holding
@@ -46,7 +42,7 @@ type envelope struct {
 const (
 	formatInline = 'M'
 	formatBlob   = 'B'
-	formatV1     = 3 // the envelope's layout version (2: with Index; 3: with RowTag)
+	formatV1     = 2 // the envelope's layout version (2: with Index)
 )
 
 var errBadMessage = errors.New("original: malformed queue message")
@@ -67,7 +63,6 @@ func encodeEnvelope(e *envelope) []byte {
 	b = appendStr(b, e.LockPrevSender)
 	b = binary.AppendUvarint(b, uint64(e.Exec))
 	b = binary.AppendUvarint(b, e.Index)
-	b = appendStr(b, e.RowTag)
 	return durable.AppendEvent(b, &e.Event)
 }
 
@@ -98,7 +93,6 @@ func decodeMessage(b []byte) (env envelope, blob string, err error) {
 	env.LockPrevSender = r.str()
 	env.Exec = uint32(r.uvarint())
 	env.Index = r.uvarint()
-	env.RowTag = r.str()
 	if r.err != nil {
 		return env, "", r.err
 	}

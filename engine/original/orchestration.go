@@ -17,7 +17,6 @@ type plan struct {
 	delays  []port.Time
 	newExec uint32 // != 0: the batch starts execution newExec afresh
 	start   *durable.Event
-	rowTag  string   // the start message's envelope.RowTag
 	dedup   dedupSet // h.dedup plus the events of this batch
 	dups    int      // duplicates dropped: a redelivery, the step is replayed anyway
 	unknown int      // messages the history does not expect (yet): put back or discarded
@@ -106,11 +105,12 @@ func (w *Worker) runOrchestration(s *session, h history, x *replay.Executor) {
 			w.committed(s, history{events: append(hist[:base:base], r.History...), etag: etag, exec: exec, dedup: p.dedup}, &r)
 			row := w.rowAfter(exec, base, p.start, &r)
 			row.Progress = progress(exec, base+len(r.History))
-			tag := w.rowTags[s.instance]
-			if base == 0 && p.rowTag != "" {
-				tag = p.rowTag
+			then := func() { w.retire(s, p.used, p.early, p.delays) }
+			if base == 0 {
+				w.firstRow(s.instance, row, then)
+				return
 			}
-			w.updateInstance(s.instance, row, tag, func() { w.retire(s, p.used, p.early, p.delays) })
+			w.updateInstance(s.instance, row, w.rowTags[s.instance], then)
 		})
 	})
 }
@@ -152,17 +152,16 @@ func (w *Worker) rowAfter(exec uint32, base int, start *durable.Event, r *replay
 	return row
 }
 
-// updateInstance merges the step's outcome into the Instances row,
-// retrying until it succeeds (the history is already committed). Unlike
-// the provider's unconditional merge, the merge is conditioned on the ETag
-// of the row version this worker last wrote (or, at the first step, the
-// one the client wrote, carried by the start message): two workers may
-// step an instance in turn while a lease changes hands, and the later
-// step's row (Completed) must not be overwritten by the earlier step's
-// (Running), which the provider's merge allows (campaign seed 18676: an
-// instance stayed Running after it completed). When the condition fails,
-// or no ETag is known (after a crash, or a queue moved), the row is read:
-// a row already as far along is kept, an older one is merged over.
+// updateInstance merges the step's outcome into the Instances row, retrying
+// until it succeeds (the history is already committed). Unlike the
+// provider's unconditional merge, the merge is conditioned on the ETag of
+// the row version this worker last wrote (firstRow writes the first): two
+// workers may step an instance in turn while a lease changes hands, and the
+// later step's row (Completed) must not be overwritten by the earlier
+// step's (Running), which the provider's merge allows (campaign seed 18676:
+// an instance stayed Running after it completed). When the condition fails,
+// or no ETag is known (after a crash, or a queue moved), the row is read: a
+// row already as far along is kept, an older one is merged over.
 func (w *Worker) updateInstance(instance string, row *instanceRow, tag string, then func()) {
 	if tag == "" {
 		w.refreshInstance(instance, row, then)
@@ -178,6 +177,24 @@ func (w *Worker) updateInstance(instance string, row *instanceRow, tag string, t
 		default:
 			w.after(w.cfg.RetryDelay, func() { w.updateInstance(instance, row, tag, then) })
 		}
+	})
+}
+
+// firstRow writes the row of an execution's first step. It replaces the
+// row, whether the client's Pending one (the client writes it after its
+// start message, so possibly after this) or the previous execution's, so
+// that no output or failure of that one survives. It is not conditioned (no
+// ETag of this execution is known yet); it can only go stale if it is
+// delayed past a later step of another worker, which the campaign has not
+// shown.
+func (w *Worker) firstRow(instance string, row *instanceRow, then func()) {
+	w.writeInstance(instance, port.InsertOrReplace, "", row, func(etag string, err error) {
+		if err != nil {
+			w.after(w.cfg.RetryDelay, func() { w.firstRow(instance, row, then) })
+			return
+		}
+		w.rowWritten(instance, row, etag)
+		then()
 	})
 }
 
@@ -241,7 +258,7 @@ func (w *Worker) planBatch(h *history, batch []received) plan {
 		case e.Kind == durable.ExecutionStarted:
 			started = true
 			if p.start == nil {
-				p.start, p.rowTag = e, r.env.RowTag
+				p.start = e
 			}
 			p.events, p.used = append(p.events, *e), append(p.used, r)
 		case e.Kind == durable.TimerFired && started && port.Time(e.At) > w.now:
