@@ -25,6 +25,10 @@ func TestNetheriteClientRetryAppliesEachRequestOnce(t *testing.T) {
 	require.Positive(t, out.Faults.Total("error-after"))
 }
 
+// campaignLike are the phases the fault campaign runs a case with (as
+// campaign.Case.options sets them for the original engine).
+var campaignLike = Options{HealAt: 4 * port.Second, HealBudget: 10 * 60 * port.Second, Settle: 6 * 60 * port.Second}
+
 // Found by the fault campaign (seed 310): a client's signal to an entity
 // carried no sender, so when the entity's step had written its state but
 // its node crashed before the message was deleted, the message came back
@@ -38,7 +42,7 @@ func TestOriginalClientSignalAppliedOnceAcrossCrash(t *testing.T) {
 	s.Engine.Original.ControlQueues, s.Engine.Original.ExtendedSessions = 5, true
 	s.Cluster.Cores = 1
 	s.Faults = "storage error p=0.01 op=table-batch 47ms..53ms\nat 26ms crash node0\nat 38ms restart node0"
-	opts := Options{HealAt: 4 * port.Second, HealBudget: 10 * 60 * port.Second, Settle: 6 * 60 * port.Second}
+	opts := campaignLike
 	_, err := RunWith(context.Background(), s, 310, opts)
 	require.NoError(t, err)
 
@@ -60,7 +64,7 @@ func TestOriginalEntitySignalsApplyInSendOrder(t *testing.T) {
 	s.Engine.Original.ControlQueues = 5
 	s.Cluster.Cores = 1
 	s.Faults = "at 141ms crash node0\nat 158ms restart node0\nat 197ms crash node0\nthrottle op=queue-enqueue p=0.05 20ms..129ms"
-	opts := Options{HealAt: 4 * port.Second, HealBudget: 10 * 60 * port.Second, Settle: 6 * 60 * port.Second}
+	opts := campaignLike
 	out, err := RunWith(context.Background(), s, 801, opts)
 	require.NoError(t, err)
 	require.Positive(t, out.Faults.Total("throttle"))
@@ -76,7 +80,7 @@ func TestOriginalEntityDropsOldDuplicates(t *testing.T) {
 	s := resolved(t, spec.EngineOriginal, "wordcount", `{"mappers":3,"reducers":1,"bookWords":300}`, 3, 3)
 	s.Backend.Models = ModelsDefault // the model set the bug was found with
 	s.Faults = "storage error-after p=0.05 op=queue-enqueue 0ms..1000ms\nat 30ms crash node1\nat 60ms restart node1"
-	opts := Options{HealAt: 4 * port.Second, HealBudget: 10 * 60 * port.Second, Settle: 6 * 60 * port.Second}
+	opts := campaignLike
 	out, err := RunWith(context.Background(), s, 1, opts)
 	require.NoError(t, err)
 	require.Positive(t, out.Faults.Total("error-after"))
