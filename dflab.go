@@ -5,18 +5,30 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/dflab/dflab/backends/meter"
 	"github.com/dflab/dflab/engine/durable"
 	"github.com/dflab/dflab/engine/host"
 	"github.com/dflab/dflab/engine/port"
+	"github.com/dflab/dflab/systems"
+	"github.com/dflab/dflab/systems/builtin"
 )
 
 // Options choose the engine and where it keeps its state.
 type Options struct {
-	// Engine is "netherite" (default) or "original".
+	// Engine is "netherite" (default) or "original": a built-in system
+	// (systems/builtin).
 	Engine string
+	// System, if set, is the system to start instead of a built-in one
+	// (a researcher's own engine; Engine is then ignored).
+	System *systems.System
+	// Knobs are knob values of the system by their names (its
+	// descriptor's Knobs); a name the system does not have is an error.
+	// The engine-specific fields below set the knobs of the same meaning
+	// (Partitions: partitions...) of the systems that have them.
+	Knobs map[string]string
 	// Storage is "mem" (default; gone when the process ends), "disk" (Dir)
 	// or "azure" (ConnectionString; Azurite or Azure Storage).
 	Storage string
@@ -35,7 +47,7 @@ type Options struct {
 	NATSURL string
 	// Hub names the task hub (default "dflab").
 	Hub string
-	// Partitions is Netherite's partition count (default 12).
+	// Partitions is Netherite's partition count (knob partitions, default 12).
 	Partitions int
 	// Speculation is Netherite's level: none, local (default) or global.
 	Speculation string
@@ -66,6 +78,7 @@ type Options struct {
 
 // Engine is a running engine.
 type Engine struct {
+	streams int // stream partitions the system uses
 	meter   *meter.Meter
 	driver  *host.Driver
 	client  *host.Client
@@ -83,6 +96,10 @@ func (e *Engine) Do(ctx context.Context, req durable.ClientRequest) (durable.Cli
 // Traffic counts the storage and stream requests the engine made, per op
 // kind, since it started.
 func (e *Engine) Traffic() meter.Snapshot { return e.meter.Snapshot() }
+
+// StreamPartitions is how many stream partitions the engine uses (0: it
+// uses no stream; a stream costs Event Hubs throughput units).
+func (e *Engine) StreamPartitions() int { return e.streams }
 
 // Violations lists outbox-rule violations the driver saw (none expected).
 func (e *Engine) Violations() []host.Violation { return e.driver.Violations() }
@@ -106,23 +123,88 @@ func Start(ctx context.Context, reg *durable.Registry, o Options) (*Engine, erro
 	}
 	o = o.withDefaults()
 	e := &Engine{}
-	var err error
-	switch o.Engine {
-	case "netherite":
-		err = e.startNetherite(ctx, reg, o)
-	case "original":
-		err = e.startOriginal(ctx, reg, o)
-	default:
-		err = fmt.Errorf("dflab.Start: Options.Engine = %q: allowed netherite, original", o.Engine)
-	}
-	if err != nil {
+	if err := e.start(ctx, reg, o); err != nil {
 		for i := len(e.closers) - 1; i >= 0; i-- {
 			_ = e.closers[i]()
 		}
-		return nil, err
+		return nil, fmt.Errorf("dflab.Start: %w", err)
 	}
 	e.driver.Start(context.WithoutCancel(ctx))
 	return e, nil
+}
+
+func (e *Engine) start(ctx context.Context, reg *durable.Registry, o Options) error {
+	sys := o.System
+	if sys == nil {
+		var err error
+		if sys, err = builtinSystems.Lookup(o.Engine); err != nil {
+			return fmt.Errorf("Options.Engine = %q: allowed %s", o.Engine, strings.Join(builtinSystems.Names(), ", "))
+		}
+	}
+	if sys.Real == nil {
+		return fmt.Errorf("system %s runs on the simulator only", sys.Name)
+	}
+	knobs, err := o.knobs(sys)
+	if err != nil {
+		return err
+	}
+	dep, err := sys.Real(systems.RealConfig{Registry: reg, Hub: o.Hub, Knobs: knobs, Workers: o.Workers, Storage: o.Storage, Logf: o.Logf})
+	if err != nil {
+		return err
+	}
+	e.streams = dep.StreamPartitions()
+	stores, err := e.openStores(ctx, o, e.streams)
+	if err != nil {
+		return err
+	}
+	if err := e.newDriver(stores, o); err != nil {
+		return err
+	}
+	client, err := dep.Start(ctx, e.driver)
+	if err != nil {
+		return err
+	}
+	e.client = e.driver.NewClient(client)
+	return nil
+}
+
+var builtinSystems = builtin.Systems()
+
+// knobs are the system's knob values: the engine-specific fields set, for
+// the systems that have those knobs, then Knobs.
+func (o Options) knobs(sys *systems.System) (systems.Values, error) {
+	if o.Visibility != 0 && (o.Visibility < time.Duration(port.MinDequeueTimeout) || o.Visibility > time.Duration(port.MaxVisibility)) {
+		return nil, fmt.Errorf("Options.Visibility = %v: allowed 1s..7d (0: the default, 5 min)", o.Visibility)
+	}
+	v := systems.Values{}
+	for _, f := range []struct {
+		field, knob string
+		set         bool
+		value       any
+	}{
+		{"Partitions", "partitions", o.Partitions != 0, o.Partitions},
+		{"Speculation", "speculation", o.Speculation != "", o.Speculation},
+		{"PollInterval", "pollInterval", o.PollInterval > 0, o.PollInterval},
+		{"ControlQueues", "controlQueues", o.ControlQueues != 0, o.ControlQueues},
+		{"MaxPoll", "maxPoll", o.MaxPoll > 0, o.MaxPoll},
+		{"Visibility", "visibility", o.Visibility > 0, o.Visibility},
+	} {
+		if _, has := sys.Knob(f.knob); !f.set || !has {
+			continue
+		}
+		text := fmt.Sprint(f.value)
+		if _, err := sys.Parse(systems.Values{f.knob: text}, systems.RunnerReal); err != nil {
+			return nil, fmt.Errorf("Options.%s = %s: %w", f.field, text, err)
+		}
+		v[f.knob] = text
+	}
+	for k, x := range o.Knobs {
+		v[k] = x
+	}
+	if _, err := sys.Parse(v, systems.RunnerReal); err != nil {
+		return nil, err
+	}
+	return v, nil
 }
 
 func (o Options) withDefaults() Options {
@@ -134,15 +216,6 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Hub == "" {
 		o.Hub = "dflab"
-	}
-	if o.Partitions == 0 {
-		o.Partitions = 12
-	}
-	if o.Speculation == "" {
-		o.Speculation = "local"
-	}
-	if o.ControlQueues == 0 {
-		o.ControlQueues = 4
 	}
 	if o.Workers == 0 {
 		o.Workers = 1

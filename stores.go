@@ -25,7 +25,7 @@ func (e *Engine) openStores(ctx context.Context, o Options, partitions int) (*po
 		stores = st.Stores()
 	case "disk":
 		if o.Dir == "" {
-			return nil, fmt.Errorf("dflab.Start: Options.Storage = disk needs Options.Dir")
+			return nil, fmt.Errorf("Options.Storage = disk needs Options.Dir")
 		}
 		st, err := disk.Open(filepath.Join(o.Dir, "storage"), wallClock, disk.Options{Partitions: partitions})
 		if err != nil {
@@ -35,7 +35,7 @@ func (e *Engine) openStores(ctx context.Context, o Options, partitions int) (*po
 		stores = st.Stores()
 	case "azure":
 		if o.ConnectionString == "" {
-			return nil, fmt.Errorf("dflab.Start: Options.Storage = azure needs Options.ConnectionString")
+			return nil, fmt.Errorf("Options.Storage = azure needs Options.ConnectionString")
 		}
 		st, err := azure.Open(ctx, o.ConnectionString, azure.Options{Namespace: o.Namespace})
 		if err != nil {
@@ -43,7 +43,7 @@ func (e *Engine) openStores(ctx context.Context, o Options, partitions int) (*po
 		}
 		stores = st.Stores()
 	default:
-		return nil, fmt.Errorf("dflab.Start: Options.Storage = %q: allowed mem, disk, azure", o.Storage)
+		return nil, fmt.Errorf("Options.Storage = %q: allowed mem, disk, azure", o.Storage)
 	}
 	if partitions == 0 {
 		return stores, nil
@@ -72,7 +72,7 @@ func (e *Engine) withTransport(ctx context.Context, o Options, stores *port.Stor
 			return stores, nil
 		}
 		if o.Dir == "" {
-			return nil, fmt.Errorf("dflab.Start: Options.Transport = disk needs Options.Dir")
+			return nil, fmt.Errorf("Options.Transport = disk needs Options.Dir")
 		}
 		st, err := disk.Open(filepath.Join(o.Dir, "transport"), wallClock, disk.Options{Partitions: partitions})
 		if err != nil {
@@ -82,7 +82,7 @@ func (e *Engine) withTransport(ctx context.Context, o Options, stores *port.Stor
 		s.Stream, s.Cursors = st.Stores().Stream, st.Stores().Cursors
 	case "nats":
 		if o.NATSURL == "" && o.Dir == "" {
-			return nil, fmt.Errorf("dflab.Start: Options.Transport = nats needs Options.NATSURL or Options.Dir (for an embedded server)")
+			return nil, fmt.Errorf("Options.Transport = nats needs Options.NATSURL or Options.Dir (for an embedded server)")
 		}
 		st, err := nats.Open(ctx, nats.Options{URL: o.NATSURL, Dir: filepath.Join(o.Dir, "nats"), Name: o.Hub, Partitions: partitions})
 		if err != nil {
@@ -91,7 +91,7 @@ func (e *Engine) withTransport(ctx context.Context, o Options, stores *port.Stor
 		e.closers = append(e.closers, func() error { st.Close(); return nil })
 		s.Stream, s.Cursors = st, st
 	default:
-		return nil, fmt.Errorf("dflab.Start: Options.Transport = %q: allowed mem, disk, nats", transport)
+		return nil, fmt.Errorf("Options.Transport = %q: allowed mem, disk, nats", transport)
 	}
 	return &s, nil
 }

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/dflab/dflab/harness/spec"
-	"github.com/dflab/dflab/internal/scenarios"
 	"github.com/dflab/dflab/sim"
 )
 
@@ -29,7 +28,7 @@ type Output struct {
 	Config   Config
 	Measured map[string]Measurement // by engine
 	Fit      FitResult
-	// Baseline is the uncalibrated set (internal/scenarios.DefaultModels)
+	// Baseline is the uncalibrated set (sim.DefaultModels)
 	// on the same targets, for comparison: its objective and values.
 	Baseline FitResult
 	Params   Params
@@ -50,7 +49,7 @@ func Run(ctx context.Context, c Config) (Output, error) {
 	out := Output{Config: c, Measured: map[string]Measurement{}, Targets: Targets(c.Size, c.Seed)}
 	us := map[string]map[string]float64{}
 	for _, engine := range spec.Engines {
-		m, err := Measure(ctx, engine, c.Size, c.MeasureRuns, scenarios.DefaultModels())
+		m, err := Measure(ctx, engine, c.Size, c.MeasureRuns, sim.DefaultModels())
 		if err != nil {
 			return Output{}, err
 		}
@@ -61,7 +60,7 @@ func Run(ctx context.Context, c Config) (Output, error) {
 	if err != nil {
 		return Output{}, err
 	}
-	base, err := ev.Values(ctx, scenarios.DefaultModels())
+	base, err := ev.Values(ctx, sim.DefaultModels())
 	if ctx.Err() != nil {
 		return Output{}, ctx.Err()
 	}

@@ -6,7 +6,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/dflab/dflab/internal/scenarios"
+	"github.com/dflab/dflab/sim"
 	"github.com/dflab/dflab/sim/rng"
 )
 
@@ -40,7 +40,7 @@ func TestMeasureTimesBothEnginesStepKinds(t *testing.T) {
 		"netherite": {"input:completion", "work:orchestration-step", "work:log-flush", "work:entity-op"},
 		"original":  {"input:completion", "work:orchestration-step", "work:replay-event", "work:entity-op"},
 	} {
-		m, err := Measure(context.Background(), engine, QuickSize, 1, scenarios.DefaultModels())
+		m, err := Measure(context.Background(), engine, QuickSize, 1, sim.DefaultModels())
 		require.NoError(t, err)
 		require.Positive(t, m.Turns, engine)
 		for _, k := range kinds {

@@ -8,11 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/dflab/dflab/engine/netherite"
-	"github.com/dflab/dflab/engine/original"
 	"github.com/dflab/dflab/faults/plan"
 	"github.com/dflab/dflab/harness/simrun"
-	"github.com/dflab/dflab/harness/spec"
 )
 
 // CheckDeterminism is the campaign's own checker: a seed run twice gives
@@ -70,36 +67,36 @@ func Checkers() []string {
 	return append(append([]string(nil), simrun.Checkers...), CheckDeterminism, CheckHarness)
 }
 
-// plantedBugs are each engine's planted bugs (the engines' Planted knob).
-var plantedBugs = map[string][]string{spec.EngineNetherite: netherite.PlantedBugs, spec.EngineOriginal: original.PlantedBugs}
-
-// PlantedEngines returns the engines that have planted bug name, or an
-// error listing every planted bug.
-func PlantedEngines(name string) ([]string, error) {
-	var out []string
-	for _, e := range spec.Engines {
-		if slices.Contains(plantedBugs[e], name) {
-			out = append(out, e)
+// PlantedEngines returns the systems of the setup that have planted bug
+// name, or an error listing every planted bug.
+func (su Setup) PlantedEngines(name string) ([]string, error) {
+	var out, all []string
+	for _, sys := range su.systems().All() {
+		if slices.Contains(sys.Planted, name) {
+			out = append(out, sys.Name)
+		}
+		if len(sys.Planted) > 0 {
+			all = append(all, fmt.Sprintf("%s (%s)", strings.Join(sys.Planted, ", "), sys.Name))
 		}
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("planted bug %q: allowed: %s (netherite), %s (original)", name,
-			strings.Join(netherite.PlantedBugs, ", "), strings.Join(original.PlantedBugs, ", "))
+		return nil, fmt.Errorf("planted bug %q: allowed: %s", name, strings.Join(all, ", "))
 	}
 	return out, nil
 }
 
 func (c *Config) normalize() error {
+	known := c.systems().Names()
 	if len(c.Engines) == 0 {
-		c.Engines = append([]string(nil), spec.Engines...)
+		c.Engines = known
 	}
 	for _, e := range c.Engines {
-		if !slices.Contains(spec.Engines, e) {
-			return fmt.Errorf("engine %q: allowed: %s", e, strings.Join(spec.Engines, ", "))
+		if !slices.Contains(known, e) {
+			return fmt.Errorf("engine %q: allowed: %s", e, strings.Join(known, ", "))
 		}
 	}
 	if c.Planted != "" {
-		es, err := PlantedEngines(c.Planted)
+		es, err := c.PlantedEngines(c.Planted)
 		if err != nil {
 			return err
 		}
@@ -130,7 +127,7 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 		if err != nil {
 			return sum, err
 		}
-		if cfg.Planted != "" && !slices.Contains(plantedBugs[c.Spec.Engine.Name], cfg.Planted) {
+		if cfg.Planted != "" && !c.plants(cfg.Planted) {
 			continue
 		}
 		twice := cfg.TwiceEvery > 0 && (seed-cfg.From)%uint64(cfg.TwiceEvery) == 0
@@ -196,18 +193,25 @@ func RunCase(ctx context.Context, c Case, planted string, opts ...RunOption) (si
 
 // options are the runner's options for a case.
 func (c Case) options(planted string) simrun.Options {
-	o := simrun.Options{HealAt: SafetyPhase, HealBudget: HealBudget, Planted: planted, ReplayCheck: true}
-	if c.Spec.Engine.Name == spec.EngineOriginal {
-		o.Settle = OriginalSettle
+	o := simrun.Options{HealAt: SafetyPhase, HealBudget: HealBudget, Planted: planted, ReplayCheck: true,
+		Systems: c.Setup.systems(), Workloads: c.Setup.workloads()}
+	if sys, err := o.Systems.Lookup(c.Spec.Engine.Name); err == nil {
+		o.Settle = sys.Settle
 	}
 	return o
+}
+
+// plants reports whether the case's system has planted bug name.
+func (c Case) plants(name string) bool {
+	sys, err := c.Setup.systems().Lookup(c.Spec.Engine.Name)
+	return err == nil && slices.Contains(sys.Planted, name)
 }
 
 // ReproCommand is the one command that re-runs seed exactly as a
 // campaign with this setup ran it.
 func (su Setup) ReproCommand(seed uint64) string {
 	cmd := fmt.Sprintf("dflab repro --seed %d", seed)
-	if len(su.Engines) > 0 && !slices.Equal(su.Engines, spec.Engines) {
+	if len(su.Engines) > 0 && !slices.Equal(su.Engines, su.systems().Names()) {
 		cmd += " --engines " + strings.Join(su.Engines, ",")
 	}
 	if su.Planted != "" {

@@ -43,7 +43,7 @@ func TestShortCampaignHasNoViolations(t *testing.T) {
 		workloads[c.Spec.Engine.Name+"/"+c.Spec.Workload.Name]++
 	}
 	require.Len(t, engines, 2)
-	require.Len(t, workloads, 2*len(workloadDraws), "every workload on both engines")
+	require.Len(t, workloads, 2*len(builtinWorkloads.Names()), "every workload on both engines")
 }
 
 // Every planted bug is caught within a bounded number of seeds: proof

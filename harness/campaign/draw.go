@@ -2,11 +2,16 @@ package campaign
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/dflab/dflab/engine/port"
 	"github.com/dflab/dflab/faults/plan"
 	"github.com/dflab/dflab/harness/spec"
 	"github.com/dflab/dflab/sim/rng"
+	"github.com/dflab/dflab/systems"
+	"github.com/dflab/dflab/systems/builtin"
+	"github.com/dflab/dflab/workloads"
 )
 
 // Phases of every case, in virtual time: faults happen in [0, SafetyPhase);
@@ -17,11 +22,6 @@ import (
 const (
 	SafetyPhase = 4 * port.Second
 	HealBudget  = 10 * 60 * port.Second
-	// OriginalSettle is how long an original-engine case runs on after its
-	// instances are done, before the oracle reads entity states (see
-	// simrun.Options.Settle): past the 5-minute visibility timeout of a
-	// message whose step crashed.
-	OriginalSettle = 6 * 60 * port.Second
 )
 
 // Case is one seed's draw: the spec to run and its fault plan.
@@ -29,104 +29,105 @@ type Case struct {
 	Seed uint64
 	Spec spec.Spec // resolved; Spec.Faults holds Plan's text
 	Plan *plan.Plan
+	// Setup is the setup the case was drawn with (its registries run it).
+	Setup Setup
 }
 
 // Describe is a one-line summary of a case's configuration.
 func (c Case) Describe() string {
 	s := c.Spec
-	var knobs string
-	if n := s.Engine.Netherite; n != nil {
-		knobs = fmt.Sprintf("P=%d spec=%s ckpt=%d", n.Partitions, n.Speculation, n.Checkpoint.Events)
+	var knobs []string
+	if v, err := s.Engine.Knobs(); err == nil {
+		for _, k := range v.Names() {
+			knobs = append(knobs, k+"="+v[k])
+		}
 	}
-	if o := s.Engine.Original; o != nil {
-		knobs = fmt.Sprintf("C=%d ext=%t", o.ControlQueues, o.ExtendedSessions)
-	}
-	return fmt.Sprintf("%s %s nodes=%d %s×%d faults=%d", s.Engine.Name, knobs, s.Cluster.Nodes,
+	return fmt.Sprintf("%s %s nodes=%d %s×%d faults=%d", s.Engine.Name, strings.Join(knobs, " "), s.Cluster.Nodes,
 		s.Workload.Name, s.Load.Instances, c.Plan.Len())
-}
-
-// workloadDraw is one workload at small scale: its name and parameters.
-type workloadDraw struct {
-	name   string
-	params func(r *rng.Source) string
-}
-
-var workloadDraws = []workloadDraw{
-	{"hello3", nil},
-	{"hello5", nil},
-	{"sequence", func(r *rng.Source) string { return fmt.Sprintf(`{"length":%d}`, 2+r.Intn(5)) }},
-	{"bank", func(r *rng.Source) string { return fmt.Sprintf(`{"pairs":%d}`, 1+r.Intn(3)) }},
-	{"wordcount", func(r *rng.Source) string {
-		return fmt.Sprintf(`{"mappers":%d,"reducers":%d,"bookWords":%d}`, 1+r.Intn(3), 1+r.Intn(3), 20+r.Intn(181))
-	}},
-	{"collision", func(r *rng.Source) string { return fmt.Sprintf(`{"blocks":%d}`, 2+r.Intn(4)) }},
-	{"imagerec", nil},
 }
 
 // Setup is what, besides the seed, decides a seed's case and run: a
 // repro command must give the same.
 type Setup struct {
-	// Engines are the engines a seed may draw (nil: both).
+	// Engines are the systems a seed may draw (nil: every registered one).
 	Engines []string
-	// Planted switches on a planted bug in the engines that have it ("":
-	// none); seeds that draw another engine are skipped.
+	// Planted switches on a planted bug in the systems that have it ("":
+	// none); seeds that draw another system are skipped.
 	Planted string
+	// Systems and Workloads are the registries the campaign draws from
+	// (nil: the built-in ones). A case draws every registered workload.
+	Systems   *systems.Registry
+	Workloads *workloads.Registry
 }
 
-// Draw draws seed's case from the seed alone: an engine among the setup's
-// and its knobs, a cluster, a workload at small scale and a fault plan.
-func Draw(seed uint64, su Setup) (Case, error) {
-	engines := su.Engines
-	if len(engines) == 0 {
-		engines = spec.Engines
+var (
+	builtinSystems   = builtin.Systems()
+	builtinWorkloads = workloads.Builtin()
+)
+
+func (su Setup) systems() *systems.Registry {
+	if su.Systems != nil {
+		return su.Systems
 	}
+	return builtinSystems
+}
+
+func (su Setup) workloads() *workloads.Registry {
+	if su.Workloads != nil {
+		return su.Workloads
+	}
+	return builtinWorkloads
+}
+
+// engines are the systems the setup draws.
+func (su Setup) engines() []string {
+	if len(su.Engines) > 0 {
+		return su.Engines
+	}
+	return su.systems().Names()
+}
+
+// Draw draws seed's case from the seed alone: a system among the setup's
+// and its knobs (System.Draw), a cluster, a registered workload at small
+// scale (Factory.Draw) and a fault plan on the system's fault targets.
+func Draw(seed uint64, su Setup) (Case, error) {
+	engines := su.engines()
 	r := rng.New(seed).Fork("campaign")
 	s := spec.Spec{Backend: spec.Backend{Kind: spec.BackendSim},
 		Cluster: spec.Cluster{Nodes: 1 + r.Intn(3), Cores: 1 + r.Intn(2)},
 		Load:    spec.Load{Kind: spec.LoadClosed, Instances: 2 + r.Intn(5)}}
-	s.Engine = drawEngine(r.Fork("engine"), engines[r.Intn(len(engines))])
-	wd := workloadDraws[r.Intn(len(workloadDraws))]
-	s.Workload.Name = wd.name
-	if wd.params != nil {
-		s.Workload.Params = []byte(wd.params(r.Fork("params")))
+	sys, err := su.systems().Lookup(engines[r.Intn(len(engines))])
+	if err != nil {
+		return Case{}, fmt.Errorf("campaign: seed %d: %w", seed, err)
+	}
+	knobs := systems.Values{}
+	if sys.Draw != nil {
+		knobs = sys.Draw(r.Fork("engine"))
+	}
+	if s.Engine, err = spec.EngineOf(sys.Name, knobs); err != nil {
+		return Case{}, fmt.Errorf("campaign: seed %d: %w", seed, err)
+	}
+	all := su.workloads().All()
+	wd := all[r.Intn(len(all))]
+	s.Workload.Name = wd.Name
+	if wd.Draw != nil {
+		s.Workload.Params = []byte(wd.Draw(r.Fork("params")))
 	}
 	// Plan partitions: Netherite's partitions, the original engine's
 	// control queues (whose leases lease-loss breaks).
 	partitions := 0
-	if s.Engine.Netherite != nil {
-		partitions = s.Engine.Netherite.Partitions
+	if sys.Faults.Partitions != nil {
+		if partitions, err = sys.Faults.Partitions(knobs); err != nil {
+			return Case{}, fmt.Errorf("campaign: seed %d: %w", seed, err)
+		}
 	}
-	if s.Engine.Original != nil {
-		partitions = s.Engine.Original.ControlQueues
-	}
-	p := drawPlan(r.Fork("plan"), s.Engine.Name, s.Cluster.Nodes, partitions)
+	p := drawPlan(r.Fork("plan"), sys.Faults, s.Cluster.Nodes, partitions)
 	s.Faults = p.String()
 	rs, err := s.Resolve()
 	if err != nil {
 		return Case{}, fmt.Errorf("campaign: seed %d: %w", seed, err)
 	}
-	return Case{Seed: seed, Spec: rs, Plan: p}, nil
-}
-
-func drawEngine(r *rng.Source, name string) spec.Engine {
-	e := spec.Engine{Name: name}
-	switch name {
-	case spec.EngineNetherite:
-		events := []int{-1, 3, 10, 50, 0}[r.Intn(5)]
-		e.Netherite = &spec.NetheriteKnobs{Partitions: 1 + r.Intn(6),
-			Speculation: []string{"none", "local", "global"}[r.Intn(3)],
-			Checkpoint:  spec.Checkpoint{Events: events, LogBytes: []int64{0, 4 << 10, 64 << 10}[r.Intn(3)]}}
-	case spec.EngineOriginal:
-		e.Original = &spec.OriginalKnobs{ControlQueues: 1 + r.Intn(6), ExtendedSessions: r.Intn(3) == 0}
-	}
-	return e
-}
-
-// Op globs a storage fault may take, by engine: the op kinds each engine
-// issues.
-var opGlobs = map[string][]string{
-	spec.EngineNetherite: {"page-*", "page-write", "blob-*", "lease-*", "stream-*", "stream-append", "stream-read", "*"},
-	spec.EngineOriginal:  {"queue-*", "queue-dequeue", "queue-enqueue", "queue-delete", "table-*", "table-batch", "table-query", "blob-*", "lease-*", "*"},
+	return Case{Seed: seed, Spec: rs, Plan: p, Setup: su}, nil
 }
 
 // drawPlan draws 0..5 faults inside the safety phase. Not drawn:
@@ -134,9 +135,9 @@ var opGlobs = map[string][]string{
 // Azure's) and Netherite never syncs, so nothing unsynced could be lost. Small workloads
 // finish in tens to hundreds of milliseconds, so each plan first draws a
 // horizon (50ms .. the whole phase) and puts its faults before it.
-func drawPlan(r *rng.Source, engine string, nodes, partitions int) *plan.Plan {
+func drawPlan(r *rng.Source, targets systems.Faults, nodes, partitions int) *plan.Plan {
 	p := &plan.Plan{}
-	d := &faultDraw{r: r, engine: engine, nodes: nodes, partitions: partitions,
+	d := &faultDraw{r: r, targets: targets, nodes: nodes, partitions: partitions,
 		horizon: []port.Time{50 * port.Millisecond, 200 * port.Millisecond, port.Second, SafetyPhase}[r.Intn(4)]}
 	n := r.Intn(6)
 	for i := 0; i < n; i++ {
@@ -155,10 +156,19 @@ var faultKinds = []plan.Kind{plan.Crash, plan.Crash, plan.StorageError, plan.Sto
 // faultDraw draws the faults of one plan.
 type faultDraw struct {
 	r                 *rng.Source
-	engine            string
+	targets           systems.Faults
 	nodes, partitions int
 	horizon           port.Time
 	crashed           bool // a crash was drawn (torn tails need one)
+}
+
+// survives reports whether the system survives faults of kind k (and has
+// the partitions they name).
+func (d *faultDraw) survives(k plan.Kind) bool {
+	if (k == plan.Move || k == plan.LeaseLoss || k == plan.TornTail) && d.partitions < 1 {
+		return false
+	}
+	return slices.Contains(d.targets.Kinds, k)
 }
 
 // before draws a time in [0, t) in whole milliseconds (0 if t < 1ms).
@@ -180,14 +190,16 @@ func (d *faultDraw) fault() []plan.Fault {
 	r := d.r
 	probs := []float64{0.01, 0.05, 0.2, 0.5}
 	k := faultKinds[r.Intn(len(faultKinds))]
-	netherite := d.engine == spec.EngineNetherite
-	if (k == plan.DuplicateStream || k == plan.DelayStream || k == plan.TornTail || k == plan.Move) && !netherite {
-		k = plan.LeaseLoss // the original engine has no stream, no commit log, and balances its queues itself
+	if (k == plan.DuplicateStream || k == plan.DelayStream || k == plan.TornTail || k == plan.Move) && !d.survives(k) {
+		k = plan.LeaseLoss // e.g. the original engine has no stream, no commit log, and balances its queues itself
 	}
-	if k == plan.TornTail && !d.crashed {
+	if k == plan.LeaseLoss && !d.survives(k) || k == plan.TornTail && !d.crashed {
 		k = plan.Crash
 	}
-	globs := opGlobs[d.engine]
+	globs := d.targets.Ops
+	if len(globs) == 0 {
+		globs = []string{"*"}
+	}
 	switch k {
 	case plan.Crash:
 		node := fmt.Sprintf("node%d", r.Intn(d.nodes))

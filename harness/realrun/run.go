@@ -17,6 +17,8 @@ import (
 	"github.com/dflab/dflab/harness/metrics"
 	"github.com/dflab/dflab/harness/spec"
 	"github.com/dflab/dflab/sim/rng"
+	"github.com/dflab/dflab/systems"
+	"github.com/dflab/dflab/systems/builtin"
 	"github.com/dflab/dflab/workloads"
 	"github.com/dflab/dflab/workloads/workload"
 )
@@ -35,10 +37,25 @@ const (
 // Storage connection string when spec.backend.connectionEnv is empty.
 const DefaultConnectionEnv = "DFLAB_AZURE_CONNECTION"
 
+// Options are what a caller may change about a real run.
+type Options struct {
+	// Progress, if set, is told the number of instances done so far.
+	Progress func(int64)
+	// Systems and Workloads are the registries the run finds its engine
+	// and workload in (nil: the built-in ones).
+	Systems   *systems.Registry
+	Workloads *workloads.Registry
+}
+
 // Run runs one repetition of a resolved spec on its real backend with
 // seed and returns its metrics (wall clock). progress, if set, is told the
 // number of instances done so far.
 func Run(ctx context.Context, s spec.Spec, seed uint64, progress func(int64)) (metrics.Set, error) {
+	return RunWith(ctx, s, seed, Options{Progress: progress})
+}
+
+// RunWith is Run with options.
+func RunWith(ctx context.Context, s spec.Spec, seed uint64, ro Options) (metrics.Set, error) {
 	if s.Backend.Kind == spec.BackendSim {
 		return metrics.Set{}, fmt.Errorf("spec.backend.kind = %q: the real runner runs %s, %s, %s",
 			s.Backend.Kind, spec.BackendDisk, spec.BackendAzure, spec.BackendNATS)
@@ -46,7 +63,14 @@ func Run(ctx context.Context, s spec.Spec, seed uint64, progress func(int64)) (m
 	if s.Faults != "" {
 		return metrics.Set{}, fmt.Errorf("spec.faults: fault plans run on backend %q only so far; the real runner takes none", spec.BackendSim)
 	}
-	w, err := workloads.New(s.Workload.Name, s.Workload.Params)
+	wreg, sreg := ro.Workloads, ro.Systems
+	if wreg == nil {
+		wreg = workloads.Builtin()
+	}
+	if sreg == nil {
+		sreg = builtin.Systems()
+	}
+	w, err := wreg.New(s.Workload.Name, s.Workload.Params)
 	if err != nil {
 		return metrics.Set{}, fmt.Errorf("spec.workload: %w", err)
 	}
@@ -61,7 +85,11 @@ func Run(ctx context.Context, s spec.Spec, seed uint64, progress func(int64)) (m
 	if len(arrivals) == 0 {
 		return metrics.Set{}, fmt.Errorf("spec.load: no instance starts")
 	}
-	opts, cleanup, err := options(s, seed)
+	sys, err := sreg.Lookup(s.Engine.Name)
+	if err != nil {
+		return metrics.Set{}, fmt.Errorf("spec.engine.name: %w", err)
+	}
+	opts, cleanup, err := options(s, sys, seed)
 	if err != nil {
 		return metrics.Set{}, err
 	}
@@ -72,30 +100,27 @@ func Run(ctx context.Context, s spec.Spec, seed uint64, progress func(int64)) (m
 	}
 	e, err := dflab.Start(ctx, reg, opts)
 	if err != nil {
-		return metrics.Set{}, fmt.Errorf("spec.backend %s: %w", s.Backend.Kind, err)
+		return metrics.Set{}, fmt.Errorf("spec.backend.kind = %q: %w", s.Backend.Kind, err)
 	}
 	defer e.Stop()
-	r := &run{spec: s, w: w, e: e, arrivals: arrivals, progress: progress}
+	r := &run{spec: s, w: w, e: e, arrivals: arrivals, progress: ro.Progress}
 	return r.execute(ctx)
 }
 
-// options maps a resolved spec to the facade's options; cleanup removes
-// a temporary directory it made.
-func options(s spec.Spec, seed uint64) (dflab.Options, func(), error) {
-	o := dflab.Options{Engine: s.Engine.Name, Hub: "dflab"}
+// options maps a resolved spec to the facade's options: the system and
+// its knob values (a knob the real runner cannot honour is an error);
+// cleanup removes a temporary directory it made.
+func options(s spec.Spec, sys *systems.System, seed uint64) (dflab.Options, func(), error) {
+	o := dflab.Options{Engine: s.Engine.Name, System: sys, Hub: "dflab", Workers: s.Cluster.Nodes}
 	cleanup := func() {}
-	switch s.Engine.Name {
-	case spec.EngineNetherite:
-		n := s.Engine.Netherite
-		o.Partitions, o.Speculation = n.Partitions, n.Speculation
-	case spec.EngineOriginal:
-		if s.Backend.Kind != spec.BackendAzure {
-			return o, cleanup, fmt.Errorf("spec.backend.kind = %q: the original engine needs queues and tables: allowed %s",
-				s.Backend.Kind, spec.BackendAzure)
-		}
-		o.ControlQueues, o.Workers = s.Engine.Original.ControlQueues, s.Cluster.Nodes
-		o.ActivityWorkers = s.Engine.Original.MaxConcurrentActivities
+	knobs, err := s.Engine.Knobs()
+	if err != nil {
+		return o, cleanup, err
 	}
+	if _, err := sys.Parse(knobs, systems.RunnerReal); err != nil {
+		return o, cleanup, fmt.Errorf("spec.engine.%s: %w", s.Engine.Name, err)
+	}
+	o.Knobs = knobs
 	dir := func() error {
 		if s.Backend.Dir != "" {
 			o.Dir = s.Backend.Dir
@@ -126,13 +151,10 @@ func options(s spec.Spec, seed uint64) (dflab.Options, func(), error) {
 		}
 		// A fresh namespace per run keeps runs on one account apart.
 		o.Namespace = "r" + strconv.FormatUint(seed%1e6, 36) + strconv.FormatInt(time.Now().UnixNano()%1e12, 36)
-		if s.Engine.Name == spec.EngineNetherite {
-			// Azure Storage has no partitioned stream: Netherite's streams
-			// (Event Hubs in the paper) go to an embedded NATS JetStream.
-			o.Transport = "nats"
-			return o, cleanup, dir()
-		}
-		return o, cleanup, nil
+		// Azure Storage has no partitioned stream: a system's streams
+		// (Netherite's: Event Hubs in the paper) go to an embedded NATS
+		// JetStream under the directory.
+		return o, cleanup, dir()
 	}
 	return o, cleanup, fmt.Errorf("spec.backend.kind = %q: allowed %s, %s, %s", s.Backend.Kind,
 		spec.BackendDisk, spec.BackendAzure, spec.BackendNATS)
@@ -353,7 +375,7 @@ func (r *run) metrics(end time.Duration) (metrics.Set, error) {
 		notes = append(notes, "azure: latencies are those of the account the connection string names (Azurite is an emulator, not Azure)")
 	}
 	tuHours := 0.0
-	if r.spec.Engine.Name == spec.EngineNetherite {
+	if r.e.StreamPartitions() > 0 {
 		tuHours = end.Hours()
 		notes = append(notes, "cost: one Event Hubs throughput unit over the run's wall time")
 	}

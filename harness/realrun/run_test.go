@@ -79,7 +79,7 @@ func TestBothEnginesOnAzurite(t *testing.T) {
 func TestBadRealSpecsAreNamed(t *testing.T) {
 	s := resolved(t, spec.EngineOriginal, spec.BackendDisk, "hello5", "", 1)
 	_, err := Run(context.Background(), s, 1, nil)
-	require.ErrorContains(t, err, `spec.backend.kind = "disk": the original engine needs queues and tables: allowed azure`)
+	require.ErrorContains(t, err, `spec.backend.kind = "disk": dflab.Start: storage disk: the original engine needs queues and tables; allowed mem, azure`)
 
 	s = resolved(t, spec.EngineNetherite, spec.BackendAzure, "hello5", "", 1)
 	t.Setenv(DefaultConnectionEnv, "")

@@ -10,6 +10,8 @@ import (
 	"github.com/dflab/dflab/faults/inject"
 	"github.com/dflab/dflab/harness/metrics"
 	"github.com/dflab/dflab/sim"
+	"github.com/dflab/dflab/systems"
+	"github.com/dflab/dflab/workloads"
 )
 
 // Checkers: the names under which a failed run is reported (CheckError).
@@ -32,7 +34,7 @@ const (
 	// CheckWordCount: WordCount's counts are exact.
 	CheckWordCount = "wordcount-exact"
 	// CheckOrdering: persist-before-send (the simulator's ordering marks),
-	// under speculation none and local.
+	// unless the deployment sends before it persists by design.
 	CheckOrdering = "persist-before-send"
 	// CheckAcks: an acknowledged start survives every crash (a wait on it
 	// never answers "not found").
@@ -110,6 +112,10 @@ type Options struct {
 	// restarts every node and checks replay equivalence (CheckReplay;
 	// Netherite only).
 	ReplayCheck bool
+	// Systems and Workloads are the registries the run finds its engine
+	// and workload in (nil: the built-in ones).
+	Systems   *systems.Registry
+	Workloads *workloads.Registry
 	// Log, if set, receives every notable engine event (lease loss, a torn
 	// log tail cut at recovery...), one line each.
 	Log func(line string)
@@ -153,10 +159,10 @@ func (r *run) budget() port.Time {
 }
 
 // checkOrdering fails the run on a persist-before-send violation, except
-// under Netherite's global speculation, which sends before persisting by
-// design.
+// for a deployment that sends before it persists by design
+// (systems.SendsBeforePersist: Netherite's global speculation).
 func (r *run) checkOrdering() error {
-	if n := r.spec.Engine.Netherite; n != nil && n.Speculation == "global" {
+	if s, ok := r.eng.(systems.SendsBeforePersist); ok && s.SendsBeforePersist() {
 		return nil
 	}
 	if v := r.d.Violations(); len(v) > 0 {

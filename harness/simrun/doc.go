@@ -1,9 +1,11 @@
 // Package simrun runs one repetition of a resolved spec on the simulator:
-// it deploys the Netherite engine (internal/scenarios.Netherite: partition
-// i on node i mod N) or the original engine (one worker per node) on
-// nodes × cores of a sim.Driver over an in-memory cloud store wrapped by
+// it finds the spec's system in a registry (Options.Systems, default
+// systems/builtin) and deploys it from its descriptor (systems.System.Sim:
+// e.g. Netherite's partition i on node i mod N, the original engine's one
+// worker per node) on nodes × cores of a sim.Driver over an in-memory cloud store wrapped by
 // backends/meter (and by faults/inject when the spec has a fault plan),
-// sends the workload's arrivals as client calls, and follows every
+// sends the arrivals of the workload (found in Options.Workloads, default
+// the built-in ones) as client calls, and follows every
 // instance to its end: a RequestWait per started orchestration, or, for
 // workloads that end in an entity's state (workload.EntityCompletion), a
 // status request on that entity, polled with back-off.
@@ -16,7 +18,7 @@
 // states (workload.EntityOracle: bank, wordcount) the runner reads those
 // entities with status requests after the measured interval (entities.go).
 // The model set is named by spec.backend.models and recorded in the
-// result (models.go): "default" is the scenario suite's small uncalibrated
+// result (models.go): "default" is sim.DefaultModels, a small uncalibrated
 // set; "paper2022" is fitted by `dflab calibrate` to the paper's
 // calibration set and committed as models/paper2022.json. Empty stream reads are held until an append (as Event
 // Hubs receivers wait), not polled.

@@ -6,7 +6,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/dflab/dflab/internal/scenarios"
 	"github.com/dflab/dflab/sim"
 	"github.com/dflab/dflab/sim/rng"
 	"github.com/dflab/dflab/workloads/workload"
@@ -19,7 +18,7 @@ const (
 	// beside it).
 	ModelsPaper2022 = "paper2022"
 	// ModelsDefault is the default of spec.backend.models: the scenario
-	// suite's small plausible set (internal/scenarios.DefaultModels), never
+	// suite's small plausible set (sim.DefaultModels), never
 	// calibrated. paper2022 is not the default yet: its fit leaves targets
 	// off by more than 2x (see its report).
 	ModelsDefault = "default"
@@ -32,7 +31,7 @@ var modelFiles embed.FS
 // Results name the set that ran.
 var modelSets = map[string]func() (*sim.ModelSet, error){
 	ModelsPaper2022: func() (*sim.ModelSet, error) { return EmbeddedModelSet(ModelsPaper2022) },
-	ModelsDefault:   func() (*sim.ModelSet, error) { return scenarios.DefaultModels(), nil },
+	ModelsDefault:   func() (*sim.ModelSet, error) { return sim.DefaultModels(), nil },
 }
 
 // EmbeddedModelSet loads and validates the committed model set

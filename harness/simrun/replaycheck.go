@@ -8,10 +8,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/dflab/dflab/engine/netherite"
 	"github.com/dflab/dflab/engine/port"
 	"github.com/dflab/dflab/faults/check"
-	"github.com/dflab/dflab/internal/scenarios"
+	"github.com/dflab/dflab/systems"
 )
 
 // CheckReplay: replay equivalence. Once a Netherite run is over, every
@@ -24,9 +23,10 @@ const CheckReplay = "replay-equivalence"
 const replayStep = port.Millisecond
 
 // checkReplay crashes and restarts every node and compares each running
-// partition's durable state before and after (Netherite only).
+// partition's durable state before and after (deployments that report
+// them: systems.DurableStates).
 func (r *run) checkReplay() error {
-	n, ok := r.eng.(*scenarios.Netherite)
+	n, ok := r.eng.(systems.DurableStates)
 	if !ok {
 		return nil
 	}
@@ -75,24 +75,12 @@ func (r *run) checkReplay() error {
 	return nil
 }
 
-// durableStates returns the durable state of every running partition (any
-// of its cores: a move may have added some); two running cores of one
-// partition fail the check.
-func (r *run) durableStates(n *scenarios.Netherite) (map[int][]byte, error) {
-	out, owner := map[int][]byte{}, map[int]string{}
-	for _, id := range n.AllCores() {
-		x, ok := r.d.Core(id).(*netherite.Partition)
-		if !ok || !x.Owns() {
-			continue
-		}
-		p := x.Index()
-		if o, dup := owner[p]; dup {
-			return nil, failed(CheckReplay, fmt.Errorf("partition p%d runs on two cores at once: %s and %s", p, o, r.d.CoreName(id)))
-		}
-		owner[p] = r.d.CoreName(id)
-		if s := x.DurableState(); s != nil {
-			out[p] = s
-		}
+// durableStates returns the durable state of every running partition; two
+// running cores of one partition fail the check.
+func (r *run) durableStates(n systems.DurableStates) (map[int][]byte, error) {
+	out, err := n.DurableStates(r.d)
+	if err != nil {
+		return nil, failed(CheckReplay, err)
 	}
 	return out, nil
 }

@@ -15,12 +15,10 @@ import (
 	"github.com/dflab/dflab/faults/plan"
 	"github.com/dflab/dflab/harness/metrics"
 	"github.com/dflab/dflab/harness/spec"
-	"github.com/dflab/dflab/internal/scenarios"
-	"github.com/dflab/dflab/internal/scenarios/originalsim"
 	"github.com/dflab/dflab/sim"
 	"github.com/dflab/dflab/sim/rng"
 	"github.com/dflab/dflab/sim/trace"
-	"github.com/dflab/dflab/workloads"
+	"github.com/dflab/dflab/systems"
 	"github.com/dflab/dflab/workloads/workload"
 )
 
@@ -60,7 +58,7 @@ func newRun(s spec.Spec, seed uint64, opts Options) (*run, error) {
 	if s.Backend.Kind != spec.BackendSim {
 		return nil, fmt.Errorf("spec.backend.kind = %q: the sim runner runs only %q", s.Backend.Kind, spec.BackendSim)
 	}
-	w, err := workloads.New(s.Workload.Name, s.Workload.Params)
+	w, err := opts.workloadsOf().New(s.Workload.Name, s.Workload.Params)
 	if err != nil {
 		return nil, fmt.Errorf("spec.workload: %w", err)
 	}
@@ -80,16 +78,9 @@ func newRun(s spec.Spec, seed uint64, opts Options) (*run, error) {
 	if len(arrivals) == 0 {
 		return nil, fmt.Errorf("spec.load: no instance starts")
 	}
-	eng, err := engineOf(s.Engine, seed, opts.Planted)
-	if err != nil {
+	r := &run{spec: s, w: w, arrivals: arrivals, models: models, seed: seed, root: root, opts: opts}
+	if r.eng, err = deploymentOf(opts.systemsOf(), s.Engine, seed, opts.Planted, r.logf); err != nil {
 		return nil, err
-	}
-	r := &run{spec: s, w: w, arrivals: arrivals, eng: eng, models: models, seed: seed, root: root, opts: opts}
-	switch e := eng.(type) {
-	case *scenarios.Netherite:
-		e.Logf = r.logf
-	case *originalsim.Original:
-		e.Logf = r.logf
 	}
 	return r, nil
 }
@@ -99,7 +90,7 @@ type run struct {
 	spec     spec.Spec
 	w        workload.Workload
 	arrivals []workload.Arrival
-	eng      deployer
+	eng      systems.Deployment
 	models   *sim.ModelSet
 	seed     uint64
 	root     *rng.Source
@@ -340,7 +331,7 @@ func (r *run) metrics(end port.Time, events int64, notes []string) (metrics.Set,
 		return metrics.Set{}, err
 	}
 	tuHours := 0.0
-	if r.spec.Engine.Name == spec.EngineNetherite {
+	if r.eng.StreamPartitions() > 0 {
 		tuHours = time.Duration(end).Hours() // one Event Hubs throughput unit for the run's virtual time
 		notes = append(notes, "cost: one Event Hubs throughput unit over the run's virtual time")
 	}

@@ -106,6 +106,10 @@ func TestCheckImportsCatchesViolations(t *testing.T) {
 		{Path: m + "faults", Deps: []string{m + "harness"}},
 		{Path: m + "harness/cmd/dflab", Deps: []string{m + "harness"}},
 		{Path: m + "engine/replay", Deps: []string{m + "engine/durable", "time"}},
+		{Path: m + "engine/original", Deps: []string{m + "systems"}},
+		{Path: m + "harness/simrun", Deps: []string{m + "internal/scenarios", m + "systems/netherite"}},
+		{Path: m + "internal/scenarios/golden", Deps: []string{m + "internal/scenarios"}},
 	})
-	require.Len(t, found, 4, "%v", found)
+	require.Len(t, found, 6, "%v", found)
+	require.Contains(t, found, "harness/simrun imports internal/scenarios: internal/scenarios is a test suite: only tests may depend on it")
 }

@@ -78,7 +78,9 @@ type Package struct {
 // CheckImports returns every violation of DESIGN.md's dependency direction:
 // engine/** depends on no sim, backends, faults or harness package; sim/**
 // depends on no engine package but engine/port; nothing outside harness/
-// depends on harness.
+// depends on harness; engine/** depends on no system descriptor
+// (systems/**); no production package depends on internal/scenarios (a
+// test suite; the dependencies listed are those of non-test code).
 func CheckImports(pkgs []Package) []string {
 	var found []string
 	for _, p := range pkgs {
@@ -108,6 +110,10 @@ func forbidden(from, to string) string {
 		return "the simulator may depend on engine/port only"
 	case !under(from, "harness") && under(to, "harness"):
 		return "nothing outside harness/ may depend on harness"
+	case under(from, "engine") && under(to, "systems"):
+		return "engine code must not depend on the system descriptors (they depend on it)"
+	case !under(from, "internal/scenarios") && under(to, "internal/scenarios"):
+		return "internal/scenarios is a test suite: only tests may depend on it"
 	}
 	return ""
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/dflab/dflab/engine/durable"
 	"github.com/dflab/dflab/engine/netherite"
 	"github.com/dflab/dflab/engine/port"
+	"github.com/dflab/dflab/sim"
 	"github.com/dflab/dflab/sim/rng"
 )
 
@@ -18,7 +19,7 @@ import (
 // report (negative: off).
 func offloadRun(t *testing.T, report port.Time) (*Result, *Netherite, string) {
 	t.Helper()
-	models := DefaultModels()
+	models := sim.DefaultModels()
 	models.CPU.CostsMs["activity:Square"] = rng.Const(25)
 	var logs []string
 	e := &Netherite{Partitions: 4, Knobs: netherite.Knobs{MaxActivities: 4, LoadReport: report, LogBytes: 4 << 20},

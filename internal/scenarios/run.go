@@ -11,7 +11,7 @@ import (
 	"github.com/dflab/dflab/engine/durable"
 	"github.com/dflab/dflab/engine/port"
 	"github.com/dflab/dflab/sim"
-	"github.com/dflab/dflab/sim/rng"
+	"github.com/dflab/dflab/systems"
 )
 
 // Scenario is a registry setup, client calls and expected outcomes.
@@ -85,30 +85,6 @@ type Response struct {
 	Err  error
 }
 
-// DefaultModels is a small, plausible model set for the suite: page writes
-// and stream appends of a few ms, sub-ms CPU per step, remote network of
-// about half a millisecond.
-func DefaultModels() *sim.ModelSet {
-	return &sim.ModelSet{
-		Name: "scenarios",
-		Ops: map[string]sim.OpModel{
-			"page-write":    {BaseMs: rng.MustParse("lognormal(mu=1.6,sigma=0.3)"), NsPerByte: 2},
-			"stream-append": {BaseMs: rng.MustParse("lognormal(mu=1,sigma=0.3)")},
-			"stream-read":   {BaseMs: rng.MustParse("lognormal(mu=0.5,sigma=0.3)")},
-			"blob-put":      {BaseMs: rng.MustParse("lognormal(mu=2,sigma=0.3)"), NsPerByte: 2},
-		},
-		DefaultOp: sim.OpModel{BaseMs: rng.MustParse("uniform(lo=1,hi=3)")},
-		CPU: sim.CPUModel{CostsMs: map[string]rng.Dist{
-			"input:*":                 rng.Const(0.01),
-			"work:orchestration-step": rng.MustParse("normal(mean=0.3,sd=0.05)"),
-			"work:entity-op":          rng.Const(0.05),
-			"work:*":                  rng.Const(0.02),
-			"activity:*":              rng.Const(0.05),
-		}},
-		Network: sim.NetworkModel{LocalMs: rng.Const(0.02), RemoteMs: rng.MustParse("lognormal(mu=-0.7,sigma=0.2)")},
-	}
-}
-
 func (o Options) withDefaults() Options {
 	if o.Nodes == 0 {
 		o.Nodes = 2
@@ -117,7 +93,7 @@ func (o Options) withDefaults() Options {
 		o.CoresPerNode = 2
 	}
 	if o.Models == nil {
-		o.Models = DefaultModels()
+		o.Models = sim.DefaultModels()
 	}
 	if o.StepMs == 0 {
 		o.StepMs = 50
@@ -149,7 +125,7 @@ func Run(e Engine, sc Scenario, o Options) (*Result, error) {
 	}
 	d := sim.NewDriver(k, sim.Config{Seed: o.Seed, Models: o.Models, Stores: stores, StreamHold: max(o.StreamHold, 0), LatencyHook: hook,
 		OnResponse: func(now port.Time, _ sim.CoreID, r port.Response) {
-			if r.ID >= ControlCalls {
+			if r.ID >= systems.ControlCalls {
 				return // the fault glue's own call (a partition Stop)
 			}
 			resp, _ := r.Resp.(durable.ClientResponse)

@@ -10,9 +10,9 @@
 //
 // One statement per line; '#' outside double quotes starts a comment.
 //
-//	engine netherite partitions=4 speculation=local checkpoint-events=20 \
-//	       checkpoint-bytes=64KiB checkpoint-idle=50ms log-bytes=4MiB acquire-retry=10ms standby
-//	engine original control-queues=4 extended visibility=10s lease-renewal=1s max-activities=10
+//	engine netherite partitions=4 speculation=local checkpoint.events=20 \
+//	       checkpoint.logBytes=64KiB checkpoint.idle=50ms commitLogBytes=4MiB acquireRetry=10ms standby
+//	engine original controlQueues=4 extendedSessions visibility=10s leaseRenewal=1s maxConcurrentActivities=10
 //	scenario tally n=30 spread=5ms   # or: scenario bank n=6
 //	seed 7
 //	nodes 2 cores=2                  # node0, node1 (+ a client node)
@@ -20,9 +20,15 @@
 //	settle 1s                        # virtual time to run on before the tally is read
 //	pending "reason"                 # known to fail: reported as skipped
 //
+// The engine line names a system of Systems and sets its knobs by their one
+// name (the system descriptor's, as in specs: systems/netherite,
+// systems/original); a bare knob name is true. Knobs not given take the
+// script defaults (scriptDefaults: 4 partitions, a 4 MiB commit log, 10 ms
+// lease retries; 4 control queues, 10 s visibility), then the system's.
+//
 // Fault lines are the fault plan grammar of faults/plan (parsed by
-// plan.Parse, carried out by the engines' glue: scenarios.Netherite.SimTarget,
-// originalsim.Original.SimTarget):
+// plan.Parse, carried out by the systems' fault glue: systems/netherite's and
+// systems/original's Sim.SimTarget):
 //
 //	at 20ms crash node1
 //	at 70ms restart node1

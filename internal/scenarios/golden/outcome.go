@@ -45,7 +45,7 @@ func (r *run) outcome(res *scenarios.Result) *Outcome {
 			c["faults."+string(k)] = n
 		}
 	}
-	r.dep.counters(res.Driver, c)
+	r.dep.Counters(res.Driver, c)
 	for _, e := range r.events {
 		line("triggered: %s", e)
 	}

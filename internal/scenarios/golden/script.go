@@ -6,17 +6,17 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/dflab/dflab/engine/netherite"
 	"github.com/dflab/dflab/engine/port"
 	"github.com/dflab/dflab/faults/plan"
+	"github.com/dflab/dflab/systems"
 )
 
 // Script is one parsed golden scenario script.
 type Script struct {
 	Name     string
-	Engine   string // "netherite" or "original"
-	Opts     map[string]string
-	Scenario string // "tally" or "bank"
+	Engine   string         // a system of Systems
+	Opts     systems.Values // the engine's knob values (a bare name: true)
+	Scenario string         // "tally" or "bank"
 	N        int
 	Spread   port.Time
 	Seed     uint64
@@ -155,34 +155,19 @@ func kv(t []string) (map[string]string, error) {
 	return m, nil
 }
 
-// engineOptions are the options each engine line allows.
-var engineOptions = map[string][]string{
-	"netherite": {"partitions", "speculation", "checkpoint-bytes", "checkpoint-events", "checkpoint-idle",
-		"log-bytes", "acquire-retry", "standby"},
-	"original": {"control-queues", "extended", "visibility", "lease-renewal", "max-activities"},
-}
-
 func parseEngine(s *Script, _ int, t []string, _ string) error {
 	if len(t) < 2 {
-		return fmt.Errorf("want an engine name: allowed netherite, original")
+		return fmt.Errorf("want an engine name: allowed %s", strings.Join(Systems.Names(), ", "))
 	}
-	allowed, ok := engineOptions[t[1]]
-	if !ok {
-		return fmt.Errorf("engine %q: allowed netherite, original", t[1])
+	if _, err := Systems.Lookup(t[1]); err != nil {
+		return fmt.Errorf("engine %q: allowed %s", t[1], strings.Join(Systems.Names(), ", "))
 	}
 	opts, err := kv(t[2:])
 	if err != nil {
 		return err
 	}
-	for k := range opts {
-		if !contains(allowed, k) {
-			return fmt.Errorf("option %q: allowed for %s: %s", k, t[1], strings.Join(allowed, ", "))
-		}
-	}
-	if sp, ok := opts["speculation"]; ok {
-		if _, err := netherite.ParseSpeculation(sp); err != nil {
-			return err
-		}
+	if err := checkOptions(t[1], opts); err != nil {
+		return err
 	}
 	s.Engine, s.Opts = t[1], opts
 	return nil

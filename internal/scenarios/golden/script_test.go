@@ -7,13 +7,14 @@ import (
 
 	"github.com/dflab/dflab/engine/port"
 	"github.com/dflab/dflab/faults/plan"
+	"github.com/dflab/dflab/systems"
 )
 
 const header = "engine netherite partitions=4\nscenario tally n=5\n"
 
 func TestParseReadsDirectivesTriggersExpectationsAndPlanLines(t *testing.T) {
 	s, err := Parse("x", `# a comment
-engine netherite partitions=2 speculation=none checkpoint-events=15 standby
+engine netherite partitions=2 speculation=none checkpoint.events=15 standby
 scenario tally n=7 spread=5ms   # trailing comment
 seed 42
 nodes 3 cores=4
@@ -32,7 +33,7 @@ pending "not yet"
 `)
 	require.NoError(t, err)
 	require.Equal(t, "netherite", s.Engine)
-	require.Equal(t, map[string]string{"partitions": "2", "speculation": "none", "checkpoint-events": "15", "standby": "true"}, s.Opts)
+	require.Equal(t, systems.Values{"partitions": "2", "speculation": "none", "checkpoint.events": "15", "standby": "true"}, s.Opts)
 	require.Equal(t, "tally", s.Scenario)
 	require.Equal(t, 7, s.N)
 	require.Equal(t, 5*port.Millisecond, s.Spread)
@@ -56,9 +57,9 @@ func TestParseRejectsBadLinesNamingWhatIsAllowed(t *testing.T) {
 	for text, want := range map[string]string{
 		"scenario tally\n":                                     "missing directive: want an engine line",
 		"engine foo\nscenario tally\n":                         "engine \"foo\": allowed netherite, original",
-		"engine netherite colour=red\nscenario tally":          "option \"colour\": allowed for netherite: partitions",
-		"engine original partitions=3\nscenario bank":          "allowed for original: control-queues",
-		"engine netherite speculation=max\nscenario bank":      "speculation \"max\": allowed none, local, global",
+		"engine netherite colour=red\nscenario tally":          "knob colour: system netherite has no such knob; allowed partitions, speculation",
+		"engine original partitions=3\nscenario bank":          "system original has no such knob; allowed controlQueues",
+		"engine netherite speculation=max\nscenario bank":      "knob speculation of system netherite: \"max\": allowed none, local, global",
 		header + "scenario hello\n":                            "allowed tally, bank",
 		header + "seed -1\n":                                   "allowed an unsigned integer",
 		header + "nodes 0\n":                                   "allowed 1..64",

@@ -1,4 +1,4 @@
-package scenarios
+package netherite
 
 import (
 	"context"
@@ -11,30 +11,8 @@ import (
 	"github.com/dflab/dflab/faults/inject"
 	"github.com/dflab/dflab/sim"
 	"github.com/dflab/dflab/sim/rng"
+	"github.com/dflab/dflab/systems"
 )
-
-// ControlCalls is the first call id of the calls the fault glue sends to
-// engine cores itself (a partition's Stop for a move). Their responses are
-// not client responses: runners ignore ids from here on.
-const ControlCalls = port.CallID(1) << 40
-
-// FaultGlue is implemented by engine deployments that carry out a fault
-// plan's actions on the simulator (Netherite, originalsim.Original): call
-// SimTarget after Deploy, with the run's mem store (unwrapped: the glue's
-// own writes are not engine traffic) and a random source for its choices.
-type FaultGlue interface {
-	SimTarget(d *sim.Driver, store *mem.Store, r *rng.Source) *inject.SimTarget
-}
-
-// NodeNames maps the names of nodes (as given to sim.Driver.AddNode) to
-// their ids, for inject.SimTarget.Nodes.
-func NodeNames(d *sim.Driver, nodes []sim.NodeID) map[string]sim.NodeID {
-	m := make(map[string]sim.NodeID, len(nodes))
-	for _, n := range nodes {
-		m[d.NodeName(n)] = n
-	}
-	return m
-}
 
 // SimTarget returns the plan target of this deployment (call it after
 // Deploy): crash and restart by node name, and
@@ -54,17 +32,17 @@ func NodeNames(d *sim.Driver, nodes []sim.NodeID) map[string]sim.NodeID {
 //     durably).
 //
 // r draws the lost pages; each action writes one log line through Logf.
-func (n *Netherite) SimTarget(d *sim.Driver, store *mem.Store, r *rng.Source) *inject.SimTarget {
+func (n *Sim) SimTarget(d *sim.Driver, store *mem.Store, r *rng.Source) *inject.SimTarget {
 	g := &netheriteGlue{n: n, d: d, store: store, r: r, stopped: map[port.Core]bool{}, ends: map[string]int64{}}
 	d.OnCompletion(g.completed)
-	return &inject.SimTarget{Driver: d, Nodes: NodeNames(d, n.nodes), Partitions: n.Partitions,
+	return &inject.SimTarget{Driver: d, Nodes: systems.NodeNames(d, n.nodes), Partitions: n.Partitions,
 		OnMove: g.move, OnLeaseLoss: g.leaseLoss, OnTearTail: g.tearTail, OnLoseUnsynced: g.loseUnsynced}
 }
 
-var _ FaultGlue = (*Netherite)(nil)
+var _ systems.FaultGlue = (*Sim)(nil)
 
 type netheriteGlue struct {
-	n       *Netherite
+	n       *Sim
 	d       *sim.Driver
 	store   *mem.Store
 	r       *rng.Source
@@ -79,7 +57,7 @@ func (g *netheriteGlue) completed(_ port.Time, _ sim.CoreID, op port.Op, err err
 	}
 }
 
-func (g *netheriteGlue) node(name string) sim.NodeID { return NodeNames(g.d, g.n.nodes)[name] }
+func (g *netheriteGlue) node(name string) sim.NodeID { return systems.NodeNames(g.d, g.n.nodes)[name] }
 
 // owner returns the core now running partition p.
 func (g *netheriteGlue) owner(p int) (sim.CoreID, bool) {
@@ -122,7 +100,7 @@ func (g *netheriteGlue) move(p int, name string) {
 	}
 	g.stopped[g.d.Core(from)] = true
 	g.calls++
-	g.d.Deliver(g.d.Kernel().Now(), from, port.ClientCall{ID: ControlCalls + g.calls, Req: netherite.Stop{}})
+	g.d.Deliver(g.d.Kernel().Now(), from, port.ClientCall{ID: systems.ControlCalls + g.calls, Req: netherite.Stop{}})
 	g.n.logf("glue: move p%02d to %s: stop sent to %s", p, name, g.d.CoreName(from))
 }
 
@@ -131,9 +109,9 @@ func (g *netheriteGlue) leaseLoss(p int) {
 	g.n.logf("glue: lease-loss p%02d: break lease on %s: %v", p, g.n.logName(p), err)
 }
 
-// tornRecord is a page that starts like a commit-log record (a length) but
+// TornRecord is a page that starts like a commit-log record (a length) but
 // whose checksum cannot match.
-func tornRecord() []byte {
+func TornRecord() []byte {
 	junk := make([]byte, port.PageSize)
 	binary.LittleEndian.PutUint32(junk, 100)
 	binary.LittleEndian.PutUint32(junk[4:], 0xdeadbeef)
@@ -162,7 +140,7 @@ func (g *netheriteGlue) tearTail(name string, p int) {
 			owner = g.n.owner[c]
 		}
 	}
-	_, err := g.store.WritePages(context.Background(), log, end, tornRecord(),
+	_, err := g.store.WritePages(context.Background(), log, end, TornRecord(),
 		port.Cond{LeaseID: g.n.leaseID(owner, p)})
 	if err != nil {
 		g.n.logf("glue: torn-tail p%02d on %s: not torn: %v", p, name, err)

@@ -1,4 +1,4 @@
-package scenarios
+package netherite
 
 import (
 	"fmt"
@@ -9,9 +9,9 @@ import (
 	"github.com/dflab/dflab/sim"
 )
 
-// Netherite deploys the Netherite engine: partition i on node i mod N,
-// one client core and the load monitor on a node of their own.
-type Netherite struct {
+// Sim deploys the Netherite engine on the simulator: partition i on node
+// i mod N, one client core and the load monitor on a node of their own.
+type Sim struct {
 	Partitions int
 	Knobs      netherite.Knobs
 	// Logf receives the engine's notable events (nil: dropped).
@@ -34,18 +34,18 @@ type Netherite struct {
 	owner  map[sim.CoreID]string
 }
 
-// Name implements Engine.
-func (n *Netherite) Name() string {
+// Name implements systems.Deployment.
+func (n *Sim) Name() string {
 	return fmt.Sprintf("netherite-P%d-%s", n.Partitions, n.Knobs.Speculation)
 }
 
-// StreamPartitions implements Engine.
-func (n *Netherite) StreamPartitions() int {
+// StreamPartitions implements systems.Deployment.
+func (n *Sim) StreamPartitions() int {
 	return (&netherite.Config{Partitions: n.Partitions, Clients: 1}).StreamPartitions()
 }
 
-// Deploy implements Engine.
-func (n *Netherite) Deploy(d *sim.Driver, nodes []sim.NodeID, reg *durable.Registry) (sim.CoreID, error) {
+// Deploy implements systems.Deployment.
+func (n *Sim) Deploy(d *sim.Driver, nodes []sim.NodeID, reg *durable.Registry) (sim.CoreID, error) {
 	cfg := &netherite.Config{Hub: "hub", Partitions: n.Partitions, Clients: 1, Registry: reg, Knobs: n.Knobs, Logf: n.Logf}
 	if err := cfg.Validate(); err != nil {
 		return 0, err
@@ -83,7 +83,7 @@ func (n *Netherite) Deploy(d *sim.Driver, nodes []sim.NodeID, reg *durable.Regis
 	}), nil
 }
 
-func (n *Netherite) addPartition(d *sim.Driver, cfg *netherite.Config, node sim.NodeID, p int) (sim.CoreID, error) {
+func (n *Sim) addPartition(d *sim.Driver, cfg *netherite.Config, node sim.NodeID, p int) (sim.CoreID, error) {
 	owner := n.ownerName(d, node, p)
 	if _, err := netherite.NewPartition(cfg, p, owner); err != nil {
 		return 0, err
@@ -101,7 +101,7 @@ func (n *Netherite) addPartition(d *sim.Driver, cfg *netherite.Config, node sim.
 // name, and for a further core of p there (a move back to a node whose
 // earlier core was stopped) the name with a count, so that when the node
 // restarts and both cores come back, the lease admits one of them.
-func (n *Netherite) ownerName(d *sim.Driver, node sim.NodeID, p int) string {
+func (n *Sim) ownerName(d *sim.Driver, node sim.NodeID, p int) string {
 	k := 0
 	for _, c := range n.placed[p] {
 		if d.CoreNode(c) == node {
@@ -120,13 +120,13 @@ func nodeOwner(node sim.NodeID) string { return fmt.Sprintf("node%d", node) }
 
 // logName and leaseID name a partition's commit log blob and the lease id
 // a core of owner takes (as engine/netherite names them).
-func (n *Netherite) logName(p int) string { return fmt.Sprintf("%s/p%02d/log", n.cfg.Hub, p) }
+func (n *Sim) logName(p int) string { return fmt.Sprintf("%s/p%02d/log", n.cfg.Hub, p) }
 
-func (n *Netherite) leaseID(owner string, p int) string {
+func (n *Sim) leaseID(owner string, p int) string {
 	return fmt.Sprintf("%s/%s/p%02d", owner, n.cfg.Hub, p)
 }
 
-func (n *Netherite) logf(format string, args ...any) {
+func (n *Sim) logf(format string, args ...any) {
 	if n.Logf != nil {
 		n.Logf(format, args...)
 	}
@@ -134,7 +134,7 @@ func (n *Netherite) logf(format string, args ...any) {
 
 // AllCores lists every partition core of the last Deploy (deployed,
 // standby, or added by a move), by partition, then in the order added.
-func (n *Netherite) AllCores() []sim.CoreID {
+func (n *Sim) AllCores() []sim.CoreID {
 	var out []sim.CoreID
 	for _, cores := range n.placed {
 		out = append(out, cores...)

@@ -1,4 +1,4 @@
-package originalsim
+package original
 
 import (
 	"context"
@@ -9,22 +9,23 @@ import (
 	"github.com/dflab/dflab/engine/original"
 	"github.com/dflab/dflab/engine/port"
 	"github.com/dflab/dflab/faults/inject"
-	"github.com/dflab/dflab/internal/scenarios"
 	"github.com/dflab/dflab/sim"
 	"github.com/dflab/dflab/sim/rng"
+	"github.com/dflab/dflab/systems"
 )
 
 // Hub is the task hub's name.
 const Hub = "hub"
 
-// Original deploys the original engine: worker i on node i, the client core
-// on a node of its own.
-type Original struct {
+// Sim deploys the original engine on the simulator: worker i on node i,
+// the client core on a node of its own.
+type Sim struct {
 	ControlQueues int // C (0: the engine's default)
 	Extended      bool
 	MaxActivities int       // per worker (0: the engine's default)
 	Visibility    port.Time // control and work-item visibility timeouts (0: default)
 	LeaseRenewal  port.Time // how often leases are renewed and balanced (0: default)
+	MaxPoll       port.Time // cap of the empty-queue polling back-off (0: default)
 	// Seed seeds the workers' polling jitter: worker i gets
 	// Seed*1_000_003 + i.
 	Seed uint64
@@ -39,15 +40,15 @@ type Original struct {
 	nodes   []sim.NodeID
 }
 
-// Name implements scenarios.Engine.
-func (e *Original) Name() string {
+// Name implements systems.Deployment.
+func (e *Sim) Name() string {
 	return fmt.Sprintf("original-C%d-ext=%v", e.controlQueues(), e.Extended)
 }
 
-// StreamPartitions implements scenarios.Engine: the engine uses no stream.
-func (e *Original) StreamPartitions() int { return 0 }
+// StreamPartitions implements systems.Deployment: the engine uses no stream.
+func (e *Sim) StreamPartitions() int { return 0 }
 
-func (e *Original) controlQueues() int {
+func (e *Sim) controlQueues() int {
 	if e.ControlQueues == 0 {
 		return original.Defaults(Hub, "x").ControlQueues
 	}
@@ -55,7 +56,7 @@ func (e *Original) controlQueues() int {
 }
 
 // Config is worker i's configuration of n.
-func (e *Original) Config(i, n int) original.Config {
+func (e *Sim) Config(i, n int) original.Config {
 	cfg := original.Defaults(Hub, fmt.Sprintf("worker%d", i))
 	cfg.ControlQueues, cfg.Nodes, cfg.ExtendedSessions = e.controlQueues(), n, e.Extended
 	cfg.Seed, cfg.Planted = e.Seed*1_000_003+uint64(i), e.Planted
@@ -68,11 +69,15 @@ func (e *Original) Config(i, n int) original.Config {
 	if e.Visibility != 0 {
 		cfg.ControlVisibility, cfg.WorkItemVisibility = e.Visibility, e.Visibility
 	}
+	if e.MaxPoll != 0 {
+		cfg.PollMax = e.MaxPoll
+		cfg.PollMin = min(cfg.PollMin, cfg.PollMax)
+	}
 	return cfg
 }
 
-// Deploy implements scenarios.Engine.
-func (e *Original) Deploy(d *sim.Driver, nodes []sim.NodeID, reg *durable.Registry) (sim.CoreID, error) {
+// Deploy implements systems.Deployment.
+func (e *Sim) Deploy(d *sim.Driver, nodes []sim.NodeID, reg *durable.Registry) (sim.CoreID, error) {
 	e.Workers, e.nodes = e.Workers[:0], append([]sim.NodeID(nil), nodes...)
 	for i, n := range nodes {
 		cfg := e.Config(i, len(nodes))
@@ -105,9 +110,9 @@ func LeaseBlob(q int) string { return fmt.Sprintf("%s-leases/control-%02d", Hub,
 // the queue, and a worker acquires it again). Partitions of the plan are
 // control queues. The original engine balances its queues itself and keeps
 // nothing unsynced, so move, torn-tail and lose-unsynced are refused by
-// CheckPlan. It implements scenarios.FaultGlue (r is not used).
-func (e *Original) SimTarget(d *sim.Driver, store *mem.Store, _ *rng.Source) *inject.SimTarget {
-	return &inject.SimTarget{Driver: d, Nodes: scenarios.NodeNames(d, e.nodes), Partitions: e.controlQueues(),
+// CheckPlan. It implements systems.FaultGlue (r is not used).
+func (e *Sim) SimTarget(d *sim.Driver, store *mem.Store, _ *rng.Source) *inject.SimTarget {
+	return &inject.SimTarget{Driver: d, Nodes: systems.NodeNames(d, e.nodes), Partitions: e.controlQueues(),
 		OnLeaseLoss: func(q int) {
 			_, err := store.BreakLease(context.Background(), LeaseBlob(q), 0)
 			if e.Logf != nil {

@@ -1,4 +1,4 @@
-package originalsim
+package scenarios_test
 
 import (
 	"fmt"
@@ -14,10 +14,12 @@ import (
 	"github.com/dflab/dflab/internal/scenarios"
 	"github.com/dflab/dflab/sim"
 	"github.com/dflab/dflab/sim/rng"
+	"github.com/dflab/dflab/systems"
+	origsys "github.com/dflab/dflab/systems/original"
 )
 
 // schedule returns faults that carry out a plan through e's glue.
-func schedule(t *testing.T, e *Original, text string, schedErr *error) func(*sim.Driver, []sim.NodeID, *mem.Store) {
+func schedule(t *testing.T, e *origsys.Sim, text string, schedErr *error) func(*sim.Driver, []sim.NodeID, *mem.Store) {
 	p, err := plan.Parse(text)
 	require.NoError(t, err)
 	return func(d *sim.Driver, _ []sim.NodeID, store *mem.Store) {
@@ -31,7 +33,7 @@ func schedule(t *testing.T, e *Original, text string, schedErr *error) func(*sim
 // worker takes it again, and every instance completes.
 func TestLeaseLossOnAControlQueue(t *testing.T) {
 	var logs []string
-	e := &Original{ControlQueues: 4, Visibility: 10 * port.Second, LeaseRenewal: port.Second,
+	e := &origsys.Sim{ControlQueues: 4, Visibility: 10 * port.Second, LeaseRenewal: port.Second,
 		Logf: func(format string, args ...any) { logs = append(logs, fmt.Sprintf(format, args...)) }}
 	sc := scenarios.Hello5(10)
 	for i := range sc.Calls { // the second half starts after a lease renewal
@@ -58,7 +60,7 @@ func TestLeaseLossOnAControlQueue(t *testing.T) {
 
 func TestPlanActionsTheOriginalEngineCannotDoAreRefused(t *testing.T) {
 	for _, text := range []string{"at 1s move p1 node0", "torn-tail p1 at crash", "at 1s lease-loss p4", "at 1s crash node7"} {
-		e := &Original{ControlQueues: 4}
+		e := &origsys.Sim{ControlQueues: 4}
 		sc := scenarios.Hello5(1)
 		var err error
 		sc.Faults = schedule(t, e, text, &err)
@@ -69,4 +71,4 @@ func TestPlanActionsTheOriginalEngineCannotDoAreRefused(t *testing.T) {
 	}
 }
 
-var _ scenarios.FaultGlue = (*Original)(nil)
+var _ systems.FaultGlue = (*origsys.Sim)(nil)

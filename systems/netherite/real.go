@@ -1,0 +1,55 @@
+package netherite
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/dflab/dflab/engine/host"
+	"github.com/dflab/dflab/engine/netherite"
+	"github.com/dflab/dflab/engine/port"
+	"github.com/dflab/dflab/systems"
+)
+
+// real is Netherite configured for the real driver: every partition, the
+// load monitor and one client in this process.
+type real struct {
+	cfg *netherite.Config
+}
+
+func newReal(c systems.RealConfig) (systems.RealDeployment, error) {
+	set, err := System.Parse(c.Knobs, systems.RunnerReal)
+	if err != nil {
+		return nil, err
+	}
+	knobs, err := knobsOf(set, "")
+	if err != nil {
+		return nil, err
+	}
+	cfg := &netherite.Config{Hub: c.Hub, Partitions: int(set.Int(KnobPartitions)), Clients: 1, Registry: c.Registry, Knobs: knobs, Logf: c.Logf}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return &real{cfg: cfg}, nil
+}
+
+func (r *real) StreamPartitions() int { return r.cfg.StreamPartitions() }
+
+func (r *real) Start(_ context.Context, d *host.Driver) (host.CoreID, error) {
+	for p := 0; p < r.cfg.Partitions; p++ {
+		part, err := netherite.NewPartition(r.cfg, p, "host")
+		if err != nil {
+			return 0, err
+		}
+		d.AddCore(fmt.Sprintf("p%02d", p), func() port.Core { return part })
+	}
+	monitor, err := netherite.NewLoadMonitor(r.cfg)
+	if err != nil {
+		return 0, err
+	}
+	d.AddCore("monitor", func() port.Core { return monitor })
+	client, err := netherite.NewClient(r.cfg, 0)
+	if err != nil {
+		return 0, err
+	}
+	return d.AddCore("client", func() port.Core { return client }), nil
+}

@@ -1,0 +1,169 @@
+package netherite
+
+import (
+	"fmt"
+
+	"github.com/dflab/dflab/engine/netherite"
+	"github.com/dflab/dflab/faults/plan"
+	"github.com/dflab/dflab/sim"
+	"github.com/dflab/dflab/sim/rng"
+	"github.com/dflab/dflab/systems"
+)
+
+// Knob names.
+const (
+	KnobPartitions       = "partitions"
+	KnobSpeculation      = "speculation"
+	KnobMaxActivities    = "maxActivities"
+	KnobCheckpointBytes  = "checkpoint.logBytes"
+	KnobCheckpointEvents = "checkpoint.events"
+	KnobCheckpointIdle   = "checkpoint.idle"
+	KnobLogBytes         = "commitLogBytes"
+	KnobPollInterval     = "pollInterval"
+	KnobAcquireRetry     = "acquireRetry"
+	KnobLeaseDuration    = "leaseDuration"
+	KnobLoadReport       = "loadReport"
+	KnobStandby          = "standby"
+)
+
+// System is the Netherite engine's descriptor.
+var System = &systems.System{
+	Name:    "netherite",
+	Summary: "Netherite: partitions, commit log + checkpoints, speculative pipelining",
+	Knobs:   knobs(),
+	Faults: systems.Faults{
+		Ops:   []string{"page-*", "page-write", "blob-*", "lease-*", "stream-*", "stream-append", "stream-read", "*"},
+		Kinds: []plan.Kind{plan.DuplicateStream, plan.DelayStream, plan.TornTail, plan.Move, plan.LeaseLoss, plan.LoseUnsynced},
+	},
+	Draw:    draw,
+	Planted: netherite.PlantedBugs,
+}
+
+// The functions that parse knobs refer to System.
+func init() {
+	System.Sim, System.Real = newSim, newReal
+	System.Faults.Partitions = func(v systems.Values) (int, error) {
+		set, err := System.Parse(v, "")
+		return int(set.Int(KnobPartitions)), err
+	}
+}
+
+// draw draws a small configuration for the fault campaign.
+func draw(r *rng.Source) systems.Values {
+	events := []string{"-1", "3", "10", "50", ""}[r.Intn(5)]
+	v := systems.Values{KnobPartitions: fmt.Sprint(1 + r.Intn(6)), KnobSpeculation: []string{"none", "local", "global"}[r.Intn(3)]}
+	if b := []string{"", "4096", "65536"}[r.Intn(3)]; b != "" {
+		v[KnobCheckpointBytes] = b
+	}
+	if events != "" {
+		v[KnobCheckpointEvents] = events
+	}
+	return v
+}
+
+func knobs() []systems.Knob {
+	d := netherite.DefaultKnobs()
+	return []systems.Knob{
+		{Name: KnobPartitions, Kind: systems.Int, Default: "12", Min: 1, Max: 1024,
+			Doc: "P, the partitions of the task hub (1..32 on real backends, as Netherite)"},
+		{Name: KnobSpeculation, Kind: systems.Enum, Default: d.Speculation.String(), Allowed: []string{"none", "local", "global"},
+			Doc: "when a partition applies an update relative to its commit"},
+		{Name: KnobMaxActivities, Kind: systems.Int, Default: fmt.Sprint(d.MaxActivities), Min: 1, Max: 100_000,
+			Doc: "activities a partition runs at once"},
+		{Name: KnobCheckpointBytes, Kind: systems.Bytes, Default: fmt.Sprint(d.CheckpointBytes), Min: 1, Max: 1 << 40,
+			Doc: "log bytes since the last checkpoint that trigger one"},
+		{Name: KnobCheckpointEvents, Kind: systems.Int, Default: fmt.Sprint(d.CheckpointEvents), Min: 1, Max: 1<<31 - 1, Special: []int64{-1},
+			Doc: "update events since the last checkpoint that trigger one (-1: no checkpoints)"},
+		{Name: KnobCheckpointIdle, Kind: systems.Duration, Default: "1m0s",
+			Doc: "idle time since the last checkpoint that triggers one"},
+		{Name: KnobLogBytes, Kind: systems.Bytes, Default: fmt.Sprint(d.LogBytes), Min: 1, Max: 1 << 40,
+			Doc: "size of a partition's circular commit-log page blob"},
+		{Name: KnobPollInterval, Kind: systems.Duration, Default: "5ms",
+			Doc: "how long a core waits to re-read an empty stream"},
+		{Name: KnobAcquireRetry, Kind: systems.Duration, Default: "1s",
+			Doc: "how long a core waits to try again for a lease another core holds"},
+		{Name: KnobLeaseDuration, Kind: systems.Duration, Default: "1m0s",
+			Doc: "the partition lease's duration (15s..60s)"},
+		{Name: KnobLoadReport, Kind: systems.Duration, Default: "1s",
+			Doc: "how often a partition reports its load to the load monitor"},
+		{Name: KnobStandby, Kind: systems.Bool, Default: "false", Only: systems.RunnerSim,
+			Doc: "a second core per partition, on the next node, waiting for the lease (partition moves)"},
+	}
+}
+
+// knobsOf maps parsed knob values to the engine's knobs.
+func knobsOf(set systems.Set, planted string) (netherite.Knobs, error) {
+	k := netherite.DefaultKnobs()
+	sp, err := netherite.ParseSpeculation(set.Enum(KnobSpeculation))
+	if err != nil {
+		return k, fmt.Errorf("knob %s: %w", KnobSpeculation, err)
+	}
+	k.Speculation, k.MaxActivities = sp, int(set.Int(KnobMaxActivities))
+	k.CheckpointBytes, k.CheckpointEvents = set.Int(KnobCheckpointBytes), int(set.Int(KnobCheckpointEvents))
+	k.CheckpointIdle, k.LogBytes = set.Duration(KnobCheckpointIdle), set.Int(KnobLogBytes)
+	k.PollInterval, k.AcquireRetry = set.Duration(KnobPollInterval), set.Duration(KnobAcquireRetry)
+	k.LeaseDuration, k.LoadReport = set.Duration(KnobLeaseDuration), set.Duration(KnobLoadReport)
+	k.Planted = planted
+	if err := k.Validate(); err != nil {
+		return k, err
+	}
+	return k, nil
+}
+
+func newSim(c systems.SimConfig) (systems.Deployment, error) {
+	set, err := System.Parse(c.Knobs, systems.RunnerSim)
+	if err != nil {
+		return nil, err
+	}
+	k, err := knobsOf(set, c.Planted)
+	if err != nil {
+		return nil, err
+	}
+	return &Sim{Partitions: int(set.Int(KnobPartitions)), Knobs: k, Standby: set.Bool(KnobStandby), Logf: c.Logf}, nil
+}
+
+// Counters implements systems.Counters: the live partition cores' stats
+// (a crashed life's stats are gone with it).
+func (n *Sim) Counters(d *sim.Driver, c map[string]int64) {
+	for _, id := range n.AllCores() {
+		x, ok := d.Core(id).(*netherite.Partition)
+		if !ok {
+			continue
+		}
+		st := x.Stats()
+		c["netherite.duplicates-dropped"] += int64(st.Duplicates)
+		c["netherite.recovered-updates"] += int64(st.RecoveredUpdates)
+		c["netherite.restarts"] += int64(st.Restarts)
+		if st.TornTail {
+			c["netherite.torn-tails-cut"]++
+		}
+		if x.Owns() {
+			c["netherite.owners"]++
+		}
+	}
+}
+
+// DurableStates implements systems.DurableStates: the durable state of
+// every running partition (any of its cores: a move may have added some).
+func (n *Sim) DurableStates(d *sim.Driver) (map[int][]byte, error) {
+	out, owner := map[int][]byte{}, map[int]string{}
+	for _, id := range n.AllCores() {
+		x, ok := d.Core(id).(*netherite.Partition)
+		if !ok || !x.Owns() {
+			continue
+		}
+		p := x.Index()
+		if o, dup := owner[p]; dup {
+			return nil, fmt.Errorf("partition p%d runs on two cores at once: %s and %s", p, o, d.CoreName(id))
+		}
+		owner[p] = d.CoreName(id)
+		if s := x.DurableState(); s != nil {
+			out[p] = s
+		}
+	}
+	return out, nil
+}
+
+// SendsBeforePersist implements systems.SendsBeforePersist: global
+// speculation sends before it persists by design.
+func (n *Sim) SendsBeforePersist() bool { return n.Knobs.Speculation == netherite.SpeculationGlobal }

@@ -1,0 +1,106 @@
+package original
+
+import (
+	"fmt"
+
+	"github.com/dflab/dflab/engine/original"
+	"github.com/dflab/dflab/engine/port"
+	"github.com/dflab/dflab/faults/plan"
+	"github.com/dflab/dflab/sim"
+	"github.com/dflab/dflab/sim/rng"
+	"github.com/dflab/dflab/systems"
+)
+
+// Knob names.
+const (
+	KnobControlQueues    = "controlQueues"
+	KnobExtendedSessions = "extendedSessions"
+	KnobMaxActivities    = "maxConcurrentActivities"
+	KnobVisibility       = "visibility"
+	KnobLeaseRenewal     = "leaseRenewal"
+	KnobMaxPoll          = "maxPoll"
+)
+
+// System is the original engine's descriptor.
+var System = &systems.System{
+	Name:    "original",
+	Summary: "the original DurableTask.AzureStorage design: control queues, work-item queue, history table",
+	Knobs: []systems.Knob{
+		{Name: KnobControlQueues, Kind: systems.Int, Default: "4", Min: 1, Max: 64,
+			Doc: "C, the control queues of the task hub (the paper ran 12)"},
+		{Name: KnobExtendedSessions, Kind: systems.Bool, Default: "false",
+			Doc: "keep each instance's history and executor in memory between steps"},
+		{Name: KnobMaxActivities, Kind: systems.Int, Default: "10", Min: 1, Max: 1000,
+			Doc: "activities a worker runs at once"},
+		{Name: KnobVisibility, Kind: systems.Duration, Default: "5m0s",
+			Doc: "how long a dequeued control-queue message or work item stays hidden (1s..7d)"},
+		{Name: KnobLeaseRenewal, Kind: systems.Duration, Default: "10s",
+			Doc: "how often control-queue leases are renewed and balanced"},
+		{Name: KnobMaxPoll, Kind: systems.Duration, Default: "30s",
+			Doc: "cap of the randomized exponential back-off polling empty queues"},
+	},
+	Faults: systems.Faults{
+		Ops:   []string{"queue-*", "queue-dequeue", "queue-enqueue", "queue-delete", "table-*", "table-batch", "table-query", "blob-*", "lease-*", "*"},
+		Kinds: []plan.Kind{plan.LeaseLoss},
+	},
+	Draw: func(r *rng.Source) systems.Values {
+		return systems.Values{KnobControlQueues: fmt.Sprint(1 + r.Intn(6)), KnobExtendedSessions: fmt.Sprint(r.Intn(3) == 0)}
+	},
+	// Past the 5-minute visibility timeout of a message whose step crashed.
+	Settle:  6 * 60 * port.Second,
+	Planted: original.PlantedBugs,
+}
+
+// The functions that parse knobs refer to System.
+func init() {
+	System.Sim, System.Real = newSim, newReal
+	System.Faults.Partitions = func(v systems.Values) (int, error) {
+		set, err := System.Parse(v, "")
+		return int(set.Int(KnobControlQueues)), err
+	}
+}
+
+// simOf maps knob values to a simulator deployment.
+func simOf(v systems.Values, runner string) (*Sim, error) {
+	set, err := System.Parse(v, runner)
+	if err != nil {
+		return nil, err
+	}
+	e := &Sim{ControlQueues: int(set.Int(KnobControlQueues)), Extended: set.Bool(KnobExtendedSessions),
+		MaxActivities: int(set.Int(KnobMaxActivities)), Visibility: set.Duration(KnobVisibility),
+		LeaseRenewal: set.Duration(KnobLeaseRenewal), MaxPoll: set.Duration(KnobMaxPoll)}
+	if err := e.Config(0, 1).Validate(); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+func newSim(c systems.SimConfig) (systems.Deployment, error) {
+	e, err := simOf(c.Knobs, systems.RunnerSim)
+	if err != nil {
+		return nil, err
+	}
+	e.Seed, e.Planted, e.Logf = c.Seed, c.Planted, c.Logf
+	if err := e.Config(0, 1).Validate(); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// Counters implements systems.Counters: the live workers' stats.
+func (e *Sim) Counters(d *sim.Driver, c map[string]int64) {
+	for _, id := range e.Workers {
+		w, ok := d.Core(id).(*original.Worker)
+		if !ok {
+			continue
+		}
+		st := w.Stats()
+		c["original.noop-steps"] += int64(st.NoopSteps)
+		c["original.put-backs"] += int64(st.PutBacks)
+		c["original.discarded"] += int64(st.Discarded)
+		c["original.conflicts"] += int64(st.Conflicts)
+		c["original.abandoned"] += int64(st.Abandoned)
+		c["original.leases-lost"] += int64(st.LeasesLost)
+		c["original.dropped"] += int64(st.Dropped)
+	}
+}
