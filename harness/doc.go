@@ -12,6 +12,6 @@
 // Subpackages: spec (experiment specs and sweeps), simrun (a spec on the
 // simulator, virtual time), realrun (a spec on disk, Azure Storage or NATS
 // with the real driver, wall time), metrics (throughput, latency, traffic,
-// cost, statistics), results (JSONL, CSV, schema), plot (charts), cmd/dflab
-// (the CLI).
+// cost, statistics), results (JSONL, CSV, schema), plot (charts), cli
+// (the CLI as a library; cmd/dflab is its main).
 package harness

@@ -104,7 +104,7 @@ func TestCheckImportsCatchesViolations(t *testing.T) {
 		{Path: m + "engine/netherite", Deps: []string{m + "engine/port", m + "sim", m + "backends/mem"}},
 		{Path: m + "sim", Deps: []string{m + "engine/port", m + "engine/replay"}},
 		{Path: m + "faults", Deps: []string{m + "harness"}},
-		{Path: m + "harness/cmd/dflab", Deps: []string{m + "harness"}},
+		{Path: m + "harness/cli", Deps: []string{m + "harness"}},
 		{Path: m + "engine/replay", Deps: []string{m + "engine/durable", "time"}},
 		{Path: m + "engine/original", Deps: []string{m + "systems"}},
 		{Path: m + "harness/simrun", Deps: []string{m + "internal/scenarios", m + "systems/netherite"}},

@@ -13,4 +13,4 @@
 // Every subcommand has --help. Commands that run experiments need an
 // engine registered in harness.Default; until the engines land they say
 // so and exit with status 1 rather than produce results.
-package main
+package cli

@@ -1,0 +1,113 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+)
+
+// command is one subcommand.
+type command struct {
+	summary string
+	run     func(ctx context.Context, env *env, args []string) error
+}
+
+// env is what a command may touch: its output streams.
+type env struct {
+	stdout, stderr io.Writer
+}
+
+var commands = map[string]command{
+	"spec":      {"validate a spec and print it resolved", cmdSpec},
+	"run":       {"run a spec's repetitions and append result rows", cmdRun},
+	"bench":     {"run the bench subset on the simulator: table, CSV and charts", cmdBench},
+	"sweep":     {"expand a matrix of specs and run every point", cmdSweep},
+	"figures":   {"regenerate the paper's figures into results/ and notebooks/", cmdFigures},
+	"calibrate": {"calibrate the simulator's models to the paper's calibration set", cmdCalibrate},
+	"faults":    {"run the swarm fault campaign on the simulator: seeds, faults, checkers", cmdFaults},
+	"repro":     {"re-run one seed with its fault plan", cmdRepro},
+	"plot":      {"draw charts and CSV tables from a JSONL results file", cmdPlot},
+	"schema":    {"print the results schema (results/README.md)", cmdSchema},
+}
+
+// Main runs the command line args (args[0] is the program's name) until
+// an interrupt and returns the exit status.
+func Main(args []string) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	return dflab(ctx, args[1:], os.Stdout, os.Stderr)
+}
+
+// dflab runs one command line and returns the exit status.
+func dflab(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	e := &env{stdout: stdout, stderr: stderr}
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		usage(stdout)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	c, ok := commands[args[0]]
+	if !ok {
+		fmt.Fprintf(stderr, "dflab: unknown command %q\n", args[0])
+		usage(stderr)
+		return 2
+	}
+	err := c.run(ctx, e, args[1:])
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.Is(err, errUsage):
+		return 2
+	}
+	fmt.Fprintf(stderr, "dflab %s: %v\n", args[0], err)
+	return 1
+}
+
+// errUsage marks a flag error already printed with the command's usage.
+var errUsage = errors.New("usage")
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "dflab: experiments with serverless workflow engines (Netherite, VLDB 2022)")
+	fmt.Fprintln(w, "\nusage: dflab <command> [flags]   (dflab <command> --help for its flags)")
+	fmt.Fprintln(w, "\ncommands:")
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-10s %s\n", n, commands[n].summary)
+	}
+}
+
+// newFlags makes a flag set whose usage names the command and its arguments.
+func newFlags(e *env, name, args, about string) *flag.FlagSet {
+	fs := flag.NewFlagSet("dflab "+name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(e.stderr, "usage: dflab %s %s\n\n%s\n\nflags:\n", name, args, strings.TrimSpace(about))
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parse parses flags; help goes to stdout-less stderr and is not an error.
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return errUsage
+	}
+	return nil
+}
