@@ -124,3 +124,33 @@ func countKind(h []durable.Event, k durable.EventKind) int {
 	}
 	return n
 }
+
+// Regression (issue 22, item 2): WhenAll reported the failure that came
+// first in time; its error is the first failing task's in argument order.
+func TestWhenAllFailsWithTheFirstFailureInArgumentOrder(t *testing.T) {
+	reg := durable.NewRegistry()
+	mustAdd(t, reg.AddOrchestrator("Both", func(ctx *durable.OrchestrationContext) (any, error) {
+		return nil, ctx.WhenAll(ctx.CallActivity("A", nil), ctx.CallActivity("B", nil)).Await(nil)
+	}))
+	for _, cursor := range []bool{true, false} {
+		var hist []durable.Event
+		x := New(reg, "w")
+		step := func(now int64, e durable.Event) Result {
+			if !cursor {
+				x.Close()
+				x = New(reg, "w")
+				x.Replay(hist)
+			}
+			r := x.Step(now, []durable.Event{e})
+			hist = append(hist, r.History...)
+			return r
+		}
+		r := step(replaytest.T0, durable.Event{Kind: durable.ExecutionStarted, Name: "Both"})
+		require.Len(t, r.Messages, 2)
+		r = step(replaytest.T0+1, durable.Event{Kind: durable.TaskFailed, ID: 1, Failure: "B broke first"})
+		require.Equal(t, durable.StatusRunning, r.Status, "WhenAll waits for every task")
+		r = step(replaytest.T0+2, durable.Event{Kind: durable.TaskFailed, ID: 0, Failure: "A broke second"})
+		require.Equal(t, durable.StatusFailed, r.Status)
+		require.Equal(t, `activity "A" failed: A broke second`, r.Failure, "cursor=%v", cursor)
+	}
+}

@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -14,7 +15,7 @@ import (
 // runs it on the sim driver and for real (the tests beside each engine's
 // suite), none skipped.
 func Parity() []Scenario {
-	return []Scenario{SubOrchestrationRetryFixedID(), ReuseFinishedChildID()}
+	return []Scenario{SubOrchestrationRetryFixedID(), ReuseFinishedChildID(), WhenAllFailureOrder()}
 }
 
 // attempts counts activity runs per instance id; activities run
@@ -98,4 +99,27 @@ func ReuseFinishedChildID() Scenario {
 	return Scenario{Name: "ReuseFinishedChildID", Setup: setup,
 		Calls:  []Call{start(0, "reuser!0", "Reuser", nil)},
 		Expect: []Expect{completed("reuser!0", `["Hello Oslo!","Hello Lima!"]`)}}
+}
+
+// WhenAllFailureOrder (item 2): WhenAll's error is the first failing
+// task's in argument order, though the second task fails first in time.
+func WhenAllFailureOrder() Scenario {
+	setup := func(reg *durable.Registry) error {
+		return all(
+			reg.AddActivity("FailNow", func(durable.ActivityContext) (any, error) {
+				return nil, errors.New("fast failure")
+			}),
+			reg.AddOrchestrator("FailLater", func(ctx *durable.OrchestrationContext) (any, error) {
+				if err := ctx.CreateTimer(200 * time.Millisecond).Await(nil); err != nil {
+					return nil, err
+				}
+				return nil, errors.New("slow failure")
+			}),
+			reg.AddOrchestrator("BothFail", func(ctx *durable.OrchestrationContext) (any, error) {
+				return nil, ctx.WhenAll(ctx.CallSubOrchestrator("FailLater", nil), ctx.CallActivity("FailNow", nil)).Await(nil)
+			}))
+	}
+	return Scenario{Name: "WhenAllFailureOrder", Setup: setup,
+		Calls:  []Call{start(0, "both-fail", "BothFail", nil)},
+		Expect: []Expect{{Instance: "both-fail", Status: durable.StatusFailed, FailureContains: `sub-orchestration "FailLater" failed: slow failure`}}}
 }
