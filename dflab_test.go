@@ -16,7 +16,11 @@ import (
 // runSuite runs every scenario of the end-to-end suite on a fresh engine
 // made by opts (one task hub per scenario).
 func runSuite(t *testing.T, opts func(t *testing.T, name string) dflab.Options) {
-	for _, sc := range scenarios.Suite() {
+	runScenarios(t, scenarios.Suite(), opts)
+}
+
+func runScenarios(t *testing.T, scs []scenarios.Scenario, opts func(t *testing.T, name string) dflab.Options) {
+	for _, sc := range scs {
 		t.Run(sc.Name, func(t *testing.T) {
 			reg := durable.NewRegistry()
 			require.NoError(t, sc.Setup(reg))
@@ -48,6 +52,26 @@ func TestNetheriteOnDisk(t *testing.T) {
 func TestOriginalOnMem(t *testing.T) {
 	runSuite(t, func(t *testing.T, _ string) dflab.Options {
 		return dflab.Options{Engine: "original", Storage: "mem", Workers: 2, ControlQueues: 4, MaxPoll: 100 * time.Millisecond}
+	})
+}
+
+// The parity table (issue 22) for real: Netherite on mem and on disk, the
+// original engine on mem.
+func TestParityForReal(t *testing.T) {
+	t.Run("netherite-mem", func(t *testing.T) {
+		runScenarios(t, scenarios.Parity(), func(t *testing.T, _ string) dflab.Options {
+			return dflab.Options{Engine: "netherite", Storage: "mem", Partitions: 4}
+		})
+	})
+	t.Run("netherite-disk", func(t *testing.T) {
+		runScenarios(t, scenarios.Parity(), func(t *testing.T, _ string) dflab.Options {
+			return dflab.Options{Engine: "netherite", Storage: "disk", Dir: t.TempDir(), Partitions: 4}
+		})
+	})
+	t.Run("original-mem", func(t *testing.T) {
+		runScenarios(t, scenarios.Parity(), func(t *testing.T, _ string) dflab.Options {
+			return dflab.Options{Engine: "original", Storage: "mem", Workers: 2, ControlQueues: 4, MaxPoll: 100 * time.Millisecond}
+		})
 	})
 }
 

@@ -65,13 +65,23 @@ func (t *Task) poll() bool {
 	case t.children != nil:
 		all := true
 		for _, c := range t.children {
+			// Poll every child, so retries further on advance too.
 			if !c.poll() {
 				all = false
-			} else if c.err != nil && t.err == nil {
-				t.err = c.err
 			}
 		}
-		t.done = all
+		if !all {
+			return false
+		}
+		// Every task is done: the error is the first in argument order,
+		// whichever failed first in time.
+		for _, c := range t.children {
+			if c.err != nil {
+				t.err = c.err
+				break
+			}
+		}
+		t.done = true
 	}
 	return t.done
 }

@@ -67,12 +67,18 @@ func (s *state) applyReceived(u *update) {
 func (s *state) applyOrchestrated(u *update) {
 	inst := u.Instance
 	s.consume(inst, u.Consumed)
-	s.Histories[inst] = append(s.Histories[inst], u.History...)
 	r := s.Instances[inst]
 	if r == nil {
 		r = &row{Created: u.At}
 		s.Instances[inst] = r
 	}
+	if len(s.Histories[inst]) > 0 && startsExecution(u.History) {
+		// A start for an ended execution (replay.Result.NewExecution):
+		// the new execution's history replaces the old one.
+		delete(s.Histories, inst)
+		r.Created = u.At
+	}
+	s.Histories[inst] = append(s.Histories[inst], u.History...)
 	for i := range u.History {
 		if e := &u.History[i]; e.Kind == durable.ExecutionStarted {
 			r.Name, r.Input = e.Name, e.Payload
@@ -93,6 +99,16 @@ func (s *state) applyOrchestrated(u *update) {
 		s.dropExec(inst)
 		s.answerWaiters(u.Seq, inst)
 	}
+}
+
+// startsExecution reports whether a step's history begins an execution.
+func startsExecution(h []durable.Event) bool {
+	for i := range h {
+		if h[i].Kind == durable.ExecutionStarted {
+			return true
+		}
+	}
+	return false
 }
 
 // request applies a client request from origin (a client's stream index).

@@ -246,12 +246,19 @@ func (w *Worker) planBatch(h *history, batch []received) plan {
 	if p.newExec != 0 {
 		known = scheduled(nil)
 	}
-	for _, r := range batch {
+	for i, r := range batch {
 		e := &r.env.Event
 		switch {
 		case e.Kind != durable.ExecutionStarted && r.env.Exec != 0 && r.env.Exec < exec,
 			e.Kind == durable.EventRaised && started && !p.dedup.accept(r.env.Sender, r.env.Seq),
 			known.staleTimer(e):
+			w.stats.Dropped++
+			p.dups++
+			p.used = append(p.used, r)
+		case e.Kind == durable.ExecutionStarted && (i > 0 || p.newExec == 0):
+			// Not a new execution (startsNew): a copy of a start already
+			// applied, or a start for a running instance.
+			p.acceptStart(&r.env)
 			w.stats.Dropped++
 			p.dups++
 			p.used = append(p.used, r)
@@ -287,8 +294,7 @@ func (w *Worker) planBatch(h *history, batch []received) plan {
 func (p *plan) startFirst(h *history, batch []received) []received {
 	at := -1
 	for i := range batch {
-		e := &batch[i].env
-		if e.Event.Kind == durable.ExecutionStarted && (h.exec == 0 || e.Exec > h.exec) {
+		if p.startsNew(h, &batch[i].env) {
 			at = i
 			break
 		}
@@ -296,7 +302,7 @@ func (p *plan) startFirst(h *history, batch []received) []received {
 	if at < 0 {
 		return batch
 	}
-	p.newExec = max(batch[at].env.Exec, 1)
+	p.newExec = max(batch[at].env.Exec, h.exec+1)
 	out := make([]received, 0, len(batch))
 	out = append(out, batch[at])
 	for _, r := range batch[:at] {
@@ -307,6 +313,42 @@ func (p *plan) startFirst(h *history, batch []received) []received {
 		}
 	}
 	return append(out, batch[at+1:]...)
+}
+
+// startsNew reports whether env starts a new execution: the first, one a
+// client started (its Exec is past the history's), or a start from a
+// parent orchestration (Exec 0) for an instance whose execution ended — a
+// sub-orchestration retried or reused under a fixed id, which Durable
+// Functions runs again. A parent's start is remembered by (sender, seq),
+// so a copy resent by a redone parent step does not start it again.
+func (p *plan) startsNew(h *history, env *envelope) bool {
+	switch {
+	case env.Event.Kind != durable.ExecutionStarted:
+		return false
+	case h.exec == 0 || env.Exec > h.exec:
+		p.acceptStart(env)
+		return true
+	case env.Exec == 0 && env.Event.Instance != "" && ended(h.events):
+		return p.acceptStart(env)
+	}
+	return false
+}
+
+// acceptStart records a parent's start (client starts are told apart by
+// execution number) and reports whether it is new.
+func (p *plan) acceptStart(env *envelope) bool {
+	return env.Event.Instance == "" || p.dedup.accept(env.Sender, env.Seq)
+}
+
+// ended reports whether a history's execution has finished for good.
+func ended(events []durable.Event) bool {
+	for i := len(events) - 1; i >= 0; i-- {
+		if events[i].Kind == durable.ExecutionCompleted {
+			st := events[i].Status
+			return st == durable.StatusCompleted || st == durable.StatusFailed || st == durable.StatusTerminated
+		}
+	}
+	return false
 }
 
 // expectations are the tasks and requests a history has scheduled.

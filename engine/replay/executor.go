@@ -32,6 +32,12 @@ type Result struct {
 	// Restart, after ContinueAsNew, holds the new execution's first events:
 	// its ExecutionStarted, then the external events carried over.
 	Restart []durable.Event
+	// NewExecution reports that the step began a new execution of an
+	// instance whose previous one had ended (a start for a finished id, such
+	// as a sub-orchestration retried under a fixed id): History is the new
+	// execution's alone and replaces the instance's recorded history;
+	// Messages still hold what the ended execution sent in this step.
+	NewExecution bool
 }
 
 // Executor runs one orchestration instance. It is not safe for concurrent
@@ -121,10 +127,15 @@ func (x *Executor) Step(now int64, events []durable.Event) Result {
 	for i := range events {
 		e := &events[i]
 		if x.finished {
-			if x.continued && e.Kind == durable.EventRaised {
+			switch {
+			case e.Kind == durable.ExecutionStarted && !x.continued:
+				x.newExecution(now)
+			case x.continued && e.Kind == durable.EventRaised:
 				x.carried = append(x.carried, *e)
+				continue
+			default:
+				continue
 			}
-			continue
 		}
 		if !x.accepts(e) {
 			continue
@@ -143,6 +154,22 @@ func (x *Executor) Step(now int64, events []durable.Event) Result {
 	out := *r
 	x.out, x.res = nil, Result{}
 	return out
+}
+
+// newExecution forgets the ended execution so that the start being
+// applied begins a new one, as Durable Functions starts a finished id
+// again. What the ended execution asked for in this step is still sent;
+// its history is not kept (the new execution's replaces it).
+func (x *Executor) newExecution(now int64) {
+	x.flushActions()
+	x.Close()
+	reg, instance, res := x.reg, x.instance, x.res
+	*x = Executor{reg: reg, instance: instance, status: durable.StatusPending, res: res}
+	x.out = &x.res
+	x.res.History = x.res.History[:0]
+	x.res.NewExecution = true
+	x.record(durable.Event{Kind: durable.OrchestratorStarted, At: now})
+	x.now = now
 }
 
 // Close stops a suspended orchestrator (it unwinds; no further effects).

@@ -36,7 +36,7 @@ func RunReal(ctx context.Context, e Doer, sc Scenario) (*Result, error) {
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("scenario %s call %d (%s %s): %w", sc.Name, i, c.Req.Kind, c.Req.Instance, ctx.Err())
 		}
-		res.Responses = append(res.Responses, Response{At: port.Time(time.Since(start)), Call: i, Resp: resp, Err: err})
+		res.Responses = append(res.Responses, Response{At: port.Time(time.Since(start)), Call: i + 1, Resp: resp, Err: err})
 	}
 	for _, x := range sc.Expect {
 		resp, err := e.Do(ctx, durable.ClientRequest{Kind: durable.RequestWait, Instance: x.Instance})

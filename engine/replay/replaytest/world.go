@@ -101,6 +101,9 @@ func (w *World) Deliver(to string, events []durable.Event) {
 		x.Replay(w.Hist[to])
 	}
 	r := x.Step(w.Now, events)
+	if r.NewExecution {
+		w.Hist[to] = nil
+	}
 	w.Hist[to] = append(w.Hist[to], r.History...)
 	w.Last[to] = r
 	if w.Cursor {
