@@ -136,17 +136,20 @@ func TestStartRejectsBadOptions(t *testing.T) {
 	reg := durable.NewRegistry()
 	ctx := context.Background()
 	for opts, want := range map[*dflab.Options]string{
-		{Engine: "temporal"}:                                     `Options.Engine = "temporal": allowed netherite, original`,
-		{Storage: "s3"}:                                          `Options.Storage = "s3": allowed mem, disk, azure`,
-		{Storage: "disk"}:                                        "needs Options.Dir",
-		{Engine: "original", Storage: "disk"}:                    "the original engine needs queues and tables",
-		{Speculation: "eager"}:                                   "Options.Speculation",
-		{Storage: "mem", Transport: "carrier"}:                   `Options.Transport = "carrier"`,
-		{Storage: "azure"}:                                       "needs Options.ConnectionString",
-		{Engine: "netherite", Partitions: 100000}:                "Partitions = 100000",
-		{Engine: "original", Visibility: 500 * time.Millisecond}: "Options.Visibility = 500ms: allowed 1s..7d",
-		{Engine: "original", Visibility: -time.Second}:           "Options.Visibility = -1s: allowed 1s..7d",
-		{Engine: "original", Visibility: 8 * 24 * time.Hour}:     "Options.Visibility = 192h0m0s: allowed 1s..7d",
+		{Engine: "temporal"}:                                             `Options.Engine = "temporal": allowed netherite, original`,
+		{Storage: "s3"}:                                                  `Options.Storage = "s3": allowed mem, disk, azure`,
+		{Storage: "disk"}:                                                "needs Options.Dir",
+		{Engine: "original", Storage: "disk"}:                            "the original engine needs queues and tables",
+		{Speculation: "eager"}:                                           "Options.Speculation",
+		{Storage: "mem", Transport: "carrier"}:                           `Options.Transport = "carrier"`,
+		{Storage: "azure"}:                                               "needs Options.ConnectionString",
+		{Engine: "netherite", Partitions: 100000}:                        "Partitions = 100000",
+		{Engine: "original", Visibility: 500 * time.Millisecond}:         "Options.Visibility = 500ms: allowed 1s..7d",
+		{Engine: "original", Visibility: -time.Second}:                   "Options.Visibility = -1s: allowed 1s..7d",
+		{Engine: "original", Visibility: 8 * 24 * time.Hour}:             "Options.Visibility = 192h0m0s: allowed 1s..7d",
+		{Knobs: map[string]string{"colour": "red"}}:                      "knob colour of system netherite: no such knob; allowed partitions",
+		{Knobs: map[string]string{"standby": "true"}}:                    "knob standby of system netherite: the real runner cannot honour it",
+		{Engine: "original", Knobs: map[string]string{"maxPoll": "-1s"}}: `knob maxPoll of system original: "-1s": allowed a duration > 0`,
 	} {
 		_, err := dflab.Start(ctx, reg, *opts)
 		require.ErrorContains(t, err, want)

@@ -79,7 +79,7 @@ func TestExecuteRunsEveryRepetitionAndRecordsFailures(t *testing.T) {
 	require.Equal(t, "deadbeef", rows[0].GitRevision)
 	require.Equal(t, 1.0, rows[0].WallTimeSec)
 	require.Equal(t, "2026-01-01T00:00:01Z", rows[0].StartedAt)
-	require.Equal(t, 12, rows[0].Spec.Engine.Netherite.Partitions, "rows carry the resolved spec")
+	require.Equal(t, 12, rows[0].Spec.Engine.Int("partitions"), "rows carry the resolved spec")
 	back, err := results.Read(&out)
 	require.NoError(t, err)
 	require.Equal(t, rows, back)

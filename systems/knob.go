@@ -90,7 +90,7 @@ func (k Knob) Parse(text string) (any, error) {
 			return nil, err
 		}
 		if (k.Min != 0 || k.Max != 0) && (n < k.Min || n > k.Max) && !slices.Contains(k.Special, n) {
-			return nil, fmt.Errorf("%d: allowed %s", n, k.rangeText())
+			return nil, fmt.Errorf("%d is out of range; allowed %s", n, k.rangeText())
 		}
 		return n, nil
 	case Duration:
@@ -112,6 +112,28 @@ func (k Knob) Parse(text string) (any, error) {
 		return text, nil
 	}
 	return nil, fmt.Errorf("knob %s: unknown kind %v", k.Name, k.Kind)
+}
+
+// Canonical parses a value and returns it in canonical text form (Format).
+func (k Knob) Canonical(text string) (string, error) {
+	x, err := k.Parse(text)
+	if err != nil {
+		return "", err
+	}
+	return Format(x), nil
+}
+
+// Format writes a parsed value (Knob.Parse) in canonical text form:
+// integers in decimal, durations as Go durations, booleans and strings as
+// they are.
+func Format(x any) string {
+	switch v := x.(type) {
+	case port.Time:
+		return time.Duration(v).String()
+	case string:
+		return v
+	}
+	return fmt.Sprint(x)
 }
 
 func (k Knob) rangeText() string {
@@ -185,23 +207,37 @@ func (s *System) KnobNames() []string {
 	return out
 }
 
+// KnobError is a knob value a system refuses: it names the knob, the
+// system and, when the knob is one the runner cannot honour, the runner.
+type KnobError struct {
+	Knob, System, Runner string
+	Err                  error
+}
+
+func (e *KnobError) Error() string {
+	return fmt.Sprintf("knob %s of system %s: %v", e.Knob, e.System, e.Err)
+}
+
+func (e *KnobError) Unwrap() error { return e.Err }
+
 // Parse checks knob values for a runner (RunnerSim, RunnerReal; "" for
 // any) and returns them parsed, defaults filled in: a value for a name
 // that is no knob of the system, or that the runner does not honour, is
-// an error naming the knob, the system and the runner.
+// a *KnobError naming the knob, the system and the runner.
 func (s *System) Parse(v Values, runner string) (Set, error) {
 	out := Set{system: s.Name, vals: map[string]any{}}
 	for _, name := range v.Names() {
 		k, ok := s.Knob(name)
 		if !ok {
-			return Set{}, fmt.Errorf("knob %s: system %s has no such knob; allowed %s", name, s.Name, strings.Join(s.KnobNames(), ", "))
+			return Set{}, &KnobError{Knob: name, System: s.Name, Err: fmt.Errorf("no such knob; allowed %s", strings.Join(s.KnobNames(), ", "))}
 		}
 		if k.Only != "" && runner != "" && k.Only != runner {
-			return Set{}, fmt.Errorf("knob %s: the %s runner cannot honour it for system %s (only the %s runner does)", name, runner, s.Name, k.Only)
+			return Set{}, &KnobError{Knob: name, System: s.Name, Runner: runner,
+				Err: fmt.Errorf("the %s runner cannot honour it (only the %s runner does)", runner, k.Only)}
 		}
 		x, err := k.Parse(v[name])
 		if err != nil {
-			return Set{}, fmt.Errorf("knob %s of system %s: %w", name, s.Name, err)
+			return Set{}, &KnobError{Knob: name, System: s.Name, Err: err}
 		}
 		out.vals[name] = x
 	}
@@ -211,11 +247,31 @@ func (s *System) Parse(v Values, runner string) (Set, error) {
 		}
 		x, err := k.Parse(k.Default)
 		if err != nil {
-			return Set{}, fmt.Errorf("knob %s of system %s: default: %w", k.Name, s.Name, err)
+			return Set{}, &KnobError{Knob: k.Name, System: s.Name, Err: fmt.Errorf("default: %w", err)}
 		}
 		out.vals[k.Name] = x
 	}
+	if s.Validate != nil {
+		if err := s.Validate(out, runner); err != nil {
+			return Set{}, err
+		}
+	}
 	return out, nil
+}
+
+// Defaults returns the default values of the knobs the runner honours
+// (RunnerSim, RunnerReal; "": all), in canonical text form.
+func (s *System) Defaults(runner string) Values {
+	out := Values{}
+	for _, k := range s.Knobs {
+		if k.Default == "" || k.Only != "" && runner != "" && k.Only != runner {
+			continue
+		}
+		if c, err := k.Canonical(k.Default); err == nil {
+			out[k.Name] = c
+		}
+	}
+	return out
 }
 
 // Set are parsed knob values (System.Parse). A getter of a knob that has

@@ -24,6 +24,10 @@ type System struct {
 	Summary string
 	// Knobs are the system's knobs, in listing order.
 	Knobs []Knob
+	// Validate, if set, checks knob values together, or for one runner
+	// (e.g. at most 32 Netherite partitions on real backends); it returns
+	// a *KnobError.
+	Validate func(v Set, runner string) error
 	// Sim builds a deployment on the simulator from knob values.
 	Sim func(SimConfig) (Deployment, error)
 	// Real, if set, builds a deployment on the real driver.

@@ -37,9 +37,9 @@ func TestParseFillsDefaultsAndNamesBadKnobs(t *testing.T) {
 	require.Equal(t, "local", set.Enum("speculation"))
 	require.Equal(t, 60*port.Second, set.Duration("checkpoint.idle"))
 	for v, want := range map[string]string{
-		"colour=red":          "knob colour: system netherite has no such knob; allowed partitions, speculation",
-		"partitions=0":        "knob partitions of system netherite: 0: allowed 1..1024",
-		"checkpoint.events=0": "0: allowed 1..2147483647 or -1",
+		"colour=red":          "knob colour of system netherite: no such knob; allowed partitions, speculation",
+		"partitions=0":        "knob partitions of system netherite: 0 is out of range; allowed 1..1024",
+		"checkpoint.events=0": "0 is out of range; allowed 1..2147483647 or -1",
 		"speculation=max":     `"max": allowed none, local, global`,
 		"checkpoint.idle=-1s": `"-1s": allowed a duration > 0`,
 		"commitLogBytes=lots": `"lots": allowed a positive byte count`,
@@ -49,5 +49,14 @@ func TestParseFillsDefaultsAndNamesBadKnobs(t *testing.T) {
 		require.ErrorContains(t, err, want, v)
 	}
 	_, err = s.Parse(systems.Values{"standby": "true"}, systems.RunnerReal)
-	require.EqualError(t, err, "knob standby: the real runner cannot honour it for system netherite (only the sim runner does)")
+	require.EqualError(t, err, "knob standby of system netherite: the real runner cannot honour it (only the sim runner does)")
+	var ke *systems.KnobError
+	require.ErrorAs(t, err, &ke)
+	require.Equal(t, systems.KnobError{Knob: "standby", System: "netherite", Runner: "real", Err: ke.Err}, *ke)
+	_, err = s.Parse(systems.Values{"partitions": "33"}, systems.RunnerReal)
+	require.ErrorContains(t, err, "33 is out of range; allowed 1..32 (more partitions only with backend sim)")
+	_, err = s.Parse(systems.Values{"partitions": "33"}, systems.RunnerSim)
+	require.NoError(t, err)
+	require.Equal(t, "1m0s", s.Defaults(systems.RunnerReal)["checkpoint.idle"])
+	require.NotContains(t, s.Defaults(systems.RunnerReal), "standby", "a sim-only knob has no default on real runs")
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/dflab/dflab/harness/spec"
+	"github.com/dflab/dflab/systems"
 )
 
 // Target is one number of the paper's calibration set
@@ -86,7 +87,7 @@ func Targets(z Size, seed uint64) []Target {
 	for _, p := range paperHello3 {
 		s := base(p.engine, 4, 2, seed)
 		if p.speculation != "" {
-			s.Engine.Netherite = &spec.NetheriteKnobs{Speculation: p.speculation}
+			s.Engine = s.Engine.With(systems.Values{"speculation": p.speculation})
 		}
 		s.Name = "calibrate/hello3"
 		s.Workload = spec.Workload{Name: "hello3"}
@@ -107,7 +108,7 @@ func base(engine string, nodes, cores int, seed uint64) spec.Spec {
 	s := spec.Spec{Engine: spec.Engine{Name: engine}, Backend: spec.Backend{Kind: spec.BackendSim},
 		Cluster: spec.Cluster{Nodes: nodes, Cores: cores}, Seed: seed, Repetitions: 1}
 	if engine == spec.EngineOriginal {
-		s.Engine.Original = &spec.OriginalKnobs{ControlQueues: paperControlQueues}
+		s.Engine = s.Engine.With(systems.Values{"controlQueues": fmt.Sprint(paperControlQueues)})
 	}
 	return s
 }

@@ -31,16 +31,15 @@ type Case struct {
 	Plan *plan.Plan
 	// Setup is the setup the case was drawn with (its registries run it).
 	Setup Setup
+	drawn systems.Values // the knobs the system's draw set
 }
 
 // Describe is a one-line summary of a case's configuration.
 func (c Case) Describe() string {
 	s := c.Spec
 	var knobs []string
-	if v, err := s.Engine.Knobs(); err == nil {
-		for _, k := range v.Names() {
-			knobs = append(knobs, k+"="+v[k])
-		}
+	for _, k := range c.drawn.Names() {
+		knobs = append(knobs, k+"="+c.drawn[k])
 	}
 	return fmt.Sprintf("%s %s nodes=%d %s×%d faults=%d", s.Engine.Name, strings.Join(knobs, " "), s.Cluster.Nodes,
 		s.Workload.Name, s.Load.Instances, c.Plan.Len())
@@ -104,9 +103,7 @@ func Draw(seed uint64, su Setup) (Case, error) {
 	if sys.Draw != nil {
 		knobs = sys.Draw(r.Fork("engine"))
 	}
-	if s.Engine, err = spec.EngineOf(sys.Name, knobs); err != nil {
-		return Case{}, fmt.Errorf("campaign: seed %d: %w", seed, err)
-	}
+	s.Engine = spec.Engine{Name: sys.Name, Knobs: knobs}
 	all := su.workloads().All()
 	wd := all[r.Intn(len(all))]
 	s.Workload.Name = wd.Name
@@ -123,11 +120,11 @@ func Draw(seed uint64, su Setup) (Case, error) {
 	}
 	p := drawPlan(r.Fork("plan"), sys.Faults, s.Cluster.Nodes, partitions)
 	s.Faults = p.String()
-	rs, err := s.Resolve()
+	rs, err := s.ResolveIn(spec.Catalog{Systems: su.systems(), Workloads: su.workloads()})
 	if err != nil {
 		return Case{}, fmt.Errorf("campaign: seed %d: %w", seed, err)
 	}
-	return Case{Seed: seed, Spec: rs, Plan: p, Setup: su}, nil
+	return Case{Seed: seed, Spec: rs, Plan: p, Setup: su, drawn: knobs}, nil
 }
 
 // drawPlan draws 0..5 faults inside the safety phase. Not drawn:

@@ -16,6 +16,7 @@ import (
 	"github.com/dflab/dflab/harness/metrics"
 	"github.com/dflab/dflab/harness/results"
 	"github.com/dflab/dflab/harness/spec"
+	"github.com/dflab/dflab/systems"
 )
 
 func call(t *testing.T, args ...string) (code int, stdout, stderr string) {
@@ -48,7 +49,7 @@ func TestSpecFromFlagsAndFile(t *testing.T) {
 	require.Equal(t, 0, code, errOut)
 	s, err := spec.Parse([]byte(out))
 	require.NoError(t, err)
-	require.Equal(t, "none", s.Engine.Netherite.Speculation)
+	require.Equal(t, "none", s.Engine.Knob("speculation"))
 	require.Equal(t, spec.Load{Kind: "open", RatePerSec: 10, Duration: spec.Duration(time.Minute), Spacing: "fixed"}, s.Load)
 	require.Equal(t, "at 5s crash node2", s.Faults)
 	require.Equal(t, 6, s.Repetitions)
@@ -63,11 +64,30 @@ func TestSpecFromFlagsAndFile(t *testing.T) {
 	require.Contains(t, over, `"nodes": 12`)
 }
 
+// --knob sets a knob by its one name (the system descriptor's): the
+// same name as in specs, golden scripts and campaign draws.
+func TestKnobFlagSetsKnobsByTheirOneName(t *testing.T) {
+	code, out, errOut := call(t, "spec", "--engine", "netherite", "--backend", "sim", "--workload", "hello3",
+		"--knob", "checkpoint.logBytes=64KiB", "--knob", "partitions=3", "--knob", "standby")
+	require.Equal(t, 0, code, errOut)
+	s, err := spec.Parse([]byte(out))
+	require.NoError(t, err)
+	require.Equal(t, systems.Values{"checkpoint.logBytes": "65536", "partitions": "3", "standby": "true"},
+		systems.Values{"checkpoint.logBytes": s.Engine.Knob("checkpoint.logBytes"), "partitions": s.Engine.Knob("partitions"), "standby": s.Engine.Knob("standby")})
+	require.Contains(t, out, `"logBytes": 65536`)
+	code, _, errOut = call(t, "spec", "--engine", "netherite", "--backend", "disk", "--workload", "hello3", "--knob", "standby=true")
+	require.Equal(t, 1, code)
+	require.Equal(t, "dflab spec: spec.engine.netherite.standby: the real runner cannot honour it (only the sim runner does)\n", errOut)
+	code, _, errOut = call(t, "spec", "--backend", "sim", "--workload", "hello3", "--knob", "partitions=3")
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, "--knob partitions: name the engine first")
+}
+
 func TestSpecErrorsNameTheField(t *testing.T) {
 	code, _, errOut := call(t, "spec", "--engine", "netherite", "--backend", "sim", "--workload", "hello5",
 		"--set", "engine.netherite.speculation=fast")
 	require.Equal(t, 1, code)
-	require.Equal(t, "dflab spec: spec.engine.netherite.speculation: \"fast\" is not one of none, local, global\n", errOut)
+	require.Equal(t, "dflab spec: spec.engine.netherite.speculation: \"fast\": allowed none, local, global\n", errOut)
 	code, _, errOut = call(t, "spec", "--load", "closed")
 	require.Equal(t, 1, code)
 	require.Contains(t, errOut, "want closed:N or open:RATE:DURATION")

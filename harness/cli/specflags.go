@@ -13,8 +13,9 @@ import (
 // specFlags build a spec from an optional file plus flags; every flag is
 // a path in the spec, so the same strict checks apply.
 type specFlags struct {
-	file string
-	sets multiFlag
+	file  string
+	sets  multiFlag
+	knobs multiFlag
 	// shorthands, each a path
 	engine, backend, models, workload, params, load, faults string
 	nodes, cores, reps                                      int
@@ -29,6 +30,7 @@ func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 func (f *specFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.file, "spec", "", "spec JSON file (\"-\": stdin); flags override its fields")
 	fs.Var(&f.sets, "set", "set a spec field by path, e.g. --set engine.netherite.partitions=16 (repeatable; value is JSON or a bare string)")
+	fs.Var(&f.knobs, "knob", "set a knob of the engine by its name, e.g. --knob partitions=16 or --knob checkpoint.logBytes=64KiB (repeatable; a bare name is true; the engine's knobs: dflab systems)")
 	fs.StringVar(&f.engine, "engine", "", "engine: netherite | original")
 	fs.StringVar(&f.backend, "backend", "", "backend: sim | disk | azure | nats")
 	fs.StringVar(&f.models, "models", "", "simulator model set name (backend sim)")
@@ -57,6 +59,24 @@ func (f *specFlags) build() (spec.Spec, error) {
 	axes, err := f.axes()
 	if err != nil {
 		return spec.Spec{}, err
+	}
+	engine := base.Engine.Name
+	if f.engine != "" {
+		engine = f.engine
+	}
+	for _, k := range f.knobs {
+		name, val, ok := strings.Cut(k, "=")
+		if !ok {
+			val = "true" // a bare name, as in golden scripts
+		}
+		if name == "" {
+			return spec.Spec{}, fmt.Errorf("--knob %q: want name=value", k)
+		}
+		if engine == "" {
+			return spec.Spec{}, fmt.Errorf("--knob %s: name the engine first (--engine or the spec file)", name)
+		}
+		b, _ := json.Marshal(val) // a string always marshals; the engine's knob parses it
+		axes = append(axes, spec.Axis{Path: "engine." + engine + "." + name, Values: []json.RawMessage{b}})
 	}
 	return spec.Apply(base, axes...)
 }

@@ -38,16 +38,18 @@ func coreIndex(cores int) int {
 
 // System names the engine configuration of s as the notebooks do.
 func System(s spec.Spec) string {
-	n := s.Engine.Netherite
+	level := s.Engine.Knob("speculation")
 	switch {
 	case s.Engine.Name == spec.EngineOriginal:
 		return SystemOriginal
-	case n == nil || n.Speculation == spec.SpeculationLocal:
+	case s.Engine.Name != spec.EngineNetherite:
+		return s.Engine.Name
+	case level == "" || level == spec.SpeculationLocal:
 		return SystemNetheriteLocal
-	case n.Speculation == spec.SpeculationNone:
+	case level == spec.SpeculationNone:
 		return SystemNetheriteNone
 	}
-	return "Netherite (" + n.Speculation + " speculation)"
+	return "Netherite (" + level + " speculation)"
 }
 
 func systemColor(s spec.Spec) color.Color {
@@ -258,7 +260,9 @@ func speculationChart(gs []results.Group, models string) (*plot.Chart, error) {
 }
 
 func speculationIs(level string) func(spec.Spec) bool {
-	return func(s spec.Spec) bool { return s.Engine.Netherite != nil && s.Engine.Netherite.Speculation == level }
+	return func(s spec.Spec) bool {
+		return s.Engine.Name == spec.EngineNetherite && s.Engine.Knob("speculation") == level
+	}
 }
 
 // faultTimes are the times (s) of a plan's timed faults (crash, restart...).

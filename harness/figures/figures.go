@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/dflab/dflab/harness/spec"
+	"github.com/dflab/dflab/systems"
 )
 
 // Models is the simulator model set every figure runs on: the one place
@@ -218,7 +219,7 @@ func speculation(cfg Config) Figure {
 		fit: fitThroughput, Sizing: throughputSizing}
 	for _, w := range ThroughputWorkloads {
 		b := cfg.base("speculation/"+w, w)
-		b.Engine = spec.Engine{Name: spec.EngineNetherite, Netherite: &spec.NetheriteKnobs{Partitions: PaperPartitions}}
+		b.Engine = spec.Engine{Name: spec.EngineNetherite, Knobs: systems.Values{"partitions": fmt.Sprint(PaperPartitions)}}
 		b.Cluster = spec.Cluster{Nodes: 8, Cores: 2}
 		f.Matrices = append(f.Matrices, spec.Matrix{Base: b, Axes: []spec.Axis{
 			{Path: "engine.netherite.speculation", Values: raw(`"none"`, `"local"`, `"global"`)}}})

@@ -50,11 +50,11 @@ func TestFig9IsThePaperMatrix(t *testing.T) {
 		count[s.Workload.Name]++
 		count[s.Engine.Name]++
 		count[shapeOf(s.Cluster)]++
-		if s.Engine.Netherite != nil {
-			require.Equal(t, PaperPartitions, s.Engine.Netherite.Partitions)
-			require.Equal(t, spec.SpeculationLocal, s.Engine.Netherite.Speculation)
+		if s.Engine.Name == spec.EngineNetherite {
+			require.Equal(t, PaperPartitions, s.Engine.Int("partitions"))
+			require.Equal(t, spec.SpeculationLocal, s.Engine.Knob("speculation"))
 		} else {
-			require.Equal(t, PaperControlQs, s.Engine.Original.ControlQueues)
+			require.Equal(t, PaperControlQs, s.Engine.Int("controlQueues"))
 		}
 	}
 	for _, w := range ThroughputWorkloads {
@@ -83,11 +83,11 @@ func TestThroughputRunsAreSizedByTheirShape(t *testing.T) {
 			var p struct{ Blocks int }
 			require.NoError(t, json.Unmarshal(s.Workload.Params, &p))
 			require.Equal(t, collisionBlocks[n], p.Blocks)
-			if s.Engine.Original != nil {
-				require.Equal(t, activitiesPerNode[c], s.Engine.Original.MaxConcurrentActivities)
+			if s.Engine.Name == spec.EngineOriginal {
+				require.Equal(t, activitiesPerNode[c], s.Engine.Int("maxConcurrentActivities"))
 			} else {
 				// the per-node cap spread over 12 partitions, rounded up
-				require.Equal(t, (activitiesPerNode[c]*n+11)/12, s.Engine.Netherite.MaxActivities)
+				require.Equal(t, (activitiesPerNode[c]*n+11)/12, s.Engine.Int("maxActivities"))
 			}
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/dflab/dflab/harness/spec"
+	"github.com/dflab/dflab/systems"
 )
 
 // Throughput run sizes. The paper started 1,000 orchestrations on one
@@ -72,12 +73,12 @@ func fitThroughput(s *spec.Spec, cfg Config) error {
 // for the original engine, per partition (spread over the nodes) for
 // Netherite.
 func capActivities(s *spec.Spec, perNode int) {
-	if n := s.Engine.Netherite; n != nil {
-		parts := max(n.Partitions, 1)
-		n.MaxActivities = max(1, (perNode*s.Cluster.Nodes+parts-1)/parts)
-	}
-	if o := s.Engine.Original; o != nil {
-		o.MaxConcurrentActivities = perNode
+	switch s.Engine.Name {
+	case spec.EngineNetherite:
+		parts := max(s.Engine.Int("partitions"), 1)
+		s.Engine = s.Engine.With(systems.Values{"maxActivities": fmt.Sprint(max(1, (perNode*s.Cluster.Nodes+parts-1)/parts))})
+	case spec.EngineOriginal:
+		s.Engine = s.Engine.With(systems.Values{"maxConcurrentActivities": fmt.Sprint(perNode)})
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/dflab/dflab/harness/metrics"
 	"github.com/dflab/dflab/harness/results"
+	"github.com/dflab/dflab/harness/spec"
 )
 
 // Named is a chart and the file base name it is saved under.
@@ -187,8 +188,8 @@ func label(g results.Group) string {
 	if g.Spec.Name != "" {
 		return g.Spec.Name
 	}
-	if n := g.Spec.Engine.Netherite; n != nil {
-		return fmt.Sprintf("netherite (speculation %s)", n.Speculation)
+	if g.Spec.Engine.Name == spec.EngineNetherite {
+		return fmt.Sprintf("netherite (speculation %s)", g.Spec.Engine.Knob("speculation"))
 	}
 	return g.Spec.Engine.Name
 }

@@ -113,10 +113,7 @@ func RunWith(ctx context.Context, s spec.Spec, seed uint64, ro Options) (metrics
 func options(s spec.Spec, sys *systems.System, seed uint64) (dflab.Options, func(), error) {
 	o := dflab.Options{Engine: s.Engine.Name, System: sys, Hub: "dflab", Workers: s.Cluster.Nodes}
 	cleanup := func() {}
-	knobs, err := s.Engine.Knobs()
-	if err != nil {
-		return o, cleanup, err
-	}
+	knobs := s.Engine.Knobs
 	if _, err := sys.Parse(knobs, systems.RunnerReal); err != nil {
 		return o, cleanup, fmt.Errorf("spec.engine.%s: %w", s.Engine.Name, err)
 	}

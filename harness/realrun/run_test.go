@@ -10,6 +10,8 @@ import (
 	"github.com/dflab/dflab/harness/metrics"
 	"github.com/dflab/dflab/harness/spec"
 	"github.com/dflab/dflab/internal/azurite"
+	"github.com/dflab/dflab/systems"
+	"github.com/dflab/dflab/systems/builtin"
 )
 
 func resolved(t *testing.T, engine, backend, wl, params string, n int) spec.Spec {
@@ -21,7 +23,7 @@ func resolved(t *testing.T, engine, backend, wl, params string, n int) spec.Spec
 		s.Workload.Params = []byte(params)
 	}
 	if engine == spec.EngineNetherite {
-		s.Engine.Netherite = &spec.NetheriteKnobs{Partitions: 4}
+		s.Engine = s.Engine.With(systems.Values{"partitions": "4"})
 	}
 	rs, err := s.Resolve()
 	require.NoError(t, err)
@@ -90,4 +92,32 @@ func TestBadRealSpecsAreNamed(t *testing.T) {
 	s.Faults = "at 1s crash node0"
 	_, err = Run(context.Background(), s, 1, nil)
 	require.ErrorContains(t, err, "spec.faults")
+}
+
+// Every knob of the spec reaches the engine on a real run; one the real
+// runner cannot honour is an error naming the knob and the runner.
+func TestRealRunsHonourEveryKnobOrSayWhichNot(t *testing.T) {
+	s := resolved(t, spec.EngineNetherite, spec.BackendDisk, "hello5", "", 1)
+	s.Engine = s.Engine.With(systems.Values{"maxActivities": "7", "checkpoint.events": "-1", "checkpoint.logBytes": "65536"})
+	sys, err := builtin.Systems().Lookup(s.Engine.Name)
+	require.NoError(t, err)
+	o, cleanup, err := options(s, sys, 1)
+	require.NoError(t, err)
+	defer cleanup()
+	for k, v := range map[string]string{"maxActivities": "7", "checkpoint.events": "-1", "checkpoint.logBytes": "65536", "checkpoint.idle": "1m0s"} {
+		require.Equal(t, v, o.Knobs[k], k)
+	}
+	s.Engine = s.Engine.With(systems.Values{"standby": "true"})
+	_, err = Run(context.Background(), s, 1, nil)
+	require.EqualError(t, err, "spec.engine.netherite: knob standby of system netherite: the real runner cannot honour it (only the sim runner does)")
+
+	s = resolved(t, spec.EngineOriginal, spec.BackendAzure, "hello5", "", 1)
+	s.Engine = s.Engine.With(systems.Values{"extendedSessions": "true"})
+	sys, err = builtin.Systems().Lookup(s.Engine.Name)
+	require.NoError(t, err)
+	t.Setenv(DefaultConnectionEnv, "UseDevelopmentStorage=true")
+	o, cleanup, err = options(s, sys, 1)
+	require.NoError(t, err)
+	defer cleanup()
+	require.Equal(t, "true", o.Knobs["extendedSessions"])
 }

@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"time"
 
 	"github.com/dflab/dflab/harness/metrics"
+	"github.com/dflab/dflab/harness/spec"
 )
 
 // Column is one flat CSV column: its name, unit ("" when none), meaning
@@ -22,22 +24,24 @@ func f64(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
 func i64(v int64) string   { return strconv.FormatInt(v, 10) }
 func itoa(v int) string    { return strconv.Itoa(v) }
 
-// nk and ok read the engine-specific knobs, empty for the other engine.
-func nk(f func(r Row) string) func(Row) string {
+// knob reads a knob of one engine, empty for the other engines.
+func knob(engine, name string) func(Row) string {
 	return func(r Row) string {
-		if r.Spec.Engine.Netherite == nil {
+		if r.Spec.Engine.Name != engine {
 			return ""
 		}
-		return f(r)
+		return r.Spec.Engine.Knob(name)
 	}
 }
 
-func ok(f func(r Row) string) func(Row) string {
+// seconds reads a duration knob of one engine in seconds.
+func seconds(engine, name string) func(Row) string {
 	return func(r Row) string {
-		if r.Spec.Engine.Original == nil {
+		d, err := time.ParseDuration(knob(engine, name)(r))
+		if err != nil {
 			return ""
 		}
-		return f(r)
+		return f64(d.Seconds())
 	}
 }
 
@@ -58,15 +62,15 @@ var SpecColumns = []Column{
 	{"duration_s", "s", "arrival duration (open load)", func(r Row) string { return zeroEmptyF(r.Spec.Load.Duration.D().Seconds()) }},
 	{"spacing", "", "poisson or fixed (open load)", func(r Row) string { return r.Spec.Load.Spacing }},
 	{"faults", "", "the fault plan text", func(r Row) string { return r.Spec.Faults }},
-	{"partitions", "", "Netherite partitions", nk(func(r Row) string { return itoa(r.Spec.Engine.Netherite.Partitions) })},
-	{"speculation", "", "Netherite speculation: none, local or global", nk(func(r Row) string { return r.Spec.Engine.Netherite.Speculation })},
-	{"max_activities", "", "Netherite activities per partition at once", nk(func(r Row) string { return itoa(r.Spec.Engine.Netherite.MaxActivities) })},
-	{"checkpoint_log_bytes", "bytes", "Netherite checkpoint threshold: log bytes", nk(func(r Row) string { return i64(r.Spec.Engine.Netherite.Checkpoint.LogBytes) })},
-	{"checkpoint_events", "", "Netherite checkpoint threshold: events (-1: off)", nk(func(r Row) string { return itoa(r.Spec.Engine.Netherite.Checkpoint.Events) })},
-	{"checkpoint_idle_s", "s", "Netherite checkpoint threshold: idle time", nk(func(r Row) string { return f64(r.Spec.Engine.Netherite.Checkpoint.Idle.D().Seconds()) })},
-	{"control_queues", "", "original engine control queues", ok(func(r Row) string { return itoa(r.Spec.Engine.Original.ControlQueues) })},
-	{"extended_sessions", "", "original engine extended sessions (true/false)", ok(func(r Row) string { return strconv.FormatBool(r.Spec.Engine.Original.ExtendedSessions) })},
-	{"max_concurrent_activities", "", "original engine activities per worker at once", ok(func(r Row) string { return itoa(r.Spec.Engine.Original.MaxConcurrentActivities) })},
+	{"partitions", "", "Netherite partitions", knob(spec.EngineNetherite, "partitions")},
+	{"speculation", "", "Netherite speculation: none, local or global", knob(spec.EngineNetherite, "speculation")},
+	{"max_activities", "", "Netherite activities per partition at once", knob(spec.EngineNetherite, "maxActivities")},
+	{"checkpoint_log_bytes", "bytes", "Netherite checkpoint threshold: log bytes", knob(spec.EngineNetherite, "checkpoint.logBytes")},
+	{"checkpoint_events", "", "Netherite checkpoint threshold: events (-1: off)", knob(spec.EngineNetherite, "checkpoint.events")},
+	{"checkpoint_idle_s", "s", "Netherite checkpoint threshold: idle time", seconds(spec.EngineNetherite, "checkpoint.idle")},
+	{"control_queues", "", "original engine control queues", knob(spec.EngineOriginal, "controlQueues")},
+	{"extended_sessions", "", "original engine extended sessions (true/false)", knob(spec.EngineOriginal, "extendedSessions")},
+	{"max_concurrent_activities", "", "original engine activities per worker at once", knob(spec.EngineOriginal, "maxConcurrentActivities")},
 }
 
 func zeroEmpty(v int) string {

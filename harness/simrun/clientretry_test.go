@@ -8,6 +8,7 @@ import (
 
 	"github.com/dflab/dflab/engine/port"
 	"github.com/dflab/dflab/harness/spec"
+	"github.com/dflab/dflab/systems"
 )
 
 // Found by the fault campaign (seed 951): a Netherite client whose append
@@ -18,7 +19,7 @@ import (
 func TestNetheriteClientRetryAppliesEachRequestOnce(t *testing.T) {
 	s := resolved(t, spec.EngineNetherite, "wordcount", `{"mappers":3,"reducers":2,"bookWords":40}`, 5, 2)
 	s.Backend.Models = ModelsDefault // the model set the bug was found with
-	s.Engine.Netherite.Speculation = "none"
+	s.Engine = s.Engine.With(systems.Values{"speculation": "none"})
 	s.Faults = "storage error-after p=0.2 op=stream-* 2ms..3765ms"
 	out, err := RunWith(context.Background(), s, 951, Options{})
 	require.NoError(t, err)
@@ -39,7 +40,7 @@ var campaignLike = Options{HealAt: 4 * port.Second, HealBudget: 10 * 60 * port.S
 func TestOriginalClientSignalAppliedOnceAcrossCrash(t *testing.T) {
 	s := resolved(t, spec.EngineOriginal, "wordcount", `{"mappers":2,"reducers":2,"bookWords":51}`, 5, 3)
 	s.Backend.Models = ModelsDefault // the model set the bug was found with
-	s.Engine.Original.ControlQueues, s.Engine.Original.ExtendedSessions = 5, true
+	s.Engine = s.Engine.With(systems.Values{"controlQueues": "5", "extendedSessions": "true"})
 	s.Cluster.Cores = 1
 	s.Faults = "storage error p=0.01 op=table-batch 47ms..53ms\nat 26ms crash node0\nat 38ms restart node0"
 	opts := campaignLike
@@ -61,7 +62,7 @@ func TestOriginalClientSignalAppliedOnceAcrossCrash(t *testing.T) {
 func TestOriginalEntitySignalsApplyInSendOrder(t *testing.T) {
 	s := resolved(t, spec.EngineOriginal, "wordcount", `{"mappers":3,"reducers":3,"bookWords":30}`, 6, 2)
 	s.Backend.Models = ModelsDefault // the model set the bug was found with
-	s.Engine.Original.ControlQueues = 5
+	s.Engine = s.Engine.With(systems.Values{"controlQueues": "5"})
 	s.Cluster.Cores = 1
 	s.Faults = "at 141ms crash node0\nat 158ms restart node0\nat 197ms crash node0\nthrottle op=queue-enqueue p=0.05 20ms..129ms"
 	opts := campaignLike

@@ -32,7 +32,7 @@ func deploymentOf(reg *systems.Registry, e spec.Engine, seed uint64, planted str
 	if err != nil {
 		return nil, fmt.Errorf("spec.engine.name: %w", err)
 	}
-	knobs, err := e.Knobs()
+	knobs := e.Knobs
 	if err != nil {
 		return nil, err
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/dflab/dflab/engine/port"
 	"github.com/dflab/dflab/harness/spec"
+	"github.com/dflab/dflab/systems"
 )
 
 // A node that crashes and stays down holds up its partitions' instances
@@ -69,7 +70,7 @@ func TestCheckErrorsNameTheChecker(t *testing.T) {
 func TestMoveBeforeRunningKeepsOneCore(t *testing.T) {
 	s := resolved(t, spec.EngineNetherite, "hello5", "", 6, 1)
 	s.Backend.Models = ModelsDefault // the model set the bug was found with
-	s.Engine.Netherite.Partitions = 1
+	s.Engine = s.Engine.With(systems.Values{"partitions": "1"})
 	s.Faults = "at 1ms move p0 node0\nat 27ms crash node0\nat 61ms restart node0"
 	var logs []string
 	out, err := RunWith(context.Background(), s, 262, Options{ReplayCheck: true, Log: func(l string) { logs = append(logs, l) }})
@@ -86,7 +87,7 @@ func TestReplayCheckCatchesALostLogRecord(t *testing.T) {
 	s.Backend.Models = ModelsDefault // the model set the bug was found with
 	_, err := RunWith(context.Background(), s, 1, Options{ReplayCheck: true})
 	require.NoError(t, err)
-	s.Engine.Netherite.Speculation = "none"
+	s.Engine = s.Engine.With(systems.Values{"speculation": "none"})
 	_, err = RunWith(context.Background(), s, 1, Options{ReplayCheck: true, Planted: "drop-log-tail"})
 	require.Equal(t, CheckReplay, Checker(err), "%v", err)
 }
@@ -98,7 +99,7 @@ func TestReplayCheckCatchesALostLogRecord(t *testing.T) {
 func TestMoveToDownNodeKeepsOneCore(t *testing.T) {
 	s := resolved(t, spec.EngineNetherite, "sequence", "", 3, 1)
 	s.Backend.Models = ModelsDefault // the model set the bug was found with
-	s.Engine.Netherite.Partitions, s.Engine.Netherite.Speculation = 6, "none"
+	s.Engine = s.Engine.With(systems.Values{"partitions": "6", "speculation": "none"})
 	s.Faults = "at 15ms crash node0\nat 41ms move p3 node0\nat 65ms restart node0"
 	out, err := RunWith(context.Background(), s, 1032, Options{ReplayCheck: true})
 	require.NoError(t, err)
@@ -113,7 +114,7 @@ func TestMoveToDownNodeKeepsOneCore(t *testing.T) {
 func TestOriginalRetakenQueueDropsStaleSessions(t *testing.T) {
 	s := resolved(t, spec.EngineOriginal, "hello3", "", 4, 2)
 	s.Backend.Models = ModelsDefault // the model set the bug was found with
-	s.Engine.Original.ControlQueues, s.Engine.Original.ExtendedSessions = 1, true
+	s.Engine = s.Engine.With(systems.Values{"controlQueues": "1", "extendedSessions": "true"})
 	s.Faults = "at 9ms lease-loss p0\nat 19ms lease-loss p0\nat 30ms lease-loss p0\nat 35ms lease-loss p0"
 	out, err := RunWith(context.Background(), s, 3376, Options{HealAt: 4 * port.Second, HealBudget: 10 * 60 * port.Second})
 	require.NoError(t, err)
@@ -128,8 +129,7 @@ func TestOriginalRetakenQueueDropsStaleSessions(t *testing.T) {
 func TestNetheriteStopUnderGlobalSpeculationFinishes(t *testing.T) {
 	s := resolved(t, spec.EngineNetherite, "bank", `{"pairs":3}`, 3, 2)
 	s.Backend.Models = ModelsDefault // the model set the bug was found with
-	s.Engine.Netherite.Partitions, s.Engine.Netherite.Speculation = 3, "global"
-	s.Engine.Netherite.Checkpoint.Events = 50
+	s.Engine = s.Engine.With(systems.Values{"partitions": "3", "speculation": "global", "checkpoint.events": "50"})
 	s.Cluster.Cores = 1
 	s.Faults = "at 67ms crash node1\nat 848ms move p2 node1\nat 906ms move p1 node1\nat 1002ms restart node1\n" +
 		"delay stream 65ms p=0.05 249ms..348ms\nthrottle op=lease-* p=0.2 403ms..903ms"
@@ -151,8 +151,7 @@ func TestNetheriteStopUnderGlobalSpeculationFinishes(t *testing.T) {
 func TestNetheriteStoppedPartitionLetsItsLeaseLapse(t *testing.T) {
 	s := resolved(t, spec.EngineNetherite, "wordcount", `{"mappers":1,"reducers":2,"bookWords":83}`, 3, 2)
 	s.Backend.Models = ModelsDefault // the model set the bug was found with
-	s.Engine.Netherite.Partitions, s.Engine.Netherite.Speculation = 3, "global"
-	s.Engine.Netherite.Checkpoint.LogBytes = 65536
+	s.Engine = s.Engine.With(systems.Values{"partitions": "3", "speculation": "global", "checkpoint.logBytes": "65536"})
 	s.Faults = "storage error p=0.5 op=* 37ms..75ms\nat 42ms move p0 node1"
 	var logs []string
 	_, err := RunWith(context.Background(), s, 4054, Options{HealAt: 4 * port.Second, HealBudget: 10 * 60 * port.Second,

@@ -11,6 +11,7 @@ import (
 	"github.com/dflab/dflab/harness/spec"
 	"github.com/dflab/dflab/sim"
 	"github.com/dflab/dflab/sim/rng"
+	"github.com/dflab/dflab/systems"
 )
 
 func resolved(t *testing.T, engine, wl, params string, n, nodes int) spec.Spec {
@@ -22,7 +23,7 @@ func resolved(t *testing.T, engine, wl, params string, n, nodes int) spec.Spec {
 		s.Workload.Params = []byte(params)
 	}
 	if engine == spec.EngineNetherite {
-		s.Engine.Netherite = &spec.NetheriteKnobs{Partitions: 4}
+		s.Engine = s.Engine.With(systems.Values{"partitions": "4"})
 	}
 	rs, err := s.Resolve()
 	require.NoError(t, err)

@@ -51,6 +51,10 @@ func decodeValue(path string, data []byte, v reflect.Value) error {
 		return nil
 	case reflect.PointerTo(v.Type()).Implements(unmarshalerType):
 		if err := v.Addr().Interface().(json.Unmarshaler).UnmarshalJSON(data); err != nil {
+			var sub *subPathError
+			if errors.As(err, &sub) {
+				return fmt.Errorf("%s.%s: %w", path, sub.sub, sub.err)
+			}
 			return fmt.Errorf("%s: %w", path, err)
 		}
 		return nil

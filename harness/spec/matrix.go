@@ -47,7 +47,10 @@ func Values(vs ...any) ([]json.RawMessage, error) {
 // Expand returns the resolved spec of every point of the matrix. Each
 // point is built by setting the axis paths in the base spec's JSON and
 // decoding it strictly again, so a bad path or value is an error naming it.
-func (m Matrix) Expand() ([]Point, error) {
+func (m Matrix) Expand() ([]Point, error) { return m.ExpandIn(Catalog{}) }
+
+// ExpandIn is Expand resolving against a catalog.
+func (m Matrix) ExpandIn(c Catalog) ([]Point, error) {
 	n := 1
 	for i, a := range m.Axes {
 		if len(a.Values) == 0 {
@@ -65,7 +68,7 @@ func (m Matrix) Expand() ([]Point, error) {
 	out := make([]Point, 0, n)
 	idx := make([]int, len(m.Axes))
 	for range n {
-		p, err := m.point(base, idx)
+		p, err := m.point(base, idx, c)
 		if err != nil {
 			return nil, err
 		}
@@ -81,7 +84,7 @@ func (m Matrix) Expand() ([]Point, error) {
 	return out, nil
 }
 
-func (m Matrix) point(base []byte, idx []int) (Point, error) {
+func (m Matrix) point(base []byte, idx []int, c Catalog) (Point, error) {
 	values := map[string]json.RawMessage{}
 	axes := make([]Axis, len(m.Axes))
 	for k, a := range m.Axes {
@@ -89,7 +92,7 @@ func (m Matrix) point(base []byte, idx []int) (Point, error) {
 		values[a.Path] = v
 		axes[k] = Axis{Path: a.Path, Values: []json.RawMessage{v}}
 	}
-	s, err := apply(base, axes)
+	s, err := apply(base, axes, c)
 	if err != nil {
 		return Point{}, fmt.Errorf("matrix point %s: %w", describe(m.Axes, values), err)
 	}
@@ -98,15 +101,18 @@ func (m Matrix) point(base []byte, idx []int) (Point, error) {
 
 // Apply sets each axis's first value in base (later axes win) and
 // resolves the result; flags such as --set path=value use it.
-func Apply(base Spec, axes ...Axis) (Spec, error) {
+func Apply(base Spec, axes ...Axis) (Spec, error) { return ApplyIn(Catalog{}, base, axes...) }
+
+// ApplyIn is Apply resolving against a catalog.
+func ApplyIn(c Catalog, base Spec, axes ...Axis) (Spec, error) {
 	data, err := json.Marshal(base)
 	if err != nil {
 		return Spec{}, fmt.Errorf("%s: %w", Root, err)
 	}
-	return apply(data, axes)
+	return apply(data, axes, c)
 }
 
-func apply(base []byte, axes []Axis) (Spec, error) {
+func apply(base []byte, axes []Axis, c Catalog) (Spec, error) {
 	var tree map[string]any
 	if err := json.Unmarshal(base, &tree); err != nil {
 		return Spec{}, fmt.Errorf("%s: %w", Root, err)
@@ -127,7 +133,7 @@ func apply(base []byte, axes []Axis) (Spec, error) {
 	if err != nil {
 		return Spec{}, fmt.Errorf("%s: %w", Root, err)
 	}
-	return Parse(data)
+	return ParseIn(c, data)
 }
 
 // setPath sets a dotted path in a JSON object tree, creating objects on

@@ -25,8 +25,8 @@ func TestMatrixExpandsCartesianProductInOrder(t *testing.T) {
 	require.Len(t, pts, 6)
 	var got []string
 	for _, p := range pts {
-		got = append(got, string(p.Values["cluster.nodes"])+"/"+p.Spec.Engine.Netherite.Speculation)
-		require.Equal(t, 12, p.Spec.Engine.Netherite.Partitions, "defaults are resolved")
+		got = append(got, string(p.Values["cluster.nodes"])+"/"+p.Spec.Engine.Knob("speculation"))
+		require.Equal(t, 12, p.Spec.Engine.Int("partitions"), "defaults are resolved")
 	}
 	require.Equal(t, []string{"1/none", "1/local", "4/none", "4/local", "8/none", "8/local"}, got)
 	require.Equal(t, 8, pts[5].Spec.Cluster.Nodes)
@@ -41,7 +41,7 @@ func TestMatrixSetsWorkloadParamsAndEngine(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, pts, 2)
 	require.Equal(t, EngineOriginal, pts[0].Spec.Engine.Name)
-	require.NotNil(t, pts[0].Spec.Engine.Original)
+	require.Equal(t, 4, pts[0].Spec.Engine.Int("controlQueues"))
 	require.JSONEq(t, `{"cities":3}`, string(pts[1].Spec.Workload.Params))
 }
 
@@ -73,5 +73,5 @@ func TestApplySetsFieldsWithPlainErrors(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 12, s.Cluster.Nodes, "later axes win")
 	_, err = Apply(baseSpec(t), Axis{Path: "engine.netherite.speculation", Values: []json.RawMessage{[]byte(`"fast"`)}})
-	require.EqualError(t, err, `spec.engine.netherite.speculation: "fast" is not one of none, local, global`)
+	require.EqualError(t, err, `spec.engine.netherite.speculation: "fast": allowed none, local, global`)
 }

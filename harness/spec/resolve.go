@@ -4,30 +4,26 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"time"
 )
 
 // Defaults of the fields Resolve fills.
 const (
-	DefaultPartitions         = 12
-	DefaultSpeculation        = SpeculationLocal
-	DefaultMaxActivities      = 100
-	DefaultCheckpointLogBytes = 20 << 20
-	DefaultCheckpointEvents   = 10_000
-	DefaultCheckpointIdle     = Duration(60 * time.Second)
-	DefaultControlQueues      = 4
-	DefaultMaxConcurrentActs  = 10
-	DefaultModels             = "paper2022"
-	DefaultConnectionEnv      = "DFLAB_AZURE_CONNECTION"
-	DefaultInstances          = 1000
-	DefaultSpacing            = "poisson"
-	DefaultSeed               = 1
+	DefaultModels        = "paper2022"
+	DefaultConnectionEnv = "DFLAB_AZURE_CONNECTION"
+	DefaultInstances     = 1000
+	DefaultSpacing       = "poisson"
+	DefaultSeed          = 1
 )
 
-// Resolve fills every default and validates the result. The resolved spec
-// is what runs and what is saved with every result; resolving it again
-// changes nothing.
-func (s Spec) Resolve() (Spec, error) {
+// Resolve fills every default and validates the result against the
+// built-in systems and workloads (ResolveIn). The resolved spec is what
+// runs and what is saved with every result; resolving it again changes
+// nothing.
+func (s Spec) Resolve() (Spec, error) { return s.ResolveIn(Catalog{}) }
+
+// ResolveIn is Resolve with a catalog: the engine's knob defaults are its
+// system descriptor's (those the spec's runner honours).
+func (s Spec) ResolveIn(c Catalog) (Spec, error) {
 	r := s
 	r.Version = Version
 	if r.Repetitions == 0 {
@@ -36,8 +32,11 @@ func (s Spec) Resolve() (Spec, error) {
 	if r.Seed == 0 {
 		r.Seed = DefaultSeed
 	}
-	r.Engine = resolveEngine(r.Engine)
 	r.Backend = resolveBackend(r.Backend)
+	var err error
+	if r.Engine, err = resolveEngine(r.Engine, r.Backend.Kind, c); err != nil {
+		return Spec{}, err
+	}
 	if r.Cluster.Nodes == 0 {
 		r.Cluster.Nodes = 1
 	}
@@ -52,40 +51,10 @@ func (s Spec) Resolve() (Spec, error) {
 		}
 		r.Workload.Params = buf.Bytes()
 	}
-	if err := r.Validate(); err != nil {
+	if err := r.ValidateIn(c); err != nil {
 		return Spec{}, err
 	}
 	return r, nil
-}
-
-func resolveEngine(e Engine) Engine {
-	switch e.Name {
-	case EngineNetherite:
-		n := NetheriteKnobs{}
-		if e.Netherite != nil {
-			n = *e.Netherite
-		}
-		n.Partitions = orInt(n.Partitions, DefaultPartitions)
-		n.Speculation = orStr(n.Speculation, DefaultSpeculation)
-		n.MaxActivities = orInt(n.MaxActivities, DefaultMaxActivities)
-		if n.Checkpoint.LogBytes == 0 {
-			n.Checkpoint.LogBytes = DefaultCheckpointLogBytes
-		}
-		n.Checkpoint.Events = orInt(n.Checkpoint.Events, DefaultCheckpointEvents)
-		if n.Checkpoint.Idle == 0 {
-			n.Checkpoint.Idle = DefaultCheckpointIdle
-		}
-		e.Netherite = &n
-	case EngineOriginal:
-		o := OriginalKnobs{}
-		if e.Original != nil {
-			o = *e.Original
-		}
-		o.ControlQueues = orInt(o.ControlQueues, DefaultControlQueues)
-		o.MaxConcurrentActivities = orInt(o.MaxConcurrentActivities, DefaultMaxConcurrentActs)
-		e.Original = &o
-	}
-	return e
 }
 
 func resolveBackend(b Backend) Backend {
@@ -126,12 +95,15 @@ func orStr(v, d string) string {
 }
 
 // Parse decodes and resolves a spec in one step.
-func Parse(data []byte) (Spec, error) {
+func Parse(data []byte) (Spec, error) { return ParseIn(Catalog{}, data) }
+
+// ParseIn is Parse resolving against a catalog.
+func ParseIn(c Catalog, data []byte) (Spec, error) {
 	s, err := Decode(data)
 	if err != nil {
 		return Spec{}, err
 	}
-	return s.Resolve()
+	return s.ResolveIn(c)
 }
 
 // JSON is the spec as indented JSON (for printing and saving).

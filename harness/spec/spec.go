@@ -1,6 +1,10 @@
 package spec
 
-import "encoding/json"
+import (
+	"encoding/json"
+
+	"github.com/dflab/dflab/systems"
+)
 
 // Version is the version of the spec format written into every resolved
 // spec.
@@ -35,12 +39,15 @@ const (
 
 // Allowed values of the enumerated fields, in the order error messages list them.
 var (
+	// Engines are the built-in systems (systems/builtin); a catalog may
+	// hold more.
 	Engines      = []string{EngineNetherite, EngineOriginal}
 	Backends     = []string{BackendSim, BackendDisk, BackendAzure, BackendNATS}
 	LoadKinds    = []string{LoadClosed, LoadOpen}
 	Spacings     = []string{"poisson", "fixed"}
 	Speculations = []string{SpeculationNone, SpeculationLocal, SpeculationGlobal}
-	// Workloads are the paper's workloads (workloads/ packages).
+	// Workloads are the paper's workloads (workloads/ packages), the
+	// built-in ones; a catalog may hold more.
 	Workloads = []string{"hello3", "hello5", "sequence", "bank", "wordcount", "collision", "imagerec"}
 )
 
@@ -61,37 +68,13 @@ type Spec struct {
 	Repetitions int      `json:"repetitions,omitempty"`
 }
 
-// Engine names the engine and holds the knobs of exactly that engine.
+// Engine names the engine (a system of the catalog) and holds its knob
+// values by the system descriptor's knob names (systems.Knob). In JSON
+// the knobs are an object under the engine's name, dotted names nesting:
+// {"name":"netherite","netherite":{"partitions":4,"checkpoint":{"events":-1}}}.
 type Engine struct {
-	Name      string          `json:"name"`
-	Netherite *NetheriteKnobs `json:"netherite,omitempty"`
-	Original  *OriginalKnobs  `json:"original,omitempty"`
-}
-
-// NetheriteKnobs are the Netherite engine's knobs; zero fields take defaults.
-type NetheriteKnobs struct {
-	// Partitions is P: 1..32 on real backends (as Netherite), any P in
-	// 1..1024 in simulation. Default 12.
-	Partitions  int    `json:"partitions,omitempty"`
-	Speculation string `json:"speculation,omitempty"` // none | local (default) | global
-	// MaxActivities is the activities a partition runs at once (default 100).
-	MaxActivities int        `json:"maxActivities,omitempty"`
-	Checkpoint    Checkpoint `json:"checkpoint"`
-}
-
-// Checkpoint are the thresholds that trigger a partition checkpoint.
-type Checkpoint struct {
-	LogBytes int64    `json:"logBytes,omitempty"` // default 20 MiB
-	Events   int      `json:"events,omitempty"`   // default 10,000; -1 disables checkpoints
-	Idle     Duration `json:"idle,omitempty"`     // default 60s
-}
-
-// OriginalKnobs are the original engine's knobs; zero fields take defaults.
-type OriginalKnobs struct {
-	ControlQueues    int  `json:"controlQueues,omitempty"` // 1..64, default 4 (the paper ran 12)
-	ExtendedSessions bool `json:"extendedSessions,omitempty"`
-	// MaxConcurrentActivities bounds activities per worker (1..1000, default 10).
-	MaxConcurrentActivities int `json:"maxConcurrentActivities,omitempty"`
+	Name  string
+	Knobs systems.Values
 }
 
 // Backend is where storage lives.

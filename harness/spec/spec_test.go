@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/dflab/dflab/systems"
 )
 
 const example = `{
@@ -23,11 +25,17 @@ func TestParseExampleResolvesDefaults(t *testing.T) {
 	s, err := Parse([]byte(example))
 	require.NoError(t, err)
 	require.Equal(t, Version, s.Version)
-	require.Equal(t, 12, s.Engine.Netherite.Partitions)
-	require.Equal(t, int64(DefaultCheckpointLogBytes), s.Engine.Netherite.Checkpoint.LogBytes)
-	require.Equal(t, DefaultCheckpointEvents, s.Engine.Netherite.Checkpoint.Events)
-	require.Equal(t, DefaultCheckpointIdle, s.Engine.Netherite.Checkpoint.Idle)
-	require.Equal(t, DefaultMaxActivities, s.Engine.Netherite.MaxActivities)
+	require.Equal(t, 12, s.Engine.Int("partitions"))
+	require.Equal(t, 20<<20, s.Engine.Int("checkpoint.logBytes"), "the descriptor's defaults")
+	require.Equal(t, 10_000, s.Engine.Int("checkpoint.events"))
+	require.Equal(t, "1m0s", s.Engine.Knob("checkpoint.idle"))
+	require.Equal(t, 100, s.Engine.Int("maxActivities"))
+	require.Equal(t, "false", s.Engine.Knob("standby"), "a sim-only knob has its default on backend sim")
+	d, err := Parse([]byte(`{"engine":{"name":"netherite"},"backend":{"kind":"disk"},"workload":{"name":"bank"}}`))
+	require.NoError(t, err)
+	require.NotContains(t, d.Engine.Knobs, "standby", "... and none on a real backend")
+	_, err = Parse([]byte(`{"engine":{"name":"netherite","netherite":{"standby":true}},"backend":{"kind":"disk"},"workload":{"name":"bank"}}`))
+	require.EqualError(t, err, "spec.engine.netherite.standby: the real runner cannot honour it (only the sim runner does)")
 	require.JSONEq(t, `{"cities": 5}`, string(s.Workload.Params))
 	require.Equal(t, "at 5s crash node2", s.Faults)
 	require.Equal(t, uint64(7), s.Seed)
@@ -49,7 +57,8 @@ func TestResolveIsIdempotentAndRoundTrips(t *testing.T) {
 func TestMinimalSpecGetsEveryDefault(t *testing.T) {
 	s, err := Parse([]byte(`{"engine":{"name":"original"},"backend":{"kind":"sim"},"workload":{"name":"bank"}}`))
 	require.NoError(t, err)
-	require.Equal(t, &OriginalKnobs{ControlQueues: 4, MaxConcurrentActivities: 10}, s.Engine.Original)
+	require.Equal(t, systems.Values{"controlQueues": "4", "maxConcurrentActivities": "10", "extendedSessions": "false",
+		"visibility": "5m0s", "leaseRenewal": "10s", "maxPoll": "30s"}, s.Engine.Knobs)
 	require.Equal(t, DefaultModels, s.Backend.Models)
 	require.Equal(t, Cluster{Nodes: 1, Cores: 1}, s.Cluster)
 	require.Equal(t, Load{Kind: LoadClosed, Instances: DefaultInstances}, s.Load)
@@ -71,7 +80,7 @@ func TestOpenLoadAndDuration(t *testing.T) {
 func TestDecodeErrorsNameThePath(t *testing.T) {
 	cases := map[string]struct{ in, want string }{
 		"speculation": {`{"engine":{"name":"netherite","netherite":{"speculation":"fast"}},"backend":{"kind":"sim"},"workload":{"name":"hello5"}}`,
-			`spec.engine.netherite.speculation: "fast" is not one of none, local, global`},
+			`spec.engine.netherite.speculation: "fast": allowed none, local, global`},
 		"unknown top":    {`{"engin":{}}`, `spec.engin: unknown field; allowed: version, name, engine, backend, cluster, workload, load, faults, seed, repetitions`},
 		"unknown nested": {`{"cluster":{"nodes":1,"cpus":2}}`, `spec.cluster.cpus: unknown field; allowed: nodes, cores`},
 		"type":           {`{"cluster":{"nodes":"four"}}`, `spec.cluster.nodes: want an integer, got "four"`},
@@ -113,15 +122,15 @@ func TestDecodeErrorsNameThePath(t *testing.T) {
 func TestSimAllowsManyPartitions(t *testing.T) {
 	s, err := Parse([]byte(`{"engine":{"name":"netherite","netherite":{"partitions":100}},"backend":{"kind":"sim"},"workload":{"name":"bank"}}`))
 	require.NoError(t, err)
-	require.Equal(t, 100, s.Engine.Netherite.Partitions)
+	require.Equal(t, 100, s.Engine.Int("partitions"))
 }
 
 func TestCheckpointsCanBeDisabled(t *testing.T) {
 	s, err := Parse([]byte(`{"engine":{"name":"netherite","netherite":{"checkpoint":{"events":-1}}},"backend":{"kind":"sim"},"workload":{"name":"bank"}}`))
 	require.NoError(t, err)
-	require.Equal(t, -1, s.Engine.Netherite.Checkpoint.Events)
+	require.Equal(t, -1, s.Engine.Int("checkpoint.events"))
 	_, err = Parse([]byte(`{"engine":{"name":"netherite","netherite":{"checkpoint":{"events":-5}}},"backend":{"kind":"sim"},"workload":{"name":"bank"}}`))
-	require.ErrorContains(t, err, "spec.engine.netherite.checkpoint.events: -5 is out of range; allowed 1..2147483647, or -1 to disable checkpoints")
+	require.ErrorContains(t, err, "spec.engine.netherite.checkpoint.events: -5 is out of range; allowed 1..2147483647 or -1")
 }
 
 func TestDecodeStrictRejectsNonPointer(t *testing.T) {

@@ -10,20 +10,22 @@ import (
 
 // Limits of the validated fields.
 const (
-	MaxPartitionsReal = 32   // Netherite's range on real backends
-	MaxPartitionsSim  = 1024 // the engine's own bound, allowed in simulation
-	MaxNodes          = 1024
-	MaxCores          = 64
-	MaxRepetitions    = 1000
-	MaxInstances      = 10_000_000
+	MaxNodes       = 1024
+	MaxCores       = 64
+	MaxRepetitions = 1000
+	MaxInstances   = 10_000_000
 )
 
-// Validate checks a spec (normally a resolved one) and returns the first
-// problem, naming the field by its JSON path and the allowed values.
-func (s Spec) Validate() error {
+// Validate checks a spec (normally a resolved one) against the built-in
+// systems and workloads and returns the first problem, naming the field by
+// its JSON path and the allowed values.
+func (s Spec) Validate() error { return s.ValidateIn(Catalog{}) }
+
+// ValidateIn is Validate with a catalog.
+func (s Spec) ValidateIn(c Catalog) error {
 	checks := []func() error{
-		s.validateTop, s.validateEngine, s.validateBackend,
-		s.validateCluster, s.validateWorkload, s.validateLoad,
+		s.validateTop, s.validateBackend, func() error { return s.validateEngine(c) },
+		s.validateCluster, func() error { return s.validateWorkload(c) }, s.validateLoad,
 	}
 	for _, c := range checks {
 		if err := c(); err != nil {
@@ -52,66 +54,6 @@ func (s Spec) validateTop() error {
 		return fmt.Errorf("%s.version: %d is not supported; allowed %d", Root, s.Version, Version)
 	}
 	return inRange(Root+".repetitions", int64(s.Repetitions), 1, MaxRepetitions)
-}
-
-func (s Spec) validateEngine() error {
-	p := Root + ".engine"
-	e := s.Engine
-	if err := oneOf(p+".name", e.Name, Engines); err != nil {
-		return err
-	}
-	if e.Name != EngineNetherite && e.Netherite != nil {
-		return fmt.Errorf("%s.netherite: knobs of engine netherite given, but engine is %q", p, e.Name)
-	}
-	if e.Name != EngineOriginal && e.Original != nil {
-		return fmt.Errorf("%s.original: knobs of engine original given, but engine is %q", p, e.Name)
-	}
-	if n := e.Netherite; n != nil {
-		return n.validate(p+".netherite", s.Backend.Kind == BackendSim)
-	}
-	if o := e.Original; o != nil {
-		return o.validate(p + ".original")
-	}
-	return nil
-}
-
-func (n NetheriteKnobs) validate(p string, sim bool) error {
-	maxP := int64(MaxPartitionsReal)
-	if sim {
-		maxP = MaxPartitionsSim
-	}
-	if err := inRange(p+".partitions", int64(n.Partitions), 1, maxP); err != nil {
-		if !sim && n.Partitions > MaxPartitionsReal {
-			return fmt.Errorf("%w (more partitions only with backend sim)", err)
-		}
-		return err
-	}
-	if err := oneOf(p+".speculation", n.Speculation, Speculations); err != nil {
-		return err
-	}
-	if err := inRange(p+".maxActivities", int64(n.MaxActivities), 1, 100_000); err != nil {
-		return err
-	}
-	c := n.Checkpoint
-	if err := inRange(p+".checkpoint.logBytes", c.LogBytes, 1, 1<<40); err != nil {
-		return err
-	}
-	if c.Events != -1 {
-		if err := inRange(p+".checkpoint.events", int64(c.Events), 1, 1<<31-1); err != nil {
-			return fmt.Errorf("%w, or -1 to disable checkpoints", err)
-		}
-	}
-	if c.Idle <= 0 {
-		return fmt.Errorf("%s.checkpoint.idle: %s; allowed a duration > 0", p, c.Idle)
-	}
-	return nil
-}
-
-func (o OriginalKnobs) validate(p string) error {
-	if err := inRange(p+".controlQueues", int64(o.ControlQueues), 1, 64); err != nil {
-		return err
-	}
-	return inRange(p+".maxConcurrentActivities", int64(o.MaxConcurrentActivities), 1, 1000)
 }
 
 func (s Spec) validateBackend() error {
@@ -155,9 +97,9 @@ func (s Spec) validateCluster() error {
 	return inRange(p+".cores", int64(s.Cluster.Cores), 1, MaxCores)
 }
 
-func (s Spec) validateWorkload() error {
+func (s Spec) validateWorkload(c Catalog) error {
 	p := Root + ".workload"
-	if err := oneOf(p+".name", s.Workload.Name, Workloads); err != nil {
+	if err := oneOf(p+".name", s.Workload.Name, c.WorkloadsOf().Names()); err != nil {
 		return err
 	}
 	if len(s.Workload.Params) > 0 && (!json.Valid(s.Workload.Params) || s.Workload.Params[0] != '{') {

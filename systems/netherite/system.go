@@ -26,6 +26,10 @@ const (
 	KnobStandby          = "standby"
 )
 
+// MaxPartitionsReal is Netherite's partition range on real backends; the
+// simulator allows up to 1024.
+const MaxPartitionsReal = 32
+
 // System is the Netherite engine's descriptor.
 var System = &systems.System{
 	Name:    "netherite",
@@ -42,6 +46,13 @@ var System = &systems.System{
 // The functions that parse knobs refer to System.
 func init() {
 	System.Sim, System.Real = newSim, newReal
+	System.Validate = func(v systems.Set, runner string) error {
+		if p := v.Int(KnobPartitions); runner == systems.RunnerReal && p > MaxPartitionsReal {
+			return &systems.KnobError{Knob: KnobPartitions, System: System.Name, Runner: runner,
+				Err: fmt.Errorf("%d is out of range; allowed 1..%d (more partitions only with backend sim)", p, MaxPartitionsReal)}
+		}
+		return nil
+	}
 	System.Faults.Partitions = func(v systems.Values) (int, error) {
 		set, err := System.Parse(v, "")
 		return int(set.Int(KnobPartitions)), err
@@ -72,7 +83,7 @@ func knobs() []systems.Knob {
 			Doc: "activities a partition runs at once"},
 		{Name: KnobCheckpointBytes, Kind: systems.Bytes, Default: fmt.Sprint(d.CheckpointBytes), Min: 1, Max: 1 << 40,
 			Doc: "log bytes since the last checkpoint that trigger one"},
-		{Name: KnobCheckpointEvents, Kind: systems.Int, Default: fmt.Sprint(d.CheckpointEvents), Min: 1, Max: 1<<31 - 1, Special: []int64{-1},
+		{Name: KnobCheckpointEvents, Kind: systems.Int, Default: fmt.Sprint(d.CheckpointEvents), Min: 1, Max: 1<<31 - 1, Special: []int64{-1}, // -1: off
 			Doc: "update events since the last checkpoint that trigger one (-1: no checkpoints)"},
 		{Name: KnobCheckpointIdle, Kind: systems.Duration, Default: "1m0s",
 			Doc: "idle time since the last checkpoint that triggers one"},

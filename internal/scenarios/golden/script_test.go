@@ -57,8 +57,8 @@ func TestParseRejectsBadLinesNamingWhatIsAllowed(t *testing.T) {
 	for text, want := range map[string]string{
 		"scenario tally\n":                                     "missing directive: want an engine line",
 		"engine foo\nscenario tally\n":                         "engine \"foo\": allowed netherite, original",
-		"engine netherite colour=red\nscenario tally":          "knob colour: system netherite has no such knob; allowed partitions, speculation",
-		"engine original partitions=3\nscenario bank":          "system original has no such knob; allowed controlQueues",
+		"engine netherite colour=red\nscenario tally":          "knob colour of system netherite: no such knob; allowed partitions, speculation",
+		"engine original partitions=3\nscenario bank":          "knob partitions of system original: no such knob; allowed controlQueues",
 		"engine netherite speculation=max\nscenario bank":      "knob speculation of system netherite: \"max\": allowed none, local, global",
 		header + "scenario hello\n":                            "allowed tally, bank",
 		header + "seed -1\n":                                   "allowed an unsigned integer",
