@@ -9,16 +9,19 @@ import (
 	"github.com/dflab/dflab/harness/spec"
 )
 
-// Default is the registry the CLI uses: the Netherite and original engines
-// on the simulator (backend sim, harness/simrun) and on real backends
-// (disk, azure, nats: harness/realrun, wall clock).
-var Default = defaultRegistry()
+// Default is the registry the CLI uses: the built-in systems (Netherite
+// and the original engine) on the simulator (backend sim, harness/simrun)
+// and on real backends (disk, azure, nats: harness/realrun, wall clock).
+var Default = DefaultIn(spec.Catalog{})
 
-func defaultRegistry() *Registry {
-	r := NewRegistry()
-	for _, e := range spec.Engines {
-		if err := r.Register(e, RunnerFunc(backendRunner)); err != nil {
-			panic(err) // a programming error: the names are spec.Engines
+// DefaultIn is a registry running every system of a catalog (with its
+// workloads) on the simulator or a real backend, as Default.
+func DefaultIn(c spec.Catalog) *Registry {
+	r := NewRegistryIn(c)
+	run := backendRunner(c)
+	for _, e := range c.SystemsOf().Names() {
+		if err := r.Register(e, run); err != nil {
+			panic(err) // a programming error: the names are the catalog's
 		}
 	}
 	return r
@@ -26,9 +29,14 @@ func defaultRegistry() *Registry {
 
 // backendRunner runs a request on the simulator (harness/simrun) or, for
 // a real backend, with the real driver (harness/realrun).
-func backendRunner(ctx context.Context, req Request) (metrics.Set, error) {
-	if req.Spec.Backend.Kind == spec.BackendSim {
-		return simrun.Run(ctx, req.Spec, req.Seed, req.Progress)
-	}
-	return realrun.Run(ctx, req.Spec, req.Seed, req.Progress)
+func backendRunner(c spec.Catalog) Runner {
+	return RunnerFunc(func(ctx context.Context, req Request) (metrics.Set, error) {
+		if req.Spec.Backend.Kind == spec.BackendSim {
+			out, err := simrun.RunWith(ctx, req.Spec, req.Seed, simrun.Options{Progress: req.Progress,
+				Systems: c.Systems, Workloads: c.Workloads})
+			return out.Metrics, err
+		}
+		return realrun.RunWith(ctx, req.Spec, req.Seed, realrun.Options{Progress: req.Progress,
+			Systems: c.Systems, Workloads: c.Workloads})
+	})
 }

@@ -29,7 +29,7 @@ type Options struct {
 // and the next one runs; a cancelled context stops everything. It returns
 // the rows written.
 func Execute(ctx context.Context, reg *Registry, s spec.Spec, opt Options) ([]results.Row, error) {
-	rs, err := s.Resolve()
+	rs, err := s.ResolveIn(reg.Catalog())
 	if err != nil {
 		return nil, err
 	}

@@ -26,7 +26,7 @@ type job struct {
 func ExecuteAll(ctx context.Context, reg *Registry, specs []spec.Spec, opt Options, workers int) ([]results.Row, error) {
 	var jobs []job
 	for i, s := range specs {
-		rs, err := s.Resolve()
+		rs, err := s.ResolveIn(reg.Catalog())
 		if err != nil {
 			return nil, fmt.Errorf("spec %d (%s): %w", i, s.Name, err)
 		}

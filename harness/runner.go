@@ -47,24 +47,29 @@ func (f RunnerFunc) Run(ctx context.Context, req Request) (metrics.Set, error) {
 // ErrNoEngine is returned when no Runner is registered for an engine.
 var ErrNoEngine = errors.New("no engine registered")
 
-// Registry maps engine names (spec.Engines) to Runners.
+// Registry maps engine names (the systems of its catalog) to Runners.
 type Registry struct {
-	mu sync.Mutex
-	m  map[string]Runner
+	mu      sync.Mutex
+	m       map[string]Runner
+	catalog spec.Catalog
 }
 
-// NewRegistry returns an empty registry.
-func NewRegistry() *Registry { return &Registry{m: map[string]Runner{}} }
+// NewRegistry returns an empty registry for the built-in systems and
+// workloads.
+func NewRegistry() *Registry { return NewRegistryIn(spec.Catalog{}) }
+
+// NewRegistryIn returns an empty registry for a catalog's systems and
+// workloads: specs run through it resolve against the catalog.
+func NewRegistryIn(c spec.Catalog) *Registry { return &Registry{m: map[string]Runner{}, catalog: c} }
+
+// Catalog is what the registry's specs may name.
+func (r *Registry) Catalog() spec.Catalog { return r.catalog }
 
 // Register adds the runner of engine; an unknown engine name or a second
 // registration is an error.
 func (r *Registry) Register(engine string, run Runner) error {
-	known := false
-	for _, e := range spec.Engines {
-		known = known || e == engine
-	}
-	if !known {
-		return fmt.Errorf("harness: register %q: not one of %s", engine, strings.Join(spec.Engines, ", "))
+	if _, err := r.catalog.SystemsOf().Lookup(engine); err != nil {
+		return fmt.Errorf("harness: register %q: not one of %s", engine, strings.Join(r.catalog.SystemsOf().Names(), ", "))
 	}
 	if run == nil {
 		return fmt.Errorf("harness: register %q: nil runner", engine)

@@ -6,10 +6,13 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/dflab/dflab/engine/netherite"
+	"github.com/dflab/dflab/engine/original"
 	"github.com/dflab/dflab/engine/port"
 	"github.com/dflab/dflab/systems"
 	"github.com/dflab/dflab/systems/builtin"
 	nethsys "github.com/dflab/dflab/systems/netherite"
+	origsys "github.com/dflab/dflab/systems/original"
 )
 
 func TestBuiltinRegistryHoldsBothEnginesAndIsOpen(t *testing.T) {
@@ -58,5 +61,23 @@ func TestParseFillsDefaultsAndNamesBadKnobs(t *testing.T) {
 	_, err = s.Parse(systems.Values{"partitions": "33"}, systems.RunnerSim)
 	require.NoError(t, err)
 	require.Equal(t, "1m0s", s.Defaults(systems.RunnerReal)["checkpoint.idle"])
+	d := netherite.DefaultKnobs()
+	all, err := s.Parse(nil, "")
+	require.NoError(t, err)
+	require.Equal(t, d.CheckpointBytes, all.Int("checkpoint.logBytes"), "the descriptor's defaults are the engine's")
+	require.Equal(t, d.LogBytes, all.Int("commitLogBytes"))
+	require.Equal(t, int64(d.CheckpointEvents), all.Int("checkpoint.events"))
+	require.Equal(t, d.CheckpointIdle, all.Duration("checkpoint.idle"))
+	require.Equal(t, d.PollInterval, all.Duration("pollInterval"))
+	require.Equal(t, d.AcquireRetry, all.Duration("acquireRetry"))
+	require.Equal(t, d.LeaseDuration, all.Duration("leaseDuration"))
+	require.Equal(t, d.LoadReport, all.Duration("loadReport"))
+	require.Equal(t, int64(d.MaxActivities), all.Int("maxActivities"))
 	require.NotContains(t, s.Defaults(systems.RunnerReal), "standby", "a sim-only knob has no default on real runs")
+}
+
+func TestOriginalDefaultsAreTheEngines(t *testing.T) {
+	dep, err := origsys.System.Sim(systems.SimConfig{})
+	require.NoError(t, err)
+	require.Equal(t, original.Defaults(origsys.Hub, "worker0"), dep.(*origsys.Sim).Config(0, 1))
 }

@@ -208,11 +208,20 @@ func (c Case) plants(name string) bool {
 }
 
 // ReproCommand is the one command that re-runs seed exactly as a
-// campaign with this setup ran it.
+// campaign with this setup ran it. It names what the replay needs: the
+// program (which registers the systems and workloads), and the systems
+// and workloads the seed drew from when they are not the built-in ones.
 func (su Setup) ReproCommand(seed uint64) string {
-	cmd := fmt.Sprintf("dflab repro --seed %d", seed)
-	if len(su.Engines) > 0 && !slices.Equal(su.Engines, su.systems().Names()) {
-		cmd += " --engines " + strings.Join(su.Engines, ",")
+	program := su.Program
+	if program == "" {
+		program = "dflab"
+	}
+	cmd := fmt.Sprintf("%s repro --seed %d", program, seed)
+	if engines := su.engines(); !slices.Equal(engines, builtinSystems.Names()) {
+		cmd += " --engines " + strings.Join(engines, ",")
+	}
+	if names := su.workloads().Names(); !slices.Equal(names, builtinWorkloads.Names()) {
+		cmd += " --workloads " + strings.Join(names, ",")
 	}
 	if su.Planted != "" {
 		cmd += " --planted " + su.Planted

@@ -12,6 +12,11 @@ import (
 	"github.com/dflab/dflab/engine/original"
 	"github.com/dflab/dflab/faults/plan"
 	"github.com/dflab/dflab/harness/spec"
+	"github.com/dflab/dflab/systems/builtin"
+	nethsys "github.com/dflab/dflab/systems/netherite"
+	"github.com/dflab/dflab/workloads"
+	"github.com/dflab/dflab/workloads/hello"
+	"github.com/dflab/dflab/workloads/workload"
 )
 
 // The short campaign of make test: 200 seeds over both engines, every
@@ -111,6 +116,16 @@ func TestConfigErrorsNameTheField(t *testing.T) {
 }
 
 func TestReproCommand(t *testing.T) {
+	toy := *nethsys.System
+	toy.Name = "toy"
+	withToy := builtin.Systems()
+	require.NoError(t, withToy.Register(&toy))
+	require.Equal(t, "lab repro --seed 7 --engines netherite,original,toy", Setup{Systems: withToy, Program: "lab"}.ReproCommand(7),
+		"a repro names the program and the systems it drew from")
+	more := workloads.Builtin()
+	require.NoError(t, more.Register(workloads.Factory{Name: "greet", New: func([]byte) (workload.Workload, error) { return hello.NewHello(2) }}))
+	require.Equal(t, "dflab repro --seed 7 --workloads hello3,hello5,sequence,bank,wordcount,collision,imagerec,greet",
+		Setup{Workloads: more}.ReproCommand(7))
 	require.Equal(t, "dflab repro --seed 7", Setup{}.ReproCommand(7))
 	require.Equal(t, "dflab repro --seed 7", Setup{Engines: spec.Engines}.ReproCommand(7))
 	require.Equal(t, "dflab repro --seed 9 --engines original --planted skip-dedup",

@@ -57,6 +57,9 @@ type Setup struct {
 	// (nil: the built-in ones). A case draws every registered workload.
 	Systems   *systems.Registry
 	Workloads *workloads.Registry
+	// Program names the program in repro commands (default "dflab"): a
+	// researcher's own, when it registers systems or workloads.
+	Program string
 }
 
 var (

@@ -82,7 +82,7 @@ with its error and left out of the charts.`)
 	start := time.Now()
 	var rows []results.Row
 	for _, s := range specs {
-		rs, err := harness.Execute(ctx, registry, s, opt)
+		rs, err := harness.Execute(ctx, e.registry, s, opt)
 		rows = append(rows, rs...)
 		if err != nil {
 			return err

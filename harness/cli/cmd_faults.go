@@ -11,29 +11,53 @@ import (
 	"github.com/dflab/dflab/faults/plan"
 	"github.com/dflab/dflab/harness/campaign"
 	"github.com/dflab/dflab/harness/simrun"
+	"github.com/dflab/dflab/workloads"
 )
 
 // setupFlags are the flags that, with the seed, decide a campaign case.
 type setupFlags struct {
-	engines string
-	planted string
+	engines   string
+	workloads string
+	planted   string
 }
 
 func (f *setupFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&f.engines, "engines", "", "engines a seed may draw, comma-separated (default: netherite,original)")
+	fs.StringVar(&f.engines, "engines", "", "engines a seed may draw, comma-separated (default: every registered one)")
+	fs.StringVar(&f.workloads, "workloads", "", "workloads a seed may draw, comma-separated, in order (default: every registered one)")
 	fs.StringVar(&f.planted, "planted", "", "switch on a planted bug (test-only engine knob), e.g. skip-dedup")
 }
 
-func (f *setupFlags) setup() campaign.Setup {
-	su := campaign.Setup{Planted: f.planted}
+// setup is the campaign setup of the flags over the command's catalog:
+// --workloads makes a registry of exactly those workloads, in that order
+// (a repro command lists the workloads its campaign drew from).
+func (f *setupFlags) setup(e *env) (campaign.Setup, error) {
+	su := campaign.Setup{Planted: f.planted, Systems: e.catalog.SystemsOf(), Workloads: e.catalog.WorkloadsOf(), Program: e.program}
 	if f.engines != "" {
 		su.Engines = strings.Split(f.engines, ",")
+		for _, name := range su.Engines {
+			if _, err := su.Systems.Lookup(name); err != nil {
+				return su, fmt.Errorf("--engines: %w; a program that registers it (cli.WithEngine) can run it", err)
+			}
+		}
 	}
-	return su
+	if f.workloads != "" {
+		only := &workloads.Registry{}
+		for _, name := range strings.Split(f.workloads, ",") {
+			w, err := su.Workloads.Lookup(name)
+			if err != nil {
+				return su, fmt.Errorf("--workloads: %w; a program that registers it (cli.WithWorkload) can run it", err)
+			}
+			if err := only.Register(w); err != nil {
+				return su, fmt.Errorf("--workloads: %w", err)
+			}
+		}
+		su.Workloads = only
+	}
+	return su, nil
 }
 
 func cmdFaults(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "faults", "--seeds N [--from S] [--engines LIST] [--planted BUG]", `
+	fs := newFlags(e, "faults", "--seeds N [--from S] [--engines LIST] [--workloads LIST] [--planted BUG]", `
 Runs the swarm fault campaign on the simulator: every seed draws an engine
 and its knobs, a small workload and a random fault plan, runs a safety
 phase with the faults and a heal phase without them, and every checker
@@ -54,7 +78,11 @@ command that reproduces it. Exits 1 if any checker failed.`)
 	if *twice == 0 {
 		return fmt.Errorf("--twice-every 0: allowed: a positive n, or negative for never")
 	}
-	sum, err := campaign.Run(ctx, campaign.Config{From: *from, Seeds: *seeds, Setup: sf.setup(), TwiceEvery: *twice, Log: e.stderr})
+	su, err := sf.setup(e)
+	if err != nil {
+		return err
+	}
+	sum, err := campaign.Run(ctx, campaign.Config{From: *from, Seeds: *seeds, Setup: su, TwiceEvery: *twice, Log: e.stderr})
 	if err != nil {
 		return err
 	}
@@ -70,10 +98,10 @@ command that reproduces it. Exits 1 if any checker failed.`)
 // specFlagNames are repro's flags that make it re-run a spec rather than
 // a campaign seed.
 var specFlagNames = map[string]bool{"spec": true, "set": true, "engine": true, "backend": true, "models": true,
-	"workload": true, "params": true, "load": true, "faults": true, "nodes": true, "cores": true, "reps": true}
+	"workload": true, "knob": true, "params": true, "load": true, "faults": true, "nodes": true, "cores": true, "reps": true}
 
 func cmdRepro(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "repro", "--seed N [--plan FILE] [--engines LIST] [--planted BUG] | --spec FILE --seed N [--plan FILE]", `
+	fs := newFlags(e, "repro", "--seed N [--plan FILE] [--engines LIST] [--workloads LIST] [--planted BUG] | --spec FILE --seed N [--plan FILE]", `
 Re-runs one seed exactly: without spec flags, the fault campaign's case of
 that seed (the command a failing checker prints), printing its
 configuration, its fault plan, its trace hash and the checkers' verdict;
@@ -96,7 +124,11 @@ repetition of that spec with the seed and plan, printing its row.`)
 		}
 		return reproSpec(ctx, e, &sf)
 	}
-	return reproSeed(ctx, e, sf.seed, su.setup(), *planFile, *tracePath)
+	setup, err := su.setup(e)
+	if err != nil {
+		return err
+	}
+	return reproSeed(ctx, e, sf.seed, setup, *planFile, *tracePath)
 }
 
 // reproSeed re-runs a campaign seed.

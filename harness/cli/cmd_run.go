@@ -10,7 +10,8 @@ import (
 	"github.com/dflab/dflab/harness/spec"
 )
 
-// registry is the engine registry commands use (tests swap it).
+// registry is the engine registry commands use when no option adds a
+// system or a workload (tests swap it).
 var registry = harness.Default
 
 func cmdRun(ctx context.Context, e *env, args []string) error {
@@ -24,7 +25,7 @@ appends one JSONL row per run to --out (results schema: dflab schema).`)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	s, err := sf.build()
+	s, err := sf.build(e.catalog)
 	if err != nil {
 		return err
 	}
@@ -54,7 +55,7 @@ runs every point like dflab run.`)
 	if err := spec.DecodeStrict("matrix", data, &m); err != nil {
 		return err
 	}
-	pts, err := m.Expand()
+	pts, err := m.ExpandIn(e.catalog)
 	if err != nil {
 		return err
 	}
@@ -84,7 +85,7 @@ func printSpecs(e *env, specs []spec.Spec) error {
 func runSpecs(ctx context.Context, e *env, specs []spec.Spec, out string, forceProgress bool) error {
 	total := 0
 	for _, s := range specs {
-		if _, err := registry.Lookup(s.Engine.Name); err != nil {
+		if _, err := e.registry.Lookup(s.Engine.Name); err != nil {
 			return err
 		}
 		total += s.Repetitions
@@ -98,7 +99,7 @@ func runSpecs(ctx context.Context, e *env, specs []spec.Spec, out string, forceP
 		Progress: harness.NewProgress(e.stderr, total, forceProgress, nil)}
 	failed := 0
 	for _, s := range specs {
-		rows, err := harness.Execute(ctx, registry, s, opt)
+		rows, err := harness.Execute(ctx, e.registry, s, opt)
 		for _, r := range rows {
 			if r.Error != "" {
 				failed++
@@ -122,11 +123,11 @@ func runSpecs(ctx context.Context, e *env, specs []spec.Spec, out string, forceP
 // fault plan, and prints its row.
 func reproSpec(ctx context.Context, e *env, sf *specFlags) error {
 	sf.reps = 1
-	s, err := sf.build()
+	s, err := sf.build(e.catalog)
 	if err != nil {
 		return err
 	}
-	rows, err := harness.Execute(ctx, registry, s, harness.Options{Revision: results.GitRevision(".")})
+	rows, err := harness.Execute(ctx, e.registry, s, harness.Options{Revision: results.GitRevision(".")})
 	if err != nil {
 		return err
 	}

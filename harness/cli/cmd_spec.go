@@ -24,7 +24,7 @@ path and the allowed values.`)
 	if fs.NArg() > 0 {
 		sf.file = fs.Arg(0) // dflab spec FILE works too
 	}
-	s, err := sf.build()
+	s, err := sf.build(e.catalog)
 	if err != nil {
 		return err
 	}

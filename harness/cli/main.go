@@ -10,6 +10,9 @@ import (
 	"os/signal"
 	"sort"
 	"strings"
+
+	"github.com/dflab/dflab/harness"
+	"github.com/dflab/dflab/harness/spec"
 )
 
 // command is one subcommand.
@@ -18,9 +21,14 @@ type command struct {
 	run     func(ctx context.Context, env *env, args []string) error
 }
 
-// env is what a command may touch: its output streams.
+// env is what a command may touch: its output streams, the catalog of
+// systems and workloads it serves, the runners' registry, and the
+// program's name for the commands it prints.
 type env struct {
 	stdout, stderr io.Writer
+	catalog        spec.Catalog
+	registry       *harness.Registry
+	program        string
 }
 
 var commands = map[string]command{
@@ -34,19 +42,29 @@ var commands = map[string]command{
 	"repro":     {"re-run one seed with its fault plan", cmdRepro},
 	"plot":      {"draw charts and CSV tables from a JSONL results file", cmdPlot},
 	"schema":    {"print the results schema (results/README.md)", cmdSchema},
+	"systems":   {"list the systems (engines) and workloads served, with every knob", cmdSystems},
 }
 
 // Main runs the command line args (args[0] is the program's name) until
-// an interrupt and returns the exit status.
-func Main(args []string) int {
+// an interrupt and returns the exit status. The options add systems and
+// workloads to the built-in ones; every subcommand serves them.
+func Main(args []string, opts ...Option) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	return dflab(ctx, args[1:], os.Stdout, os.Stderr)
+	opts = append([]Option{WithProgram(programName(args))}, opts...)
+	if len(args) == 0 {
+		args = []string{"dflab"}
+	}
+	return dflab(ctx, args[1:], os.Stdout, os.Stderr, opts...)
 }
 
 // dflab runs one command line and returns the exit status.
-func dflab(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func dflab(ctx context.Context, args []string, stdout, stderr io.Writer, opts ...Option) int {
 	e := &env{stdout: stdout, stderr: stderr}
+	if err := newEnv(e, opts); err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", e.program, err)
+		return 2
+	}
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		usage(stdout)
 		if len(args) == 0 {

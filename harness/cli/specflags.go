@@ -31,10 +31,10 @@ func (f *specFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.file, "spec", "", "spec JSON file (\"-\": stdin); flags override its fields")
 	fs.Var(&f.sets, "set", "set a spec field by path, e.g. --set engine.netherite.partitions=16 (repeatable; value is JSON or a bare string)")
 	fs.Var(&f.knobs, "knob", "set a knob of the engine by its name, e.g. --knob partitions=16 or --knob checkpoint.logBytes=64KiB (repeatable; a bare name is true; the engine's knobs: dflab systems)")
-	fs.StringVar(&f.engine, "engine", "", "engine: netherite | original")
+	fs.StringVar(&f.engine, "engine", "", "engine: netherite | original, or a registered one (dflab systems)")
 	fs.StringVar(&f.backend, "backend", "", "backend: sim | disk | azure | nats")
 	fs.StringVar(&f.models, "models", "", "simulator model set name (backend sim)")
-	fs.StringVar(&f.workload, "workload", "", "workload: "+strings.Join(spec.Workloads, " | "))
+	fs.StringVar(&f.workload, "workload", "", "workload: "+strings.Join(spec.Workloads, " | ")+", or a registered one (dflab systems)")
 	fs.StringVar(&f.params, "params", "", "workload parameters as a JSON object")
 	fs.StringVar(&f.load, "load", "", "load: closed:N (N instances at once) or open:RATE:DURATION (e.g. open:10:60s)")
 	fs.StringVar(&f.faults, "faults", "", "fault plan text (or @FILE to read it from a file)")
@@ -44,8 +44,9 @@ func (f *specFlags) register(fs *flag.FlagSet) {
 	fs.Uint64Var(&f.seed, "seed", 0, "seed (repetition i uses seed+i)")
 }
 
-// build reads the file (if any), applies the flags and resolves.
-func (f *specFlags) build() (spec.Spec, error) {
+// build reads the file (if any), applies the flags and resolves against
+// the catalog.
+func (f *specFlags) build(c spec.Catalog) (spec.Spec, error) {
 	var base spec.Spec
 	if f.file != "" {
 		data, err := readInput(f.file)
@@ -78,7 +79,7 @@ func (f *specFlags) build() (spec.Spec, error) {
 		b, _ := json.Marshal(val) // a string always marshals; the engine's knob parses it
 		axes = append(axes, spec.Axis{Path: "engine." + engine + "." + name, Values: []json.RawMessage{b}})
 	}
-	return spec.Apply(base, axes...)
+	return spec.ApplyIn(c, base, axes...)
 }
 
 // axes turns the flags into one-value axes (later flags win).
