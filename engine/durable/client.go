@@ -8,19 +8,26 @@ import (
 // Client is how programs outside the engine start and observe work. Both
 // engines implement it.
 type Client interface {
-	// Start starts an orchestration and returns its instance id.
+	// Start starts an orchestration and returns its instance id. A start
+	// under the id of an unfinished instance follows the StartReuse policy
+	// (default: ErrInstanceExists); a finished id starts a new execution.
 	Start(ctx context.Context, name string, input any, opts ...StartOption) (string, error)
 	// RaiseEvent delivers an external event to an orchestration instance.
 	RaiseEvent(ctx context.Context, instance, name string, data any) error
 	// SignalEntity sends a one-way operation to an entity.
 	SignalEntity(ctx context.Context, id EntityID, operation string, input any) error
-	// Status returns the instance's current status.
+	// Status returns the instance's current status (ErrUnknownInstance
+	// for an id never started or purged).
 	Status(ctx context.Context, instance string) (InstanceStatus, error)
-	// Wait blocks until the instance completes, fails or is terminated.
+	// Wait blocks until the instance completes, fails or is terminated;
+	// for an id never started (or purged) it returns ErrUnknownInstance at
+	// once.
 	Wait(ctx context.Context, instance string) (InstanceStatus, error)
 	// Terminate ends a running instance.
 	Terminate(ctx context.Context, instance, reason string) error
-	// Purge deletes a finished instance's history and status.
+	// Purge deletes a finished instance's history and status
+	// (ErrNotFinished while it is pending or running, ErrUnknownInstance
+	// for an unknown id).
 	Purge(ctx context.Context, instance string) error
 }
 
@@ -31,10 +38,16 @@ type StartOption func(*StartOptions)
 type StartOptions struct {
 	InstanceID string
 	StartAt    time.Time
+	Reuse      ReusePolicy
 }
 
 // StartWithID sets the new instance's id (default: a generated one).
 func StartWithID(id string) StartOption { return func(o *StartOptions) { o.InstanceID = id } }
+
+// StartReuse sets what the start does when the id names an instance that
+// is not finished (default ReuseError: the start fails with
+// ErrInstanceExists).
+func StartReuse(p ReusePolicy) StartOption { return func(o *StartOptions) { o.Reuse = p } }
 
 // StartAt delays the start until t.
 func StartAt(t time.Time) StartOption { return func(o *StartOptions) { o.StartAt = t } }

@@ -25,3 +25,48 @@ func (e *TaskFailedError) Error() string {
 // PanicError turns a recovered panic value into an error whose text is
 // deterministic (the value only, no stack addresses).
 func PanicError(r any) error { return fmt.Errorf("panic: %v", r) }
+
+// Client errors. Both engines answer refused client requests with one of
+// these (wrapped), so a program tells the cases apart with errors.Is.
+var (
+	// ErrUnknownInstance: the instance was never started, or was purged
+	// (status, wait and purge of such an id).
+	ErrUnknownInstance = errors.New("unknown instance")
+	// ErrInstanceExists: a start under the id of an instance that is not
+	// finished, with the default reuse policy (ReuseError).
+	ErrInstanceExists = errors.New("instance exists and is not finished")
+	// ErrNotFinished: a purge of an instance that is still pending or
+	// running.
+	ErrNotFinished = errors.New("instance is not finished")
+)
+
+// Refusal says why an engine refused a client request (0: it did not).
+// It travels in ClientResponse, so an engine that answers requests
+// through a log or stream carries it as data; Err turns it into the error
+// the client returns.
+type Refusal uint8
+
+// Refusals.
+const (
+	NotRefused Refusal = iota
+	RefusedUnknown
+	RefusedExists
+	RefusedNotFinished
+)
+
+// Err is the refusal's error for an instance whose status is st (nil for
+// NotRefused); client cores return it, and the program's client adds the
+// request and the instance.
+func (r Refusal) Err(st Status) error {
+	switch r {
+	case NotRefused:
+		return nil
+	case RefusedUnknown:
+		return ErrUnknownInstance
+	case RefusedExists:
+		return fmt.Errorf("%w (it is %s)", ErrInstanceExists, st)
+	case RefusedNotFinished:
+		return fmt.Errorf("%w (it is %s)", ErrNotFinished, st)
+	}
+	return fmt.Errorf("request refused (refusal %d)", uint8(r))
+}

@@ -33,6 +33,41 @@ type ClientRequest struct {
 	Instance string
 	Name     string
 	Payload  []byte
+	// Reuse is a start's policy for an id whose instance is not finished.
+	Reuse ReusePolicy
+}
+
+// ReusePolicy is what a start does when an instance with the id exists
+// and is not finished (Pending or Running). A finished id is always
+// started anew, as a new execution.
+type ReusePolicy uint8
+
+// Reuse policies.
+const (
+	// ReuseError refuses the start with ErrInstanceExists (the default).
+	ReuseError ReusePolicy = iota
+	// ReuseIgnore leaves the instance as it is and reports its status.
+	ReuseIgnore
+	// ReuseTerminate terminates the instance, then starts the new one.
+	ReuseTerminate
+	reuseCount
+)
+
+var reuseNames = [...]string{"error", "ignore", "terminate"}
+
+func (p ReusePolicy) String() string {
+	if p < reuseCount {
+		return reuseNames[p]
+	}
+	return fmt.Sprintf("ReusePolicy(%d)", uint8(p))
+}
+
+// Validate reports a policy outside the allowed ones.
+func (p ReusePolicy) Validate() error {
+	if p >= reuseCount {
+		return fmt.Errorf("start reuse policy %d: allowed error, ignore, terminate", uint8(p))
+	}
+	return nil
 }
 
 // ClientResponse answers a ClientRequest: the instance's status for
@@ -44,4 +79,7 @@ type ClientRequest struct {
 type ClientResponse struct {
 	Found  bool
 	Status InstanceStatus
+	// Refused, when set, says the engine refused the request; the client
+	// core answers with Refused.Err.
+	Refused Refusal
 }

@@ -82,8 +82,8 @@ func (c *Client) call(ctx context.Context, req durable.ClientRequest) (durable.C
 }
 
 // ErrUnknownInstance is returned for requests about an instance the engine
-// does not know.
-var ErrUnknownInstance = errors.New("unknown instance")
+// does not know (durable.ErrUnknownInstance).
+var ErrUnknownInstance = durable.ErrUnknownInstance
 
 // Start implements durable.Client; without StartWithID the id is random.
 func (c *Client) Start(ctx context.Context, name string, input any, opts ...durable.StartOption) (string, error) {
@@ -103,7 +103,10 @@ func (c *Client) Start(ctx context.Context, name string, input any, opts ...dura
 		}
 		id = hex.EncodeToString(b[:])
 	}
-	_, err = c.call(ctx, durable.ClientRequest{Kind: durable.RequestStart, Instance: id, Name: name, Payload: payload})
+	if err := o.Reuse.Validate(); err != nil {
+		return "", fmt.Errorf("start %s: %w", name, err)
+	}
+	_, err = c.call(ctx, durable.ClientRequest{Kind: durable.RequestStart, Instance: id, Name: name, Payload: payload, Reuse: o.Reuse})
 	return id, err
 }
 

@@ -119,16 +119,7 @@ func (s *state) request(u *update, origin int, r clientReq) {
 	resp := durable.ClientResponse{Found: found, Status: st}
 	switch req.Kind {
 	case durable.RequestStart:
-		if found && !st.Done() {
-			break // already running: report its status
-		}
-		s.dropExec(inst)
-		delete(s.Histories, inst)
-		s.Instances[inst] = &row{Name: req.Name, Status: durable.StatusPending, Input: req.Payload,
-			Created: u.At, Updated: u.At}
-		s.enqueue(inst, durable.Event{Kind: durable.ExecutionStarted, Name: req.Name, Payload: req.Payload})
-		resp.Status, _ = s.status(inst)
-		resp.Found = true
+		resp = s.start(u, req, st, found)
 	case durable.RequestRaise:
 		if found && !st.Done() {
 			s.enqueue(inst, durable.Event{Kind: durable.EventRaised, Name: req.Name, Payload: req.Payload})
@@ -141,18 +132,59 @@ func (s *state) request(u *update, origin int, r clientReq) {
 			s.enqueue(inst, durable.Event{Kind: durable.ExecutionTerminated, Payload: req.Payload})
 		}
 	case durable.RequestPurge:
-		if found && st.Done() {
+		switch {
+		case !found:
+			resp.Refused = durable.RefusedUnknown
+		case !st.Done():
+			resp.Refused = durable.RefusedNotFinished
+		default:
 			s.dropExec(inst)
 			delete(s.Histories, inst)
 			delete(s.Instances, inst)
 		}
 	case durable.RequestWait:
-		if !found || !st.Done() {
+		if !found {
+			resp.Refused = durable.RefusedUnknown
+			break
+		}
+		if !st.Done() {
 			s.Waiters[inst] = append(s.Waiters[inst], waiter{Origin: origin, ID: r.ID})
 			return
 		}
 	}
 	s.respond(u.Seq, origin, clientResp{ID: r.ID, Resp: resp})
+}
+
+// start applies a client's start: an unfinished instance follows the
+// request's reuse policy; anything else (unknown, finished) starts anew.
+func (s *state) start(u *update, req durable.ClientRequest, st durable.InstanceStatus, found bool) durable.ClientResponse {
+	inst := req.Instance
+	started := durable.Event{Kind: durable.ExecutionStarted, Name: req.Name, Payload: req.Payload}
+	if found && !st.Done() {
+		switch req.Reuse {
+		case durable.ReuseIgnore:
+			return durable.ClientResponse{Found: true, Status: st}
+		case durable.ReuseTerminate:
+			// The step applies both: the termination ends the execution
+			// (its parent, if any, is told), the start begins a new one
+			// (replay.Result.NewExecution).
+			s.enqueue(inst, durable.Event{Kind: durable.ExecutionTerminated, Payload: []byte(`"restarted"`)})
+			s.enqueue(inst, started)
+			r := s.Instances[inst]
+			r.Status, r.Name, r.Input, r.Updated = durable.StatusPending, req.Name, req.Payload, u.At
+			st, _ = s.status(inst)
+			return durable.ClientResponse{Found: true, Status: st}
+		default:
+			return durable.ClientResponse{Found: true, Status: st, Refused: durable.RefusedExists}
+		}
+	}
+	s.dropExec(inst)
+	delete(s.Histories, inst)
+	s.Instances[inst] = &row{Name: req.Name, Status: durable.StatusPending, Input: req.Payload,
+		Created: u.At, Updated: u.At}
+	s.enqueue(inst, started)
+	st, _ = s.status(inst)
+	return durable.ClientResponse{Found: true, Status: st}
 }
 
 func (s *state) answerWaiters(seq int64, inst string) {

@@ -75,6 +75,10 @@ func (c *Client) call(v port.ClientCall) {
 			Err: fmt.Errorf("client call %d: request kind %d: allowed start..purge", v.ID, req.Kind)})
 		return
 	}
+	if err := req.Reuse.Validate(); err != nil {
+		c.rd.Responses = append(c.rd.Responses, port.Response{ID: v.ID, Err: fmt.Errorf("client call %d: %w", v.ID, err)})
+		return
+	}
 	if err := durable.CheckPayload(req.Kind.String()+" "+req.Instance+" payload", req.Payload); err != nil {
 		c.rd.Responses = append(c.rd.Responses, port.Response{ID: v.ID, Err: fmt.Errorf("client call %d: %w", v.ID, err)})
 		return
@@ -189,6 +193,6 @@ func (c *Client) answer(rs []clientResp) {
 			continue // a duplicate after a partition recovered
 		}
 		delete(c.calls, r.ID)
-		c.rd.Responses = append(c.rd.Responses, port.Response{ID: id, Resp: r.Resp})
+		c.rd.Responses = append(c.rd.Responses, port.Response{ID: id, Resp: r.Resp, Err: r.Resp.Refused.Err(r.Resp.Status.Status)})
 	}
 }

@@ -96,3 +96,27 @@ func TestCloseDropsCachedCursors(t *testing.T) {
 	x.Close()
 	require.Empty(t, x.st.execs)
 }
+
+// A start's reuse policy and a response's refusal survive the stream
+// encoding (with the bytes of the encoding before them when they are zero).
+func TestBatchCodecCarriesReuseAndRefusal(t *testing.T) {
+	b := batch{Origin: 5, Pos: 1,
+		Requests: []clientReq{{ID: 4, Req: durable.ClientRequest{Kind: durable.RequestStart, Instance: "o1", Name: "N",
+			Reuse: durable.ReuseTerminate}}},
+		Responses: []clientResp{{ID: 2, Resp: durable.ClientResponse{Found: true, Refused: durable.RefusedNotFinished}}}}
+	e := enc{}
+	b.encode(&e)
+	got, err := decodeBatch(e.b)
+	require.NoError(t, err)
+	require.Equal(t, durable.ReuseTerminate, got.Requests[0].Req.Reuse)
+	require.Equal(t, durable.RequestStart, got.Requests[0].Req.Kind)
+	require.True(t, got.Responses[0].Resp.Found)
+	require.Equal(t, durable.RefusedNotFinished, got.Responses[0].Resp.Refused)
+
+	plain := b
+	plain.Requests = []clientReq{{ID: 4, Req: durable.ClientRequest{Kind: durable.RequestStart, Instance: "o1", Name: "N"}}}
+	plain.Responses = []clientResp{{ID: 2, Resp: durable.ClientResponse{Found: true}}}
+	p := enc{}
+	plain.encode(&p)
+	require.Len(t, p.b, len(e.b)-1, "the policy takes a byte of its own, the refusal shares the found byte")
+}

@@ -54,7 +54,7 @@ func (b *batch) encode(e *enc) {
 	for i := range b.Requests {
 		r := &b.Requests[i]
 		e.uint(r.ID)
-		e.uint(uint64(r.Req.Kind))
+		e.uint(uint64(r.Req.Kind) | uint64(r.Req.Reuse)<<8) // the same bytes as the kind alone for ReuseError
 		e.str(r.Req.Instance)
 		e.str(r.Req.Name)
 		e.bytes(r.Req.Payload)
@@ -63,7 +63,7 @@ func (b *batch) encode(e *enc) {
 	for i := range b.Responses {
 		r := &b.Responses[i]
 		e.uint(r.ID)
-		e.bool(r.Resp.Found)
+		e.uint(boolBit(r.Resp.Found) | uint64(r.Resp.Refused)<<1) // a bool's byte when not refused
 		encodeStatus(e, &r.Resp.Status)
 	}
 	e.messages(b.Activities)
@@ -103,7 +103,8 @@ func decodeBatchPrefix(p []byte) (batch, int, error) {
 	for n := d.count(); n > 0 && d.err == nil; n-- {
 		var r clientReq
 		r.ID = d.uint()
-		r.Req.Kind = durable.RequestKind(d.uint())
+		k := d.uint()
+		r.Req.Kind, r.Req.Reuse = durable.RequestKind(k&0xff), durable.ReusePolicy(k>>8)
 		r.Req.Instance = d.str()
 		r.Req.Name = d.str()
 		r.Req.Payload = d.bytes()
@@ -112,7 +113,8 @@ func decodeBatchPrefix(p []byte) (batch, int, error) {
 	for n := d.count(); n > 0 && d.err == nil; n-- {
 		var r clientResp
 		r.ID = d.uint()
-		r.Resp.Found = d.bool()
+		f := d.uint()
+		r.Resp.Found, r.Resp.Refused = f&1 != 0, durable.Refusal(f>>1)
 		r.Resp.Status = decodeStatus(&d)
 		b.Responses = append(b.Responses, r)
 	}
@@ -124,6 +126,13 @@ func decodeBatchPrefix(p []byte) (batch, int, error) {
 		b.Offload = &offloadCmd{Dest: int(d.int()), N: int(d.int()), At: d.int()}
 	}
 	return b, d.off, d.err
+}
+
+func boolBit(v bool) uint64 {
+	if v {
+		return 1
+	}
+	return 0
 }
 
 func encodeStatus(e *enc, s *durable.InstanceStatus) {

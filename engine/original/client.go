@@ -58,6 +58,11 @@ type Client struct {
 	// ("client/<seed>/<start time>"), so that receivers drop a message the
 	// client sent again after an ambiguous enqueue error.
 	sender string
+	// queuedAfter holds, per instance with a start in flight, the calls that
+	// came after it: they are taken once the start is answered, so that a
+	// wait, status or purge sent after a start sees it, as on Netherite
+	// (which applies one client's requests for an instance in order).
+	queuedAfter map[string][]port.ClientCall
 }
 
 var _ port.Core = (*Client)(nil)
@@ -94,14 +99,38 @@ func (c *Client) call(call port.ClientCall) {
 		c.respond(call.ID, nil, fmt.Errorf("original: %s request without an instance id", req.Kind))
 		return
 	}
+	if err := req.Reuse.Validate(); err != nil {
+		c.respond(call.ID, nil, fmt.Errorf("original: %w", err))
+		return
+	}
 	if err := durable.CheckPayload(req.Kind.String()+" "+req.Instance+" payload", req.Payload); err != nil {
 		c.respond(call.ID, nil, fmt.Errorf("original: %w", err))
+		return
+	}
+	if q, busy := c.queuedAfter[req.Instance]; busy {
+		c.queuedAfter[req.Instance] = append(q, call)
 		return
 	}
 	done := func(resp durable.ClientResponse, err error) { c.respond(call.ID, resp, err) }
 	switch req.Kind {
 	case durable.RequestStart:
-		c.start(req, done)
+		if c.queuedAfter == nil {
+			c.queuedAfter = map[string][]port.ClientCall{}
+		}
+		c.queuedAfter[req.Instance] = nil
+		c.start(req, func(resp durable.ClientResponse, err error) {
+			done(resp, err)
+			q := c.queuedAfter[req.Instance]
+			delete(c.queuedAfter, req.Instance)
+			for i, next := range q {
+				c.call(next)
+				if _, busy := c.queuedAfter[req.Instance]; busy {
+					// another start: the rest waits for it
+					c.queuedAfter[req.Instance] = append(c.queuedAfter[req.Instance], q[i+1:]...)
+					return
+				}
+			}
+		})
 	case durable.RequestRaise:
 		c.message(req.Instance, durable.Event{Kind: durable.EventRaised, Name: req.Name, Payload: req.Payload}, done)
 	case durable.RequestSignal:
@@ -134,9 +163,15 @@ func (c *Client) start(req durable.ClientRequest, done reply) {
 			c.after(c.cfg.RetryDelay, func() { c.start(req, done) })
 			return
 		}
-		if found && !old.status(req.Instance).Done() {
-			done(durable.ClientResponse{Found: true, Status: old.status(req.Instance)},
-				fmt.Errorf("original: start %s: instance exists and is %s", req.Instance, old.Status))
+		running := found && !old.status(req.Instance).Done()
+		if running && req.Reuse != durable.ReuseTerminate {
+			resp := durable.ClientResponse{Found: true, Status: old.status(req.Instance)}
+			if req.Reuse == durable.ReuseIgnore {
+				done(resp, nil)
+				return
+			}
+			resp.Refused = durable.RefusedExists
+			done(resp, resp.Refused.Err(old.Status))
 			return
 		}
 		var exec uint32
@@ -144,13 +179,29 @@ func (c *Client) start(req durable.ClientRequest, done reply) {
 			exec = old.Exec + 1
 		}
 		ev := durable.Event{Kind: durable.ExecutionStarted, Name: req.Name, Payload: req.Payload}
-		c.messageExec(req.Instance, ev, exec, func(_ durable.ClientResponse, err error) {
-			if err != nil {
-				done(durable.ClientResponse{}, err)
-				return
-			}
-			c.writePending(req, found, old.etag, done)
-		})
+		send := func() {
+			c.messageExec(req.Instance, ev, exec, func(_ durable.ClientResponse, err error) {
+				if err != nil {
+					done(durable.ClientResponse{}, err)
+					return
+				}
+				c.writePending(req, found, exec, old.etag, done)
+			})
+		}
+		if !running {
+			send()
+			return
+		}
+		// ReuseTerminate: the running execution is terminated (a step that
+		// takes both messages at once replaces it at once: startFirst).
+		c.message(req.Instance, durable.Event{Kind: durable.ExecutionTerminated, Payload: []byte(`"restarted"`)},
+			func(_ durable.ClientResponse, err error) {
+				if err != nil {
+					done(durable.ClientResponse{}, err)
+					return
+				}
+				send()
+			})
 	})
 }
 
@@ -158,8 +209,15 @@ func (c *Client) start(req durable.ClientRequest, done reply) {
 // insert if the instance had no row, else a replace conditioned on the
 // finished execution's row (etag). Either fails, and the row is left as
 // it is, once the execution's first step has written it.
-func (c *Client) writePending(req durable.ClientRequest, found bool, etag string, done reply) {
-	row := &instanceRow{Name: req.Name, Status: durable.StatusPending, Input: req.Payload, Created: c.now, Updated: c.now}
+// A replace that finds another row (the terminated execution's last step
+// wrote it) reads it and tries again while the row is an older
+// execution's.
+func (c *Client) writePending(req durable.ClientRequest, found bool, exec uint32, etag string, done reply) {
+	row := &instanceRow{Name: req.Name, Status: durable.StatusPending, Input: req.Payload, Created: c.now, Updated: c.now,
+		Exec: max(exec, 1), Progress: progress(max(exec, 1), 0)}
+	// The execution the start begins, so that a restart names the next, and
+	// its progress, so that a step of an earlier execution (terminated by
+	// ReuseTerminate) does not merge its row over this one.
 	if row.Input == nil {
 		row.Input = []byte{}
 	}
@@ -167,12 +225,24 @@ func (c *Client) writePending(req durable.ClientRequest, found bool, etag string
 	if found {
 		kind = port.Replace
 	}
+	answer := func() { done(durable.ClientResponse{Found: true, Status: row.status(req.Instance)}, nil) }
 	c.writeInstance(req.Instance, kind, etag, row, func(_ string, err error) {
-		if err != nil && !errors.Is(err, port.ErrConflict) && !errors.Is(err, port.ErrNotFound) {
-			c.after(c.cfg.RetryDelay, func() { c.writePending(req, found, etag, done) })
-			return
+		switch {
+		case err == nil || errors.Is(err, port.ErrNotFound):
+			answer()
+		case errors.Is(err, port.ErrConflict) && found:
+			c.readInstance(req.Instance, func(cur instanceRow, ok bool, rerr error) {
+				if rerr == nil && ok && cur.Exec < exec && cur.Status != durable.StatusPending {
+					c.writePending(req, found, exec, cur.etag, done)
+					return
+				}
+				answer()
+			})
+		case errors.Is(err, port.ErrConflict):
+			answer()
+		default:
+			c.after(c.cfg.RetryDelay, func() { c.writePending(req, found, exec, etag, done) })
 		}
-		done(durable.ClientResponse{Found: true, Status: row.status(req.Instance)}, nil)
 	})
 }
 
@@ -237,6 +307,11 @@ func (c *Client) entityStatus(instance string, done reply) {
 // wait polls the Instances row with back-off until the instance is done.
 func (c *Client) wait(instance string, b backoff, done reply) {
 	c.readInstance(instance, func(row instanceRow, found bool, err error) {
+		if err == nil && !found {
+			resp := durable.ClientResponse{Refused: durable.RefusedUnknown}
+			done(resp, resp.Refused.Err(0))
+			return
+		}
 		if err == nil && found && row.status(instance).Done() {
 			done(durable.ClientResponse{Found: true, Status: row.status(instance)}, nil)
 			return
@@ -248,13 +323,18 @@ func (c *Client) wait(instance string, b backoff, done reply) {
 // purge deletes a finished instance's history rows and its Instances row.
 func (c *Client) purge(instance string, done reply) {
 	c.readInstance(instance, func(row instanceRow, found bool, err error) {
-		if err != nil || !found {
+		if err != nil {
 			done(durable.ClientResponse{}, err)
 			return
 		}
+		if !found {
+			resp := durable.ClientResponse{Refused: durable.RefusedUnknown}
+			done(resp, resp.Refused.Err(0))
+			return
+		}
 		if !row.status(instance).Done() {
-			done(durable.ClientResponse{Found: true, Status: row.status(instance)},
-				fmt.Errorf("original: purge %s: instance is %s, not finished", instance, row.Status))
+			resp := durable.ClientResponse{Found: true, Status: row.status(instance), Refused: durable.RefusedNotFinished}
+			done(resp, resp.Refused.Err(row.Status))
 			return
 		}
 		c.purgeHistory(instance, "", func(err error) {

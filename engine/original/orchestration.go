@@ -286,17 +286,19 @@ func (w *Worker) planBatch(h *history, batch []received) plan {
 	return p
 }
 
-// startFirst finds a message starting a new execution (the first, or the
-// restart after ContinueAsNew) and moves it to the front: messages that
-// came before it are applied after it if they may belong to the new
-// execution (anything, for a first start; events, for a restart), and are
-// dropped as stale otherwise (responses to the execution that ended).
+// startFirst finds the last message starting a new execution (the first,
+// the restart after ContinueAsNew, a client's restart) and moves it to the
+// front: messages that came before it are applied after it if they may
+// belong to the new execution (anything before any start, for a first
+// start; events), and are dropped as stale otherwise (responses to, and
+// the termination of, an execution that ended or that the restart
+// replaces: a ReuseTerminate restart whose termination is in the same
+// batch replaces the execution without recording its end).
 func (p *plan) startFirst(h *history, batch []received) []received {
 	at := -1
 	for i := range batch {
 		if p.startsNew(h, &batch[i].env) {
 			at = i
-			break
 		}
 	}
 	if at < 0 {
@@ -305,8 +307,10 @@ func (p *plan) startFirst(h *history, batch []received) []received {
 	p.newExec = max(batch[at].env.Exec, h.exec+1)
 	out := make([]received, 0, len(batch))
 	out = append(out, batch[at])
+	started := false
 	for _, r := range batch[:at] {
-		if h.exec == 0 || r.env.Event.Kind == durable.EventRaised {
+		started = started || r.env.Event.Kind == durable.ExecutionStarted
+		if h.exec == 0 && !started || r.env.Event.Kind == durable.EventRaised {
 			out = append(out, r)
 		} else {
 			p.used = append(p.used, r)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/dflab/dflab/engine/durable"
+	"github.com/dflab/dflab/engine/port"
 )
 
 // Parity returns the programming-model parity table (issue 22): one
@@ -15,7 +16,8 @@ import (
 // runs it on the sim driver and for real (the tests beside each engine's
 // suite), none skipped.
 func Parity() []Scenario {
-	return []Scenario{SubOrchestrationRetryFixedID(), ReuseFinishedChildID(), WhenAllFailureOrder()}
+	return []Scenario{SubOrchestrationRetryFixedID(), ReuseFinishedChildID(), WhenAllFailureOrder(),
+		StartRunningID(), PurgeAndWaitRefusals()}
 }
 
 // attempts counts activity runs per instance id; activities run
@@ -122,4 +124,76 @@ func WhenAllFailureOrder() Scenario {
 	return Scenario{Name: "WhenAllFailureOrder", Setup: setup,
 		Calls:  []Call{start(0, "both-fail", "BothFail", nil)},
 		Expect: []Expect{{Instance: "both-fail", Status: durable.StatusFailed, FailureContains: `sub-orchestration "FailLater" failed: slow failure`}}}
+}
+
+// setupGated registers "Gated": it waits for the event "go", then returns
+// its input.
+func setupGated(reg *durable.Registry) error {
+	return reg.AddOrchestrator("Gated", func(ctx *durable.OrchestrationContext) (any, error) {
+		var in string
+		if err := ctx.GetInput(&in); err != nil {
+			return nil, err
+		}
+		return in, ctx.WaitForExternalEvent("go").Await(nil)
+	})
+}
+
+func raise(at port.Time, instance, name string) Call {
+	return Call{At: at, Req: durable.ClientRequest{Kind: durable.RequestRaise, Instance: instance, Name: name, Payload: []byte(`null`)}}
+}
+
+func request(at port.Time, kind durable.RequestKind, instance string) Call {
+	return Call{At: at, Req: durable.ClientRequest{Kind: kind, Instance: instance}}
+}
+
+func reuse(c Call, p durable.ReusePolicy) Call {
+	c.Req.Reuse = p
+	return c
+}
+
+// StartRunningID (item 3): a start under the id of a running instance is
+// refused by default (ErrInstanceExists), leaves the instance alone with
+// ReuseIgnore, and terminates it and starts the new input with
+// ReuseTerminate.
+func StartRunningID() Scenario {
+	return Scenario{Name: "StartRunningID", Setup: setupGated,
+		Calls: []Call{
+			start(0, "reuse-error", "Gated", "first"), start(100*ms, "reuse-error", "Gated", "second"),
+			start(0, "reuse-ignore", "Gated", "first"), reuse(start(100*ms, "reuse-ignore", "Gated", "second"), durable.ReuseIgnore),
+			start(0, "reuse-terminate", "Gated", "first"), reuse(start(100*ms, "reuse-terminate", "Gated", "second"), durable.ReuseTerminate),
+			raise(300*ms, "reuse-error", "go"), raise(300*ms, "reuse-ignore", "go"), raise(300*ms, "reuse-terminate", "go"),
+		},
+		Answers: []Answer{{Call: 2, Err: "instance exists and is not finished"}, {Call: 4}, {Call: 6}},
+		Expect: []Expect{completed("reuse-error", `"first"`), completed("reuse-ignore", `"first"`),
+			completed("reuse-terminate", `"second"`)}}
+}
+
+// PurgeAndWaitRefusals (items 4 and 5): a purge of a running instance is
+// refused (ErrNotFinished), a purge or a wait of an id never started
+// answers ErrUnknownInstance at once, and a purged instance is unknown.
+func PurgeAndWaitRefusals() Scenario {
+	return Scenario{Name: "PurgeAndWaitRefusals", Setup: setupGated,
+		Calls: []Call{
+			start(0, "purge-running", "Gated", "x"),
+			request(100*ms, durable.RequestPurge, "purge-running"),
+			request(100*ms, durable.RequestPurge, "never-started"),
+			request(100*ms, durable.RequestWait, "never-started"),
+			start(0, "purge-done", "Gated", "y"),
+			raise(200*ms, "purge-done", "go"),
+			request(400*ms, durable.RequestWait, "purge-done"),
+			request(500*ms, durable.RequestPurge, "purge-done"),
+			request(600*ms, durable.RequestStatus, "purge-done"),
+			request(600*ms, durable.RequestWait, "purge-done"),
+			raise(700*ms, "purge-running", "go"),
+		},
+		Answers: []Answer{
+			{Call: 2, Err: "instance is not finished"},
+			{Call: 3, Err: "unknown instance"},
+			{Call: 4, Err: "unknown instance"},
+			{Call: 7, Status: durable.StatusCompleted},
+			{Call: 8},
+			{Call: 9, NotFound: true},
+			{Call: 10, Err: "unknown instance"},
+		},
+		Expect: []Expect{completed("purge-running", `"x"`)}}
 }

@@ -7,19 +7,36 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dflab/dflab/engine/netherite"
+	origsys "github.com/dflab/dflab/systems/original"
 )
 
-// The parity table on Netherite in the simulator, at every speculation
-// level.
-func TestNetheriteParity(t *testing.T) {
+// The parity table in the simulator: Netherite at every speculation level,
+// the original engine with and without extended sessions. Every row's
+// expectations are asserted on every engine; none is skipped.
+func TestParityInSimulator(t *testing.T) {
+	type engine struct {
+		name     string
+		make     func() Engine
+		outboxOK bool // the outbox rule holds (not under global speculation)
+	}
+	var engines []engine
 	for _, spec := range []netherite.Speculation{netherite.SpeculationNone, netherite.SpeculationLocal, netherite.SpeculationGlobal} {
+		engines = append(engines, engine{"netherite-" + spec.String(), func() Engine { return netheriteEngine(t, spec) },
+			spec != netherite.SpeculationGlobal})
+	}
+	for _, ext := range []bool{false, true} {
+		engines = append(engines, engine{fmt.Sprintf("original-ext=%v", ext), func() Engine {
+			return &origsys.Sim{ControlQueues: 4, Extended: ext}
+		}, true})
+	}
+	for _, e := range engines {
 		for _, sc := range Parity() {
-			t.Run(fmt.Sprintf("%s/%s", spec, sc.Name), func(t *testing.T) {
-				res, err := Run(netheriteEngine(t, spec), sc, Options{Seed: 7})
+			t.Run(e.name+"/"+sc.Name, func(t *testing.T) {
+				res, err := Run(e.make(), sc, Options{Seed: 7})
 				require.NoError(t, err)
 				require.NoError(t, res.Check(sc))
-				if spec != netherite.SpeculationGlobal {
-					require.Empty(t, res.Violations, "outbox rule")
+				if e.outboxOK {
+					require.Empty(t, res.Violations)
 				}
 			})
 		}

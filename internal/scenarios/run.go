@@ -27,6 +27,19 @@ type Scenario struct {
 	Deadline port.Time
 	// Faults, if set, schedules crashes and restarts on the driver.
 	Faults func(d *sim.Driver, nodes []sim.NodeID, store *mem.Store)
+	// Answers lists calls whose answers are checked.
+	Answers []Answer
+}
+
+// Answer is the expected answer to one call.
+type Answer struct {
+	Call int // 1-based position in Calls
+	// Err must occur in the call's error ("": the call must succeed).
+	Err string
+	// Status, if set, is the status the answer must report; NotFound, if
+	// set, says the answer must report the instance unknown.
+	Status   durable.Status
+	NotFound bool
 }
 
 // Call is a client request sent at a virtual time.
@@ -215,6 +228,7 @@ func (r *Result) Check(sc Scenario) error {
 			bad = append(bad, fmt.Sprintf("%s: failure %q, want it to contain %q", x.Instance, st.Failure, x.FailureContains))
 		}
 	}
+	bad = append(bad, r.checkAnswers(sc)...)
 	sort.Strings(bad)
 	if len(bad) > 0 {
 		return fmt.Errorf("scenario %s: %s", sc.Name, strings.Join(bad, "; "))
@@ -230,4 +244,34 @@ func sameJSON(got []byte, want string) bool {
 	x, _ := json.Marshal(a)
 	y, _ := json.Marshal(b)
 	return bytes.Equal(x, y)
+}
+
+func (r *Result) checkAnswers(sc Scenario) []string {
+	var bad []string
+	for _, a := range sc.Answers {
+		var got *Response
+		for i := range r.Responses {
+			if r.Responses[i].Call == a.Call {
+				got = &r.Responses[i]
+			}
+		}
+		name := fmt.Sprintf("call %d", a.Call)
+		if a.Call >= 1 && a.Call <= len(sc.Calls) {
+			c := sc.Calls[a.Call-1].Req
+			name = fmt.Sprintf("call %d (%s %s)", a.Call, c.Kind, c.Instance)
+		}
+		switch {
+		case got == nil:
+			bad = append(bad, name+": no answer")
+		case a.Err == "" && got.Err != nil:
+			bad = append(bad, fmt.Sprintf("%s: error %q, want none", name, got.Err))
+		case a.Err != "" && (got.Err == nil || !strings.Contains(got.Err.Error(), a.Err)):
+			bad = append(bad, fmt.Sprintf("%s: error %v, want one containing %q", name, got.Err, a.Err))
+		case a.Status != 0 && got.Resp.Status.Status != a.Status:
+			bad = append(bad, fmt.Sprintf("%s: status %s, want %s", name, got.Resp.Status.Status, a.Status))
+		case a.NotFound && got.Resp.Found:
+			bad = append(bad, fmt.Sprintf("%s: found (%s), want unknown", name, got.Resp.Status.Status))
+		}
+	}
+	return bad
 }
