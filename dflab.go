@@ -83,6 +83,45 @@ type Engine struct {
 	driver  *host.Driver
 	client  *host.Client
 	closers []func() error
+	logf    func(format string, args ...any)
+	health  systems.RealHealth // nil: the system reports no health
+}
+
+// Health lists the state of every unit the engine runs, by unit name:
+// each Netherite partition (p00, p01...) or original-engine control queue
+// (control-00...), as its core last reported it: ok, recovering,
+// restarting (with the restart count and why) or failed (with the reason:
+// corruption, a fatal error; calls for its instances fail with it).
+func (e *Engine) Health() []port.Health {
+	if e.health == nil {
+		return nil
+	}
+	seen := map[string]port.Health{}
+	for _, h := range e.driver.Health() {
+		seen[h.Unit] = h.Health
+	}
+	units := e.health.Units()
+	out := make([]port.Health, 0, len(units))
+	for _, u := range units {
+		h, ok := seen[u]
+		if !ok {
+			h = port.Health{Unit: u, State: port.HealthRecovering, Reason: "no report yet"}
+		}
+		out = append(out, h)
+	}
+	return out
+}
+
+// onHealth runs on the reporting core's goroutine: a unit that restarts
+// or fails is a warning (Options.Logf), and a failed one is passed on to
+// the deployment.
+func (e *Engine) onHealth(_ host.CoreID, h port.Health) {
+	if (h.State == port.HealthRestarting || h.State == port.HealthFailed) && e.logf != nil {
+		e.logf("dflab: %s", h)
+	}
+	if h.State == port.HealthFailed && e.health != nil {
+		e.health.Failed(e.driver, h)
+	}
 }
 
 // Client returns the engine's client.
@@ -122,7 +161,7 @@ func Start(ctx context.Context, reg *durable.Registry, o Options) (*Engine, erro
 		return nil, errors.New("dflab.Start: registry is nil")
 	}
 	o = o.withDefaults()
-	e := &Engine{}
+	e := &Engine{logf: o.Logf}
 	if err := e.start(ctx, reg, o); err != nil {
 		for i := len(e.closers) - 1; i >= 0; i-- {
 			_ = e.closers[i]()
@@ -153,6 +192,7 @@ func (e *Engine) start(ctx context.Context, reg *durable.Registry, o Options) er
 		return err
 	}
 	e.streams = dep.StreamPartitions()
+	e.health, _ = dep.(systems.RealHealth)
 	stores, err := e.openStores(ctx, o, e.streams)
 	if err != nil {
 		return err
@@ -231,7 +271,8 @@ func (o Options) withDefaults() Options {
 
 func (e *Engine) newDriver(stores *port.Stores, o Options) error {
 	e.meter = meter.New()
-	d, err := host.New(host.Config{Stores: e.meter.Wrap(stores), ActivityWorkers: o.ActivityWorkers, StreamHold: max(o.StreamHold, 0)})
+	d, err := host.New(host.Config{Stores: e.meter.Wrap(stores), ActivityWorkers: o.ActivityWorkers, StreamHold: max(o.StreamHold, 0),
+		OnHealth: e.onHealth})
 	if err != nil {
 		return err
 	}

@@ -27,7 +27,7 @@ func (e *Engine) openStores(ctx context.Context, o Options, partitions int) (*po
 		if o.Dir == "" {
 			return nil, fmt.Errorf("Options.Storage = disk needs Options.Dir")
 		}
-		st, err := disk.Open(filepath.Join(o.Dir, "storage"), wallClock, disk.Options{Partitions: partitions})
+		st, err := disk.Open(filepath.Join(o.Dir, "storage"), wallClock, disk.Options{Partitions: partitions, Logf: o.Logf})
 		if err != nil {
 			return nil, err
 		}
@@ -74,7 +74,7 @@ func (e *Engine) withTransport(ctx context.Context, o Options, stores *port.Stor
 		if o.Dir == "" {
 			return nil, fmt.Errorf("Options.Transport = disk needs Options.Dir")
 		}
-		st, err := disk.Open(filepath.Join(o.Dir, "transport"), wallClock, disk.Options{Partitions: partitions})
+		st, err := disk.Open(filepath.Join(o.Dir, "transport"), wallClock, disk.Options{Partitions: partitions, Logf: o.Logf})
 		if err != nil {
 			return nil, err
 		}

@@ -146,6 +146,17 @@ type RealDeployment interface {
 	Start(ctx context.Context, d *host.Driver) (client host.CoreID, err error)
 }
 
+// RealHealth is implemented by real deployments whose cores report
+// port.Health: Units names the units they report on (Netherite's p00...,
+// the original engine's control-00...), for a caller's health listing, and
+// Failed is told (on the reporting core's goroutine) of a unit that failed
+// for good, so that the deployment can fail the calls waiting for it
+// (Netherite tells its client core, netherite.PartitionDown).
+type RealHealth interface {
+	Units() []string
+	Failed(d *host.Driver, h port.Health)
+}
+
 // Check validates a descriptor: the fields every runner relies on.
 func (s *System) Check() error {
 	if s == nil {

@@ -1,11 +1,13 @@
 package disk
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"io/fs"
 	"os"
@@ -16,18 +18,23 @@ import (
 )
 
 const (
-	hdrSize   = 4096 // data starts here; keeps page data aligned
-	hdrFixed  = 40   // fixed fields before the name
-	blobMagic = "DFLB"
+	hdrSize    = 4096 // data starts here; keeps page data aligned
+	hdrFixed   = 48   // fixed fields before the name
+	blobMagic  = "DFLB"
+	hdrVersion = 2
 )
 
-// header is a blob file's header.
+// header is a blob file's header: magic, type, version, name length,
+// incarnation, generation, modified, block count, a CRC-32C of the rest of
+// the header (name included), the data size of page and block blobs (0
+// for append blobs, which grow), then the name.
 type header struct {
 	typ      port.BlobType
 	inc      uint64 // random per creation, so ETags never repeat
 	gen      uint64 // bumped by every write
 	modified port.Time
 	blocks   uint32
+	size     int64 // page and block blobs: their data size; append blobs: 0
 	name     string
 }
 
@@ -37,33 +44,61 @@ func (h *header) encode() []byte {
 	b := make([]byte, hdrFixed+len(h.name))
 	copy(b, blobMagic)
 	b[4] = byte(h.typ)
-	b[5] = 1
+	b[5] = hdrVersion
 	binary.LittleEndian.PutUint16(b[6:], uint16(len(h.name)))
 	binary.LittleEndian.PutUint64(b[8:], h.inc)
 	binary.LittleEndian.PutUint64(b[16:], h.gen)
 	binary.LittleEndian.PutUint64(b[24:], uint64(h.modified))
 	binary.LittleEndian.PutUint32(b[32:], h.blocks)
+	binary.LittleEndian.PutUint64(b[40:], uint64(h.size))
 	copy(b[hdrFixed:], h.name)
+	binary.LittleEndian.PutUint32(b[36:], headerCRC(b))
 	return b
 }
 
+// headerCRC is the CRC-32C of an encoded header but its CRC field.
+func headerCRC(b []byte) uint32 {
+	c := crc32.Checksum(b[:36], castagnoli)
+	return crc32.Update(c, castagnoli, b[40:])
+}
+
+// decodeHeader reads and checks a blob file's header: a damaged one is
+// an error wrapping port.ErrCorrupt naming the file, the offset and what
+// was expected there, as is a page or block blob whose file is not as long
+// as its header says.
 func decodeHeader(f *os.File) (header, error) {
 	b := make([]byte, hdrFixed+port.MaxBlobNameLen)
 	n, err := f.ReadAt(b, 0)
 	if err != nil && err != io.EOF {
 		return header{}, err
 	}
-	if n < hdrFixed || string(b[:4]) != blobMagic {
-		return header{}, fmt.Errorf("%s: not a blob file (bad header)", f.Name())
+	switch {
+	case n < hdrFixed || string(b[:4]) != blobMagic:
+		return header{}, port.Corrupt(f.Name(), 0, "a blob header (magic "+blobMagic+")")
+	case b[5] != hdrVersion:
+		return header{}, port.Corrupt(f.Name(), 5, fmt.Sprintf("blob header version %d, found %d", hdrVersion, b[5]))
+	}
+	nl := int(binary.LittleEndian.Uint16(b[6:]))
+	if nl > port.MaxBlobNameLen || hdrFixed+nl > n {
+		return header{}, port.Corrupt(f.Name(), 6, fmt.Sprintf("a name length up to %d within the header, found %d", port.MaxBlobNameLen, nl))
+	}
+	if sum := binary.LittleEndian.Uint32(b[36:]); headerCRC(b[:hdrFixed+nl]) != sum {
+		return header{}, port.Corrupt(f.Name(), 36, fmt.Sprintf("the header's CRC-32C %08x", sum))
 	}
 	h := header{typ: port.BlobType(b[4]), inc: binary.LittleEndian.Uint64(b[8:]),
 		gen: binary.LittleEndian.Uint64(b[16:]), modified: port.Time(binary.LittleEndian.Uint64(b[24:])),
-		blocks: binary.LittleEndian.Uint32(b[32:])}
-	nl := int(binary.LittleEndian.Uint16(b[6:]))
-	if hdrFixed+nl > n {
-		return header{}, fmt.Errorf("%s: truncated blob header", f.Name())
+		blocks: binary.LittleEndian.Uint32(b[32:]), size: int64(binary.LittleEndian.Uint64(b[40:])),
+		name: string(b[hdrFixed : hdrFixed+nl])}
+	if h.typ == port.PageBlobType || h.typ == port.BlockBlob {
+		fi, err := f.Stat()
+		if err != nil {
+			return header{}, err
+		}
+		if got := fi.Size() - hdrSize; got != h.size && !(h.size == 0 && got < 0) {
+			return header{}, port.Corrupt(f.Name(), fi.Size(), fmt.Sprintf("the end of a %s blob of %d data bytes (file size %d)",
+				h.typ, h.size, hdrSize+h.size))
+		}
 	}
-	h.name = string(b[hdrFixed : hdrFixed+nl])
 	return h, nil
 }
 
@@ -116,8 +151,8 @@ func (s *Store) lock(name string) (*txn, error) {
 	}
 	t := &txn{s: s, name: name, lf: lf}
 	raw, err := io.ReadAll(lf)
-	if err == nil && len(raw) > 0 {
-		err = json.Unmarshal(raw, &t.lease)
+	if err == nil && len(bytes.TrimSpace(raw)) > 0 {
+		err = decodeLease(lf.Name(), raw, &t.lease)
 	}
 	if err != nil {
 		lf.Close()
@@ -130,19 +165,43 @@ func (s *Store) lock(name string) (*txn, error) {
 // unlock releases the lock (closing the file drops the flock).
 func (t *txn) unlock() { t.lf.Close() }
 
+// decodeLease parses the lease record at the start of raw (what follows it
+// is left of a longer, older record); what is not one is corruption.
+func decodeLease(file string, raw []byte, l *mem.Lease) error {
+	err := json.NewDecoder(bytes.NewReader(raw)).Decode(l)
+	if err == nil {
+		return nil
+	}
+	off := int64(0)
+	var syn *json.SyntaxError
+	switch {
+	case errors.As(err, &syn):
+		off = syn.Offset
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		off = int64(len(raw)) // cut short
+	}
+	return port.Corrupt(file, off, fmt.Sprintf("a lease record (JSON, padded with spaces): %v", err))
+}
+
+// saveLease writes the lease record in place, padded with spaces to whole
+// 512-byte sectors, so that the write replaces the old record in one piece
+// (a crash leaves the old record or the new one, never a mix).
 func (t *txn) saveLease() error {
 	raw, err := json.Marshal(&t.lease)
 	if err != nil {
 		return err
 	}
-	if err := t.lf.Truncate(0); err != nil {
-		return ioErr("write lease", t.name, err)
+	if pad := len(raw) % leaseSector; pad != 0 || len(raw) == 0 {
+		raw = append(raw, bytes.Repeat([]byte{' '}, leaseSector-pad)...)
 	}
 	if _, err := t.lf.WriteAt(raw, 0); err != nil {
 		return ioErr("write lease", t.name, err)
 	}
 	return t.lf.Sync()
 }
+
+// leaseSector is the unit lease records are padded to.
+const leaseSector = 512
 
 // check applies a write's preconditions to the blob (h nil: missing).
 func (t *txn) check(h *header, c port.Cond) error {
@@ -198,6 +257,9 @@ func (t *txn) replace(typ port.BlobType, data []byte, size int64, c port.Cond) (
 		return "", err
 	}
 	h := header{typ: typ, inc: binary.LittleEndian.Uint64(inc[:]), gen: 1, modified: t.now, name: t.name}
+	if typ != port.AppendBlobType {
+		h.size = max(size, int64(len(data)))
+	}
 	if err := t.s.writeFile(t.name, &h, data, size); err != nil {
 		return "", ioErr("write", t.name, err)
 	}

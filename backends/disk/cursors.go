@@ -61,5 +61,9 @@ func (s *Store) Position(_ context.Context, consumer string, p int) (int64, erro
 	if err != nil {
 		return 0, fmt.Errorf("position %q p%d: %w", consumer, p, err)
 	}
-	return strconv.ParseInt(strings.TrimSpace(string(raw)), 10, 64)
+	pos, err := strconv.ParseInt(strings.TrimSpace(string(raw)), 10, 64)
+	if err != nil {
+		return 0, port.Corrupt(s.cursorPath(consumer, p), 0, "a decimal stream position")
+	}
+	return pos, nil
 }

@@ -31,6 +31,9 @@ type Options struct {
 	Partitions int
 	// BlobSync is when page writes and append blocks are fsync'ed.
 	BlobSync SyncMode
+	// Logf receives what Open repaired (a torn tail cut off a stream
+	// segment); nil drops it.
+	Logf func(format string, args ...any)
 }
 
 // Store is a file-backed implementation of Blob, PageBlob, AppendBlob,
@@ -59,7 +62,7 @@ func Open(dir string, clock func() port.Time, o Options) (*Store, error) {
 		return nil, fmt.Errorf("disk.Open: %w", err)
 	}
 	if o.Partitions > 0 {
-		st, err := openStream(filepath.Join(dir, "stream"), o.Partitions)
+		st, err := openStream(filepath.Join(dir, "stream"), o.Partitions, o.Logf)
 		if err != nil {
 			return nil, fmt.Errorf("disk.Open: %w", err)
 		}

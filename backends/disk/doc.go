@@ -4,16 +4,21 @@
 //
 // Layout under the directory given to Open:
 //
-//	blobs/<key>.blob   one file per blob: a 4 KiB header (magic, type, ETag
-//	                   incarnation and generation, block count, name) then
-//	                   the data. Page blobs are preallocated to their size.
-//	blobs/<key>.lease  the blob's lease record (JSON), and the lock file:
-//	                   every write to the blob and every lease operation
-//	                   runs under flock(LOCK_EX) on it, reads the lease and
-//	                   checks the fence, so several processes can share the
-//	                   directory and a lost or expired lease is seen.
-//	stream/p000.seg    one append-only segment per partition: records as
-//	                   u32 length, u32 CRC-32C, data.
+//	blobs/<key>.blob   one file per blob: a 4 KiB header (magic, type,
+//	                   version, ETag incarnation and generation, block count,
+//	                   data size, a CRC-32C of the header, name) then the
+//	                   data. Page blobs are preallocated to their size.
+//	blobs/<key>.lease  the blob's lease record (JSON padded with spaces to
+//	                   whole 512-byte sectors, rewritten in place), and the
+//	                   lock file: every write to the blob and every lease
+//	                   operation runs under flock(LOCK_EX) on it, reads the
+//	                   lease and checks the fence, so several processes can
+//	                   share the directory and a lost or expired lease is seen.
+//	stream/p000.seg    one append-only segment per partition: a magic, then
+//	                   one frame per Append (a header with the record count,
+//	                   body size, first record index and its own CRC-32C;
+//	                   then the records as u32 length, u32 CRC-32C, data).
+//	stream/PARTITIONS  the partition count, written once the segments exist.
 //	stream/cursors/    one small file per (consumer, partition).
 //
 // <key> is a hash of the blob name. Durability: block blob puts and blob
@@ -21,11 +26,23 @@
 // the directory (atomic: old or new content). Page writes and append blocks
 // are fdatasync'ed per write with BlobSync SyncPerWrite (the default) or
 // only at SyncBlob with SyncOnFlush. Lease changes are fsync'ed. A stream
-// Append writes its batch with one write and one fdatasync before it is
-// acknowledged (group commit per batch); Open rebuilds each partition's
-// record index by scanning its segment and cuts a torn tail (a short or
-// checksum-failing last record) off the file. One process at a time may
-// open a directory's stream (an flock on stream/LOCK enforces it).
+// Append writes its frame with one write and one fdatasync before it is
+// acknowledged (group commit per batch); appends to a segment are serial.
+// One process at a time may open a directory's stream (an flock on
+// stream/LOCK enforces it).
+//
+// Corruption: what was acknowledged is either read back as written or
+// refused with an error wrapping port.ErrCorrupt that names the file, the
+// offset and what was expected there — a blob header that fails its CRC, a
+// page or block blob whose file is shorter or longer than its header says,
+// a lease record that is not one, a segment without its magic or missing,
+// a stream record that fails its CRC when read. Open rebuilds each
+// segment's record index; a damaged frame is a torn tail (cut, and
+// Options.Logf says so) only if it is the last write: no valid frame
+// follows it and no more than one append's bytes do; otherwise the open
+// fails. A segment cut at a frame boundary cannot be told from one that
+// ended there: the engine checks its consumed positions against the
+// stream (Netherite: its checkpointed input position).
 //
 // Time: lease expiry reads only the clock passed to Open. ETags are
 // unique per blob incarnation (random at creation) and write generation.

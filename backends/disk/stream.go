@@ -5,8 +5,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/crc32"
-	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -15,10 +13,6 @@ import (
 
 	"github.com/dflab/dflab/engine/port"
 )
-
-const recHdr = 8 // u32 length, u32 CRC-32C
-
-var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // stream is a directory of per-partition segment files.
 type stream struct {
@@ -32,10 +26,12 @@ type segment struct {
 	mu   sync.RWMutex
 	f    *os.File
 	offs []int64 // offs[i]: file offset of record i
-	end  int64   // file offset after the last record
+	end  int64   // file offset after the last frame
+
+	pending int64 // scan: records of the frame being indexed
 }
 
-func openStream(dir string, n int) (*stream, error) {
+func openStream(dir string, n int, logf func(string, ...any)) (*stream, error) {
 	if err := os.MkdirAll(filepath.Join(dir, "cursors"), 0o755); err != nil {
 		return nil, err
 	}
@@ -48,35 +44,75 @@ func openStream(dir string, n int) (*stream, error) {
 		return nil, fmt.Errorf("stream %s is open in another process: %w", dir, err)
 	}
 	st := &stream{dir: dir, lock: lock}
-	if err := st.checkPartitions(n); err != nil {
+	fresh, err := st.checkPartitions(n)
+	if err != nil {
 		st.close()
 		return nil, err
 	}
 	for p := 0; p < n; p++ {
-		seg, err := openSegment(filepath.Join(dir, fmt.Sprintf("p%03d.seg", p)))
+		path := filepath.Join(dir, fmt.Sprintf("p%03d.seg", p))
+		if _, err := os.Stat(path); !fresh && errors.Is(err, os.ErrNotExist) {
+			st.close()
+			return nil, port.Corrupt(path, 0, fmt.Sprintf("a segment file: the stream was created with %d partitions, "+
+				"and this one's records are missing", n))
+		}
+		seg, err := openSegment(path, logf)
 		if err != nil {
 			st.close()
 			return nil, err
 		}
 		st.parts = append(st.parts, seg)
 	}
-	return st, syncDir(dir)
+	err = syncDir(dir)
+	if err == nil && fresh {
+		err = st.commitPartitions(n)
+	}
+	if err != nil {
+		st.close()
+		return nil, err
+	}
+	return st, nil
 }
 
-// checkPartitions records n on first open and insists on it after.
-func (st *stream) checkPartitions(n int) error {
-	path := filepath.Join(st.dir, "PARTITIONS")
-	raw, err := os.ReadFile(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return os.WriteFile(path, []byte(strconv.Itoa(n)), 0o644)
+func (st *stream) commitPartitions(n int) error {
+	f, err := os.OpenFile(filepath.Join(st.dir, "PARTITIONS"), os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		return err
+	}
+	_, err = f.WriteString(strconv.Itoa(n))
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
 	}
 	if err != nil {
 		return err
 	}
-	if have, _ := strconv.Atoi(strings.TrimSpace(string(raw))); have != n {
-		return port.BadRequest("Options.Partitions", n, fmt.Sprintf("%d (the stream's partition count)", have))
+	return syncDir(st.dir)
+}
+
+// checkPartitions reports whether the stream is new (fresh: it has no
+// partition count yet), else insists on n. The count is written once the
+// segments exist (commitPartitions), so a missing segment of a stream that
+// has its count lost its records.
+func (st *stream) checkPartitions(n int) (fresh bool, err error) {
+	path := filepath.Join(st.dir, "PARTITIONS")
+	raw, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return true, nil // written by commitPartitions once the segments exist
 	}
-	return nil
+	if err != nil {
+		return false, err
+	}
+	have, err := strconv.Atoi(strings.TrimSpace(string(raw)))
+	if err != nil {
+		return false, port.Corrupt(path, 0, "the stream's partition count (a decimal number)")
+	}
+	if have != n {
+		return false, port.BadRequest("Options.Partitions", n, fmt.Sprintf("%d (the stream's partition count)", have))
+	}
+	return false, nil
 }
 
 func (st *stream) close() error {
@@ -90,58 +126,19 @@ func (st *stream) close() error {
 	return first
 }
 
-// openSegment opens a segment, rebuilds its index and cuts a torn tail.
-func openSegment(path string) (*segment, error) {
+// openSegment opens a segment, rebuilds its index and cuts a torn tail
+// (see scan).
+func openSegment(path string, logf func(string, ...any)) (*segment, error) {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
 		return nil, err
 	}
 	seg := &segment{f: f}
-	if err := seg.scan(); err != nil {
+	if err := seg.scan(logf); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("segment %s: %w", path, err)
 	}
 	return seg, nil
-}
-
-func (seg *segment) scan() error {
-	fi, err := seg.f.Stat()
-	if err != nil {
-		return err
-	}
-	r := io.NewSectionReader(seg.f, 0, fi.Size())
-	var hdr [recHdr]byte
-	var buf []byte
-	off := int64(0)
-	for {
-		if _, err := io.ReadFull(r, hdr[:]); err != nil {
-			break // end, or a torn header
-		}
-		n := int64(binary.LittleEndian.Uint32(hdr[:4]))
-		if n > port.MaxStreamBatchBytes || off+recHdr+n > fi.Size() {
-			break // torn or garbage length
-		}
-		if int64(cap(buf)) < n {
-			buf = make([]byte, n)
-		}
-		buf = buf[:n]
-		if _, err := io.ReadFull(r, buf); err != nil {
-			break
-		}
-		if crc32.Checksum(buf, castagnoli) != binary.LittleEndian.Uint32(hdr[4:]) {
-			break // torn data
-		}
-		seg.offs = append(seg.offs, off)
-		off += recHdr + n
-	}
-	seg.end = off
-	if off < fi.Size() {
-		if err := seg.f.Truncate(off); err != nil {
-			return err
-		}
-		return seg.f.Sync()
-	}
-	return nil
 }
 
 func (s *Store) segment(p int) (*segment, error) {
@@ -171,15 +168,18 @@ func (s *Store) Append(_ context.Context, p int, records [][]byte) (int64, error
 	if err := port.ValidAppend(records); err != nil {
 		return 0, err
 	}
-	buf := make([]byte, 0, len(records)*recHdr+port.RecordsBytes(records))
-	offs := make([]int64, len(records))
+	if n := frameHdr + len(records)*recHdr + port.RecordsBytes(records); n > maxFrame {
+		return 0, port.TooLarge("stream batch with its record headers", n, maxFrame)
+	}
 	seg.mu.Lock()
 	defer seg.mu.Unlock()
+	first := int64(len(seg.offs))
+	buf := appendFrame(make([]byte, 0, frameHdr+len(records)*recHdr+port.RecordsBytes(records)), first, records)
+	offs := make([]int64, len(records))
+	at := seg.end + frameHdr
 	for i, r := range records {
-		offs[i] = seg.end + int64(len(buf))
-		buf = binary.LittleEndian.AppendUint32(buf, uint32(len(r)))
-		buf = binary.LittleEndian.AppendUint32(buf, crc32.Checksum(r, castagnoli))
-		buf = append(buf, r...)
+		offs[i] = at
+		at += recHdr + int64(len(r))
 	}
 	if _, err := seg.f.WriteAt(buf, seg.end); err != nil {
 		return 0, fmt.Errorf("stream append p%d: %w", p, err)
@@ -187,7 +187,6 @@ func (s *Store) Append(_ context.Context, p int, records [][]byte) (int64, error
 	if err := datasync(seg.f); err != nil {
 		return 0, fmt.Errorf("stream sync p%d: %w", p, err)
 	}
-	first := int64(len(seg.offs))
 	seg.offs = append(seg.offs, offs...)
 	seg.end += int64(len(buf))
 	return first, nil
@@ -214,15 +213,20 @@ func (s *Store) Read(_ context.Context, p int, from int64, max int) (port.Record
 	if last < n {
 		stop = seg.offs[last]
 	}
+	offs := seg.offs[from:last:last]
 	seg.mu.RUnlock()
 	buf := make([]byte, stop-start)
 	if _, err := seg.f.ReadAt(buf, start); err != nil {
 		return port.Records{}, fmt.Errorf("stream read p%d: %w", p, err)
 	}
-	for len(buf) > 0 {
-		l := binary.LittleEndian.Uint32(buf)
-		out.Records = append(out.Records, buf[recHdr:recHdr+l:recHdr+l])
-		buf = buf[recHdr+l:]
+	for i, off := range offs {
+		b := buf[off-start:]
+		l := int64(binary.LittleEndian.Uint32(b))
+		if recHdr+l > int64(len(b)) || recordCRC(b[:4], b[recHdr:recHdr+l]) != binary.LittleEndian.Uint32(b[4:]) {
+			return port.Records{}, fmt.Errorf("stream read p%d: %w", p, port.Corrupt(seg.f.Name(), off,
+				fmt.Sprintf("record %d as appended (its length and CRC-32C)", from+int64(i))))
+		}
+		out.Records = append(out.Records, b[recHdr:recHdr+l:recHdr+l])
 	}
 	return out, nil
 }

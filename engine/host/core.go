@@ -84,6 +84,9 @@ func (cr *coreRun) dispatch(rd port.Ready) {
 		}
 		l.push(req)
 	}
+	if len(rd.Health) > 0 {
+		cr.d.reportHealth(cr, rd.Health)
+	}
 	for _, t := range rd.Timers {
 		cr.setTimer(t)
 	}

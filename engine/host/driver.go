@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"sync"
 	"time"
 
@@ -29,6 +30,9 @@ type Config struct {
 	// StreamHold is how long a stream read that finds nothing is held for
 	// an append (see longpoll.go); 0 answers it at once.
 	StreamHold time.Duration
+	// OnHealth receives every health report a core makes (port.Ready's
+	// Health), on the core's goroutine, after the driver recorded it.
+	OnHealth func(core CoreID, h port.Health)
 }
 
 // Violation is a request issued before the log position it needs was
@@ -59,6 +63,14 @@ type Driver struct {
 	marks    port.MarkBook
 	violated []Violation
 	holds    holds
+	healthMu sync.Mutex
+	health   map[string]UnitHealth // by unit
+}
+
+// UnitHealth is the latest health report of a unit and the core that made it.
+type UnitHealth struct {
+	Core string
+	port.Health
 }
 
 // New returns a driver; add cores, then Start it.
@@ -121,6 +133,34 @@ func (d *Driver) Violations() []Violation {
 	d.marksMu.Lock()
 	defer d.marksMu.Unlock()
 	return append([]Violation(nil), d.violated...)
+}
+
+// Health lists the latest health report of every unit, by unit name.
+func (d *Driver) Health() []UnitHealth {
+	d.healthMu.Lock()
+	defer d.healthMu.Unlock()
+	out := make([]UnitHealth, 0, len(d.health))
+	for _, h := range d.health {
+		out = append(out, h)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Unit < out[j].Unit })
+	return out
+}
+
+func (d *Driver) reportHealth(cr *coreRun, hs []port.Health) {
+	d.healthMu.Lock()
+	if d.health == nil {
+		d.health = map[string]UnitHealth{}
+	}
+	for _, h := range hs {
+		d.health[h.Unit] = UnitHealth{Core: cr.name, Health: h}
+	}
+	d.healthMu.Unlock()
+	if d.cfg.OnHealth != nil {
+		for _, h := range hs {
+			d.cfg.OnHealth(cr.id, h)
+		}
+	}
 }
 
 // Durable is how far log is durable according to completed requests.

@@ -44,7 +44,7 @@ func (s *state) apply(reg *durable.Registry, u *update) {
 
 func (s *state) applyReceived(u *update) {
 	if u.Num > s.InputPos {
-		s.InputPos = u.Num
+		s.InputPos, s.InputCheck = u.Num, u.Check
 	}
 	for i := range u.Batches {
 		b := &u.Batches[i]

@@ -1,7 +1,9 @@
 package netherite
 
 import (
+	"encoding/binary"
 	"fmt"
+	"hash/crc32"
 	"sort"
 
 	"github.com/dflab/dflab/engine/durable"
@@ -23,7 +25,9 @@ type checkpointer struct {
 	writing  bool
 }
 
-const checkpointVersion = 1
+// checkpointVersion 2: a checkpoint ends with the CRC-32 (IEEE) of the
+// bytes before it, so a damaged one is refused rather than loaded.
+const checkpointVersion = 2
 
 func (x *Partition) maybeCheckpoint() {
 	c := &x.ckpt
@@ -82,6 +86,7 @@ func encodeCheckpoint(e *enc, s *state, logOff, epoch int64) {
 	e.int(epoch)
 	e.int(s.Seq)
 	e.int(s.InputPos)
+	e.uint(uint64(s.InputCheck))
 	e.int(s.NextActivity)
 	e.int(s.NextTimer)
 	keys := sortedKeys(s.Sessions)
@@ -122,6 +127,7 @@ func encodeCheckpoint(e *enc, s *state, logOff, epoch int64) {
 		e.int(s.Dedup[o])
 	}
 	encodeRows(e, s)
+	e.b = binary.LittleEndian.AppendUint32(e.b, crc32.ChecksumIEEE(e.b))
 }
 
 func encodeRows(e *enc, s *state) {
@@ -164,13 +170,22 @@ func encodeRows(e *enc, s *state) {
 }
 
 func decodeCheckpoint(p []byte, self, parts int) (st *state, logOff, epoch int64, err error) {
+	if len(p) < 4 {
+		return nil, 0, 0, fmt.Errorf("%w: checkpoint of %d bytes, want its CRC-32 at the end", ErrCorrupt, len(p))
+	}
+	sum := binary.LittleEndian.Uint32(p[len(p)-4:])
+	if p = p[:len(p)-4]; crc32.ChecksumIEEE(p) != sum {
+		return nil, 0, 0, fmt.Errorf("%w: checkpoint of %d bytes does not match its CRC-32 %08x", ErrCorrupt, len(p)+4, sum)
+	}
 	d := dec{b: p}
 	if v := d.uint(); d.err == nil && v != checkpointVersion {
 		return nil, 0, 0, fmt.Errorf("%w: checkpoint version %d, want %d", ErrCorrupt, v, checkpointVersion)
 	}
 	st = newState(self, parts)
 	logOff, epoch = d.int(), d.int()
-	st.Seq, st.InputPos, st.NextActivity, st.NextTimer = d.int(), d.int(), d.int(), d.int()
+	st.Seq, st.InputPos = d.int(), d.int()
+	st.InputCheck = uint32(d.uint())
+	st.NextActivity, st.NextTimer = d.int(), d.int()
 	for n := d.count(); n > 0 && d.err == nil; n-- {
 		k := d.str()
 		st.Sessions[k] = &session{Queue: d.events()}

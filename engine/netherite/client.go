@@ -1,6 +1,7 @@
 package netherite
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 
@@ -22,6 +23,9 @@ type Client struct {
 
 	seq     uint64
 	calls   map[uint64]port.CallID
+	callsOn map[uint64]int      // by request id: the partition it went to
+	down    map[int]string      // partitions that failed, with the reason
+	broken  error               // the client's own stream cannot be read
 	queued  map[int][]clientReq // per partition, not yet sent
 	retry   map[int][]clientReq // per partition, a record to append again as it was
 	sending map[int]bool
@@ -38,7 +42,7 @@ func NewClient(cfg *Config, c int) (*Client, error) {
 		return nil, fmt.Errorf("client %d: allowed 0..%d", c, cfg.Clients-1)
 	}
 	return &Client{cfg: cfg, c: c, stream: cfg.Partitions + c, k: cfg.Knobs.withDefaults(),
-		calls: map[uint64]port.CallID{}, queued: map[int][]clientReq{}, retry: map[int][]clientReq{}, sending: map[int]bool{},
+		calls: map[uint64]port.CallID{}, callsOn: map[uint64]int{}, down: map[int]string{}, queued: map[int][]clientReq{}, retry: map[int][]clientReq{}, sending: map[int]bool{},
 		plumbing: newPlumbing(), in: inputReader{seen: map[int]int64{}}}, nil
 }
 
@@ -55,6 +59,10 @@ func (c *Client) Step(now port.Time, in port.Input) {
 			c.seq = base
 		}
 	case port.ClientCall:
+		if d, ok := v.Req.(PartitionDown); ok {
+			c.partitionDown(d)
+			break
+		}
 		c.call(v)
 	default:
 		c.deliver(in)
@@ -92,9 +100,56 @@ func (c *Client) call(v port.ClientCall) {
 			Err: fmt.Errorf("client call %d: %s needs an Instance", v.ID, req.Kind)})
 		return
 	}
-	c.calls[c.seq] = v.ID
 	p := durable.Partition(req.Instance, c.cfg.Partitions)
+	if c.broken != nil {
+		c.rd.Responses = append(c.rd.Responses, port.Response{ID: v.ID, Err: c.broken})
+		return
+	}
+	if reason, ok := c.down[p]; ok {
+		c.rd.Responses = append(c.rd.Responses, port.Response{ID: v.ID, Err: partitionFailed(p, reason)})
+		return
+	}
+	c.calls[c.seq] = v.ID
+	c.callsOn[c.seq] = p
 	c.queued[p] = append(c.queued[p], clientReq{ID: c.seq, Req: req})
+}
+
+// PartitionDown tells a client core (as a port.ClientCall's Req, which it
+// does not answer) that partition Partition failed for good with Reason
+// (its port.Health report): the calls waiting for it and every later call
+// for an instance on it fail with ErrPartitionFailed instead of waiting.
+type PartitionDown struct {
+	Partition int
+	Reason    string
+}
+
+// ErrPartitionFailed is wrapped by the errors of calls for instances on a
+// partition that failed (see PartitionDown).
+var ErrPartitionFailed = errors.New("partition failed")
+
+func partitionFailed(p int, reason string) error {
+	return fmt.Errorf("%w: partition %d: %s", ErrPartitionFailed, p, reason)
+}
+
+func (c *Client) partitionDown(d PartitionDown) {
+	if _, ok := c.down[d.Partition]; ok || d.Partition < 0 || d.Partition >= c.cfg.Partitions {
+		return
+	}
+	c.down[d.Partition] = d.Reason
+	delete(c.queued, d.Partition)
+	delete(c.retry, d.Partition)
+	ids := make([]uint64, 0, len(c.calls))
+	for id := range c.calls {
+		if c.callsOn[id] == d.Partition {
+			ids = append(ids, id)
+		}
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	for _, id := range ids {
+		c.rd.Responses = append(c.rd.Responses, port.Response{ID: c.calls[id], Err: partitionFailed(d.Partition, d.Reason)})
+		delete(c.calls, id)
+		delete(c.callsOn, id)
+	}
 }
 
 // send appends, per partition with no append in flight, one record with
@@ -113,6 +168,10 @@ func (c *Client) send() {
 		}
 	}
 	for p := range c.retry {
+		if _, down := c.down[p]; down {
+			delete(c.retry, p) // its calls failed already
+			continue
+		}
 		if !c.sending[p] {
 			parts = append(parts, p)
 		}
@@ -169,6 +228,10 @@ func (c *Client) read() {
 	c.issue(port.StreamRead{Partition: c.stream, From: r.pos, Max: c.k.MaxReadRecords}, func(cp port.Completion) {
 		r.reading = false
 		recs, _ := cp.Result.(port.Records)
+		if errors.Is(cp.Err, port.ErrCorrupt) {
+			c.streamBroken(cp.Err)
+			return
+		}
 		if cp.Err != nil || len(recs.Records) == 0 {
 			r.waiting = true
 			c.after(c.k.PollInterval, func() { r.waiting = false })
@@ -193,6 +256,26 @@ func (c *Client) answer(rs []clientResp) {
 			continue // a duplicate after a partition recovered
 		}
 		delete(c.calls, r.ID)
+		delete(c.callsOn, r.ID)
 		c.rd.Responses = append(c.rd.Responses, port.Response{ID: id, Resp: r.Resp, Err: r.Resp.Refused.Err(r.Resp.Status.Status)})
 	}
+}
+
+// streamBroken fails every call, now and later: the responses to them
+// come on the client's stream, which cannot be read.
+func (c *Client) streamBroken(err error) {
+	c.broken = fmt.Errorf("netherite client %d: its response stream (partition %d) cannot be read: %w", c.c, c.stream, err)
+	c.cfg.logf("%v", c.broken)
+	ids := make([]uint64, 0, len(c.calls))
+	for id := range c.calls {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	for _, id := range ids {
+		c.rd.Responses = append(c.rd.Responses, port.Response{ID: c.calls[id], Err: c.broken})
+		delete(c.calls, id)
+		delete(c.callsOn, id)
+	}
+	clear(c.queued)
+	clear(c.retry)
 }

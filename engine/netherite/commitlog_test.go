@@ -169,3 +169,56 @@ func TestBoundReadKeepsAPrefixWithinTheBudget(t *testing.T) {
 	require.Len(t, boundRead(recs, 10).Records, 1, "at least one record, however large")
 	require.Len(t, boundRead(recs, 1600).Records, 4)
 }
+
+// Where a scan stops is the end of the log only if no flush of this lap
+// (at its own offset, epoch not below the last read) or of a later lap
+// lies within one flush's length after it: damage before acknowledged
+// flushes is corruption, damage to the last flush a torn tail.
+func TestAcknowledgedAfterTellsCorruptionFromTornTail(t *testing.T) {
+	log := make([]byte, 64*port.PageSize)
+	l := &commitLog{size: int64(len(log)), epoch: 1}
+	ups := sampleUpdates()
+	offs := writeFlushes(t, log, l, [][]update{ups[:2], ups[2:4], ups[4:]})
+	window := l.tailWindow(0)
+	cases := []struct {
+		name    string
+		damage  func(b []byte)
+		stop    int64
+		torn    bool
+		follows int64 // -1: nothing follows (a torn tail or the end)
+	}{
+		{"intact", func([]byte) {}, l.off, false, -1},
+		{"flip first flush header", func(b []byte) { b[offs[0]+9] ^= 1 }, offs[0], true, offs[1]},
+		{"flip middle flush record", func(b []byte) { b[offs[1]+40] ^= 1 }, offs[1], true, offs[2]},
+		{"zero middle flush", func(b []byte) { clear(b[offs[1]:offs[2]]) }, offs[1], false, offs[2]},
+		{"flip last flush", func(b []byte) { b[offs[2]+40] ^= 1 }, offs[2], true, -1},
+		{"zero last flush", func(b []byte) { clear(b[offs[2]:l.off]) }, offs[2], false, -1},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			b := append([]byte(nil), log...)
+			c.damage(b)
+			s := scanLog(b, 0, 0, 0, l.size, true)
+			require.Equal(t, c.stop, s.end)
+			require.Equal(t, c.torn, s.torn, s.reason)
+			at, what, ok := acknowledgedAfter(b, 0, s.end, s.epoch, l.size, min(window+s.end, l.size))
+			if c.follows < 0 {
+				require.False(t, ok, "%s at %d", what, at)
+				return
+			}
+			require.True(t, ok)
+			require.Equal(t, c.follows, at)
+			require.Equal(t, "a valid flush-header of epoch 1", what)
+		})
+	}
+	// A flush of a later lap where recovery starts: the checkpoint that
+	// said where to start is older than the log (lost or replaced).
+	lap := append([]byte(nil), log...)
+	later := &commitLog{size: l.size, off: l.size, begin: l.size, epoch: 2}
+	writeFlushes(t, lap, later, [][]update{{{Kind: updTimerDue, Num: 1}}})
+	s := scanLog(lap, 0, 0, 0, l.size, true)
+	at, what, ok := acknowledgedAfter(lap, 0, s.end, s.epoch, l.size, window)
+	require.True(t, ok)
+	require.Zero(t, at)
+	require.Equal(t, "a flush-header of a later lap (offset 32768)", what)
+}

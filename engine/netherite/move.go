@@ -46,6 +46,7 @@ func (x *Partition) stopping() {
 		}
 	default:
 		x.phase = phaseStopped
+		x.health(port.HealthStopped, "stopped gracefully")
 		x.issue(port.LeaseRelease{Name: x.log.name, ID: x.log.leaseID}, func(cp port.Completion) {
 			x.rd.Responses = append(x.rd.Responses, port.Response{ID: x.stopCall, Resp: x.st.Seq, Err: cp.Err})
 			x.cfg.logf("netherite p%02d: stopped by %s at seq %d (lease release: %v)", x.p, x.owner, x.st.Seq, cp.Err)

@@ -133,6 +133,7 @@ func (x *Partition) appendTo(dest int, records [][]byte, upTo int64) {
 type inputReader struct {
 	pos     int64
 	toEnd   bool  // skip to the stream's end at the first read (PlantedForgetInputPosition)
+	verify  bool  // the next read checks the record consumed last (inputcheck.go)
 	peek    int64 // next position peekWhileStopping reads
 	reading bool
 	waiting bool // a poll timer is set
@@ -147,10 +148,20 @@ func (x *Partition) read() {
 		return
 	}
 	r.reading = true
-	x.issue(port.StreamRead{Partition: x.p, From: r.pos, Max: x.k.MaxReadRecords},
+	from := r.pos
+	if r.verify {
+		from-- // the record consumed last, to check it (inputcheck.go)
+	}
+	x.issue(port.StreamRead{Partition: x.p, From: from, Max: x.k.MaxReadRecords},
 		func(c port.Completion) {
 			r.reading = false
 			recs, _ := c.Result.(port.Records)
+			if c.Err == nil && r.verify {
+				var ok bool
+				if recs, ok = x.verifyInput(recs); !ok {
+					return
+				}
+			}
 			if c.Err != nil || len(recs.Records) == 0 {
 				if c.Err != nil {
 					x.cfg.logf("netherite p%02d: read stream: %v", x.p, c.Err)
@@ -247,6 +258,7 @@ func (x *Partition) received(recs port.Records) {
 	r.pos = u.Num
 	x.work["receive"] += len(recs.Records)
 	if len(u.Batches) > 0 {
+		u.Check = recordCheck(recs.Records[u.Num-recs.First-1])
 		u.Seq = x.submit(u)
 		x.global.depend(x, &u)
 	}

@@ -1,6 +1,7 @@
 package netherite
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/dflab/dflab/engine/durable"
@@ -48,6 +49,8 @@ type Partition struct {
 	ckptSeq int64 // seq of the checkpoint this life started from
 
 	restartAt port.Time // phaseRestarting: boot no earlier
+	created   bool      // this life created the log blob (it did not exist)
+	reported  port.Health
 
 	stopCall port.CallID // the Stop being served
 	stopCkpt bool        // its final checkpoint was taken
@@ -106,7 +109,16 @@ func (x *Partition) Step(now port.Time, in port.Input) {
 	switch v := in.(type) {
 	case port.Started:
 		x.boot()
-	case port.Completion, port.TimerFired:
+	case port.Completion:
+		if errors.Is(v.Err, port.ErrCorrupt) && x.phase != phaseDead {
+			// Acknowledged data cannot be read back: no life can
+			// recover from it, so none is started.
+			delete(x.requests, v.ID)
+			x.fail("%v", v.Err)
+			break
+		}
+		x.deliver(in)
+	case port.TimerFired:
 		x.deliver(in)
 	case port.ActivityDone:
 		x.activityDone(v)
@@ -140,9 +152,23 @@ func (x *Partition) Ready() port.Ready {
 // at runs f at time t.
 func (x *Partition) at(t port.Time, f func()) { x.after(t-x.now, f) }
 
+// fail stops the partition for good (a fatal error, corruption): it is
+// reported failed with the reason, and the client fails calls for its
+// instances (PartitionDown).
 func (x *Partition) fail(format string, args ...any) {
 	x.phase = phaseDead
-	x.cfg.logf("netherite p%02d: stopped: "+format, append([]any{x.p}, args...)...)
+	reason := fmt.Sprintf(format, args...)
+	x.cfg.logf("netherite p%02d: stopped: %s", x.p, reason)
+	x.health(port.HealthFailed, reason)
+}
+
+// health reports the partition's state if it changed (Ready.Health).
+func (x *Partition) health(st port.HealthState, reason string) {
+	h := port.Health{Unit: fmt.Sprintf("p%02d", x.p), State: st, Reason: reason, Restarts: int(x.stats.Restarts)}
+	if h != x.reported {
+		x.reported = h
+		x.rd.Health = append(x.rd.Health, h)
+	}
 }
 
 // submit appends an update to the commit log and applies it now (local and

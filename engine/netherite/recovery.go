@@ -17,12 +17,14 @@ func (x *Partition) boot() {
 	l := &x.log
 	l.name, l.size, l.leaseID = x.cfg.logName(x.p), x.k.LogBytes, x.owner+"/"+x.cfg.prefix(x.p)
 	l.dropTail = x.k.Planted == PlantedDropLogTail
+	x.health(port.HealthRecovering, "")
 	x.issue(port.PageCreate{Name: l.name, Size: l.size, Cond: port.Cond{IfNoneMatch: "*"}},
 		func(c port.Completion) {
 			// It exists already (a conflict; or leased by the owner a standby waits for).
 			if c.Err != nil && !errors.Is(c.Err, port.ErrConflict) && !errors.Is(c.Err, port.ErrLeaseHeld) {
 				x.restart(fmt.Sprintf("create log %s: %v", l.name, c.Err), false)
 			}
+			x.created = c.Err == nil
 		})
 	x.acquireLease()
 }
@@ -37,6 +39,7 @@ func (x *Partition) acquireLease() {
 				x.loadCheckpoint()
 				x.renewLease()
 			case errors.Is(c.Err, port.ErrLeaseHeld):
+				x.health(port.HealthRecovering, "waiting for the lease on "+l.name)
 				x.after(x.k.AcquireRetry, x.acquireLease)
 			default:
 				x.restart(fmt.Sprintf("lease on %s: %v", l.name, c.Err), false)
@@ -63,47 +66,94 @@ func (x *Partition) loadCheckpoint() {
 	x.issue(port.BlobGet{Name: x.cfg.ckptName(x.p)}, func(c port.Completion) {
 		var from, epoch int64
 		switch {
+		case errors.Is(c.Err, port.ErrNotFound) && x.created:
+			x.firstCheckpoint()
+			return
 		case errors.Is(c.Err, port.ErrNotFound):
+			// Every log gets a checkpoint right after it is created
+			// (firstCheckpoint); the log's start holds all there is
+			// unless it wrapped, which recovery refuses (logcheck.go).
+			x.cfg.logf("netherite p%02d: no checkpoint %s: recovering from the start of log %s", x.p, x.cfg.ckptName(x.p), x.log.name)
 		case c.Err != nil:
 			x.restart(fmt.Sprintf("load checkpoint: %v", c.Err), false)
+			return
+		case x.created:
+			// The checkpoint is written only after the log holds what it
+			// covers, and the log is never deleted: it was lost.
+			x.fail("%v", port.Corrupt("log "+x.log.name, 0, fmt.Sprintf("the commit log that checkpoint %s was taken from; "+
+				"it was missing and has been created empty: the updates after the checkpoint are lost", x.cfg.ckptName(x.p))))
 			return
 		default:
 			bd, _ := c.Result.(port.BlobData)
 			st, off, ep, err := decodeCheckpoint(bd.Data, x.p, x.cfg.Partitions)
 			if err != nil {
-				x.fail("decode checkpoint: %v", err)
+				x.fail("%v", port.Corrupt("checkpoint "+x.cfg.ckptName(x.p), 0, fmt.Sprintf("a checkpoint of partition %d: %v", x.p, err)))
 				return
 			}
 			x.setState(st)
 			x.ckptSeq = st.Seq
 			from, epoch = off, ep
 		}
-		x.phase = phaseReplay
-		x.log.lastSeq, x.log.begin = x.st.Seq, from
-		x.readLog(nil, from, from, epoch)
+		x.replayFrom(from, epoch)
+	})
+}
+
+func (x *Partition) replayFrom(from, epoch int64) {
+	x.phase = phaseReplay
+	x.log.lastSeq, x.log.begin = x.st.Seq, from
+	x.readLog(nil, from, from, epoch)
+}
+
+// firstCheckpoint writes the checkpoint of the empty state into a log
+// this life created, before anything is logged: from then on a log always
+// has a checkpoint, so a log found missing later (created anew while its
+// checkpoint exists) is refused rather than started empty.
+func (x *Partition) firstCheckpoint() {
+	e := enc{}
+	encodeCheckpoint(&e, x.st, 0, 0)
+	x.stats.Checkpoints++
+	x.issue(port.BlobPut{Name: x.cfg.ckptName(x.p), Data: e.b, Cond: port.Cond{IfNoneMatch: "*"}}, func(c port.Completion) {
+		if c.Err != nil {
+			x.restart(fmt.Sprintf("first checkpoint %s: %v", x.cfg.ckptName(x.p), c.Err), false)
+			return
+		}
+		x.replayFrom(0, 0)
 	})
 }
 
 // readLog reads the log from logical offset base (data holds what was
 // read from base so far) and replays it from offset from. It reads at most
 // one lap past the live window's start (commitLog.begin), never across
-// the blob's end in one request.
+// the blob's end in one request; once the replay stops, it reads on to the
+// tail window (logcheck.go) before deciding what the stop is.
 func (x *Partition) readLog(data []byte, base, from, epoch int64) {
+	x.readChunk(data, base, func(data []byte, atEnd bool) { x.replayLog(data, base, from, epoch, atEnd) })
+}
+
+// readChunk reads the next chunk of the log after data (from logical
+// offset base) and hands on the longer data; atEnd says nothing is left
+// in the live window. A log blob shorter than knob LogBytes is corrupt.
+func (x *Partition) readChunk(data []byte, base int64, on func(data []byte, atEnd bool)) {
 	l := &x.log
 	at := base + int64(len(data))
 	n := min(int64(readChunk), l.size-l.phys(at), l.begin+l.size-at)
 	if n <= 0 {
-		x.replayLog(data, base, from, epoch, true)
+		on(data, true)
 		return
 	}
 	x.issue(port.PageRead{Name: l.name, Off: l.phys(at), N: n}, func(c port.Completion) {
-		if c.Err != nil {
-			x.restart(fmt.Sprintf("read log %s at %d: %v", x.log.name, at, c.Err), false)
+		chunk, _ := c.Result.([]byte)
+		switch {
+		case errors.Is(c.Err, port.ErrBadRequest) || c.Err == nil && int64(len(chunk)) < n:
+			x.fail("%v", port.Corrupt("log "+l.name, l.phys(at)+int64(len(chunk)), fmt.Sprintf(
+				"%d more bytes (a page blob of knob LogBytes %d bytes; read: %v): the log blob was cut short", n-int64(len(chunk)), l.size, c.Err)))
+			return
+		case c.Err != nil:
+			x.restart(fmt.Sprintf("read log %s at %d: %v", l.name, at, c.Err), false)
 			return
 		}
-		chunk, _ := c.Result.([]byte)
 		data = append(data, chunk...)
-		x.replayLog(data, base, from, epoch, at+int64(len(chunk)) >= l.begin+l.size || len(chunk) == 0)
+		on(data, at+int64(len(chunk)) >= l.begin+l.size)
 	})
 }
 
@@ -120,13 +170,19 @@ func (x *Partition) replayLog(data []byte, base, from, epoch int64, atEnd bool) 
 		x.readLog(append([]byte(nil), data[keep:]...), s.end, s.end, s.epoch)
 		return
 	}
-	x.cfg.logf("netherite p%02d: recovered to seq %d (checkpoint seq %d, %d updates replayed), log end %d",
-		x.p, x.log.lastSeq, x.ckptSeq, x.stats.RecoveredUpdates, s.end)
-	if s.torn {
-		x.stats.TornTail = true
-		x.cfg.logf("netherite p%02d: log %s: cut torn tail at offset %d (%s)", x.p, x.log.name, s.end, s.reason)
+	x.readTail(data, base, &s)
+}
+
+// readTail reads up to the tail window after the scan's stop, then
+// decides what the stop is and resumes.
+func (x *Partition) readTail(data []byte, base int64, s *logScan) {
+	if base+int64(len(data)) < x.log.tailWindow(s.end) {
+		x.readChunk(data, base, func(data []byte, _ bool) { x.readTail(data, base, s) })
+		return
 	}
-	x.resume(s.end, s.epoch+1)
+	if x.endOfLog(data, base, s) {
+		x.resume(s.end, s.epoch+1)
+	}
 }
 
 // resume starts processing after recovery: everything in the log is
@@ -165,6 +221,7 @@ func (x *Partition) resume(end, epoch int64) {
 // run enters the running phase.
 func (x *Partition) run() {
 	x.in = inputReader{pos: x.st.InputPos, seen: map[int]int64{}, toEnd: x.k.Planted == PlantedForgetInputPosition}
+	x.in.verify = x.st.InputPos > 0 && !x.in.toEnd
 	for o, p := range x.st.Dedup {
 		x.in.seen[o] = p
 	}
@@ -173,6 +230,7 @@ func (x *Partition) run() {
 	}
 	x.ckpt.last = x.now
 	x.phase = phaseRunning
+	x.health(port.HealthOK, "")
 	if x.k.Speculation == SpeculationGlobal {
 		x.global.resume(x)
 	}

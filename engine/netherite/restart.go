@@ -32,6 +32,7 @@ func (x *Partition) restart(reason string, keepEpochs bool) {
 	x.setState(x.st) // rebind the hooks to x
 	x.phase = phaseRestarting
 	x.restartAt = x.now + x.k.AcquireRetry
+	x.health(port.HealthRestarting, reason)
 	x.after(x.k.AcquireRetry, func() {})
 }
 

@@ -57,8 +57,9 @@ type waiter struct {
 type state struct {
 	self, parts int
 
-	Seq          int64 // last applied update
-	InputPos     int64 // input stream position after the last applied read
+	Seq          int64  // last applied update
+	InputPos     int64  // input stream position after the last applied read
+	InputCheck   uint32 // CRC-32 of the input record before InputPos
 	NextActivity int64
 	NextTimer    int64
 	Sessions     map[string]*session

@@ -13,7 +13,7 @@ type updateKind uint8
 
 const (
 	updInvalid      updateKind = iota
-	updReceived                // Batches read from the input stream; Num = input position after them
+	updReceived                // Batches read from the input stream; Num = input position after them, Check = CRC-32 of the record before Num
 	updOrchestrated            // an orchestration work item: Instance, Consumed, History, Messages, row fields, Restart
 	updEntity                  // an entity batch: Instance, Consumed, Entity, Messages
 	updActivityDone            // Num = activity id; Messages[0] = the TaskCompleted/TaskFailed reply
@@ -55,6 +55,7 @@ type update struct {
 	Entity   replay.EntityState
 	Batches  []batch
 	IDs      []int64
+	Check    uint32 // updReceived: CRC-32 of the record before Num (inputcheck.go)
 }
 
 func (u *update) encode(e *enc) {
@@ -64,6 +65,7 @@ func (u *update) encode(e *enc) {
 	switch u.Kind {
 	case updReceived:
 		e.int(u.Num)
+		e.uint(uint64(u.Check))
 		e.uint(uint64(len(u.Batches)))
 		for i := range u.Batches {
 			u.Batches[i].encode(e)
@@ -113,6 +115,7 @@ func decodeUpdate(p []byte) (update, error) {
 	switch u.Kind {
 	case updReceived:
 		u.Num = d.int()
+		u.Check = uint32(d.uint())
 		for n := d.count(); n > 0 && d.err == nil; n-- {
 			b, err := decodeBatchFrom(&d)
 			if err != nil {

@@ -1,6 +1,7 @@
 package original
 
 import (
+	"fmt"
 	"sort"
 
 	"github.com/dflab/dflab/engine/durable"
@@ -168,4 +169,13 @@ func (w *Worker) retire(s *session, done []received, early []received, delays []
 		w.release(len(ops))
 		w.endStep(s)
 	})
+}
+
+// ControlUnit names control queue q in health reports (port.Health.Unit).
+func ControlUnit(q int) string { return fmt.Sprintf("control-%02d", q) }
+
+// health reports q's state as this worker sees it: ok once it owns q,
+// recovering (with why) when it lost q's lease.
+func (w *Worker) health(q *controlQueue, st port.HealthState, reason string) {
+	w.rd.Health = append(w.rd.Health, port.Health{Unit: ControlUnit(q.idx), State: st, Reason: reason})
 }

@@ -2,6 +2,7 @@ package original
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/dflab/dflab/engine/port"
 )
@@ -99,6 +100,7 @@ func (w *Worker) acquire(q *controlQueue, cb func(ok bool)) {
 		}
 		w.stats.LeasesAcquired++
 		q.owned = true
+		w.health(q, port.HealthOK, "owned by "+w.cfg.WorkerID)
 		w.dropCursors(q.idx)
 		w.issue(port.BlobPut{Name: q.lease, Data: []byte(w.cfg.WorkerID), Cond: port.Cond{LeaseID: w.cfg.WorkerID}},
 			func(port.Completion) {})
@@ -150,6 +152,7 @@ func (w *Worker) renew(q *controlQueue) {
 		if c.Err != nil && (errors.Is(c.Err, port.ErrLeaseLost) || errors.Is(c.Err, port.ErrNotFound)) {
 			w.stats.LeasesLost++
 			q.owned = false
+			w.health(q, port.HealthRecovering, fmt.Sprintf("%s lost its lease: %v", w.cfg.WorkerID, c.Err))
 		}
 	})
 }

@@ -106,6 +106,9 @@ type Ready struct {
 	// Work is CPU work the core did in the steps since the last Advance,
 	// by kind, for the simulator's CPU model. The real driver ignores it.
 	Work []Work
+	// Health reports the units whose state changed (see Health); drivers
+	// keep the latest per unit. It asks the driver for nothing.
+	Health []Health
 }
 
 // Empty reports whether rd asks for nothing.

@@ -39,7 +39,17 @@ var (
 	// ErrServerBusy: the service throttled the request (HTTP 503 Server
 	// Busy); retry after a back-off. It wraps ErrTransient.
 	ErrServerBusy = fmt.Errorf("server busy: %w", ErrTransient)
+	// ErrCorrupt: stored data that was acknowledged cannot be read back as
+	// written (a checksum, header or structure check failed). Retrying does
+	// not help: a core that gets it stops and reports it (see Health).
+	ErrCorrupt = errors.New("corrupt stored data")
 )
+
+// Corrupt returns an error wrapping ErrCorrupt that names the file or
+// object, the offset and what was expected there.
+func Corrupt(object string, off int64, expected string) error {
+	return fmt.Errorf("%w: %s at offset %d: %s", ErrCorrupt, object, off, expected)
+}
 
 // BadRequest returns an error wrapping ErrBadRequest that names the field,
 // the value given and the allowed values.

@@ -13,7 +13,8 @@ import (
 // real is Netherite configured for the real driver: every partition, the
 // load monitor and one client in this process.
 type real struct {
-	cfg *netherite.Config
+	cfg    *netherite.Config
+	client host.CoreID
 }
 
 func newReal(c systems.RealConfig) (systems.RealDeployment, error) {
@@ -51,5 +52,26 @@ func (r *real) Start(_ context.Context, d *host.Driver) (host.CoreID, error) {
 	if err != nil {
 		return 0, err
 	}
-	return d.AddCore("client", func() port.Core { return client }), nil
+	r.client = d.AddCore("client", func() port.Core { return client })
+	return r.client, nil
 }
+
+// Units implements systems.RealHealth: the partitions.
+func (r *real) Units() []string {
+	units := make([]string, r.cfg.Partitions)
+	for p := range units {
+		units[p] = fmt.Sprintf("p%02d", p)
+	}
+	return units
+}
+
+// Failed implements systems.RealHealth: the client core fails the calls
+// for the partition's instances (a control input it does not answer).
+func (r *real) Failed(d *host.Driver, h port.Health) {
+	var p int
+	if _, err := fmt.Sscanf(h.Unit, "p%d", &p); err == nil {
+		d.Call(r.client, port.ClientCall{Req: netherite.PartitionDown{Partition: p, Reason: h.Reason}})
+	}
+}
+
+var _ systems.RealHealth = (*real)(nil)

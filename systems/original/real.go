@@ -50,3 +50,18 @@ func (r *real) Start(_ context.Context, d *host.Driver) (host.CoreID, error) {
 	}
 	return d.AddCore("client", func() port.Core { return client }), nil
 }
+
+// Units implements systems.RealHealth: the control queues.
+func (r *real) Units() []string {
+	units := make([]string, r.e.controlQueues())
+	for q := range units {
+		units[q] = original.ControlUnit(q)
+	}
+	return units
+}
+
+// Failed implements systems.RealHealth: a control queue never fails for
+// good (its lease passes to another worker).
+func (r *real) Failed(*host.Driver, port.Health) {}
+
+var _ systems.RealHealth = (*real)(nil)

@@ -55,6 +55,13 @@
 // at the N-th matching completion by any core, before that core sees it. A
 // trigger that never fires fails the script.
 //
+// A damage line corrupts a stored blob at a virtual time, behind the
+// engine's back (its lease is broken first), as a failing disk would:
+//
+//	damage hub/p01/log at 70ms flip 560        # XOR byte 560 with 0x40
+//	damage hub/p01/log at 70ms flip last+40    # byte 40 of the last acknowledged page write
+//	damage hub/p01/checkpoint at 70ms zero 0 16
+//
 // Expectations:
 //
 //	expect exactly-once        # every instance completed with the right output, every

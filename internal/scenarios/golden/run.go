@@ -31,12 +31,19 @@ type run struct {
 	events   []string // triggered crashes, as they fired
 	counters map[string]int64
 	inj      *inject.Injector
+	// lastWrite is where the last acknowledged page write to each page
+	// blob started (damage last+N).
+	lastWrite map[string]int64
 }
 
 // Run runs a script on the simulator. It fails only when the script cannot
 // be set up; broken expectations are Outcome.Failures.
 func Run(s *Script) (*Outcome, error) {
-	r := &run{s: s, counters: map[string]int64{"checkpoints-written": 0, "triggered-crashes": 0, "triggered-lease-losses": 0, "log-wraps": 0}}
+	r := &run{s: s, counters: map[string]int64{"checkpoints-written": 0, "triggered-crashes": 0, "triggered-lease-losses": 0, "log-wraps": 0},
+		lastWrite: map[string]int64{}}
+	if len(s.Damages) > 0 {
+		r.counters["damages"] = 0
+	}
 	dep, err := newDeployment(s, func(format string, args ...any) { r.logs = append(r.logs, fmt.Sprintf(format, args...)) })
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", s.Name, err)
@@ -65,6 +72,7 @@ func Run(s *Script) (*Outcome, error) {
 		if schedErr = r.inj.Schedule(inject.SimScheduler(d.Kernel()), t); schedErr == nil {
 			schedErr = r.arm(d, t)
 		}
+		r.scheduleDamages(d, store)
 	}
 	opts := scenarios.Options{Seed: s.Seed, Nodes: s.Nodes, CoresPerNode: s.Cores,
 		Inject: func(k *sim.Kernel, st *port.Stores) (*port.Stores, func(string, port.Time) port.Time) {
@@ -110,6 +118,7 @@ func (r *run) arm(d *sim.Driver, t *recorder) error {
 				r.counters["log-wraps"]++
 			}
 			ends[w.Name] = w.Off + int64(len(w.Data))
+			r.lastWrite[w.Name] = w.Off
 		}
 		node := d.CoreNode(core)
 		for i, tr := range r.s.Triggers {

@@ -26,8 +26,34 @@ type Script struct {
 	Settle   port.Time
 	Plan     *plan.Plan
 	Triggers []Trigger
+	Damages  []Damage
 	Expects  []Expect
 	Pending  string
+}
+
+// Damage corrupts a stored blob at a virtual time, as a failing disk or
+// a stray write would: flip XORs byte Off with 0x40, zero clears N bytes
+// from Off. Off counts from the blob's start, or (Last) from the start of
+// the last acknowledged page write to it.
+type Damage struct {
+	Line int
+	Blob string
+	At   port.Time
+	Zero bool
+	Last bool
+	Off  int64
+	N    int64
+}
+
+func (d Damage) String() string {
+	off := strconv.FormatInt(d.Off, 10)
+	if d.Last {
+		off = "last+" + off
+	}
+	if d.Zero {
+		return fmt.Sprintf("damage %s at %s zero %s %d", d.Blob, plan.FormatDuration(d.At), off, d.N)
+	}
+	return fmt.Sprintf("damage %s at %s flip %s", d.Blob, plan.FormatDuration(d.At), off)
 }
 
 // Trigger is a fault at a protocol point. A crash: Node crashes when its
@@ -77,10 +103,10 @@ var directives = map[string]func(s *Script, line int, t []string, raw string) er
 	"engine": parseEngine, "scenario": parseScenario, "seed": parseSeed, "nodes": parseNodes,
 	"deadline": parseTime(func(s *Script) *port.Time { return &s.Deadline }),
 	"settle":   parseTime(func(s *Script) *port.Time { return &s.Settle }),
-	"crash":    parseTrigger, "expect": parseExpect, "pending": parsePending,
+	"crash":    parseTrigger, "expect": parseExpect, "pending": parsePending, "damage": parseDamage,
 }
 
-const directiveList = "engine, scenario, seed, nodes, deadline, settle, crash NODE after, lease-loss pP after, expect, pending"
+const directiveList = "engine, scenario, seed, nodes, deadline, settle, crash NODE after, lease-loss pP after, damage, expect, pending"
 
 // isTrigger reports whether a plan-looking line is a trigger of this
 // format ("lease-loss pP after ..." rather than the plan's
@@ -346,5 +372,31 @@ func parsePending(s *Script, _ int, t []string, raw string) error {
 		return fmt.Errorf("want the reason as one double-quoted string")
 	}
 	s.Pending = text
+	return nil
+}
+
+// parseDamage reads "damage BLOB at TIME flip OFF" or "damage BLOB at
+// TIME zero OFF N"; OFF is a byte offset or last+N.
+func parseDamage(s *Script, line int, t []string, _ string) error {
+	const want = "want: damage BLOB at TIME flip OFF, or damage BLOB at TIME zero OFF N (OFF: a byte offset or last+N)"
+	if len(t) < 6 || t[2] != "at" || (t[4] == "flip") != (len(t) == 6) || (t[4] != "flip" && t[4] != "zero") {
+		return fmt.Errorf("%s", want)
+	}
+	d := Damage{Line: line, Blob: t[1], Zero: t[4] == "zero"}
+	var err error
+	if d.At, err = plan.ParseDuration(t[3]); err != nil {
+		return err
+	}
+	off, last := strings.CutPrefix(t[5], "last+")
+	if d.Off, err = strconv.ParseInt(off, 10, 64); err != nil || d.Off < 0 {
+		return fmt.Errorf("offset %q: %s", t[5], want)
+	}
+	d.Last = last
+	if d.Zero {
+		if d.N, err = strconv.ParseInt(t[6], 10, 64); err != nil || d.N < 1 || len(t) != 7 {
+			return fmt.Errorf("length %q: allowed a byte count >= 1", t[6])
+		}
+	}
+	s.Damages = append(s.Damages, d)
 	return nil
 }

@@ -1,0 +1,335 @@
+package dflab_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"fmt"
+	"hash/crc32"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/dflab/dflab"
+	"github.com/dflab/dflab/engine/durable"
+	"github.com/dflab/dflab/engine/netherite"
+	"github.com/dflab/dflab/engine/port"
+	"github.com/dflab/dflab/systems"
+)
+
+// The corruption table: Netherite on disk (2 partitions, a checkpoint
+// every 40 updates) runs 30 Work instances over two lives of the engine,
+// then one file of partition 0 (or a stream segment) is damaged — flipped,
+// zeroed, truncated or deleted at its start, middle or end — and the
+// engine is started again. Each row asserts either the refusal (at Start,
+// or as the error of every call for an instance on partition 0, and in
+// Engine.Health: the file or object, the offset and what was expected) or
+// the exact recovery (every instance's output as the client read it
+// before).
+func TestCorruptionTable(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts an engine on disk twice per row")
+	}
+	for _, c := range corruptionRows {
+		t.Run(c.name, func(t *testing.T) { runCorruptionRow(t, c) })
+	}
+}
+
+type corruptionRow struct {
+	name   string
+	file   func(dir string) string
+	damage func(t *testing.T, path string) // nil: delete the file
+	// refused: at Start (atStart) or for partition 0's instances, with an
+	// error containing each of want (after "%s" in want is the file);
+	// exact recovery if want is empty.
+	atStart bool
+	want    []string
+	noCkpt  bool // no checkpoints: recovery reads the log from its start
+}
+
+var corruptionRows = []corruptionRow{
+	{name: "log flip start", file: logFile, damage: onFlush(0, 9), noCkpt: true, want: []string{"log dflab/p00/log at offset 0", "a valid flush-header of epoch 1 at offset 512"}},
+	// Before the checkpoint's log position: recovery does not need it.
+	{name: "log flip start, checkpointed", file: logFile, damage: onFlush(0, 9)},
+	{name: "log flip middle", file: logFile, damage: onFlush(-2, 9), want: []string{"log dflab/p00/log at offset", "a damaged flush (record checksum mismatch)", "acknowledged updates would be lost"}},
+	{name: "log zero middle", file: logFile, damage: zeroFlush(-2), want: []string{"log dflab/p00/log at offset", "found the log ends, and a valid flush-header"}},
+	// The last flush: the last write; nothing follows it: a torn tail,
+	// cut. What it made durable (the last instance's completion) is redone.
+	{name: "log flip end", file: logFile, damage: onFlush(-1, 9)},
+	{name: "log zero end", file: logFile, damage: zeroFlush(-1)},
+	{name: "log truncate", file: logFile, damage: truncateTo(4096 + 1<<20), want: []string{"%s at offset 1052672", "the end of a page blob of 67108864 data bytes"}},
+	{name: "log delete", file: logFile, want: []string{"log dflab/p00/log at offset 0", "it was missing and has been created empty"}},
+	// Every log gets a checkpoint when it is created, so this holds
+	// before the first regular checkpoint too.
+	{name: "log delete, no checkpoint taken", file: logFile, noCkpt: true, want: []string{"log dflab/p00/log at offset 0", "it was missing and has been created empty"}},
+	{name: "log header flip", file: logFile, damage: flipAt(20), want: []string{"%s at offset 36", "the header's CRC-32C"}},
+	{name: "checkpoint flip data", file: ckptFile, damage: flipAt(4096 + 20), want: []string{"checkpoint dflab/p00/checkpoint at offset 0", "does not match its CRC-32"}},
+	{name: "checkpoint zero data", file: ckptFile, damage: zeroFrom(4096), want: []string{"checkpoint dflab/p00/checkpoint at offset 0", "does not match its CRC-32 00000000"}},
+	{name: "checkpoint truncate", file: ckptFile, damage: truncateBy(10), want: []string{"%s at offset", "the end of a block blob of"}},
+	{name: "checkpoint header zero", file: ckptFile, damage: zeroRange(0, 4096), want: []string{"%s at offset 0", "a blob header (magic DFLB)"}},
+	// The log still holds everything from its start (it has not wrapped).
+	{name: "checkpoint delete", file: ckptFile},
+	{name: "lease garbage", file: leaseFile, damage: writeBytes("garbage"), want: []string{"%s at offset 1", "a lease record"}},
+	{name: "lease zero", file: leaseFile, damage: writeBytes(string(make([]byte, 512))), want: []string{"%s at offset 1", "a lease record"}},
+	{name: "lease truncate", file: leaseFile, damage: truncateTo(0)},
+	{name: "lease delete", file: leaseFile},
+	{name: "segment flip start", file: segFile, damage: flipAt(3), atStart: true, want: []string{"%s at offset 0", "segment magic"}},
+	{name: "segment flip middle", file: segFile, damage: flipMiddle, atStart: true, want: []string{"%s at offset", "a valid frame follows"}},
+	{name: "segment zero middle", file: segFile, damage: zeroMiddle, atStart: true, want: []string{"%s at offset", "a valid frame follows"}},
+	// The last append's frame is cut as a torn tail; the partition had
+	// consumed it, so its state is ahead of the stream: refused.
+	{name: "segment flip end", file: segFile, damage: flipEnd, want: []string{"input stream partition 0 at offset", "the record consumed last"}},
+	{name: "segment truncate middle", file: segFile, damage: truncateHalf, want: []string{"input stream partition 0 at offset", "acknowledged records are missing"}},
+	{name: "segment delete", file: segFile, atStart: true, want: []string{"%s at offset 0", "records are missing"}},
+}
+
+func blobPath(dir, name, ext string) string {
+	h := sha256.Sum256([]byte(name))
+	return filepath.Join(dir, "storage", "blobs", hex.EncodeToString(h[:20])+ext)
+}
+func logFile(dir string) string   { return blobPath(dir, "dflab/p00/log", ".blob") }
+func ckptFile(dir string) string  { return blobPath(dir, "dflab/p00/checkpoint", ".blob") }
+func leaseFile(dir string) string { return blobPath(dir, "dflab/p00/log", ".lease") }
+func segFile(dir string) string   { return filepath.Join(dir, "storage", "stream", "p000.seg") }
+
+func corruptionOptions(dir string, c corruptionRow, logf func(string, ...any)) dflab.Options {
+	o := dflab.Options{Engine: "netherite", Storage: "disk", Dir: dir, Partitions: 2, Knobs: systems.Values{"checkpoint.events": "40"}, Logf: logf}
+	if c.noCkpt {
+		o.Knobs["checkpoint.events"] = "-1"
+	}
+	return o
+}
+
+// corruptionFixture runs w0..w29 to completion over two lives and returns
+// their outputs.
+func corruptionFixture(t *testing.T, dir string, c corruptionRow) map[string]string {
+	out := map[string]string{}
+	for life, ids := range [][2]int{{0, 20}, {20, 30}} {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		e, err := dflab.Start(ctx, crashRegistry(t), corruptionOptions(dir, c, nil))
+		require.NoError(t, err)
+		for n := ids[0]; n < ids[1]; n++ {
+			_, err := e.Client().Start(ctx, "Work", n, durable.StartWithID(fmt.Sprintf("w%d", n)))
+			require.NoError(t, err)
+		}
+		for n := ids[0]; n < ids[1]; n++ {
+			st, err := e.Client().Wait(ctx, fmt.Sprintf("w%d", n))
+			require.NoError(t, err, "life %d", life)
+			require.Equal(t, durable.StatusCompleted, st.Status, st.Failure)
+			out[st.InstanceID] = string(st.Output)
+		}
+		require.NoError(t, e.Stop())
+		cancel()
+	}
+	return out
+}
+
+func runCorruptionRow(t *testing.T, c corruptionRow) {
+	dir := t.TempDir()
+	before := corruptionFixture(t, dir, c)
+	path := c.file(dir)
+	if c.damage == nil {
+		require.NoError(t, os.Remove(path))
+	} else {
+		c.damage(t, path)
+	}
+	want := make([]string, len(c.want))
+	for i, w := range c.want {
+		want[i] = strings.ReplaceAll(w, "%s", path)
+	}
+	var mu sync.Mutex
+	var logged []string
+	logf := func(f string, a ...any) {
+		mu.Lock()
+		logged = append(logged, fmt.Sprintf(f, a...))
+		mu.Unlock()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	e, err := dflab.Start(ctx, crashRegistry(t), corruptionOptions(dir, c, logf))
+	if c.atStart {
+		require.ErrorIs(t, err, port.ErrCorrupt)
+		for _, w := range want {
+			require.ErrorContains(t, err, w)
+		}
+		return
+	}
+	require.NoError(t, err)
+	defer func() { require.NoError(t, e.Stop()) }()
+	for id, output := range before {
+		st, err := e.Client().Wait(ctx, id)
+		if len(want) > 0 && durable.Partition(id, 2) == 0 {
+			mu.Lock()
+			require.ErrorIs(t, err, netherite.ErrPartitionFailed, "%s (log: %s)", id, strings.Join(logged, "\n"))
+			mu.Unlock()
+			for _, w := range want {
+				require.ErrorContains(t, err, w, "%s", id)
+			}
+			continue
+		}
+		mu.Lock()
+		require.NoError(t, err, "%s (log: %s)", id, strings.Join(logged, "\n"))
+		mu.Unlock()
+		require.Equal(t, durable.StatusCompleted, st.Status, "%s: %s", id, st.Failure)
+		require.Equal(t, output, string(st.Output), "%s: the output the client read before", id)
+	}
+	health := e.Health()
+	require.Len(t, health, 2)
+	if len(want) > 0 {
+		require.Equal(t, port.HealthFailed, health[0].State, "%v", health)
+		for _, w := range want {
+			require.Contains(t, health[0].Reason, w)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		require.Contains(t, strings.Join(logged, "\n"), "dflab: p00: failed: ", "a warning through Logf")
+	} else {
+		require.Equal(t, port.HealthOK, health[0].State, "%v", health)
+	}
+	require.Equal(t, port.HealthOK, health[1].State, "%v", health)
+}
+
+// Damage helpers.
+
+func flipAt(off int64) func(*testing.T, string) {
+	return func(t *testing.T, path string) {
+		edit(t, path, func(b []byte) []byte { b[off] ^= 0x40; return b })
+	}
+}
+
+func zeroRange(off, n int64) func(*testing.T, string) {
+	return func(t *testing.T, path string) {
+		edit(t, path, func(b []byte) []byte { clear(b[off : off+n]); return b })
+	}
+}
+
+func zeroFrom(off int64) func(*testing.T, string) {
+	return func(t *testing.T, path string) {
+		edit(t, path, func(b []byte) []byte { clear(b[off:]); return b })
+	}
+}
+
+func truncateTo(n int64) func(*testing.T, string) {
+	return func(t *testing.T, path string) { require.NoError(t, os.Truncate(path, n)) }
+}
+
+func truncateBy(n int64) func(*testing.T, string) {
+	return func(t *testing.T, path string) {
+		fi, err := os.Stat(path)
+		require.NoError(t, err)
+		require.NoError(t, os.Truncate(path, fi.Size()-n))
+	}
+}
+
+func writeBytes(s string) func(*testing.T, string) {
+	return func(t *testing.T, path string) { require.NoError(t, os.WriteFile(path, []byte(s), 0o600)) }
+}
+
+func edit(t *testing.T, path string, f func([]byte) []byte) {
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(path, f(b), 0o600))
+}
+
+// logFlushes lists the data offsets of the flushes in a commit log blob
+// file (after its 4 KiB header): each is records (u32 length, u32 CRC-32,
+// payload) padded with zeros to a 512-byte page.
+func logFlushes(t *testing.T, b []byte) []int64 {
+	data := b[4096:]
+	var out []int64
+	for q := 0; q+8 <= len(data); {
+		if binary.LittleEndian.Uint32(data[q:]) == 0 {
+			break
+		}
+		out = append(out, int64(q))
+		i := q
+		for i+8 <= len(data) {
+			n := int(binary.LittleEndian.Uint32(data[i:]))
+			if n == 0 || crc32.ChecksumIEEE(data[i+8:i+8+n]) != binary.LittleEndian.Uint32(data[i+4:]) {
+				break
+			}
+			i += 8 + n
+		}
+		q = (i + 511) / 512 * 512
+	}
+	require.Greater(t, len(out), 4, "the fixture's log has flushes")
+	return out
+}
+
+// onFlush flips byte k of flush i (negative: from the end) of the log.
+func onFlush(i int, k int64) func(*testing.T, string) {
+	return func(t *testing.T, path string) {
+		edit(t, path, func(b []byte) []byte {
+			fs := logFlushes(t, b)
+			if i < 0 {
+				i += len(fs)
+			}
+			at := 4096 + fs[i] + k
+			if i == len(fs)-1 {
+				// the last record of the last flush
+				at = 4096 + lastRecord(b[4096:], fs[i]) + 9
+			}
+			b[at] ^= 0x40
+			return b
+		})
+	}
+}
+
+func lastRecord(data []byte, q int64) int64 {
+	last := q
+	for i := q; ; {
+		n := int64(binary.LittleEndian.Uint32(data[i:]))
+		if n == 0 {
+			return last
+		}
+		last, i = i, i+8+n
+	}
+}
+
+// zeroFlush zeroes flush i's first page.
+func zeroFlush(i int) func(*testing.T, string) {
+	return func(t *testing.T, path string) {
+		edit(t, path, func(b []byte) []byte {
+			fs := logFlushes(t, b)
+			if i < 0 {
+				i += len(fs)
+			}
+			clear(b[4096+fs[i] : 4096+fs[i]+512])
+			return b
+		})
+	}
+}
+
+// Segment damage: frames as backends/disk writes them (an 8-byte magic,
+// then per append a 24-byte header and the records).
+func segFrames(t *testing.T, b []byte) []int {
+	var out []int
+	for at := 8; at+24 <= len(b); {
+		out = append(out, at)
+		at += 24 + int(binary.LittleEndian.Uint32(b[at+8:]))
+	}
+	require.Greater(t, len(out), 4, "the fixture's segment has frames")
+	return out
+}
+
+func flipMiddle(t *testing.T, path string) {
+	edit(t, path, func(b []byte) []byte { fs := segFrames(t, b); b[fs[len(fs)/2]+24+8+2] ^= 0x40; return b })
+}
+
+func zeroMiddle(t *testing.T, path string) {
+	edit(t, path, func(b []byte) []byte { fs := segFrames(t, b); clear(b[fs[len(fs)/2] : fs[len(fs)/2]+24]); return b })
+}
+
+func flipEnd(t *testing.T, path string) {
+	edit(t, path, func(b []byte) []byte { fs := segFrames(t, b); b[fs[len(fs)-1]+24+8+2] ^= 0x40; return b })
+}
+
+func truncateHalf(t *testing.T, path string) {
+	edit(t, path, func(b []byte) []byte { fs := segFrames(t, b); return b[:fs[len(fs)/2]] })
+}
