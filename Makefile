@@ -46,7 +46,7 @@ plots:
 ## calibrate: measure both engines' step costs here and fit the simulator's model set to
 ## the paper's calibration set (< 10 min); writes harness/simrun/models/paper2022.{json,-fit.csv,-fit.md}
 calibrate:
-	$(GO) run ./harness/cmd/dflab calibrate --progress
+	$(GO) run ./harness/cmd/dflab calibrate --progress --force
 
 ## faults: the swarm fault campaign on the simulator (SEEDS seeds, default 5000):
 ## summary table with faults by kind, violations by checker and wall time

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/dflab/dflab/harness/results"
+	"github.com/dflab/dflab/harness/simrun"
 	"github.com/dflab/dflab/harness/spec"
 )
 
@@ -62,6 +63,11 @@ func executeOne(ctx context.Context, run Runner, s spec.Spec, rep int, opt Optio
 	row, err := results.NewRow(s, rep, seed, opt.Revision)
 	if err != nil {
 		return results.Row{}, err
+	}
+	if s.Backend.Kind == spec.BackendSim {
+		if row.ModelsHash, err = simrun.ModelSetHash(s.Backend.Models); err != nil {
+			return results.Row{}, err
+		}
 	}
 	req := Request{Spec: s, Repetition: rep, Seed: seed}
 	if opt.Progress != nil {

@@ -3,6 +3,9 @@ package harness
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -12,6 +15,7 @@ import (
 
 	"github.com/dflab/dflab/harness/metrics"
 	"github.com/dflab/dflab/harness/results"
+	"github.com/dflab/dflab/harness/simrun"
 	"github.com/dflab/dflab/harness/spec"
 )
 
@@ -126,4 +130,30 @@ func TestProgressLine(t *testing.T) {
 	q.RunDone()
 	require.True(t, strings.HasSuffix(buf.String(), "\n"))
 	require.Contains(t, buf.String(), "done in")
+}
+
+// Every sim row records the content hash of its model set beside the
+// name: the sha256 of the set's canonical JSON, different for different
+// sets, in the JSONL row and in runs.csv.
+func TestRowsRecordTheModelSetHash(t *testing.T) {
+	reg := NewRegistry()
+	require.NoError(t, reg.Register("netherite", RunnerFunc(func(_ context.Context, req Request) (metrics.Set, error) { return seedSet(req.Seed) })))
+	hashes := map[string]string{}
+	for _, name := range []string{"paper2022", "default"} {
+		s := testSpec(t)
+		s.Repetitions, s.Backend.Models = 1, name
+		rows, err := Execute(context.Background(), reg, s, Options{Now: fakeClock()})
+		require.NoError(t, err)
+		m, err := simrun.ModelSet(name)
+		require.NoError(t, err)
+		data, err := json.Marshal(m)
+		require.NoError(t, err)
+		sum := sha256.Sum256(data)
+		require.Equal(t, hex.EncodeToString(sum[:]), rows[0].ModelsHash, name)
+		hashes[name] = rows[0].ModelsHash
+		var csv bytes.Buffer
+		require.NoError(t, results.WriteRunsCSV(&csv, rows))
+		require.Contains(t, csv.String(), ","+name+","+rows[0].ModelsHash+",")
+	}
+	require.NotEqual(t, hashes["paper2022"], hashes["default"])
 }

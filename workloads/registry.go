@@ -25,6 +25,11 @@ type Factory struct {
 	// Draw, if set, draws parameters at small scale for the fault
 	// campaign (nil: the campaign runs the defaults).
 	Draw func(r *rng.Source) string
+	// DefaultInstances is the closed load a spec without one runs: what one
+	// node finishes in well under the default time limit (one WordCount job
+	// of 25,000 words, one Collision search of 100 × 10^9 numbers, 1,000 of
+	// the others, as the paper's single-node runs). 0: 1,000.
+	DefaultInstances int
 }
 
 // builtins are the paper's workloads, in listing order.
@@ -56,7 +61,7 @@ func builtins() []Factory {
 					return nil, err
 				}
 				return wordcount.New(p)
-			}, Defaults: func() any { return wordcount.DefaultParams() },
+			}, Defaults: func() any { return wordcount.DefaultParams() }, DefaultInstances: 1,
 			Draw: func(r *rng.Source) string {
 				return fmt.Sprintf(`{"mappers":%d,"reducers":%d,"bookWords":%d}`, 1+r.Intn(3), 1+r.Intn(3), 20+r.Intn(181))
 			}},
@@ -67,7 +72,7 @@ func builtins() []Factory {
 					return nil, err
 				}
 				return collision.New(p)
-			}, Defaults: func() any { return collision.DefaultParams() },
+			}, Defaults: func() any { return collision.DefaultParams() }, DefaultInstances: 1,
 			Draw: func(r *rng.Source) string { return fmt.Sprintf(`{"blocks":%d}`, 2+r.Intn(4)) }},
 		{Name: "imagerec", Summary: "image recognition workflow with retries and a parallel thumbnail",
 			New: func(b []byte) (workload.Workload, error) {

@@ -14,7 +14,9 @@ import (
 
 func TestCalibrateQuickWritesAValidModelSet(t *testing.T) {
 	dir := t.TempDir()
-	code, out, errOut := call(t, "calibrate", "--quick", "--evals", "9", "--name", "smoke", "--out", dir, "--progress")
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "smoke.json"), []byte("{}"), 0o600)) // --force overwrites it
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "paper2022.json"), []byte("{}"), 0o600))
+	code, out, errOut := call(t, "calibrate", "--quick", "--evals", "9", "--name", "smoke", "--out", dir, "--progress", "--force")
 	require.Equal(t, 0, code, errOut)
 	require.Contains(t, errOut, "fit: evaluation 9/9", "the progress line counts evaluations")
 	require.Contains(t, errOut, "ETA")
@@ -37,6 +39,9 @@ func TestCalibrateQuickWritesAValidModelSet(t *testing.T) {
 	_, err = os.Stat(filepath.Join(dir, mdF))
 	require.NoError(t, err)
 	require.Contains(t, out, "## Targets")
+	data, err = os.ReadFile(filepath.Join(dir, "paper2022.json"))
+	require.NoError(t, err)
+	require.Equal(t, "{}", string(data), "another set is left alone")
 }
 
 func TestCalibrateFlagErrors(t *testing.T) {
@@ -54,4 +59,24 @@ func TestCalibrateFlagErrors(t *testing.T) {
 	code, _, errOut := call(t, "calibrate", "--evalz", "3")
 	require.Equal(t, 2, code)
 	require.Contains(t, errOut, "flag provided but not defined: -evalz")
+}
+
+// calibrate never overwrites a model set without --force, and --quick's
+// default name is not the committed paper2022: the check comes before
+// any measurement.
+func TestCalibrateRefusesToOverwriteASet(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"paper2022", "quick", "mine"} {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name+".json"), []byte("{}"), 0o600))
+	}
+	for args, file := range map[string]string{
+		"":                         "paper2022.json",
+		"--quick":                  "quick.json",
+		"--name mine":              "mine.json",
+		"--quick --name paper2022": "paper2022.json",
+	} {
+		code, _, errOut := call(t, append([]string{"calibrate", "--out", dir}, strings.Fields(args)...)...)
+		require.Equal(t, 1, code, args)
+		require.Contains(t, errOut, "model set "+filepath.Join(dir, file)+" exists: choose a new --name, or pass --force to overwrite it", args)
+	}
 }

@@ -2,8 +2,11 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -14,7 +17,7 @@ import (
 )
 
 func cmdCalibrate(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "calibrate", "[--quick] [--out DIR] [--name NAME] [--evals N] [--jobs N]", `
+	fs := newFlags(e, "calibrate", "[--quick] [--out DIR] [--name NAME] [--force] [--evals N] [--jobs N]", `
 Fits the simulator's model set to the paper's calibration set ONLY
 (paper-notes.md: single-node throughput of Hello5, Bank, WordCount and
 Collision on 1×1, 1×2, 1×4, and Hello3 latency p25/p50/p90/p99 on 4×2 for
@@ -32,9 +35,13 @@ Netherite local, Netherite none and original; 36 targets).
 3. Writes NAME.json (the model set, loadable by sim.LoadModelSet),
    NAME-fit.csv and NAME-fit.md (target, paper, dflab, ratio) into --out.
 
-The committed set is harness/simrun/models/paper2022.json; rebuild the
-binary after writing it there. --quick uses tiny runs and few evaluations
-(seconds; for tests, not for committing).`)
+A set that exists in --out is never overwritten without --force: write a
+new --name, or pass --force to replace it. The default name is paper2022
+(the committed set, harness/simrun/models/paper2022.json; make calibrate
+passes --force; rebuild the binary after writing it there), or "quick"
+with --quick, which uses tiny runs and few evaluations (seconds; for
+tests, not for committing). Every result row records the sha256 of the
+set it ran on beside its name (modelsHash, models_sha256).`)
 	var f calibrateFlags
 	f.register(fs)
 	if err := parse(fs, args); err != nil {
@@ -45,6 +52,9 @@ binary after writing it there. --quick uses tiny runs and few evaluations
 	}
 	c, err := f.config()
 	if err != nil {
+		return err
+	}
+	if err := f.mayWrite(); err != nil {
 		return err
 	}
 	if f.progress || harness.IsTerminal(e.stderr) {
@@ -70,6 +80,7 @@ binary after writing it there. --quick uses tiny runs and few evaluations
 // calibrateFlags are calibrate's flags.
 type calibrateFlags struct {
 	quick, progress   bool
+	force             bool
 	out, name         string
 	evals, jobs, runs int
 	seed              uint64
@@ -78,7 +89,8 @@ type calibrateFlags struct {
 func (f *calibrateFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.quick, "quick", false, "tiny runs and few evaluations (a smoke test)")
 	fs.StringVar(&f.out, "out", filepath.Join("harness", "simrun", "models"), "output directory (created)")
-	fs.StringVar(&f.name, "name", simrun.ModelsPaper2022, "name of the fitted model set")
+	fs.StringVar(&f.name, "name", "", "name of the fitted model set (default paper2022, or quick with --quick)")
+	fs.BoolVar(&f.force, "force", false, "overwrite the model set NAME if --out already has it")
 	fs.IntVar(&f.evals, "evals", 0, "evaluations of the calibration set, at most (0: 120, or 10 with --quick)")
 	fs.IntVar(&f.jobs, "jobs", runtime.GOMAXPROCS(0), "simulator runs at once")
 	fs.IntVar(&f.runs, "measure-runs", 0, "runs per engine of the CPU measurement (0: 5, or 1 with --quick)")
@@ -88,6 +100,12 @@ func (f *calibrateFlags) register(fs *flag.FlagSet) {
 
 // config checks the flags and returns the calibration they ask for.
 func (f *calibrateFlags) config() (calibrate.Config, error) {
+	if f.name == "" {
+		f.name = simrun.ModelsPaper2022
+		if f.quick {
+			f.name = quickSetName
+		}
+	}
 	c := calibrate.Config{Name: f.name, Size: calibrate.FullSize, MeasureRuns: 5, MaxEvals: 120, Jobs: f.jobs,
 		Seed: f.seed, Start: calibrate.StartParams}
 	if f.quick {
@@ -110,6 +128,26 @@ func (f *calibrateFlags) config() (calibrate.Config, error) {
 		return c, fmt.Errorf("--measure-runs = %d: want at least 1", c.MeasureRuns)
 	}
 	return c, nil
+}
+
+// quickSetName is the default name of a --quick calibration's set.
+const quickSetName = "quick"
+
+// mayWrite refuses, before any work, to overwrite a model set that --out
+// already has unless --force is given.
+func (f *calibrateFlags) mayWrite() error {
+	setF, _, _ := calibrate.Files(f.name)
+	path := filepath.Join(f.out, setF)
+	_, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	case err != nil:
+		return fmt.Errorf("--out: %w", err)
+	case f.force:
+		return nil
+	}
+	return fmt.Errorf("model set %s exists: choose a new --name, or pass --force to overwrite it", path)
 }
 
 // validSetName reports whether a model set name is safe as a file name.

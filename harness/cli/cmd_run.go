@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 
@@ -22,6 +23,8 @@ appends one JSONL row per run to --out (results schema: dflab schema).`)
 	sf.register(fs)
 	out := fs.String("out", "results.jsonl", "JSONL results file to append to")
 	progress := fs.Bool("progress", false, "print the progress line even when stderr is not a terminal")
+	var prof profileFlags
+	prof.register(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -29,7 +32,12 @@ appends one JSONL row per run to --out (results schema: dflab schema).`)
 	if err != nil {
 		return err
 	}
-	return runSpecs(ctx, e, []spec.Spec{s}, *out, *progress)
+	stop, err := prof.start()
+	if err != nil {
+		return err
+	}
+	err = runSpecs(ctx, e, []spec.Spec{s}, *out, *progress)
+	return errors.Join(err, stop())
 }
 
 func cmdSweep(ctx context.Context, e *env, args []string) error {

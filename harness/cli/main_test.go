@@ -50,7 +50,7 @@ func TestSpecFromFlagsAndFile(t *testing.T) {
 	s, err := spec.Parse([]byte(out))
 	require.NoError(t, err)
 	require.Equal(t, "none", s.Engine.Knob("speculation"))
-	require.Equal(t, spec.Load{Kind: "open", RatePerSec: 10, Duration: spec.Duration(time.Minute), Spacing: "fixed"}, s.Load)
+	require.Equal(t, spec.Load{Kind: "open", RatePerSec: 10, Duration: spec.Duration(time.Minute), Spacing: "fixed", TimeLimit: spec.DefaultTimeLimit}, s.Load)
 	require.Equal(t, "at 5s crash node2", s.Faults)
 	require.Equal(t, 6, s.Repetitions)
 

@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -22,10 +23,6 @@ import (
 	"github.com/dflab/dflab/workloads"
 	"github.com/dflab/dflab/workloads/workload"
 )
-
-// Budget is how long instances may take after the last arrival before the
-// run is declared failed.
-const Budget = 10 * time.Minute
 
 // Polling of done-entities (WordCount): first gap and cap.
 const (
@@ -181,7 +178,8 @@ func (r *run) execute(ctx context.Context) (metrics.Set, error) {
 		byInstance[a.Instance] = append(byInstance[a.Instance], a)
 	}
 	last := r.arrivals[len(r.arrivals)-1].At
-	ctx, cancel := context.WithTimeout(ctx, last+Budget)
+	limit := s2d(r.spec.Load.TimeLimit)
+	ctx, cancel := context.WithTimeout(ctx, last+limit)
 	defer cancel()
 	t0 := time.Now()
 	var wg sync.WaitGroup
@@ -195,8 +193,8 @@ func (r *run) execute(ctx context.Context) (metrics.Set, error) {
 	wg.Wait()
 	end := time.Since(t0)
 	if err := ctx.Err(); err != nil && len(r.done)+len(r.failed) < len(byInstance) {
-		return metrics.Set{}, fmt.Errorf("%d of %d instances not done %v after the last arrival: %w",
-			len(byInstance)-len(r.done)-len(r.failed), len(byInstance), Budget, err)
+		return metrics.Set{}, fmt.Errorf("%d of %d instances not done %v after the last arrival (spec.load.timeLimit): %w; stuck: %s",
+			len(byInstance)-len(r.done)-len(r.failed), len(byInstance), limit, err, r.stuck(byInstance))
 	}
 	if v := r.e.Violations(); len(v) > 0 {
 		return metrics.Set{}, fmt.Errorf("real driver: %d ordering violations, first: %v", len(v), v[0])
@@ -212,6 +210,52 @@ func (r *run) execute(ctx context.Context) (metrics.Set, error) {
 	set.Notes = append(set.Notes, note)
 	sort.Strings(set.Notes)
 	return set, nil
+}
+
+// s2d is a spec duration, or the default time limit for a spec built in
+// code without one.
+func s2d(d spec.Duration) time.Duration {
+	if d <= 0 {
+		return spec.DefaultTimeLimit.D()
+	}
+	return d.D()
+}
+
+// stuck describes up to five instances still running after a time limit:
+// the instance, its orchestration (or done-entity) and the engine's status.
+func (r *run) stuck(byInstance map[int][]workload.Arrival) string {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	var parts []string
+	for _, i := range workload.Instances(r.arrivals) {
+		r.mu.Lock()
+		_, done := r.done[i]
+		r.mu.Unlock()
+		if done {
+			continue
+		}
+		if len(parts) == 5 {
+			parts = append(parts, "…")
+			break
+		}
+		id := "?"
+		if ec, ok := r.w.(workload.EntityCompletion); ok {
+			e, _ := ec.DoneEntity(i)
+			id = e.String()
+		} else if ids := workload.StartIDs(byInstance[i]); len(ids) > 0 {
+			id = ids[0]
+		}
+		st := "status unknown"
+		if resp, err := r.e.Do(ctx, durable.ClientRequest{Kind: durable.RequestStatus, Instance: id}); err != nil {
+			st = "status request failed: " + err.Error()
+		} else if !resp.Found {
+			st = "unknown to the engine"
+		} else {
+			st = fmt.Sprintf("status %s, last updated %s", resp.Status.Status, resp.Status.Updated.UTC().Format(time.RFC3339Nano))
+		}
+		parts = append(parts, fmt.Sprintf("instance %d %s: %s", i, id, st))
+	}
+	return strings.Join(parts, " | ")
 }
 
 // instance sends instance i's requests at their arrival times and waits

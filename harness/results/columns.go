@@ -52,6 +52,7 @@ var SpecColumns = []Column{
 	{"engine", "", "netherite or original", func(r Row) string { return r.Spec.Engine.Name }},
 	{"backend", "", "sim, disk, azure or nats", func(r Row) string { return r.Spec.Backend.Kind }},
 	{"models", "", "simulator model set (backend sim only)", func(r Row) string { return r.Spec.Backend.Models }},
+	{"models_sha256", "", "sha256 of the model set's canonical JSON (backend sim only)", func(r Row) string { return r.ModelsHash }},
 	{"nodes", "", "application nodes", func(r Row) string { return itoa(r.Spec.Cluster.Nodes) }},
 	{"cores", "", "cores per node", func(r Row) string { return itoa(r.Spec.Cluster.Cores) }},
 	{"workload", "", "workload name (hello3, hello5, sequence, bank, wordcount, collision, imagerec)", func(r Row) string { return r.Spec.Workload.Name }},

@@ -35,8 +35,11 @@ type Row struct {
 	Spec       spec.Spec `json:"spec"`
 	Repetition int       `json:"repetition"`
 	// Seed is this repetition's seed (see harness: spec seed + repetition).
-	Seed        uint64      `json:"seed"`
-	GitRevision string      `json:"gitRevision"`
+	Seed        uint64 `json:"seed"`
+	GitRevision string `json:"gitRevision"`
+	// ModelsHash is the sha256 of the simulator model set's canonical JSON
+	// (backend sim only): runs on two sets of the same name differ here.
+	ModelsHash  string      `json:"modelsHash,omitempty"`
 	Version     string      `json:"dflabVersion"`
 	StartedAt   string      `json:"startedAt"` // RFC 3339, UTC, wall clock
 	WallTimeSec float64     `json:"wallTimeSec"`

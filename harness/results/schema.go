@@ -58,6 +58,7 @@ var jsonlFields = [][2]string{
 	{"repetition", "repetition number, from 0"},
 	{"seed", "this repetition's seed: spec.seed + repetition"},
 	{"gitRevision", "`git rev-parse HEAD` at run time, or `unknown`"},
+	{"modelsHash", "sha256 (hex) of the simulator model set's canonical JSON (backend sim only): two sets of one name differ here"},
 	{"dflabVersion", "dflab version"},
 	{"startedAt", "wall-clock start, RFC 3339 UTC"},
 	{"wallTimeSec", "wall-clock seconds the run took"},

@@ -9,6 +9,7 @@ import (
 	"github.com/dflab/dflab/engine/port"
 	"github.com/dflab/dflab/faults/inject"
 	"github.com/dflab/dflab/harness/metrics"
+	"github.com/dflab/dflab/harness/spec"
 	"github.com/dflab/dflab/sim"
 	"github.com/dflab/dflab/systems"
 	"github.com/dflab/dflab/workloads"
@@ -155,7 +156,11 @@ func (r *run) budget() port.Time {
 	if r.opts.HealAt > 0 {
 		return r.opts.HealAt + r.opts.HealBudget
 	}
-	return port.Time(r.arrivals[len(r.arrivals)-1].At) + budgetAfter
+	limit := r.spec.Load.TimeLimit
+	if limit <= 0 { // a spec built in code, not resolved
+		limit = spec.DefaultTimeLimit
+	}
+	return port.Time(r.arrivals[len(r.arrivals)-1].At) + port.Time(limit)
 }
 
 // checkOrdering fails the run on a persist-before-send violation, except

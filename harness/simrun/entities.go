@@ -43,8 +43,8 @@ func (r *run) collectEntities(from port.Time) (map[string][]byte, error) {
 		}
 	}
 	for t := from + stepTime; len(pending) > 0 && r.tr.err == nil; t += stepTime {
-		if t > from+budgetAfter {
-			return nil, failed(CheckCompletion, fmt.Errorf("%d entity reads for the oracle unanswered after %v virtual", len(pending), time.Duration(budgetAfter)))
+		if t > from+readBudget {
+			return nil, failed(CheckCompletion, fmt.Errorf("%d entity reads for the oracle unanswered after %v virtual", len(pending), time.Duration(readBudget)))
 		}
 		r.d.RunUntil(t)
 	}

@@ -1,7 +1,10 @@
 package simrun
 
 import (
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -61,6 +64,28 @@ func ModelSet(name string) (*sim.ModelSet, error) {
 		return nil, fmt.Errorf("spec.backend.models = %q: allowed: %s", name, strings.Join(ModelSets(), ", "))
 	}
 	return mk()
+}
+
+// ModelSetHash is the content hash of the named model set: the sha256, in
+// hex, of its canonical JSON (encoding/json of the loaded set: fields in
+// declaration order, map keys sorted). Results record it beside the name,
+// so two sets of the same name are told apart.
+func ModelSetHash(name string) (string, error) {
+	m, err := ModelSet(name)
+	if err != nil {
+		return "", err
+	}
+	return HashModelSet(m)
+}
+
+// HashModelSet is the sha256 (hex) of m's canonical JSON.
+func HashModelSet(m *sim.ModelSet) (string, error) {
+	data, err := json.Marshal(m)
+	if err != nil {
+		return "", fmt.Errorf("model set %q: hash: %w", m.Name, err)
+	}
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:]), nil
 }
 
 // modelsFor returns the model set of a run: given (if not nil) or the named

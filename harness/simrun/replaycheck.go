@@ -43,9 +43,9 @@ func (r *run) checkReplay() error {
 	}
 	after := map[int][]byte{}
 	for t := from + replayStep; len(after) < len(before); t += replayStep {
-		if t > from+budgetAfter {
+		if t > from+readBudget {
 			return failed(CheckReplay, fmt.Errorf("%d of %d partitions not running again %v after a crash",
-				len(before)-len(after), len(before), time.Duration(budgetAfter)))
+				len(before)-len(after), len(before), time.Duration(readBudget)))
 		}
 		r.d.RunUntil(t)
 		now, err := r.durableStates(n)

@@ -23,14 +23,15 @@ import (
 )
 
 // Run-loop constants: how often completion is checked (and entity
-// completions polled), and how long after the last arrival a run may take
-// before it is declared failed.
+// completions polled), and how long the reads after a run (the oracle's
+// entity states, a stuck instance's status) may take. How long the run
+// itself may take is the spec's load.timeLimit.
 const (
-	stepTime    = 50 * port.Millisecond
-	pollFirst   = 200 * port.Millisecond // first interval between polls of a done-entity
-	pollMax     = 5 * port.Second        // intervals grow by half up to this
-	budgetAfter = 10 * 60 * port.Second
-	streamHold  = port.Second // longest wait of an empty stream read (sim.Config.StreamHold)
+	stepTime   = 50 * port.Millisecond
+	pollFirst  = 200 * port.Millisecond // first interval between polls of a done-entity
+	pollMax    = 5 * port.Second        // intervals grow by half up to this
+	readBudget = 10 * 60 * port.Second
+	streamHold = port.Second // longest wait of an empty stream read (sim.Config.StreamHold)
 )
 
 // Run runs one repetition of a resolved spec on the simulator with seed
@@ -265,8 +266,10 @@ func (r *run) loop(ctx context.Context, progress func(int64)) (port.Time, int64,
 			return t, events, nil
 		}
 		if t >= budget {
-			return 0, events, failed(CheckCompletion, fmt.Errorf("%d of %d instances not done by %v virtual (%s)",
-				r.tr.instances-len(r.tr.done), r.tr.instances, time.Duration(budget), r.tr.firstPending()))
+			stuck, n := r.stuck(t)
+			events += n
+			return 0, events, failed(CheckCompletion, fmt.Errorf("%d of %d instances not done by %v virtual (spec.load.timeLimit %s after the last start; %d done-entity polls failed); stuck: %s",
+				r.tr.instances-len(r.tr.done), r.tr.instances, time.Duration(budget), r.spec.Load.TimeLimit, r.tr.pollErrs, stuck))
 		}
 		if r.tr.byEntity {
 			r.poll(t)

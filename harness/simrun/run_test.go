@@ -163,3 +163,21 @@ func TestFaultRunsReportRecoveryTime(t *testing.T) {
 	require.Contains(t, got, "at 3s crash node1")
 	require.Positive(t, got["at 3s crash node1"], "the crash stops node1's partitions for a while")
 }
+
+// A run that hits spec.load.timeLimit fails naming the instances still
+// running, their status in the engine and the harness's last event.
+func TestTimeLimitNamesTheStuckInstances(t *testing.T) {
+	for _, e := range spec.Engines {
+		t.Run(e, func(t *testing.T) {
+			s := resolved(t, e, "collision", `{"blocks":20}`, 7, 1) // 20 × 0.93 s of CPU each, 2 cores
+			s.Load.TimeLimit = spec.Duration(5 * time.Second)
+			_, err := Run(context.Background(), s, 1, nil)
+			require.Error(t, err)
+			require.Equal(t, CheckCompletion, Checker(err))
+			msg := err.Error()
+			require.Contains(t, msg, "7 of 7 instances not done by 5s virtual (spec.load.timeLimit 5s after the last start")
+			require.Regexp(t, `stuck: instance 0 collision-0: status Running, last updated at [0-9.]+m?s virtual; started at 0s, 1 orchestration\(s\) not completed \| instance 1 collision-1: `, msg)
+			require.Contains(t, msg, "| and 2 more")
+		})
+	}
+}

@@ -34,6 +34,7 @@ type tracker struct {
 	polling   map[int]bool
 	nextPoll  map[int]port.Time // instance -> earliest next poll
 	pollGap   map[int]port.Time // instance -> current poll interval
+	last      map[int]port.Time // instance -> last done-entity poll answered
 	retries   map[string]int
 	pollErrs  int // done-entity polls answered with an error
 	outcomes  map[string]workload.Outcome
@@ -47,7 +48,7 @@ type tracker struct {
 func newTracker(w workload.Workload, arrivals []workload.Arrival) *tracker {
 	_, byEntity := w.(workload.EntityCompletion)
 	t := &tracker{w: w, byEntity: byEntity, start: map[int]time.Duration{}, waits: map[int]int{},
-		done: map[int]port.Time{}, failed: map[int]bool{}, polling: map[int]bool{}, nextPoll: map[int]port.Time{}, pollGap: map[int]port.Time{}, retries: map[string]int{},
+		done: map[int]port.Time{}, failed: map[int]bool{}, polling: map[int]bool{}, nextPoll: map[int]port.Time{}, pollGap: map[int]port.Time{}, last: map[int]port.Time{}, retries: map[string]int{},
 		outcomes: map[string]workload.Outcome{}, calls: map[port.CallID]callInfo{}}
 	for _, a := range arrivals {
 		if _, seen := t.start[a.Instance]; !seen {
@@ -71,14 +72,19 @@ func (t *tracker) call(c callInfo) port.CallID {
 
 func (t *tracker) allDone() bool { return len(t.done) == t.instances || t.err != nil }
 
-// firstPending names the first instance not done, for error messages.
-func (t *tracker) firstPending() string {
-	for _, i := range t.order {
-		if _, ok := t.done[i]; !ok {
-			return fmt.Sprintf("first pending: instance %d, started at %v; %d done-entity polls failed", i, t.start[i], t.pollErrs)
-		}
+// lastEvent is the harness's last event of instance i: its start and what
+// it is still waiting for.
+func (t *tracker) lastEvent(i int) string {
+	out := fmt.Sprintf("started at %v", t.start[i])
+	switch {
+	case t.byEntity && t.last[i] > 0:
+		out += fmt.Sprintf(", done-entity last polled at %v, not done", time.Duration(t.last[i]))
+	case t.byEntity:
+		out += ", done-entity never polled"
+	case t.waits[i] > 0:
+		out += fmt.Sprintf(", %d orchestration(s) not completed", t.waits[i])
 	}
-	return "none pending"
+	return out
 }
 
 // respond handles one response.
@@ -130,6 +136,7 @@ func (t *tracker) waited(r *run, now port.Time, c callInfo, resp port.Response) 
 
 func (t *tracker) polled(now port.Time, c callInfo, resp port.Response) {
 	t.polling[c.instance] = false
+	t.last[c.instance] = now
 	if resp.Err != nil {
 		// A storage fault may fail a status read; the next poll asks
 		// again, and an instance that never answers runs out of budget.

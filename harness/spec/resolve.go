@@ -4,13 +4,19 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
+	"time"
+
+	"github.com/dflab/dflab/workloads"
 )
 
 // Defaults of the fields Resolve fills.
 const (
 	DefaultModels        = "paper2022"
 	DefaultConnectionEnv = "DFLAB_AZURE_CONNECTION"
-	DefaultInstances     = 1000
+	DefaultInstances     = 1000 // of a workload the registry does not know
+	DefaultTimeLimit     = Duration(10 * time.Minute)
+	MaxTimeLimit         = Duration(1000 * time.Hour)
 	DefaultSpacing       = "poisson"
 	DefaultSeed          = 1
 )
@@ -43,7 +49,7 @@ func (s Spec) ResolveIn(c Catalog) (Spec, error) {
 	if r.Cluster.Cores == 0 {
 		r.Cluster.Cores = 1
 	}
-	r.Load = resolveLoad(r.Load)
+	r.Load = resolveLoad(r.Load, r.Workload.Name)
 	if len(r.Workload.Params) > 0 {
 		var buf bytes.Buffer // canonical (compact) form, so resolving twice is a no-op
 		if err := json.Compact(&buf, r.Workload.Params); err != nil {
@@ -67,15 +73,26 @@ func resolveBackend(b Backend) Backend {
 	return b
 }
 
-func resolveLoad(l Load) Load {
+func resolveLoad(l Load, workloadName string) Load {
 	if l.Kind == "" {
 		l.Kind = LoadClosed
 	}
+	unit := DefaultInstances
+	if f, err := workloads.Lookup(workloadName); err == nil && f.DefaultInstances > 0 {
+		unit = f.DefaultInstances
+	}
+	instances := 0.0
 	switch l.Kind {
 	case LoadClosed:
-		l.Instances = orInt(l.Instances, DefaultInstances)
+		l.Instances = orInt(l.Instances, unit)
+		instances = float64(l.Instances)
 	case LoadOpen:
 		l.Spacing = orStr(l.Spacing, DefaultSpacing)
+		instances = l.RatePerSec * l.Duration.D().Seconds()
+	}
+	if l.TimeLimit == 0 {
+		l.TimeLimit = DefaultTimeLimit * Duration(max(1, math.Ceil(instances/float64(unit))))
+		l.TimeLimit = min(l.TimeLimit, MaxTimeLimit)
 	}
 	return l
 }

@@ -108,9 +108,18 @@ type Workload struct {
 // Load is when instances start: closed (Instances at once) or open
 // (RatePerSec for Duration, spaced poisson or fixed).
 type Load struct {
-	Kind       string   `json:"kind,omitempty"`
+	Kind string `json:"kind,omitempty"`
+	// Instances of a closed load; default the workload's
+	// (workloads.Factory.DefaultInstances: 1 WordCount job, 1 Collision
+	// search, 1,000 of the others).
 	Instances  int      `json:"instances,omitempty"`
 	RatePerSec float64  `json:"ratePerSec,omitempty"`
 	Duration   Duration `json:"duration,omitempty"`
 	Spacing    string   `json:"spacing,omitempty"`
+	// TimeLimit is how long instances may take after the last one starts
+	// (virtual time on the simulator, wall time on real backends) before
+	// the run fails naming the instances still running. Default
+	// DefaultTimeLimit per the workload's default load's worth of
+	// instances (so it scales with the load), at least DefaultTimeLimit.
+	TimeLimit Duration `json:"timeLimit,omitempty"`
 }

@@ -3,6 +3,7 @@ package spec
 import (
 	"encoding/json"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -61,9 +62,32 @@ func TestMinimalSpecGetsEveryDefault(t *testing.T) {
 		"visibility": "5m0s", "leaseRenewal": "10s", "maxPoll": "30s"}, s.Engine.Knobs)
 	require.Equal(t, DefaultModels, s.Backend.Models)
 	require.Equal(t, Cluster{Nodes: 1, Cores: 1}, s.Cluster)
-	require.Equal(t, Load{Kind: LoadClosed, Instances: DefaultInstances}, s.Load)
+	require.Equal(t, Load{Kind: LoadClosed, Instances: DefaultInstances, TimeLimit: DefaultTimeLimit}, s.Load)
 	require.Equal(t, uint64(DefaultSeed), s.Seed)
 	require.Equal(t, 1, s.Repetitions)
+}
+
+func TestDefaultLoadAndTimeLimitFollowTheWorkload(t *testing.T) {
+	for _, c := range []struct {
+		workload, load string
+		instances      int
+		limit          time.Duration
+	}{
+		{"hello5", ``, 1000, 10 * time.Minute},
+		{"wordcount", ``, 1, 10 * time.Minute},                              // one job is 25,000 words
+		{"collision", ``, 1, 10 * time.Minute},                              // one search is 100 × 10^9 numbers
+		{"collision", `"load":{"instances":100},`, 100, 1000 * time.Minute}, // scaled to the load
+		{"hello5", `"load":{"instances":2500},`, 2500, 30 * time.Minute},
+		{"hello5", `"load":{"kind":"open","ratePerSec":10,"duration":"250s"},`, 0, 30 * time.Minute},
+		{"bank", `"load":{"instances":5,"timeLimit":"90s"},`, 5, 90 * time.Second}, // given
+	} {
+		s, err := Parse([]byte(`{"engine":{"name":"original"},"backend":{"kind":"sim"},` + c.load + `"workload":{"name":"` + c.workload + `"}}`))
+		require.NoError(t, err, c)
+		require.Equal(t, c.instances, s.Load.Instances, c)
+		require.Equal(t, c.limit, s.Load.TimeLimit.D(), c)
+	}
+	_, err := Parse([]byte(`{"engine":{"name":"original"},"backend":{"kind":"sim"},"load":{"timeLimit":"-1s"},"workload":{"name":"bank"}}`))
+	require.ErrorContains(t, err, "spec.load.timeLimit: -1s; allowed a duration in (0, 1000h0m0s]")
 }
 
 func TestOpenLoadAndDuration(t *testing.T) {

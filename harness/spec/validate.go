@@ -114,6 +114,9 @@ func (s Spec) validateLoad() error {
 	if err := oneOf(p+".kind", l.Kind, LoadKinds); err != nil {
 		return err
 	}
+	if l.TimeLimit <= 0 || l.TimeLimit > MaxTimeLimit {
+		return fmt.Errorf("%s.timeLimit: %s; allowed a duration in (0, %s]", p, l.TimeLimit, MaxTimeLimit)
+	}
 	if l.Kind == LoadClosed {
 		if l.RatePerSec != 0 || l.Duration != 0 || l.Spacing != "" {
 			return fmt.Errorf("%s: ratePerSec, duration and spacing apply to an open load only", p)
