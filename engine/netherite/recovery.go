@@ -17,6 +17,15 @@ func (x *Partition) boot() {
 	l := &x.log
 	l.name, l.size, l.leaseID = x.cfg.logName(x.p), x.k.LogBytes, x.owner+"/"+x.cfg.prefix(x.p)
 	l.dropTail = x.k.Planted == PlantedDropLogTail
+	if x.standby == 0 { // a standby creates the log only if it finds none
+		x.createLog()
+	}
+	x.acquireLease()
+}
+
+// createLog creates the log blob unless it exists.
+func (x *Partition) createLog() {
+	l := &x.log
 	x.issue(port.PageCreate{Name: l.name, Size: l.size, Cond: port.Cond{IfNoneMatch: "*"}},
 		func(c port.Completion) {
 			// It exists already (a conflict; or leased by the owner a standby waits for).
@@ -24,7 +33,6 @@ func (x *Partition) boot() {
 				x.restart(fmt.Sprintf("create log %s: %v", l.name, c.Err), false)
 			}
 		})
-	x.acquireLease()
 }
 
 func (x *Partition) acquireLease() {
@@ -34,10 +42,18 @@ func (x *Partition) acquireLease() {
 			switch {
 			case x.phase == phaseDead:
 			case c.Err == nil:
+				if x.standby > 0 {
+					x.cfg.logf("netherite p%02d: %s takes the partition over (standby rank %d)", x.p, x.owner, x.standby)
+					x.standby = 0
+				}
 				x.loadCheckpoint()
 				x.renewLease()
 			case errors.Is(c.Err, port.ErrLeaseHeld):
-				x.after(x.k.AcquireRetry, x.acquireLease)
+				x.waitLease(x.acquireWait(), x.acquireLease)
+			case errors.Is(c.Err, port.ErrNotFound) && x.standby > 0:
+				// The owner placed first never created the log: create it.
+				x.createLog()
+				x.acquireLease()
 			default:
 				x.restart(fmt.Sprintf("lease on %s: %v", l.name, c.Err), false)
 			}
@@ -172,7 +188,7 @@ func (x *Partition) run() {
 		x.markReady(inst)
 	}
 	x.ckpt.last = x.now
-	x.phase = phaseRunning
+	x.phase, x.runningAt = phaseRunning, x.now
 	if x.k.Speculation == SpeculationGlobal {
 		x.global.resume(x)
 	}
