@@ -17,7 +17,10 @@
 // (checkpoint.go) and recovery (recovery.go) restore a partition after a
 // crash; a blob lease fences its log; restart.go starts a new life from
 // storage after a storage error or a lost lease; move.go stops a partition
-// gracefully so another core can take it over.
+// gracefully so another core can take it over; standby.go is a core that
+// waits for a partition's lease on another node and takes the partition
+// over once the lease lapses (its owner's node crashed and did not come
+// back).
 //
 // The load monitor core (loadmonitor.go) reads the partitions' load
 // reports (offload.go) from a stream partition of its own, advises busy

@@ -71,6 +71,12 @@ type Knobs struct {
 	// AcquireRetry is how long a core waits to try again for a lease
 	// another core holds (a standby waiting for a partition move).
 	AcquireRetry port.Time
+	// TakeoverPoll is how often a standby core (NewStandby) of rank 1
+	// tries for the lease of a partition another core holds, so that it
+	// takes the partition over once the lease expires (its owner crashed
+	// and did not come back); the standby of rank r tries every r times
+	// TakeoverPoll (standby.go).
+	TakeoverPoll port.Time
 	// LoadReport is how often a partition reports its load to the load
 	// monitor, which offloads queued activities from busy nodes to idle
 	// ones and recommends a node count (loadmonitor.go). Negative: no
@@ -125,6 +131,7 @@ func DefaultKnobs() Knobs {
 		LeaseDuration:    60 * port.Second,
 		MaxReadRecords:   1000,
 		AcquireRetry:     port.Second,
+		TakeoverPoll:     10 * port.Second,
 		LoadReport:       port.Second,
 	}
 }
@@ -156,6 +163,9 @@ func (k Knobs) withDefaults() Knobs {
 	if k.AcquireRetry == 0 {
 		k.AcquireRetry = d.AcquireRetry
 	}
+	if k.TakeoverPoll == 0 {
+		k.TakeoverPoll = d.TakeoverPoll
+	}
 	if k.LoadReport == 0 {
 		k.LoadReport = d.LoadReport
 	}
@@ -185,6 +195,8 @@ func (k Knobs) Validate() error {
 		return fmt.Errorf("knob LeaseDuration = %d: allowed 15s..60s", k.LeaseDuration)
 	case k.AcquireRetry < 0:
 		return fmt.Errorf("knob AcquireRetry = %d: allowed > 0", k.AcquireRetry)
+	case k.TakeoverPoll < 0:
+		return fmt.Errorf("knob TakeoverPoll = %d: allowed > 0", k.TakeoverPoll)
 	case k.MaxReadRecords < 1 || k.MaxReadRecords > port.MaxStreamRead:
 		return fmt.Errorf("knob MaxReadRecords = %d: allowed 1..%d", k.MaxReadRecords, port.MaxStreamRead)
 	}

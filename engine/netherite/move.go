@@ -57,3 +57,7 @@ func (x *Partition) stopping() {
 // Owns reports whether this core runs its partition now (it holds the
 // lease and has recovered).
 func (x *Partition) Owns() bool { return x.phase == phaseRunning }
+
+// RunningSince returns when this core's life started running its
+// partition, if it runs it now.
+func (x *Partition) RunningSince() (port.Time, bool) { return x.runningAt, x.phase == phaseRunning }

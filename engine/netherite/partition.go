@@ -51,6 +51,11 @@ type Partition struct {
 	restartAt port.Time // phaseRestarting: boot no earlier
 	created   bool      // this life created the log blob (it did not exist)
 	reported  port.Health
+	runningAt port.Time // when this life entered phaseRunning
+
+	standby   int    // standby rank (standby.go); 0: not a standby
+	leaseWait uint64 // generation of the wait for the lease
+	waiting   func() // what the wait for the lease goes on with (nil: none)
 
 	stopCall port.CallID // the Stop being served
 	stopCkpt bool        // its final checkpoint was taken
@@ -108,7 +113,7 @@ func (x *Partition) Step(now port.Time, in port.Input) {
 	x.now = now
 	switch v := in.(type) {
 	case port.Started:
-		x.boot()
+		x.start()
 	case port.Completion:
 		if errors.Is(v.Err, port.ErrCorrupt) && x.phase != phaseDead {
 			// Acknowledged data cannot be read back: no life can
@@ -123,12 +128,15 @@ func (x *Partition) Step(now port.Time, in port.Input) {
 	case port.ActivityDone:
 		x.activityDone(v)
 	case port.ClientCall:
-		if _, ok := v.Req.(Stop); ok {
+		switch v.Req.(type) {
+		case Stop:
 			x.stop(v.ID)
-			break
+		case TakeOver:
+			x.takeOver(v.ID)
+		default:
+			x.rd.Responses = append(x.rd.Responses, port.Response{ID: v.ID,
+				Err: fmt.Errorf("partition %d takes no client calls: send them to a client core", x.p)})
 		}
-		x.rd.Responses = append(x.rd.Responses, port.Response{ID: v.ID,
-			Err: fmt.Errorf("partition %d takes no client calls: send them to a client core", x.p)})
 	}
 	switch x.phase {
 	case phaseRunning:

@@ -17,7 +17,17 @@ func (x *Partition) boot() {
 	l := &x.log
 	l.name, l.size, l.leaseID = x.cfg.logName(x.p), x.k.LogBytes, x.owner+"/"+x.cfg.prefix(x.p)
 	l.dropTail = x.k.Planted == PlantedDropLogTail
-	x.health(port.HealthRecovering, "")
+	x.created = false
+	if x.standby == 0 { // a standby creates the log only if it finds none
+		x.health(port.HealthRecovering, "")
+		x.createLog()
+	}
+	x.acquireLease()
+}
+
+// createLog creates the log blob unless it exists.
+func (x *Partition) createLog() {
+	l := &x.log
 	x.issue(port.PageCreate{Name: l.name, Size: l.size, Cond: port.Cond{IfNoneMatch: "*"}},
 		func(c port.Completion) {
 			// It exists already (a conflict; or leased by the owner a standby waits for).
@@ -26,7 +36,6 @@ func (x *Partition) boot() {
 			}
 			x.created = c.Err == nil
 		})
-	x.acquireLease()
 }
 
 func (x *Partition) acquireLease() {
@@ -36,11 +45,21 @@ func (x *Partition) acquireLease() {
 			switch {
 			case x.phase == phaseDead:
 			case c.Err == nil:
+				if x.standby > 0 {
+					x.cfg.logf("netherite p%02d: %s takes the partition over (standby rank %d)", x.p, x.owner, x.standby)
+					x.standby = 0
+				}
 				x.loadCheckpoint()
 				x.renewLease()
 			case errors.Is(c.Err, port.ErrLeaseHeld):
-				x.health(port.HealthRecovering, "waiting for the lease on "+l.name)
-				x.after(x.k.AcquireRetry, x.acquireLease)
+				if x.standby == 0 {
+					x.health(port.HealthRecovering, "waiting for the lease on "+l.name)
+				}
+				x.waitLease(x.acquireWait(), x.acquireLease)
+			case errors.Is(c.Err, port.ErrNotFound) && x.standby > 0:
+				// The owner placed first never created the log: create it.
+				x.createLog()
+				x.acquireLease()
 			default:
 				x.restart(fmt.Sprintf("lease on %s: %v", l.name, c.Err), false)
 			}
@@ -229,7 +248,7 @@ func (x *Partition) run() {
 		x.markReady(inst)
 	}
 	x.ckpt.last = x.now
-	x.phase = phaseRunning
+	x.phase, x.runningAt = phaseRunning, x.now
 	x.health(port.HealthOK, "")
 	if x.k.Speculation == SpeculationGlobal {
 		x.global.resume(x)

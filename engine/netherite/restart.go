@@ -18,6 +18,7 @@ func (x *Partition) restart(reason string, keepEpochs bool) {
 	x.cfg.logf("netherite p%02d: restarting from storage: %s", x.p, reason)
 	x.Close()
 	fresh, _ := NewPartition(x.cfg, x.p, x.owner)
+	fresh.standby = x.standby
 	fresh.rd, fresh.nextReq, fresh.nextTmr, fresh.now = x.rd, x.nextReq, x.nextTmr, x.now // timers of the old life are not ours
 	fresh.stats = Stats{Restarts: x.stats.Restarts + 1, SoftRestarts: x.stats.SoftRestarts,
 		DroppedSpeculative: x.stats.DroppedSpeculative}

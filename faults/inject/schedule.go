@@ -64,7 +64,7 @@ func (in *Injector) Schedule(at Scheduler, t Target) error {
 
 func (in *Injector) fire(f plan.Fault, t Target) {
 	switch f.Kind {
-	case plan.Crash:
+	case plan.Crash, plan.CrashForever:
 		in.count(f.Kind, f.Node)
 		t.Crash(f.Node)
 		if ce, ok := t.(CrashEffects); ok {

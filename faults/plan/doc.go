@@ -15,6 +15,7 @@
 // String prints them in the order below.
 //
 //	at TIME crash NODE                       at 5s crash node2
+//	at TIME crash-forever NODE               at 5s crash-forever node2
 //	at TIME restart NODE                     at 8s restart node2
 //	at TIME move PARTITION NODE              at 8s move p3 node1
 //	at TIME lease-loss PARTITION             at 12s lease-loss p4
@@ -27,6 +28,10 @@
 //	delay stream DURATION p=P [WINDOW]       delay stream 50ms p=0.1
 //	torn-tail PARTITION at crash             torn-tail p7 at crash
 //	lose-unsynced at crash                   lose-unsynced at crash
+//
+// "crash-forever" is a crash after which the node never restarts: a later
+// restart of it is rejected, and a fault campaign's heal phase leaves it
+// down (its work must move to the other nodes).
 //
 // "storage error" fails a request before it is applied; "storage
 // error-after" applies it, then fails it (the ambiguous case). "throttle"

@@ -36,6 +36,7 @@ func TestGoldenCanonicalPlanPrintsBackIdentically(t *testing.T) {
 	require.Equal(t, stripComments(text), p.String())
 	require.Equal(t, []plan.Fault{
 		{Kind: plan.Crash, At: 5 * port.Second, Node: "node2"},
+		{Kind: plan.CrashForever, At: 6 * port.Second, Node: "node3"},
 		{Kind: plan.Restart, At: 8 * port.Second, Node: "node2"},
 		{Kind: plan.Move, At: 8 * port.Second, Partition: 3, Node: "node1"},
 		{Kind: plan.LeaseLoss, At: 12 * port.Second, Partition: 4},
@@ -48,7 +49,7 @@ func TestGoldenCanonicalPlanPrintsBackIdentically(t *testing.T) {
 		{Kind: plan.TornTail, Partition: 7},
 		{Kind: plan.LoseUnsynced},
 	}, p.Faults)
-	require.Len(t, p.Timed(), 4)
+	require.Len(t, p.Timed(), 5)
 	require.Len(t, p.AtCrash(), 2)
 }
 
@@ -60,7 +61,7 @@ func TestGoldenLooseSpellingsPrintCanonically(t *testing.T) {
 
 func TestParseErrorsNameLineTokenAndAllowedValues(t *testing.T) {
 	cases := map[string]string{
-		"at 5s crush node2":                       `plan line 1: bad token "crush": unknown timed action; allowed: crash, restart, move, lease-loss`,
+		"at 5s crush node2":                       `plan line 1: bad token "crush": unknown timed action; allowed: crash, crash-forever, restart, move, lease-loss`,
 		"# c\n\nat 5 crash node2":                 `plan line 3: bad token "5": allowed: a number with unit ms, s or m (e.g. 50ms, 5s, 1.5s, 2m), whole milliseconds, up to 7 days`,
 		"at 5s crash":                             `plan line 1: line ends early: want a node name (e.g. node2) after "at 5s crash"`,
 		"at 5s crash p3":                          `plan line 1: bad token "p3": node "p3": allowed: 1..64 of [A-Za-z0-9._-] starting with a letter, not p<N> (e.g. node2)`,

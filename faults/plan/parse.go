@@ -32,6 +32,7 @@ func (e *ParseError) Unwrap() error { return e.Err }
 // blank lines are ignored. See the package documentation for the grammar.
 func Parse(text string) (*Plan, error) {
 	p := &Plan{}
+	var lines []int
 	for i, line := range strings.Split(text, "\n") {
 		if c := strings.IndexByte(line, '#'); c >= 0 {
 			line = line[:c]
@@ -52,7 +53,10 @@ func Parse(text string) (*Plan, error) {
 			}
 			return nil, &ParseError{Line: i + 1, Err: err}
 		}
-		p.Faults = append(p.Faults, f)
+		p.Faults, lines = append(p.Faults, f), append(lines, i+1)
+	}
+	if i, err := p.restartAfterForever(); err != nil {
+		return nil, &ParseError{Line: lines[i], Err: err}
 	}
 	return p, nil
 }
@@ -112,14 +116,14 @@ func parseTimed(t []string) (Fault, error) {
 	if err != nil {
 		return Fault{}, err
 	}
-	kind, err := tok(t, 2, "crash, restart, move or lease-loss")
+	kind, err := tok(t, 2, "crash, crash-forever, restart, move or lease-loss")
 	if err != nil {
 		return Fault{}, err
 	}
 	f := Fault{Kind: Kind(kind), At: at}
 	n := 4
 	switch f.Kind {
-	case Crash, Restart:
+	case Crash, CrashForever, Restart:
 		f.Node, err = nodeTok(t, 3)
 	case Move:
 		if f.Partition, err = partitionTok(t, 3); err == nil {
@@ -129,7 +133,7 @@ func parseTimed(t []string) (Fault, error) {
 	case LeaseLoss:
 		f.Partition, err = partitionTok(t, 3)
 	default:
-		return Fault{}, bad(kind, "unknown timed action; allowed: crash, restart, move, lease-loss")
+		return Fault{}, bad(kind, "unknown timed action; allowed: crash, crash-forever, restart, move, lease-loss")
 	}
 	if err != nil {
 		return Fault{}, err

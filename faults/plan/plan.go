@@ -15,10 +15,14 @@ type Kind string
 // faults apply to every matching request inside Fault.Window; crash effects
 // apply whenever a node crashes.
 const (
-	Crash     Kind = "crash"      // at 5s crash node2
-	Restart   Kind = "restart"    // at 8s restart node2
-	Move      Kind = "move"       // at 8s move p3 node1
-	LeaseLoss Kind = "lease-loss" // at 12s lease-loss p4
+	Crash Kind = "crash" // at 5s crash node2
+	// CrashForever crashes a node that never restarts: not by the plan
+	// (Validate rejects a later restart of it) and not by a campaign's heal
+	// phase; its work must be taken over by the other nodes.
+	CrashForever Kind = "crash-forever" // at 5s crash-forever node2
+	Restart      Kind = "restart"       // at 8s restart node2
+	Move         Kind = "move"          // at 8s move p3 node1
+	LeaseLoss    Kind = "lease-loss"    // at 12s lease-loss p4
 
 	StorageError      Kind = "error"       // storage error p=0.01 op=page-write
 	StorageErrorAfter Kind = "error-after" // storage error-after p=0.01 op=table-*
@@ -33,11 +37,16 @@ const (
 )
 
 // Kinds lists every fault kind in grammar order.
-var Kinds = []Kind{Crash, Restart, Move, LeaseLoss, StorageError, StorageErrorAfter,
+var Kinds = []Kind{Crash, CrashForever, Restart, Move, LeaseLoss, StorageError, StorageErrorAfter,
 	Latency, Throttle, DuplicateStream, DelayStream, TornTail, LoseUnsynced}
 
 // Timed reports whether k is a one-off action at Fault.At.
-func (k Kind) Timed() bool { return k == Crash || k == Restart || k == Move || k == LeaseLoss }
+func (k Kind) Timed() bool {
+	return k == Crash || k == CrashForever || k == Restart || k == Move || k == LeaseLoss
+}
+
+// Crashes reports whether k crashes a node (Crash, CrashForever).
+func (k Kind) Crashes() bool { return k == Crash || k == CrashForever }
 
 // Storage reports whether k applies to storage requests matching Fault.Ops.
 func (k Kind) Storage() bool {
@@ -113,7 +122,7 @@ func (f Fault) validateShape() error {
 	if err := checkTime("at", f.At, k.Timed()); err != nil {
 		return err
 	}
-	if err := checkName(f.Node, k == Crash || k == Restart || k == Move); err != nil {
+	if err := checkName(f.Node, k.Crashes() || k == Restart || k == Move); err != nil {
 		return err
 	}
 	if f.Partition < 0 || f.Partition > MaxPartition || (f.Partition != 0 && k != Move && k != LeaseLoss && k != TornTail) {
@@ -232,14 +241,45 @@ func checkWindow(w Window, used bool) error {
 	return nil
 }
 
-// Validate checks every fault.
+// Validate checks every fault, and that no node restarts at or after a
+// crash-forever of it.
 func (p *Plan) Validate() error {
 	for i, f := range p.Faults {
 		if err := f.Validate(); err != nil {
 			return fmt.Errorf("fault %d: %w", i+1, err)
 		}
 	}
+	if i, err := p.restartAfterForever(); err != nil {
+		return fmt.Errorf("fault %d: %w", i+1, err)
+	}
 	return nil
+}
+
+// restartAfterForever finds the first restart of a node at or after its
+// crash-forever.
+func (p *Plan) restartAfterForever() (int, error) {
+	for i, f := range p.Faults {
+		if f.Kind != Restart {
+			continue
+		}
+		if at, ok := p.ForeverAt(f.Node); ok && f.At >= at {
+			return i, fmt.Errorf("%q: %s crashed forever at %s: allowed: a restart before it only",
+				f.String(), f.Node, FormatDuration(at))
+		}
+	}
+	return 0, nil
+}
+
+// ForeverAt returns when node crashes forever (its first crash-forever).
+func (p *Plan) ForeverAt(node string) (port.Time, bool) {
+	var at port.Time
+	found := false
+	for _, f := range p.filter(func(k Kind) bool { return k == CrashForever }) {
+		if f.Node == node && (!found || f.At < at) {
+			at, found = f.At, true
+		}
+	}
+	return at, found
 }
 
 // Timed returns the timed actions in plan order.

@@ -51,6 +51,9 @@ func randFault(r *rng.Source, k plan.Kind) plan.Fault {
 		if k != plan.LeaseLoss {
 			f.Node = randNode(r)
 		}
+		if k == plan.CrashForever {
+			f.Node = "gone" + f.Node // a node no restart names
+		}
 		if k == plan.Move || k == plan.LeaseLoss {
 			f.Partition = r.Intn(32)
 		}
@@ -109,6 +112,24 @@ func TestTextMarshalling(t *testing.T) {
 	bad := &plan.Plan{Faults: []plan.Fault{{Kind: plan.StorageError, P: 2, Ops: "*"}}}
 	_, err = bad.MarshalText()
 	require.EqualError(t, err, "fault 1: error: p=2: allowed: a probability in (0, 1]")
+}
+
+// A node crashed forever cannot restart later; a restart before the
+// crash is fine.
+func TestRestartAfterCrashForeverIsRejected(t *testing.T) {
+	_, err := plan.Parse("at 1s crash node1\nat 2s restart node1\nat 3s crash-forever node1\n")
+	require.NoError(t, err)
+	p, err := plan.Parse("at 3s crash-forever node1\n")
+	require.NoError(t, err)
+	at, ok := p.ForeverAt("node1")
+	require.True(t, ok)
+	require.Equal(t, 3*port.Second, at)
+	_, ok = p.ForeverAt("node0")
+	require.False(t, ok)
+	p.Faults = append(p.Faults, plan.Fault{Kind: plan.Restart, At: 3 * port.Second, Node: "node1"})
+	require.EqualError(t, p.Validate(), `fault 2: "at 3s restart node1": node1 crashed forever at 3s: allowed: a restart before it only`)
+	_, err = plan.Parse("at 3s crash-forever node1\n# later\nat 9s restart node1\n")
+	require.EqualError(t, err, `plan line 3: "at 9s restart node1": node1 crashed forever at 3s: allowed: a restart before it only`)
 }
 
 func TestDurations(t *testing.T) {

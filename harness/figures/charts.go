@@ -273,7 +273,7 @@ func faultTimes(text string) ([]float64, error) {
 	}
 	var out []float64
 	for _, f := range p.Faults {
-		if f.Kind == plan.Crash || f.Kind == plan.Restart {
+		if f.Kind.Crashes() || f.Kind == plan.Restart {
 			out = append(out, float64(f.At)/float64(port.Second))
 		}
 	}

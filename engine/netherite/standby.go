@@ -1,0 +1,107 @@
+package netherite
+
+import (
+	"fmt"
+
+	"github.com/dflab/dflab/engine/port"
+)
+
+// A standby is a core of a partition on a node other than the one it is
+// placed on, waiting for the lease: when the owner's node crashes and does
+// not come back, its lease expires and a standby takes the partition over
+// (load the checkpoint, replay the log suffix, resend the unconfirmed
+// outbox, resume the input stream), as a Netherite node takes an expired
+// lease. Nothing tells a standby that a node is dead: it only learns that
+// a lease is free by acquiring it.
+//
+// Standbys of one partition are ranked (a deployment spreads the ranks of
+// a node's partitions over the other nodes). The standby of rank r tries
+// for the lease on the ticks of period r×TakeoverPoll, at half a
+// TakeoverPoll plus (r-1)/16 of one past a multiple of the period: every
+// tick of rank r falls just after one of rank 1, so that of the live
+// standbys the lowest rank usually acquires first (unless the lease lapses
+// between the two) and the orphaned partitions of a node spread as their
+// rank-1 standbys do. Leases taken at deployment and renewed every third
+// of a LeaseDuration lapse near multiples of TakeoverPoll (when it divides
+// LeaseDuration/3), half a poll away from the ticks. Its
+// first try is AcquireRetry after it starts, so that at deployment the
+// core a partition is placed on acquires first, and a standby whose node
+// restarts while it still holds the lease gets it back soon. Once a
+// standby has owned the partition it waits like any owner (AcquireRetry).
+
+// TakeOver, sent to a partition core as port.ClientCall.Req, makes a core
+// waiting for the lease try for it now and then every AcquireRetry, as
+// the target of a partition move does (the deployment sends it to the
+// target when the move starts and when the old owner released the lease).
+// A core that is not waiting for the lease only stops being a standby.
+// The call is answered at once.
+type TakeOver struct{}
+
+// NewStandby returns a standby core of partition p (see above) with lease
+// owner name owner and rank >= 1. cfg must be valid.
+func NewStandby(cfg *Config, p int, owner string, rank int) (*Partition, error) {
+	if rank < 1 {
+		return nil, fmt.Errorf("partition %d: standby rank %d: allowed >= 1", p, rank)
+	}
+	x, err := NewPartition(cfg, p, owner)
+	if err != nil {
+		return nil, err
+	}
+	x.standby = rank
+	return x, nil
+}
+
+// Standby returns the core's standby rank (0: it is not a standby, or it
+// has owned its partition).
+func (x *Partition) Standby() int { return x.standby }
+
+// start begins the core's first life: at once, or for a standby after
+// AcquireRetry.
+func (x *Partition) start() {
+	if x.standby == 0 {
+		x.boot()
+		return
+	}
+	x.waitLease(x.k.AcquireRetry, x.boot)
+}
+
+// waitLease runs f after d, unless a TakeOver came first (it moves on at
+// once and supersedes the wait).
+func (x *Partition) waitLease(d port.Time, f func()) {
+	x.leaseWait++
+	gen := x.leaseWait
+	x.waiting = f
+	x.after(d, func() {
+		if x.leaseWait == gen && x.waiting != nil {
+			x.waiting = nil
+			f()
+		}
+	})
+}
+
+// acquireWait is how long to wait before trying again for a lease another
+// core holds.
+func (x *Partition) acquireWait() port.Time {
+	if x.standby == 0 {
+		return x.k.AcquireRetry
+	}
+	r := port.Time(x.standby)
+	period := r * x.k.TakeoverPoll
+	off := x.k.TakeoverPoll/2 + (r-1)%8*x.k.TakeoverPoll/16
+	next := off
+	if x.now >= off {
+		next = (x.now-off)/period*period + period + off
+	}
+	return next - x.now
+}
+
+// takeOver serves a TakeOver call.
+func (x *Partition) takeOver(id port.CallID) {
+	x.standby = 0
+	x.rd.Responses = append(x.rd.Responses, port.Response{ID: id})
+	if f := x.waiting; f != nil {
+		x.waiting = nil
+		x.leaseWait++
+		f()
+	}
+}
