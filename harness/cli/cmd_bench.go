@@ -137,17 +137,15 @@ func benchCharts(e *env, rows []results.Row, dir string) error {
 	if len(ok) == 0 {
 		return fmt.Errorf("bench: every run failed")
 	}
-	charts, err := plot.FromRows(ok, "all", false, true)
+	charts, err := plot.FromRows(ok, "all", false, true, false)
 	if err != nil {
 		return err
 	}
 	for _, c := range charts {
-		for _, ext := range []string{"png", "svg"} {
-			if err := c.Chart.Save(filepath.Join(dir, c.Name+"."+ext)); err != nil {
-				return err
-			}
+		if _, err := c.Chart.SaveAll(filepath.Join(dir, c.Name)); err != nil {
+			return err
 		}
 	}
-	fmt.Fprintf(e.stdout, "%d charts (PNG and SVG), bench.jsonl, runs.csv, summary.csv in %s\n", len(charts), dir)
+	fmt.Fprintf(e.stdout, "%d charts (PNG, SVG and PDF), bench.jsonl, runs.csv, summary.csv in %s\n", len(charts), dir)
 	return writeCSVs(&env{stdout: io.Discard, stderr: e.stderr}, rows, dir)
 }

@@ -3,6 +3,7 @@ package figures
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -49,7 +50,28 @@ func Plot(figs []Figure, dir, notebooks string) ([]string, error) {
 	if err != nil {
 		return written, err
 	}
-	return append(written, idx), nil
+	written = append(written, idx)
+	paper := filepath.Join(dir, PaperFile)
+	if err := writeFile(paper, WritePaperCSV); err != nil {
+		return written, err
+	}
+	return append(written, paper), nil
+}
+
+// writeFile creates path and fills it with write.
+func writeFile(path string, write func(io.Writer) error) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("figures: %w", err)
+	}
+	if err := write(f); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("figures: %w", err)
+	}
+	return nil
 }
 
 // load reads a figure's rows (its own, or its Source's on Shape).
@@ -117,6 +139,13 @@ func (v *view) draw() ([]string, error) {
 	if err != nil {
 		return files, err
 	}
+	if v.fig.Kind == KindCDF {
+		p := filepath.Join(v.dir, "latency.csv")
+		if err := writeFile(p, func(w io.Writer) error { return results.WriteLatencyCSV(w, v.rows) }); err != nil {
+			return files, err
+		}
+		files = append(files, p)
+	}
 	sort.Strings(files)
 	return files, nil
 }
@@ -149,11 +178,15 @@ func (v *view) build() ([]plot.Named, error) {
 			if len(by[w.Name]) == 0 {
 				continue
 			}
-			c, err := cdfChart(w.Name, by[w.Name], v.models)
+			c, err := cdfChart(w.Name, by[w.Name], v.models, false)
 			if err != nil {
 				return nil, err
 			}
-			out = append(out, plot.Named{Name: "fig11-" + w.Name, Chart: c})
+			tail, err := cdfChart(w.Name, by[w.Name], v.models, true)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, plot.Named{Name: "fig11-" + w.Name, Chart: c}, plot.Named{Name: "fig11-" + w.Name + "-ccdf", Chart: tail})
 		}
 	case KindSpeculation:
 		c, err := speculationChart(ok, v.models)

@@ -29,6 +29,12 @@ func SchemaMarkdown() string {
 		fmt.Fprintf(&b, "| `%s_sd` | %s | sample standard deviation (empty with one run) |\n", m.Name, m.Unit)
 		fmt.Fprintf(&b, "| `%s_ci95_low`, `%s_ci95_high` | %s | 95%% confidence interval of the mean, Student's t with runs−1 degrees of freedom (empty with one run) |\n", m.Name, m.Name, m.Unit)
 	}
+	b.WriteString("\n## latency.csv: the latency distribution per configuration (figures with latency CDFs)\n\n")
+	b.WriteString("Every bucket of the configuration's repetitions' merged HDR histogram that holds a latency, in order:\n\n")
+	b.WriteString("| column | unit | meaning |\n|---|---|---|\n")
+	for _, c := range latencyColumnDocs {
+		fmt.Fprintf(&b, "| `%s` | %s | %s |\n", strings.ReplaceAll(c[0], ", ", "`, `"), c[1], c[2])
+	}
 	return b.String()
 }
 
