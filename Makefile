@@ -79,6 +79,15 @@ SEEDS ?= 5000
 faults:
 	$(GO) run ./harness/cmd/dflab faults --seeds $(SEEDS)
 
+## profile: an example: a CPU profile of a Hello5 run on the simulator (--profile cpu|mem|block|mutex|trace
+## works on run, sweep, figures, faults, bench and calibrate), written beside its results, then its top functions
+PROFILE_DIR ?= results/profile
+profile:
+	@rm -f $(PROFILE_DIR)/run.jsonl
+	$(GO) run ./harness/cmd/dflab run --engine netherite --backend sim --workload hello5 --load closed:5000 \
+		--nodes 4 --cores 2 --out $(PROFILE_DIR)/run.jsonl --profile cpu
+	$(GO) tool pprof -top -nodecount=25 $(PROFILE_DIR)/cpu.pprof
+
 ## microbench: the packages' go test -bench micro-benchmarks
 microbench: deps
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime=200ms $(PKGS)

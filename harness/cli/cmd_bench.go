@@ -65,12 +65,19 @@ with its error and left out of the charts.`)
 	out := fs.String("out", filepath.Join("results", "bench"), "output directory (created)")
 	seed := fs.Uint64("seed", 1, "seed of every run")
 	progress := fs.Bool("progress", false, "print the progress line even when stderr is not a terminal")
+	var pf profileFlags
+	pf.register(fs, "--out")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return fmt.Errorf("output directory: %w", err)
 	}
+	stop, err := pf.start(e, *out)
+	if err != nil {
+		return err
+	}
+	defer stop()
 	specs := benchSpecs(*seed)
 	f, err := os.Create(filepath.Join(*out, "bench.jsonl"))
 	if err != nil {

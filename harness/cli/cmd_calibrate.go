@@ -37,6 +37,8 @@ binary after writing it there. --quick uses tiny runs and few evaluations
 (seconds; for tests, not for committing).`)
 	var f calibrateFlags
 	f.register(fs)
+	var pf profileFlags
+	pf.register(fs, "--out")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -50,6 +52,11 @@ binary after writing it there. --quick uses tiny runs and few evaluations
 	if f.progress || harness.IsTerminal(e.stderr) {
 		c.Progress = func(line string) { fmt.Fprintf(e.stderr, "\r\033[K%s", line) }
 	}
+	stop, err := pf.start(e, f.out)
+	if err != nil {
+		return err
+	}
+	defer stop()
 	o, err := calibrate.Run(ctx, c)
 	if c.Progress != nil {
 		fmt.Fprintln(e.stderr)

@@ -45,6 +45,8 @@ command that reproduces it. Exits 1 if any checker failed.`)
 	seeds := fs.Uint64("seeds", 1000, "number of seeds")
 	from := fs.Uint64("from", 1, "first seed")
 	twice := fs.Int("twice-every", 10, "run every n-th seed twice and compare trace hashes (negative: never)")
+	var pf profileFlags
+	pf.register(fs, "the current directory (faults writes no results)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -54,6 +56,11 @@ command that reproduces it. Exits 1 if any checker failed.`)
 	if *twice == 0 {
 		return fmt.Errorf("--twice-every 0: allowed: a positive n, or negative for never")
 	}
+	stop, err := pf.start(e, ".")
+	if err != nil {
+		return err
+	}
+	defer stop()
 	sum, err := campaign.Run(ctx, campaign.Config{From: *from, Seeds: *seeds, Setup: sf.setup(), TwiceEvery: *twice, Log: e.stderr})
 	if err != nil {
 		return err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 
 	"github.com/dflab/dflab/harness"
 	"github.com/dflab/dflab/harness/results"
@@ -21,6 +22,8 @@ appends one JSONL row per run to --out (results schema: dflab schema).`)
 	sf.register(fs)
 	out := fs.String("out", "results.jsonl", "JSONL results file to append to")
 	progress := fs.Bool("progress", false, "print the progress line even when stderr is not a terminal")
+	var pf profileFlags
+	pf.register(fs, "--out's directory")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -28,6 +31,11 @@ appends one JSONL row per run to --out (results schema: dflab schema).`)
 	if err != nil {
 		return err
 	}
+	stop, err := pf.start(e, filepath.Dir(*out))
+	if err != nil {
+		return err
+	}
+	defer stop()
 	return runSpecs(ctx, e, []spec.Spec{s}, *out, *progress)
 }
 
@@ -40,6 +48,8 @@ runs every point like dflab run.`)
 	out := fs.String("out", "results.jsonl", "JSONL results file to append to")
 	dry := fs.Bool("dry-run", false, "print the expanded specs' JSON lines instead of running them")
 	progress := fs.Bool("progress", false, "print the progress line even when stderr is not a terminal")
+	var pf profileFlags
+	pf.register(fs, "--out's directory")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -65,6 +75,11 @@ runs every point like dflab run.`)
 	if *dry {
 		return printSpecs(e, specs)
 	}
+	stop, err := pf.start(e, filepath.Dir(*out))
+	if err != nil {
+		return err
+	}
+	defer stop()
 	return runSpecs(ctx, e, specs, *out, *progress)
 }
 
