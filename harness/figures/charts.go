@@ -246,7 +246,7 @@ func cdfChart(w string, gs []results.Group, models string, ccdf bool) (*plot.Cha
 func speculationChart(gs []results.Group, models string) (*plot.Chart, error) {
 	d := plot.BarData{Title: "Speculation levels · Netherite on 8 nodes × 2 cores (models " + models + ")", XLabel: "workload",
 		YLabel: "throughput relative to local speculation (×)", Categories: ThroughputWorkloads,
-		ErrorLabel: ciLabel(gs) + " ÷ local's mean"}
+		ErrorLabel: ciLabel(gs)}
 	by := byWorkload(gs)
 	for li, level := range spec.Speculations {
 		s := plot.BarSeries{Label: "speculation " + level, Color: netheriteColors[li]}

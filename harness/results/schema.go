@@ -73,7 +73,7 @@ var jsonlFields = [][2]string{
 	{"metrics.workUnits", "work units of completed instances"},
 	{"metrics.firstStartMs, metrics.lastCompletionMs", "throughput interval bounds, ms since the run began"},
 	{"metrics.throughputPerSec", "workUnits / (lastCompletion − firstStart)"},
-	{"metrics.latency", "count, meanMs, p25Ms, p50Ms, p90Ms, p99Ms, maxMs, clamped (above 24 h), cdf ([{ms, fraction}]), histogram (HdrHistogram V2 compressed, base64; µs)"},
+	{"metrics.latency", "count, meanMs, p25Ms, p50Ms, p90Ms, p99Ms, maxMs, clamped (above 24 h), cdf ([{ms, fraction}] at percentile steps; every bucket is in the histogram and latency.csv), histogram (HdrHistogram V2 compressed, base64; µs)"},
 	{"metrics.storage", "kinds ([{kind, port, requests, errors, events, mbRead, mbWritten}]), ports (the same per port), total, raw (the backends/meter snapshot with exact bytes)"},
 	{"metrics.cost", "priceList, dollars, dollarsPer1000Units, bill (backends/meter Bill: byClass, requests, tuHours, dollars)"},
 	{"metrics.cpu", "[{node, cores, busyMs, busyFraction}]"},
