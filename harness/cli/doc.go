@@ -10,6 +10,10 @@
 //	dflab plot      draw charts (and CSV tables) from a JSONL results file
 //	dflab schema    print the results schema (results/README.md)
 //
+// The long-running ones (run, sweep, figures, faults, bench, calibrate)
+// take --profile cpu|mem|block|mutex|trace (github.com/pkg/profile), the
+// file written beside their results for go tool pprof or go tool trace.
+//
 // Every subcommand has --help. Commands that run experiments need an
 // engine registered in harness.Default; until the engines land they say
 // so and exit with status 1 rather than produce results.
