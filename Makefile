@@ -5,20 +5,45 @@ GO      ?= go
 PKGS    ?= ./...
 GOFILES  = $(shell git ls-files '*.go' 2>/dev/null)
 
-.PHONY: test lint bench figures plots calibrate microbench deps test-storage bench-storage faults
+# The notebooks run on Debian's Python and its packages, never a python3 that
+# happens to be first on PATH (a pyenv one has none of them).
+PY       ?= /usr/bin/python3
+NB_DEBS   = python3-pandas python3-matplotlib python3-nbformat jupyter-nbconvert python3-ipykernel
+NB_OUT   ?= notebooks/executed
+SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT       = $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(NB_DEBS)
 
-## test: the whole test suite (installs Azurite from package-lock.json first)
+.PHONY: test lint bench figures plots calibrate microbench deps deps-python notebooks profile test-storage bench-storage faults
+
+## test: the whole test suite (installs Azurite from package-lock.json and the
+## notebooks' Debian packages first), then every notebook executed headless
 test: deps
 	$(GO) test -count=1 $(PKGS)
+	@$(MAKE) --no-print-directory notebooks
 
-## deps: Go modules and the pinned npm packages (Azurite)
-deps:
+## deps: Go modules, the pinned npm packages (Azurite) and the notebooks' Python packages
+deps: deps-python
 	$(GO) mod download
 	@if [ -f package-lock.json ]; then \
 		if [ ! -x node_modules/.bin/azurite ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then \
 			npm ci --no-audit --no-fund; \
 		fi; \
 	fi
+
+## deps-python: pandas, matplotlib and nbconvert for $(PY) from Debian's packages
+## (does nothing when $(PY) already imports them; apt-get update only if the install fails)
+deps-python:
+	@if ! $(PY) -c 'import pandas, matplotlib, nbformat, nbconvert, ipykernel' 2>/dev/null; then \
+		echo "installing $(NB_DEBS) for $(PY)"; \
+		$(APT) || { $(SUDO) apt-get update && $(APT); }; \
+	fi
+
+## notebooks: execute every notebooks/*.ipynb headless on the results in results/
+## (executed copies with their charts in $(NB_OUT)); fails on the first error
+notebooks: deps-python
+	@mkdir -p $(NB_OUT)
+	PYDEVD_DISABLE_FILE_VALIDATION=1 $(PY) -m nbconvert --to notebook --execute \
+		--ExecutePreprocessor.timeout=600 --output-dir $(NB_OUT) notebooks/*.ipynb
 
 ## lint: formatting, go vet and the architecture test
 lint:
@@ -53,6 +78,15 @@ calibrate:
 SEEDS ?= 5000
 faults:
 	$(GO) run ./harness/cmd/dflab faults --seeds $(SEEDS)
+
+## profile: an example: a CPU profile of a Hello5 run on the simulator (--profile cpu|mem|block|mutex|trace
+## works on run, sweep, figures, faults, bench and calibrate), written beside its results, then its top functions
+PROFILE_DIR ?= results/profile
+profile:
+	@rm -f $(PROFILE_DIR)/run.jsonl
+	$(GO) run ./harness/cmd/dflab run --engine netherite --backend sim --workload hello5 --load closed:5000 \
+		--nodes 4 --cores 2 --out $(PROFILE_DIR)/run.jsonl --profile cpu
+	$(GO) tool pprof -top -nodecount=25 $(PROFILE_DIR)/cpu.pprof
 
 ## microbench: the packages' go test -bench micro-benchmarks
 microbench: deps

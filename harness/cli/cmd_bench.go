@@ -65,12 +65,19 @@ with its error and left out of the charts.`)
 	out := fs.String("out", filepath.Join("results", "bench"), "output directory (created)")
 	seed := fs.Uint64("seed", 1, "seed of every run")
 	progress := fs.Bool("progress", false, "print the progress line even when stderr is not a terminal")
+	var pf profileFlags
+	pf.register(fs, "--out")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return fmt.Errorf("output directory: %w", err)
 	}
+	stop, err := pf.start(e, *out)
+	if err != nil {
+		return err
+	}
+	defer stop()
 	specs := benchSpecs(*seed)
 	f, err := os.Create(filepath.Join(*out, "bench.jsonl"))
 	if err != nil {
@@ -137,17 +144,15 @@ func benchCharts(e *env, rows []results.Row, dir string) error {
 	if len(ok) == 0 {
 		return fmt.Errorf("bench: every run failed")
 	}
-	charts, err := plot.FromRows(ok, "all", false, true)
+	charts, err := plot.FromRows(ok, "all", false, true, false)
 	if err != nil {
 		return err
 	}
 	for _, c := range charts {
-		for _, ext := range []string{"png", "svg"} {
-			if err := c.Chart.Save(filepath.Join(dir, c.Name+"."+ext)); err != nil {
-				return err
-			}
+		if _, err := c.Chart.SaveAll(filepath.Join(dir, c.Name)); err != nil {
+			return err
 		}
 	}
-	fmt.Fprintf(e.stdout, "%d charts (PNG and SVG), bench.jsonl, runs.csv, summary.csv in %s\n", len(charts), dir)
+	fmt.Fprintf(e.stdout, "%d charts (PNG, SVG and PDF), bench.jsonl, runs.csv, summary.csv in %s\n", len(charts), dir)
 	return writeCSVs(&env{stdout: io.Discard, stderr: e.stderr}, rows, dir)
 }

@@ -44,6 +44,8 @@ tests, not for committing). Every result row records the sha256 of the
 set it ran on beside its name (modelsHash, models_sha256).`)
 	var f calibrateFlags
 	f.register(fs)
+	var pf profileFlags
+	pf.register(fs, "--out")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -60,6 +62,11 @@ set it ran on beside its name (modelsHash, models_sha256).`)
 	if f.progress || harness.IsTerminal(e.stderr) {
 		c.Progress = func(line string) { fmt.Fprintf(e.stderr, "\r\033[K%s", line) }
 	}
+	stop, err := pf.start(e, f.out)
+	if err != nil {
+		return err
+	}
+	defer stop()
 	o, err := calibrate.Run(ctx, c)
 	if c.Progress != nil {
 		fmt.Fprintln(e.stderr)

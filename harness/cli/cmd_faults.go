@@ -69,6 +69,8 @@ command that reproduces it. Exits 1 if any checker failed.`)
 	seeds := fs.Uint64("seeds", 1000, "number of seeds")
 	from := fs.Uint64("from", 1, "first seed")
 	twice := fs.Int("twice-every", 10, "run every n-th seed twice and compare trace hashes (negative: never)")
+	var pf profileFlags
+	pf.register(fs, "the current directory (faults writes no results)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -82,6 +84,11 @@ command that reproduces it. Exits 1 if any checker failed.`)
 	if err != nil {
 		return err
 	}
+	stop, err := pf.start(e, ".")
+	if err != nil {
+		return err
+	}
+	defer stop()
 	sum, err := campaign.Run(ctx, campaign.Config{From: *from, Seeds: *seeds, Setup: su, TwiceEvery: *twice, Log: e.stderr})
 	if err != nil {
 		return err

@@ -29,6 +29,8 @@ results already there, running nothing. --list prints the definitions.`)
 	fs.Float64Var(&cfg.Scale, "scale", cfg.Scale, "multiplies the workload sizes (1: the committed figures)")
 	workers := fs.Int("workers", 2, "runs at once")
 	progress := fs.Bool("progress", false, "print the progress line even when stderr is not a terminal")
+	var pf profileFlags
+	pf.register(fs, "--out")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -46,6 +48,11 @@ results already there, running nothing. --list prints the definitions.`)
 	if *list {
 		return listFigures(e, figs)
 	}
+	stop, err := pf.start(e, *out)
+	if err != nil {
+		return err
+	}
+	defer stop()
 	start := time.Now()
 	if !*plotsOnly {
 		info, err := figures.Run(ctx, e.registry, figs, figures.Options{Config: cfg, Results: *out, Notebooks: *nbs,

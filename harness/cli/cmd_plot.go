@@ -14,14 +14,16 @@ import (
 func cmdPlot(_ context.Context, e *env, args []string) error {
 	fs := newFlags(e, "plot", "--in FILE.jsonl --out DIR", `
 Draws charts from an existing JSONL results file: scale-out (Fig. 9),
-storage traffic (Fig. 10), latency CDFs (Fig. 11) and timelines, as PNG
-and SVG, and writes runs.csv and summary.csv next to them.`)
+storage traffic (Fig. 10), latency CDFs (Fig. 11; --ccdf for the tail)
+and timelines, as PNG, SVG or PDF, and writes runs.csv and summary.csv
+next to them.`)
 	in := fs.String("in", "results.jsonl", "JSONL results file")
 	out := fs.String("out", "charts", "output directory (created)")
 	kind := fs.String("kind", "all", "charts: "+strings.Join(plot.Kinds, " | ")+" | all")
 	normalize := fs.Bool("normalize", false, "scale-out charts relative to the original engine on 1 node × 1 core")
 	logX := fs.Bool("logx", false, "latency CDFs on a logarithmic latency axis")
-	formats := fs.String("format", "png,svg", "comma-separated formats: png, svg")
+	ccdf := fs.Bool("ccdf", false, "latency CCDFs (fraction slower than x, log scale) instead of CDFs: the tail")
+	formats := fs.String("format", "png,svg", "comma-separated formats: "+strings.Join(plot.Formats, ", "))
 	csv := fs.Bool("csv", true, "also write runs.csv and summary.csv")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -30,7 +32,7 @@ and SVG, and writes runs.csv and summary.csv next to them.`)
 	if err != nil {
 		return err
 	}
-	charts, err := plot.FromRows(rows, *kind, *normalize, *logX)
+	charts, err := plot.FromRows(rows, *kind, *normalize, *logX, *ccdf)
 	if err != nil {
 		return err
 	}

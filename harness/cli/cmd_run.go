@@ -2,9 +2,9 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 
 	"github.com/dflab/dflab/harness"
 	"github.com/dflab/dflab/harness/results"
@@ -23,8 +23,8 @@ appends one JSONL row per run to --out (results schema: dflab schema).`)
 	sf.register(fs)
 	out := fs.String("out", "results.jsonl", "JSONL results file to append to")
 	progress := fs.Bool("progress", false, "print the progress line even when stderr is not a terminal")
-	var prof profileFlags
-	prof.register(fs)
+	var pf profileFlags
+	pf.register(fs, "--out's directory")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -32,12 +32,12 @@ appends one JSONL row per run to --out (results schema: dflab schema).`)
 	if err != nil {
 		return err
 	}
-	stop, err := prof.start()
+	stop, err := pf.start(e, filepath.Dir(*out))
 	if err != nil {
 		return err
 	}
-	err = runSpecs(ctx, e, []spec.Spec{s}, *out, *progress)
-	return errors.Join(err, stop())
+	defer stop()
+	return runSpecs(ctx, e, []spec.Spec{s}, *out, *progress)
 }
 
 func cmdSweep(ctx context.Context, e *env, args []string) error {
@@ -49,6 +49,8 @@ runs every point like dflab run.`)
 	out := fs.String("out", "results.jsonl", "JSONL results file to append to")
 	dry := fs.Bool("dry-run", false, "print the expanded specs' JSON lines instead of running them")
 	progress := fs.Bool("progress", false, "print the progress line even when stderr is not a terminal")
+	var pf profileFlags
+	pf.register(fs, "--out's directory")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -74,6 +76,11 @@ runs every point like dflab run.`)
 	if *dry {
 		return printSpecs(e, specs)
 	}
+	stop, err := pf.start(e, filepath.Dir(*out))
+	if err != nil {
+		return err
+	}
+	defer stop()
 	return runSpecs(ctx, e, specs, *out, *progress)
 }
 

@@ -11,6 +11,10 @@
 //	dflab schema    print the results schema (results/README.md)
 //	dflab systems   list the systems and workloads served, with every knob
 //
+// The long-running ones (run, sweep, figures, faults, bench, calibrate)
+// take --profile cpu|mem|block|mutex|trace (github.com/pkg/profile), the
+// file written beside their results for go tool pprof or go tool trace.
+//
 // Every subcommand has --help. harness/cmd/dflab is the main of the
 // built-in systems and workloads; a researcher's module builds its own:
 //

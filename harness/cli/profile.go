@@ -1,59 +1,90 @@
 package cli
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"os"
-	"runtime"
-	"runtime/pprof"
+	"path/filepath"
+	"strings"
+
+	"github.com/pkg/profile"
 )
 
-// profileFlags are --cpuprofile and --memprofile: pprof profiles of a
-// command's run (go tool pprof FILE).
+// profileKinds are --profile's values, each with its pkg/profile mode
+// and the file that mode writes.
+var profileKinds = []struct {
+	name, file string
+	mode       func(*profile.Profile)
+}{
+	{"cpu", "cpu.pprof", profile.CPUProfile},
+	{"mem", "mem.pprof", profile.MemProfile},
+	{"block", "block.pprof", profile.BlockProfile},
+	{"mutex", "mutex.pprof", profile.MutexProfile},
+	{"trace", "trace.out", profile.TraceProfile},
+}
+
+func profileKindNames(sep string) string {
+	names := make([]string, len(profileKinds))
+	for i, k := range profileKinds {
+		names[i] = k.name
+	}
+	return strings.Join(names, sep)
+}
+
+// profileFlags are --profile and --profile-dir, shared by the long-running
+// commands.
 type profileFlags struct {
-	cpu, mem string
+	kind, dir string
 }
 
-func (p *profileFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&p.cpu, "cpuprofile", "", "write a CPU profile of the run to FILE (go tool pprof)")
-	fs.StringVar(&p.mem, "memprofile", "", "write a heap profile at the end of the run to FILE (go tool pprof)")
+// register adds the flags; where says where the profile goes by default.
+func (p *profileFlags) register(fs *flag.FlagSet, where string) {
+	fs.StringVar(&p.kind, "profile", "", "profile this command with pkg/profile: "+profileKindNames(" | ")+
+		"; written to "+where+" (go tool pprof -top FILE; trace: go tool trace FILE)")
+	fs.StringVar(&p.dir, "profile-dir", "", "directory for --profile's file instead")
 }
 
-// start begins the CPU profile; the returned stop ends it and writes the
-// heap profile.
-func (p *profileFlags) start() (stop func() error, err error) {
-	var cpu *os.File
-	if p.cpu != "" {
-		if cpu, err = os.Create(p.cpu); err != nil {
-			return nil, fmt.Errorf("--cpuprofile: %w", err)
+// start begins the profile (if asked) with its file in p.dir or else
+// defaultDir, and returns the function that stops it, writes the file
+// and says where it is.
+func (p *profileFlags) start(e *env, defaultDir string) (stop func(), err error) {
+	if p.kind == "" {
+		if p.dir != "" {
+			return nil, fmt.Errorf("--profile-dir %q without --profile: say which profile (%s)", p.dir, profileKindNames(", "))
 		}
-		if err := pprof.StartCPUProfile(cpu); err != nil {
-			return nil, errors.Join(fmt.Errorf("--cpuprofile: %w", err), cpu.Close())
+		return func() {}, nil
+	}
+	k := -1
+	for i, pk := range profileKinds {
+		if pk.name == p.kind {
+			k = i
 		}
 	}
-	return func() error {
-		var errs []error
-		if cpu != nil {
-			pprof.StopCPUProfile()
-			errs = append(errs, cpu.Close())
-		}
-		if p.mem != "" {
-			errs = append(errs, writeHeap(p.mem))
-		}
-		return errors.Join(errs...)
-	}, nil
-}
-
-func writeHeap(name string) error {
-	f, err := os.Create(name)
+	if k < 0 {
+		return nil, fmt.Errorf("--profile %q: allowed %s", p.kind, profileKindNames(", "))
+	}
+	dir := p.dir
+	if dir == "" {
+		dir = defaultDir
+	}
+	// pkg/profile exits the process when it cannot create its file: find
+	// out first, and say so as an error.
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("--profile: directory: %w", err)
+	}
+	file := filepath.Join(dir, profileKinds[k].file)
+	f, err := os.Create(file)
 	if err != nil {
-		return fmt.Errorf("--memprofile: %w", err)
+		return nil, fmt.Errorf("--profile: %w", err)
 	}
-	runtime.GC()
-	// alloc_space and inuse_space both live in the heap profile.
-	if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
-		return errors.Join(fmt.Errorf("--memprofile: %w", err), f.Close())
-	}
-	return f.Close()
+	f.Close()
+	prof := profile.Start(profileKinds[k].mode, profile.ProfilePath(dir), profile.Quiet, profile.NoShutdownHook)
+	return func() {
+		prof.Stop()
+		how := "go tool pprof -top " + file
+		if p.kind == "trace" {
+			how = "go tool trace " + file
+		}
+		fmt.Fprintf(e.stderr, "%s profile written to %s (%s)\n", p.kind, file, how)
+	}, nil
 }

@@ -88,7 +88,7 @@ func baseline(gs []results.Group) float64 {
 // cores at each cluster size, relative to the original engine on 1×1.
 func scaleOutChart(w string, gs []results.Group, models string) (*plot.Chart, error) {
 	d := plot.ScaleOutData{Title: fmt.Sprintf("Fig. 9 · %s throughput scale-out (models %s)", w, models),
-		Nodes: []int{1, 4, 8, 12}, Baseline: baseline(gs), BaselineLabel: "original 1×1", LogY: true}
+		Nodes: []int{1, 4, 8, 12}, Baseline: baseline(gs), BaselineLabel: "original 1×1", LogY: true, ErrorLabel: ciLabel(gs)}
 	if len(gs) > 0 && len(gs[0].Runs) > 0 {
 		d.Unit = gs[0].Rep().Metrics.Unit
 	}
@@ -112,6 +112,15 @@ func scaleOutChart(w string, gs []results.Group, models string) (*plot.Chart, er
 		}
 	}
 	return wide(plot.ScaleOut(d))
+}
+
+// ciLabel says what the groups' error bars are: 95% intervals over their seeds.
+func ciLabel(gs []results.Group) string {
+	ns := make([]int, len(gs))
+	for i, g := range gs {
+		ns[i] = len(g.Runs)
+	}
+	return plot.CILabel(ns...)
 }
 
 // wide widens a figure's chart so long titles and the legend strip fit.
@@ -156,9 +165,9 @@ func perUnit(g results.Group, f func(metrics.Set) float64) (metrics.Stat, error)
 func trafficCharts(gs []results.Group, shape spec.Cluster, models string) (req, kb *plot.Chart, err error) {
 	where := fmt.Sprintf("%d nodes × %d cores, models %s", shape.Nodes, shape.Cores, models)
 	rd := plot.BarData{Title: "Fig. 10 · storage requests per work unit (" + where + ")", XLabel: "workload",
-		YLabel: "storage requests per work unit (log scale)", Categories: ThroughputWorkloads, LogY: true}
+		YLabel: "storage requests per work unit (log scale)", Categories: ThroughputWorkloads, LogY: true, ErrorLabel: ciLabel(gs)}
 	md := plot.BarData{Title: "Fig. 10 · data read and written per work unit (" + where + ")", XLabel: "workload",
-		YLabel: "KB per work unit (log scale)", Categories: ThroughputWorkloads, LogY: true}
+		YLabel: "KB per work unit (log scale)", Categories: ThroughputWorkloads, LogY: true, ErrorLabel: ciLabel(gs)}
 	by := byWorkload(gs)
 	for ei, e := range []string{spec.EngineOriginal, spec.EngineNetherite} {
 		colors := originalColors
@@ -213,16 +222,22 @@ func trafficOf(gs []results.Group, engine string) (traffic, error) {
 	return t, nil
 }
 
-// cdfChart is one Fig. 11 panel: a CDF per system, repetitions merged.
-func cdfChart(w string, gs []results.Group, models string) (*plot.Chart, error) {
-	d := plot.CDFData{Title: fmt.Sprintf("Fig. 11 · %s latency CDF, 4 nodes × 2 cores (models %s)", w, models), LogX: true}
+// cdfChart is one Fig. 11 panel: a CDF per system from every recorded
+// bucket of its repetitions' merged histograms; ccdf draws 1 − CDF on a
+// log axis instead, for the tail.
+func cdfChart(w string, gs []results.Group, models string, ccdf bool) (*plot.Chart, error) {
+	what := "latency CDF"
+	if ccdf {
+		what = "latency tail (CCDF)"
+	}
+	d := plot.CDFData{Title: fmt.Sprintf("Fig. 11 · %s %s, 4 nodes × 2 cores (models %s)", w, what, models), LogX: true, CCDF: ccdf}
 	for _, g := range gs {
 		l, err := g.Latency()
 		if err != nil {
 			return nil, err
 		}
 		if l.Count() > 0 {
-			d.Series = append(d.Series, plot.CDFSeries{Label: System(g.Spec), Points: l.CDF()})
+			d.Series = append(d.Series, plot.CDFSeries{Label: fmt.Sprintf("%s (%d requests)", System(g.Spec), l.Count()), Points: l.CDF()})
 		}
 	}
 	return wide(plot.CDF(d))
@@ -232,7 +247,8 @@ func cdfChart(w string, gs []results.Group, models string) (*plot.Chart, error) 
 // local speculation per workload (the workloads' units differ).
 func speculationChart(gs []results.Group, models string) (*plot.Chart, error) {
 	d := plot.BarData{Title: "Speculation levels · Netherite on 8 nodes × 2 cores (models " + models + ")", XLabel: "workload",
-		YLabel: "throughput relative to local speculation (×)", Categories: ThroughputWorkloads}
+		YLabel: "throughput relative to local speculation (×)", Categories: ThroughputWorkloads,
+		ErrorLabel: ciLabel(gs)}
 	by := byWorkload(gs)
 	for li, level := range spec.Speculations {
 		s := plot.BarSeries{Label: "speculation " + level, Color: netheriteColors[li]}
@@ -265,19 +281,32 @@ func speculationIs(level string) func(spec.Spec) bool {
 	}
 }
 
-// faultTimes are the times (s) of a plan's timed faults (crash, restart...).
-func faultTimes(text string) ([]float64, error) {
+// faultMarks are the times (s) and texts ("crash node1") of a plan's
+// timed faults (crash, restart).
+func faultMarks(text string) (times []float64, texts []string, err error) {
 	p, err := plan.Parse(text)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	var out []float64
 	for _, f := range p.Faults {
 		if f.Kind.Crashes() || f.Kind == plan.Restart {
-			out = append(out, float64(f.At)/float64(port.Second))
+			times = append(times, float64(f.At)/float64(port.Second))
+			texts = append(texts, fmt.Sprintf("%s %s", f.Kind, f.Node))
 		}
 	}
-	return out, nil
+	return times, texts, nil
+}
+
+// offeredLoad is the open load of s as a series: its rate from 0 to the
+// end of its arrivals, then 0 until untilSec (ok false for a closed load).
+func offeredLoad(s spec.Spec, untilSec float64) (plot.XYSeries, bool) {
+	if s.Load.Kind != spec.LoadOpen || s.Load.RatePerSec <= 0 {
+		return plot.XYSeries{}, false
+	}
+	end := s.Load.Duration.D().Seconds()
+	return plot.XYSeries{Label: fmt.Sprintf("offered load (%g/s for %g s)", s.Load.RatePerSec, end),
+		X: []float64{0, end, end, untilSec}, Y: []float64{s.Load.RatePerSec, s.Load.RatePerSec, 0, 0},
+		Color: gray, Dashes: []vg.Length{vg.Points(1), vg.Points(2)}}, true
 }
 
 // timelineShownSec is how much of an elasticity run the charts show (the
@@ -287,15 +316,20 @@ const timelineShownSec = 75
 // timelineCharts are the elasticity figure: throughput and latency per
 // one-second window of each engine's first repetition, faults marked.
 func timelineCharts(gs []results.Group, faults, models string) (tput, lat *plot.Chart, err error) {
-	marks, err := faultTimes(faults)
+	marks, texts, err := faultMarks(faults)
 	if err != nil {
 		return nil, nil, err
 	}
 	shown := fmt.Sprintf("first %d s", timelineShownSec)
 	td := plot.TimeSeriesData{Title: "Elasticity · Hello5 at 100/s on 4 nodes × 2 cores, " + shown + " (models " + models + ")",
-		YLabel: "completions (orchestrations/s)", Markers: marks, MarkerLabel: "crash / restart"}
+		YLabel: "completions (orchestrations/s)", Markers: marks, MarkerLabel: "crash / restart", MarkerTexts: texts}
 	ld := plot.TimeSeriesData{Title: "Elasticity · latency by second of completion, " + shown + " (models " + models + ")",
-		YLabel: "latency (ms, log scale)", LogY: true, Markers: marks, MarkerLabel: "crash / restart"}
+		YLabel: "latency (ms, log scale)", LogY: true, Markers: marks, MarkerLabel: "crash / restart", MarkerTexts: texts}
+	if len(gs) > 0 {
+		if ol, ok := offeredLoad(gs[0].Spec, timelineShownSec); ok {
+			td.Series = append(td.Series, ol)
+		}
+	}
 	for _, g := range gs {
 		if len(g.Runs) == 0 || len(g.Rep().Metrics.Timeline) == 0 {
 			continue

@@ -12,7 +12,10 @@
 // speculation, 12 control queues) and run sizes scaled so that all of
 // `make figures` runs in minutes (sizing.go says how). Run executes the
 // specs on several workers (results stay in spec order and do not depend
-// on the workers); Plot draws the charts (gonum/plot, PNG and SVG), CSVs
-// and one Markdown notebook per figure with dflab's numbers beside the
-// paper's (paper.go: only what paper-notes.md gives).
+// on the workers); Plot draws the charts (gonum/plot, PNG, SVG and PDF;
+// labelled error bars, Fig. 11's CDFs and CCDFs from every histogram
+// bucket), the CSVs (latency.csv for CDF figures) and one Markdown summary
+// per figure with dflab's numbers beside the paper's, and writes
+// results/paper.csv from paper.go (only what paper-notes.md gives) for
+// the Jupyter notebooks in notebooks/, which read the same CSVs.
 package figures

@@ -1,7 +1,11 @@
 package figures
 
 import (
+	"bytes"
+	"encoding/csv"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -130,7 +134,24 @@ func TestBadConfigAndIDsAreClearErrors(t *testing.T) {
 	require.ErrorContains(t, Config{Models: "default", Repetitions: 0, Scale: 1}.Validate(), "repetitions = 0")
 	require.ErrorContains(t, Config{Models: "default", Repetitions: 1, Scale: 0}.Validate(), "scale = 0")
 	require.ErrorContains(t, Config{Repetitions: 1, Scale: 1}.Validate(), "models is empty")
-	times, err := faultTimes(ElasticityPlan)
+	times, texts, err := faultMarks(ElasticityPlan)
 	require.NoError(t, err)
 	require.Equal(t, []float64{15, 25, 35, 45}, times)
+	require.Equal(t, []string{"crash node1", "restart node1", "crash node2", "restart node2"}, texts)
+}
+
+func TestPaperCSVHoldsPaperNotesNumbersOnly(t *testing.T) {
+	var buf bytes.Buffer
+	require.NoError(t, WritePaperCSV(&buf))
+	recs, err := csv.NewReader(bytes.NewReader(buf.Bytes())).ReadAll()
+	require.NoError(t, err)
+	require.Equal(t, PaperColumns, recs[0])
+	require.Len(t, recs, 1+4*2*3+4*4) // Fig. 9 single node, Hello3 quantiles
+	require.Equal(t, []string{"fig9", "hello5", SystemOriginal, "original", "", "1", "1", "throughput_per_s", "15.1", "orchestrations/s", "calibration"}, recs[1][:11])
+	last := recs[len(recs)-1]
+	require.Equal(t, []string{"fig11", "hello3", SystemStepFunctions, "", "", "4", "2", "latency_p99_ms", "545", "ms", "calibration"}, last[:11])
+	// the committed copy the notebooks read is this one (make plots writes it)
+	committed, err := os.ReadFile(filepath.Join("..", "..", "results", PaperFile))
+	require.NoError(t, err)
+	require.Equal(t, buf.String(), string(committed), "results/paper.csv is stale: make plots")
 }

@@ -58,6 +58,7 @@ func (v *view) notebook() (string, error) {
 		{"regenerate", "`make figures` (every figure); this one: `" + cmd + "`; charts and notebook only: `make plots`"},
 		{"runs", fmt.Sprintf("%d (%d failed), at git revision %s", runs, failed, rev)},
 		{"results", v.resultLinks()},
+		{"notebook", fmt.Sprintf("[`%s.ipynb`](%s.ipynb): the same data with pandas and matplotlib, the paper's calibration numbers marked; `make notebooks` executes it", f.ID, f.ID)},
 	})
 	if f.Sizing != "" {
 		m.p("Sizing: %s", f.Sizing)

@@ -1,5 +1,12 @@
 package figures
 
+import (
+	"encoding/csv"
+	"fmt"
+	"io"
+	"strconv"
+)
+
 // The paper's numbers that paper-notes.md gives (its "Calibration set",
 // from the authors' result files): the notebooks put dflab's numbers
 // beside them. Everything else is "not in paper-notes".
@@ -32,3 +39,53 @@ const (
 
 // PaperNote is what a notebook says where paper-notes.md gives no number.
 const PaperNote = "not in paper-notes"
+
+// PaperFile is the name of the paper's numbers in the results directory.
+const PaperFile = "paper.csv"
+
+// PaperColumns are paper.csv's header. set is "calibration": every number
+// paper-notes.md gives is in its calibration set (the model set is fitted
+// to them; every other figure is validation, with no paper number).
+var PaperColumns = []string{"figure", "workload", "system", "engine", "speculation", "nodes", "cores", "metric", "value", "unit", "set", "source"}
+
+// paperSystems are the Hello3 systems with their engine and speculation.
+var paperSystems = [][3]string{
+	{SystemNetheriteLocal, "netherite", "local"},
+	{SystemNetheriteNone, "netherite", "none"},
+	{SystemOriginal, "original", ""},
+	{SystemStepFunctions, "", ""},
+}
+
+// WritePaperCSV writes the numbers of PaperSingleNode and PaperHello3Ms,
+// one per line, for the notebooks to compare against.
+func WritePaperCSV(w io.Writer) error {
+	cw := csv.NewWriter(w)
+	recs := [][]string{PaperColumns}
+	units := map[string]string{"hello5": "orchestrations/s", "bank": "transactions/s", "wordcount": "words/s", "collision": "1e9 numbers/s"}
+	for _, wl := range ThroughputWorkloads {
+		for _, e := range []string{"original", "netherite"} {
+			for _, c := range []int{1, 2, 4} {
+				v, ok := PaperSingleNode[wl][e][c]
+				if !ok {
+					continue
+				}
+				sys, spec := SystemOriginal, ""
+				if e == "netherite" {
+					sys, spec = SystemNetheriteLocal, "local"
+				}
+				recs = append(recs, []string{"fig9", wl, sys, e, spec, "1", strconv.Itoa(c), "throughput_per_s",
+					strconv.FormatFloat(v, 'g', -1, 64), units[wl], "calibration", "paper-notes.md: single-node throughput (Fig. 9, means)"})
+			}
+		}
+	}
+	for _, s := range paperSystems {
+		for i, q := range []string{"p25", "p50", "p90", "p99"} {
+			recs = append(recs, []string{"fig11", "hello3", s[0], s[1], s[2], "4", "2", "latency_" + q + "_ms",
+				strconv.FormatFloat(PaperHello3Ms[s[0]][i], 'g', -1, 64), "ms", "calibration", "paper-notes.md: Hello3 latency on 4 nodes × 2 cores"})
+		}
+	}
+	if err := cw.WriteAll(recs); err != nil {
+		return fmt.Errorf("figures: %s: %w", PaperFile, err)
+	}
+	return nil
+}

@@ -214,7 +214,7 @@ func fmtAll(xs []float64) []string {
 // timelineBody: per engine, throughput before and during the outages
 // and the recovery time after each fault (from each run's timeline).
 func (v *view) timelineBody(m *md) (string, error) {
-	times, err := faultTimes(v.fig.Faults)
+	times, _, err := faultMarks(v.fig.Faults)
 	if err != nil {
 		return "", err
 	}

@@ -3,7 +3,8 @@
 //
 //   - throughput = work units / (latest completion − earliest start);
 //   - latency as an HDR histogram (hdrhistogram-go, microseconds, 3
-//     significant digits) with p25/p50/p90/p99/max and the CDF as points;
+//     significant digits) with p25/p50/p90/p99/max, its recorded buckets
+//     and the CDF from every bucket (a row keeps percentile steps);
 //   - storage traffic per op kind and per port (blob, page, append, lease,
 //     queue, table, stream) from a backends/meter Snapshot;
 //   - dollars per 1,000 work units from a meter price list;

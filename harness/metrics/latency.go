@@ -59,9 +59,10 @@ type Point struct {
 	Fraction float64 `json:"fraction"`
 }
 
-// CDF returns the cumulative distribution as points with more points in
-// the tail (hdr's percentile iteration).
-func (l *Latency) CDF() []Point {
+// PercentileCDF returns the cumulative distribution at hdr's percentile
+// ticks (a few dozen points, more in the tail): the compact form a result
+// row keeps. Charts draw CDF, which has every recorded bucket.
+func (l *Latency) PercentileCDF() []Point {
 	if l.h.TotalCount() == 0 {
 		return nil
 	}
@@ -73,6 +74,45 @@ func (l *Latency) CDF() []Point {
 			continue
 		}
 		out = append(out, p)
+	}
+	return out
+}
+
+// Bucket is one bucket of the histogram: Count latencies between FromMs
+// and ToMs (both included; the bucket's width is the histogram's
+// resolution there, 3 significant digits).
+type Bucket struct {
+	FromMs float64 `json:"fromMs"`
+	ToMs   float64 `json:"toMs"`
+	Count  int64   `json:"count"`
+}
+
+// Buckets returns every bucket that holds at least one latency, in
+// increasing order of latency.
+func (l *Latency) Buckets() []Bucket {
+	var out []Bucket
+	for _, b := range l.h.Distribution() {
+		if b.Count > 0 {
+			out = append(out, Bucket{FromMs: usToMs(b.From), ToMs: usToMs(b.To), Count: b.Count})
+		}
+	}
+	return out
+}
+
+// CDF returns the cumulative distribution from every recorded bucket:
+// one point per bucket, the fraction of latencies at or below the
+// bucket's upper end.
+func (l *Latency) CDF() []Point {
+	total := l.h.TotalCount()
+	if total == 0 {
+		return nil
+	}
+	bs := l.Buckets()
+	out := make([]Point, 0, len(bs))
+	var cum int64
+	for _, b := range bs {
+		cum += b.Count
+		out = append(out, Point{Ms: b.ToMs, Fraction: float64(cum) / float64(total)})
 	}
 	return out
 }
@@ -102,7 +142,7 @@ func (l *Latency) Summary() (LatencySummary, error) {
 	s.MeanMs = l.h.Mean() / 1000
 	s.P25Ms, s.P50Ms, s.P90Ms = l.QuantileMs(0.25), l.QuantileMs(0.50), l.QuantileMs(0.90)
 	s.P99Ms, s.MaxMs = l.QuantileMs(0.99), usToMs(l.h.Max())
-	s.CDF = l.CDF()
+	s.CDF = l.PercentileCDF()
 	enc, err := l.h.Encode(hdr.V2CompressedEncodingCookieBase)
 	if err != nil {
 		return LatencySummary{}, fmt.Errorf("metrics: encode histogram: %w", err)

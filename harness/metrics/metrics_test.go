@@ -31,6 +31,36 @@ func TestThroughputIsUnitsOverFirstStartToLastCompletion(t *testing.T) {
 	require.Equal(t, 0.0, Throughput(5, 10, 10))
 }
 
+func TestCDFHasEveryRecordedBucketAndTheTail(t *testing.T) {
+	l := NewLatency()
+	for i := 1; i <= 1000; i++ {
+		l.Record(time.Duration(i) * time.Millisecond)
+	}
+	l.Record(5 * time.Second) // one outlier far out in the tail
+	bs := l.Buckets()
+	var n int64
+	for i, b := range bs {
+		require.Positive(t, b.Count)
+		require.LessOrEqual(t, b.FromMs, b.ToMs)
+		if i > 0 {
+			require.Greater(t, b.FromMs, bs[i-1].ToMs)
+		}
+		n += b.Count
+	}
+	require.Equal(t, int64(1001), n)
+	// 3 significant digits: buckets up to 1 s are at most 512 µs wide, so
+	// each whole millisecond has its own, and the outlier has one more.
+	require.Len(t, bs, 1001)
+	cdf := l.CDF()
+	require.Len(t, cdf, len(bs))
+	require.InDelta(t, 1000.0/1001, cdf[len(cdf)-2].Fraction, 1e-12)
+	require.InDelta(t, 5000, cdf[len(cdf)-1].Ms, 5)
+	require.Equal(t, 1.0, cdf[len(cdf)-1].Fraction)
+	// the percentile form a result keeps is much coarser
+	require.Less(t, len(l.PercentileCDF()), 100)
+	require.Nil(t, NewLatency().CDF())
+}
+
 func TestLatencyQuantilesAndCDF(t *testing.T) {
 	l := NewLatency()
 	for i := 1; i <= 1000; i++ {

@@ -32,6 +32,10 @@ type BarData struct {
 	// LogY draws the value axis on a log scale, bars rising from the
 	// axis' lowest decade below the smallest value.
 	LogY bool
+	// ErrorLabel says what the error bars are (CILabel writes the usual
+	// one); it is the legend entry of a whisker. Required when a series
+	// has errors: an unlabelled error bar says nothing.
+	ErrorLabel string
 }
 
 // groupWidth is the share of a category's slot its bars take.
@@ -63,6 +67,12 @@ func GroupedBars(d BarData) (*Chart, error) {
 		c.Legend.Add(s.Label, b)
 		all = append(all, b)
 	}
+	if hasErrors(d.Series) {
+		if d.ErrorLabel == "" {
+			return nil, fmt.Errorf("plot: %q: error bars without an ErrorLabel saying what they are", d.Title)
+		}
+		c.Legend.Add(d.ErrorLabel, whiskerKey{})
+	}
 	c.Plot.NominalX(d.Categories...)
 	c.Plot.X.Min, c.Plot.X.Max = -0.5, float64(len(d.Categories))-0.5
 	c.Plot.Y.Min = 0
@@ -70,6 +80,55 @@ func GroupedBars(d BarData) (*Chart, error) {
 		setLogY(c, all)
 	}
 	return c, nil
+}
+
+// hasErrors reports whether any series has an error bar to draw.
+func hasErrors(ss []BarSeries) bool {
+	for _, s := range ss {
+		for _, e := range s.Errors {
+			if e > 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// CILabel is the legend entry of error bars that are 95% confidence
+// intervals of the mean (Student's t) over the given numbers of
+// repetitions (seeds); one repetition has no interval and no bar.
+func CILabel(ns ...int) string {
+	lo, hi := 0, 0
+	for _, n := range ns {
+		if n < 2 {
+			continue
+		}
+		if lo == 0 || n < lo {
+			lo = n
+		}
+		hi = max(hi, n)
+	}
+	switch {
+	case lo == 0:
+		return "95% CI of mean"
+	case lo == hi:
+		return fmt.Sprintf("95%% CI of mean (%d seeds)", lo)
+	}
+	return fmt.Sprintf("95%% CI of mean (%d–%d seeds)", lo, hi)
+}
+
+// whisker is the style of error bars.
+var whisker = draw.LineStyle{Color: color.Black, Width: vg.Points(0.8)}
+
+// whiskerKey is the legend swatch of error bars.
+type whiskerKey struct{}
+
+// Thumbnail draws a capped vertical whisker.
+func (whiskerKey) Thumbnail(c *draw.Canvas) {
+	xm, capW := (c.Min.X+c.Max.X)/2, (c.Max.X-c.Min.X)/4
+	lo, hi := c.Min.Y, c.Max.Y
+	c.StrokeLines(whisker, []vg.Point{{X: xm, Y: lo}, {X: xm, Y: hi}},
+		[]vg.Point{{X: xm - capW, Y: lo}, {X: xm + capW, Y: lo}}, []vg.Point{{X: xm - capW, Y: hi}, {X: xm + capW, Y: hi}})
 }
 
 // setLogY puts the value axis on a log scale from the 1-2-5 step below
@@ -131,7 +190,6 @@ func (b *bars) Plot(c draw.Canvas, p *gplot.Plot) {
 		}
 		lo, hi := ty(max(b.ys[i]-b.errs[i], b.base)), ty(b.ys[i]+b.errs[i])
 		xm, capW := tx(x), (x1-x0)/4
-		whisker := draw.LineStyle{Color: color.Black, Width: vg.Points(0.8)}
 		c.StrokeLines(whisker, c.ClipLinesY([]vg.Point{{X: xm, Y: lo}, {X: xm, Y: hi}},
 			[]vg.Point{{X: xm - capW, Y: lo}, {X: xm + capW, Y: lo}},
 			[]vg.Point{{X: xm - capW, Y: hi}, {X: xm + capW, Y: hi}})...)

@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -15,7 +16,7 @@ import (
 )
 
 // Formats are the file formats charts are written in.
-var Formats = []string{"png", "svg"}
+var Formats = []string{"png", "svg", "pdf"}
 
 // Default chart size.
 const (
@@ -44,9 +45,9 @@ func newChart(title, xLabel, yLabel string) *Chart {
 	return &Chart{Plot: p, Legend: l, Width: DefaultWidth, Height: DefaultHeight}
 }
 
-// Write draws the chart in format ("png" or "svg") to w.
+// Write draws the chart in format (one of Formats) to w.
 func (c *Chart) Write(w io.Writer, format string) error {
-	if format != "png" && format != "svg" {
+	if !slices.Contains(Formats, format) {
 		return fmt.Errorf("plot: format %q is not one of %s", format, strings.Join(Formats, ", "))
 	}
 	cw, err := draw.NewFormattedCanvas(c.Width, c.Height, format)
@@ -74,7 +75,7 @@ func (c *Chart) draw(dc draw.Canvas) {
 	}
 }
 
-// Save writes the chart to path; the extension (.png or .svg) is the format.
+// Save writes the chart to path; the extension (one of Formats) is the format.
 func (c *Chart) Save(path string) error {
 	format := strings.TrimPrefix(filepath.Ext(path), ".")
 	f, err := os.Create(path)
@@ -92,7 +93,7 @@ func (c *Chart) Save(path string) error {
 	return nil
 }
 
-// SaveAll writes base.png and base.svg and returns their paths.
+// SaveAll writes base.png, base.svg and base.pdf and returns their paths.
 func (c *Chart) SaveAll(base string) ([]string, error) {
 	var out []string
 	for _, f := range Formats {

@@ -35,12 +35,14 @@ type ScaleOutData struct {
 	Baseline      float64
 	BaselineLabel string
 	LogY          bool
+	// ErrorLabel says what the Errors are (see BarData.ErrorLabel).
+	ErrorLabel string
 }
 
 // ScaleOut draws throughput against cluster size. Missing points (NaN)
 // have no bar.
 func ScaleOut(d ScaleOutData) (*Chart, error) {
-	bd := BarData{Title: d.Title, XLabel: "cluster size (nodes)", YLabel: "throughput (" + d.Unit + "/s)", LogY: d.LogY}
+	bd := BarData{Title: d.Title, XLabel: "cluster size (nodes)", YLabel: "throughput (" + d.Unit + "/s)", LogY: d.LogY, ErrorLabel: d.ErrorLabel}
 	if d.Baseline < 0 || math.IsNaN(d.Baseline) {
 		return nil, fmt.Errorf("plot: %q: baseline %v: allowed > 0, or 0 for none", d.Title, d.Baseline)
 	}
@@ -86,9 +88,14 @@ type CDFData struct {
 	Title  string
 	Series []CDFSeries
 	LogX   bool
+	// CCDF draws the complementary CDF, the fraction of requests slower
+	// than x, on a log axis: the tail, which a CDF squeezes against 1,
+	// spreads over decades.
+	CCDF bool
 }
 
-// CDF draws latency CDFs: x = latency in ms, y = fraction of requests.
+// CDF draws latency CDFs (or CCDFs): x = latency in ms, y = fraction of
+// requests at most (or above) that latency.
 func CDF(d CDFData) (*Chart, error) {
 	if len(d.Series) == 0 {
 		return nil, fmt.Errorf("plot: %q: no series", d.Title)
@@ -97,23 +104,38 @@ func CDF(d CDFData) (*Chart, error) {
 	if d.LogX {
 		xLabel = "latency (ms, log scale)"
 	}
-	c := newChart(d.Title, xLabel, "fraction of requests ≤ latency")
+	yLabel := "fraction of requests ≤ latency"
+	if d.CCDF {
+		yLabel = "fraction of requests > latency (log scale)"
+	}
+	c := newChart(d.Title, xLabel, yLabel)
+	lowest := 1.0
 	for i, s := range d.Series {
 		var xys plotter.XYs
 		for _, p := range s.Points {
 			if err := finite(s.Label, p.Ms, p.Fraction); err != nil {
 				return nil, err
 			}
-			if d.LogX && p.Ms <= 0 {
-				continue // log axis: zero latencies are below the axis
+			y := p.Fraction
+			if d.CCDF {
+				y = 1 - p.Fraction
 			}
-			xys = append(xys, plotter.XY{X: p.Ms, Y: p.Fraction})
+			if (d.LogX && p.Ms <= 0) || (d.CCDF && y <= 0) {
+				continue // log axis: zeros are below it
+			}
+			lowest = min(lowest, y)
+			xys = append(xys, plotter.XY{X: p.Ms, Y: y})
 		}
 		if _, err := addLine(c, i, s.Label, xys); err != nil {
 			return nil, err
 		}
 	}
 	c.Plot.Y.Min, c.Plot.Y.Max = 0, 1
+	if d.CCDF {
+		c.Plot.Y.Scale = gplot.LogScale{}
+		c.Plot.Y.Tick.Marker = LogTicks125{}
+		c.Plot.Y.Min = Floor125(lowest)
+	}
 	if d.LogX {
 		c.Plot.X.Scale = gplot.LogScale{}
 		c.Plot.X.Tick.Marker = LogTicks125{}
@@ -138,9 +160,11 @@ type TimeSeriesData struct {
 	// LogY draws the y axis on a log scale (points <= 0 are left out).
 	LogY bool
 	// Markers are vertical lines at these times (s), e.g. faults,
-	// labelled MarkerLabel in the legend.
+	// labelled MarkerLabel in the legend; MarkerTexts, if set (one per
+	// marker), are written along each line ("crash node1").
 	Markers     []float64
 	MarkerLabel string
+	MarkerTexts []string
 }
 
 // TimeSeries draws lines over time.
@@ -249,9 +273,15 @@ func markers(c *Chart, d TimeSeriesData) error {
 	if err := finite("marker", d.Markers...); err != nil {
 		return err
 	}
+	if d.MarkerTexts != nil && len(d.MarkerTexts) != len(d.Markers) {
+		return fmt.Errorf("plot: %q: %d marker texts for %d markers", d.Title, len(d.MarkerTexts), len(d.Markers))
+	}
 	style := draw.LineStyle{Color: color.Gray{Y: 110}, Width: vg.Points(0.8), Dashes: []vg.Length{vg.Points(2), vg.Points(2)}}
 	for i, x := range d.Markers {
 		m := &vline{x: x, style: style}
+		if d.MarkerTexts != nil {
+			m.text = d.MarkerTexts[i]
+		}
 		c.Plot.Add(m)
 		if i == 0 && d.MarkerLabel != "" {
 			c.Legend.Add(d.MarkerLabel, m)
@@ -260,17 +290,27 @@ func markers(c *Chart, d TimeSeriesData) error {
 	return nil
 }
 
-// vline is a vertical line across the whole plot at x.
+// vline is a vertical line across the whole plot at x, with an optional
+// text written upwards along its right side, ending near the top.
 type vline struct {
 	x     float64
 	style draw.LineStyle
+	text  string
 }
 
-// Plot draws the line.
+// Plot draws the line and its text.
 func (v *vline) Plot(c draw.Canvas, p *gplot.Plot) {
 	tx, _ := p.Transforms(&c)
 	x := tx(v.x)
 	c.StrokeLine2(v.style, x, c.Min.Y, x, c.Max.Y)
+	if v.text == "" {
+		return
+	}
+	ts := p.X.Tick.Label
+	ts.Color = v.style.Color
+	ts.Rotation = math.Pi / 2
+	ts.XAlign, ts.YAlign = draw.XRight, draw.YTop
+	c.FillText(ts, vg.Point{X: x + vg.Points(2), Y: c.Max.Y - vg.Points(4)}, v.text)
 }
 
 // Thumbnail is the legend swatch.

@@ -22,8 +22,9 @@ var Kinds = []string{"scaleout", "throughput", "traffic", "cdf", "timeline"}
 
 // FromRows draws every chart of kind (one of Kinds, or "all") the rows support. normalize scales scale-out
 // charts to the original engine on 1 node × 1 core when that was run;
-// logX draws CDFs on a log latency axis.
-func FromRows(rows []results.Row, kind string, normalize, logX bool) ([]Named, error) {
+// logX draws CDFs on a log latency axis; ccdf draws them as CCDFs (1 − CDF,
+// log scale) for the tail.
+func FromRows(rows []results.Row, kind string, normalize, logX, ccdf bool) ([]Named, error) {
 	groups, err := results.Groups(rows)
 	if err != nil {
 		return nil, err
@@ -33,7 +34,7 @@ func FromRows(rows []results.Row, kind string, normalize, logX bool) ([]Named, e
 		"scaleout":   func() ([]Named, error) { return ScaleOutCharts(groups, normalize) },
 		"traffic":    func() ([]Named, error) { return TrafficCharts(groups) },
 		"throughput": func() ([]Named, error) { return ThroughputCharts(groups) },
-		"cdf":        func() ([]Named, error) { return CDFCharts(groups, logX) },
+		"cdf":        func() ([]Named, error) { return CDFCharts(groups, logX, ccdf) },
 		"timeline":   func() ([]Named, error) { return TimelineCharts(groups) },
 	}
 	kinds := []string{kind}
@@ -90,7 +91,7 @@ func ScaleOutCharts(groups []results.Group, normalize bool) ([]Named, error) {
 func scaleOutData(w string, gs []results.Group, normalize bool) (ScaleOutData, bool) {
 	nodeSet, labels := map[int]bool{}, map[string]map[int]metrics.Stat{}
 	var order []string
-	d := ScaleOutData{Title: w + " throughput by cluster size", Unit: gs[0].Rep().Metrics.Unit}
+	d := ScaleOutData{Title: w + " throughput by cluster size", Unit: gs[0].Rep().Metrics.Unit, ErrorLabel: CILabel(runCounts(gs)...)}
 	for _, g := range gs {
 		n := g.Spec.Cluster.Nodes
 		nodeSet[n] = true
@@ -195,12 +196,12 @@ func label(g results.Group) string {
 }
 
 // CDFCharts draws one Fig. 11 chart per workload, a line per
-// configuration with its repetitions' histograms merged.
-func CDFCharts(groups []results.Group, logX bool) ([]Named, error) {
+// configuration with its repetitions' histograms merged (every bucket).
+func CDFCharts(groups []results.Group, logX, ccdf bool) ([]Named, error) {
 	names, by := byWorkload(groups)
 	var out []Named
 	for _, w := range names {
-		d := CDFData{Title: w + " latency", LogX: logX}
+		d := CDFData{Title: w + " latency", LogX: logX, CCDF: ccdf}
 		for _, g := range by[w] {
 			merged, err := g.Latency()
 			if err != nil {
@@ -274,7 +275,7 @@ func ThroughputCharts(groups []results.Group) ([]Named, error) {
 	for _, k := range order {
 		names, by := byWorkload(shapes[k])
 		d := BarData{Title: "Throughput, " + strings.Replace(k, "x", " nodes × ", 1) + " cores", XLabel: "workload",
-			YLabel: "throughput (work units/s)", Categories: names}
+			YLabel: "throughput (work units/s)", Categories: names, ErrorLabel: CILabel(runCounts(shapes[k])...)}
 		series := map[string]*BarSeries{}
 		var labels []string
 		for wi, w := range names {
@@ -298,6 +299,15 @@ func ThroughputCharts(groups []results.Group) ([]Named, error) {
 		out = append(out, Named{Name: "throughput-" + k, Chart: c})
 	}
 	return out, nil
+}
+
+// runCounts are the groups' numbers of successful runs (for CILabel).
+func runCounts(gs []results.Group) []int {
+	out := make([]int, len(gs))
+	for i, g := range gs {
+		out[i] = len(g.Runs)
+	}
+	return out
 }
 
 func nans(n int) []float64 {

@@ -49,7 +49,7 @@ func fakeRows(t *testing.T) []results.Row {
 }
 
 func TestFromRowsDrawsEveryKind(t *testing.T) {
-	charts, err := FromRows(fakeRows(t), "all", true, true)
+	charts, err := FromRows(fakeRows(t), "all", true, true, false)
 	require.NoError(t, err)
 	var names []string
 	for _, c := range charts {
@@ -59,13 +59,13 @@ func TestFromRowsDrawsEveryKind(t *testing.T) {
 	require.Subset(t, names, []string{"scaleout-hello5", "throughput-1x1", "throughput-4x1", "traffic-requests", "traffic-mb", "cdf-hello5"})
 	require.Len(t, names, 6+2*4) // plus throughput and latency timelines of 4 configurations
 	require.Contains(t, charts[0].Chart.Plot.Y.Label.Text, "relative to original 1 node × 1 core")
-	_, err = FromRows(nil, "pie", false, false)
+	_, err = FromRows(nil, "pie", false, false, false)
 	require.ErrorContains(t, err, `kind "pie" is not one of`)
 }
 
 func TestScaleOutNeedsTwoClusterSizes(t *testing.T) {
 	rows := []results.Row{fakeRow(t, "original", 1, 1, 0, 10)}
-	charts, err := FromRows(rows, "scaleout", false, false)
+	charts, err := FromRows(rows, "scaleout", false, false, false)
 	require.NoError(t, err)
 	require.Empty(t, charts)
 }

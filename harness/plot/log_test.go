@@ -1,6 +1,7 @@
 package plot
 
 import (
+	"bytes"
 	"math"
 	"testing"
 
@@ -43,12 +44,19 @@ func TestLogBarsRiseFromTheFloor(t *testing.T) {
 
 func TestTimeSeriesBreaksAtMissingValuesAndMarksFaults(t *testing.T) {
 	nan := math.NaN()
-	d := TimeSeriesData{Title: "latency", YLabel: "latency (ms)", LogY: true, Markers: []float64{2, 4}, MarkerLabel: "crash",
+	d := TimeSeriesData{Title: "latency", YLabel: "latency (ms)", LogY: true, Markers: []float64{2, 4}, MarkerLabel: "crash", MarkerTexts: []string{"crash node1", "restart node1"},
 		Series: []XYSeries{{Label: "p50", X: []float64{0, 1, 2, 3, 4, 5}, Y: []float64{10, 12, nan, 900, nan, 11}}}}
 	c, err := TimeSeries(d)
 	require.NoError(t, err)
 	require.Equal(t, 5.0, c.Plot.Y.Min)
 	requireValid(t, c)
+	var sb bytes.Buffer
+	require.NoError(t, c.Write(&sb, "svg"))
+	require.Contains(t, sb.String(), "restart node1")
+	d.MarkerTexts = []string{"one"}
+	_, err = TimeSeries(d)
+	require.ErrorContains(t, err, "1 marker texts for 2 markers")
+	d.MarkerTexts = nil
 	d.Series[0].Y = []float64{nan, nan, nan, nan, nan, nan}
 	_, err = TimeSeries(d)
 	require.ErrorContains(t, err, "no points")

@@ -56,7 +56,7 @@ func sampleScaleOut() ScaleOutData {
 			{Label: "Netherite 1 core", Values: []float64{35.1, 130, 250, math.NaN()}},
 			{Label: "Netherite 4 cores", Values: []float64{109.8, 400, 780, 1100}, Errors: []float64{4, 10, 20, 30}},
 		},
-		Baseline: 15.1, BaselineLabel: "original 1×1",
+		Baseline: 15.1, BaselineLabel: "original 1×1", ErrorLabel: CILabel(6),
 	}
 }
 
@@ -74,6 +74,19 @@ func TestScaleOutRenders(t *testing.T) {
 	d.Baseline = -1
 	_, err = ScaleOut(d)
 	require.ErrorContains(t, err, "baseline")
+	d.Baseline, d.ErrorLabel = 0, ""
+	_, err = ScaleOut(d)
+	require.ErrorContains(t, err, "error bars without an ErrorLabel")
+}
+
+func TestErrorBarsAreLabelledInTheLegend(t *testing.T) {
+	c, err := ScaleOut(sampleScaleOut())
+	require.NoError(t, err)
+	var sb bytes.Buffer
+	require.NoError(t, c.Write(&sb, "svg"))
+	require.Contains(t, sb.String(), "95% CI of mean (6 seeds)")
+	require.Equal(t, "95% CI of mean (3–6 seeds)", CILabel(6, 1, 3))
+	require.Equal(t, "95% CI of mean", CILabel(1))
 }
 
 func TestTrafficBarsRender(t *testing.T) {
@@ -140,7 +153,18 @@ func TestTimeSeriesRenders(t *testing.T) {
 	require.ErrorContains(t, err, "1 x values, 0 y values")
 }
 
-func TestSaveAllWritesBothFormats(t *testing.T) {
+func TestCCDFShowsTheTailOnALogAxis(t *testing.T) {
+	c, err := CDF(CDFData{Title: "Hello3 latency tail", LogX: true, CCDF: true, Series: []CDFSeries{
+		{Label: "Netherite", Points: cdfPoints(11)}, {Label: "original", Points: cdfPoints(150)},
+	}})
+	require.NoError(t, err)
+	requireValid(t, c)
+	require.Equal(t, "fraction of requests > latency (log scale)", c.Plot.Y.Label.Text)
+	// 2000 latencies: the last but one bucket leaves 1/2000 above it.
+	require.InDelta(t, 0.0002, c.Plot.Y.Min, 1e-12)
+}
+
+func TestSaveAllWritesEveryFormat(t *testing.T) {
 	c, err := ScaleOut(sampleScaleOut())
 	require.NoError(t, err)
 	dir := t.TempDir()
@@ -149,13 +173,13 @@ func TestSaveAllWritesBothFormats(t *testing.T) {
 	}
 	paths, err := c.SaveAll(filepath.Join(dir, "scaleout"))
 	require.NoError(t, err)
-	require.Len(t, paths, 2)
+	require.Len(t, paths, 3)
 	for _, p := range paths {
 		st, err := os.Stat(p)
 		require.NoError(t, err)
 		require.Positive(t, st.Size())
 	}
-	require.ErrorContains(t, c.Save(filepath.Join(dir, "x.gif")), `format "gif" is not one of png, svg`)
+	require.ErrorContains(t, c.Save(filepath.Join(dir, "x.gif")), `format "gif" is not one of png, svg, pdf`)
 	_, err = os.Stat(filepath.Join(dir, "x.gif"))
 	require.True(t, os.IsNotExist(err))
 }

@@ -150,6 +150,30 @@ func TestSummaryCSVStatsOverRepetitions(t *testing.T) {
 	require.Equal(t, "", recs[2][idx("throughput_per_s_sd")])
 }
 
+func TestLatencyCSVHasEveryBucketOfTheMergedRuns(t *testing.T) {
+	s := resolved(t, netheriteJS)
+	rows := []Row{run(t, s, 0, 10), run(t, s, 1, 12), run(t, resolved(t, originalJS), 0, 4)}
+	var buf bytes.Buffer
+	require.NoError(t, WriteLatencyCSV(&buf, rows))
+	recs, err := csv.NewReader(&buf).ReadAll()
+	require.NoError(t, err)
+	require.Equal(t, LatencyColumnNames, recs[0])
+	// each run recorded 10 ms and 1 s: two buckets per configuration,
+	// the Netherite one merged over its two runs
+	require.Len(t, recs, 1+2+2)
+	first, last := recs[1], recs[2]
+	require.Equal(t, []string{"netherite", "local", "hello5", "4", "2", "2"}, first[2:8])
+	require.Equal(t, "2", first[10])
+	require.Equal(t, "0.5", first[11])
+	require.Equal(t, "1", last[11])
+	require.Equal(t, "original", recs[3][2])
+	require.Equal(t, "", recs[3][3])
+	doc := SchemaMarkdown()
+	for _, n := range LatencyColumnNames {
+		require.Contains(t, doc, "`"+n+"`")
+	}
+}
+
 func TestSchemaDocumentsEveryColumn(t *testing.T) {
 	doc := SchemaMarkdown()
 	for _, c := range RunColumns() {

@@ -29,6 +29,12 @@ func SchemaMarkdown() string {
 		fmt.Fprintf(&b, "| `%s_sd` | %s | sample standard deviation (empty with one run) |\n", m.Name, m.Unit)
 		fmt.Fprintf(&b, "| `%s_ci95_low`, `%s_ci95_high` | %s | 95%% confidence interval of the mean, Student's t with runs−1 degrees of freedom (empty with one run) |\n", m.Name, m.Name, m.Unit)
 	}
+	b.WriteString("\n## latency.csv: the latency distribution per configuration (figures with latency CDFs)\n\n")
+	b.WriteString("Every bucket of the configuration's repetitions' merged HDR histogram that holds a latency, in order:\n\n")
+	b.WriteString("| column | unit | meaning |\n|---|---|---|\n")
+	for _, c := range latencyColumnDocs {
+		fmt.Fprintf(&b, "| `%s` | %s | %s |\n", strings.ReplaceAll(c[0], ", ", "`, `"), c[1], c[2])
+	}
 	return b.String()
 }
 
@@ -68,7 +74,7 @@ var jsonlFields = [][2]string{
 	{"metrics.workUnits", "work units of completed instances"},
 	{"metrics.firstStartMs, metrics.lastCompletionMs", "throughput interval bounds, ms since the run began"},
 	{"metrics.throughputPerSec", "workUnits / (lastCompletion − firstStart)"},
-	{"metrics.latency", "count, meanMs, p25Ms, p50Ms, p90Ms, p99Ms, maxMs, clamped (above 24 h), cdf ([{ms, fraction}]), histogram (HdrHistogram V2 compressed, base64; µs)"},
+	{"metrics.latency", "count, meanMs, p25Ms, p50Ms, p90Ms, p99Ms, maxMs, clamped (above 24 h), cdf ([{ms, fraction}] at percentile steps; every bucket is in the histogram and latency.csv), histogram (HdrHistogram V2 compressed, base64; µs)"},
 	{"metrics.storage", "kinds ([{kind, port, requests, errors, events, mbRead, mbWritten}]), ports (the same per port), total, raw (the backends/meter snapshot with exact bytes)"},
 	{"metrics.cost", "priceList, dollars, dollarsPer1000Units, bill (backends/meter Bill: byClass, requests, tuHours, dollars)"},
 	{"metrics.cpu", "[{node, cores, busyMs, busyFraction}]"},
