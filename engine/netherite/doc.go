@@ -19,6 +19,12 @@
 // storage after a storage error or a lost lease; move.go stops a partition
 // gracefully so another core can take it over.
 //
+// CPU work reported to the simulator (port.Work kinds): "orchestration-step"
+// per orchestration work item, "entity-batch" per entity batch and
+// "entity-op" per entity operation (the host's worker threads run these in
+// Netherite), "log-flush" per commit-log flush, "receive" per stream record
+// received and "checkpoint" per checkpoint (the partition's own thread).
+//
 // The load monitor core (loadmonitor.go) reads the partitions' load
 // reports (offload.go) from a stream partition of its own, advises busy
 // partitions to offload queued activities to partitions on idle nodes
