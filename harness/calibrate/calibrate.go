@@ -68,7 +68,7 @@ func Run(ctx context.Context, c Config) (Output, error) {
 	out.Baseline = FitResult{Values: base, Objective: Objective(ev.Paper(), base), Evals: 1}
 	say("uncalibrated set: objective %.3f", out.Baseline.Objective)
 	model := func(ctx context.Context, v []float64) ([]float64, error) {
-		p, err := ParamsOf(v)
+		p, err := ParamsOf(Clamp(v))
 		if err != nil {
 			return nil, err
 		}
@@ -86,6 +86,7 @@ func Run(ctx context.Context, c Config) (Output, error) {
 	if err != nil {
 		return Output{}, err
 	}
+	fit.Params = Clamp(fit.Params) // what the best evaluation ran
 	out.Fit = fit
 	if out.Params, err = ParamsOf(fit.Params); err != nil {
 		return Output{}, err

@@ -49,3 +49,17 @@ func TestParamsBuildAValidModelSet(t *testing.T) {
 
 // expHalfSigma2 is a lognormal's mean over its median.
 func expHalfSigma2(sigma float64) float64 { return math.Exp(sigma * sigma / 2) }
+
+func TestParamInfosBoundEveryParameter(t *testing.T) {
+	require.Len(t, ParamInfos, len(ParamNames))
+	for i, pi := range ParamInfos {
+		require.Equal(t, ParamNames[i], pi.Name)
+		require.Less(t, pi.Lo, pi.Hi, pi.Name)
+		require.NotEmpty(t, pi.Unit, pi.Name)
+	}
+	v := Clamp([]float64{1, 100, 10, 10, 10, 10, 0.5})
+	require.Equal(t, []float64{20, 5, 10, 10, 10, 10, 0.5}, v, "cpuFactor up to 20, hostMs down to 5")
+	m, err := StartParams.ModelSet("test", map[string]map[string]float64{"netherite": {}})
+	require.NoError(t, err)
+	require.Equal(t, PaperHost, m.Host, "every fitted set gets the host structure")
+}

@@ -76,10 +76,19 @@ func (o Output) Markdown(command string) string {
 		"(Hello5/Bank %d orchestrations, WordCount %d×%d with %d words per book, Collision %d × B=%d, Hello3 %d s at 10/s), seed %d.\n\n",
 		o.Fit.Objective, o.Fit.Evals, o.Fit.Status, o.Baseline.Objective, o.MaxRatio(), c.Size.Hello5, c.Size.WordMappers, c.Size.WordReducers,
 		c.Size.BookWords, c.Size.Collisions, c.Size.Blocks, c.Size.Hello3Sec, c.Seed)
-	b.WriteString("## Fitted parameters\n\n| parameter | value |\n|---|---|\n")
+	b.WriteString("## Fitted parameters\n\n| parameter | value | unit | allowed range | origin |\n|---|---|---|---|---|\n")
 	for i, n := range ParamNames {
-		fmt.Fprintf(&b, "| %s | %.4g |\n", n, o.Fit.Params[i])
+		pi := ParamInfos[i]
+		edge := ""
+		if v := o.Fit.Params[i]; v <= pi.Lo || v >= pi.Hi {
+			edge = " — at the edge of its range: missing structure, not a fitted value"
+		}
+		fmt.Fprintf(&b, "| %s | %.4g | %s | %g..%g | fitted; range: %s%s |\n", n, o.Fit.Params[i], pi.Unit, pi.Lo, pi.Hi, pi.Why, edge)
 	}
+	h := PaperHost
+	fmt.Fprintf(&b, "| host.workerKinds | %s | work kinds | — | documented structure: run on the host's worker threads, not the partition's or dispatcher's own thread |\n", strings.Join(h.WorkerKinds, ", "))
+	fmt.Fprintf(&b, "| host.activitySlotsPerCore | %d | activities per core | — | documented default (maxConcurrentActivityFunctions, Premium plans) |\n", h.ActivitySlotsPerCore)
+	fmt.Fprintf(&b, "| host.orchestratorSlotsPerCore | %d | sessions per core | — | documented default (maxConcurrentOrchestratorFunctions, Premium plans) |\n", h.OrchestratorSlotsPerCore)
 	b.WriteString("\ncpuFactor multiplies the step costs measured on this machine (below) into the simulator's CPU costs; " +
 		"hostMs is added to every function invocation (" + strings.Join(HostKeys, ", ") + "); " +
 		"the other *Ms are lognormal medians of storage op groups (blobs and leases take tableMs), sigma their common shape.\n\n")

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"path/filepath"
 	"runtime"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/dflab/dflab/harness"
@@ -70,7 +72,7 @@ binary after writing it there. --quick uses tiny runs and few evaluations
 // calibrateFlags are calibrate's flags.
 type calibrateFlags struct {
 	quick, progress   bool
-	out, name         string
+	out, name, start  string
 	evals, jobs, runs int
 	seed              uint64
 }
@@ -83,6 +85,7 @@ func (f *calibrateFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.jobs, "jobs", runtime.GOMAXPROCS(0), "simulator runs at once")
 	fs.IntVar(&f.runs, "measure-runs", 0, "runs per engine of the CPU measurement (0: 5, or 1 with --quick)")
 	fs.Uint64Var(&f.seed, "seed", 1, "seed of every calibration run")
+	fs.StringVar(&f.start, "start", "", "where the fit starts, e.g. cpuFactor=180,hostMs=0.8 (unnamed parameters keep their defaults; each is moved into its allowed range)")
 	fs.BoolVar(&f.progress, "progress", false, "print the progress line even when stderr is not a terminal")
 }
 
@@ -99,6 +102,13 @@ func (f *calibrateFlags) config() (calibrate.Config, error) {
 	if f.runs != 0 {
 		c.MeasureRuns = f.runs
 	}
+	if f.start != "" {
+		p, err := startParams(f.start)
+		if err != nil {
+			return c, err
+		}
+		c.Start = p
+	}
 	switch {
 	case !validSetName(f.name):
 		return c, fmt.Errorf("--name = %q: want letters, digits, '-' or '_'", f.name)
@@ -110,6 +120,28 @@ func (f *calibrateFlags) config() (calibrate.Config, error) {
 		return c, fmt.Errorf("--measure-runs = %d: want at least 1", c.MeasureRuns)
 	}
 	return c, nil
+}
+
+// startParams parses --start: name=value pairs over calibrate.StartParams.
+func startParams(s string) (calibrate.Params, error) {
+	v := calibrate.StartParams.Vector()
+	for _, kv := range strings.Split(s, ",") {
+		name, val, ok := strings.Cut(strings.TrimSpace(kv), "=")
+		i := slices.Index(calibrate.ParamNames, name)
+		if !ok || i < 0 {
+			return calibrate.Params{}, fmt.Errorf("--start: %q: want name=value with name one of %s", kv, strings.Join(calibrate.ParamNames, ", "))
+		}
+		x, err := strconv.ParseFloat(val, 64)
+		if err != nil {
+			return calibrate.Params{}, fmt.Errorf("--start: %s: %w", name, err)
+		}
+		v[i] = x
+	}
+	p, err := calibrate.ParamsOf(calibrate.Clamp(v))
+	if err != nil {
+		return calibrate.Params{}, fmt.Errorf("--start: %w", err)
+	}
+	return p, nil
 }
 
 // validSetName reports whether a model set name is safe as a file name.
