@@ -219,6 +219,7 @@ func (cr *coreRun) runActivity(now port.Time, a port.ActivityTask) {
 	d.stats.Activities++
 	cost := d.costs.cost(costActivity, a.Name, cr.node.cost)
 	start, end := cr.node.cpu.Submit(now, cost)
+	cr.background(end, 1)
 	end += d.models.activityWait(a.Name, cr.node.cost)
 	d.tr.Begin(now, cr.name, "activity").Uint("id", uint64(a.ID)).Str("name", a.Name).
 		Time("start", start).Time("end", end).End()

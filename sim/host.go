@@ -12,10 +12,11 @@ import (
 // hostKinds is a HostModel compiled for lookups.
 type hostKinds struct {
 	worker, item map[string]bool
+	background   port.Time // per invocation
 }
 
 func newHostKinds(h HostModel) hostKinds {
-	k := hostKinds{worker: map[string]bool{}, item: map[string]bool{}}
+	k := hostKinds{worker: map[string]bool{}, item: map[string]bool{}, background: msToTime(h.BackgroundMsPerInvocation)}
 	for _, w := range h.WorkerKinds {
 		k.worker[w] = true
 	}
@@ -64,7 +65,15 @@ func (cr *coreRun) runWorkers(at, total port.Time, items int) port.Time {
 		}
 	}
 	n.workerBusy += total
+	cr.background(end, items)
 	return end
+}
+
+// background charges n invocations' background CPU on the node from at.
+func (cr *coreRun) background(at port.Time, n int) {
+	if b := cr.d.host.background; b > 0 && n > 0 {
+		cr.node.cpu.Submit(at, b*port.Time(n))
+	}
 }
 
 // queuedActivity is an activity waiting for a slot of its node's host.

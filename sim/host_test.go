@@ -128,3 +128,23 @@ func TestHostModelErrors(t *testing.T) {
 		require.ErrorContains(t, err, want, doc)
 	}
 }
+
+// TestBackgroundCPUDelaysNothing: 5 ms of background CPU per invocation
+// leaves the response of a 1-episode call at 11 ms but is charged to the
+// node, and on one core it delays the next call's turn.
+func TestBackgroundCPUDelaysNothing(t *testing.T) {
+	m := hostModels(true, 0)
+	m.Host.BackgroundMsPerInvocation = 5
+	got, d := respondTimes(t, m, 2, &workCore{items: 1})
+	require.Equal(t, []port.Time{11 * ms}, got)
+	require.Equal(t, 16*ms, d.NodeCPU(0).Busy())
+	var at []port.Time
+	d = NewDriver(NewKernel(0), Config{Seed: 1, Models: m,
+		OnResponse: func(now port.Time, _ CoreID, _ port.Response) { at = append(at, now) }})
+	c := &workCore{items: 1}
+	id := d.AddCore(d.AddNode("n", 1), "c", func() port.Core { return c })
+	d.Deliver(0, id, port.ClientCall{ID: 1})
+	d.Deliver(12*ms, id, port.ClientCall{ID: 2})
+	d.Run()
+	require.Equal(t, []port.Time{11 * ms, 27 * ms}, at, "call 2 waits for call 1's background 11..16 ms")
+}

@@ -139,6 +139,12 @@ type HostModel struct {
 	// storage I/O, as the original engine's sessions do (0: the engine's
 	// own default).
 	OrchestratorSlotsPerCore int `json:"orchestratorSlotsPerCore,omitempty"`
+	// BackgroundMsPerInvocation is CPU time per function invocation (a
+	// work item of ItemKinds, an activity) that the node spends off the
+	// invocation's critical path: the host's and the engine's asynchronous
+	// telemetry, logging and transport threads. It takes a core of the
+	// node when the invocation ends but delays nothing (0: none).
+	BackgroundMsPerInvocation float64 `json:"backgroundMsPerInvocation,omitempty"`
 }
 
 func (h HostModel) validate() error {
@@ -157,6 +163,9 @@ func (h HostModel) validate() error {
 	}
 	if h.ActivitySlotsPerCore < 0 || h.ActivitySlotsPerCore > 1000 {
 		return fmt.Errorf("host.activitySlotsPerCore: %d, allowed 0 (unlimited)..1000", h.ActivitySlotsPerCore)
+	}
+	if b := h.BackgroundMsPerInvocation; !(b >= 0 && b <= 1000) {
+		return fmt.Errorf("host.backgroundMsPerInvocation: %g, allowed 0..1000", b)
 	}
 	if h.OrchestratorSlotsPerCore < 0 || h.OrchestratorSlotsPerCore > 1000 {
 		return fmt.Errorf("host.orchestratorSlotsPerCore: %d, allowed 0 (engine default)..1000", h.OrchestratorSlotsPerCore)

@@ -44,7 +44,7 @@ func TestParamsBuildAValidModelSet(t *testing.T) {
 	_, err = ParamsOf(v)
 	require.ErrorContains(t, err, "queueMs = -1")
 	_, err = ParamsOf(v[:2])
-	require.ErrorContains(t, err, "2 values, want 7")
+	require.ErrorContains(t, err, "2 values, want 8")
 }
 
 // expHalfSigma2 is a lognormal's mean over its median.
@@ -57,9 +57,11 @@ func TestParamInfosBoundEveryParameter(t *testing.T) {
 		require.Less(t, pi.Lo, pi.Hi, pi.Name)
 		require.NotEmpty(t, pi.Unit, pi.Name)
 	}
-	v := Clamp([]float64{1, 100, 10, 10, 10, 10, 0.5})
-	require.Equal(t, []float64{20, 5, 10, 10, 10, 10, 0.5}, v, "cpuFactor up to 20, hostMs down to 5")
+	v := Clamp([]float64{1, 100, 10, 10, 10, 10, 0.5, 1})
+	require.Equal(t, []float64{20, 5, 10, 10, 10, 10, 0.5, 1}, v, "cpuFactor up to 20, hostMs down to 5")
 	m, err := StartParams.ModelSet("test", map[string]map[string]float64{"netherite": {}})
 	require.NoError(t, err)
-	require.Equal(t, PaperHost, m.Host, "every fitted set gets the host structure")
+	want := PaperHost
+	want.BackgroundMsPerInvocation = StartParams.BackgroundMs
+	require.Equal(t, want, m.Host, "every fitted set gets the host structure")
 }
