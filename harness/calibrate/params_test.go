@@ -65,3 +65,17 @@ func TestParamInfosBoundEveryParameter(t *testing.T) {
 	want.BackgroundMsPerInvocation = StartParams.BackgroundMs
 	require.Equal(t, want, m.Host, "every fitted set gets the host structure")
 }
+
+func TestLoadCostsChecksEveryCost(t *testing.T) {
+	m, err := LoadCosts([]byte(`{"netherite":{"engine":"netherite","runs":5,"turns":9,"us":{"work:log-flush":7.4}}}`))
+	require.NoError(t, err)
+	require.Equal(t, 7.4, m["netherite"].Us["work:log-flush"])
+	for doc, want := range map[string]string{
+		`{"netherite":{"us":{}}}`:                     `costs["netherite"]: no step costs`,
+		`{"netherite":{"us":{"work:x":-1}}}`:          `costs["netherite"].us["work:x"] = -1`,
+		`{"netherite":{"us":{"work:x":1},"extra":1}}`: `unknown field "extra"`,
+	} {
+		_, err := LoadCosts([]byte(doc))
+		require.ErrorContains(t, err, want, doc)
+	}
+}

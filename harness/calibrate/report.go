@@ -20,6 +20,31 @@ func Files(name string) (set, csvReport, mdReport string) {
 	return name + ".json", name + "-fit.csv", name + "-fit.md"
 }
 
+// CostsFile is the name of the measured step costs Write saves beside the
+// set (calibrate --costs reads it back).
+func CostsFile(name string) string { return name + "-costs.json" }
+
+// LoadCosts reads step costs saved by Write.
+func LoadCosts(data []byte) (map[string]Measurement, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var m map[string]Measurement
+	if err := dec.Decode(&m); err != nil {
+		return nil, fmt.Errorf("calibrate: costs: %w", err)
+	}
+	for e, x := range m {
+		if len(x.Us) == 0 {
+			return nil, fmt.Errorf("calibrate: costs[%q]: no step costs (us)", e)
+		}
+		for k, v := range x.Us {
+			if !(v >= 0) || math.IsInf(v, 0) {
+				return nil, fmt.Errorf("calibrate: costs[%q].us[%q] = %g, want a finite number >= 0", e, k, v)
+			}
+		}
+	}
+	return m, nil
+}
+
 // Write saves the fitted model set as JSON (loadable by sim.LoadModelSet)
 // and the fit report as CSV and Markdown into dir. command is the command
 // line that produced it, recorded in both.
@@ -34,8 +59,13 @@ func (o Output) Write(dir, command string) error {
 	if err != nil {
 		return fmt.Errorf("calibrate: %w", err)
 	}
+	costs, err := json.MarshalIndent(o.Measured, "", "  ")
+	if err != nil {
+		return fmt.Errorf("calibrate: %w", err)
+	}
 	setF, csvF, mdF := Files(o.Config.Name)
-	files := map[string][]byte{setF: append(data, '\n'), csvF: o.csv(), mdF: []byte(o.Markdown(command))}
+	files := map[string][]byte{setF: append(data, '\n'), csvF: o.csv(), mdF: []byte(o.Markdown(command)),
+		CostsFile(o.Config.Name): append(costs, '\n')}
 	for _, name := range workload.Keys(files) {
 		if err := os.WriteFile(filepath.Join(dir, name), files[name], 0o644); err != nil {
 			return fmt.Errorf("calibrate: %w", err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -73,6 +74,7 @@ binary after writing it there. --quick uses tiny runs and few evaluations
 type calibrateFlags struct {
 	quick, progress   bool
 	out, name, start  string
+	costs             string
 	evals, jobs, runs int
 	seed              uint64
 }
@@ -85,6 +87,7 @@ func (f *calibrateFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.jobs, "jobs", runtime.GOMAXPROCS(0), "simulator runs at once")
 	fs.IntVar(&f.runs, "measure-runs", 0, "runs per engine of the CPU measurement (0: 5, or 1 with --quick)")
 	fs.Uint64Var(&f.seed, "seed", 1, "seed of every calibration run")
+	fs.StringVar(&f.costs, "costs", "", "step costs measured before (a NAME-costs.json that calibrate wrote) instead of measuring again")
 	fs.StringVar(&f.start, "start", "", "where the fit starts, e.g. cpuFactor=180,hostMs=0.8 (unnamed parameters keep their defaults; each is moved into its allowed range)")
 	fs.BoolVar(&f.progress, "progress", false, "print the progress line even when stderr is not a terminal")
 }
@@ -101,6 +104,15 @@ func (f *calibrateFlags) config() (calibrate.Config, error) {
 	}
 	if f.runs != 0 {
 		c.MeasureRuns = f.runs
+	}
+	if f.costs != "" {
+		data, err := os.ReadFile(f.costs)
+		if err != nil {
+			return c, fmt.Errorf("--costs: %w", err)
+		}
+		if c.Measured, err = calibrate.LoadCosts(data); err != nil {
+			return c, fmt.Errorf("--costs %s: %w", f.costs, err)
+		}
 	}
 	if f.start != "" {
 		p, err := startParams(f.start)
