@@ -39,6 +39,10 @@
 //     (maxConcurrentOrchestratorFunctions) is read by deployments whose
 //     engine holds a slot across storage I/O (the original engine's
 //     sessions), see Driver.OrchestratorSlots.
+//   - Background CPU: Host.BackgroundMsPerInvocation per work item and per
+//     activity (asynchronous telemetry, logging, transport threads) takes a
+//     core of the node when the invocation ends and delays nothing; it
+//     costs throughput on a busy node but no latency on an idle one.
 //   - Services: each storage op kind has a latency (base sample plus a
 //     per-byte term) and throughput caps (Caps: per target — a queue, a
 //     table partition, a stream partition, a blob — or per account) served
