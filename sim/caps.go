@@ -15,6 +15,7 @@ type Server struct {
 	nsPerByte float64
 	next      port.Time
 	served    uint64
+	busy      port.Time // total slot time of the admitted requests
 }
 
 // NewServer returns a server with the given limits; 0 means unlimited.
@@ -37,10 +38,15 @@ func (s *Server) Admit(now port.Time, bytes int) port.Time {
 		start = now
 	}
 	slot := math.Max(s.nsPerReq, s.nsPerByte*float64(bytes))
-	s.next = start + port.Time(math.Ceil(slot))
+	d := port.Time(math.Ceil(slot))
+	s.next = start + d
+	s.busy += d
 	s.served++
 	return start
 }
+
+// Busy returns the total slot time of the requests admitted.
+func (s *Server) Busy() port.Time { return s.busy }
 
 // Served returns the number of requests admitted.
 func (s *Server) Served() uint64 { return s.served }

@@ -21,6 +21,10 @@ type coreRun struct {
 	busy  bool         // a turn is queued on or running on the CPU
 	out   port.Ready   // outputs of the current turn, released at its end
 
+	ownBusy     port.Time // CPU time of the core's own turns (not its worker items)
+	pending     int       // turns whose outputs wait for their worker items
+	lastRelease port.Time // when the latest such turn's outputs are released
+
 	inflight reqList
 	lastDone map[string]port.Time // per order key, the latest completion time
 }
@@ -64,7 +68,9 @@ func (cr *coreRun) deliver(now port.Time, in port.Input) {
 }
 
 // startTurn steps every queued input on a CPU core of the node and
-// schedules the end of the turn when its CPU time is spent.
+// schedules the end of the turn when its CPU time is spent. Work of the
+// host's worker kinds runs on the node's other cores after the core's own
+// part; the turn's outputs then wait for it (see host.go).
 func (cr *coreRun) startTurn(now port.Time) {
 	d := cr.d
 	cpu := cr.node.cpu
@@ -82,9 +88,20 @@ func (cr *coreRun) startTurn(now port.Time) {
 	}
 	cr.spare = inputs[:0]
 	rd := cr.core.Ready()
+	var worker port.Time
+	items := 0
 	for _, w := range rd.Work {
-		if w.N > 0 {
-			cost += port.Time(w.N) * d.costs.cost(costWork, w.Kind, cr.node.cost)
+		if w.N <= 0 {
+			continue
+		}
+		c := port.Time(w.N) * d.costs.cost(costWork, w.Kind, cr.node.cost)
+		if !d.host.worker[w.Kind] {
+			cost += c
+			continue
+		}
+		worker += c
+		if d.host.item[w.Kind] {
+			items += w.N
 		}
 	}
 	cr.out.Requests = append(cr.out.Requests, rd.Requests...)
@@ -93,10 +110,23 @@ func (cr *coreRun) startTurn(now port.Time) {
 	cr.out.Responses = append(cr.out.Responses, rd.Responses...)
 	cr.core.Advance(rd)
 	end := cpu.Finish(slot, start, cost)
+	cr.ownBusy += cost
 	cr.busy = true
 	d.stats.Turns++
-	d.tr.Begin(now, cr.name, "turn").Int("inputs", int64(len(inputs))).Time("start", start).Time("end", end).End()
+	if worker == 0 && items == 0 && cr.pending == 0 {
+		d.tr.Begin(now, cr.name, "turn").Int("inputs", int64(len(inputs))).Time("start", start).Time("end", end).End()
+		d.k.Schedule(end, cr, cr.life)
+		return
+	}
+	at := max(cr.runWorkers(end, worker, items), cr.lastRelease, end)
+	cr.lastRelease = at
+	d.tr.Begin(now, cr.name, "turn").Int("inputs", int64(len(inputs))).Time("start", start).Time("end", end).
+		Int("items", int64(items)).Time("release", at).End()
+	rel := &release{cr: cr, life: cr.life, out: cr.out}
+	cr.out = port.Ready{}
+	cr.pending++
 	d.k.Schedule(end, cr, cr.life)
+	d.k.Schedule(at, rel, 0)
 }
 
 // Handle ends a turn (data is the life it belongs to): outputs are released
@@ -105,13 +135,23 @@ func (cr *coreRun) Handle(now port.Time, life uint64) {
 	if life != cr.life {
 		return
 	}
-	d := cr.d
-	d.tr.Event(now, cr.name, "turn-end")
-	for i := range cr.out.Requests {
-		cr.issue(now, cr.out.Requests[i])
-		cr.out.Requests[i] = port.Request{}
+	cr.d.tr.Event(now, cr.name, "turn-end")
+	cr.releaseOutputs(now, &cr.out)
+	cr.busy = false
+	if len(cr.inbox) > 0 {
+		cr.startTurn(now)
 	}
-	for _, t := range cr.out.Timers {
+}
+
+// releaseOutputs issues a turn's outputs: requests to storage, timers,
+// activities, responses to the client; out is emptied for reuse.
+func (cr *coreRun) releaseOutputs(now port.Time, out *port.Ready) {
+	d := cr.d
+	for i := range out.Requests {
+		cr.issue(now, out.Requests[i])
+		out.Requests[i] = port.Request{}
+	}
+	for _, t := range out.Timers {
 		at := t.At
 		if at < now {
 			at = now
@@ -120,25 +160,21 @@ func (cr *coreRun) Handle(now port.Time, life uint64) {
 		d.tr.Begin(now, cr.name, "timer-set").Uint("id", uint64(t.ID)).Time("at", at).End()
 		d.k.Schedule(at, &inputEv{cr: cr, in: port.TimerFired{ID: t.ID}, life: cr.life}, 0)
 	}
-	for i, a := range cr.out.Activities {
+	for i, a := range out.Activities {
 		cr.startActivity(now, a)
-		cr.out.Activities[i] = port.ActivityTask{}
+		out.Activities[i] = port.ActivityTask{}
 	}
-	for i, r := range cr.out.Responses {
+	for i, r := range out.Responses {
 		d.stats.Responses++
 		d.tr.Begin(now, cr.name, "respond").Uint("id", uint64(r.ID)).Bool("err", r.Err != nil).End()
 		at := now + d.models.Network.Delay(d.network, false)
 		d.k.Schedule(at, &responseEv{cr: cr, r: r}, 0)
-		cr.out.Responses[i] = port.Response{}
+		out.Responses[i] = port.Response{}
 	}
-	cr.out.Requests = cr.out.Requests[:0]
-	cr.out.Timers = cr.out.Timers[:0]
-	cr.out.Activities = cr.out.Activities[:0]
-	cr.out.Responses = cr.out.Responses[:0]
-	cr.busy = false
-	if len(cr.inbox) > 0 {
-		cr.startTurn(now)
-	}
+	out.Requests = out.Requests[:0]
+	out.Timers = out.Timers[:0]
+	out.Activities = out.Activities[:0]
+	out.Responses = out.Responses[:0]
 }
 
 // responseEv hands a response to the client callback.
@@ -154,25 +190,40 @@ func (e *responseEv) Handle(now port.Time, _ uint64) {
 }
 
 // activityEv runs an activity's result back to its core at the end of its
-// CPU time.
+// CPU time and remote wait.
 type activityEv struct {
-	cr   *coreRun
-	life uint64
-	id   port.ActivityID
-	name string
-	out  []byte
-	err  error
+	cr       *coreRun
+	life     uint64
+	nodeLife uint64
+	began    port.Time
+	id       port.ActivityID
+	name     string
+	out      []byte
+	err      error
 }
 
+// startActivity runs an activity now if its node's host has a free
+// activity slot, else queues it for one.
 func (cr *coreRun) startActivity(now port.Time, a port.ActivityTask) {
+	n := cr.node
+	if !n.takeSlot() {
+		n.actQueue = append(n.actQueue, queuedActivity{cr: cr, life: cr.life, a: a})
+		cr.d.tr.Begin(now, cr.name, "activity-queued").Uint("id", uint64(a.ID)).Int("waiting", int64(len(n.actQueue))).End()
+		return
+	}
+	cr.runActivity(now, a)
+}
+
+func (cr *coreRun) runActivity(now port.Time, a port.ActivityTask) {
 	d := cr.d
 	d.stats.Activities++
 	cost := d.costs.cost(costActivity, a.Name, cr.node.cost)
 	start, end := cr.node.cpu.Submit(now, cost)
+	cr.background(end, 1)
 	end += d.models.activityWait(a.Name, cr.node.cost)
 	d.tr.Begin(now, cr.name, "activity").Uint("id", uint64(a.ID)).Str("name", a.Name).
 		Time("start", start).Time("end", end).End()
-	ev := &activityEv{cr: cr, life: cr.life, id: a.ID, name: a.Name}
+	ev := &activityEv{cr: cr, life: cr.life, nodeLife: cr.node.life, began: now, id: a.ID, name: a.Name}
 	if a.Run != nil {
 		ev.out, ev.err = a.Run()
 	}
@@ -180,6 +231,7 @@ func (cr *coreRun) startActivity(now port.Time, a port.ActivityTask) {
 }
 
 func (e *activityEv) Handle(now port.Time, _ uint64) {
+	e.cr.node.freeSlot(now, e.began, e.nodeLife)
 	if e.life != e.cr.life {
 		return
 	}
@@ -211,6 +263,7 @@ func (cr *coreRun) crash(now port.Time) {
 	clear(cr.inbox)
 	cr.inbox = cr.inbox[:0]
 	cr.out = port.Ready{}
+	cr.pending, cr.lastRelease = 0, 0
 	cr.lastDone = nil
 }
 

@@ -20,6 +20,7 @@ func DefaultModels() *ModelSet {
 			"input:*":                 rng.Const(0.01),
 			"work:orchestration-step": rng.MustParse("normal(mean=0.3,sd=0.05)"),
 			"work:entity-op":          rng.Const(0.05),
+			"work:entity-batch":       rng.Const(0), // counted for the host model; its cost is in entity-op
 			"work:*":                  rng.Const(0.02),
 			"activity:*":              rng.Const(0.05),
 		}},

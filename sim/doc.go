@@ -1,11 +1,54 @@
 // Package sim owns the deterministic discrete-event simulator: the Kernel
 // (an event heap ordered by virtual time and sequence number), the storage,
-// throughput, CPU and network models (models.go, caps.go, cpu.go), and the
-// Driver that runs engine cores (port.Core) on simulated nodes against a
-// shared in-memory port.Stores.
+// throughput, CPU, host and network models (models.go, caps.go, cpu.go,
+// host.go), and the Driver that runs engine cores (port.Core) on simulated
+// nodes against a shared in-memory port.Stores.
 //
 // Everything here is single-threaded and seeded: the same seed and inputs
 // give a byte-identical trace (sim/trace) and the same trace hash. Nothing in
 // sim/ reads a clock, starts a goroutine, uses channels or math/rand, or lets
 // output depend on map iteration order.
+//
+// # The structural model
+//
+// What makes an engine scale, or not, in the simulator is where each kind
+// of work runs and what it waits for. Every number below is a knob of the
+// ModelSet (data, named, saved with each result).
+//
+//   - Node cores (CPU, cpu.go): a node of c cores is a FIFO multi-server
+//     queue: every piece of CPU work of the node (a core's turn, a worker
+//     item, an activity) takes the core that frees up first and runs to
+//     completion. For throughput this is processor sharing's equal: a busy
+//     node completes c CPU-seconds per second.
+//   - Engine cores' own threads: a core (a Netherite partition, an original
+//     engine worker's dispatcher, a client) steps its inputs one turn at a
+//     time; a turn's CPU time (input costs plus work of kinds that are not
+//     worker kinds) is serial per core. This is the partition's sequencer.
+//   - The Functions host's worker threads (HostModel, host.go): work kinds
+//     listed in Host.WorkerKinds (orchestration episodes, entity batches,
+//     replayed history events) do not run in the core's turn: after the
+//     turn's own part they run as separate items on the node's cores, in
+//     parallel, and the turn's outputs (storage requests, sends, timers,
+//     responses) are released when the last item ends — never before an
+//     earlier turn's outputs. Without WorkerKinds everything a core does is
+//     serial on one thread, so P partitions cap a cluster at P cores.
+//   - Host concurrency limits: activities hold one of the node's
+//     Host.ActivitySlotsPerCore × cores slots (maxConcurrentActivityFunctions,
+//     10 per core by default on Premium plans) from start to end, CPU and
+//     remote wait included; Host.OrchestratorSlotsPerCore × cores
+//     (maxConcurrentOrchestratorFunctions) is read by deployments whose
+//     engine holds a slot across storage I/O (the original engine's
+//     sessions), see Driver.OrchestratorSlots.
+//   - Background CPU: Host.BackgroundMsPerInvocation per work item and per
+//     activity (asynchronous telemetry, logging, transport threads) takes a
+//     core of the node when the invocation ends and delays nothing; it
+//     costs throughput on a busy node but no latency on an idle one.
+//   - Services: each storage op kind has a latency (base sample plus a
+//     per-byte term) and throughput caps (Caps: per target — a queue, a
+//     table partition, a stream partition, a blob — or per account) served
+//     by next-free-slot servers (caps.go).
+//   - Network: a delay within a node and between nodes or clients.
+//
+// Driver.Utilisation reports every one of these resources' utilisation over
+// a run and Binding picks the busiest: the resource that bound the run.
 package sim

@@ -99,6 +99,7 @@ type Driver struct {
 	cfg        Config
 	models     *ModelSet
 	costs      *costTable
+	host       hostKinds
 	throttle   *throttle
 	root       *rng.Source
 	latency    map[string]*rng.Source
@@ -132,6 +133,13 @@ type node struct {
 	cores []*coreRun
 	cost  *rng.Source
 	crash *rng.Source
+	life  uint64 // increases at each crash
+
+	workerBusy port.Time        // CPU time of worker items run on the host's threads
+	actSlots   int              // activity slots of the host (0: unlimited)
+	actRunning int              // activities holding a slot
+	actQueue   []queuedActivity // activities waiting for a slot, in arrival order
+	slotBusy   port.Time        // slot time of the activities that ended
 }
 
 // NewDriver returns a driver scheduling on k.
@@ -149,7 +157,7 @@ func NewDriver(k *Kernel, cfg Config) *Driver {
 	}
 	root := rng.New(cfg.Seed)
 	d := &Driver{
-		k: k, cfg: cfg, models: m, costs: newCostTable(m.CPU), throttle: newThrottle(m.Caps),
+		k: k, cfg: cfg, models: m, costs: newCostTable(m.CPU), host: newHostKinds(m.Host), throttle: newThrottle(m.Caps),
 		root: root, latency: map[string]*rng.Source{}, network: root.Fork("network"),
 		tr: tr, ctx: context.Background(), held: map[int][]*heldRead{},
 	}
@@ -179,6 +187,7 @@ func (d *Driver) AddNode(name string, cores int) NodeID {
 	n := &node{
 		id: NodeID(len(d.nodes)), name: name, cpu: NewCPU(cores), up: true,
 		cost: d.root.Fork("cpu/" + name), crash: d.root.Fork("crash/" + name),
+		actSlots: d.models.Host.ActivitySlotsPerCore * max(cores, 1),
 	}
 	d.nodes = append(d.nodes, n)
 	d.tr.Begin(d.k.Now(), name, "node-add").Int("cores", int64(n.cpu.Cores())).End()
@@ -298,6 +307,10 @@ func (d *Driver) Crash(n NodeID) {
 		cr.crash(now)
 	}
 	nd.cpu.Reset(now)
+	nd.life++
+	nd.actRunning = 0
+	clear(nd.actQueue)
+	nd.actQueue = nd.actQueue[:0]
 }
 
 // Restart restarts a crashed node now with fresh cores from the factories.

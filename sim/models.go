@@ -35,6 +35,10 @@ type ModelSet struct {
 	EngineCPU map[string]CPUModel `json:"engineCpu,omitempty"`
 	// Network is the delay between nodes and between clients and nodes.
 	Network NetworkModel `json:"network"`
+	// Host is the Azure Functions host on every node: which work runs on
+	// its worker threads rather than on the engine core's own thread, and
+	// its concurrency limits (zero: all work on the core, no limits).
+	Host HostModel `json:"host"`
 	// ActivityWaitMs is the time an activity spends waiting on remote
 	// calls after its CPU time (image recognition's remote functions), by
 	// activity name ("*": any other); it delays the result but occupies no
@@ -109,6 +113,66 @@ type CPUModel struct {
 	CostsMs map[string]rng.Dist `json:"costsMs,omitempty"`
 }
 
+// HostModel is the Functions host of each node (see host.go).
+type HostModel struct {
+	// WorkerKinds are port.Work kinds that run on the node's worker
+	// threads, in parallel, instead of in the core's turn: in Netherite a
+	// partition only sequences updates while orchestration episodes and
+	// entity batches run on the host's threads; in the original engine the
+	// dispatcher hands each session to a thread. The turn's worker work is
+	// divided evenly among its work items (units of ItemKinds).
+	WorkerKinds []string `json:"workerKinds,omitempty"`
+	// ItemKinds are the WorkerKinds whose every unit is one work item (an
+	// orchestration episode, an entity batch); units of the other worker
+	// kinds (replayed events, entity operations) add to those items' cost.
+	ItemKinds []string `json:"itemKinds,omitempty"`
+	// ActivitySlotsPerCore is maxConcurrentActivityFunctions per core: a
+	// node runs at most this × cores activities at once (CPU and remote
+	// wait); further activities wait for a slot (0: unlimited). The
+	// Functions default on Premium plans is 10 per core.
+	ActivitySlotsPerCore int `json:"activitySlotsPerCore,omitempty"`
+	// OrchestratorSlotsPerCore is maxConcurrentOrchestratorFunctions per
+	// core (Functions default on Premium plans: 10). The driver does not
+	// enforce it (a worker item holds a slot only for its CPU time, which
+	// the node's cores already bound); deployments read it
+	// (Driver.OrchestratorSlots) for engines that hold a slot across
+	// storage I/O, as the original engine's sessions do (0: the engine's
+	// own default).
+	OrchestratorSlotsPerCore int `json:"orchestratorSlotsPerCore,omitempty"`
+	// BackgroundMsPerInvocation is CPU time per function invocation (a
+	// work item of ItemKinds, an activity) that the node spends off the
+	// invocation's critical path: the host's and the engine's asynchronous
+	// telemetry, logging and transport threads. It takes a core of the
+	// node when the invocation ends but delays nothing (0: none).
+	BackgroundMsPerInvocation float64 `json:"backgroundMsPerInvocation,omitempty"`
+}
+
+func (h HostModel) validate() error {
+	for _, k := range h.ItemKinds {
+		if !contains(h.WorkerKinds, k) {
+			return fmt.Errorf("host.itemKinds: %q is not one of host.workerKinds (%s)", k, strings.Join(h.WorkerKinds, ", "))
+		}
+	}
+	for _, k := range h.WorkerKinds {
+		if k == "" {
+			return fmt.Errorf("host.workerKinds: empty kind, want port.Work kinds like orchestration-step")
+		}
+	}
+	if len(h.WorkerKinds) > 0 && len(h.ItemKinds) == 0 {
+		return fmt.Errorf("host.itemKinds: empty, want at least one of host.workerKinds (%s)", strings.Join(h.WorkerKinds, ", "))
+	}
+	if h.ActivitySlotsPerCore < 0 || h.ActivitySlotsPerCore > 1000 {
+		return fmt.Errorf("host.activitySlotsPerCore: %d, allowed 0 (unlimited)..1000", h.ActivitySlotsPerCore)
+	}
+	if b := h.BackgroundMsPerInvocation; !(b >= 0 && b <= 1000) {
+		return fmt.Errorf("host.backgroundMsPerInvocation: %g, allowed 0..1000", b)
+	}
+	if h.OrchestratorSlotsPerCore < 0 || h.OrchestratorSlotsPerCore > 1000 {
+		return fmt.Errorf("host.orchestratorSlotsPerCore: %d, allowed 0 (engine default)..1000", h.OrchestratorSlotsPerCore)
+	}
+	return nil
+}
+
 // NetworkModel is message delay: LocalMs within a node, RemoteMs between
 // nodes and between a client and a node.
 type NetworkModel struct {
@@ -164,6 +228,9 @@ func (m *ModelSet) Validate() error {
 		return fmt.Errorf("model set %q: %w", m.Name, err)
 	}
 	if err := nonNegativeDist("network.remoteMs", m.Network.RemoteMs); err != nil {
+		return fmt.Errorf("model set %q: %w", m.Name, err)
+	}
+	if err := m.Host.validate(); err != nil {
 		return fmt.Errorf("model set %q: %w", m.Name, err)
 	}
 	for _, name := range sortedKeys(m.ActivityWaitMs) {

@@ -22,6 +22,12 @@
 // over once the lease lapses (its owner's node crashed and did not come
 // back).
 //
+// CPU work reported to the simulator (port.Work kinds): "orchestration-step"
+// per orchestration work item, "entity-batch" per entity batch and
+// "entity-op" per entity operation (the host's worker threads run these in
+// Netherite), "log-flush" per commit-log flush, "receive" per stream record
+// received and "checkpoint" per checkpoint (the partition's own thread).
+//
 // The load monitor core (loadmonitor.go) reads the partitions' load
 // reports (offload.go) from a stream partition of its own, advises busy
 // partitions to offload queued activities to partitions on idle nodes

@@ -69,6 +69,7 @@ func (x *Partition) entityBatch(inst string, msgs []durable.Event) {
 		res = replay.ExecuteEntity(x.cfg.Registry, id, &st, batch)
 	}
 	x.work["entity-op"] += res.Operations
+	x.work["entity-batch"]++
 	x.stats.EntityBatches++
 	x.submit(update{Kind: updEntity, Instance: inst, Consumed: len(batch), Entity: st, Messages: res.Messages})
 }

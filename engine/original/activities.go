@@ -17,6 +17,8 @@ type workItems struct {
 	running int
 	polling bool
 	back    backoff
+	wait    port.TimerID // the back-off timer the poller sleeps on (0: none)
+	woken   bool         // a work item was enqueued while a poll was under way
 }
 
 // pollWorkItems dequeues as many work items as there is room for.
@@ -36,9 +38,16 @@ func (w *Worker) pollWorkItems() {
 		}
 		if len(msgs) == 0 {
 			w.stats.EmptyWorkPolls++
-			w.after(w.acts.back.miss(&w.rnd), w.pollWorkItems)
+			if w.acts.woken {
+				w.acts.woken = false
+				w.acts.back.hit()
+				w.pollWorkItems()
+				return
+			}
+			w.acts.wait = w.after(w.acts.back.miss(&w.rnd), func() { w.acts.wait = 0; w.pollWorkItems() })
 			return
 		}
+		w.acts.woken = false
 		w.acts.back.hit()
 		w.acts.running += len(msgs)
 		w.resolve(w.n.workItems, msgs, func(rs []received) {
@@ -48,6 +57,40 @@ func (w *Worker) pollWorkItems() {
 		})
 		w.pollWorkItems()
 	})
+}
+
+// wake is told of every message this worker enqueued: as the provider's
+// TaskHubQueue resets its polling back-off after each add, the worker's
+// poller of that queue (an owned control queue, or the work-item queue)
+// polls at once instead of sleeping out its back-off, or again at once
+// after a poll under way comes back empty.
+func (w *Worker) wake(queue string) {
+	if queue == w.n.workItems {
+		switch {
+		case w.acts.wait != 0:
+			w.cancel(w.acts.wait)
+			w.acts.wait = 0
+			w.acts.back.hit()
+			w.pollWorkItems()
+		case w.acts.polling:
+			w.acts.woken = true
+		}
+		return
+	}
+	for _, q := range w.queues {
+		if q.name != queue || !q.owned {
+			continue
+		}
+		switch {
+		case q.wait != 0:
+			w.cancel(q.wait)
+			q.wait = 0
+			q.back.hit()
+			w.pollControl(q)
+		case q.polling:
+			q.woken = true
+		}
+	}
 }
 
 // startActivity runs one work item; its reply goes to the orchestration's

@@ -17,6 +17,11 @@ type controlQueue struct {
 	acquiring bool
 	polling   bool
 	back      backoff
+	// wait is the back-off timer the poller sleeps on (0: none); woken
+	// says a message was enqueued while a poll was under way, so a miss
+	// polls again at once.
+	wait  port.TimerID
+	woken bool
 }
 
 // session is an instance with a step under way on this worker. Messages
@@ -46,9 +51,16 @@ func (w *Worker) pollControl(q *controlQueue) {
 		}
 		if len(msgs) == 0 {
 			w.stats.EmptyControlPolls++
-			w.after(q.back.miss(&w.rnd), func() { w.pollControl(q) })
+			if q.woken {
+				q.woken = false
+				q.back.hit()
+				w.pollControl(q)
+				return
+			}
+			q.wait = w.after(q.back.miss(&w.rnd), func() { q.wait = 0; w.pollControl(q) })
 			return
 		}
+		q.woken = false
 		q.back.hit()
 		w.buffered += len(msgs)
 		w.stats.PeakBuffered = max(w.stats.PeakBuffered, w.buffered)

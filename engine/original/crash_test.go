@@ -59,7 +59,7 @@ func TestCrashAndRestart(t *testing.T) {
 	for j, base := range []scenarios.Scenario{scenarios.Hello5(10), scenarios.Entities(), scenarios.Bank(4), scenarios.SubOrchestrations()} {
 		for i := 0; i < 12; i++ {
 			extended := (i+j)%2 == 1
-			at := port.Time(15+i*25) * ms
+			at := port.Time(10+i*12) * ms
 			sc := base
 			sc.Deadline = 600 * port.Second
 			sc.Faults = func(d *sim.Driver, nodes []sim.NodeID, _ *mem.Store) {

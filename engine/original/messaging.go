@@ -13,6 +13,10 @@ type hubIO struct {
 	n names
 	// loseRow is the planted bug PlantedLoseHistoryRow.
 	loseRow bool
+	// enqueued, if set, is told of every message this core enqueued (the
+	// worker wakes its own poller of that queue, as the provider's
+	// TaskHubQueue resets its back-off after each add).
+	enqueued func(queue string)
 }
 
 // received is one dequeued message with its decoded envelope.
@@ -37,6 +41,9 @@ func (h *hubIO) send(queue string, env *envelope, key string, delay port.Time, c
 	delay = min(max(delay, 0), port.MaxVisibility)
 	enqueue := func(d []byte) {
 		h.issue(port.QueueEnqueue{Queue: queue, Data: d, Delay: delay}, func(c port.Completion) {
+			if c.Err == nil && h.enqueued != nil {
+				h.enqueued(queue)
+			}
 			cb(wrap(c.Err, "enqueue to %s", queue))
 		})
 	}

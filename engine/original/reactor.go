@@ -50,12 +50,16 @@ func (r *reactor) all(ops []port.Op, cb func([]port.Completion)) {
 	}
 }
 
-// after runs cb once d has passed.
-func (r *reactor) after(d port.Time, cb func()) {
+// after runs cb once d has passed and returns the timer's id.
+func (r *reactor) after(d port.Time, cb func()) port.TimerID {
 	r.timeID++
 	r.rd.Timers = append(r.rd.Timers, port.Timer{ID: r.timeID, At: r.now + d})
 	r.timers[r.timeID] = cb
+	return r.timeID
 }
+
+// cancel drops a timer set by after: its firing is ignored.
+func (r *reactor) cancel(id port.TimerID) { delete(r.timers, id) }
 
 // run asks for an activity execution and runs cb with its result.
 func (r *reactor) run(name string, input []byte, fn func() ([]byte, error), cb func(port.ActivityDone)) {

@@ -18,6 +18,7 @@ type suiteEngine struct {
 	controlQueues int
 	extended      bool
 	visibility    port.Time // 0: default
+	poll          port.Time // PollMin and PollMax (0: defaults)
 	workers       []sim.CoreID
 }
 
@@ -34,6 +35,9 @@ func (e *suiteEngine) Deploy(d *sim.Driver, nodes []sim.NodeID, reg *durable.Reg
 		cfg.ControlQueues, cfg.Nodes, cfg.ExtendedSessions, cfg.Seed = e.controlQueues, len(nodes), e.extended, uint64(i)
 		if e.visibility != 0 {
 			cfg.ControlVisibility, cfg.WorkItemVisibility = e.visibility, e.visibility
+		}
+		if e.poll != 0 {
+			cfg.PollMin, cfg.PollMax = e.poll, e.poll
 		}
 		if _, err := NewWorker(cfg, reg); err != nil {
 			return 0, err
@@ -80,4 +84,17 @@ func TestScenarioSameSeedSameTrace(t *testing.T) {
 	a, b := run(11), run(11)
 	require.Equal(t, a, b, "same seed, same trace hash")
 	require.NotEqual(t, a, run(12), "another seed, another trace")
+}
+
+// TestEnqueueWakesTheWorkersOwnPoller: with every empty poll backing off
+// 5 s, Hello5 on one node waits out no back-off for its ten hops after
+// the start: each activity work item and each result is enqueued by the
+// worker itself, which wakes its poller of that queue as the provider's
+// queue does. Without the wake each hop would wait about 5 s.
+func TestEnqueueWakesTheWorkersOwnPoller(t *testing.T) {
+	sc := scenarios.Hello5(1)
+	res, err := scenarios.Run(&suiteEngine{controlQueues: 1, poll: 5 * port.Second}, sc, scenarios.Options{Seed: 1, Nodes: 1})
+	require.NoError(t, err)
+	require.NoError(t, res.Check(sc))
+	require.Less(t, res.End, port.Second)
 }

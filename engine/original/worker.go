@@ -67,6 +67,7 @@ func NewWorker(cfg Config, reg *durable.Registry) (*Worker, error) {
 			back: newBackoff(cfg.PollMin, cfg.PollMax)})
 	}
 	w.acts.back = newBackoff(cfg.PollMin, cfg.PollMax)
+	w.enqueued = w.wake
 	w.loseRow = cfg.Planted == PlantedLoseHistoryRow
 	return w, nil
 }

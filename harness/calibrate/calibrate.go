@@ -18,6 +18,10 @@ type Config struct {
 	Jobs        int    // simulator runs at once
 	Seed        uint64 // seed of every calibration run
 	Start       Params // where the fit starts
+	// Measured, if set, are step costs measured before (by engine), used
+	// instead of measuring again: a measurement on a loaded machine is
+	// noisy, and a fit of new structure should see the same costs.
+	Measured map[string]Measurement
 	// Progress, if set, receives a line after each CPU measurement and
 	// each evaluation of the fit.
 	Progress func(line string)
@@ -49,9 +53,12 @@ func Run(ctx context.Context, c Config) (Output, error) {
 	out := Output{Config: c, Measured: map[string]Measurement{}, Targets: Targets(c.Size, c.Seed)}
 	us := map[string]map[string]float64{}
 	for _, engine := range spec.Engines {
-		m, err := Measure(ctx, engine, c.Size, c.MeasureRuns, sim.DefaultModels())
-		if err != nil {
-			return Output{}, err
+		m, ok := c.Measured[engine]
+		if !ok {
+			var err error
+			if m, err = Measure(ctx, engine, c.Size, c.MeasureRuns, sim.DefaultModels()); err != nil {
+				return Output{}, err
+			}
 		}
 		out.Measured[engine], us[engine] = m, m.Us
 		say("measured %s: %d step kinds over %d turns × %d runs", engine, len(m.Us), m.Turns, m.Runs)
@@ -68,7 +75,7 @@ func Run(ctx context.Context, c Config) (Output, error) {
 	out.Baseline = FitResult{Values: base, Objective: Objective(ev.Paper(), base), Evals: 1}
 	say("uncalibrated set: objective %.3f", out.Baseline.Objective)
 	model := func(ctx context.Context, v []float64) ([]float64, error) {
-		p, err := ParamsOf(v)
+		p, err := ParamsOf(Clamp(v))
 		if err != nil {
 			return nil, err
 		}
@@ -86,6 +93,7 @@ func Run(ctx context.Context, c Config) (Output, error) {
 	if err != nil {
 		return Output{}, err
 	}
+	fit.Params = Clamp(fit.Params) // what the best evaluation ran
 	out.Fit = fit
 	if out.Params, err = ParamsOf(fit.Params); err != nil {
 		return Output{}, err

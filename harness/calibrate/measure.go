@@ -87,10 +87,10 @@ func measureSpecs(engine string, z Size, seed uint64) []spec.Spec {
 // cores on this machine, in microseconds: the median over Runs runs of a
 // least-squares fit of turn wall times on step-kind counts.
 type Measurement struct {
-	Engine string
-	Runs   int
-	Turns  int // timed turns per run (the last run)
-	Us     map[string]float64
+	Engine string             `json:"engine"`
+	Runs   int                `json:"runs"`
+	Turns  int                `json:"turns"` // timed turns per run (the last run)
+	Us     map[string]float64 `json:"us"`    // µs per step kind on the measuring machine
 }
 
 // Measure times the real cores of engine on the measurement workloads runs

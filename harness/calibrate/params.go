@@ -31,10 +31,14 @@ type Params struct {
 	PageMs, StreamMs, QueueMs, TableMs float64
 	// Sigma is the lognormal shape of every storage latency (its tail).
 	Sigma float64
+	// BackgroundMs is CPU per function invocation spent off its critical
+	// path (sim.HostModel.BackgroundMsPerInvocation): asynchronous
+	// telemetry, logging and transport threads of the host and engine.
+	BackgroundMs float64
 }
 
 // ParamNames are the names of Params' fields in vector order.
-var ParamNames = []string{"cpuFactor", "hostMs", "pageMs", "streamMs", "queueMs", "tableMs", "sigma"}
+var ParamNames = []string{"cpuFactor", "hostMs", "pageMs", "streamMs", "queueMs", "tableMs", "sigma", "backgroundMs"}
 
 // HostKeys are the step kinds that are function invocations, charged
 // HostMs each on top of their measured cost: an orchestrator step, an
@@ -44,7 +48,7 @@ var HostKeys = []string{"input:activity-done", "work:entity-op", "work:orchestra
 
 // Vector returns p in ParamNames order.
 func (p Params) Vector() []float64 {
-	return []float64{p.CPUFactor, p.HostMs, p.PageMs, p.StreamMs, p.QueueMs, p.TableMs, p.Sigma}
+	return []float64{p.CPUFactor, p.HostMs, p.PageMs, p.StreamMs, p.QueueMs, p.TableMs, p.Sigma, p.BackgroundMs}
 }
 
 // ParamsOf is the inverse of Vector.
@@ -57,12 +61,58 @@ func ParamsOf(v []float64) (Params, error) {
 			return Params{}, fmt.Errorf("params: %s = %g, must be a finite number > 0", ParamNames[i], x)
 		}
 	}
-	return Params{CPUFactor: v[0], HostMs: v[1], PageMs: v[2], StreamMs: v[3], QueueMs: v[4], TableMs: v[5], Sigma: v[6]}, nil
+	return Params{CPUFactor: v[0], HostMs: v[1], PageMs: v[2], StreamMs: v[3], QueueMs: v[4], TableMs: v[5], Sigma: v[6], BackgroundMs: v[7]}, nil
+}
+
+// ParamInfo is a parameter's unit, the physically plausible range the fit
+// may use (a parameter that must leave it to fit is missing structure, not
+// a fitted value) and why that range.
+type ParamInfo struct {
+	Name, Unit string
+	Lo, Hi     float64
+	Why        string
+}
+
+// ParamInfos are the parameters' units and ranges, in ParamNames order.
+var ParamInfos = []ParamInfo{
+	{"cpuFactor", "simulated ms per measured ms", 20, 400, "Go step costs on this machine vs the DTFx/.NET stack (serialization, SDK, logging) on one EP core"},
+	{"hostMs", "ms per invocation", 0.1, 5, "Functions host dispatch of one orchestrator, entity or activity invocation"},
+	{"pageMs", "ms (median)", 3, 40, "Azure page-blob write/read round trip"},
+	{"streamMs", "ms (median)", 1, 30, "Event Hubs send or receive round trip"},
+	{"queueMs", "ms (median)", 3, 30, "Azure Storage queue op round trip"},
+	{"tableMs", "ms (median)", 3, 30, "Azure Storage table (and block-blob, lease) op round trip"},
+	{"sigma", "lognormal shape", 0.1, 1, "storage latency tail"},
+	{"backgroundMs", "ms per invocation", 0.05, 10, "asynchronous telemetry, logging and transport CPU per invocation, off its critical path"},
+}
+
+// Clamp returns v with every parameter moved into its ParamInfos range.
+func Clamp(v []float64) []float64 {
+	out := append([]float64(nil), v...)
+	for i := range out {
+		if i < len(ParamInfos) {
+			out[i] = min(max(out[i], ParamInfos[i].Lo), ParamInfos[i].Hi)
+		}
+	}
+	return out
+}
+
+// PaperHost is the Functions host structure every fitted set gets (not
+// fitted): orchestration episodes, entity batches and the history replay
+// they do run on the host's worker threads, in parallel, as in Netherite
+// (a partition only sequences updates) and in DTFx's dispatchers; and the
+// host's concurrency limits on Premium plans, maxConcurrentActivityFunctions
+// and maxConcurrentOrchestratorFunctions, 10 per core (Durable Functions
+// host.json documentation).
+var PaperHost = sim.HostModel{
+	WorkerKinds:              []string{"entity-batch", "entity-op", "entity-step", "orchestration-step", "replay-event"},
+	ItemKinds:                []string{"entity-batch", "entity-step", "orchestration-step"},
+	ActivitySlotsPerCore:     10,
+	OrchestratorSlotsPerCore: 10,
 }
 
 // StartParams is where the fit starts: round numbers of the right order
 // for Azure Storage and Event Hubs.
-var StartParams = Params{CPUFactor: 100, HostMs: 1, PageMs: 20, StreamMs: 5, QueueMs: 10, TableMs: 10, Sigma: 0.5}
+var StartParams = Params{CPUFactor: 100, HostMs: 1, PageMs: 20, StreamMs: 5, QueueMs: 10, TableMs: 10, Sigma: 0.5, BackgroundMs: 1}
 
 // opGroups maps op-kind prefixes to the Params median that applies and a
 // fixed per-byte cost (ns/byte, not fitted: the calibration set says
@@ -86,7 +136,9 @@ var opGroups = []struct {
 // step costs (µs, by engine) times CPUFactor, plus HostMs for HostKeys,
 // become its CPU costs.
 func (p Params) ModelSet(name string, measured map[string]map[string]float64) (*sim.ModelSet, error) {
-	m := &sim.ModelSet{Name: name, Ops: map[string]sim.OpModel{}, EngineCPU: map[string]sim.CPUModel{},
+	host := PaperHost
+	host.BackgroundMsPerInvocation = round6(p.BackgroundMs)
+	m := &sim.ModelSet{Name: name, Ops: map[string]sim.OpModel{}, EngineCPU: map[string]sim.CPUModel{}, Host: host,
 		Network: sim.NetworkModel{LocalMs: rng.Const(0.02), RemoteMs: rng.MustParse("lognormal(mu=-0.7,sigma=0.2)")}}
 	for _, kind := range sim.OpKinds() {
 		for _, g := range opGroups {

@@ -44,8 +44,38 @@ func TestParamsBuildAValidModelSet(t *testing.T) {
 	_, err = ParamsOf(v)
 	require.ErrorContains(t, err, "queueMs = -1")
 	_, err = ParamsOf(v[:2])
-	require.ErrorContains(t, err, "2 values, want 7")
+	require.ErrorContains(t, err, "2 values, want 8")
 }
 
 // expHalfSigma2 is a lognormal's mean over its median.
 func expHalfSigma2(sigma float64) float64 { return math.Exp(sigma * sigma / 2) }
+
+func TestParamInfosBoundEveryParameter(t *testing.T) {
+	require.Len(t, ParamInfos, len(ParamNames))
+	for i, pi := range ParamInfos {
+		require.Equal(t, ParamNames[i], pi.Name)
+		require.Less(t, pi.Lo, pi.Hi, pi.Name)
+		require.NotEmpty(t, pi.Unit, pi.Name)
+	}
+	v := Clamp([]float64{1, 100, 10, 10, 10, 10, 0.5, 1})
+	require.Equal(t, []float64{20, 5, 10, 10, 10, 10, 0.5, 1}, v, "cpuFactor up to 20, hostMs down to 5")
+	m, err := StartParams.ModelSet("test", map[string]map[string]float64{"netherite": {}})
+	require.NoError(t, err)
+	want := PaperHost
+	want.BackgroundMsPerInvocation = StartParams.BackgroundMs
+	require.Equal(t, want, m.Host, "every fitted set gets the host structure")
+}
+
+func TestLoadCostsChecksEveryCost(t *testing.T) {
+	m, err := LoadCosts([]byte(`{"netherite":{"engine":"netherite","runs":5,"turns":9,"us":{"work:log-flush":7.4}}}`))
+	require.NoError(t, err)
+	require.Equal(t, 7.4, m["netherite"].Us["work:log-flush"])
+	for doc, want := range map[string]string{
+		`{"netherite":{"us":{}}}`:                     `costs["netherite"]: no step costs`,
+		`{"netherite":{"us":{"work:x":-1}}}`:          `costs["netherite"].us["work:x"] = -1`,
+		`{"netherite":{"us":{"work:x":1},"extra":1}}`: `unknown field "extra"`,
+	} {
+		_, err := LoadCosts([]byte(doc))
+		require.ErrorContains(t, err, want, doc)
+	}
+}

@@ -20,6 +20,31 @@ func Files(name string) (set, csvReport, mdReport string) {
 	return name + ".json", name + "-fit.csv", name + "-fit.md"
 }
 
+// CostsFile is the name of the measured step costs Write saves beside the
+// set (calibrate --costs reads it back).
+func CostsFile(name string) string { return name + "-costs.json" }
+
+// LoadCosts reads step costs saved by Write.
+func LoadCosts(data []byte) (map[string]Measurement, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var m map[string]Measurement
+	if err := dec.Decode(&m); err != nil {
+		return nil, fmt.Errorf("calibrate: costs: %w", err)
+	}
+	for e, x := range m {
+		if len(x.Us) == 0 {
+			return nil, fmt.Errorf("calibrate: costs[%q]: no step costs (us)", e)
+		}
+		for k, v := range x.Us {
+			if !(v >= 0) || math.IsInf(v, 0) {
+				return nil, fmt.Errorf("calibrate: costs[%q].us[%q] = %g, want a finite number >= 0", e, k, v)
+			}
+		}
+	}
+	return m, nil
+}
+
 // Write saves the fitted model set as JSON (loadable by sim.LoadModelSet)
 // and the fit report as CSV and Markdown into dir. command is the command
 // line that produced it, recorded in both.
@@ -34,8 +59,13 @@ func (o Output) Write(dir, command string) error {
 	if err != nil {
 		return fmt.Errorf("calibrate: %w", err)
 	}
+	costs, err := json.MarshalIndent(o.Measured, "", "  ")
+	if err != nil {
+		return fmt.Errorf("calibrate: %w", err)
+	}
 	setF, csvF, mdF := Files(o.Config.Name)
-	files := map[string][]byte{setF: append(data, '\n'), csvF: o.csv(), mdF: []byte(o.Markdown(command))}
+	files := map[string][]byte{setF: append(data, '\n'), csvF: o.csv(), mdF: []byte(o.Markdown(command)),
+		CostsFile(o.Config.Name): append(costs, '\n')}
 	for _, name := range workload.Keys(files) {
 		if err := os.WriteFile(filepath.Join(dir, name), files[name], 0o644); err != nil {
 			return fmt.Errorf("calibrate: %w", err)
@@ -76,10 +106,19 @@ func (o Output) Markdown(command string) string {
 		"(Hello5/Bank %d orchestrations, WordCount %d×%d with %d words per book, Collision %d × B=%d, Hello3 %d s at 10/s), seed %d.\n\n",
 		o.Fit.Objective, o.Fit.Evals, o.Fit.Status, o.Baseline.Objective, o.MaxRatio(), c.Size.Hello5, c.Size.WordMappers, c.Size.WordReducers,
 		c.Size.BookWords, c.Size.Collisions, c.Size.Blocks, c.Size.Hello3Sec, c.Seed)
-	b.WriteString("## Fitted parameters\n\n| parameter | value |\n|---|---|\n")
+	b.WriteString("## Fitted parameters\n\n| parameter | value | unit | allowed range | origin |\n|---|---|---|---|---|\n")
 	for i, n := range ParamNames {
-		fmt.Fprintf(&b, "| %s | %.4g |\n", n, o.Fit.Params[i])
+		pi := ParamInfos[i]
+		edge := ""
+		if v := o.Fit.Params[i]; v <= pi.Lo || v >= pi.Hi {
+			edge = " — at the edge of its range: missing structure, not a fitted value"
+		}
+		fmt.Fprintf(&b, "| %s | %.4g | %s | %g..%g | fitted; range: %s%s |\n", n, o.Fit.Params[i], pi.Unit, pi.Lo, pi.Hi, pi.Why, edge)
 	}
+	h := PaperHost
+	fmt.Fprintf(&b, "| host.workerKinds | %s | work kinds | — | documented structure: run on the host's worker threads, not the partition's or dispatcher's own thread |\n", strings.Join(h.WorkerKinds, ", "))
+	fmt.Fprintf(&b, "| host.activitySlotsPerCore | %d | activities per core | — | documented default (maxConcurrentActivityFunctions, Premium plans) |\n", h.ActivitySlotsPerCore)
+	fmt.Fprintf(&b, "| host.orchestratorSlotsPerCore | %d | sessions per core | — | documented default (maxConcurrentOrchestratorFunctions, Premium plans) |\n", h.OrchestratorSlotsPerCore)
 	b.WriteString("\ncpuFactor multiplies the step costs measured on this machine (below) into the simulator's CPU costs; " +
 		"hostMs is added to every function invocation (" + strings.Join(HostKeys, ", ") + "); " +
 		"the other *Ms are lognormal medians of storage op groups (blobs and leases take tableMs), sigma their common shape.\n\n")

@@ -16,9 +16,9 @@ func TestCalibrateQuickWritesAValidModelSet(t *testing.T) {
 	dir := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "smoke.json"), []byte("{}"), 0o600)) // --force overwrites it
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "paper2022.json"), []byte("{}"), 0o600))
-	code, out, errOut := call(t, "calibrate", "--quick", "--evals", "9", "--name", "smoke", "--out", dir, "--progress", "--force")
+	code, out, errOut := call(t, "calibrate", "--quick", "--evals", "10", "--name", "smoke", "--out", dir, "--progress", "--force")
 	require.Equal(t, 0, code, errOut)
-	require.Contains(t, errOut, "fit: evaluation 9/9", "the progress line counts evaluations")
+	require.Contains(t, errOut, "fit: evaluation 10/10", "the progress line counts evaluations")
 	require.Contains(t, errOut, "ETA")
 	setF, csvF, mdF := calibrate.Files("smoke")
 	data, err := os.ReadFile(filepath.Join(dir, setF))
@@ -26,7 +26,7 @@ func TestCalibrateQuickWritesAValidModelSet(t *testing.T) {
 	m, err := sim.LoadModelSet(data)
 	require.NoError(t, err)
 	require.Equal(t, "smoke", m.Name)
-	require.Contains(t, m.Note, "dflab calibrate --quick --evals 9")
+	require.Contains(t, m.Note, "dflab calibrate --quick --evals 10")
 	require.Contains(t, m.EngineCPU, "netherite")
 	require.Contains(t, m.EngineCPU, "original")
 	require.Positive(t, m.EngineCPU["netherite"].CostsMs["work:orchestration-step"].Mean())
@@ -46,7 +46,7 @@ func TestCalibrateQuickWritesAValidModelSet(t *testing.T) {
 
 func TestCalibrateFlagErrors(t *testing.T) {
 	for args, want := range map[string]string{
-		"--evals 3":         "--evals = 3: want at least 9",
+		"--evals 3":         "--evals = 3: want at least 10",
 		"--jobs 0":          "--jobs = 0: want at least 1",
 		"--measure-runs -1": "--measure-runs = -1: want at least 1",
 		"--name ../x":       `--name = "../x": want letters, digits`,

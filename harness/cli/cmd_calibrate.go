@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/dflab/dflab/harness"
@@ -88,7 +90,8 @@ set it ran on beside its name (modelsHash, models_sha256).`)
 type calibrateFlags struct {
 	quick, progress   bool
 	force             bool
-	out, name         string
+	out, name, start  string
+	costs             string
 	evals, jobs, runs int
 	seed              uint64
 }
@@ -102,6 +105,8 @@ func (f *calibrateFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.jobs, "jobs", runtime.GOMAXPROCS(0), "simulator runs at once")
 	fs.IntVar(&f.runs, "measure-runs", 0, "runs per engine of the CPU measurement (0: 5, or 1 with --quick)")
 	fs.Uint64Var(&f.seed, "seed", 1, "seed of every calibration run")
+	fs.StringVar(&f.costs, "costs", "", "step costs measured before (a NAME-costs.json that calibrate wrote) instead of measuring again")
+	fs.StringVar(&f.start, "start", "", "where the fit starts, e.g. cpuFactor=180,hostMs=0.8 (unnamed parameters keep their defaults; each is moved into its allowed range)")
 	fs.BoolVar(&f.progress, "progress", false, "print the progress line even when stderr is not a terminal")
 }
 
@@ -123,6 +128,22 @@ func (f *calibrateFlags) config() (calibrate.Config, error) {
 	}
 	if f.runs != 0 {
 		c.MeasureRuns = f.runs
+	}
+	if f.costs != "" {
+		data, err := os.ReadFile(f.costs)
+		if err != nil {
+			return c, fmt.Errorf("--costs: %w", err)
+		}
+		if c.Measured, err = calibrate.LoadCosts(data); err != nil {
+			return c, fmt.Errorf("--costs %s: %w", f.costs, err)
+		}
+	}
+	if f.start != "" {
+		p, err := startParams(f.start)
+		if err != nil {
+			return c, err
+		}
+		c.Start = p
 	}
 	switch {
 	case !validSetName(f.name):
@@ -155,6 +176,28 @@ func (f *calibrateFlags) mayWrite() error {
 		return nil
 	}
 	return fmt.Errorf("model set %s exists: choose a new --name, or pass --force to overwrite it", path)
+}
+
+// startParams parses --start: name=value pairs over calibrate.StartParams.
+func startParams(s string) (calibrate.Params, error) {
+	v := calibrate.StartParams.Vector()
+	for _, kv := range strings.Split(s, ",") {
+		name, val, ok := strings.Cut(strings.TrimSpace(kv), "=")
+		i := slices.Index(calibrate.ParamNames, name)
+		if !ok || i < 0 {
+			return calibrate.Params{}, fmt.Errorf("--start: %q: want name=value with name one of %s", kv, strings.Join(calibrate.ParamNames, ", "))
+		}
+		x, err := strconv.ParseFloat(val, 64)
+		if err != nil {
+			return calibrate.Params{}, fmt.Errorf("--start: %s: %w", name, err)
+		}
+		v[i] = x
+	}
+	p, err := calibrate.ParamsOf(calibrate.Clamp(v))
+	if err != nil {
+		return calibrate.Params{}, fmt.Errorf("--start: %w", err)
+	}
+	return p, nil
 }
 
 // validSetName reports whether a model set name is safe as a file name.

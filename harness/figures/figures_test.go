@@ -72,13 +72,28 @@ func TestFig9IsThePaperMatrix(t *testing.T) {
 	}
 }
 
+func TestClosedLoadsAreThePapers(t *testing.T) {
+	for _, c := range []struct {
+		workload, engine string
+		nodes, cores     int
+		want             int
+	}{
+		{"hello5", "original", 1, 4, 1000}, {"hello5", "netherite", 1, 2, 1000},
+		{"hello5", "original", 8, 4, 5000}, {"hello5", "netherite", 8, 1, 5000}, {"hello5", "netherite", 8, 2, 10_000},
+		{"bank", "original", 1, 1, 1000}, {"bank", "original", 4, 2, 2000}, {"bank", "original", 12, 4, 3000},
+		{"bank", "netherite", 1, 1, 1000}, {"bank", "netherite", 4, 1, 2000}, {"bank", "netherite", 4, 2, 3000},
+		{"bank", "netherite", 1, 4, 4000},
+	} {
+		require.Equal(t, c.want, closedInstances(c.workload, c.engine, c.nodes, c.cores), "%+v", c)
+	}
+}
+
 func TestThroughputRunsAreSizedByTheirShape(t *testing.T) {
 	for _, s := range expand(t, "fig9") {
 		n, c := s.Cluster.Nodes, s.Cluster.Cores
 		switch s.Workload.Name {
 		case "hello5", "bank":
-			want := map[bool]int{true: singleInstances, false: clusterInstances}[n == 1]
-			require.Equal(t, want, s.Load.Instances)
+			require.Equal(t, closedInstances(s.Workload.Name, s.Engine.Name, n, c), s.Load.Instances)
 		case "wordcount":
 			var p struct{ Mappers, Reducers int }
 			require.NoError(t, json.Unmarshal(s.Workload.Params, &p))

@@ -9,16 +9,42 @@ import (
 	"github.com/dflab/dflab/systems"
 )
 
-// Throughput run sizes. The paper started 1,000 orchestrations on one
-// node and 5,000–10,000 on clusters; dflab starts fewer on clusters so
-// that all of `make figures` (6 repetitions per point) runs in minutes.
+// Throughput run sizes, as the paper ran them (paper-notes, "Setup").
 const (
-	singleInstances  = 1000
-	clusterInstances = 2000
+	singleInstances = 1000 // Hello5 on one node, either engine
 	// WordCount: words per book (paper: up to 5,000) and vocabulary.
 	wordCountBookWords  = 200
 	wordCountVocabulary = 1000
 )
+
+// closedInstances is the paper's Hello5 and Bank load of an engine on a
+// cluster shape: Hello5 1,000 on one node, on clusters 5,000 (original)
+// and 5,000 on 1-core / 10,000 on 2- and 4-core nodes (Netherite); Bank
+// 1,000 / 2,000 / 3,000 transactions on 1 / 2 / 4 cores (original) and
+// 1,000 (one node) or 2,000 (clusters) / 3,000 / 4,000 (Netherite).
+func closedInstances(workload, engine string, nodes, cores int) int {
+	netherite := engine == spec.EngineNetherite
+	if workload == "hello5" {
+		switch {
+		case nodes == 1:
+			return singleInstances
+		case netherite && cores > 1:
+			return 10_000
+		default:
+			return 5000
+		}
+	}
+	switch {
+	case cores >= 4:
+		return map[bool]int{false: 3000, true: 4000}[netherite]
+	case cores == 2:
+		return map[bool]int{false: 2000, true: 3000}[netherite]
+	case netherite && nodes > 1:
+		return 2000
+	default:
+		return 1000
+	}
+}
 
 // wordCountShapes are WordCount's mappers × reducers per cluster size:
 // the paper's range 5×10 … 150×36, interpolated between its ends.
@@ -32,8 +58,10 @@ var collisionBlocks = map[int]int{1: 100, 4: 200, 8: 400, 12: 600}
 // activities per node, by cores per node.
 var activitiesPerNode = map[int]int{1: 10, 2: 15, 4: 20}
 
-const throughputSizing = "closed load: Hello5 and Bank start 1,000 instances on 1 node and 2,000 on clusters " +
-	"(paper: 1,000 and 5,000–10,000); WordCount runs one job of M×R = 5×10, 50×20, 100×30, 150×36 on 1, 4, 8, 12 nodes " +
+const throughputSizing = "closed load as the paper: Hello5 starts 1,000 orchestrations on 1 node, 5,000 on clusters " +
+	"(Netherite on 2- and 4-core clusters 10,000); Bank 1,000 / 2,000 / 3,000 transactions on 1 / 2 / 4 cores (original) and " +
+	"1,000 on 1 node or 2,000 on clusters / 3,000 / 4,000 (Netherite), all started at once by the client (the paper's launcher " +
+	"entities of 200 are not modelled); WordCount runs one job of M×R = 5×10, 50×20, 100×30, 150×36 on 1, 4, 8, 12 nodes " +
 	"with 200-word books over a 1,000-word vocabulary (paper: up to 5,000 words per book); Collision searches " +
 	"B = 100, 200, 400, 600 blocks on 1, 4, 8, 12 nodes with at most 10/15/20 concurrent activities per node on " +
 	"1/2/4 cores, as the paper. Counts are multiplied by the run's scale."
@@ -44,10 +72,7 @@ func fitThroughput(s *spec.Spec, cfg Config) error {
 	s.Load = spec.Load{Kind: spec.LoadClosed, Instances: 1}
 	switch s.Workload.Name {
 	case "hello5", "bank":
-		s.Load.Instances = cfg.scaled(clusterInstances)
-		if n == 1 {
-			s.Load.Instances = cfg.scaled(singleInstances)
-		}
+		s.Load.Instances = cfg.scaled(closedInstances(s.Workload.Name, s.Engine.Name, n, s.Cluster.Cores))
 	case "wordcount":
 		shape, ok := wordCountShapes[n]
 		if !ok {

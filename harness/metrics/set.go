@@ -38,8 +38,13 @@ type Set struct {
 	Storage          Traffic        `json:"storage"`
 	Cost             *Cost          `json:"cost,omitempty"`
 	CPU              []NodeCPU      `json:"cpu,omitempty"`
-	Recovery         []Recovery     `json:"recovery,omitempty"`
-	Timeline         []Window       `json:"timeline,omitempty"`
+	// Resources are the busiest simulated resource of each kind (node CPU,
+	// an engine core's own thread, activity slots, a throughput cap), and
+	// Bound the busiest of all: the resource that bound the run (sim only).
+	Resources []Resource `json:"resources,omitempty"`
+	Bound     *Resource  `json:"bound,omitempty"`
+	Recovery  []Recovery `json:"recovery,omitempty"`
+	Timeline  []Window   `json:"timeline,omitempty"`
 	// Events is the number of simulator events processed (0 on real backends).
 	Events int64 `json:"events,omitempty"`
 	// Models names the simulator's model set that ran (sim only).
@@ -72,6 +77,17 @@ func Throughput(units, firstStartMs, lastCompletionMs float64) float64 {
 	}
 	return units / span
 }
+
+// Resource is one simulated resource's utilisation over a run: the
+// fraction of its capacity in use, 0..1.
+type Resource struct {
+	Kind        string  `json:"kind"` // cpu, core, activity-slots, cap
+	Name        string  `json:"name"` // node0, node0/p03, <cap> <target>...
+	Utilisation float64 `json:"utilisation"`
+}
+
+// String is "kind name".
+func (r Resource) String() string { return r.Kind + " " + r.Name }
 
 // NodeCPU is one node's CPU use over the run.
 type NodeCPU struct {

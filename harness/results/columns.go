@@ -127,6 +127,12 @@ var metricColumns = []Column{
 	{"dollars_per_1000_units", "USD", "cost per 1,000 work units", costCol(func(c metrics.Cost) string { return f64(c.DollarsPer1000Units) })},
 	{"cpu_busy_mean", "fraction", "mean over nodes of CPU busy / (cores × elapsed)", cpuCol(false)},
 	{"cpu_busy_max", "fraction", "max over nodes of CPU busy fraction", cpuCol(true)},
+	{"bound_resource", "", "the busiest simulated resource, \"kind name\" (cpu node0, core node0/p03, activity-slots node1, cap <cap> <target>)", boundCol(func(b metrics.Resource) string { return b.String() })},
+	{"bound_utilisation", "fraction", "that resource's utilisation over the run", boundCol(func(b metrics.Resource) string { return f64(b.Utilisation) })},
+	{"util_cpu_max", "fraction", "busiest node's CPU utilisation (simulator)", kindCol("cpu")},
+	{"util_core_max", "fraction", "busiest engine core's own-thread utilisation (a partition, a dispatcher)", kindCol("core")},
+	{"util_activity_slots_max", "fraction", "busiest node's activity-slot utilisation", kindCol("activity-slots")},
+	{"util_cap_max", "fraction", "busiest throughput cap's utilisation", kindCol("cap")},
 	{"recoveries", "", "faults recovered from", func(r Row) string { return itoa(len(r.Metrics.Recovery)) }},
 	{"recovery_max_ms", "ms", "longest recovery time", recoveryMax},
 	{"events", "", "simulator events processed (empty on real backends)", func(r Row) string { return zeroEmpty64(r.Metrics.Events) }},
@@ -183,6 +189,26 @@ func cpuCol(maxOf bool) func(Row) string {
 			}
 		}
 		return f64(agg)
+	}
+}
+
+func boundCol(f func(metrics.Resource) string) func(Row) string {
+	return func(r Row) string {
+		if r.Metrics.Bound == nil {
+			return ""
+		}
+		return f(*r.Metrics.Bound)
+	}
+}
+
+func kindCol(kind string) func(Row) string {
+	return func(r Row) string {
+		for _, x := range r.Metrics.Resources {
+			if x.Kind == kind {
+				return f64(x.Utilisation)
+			}
+		}
+		return ""
 	}
 }
 

@@ -78,6 +78,8 @@ var jsonlFields = [][2]string{
 	{"metrics.storage", "kinds ([{kind, port, requests, errors, events, mbRead, mbWritten}]), ports (the same per port), total, raw (the backends/meter snapshot with exact bytes)"},
 	{"metrics.cost", "priceList, dollars, dollarsPer1000Units, bill (backends/meter Bill: byClass, requests, tuHours, dollars)"},
 	{"metrics.cpu", "[{node, cores, busyMs, busyFraction}]"},
+	{"metrics.resources", "[{kind, name, utilisation}]: the busiest simulated resource of each kind (cpu, core, activity-slots, cap)"},
+	{"metrics.bound", "{kind, name, utilisation}: the busiest of metrics.resources, the resource that bound the run"},
 	{"metrics.recovery", "[{fault, atMs, recoveryMs}]"},
 	{"metrics.timeline", "[{startMs, completed, throughputPerSec, latencyP50Ms, latencyP99Ms}] per fixed window"},
 	{"metrics.events", "simulator events processed"},

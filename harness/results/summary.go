@@ -33,6 +33,30 @@ var SummaryMetrics = []Summarized{
 		}
 		return r.Metrics.Cost.DollarsPer1000Units, true
 	}},
+	{"bound_utilisation", "fraction", "utilisation of the resource that bound each run (see bound_resource)", func(r Row) (float64, bool) {
+		if r.Metrics.Bound == nil {
+			return 0, false
+		}
+		return r.Metrics.Bound.Utilisation, true
+	}},
+}
+
+// boundResource is the resource that bound most of a group's runs (on
+// ties, the one that reached that count first), "" if none reports one.
+func boundResource(g Group) string {
+	count := map[string]int{}
+	best, bestN := "", 0
+	for _, r := range g.Runs {
+		if r.Metrics.Bound == nil {
+			continue
+		}
+		k := r.Metrics.Bound.String()
+		count[k]++
+		if count[k] > bestN {
+			best, bestN = k, count[k]
+		}
+	}
+	return best
 }
 
 func latencyGet(f func(metrics.LatencySummary) float64) func(Row) (float64, bool) {
@@ -108,14 +132,15 @@ func Groups(rows []Row) ([]Group, error) {
 }
 
 // SummaryColumnNames are the summary table's header: the spec columns,
-// runs, failed_runs, clock, unit, then <metric>_mean, _sd, _ci95_low,
+// runs, failed_runs, clock, unit, bound_resource (the resource that bound
+// most runs), then <metric>_mean, _sd, _ci95_low,
 // _ci95_high for each SummaryMetrics entry.
 func SummaryColumnNames() []string {
 	var head []string
 	for _, c := range SpecColumns {
 		head = append(head, c.Name)
 	}
-	head = append(head, "runs", "failed_runs", "clock", "unit")
+	head = append(head, "runs", "failed_runs", "clock", "unit", "bound_resource")
 	for _, m := range SummaryMetrics {
 		head = append(head, m.Name+"_mean", m.Name+"_sd", m.Name+"_ci95_low", m.Name+"_ci95_high")
 	}
@@ -154,7 +179,7 @@ func summaryRecord(g Group) []string {
 	if len(g.Runs) > 0 {
 		clock, unit = string(g.Rep().Metrics.Clock), g.Rep().Metrics.Unit
 	}
-	rec = append(rec, itoa(len(g.Runs)), itoa(g.Failed), clock, unit)
+	rec = append(rec, itoa(len(g.Runs)), itoa(g.Failed), clock, unit, boundResource(g))
 	for _, m := range SummaryMetrics {
 		st, ok := g.Stats[m.Name]
 		if !ok {

@@ -349,11 +349,35 @@ func (r *run) metrics(end port.Time, events int64, notes []string) (metrics.Set,
 		busy := float64(r.d.NodeCPU(n).Busy()) / float64(port.Millisecond)
 		set.CPU = append(set.CPU, metrics.CPUBusy(fmt.Sprintf("node%d", k), r.spec.Cluster.Cores, busy, elapsedMs))
 	}
+	set.Resources, set.Bound = resources(r.d.Utilisation(end))
 	set.Events = events
 	set.Models = r.spec.Backend.Models + " (" + r.models.Name + ")"
 	sort.Strings(notes)
 	set.Notes = notes
 	return set, nil
+}
+
+// resources returns the busiest resource of each kind, in the order the
+// driver lists kinds, and the busiest of all.
+func resources(rs []sim.Resource) ([]metrics.Resource, *metrics.Resource) {
+	var out []metrics.Resource
+	at := map[string]int{}
+	for _, x := range rs {
+		m := metrics.Resource{Kind: x.Kind, Name: x.Name, Utilisation: x.Utilisation}
+		i, seen := at[x.Kind]
+		switch {
+		case !seen:
+			at[x.Kind] = len(out)
+			out = append(out, m)
+		case m.Utilisation > out[i].Utilisation:
+			out[i] = m
+		}
+	}
+	b, ok := sim.Binding(rs)
+	if !ok {
+		return out, nil
+	}
+	return out, &metrics.Resource{Kind: b.Kind, Name: b.Name, Utilisation: b.Utilisation}
 }
 
 // recoveryFraction is how much of its level before a fault throughput must

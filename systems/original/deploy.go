@@ -81,6 +81,11 @@ func (e *Sim) Deploy(d *sim.Driver, nodes []sim.NodeID, reg *durable.Registry) (
 	e.Workers, e.nodes = e.Workers[:0], append([]sim.NodeID(nil), nodes...)
 	for i, n := range nodes {
 		cfg := e.Config(i, len(nodes))
+		if slots := d.OrchestratorSlots(n); slots > 0 {
+			// The Functions host gives the dispatcher this many sessions
+			// (maxConcurrentOrchestratorFunctions), held across storage I/O.
+			cfg.MaxSessions = slots
+		}
 		if _, err := original.NewWorker(cfg, reg); err != nil {
 			return 0, err
 		}
