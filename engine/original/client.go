@@ -228,6 +228,10 @@ func (c *Client) writePending(req durable.ClientRequest, found bool, exec uint32
 	answer := func() { done(durable.ClientResponse{Found: true, Status: row.status(req.Instance)}, nil) }
 	c.writeInstance(req.Instance, kind, etag, row, func(_ string, err error) {
 		switch {
+		case errors.Is(err, port.ErrNotFound) && !found:
+			// The Instances table does not exist yet: the workers create
+			// it when they boot, and a start may come first.
+			c.after(c.cfg.RetryDelay, func() { c.writePending(req, found, exec, etag, done) })
 		case err == nil || errors.Is(err, port.ErrNotFound):
 			answer()
 		case errors.Is(err, port.ErrConflict) && found:

@@ -72,7 +72,7 @@ func TestNetheriteLeaseLossRestarts(t *testing.T) {
 			require.NoError(t, res.Check(sc), all)
 			require.Empty(t, res.Violations)
 			require.NotContains(t, all, "stopped:", "no core failed for good")
-			require.Regexp(t, `netherite p01: restarting from storage: (flush to|lease on) hub/p01/log`, all)
+			require.Regexp(t, `netherite p01: restarting from storage: (flush to|lease on|start epoch [0-9]+ of log) hub/p01/log`, all)
 			p1 := res.Driver.Core(e.Cores[1]).(*netherite.Partition)
 			require.True(t, p1.Owns())
 			st := p1.Stats()
