@@ -7,9 +7,11 @@ GOFILES  = $(shell git ls-files '*.go' 2>/dev/null)
 
 .PHONY: test lint bench figures plots calibrate microbench deps test-storage bench-storage faults
 
-## test: the whole test suite (installs Azurite from package-lock.json first)
+## test: the whole test suite (installs Azurite from package-lock.json first), then the
+## examples module (its own go.mod: a custom workload and engine run through the CLI)
 test: deps
 	$(GO) test -count=1 $(PKGS)
+	cd examples && $(GO) test -count=1 ./...
 
 ## deps: Go modules and the pinned npm packages (Azurite)
 deps:
@@ -24,6 +26,7 @@ deps:
 lint:
 	@out=$$(gofmt -l $(GOFILES)); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet $(PKGS)
+	cd examples && $(GO) vet ./...
 	$(GO) test -count=1 ./internal/archtest
 
 ## bench: the main job on the simulator (no services): Hello5, Bank, WordCount and
