@@ -158,7 +158,7 @@ func (s *Squares) Check(run workload.Run) error {
 			return err
 		}
 		if got != s.want() {
-			return fmt.Errorf("squares: %s returned %d, want %d", st.Instance, got, s.want())
+			return workload.Violationf(workload.WrongOutput, "squares: %s returned %d, want %d", st.Instance, got, s.want())
 		}
 	}
 	var sum int
@@ -166,7 +166,7 @@ func (s *Squares) Check(run workload.Run) error {
 		return err
 	}
 	if want := len(starts) * s.want(); sum != want {
-		return fmt.Errorf("squares: Total = %d, want %d (%d instances × %d): an addition lost or applied more than once",
+		return workload.Violationf(workload.Count(int64(sum), int64(want)), "squares: Total = %d, want %d (%d instances × %d)",
 			sum, want, len(starts), s.want())
 	}
 	return nil
