@@ -16,9 +16,12 @@ APT       = $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-i
 .PHONY: test lint bench figures plots calibrate microbench deps deps-python notebooks profile test-storage bench-storage faults
 
 ## test: the whole test suite (installs Azurite from package-lock.json and the
-## notebooks' Debian packages first), then every notebook executed headless
+## notebooks' Debian packages first), the examples module (its own go.mod: a
+## custom workload and engine run through the CLI), then every notebook
+## executed headless
 test: deps
 	$(GO) test -count=1 $(PKGS)
+	cd examples && $(GO) test -count=1 ./...
 	@$(MAKE) --no-print-directory notebooks
 
 ## deps: Go modules, the pinned npm packages (Azurite) and the notebooks' Python packages
@@ -49,6 +52,7 @@ notebooks: deps-python
 lint:
 	@out=$$(gofmt -l $(GOFILES)); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet $(PKGS)
+	cd examples && $(GO) vet ./...
 	$(GO) test -count=1 ./internal/archtest
 
 ## bench: the main job on the simulator (no services): Hello5, Bank, WordCount and

@@ -11,10 +11,10 @@
 // node and every instance must complete within a virtual-time budget
 // (harness/simrun.Options).
 //
-// Checkers, always on: completion, the workload oracle's output,
-// exactly-once entity operations (Bank's applied lists), Bank
-// conservation, isolation of critical sections, WordCount exact,
-// persist-before-send (none/local speculation), acknowledged starts
+// Checkers, always on: completion; the kinds of the workload oracle's
+// violations (workload.Kind: wrong output, duplicate effects such as an
+// entity operation applied twice, lost effects, conservation such as
+// Bank's balances, isolation of critical sections); persist-before-send (none/local speculation), acknowledged starts
 // survive, replay equivalence (Netherite: once the run is over every node
 // crashes and restarts, and each partition's state recovered from its
 // checkpoint and log must equal the state it had); and the campaign's own: a sample of seeds (every tenth) runs

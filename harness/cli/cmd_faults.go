@@ -71,8 +71,12 @@ command that reproduces it. Exits 1 if any checker failed.`)
 	twice := fs.Int("twice-every", 10, "run every n-th seed twice and compare trace hashes (negative: never)")
 	var pf profileFlags
 	pf.register(fs, "the current directory (faults writes no results)")
+	stopAfter := fs.Int("stop-after", 0, "stop after this many violations (0: never)")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if *stopAfter < 0 {
+		return fmt.Errorf("--stop-after %d: allowed 0 (never) or more", *stopAfter)
 	}
 	if *seeds == 0 {
 		return fmt.Errorf("--seeds 0: allowed: 1 or more")
@@ -89,7 +93,7 @@ command that reproduces it. Exits 1 if any checker failed.`)
 		return err
 	}
 	defer stop()
-	sum, err := campaign.Run(ctx, campaign.Config{From: *from, Seeds: *seeds, Setup: su, TwiceEvery: *twice, Log: e.stderr})
+	sum, err := campaign.Run(ctx, campaign.Config{From: *from, Seeds: *seeds, Setup: su, TwiceEvery: *twice, StopAfter: *stopAfter, Log: e.stderr})
 	if err != nil {
 		return err
 	}

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/dflab/dflab/engine/port"
 	"github.com/dflab/dflab/faults/inject"
@@ -13,29 +12,35 @@ import (
 	"github.com/dflab/dflab/sim"
 	"github.com/dflab/dflab/systems"
 	"github.com/dflab/dflab/workloads"
+	"github.com/dflab/dflab/workloads/workload"
 )
 
 // Checkers: the names under which a failed run is reported (CheckError).
-// Every one is always on in simulation.
+// Every one is always on in simulation. The oracle's are the kinds of its
+// violations (workload.Kind): a workload's oracle says what broke, the
+// runner never reads its text.
 const (
 	// CheckCompletion: every started instance completes (within the run's
 	// virtual-time budget, or the heal phase's).
 	CheckCompletion = "completion"
-	// CheckOracle: every completed instance has its oracle's output.
-	CheckOracle = "oracle"
-	// CheckExactlyOnce: entity operations (and so the orchestration steps
-	// that send them) took effect exactly once: Bank accounts apply each
-	// transfer once, on both sides.
-	CheckExactlyOnce = "exactly-once"
-	// CheckBank: Bank balances are conserved.
-	CheckBank = "bank-conserved"
+	// CheckWrongOutput: every completed instance has its oracle's output
+	// (an oracle error of no other kind).
+	CheckWrongOutput = string(workload.WrongOutput)
+	// CheckDuplicateEffect: effects (entity operations, and so the
+	// orchestration steps that send them) took place at most once: Bank
+	// accounts apply each transfer once, WordCount counts each word once.
+	CheckDuplicateEffect = string(workload.DuplicateEffect)
+	// CheckLostEffect: effects that must have taken place did (a transfer
+	// on both sides, every word counted).
+	CheckLostEffect = string(workload.LostEffect)
+	// CheckConservation: quantities that must not change did not (Bank's
+	// sum of balances).
+	CheckConservation = string(workload.Conservation)
 	// CheckIsolation: critical sections are isolated (a Bank transfer read
 	// the source balance the transfers before it left).
-	CheckIsolation = "isolation"
-	// CheckWordCount: WordCount's counts are exact.
-	CheckWordCount = "wordcount-exact"
+	CheckIsolation = string(workload.Isolation)
 	// CheckOrdering: persist-before-send (the simulator's ordering marks),
-	// unless the deployment sends before it persists by design.
+	// under speculation none and local.
 	CheckOrdering = "persist-before-send"
 	// CheckAcks: an acknowledged start survives every crash (a wait on it
 	// never answers "not found").
@@ -43,7 +48,8 @@ const (
 )
 
 // Checkers lists every checker, in report order.
-var Checkers = []string{CheckCompletion, CheckOracle, CheckExactlyOnce, CheckBank, CheckIsolation, CheckWordCount, CheckOrdering, CheckAcks, CheckReplay}
+var Checkers = []string{CheckCompletion, CheckWrongOutput, CheckDuplicateEffect, CheckLostEffect, CheckConservation,
+	CheckIsolation, CheckOrdering, CheckAcks, CheckReplay}
 
 // CheckError is a run that a checker failed (not a setup error).
 type CheckError struct {
@@ -65,24 +71,6 @@ func Checker(err error) string {
 }
 
 func failed(checker string, err error) error { return &CheckError{Checker: checker, Err: err} }
-
-// oracleChecker names the checker an oracle's error belongs to: the Bank
-// and WordCount oracles check conservation, isolation, exactly-once
-// application and exact counts; anything else is a wrong output.
-func oracleChecker(workload string, err error) string {
-	msg := err.Error()
-	switch {
-	case workload == "wordcount":
-		return CheckWordCount
-	case strings.Contains(msg, "not conserved"):
-		return CheckBank
-	case strings.Contains(msg, "not isolated"):
-		return CheckIsolation
-	case strings.Contains(msg, "more than once"), strings.Contains(msg, "want exactly once"):
-		return CheckExactlyOnce
-	}
-	return CheckOracle
-}
 
 // Options are what a caller other than the harness may change about a
 // run: the calibrator (Models, WrapCore) and the fault campaign (the rest).

@@ -305,7 +305,7 @@ func (r *run) oracle(entities map[string][]byte) (string, error) {
 	}
 	run := workload.Run{Arrivals: r.arrivals, Orchestrations: r.tr.outcomes, Entities: entities}
 	if err := r.w.Check(run); err != nil {
-		return "", failed(oracleChecker(r.w.Name(), err), fmt.Errorf("oracle: %w", err))
+		return "", failed(string(workload.KindOf(err)), fmt.Errorf("oracle: %w", err))
 	}
 	return fmt.Sprintf("oracle passed (%d orchestrations, %d entity states read)", len(run.Orchestrations), len(entities)), nil
 }

@@ -66,6 +66,7 @@ func TestBankOracleRejectsDuplicatedTransfer(t *testing.T) {
 		st.Balance += st.Applied[0].Amount
 	})
 	require.ErrorContains(t, err, "more than once")
+	require.Equal(t, workload.DuplicateEffect, workload.KindOf(err))
 }
 
 func TestBankOracleRejectsLostTransfer(t *testing.T) {
@@ -74,6 +75,7 @@ func TestBankOracleRejectsLostTransfer(t *testing.T) {
 		st.Applied = st.Applied[1:]
 	})
 	require.ErrorContains(t, err, "not conserved")
+	require.Equal(t, workload.Conservation, workload.KindOf(err))
 }
 
 func TestBankOracleRejectsWrongBalance(t *testing.T) {
@@ -91,6 +93,7 @@ func TestBankOracleRejectsUnisolatedRead(t *testing.T) {
 	require.NoError(t, err)
 	run.Orchestrations[b.InstanceID(2)] = o
 	require.ErrorContains(t, b.Check(run), "not isolated")
+	require.Equal(t, workload.Isolation, workload.KindOf(b.Check(run)))
 }
 
 func TestBankOracleRejectsUnfinishedTransfer(t *testing.T) {

@@ -84,7 +84,7 @@ func (b *Bank) checkAccounts(accounts map[string]AccountState, transfers map[str
 				return fmt.Errorf("bank: account %s applied transfer %s, which no request started", key, a.Transfer)
 			}
 			if seen[a.Transfer] {
-				return fmt.Errorf("bank: account %s applied transfer %s more than once", key, a.Transfer)
+				return workload.Violationf(workload.DuplicateEffect, "bank: account %s applied transfer %s more than once", key, a.Transfer)
 			}
 			seen[a.Transfer] = true
 			if want := expectedAmount(in, key); a.Amount != want {
@@ -93,13 +93,13 @@ func (b *Bank) checkAccounts(accounts map[string]AccountState, transfers map[str
 			sum += a.Amount
 		}
 		if st.Balance != sum {
-			return fmt.Errorf("bank: account %s balance %d, but its applied transfers give %d", key, st.Balance, sum)
+			return workload.Violationf(workload.Conservation, "bank: account %s balance %d, but its applied transfers give %d", key, st.Balance, sum)
 		}
 		total += st.Balance
 		initial += b.p.InitialBalance
 	}
 	if total != initial {
-		return fmt.Errorf("bank: sum of %d balances is %d, want %d (not conserved)", len(keys), total, initial)
+		return workload.Violationf(workload.Conservation, "bank: sum of %d balances is %d, want %d (not conserved)", len(keys), total, initial)
 	}
 	return nil
 }
@@ -128,7 +128,7 @@ func (b *Bank) checkTransfer(run workload.Run, accounts map[string]AccountState,
 	}
 	for _, key := range []string{in.Source, in.Dest} {
 		if n := count(accounts[key].Applied, in.Transfer); n != 1 {
-			return fmt.Errorf("bank: transfer %s appears %d times in account %s, want exactly once", in.Transfer, n, key)
+			return workload.Violationf(workload.Count(int64(n), 1), "bank: transfer %s appears %d times in account %s, want exactly once", in.Transfer, n, key)
 		}
 	}
 	before := b.p.InitialBalance
@@ -139,7 +139,7 @@ func (b *Bank) checkTransfer(run workload.Run, accounts map[string]AccountState,
 		before += a.Amount
 	}
 	if res.SourceBefore != before {
-		return fmt.Errorf("bank: transfer %s read source balance %d, but the transfers applied before it give %d (not isolated)",
+		return workload.Violationf(workload.Isolation, "bank: transfer %s read source balance %d, but the transfers applied before it give %d (not isolated)",
 			in.Transfer, res.SourceBefore, before)
 	}
 	return nil

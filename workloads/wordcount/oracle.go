@@ -85,7 +85,7 @@ func checkJob(run workload.Run, in MapInput, exp Expected) error {
 			return err
 		}
 		if st.Runs != 1 {
-			return fmt.Errorf("mapper %s ran %d times, want once", id, st.Runs)
+			return workload.Violationf(workload.Count(int64(st.Runs), 1), "mapper %s ran %d times, want once", id, st.Runs)
 		}
 	}
 	for k := 0; k < in.Reducers; k++ {
@@ -114,22 +114,22 @@ func checkReducer(run workload.Run, in MapInput, k int, exp Expected) error {
 	var total int64
 	for _, word := range words {
 		if st.Counts[word] != want[word] {
-			return fmt.Errorf("reducer %s counted %q %d times, want %d", id, word, st.Counts[word], want[word])
+			return workload.Violationf(workload.Count(st.Counts[word], want[word]), "reducer %s counted %q %d times, want %d", id, word, st.Counts[word], want[word])
 		}
 		total += want[word]
 	}
 	if st.Words != total {
-		return fmt.Errorf("reducer %s words = %d, want %d", id, st.Words, total)
+		return workload.Violationf(workload.Count(st.Words, total), "reducer %s words = %d, want %d", id, st.Words, total)
 	}
 	done := slices.Clone(st.Done)
 	slices.Sort(done)
 	for m := 0; m < in.Mappers; m++ {
 		if m >= len(done) || done[m] != m || len(done) != in.Mappers {
-			return fmt.Errorf("reducer %s saw mappers done %v, want each of 0..%d exactly once", id, done, in.Mappers-1)
+			return workload.Violationf(workload.Count(int64(len(done)), int64(in.Mappers)), "reducer %s saw mappers done %v, want each of 0..%d exactly once", id, done, in.Mappers-1)
 		}
 	}
 	if !st.Reported {
-		return fmt.Errorf("reducer %s did not report to the summary", id)
+		return workload.Violationf(workload.LostEffect, "reducer %s did not report to the summary", id)
 	}
 	return nil
 }
@@ -141,7 +141,7 @@ func checkSummary(run workload.Run, in MapInput, exp Expected) error {
 		return err
 	}
 	if !st.Complete || len(st.Reports) != in.Reducers {
-		return fmt.Errorf("summary %s has %d reports (complete=%v), want %d", id, len(st.Reports), st.Complete, in.Reducers)
+		return workload.Violationf(workload.Count(int64(len(st.Reports)), int64(in.Reducers)), "summary %s has %d reports (complete=%v), want %d", id, len(st.Reports), st.Complete, in.Reducers)
 	}
 	for k, rep := range st.Reports {
 		if rep.Reducer != k {
@@ -152,7 +152,7 @@ func checkSummary(run workload.Run, in MapInput, exp Expected) error {
 		}
 	}
 	if st.Words != exp.Words {
-		return fmt.Errorf("summary %s counted %d words, want %d", id, st.Words, exp.Words)
+		return workload.Violationf(workload.Count(st.Words, exp.Words), "summary %s counted %d words, want %d", id, st.Words, exp.Words)
 	}
 	if !slices.Equal(st.Top, exp.Global) {
 		return fmt.Errorf("summary %s top %d = %v, want %v", id, in.TopK, st.Top, exp.Global)

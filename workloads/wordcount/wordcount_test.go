@@ -70,24 +70,28 @@ func TestWordCountOracleRejectsMiscount(t *testing.T) {
 		st.Words++
 	})
 	require.ErrorContains(t, w.Check(run), "reducer @Reducer@wc0-r2 counted")
+	require.Equal(t, workload.DuplicateEffect, workload.KindOf(w.Check(run)), "counted once too often")
 }
 
 func TestWordCountOracleRejectsDuplicateDone(t *testing.T) {
 	w, run := runSmall(t, 1)
 	edit(t, run, ReducerID(0, 1).String(), func(st *ReducerState) { st.Done = append(st.Done, 0) })
 	require.ErrorContains(t, w.Check(run), "want each of 0..2 exactly once")
+	require.Equal(t, workload.DuplicateEffect, workload.KindOf(w.Check(run)))
 }
 
 func TestWordCountOracleRejectsWrongTop(t *testing.T) {
 	w, run := runSmall(t, 1)
 	edit(t, run, SummaryID(0).String(), func(st *SummaryState) { st.Top[0], st.Top[1] = st.Top[1], st.Top[0] })
 	require.ErrorContains(t, w.Check(run), "summary @Summary@wc0 top 5")
+	require.Equal(t, workload.WrongOutput, workload.KindOf(w.Check(run)))
 }
 
 func TestWordCountOracleRejectsMissingReducer(t *testing.T) {
 	w, run := runSmall(t, 1)
 	delete(run.Entities, ReducerID(0, 3).String())
 	require.ErrorContains(t, w.Check(run), "counted")
+	require.Equal(t, workload.LostEffect, workload.KindOf(w.Check(run)))
 }
 
 func TestWordCountBadParams(t *testing.T) {
