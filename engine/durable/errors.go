@@ -10,12 +10,22 @@ import (
 // locked entity, a nested critical section, a sub-orchestration inside one.
 var ErrLockRules = errors.New("critical section rule violated")
 
+// ErrWaitTimeout and ErrWaitCanceled are wrapped by the error of a
+// WaitForExternalEvent task that timed out or was cancelled.
+var (
+	ErrWaitTimeout  = errors.New("wait for external event timed out")
+	ErrWaitCanceled = errors.New("wait for external event cancelled")
+)
+
 // TaskFailedError is what Await returns when the awaited activity,
 // sub-orchestration or entity operation failed.
 type TaskFailedError struct {
 	Kind    string // "activity", "sub-orchestration", "entity operation"
 	Name    string
 	Message string
+	// NonRetriable failures are not retried by a retry policy: a call of
+	// an activity or orchestrator that is not registered fails at once.
+	NonRetriable bool
 }
 
 func (e *TaskFailedError) Error() string {

@@ -22,8 +22,13 @@ type Runtime interface {
 	// returns the task its completion resolves. The runtime fills in e.ID
 	// and, for entity calls and critical sections, e.Request.
 	Schedule(e *Event) *Task
-	// WaitEvent returns a task resolved by the next external event of name.
-	WaitEvent(name string) *Task
+	// WaitEvent returns a task resolved by the next external event of
+	// name; with timeout > 0 it fails with ErrWaitTimeout once a durable
+	// timer of that length fires first, and stops waiting.
+	WaitEvent(name string, timeout time.Duration) *Task
+	// CancelWait stops an incomplete WaitEvent task from waiting (it fails
+	// with ErrWaitCanceled) and reports whether it was waiting.
+	CancelWait(t *Task) bool
 	// Suspend yields until the executor has applied more events.
 	Suspend()
 	SetCustomStatus(payload []byte)
@@ -161,10 +166,35 @@ func (c *OrchestrationContext) CreateTimer(d time.Duration) *Task {
 }
 
 // WaitForExternalEvent returns a task that completes with the next event
-// of that name raised on this instance (events are consumed in order).
-func (c *OrchestrationContext) WaitForExternalEvent(name string) *Task {
-	return c.rt.WaitEvent(name)
+// of that name raised on this instance (events are consumed in order, one
+// per waiting task, oldest wait first). A wait that is no longer wanted
+// (it lost a WhenAny) still takes the next event unless it is cancelled
+// (CancelWait) or has timed out (WaitTimeout).
+func (c *OrchestrationContext) WaitForExternalEvent(name string, opts ...WaitOption) *Task {
+	var o waitOptions
+	for _, f := range opts {
+		f(&o)
+	}
+	if o.timeout < 0 {
+		return failedTask(c, fmt.Errorf("wait for event %q: timeout %v: must be positive (or 0: none)", name, o.timeout))
+	}
+	return c.rt.WaitEvent(name, o.timeout)
 }
+
+// CancelWait stops a WaitForExternalEvent task that has not completed from
+// waiting: it fails with ErrWaitCanceled and the next event of its name
+// goes to the next wait (or is kept for a later one). It reports whether
+// the task was waiting.
+func (c *OrchestrationContext) CancelWait(t *Task) bool { return c.rt.CancelWait(t) }
+
+// WaitOption configures WaitForExternalEvent.
+type WaitOption func(*waitOptions)
+
+type waitOptions struct{ timeout time.Duration }
+
+// WaitTimeout makes the wait fail with ErrWaitTimeout, and stop waiting,
+// once a durable timer of d fires before the event.
+func WaitTimeout(d time.Duration) WaitOption { return func(o *waitOptions) { o.timeout = d } }
 
 // SendEvent raises an event on another orchestration instance.
 func (c *OrchestrationContext) SendEvent(instance, name string, data any) error {

@@ -1,6 +1,7 @@
 package durable
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"time"
@@ -100,7 +101,7 @@ func (t *Task) pollRetry() {
 		if !r.current.poll() {
 			return
 		}
-		if r.current.err == nil || r.attempt >= r.policy.MaxAttempts {
+		if r.current.err == nil || r.attempt >= r.policy.MaxAttempts || nonRetriable(r.current.err) {
 			t.done, t.payload, t.err = true, r.current.payload, r.current.err
 			return
 		}
@@ -179,6 +180,11 @@ func (p RetryPolicy) Delay(attempt int) time.Duration {
 		return p.MaxInterval
 	}
 	return time.Duration(d)
+}
+
+func nonRetriable(err error) bool {
+	var f *TaskFailedError
+	return errors.As(err, &f) && f.NonRetriable
 }
 
 func (c *OrchestrationContext) withRetry(policy *RetryPolicy, call func() *Task) *Task {

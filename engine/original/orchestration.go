@@ -255,13 +255,20 @@ func (w *Worker) planBatch(h *history, batch []received) plan {
 			w.stats.Dropped++
 			p.dups++
 			p.used = append(p.used, r)
-		case e.Kind == durable.ExecutionStarted && (i > 0 || p.newExec == 0):
+		case e.Kind == durable.ExecutionStarted && (i > 0 || p.newExec == 0) &&
+			(e.Instance == "" || p.dedup.seen(r.env.Sender, r.env.Seq)):
 			// Not a new execution (startsNew): a copy of a start already
-			// applied, or a start for a running instance.
-			p.acceptStart(&r.env)
+			// applied, or a client's start of a running instance.
 			w.stats.Dropped++
 			p.dups++
 			p.used = append(p.used, r)
+		case e.Kind == durable.ExecutionStarted && (i > 0 || p.newExec == 0):
+			// A parent's start while this execution runs: the parent may
+			// have heard of its end (sent before its history is written)
+			// and started it again, so it waits (put back) until the end
+			// is written and startsNew takes it.
+			p.unknown++
+			p.early, p.delays = append(p.early, r), append(p.delays, w.cfg.RetryDelay*port.Time(min(r.msg.DequeueCount, 10)))
 		case e.Kind == durable.ExecutionStarted:
 			started = true
 			if p.start == nil {

@@ -123,12 +123,13 @@ func (x *Executor) resolveTask(id int32, payload []byte, failure string) {
 		}
 		return
 	}
-	slot := x.tasks[id]
+	slot := &x.tasks[id]
 	var err error
 	if failure != "" {
 		err = &durable.TaskFailedError{Kind: taskKind(slot.kind), Name: slot.name, Message: failure}
 	}
 	slot.task.Resolve(payload, err)
+	x.timedOut(slot)
 	x.resume()
 }
 

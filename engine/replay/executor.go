@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/dflab/dflab/engine/durable"
 )
@@ -81,6 +82,11 @@ type taskSlot struct {
 	task *durable.Task
 	kind durable.EventKind
 	name string
+	// A timer that guards a wait (WaitEvent with a timeout): the wait, its
+	// event name and the timeout.
+	timeoutOf *durable.Task
+	event     string
+	timeout   time.Duration
 }
 
 // New returns an executor for an instance with no history applied.

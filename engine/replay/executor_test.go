@@ -176,6 +176,7 @@ func TestNondeterminismIsDetected(t *testing.T) {
 
 	changed := durable.NewRegistry()
 	mustAdd(t, changed.AddActivity("SayHello", sayHello))
+	mustAdd(t, changed.AddActivity("SayGoodbye", sayHello))
 	mustAdd(t, changed.AddOrchestrator("Hello5", func(ctx *durable.OrchestrationContext) (any, error) {
 		if err := ctx.CallActivity("SayHello", "Tokyo").Await(nil); err != nil {
 			return nil, err

@@ -1,6 +1,7 @@
 package replay_test
 
 import (
+	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -129,6 +130,8 @@ func countKind(h []durable.Event, k durable.EventKind) int {
 // first in time; its error is the first failing task's in argument order.
 func TestWhenAllFailsWithTheFirstFailureInArgumentOrder(t *testing.T) {
 	reg := durable.NewRegistry()
+	mustAdd(t, reg.AddActivity("A", sayHello))
+	mustAdd(t, reg.AddActivity("B", sayHello))
 	mustAdd(t, reg.AddOrchestrator("Both", func(ctx *durable.OrchestrationContext) (any, error) {
 		return nil, ctx.WhenAll(ctx.CallActivity("A", nil), ctx.CallActivity("B", nil)).Await(nil)
 	}))
@@ -153,4 +156,74 @@ func TestWhenAllFailsWithTheFirstFailureInArgumentOrder(t *testing.T) {
 		require.Equal(t, durable.StatusFailed, r.Status)
 		require.Equal(t, `activity "A" failed: A broke second`, r.Failure, "cursor=%v", cursor)
 	}
+}
+
+// Issue 22, item 8: a call of an activity or orchestrator that is not
+// registered fails at once, naming the registered ones, and a retry
+// policy does not retry it.
+func TestUnregisteredCallsFailAtOnce(t *testing.T) {
+	reg := baseRegistry(t)
+	mustAdd(t, reg.AddOrchestrator("Typo", func(ctx *durable.OrchestrationContext) (any, error) {
+		policy := durable.WithRetry(durable.RetryPolicy{MaxAttempts: 3, FirstInterval: time.Second})
+		errA := ctx.CallActivity("SayHelo", nil, policy).Await(nil)
+		errO := ctx.CallSubOrchestrator("Hello6", nil, policy).Await(nil)
+		return []string{errA.Error(), errO.Error()}, nil
+	}))
+	w := replaytest.New(t, reg, false)
+	w.Start("t", "Typo", nil)
+	w.Run()
+	var out []string
+	require.Equal(t, durable.StatusCompleted, w.Output("t", &out))
+	require.Equal(t, []string{
+		`activity "SayHelo" failed: unknown activity "SayHelo" (registered: SayHello)`,
+		`sub-orchestration "Hello6" failed: unknown orchestrator "Hello6" (registered: Hello5, Typo)`,
+	}, out)
+	require.Equal(t, 1, w.Steps, "no timer, no retry: one step")
+	require.Empty(t, w.Actions)
+}
+
+// Issue 22, item 7: a wait that timed out, or that lost a WhenAny and was
+// cancelled, no longer takes the next event: a later wait gets it.
+func TestAbandonedWaitsDoNotSwallowEvents(t *testing.T) {
+	reg := durable.NewRegistry()
+	mustAdd(t, reg.AddOrchestrator("Waits", func(ctx *durable.OrchestrationContext) (any, error) {
+		var out []string
+		timedOut := ctx.WaitForExternalEvent("e", durable.WaitTimeout(time.Second)).Await(nil)
+		out = append(out, fmt.Sprint(errors.Is(timedOut, durable.ErrWaitTimeout)))
+		lost := ctx.WaitForExternalEvent("e")
+		var winner int
+		if err := ctx.WhenAny(lost, ctx.CreateTimer(time.Second)).Await(&winner); err != nil {
+			return nil, err
+		}
+		out = append(out, fmt.Sprint(winner), fmt.Sprint(ctx.CancelWait(lost)), fmt.Sprint(ctx.CancelWait(lost)),
+			fmt.Sprint(errors.Is(lost.Await(nil), durable.ErrWaitCanceled)))
+		var v string
+		if err := ctx.WaitForExternalEvent("e").Await(&v); err != nil {
+			return nil, err
+		}
+		return append(out, v), nil
+	}))
+	for _, cursor := range []bool{true, false} {
+		w := replaytest.New(t, reg, cursor)
+		w.Start("w", "Waits", nil)
+		w.Run()
+		require.Equal(t, durable.StatusRunning, w.Last["w"].Status)
+		w.Raise("w", "e", "late")
+		w.Run()
+		var out []string
+		require.Equal(t, durable.StatusCompleted, w.Output("w", &out), w.Last["w"].Failure)
+		require.Equal(t, []string{"true", "1", "true", "false", "true", "late"}, out, "cursor=%v", cursor)
+	}
+}
+
+func TestWaitTimeoutMustBePositive(t *testing.T) {
+	reg := durable.NewRegistry()
+	mustAdd(t, reg.AddOrchestrator("Bad", func(ctx *durable.OrchestrationContext) (any, error) {
+		return nil, ctx.WaitForExternalEvent("e", durable.WaitTimeout(-time.Second)).Await(nil)
+	}))
+	w := replaytest.New(t, reg, true)
+	w.Start("b", "Bad", nil)
+	w.Run()
+	require.Equal(t, durable.StatusFailed, w.Last["b"].Status)
+	require.Contains(t, w.Last["b"].Failure, `wait for event "e": timeout -1s: must be positive`)
 }

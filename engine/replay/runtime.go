@@ -1,6 +1,10 @@
 package replay
 
 import (
+	"fmt"
+	"sort"
+	"time"
+
 	"github.com/dflab/dflab/engine/durable"
 )
 
@@ -59,12 +63,36 @@ func (x *Executor) Schedule(e *durable.Event) *durable.Task {
 		t.Resolve(nil, nil) // one-way: nothing to wait for
 	}
 	x.tasks = append(x.tasks, taskSlot{task: t, kind: e.Kind, name: e.Name})
+	if err := x.unregistered(e); err != nil {
+		// Nothing is sent or recorded: the call fails at once, whatever
+		// its retry policy, and does so again on every replay.
+		t.Resolve(nil, err)
+		return t
+	}
 	x.pending = append(x.pending, *e)
 	return t
 }
 
-// WaitEvent implements durable.Runtime.
-func (x *Executor) WaitEvent(name string) *durable.Task {
+// unregistered is the failure of a call of an activity or orchestrator
+// that the registry does not have (it names the registered ones).
+func (x *Executor) unregistered(e *durable.Event) error {
+	var err error
+	switch e.Kind {
+	case durable.TaskScheduled:
+		_, err = x.reg.Activity(e.Name)
+	case durable.SubOrchestrationCreated:
+		_, err = x.reg.Orchestrator(e.Name)
+	}
+	if err != nil {
+		return &durable.TaskFailedError{Kind: taskKind(e.Kind), Name: e.Name, Message: err.Error(), NonRetriable: true}
+	}
+	return nil
+}
+
+// WaitEvent implements durable.Runtime. A timeout is a durable timer
+// (recorded as any): when it fires first, the wait fails and stops
+// waiting.
+func (x *Executor) WaitEvent(name string, timeout time.Duration) *durable.Task {
 	t := durable.NewTask(x.ctx)
 	for i := range x.buffered {
 		if x.buffered[i].Name == name {
@@ -77,7 +105,51 @@ func (x *Executor) WaitEvent(name string) *durable.Task {
 		x.waiters = map[string][]*durable.Task{}
 	}
 	x.waiters[name] = append(x.waiters[name], t)
+	if timeout > 0 {
+		x.Schedule(&durable.Event{Kind: durable.TimerCreated, At: x.now + int64(timeout)})
+		slot := &x.tasks[len(x.tasks)-1]
+		slot.timeoutOf, slot.event, slot.timeout = t, name, timeout
+	}
 	return t
+}
+
+// CancelWait implements durable.Runtime.
+func (x *Executor) CancelWait(t *durable.Task) bool {
+	for _, name := range sortedNames(x.waiters) {
+		if x.dropWaiter(name, t) {
+			t.Resolve(nil, fmt.Errorf("%w: event %q", durable.ErrWaitCanceled, name))
+			return true
+		}
+	}
+	return false
+}
+
+// dropWaiter removes t from the waiters for name.
+func (x *Executor) dropWaiter(name string, t *durable.Task) bool {
+	ws := x.waiters[name]
+	for i, w := range ws {
+		if w == t {
+			x.waiters[name] = append(ws[:i:i], ws[i+1:]...)
+			return true
+		}
+	}
+	return false
+}
+
+// timedOut fails the wait a timer slot guards, if it still waits.
+func (x *Executor) timedOut(slot *taskSlot) {
+	if slot.timeoutOf != nil && x.dropWaiter(slot.event, slot.timeoutOf) {
+		slot.timeoutOf.Resolve(nil, fmt.Errorf("%w: event %q, after %v", durable.ErrWaitTimeout, slot.event, slot.timeout))
+	}
+}
+
+func sortedNames(m map[string][]*durable.Task) []string {
+	names := make([]string, 0, len(m))
+	for n := range m {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
 }
 
 // flushActions records the actions asked for in this step and turns them

@@ -17,7 +17,7 @@ import (
 // suite), none skipped.
 func Parity() []Scenario {
 	return []Scenario{SubOrchestrationRetryFixedID(), ReuseFinishedChildID(), WhenAllFailureOrder(),
-		StartRunningID(), PurgeAndWaitRefusals()}
+		StartRunningID(), PurgeAndWaitRefusals(), AbandonedWaits(), UnregisteredActivity()}
 }
 
 // attempts counts activity runs per instance id; activities run
@@ -196,4 +196,51 @@ func PurgeAndWaitRefusals() Scenario {
 			{Call: 10, Err: "unknown instance"},
 		},
 		Expect: []Expect{completed("purge-running", `"x"`)}}
+}
+
+// UnregisteredActivity (item 8): a call of an activity that is not
+// registered fails at once, naming the registered activities, though its
+// retry policy would wait a minute before a second attempt (the deadline
+// is 5 s of virtual time).
+func UnregisteredActivity() Scenario {
+	setup := func(reg *durable.Registry) error {
+		return all(SetupHello(reg), reg.AddOrchestrator("Typo", func(ctx *durable.OrchestrationContext) (any, error) {
+			return nil, ctx.CallActivity("SayHelo", "x",
+				durable.WithRetry(durable.RetryPolicy{MaxAttempts: 3, FirstInterval: time.Minute})).Await(nil)
+		}))
+	}
+	return Scenario{Name: "UnregisteredActivity", Setup: setup, Deadline: 5 * port.Second,
+		Calls: []Call{start(0, "typo", "Typo", nil)},
+		Expect: []Expect{{Instance: "typo", Status: durable.StatusFailed,
+			FailureContains: `unknown activity "SayHelo" (registered: SayHello)`}}}
+}
+
+// AbandonedWaits (item 7): a wait that timed out (WaitTimeout), and one
+// that lost a WhenAny to a timer and was cancelled (CancelWait), do not
+// take the event the client raises later: the wait after them gets it.
+func AbandonedWaits() Scenario {
+	setup := func(reg *durable.Registry) error {
+		return reg.AddOrchestrator("Waits", func(ctx *durable.OrchestrationContext) (any, error) {
+			var out []string
+			timedOut := ctx.WaitForExternalEvent("e", durable.WaitTimeout(200*time.Millisecond)).Await(nil)
+			out = append(out, fmt.Sprint(errors.Is(timedOut, durable.ErrWaitTimeout)))
+			lost := ctx.WaitForExternalEvent("e")
+			var winner int
+			if err := ctx.WhenAny(lost, ctx.CreateTimer(200*time.Millisecond)).Await(&winner); err != nil {
+				return nil, err
+			}
+			out = append(out, fmt.Sprint(winner), fmt.Sprint(ctx.CancelWait(lost)),
+				fmt.Sprint(errors.Is(lost.Await(nil), durable.ErrWaitCanceled)))
+			var v string
+			if err := ctx.WaitForExternalEvent("e").Await(&v); err != nil {
+				return nil, err
+			}
+			return append(out, v), nil
+		})
+	}
+	late, _ := durable.Marshal("late")
+	return Scenario{Name: "AbandonedWaits", Setup: setup,
+		Calls: []Call{start(0, "waits", "Waits", nil),
+			{At: 1000 * ms, Req: durable.ClientRequest{Kind: durable.RequestRaise, Instance: "waits", Name: "e", Payload: late}}},
+		Expect: []Expect{completed("waits", `["true","1","true","true","late"]`)}}
 }
