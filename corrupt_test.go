@@ -65,6 +65,9 @@ var corruptionRows = []corruptionRow{
 	{name: "log zero end", file: logFile, damage: zeroFlush(-1)},
 	{name: "log truncate", file: logFile, damage: truncateTo(4096 + 1<<20), want: []string{"%s at offset 1052672", "the end of a page blob of 67108864 data bytes"}},
 	{name: "log delete", file: logFile, want: []string{"log dflab/p00/log at offset 0", "it was missing and has been created empty"}},
+	// Every log gets a checkpoint when it is created, so this holds
+	// before the first regular checkpoint too.
+	{name: "log delete, no checkpoint taken", file: logFile, noCkpt: true, want: []string{"log dflab/p00/log at offset 0", "it was missing and has been created empty"}},
 	{name: "log header flip", file: logFile, damage: flipAt(20), want: []string{"%s at offset 36", "the header's CRC-32C"}},
 	{name: "checkpoint flip data", file: ckptFile, damage: flipAt(4096 + 20), want: []string{"checkpoint dflab/p00/checkpoint at offset 0", "does not match its CRC-32"}},
 	{name: "checkpoint zero data", file: ckptFile, damage: zeroFrom(4096), want: []string{"checkpoint dflab/p00/checkpoint at offset 0", "does not match its CRC-32 00000000"}},

@@ -25,6 +25,7 @@ type Client struct {
 	calls   map[uint64]port.CallID
 	callsOn map[uint64]int      // by request id: the partition it went to
 	down    map[int]string      // partitions that failed, with the reason
+	broken  error               // the client's own stream cannot be read
 	queued  map[int][]clientReq // per partition, not yet sent
 	retry   map[int][]clientReq // per partition, a record to append again as it was
 	sending map[int]bool
@@ -96,6 +97,10 @@ func (c *Client) call(v port.ClientCall) {
 		return
 	}
 	p := durable.Partition(req.Instance, c.cfg.Partitions)
+	if c.broken != nil {
+		c.rd.Responses = append(c.rd.Responses, port.Response{ID: v.ID, Err: c.broken})
+		return
+	}
 	if reason, ok := c.down[p]; ok {
 		c.rd.Responses = append(c.rd.Responses, port.Response{ID: v.ID, Err: partitionFailed(p, reason)})
 		return
@@ -219,6 +224,10 @@ func (c *Client) read() {
 	c.issue(port.StreamRead{Partition: c.stream, From: r.pos, Max: c.k.MaxReadRecords}, func(cp port.Completion) {
 		r.reading = false
 		recs, _ := cp.Result.(port.Records)
+		if errors.Is(cp.Err, port.ErrCorrupt) {
+			c.streamBroken(cp.Err)
+			return
+		}
 		if cp.Err != nil || len(recs.Records) == 0 {
 			r.waiting = true
 			c.after(c.k.PollInterval, func() { r.waiting = false })
@@ -246,4 +255,23 @@ func (c *Client) answer(rs []clientResp) {
 		delete(c.callsOn, r.ID)
 		c.rd.Responses = append(c.rd.Responses, port.Response{ID: id, Resp: r.Resp})
 	}
+}
+
+// streamBroken fails every call, now and later: the responses to them
+// come on the client's stream, which cannot be read.
+func (c *Client) streamBroken(err error) {
+	c.broken = fmt.Errorf("netherite client %d: its response stream (partition %d) cannot be read: %w", c.c, c.stream, err)
+	c.cfg.logf("%v", c.broken)
+	ids := make([]uint64, 0, len(c.calls))
+	for id := range c.calls {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	for _, id := range ids {
+		c.rd.Responses = append(c.rd.Responses, port.Response{ID: c.calls[id], Err: c.broken})
+		delete(c.calls, id)
+		delete(c.callsOn, id)
+	}
+	clear(c.queued)
+	clear(c.retry)
 }

@@ -49,3 +49,32 @@ func TestClientFailsCallsOfAFailedPartition(t *testing.T) {
 	}
 	require.Len(t, c.calls, 1, "the call for p1 still waits")
 }
+
+// A client whose own response stream is corrupt fails the waiting calls
+// and every later one with the storage error, instead of polling forever.
+func TestClientFailsCallsWhenItsStreamIsCorrupt(t *testing.T) {
+	cfg := &Config{Hub: "h", Partitions: 2, Clients: 1, Registry: durable.NewRegistry()}
+	c, err := NewClient(cfg, 0)
+	require.NoError(t, err)
+	c.Step(0, port.Started{})
+	c.Step(1, port.ClientCall{ID: 1, Req: durable.ClientRequest{Kind: durable.RequestWait, Instance: "a"}})
+	rd := c.Ready()
+	c.Advance(rd)
+	var read port.RequestID
+	for _, r := range rd.Requests {
+		if op, ok := r.Op.(port.StreamRead); ok && op.Partition == 2 {
+			read = r.ID
+		}
+	}
+	require.NotZero(t, read, "the client reads its stream while a call waits")
+	corrupt := port.Corrupt("/d/stream/p002.seg", 96, "record 3 as appended")
+	c.Step(2, port.Completion{ID: read, Err: corrupt})
+	c.Step(3, port.ClientCall{ID: 2, Req: durable.ClientRequest{Kind: durable.RequestStatus, Instance: "b"}})
+	rd = c.Ready()
+	require.Len(t, rd.Responses, 2)
+	for i, r := range rd.Responses {
+		require.Equal(t, port.CallID(i+1), r.ID)
+		require.ErrorIs(t, r.Err, port.ErrCorrupt)
+		require.ErrorContains(t, r.Err, "response stream (partition 2) cannot be read: corrupt stored data: /d/stream/p002.seg at offset 96")
+	}
+}

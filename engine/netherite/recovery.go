@@ -66,7 +66,14 @@ func (x *Partition) loadCheckpoint() {
 	x.issue(port.BlobGet{Name: x.cfg.ckptName(x.p)}, func(c port.Completion) {
 		var from, epoch int64
 		switch {
+		case errors.Is(c.Err, port.ErrNotFound) && x.created:
+			x.firstCheckpoint()
+			return
 		case errors.Is(c.Err, port.ErrNotFound):
+			// Every log gets a checkpoint right after it is created
+			// (firstCheckpoint); the log's start holds all there is
+			// unless it wrapped, which recovery refuses (logcheck.go).
+			x.cfg.logf("netherite p%02d: no checkpoint %s: recovering from the start of log %s", x.p, x.cfg.ckptName(x.p), x.log.name)
 		case c.Err != nil:
 			x.restart(fmt.Sprintf("load checkpoint: %v", c.Err), false)
 			return
@@ -87,9 +94,30 @@ func (x *Partition) loadCheckpoint() {
 			x.ckptSeq = st.Seq
 			from, epoch = off, ep
 		}
-		x.phase = phaseReplay
-		x.log.lastSeq, x.log.begin = x.st.Seq, from
-		x.readLog(nil, from, from, epoch)
+		x.replayFrom(from, epoch)
+	})
+}
+
+func (x *Partition) replayFrom(from, epoch int64) {
+	x.phase = phaseReplay
+	x.log.lastSeq, x.log.begin = x.st.Seq, from
+	x.readLog(nil, from, from, epoch)
+}
+
+// firstCheckpoint writes the checkpoint of the empty state into a log
+// this life created, before anything is logged: from then on a log always
+// has a checkpoint, so a log found missing later (created anew while its
+// checkpoint exists) is refused rather than started empty.
+func (x *Partition) firstCheckpoint() {
+	e := enc{}
+	encodeCheckpoint(&e, x.st, 0, 0)
+	x.stats.Checkpoints++
+	x.issue(port.BlobPut{Name: x.cfg.ckptName(x.p), Data: e.b, Cond: port.Cond{IfNoneMatch: "*"}}, func(c port.Completion) {
+		if c.Err != nil {
+			x.restart(fmt.Sprintf("first checkpoint %s: %v", x.cfg.ckptName(x.p), c.Err), false)
+			return
+		}
+		x.replayFrom(0, 0)
 	})
 }
 
