@@ -30,5 +30,5 @@ func backendRunner(ctx context.Context, req Request) (metrics.Set, error) {
 	if req.Spec.Backend.Kind == spec.BackendSim {
 		return simrun.Run(ctx, req.Spec, req.Seed, req.Progress)
 	}
-	return realrun.Run(ctx, req.Spec, req.Seed, req.Progress)
+	return realrun.RunWith(ctx, req.Spec, req.Seed, realrun.Options{Progress: req.Progress, Warn: req.Warn})
 }
