@@ -19,6 +19,17 @@
 // storage after a storage error or a lost lease; move.go stops a partition
 // gracefully so another core can take it over.
 //
+// Corruption is refused, never cut or answered differently: recovery
+// tells a torn tail (the last flush, cut by a crash: nothing valid follows
+// it; cut and logged) from damage to acknowledged flushes (logcheck.go),
+// checks the checkpoint's CRC, a log blob's length and presence (every log
+// gets a checkpoint when created), and that the input stream still holds
+// the record the state consumed last (inputcheck.go); any completion
+// wrapping port.ErrCorrupt ends the partition too. A partition that stops
+// for good reports port.Health failed with the reason (every state change
+// is reported in Ready.Health); told so (PartitionDown), the client core
+// fails the calls for its instances with ErrPartitionFailed.
+//
 // The load monitor core (loadmonitor.go) reads the partitions' load
 // reports (offload.go) from a stream partition of its own, advises busy
 // partitions to offload queued activities to partitions on idle nodes
