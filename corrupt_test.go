@@ -179,6 +179,21 @@ func runCorruptionRow(t *testing.T, c corruptionRow) {
 		require.Equal(t, durable.StatusCompleted, st.Status, "%s: %s", id, st.Failure)
 		require.Equal(t, output, string(st.Output), "%s: the output the client read before", id)
 	}
+	if len(want) > 0 {
+		// Status and Start for instances on the failed partition fail the same way.
+		var onP0 string
+		for n := 100; onP0 == ""; n++ {
+			if id := fmt.Sprintf("w%d", n); durable.Partition(id, 2) == 0 {
+				onP0 = id
+			}
+		}
+		_, err := e.Client().Start(ctx, "Work", 1, durable.StartWithID(onP0))
+		require.ErrorIs(t, err, netherite.ErrPartitionFailed)
+		_, err = e.Client().Status(ctx, onP0)
+		require.ErrorIs(t, err, netherite.ErrPartitionFailed)
+		require.ErrorContains(t, err, "partition 0: ")
+		require.ErrorContains(t, err, want[0])
+	}
 	health := e.Health()
 	require.Len(t, health, 2)
 	if len(want) > 0 {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/dflab/dflab"
 	"github.com/dflab/dflab/engine/durable"
+	"github.com/dflab/dflab/engine/port"
 	"github.com/dflab/dflab/internal/azurite"
 	"github.com/dflab/dflab/internal/scenarios"
 	"github.com/stretchr/testify/require"
@@ -181,6 +182,41 @@ func TestEntityStatusReadsState(t *testing.T) {
 			require.NoError(t, err)
 			require.JSONEq(t, `{"0":1,"1":1,"2":1}`, string(st.Output), "each instance's update applied once")
 			require.Equal(t, "Counter", st.Name)
+		})
+	}
+}
+
+// Engine.Health lists every partition (Netherite) or control queue
+// (original) with its state; the unit an instance ran on is ok.
+func TestHealthListsEveryUnit(t *testing.T) {
+	for _, c := range []struct {
+		opts  dflab.Options
+		units []string
+	}{
+		{dflab.Options{Engine: "netherite", Partitions: 3}, []string{"p00", "p01", "p02"}},
+		{dflab.Options{Engine: "original", ControlQueues: 2, MaxPoll: 100 * time.Millisecond}, []string{"control-00", "control-01"}},
+	} {
+		t.Run(c.opts.Engine, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			e, err := dflab.Start(ctx, crashRegistry(t), c.opts)
+			require.NoError(t, err)
+			defer func() { require.NoError(t, e.Stop()) }()
+			_, err = e.Client().Start(ctx, "Work", 3, durable.StartWithID("h1"))
+			require.NoError(t, err)
+			st, err := e.Client().Wait(ctx, "h1")
+			require.NoError(t, err)
+			require.Equal(t, "9", string(st.Output))
+			hs := e.Health()
+			require.Len(t, hs, len(c.units))
+			ok := 0
+			for i, h := range hs {
+				require.Equal(t, c.units[i], h.Unit)
+				if h.State == port.HealthOK {
+					ok++
+				}
+			}
+			require.Positive(t, ok, "the unit h1 ran on is ok: %v", hs)
 		})
 	}
 }

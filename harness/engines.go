@@ -36,7 +36,7 @@ func backendRunner(c spec.Catalog) Runner {
 				Systems: c.Systems, Workloads: c.Workloads})
 			return out.Metrics, err
 		}
-		return realrun.RunWith(ctx, req.Spec, req.Seed, realrun.Options{Progress: req.Progress,
+		return realrun.RunWith(ctx, req.Spec, req.Seed, realrun.Options{Progress: req.Progress, Warn: req.Warn,
 			Systems: c.Systems, Workloads: c.Workloads})
 	})
 }

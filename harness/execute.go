@@ -22,6 +22,10 @@ type Options struct {
 	// Now is the wall clock for StartedAt and WallTimeSec (nil: time.Now).
 	Now func() time.Time
 
+	// Warn, if set, receives the engines' notable events of real runs,
+	// one line each, from any goroutine (the CLI prints them to stderr).
+	Warn func(line string)
+
 	deferWrite bool // ExecuteAll writes rows itself, in order
 }
 
@@ -69,7 +73,7 @@ func executeOne(ctx context.Context, run Runner, s spec.Spec, rep int, opt Optio
 			return results.Row{}, err
 		}
 	}
-	req := Request{Spec: s, Repetition: rep, Seed: seed}
+	req := Request{Spec: s, Repetition: rep, Seed: seed, Warn: opt.Warn}
 	if opt.Progress != nil {
 		req.Progress = opt.Progress.Tracker()
 	}

@@ -20,6 +20,9 @@ type Request struct {
 	// Progress, if set, receives the number of simulator events processed
 	// so far (a runner may call it as often as it likes; it is cheap).
 	Progress func(events int64)
+	// Warn, if set, receives the engine's notable events during a real run
+	// (see realrun.Options.Warn), one line each, from any goroutine.
+	Warn func(line string)
 }
 
 // Runner runs one repetition and returns its metrics. This is what an

@@ -28,6 +28,17 @@
 // Netherite), "log-flush" per commit-log flush, "receive" per stream record
 // received and "checkpoint" per checkpoint (the partition's own thread).
 //
+// Corruption is refused, never cut or answered differently: recovery
+// tells a torn tail (the last flush, cut by a crash: nothing valid follows
+// it; cut and logged) from damage to acknowledged flushes (logcheck.go),
+// checks the checkpoint's CRC, a log blob's length and presence (every log
+// gets a checkpoint when created), and that the input stream still holds
+// the record the state consumed last (inputcheck.go); any completion
+// wrapping port.ErrCorrupt ends the partition too. A partition that stops
+// for good reports port.Health failed with the reason (every state change
+// is reported in Ready.Health); told so (PartitionDown), the client core
+// fails the calls for its instances with ErrPartitionFailed.
+//
 // The load monitor core (loadmonitor.go) reads the partitions' load
 // reports (offload.go) from a stream partition of its own, advises busy
 // partitions to offload queued activities to partitions on idle nodes

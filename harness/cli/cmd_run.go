@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"github.com/dflab/dflab/harness"
 	"github.com/dflab/dflab/harness/results"
@@ -111,7 +112,7 @@ func runSpecs(ctx context.Context, e *env, specs []spec.Spec, out string, forceP
 	}
 	defer f.Close()
 	opt := harness.Options{Revision: results.GitRevision("."), Out: results.NewWriter(f),
-		Progress: harness.NewProgress(e.stderr, total, forceProgress, nil)}
+		Progress: harness.NewProgress(e.stderr, total, forceProgress, nil), Warn: e.warner()}
 	failed := 0
 	for _, s := range specs {
 		rows, err := harness.Execute(ctx, e.registry, s, opt)
@@ -153,4 +154,15 @@ func reproSpec(ctx context.Context, e *env, sf *specFlags) error {
 		return fmt.Errorf("reproduced: %s", rows[0].Error)
 	}
 	return nil
+}
+
+// warner prints the engines' notable events of real runs to stderr, one
+// "engine: " line each (they come from the engine's goroutines).
+func (e *env) warner() func(line string) {
+	var mu sync.Mutex
+	return func(line string) {
+		mu.Lock()
+		defer mu.Unlock()
+		fmt.Fprintf(e.stderr, "engine: %s\n", line)
+	}
 }

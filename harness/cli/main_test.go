@@ -193,3 +193,12 @@ func TestFiguresList(t *testing.T) {
 	require.Equal(t, 1, code)
 	require.Contains(t, errOut, `figure "fig42" is not one of`)
 }
+
+// A real run prints the engine's notable events to stderr by default.
+func TestRealRunPrintsEngineEvents(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "rows.jsonl")
+	code, _, errOut := call(t, "run", "--engine", "netherite", "--backend", "disk", "--workload", "hello5",
+		"--load", "closed:2", "--out", out)
+	require.Equal(t, 0, code, errOut)
+	require.Regexp(t, `(?m)^engine: netherite p00: recovered to seq 0 \(checkpoint seq 0, 0 updates replayed\), log end 0$`, errOut)
+}

@@ -42,6 +42,10 @@ type Options struct {
 	// and workload in (nil: the built-in ones).
 	Systems   *systems.Registry
 	Workloads *workloads.Registry
+	// Warn, if set, receives the engine's notable events (dflab.Options.Logf:
+	// a torn tail cut, a partition restarting or failed...), one line each,
+	// from any goroutine.
+	Warn func(line string)
 }
 
 // Run runs one repetition of a resolved spec on its real backend with
@@ -91,6 +95,9 @@ func RunWith(ctx context.Context, s spec.Spec, seed uint64, ro Options) (metrics
 		return metrics.Set{}, err
 	}
 	defer cleanup()
+	if ro.Warn != nil {
+		opts.Logf = func(format string, args ...any) { ro.Warn(fmt.Sprintf(format, args...)) }
+	}
 	reg := durable.NewRegistry()
 	if err := w.Register(reg); err != nil {
 		return metrics.Set{}, fmt.Errorf("%s: register: %w", w.Name(), err)

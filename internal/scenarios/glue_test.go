@@ -52,7 +52,7 @@ func TestGlueMovesAPartition(t *testing.T) {
 }
 
 func TestGlueBreaksALease(t *testing.T) {
-	_, all, _, _ := runNetheritePlan(t, Bank(6), "at 20ms lease-loss p1\n", 11)
+	_, all, _, _ := runNetheritePlan(t, Bank(6), "at 30ms lease-loss p1\n", 11)
 	require.Contains(t, all, "glue: lease-loss p01: break lease on hub/p01/log: <nil>")
 	require.Regexp(t, `netherite p01: restarting from storage: (flush to|lease on|start epoch [0-9]+ of log) hub/p01/log`, all)
 }

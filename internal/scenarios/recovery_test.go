@@ -58,7 +58,9 @@ func TestNetheriteLeaseLossRestarts(t *testing.T) {
 		t.Run(spec.String(), func(t *testing.T) {
 			sc := Bank(6)
 			sc.Faults = func(d *sim.Driver, _ []sim.NodeID, store *mem.Store) {
-				d.Kernel().Schedule(20*ms, sim.HandlerFunc(func(port.Time, uint64) {
+				// After the partitions booted (their first checkpoint and
+				// epoch start are written), while p1 is flushing.
+				d.Kernel().Schedule(30*ms, sim.HandlerFunc(func(port.Time, uint64) {
 					_, err := store.BreakLease(context.Background(), "hub/p01/log", 0)
 					require.NoError(t, err)
 				}), 0)
