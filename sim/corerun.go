@@ -24,6 +24,8 @@ type coreRun struct {
 	ownBusy     port.Time // CPU time of the core's own turns (not its worker items)
 	pending     int       // turns whose outputs wait for their worker items
 	lastRelease port.Time // when the latest such turn's outputs are released
+	workerCost  port.Time // worker work of the current turn, run at its end
+	workerItems int       // its work items
 
 	inflight reqList
 	lastDone map[string]port.Time // per order key, the latest completion time
@@ -112,31 +114,29 @@ func (cr *coreRun) startTurn(now port.Time) {
 	end := cpu.Finish(slot, start, cost)
 	cr.ownBusy += cost
 	cr.busy = true
+	cr.workerCost, cr.workerItems = worker, items
 	d.stats.Turns++
-	if worker == 0 && items == 0 && cr.pending == 0 {
-		d.tr.Begin(now, cr.name, "turn").Int("inputs", int64(len(inputs))).Time("start", start).Time("end", end).End()
-		d.k.Schedule(end, cr, cr.life)
-		return
+	l := d.tr.Begin(now, cr.name, "turn").Int("inputs", int64(len(inputs))).Time("start", start).Time("end", end)
+	if worker > 0 || items > 0 {
+		l.Int("items", int64(items))
 	}
-	at := max(cr.runWorkers(end, worker, items), cr.lastRelease, end)
-	cr.lastRelease = at
-	d.tr.Begin(now, cr.name, "turn").Int("inputs", int64(len(inputs))).Time("start", start).Time("end", end).
-		Int("items", int64(items)).Time("release", at).End()
-	rel := &release{cr: cr, life: cr.life, out: cr.out}
-	cr.out = port.Ready{}
-	cr.pending++
+	l.End()
 	d.k.Schedule(end, cr, cr.life)
-	d.k.Schedule(at, rel, 0)
 }
 
 // Handle ends a turn (data is the life it belongs to): outputs are released
-// and the next turn starts if inputs are waiting.
+// (after the turn's worker items, if it has any, see host.go) and the next
+// turn starts if inputs are waiting.
 func (cr *coreRun) Handle(now port.Time, life uint64) {
 	if life != cr.life {
 		return
 	}
 	cr.d.tr.Event(now, cr.name, "turn-end")
-	cr.releaseOutputs(now, &cr.out)
+	if cr.workerCost > 0 || cr.workerItems > 0 || cr.pending > 0 {
+		cr.releaseAfterWorkers(now)
+	} else {
+		cr.releaseOutputs(now, &cr.out)
+	}
 	cr.busy = false
 	if len(cr.inbox) > 0 {
 		cr.startTurn(now)
@@ -219,7 +219,9 @@ func (cr *coreRun) runActivity(now port.Time, a port.ActivityTask) {
 	d.stats.Activities++
 	cost := d.costs.cost(costActivity, a.Name, cr.node.cost)
 	start, end := cr.node.cpu.Submit(now, cost)
-	cr.background(end, 1)
+	if d.host.background > 0 {
+		d.k.Schedule(end, &backgroundEv{n: cr.node, life: cr.node.life, dur: d.host.background}, 0)
+	}
 	end += d.models.activityWait(a.Name, cr.node.cost)
 	d.tr.Begin(now, cr.name, "activity").Uint("id", uint64(a.ID)).Str("name", a.Name).
 		Time("start", start).Time("end", end).End()
@@ -264,6 +266,7 @@ func (cr *coreRun) crash(now port.Time) {
 	cr.inbox = cr.inbox[:0]
 	cr.out = port.Ready{}
 	cr.pending, cr.lastRelease = 0, 0
+	cr.workerCost, cr.workerItems = 0, 0
 	cr.lastDone = nil
 }
 

@@ -45,34 +45,53 @@ func (e *release) Handle(now port.Time, _ uint64) {
 	cr.releaseOutputs(now, &e.out)
 }
 
-// runWorkers runs a turn's worker work (total CPU time, divided evenly
-// among items, at least 1) on the node's cores from at, and returns when
-// the last item ends.
-func (cr *coreRun) runWorkers(at, total port.Time, items int) port.Time {
-	if items < 1 {
-		items = 1
-	}
-	n := cr.node
-	each, rest := total/port.Time(items), total%port.Time(items)
-	end := at
-	for i := 0; i < items; i++ {
-		c := each
-		if i == 0 {
-			c += rest
+// releaseAfterWorkers ends a turn whose outputs wait for worker items (or
+// for an earlier turn's): the turn's worker work (divided evenly among its
+// items, at least 1) goes onto the node's cores now, followed by its
+// background CPU, and the outputs are released when the last item ends,
+// never before an earlier turn's. Items are placed when they arrive, now,
+// so the node's cores stay FIFO.
+func (cr *coreRun) releaseAfterWorkers(now port.Time) {
+	d, n := cr.d, cr.node
+	total, items := cr.workerCost, cr.workerItems
+	cr.workerCost, cr.workerItems = 0, 0
+	at := max(now, cr.lastRelease)
+	if total > 0 || items > 0 {
+		k := max(items, 1)
+		each, rest := total/port.Time(k), total%port.Time(k)
+		for i := 0; i < k; i++ {
+			c := each
+			if i == 0 {
+				c += rest
+			}
+			if _, e := n.cpu.Submit(now, c); e > at {
+				at = e
+			}
 		}
-		if _, e := n.cpu.Submit(at, c); e > end {
-			end = e
+		n.workerBusy += total
+		if b := d.host.background; b > 0 && items > 0 {
+			n.cpu.Submit(now, b*port.Time(items))
 		}
 	}
-	n.workerBusy += total
-	cr.background(end, items)
-	return end
+	cr.lastRelease = at
+	d.tr.Begin(now, cr.name, "workers").Int("items", int64(items)).Time("release", at).End()
+	rel := &release{cr: cr, life: cr.life, out: cr.out}
+	cr.out = port.Ready{}
+	cr.pending++
+	d.k.Schedule(at, rel, 0)
 }
 
-// background charges n invocations' background CPU on the node from at.
-func (cr *coreRun) background(at port.Time, n int) {
-	if b := cr.d.host.background; b > 0 && n > 0 {
-		cr.node.cpu.Submit(at, b*port.Time(n))
+// backgroundEv charges background CPU on a node when an invocation ends
+// (placed then, so the node's cores stay FIFO); a crash since cancels it.
+type backgroundEv struct {
+	n    *node
+	life uint64
+	dur  port.Time
+}
+
+func (e *backgroundEv) Handle(now port.Time, _ uint64) {
+	if e.life == e.n.life {
+		e.n.cpu.Submit(now, e.dur)
 	}
 }
 

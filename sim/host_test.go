@@ -148,3 +148,19 @@ func TestBackgroundCPUDelaysNothing(t *testing.T) {
 	d.Run()
 	require.Equal(t, []port.Time{11 * ms, 27 * ms}, at, "call 2 waits for call 1's background 11..16 ms")
 }
+
+// TestBackgroundCPUIsPlacedWhenItArrives: two CPU-bound activities of 1 s
+// started at 1 ms on a 2-core node run side by side (1..1001 ms); the
+// background CPU of the first, due when it ends, does not reserve the
+// second core before then. At 1001 ms the first background takes one
+// core, the first result's (free) turn the other, then the second
+// background takes it until 1006 ms, when the second result's turn runs.
+func TestBackgroundCPUIsPlacedWhenItArrives(t *testing.T) {
+	m := hostModels(false, 0)
+	m.CPU.CostsMs["activity:Wait"] = rng.Const(1000)
+	m.ActivityWaitMs = nil
+	m.Host.BackgroundMsPerInvocation = 5
+	got, d := respondTimes(t, m, 2, &workCore{acts: 2})
+	require.Equal(t, []port.Time{1001 * ms, 1006 * ms}, got[1:], "not 2001 ms: the activities did not queue")
+	require.Equal(t, (1+2000+10)*ms, d.NodeCPU(0).Busy())
+}
