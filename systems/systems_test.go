@@ -48,6 +48,6 @@ func TestParseFillsDefaultsAndNamesBadKnobs(t *testing.T) {
 		_, err := s.Parse(systems.Values{k: x}, systems.RunnerSim)
 		require.ErrorContains(t, err, want, v)
 	}
-	_, err = s.Parse(systems.Values{"standby": "true"}, systems.RunnerReal)
-	require.EqualError(t, err, "knob standby: the real runner cannot honour it for system netherite (only the sim runner does)")
+	_, err = s.Parse(systems.Values{"takeoverPoll": "5s"}, systems.RunnerReal)
+	require.EqualError(t, err, "knob takeoverPoll: the real runner cannot honour it for system netherite (only the sim runner does)")
 }
