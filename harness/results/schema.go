@@ -71,7 +71,7 @@ var jsonlFields = [][2]string{
 	{"metrics.storage", "kinds ([{kind, port, requests, errors, events, mbRead, mbWritten}]), ports (the same per port), total, raw (the backends/meter snapshot with exact bytes)"},
 	{"metrics.cost", "priceList, dollars, dollarsPer1000Units, bill (backends/meter Bill: byClass, requests, tuHours, dollars)"},
 	{"metrics.cpu", "[{node, cores, busyMs, busyFraction}]"},
-	{"metrics.recovery", "[{fault, atMs, recoveryMs}]"},
+	{"metrics.recovery", "[{fault, atMs, recoveryMs, measure, detail}]: per timed fault, until throughput is back to 90% (no measure) or, measure takeover, until the partitions of a node that crashed for good run on other nodes (detail: which went where)"},
 	{"metrics.timeline", "[{startMs, completed, throughputPerSec, latencyP50Ms, latencyP99Ms}] per fixed window"},
 	{"metrics.events", "simulator events processed"},
 	{"error", "why the run failed; absent when it succeeded"},
