@@ -33,7 +33,7 @@ var System = &systems.System{
 	Knobs:   knobs(),
 	Faults: systems.Faults{
 		Ops:   []string{"page-*", "page-write", "blob-*", "lease-*", "stream-*", "stream-append", "stream-read", "*"},
-		Kinds: []plan.Kind{plan.DuplicateStream, plan.DelayStream, plan.TornTail, plan.Move, plan.LeaseLoss, plan.LoseUnsynced},
+		Kinds: []plan.Kind{plan.CrashForever, plan.DuplicateStream, plan.DelayStream, plan.TornTail, plan.Move, plan.LeaseLoss, plan.LoseUnsynced},
 	},
 	Draw:    draw,
 	Planted: netherite.PlantedBugs,
