@@ -12,10 +12,9 @@ import (
 
 // Sim deploys the Netherite engine on the simulator: partition i on node
 // i mod N, with a standby core of it (netherite.NewStandby) on every other
-// node,
-// so that a live node takes the partition over once the lease of a node
-// that crashed and did not come back expires; one client core and the
-// load monitor on a node of their own.
+// node, so that a live node takes the partition over once the lease of a
+// node that crashed and did not come back expires; one client core and
+// the load monitor on a node of their own.
 //
 // Standby ranks spread a node's partitions over the others: the standby
 // of rank r of partition i is on node h+1+((i div N)+r-1) mod (N-1) (mod
@@ -46,6 +45,7 @@ type Sim struct {
 	// in order (watchLeases fills it); logs maps log names to partitions.
 	leases []leaseEvent
 	logs   map[string]int
+	last   map[int]leaseEvent // by partition: its latest lease event
 }
 
 // Name implements systems.Deployment.
@@ -66,7 +66,7 @@ func (n *Sim) Deploy(d *sim.Driver, nodes []sim.NodeID, reg *durable.Registry) (
 	}
 	n.Cores, n.Standbys = n.Cores[:0], make([][]sim.CoreID, n.Partitions)
 	n.cfg, n.nodes, n.placed = cfg, append([]sim.NodeID(nil), nodes...), make([][]sim.CoreID, n.Partitions)
-	n.owner, n.leases, n.logs = map[sim.CoreID]string{}, nil, map[string]int{}
+	n.owner, n.leases, n.logs, n.last = map[sim.CoreID]string{}, nil, map[string]int{}, map[int]leaseEvent{}
 	for p := range n.Partitions {
 		n.logs[n.logName(p)] = p
 	}
@@ -194,16 +194,24 @@ func (n *Sim) watchLeases(now port.Time, c sim.CoreID, op port.Op, err error) {
 	if err != nil {
 		return
 	}
+	var e leaseEvent
 	switch o := op.(type) {
 	case port.LeaseAcquire:
-		if p, ok := n.logs[o.Name]; ok {
-			n.leases = append(n.leases, leaseEvent{at: now, p: p, core: c, held: true})
+		p, ok := n.logs[o.Name]
+		if !ok {
+			return
 		}
+		e = leaseEvent{at: now, p: p, core: c, held: true}
 	case port.LeaseRelease:
-		if p, ok := n.logs[o.Name]; ok {
-			n.leases = append(n.leases, leaseEvent{at: now, p: p, core: c})
+		p, ok := n.logs[o.Name]
+		if !ok || n.last[p].core != c {
+			return // not the holder's release
 		}
+		e = leaseEvent{at: now, p: p, core: c}
+	default:
+		return
 	}
+	n.leases, n.last[e.p] = append(n.leases, e), e
 }
 
 // Owner returns the core that runs partition p now: the last one that
@@ -223,17 +231,19 @@ func (n *Sim) Owner(d *sim.Driver, p int) (sim.CoreID, bool) {
 // unless it released it since (a lease broken or expired since is not
 // seen here).
 func (n *Sim) holder(p int, t port.Time) (sim.CoreID, bool) {
-	var c sim.CoreID
-	held := false
-	for _, e := range n.leases {
-		if e.at > t {
+	if e := n.last[p]; len(n.leases) == 0 || t >= n.leases[len(n.leases)-1].at {
+		return e.core, e.held // now (the common case)
+	}
+	var e leaseEvent
+	for _, x := range n.leases {
+		if x.at > t {
 			break
 		}
-		if e.p == p && (e.held || e.core == c) {
-			c, held = e.core, e.held
+		if x.p == p {
+			e = x
 		}
 	}
-	return c, held
+	return e.core, e.held
 }
 
 // TakeoverOf implements systems.Takeovers: what became of the partitions
