@@ -29,9 +29,9 @@ import (
 //     where the next flush would have gone), as a flush cut by the crash
 //     leaves it; recovery must cut it;
 //   - lose-unsynced at crash: the unsynced writes of the logs of partitions
-//     whose lease a core on the node held are lost (store.CrashBlobs; nothing is unsynced
-//     unless the store is disk-like, as Azure page blobs acknowledge
-//     durably).
+//     whose lease a core on the node held are lost (store.CrashBlobs;
+//     nothing is unsynced unless the store is disk-like, as Azure page
+//     blobs acknowledge durably).
 //
 // r draws the lost pages; each action writes one log line through Logf.
 func (n *Sim) SimTarget(d *sim.Driver, store *mem.Store, r *rng.Source) *inject.SimTarget {
@@ -55,7 +55,6 @@ type netheriteGlue struct {
 	calls   port.CallID
 	stopped map[port.Core]bool // cores (of one life) sent a Stop
 	ends    map[string]int64   // by page blob: where its last acknowledged write ended
-	logs    map[string]int     // partition by commit log name
 	moving  map[int]sim.CoreID // by partition: the core a move goes to
 }
 
