@@ -93,10 +93,40 @@ type Counters interface {
 
 // DurableStates is implemented by deployments whose cores can report the
 // state they would recover from storage (for the replay-equivalence
-// checker): by partition, the state of each running core. Two running
-// cores of one partition are an error.
+// checker): by partition, the state of the core that runs it (the one
+// holding its lease).
 type DurableStates interface {
 	DurableStates(d *sim.Driver) (map[int][]byte, error)
+}
+
+// Takeovers is implemented by deployments whose other nodes take over the
+// work of a node that crashed and did not come back (Netherite's standbys
+// acquire the expired partition leases): what became of what the node ran
+// at a crash at time at.
+type Takeovers interface {
+	TakeoverOf(d *sim.Driver, node sim.NodeID, at port.Time) Takeover
+}
+
+// Takeover is how the units of work (partitions) a node ran at a crash
+// ended up: for each, the node that runs it now and since when (-1: it
+// does not run now, or runs in a life that started before the crash).
+type Takeover struct {
+	Partitions []int
+	Nodes      []sim.NodeID
+	Since      []port.Time
+}
+
+// Done reports whether every partition runs on a node other than node
+// now, and from when the last one does.
+func (t Takeover) Done(node sim.NodeID) (port.Time, bool) {
+	var last port.Time
+	for i := range t.Partitions {
+		if t.Nodes[i] == node || t.Since[i] < 0 {
+			return 0, false
+		}
+		last = max(last, t.Since[i])
+	}
+	return last, len(t.Partitions) > 0
 }
 
 // SendsBeforePersist is implemented by deployments that, as configured,

@@ -51,11 +51,11 @@ func TestParseFillsDefaultsAndNamesBadKnobs(t *testing.T) {
 		_, err := s.Parse(systems.Values{k: x}, systems.RunnerSim)
 		require.ErrorContains(t, err, want, v)
 	}
-	_, err = s.Parse(systems.Values{"standby": "true"}, systems.RunnerReal)
-	require.EqualError(t, err, "knob standby of system netherite: the real runner cannot honour it (only the sim runner does)")
+	_, err = s.Parse(systems.Values{"takeoverPoll": "5s"}, systems.RunnerReal)
+	require.EqualError(t, err, "knob takeoverPoll of system netherite: the real runner cannot honour it (only the sim runner does)")
 	var ke *systems.KnobError
 	require.ErrorAs(t, err, &ke)
-	require.Equal(t, systems.KnobError{Knob: "standby", System: "netherite", Runner: "real", Err: ke.Err}, *ke)
+	require.Equal(t, systems.KnobError{Knob: "takeoverPoll", System: "netherite", Runner: "real", Err: ke.Err}, *ke)
 	_, err = s.Parse(systems.Values{"partitions": "33"}, systems.RunnerReal)
 	require.ErrorContains(t, err, "33 is out of range; allowed 1..32 (more partitions only with backend sim)")
 	_, err = s.Parse(systems.Values{"partitions": "33"}, systems.RunnerSim)
@@ -73,7 +73,7 @@ func TestParseFillsDefaultsAndNamesBadKnobs(t *testing.T) {
 	require.Equal(t, d.LeaseDuration, all.Duration("leaseDuration"))
 	require.Equal(t, d.LoadReport, all.Duration("loadReport"))
 	require.Equal(t, int64(d.MaxActivities), all.Int("maxActivities"))
-	require.NotContains(t, s.Defaults(systems.RunnerReal), "standby", "a sim-only knob has no default on real runs")
+	require.NotContains(t, s.Defaults(systems.RunnerReal), "takeoverPoll", "a sim-only knob has no default on real runs")
 }
 
 func TestOriginalDefaultsAreTheEngines(t *testing.T) {

@@ -33,7 +33,7 @@ func TestShortCampaignHasNoViolations(t *testing.T) {
 	require.Empty(t, sum.Violations, out.String())
 	require.EqualValues(t, 200, sum.Ran)
 	require.Equal(t, 20, sum.Twice)
-	for _, k := range []plan.Kind{plan.Crash, plan.Restart, plan.StorageError, plan.StorageErrorAfter, plan.Latency,
+	for _, k := range []plan.Kind{plan.Crash, plan.CrashForever, plan.Restart, plan.StorageError, plan.StorageErrorAfter, plan.Latency,
 		plan.Throttle, plan.DuplicateStream, plan.DelayStream, plan.TornTail, plan.Move, plan.LeaseLoss} {
 		require.Positive(t, sum.Faults[k], "fault kind %s injected", k)
 	}
@@ -134,8 +134,14 @@ func TestReproCommand(t *testing.T) {
 
 // Seeds whose cases found engine bugs stay fixed. The draw is checked
 // first, so that a change to Draw cannot quietly turn a seed into another
-// case.
+// case; a seed whose plan a later change to Draw altered runs with the
+// plan that found the bug (pinned), as dflab repro --plan does.
 func TestSeedsThatFoundBugsPass(t *testing.T) {
+	pinned := map[uint64]string{
+		// drawn before crash-forever existed; the seed now crashes node1 forever
+		1358: "at 346ms lease-loss p0\nat 17ms crash node0\nat 93ms restart node0\n" +
+			"storage error p=0.01 op=queue-enqueue 209ms..920ms\nat 302ms crash node1\n",
+	}
 	for _, c := range []struct {
 		seed     uint64
 		engine   string
@@ -163,6 +169,11 @@ func TestSeedsThatFoundBugsPass(t *testing.T) {
 			require.NoError(t, err)
 			require.Equal(t, c.engine, cs.Spec.Engine.Name)
 			require.Equal(t, c.workload, cs.Spec.Workload.Name)
+			if text, ok := pinned[c.seed]; ok {
+				p, err := plan.Parse(text)
+				require.NoError(t, err)
+				cs.Plan, cs.Spec.Faults = p, p.String()
+			}
 			_, err = RunCase(context.Background(), cs, "")
 			require.NoError(t, err, c.bug)
 		})

@@ -137,18 +137,19 @@ func Draw(seed uint64, su Setup) (Case, error) {
 // horizon (50ms .. the whole phase) and puts its faults before it.
 func drawPlan(r *rng.Source, targets systems.Faults, nodes, partitions int) *plan.Plan {
 	p := &plan.Plan{}
-	d := &faultDraw{r: r, targets: targets, nodes: nodes, partitions: partitions,
+	d := &faultDraw{r: r, targets: targets, nodes: nodes, partitions: partitions, down: map[string]bool{}, forever: map[string]bool{},
 		horizon: []port.Time{50 * port.Millisecond, 200 * port.Millisecond, port.Second, SafetyPhase}[r.Intn(4)]}
 	n := r.Intn(6)
 	for i := 0; i < n; i++ {
 		f := d.fault()
-		d.crashed = d.crashed || f[0].Kind == plan.Crash
+		d.crashed = d.crashed || f[0].Kind.Crashes()
 		p.Faults = append(p.Faults, f...)
 	}
 	return p
 }
 
 // faultKinds are the kinds the campaign draws, with weights (repeats).
+// Crash stands for crash-forever too (faultDraw.crash).
 var faultKinds = []plan.Kind{plan.Crash, plan.Crash, plan.StorageError, plan.StorageErrorAfter,
 	plan.Latency, plan.Throttle, plan.DuplicateStream, plan.DuplicateStream, plan.DelayStream, plan.TornTail,
 	plan.Move, plan.LeaseLoss}
@@ -160,6 +161,10 @@ type faultDraw struct {
 	nodes, partitions int
 	horizon           port.Time
 	crashed           bool // a crash was drawn (torn tails need one)
+	// down lists the nodes crashed so far; forever those crashed for good
+	// (at most nodes-1 of them: one node stays to take their work over).
+	down, forever map[string]bool
+	crashes       int
 }
 
 // survives reports whether the system survives faults of kind k (and has
@@ -169,6 +174,35 @@ func (d *faultDraw) survives(k plan.Kind) bool {
 		return false
 	}
 	return slices.Contains(d.targets.Kinds, k)
+}
+
+// crash draws a crash: restarted within the safety phase (2 in 3), else
+// down until the heal phase or, for half of those where the system
+// survives it and another node is left up, forever (crash without
+// restart). The forever draw comes from a substream of its own, so that
+// the draws around it stay as they were before it existed; a crash of a
+// node already down forever goes to the next node instead.
+func (d *faultDraw) crash() []plan.Fault {
+	r := d.r
+	k := r.Intn(d.nodes)
+	for i := 0; d.forever[fmt.Sprintf("node%d", k)] && i < d.nodes; i++ {
+		k = (k + 1) % d.nodes
+	}
+	node := fmt.Sprintf("node%d", k)
+	at := d.before(d.horizon)
+	d.crashes++
+	if r.Intn(3) > 0 {
+		d.down[node] = true
+		restart := at + port.Millisecond + d.before(min(d.horizon, SafetyPhase-at-port.Millisecond))
+		return []plan.Fault{{Kind: plan.Crash, At: at, Node: node}, {Kind: plan.Restart, At: restart, Node: node}}
+	}
+	kind := plan.Crash
+	forever := r.Fork(fmt.Sprintf("forever%d", d.crashes)).Intn(2) == 0
+	if forever && d.survives(plan.CrashForever) && !d.down[node] && len(d.forever) < d.nodes-1 {
+		kind, d.forever[node] = plan.CrashForever, true
+	}
+	d.down[node] = true
+	return []plan.Fault{{Kind: kind, At: at, Node: node}}
 }
 
 // before draws a time in [0, t) in whole milliseconds (0 if t < 1ms).
@@ -202,14 +236,7 @@ func (d *faultDraw) fault() []plan.Fault {
 	}
 	switch k {
 	case plan.Crash:
-		node := fmt.Sprintf("node%d", r.Intn(d.nodes))
-		at := d.before(d.horizon)
-		out := []plan.Fault{{Kind: plan.Crash, At: at, Node: node}}
-		if r.Intn(3) > 0 { // else it stays down until the heal phase
-			restart := at + port.Millisecond + d.before(min(d.horizon, SafetyPhase-at-port.Millisecond))
-			out = append(out, plan.Fault{Kind: plan.Restart, At: restart, Node: node})
-		}
-		return out
+		return d.crash()
 	case plan.StorageError, plan.StorageErrorAfter, plan.Throttle:
 		return []plan.Fault{{Kind: k, P: probs[r.Intn(len(probs))], Ops: globs[r.Intn(len(globs))], Window: d.window()}}
 	case plan.Latency:

@@ -106,11 +106,19 @@ func CPUBusy(node string, cores int, busyMs, elapsedMs float64) NodeCPU {
 	return c
 }
 
-// Recovery is how long the system took to recover from one fault: from
-// the fault to the first completion after it that was waiting on it (as
-// the runner defines for the fault's kind).
+// Recovery is how long the system took to recover from one fault, from
+// the fault on, by Measure: "" (throughput) until throughput is back near
+// its level before the fault (RecoveryFromTimeline); MeasureTakeover until
+// every partition the crashed node ran runs on another node (Detail says
+// which went where).
 type Recovery struct {
 	Fault      string  `json:"fault"` // the fault plan line
 	AtMs       float64 `json:"atMs"`
 	RecoveryMs float64 `json:"recoveryMs"`
+	Measure    string  `json:"measure,omitempty"`
+	Detail     string  `json:"detail,omitempty"`
 }
+
+// MeasureTakeover is Recovery.Measure of a takeover: the partitions of a
+// node that crashed (and did not come back) recovered on other nodes.
+const MeasureTakeover = "takeover"

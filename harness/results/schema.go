@@ -80,7 +80,7 @@ var jsonlFields = [][2]string{
 	{"metrics.cpu", "[{node, cores, busyMs, busyFraction}]"},
 	{"metrics.resources", "[{kind, name, utilisation}]: the busiest simulated resource of each kind (cpu, core, activity-slots, cap)"},
 	{"metrics.bound", "{kind, name, utilisation}: the busiest of metrics.resources, the resource that bound the run"},
-	{"metrics.recovery", "[{fault, atMs, recoveryMs}]"},
+	{"metrics.recovery", "[{fault, atMs, recoveryMs, measure, detail}]: per timed fault, until throughput is back to 90% (no measure) or, measure takeover, until the partitions of a node that crashed for good run on other nodes (detail: which went where)"},
 	{"metrics.timeline", "[{startMs, completed, throughputPerSec, latencyP50Ms, latencyP99Ms}] per fixed window"},
 	{"metrics.events", "simulator events processed"},
 	{"error", "why the run failed; absent when it succeeded"},

@@ -84,7 +84,7 @@ type Options struct {
 	// WrapCore, if set, wraps every engine core (sim.Config.WrapCore).
 	WrapCore func(name string, c port.Core) port.Core
 	// HealAt, if positive, starts the heal phase at this run time: every
-	// crashed node restarts, and (the plan's faults having ended by then)
+	// crashed node restarts (but those crashed forever), and (the plan's faults having ended by then)
 	// every instance must be done within HealBudget after it.
 	HealAt, HealBudget port.Time
 	// Planted switches on one planted bug in the engine (engine knob
@@ -125,18 +125,27 @@ type Outcome struct {
 }
 
 // healPhase schedules the heal phase: at HealAt every node that is down
-// restarts.
+// restarts, except those the plan crashed forever.
 func (r *run) healPhase() {
 	if r.opts.HealAt <= 0 {
 		return
 	}
 	r.k.Schedule(r.opts.HealAt, sim.HandlerFunc(func(port.Time, uint64) {
 		for _, n := range r.nodes {
-			if !r.d.NodeUp(n) {
+			if !r.d.NodeUp(n) && !r.forever(n) {
 				r.d.Restart(n)
 			}
 		}
 	}), 0)
+}
+
+// forever reports whether the plan crashes node n forever.
+func (r *run) forever(n sim.NodeID) bool {
+	if r.plan == nil {
+		return false
+	}
+	_, ok := r.plan.ForeverAt(r.d.NodeName(n))
+	return ok
 }
 
 // budget is the virtual time by which every instance must be done.

@@ -333,6 +333,7 @@ func (r *run) metrics(end port.Time, events int64, notes []string) (metrics.Set,
 	if set.Recovery, err = recoveries(r.plan, set.Timeline); err != nil {
 		return metrics.Set{}, err
 	}
+	set.Recovery = append(set.Recovery, r.takeovers()...)
 	tuHours := 0.0
 	if r.eng.StreamPartitions() > 0 {
 		tuHours = time.Duration(end).Hours() // one Event Hubs throughput unit for the run's virtual time

@@ -120,7 +120,7 @@ func TestNetheriteMoveUnderGlobalSpeculationDoesNotDeadlock(t *testing.T) {
 	for _, at := range []port.Time{150 * ms, 226 * ms, 300 * ms} {
 		t.Run(fmt.Sprint(at), func(t *testing.T) {
 			var logs []string
-			e := &Netherite{Partitions: 5, Standby: true, Knobs: netherite.Knobs{Speculation: netherite.SpeculationGlobal,
+			e := &Netherite{Partitions: 5, Knobs: netherite.Knobs{Speculation: netherite.SpeculationGlobal,
 				LogBytes: 4 << 20, AcquireRetry: 10 * ms, CheckpointEvents: 10},
 				Logf: func(format string, args ...any) { logs = append(logs, fmt.Sprintf(format, args...)) }}
 			sc := Bank(8)
@@ -128,7 +128,7 @@ func TestNetheriteMoveUnderGlobalSpeculationDoesNotDeadlock(t *testing.T) {
 				d.Kernel().Schedule(at, sim.HandlerFunc(func(now port.Time, _ uint64) {
 					from := e.Cores[1]
 					if !d.Core(from).(*netherite.Partition).Owns() {
-						from = e.Standbys[1]
+						from = e.Standbys[1][0]
 					}
 					d.Deliver(now, from, port.ClientCall{ID: 1 << 40, Req: netherite.Stop{}})
 				}), 0)

@@ -7,21 +7,30 @@ import (
 	"github.com/dflab/dflab/engine/netherite"
 	"github.com/dflab/dflab/engine/port"
 	"github.com/dflab/dflab/sim"
+	"github.com/dflab/dflab/systems"
 )
 
 // Sim deploys the Netherite engine on the simulator: partition i on node
-// i mod N, one client core and the load monitor on a node of their own.
+// i mod N, with a standby core of it (netherite.NewStandby) on every other
+// node, so that a live node takes the partition over once the lease of a
+// node that crashed and did not come back expires; one client core and
+// the load monitor on a node of their own.
+//
+// Standby ranks spread a node's partitions over the others: the standby
+// of rank r of partition i is on node h+1+((i div N)+r-1) mod (N-1) (mod
+// N), h = i mod N; with the ranks' polling (standby.go) the orphaned
+// partitions of a node go to its partitions' rank-1 standbys, so in turn
+// to each other node, as long as those are up.
 type Sim struct {
 	Partitions int
 	Knobs      netherite.Knobs
 	// Logf receives the engine's notable events (nil: dropped).
 	Logf func(format string, args ...any)
-	// Standby adds, for partition i, a second core on node i+1 mod N that
-	// waits for the lease (for partition move tests).
-	Standby bool
-	// Cores are the partition cores of the last Deploy, by partition; with
-	// Standby, Standbys are the second cores.
-	Cores, Standbys []sim.CoreID
+	// Cores are the partition cores of the last Deploy, by partition (the
+	// ones placed on node i mod N); Standbys are their standbys, by
+	// partition, in rank order.
+	Cores    []sim.CoreID
+	Standbys [][]sim.CoreID
 	// Monitor is the load monitor core of the last Deploy.
 	Monitor sim.CoreID
 
@@ -32,6 +41,11 @@ type Sim struct {
 	// owner name.
 	placed [][]sim.CoreID
 	owner  map[sim.CoreID]string
+	// leases records who acquired and released each partition's lease,
+	// in order (watchLeases fills it); logs maps log names to partitions.
+	leases []leaseEvent
+	logs   map[string]int
+	last   map[int]leaseEvent // by partition: its latest lease event
 }
 
 // Name implements systems.Deployment.
@@ -50,20 +64,24 @@ func (n *Sim) Deploy(d *sim.Driver, nodes []sim.NodeID, reg *durable.Registry) (
 	if err := cfg.Validate(); err != nil {
 		return 0, err
 	}
-	n.Cores, n.Standbys = n.Cores[:0], n.Standbys[:0]
+	n.Cores, n.Standbys = n.Cores[:0], make([][]sim.CoreID, n.Partitions)
 	n.cfg, n.nodes, n.placed = cfg, append([]sim.NodeID(nil), nodes...), make([][]sim.CoreID, n.Partitions)
-	n.owner = map[sim.CoreID]string{}
+	n.owner, n.leases, n.logs, n.last = map[sim.CoreID]string{}, nil, map[string]int{}, map[int]leaseEvent{}
+	for p := range n.Partitions {
+		n.logs[n.logName(p)] = p
+	}
+	d.OnCompletion(n.watchLeases)
 	for p := 0; p < n.Partitions; p++ {
-		id, err := n.addPartition(d, cfg, nodes[p%len(nodes)], p)
+		id, err := n.addPartition(d, cfg, nodes[p%len(nodes)], p, 0)
 		if err != nil {
 			return 0, err
 		}
 		n.Cores = append(n.Cores, id)
-		if n.Standby {
-			if id, err = n.addPartition(d, cfg, nodes[(p+1)%len(nodes)], p); err != nil {
+		for r, node := range standbyNodes(p, len(nodes)) {
+			if id, err = n.addPartition(d, cfg, nodes[node], p, r+1); err != nil {
 				return 0, err
 			}
-			n.Standbys = append(n.Standbys, id)
+			n.Standbys[p] = append(n.Standbys[p], id)
 		}
 	}
 	if _, err := netherite.NewClient(cfg, 0); err != nil {
@@ -83,13 +101,33 @@ func (n *Sim) Deploy(d *sim.Driver, nodes []sim.NodeID, reg *durable.Registry) (
 	}), nil
 }
 
-func (n *Sim) addPartition(d *sim.Driver, cfg *netherite.Config, node sim.NodeID, p int) (sim.CoreID, error) {
+// standbyNodes returns the indexes of the nodes of partition p's
+// standbys among n nodes, in rank order (see Sim).
+func standbyNodes(p, n int) []int {
+	if n < 2 {
+		return nil
+	}
+	h, out := p%n, make([]int, 0, n-1)
+	for r := 0; r < n-1; r++ {
+		out = append(out, (h+1+(p/n+r)%(n-1))%n)
+	}
+	return out
+}
+
+// addPartition adds a core of p on node: a standby of rank if rank > 0.
+func (n *Sim) addPartition(d *sim.Driver, cfg *netherite.Config, node sim.NodeID, p, rank int) (sim.CoreID, error) {
 	owner := n.ownerName(d, node, p)
-	if _, err := netherite.NewPartition(cfg, p, owner); err != nil {
+	newCore := func() (*netherite.Partition, error) {
+		if rank > 0 {
+			return netherite.NewStandby(cfg, p, owner, rank)
+		}
+		return netherite.NewPartition(cfg, p, owner)
+	}
+	if _, err := newCore(); err != nil {
 		return 0, err
 	}
 	id := d.AddCore(node, fmt.Sprintf("p%02d", p), func() port.Core {
-		x, _ := netherite.NewPartition(cfg, p, owner)
+		x, _ := newCore()
 		return x
 	})
 	n.placed[p] = append(n.placed[p], id)
@@ -140,4 +178,93 @@ func (n *Sim) AllCores() []sim.CoreID {
 		out = append(out, cores...)
 	}
 	return out
+}
+
+// leaseEvent is one acquisition (held) or release of a partition's lease
+// by a core.
+type leaseEvent struct {
+	at   port.Time
+	p    int
+	core sim.CoreID
+	held bool
+}
+
+// watchLeases records every lease acquisition and release of a log.
+func (n *Sim) watchLeases(now port.Time, c sim.CoreID, op port.Op, err error) {
+	if err != nil {
+		return
+	}
+	var e leaseEvent
+	switch o := op.(type) {
+	case port.LeaseAcquire:
+		p, ok := n.logs[o.Name]
+		if !ok {
+			return
+		}
+		e = leaseEvent{at: now, p: p, core: c, held: true}
+	case port.LeaseRelease:
+		p, ok := n.logs[o.Name]
+		if !ok || n.last[p].core != c {
+			return // not the holder's release
+		}
+		e = leaseEvent{at: now, p: p, core: c}
+	default:
+		return
+	}
+	n.leases, n.last[e.p] = append(n.leases, e), e
+}
+
+// Owner returns the core that runs partition p now: the last one that
+// acquired its lease, if it runs. A core that lost the lease (broken, or
+// taken after it expired) may still run until its next write or renewal
+// fails; it cannot make anything durable, and it is not the owner.
+func (n *Sim) Owner(d *sim.Driver, p int) (sim.CoreID, bool) {
+	c, ok := n.holder(p, d.Kernel().Now())
+	if !ok {
+		return 0, false
+	}
+	x, running := d.Core(c).(*netherite.Partition)
+	return c, running && x.Owns()
+}
+
+// holder returns the core that last acquired p's lease at or before t,
+// unless it released it since (a lease broken or expired since is not
+// seen here).
+func (n *Sim) holder(p int, t port.Time) (sim.CoreID, bool) {
+	if e := n.last[p]; len(n.leases) == 0 || t >= n.leases[len(n.leases)-1].at {
+		return e.core, e.held // now (the common case)
+	}
+	var e leaseEvent
+	for _, x := range n.leases {
+		if x.at > t {
+			break
+		}
+		if x.p == p {
+			e = x
+		}
+	}
+	return e.core, e.held
+}
+
+// TakeoverOf implements systems.Takeovers: what became of the partitions
+// whose lease a core on node held at the crash at time at. A partition
+// not running now, or running in a life that started before the crash,
+// has Since -1.
+func (n *Sim) TakeoverOf(d *sim.Driver, node sim.NodeID, at port.Time) systems.Takeover {
+	var t systems.Takeover
+	for p := range n.Partitions {
+		c, ok := n.holder(p, at)
+		if !ok || d.CoreNode(c) != node {
+			continue
+		}
+		where, since := node, port.Time(-1)
+		if c, ok := n.Owner(d, p); ok {
+			where = d.CoreNode(c)
+			if s, _ := d.Core(c).(*netherite.Partition).RunningSince(); s >= at {
+				since = s
+			}
+		}
+		t.Partitions, t.Nodes, t.Since = append(t.Partitions, p), append(t.Nodes, where), append(t.Since, since)
+	}
+	return t
 }

@@ -23,7 +23,7 @@ const (
 	KnobAcquireRetry     = "acquireRetry"
 	KnobLeaseDuration    = "leaseDuration"
 	KnobLoadReport       = "loadReport"
-	KnobStandby          = "standby"
+	KnobTakeoverPoll     = "takeoverPoll"
 )
 
 // MaxPartitionsReal is Netherite's partition range on real backends; the
@@ -37,7 +37,7 @@ var System = &systems.System{
 	Knobs:   knobs(),
 	Faults: systems.Faults{
 		Ops:   []string{"page-*", "page-write", "blob-*", "lease-*", "stream-*", "stream-append", "stream-read", "*"},
-		Kinds: []plan.Kind{plan.DuplicateStream, plan.DelayStream, plan.TornTail, plan.Move, plan.LeaseLoss, plan.LoseUnsynced},
+		Kinds: []plan.Kind{plan.CrashForever, plan.DuplicateStream, plan.DelayStream, plan.TornTail, plan.Move, plan.LeaseLoss, plan.LoseUnsynced},
 	},
 	Draw:    draw,
 	Planted: netherite.PlantedBugs,
@@ -97,8 +97,8 @@ func knobs() []systems.Knob {
 			Doc: "the partition lease's duration (15s..60s)"},
 		{Name: KnobLoadReport, Kind: systems.Duration, Default: "1s",
 			Doc: "how often a partition reports its load to the load monitor"},
-		{Name: KnobStandby, Kind: systems.Bool, Default: "false", Only: systems.RunnerSim,
-			Doc: "a second core per partition, on the next node, waiting for the lease (partition moves)"},
+		{Name: KnobTakeoverPoll, Kind: systems.Duration, Default: "10s", Only: systems.RunnerSim,
+			Doc: "how often a rank-1 standby tries for the lease of a partition another node holds (rank r: every r times this)"},
 	}
 }
 
@@ -114,6 +114,7 @@ func knobsOf(set systems.Set, planted string) (netherite.Knobs, error) {
 	k.CheckpointIdle, k.LogBytes = set.Duration(KnobCheckpointIdle), set.Int(KnobLogBytes)
 	k.PollInterval, k.AcquireRetry = set.Duration(KnobPollInterval), set.Duration(KnobAcquireRetry)
 	k.LeaseDuration, k.LoadReport = set.Duration(KnobLeaseDuration), set.Duration(KnobLoadReport)
+	k.TakeoverPoll = set.Duration(KnobTakeoverPoll)
 	k.Planted = planted
 	if err := k.Validate(); err != nil {
 		return k, err
@@ -130,7 +131,7 @@ func newSim(c systems.SimConfig) (systems.Deployment, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Sim{Partitions: int(set.Int(KnobPartitions)), Knobs: k, Standby: set.Bool(KnobStandby), Logf: c.Logf}, nil
+	return &Sim{Partitions: int(set.Int(KnobPartitions)), Knobs: k, Logf: c.Logf}, nil
 }
 
 // Counters implements systems.Counters: the live partition cores' stats
@@ -148,27 +149,26 @@ func (n *Sim) Counters(d *sim.Driver, c map[string]int64) {
 		if st.TornTail {
 			c["netherite.torn-tails-cut"]++
 		}
-		if x.Owns() {
-			c["netherite.owners"]++
+	}
+	for p := range n.Partitions {
+		if _, ok := n.Owner(d, p); ok {
+			c["netherite.owners"]++ // the lease holder runs; a core that lost the lease may run until its next write
 		}
 	}
 }
 
 // DurableStates implements systems.DurableStates: the durable state of
-// every running partition (any of its cores: a move may have added some).
+// every running partition, of the core that holds its lease and runs (a
+// core that lost the lease may still run until its next write fails, but
+// it cannot make anything durable).
 func (n *Sim) DurableStates(d *sim.Driver) (map[int][]byte, error) {
-	out, owner := map[int][]byte{}, map[int]string{}
-	for _, id := range n.AllCores() {
-		x, ok := d.Core(id).(*netherite.Partition)
-		if !ok || !x.Owns() {
+	out := map[int][]byte{}
+	for p := range n.Partitions {
+		id, ok := n.Owner(d, p)
+		if !ok {
 			continue
 		}
-		p := x.Index()
-		if o, dup := owner[p]; dup {
-			return nil, fmt.Errorf("partition p%d runs on two cores at once: %s and %s", p, o, d.CoreName(id))
-		}
-		owner[p] = d.CoreName(id)
-		if s := x.DurableState(); s != nil {
+		if s := d.Core(id).(*netherite.Partition).DurableState(); s != nil {
 			out[p] = s
 		}
 	}

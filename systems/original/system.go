@@ -41,7 +41,7 @@ var System = &systems.System{
 	},
 	Faults: systems.Faults{
 		Ops:   []string{"queue-*", "queue-dequeue", "queue-enqueue", "queue-delete", "table-*", "table-batch", "table-query", "blob-*", "lease-*", "*"},
-		Kinds: []plan.Kind{plan.LeaseLoss},
+		Kinds: []plan.Kind{plan.CrashForever, plan.LeaseLoss},
 	},
 	Draw: func(r *rng.Source) systems.Values {
 		return systems.Values{KnobControlQueues: fmt.Sprint(1 + r.Intn(6)), KnobExtendedSessions: fmt.Sprint(r.Intn(3) == 0)}

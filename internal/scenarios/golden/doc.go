@@ -11,7 +11,8 @@
 // One statement per line; '#' outside double quotes starts a comment.
 //
 //	engine netherite partitions=4 speculation=local checkpoint.events=20 \
-//	       checkpoint.logBytes=64KiB checkpoint.idle=50ms commitLogBytes=4MiB acquireRetry=10ms standby
+//	       checkpoint.logBytes=64KiB checkpoint.idle=50ms commitLogBytes=4MiB acquireRetry=10ms \
+//	       leaseDuration=15s takeoverPoll=2s
 //	engine original controlQueues=4 extendedSessions visibility=10s leaseRenewal=1s maxConcurrentActivities=10
 //	scenario tally n=30 spread=5ms   # or: scenario bank n=6
 //	seed 7

@@ -14,7 +14,7 @@ const header = "engine netherite partitions=4\nscenario tally n=5\n"
 
 func TestParseReadsDirectivesTriggersExpectationsAndPlanLines(t *testing.T) {
 	s, err := Parse("x", `# a comment
-engine netherite partitions=2 speculation=none checkpoint.events=15 standby
+engine netherite partitions=2 speculation=none checkpoint.events=15 takeoverPoll=2s
 scenario tally n=7 spread=5ms   # trailing comment
 seed 42
 nodes 3 cores=4
@@ -33,7 +33,7 @@ pending "not yet"
 `)
 	require.NoError(t, err)
 	require.Equal(t, "netherite", s.Engine)
-	require.Equal(t, systems.Values{"partitions": "2", "speculation": "none", "checkpoint.events": "15", "standby": "true"}, s.Opts)
+	require.Equal(t, systems.Values{"partitions": "2", "speculation": "none", "checkpoint.events": "15", "takeoverPoll": "2s"}, s.Opts)
 	require.Equal(t, "tally", s.Scenario)
 	require.Equal(t, 7, s.N)
 	require.Equal(t, 5*port.Millisecond, s.Spread)
