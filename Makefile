@@ -48,9 +48,11 @@ notebooks: deps-python
 	PYDEVD_DISABLE_FILE_VALIDATION=1 $(PY) -m nbconvert --to notebook --execute \
 		--ExecutePreprocessor.timeout=600 --output-dir $(NB_OUT) notebooks/*.ipynb
 
-## lint: formatting, go vet and the architecture test
+## lint: formatting, go.mod tidy (both modules), go vet and the architecture test
 lint:
 	@out=$$(gofmt -l $(GOFILES)); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) mod tidy -diff
+	cd examples && $(GO) mod tidy -diff
 	$(GO) vet $(PKGS)
 	cd examples && $(GO) vet ./...
 	$(GO) test -count=1 ./internal/archtest

@@ -149,7 +149,7 @@ func TestStartRejectsBadOptions(t *testing.T) {
 		{Engine: "original", Visibility: -time.Second}:                   "Options.Visibility = -1s: allowed 1s..7d",
 		{Engine: "original", Visibility: 8 * 24 * time.Hour}:             "Options.Visibility = 192h0m0s: allowed 1s..7d",
 		{Knobs: map[string]string{"colour": "red"}}:                      "knob colour of system netherite: no such knob; allowed partitions",
-		{Knobs: map[string]string{"standby": "true"}}:                    "knob standby of system netherite: the real runner cannot honour it",
+		{Knobs: map[string]string{"takeoverPoll": "5s"}}:                 "knob takeoverPoll of system netherite: the real runner cannot honour it",
 		{Engine: "original", Knobs: map[string]string{"maxPoll": "-1s"}}: `knob maxPoll of system original: "-1s": allowed a duration > 0`,
 	} {
 		_, err := dflab.Start(ctx, reg, *opts)

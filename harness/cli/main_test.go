@@ -68,16 +68,16 @@ func TestSpecFromFlagsAndFile(t *testing.T) {
 // same name as in specs, golden scripts and campaign draws.
 func TestKnobFlagSetsKnobsByTheirOneName(t *testing.T) {
 	code, out, errOut := call(t, "spec", "--engine", "netherite", "--backend", "sim", "--workload", "hello3",
-		"--knob", "checkpoint.logBytes=64KiB", "--knob", "partitions=3", "--knob", "standby")
+		"--knob", "checkpoint.logBytes=64KiB", "--knob", "partitions=3", "--knob", "takeoverPoll=5s")
 	require.Equal(t, 0, code, errOut)
 	s, err := spec.Parse([]byte(out))
 	require.NoError(t, err)
-	require.Equal(t, systems.Values{"checkpoint.logBytes": "65536", "partitions": "3", "standby": "true"},
-		systems.Values{"checkpoint.logBytes": s.Engine.Knob("checkpoint.logBytes"), "partitions": s.Engine.Knob("partitions"), "standby": s.Engine.Knob("standby")})
+	require.Equal(t, systems.Values{"checkpoint.logBytes": "65536", "partitions": "3", "takeoverPoll": "5s"},
+		systems.Values{"checkpoint.logBytes": s.Engine.Knob("checkpoint.logBytes"), "partitions": s.Engine.Knob("partitions"), "takeoverPoll": s.Engine.Knob("takeoverPoll")})
 	require.Contains(t, out, `"logBytes": 65536`)
-	code, _, errOut = call(t, "spec", "--engine", "netherite", "--backend", "disk", "--workload", "hello3", "--knob", "standby=true")
+	code, _, errOut = call(t, "spec", "--engine", "netherite", "--backend", "disk", "--workload", "hello3", "--knob", "takeoverPoll=5s")
 	require.Equal(t, 1, code)
-	require.Equal(t, "dflab spec: spec.engine.netherite.standby: the real runner cannot honour it (only the sim runner does)\n", errOut)
+	require.Equal(t, "dflab spec: spec.engine.netherite.takeoverPoll: the real runner cannot honour it (only the sim runner does)\n", errOut)
 	code, _, errOut = call(t, "spec", "--backend", "sim", "--workload", "hello3", "--knob", "partitions=3")
 	require.Equal(t, 1, code)
 	require.Contains(t, errOut, "--knob partitions: name the engine first")

@@ -107,9 +107,9 @@ func TestRealRunsHonourEveryKnobOrSayWhichNot(t *testing.T) {
 	for k, v := range map[string]string{"maxActivities": "7", "checkpoint.events": "-1", "checkpoint.logBytes": "65536", "checkpoint.idle": "1m0s"} {
 		require.Equal(t, v, o.Knobs[k], k)
 	}
-	s.Engine = s.Engine.With(systems.Values{"standby": "true"})
+	s.Engine = s.Engine.With(systems.Values{"takeoverPoll": "5s"})
 	_, err = Run(context.Background(), s, 1, nil)
-	require.EqualError(t, err, "spec.engine.netherite: knob standby of system netherite: the real runner cannot honour it (only the sim runner does)")
+	require.EqualError(t, err, "spec.engine.netherite: knob takeoverPoll of system netherite: the real runner cannot honour it (only the sim runner does)")
 
 	s = resolved(t, spec.EngineOriginal, spec.BackendAzure, "hello5", "", 1)
 	s.Engine = s.Engine.With(systems.Values{"extendedSessions": "true"})
