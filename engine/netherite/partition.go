@@ -115,7 +115,7 @@ func (x *Partition) Step(now port.Time, in port.Input) {
 	case port.Started:
 		x.start()
 	case port.Completion:
-		if errors.Is(v.Err, port.ErrCorrupt) && x.phase != phaseDead {
+		if errors.Is(v.Err, port.ErrCorrupt) && x.phase != phaseDead && x.requests[v.ID] != nil {
 			// Acknowledged data cannot be read back: no life can
 			// recover from it, so none is started.
 			delete(x.requests, v.ID)

@@ -83,6 +83,9 @@ func (x *Partition) renewLease() {
 
 func (x *Partition) loadCheckpoint() {
 	x.issue(port.BlobGet{Name: x.cfg.ckptName(x.p)}, func(c port.Completion) {
+		if x.phase == phaseDead {
+			return // failed meanwhile (a corrupt completion of another request)
+		}
 		var from, epoch int64
 		switch {
 		case errors.Is(c.Err, port.ErrNotFound) && x.created:
@@ -132,6 +135,9 @@ func (x *Partition) firstCheckpoint() {
 	encodeCheckpoint(&e, x.st, 0, 0)
 	x.stats.Checkpoints++
 	x.issue(port.BlobPut{Name: x.cfg.ckptName(x.p), Data: e.b, Cond: port.Cond{IfNoneMatch: "*"}}, func(c port.Completion) {
+		if x.phase == phaseDead {
+			return
+		}
 		if c.Err != nil {
 			x.restart(fmt.Sprintf("first checkpoint %s: %v", x.cfg.ckptName(x.p), c.Err), false)
 			return
@@ -161,6 +167,9 @@ func (x *Partition) readChunk(data []byte, base int64, on func(data []byte, atEn
 		return
 	}
 	x.issue(port.PageRead{Name: l.name, Off: l.phys(at), N: n}, func(c port.Completion) {
+		if x.phase == phaseDead {
+			return
+		}
 		chunk, _ := c.Result.([]byte)
 		switch {
 		case errors.Is(c.Err, port.ErrBadRequest) || c.Err == nil && int64(len(chunk)) < n:
@@ -229,6 +238,9 @@ func (x *Partition) resume(end, epoch int64) {
 	x.issueMarked(port.PageWrite{Name: l.name, Off: l.phys(end), Data: data, Cond: port.Cond{LeaseID: l.leaseID}}, port.Mark{},
 		port.Mark{Log: l.name, Pos: l.lastSeq}, func(c port.Completion) {
 			l.flushing = false
+			if x.phase == phaseDead {
+				return
+			}
 			if c.Err != nil {
 				x.restart(fmt.Sprintf("start epoch %d of log %s: %v", epoch, l.name, c.Err), false)
 				return
