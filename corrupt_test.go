@@ -7,6 +7,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"hash/crc32"
+	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -24,8 +26,8 @@ import (
 )
 
 // The corruption table: Netherite on disk (2 partitions, a checkpoint
-// every 40 updates) runs 30 Work instances over two lives of the engine,
-// then one file of partition 0 (or a stream segment) is damaged — flipped,
+// every 40 updates) runs 30 Work instances over two lives of the engine
+// (once; each row gets a copy of the directory), then one file of partition 0 (or a stream segment) is damaged — flipped,
 // zeroed, truncated or deleted at its start, middle or end — and the
 // engine is started again. Each row asserts either the refusal (at Start,
 // or as the error of every call for an instance on partition 0, and in
@@ -34,11 +36,56 @@ import (
 // before).
 func TestCorruptionTable(t *testing.T) {
 	if testing.Short() {
-		t.Skip("starts an engine on disk twice per row")
+		t.Skip("starts engines on disk")
+	}
+	// One fixture per checkpoint setting, copied for each row.
+	fixtures := map[bool]fixture{}
+	for _, c := range corruptionRows {
+		if _, ok := fixtures[c.noCkpt]; !ok {
+			dir := t.TempDir()
+			fixtures[c.noCkpt] = fixture{dir: dir, outputs: corruptionFixture(t, dir, c)}
+		}
 	}
 	for _, c := range corruptionRows {
-		t.Run(c.name, func(t *testing.T) { runCorruptionRow(t, c) })
+		t.Run(c.name, func(t *testing.T) {
+			f := fixtures[c.noCkpt]
+			dir := t.TempDir()
+			copyTree(t, f.dir, dir)
+			runCorruptionRow(t, c, dir, f.outputs)
+		})
 	}
+}
+
+type fixture struct {
+	dir     string
+	outputs map[string]string
+}
+
+// copyTree copies the regular files under from to to.
+func copyTree(t *testing.T, from, to string) {
+	require.NoError(t, filepath.WalkDir(from, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		dst := filepath.Join(to, strings.TrimPrefix(path, from))
+		if d.IsDir() {
+			return os.MkdirAll(dst, 0o755)
+		}
+		src, err := os.Open(path)
+		if err != nil {
+			return err
+		}
+		defer src.Close()
+		out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+		if err != nil {
+			return err
+		}
+		if _, err := io.Copy(out, src); err != nil {
+			out.Close()
+			return err
+		}
+		return out.Close()
+	}))
 }
 
 type corruptionRow struct {
@@ -130,9 +177,7 @@ func corruptionFixture(t *testing.T, dir string, c corruptionRow) map[string]str
 	return out
 }
 
-func runCorruptionRow(t *testing.T, c corruptionRow) {
-	dir := t.TempDir()
-	before := corruptionFixture(t, dir, c)
+func runCorruptionRow(t *testing.T, c corruptionRow, dir string, before map[string]string) {
 	path := c.file(dir)
 	if c.damage == nil {
 		require.NoError(t, os.Remove(path))
