@@ -41,14 +41,14 @@ const (
 var (
 	// Engines are the built-in systems (systems/builtin); a catalog may
 	// hold more.
-	Engines      = []string{EngineNetherite, EngineOriginal}
+	Engines      = builtinSystems.Names()
 	Backends     = []string{BackendSim, BackendDisk, BackendAzure, BackendNATS}
 	LoadKinds    = []string{LoadClosed, LoadOpen}
 	Spacings     = []string{"poisson", "fixed"}
 	Speculations = []string{SpeculationNone, SpeculationLocal, SpeculationGlobal}
 	// Workloads are the paper's workloads (workloads/ packages), the
 	// built-in ones; a catalog may hold more.
-	Workloads = []string{"hello3", "hello5", "sequence", "bank", "wordcount", "collision", "imagerec"}
+	Workloads = builtinWorkloads.Names()
 )
 
 // Spec is one experiment: engine × backend × workload × cluster shape ×

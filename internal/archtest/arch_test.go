@@ -45,7 +45,7 @@ func TestEngineAndSimAreDeterministic(t *testing.T) {
 			if exempt(rel) {
 				return nil
 			}
-			found, err := CheckDeterminism(path, nil)
+			found, err := CheckCore(path, nil)
 			violations = append(violations, found...)
 			return err
 		})
@@ -78,6 +78,9 @@ func TestCheckDeterminismCatchesViolations(t *testing.T) {
 import (
 	clock "time"
 	"math/rand"
+	"os"
+	"net/netip"
+	"sync"
 )
 func f(c chan int) {
 	_ = clock.Now()
@@ -87,12 +90,15 @@ func f(c chan int) {
 	select {}
 	_ = rand.Int()
 }`
-	found, err := CheckDeterminism("bad.go", src)
+	found, err := CheckCore("bad.go", src)
 	require.NoError(t, err)
 	joined := strings.Join(found, "\n")
-	for _, want := range []string{"imports math/rand", "uses time.Now", "uses time.Sleep", "uses time.After", "go statement", "select statement", "channel type"} {
+	for _, want := range []string{"imports math/rand", "imports os", "imports net/netip", "imports sync", "uses time.Now", "uses time.Sleep", "uses time.After", "go statement", "select statement", "channel type"} {
 		require.Contains(t, joined, want)
 	}
+	notCore, err := CheckDeterminism("bad.go", src)
+	require.NoError(t, err)
+	require.NotContains(t, strings.Join(notCore, "\n"), "imports sync", "sync is banned in cores only")
 	clean, err := CheckDeterminism("ok.go", "package ok\nimport \"time\"\nfunc d() time.Duration { return time.Second }\n")
 	require.NoError(t, err)
 	require.Empty(t, clean)

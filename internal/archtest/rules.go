@@ -25,6 +25,48 @@ var bannedImports = map[string]bool{
 	"math/rand": true, "math/rand/v2": true, "crypto/rand": true,
 }
 
+// coreBannedImports are packages that would let a core do I/O or share
+// memory across goroutines: cores get their inputs from a driver and ask
+// it for everything else (CheckCore).
+var coreBannedImports = map[string]bool{
+	"os": true, "io/ioutil": true, "syscall": true, "net": true, "sync": true,
+}
+
+// coreBannedPrefixes are package trees banned in cores as a whole.
+var coreBannedPrefixes = []string{"net/", "os/", "sync/"}
+
+func coreBanned(path string) bool {
+	if coreBannedImports[path] {
+		return true
+	}
+	for _, p := range coreBannedPrefixes {
+		if strings.HasPrefix(path, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// CheckCore is CheckDeterminism for engine and simulator code, which also
+// may not import os, net or sync packages (nor their subpackages).
+func CheckCore(filename string, src any) ([]string, error) {
+	found, err := CheckDeterminism(filename, src)
+	if err != nil {
+		return nil, err
+	}
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, filename, src, parser.ImportsOnly)
+	if err != nil {
+		return nil, fmt.Errorf("parse %s: %w", filename, err)
+	}
+	for _, imp := range f.Imports {
+		if path, _ := strconv.Unquote(imp.Path.Value); coreBanned(path) {
+			found = append(found, fmt.Sprintf("%s: imports %s", fset.Position(imp.Pos()), path))
+		}
+	}
+	return found, nil
+}
+
 // CheckDeterminism parses one Go source file and returns a description of
 // every construct the one rule forbids: wall-clock reads and waits, random
 // number packages, go statements, select statements and channel types.
