@@ -127,9 +127,18 @@ repetition of that spec with the seed and plan, printing its row.`)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	specMode := false
-	fs.Visit(func(f *flag.Flag) { specMode = specMode || specFlagNames[f.Name] })
-	if specMode {
+	var given []string
+	fs.Visit(func(f *flag.Flag) {
+		if specFlagNames[f.Name] {
+			given = append(given, "--"+f.Name)
+		}
+	})
+	if specMode := len(given) > 0; specMode {
+		if sf.file == "" && (sf.engine == "" || sf.backend == "" || sf.workload == "") {
+			return fmt.Errorf("%s: spec flags make repro re-run a spec, which needs --spec FILE or all of --engine, --backend and --workload; "+
+				"without spec flags, repro --seed %d re-runs that campaign seed (its engines: --engines, its workloads: --workloads)",
+				strings.Join(given, ", "), sf.seed)
+		}
 		if *planFile != "" {
 			sf.faults = "@" + *planFile
 		}

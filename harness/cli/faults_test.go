@@ -50,3 +50,12 @@ func TestFaultsPrintsReproForViolations(t *testing.T) {
 	require.Equal(t, 1, code)
 	require.Contains(t, errOut, `planted bug "typo": allowed:`)
 }
+
+// A spec flag makes repro re-run a spec; one given with only a seed says
+// so, instead of an error about a spec field the user never meant to set.
+func TestReproWithASpecFlagButNoSpecSaysWhatItNeeds(t *testing.T) {
+	code, _, errOut := call(t, "repro", "--seed", "5", "--nodes", "2")
+	require.Equal(t, 1, code)
+	require.Equal(t, "dflab repro: --nodes: spec flags make repro re-run a spec, which needs --spec FILE or all of --engine, --backend and --workload; "+
+		"without spec flags, repro --seed 5 re-runs that campaign seed (its engines: --engines, its workloads: --workloads)\n", errOut)
+}
