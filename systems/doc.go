@@ -13,6 +13,18 @@
 // the CLI find systems only through a registry, so adding a system is one
 // package and one registration.
 //
+// A new system (the SQL engine, the workflow service, a trigger chain) is
+// a package systems/<name> with a System value and one line in
+// systems/builtin: Knobs with Defaults and ranges (Only for a knob one
+// runner cannot honour), Sim returning a Deployment (plus FaultGlue,
+// Counters, DurableStates, SendsBeforePersist as it has them), Real if it
+// runs for real, Faults (the op globs it issues, the plan kinds it
+// survives, its plan partitions), Draw for the campaign, Planted, and
+// Settle if its oracle must wait after completion. What a deployment asks
+// of the simulated store is its stream partitions only so far; a system
+// needing another port (the relational one) adds it there and in the
+// runners' store setup.
+//
 // engine/** never imports this package (the descriptors import the
 // engines, the simulator and the fault glue they need).
 package systems

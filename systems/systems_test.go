@@ -9,6 +9,7 @@ import (
 	"github.com/dflab/dflab/engine/netherite"
 	"github.com/dflab/dflab/engine/original"
 	"github.com/dflab/dflab/engine/port"
+	"github.com/dflab/dflab/sim/rng"
 	"github.com/dflab/dflab/systems"
 	"github.com/dflab/dflab/systems/builtin"
 	nethsys "github.com/dflab/dflab/systems/netherite"
@@ -80,4 +81,22 @@ func TestOriginalDefaultsAreTheEngines(t *testing.T) {
 	dep, err := origsys.System.Sim(systems.SimConfig{})
 	require.NoError(t, err)
 	require.Equal(t, original.Defaults(origsys.Hub, "worker0"), dep.(*origsys.Sim).Config(0, 1))
+}
+
+// Every built-in system's campaign draws are values its knobs accept,
+// and its defaults are canonical.
+func TestDrawsAndDefaultsParse(t *testing.T) {
+	for _, s := range builtin.Systems().All() {
+		for seed := uint64(1); seed <= 200; seed++ {
+			v := s.Draw(rng.New(seed))
+			_, err := s.Parse(v, systems.RunnerSim)
+			require.NoError(t, err, "%s seed %d: %v", s.Name, seed, v)
+		}
+		for name, text := range s.Defaults("") {
+			k, _ := s.Knob(name)
+			c, err := k.Canonical(text)
+			require.NoError(t, err)
+			require.Equal(t, text, c, "%s.%s", s.Name, name)
+		}
+	}
 }

@@ -54,6 +54,24 @@ func TestEngineAndSimAreDeterministic(t *testing.T) {
 	require.Empty(t, violations, "the one rule: engine/ and sim/ code must be deterministic")
 }
 
+// System descriptors deploy cores on the simulator and carry out fault
+// plans in virtual time: their code is deterministic too (they may name
+// os-free packages such as engine/host for their real start).
+func TestSystemDescriptorsAreDeterministic(t *testing.T) {
+	root := repoRoot(t)
+	var violations []string
+	err := filepath.WalkDir(filepath.Join(root, "systems"), func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return err
+		}
+		found, err := CheckDeterminism(path, nil)
+		violations = append(violations, found...)
+		return err
+	})
+	require.NoError(t, err)
+	require.Empty(t, violations)
+}
+
 func TestDependencyDirection(t *testing.T) {
 	root := repoRoot(t)
 	cmd := exec.Command("go", "list", "-f", "{{.ImportPath}} {{join .Deps \" \"}}", "./...")
