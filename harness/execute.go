@@ -34,7 +34,7 @@ type Options struct {
 // and the next one runs; a cancelled context stops everything. It returns
 // the rows written.
 func Execute(ctx context.Context, reg *Registry, s spec.Spec, opt Options) ([]results.Row, error) {
-	rs, err := s.ResolveIn(reg.Catalog())
+	rs, err := Check(reg, s)
 	if err != nil {
 		return nil, err
 	}
@@ -57,6 +57,34 @@ func Execute(ctx context.Context, reg *Registry, s spec.Spec, opt Options) ([]re
 		rows = append(rows, row)
 	}
 	return rows, nil
+}
+
+// SpecChecker is a Runner that can validate a resolved spec without
+// running it, exactly as its Run would before the first event.
+type SpecChecker interface {
+	Check(s spec.Spec) error
+}
+
+// Check is the one validation of a spec, used by dflab spec and by
+// Execute (dflab run, sweep, bench, repro) alike: it resolves s, finds its
+// engine's runner and, if the runner is a SpecChecker, checks the resolved
+// spec with it (workload parameters, model set, fault plan, whether the
+// engine runs on the backend). It returns the resolved spec.
+func Check(reg *Registry, s spec.Spec) (spec.Spec, error) {
+	rs, err := s.ResolveIn(reg.Catalog())
+	if err != nil {
+		return spec.Spec{}, err
+	}
+	run, err := reg.Lookup(rs.Engine.Name)
+	if err != nil {
+		return spec.Spec{}, err
+	}
+	if c, ok := run.(SpecChecker); ok {
+		if err := c.Check(rs); err != nil {
+			return spec.Spec{}, err
+		}
+	}
+	return rs, nil
 }
 
 func executeOne(ctx context.Context, run Runner, s spec.Spec, rep int, opt Options) (results.Row, error) {

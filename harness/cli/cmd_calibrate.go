@@ -51,9 +51,6 @@ set it ran on beside its name (modelsHash, models_sha256).`)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q: calibrate takes only flags", fs.Arg(0))
-	}
 	c, err := f.config()
 	if err != nil {
 		return err

@@ -137,7 +137,7 @@ repetition of that spec with the seed and plan, printing its row.`)
 		if sf.file == "" && (sf.engine == "" || sf.backend == "" || sf.workload == "") {
 			return fmt.Errorf("%s: spec flags make repro re-run a spec, which needs --spec FILE or all of --engine, --backend and --workload; "+
 				"without spec flags, repro --seed %d re-runs that campaign seed (its engines: --engines, its workloads: --workloads)",
-				strings.Join(given, ", "), sf.seed)
+				strings.Join(given, ", "), sf.seed.v)
 		}
 		if *planFile != "" {
 			sf.faults = "@" + *planFile
@@ -148,7 +148,7 @@ repetition of that spec with the seed and plan, printing its row.`)
 	if err != nil {
 		return err
 	}
-	return reproSeed(ctx, e, sf.seed, setup, *planFile, *tracePath)
+	return reproSeed(ctx, e, sf.seed.v, setup, *planFile, *tracePath)
 }
 
 // reproSeed re-runs a campaign seed.

@@ -100,11 +100,15 @@ func printSpecs(e *env, specs []spec.Spec) error {
 // anything, then runs them in order, appending rows to out.
 func runSpecs(ctx context.Context, e *env, specs []spec.Spec, out string, forceProgress bool) error {
 	total := 0
-	for _, s := range specs {
-		if _, err := e.registry.Lookup(s.Engine.Name); err != nil {
+	for i, s := range specs {
+		rs, err := harness.Check(e.registry, s)
+		if err != nil {
+			if len(specs) > 1 {
+				return fmt.Errorf("spec %d of %d: %w", i+1, len(specs), err)
+			}
 			return err
 		}
-		total += s.Repetitions
+		total += rs.Repetitions
 	}
 	f, err := os.OpenFile(out, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
@@ -138,7 +142,7 @@ func runSpecs(ctx context.Context, e *env, specs []spec.Spec, out string, forceP
 // reproSpec re-runs one repetition of a spec with the given seed and
 // fault plan, and prints its row.
 func reproSpec(ctx context.Context, e *env, sf *specFlags) error {
-	sf.reps = 1
+	sf.reps = optInt{v: 1, set: true}
 	s, err := sf.build(e.catalog)
 	if err != nil {
 		return err

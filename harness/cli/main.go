@@ -119,13 +119,39 @@ func newFlags(e *env, name, args, about string) *flag.FlagSet {
 	return fs
 }
 
-// parse parses flags; help goes to stdout-less stderr and is not an error.
-func parse(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
+// parse parses flags of a command that takes no arguments; help goes to
+// stderr and is not an error.
+func parse(fs *flag.FlagSet, args []string) error { return parseArgs(fs, args, 0) }
+
+// parseArgs parses flags wherever they are, before or after the command's
+// arguments (at most maxArgs; "--" ends the flags), so that a flag after
+// an argument is honoured, never ignored. fs.Args() are the arguments.
+func parseArgs(fs *flag.FlagSet, args []string, maxArgs int) error {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return err
+			}
+			return errUsage
 		}
-		return errUsage
+		rest := fs.Args()
+		if len(rest) == 0 {
+			break
+		}
+		if used := len(args) - len(rest); used > 0 && args[used-1] == "--" {
+			pos = append(pos, rest...)
+			break
+		}
+		pos, args = append(pos, rest[0]), rest[1:]
 	}
-	return nil
+	if len(pos) > maxArgs {
+		what := "only flags"
+		if maxArgs > 0 {
+			what = fmt.Sprintf("at most %d argument(s) besides its flags", maxArgs)
+		}
+		return fmt.Errorf("unexpected argument %q: %s takes %s", pos[maxArgs], fs.Name(), what)
+	}
+	// Leave the arguments in fs.Args(): parsing "--" then them sets nothing.
+	return fs.Parse(append([]string{"--"}, pos...))
 }

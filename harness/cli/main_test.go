@@ -45,7 +45,7 @@ func TestUsageAndHelpForEveryCommand(t *testing.T) {
 func TestSpecFromFlagsAndFile(t *testing.T) {
 	code, out, errOut := call(t, "spec", "--engine", "netherite", "--backend", "sim", "--workload", "hello3",
 		"--nodes", "4", "--cores", "2", "--load", "open:10:60s:fixed", "--set", "engine.netherite.speculation=none",
-		"--params", `{"cities":3}`, "--faults", "at 5s crash node2", "--seed", "9", "--reps", "6")
+		"--faults", "at 5s crash node2", "--seed", "9", "--reps", "6")
 	require.Equal(t, 0, code, errOut)
 	s, err := spec.Parse([]byte(out))
 	require.NoError(t, err)
@@ -201,4 +201,70 @@ func TestRealRunPrintsEngineEvents(t *testing.T) {
 		"--load", "closed:2", "--out", out)
 	require.Equal(t, 0, code, errOut)
 	require.Regexp(t, `(?m)^engine: netherite p00: recovered to seq 0 \(checkpoint seq 0, 0 updates replayed\), log end 0$`, errOut)
+}
+
+// dflab spec and dflab run check a spec with one function
+// (harness.Check): what run rejects, spec rejects with the same error.
+func TestSpecRejectsWhatRunRejects(t *testing.T) {
+	base := []string{"--engine", "netherite", "--backend", "sim", "--workload", "hello5", "--load", "closed:2"}
+	out := filepath.Join(t.TempDir(), "r.jsonl")
+	for name, c := range map[string]struct {
+		args []string
+		want string
+	}{
+		"workload params": {[]string{"--params", `{"cities":3}`}, `spec.workload: workload hello5: hello5 parameters: json: unknown field "cities"`},
+		"model set":       {[]string{"--models", "paper2099"}, `spec.backend.models = "paper2099": allowed: default, paper2022`},
+		"fault syntax":    {[]string{"--faults", "at 5s explode node0"}, `spec.faults: plan line 1: bad token "explode": unknown timed action`},
+		"fault target":    {[]string{"--faults", "at 1s crash node7"}, `spec.faults: inject.Schedule: "at 1s crash node7": node "node7": allowed: node0`},
+		"original on disk": {[]string{"--engine", "original", "--backend", "disk"},
+			`spec.backend.kind = "disk": storage disk: the original engine needs queues and tables; allowed mem, azure`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			args := append(append([]string{}, base...), c.args...)
+			code, _, specErr := call(t, append([]string{"spec"}, args...)...)
+			require.Equal(t, 1, code, specErr)
+			require.Contains(t, specErr, c.want)
+			code, _, runErr := call(t, append([]string{"run", "--out", out}, args...)...)
+			require.Equal(t, 1, code, runErr)
+			require.Equal(t, strings.TrimPrefix(specErr, "dflab spec: "), strings.TrimPrefix(runErr, "dflab run: "))
+		})
+	}
+	_, err := os.Stat(out)
+	require.ErrorIs(t, err, os.ErrNotExist, "nothing ran")
+}
+
+// A flag after a positional argument is honoured, an argument a command
+// does not take is refused, and an explicit --nodes 0 reaches the spec's
+// check instead of meaning "not given".
+func TestFlagsAfterArgumentsAndExplicitZero(t *testing.T) {
+	code, out, errOut := call(t, "spec", "--engine", "netherite", "--backend", "sim", "--workload", "hello5")
+	require.Equal(t, 0, code, errOut)
+	file := filepath.Join(t.TempDir(), "spec.json")
+	require.NoError(t, os.WriteFile(file, []byte(out), 0o644))
+	code, out, errOut = call(t, "spec", file, "--nodes", "3", "--seed", "5")
+	require.Equal(t, 0, code, errOut)
+	s, err := spec.Parse([]byte(out))
+	require.NoError(t, err)
+	require.Equal(t, 3, s.Cluster.Nodes)
+	require.Equal(t, uint64(5), s.Seed)
+
+	code, _, errOut = call(t, "spec", file, "other.json")
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, `unexpected argument "other.json": dflab spec takes at most 1 argument(s) besides its flags`)
+	code, _, errOut = call(t, "run", "--out", filepath.Join(t.TempDir(), "r.jsonl"), "hello5", "--spec", file)
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, `unexpected argument "hello5": dflab run takes only flags`)
+
+	for flag, want := range map[string]string{
+		"--nodes": "spec.cluster.nodes: 0 given; omit the field for its default (1), or give 1..1024",
+		"--cores": "spec.cluster.cores: 0 given; omit the field for its default (1), or give 1..64",
+		"--seed":  "spec.seed: 0 given; omit the field for its default (1)",
+	} {
+		code, _, errOut = call(t, "spec", file, flag, "0")
+		require.Equal(t, 1, code, flag)
+		require.Contains(t, errOut, want, flag)
+	}
+	code, _, errOut = call(t, "spec", file, "--load", "closed:0")
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, "spec.load.instances: 0 given; omit the field for its default (the workload's default load), or give 1..10000000")
 }

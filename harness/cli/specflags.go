@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/dflab/dflab/harness/spec"
@@ -18,8 +19,41 @@ type specFlags struct {
 	knobs multiFlag
 	// shorthands, each a path
 	engine, backend, models, workload, params, load, faults string
-	nodes, cores, reps                                      int
-	seed                                                    uint64
+	nodes, cores, reps                                      optInt
+	seed                                                    optUint
+}
+
+// optInt and optUint are number flags that know whether they were given,
+// so an explicit --nodes 0 reaches the spec (and is refused there) instead
+// of meaning "not given".
+type optInt struct {
+	v   int
+	set bool
+}
+
+func (o *optInt) String() string { return strconv.Itoa(o.v) }
+func (o *optInt) Set(s string) error {
+	v, err := strconv.Atoi(s)
+	if err != nil {
+		return fmt.Errorf("want an integer")
+	}
+	o.v, o.set = v, true
+	return nil
+}
+
+type optUint struct {
+	v   uint64
+	set bool
+}
+
+func (o *optUint) String() string { return strconv.FormatUint(o.v, 10) }
+func (o *optUint) Set(s string) error {
+	v, err := strconv.ParseUint(s, 10, 64)
+	if err != nil {
+		return fmt.Errorf("want a non-negative integer")
+	}
+	o.v, o.set = v, true
+	return nil
 }
 
 type multiFlag []string
@@ -38,10 +72,10 @@ func (f *specFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.params, "params", "", "workload parameters as a JSON object")
 	fs.StringVar(&f.load, "load", "", "load: closed:N (N instances at once) or open:RATE:DURATION (e.g. open:10:60s)")
 	fs.StringVar(&f.faults, "faults", "", "fault plan text (or @FILE to read it from a file)")
-	fs.IntVar(&f.nodes, "nodes", 0, "cluster nodes")
-	fs.IntVar(&f.cores, "cores", 0, "cores per node")
-	fs.IntVar(&f.reps, "reps", 0, "repetitions")
-	fs.Uint64Var(&f.seed, "seed", 0, "seed (repetition i uses seed+i)")
+	fs.Var(&f.nodes, "nodes", "cluster nodes (default 1)")
+	fs.Var(&f.cores, "cores", "cores per node (default 1)")
+	fs.Var(&f.reps, "reps", "repetitions (default 1)")
+	fs.Var(&f.seed, "seed", "seed (default 1; repetition i uses seed+i)")
 }
 
 // build reads the file (if any), applies the flags and resolves against
@@ -103,17 +137,17 @@ func (f *specFlags) axes() ([]spec.Axis, error) {
 	}
 	ints := []struct {
 		path string
-		v    int
+		v    optInt
 	}{{"cluster.nodes", f.nodes}, {"cluster.cores", f.cores}, {"repetitions", f.reps}}
 	for _, i := range ints {
-		if i.v != 0 {
-			if err := add(i.path, i.v); err != nil {
+		if i.v.set {
+			if err := add(i.path, i.v.v); err != nil {
 				return nil, err
 			}
 		}
 	}
-	if f.seed != 0 {
-		if err := add("seed", f.seed); err != nil {
+	if f.seed.set {
+		if err := add("seed", f.seed.v); err != nil {
 			return nil, err
 		}
 	}

@@ -57,39 +57,11 @@ func Run(ctx context.Context, s spec.Spec, seed uint64, progress func(int64)) (m
 
 // RunWith is Run with options.
 func RunWith(ctx context.Context, s spec.Spec, seed uint64, ro Options) (metrics.Set, error) {
-	if s.Backend.Kind == spec.BackendSim {
-		return metrics.Set{}, fmt.Errorf("spec.backend.kind = %q: the real runner runs %s, %s, %s",
-			s.Backend.Kind, spec.BackendDisk, spec.BackendAzure, spec.BackendNATS)
-	}
-	if s.Faults != "" {
-		return metrics.Set{}, fmt.Errorf("spec.faults: fault plans run on backend %q only so far; the real runner takes none", spec.BackendSim)
-	}
-	wreg, sreg := ro.Workloads, ro.Systems
-	if wreg == nil {
-		wreg = workloads.Builtin()
-	}
-	if sreg == nil {
-		sreg = builtin.Systems()
-	}
-	w, err := wreg.New(s.Workload.Name, s.Workload.Params)
-	if err != nil {
-		return metrics.Set{}, fmt.Errorf("spec.workload: %w", err)
-	}
-	load, err := s.Load.Workload()
+	p, err := prepare(s, seed, ro)
 	if err != nil {
 		return metrics.Set{}, err
 	}
-	arrivals, err := workload.Generate(w, load, rng.New(seed).Fork("workload"))
-	if err != nil {
-		return metrics.Set{}, fmt.Errorf("spec.load: %w", err)
-	}
-	if len(arrivals) == 0 {
-		return metrics.Set{}, fmt.Errorf("spec.load: no instance starts")
-	}
-	sys, err := sreg.Lookup(s.Engine.Name)
-	if err != nil {
-		return metrics.Set{}, fmt.Errorf("spec.engine.name: %w", err)
-	}
+	w, arrivals, sys := p.w, p.arrivals, p.sys
 	opts, cleanup, err := options(s, sys, seed)
 	if err != nil {
 		return metrics.Set{}, err
@@ -109,6 +81,82 @@ func RunWith(ctx context.Context, s spec.Spec, seed uint64, ro Options) (metrics
 	defer e.Stop()
 	r := &run{spec: s, w: w, e: e, arrivals: arrivals, progress: ro.Progress}
 	return r.execute(ctx)
+}
+
+// prepared is what a real run needs before it starts the engine.
+type prepared struct {
+	w        workload.Workload
+	arrivals []workload.Arrival
+	sys      *systems.System
+}
+
+// Check validates a resolved spec for the real runner exactly as a run
+// does before it starts the engine (seed 1): backend, fault plan, workload
+// and parameters, load, engine knobs, and whether the engine runs on the
+// backend's storage. It touches no storage and reads no environment.
+// dflab spec and dflab run both call it, through harness.Check.
+func Check(s spec.Spec, ro Options) error {
+	_, err := prepare(s, spec.DefaultSeed, ro)
+	return err
+}
+
+func prepare(s spec.Spec, seed uint64, ro Options) (prepared, error) {
+	if s.Backend.Kind == spec.BackendSim {
+		return prepared{}, fmt.Errorf("spec.backend.kind = %q: the real runner runs %s, %s, %s",
+			s.Backend.Kind, spec.BackendDisk, spec.BackendAzure, spec.BackendNATS)
+	}
+	if s.Faults != "" {
+		return prepared{}, fmt.Errorf("spec.faults: fault plans run on backend %q only so far; the real runner takes none", spec.BackendSim)
+	}
+	wreg, sreg := ro.Workloads, ro.Systems
+	if wreg == nil {
+		wreg = workloads.Builtin()
+	}
+	if sreg == nil {
+		sreg = builtin.Systems()
+	}
+	w, err := wreg.New(s.Workload.Name, s.Workload.Params)
+	if err != nil {
+		return prepared{}, fmt.Errorf("spec.workload: %w", err)
+	}
+	load, err := s.Load.Workload()
+	if err != nil {
+		return prepared{}, err
+	}
+	arrivals, err := workload.Generate(w, load, rng.New(seed).Fork("workload"))
+	if err != nil {
+		return prepared{}, fmt.Errorf("spec.load: %w", err)
+	}
+	if len(arrivals) == 0 {
+		return prepared{}, fmt.Errorf("spec.load: no instance starts")
+	}
+	sys, err := sreg.Lookup(s.Engine.Name)
+	if err != nil {
+		return prepared{}, fmt.Errorf("spec.engine.name: %w", err)
+	}
+	if err := checkReal(s, sys, w); err != nil {
+		return prepared{}, err
+	}
+	return prepared{w: w, arrivals: arrivals, sys: sys}, nil
+}
+
+// checkReal builds (does not start) the system's real deployment on the
+// backend's storage: a knob the real runner cannot honour, or a storage
+// the system cannot run on (the original engine on disk), is an error.
+func checkReal(s spec.Spec, sys *systems.System, w workload.Workload) error {
+	if sys.Real == nil {
+		return fmt.Errorf("spec.engine.name = %q: the system runs on backend %s only", s.Engine.Name, spec.BackendSim)
+	}
+	knobs := s.Engine.Knobs
+	reg := durable.NewRegistry()
+	if err := w.Register(reg); err != nil {
+		return fmt.Errorf("%s: register: %w", w.Name(), err)
+	}
+	storage := map[string]string{spec.BackendDisk: "disk", spec.BackendNATS: "disk", spec.BackendAzure: "azure"}[s.Backend.Kind]
+	if _, err := sys.Real(systems.RealConfig{Registry: reg, Hub: "dflab", Knobs: knobs, Workers: s.Cluster.Nodes, Storage: storage}); err != nil {
+		return fmt.Errorf("spec.backend.kind = %q: %w", s.Backend.Kind, err)
+	}
+	return nil
 }
 
 // options maps a resolved spec to the facade's options: the system and

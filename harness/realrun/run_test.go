@@ -81,7 +81,9 @@ func TestBothEnginesOnAzurite(t *testing.T) {
 func TestBadRealSpecsAreNamed(t *testing.T) {
 	s := resolved(t, spec.EngineOriginal, spec.BackendDisk, "hello5", "", 1)
 	_, err := Run(context.Background(), s, 1, nil)
-	require.ErrorContains(t, err, `spec.backend.kind = "disk": dflab.Start: storage disk: the original engine needs queues and tables; allowed mem, azure`)
+	const onDisk = `spec.backend.kind = "disk": storage disk: the original engine needs queues and tables; allowed mem, azure`
+	require.ErrorContains(t, err, onDisk)
+	require.ErrorContains(t, Check(s, Options{}), onDisk, "found before any storage is touched")
 
 	s = resolved(t, spec.EngineNetherite, spec.BackendAzure, "hello5", "", 1)
 	t.Setenv(DefaultConnectionEnv, "")

@@ -53,6 +53,19 @@ func RunWith(ctx context.Context, s spec.Spec, seed uint64, opts Options) (Outco
 	return set.execute(ctx)
 }
 
+// Check validates a resolved spec for the sim runner exactly as a run
+// does before its first event: the workload and its parameters, the model
+// set, the load, the engine's knobs and deployment, and the fault plan
+// with its targets (seed 1). dflab spec and dflab run both call it, through
+// harness.Check, so a spec one accepts the other does not reject.
+func Check(s spec.Spec, opts Options) error {
+	r, err := newRun(s, spec.DefaultSeed, opts)
+	if err != nil {
+		return err
+	}
+	return r.deploy()
+}
+
 // newRun prepares one repetition: the workload, its arrivals from the
 // seed, the model set and the engine's deployment.
 func newRun(s spec.Spec, seed uint64, opts Options) (*run, error) {

@@ -28,12 +28,55 @@ func Decode(data []byte) (Spec, error) {
 // match a field's json tag exactly; anything else is an error of the form
 // "path.key: unknown field; allowed: a, b, c". json.RawMessage fields are
 // kept as they are (they belong to someone else).
+//
+// A number field that may be omitted (json omitempty) takes its default
+// when omitted; an explicit 0 there is an error naming the field, its
+// default and its allowed range, never a silent default.
 func DecodeStrict(path string, data []byte, out any) error {
+	return decoder{rejectZero: true}.decode(path, data, out)
+}
+
+// decoder is DecodeStrict's state: whether explicit zeros are rejected
+// (not for values built in code, such as EngineOf's).
+type decoder struct{ rejectZero bool }
+
+func (d decoder) decode(path string, data []byte, out any) error {
 	v := reflect.ValueOf(out)
 	if v.Kind() != reflect.Pointer || v.IsNil() {
 		return fmt.Errorf("%s: decode target must be a non-nil pointer", path)
 	}
-	return decodeValue(path, bytes.TrimSpace(data), v.Elem())
+	if err := syntaxError(path, data); err != nil {
+		return err
+	}
+	return d.decodeValue(path, bytes.TrimSpace(data), v.Elem())
+}
+
+// syntaxError says where data stops being JSON and what was expected
+// there: the line, the column and the byte offset.
+func syntaxError(path string, data []byte) error {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return fmt.Errorf("%s: empty input; want a JSON object", path)
+	}
+	var v any
+	err := json.Unmarshal(data, &v)
+	if err == nil {
+		return nil
+	}
+	var se *json.SyntaxError
+	if !errors.As(err, &se) {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	off := int(se.Offset)
+	if off > len(data) {
+		off = len(data)
+	}
+	line := 1 + bytes.Count(data[:off], []byte("\n"))
+	col := off - bytes.LastIndexByte(data[:off], '\n')
+	what := se.Error()
+	if what == "unexpected end of JSON input" {
+		what = "the JSON ends early (a truncated file?): want the rest of the value and its closing brackets"
+	}
+	return fmt.Errorf("%s: not valid JSON at line %d, column %d (byte %d of %d): %s", path, line, col, off, len(data), what)
 }
 
 var (
@@ -41,7 +84,7 @@ var (
 	unmarshalerType = reflect.TypeFor[json.Unmarshaler]()
 )
 
-func decodeValue(path string, data []byte, v reflect.Value) error {
+func (d decoder) decodeValue(path string, data []byte, v reflect.Value) error {
 	if len(data) == 0 {
 		return fmt.Errorf("%s: empty value", path)
 	}
@@ -66,20 +109,20 @@ func decodeValue(path string, data []byte, v reflect.Value) error {
 			return nil
 		}
 		p := reflect.New(v.Type().Elem())
-		if err := decodeValue(path, data, p.Elem()); err != nil {
+		if err := d.decodeValue(path, data, p.Elem()); err != nil {
 			return err
 		}
 		v.Set(p)
 		return nil
 	case reflect.Struct:
-		return decodeStruct(path, data, v)
+		return d.decodeStruct(path, data, v)
 	case reflect.Slice:
-		return decodeSlice(path, data, v)
+		return d.decodeSlice(path, data, v)
 	}
 	return decodeScalar(path, data, v)
 }
 
-func decodeStruct(path string, data []byte, v reflect.Value) error {
+func (d decoder) decodeStruct(path string, data []byte, v reflect.Value) error {
 	var obj map[string]json.RawMessage
 	if err := json.Unmarshal(data, &obj); err != nil || obj == nil {
 		return fmt.Errorf("%s: want an object, got %s", path, brief(data))
@@ -95,21 +138,24 @@ func decodeStruct(path string, data []byte, v reflect.Value) error {
 		if !ok {
 			return fmt.Errorf("%s.%s: unknown field; allowed: %s", path, k, strings.Join(fieldNames(v.Type()), ", "))
 		}
-		if err := decodeValue(path+"."+k, bytes.TrimSpace(obj[k]), v.Field(idx)); err != nil {
+		if err := d.decodeValue(path+"."+k, bytes.TrimSpace(obj[k]), v.Field(idx)); err != nil {
 			return err
+		}
+		if d.rejectZero && omitEmptyNumber(v.Type().Field(idx)) && v.Field(idx).IsZero() {
+			return explicitZero(path + "." + k)
 		}
 	}
 	return nil
 }
 
-func decodeSlice(path string, data []byte, v reflect.Value) error {
+func (d decoder) decodeSlice(path string, data []byte, v reflect.Value) error {
 	var items []json.RawMessage
 	if err := json.Unmarshal(data, &items); err != nil {
 		return fmt.Errorf("%s: want an array, got %s", path, brief(data))
 	}
 	s := reflect.MakeSlice(v.Type(), len(items), len(items))
 	for i, it := range items {
-		if err := decodeValue(fmt.Sprintf("%s[%d]", path, i), bytes.TrimSpace(it), s.Index(i)); err != nil {
+		if err := d.decodeValue(fmt.Sprintf("%s[%d]", path, i), bytes.TrimSpace(it), s.Index(i)); err != nil {
 			return err
 		}
 	}

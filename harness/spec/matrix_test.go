@@ -46,7 +46,7 @@ func TestMatrixSetsWorkloadParamsAndEngine(t *testing.T) {
 }
 
 func TestMatrixErrorsNameTheAxis(t *testing.T) {
-	m := Matrix{Base: baseSpec(t), Axes: []Axis{{Path: "cluster.nodes", Values: []json.RawMessage{[]byte(`0`), []byte(`"x"`)}}}}
+	m := Matrix{Base: baseSpec(t), Axes: []Axis{{Path: "cluster.nodes", Values: []json.RawMessage{[]byte(`1`), []byte(`"x"`)}}}}
 	_, err := m.Expand()
 	require.ErrorContains(t, err, `matrix point {cluster.nodes="x"}: spec.cluster.nodes: want an integer, got "x"`)
 	m = Matrix{Base: baseSpec(t), Axes: []Axis{{Path: "cluster.gpus", Values: []json.RawMessage{[]byte(`1`)}}}}

@@ -163,3 +163,45 @@ func TestDecodeStrictRejectsNonPointer(t *testing.T) {
 	require.NoError(t, DecodeStrict("x", []byte(`{"workload":{"name":"bank","params":{"a":[1,2]}}}`), &s))
 	require.Equal(t, json.RawMessage(`{"a":[1,2]}`), s.Workload.Params)
 }
+
+// An omitted number takes its default; an explicit 0 is an error naming
+// the field, its default and its allowed values.
+func TestExplicitZeroIsAnError(t *testing.T) {
+	const head = `{"engine":{"name":"netherite"},"backend":{"kind":"sim"},"workload":{"name":"hello5"},`
+	for in, want := range map[string]string{
+		`"load":{"instances":0}}`:    `spec.load.instances: 0 given; omit the field for its default (the workload's default load), or give 1..10000000`,
+		`"cluster":{"cores":0}}`:     `spec.cluster.cores: 0 given; omit the field for its default (1), or give 1..64`,
+		`"cluster":{"nodes":0}}`:     `spec.cluster.nodes: 0 given; omit the field for its default (1), or give 1..1024`,
+		`"seed":0}`:                  `spec.seed: 0 given; omit the field for its default (1)`,
+		`"repetitions":0}`:           `spec.repetitions: 0 given; omit the field for its default (1), or give 1..1000`,
+		`"load":{"timeLimit":"0s"}}`: `spec.load.timeLimit: 0 given; omit the field for its default (scaled to the load), or give a duration in (0, 1000h0m0s]`,
+		`"load":{"kind":"open","ratePerSec":0,"duration":"1s"}}`: `spec.load.ratePerSec: 0 given; allowed a finite number > 0`,
+	} {
+		_, err := Parse([]byte(head + in))
+		require.EqualError(t, err, want, in)
+	}
+	for in, want := range map[string]string{
+		`{"engine":{"name":"netherite","netherite":{"partitions":0}}}`:             `spec.engine.netherite.partitions: 0 given; omit the field for its default (12), or give 1..1024`,
+		`{"engine":{"name":"netherite","netherite":{"checkpoint":{"events":0}}}}`:  `spec.engine.netherite.checkpoint.events: 0 given; omit the field for its default (10000), or give 1..2147483647, or -1 to disable checkpoints`,
+		`{"engine":{"name":"netherite","netherite":{"checkpoint":{"idle":"0s"}}}}`: `spec.engine.netherite.checkpoint.idle: 0 given; omit the field for its default (1m0s), or give a duration > 0`,
+		`{"engine":{"name":"original","original":{"maxConcurrentActivities":0}}}`:  `spec.engine.original.maxConcurrentActivities: 0 given; omit the field for its default (10), or give 1..1000`,
+	} {
+		_, err := Decode([]byte(in))
+		require.EqualError(t, err, want, in)
+	}
+	// A sweep axis setting 0 is refused the same way.
+	_, err := Apply(Spec{Engine: Engine{Name: EngineNetherite}, Backend: Backend{Kind: BackendSim}, Workload: Workload{Name: "hello5"}},
+		Axis{Path: "cluster.cores", Values: []json.RawMessage{[]byte("0")}})
+	require.EqualError(t, err, `spec.cluster.cores: 0 given; omit the field for its default (1), or give 1..64`)
+}
+
+// A spec that is not JSON says where it stops being JSON and what was
+// expected, instead of quoting it.
+func TestSyntaxErrorsSayWhere(t *testing.T) {
+	_, err := Decode([]byte("{\"engine\":{\"name\":\"netherite\"},\n\"workload\":{\"name\":\"hel"))
+	require.EqualError(t, err, "spec: not valid JSON at line 2, column 24 (byte 55 of 55): the JSON ends early (a truncated file?): want the rest of the value and its closing brackets")
+	_, err = Decode([]byte("{\"engine\":{\"name\":\"netherite\"}\n \"seed\":2}"))
+	require.EqualError(t, err, "spec: not valid JSON at line 2, column 3 (byte 33 of 41): invalid character '\"' after object key:value pair")
+	_, err = Decode([]byte(" \n"))
+	require.EqualError(t, err, "spec: empty input; want a JSON object")
+}
