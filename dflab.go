@@ -76,6 +76,10 @@ type Options struct {
 	Logf func(format string, args ...any)
 }
 
+// ErrStopped is returned by client calls made after, or waiting when, the
+// engine stopped (Engine.Stop).
+var ErrStopped = host.ErrStopped
+
 // Engine is a running engine.
 type Engine struct {
 	streams int // stream partitions the system uses
@@ -143,7 +147,8 @@ func (e *Engine) StreamPartitions() int { return e.streams }
 // Violations lists outbox-rule violations the driver saw (none expected).
 func (e *Engine) Violations() []host.Violation { return e.driver.Violations() }
 
-// Stop stops the cores and closes the storage.
+// Stop stops the cores and closes the storage. Client calls waiting then,
+// and any made after, return ErrStopped.
 func (e *Engine) Stop() error {
 	e.driver.Stop()
 	var errs []error

@@ -122,6 +122,11 @@ func TestNetheriteOnDiskSurvivesRestart(t *testing.T) {
 	}
 	require.NoError(t, e.Stop())
 
+	_, err = e.Client().Start(ctx, "Echo", "late")
+	require.ErrorIs(t, err, dflab.ErrStopped, "a stopped engine answers, it does not hang")
+	_, err = e.Client().Wait(ctx, "e0")
+	require.ErrorIs(t, err, dflab.ErrStopped)
+
 	e, err = dflab.Start(ctx, reg, opts)
 	require.NoError(t, err)
 	defer func() { require.NoError(t, e.Stop()) }()

@@ -54,8 +54,18 @@ func (c *Client) Do(ctx context.Context, req durable.ClientRequest) (durable.Cli
 	return c.call(ctx, req)
 }
 
-// call sends one request and waits for its response or ctx's end.
+// ErrStopped is returned by a client call made after, or waiting when, the
+// driver stopped (Engine.Stop): no core will answer it.
+var ErrStopped = errors.New("engine stopped")
+
+// call sends one request and waits for its response, ctx's end or the
+// driver's stop.
 func (c *Client) call(ctx context.Context, req durable.ClientRequest) (durable.ClientResponse, error) {
+	select {
+	case <-c.d.stopped:
+		return durable.ClientResponse{}, fmt.Errorf("%s %s: %w", req.Kind, req.Instance, ErrStopped)
+	default:
+	}
 	ch := make(chan port.Response, 1)
 	c.mu.Lock()
 	c.next++
@@ -74,11 +84,18 @@ func (c *Client) call(ctx context.Context, req durable.ClientRequest) (durable.C
 		}
 		return resp, nil
 	case <-ctx.Done():
-		c.mu.Lock()
-		delete(c.waiting, id)
-		c.mu.Unlock()
+		c.forget(id)
 		return durable.ClientResponse{}, fmt.Errorf("%s %s: %w", req.Kind, req.Instance, ctx.Err())
+	case <-c.d.stopped:
+		c.forget(id)
+		return durable.ClientResponse{}, fmt.Errorf("%s %s: %w", req.Kind, req.Instance, ErrStopped)
 	}
+}
+
+func (c *Client) forget(id port.CallID) {
+	c.mu.Lock()
+	delete(c.waiting, id)
+	c.mu.Unlock()
 }
 
 // ErrUnknownInstance is returned for requests about an instance the engine

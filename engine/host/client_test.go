@@ -112,3 +112,31 @@ func TestClientTalksToAClientCore(t *testing.T) {
 	_, err = c.Wait(short, "i2")
 	require.ErrorIs(t, err, context.Canceled)
 }
+
+// After Stop no core answers: a call waiting then, and any call after,
+// returns ErrStopped instead of hanging.
+func TestClientCallsEndWithErrStopped(t *testing.T) {
+	d, err := New(Config{Stores: &port.Stores{}})
+	require.NoError(t, err)
+	core := d.AddCore("client", func() port.Core {
+		return &fakeEngine{status: map[string]*durable.InstanceStatus{}, waiters: map[string][]port.CallID{}}
+	})
+	c := d.NewClient(core)
+	d.Start(context.Background())
+	ctx := context.Background() // no deadline: only Stop can end the wait
+	_, err = c.Start(ctx, "Hello5", nil, durable.StartWithID("i1"))
+	require.NoError(t, err)
+	waited := make(chan error, 1)
+	go func() {
+		_, err := c.Wait(ctx, "i1") // the engine holds it: i1 never finishes
+		waited <- err
+	}()
+	d.Stop()
+	require.ErrorIs(t, <-waited, ErrStopped)
+	_, err = c.Start(ctx, "Hello5", nil, durable.StartWithID("i2"))
+	require.ErrorIs(t, err, ErrStopped)
+	require.ErrorContains(t, err, "start i2: engine stopped")
+	_, err = c.Wait(ctx, "i1")
+	require.ErrorIs(t, err, ErrStopped)
+	d.Stop() // a second Stop is harmless
+}

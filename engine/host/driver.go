@@ -59,6 +59,8 @@ type Driver struct {
 	wg       sync.WaitGroup // core loops
 	work     sync.WaitGroup // request lanes and re-reads touching storage
 	started  bool
+	stopped  chan struct{} // closed by Stop: clients answer ErrStopped
+	stopOnce sync.Once
 	marksMu  sync.Mutex
 	marks    port.MarkBook
 	violated []Violation
@@ -87,7 +89,7 @@ func New(cfg Config) (*Driver, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Driver{cfg: cfg, workers: make(chan struct{}, cfg.ActivityWorkers)}, nil
+	return &Driver{cfg: cfg, workers: make(chan struct{}, cfg.ActivityWorkers), stopped: make(chan struct{})}, nil
 }
 
 // AddCore adds a core made by factory; call it before Start.
@@ -120,7 +122,9 @@ func (d *Driver) Call(id CoreID, call port.ClientCall) { d.cores[id].post(call) 
 // Stop ends every core loop and waits for them and for storage requests
 // under way (so the caller may close the stores); activities still running
 // finish in the background and their completions are dropped.
+// Client calls waiting then, and any made after, return ErrStopped.
 func (d *Driver) Stop() {
+	d.stopOnce.Do(func() { close(d.stopped) })
 	if d.cancel != nil {
 		d.cancel()
 	}
