@@ -141,7 +141,7 @@ func (s *Store) lock(name string) (*txn, error) {
 	if err := port.ValidBlobName(name); err != nil {
 		return nil, err
 	}
-	lf, err := os.OpenFile(s.leasePath(name), os.O_RDWR|os.O_CREATE, 0o644)
+	lf, err := os.OpenFile(s.leasePath(name), os.O_RDWR|os.O_CREATE, fileMode)
 	if err != nil {
 		return nil, ioErr("open lease", name, err)
 	}

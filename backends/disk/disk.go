@@ -24,6 +24,11 @@ const (
 	SyncOnFlush
 )
 
+// fileMode is the mode of every file the store writes (blobs, leases,
+// stream segments, cursors, locks): the data is the task hub's alone.
+// Blobs are written through os.CreateTemp, whose mode is the same.
+const fileMode = 0o600
+
 // Options configure a Store.
 type Options struct {
 	// Partitions is the number of stream partitions (0: no stream). A

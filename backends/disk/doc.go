@@ -7,7 +7,7 @@
 //	blobs/<key>.blob   one file per blob: a 4 KiB header (magic, type,
 //	                   version, ETag incarnation and generation, block count,
 //	                   data size, a CRC-32C of the header, name) then the
-//	                   data. Page blobs are preallocated to their size.
+//	                   data. Page blobs are sparse files of their size.
 //	blobs/<key>.lease  the blob's lease record (JSON padded with spaces to
 //	                   whole 512-byte sectors, rewritten in place), and the
 //	                   lock file: every write to the blob and every lease

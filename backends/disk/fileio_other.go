@@ -2,11 +2,6 @@
 
 package disk
 
-import (
-	"errors"
-	"os"
-)
-
-func fallocate(*os.File, int64) error { return errors.New("fallocate unsupported") }
+import "os"
 
 func datasync(f *os.File) error { return f.Sync() }

@@ -20,13 +20,12 @@ func tryLockFile(f *os.File) error {
 	return syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
 }
 
-// preallocate reserves size bytes for f (sparse truncate if the file
-// system cannot allocate).
+// preallocate sets f's size without allocating it: a page blob is a
+// sparse file that takes disk space only as its pages are written (as an
+// Azure page blob is billed), so a partition's 64 MiB commit log costs
+// what it holds, not 64 MiB each.
 func preallocate(f *os.File, size int64) error {
 	if size == 0 {
-		return nil
-	}
-	if err := fallocate(f, size); err == nil {
 		return nil
 	}
 	return f.Truncate(size)

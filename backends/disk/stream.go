@@ -35,7 +35,7 @@ func openStream(dir string, n int, logf func(string, ...any)) (*stream, error) {
 	if err := os.MkdirAll(filepath.Join(dir, "cursors"), 0o755); err != nil {
 		return nil, err
 	}
-	lock, err := os.OpenFile(filepath.Join(dir, "LOCK"), os.O_RDWR|os.O_CREATE, 0o644)
+	lock, err := os.OpenFile(filepath.Join(dir, "LOCK"), os.O_RDWR|os.O_CREATE, fileMode)
 	if err != nil {
 		return nil, err
 	}
@@ -75,7 +75,7 @@ func openStream(dir string, n int, logf func(string, ...any)) (*stream, error) {
 }
 
 func (st *stream) commitPartitions(n int) error {
-	f, err := os.OpenFile(filepath.Join(st.dir, "PARTITIONS"), os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	f, err := os.OpenFile(filepath.Join(st.dir, "PARTITIONS"), os.O_WRONLY|os.O_CREATE|os.O_TRUNC, fileMode)
 	if err != nil {
 		return err
 	}
@@ -129,7 +129,7 @@ func (st *stream) close() error {
 // openSegment opens a segment, rebuilds its index and cuts a torn tail
 // (see scan).
 func openSegment(path string, logf func(string, ...any)) (*segment, error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, fileMode)
 	if err != nil {
 		return nil, err
 	}
