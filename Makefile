@@ -2,6 +2,9 @@
 # Go modules are pinned in go.mod, Azurite in package-lock.json.
 
 GO      ?= go
+# Results record the revision the dflab binary was built from (its build
+# info); stamp it wherever git can tell, even if go env says -buildvcs=false.
+export GOFLAGS ?= -buildvcs=auto
 PKGS    ?= ./...
 GOFILES  = $(shell git ls-files '*.go' 2>/dev/null)
 

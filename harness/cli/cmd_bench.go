@@ -84,7 +84,7 @@ with its error and left out of the charts.`)
 		return fmt.Errorf("results file: %w", err)
 	}
 	defer f.Close()
-	opt := harness.Options{Revision: results.GitRevision("."), Out: results.NewWriter(f),
+	opt := harness.Options{Revision: results.BuildRevision(), Out: results.NewWriter(f),
 		Progress: harness.NewProgress(e.stderr, len(specs), *progress, nil)}
 	start := time.Now()
 	var rows []results.Row

@@ -56,7 +56,7 @@ results already there, running nothing. --list prints the definitions.`)
 	start := time.Now()
 	if !*plotsOnly {
 		info, err := figures.Run(ctx, e.registry, figs, figures.Options{Config: cfg, Results: *out, Notebooks: *nbs,
-			Workers: *workers, Revision: results.GitRevision("."), Status: e.stderr, ForceProgress: *progress})
+			Workers: *workers, Revision: results.BuildRevision(), Status: e.stderr, ForceProgress: *progress})
 		if err != nil {
 			return err
 		}

@@ -115,7 +115,7 @@ func runSpecs(ctx context.Context, e *env, specs []spec.Spec, out string, forceP
 		return fmt.Errorf("results file: %w", err)
 	}
 	defer f.Close()
-	opt := harness.Options{Revision: results.GitRevision("."), Out: results.NewWriter(f),
+	opt := harness.Options{Revision: results.BuildRevision(), Out: results.NewWriter(f),
 		Progress: harness.NewProgress(e.stderr, total, forceProgress, nil), Warn: e.warner()}
 	failed := 0
 	for _, s := range specs {
@@ -147,7 +147,7 @@ func reproSpec(ctx context.Context, e *env, sf *specFlags) error {
 	if err != nil {
 		return err
 	}
-	rows, err := harness.Execute(ctx, e.registry, s, harness.Options{Revision: results.GitRevision(".")})
+	rows, err := harness.Execute(ctx, e.registry, s, harness.Options{Revision: results.BuildRevision()})
 	if err != nil {
 		return err
 	}

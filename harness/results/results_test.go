@@ -3,6 +3,7 @@ package results
 import (
 	"bytes"
 	"encoding/csv"
+	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
@@ -189,8 +190,19 @@ func TestSchemaDocumentsEveryColumn(t *testing.T) {
 	require.Contains(t, doc, "`"+SummaryMetrics[0].Name+"_ci95_low`")
 }
 
-func TestGitRevisionFallsBack(t *testing.T) {
-	require.Equal(t, UnknownRevision, GitRevision(t.TempDir()))
-	rev := GitRevision(".")
-	require.True(t, rev == UnknownRevision || len(rev) == 40, rev)
+// The revision comes from the binary's build info, flagged when the tree
+// was dirty, and is unknown when the binary carries none.
+func TestRevisionFromBuildInfo(t *testing.T) {
+	const rev = "0123456789abcdef0123456789abcdef01234567"
+	for _, c := range []struct {
+		settings []debug.BuildSetting
+		want     string
+	}{
+		{[]debug.BuildSetting{{Key: "vcs", Value: "git"}, {Key: "vcs.revision", Value: rev}, {Key: "vcs.modified", Value: "false"}}, rev},
+		{[]debug.BuildSetting{{Key: "vcs.revision", Value: rev}, {Key: "vcs.modified", Value: "true"}}, rev + "-dirty"},
+		{[]debug.BuildSetting{{Key: "vcs.modified", Value: "true"}}, UnknownRevision},
+		{nil, UnknownRevision},
+	} {
+		require.Equal(t, c.want, revisionOf(c.settings))
+	}
 }

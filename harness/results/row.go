@@ -8,9 +8,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os/exec"
+	"runtime/debug"
 	"strconv"
-	"strings"
 
 	"github.com/dflab/dflab/harness/metrics"
 	"github.com/dflab/dflab/harness/spec"
@@ -71,17 +70,39 @@ func NewRow(s spec.Spec, rep int, seed uint64, revision string) (Row, error) {
 		Repetition: rep, Seed: seed, GitRevision: revision, Version: Version}, nil
 }
 
-// GitRevision returns `git rev-parse HEAD` run in dir, or UnknownRevision.
-func GitRevision(dir string) string {
-	cmd := exec.Command("git", "rev-parse", "HEAD")
-	cmd.Dir = dir
-	out, err := cmd.Output()
-	if err != nil {
+// BuildRevision is the git revision the running binary was built from,
+// from its build info (go build and go run record vcs.revision when built
+// inside the repository), with DirtySuffix appended when the tree had
+// uncommitted changes (vcs.modified); UnknownRevision when the binary
+// carries none (go test, -buildvcs=false, a build outside the repository).
+// It never looks at the current directory: a binary run elsewhere reports
+// what it was built from.
+func BuildRevision() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
 		return UnknownRevision
 	}
-	rev := strings.TrimSpace(string(out))
+	return revisionOf(info.Settings)
+}
+
+// DirtySuffix marks a revision built from a tree with uncommitted changes.
+const DirtySuffix = "-dirty"
+
+func revisionOf(settings []debug.BuildSetting) string {
+	rev, dirty := "", false
+	for _, s := range settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			dirty = s.Value == "true"
+		}
+	}
 	if rev == "" {
 		return UnknownRevision
+	}
+	if dirty {
+		rev += DirtySuffix
 	}
 	return rev
 }

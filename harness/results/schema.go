@@ -63,7 +63,7 @@ var jsonlFields = [][2]string{
 	{"spec", "the fully resolved experiment spec (every default filled), as `dflab spec` prints it"},
 	{"repetition", "repetition number, from 0"},
 	{"seed", "this repetition's seed: spec.seed + repetition"},
-	{"gitRevision", "`git rev-parse HEAD` at run time, or `unknown`"},
+	{"gitRevision", "the git revision the dflab binary was built from (its build info), with `-dirty` if the tree had uncommitted changes, or `unknown`"},
 	{"modelsHash", "sha256 (hex) of the simulator model set's canonical JSON (backend sim only): two sets of one name differ here"},
 	{"dflabVersion", "dflab version"},
 	{"startedAt", "wall-clock start, RFC 3339 UTC"},
