@@ -37,7 +37,11 @@ type Options struct {
 	// an embedded server keeping its data under Dir). The original engine
 	// uses queues and ignores it.
 	Transport string
-	// Dir holds disk storage and an embedded NATS server's data.
+	// Dir holds disk storage and an embedded NATS server's data, of one
+	// task hub: an absent or empty directory gets a new hub (and a HubFile
+	// naming Hub and Engine); a directory whose HubFile names the same Hub
+	// and Engine reopens that hub (recovery); any other directory is
+	// refused, so two runs never mix.
 	Dir string
 	// ConnectionString is the Azure Storage connection string (never logged).
 	ConnectionString string
@@ -198,6 +202,11 @@ func (e *Engine) start(ctx context.Context, reg *durable.Registry, o Options) er
 	}
 	e.streams = dep.StreamPartitions()
 	e.health, _ = dep.(systems.RealHealth)
+	if o.Dir != "" {
+		if err := claimDir(o.Dir, o.Hub, sys.Name); err != nil {
+			return err
+		}
+	}
 	stores, err := e.openStores(ctx, o, e.streams)
 	if err != nil {
 		return err

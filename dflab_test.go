@@ -3,6 +3,8 @@ package dflab_test
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -224,4 +226,37 @@ func TestHealthListsEveryUnit(t *testing.T) {
 			require.Positive(t, ok, "the unit h1 ran on is ok: %v", hs)
 		})
 	}
+}
+
+// One directory holds one task hub: reopening it needs the same hub and
+// engine, and a directory dflab did not make is refused, never mixed.
+func TestDirHoldsOneTaskHub(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	reg := durable.NewRegistry()
+	dir := filepath.Join(t.TempDir(), "hub") // absent: created
+	opts := dflab.Options{Engine: "netherite", Storage: "disk", Dir: dir, Partitions: 2, Hub: "a"}
+	e, err := dflab.Start(ctx, reg, opts)
+	require.NoError(t, err)
+	require.NoError(t, e.Stop())
+	data, err := os.ReadFile(filepath.Join(dir, dflab.HubFile))
+	require.NoError(t, err)
+	require.JSONEq(t, `{"hub":"a","engine":"netherite"}`, string(data))
+
+	e, err = dflab.Start(ctx, reg, opts) // the same hub, reopened
+	require.NoError(t, err)
+	require.NoError(t, e.Stop())
+
+	other := opts
+	other.Hub = "b"
+	_, err = dflab.Start(ctx, reg, other)
+	require.ErrorContains(t, err, `holds task hub "a" of engine netherite; reopening it needs Options.Hub "a" and Engine "netherite", a new hub needs an empty directory`)
+
+	foreign := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(foreign, "notes.txt"), []byte("mine"), 0o600))
+	other = opts
+	other.Dir = foreign
+	_, err = dflab.Start(ctx, reg, other)
+	require.ErrorContains(t, err, "is not empty and holds no task hub")
+	require.ErrorContains(t, err, "e.g. notes.txt, and no dflab-hub.json")
 }

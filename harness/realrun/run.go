@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"runtime"
 	"sort"
 	"strconv"
@@ -172,7 +173,13 @@ func options(s spec.Spec, sys *systems.System, seed uint64) (dflab.Options, func
 	o.Knobs = knobs
 	dir := func() error {
 		if s.Backend.Dir != "" {
-			o.Dir = s.Backend.Dir
+			// Every run is a new task hub: its own directory under
+			// spec.backend.dir, which must not hold a run already (the
+			// facade would reopen it as the same hub and mix the two).
+			o.Dir = filepath.Join(s.Backend.Dir, "seed-"+strconv.FormatUint(seed, 10))
+			if entries, err := os.ReadDir(o.Dir); err == nil && len(entries) > 0 {
+				return fmt.Errorf("spec.backend.dir: %s holds an earlier run of seed %d: a run starts a new task hub; remove it or give another spec.backend.dir", o.Dir, seed)
+			}
 			return nil
 		}
 		d, err := os.MkdirTemp("", "dflab-run-")

@@ -2,6 +2,8 @@ package realrun
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -122,4 +124,22 @@ func TestRealRunsHonourEveryKnobOrSayWhichNot(t *testing.T) {
 	require.NoError(t, err)
 	defer cleanup()
 	require.Equal(t, "true", o.Knobs["extendedSessions"])
+}
+
+// A run with spec.backend.dir gets its own task hub in dir/seed-N; a
+// second run of the same seed into the same dir is refused, not mixed.
+func TestRunsNeverShareADirectory(t *testing.T) {
+	dir := t.TempDir()
+	s := resolved(t, spec.EngineNetherite, spec.BackendDisk, "hello5", "", 3)
+	s.Backend.Dir = dir
+	m, err := Run(context.Background(), s, 1, nil)
+	require.NoError(t, err)
+	requireRan(t, m, 3)
+	_, err = os.Stat(filepath.Join(dir, "seed-1", "dflab-hub.json"))
+	require.NoError(t, err)
+	_, err = Run(context.Background(), s, 1, nil)
+	require.ErrorContains(t, err, "spec.backend.dir: "+filepath.Join(dir, "seed-1")+" holds an earlier run of seed 1")
+	m, err = Run(context.Background(), s, 2, nil)
+	require.NoError(t, err, "another seed, another hub")
+	requireRan(t, m, 3)
 }

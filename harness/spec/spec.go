@@ -82,7 +82,9 @@ type Backend struct {
 	Kind string `json:"kind"`
 	// Models names the simulator's model set (sim only; default "paper2022", fitted by dflab calibrate).
 	Models string `json:"models,omitempty"`
-	// Dir is the directory of the disk backend (empty: a fresh temporary one).
+	// Dir is the directory of the disk backend (empty: a fresh temporary
+	// one, removed after the run). Each run gets its own task hub in
+	// Dir/seed-N, which must not hold an earlier run; it is kept.
 	Dir string `json:"dir,omitempty"`
 	// ConnectionEnv names the environment variable holding the Azure
 	// connection string (azure only; default DFLAB_AZURE_CONNECTION). The
