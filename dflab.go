@@ -43,6 +43,11 @@ type Options struct {
 	// and Engine reopens that hub (recovery); any other directory is
 	// refused, so two runs never mix.
 	Dir string
+	// DropOnStop deletes the task hub's Azure container, queues and tables
+	// (Namespace's) when the engine stops: for a run whose storage is
+	// scratch, such as a harness run. Default false: they are the hub's
+	// durable state.
+	DropOnStop bool
 	// ConnectionString is the Azure Storage connection string (never logged).
 	ConnectionString string
 	// Namespace isolates this task hub's objects in an Azure account.

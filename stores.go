@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"time"
 
 	"github.com/dflab/dflab/backends/azure"
 	"github.com/dflab/dflab/backends/disk"
@@ -40,6 +41,13 @@ func (e *Engine) openStores(ctx context.Context, o Options, partitions int) (*po
 		st, err := azure.Open(ctx, o.ConnectionString, azure.Options{Namespace: o.Namespace})
 		if err != nil {
 			return nil, err
+		}
+		if o.DropOnStop {
+			e.closers = append(e.closers, func() error {
+				ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+				defer cancel()
+				return st.Drop(ctx)
+			})
 		}
 		stores = st.Stores()
 	default:

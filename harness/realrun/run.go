@@ -205,7 +205,9 @@ func options(s spec.Spec, sys *systems.System, seed uint64) (dflab.Options, func
 		if o.ConnectionString == "" {
 			return o, cleanup, fmt.Errorf("spec.backend.connectionEnv: environment variable %s is empty: set it to an Azure Storage (or Azurite) connection string", env)
 		}
-		// A fresh namespace per run keeps runs on one account apart.
+		// A fresh namespace per run keeps runs on one account apart; it is
+		// deleted when the run ends unless spec.backend.keep.
+		o.DropOnStop = !s.Backend.Keep
 		o.Namespace = "r" + strconv.FormatUint(seed%1e6, 36) + strconv.FormatInt(time.Now().UnixNano()%1e12, 36)
 		// Azure Storage has no partitioned stream: a system's streams
 		// (Netherite's: Event Hubs in the paper) go to an embedded NATS

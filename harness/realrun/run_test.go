@@ -66,9 +66,11 @@ func TestNetheriteOnDiskAndNATS(t *testing.T) {
 	}
 }
 
-// Both engines on Azurite through the Azure SDK.
+// Both engines on Azurite through the Azure SDK; a run deletes its
+// container, queues and tables at the end unless spec.backend.keep.
 func TestBothEnginesOnAzurite(t *testing.T) {
-	t.Setenv(DefaultConnectionEnv, azurite.Start(t))
+	conn := azurite.Start(t)
+	t.Setenv(DefaultConnectionEnv, conn)
 	for _, e := range spec.Engines {
 		t.Run(e, func(t *testing.T) {
 			s := resolved(t, e, spec.BackendAzure, "hello5", "", 5)
@@ -76,8 +78,18 @@ func TestBothEnginesOnAzurite(t *testing.T) {
 			require.NoError(t, err)
 			requireRan(t, m, 5)
 			require.Contains(t, strings.Join(m.Notes, "; "), "Azurite is an emulator")
+			c, q, tb := accountObjects(t, conn)
+			require.Equal(t, [3]int{0, 0, 0}, [3]int{c, q, tb}, "containers, queues, tables left behind")
 		})
 	}
+	s := resolved(t, spec.EngineOriginal, spec.BackendAzure, "hello5", "", 2)
+	s.Backend.Keep = true
+	_, err := Run(context.Background(), s, 1, nil)
+	require.NoError(t, err)
+	c, q, tb := accountObjects(t, conn)
+	require.Equal(t, 1, c, "kept: the run's container")
+	require.Positive(t, q, "kept: its control and work-item queues")
+	require.Positive(t, tb, "kept: its History and Instances tables")
 }
 
 func TestBadRealSpecsAreNamed(t *testing.T) {

@@ -90,6 +90,9 @@ type Backend struct {
 	// connection string (azure only; default DFLAB_AZURE_CONNECTION). The
 	// secret itself is never part of a spec or a result.
 	ConnectionEnv string `json:"connectionEnv,omitempty"`
+	// Keep keeps a run's Azure container, queues and tables (azure only;
+	// default false: they are deleted when the run ends).
+	Keep bool `json:"keep,omitempty"`
 	// URL is the NATS server URL (nats only; empty: an embedded server).
 	URL string `json:"url,omitempty"`
 }

@@ -123,6 +123,8 @@ func TestDecodeErrorsNameThePath(t *testing.T) {
 			`spec.engine.netherite: knobs of engine netherite given, but engine is "original"`},
 		"models on disk": {`{"engine":{"name":"original"},"backend":{"kind":"disk","models":"paper"},"workload":{"name":"bank"}}`,
 			`spec.backend.models: applies to backend sim only, but backend is "disk"`},
+		"keep on disk": {`{"engine":{"name":"netherite"},"backend":{"kind":"disk","keep":true},"workload":{"name":"bank"}}`,
+			`spec.backend.keep: applies to backend azure only, but backend is "disk"`},
 		"nodes": {`{"engine":{"name":"original"},"backend":{"kind":"sim"},"cluster":{"nodes":-2},"workload":{"name":"bank"}}`,
 			`spec.cluster.nodes: -2 is out of range; allowed 1..1024`},
 		"open instances": {`{"engine":{"name":"original"},"backend":{"kind":"sim"},"workload":{"name":"bank"},"load":{"kind":"open","instances":3}}`,

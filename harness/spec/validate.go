@@ -71,6 +71,9 @@ func (s Spec) validateBackend() error {
 			return fmt.Errorf("%s.%s: applies to backend %s only, but backend is %q", p, f.field, kind, b.Kind)
 		}
 	}
+	if b.Keep && b.Kind != BackendAzure {
+		return fmt.Errorf("%s.keep: applies to backend %s only, but backend is %q", p, BackendAzure, b.Kind)
+	}
 	if b.Kind == BackendSim && !validName(b.Models) {
 		return fmt.Errorf("%s.models: %q; allowed a model set name of [A-Za-z0-9._-]", p, b.Models)
 	}
