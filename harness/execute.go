@@ -13,7 +13,7 @@ import (
 // Options configure Execute.
 type Options struct {
 	// Revision is the git revision written into rows (see
-	// results.GitRevision); empty means results.UnknownRevision.
+	// results.BuildRevision); empty means results.UnknownRevision.
 	Revision string
 	// Out receives each row as soon as its run ends (nil: none).
 	Out *results.Writer

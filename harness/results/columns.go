@@ -141,7 +141,7 @@ var metricColumns = []Column{
 var provenanceColumns = []Column{
 	{"wall_time_s", "s", "wall-clock time the run took", func(r Row) string { return f64(r.WallTimeSec) }},
 	{"started_at", "", "wall-clock start, RFC 3339 UTC", func(r Row) string { return r.StartedAt }},
-	{"git_revision", "", "git rev-parse HEAD at run time, or unknown", func(r Row) string { return r.GitRevision }},
+	{"git_revision", "", "git revision the dflab binary was built from (-dirty: a modified tree), or unknown", func(r Row) string { return r.GitRevision }},
 	{"dflab_version", "", "dflab version", func(r Row) string { return r.Version }},
 	{"error", "", "why the run failed (empty: it succeeded)", func(r Row) string { return r.Error }},
 }
