@@ -46,6 +46,10 @@ func (r ImageRef) decode() (image.Image, error) {
 	if err != nil {
 		return nil, err
 	}
+	return r.decodeBytes(b)
+}
+
+func (r ImageRef) decodeBytes(b []byte) (image.Image, error) {
 	img, _, err := image.Decode(bytes.NewReader(b))
 	if err != nil {
 		return nil, fmt.Errorf("decode image %s: %w", r.ID, err)
@@ -161,10 +165,15 @@ func MakeThumb(in ThumbInput) (Thumb, error) {
 	if err != nil {
 		return Thumb{}, err
 	}
-	tw, th := ThumbSize(img.Bounds().Dx(), img.Bounds().Dy(), in.Side)
+	return thumbOf(img, in.Image.ID, in.Side)
+}
+
+// thumbOf is the thumbnail of img (image id) fitting side.
+func thumbOf(img image.Image, id string, side int) (Thumb, error) {
+	tw, th := ThumbSize(img.Bounds().Dx(), img.Bounds().Dy(), side)
 	var buf bytes.Buffer
 	if err := png.Encode(&buf, Thumbnail(img, tw, th)); err != nil {
-		return Thumb{}, fmt.Errorf("thumbnail of %s: %w", in.Image.ID, err)
+		return Thumb{}, fmt.Errorf("thumbnail of %s: %w", id, err)
 	}
 	h := fnv.New64a()
 	h.Write(buf.Bytes())
