@@ -63,20 +63,29 @@ func TestOriginalOnMem(t *testing.T) {
 func TestParityForReal(t *testing.T) {
 	t.Run("netherite-mem", func(t *testing.T) {
 		runScenarios(t, scenarios.Parity(), func(t *testing.T, _ string) dflab.Options {
-			return dflab.Options{Engine: "netherite", Storage: "mem", Partitions: 4}
+			return dflab.Options{Engine: "netherite", Storage: "mem", Partitions: 4, Knobs: replayCheck}
 		})
 	})
 	t.Run("netherite-disk", func(t *testing.T) {
 		runScenarios(t, scenarios.Parity(), func(t *testing.T, _ string) dflab.Options {
-			return dflab.Options{Engine: "netherite", Storage: "disk", Dir: t.TempDir(), Partitions: 4}
+			return dflab.Options{Engine: "netherite", Storage: "disk", Dir: t.TempDir(), Partitions: 4, Knobs: replayCheck}
 		})
 	})
 	t.Run("original-mem", func(t *testing.T) {
 		runScenarios(t, scenarios.Parity(), func(t *testing.T, _ string) dflab.Options {
-			return dflab.Options{Engine: "original", Storage: "mem", Workers: 2, ControlQueues: 4, MaxPoll: 100 * time.Millisecond}
+			return dflab.Options{Engine: "original", Storage: "mem", Workers: 2, ControlQueues: 4, MaxPoll: 100 * time.Millisecond,
+				Knobs: replayCheck}
+		})
+	})
+	t.Run("original-mem-extended", func(t *testing.T) {
+		runScenarios(t, scenarios.Parity(), func(t *testing.T, _ string) dflab.Options {
+			return dflab.Options{Engine: "original", Storage: "mem", Workers: 2, ControlQueues: 4, MaxPoll: 100 * time.Millisecond,
+				Knobs: map[string]string{"replayCheck": "true", "extendedSessions": "true"}}
 		})
 	})
 }
+
+var replayCheck = map[string]string{"replayCheck": "true"}
 
 func TestOnAzurite(t *testing.T) {
 	conn := azurite.Start(t)

@@ -82,6 +82,12 @@ type Knobs struct {
 	// ones and recommends a node count (loadmonitor.go). Negative: no
 	// reports, so no offloading.
 	LoadReport port.Time
+	// ReplayCheck re-runs every orchestration step from the instance's
+	// history instead of resuming its cached executor, so that IsReplaying
+	// and nondeterminism detection behave as on an engine without a cache
+	// (the original engine without extended sessions): on in tests and the
+	// fault campaign, off by default (it costs a replay per step).
+	ReplayCheck bool
 	// Planted switches on one planted bug (Planted* constants), for the
 	// fault campaign's tests that prove its checkers can fail. "" (the
 	// default) is none; no other use.

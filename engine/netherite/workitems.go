@@ -41,6 +41,9 @@ func (x *Partition) processReady() {
 
 func (x *Partition) orchestrationStep(inst string, msgs []durable.Event) {
 	batch := slices.Clone(msgs)
+	if x.k.ReplayCheck {
+		x.st.dropExec(inst) // rebuilt from history: the step replays
+	}
 	ex := x.st.executor(x.cfg.Registry, inst)
 	r := ex.Step(int64(x.now), batch)
 	x.work["orchestration-step"]++

@@ -66,6 +66,11 @@ type Config struct {
 	// memory between steps instead of querying and replaying the history
 	// every step (default off, as the paper ran).
 	ExtendedSessions bool
+	// ReplayCheck, with ExtendedSessions, re-runs every step from the
+	// cached history instead of resuming the cached executor, so that
+	// IsReplaying and nondeterminism detection behave as without the cache
+	// (on in tests and the fault campaign; off by default).
+	ReplayCheck bool
 	// Planted switches on one planted bug (Planted* constants), for the
 	// fault campaign's tests that prove its checkers can fail. "" (the
 	// default) is none; no other use.

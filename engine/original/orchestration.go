@@ -63,6 +63,10 @@ func (w *Worker) runOrchestration(s *session, h history, x *replay.Executor) {
 		w.dropCursor(s.instance)
 		x = nil
 	}
+	if x != nil && w.cfg.ReplayCheck {
+		x.Close() // rebuilt from the cached history: the step replays
+		x = nil
+	}
 	if x == nil {
 		x = replay.New(w.reg, s.instance)
 		x.Replay(hist)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dflab/dflab/engine/durable"
@@ -13,11 +14,11 @@ import (
 // Parity returns the programming-model parity table (issue 22): one
 // scenario per behaviour on which the engines must agree with each other
 // and with Durable Functions, each with its expected outcome. Every engine
-// runs it on the sim driver and for real (the tests beside each engine's
-// suite), none skipped.
+// runs it on the sim driver and for real, none skipped, with the
+// engines' replayCheck knob on (as in the fault campaign).
 func Parity() []Scenario {
 	return []Scenario{SubOrchestrationRetryFixedID(), ReuseFinishedChildID(), WhenAllFailureOrder(),
-		StartRunningID(), PurgeAndWaitRefusals(), AbandonedWaits(), UnregisteredActivity()}
+		StartRunningID(), PurgeAndWaitRefusals(), ReplayObservable(), AbandonedWaits(), UnregisteredActivity()}
 }
 
 // attempts counts activity runs per instance id; activities run
@@ -243,4 +244,36 @@ func AbandonedWaits() Scenario {
 		Calls: []Call{start(0, "waits", "Waits", nil),
 			{At: 1000 * ms, Req: durable.ClientRequest{Kind: durable.RequestRaise, Instance: "waits", Name: "e", Payload: late}}},
 		Expect: []Expect{completed("waits", `["true","1","true","true","late"]`)}}
+}
+
+// ReplayObservable (item 6): with replayCheck on, an engine that caches
+// executors (Netherite; the original engine with extended sessions) re-runs
+// each step from history, so IsReplaying is true while recorded steps are
+// re-executed, and a code change is caught at the next step: "observe"
+// returns [IsReplaying before its first await, after it] as seen by its
+// last step; "drift" asks for another activity each time its code runs and
+// fails as nondeterministic.
+func ReplayObservable() Scenario {
+	setup := func(reg *durable.Registry) error {
+		var runs atomic.Int32
+		return all(SetupHello(reg), reg.AddActivity("SayGoodbye", sayHello),
+			reg.AddOrchestrator("Observe", func(ctx *durable.OrchestrationContext) (any, error) {
+				before := ctx.IsReplaying()
+				if err := ctx.CallActivity("SayHello", "x").Await(nil); err != nil {
+					return nil, err
+				}
+				return []bool{before, ctx.IsReplaying()}, nil
+			}),
+			reg.AddOrchestrator("Drift", func(ctx *durable.OrchestrationContext) (any, error) {
+				name := "SayHello"
+				if runs.Add(1) > 1 {
+					name = "SayGoodbye"
+				}
+				return "unchanged", ctx.CallActivity(name, "x").Await(nil)
+			}))
+	}
+	return Scenario{Name: "ReplayObservable", Setup: setup,
+		Calls: []Call{start(0, "observe", "Observe", nil), start(0, "drift", "Drift", nil)},
+		Expect: []Expect{completed("observe", `[true,false]`),
+			{Instance: "drift", Status: durable.StatusFailed, FailureContains: "nondeterministic orchestration"}}}
 }

@@ -26,7 +26,7 @@ func TestParityInSimulator(t *testing.T) {
 	}
 	for _, ext := range []bool{false, true} {
 		engines = append(engines, engine{fmt.Sprintf("original-ext=%v", ext), func() Engine {
-			return &origsys.Sim{ControlQueues: 4, Extended: ext}
+			return &origsys.Sim{ControlQueues: 4, Extended: ext, ReplayCheck: true}
 		}, true})
 	}
 	for _, e := range engines {

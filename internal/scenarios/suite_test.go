@@ -11,7 +11,9 @@ import (
 )
 
 func netheriteEngine(t *testing.T, spec netherite.Speculation) *Netherite {
-	return &Netherite{Partitions: 4, Knobs: netherite.Knobs{Speculation: spec, LogBytes: 4 << 20},
+	// ReplayCheck is on in tests: every step replays, as the original
+	// engine's do, so IsReplaying and nondeterminism detection agree.
+	return &Netherite{Partitions: 4, Knobs: netherite.Knobs{Speculation: spec, LogBytes: 4 << 20, ReplayCheck: true},
 		Logf: func(format string, args ...any) { t.Logf(format, args...) }}
 }
 

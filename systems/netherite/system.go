@@ -24,6 +24,7 @@ const (
 	KnobLeaseDuration    = "leaseDuration"
 	KnobLoadReport       = "loadReport"
 	KnobTakeoverPoll     = "takeoverPoll"
+	KnobReplayCheck      = "replayCheck"
 )
 
 // MaxPartitionsReal is Netherite's partition range on real backends; the
@@ -62,7 +63,8 @@ func init() {
 // draw draws a small configuration for the fault campaign.
 func draw(r *rng.Source) systems.Values {
 	events := []string{"-1", "3", "10", "50", ""}[r.Intn(5)]
-	v := systems.Values{KnobPartitions: fmt.Sprint(1 + r.Intn(6)), KnobSpeculation: []string{"none", "local", "global"}[r.Intn(3)]}
+	v := systems.Values{KnobPartitions: fmt.Sprint(1 + r.Intn(6)), KnobSpeculation: []string{"none", "local", "global"}[r.Intn(3)],
+		KnobReplayCheck: "true"} // always on in the campaign (no draw: the draws stay as they were)
 	if b := []string{"", "4096", "65536"}[r.Intn(3)]; b != "" {
 		v[KnobCheckpointBytes] = b
 	}
@@ -99,6 +101,8 @@ func knobs() []systems.Knob {
 			Doc: "how often a partition reports its load to the load monitor"},
 		{Name: KnobTakeoverPoll, Kind: systems.Duration, Default: "10s", Only: systems.RunnerSim,
 			Doc: "how often a rank-1 standby tries for the lease of a partition another node holds (rank r: every r times this)"},
+		{Name: KnobReplayCheck, Kind: systems.Bool, Default: "false",
+			Doc: "re-run every orchestration step from its history instead of resuming the cached executor, so IsReplaying and nondeterminism detection are as without a cache (on in tests and the fault campaign)"},
 	}
 }
 
@@ -115,7 +119,7 @@ func knobsOf(set systems.Set, planted string) (netherite.Knobs, error) {
 	k.PollInterval, k.AcquireRetry = set.Duration(KnobPollInterval), set.Duration(KnobAcquireRetry)
 	k.LeaseDuration, k.LoadReport = set.Duration(KnobLeaseDuration), set.Duration(KnobLoadReport)
 	k.TakeoverPoll = set.Duration(KnobTakeoverPoll)
-	k.Planted = planted
+	k.ReplayCheck, k.Planted = set.Bool(KnobReplayCheck), planted
 	if err := k.Validate(); err != nil {
 		return k, err
 	}

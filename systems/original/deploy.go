@@ -22,6 +22,7 @@ const Hub = "hub"
 type Sim struct {
 	ControlQueues int // C (0: the engine's default)
 	Extended      bool
+	ReplayCheck   bool      // original.Config.ReplayCheck
 	MaxActivities int       // per worker (0: the engine's default)
 	Visibility    port.Time // control and work-item visibility timeouts (0: default)
 	LeaseRenewal  port.Time // how often leases are renewed and balanced (0: default)
@@ -59,7 +60,7 @@ func (e *Sim) controlQueues() int {
 func (e *Sim) Config(i, n int) original.Config {
 	cfg := original.Defaults(Hub, fmt.Sprintf("worker%d", i))
 	cfg.ControlQueues, cfg.Nodes, cfg.ExtendedSessions = e.controlQueues(), n, e.Extended
-	cfg.Seed, cfg.Planted = e.Seed*1_000_003+uint64(i), e.Planted
+	cfg.Seed, cfg.Planted, cfg.ReplayCheck = e.Seed*1_000_003+uint64(i), e.Planted, e.ReplayCheck
 	if e.MaxActivities != 0 {
 		cfg.MaxActivities = e.MaxActivities
 	}

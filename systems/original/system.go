@@ -19,6 +19,7 @@ const (
 	KnobVisibility       = "visibility"
 	KnobLeaseRenewal     = "leaseRenewal"
 	KnobMaxPoll          = "maxPoll"
+	KnobReplayCheck      = "replayCheck"
 )
 
 // System is the original engine's descriptor.
@@ -30,6 +31,8 @@ var System = &systems.System{
 			Doc: "C, the control queues of the task hub (the paper ran 12)"},
 		{Name: KnobExtendedSessions, Kind: systems.Bool, Default: "false",
 			Doc: "keep each instance's history and executor in memory between steps"},
+		{Name: KnobReplayCheck, Kind: systems.Bool, Default: "false",
+			Doc: "with extendedSessions, re-run every orchestration step from its history instead of resuming the cached executor, so IsReplaying and nondeterminism detection are as without a cache (on in tests and the fault campaign)"},
 		{Name: KnobMaxActivities, Kind: systems.Int, Default: "10", Min: 1, Max: 1000,
 			Doc: "activities a worker runs at once"},
 		{Name: KnobVisibility, Kind: systems.Duration, Default: "5m0s",
@@ -44,7 +47,8 @@ var System = &systems.System{
 		Kinds: []plan.Kind{plan.CrashForever, plan.LeaseLoss},
 	},
 	Draw: func(r *rng.Source) systems.Values {
-		return systems.Values{KnobControlQueues: fmt.Sprint(1 + r.Intn(6)), KnobExtendedSessions: fmt.Sprint(r.Intn(3) == 0)}
+		return systems.Values{KnobControlQueues: fmt.Sprint(1 + r.Intn(6)), KnobExtendedSessions: fmt.Sprint(r.Intn(3) == 0),
+			KnobReplayCheck: "true"} // always on in the campaign (no draw: the draws stay as they were)
 	},
 	// Past the 5-minute visibility timeout of a message whose step crashed.
 	Settle:  6 * 60 * port.Second,
@@ -66,7 +70,7 @@ func simOf(v systems.Values, runner string) (*Sim, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &Sim{ControlQueues: int(set.Int(KnobControlQueues)), Extended: set.Bool(KnobExtendedSessions),
+	e := &Sim{ControlQueues: int(set.Int(KnobControlQueues)), Extended: set.Bool(KnobExtendedSessions), ReplayCheck: set.Bool(KnobReplayCheck),
 		MaxActivities: int(set.Int(KnobMaxActivities)), Visibility: set.Duration(KnobVisibility),
 		LeaseRenewal: set.Duration(KnobLeaseRenewal), MaxPoll: set.Duration(KnobMaxPoll)}
 	if err := e.Config(0, 1).Validate(); err != nil {
