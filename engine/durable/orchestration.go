@@ -32,7 +32,9 @@ type Runtime interface {
 	// Suspend yields until the executor has applied more events.
 	Suspend()
 	SetCustomStatus(payload []byte)
-	ContinueAsNew(input []byte)
+	// ContinueAsNew restarts the orchestration with input when it
+	// returns; carry says whether unprocessed external events go along.
+	ContinueAsNew(input []byte, carry bool)
 }
 
 // OrchestrationContext is what an orchestrator uses for everything that is
@@ -207,15 +209,31 @@ func (c *OrchestrationContext) SendEvent(instance, name string, data any) error 
 }
 
 // ContinueAsNew restarts the orchestration with a new input once the
-// orchestrator returns; external events not yet consumed carry over.
-func (c *OrchestrationContext) ContinueAsNew(input any) error {
+// orchestrator returns; external events not yet consumed carry over to
+// the new execution unless DropEvents is given.
+func (c *OrchestrationContext) ContinueAsNew(input any, opts ...ContinueOption) error {
 	payload, err := Marshal(input)
 	if err != nil {
 		return fmt.Errorf("continue-as-new input: %w", err)
 	}
-	c.rt.ContinueAsNew(payload)
+	o := continueOptions{carry: true}
+	for _, f := range opts {
+		f(&o)
+	}
+	c.rt.ContinueAsNew(payload, o.carry)
 	return nil
 }
+
+// ContinueOption configures ContinueAsNew.
+type ContinueOption func(*continueOptions)
+
+type continueOptions struct{ carry bool }
+
+// DropEvents makes ContinueAsNew drop the external events the execution
+// received and did not consume, instead of carrying them to the new
+// execution (the default). Events that reach the instance after the step
+// that ended the execution go to the new one.
+func DropEvents() ContinueOption { return func(o *continueOptions) { o.carry = false } }
 
 // CallEntity calls an operation on an entity and returns a task for its
 // result. Inside a critical section only locked entities may be called.

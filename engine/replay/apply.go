@@ -111,7 +111,9 @@ func (x *Executor) finish(st durable.Status, payload []byte, failure string) {
 	x.pending = append(x.pending, durable.Event{Kind: durable.ExecutionCompleted, ID: x.nextID,
 		Status: st, Payload: payload, Failure: failure})
 	if st == durable.StatusContinuedAsNew {
-		x.carried = append(x.carried, x.buffered...)
+		if !x.dropEvents {
+			x.carried = append(x.carried, x.buffered...)
+		}
 		x.buffered = nil
 	}
 }

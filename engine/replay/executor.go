@@ -67,6 +67,7 @@ type Executor struct {
 	custom        []byte
 	continueInput []byte
 	continued     bool
+	dropEvents    bool // ContinueAsNew drops unprocessed events (DropEvents)
 	finished      bool
 	broken        bool // replay found nondeterminism
 	status        durable.Status
@@ -137,7 +138,9 @@ func (x *Executor) Step(now int64, events []durable.Event) Result {
 			case e.Kind == durable.ExecutionStarted && !x.continued:
 				x.newExecution(now)
 			case x.continued && e.Kind == durable.EventRaised:
-				x.carried = append(x.carried, *e)
+				if !x.dropEvents {
+					x.carried = append(x.carried, *e)
+				}
 				continue
 			default:
 				continue

@@ -227,3 +227,37 @@ func TestWaitTimeoutMustBePositive(t *testing.T) {
 	require.Equal(t, durable.StatusFailed, w.Last["b"].Status)
 	require.Contains(t, w.Last["b"].Failure, `wait for event "e": timeout -1s: must be positive`)
 }
+
+// Issue 22, item 11: ContinueAsNew with DropEvents drops the events the
+// execution did not consume, where the default carries them over.
+func TestContinueAsNewCanDropEvents(t *testing.T) {
+	reg := durable.NewRegistry()
+	mustAdd(t, reg.AddOrchestrator("Counter", func(ctx *durable.OrchestrationContext) (any, error) {
+		var n int
+		if err := ctx.GetInput(&n); err != nil {
+			return nil, err
+		}
+		var inc int
+		if err := ctx.WaitForExternalEvent("inc").Await(&inc); err != nil {
+			return nil, err
+		}
+		if n+inc == 2 {
+			return n + inc, nil
+		}
+		return nil, ctx.ContinueAsNew(n+inc, durable.DropEvents())
+	}))
+	for _, cursor := range []bool{true, false} {
+		w := replaytest.New(t, reg, cursor)
+		w.Start("c", "Counter", 0)
+		w.Run()
+		inc := durable.Event{Kind: durable.EventRaised, Name: "inc", Payload: []byte("1")}
+		w.Deliver("c", []durable.Event{inc, inc, inc})
+		w.Run()
+		require.Equal(t, durable.StatusRunning, w.Last["c"].Status, "the second and third events were dropped")
+		require.Equal(t, "1", string(w.Hist["c"][1].Payload))
+		w.Deliver("c", []durable.Event{inc})
+		var n int
+		require.Equal(t, durable.StatusCompleted, w.Output("c", &n))
+		require.Equal(t, 2, n)
+	}
+}

@@ -30,7 +30,9 @@ func (x *Executor) IsReplaying() bool { return x.replaying }
 func (x *Executor) SetCustomStatus(payload []byte) { x.custom = payload }
 
 // ContinueAsNew implements durable.Runtime.
-func (x *Executor) ContinueAsNew(input []byte) { x.continued, x.continueInput = true, input }
+func (x *Executor) ContinueAsNew(input []byte, carry bool) {
+	x.continued, x.continueInput, x.dropEvents = true, input, !carry
+}
 
 // Suspend implements durable.Runtime: it yields to the executor, and
 // unwinds the orchestrator if the executor was closed meanwhile.

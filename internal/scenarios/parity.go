@@ -18,7 +18,8 @@ import (
 // engines' replayCheck knob on (as in the fault campaign).
 func Parity() []Scenario {
 	return []Scenario{SubOrchestrationRetryFixedID(), ReuseFinishedChildID(), WhenAllFailureOrder(),
-		StartRunningID(), PurgeAndWaitRefusals(), ReplayObservable(), AbandonedWaits(), UnregisteredActivity()}
+		StartRunningID(), PurgeAndWaitRefusals(), ReplayObservable(), AbandonedWaits(), UnregisteredActivity(),
+		ContinueAsNewDropsEvents()}
 }
 
 // attempts counts activity runs per instance id; activities run
@@ -276,4 +277,45 @@ func ReplayObservable() Scenario {
 		Calls: []Call{start(0, "observe", "Observe", nil), start(0, "drift", "Drift", nil)},
 		Expect: []Expect{completed("observe", `[true,false]`),
 			{Instance: "drift", Status: durable.StatusFailed, FailureContains: "nondeterministic orchestration"}}}
+}
+
+// ContinueAsNewDropsEvents (item 11): an execution that consumed one of
+// two events continues as new; by default the other event carries over,
+// with DropEvents it is gone (the new execution's wait times out).
+func ContinueAsNewDropsEvents() Scenario {
+	setup := func(reg *durable.Registry) error {
+		return reg.AddOrchestrator("Continuer", func(ctx *durable.OrchestrationContext) (any, error) {
+			var in struct{ Drop, Continued bool }
+			if err := ctx.GetInput(&in); err != nil {
+				return nil, err
+			}
+			if in.Continued {
+				var v string
+				err := ctx.WaitForExternalEvent("e", durable.WaitTimeout(300*time.Millisecond)).Await(&v)
+				if errors.Is(err, durable.ErrWaitTimeout) {
+					return "dropped", nil
+				}
+				return v, err
+			}
+			if err := ctx.CreateTimer(500 * time.Millisecond).Await(nil); err != nil {
+				return nil, err
+			}
+			if err := ctx.WaitForExternalEvent("e").Await(nil); err != nil {
+				return nil, err
+			}
+			in.Continued = true
+			if in.Drop {
+				return nil, ctx.ContinueAsNew(in, durable.DropEvents())
+			}
+			return nil, ctx.ContinueAsNew(in)
+		})
+	}
+	ev := func(at port.Time, instance, data string) Call {
+		payload, _ := durable.Marshal(data)
+		return Call{At: at, Req: durable.ClientRequest{Kind: durable.RequestRaise, Instance: instance, Name: "e", Payload: payload}}
+	}
+	return Scenario{Name: "ContinueAsNewDropsEvents", Setup: setup,
+		Calls: []Call{start(0, "carry", "Continuer", map[string]bool{"Drop": false}), start(0, "drop", "Continuer", map[string]bool{"Drop": true}),
+			ev(100*ms, "carry", "first"), ev(100*ms, "drop", "first"), ev(200*ms, "carry", "second"), ev(200*ms, "drop", "second")},
+		Expect: []Expect{completed("carry", `"second"`), completed("drop", `"dropped"`)}}
 }
