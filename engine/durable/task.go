@@ -29,6 +29,7 @@ type retryState struct {
 	current *Task
 	timer   *Task
 	call    func() *Task
+	started int64 // the step time of the first attempt (RetryTimeout)
 }
 
 // Resolve completes the task. It is called by the runtime (engine/replay)
@@ -101,7 +102,7 @@ func (t *Task) pollRetry() {
 		if !r.current.poll() {
 			return
 		}
-		if r.current.err == nil || r.attempt >= r.policy.MaxAttempts || nonRetriable(r.current.err) {
+		if r.current.err == nil || !r.retries(r.current.err, t.ctx.rt.Now()) {
 			t.done, t.payload, t.err = true, r.current.payload, r.current.err
 			return
 		}
@@ -152,6 +153,13 @@ type RetryPolicy struct {
 	FirstInterval      time.Duration
 	BackoffCoefficient float64
 	MaxInterval        time.Duration
+	// RetryTimeout, when set, bounds the retrying: no attempt starts later
+	// than RetryTimeout after the first (in orchestration time).
+	RetryTimeout time.Duration
+	// Handle, when set, is asked about each failure (a *TaskFailedError)
+	// and retries only those it returns true for. It must be
+	// deterministic: it runs on every replay.
+	Handle func(error) bool
 }
 
 // Validate reports a policy field that is out of range.
@@ -165,6 +173,8 @@ func (p RetryPolicy) Validate() error {
 		return fmt.Errorf("retry policy BackoffCoefficient = %v: must be 0 (means 1) or at least 1", p.BackoffCoefficient)
 	case p.MaxInterval < 0:
 		return fmt.Errorf("retry policy MaxInterval = %v: must be 0 (no cap) or positive", p.MaxInterval)
+	case p.RetryTimeout < 0:
+		return fmt.Errorf("retry policy RetryTimeout = %v: must be 0 (none) or positive", p.RetryTimeout)
 	}
 	return nil
 }
@@ -182,6 +192,22 @@ func (p RetryPolicy) Delay(attempt int) time.Duration {
 	return time.Duration(d)
 }
 
+// retries reports whether a failed attempt is retried at time now: attempts
+// are left, the failure is retriable and the policy's Handle accepts it,
+// and the next attempt would start within RetryTimeout of the first.
+func (r *retryState) retries(err error, now int64) bool {
+	p := &r.policy
+	switch {
+	case r.attempt >= p.MaxAttempts, nonRetriable(err):
+		return false
+	case p.Handle != nil && !p.Handle(err):
+		return false
+	case p.RetryTimeout > 0 && now+int64(p.Delay(r.attempt))-r.started > int64(p.RetryTimeout):
+		return false
+	}
+	return true
+}
+
 func nonRetriable(err error) bool {
 	var f *TaskFailedError
 	return errors.As(err, &f) && f.NonRetriable
@@ -194,7 +220,7 @@ func (c *OrchestrationContext) withRetry(policy *RetryPolicy, call func() *Task)
 	if err := policy.Validate(); err != nil {
 		return failedTask(c, err)
 	}
-	return &Task{ctx: c, retry: &retryState{policy: *policy, attempt: 1, current: call(), call: call}}
+	return &Task{ctx: c, retry: &retryState{policy: *policy, attempt: 1, current: call(), call: call, started: c.rt.Now()}}
 }
 
 // NewTask returns an incomplete task bound to ctx; executors create the

@@ -261,3 +261,39 @@ func TestContinueAsNewCanDropEvents(t *testing.T) {
 		require.Equal(t, 2, n)
 	}
 }
+
+// Issue 22, item 10: a retry policy's Handle picks the failures it
+// retries, and RetryTimeout bounds how long it retries.
+func TestRetryHandleAndTimeout(t *testing.T) {
+	reg := durable.NewRegistry()
+	runs := map[string]int{}
+	mustAdd(t, reg.AddActivity("Fail", func(ctx durable.ActivityContext) (any, error) {
+		runs[ctx.InstanceID()]++
+		if ctx.InstanceID() == "handled" && runs["handled"] == 2 {
+			return nil, errors.New("fatal")
+		}
+		return nil, errors.New("transient")
+	}))
+	mustAdd(t, reg.AddOrchestrator("Retry", func(ctx *durable.OrchestrationContext) (any, error) {
+		p := durable.RetryPolicy{MaxAttempts: 10, FirstInterval: time.Second}
+		if ctx.InstanceID() == "handled" {
+			p.Handle = func(err error) bool {
+				var f *durable.TaskFailedError
+				return errors.As(err, &f) && f.Message == "transient"
+			}
+		} else {
+			p.RetryTimeout = 2500 * time.Millisecond
+		}
+		return nil, ctx.CallActivity("Fail", nil, durable.WithRetry(p)).Await(nil)
+	}))
+	w := replaytest.New(t, reg, false)
+	w.Start("handled", "Retry", nil)
+	w.Start("timed", "Retry", nil)
+	w.Run()
+	require.Equal(t, durable.StatusFailed, w.Last["handled"].Status)
+	require.Contains(t, w.Last["handled"].Failure, "fatal")
+	require.Equal(t, 2, runs["handled"], "the fatal failure is not retried")
+	require.Equal(t, durable.StatusFailed, w.Last["timed"].Status)
+	require.Equal(t, 3, runs["timed"], "attempts at 0s, 1s, 2s; the next would start past 2.5s")
+	require.ErrorContains(t, durable.RetryPolicy{MaxAttempts: 1, FirstInterval: 1, RetryTimeout: -1}.Validate(), "RetryTimeout")
+}

@@ -3,6 +3,7 @@ package scenarios
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -19,7 +20,7 @@ import (
 func Parity() []Scenario {
 	return []Scenario{SubOrchestrationRetryFixedID(), ReuseFinishedChildID(), WhenAllFailureOrder(),
 		StartRunningID(), PurgeAndWaitRefusals(), ReplayObservable(), AbandonedWaits(), UnregisteredActivity(),
-		ContinueAsNewDropsEvents()}
+		ContinueAsNewDropsEvents(), RetryHandleAndTimeout()}
 }
 
 // attempts counts activity runs per instance id; activities run
@@ -318,4 +319,37 @@ func ContinueAsNewDropsEvents() Scenario {
 		Calls: []Call{start(0, "carry", "Continuer", map[string]bool{"Drop": false}), start(0, "drop", "Continuer", map[string]bool{"Drop": true}),
 			ev(100*ms, "carry", "first"), ev(100*ms, "drop", "first"), ev(200*ms, "carry", "second"), ev(200*ms, "drop", "second")},
 		Expect: []Expect{completed("carry", `"second"`), completed("drop", `"dropped"`)}}
+}
+
+// RetryHandleAndTimeout (item 10): a retry policy's Handle retries only
+// the failures it accepts ("retry-handled" stops at its second attempt's
+// fatal failure, of 4 allowed), and RetryTimeout stops the retrying
+// ("retry-timed" makes 2 of 10 attempts a second apart: the third would
+// start past 1.5 s; the time is orchestration time, so the first attempt
+// must fail within half a second, which every engine here does).
+func RetryHandleAndTimeout() Scenario {
+	setup := func(reg *durable.Registry) error {
+		var runs attempts
+		return all(
+			reg.AddActivity("FailKind", func(ctx durable.ActivityContext) (any, error) {
+				n := runs.next(ctx.InstanceID())
+				if ctx.InstanceID() == "retry-handled" && n == 2 {
+					return nil, fmt.Errorf("attempt %d fatal", n)
+				}
+				return nil, fmt.Errorf("attempt %d transient", n)
+			}),
+			reg.AddOrchestrator("RetryPolicies", func(ctx *durable.OrchestrationContext) (any, error) {
+				p := durable.RetryPolicy{MaxAttempts: 4, FirstInterval: 100 * time.Millisecond}
+				if ctx.InstanceID() == "retry-handled" {
+					p.Handle = func(err error) bool { return !strings.Contains(err.Error(), "fatal") }
+				} else {
+					p.MaxAttempts, p.FirstInterval, p.RetryTimeout = 10, time.Second, 1500*time.Millisecond
+				}
+				return nil, ctx.CallActivity("FailKind", nil, durable.WithRetry(p)).Await(nil)
+			}))
+	}
+	return Scenario{Name: "RetryHandleAndTimeout", Setup: setup,
+		Calls: []Call{start(0, "retry-handled", "RetryPolicies", nil), start(0, "retry-timed", "RetryPolicies", nil)},
+		Expect: []Expect{{Instance: "retry-handled", Status: durable.StatusFailed, FailureContains: "attempt 2 fatal"},
+			{Instance: "retry-timed", Status: durable.StatusFailed, FailureContains: "attempt 2 transient"}}}
 }
