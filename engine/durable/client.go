@@ -25,6 +25,12 @@ type Client interface {
 	Wait(ctx context.Context, instance string) (InstanceStatus, error)
 	// Terminate ends a running instance.
 	Terminate(ctx context.Context, instance, reason string) error
+	// Suspend pauses a running instance: it is Suspended, and what it
+	// receives (events, activity results, timers) waits until Resume. A
+	// suspended instance can still be terminated.
+	Suspend(ctx context.Context, instance, reason string) error
+	// Resume lets a suspended instance go on with what it received.
+	Resume(ctx context.Context, instance, reason string) error
 	// Purge deletes a finished instance's history and status
 	// (ErrNotFinished while it is pending or running, ErrUnknownInstance
 	// for an unknown id).

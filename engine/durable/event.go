@@ -36,6 +36,10 @@ const (
 	EntityLockRequested   // Instance=orchestration, Entities, ID=position in Entities, Request
 	EntityReleased        // Instance=orchestration, Request
 
+	// Orchestration history events, continued.
+	ExecutionSuspended // Payload=reason
+	ExecutionResumed   // Payload=reason
+
 	kindCount
 )
 
@@ -65,6 +69,8 @@ var kindNames = [...]string{
 	EntitySignalRequested:     "EntitySignalRequested",
 	EntityLockRequested:       "EntityLockRequested",
 	EntityReleased:            "EntityReleased",
+	ExecutionSuspended:        "ExecutionSuspended",
+	ExecutionResumed:          "ExecutionResumed",
 }
 
 func (k EventKind) String() string {
@@ -107,9 +113,12 @@ const (
 	StatusFailed
 	StatusContinuedAsNew
 	StatusTerminated
+	// StatusSuspended: a client suspended the instance; the events it
+	// receives wait until it is resumed.
+	StatusSuspended
 )
 
-var statusNames = [...]string{"Unknown", "Pending", "Running", "Completed", "Failed", "ContinuedAsNew", "Terminated"}
+var statusNames = [...]string{"Unknown", "Pending", "Running", "Completed", "Failed", "ContinuedAsNew", "Terminated", "Suspended"}
 
 func (s Status) String() string {
 	if int(s) < len(statusNames) {

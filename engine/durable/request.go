@@ -16,9 +16,14 @@ const (
 	RequestWait                             // Instance: answered when the instance is done
 	RequestTerminate                        // Instance, Payload=reason
 	RequestPurge                            // Instance
+	RequestSuspend                          // Instance, Payload=reason
+	RequestResume                           // Instance, Payload=reason
+
+	// RequestLast is the highest request kind (for range checks).
+	RequestLast = RequestResume
 )
 
-var requestNames = [...]string{"", "start", "raise", "signal", "status", "wait", "terminate", "purge"}
+var requestNames = [...]string{"", "start", "raise", "signal", "status", "wait", "terminate", "purge", "suspend", "resume"}
 
 func (k RequestKind) String() string {
 	if int(k) < len(requestNames) && k > 0 {

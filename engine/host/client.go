@@ -178,6 +178,25 @@ func (c *Client) Terminate(ctx context.Context, instance, reason string) error {
 	return err
 }
 
+// Suspend implements durable.Client.
+func (c *Client) Suspend(ctx context.Context, instance, reason string) error {
+	return c.lifecycle(ctx, durable.RequestSuspend, instance, reason)
+}
+
+// Resume implements durable.Client.
+func (c *Client) Resume(ctx context.Context, instance, reason string) error {
+	return c.lifecycle(ctx, durable.RequestResume, instance, reason)
+}
+
+func (c *Client) lifecycle(ctx context.Context, kind durable.RequestKind, instance, reason string) error {
+	payload, err := durable.Marshal(reason)
+	if err != nil {
+		return err
+	}
+	_, err = c.call(ctx, durable.ClientRequest{Kind: kind, Instance: instance, Payload: payload})
+	return err
+}
+
 // Purge implements durable.Client.
 func (c *Client) Purge(ctx context.Context, instance string) error {
 	_, err := c.call(ctx, durable.ClientRequest{Kind: durable.RequestPurge, Instance: instance})

@@ -101,6 +101,14 @@ func (s *state) applyOrchestrated(u *update) {
 	}
 }
 
+// lifecycleEvent is the event a suspend or resume request sends.
+func lifecycleEvent(k durable.RequestKind) durable.EventKind {
+	if k == durable.RequestSuspend {
+		return durable.ExecutionSuspended
+	}
+	return durable.ExecutionResumed
+}
+
 // startsExecution reports whether a step's history begins an execution.
 func startsExecution(h []durable.Event) bool {
 	for i := range h {
@@ -130,6 +138,10 @@ func (s *state) request(u *update, origin int, r clientReq) {
 	case durable.RequestTerminate:
 		if found && !st.Done() {
 			s.enqueue(inst, durable.Event{Kind: durable.ExecutionTerminated, Payload: req.Payload})
+		}
+	case durable.RequestSuspend, durable.RequestResume:
+		if found && !st.Done() {
+			s.enqueue(inst, durable.Event{Kind: lifecycleEvent(req.Kind), Payload: req.Payload})
 		}
 	case durable.RequestPurge:
 		switch {

@@ -78,9 +78,9 @@ func (c *Client) call(v port.ClientCall) {
 			Err: fmt.Errorf("client call %d: Req is %T, want durable.ClientRequest", v.ID, v.Req)})
 		return
 	}
-	if req.Kind < durable.RequestStart || req.Kind > durable.RequestPurge {
+	if req.Kind < durable.RequestStart || req.Kind > durable.RequestLast {
 		c.rd.Responses = append(c.rd.Responses, port.Response{ID: v.ID,
-			Err: fmt.Errorf("client call %d: request kind %d: allowed start..purge", v.ID, req.Kind)})
+			Err: fmt.Errorf("client call %d: request kind %d: allowed start..%s", v.ID, req.Kind, durable.RequestLast)})
 		return
 	}
 	if err := req.Reuse.Validate(); err != nil {

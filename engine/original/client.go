@@ -137,6 +137,10 @@ func (c *Client) call(call port.ClientCall) {
 		c.message(req.Instance, durable.Event{Kind: durable.EntitySignalRequested, Name: req.Name, Payload: req.Payload}, done)
 	case durable.RequestTerminate:
 		c.message(req.Instance, durable.Event{Kind: durable.ExecutionTerminated, Payload: req.Payload}, done)
+	case durable.RequestSuspend:
+		c.message(req.Instance, durable.Event{Kind: durable.ExecutionSuspended, Payload: req.Payload}, done)
+	case durable.RequestResume:
+		c.message(req.Instance, durable.Event{Kind: durable.ExecutionResumed, Payload: req.Payload}, done)
 	case durable.RequestStatus:
 		c.status(req.Instance, done)
 	case durable.RequestWait:

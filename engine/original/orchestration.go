@@ -137,7 +137,7 @@ func (w *Worker) committed(s *session, h history, r *replay.Result) {
 		return
 	}
 	switch r.Status {
-	case durable.StatusRunning, durable.StatusPending:
+	case durable.StatusRunning, durable.StatusPending, durable.StatusSuspended:
 		c.hist = h
 	default:
 		w.dropCursor(s.instance)
@@ -231,7 +231,7 @@ func (w *Worker) refreshInstance(instance string, row *instanceRow, then func())
 // rowWritten remembers the ETag of an instance row this worker wrote, while
 // the instance runs.
 func (w *Worker) rowWritten(instance string, row *instanceRow, etag string) {
-	if row.Status == durable.StatusRunning || row.Status == durable.StatusPending {
+	if row.Status == durable.StatusRunning || row.Status == durable.StatusPending || row.Status == durable.StatusSuspended {
 		w.rowTags[instance] = etag
 		return
 	}

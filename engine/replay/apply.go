@@ -14,7 +14,26 @@ func (x *Executor) apply(e *durable.Event) {
 	if x.finished && !e.Kind.IsAction() {
 		return
 	}
+	if x.suspended && !e.Kind.IsAction() && e.Kind != durable.OrchestratorStarted &&
+		e.Kind != durable.ExecutionResumed && e.Kind != durable.ExecutionTerminated && e.Kind != durable.ExecutionSuspended {
+		x.held = append(x.held, *e) // recorded as received; applied on resume
+		return
+	}
 	switch e.Kind {
+	case durable.ExecutionSuspended:
+		if x.status == durable.StatusRunning {
+			x.suspended, x.status = true, durable.StatusSuspended
+		}
+	case durable.ExecutionResumed:
+		if x.suspended {
+			x.suspended, x.status = false, durable.StatusRunning
+			held := x.held
+			x.held = nil
+			for i := range held {
+				x.seen-- // counted when it was received
+				x.apply(&held[i])
+			}
+		}
 	case durable.OrchestratorStarted:
 		x.now = e.At
 	case durable.ExecutionStarted:

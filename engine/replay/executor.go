@@ -62,6 +62,8 @@ type Executor struct {
 	pending   []durable.Event  // actions asked for, not yet recorded
 	waiters   map[string][]*durable.Task
 	buffered  []durable.Event // external events nobody waited for yet
+	suspended bool
+	held      []durable.Event // events received while suspended, applied on resume
 	seen      int             // history events applied so far
 
 	custom        []byte

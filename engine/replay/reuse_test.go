@@ -297,3 +297,34 @@ func TestRetryHandleAndTimeout(t *testing.T) {
 	require.Equal(t, 3, runs["timed"], "attempts at 0s, 1s, 2s; the next would start past 2.5s")
 	require.ErrorContains(t, durable.RetryPolicy{MaxAttempts: 1, FirstInterval: 1, RetryTimeout: -1}.Validate(), "RetryTimeout")
 }
+
+// Issue 22, item 9: a suspended instance holds what it receives (an event,
+// a timer) until it is resumed; replay of the history agrees.
+func TestSuspendHoldsEventsUntilResume(t *testing.T) {
+	reg := durable.NewRegistry()
+	mustAdd(t, reg.AddOrchestrator("Gated", func(ctx *durable.OrchestrationContext) (any, error) {
+		var v string
+		if err := ctx.WaitForExternalEvent("go").Await(&v); err != nil {
+			return nil, err
+		}
+		return v, nil
+	}))
+	for _, cursor := range []bool{true, false} {
+		w := replaytest.New(t, reg, cursor)
+		w.Start("g", "Gated", nil)
+		w.Run()
+		w.Deliver("g", []durable.Event{{Kind: durable.ExecutionSuspended}})
+		require.Equal(t, durable.StatusSuspended, w.Last["g"].Status)
+		w.Raise("g", "go", "held")
+		w.Run()
+		require.Equal(t, durable.StatusSuspended, w.Last["g"].Status, "the event waits")
+		w.Deliver("g", []durable.Event{{Kind: durable.ExecutionResumed}})
+		var v string
+		require.Equal(t, durable.StatusCompleted, w.Output("g", &v), "cursor=%v", cursor)
+		require.Equal(t, "held", v)
+
+		x := New(reg, "g")
+		x.Replay(w.Hist["g"])
+		require.Equal(t, durable.StatusCompleted, x.Status())
+	}
+}

@@ -20,7 +20,7 @@ import (
 func Parity() []Scenario {
 	return []Scenario{SubOrchestrationRetryFixedID(), ReuseFinishedChildID(), WhenAllFailureOrder(),
 		StartRunningID(), PurgeAndWaitRefusals(), ReplayObservable(), AbandonedWaits(), UnregisteredActivity(),
-		ContinueAsNewDropsEvents(), RetryHandleAndTimeout()}
+		ContinueAsNewDropsEvents(), RetryHandleAndTimeout(), SuspendResume()}
 }
 
 // attempts counts activity runs per instance id; activities run
@@ -352,4 +352,20 @@ func RetryHandleAndTimeout() Scenario {
 		Calls: []Call{start(0, "retry-handled", "RetryPolicies", nil), start(0, "retry-timed", "RetryPolicies", nil)},
 		Expect: []Expect{{Instance: "retry-handled", Status: durable.StatusFailed, FailureContains: "attempt 2 fatal"},
 			{Instance: "retry-timed", Status: durable.StatusFailed, FailureContains: "attempt 2 transient"}}}
+}
+
+// SuspendResume (item 9): a suspended instance reports Suspended and holds
+// the event raised meanwhile until it is resumed; a purge of it is refused.
+func SuspendResume() Scenario {
+	return Scenario{Name: "SuspendResume", Setup: setupGated,
+		Calls: []Call{
+			start(0, "suspended", "Gated", "resumed"),
+			request(200*ms, durable.RequestSuspend, "suspended"),
+			raise(400*ms, "suspended", "go"),
+			request(1200*ms, durable.RequestStatus, "suspended"),
+			request(1200*ms, durable.RequestPurge, "suspended"),
+			request(1300*ms, durable.RequestResume, "suspended"),
+		},
+		Answers: []Answer{{Call: 2}, {Call: 4, Status: durable.StatusSuspended}, {Call: 5, Err: "instance is not finished"}, {Call: 6}},
+		Expect:  []Expect{completed("suspended", `"resumed"`)}}
 }
