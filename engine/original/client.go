@@ -63,6 +63,12 @@ type Client struct {
 	// wait, status or purge sent after a start sees it, as on Netherite
 	// (which applies one client's requests for an instance in order).
 	queuedAfter map[string][]port.ClientCall
+	// started holds the instances whose start this client acknowledged and
+	// whose row it has not read since: a wait for one keeps polling while
+	// the row is missing (its Pending row may not have been written, e.g.
+	// the table did not exist yet; the first step writes it) instead of
+	// answering ErrUnknownInstance.
+	started map[string]bool
 }
 
 var _ port.Core = (*Client)(nil)
@@ -119,6 +125,12 @@ func (c *Client) call(call port.ClientCall) {
 		}
 		c.queuedAfter[req.Instance] = nil
 		c.start(req, func(resp durable.ClientResponse, err error) {
+			if err == nil {
+				if c.started == nil {
+					c.started = map[string]bool{}
+				}
+				c.started[req.Instance] = true
+			}
 			done(resp, err)
 			q := c.queuedAfter[req.Instance]
 			delete(c.queuedAfter, req.Instance)
@@ -315,10 +327,13 @@ func (c *Client) entityStatus(instance string, done reply) {
 // wait polls the Instances row with back-off until the instance is done.
 func (c *Client) wait(instance string, b backoff, done reply) {
 	c.readInstance(instance, func(row instanceRow, found bool, err error) {
-		if err == nil && !found {
+		if err == nil && !found && !c.started[instance] {
 			resp := durable.ClientResponse{Refused: durable.RefusedUnknown}
 			done(resp, resp.Refused.Err(0))
 			return
+		}
+		if found {
+			delete(c.started, instance)
 		}
 		if err == nil && found && row.status(instance).Done() {
 			done(durable.ClientResponse{Found: true, Status: row.status(instance)}, nil)
