@@ -90,6 +90,7 @@ type taskSlot struct {
 	timeoutOf *durable.Task
 	event     string
 	timeout   time.Duration
+	at        int64 // a timer's fire time
 }
 
 // New returns an executor for an instance with no history applied.
@@ -202,12 +203,19 @@ func (x *Executor) record(e durable.Event) {
 
 // accepts filters new events that would not change anything: duplicate or
 // unknown task completions (activities run at least once), responses to
-// requests never made. Such events are not recorded.
+// requests never made, and completions left over from an earlier
+// execution of the instance (a task of another kind under the same id, a
+// timer with another fire time). Such events are not recorded.
 func (x *Executor) accepts(e *durable.Event) bool {
 	switch e.Kind {
 	case durable.TaskCompleted, durable.TaskFailed, durable.SubOrchestrationCompleted,
 		durable.SubOrchestrationFailed, durable.TimerFired:
-		return e.ID >= 0 && int(e.ID) < len(x.tasks) && x.tasks[e.ID].task != nil && !x.tasks[e.ID].task.IsDone()
+		if e.ID < 0 || int(e.ID) >= len(x.tasks) {
+			return false
+		}
+		slot := &x.tasks[e.ID]
+		return slot.task != nil && !slot.task.IsDone() && slot.kind == scheduledBy(e.Kind) &&
+			(e.Kind != durable.TimerFired || slot.at == e.At)
 	case durable.EntityResponded, durable.EntityLockGranted:
 		id, ok := x.requests[e.Request]
 		return ok && !x.tasks[id].task.IsDone()
@@ -215,6 +223,17 @@ func (x *Executor) accepts(e *durable.Event) bool {
 		return x.start.Kind == durable.KindInvalid
 	}
 	return true
+}
+
+// scheduledBy is the action kind whose task a completion kind completes.
+func scheduledBy(k durable.EventKind) durable.EventKind {
+	switch k {
+	case durable.TaskCompleted, durable.TaskFailed:
+		return durable.TaskScheduled
+	case durable.SubOrchestrationCompleted, durable.SubOrchestrationFailed:
+		return durable.SubOrchestrationCreated
+	}
+	return durable.TimerCreated
 }
 
 func itoa(n int32) string { return strconv.FormatInt(int64(n), 10) }

@@ -328,3 +328,30 @@ func TestSuspendHoldsEventsUntilResume(t *testing.T) {
 		require.Equal(t, durable.StatusCompleted, x.Status())
 	}
 }
+
+// Completions left over from an earlier execution of an instance (a
+// timer that lost a WhenAny, under the id the new execution gives a
+// timer of its own or an activity) do not complete the new execution's
+// tasks: a timer must carry its own fire time, a completion its task's
+// kind.
+func TestLeftoverCompletionsAreIgnored(t *testing.T) {
+	reg := durable.NewRegistry()
+	mustAdd(t, reg.AddActivity("A", sayHello))
+	mustAdd(t, reg.AddOrchestrator("TimerThenActivity", func(ctx *durable.OrchestrationContext) (any, error) {
+		if err := ctx.CreateTimer(time.Hour).Await(nil); err != nil {
+			return nil, err
+		}
+		return "done", ctx.CallActivity("A", "x").Await(nil)
+	}))
+	x := New(reg, "i")
+	r := x.Step(replaytest.T0, []durable.Event{{Kind: durable.ExecutionStarted, Name: "TimerThenActivity"}})
+	due := r.Messages[0].Event.At
+	r = x.Step(replaytest.T0+1, []durable.Event{{Kind: durable.TimerFired, ID: 0, At: due - int64(time.Minute)}})
+	require.Equal(t, durable.StatusRunning, r.Status)
+	require.Empty(t, r.Messages, "a timer with another fire time is not this one")
+	r = x.Step(replaytest.T0+2, []durable.Event{{Kind: durable.TaskCompleted, ID: 0, Payload: []byte(`"x"`)}})
+	require.Empty(t, r.Messages, "an activity's completion does not fire a timer")
+	r = x.Step(due, []durable.Event{{Kind: durable.TimerFired, ID: 0, At: due}})
+	require.Len(t, r.Messages, 1, "the timer's own firing schedules the activity")
+	require.Equal(t, durable.TaskScheduled, r.Messages[0].Event.Kind)
+}

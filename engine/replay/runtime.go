@@ -64,7 +64,7 @@ func (x *Executor) Schedule(e *durable.Event) *durable.Task {
 	case durable.EventSent, durable.EntitySignalSent, durable.EntityUnlockSent:
 		t.Resolve(nil, nil) // one-way: nothing to wait for
 	}
-	x.tasks = append(x.tasks, taskSlot{task: t, kind: e.Kind, name: e.Name})
+	x.tasks = append(x.tasks, taskSlot{task: t, kind: e.Kind, name: e.Name, at: e.At})
 	if err := x.unregistered(e); err != nil {
 		// Nothing is sent or recorded: the call fails at once, whatever
 		// its retry policy, and does so again on every replay.
