@@ -44,10 +44,17 @@ type dep struct {
 // learn takes in the epochs and durable positions the batches of a read
 // carry. It returns false if a soft restart began: a sender started a new
 // epoch while this partition had consumed its speculative input.
+//
+// Everything the read tells is learnt before that decision, and the
+// restart keeps it: a new life that forgot the new epoch would take the
+// old epoch's lost batches for merely unconfirmed ones and, cautious,
+// wait at the first of them forever (the record that tells the new epoch
+// may lie beyond what one read returns).
 func (g *globalSpec) learn(x *Partition, bs []batch, ok []bool) bool {
 	if g.known == nil {
 		g.known, g.top = map[int]map[int64]int64{}, map[int]int64{}
 	}
+	var newer []int // origins whose epoch advanced, in read order
 	for i := range bs {
 		b := &bs[i]
 		if !ok[i] || b.Origin >= x.cfg.Partitions {
@@ -55,10 +62,7 @@ func (g *globalSpec) learn(x *Partition, bs []batch, ok []bool) bool {
 		}
 		o, e := b.Origin, b.Epoch
 		if e > g.top[o] {
-			if g.uncertain(o, e) {
-				x.restart(fmt.Sprintf("partition %d started a new epoch while input from it was speculative", o), true)
-				return false
-			}
+			newer = append(newer, o)
 			g.top[o] = e
 		}
 		k := g.known[o]
@@ -67,6 +71,12 @@ func (g *globalSpec) learn(x *Partition, bs []batch, ok []bool) bool {
 			g.known[o] = k
 		}
 		k[e] = max(k[e], b.Durable)
+	}
+	for _, o := range newer {
+		if g.uncertain(o, g.top[o]) {
+			x.restart(fmt.Sprintf("partition %d started a new epoch while input from it was speculative", o), true)
+			return false
+		}
 	}
 	return true
 }

@@ -134,7 +134,8 @@ type inputReader struct {
 	pos     int64
 	toEnd   bool  // skip to the stream's end at the first read (PlantedForgetInputPosition)
 	verify  bool  // the next read checks the record consumed last (inputcheck.go)
-	peek    int64 // next position peekWhileStopping reads
+	peek    int64 // next position a learn-only read takes (stoppeek.go)
+	ahead   bool  // the next read is a learn-only one past a held read
 	reading bool
 	waiting bool // a poll timer is set
 	seen    map[int]int64
@@ -145,6 +146,10 @@ type inputReader struct {
 func (x *Partition) read() {
 	r := &x.in
 	if r.reading || r.waiting || x.phase != phaseRunning || x.log.full() {
+		return
+	}
+	if r.ahead {
+		x.peek(phaseRunning)
 		return
 	}
 	r.reading = true
@@ -234,8 +239,7 @@ func (x *Partition) received(recs port.Records) {
 			admit, hold := x.global.admit(b)
 			if hold {
 				u.Num = recs.First + int64(i) // read it again once confirmed
-				r.waiting = true
-				x.after(x.k.PollInterval, func() { r.waiting = false })
+				x.holdAt(recs)
 				break
 			}
 			if !admit {

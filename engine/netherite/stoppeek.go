@@ -2,27 +2,58 @@ package netherite
 
 import "github.com/dflab/dflab/engine/port"
 
-// peekWhileStopping keeps reading the input of a partition that is
-// stopping under global speculation. Its last updates may depend on
-// speculative input, and its flush waits until the senders confirm that
-// input durable; confirmations come in the input, which a stopping
-// partition otherwise no longer reads, so the stop would wait forever
-// (holding the lease, so the partition never moved). The read only learns
-// the senders' epochs and durable positions (which may release the flush,
-// or roll the partition back if a sender lost the input: the stop is then
-// abandoned and the partition recovers); no batch is taken in, and the
-// next owner reads them from the recorded position.
+// Under global speculation a partition learns its senders' epochs and
+// durable positions only from its input stream; two states read it
+// without consuming it, from r.peek on, learning only:
+//
+//   - A partition that is stopping: its last updates may depend on
+//     speculative input, and its flush waits until the senders confirm
+//     that input durable; confirmations come in the input, which a
+//     stopping partition otherwise no longer reads, so the stop would
+//     wait forever (holding the lease, so the partition never moved).
+//   - A cautious partition holding its read at a speculative batch (see
+//     globalSpec.admit): what releases the hold (the sender's
+//     confirmation, or its new epoch, which drops the batch) may lie
+//     beyond the records one read returns (knob MaxReadRecords), and a
+//     read from the held position alone would never reach it.
+//
+// Learning may release the flush, or roll the partition back if a sender
+// lost the input (a stop is then abandoned and the partition recovers);
+// no batch is taken in: the partition, or the next owner, reads them from
+// the recorded position.
+
+// peekWhileStopping keeps reading the input of a stopping partition.
 func (x *Partition) peekWhileStopping() {
 	r := &x.in
 	if x.k.Speculation != SpeculationGlobal || r.reading || r.waiting {
 		return
 	}
+	x.peek(phaseStopping)
+}
+
+// holdAt records that a read of recs held at a speculative batch: the
+// next read looks ahead of it if the stream holds more than this read
+// returned, else the partition polls.
+func (x *Partition) holdAt(recs port.Records) {
+	r := &x.in
+	r.peek = max(r.peek, recs.First+int64(len(recs.Records)))
+	if r.peek < recs.End {
+		r.ahead = true
+		return
+	}
+	r.waiting = true
+	x.after(x.k.PollInterval, func() { r.waiting = false })
+}
+
+// peek issues one learn-only read from r.peek, for a partition in phase.
+func (x *Partition) peek(phase phase) {
+	r := &x.in
 	r.peek = max(r.peek, r.pos)
-	r.reading = true
+	r.reading, r.ahead = true, false
 	x.issue(port.StreamRead{Partition: x.p, From: r.peek, Max: x.k.MaxReadRecords}, func(c port.Completion) {
 		r.reading = false
 		recs, _ := c.Result.(port.Records)
-		if c.Err != nil || len(recs.Records) == 0 || x.phase != phaseStopping {
+		if c.Err != nil || len(recs.Records) == 0 || x.phase != phase {
 			r.waiting = true
 			x.after(x.k.PollInterval, func() { r.waiting = false })
 			return
