@@ -33,8 +33,8 @@ func modelsNote(models string) string {
 	if models == "default" {
 		return "`default`: the scenario suite's small plausible latency and CPU models, NOT calibrated on the paper's numbers"
 	}
-	if models == "paper2022" {
-		return "`paper2022`: fitted by `dflab calibrate` to paper-notes' calibration set only (single-node throughput, Hello3 latency); fit report in harness/simrun/models/paper2022-fit.md"
+	if models == "paper2022" || models == "paper2022b" {
+		return "`" + models + "`: fitted by `dflab calibrate` to paper-notes' calibration set only (single-node throughput, Hello3 latency); fit report in harness/simrun/models/" + models + "-fit.md"
 	}
 	return "`" + models + "` (see harness/simrun's model sets)"
 }

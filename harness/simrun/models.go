@@ -20,6 +20,11 @@ const (
 	// paper's calibration set (models/paper2022.json, with its fit report
 	// beside it).
 	ModelsPaper2022 = "paper2022"
+	// ModelsPaper2022b is the same fit with the simulated cloud's structure
+	// (sim/doc.go): the Functions host's worker threads, slots and
+	// background CPU, and the original engine's wake on enqueue
+	// (models/paper2022b.json and its fit report).
+	ModelsPaper2022b = "paper2022b"
 	// ModelsDefault is the default of spec.backend.models: the scenario
 	// suite's small plausible set (sim.DefaultModels), never
 	// calibrated. paper2022 is not the default yet: its fit leaves targets
@@ -33,8 +38,9 @@ var modelFiles embed.FS
 // modelSets are the simulator's named model sets (spec.backend.models).
 // Results name the set that ran.
 var modelSets = map[string]func() (*sim.ModelSet, error){
-	ModelsPaper2022: func() (*sim.ModelSet, error) { return EmbeddedModelSet(ModelsPaper2022) },
-	ModelsDefault:   func() (*sim.ModelSet, error) { return sim.DefaultModels(), nil },
+	ModelsPaper2022:  func() (*sim.ModelSet, error) { return EmbeddedModelSet(ModelsPaper2022) },
+	ModelsPaper2022b: func() (*sim.ModelSet, error) { return EmbeddedModelSet(ModelsPaper2022b) },
+	ModelsDefault:    func() (*sim.ModelSet, error) { return sim.DefaultModels(), nil },
 }
 
 // EmbeddedModelSet loads and validates the committed model set
