@@ -34,7 +34,7 @@ fault plan and whether the engine runs on the backend.`)
 	if err != nil {
 		return err
 	}
-	if s, err = harness.Check(registry, s); err != nil {
+	if s, err = harness.Check(e.registry, s); err != nil {
 		return err
 	}
 	data, err := s.JSON()

@@ -149,6 +149,9 @@ func checkReal(s spec.Spec, sys *systems.System, w workload.Workload) error {
 		return fmt.Errorf("spec.engine.name = %q: the system runs on backend %s only", s.Engine.Name, spec.BackendSim)
 	}
 	knobs := s.Engine.Knobs
+	if _, err := sys.Parse(knobs, systems.RunnerReal); err != nil {
+		return fmt.Errorf("spec.engine.%s: %w", s.Engine.Name, err)
+	}
 	reg := durable.NewRegistry()
 	if err := w.Register(reg); err != nil {
 		return fmt.Errorf("%s: register: %w", w.Name(), err)
