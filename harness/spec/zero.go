@@ -64,9 +64,6 @@ func explicitZero(path string) error {
 // and the allowed values Validate names for it, or "" where it cannot tell.
 func zeroHint(rel string) (def, allowed string) {
 	base := Spec{Engine: Engine{Name: EngineNetherite}, Backend: Backend{Kind: BackendSim}, Workload: Workload{Name: "hello5"}}
-	if strings.HasPrefix(rel, "engine.original.") {
-		base.Engine.Name = EngineOriginal
-	}
 	if noDefault[rel] {
 		base.Load = Load{Kind: LoadOpen, RatePerSec: 1, Duration: Duration(time.Second)}
 	}
