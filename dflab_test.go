@@ -59,7 +59,8 @@ func TestOriginalOnMem(t *testing.T) {
 }
 
 // The parity table (issue 22) for real: Netherite on mem and on disk, the
-// original engine on mem.
+// original engine on mem (with extended sessions it runs in the simulator:
+// internal/scenarios TestParityInSimulator), all with replayCheck on.
 func TestParityForReal(t *testing.T) {
 	t.Run("netherite-mem", func(t *testing.T) {
 		runScenarios(t, scenarios.Parity(), func(t *testing.T, _ string) dflab.Options {
@@ -75,12 +76,6 @@ func TestParityForReal(t *testing.T) {
 		runScenarios(t, scenarios.Parity(), func(t *testing.T, _ string) dflab.Options {
 			return dflab.Options{Engine: "original", Storage: "mem", Workers: 2, ControlQueues: 4, MaxPoll: 100 * time.Millisecond,
 				Knobs: replayCheck}
-		})
-	})
-	t.Run("original-mem-extended", func(t *testing.T) {
-		runScenarios(t, scenarios.Parity(), func(t *testing.T, _ string) dflab.Options {
-			return dflab.Options{Engine: "original", Storage: "mem", Workers: 2, ControlQueues: 4, MaxPoll: 100 * time.Millisecond,
-				Knobs: map[string]string{"replayCheck": "true", "extendedSessions": "true"}}
 		})
 	})
 }

@@ -301,7 +301,7 @@ func ContinueAsNewDropsEvents() Scenario {
 				}
 				return v, err
 			}
-			if err := ctx.CreateTimer(500 * time.Millisecond).Await(nil); err != nil {
+			if err := ctx.CreateTimer(1500 * time.Millisecond).Await(nil); err != nil {
 				return nil, err
 			}
 			if err := ctx.WaitForExternalEvent("e").Await(nil); err != nil {
@@ -365,9 +365,9 @@ func SuspendResume() Scenario {
 			start(0, "suspended", "Gated", "resumed"),
 			request(200*ms, durable.RequestSuspend, "suspended"),
 			raise(400*ms, "suspended", "go"),
-			request(1200*ms, durable.RequestStatus, "suspended"),
-			request(1200*ms, durable.RequestPurge, "suspended"),
-			request(1300*ms, durable.RequestResume, "suspended"),
+			request(2000*ms, durable.RequestStatus, "suspended"),
+			request(2000*ms, durable.RequestPurge, "suspended"),
+			request(2100*ms, durable.RequestResume, "suspended"),
 		},
 		Answers: []Answer{{Call: 2}, {Call: 4, Status: durable.StatusSuspended}, {Call: 5, Err: "instance is not finished"}, {Call: 6}},
 		Expect:  []Expect{completed("suspended", `"resumed"`)}}
