@@ -110,8 +110,17 @@ func (cr *coreRun) startTurn(now port.Time) {
 	cr.out.Timers = append(cr.out.Timers, rd.Timers...)
 	cr.out.Activities = append(cr.out.Activities, rd.Activities...)
 	cr.out.Responses = append(cr.out.Responses, rd.Responses...)
+	var health []port.Health
+	if len(d.onHealth) > 0 {
+		health = append(health, rd.Health...)
+	}
 	cr.core.Advance(rd)
 	end := cpu.Finish(slot, start, cost)
+	for _, h := range health {
+		for _, hook := range d.onHealth {
+			hook(end, cr.id, h)
+		}
+	}
 	cr.ownBusy += cost
 	cr.busy = true
 	cr.workerCost, cr.workerItems = worker, items

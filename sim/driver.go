@@ -115,7 +115,14 @@ type Driver struct {
 	crashH     HandlerFunc
 	restartH   HandlerFunc
 	onComplete []CompletionHook
+	onHealth   []HealthHook
 }
+
+// HealthHook sees every health report a core makes (port.Ready's Health),
+// at the end of the turn that made it, as engine/host's OnHealth does
+// for the real driver: a deployment fails the calls waiting for a unit
+// that failed for good.
+type HealthHook func(now port.Time, core CoreID, h port.Health)
 
 // CompletionHook sees a storage completion just before its core does: the
 // op has been applied to the stores (and its Makes mark made durable, if it
@@ -246,6 +253,9 @@ func (d *Driver) InFlight(n NodeID) []InFlight {
 // OnCompletion adds a hook that sees every storage completion before its
 // core (hooks run in the order added; see CompletionHook).
 func (d *Driver) OnCompletion(h CompletionHook) { d.onComplete = append(d.onComplete, h) }
+
+// OnHealth adds a hook that sees every health report (see HealthHook).
+func (d *Driver) OnHealth(h HealthHook) { d.onHealth = append(d.onHealth, h) }
 
 // completed runs the completion hooks for one completion of core cr.
 func (d *Driver) completed(now port.Time, cr *coreRun, op port.Op, err error) {

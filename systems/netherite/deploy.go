@@ -95,10 +95,18 @@ func (n *Sim) Deploy(d *sim.Driver, nodes []sim.NodeID, reg *durable.Registry) (
 		m, _ := netherite.NewLoadMonitor(cfg)
 		return m
 	})
-	return d.AddCore(cn, "client", func() port.Core {
+	client := d.AddCore(cn, "client", func() port.Core {
 		c, _ := netherite.NewClient(cfg, 0)
 		return c
-	}), nil
+	})
+	// A partition that failed for good fails the calls for its instances
+	// instead of leaving them waiting, as on the real driver (real.Failed).
+	d.OnHealth(func(now port.Time, _ sim.CoreID, h port.Health) {
+		if down, ok := partitionDown(h); ok {
+			d.Call(now, client, port.ClientCall{Req: down})
+		}
+	})
+	return client, nil
 }
 
 // standbyNodes returns the indexes of the nodes of partition p's

@@ -68,10 +68,20 @@ func (r *real) Units() []string {
 // Failed implements systems.RealHealth: the client core fails the calls
 // for the partition's instances (a control input it does not answer).
 func (r *real) Failed(d *host.Driver, h port.Health) {
-	var p int
-	if _, err := fmt.Sscanf(h.Unit, "p%d", &p); err == nil {
-		d.Call(r.client, port.ClientCall{Req: netherite.PartitionDown{Partition: p, Reason: h.Reason}})
+	if down, ok := partitionDown(h); ok {
+		d.Call(r.client, port.ClientCall{Req: down})
 	}
+}
+
+// partitionDown is what the client core is told of a partition's health
+// report, if it tells that the partition failed for good; both drivers'
+// deployments tell it so.
+func partitionDown(h port.Health) (netherite.PartitionDown, bool) {
+	var p int
+	if _, err := fmt.Sscanf(h.Unit, "p%d", &p); err != nil || h.State != port.HealthFailed {
+		return netherite.PartitionDown{}, false
+	}
+	return netherite.PartitionDown{Partition: p, Reason: h.Reason}, true
 }
 
 var _ systems.RealHealth = (*real)(nil)
