@@ -189,6 +189,7 @@ func (x *Partition) flush() {
 				}
 				l.flushing = false
 				l.durableSeq = upTo
+				x.failedLives = 0 // storage works
 				if x.k.Speculation == SpeculationNone {
 					x.applyDurable(upTo)
 				}

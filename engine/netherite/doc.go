@@ -37,7 +37,12 @@
 // wrapping port.ErrCorrupt ends the partition too. A partition that stops
 // for good reports port.Health failed with the reason (every state change
 // is reported in Ready.Health); told so (PartitionDown), the client core
-// fails the calls for its instances with ErrPartitionFailed.
+// fails the calls for its instances with ErrPartitionFailed. Other storage
+// errors restart the partition from storage (restart.go), but not forever:
+// after knob MaxFailedLives lives in a row ended in one without progress,
+// the partition fails with the last error, so a storage service that
+// never works again (revoked access, a deleted account) fails the calls
+// instead of leaving them waiting.
 //
 // The load monitor core (loadmonitor.go) reads the partitions' load
 // reports (offload.go) from a stream partition of its own, advises busy

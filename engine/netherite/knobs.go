@@ -68,6 +68,14 @@ type Knobs struct {
 	LeaseDuration port.Time
 	// MaxReadRecords is the most stream records one read asks for.
 	MaxReadRecords int
+	// MaxFailedLives is how many lives of a partition in a row may end in
+	// a storage error (restart.go) before the partition is reported failed
+	// for good, so that its calls fail with the error instead of waiting
+	// while it restarts forever. A life that made progress (a log flush or
+	// a lease renewal succeeded) ends the streak. With AcquireRetry between
+	// lives, the default (10) fails a partition after at least 10 s of
+	// storage that never works; negative: restart forever.
+	MaxFailedLives int
 	// AcquireRetry is how long a core waits to try again for a lease
 	// another core holds (a standby waiting for a partition move).
 	AcquireRetry port.Time
@@ -136,6 +144,7 @@ func DefaultKnobs() Knobs {
 		CheckpointIdle:   60 * port.Second,
 		LeaseDuration:    60 * port.Second,
 		MaxReadRecords:   1000,
+		MaxFailedLives:   10,
 		AcquireRetry:     port.Second,
 		TakeoverPoll:     10 * port.Second,
 		LoadReport:       port.Second,
@@ -177,6 +186,9 @@ func (k Knobs) withDefaults() Knobs {
 	}
 	if k.MaxReadRecords == 0 {
 		k.MaxReadRecords = d.MaxReadRecords
+	}
+	if k.MaxFailedLives == 0 {
+		k.MaxFailedLives = d.MaxFailedLives
 	}
 	return k
 }

@@ -48,10 +48,11 @@ type Partition struct {
 	ckpt    checkpointer
 	ckptSeq int64 // seq of the checkpoint this life started from
 
-	restartAt port.Time // phaseRestarting: boot no earlier
-	created   bool      // this life created the log blob (it did not exist)
-	reported  port.Health
-	runningAt port.Time // when this life entered phaseRunning
+	restartAt   port.Time // phaseRestarting: boot no earlier
+	failedLives int       // lives in a row that ended in a storage error without progress (restart.go)
+	created     bool      // this life created the log blob (it did not exist)
+	reported    port.Health
+	runningAt   port.Time // when this life entered phaseRunning
 
 	standby   int    // standby rank (standby.go); 0: not a standby
 	leaseWait uint64 // generation of the wait for the lease

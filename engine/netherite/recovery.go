@@ -76,6 +76,7 @@ func (x *Partition) renewLease() {
 				x.restart(fmt.Sprintf("lease on %s lost: %v", x.log.name, c.Err), false)
 				return
 			}
+			x.failedLives = 0 // storage works
 			x.renewLease()
 		})
 	})

@@ -14,12 +14,26 @@ import "github.com/dflab/dflab/engine/port"
 // and resumed writing it; and not before AcquireRetry has passed, so a
 // storage service that keeps failing is not hammered. A lease another core
 // took in the meantime is waited for like a standby waits (acquireLease).
+//
+// A storage error that persists does not restart the partition forever:
+// the MaxFailedLives-th life in a row that ends in one without progress
+// (failedLives, reset by a successful flush or lease renewal) fails the
+// partition with that error, and its calls fail with it (PartitionDown).
 func (x *Partition) restart(reason string, keepEpochs bool) {
+	failed := x.failedLives
+	if !keepEpochs {
+		failed++
+		if n := x.k.MaxFailedLives; n > 0 && failed >= n {
+			x.fail("%d lives in a row ended in a storage error (knob MaxFailedLives %d); the last: %s", failed, n, reason)
+			return
+		}
+	}
 	x.cfg.logf("netherite p%02d: restarting from storage: %s", x.p, reason)
 	x.Close()
 	fresh, _ := NewPartition(x.cfg, x.p, x.owner)
 	fresh.standby = x.standby
 	fresh.rd, fresh.nextReq, fresh.nextTmr, fresh.now = x.rd, x.nextReq, x.nextTmr, x.now // timers of the old life are not ours
+	fresh.failedLives = failed
 	fresh.stats = Stats{Restarts: x.stats.Restarts + 1, SoftRestarts: x.stats.SoftRestarts,
 		DroppedSpeculative: x.stats.DroppedSpeculative}
 	if keepEpochs {

@@ -2,6 +2,8 @@ package scenarios
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -54,4 +56,50 @@ func TestNetheriteFailedPartitionFailsItsCalls(t *testing.T) {
 	for _, id := range []string{"b!0", "d!2"} {
 		require.Equal(t, durable.StatusCompleted, res.Final[id].Status, id)
 	}
+}
+
+// deniedBlob fails every read of one blob with a storage error that is
+// not corruption (an authorization failure, say): it persists.
+type deniedBlob struct {
+	port.Blob
+	name string
+}
+
+func (b deniedBlob) GetBlob(ctx context.Context, name string, r port.Range) (port.BlobData, error) {
+	if name == b.name {
+		return port.BlobData{}, fmt.Errorf("get %s: access denied: %w", name, port.ErrServerBusy)
+	}
+	return b.Blob.GetBlob(ctx, name, r)
+}
+
+// A storage error that persists does not restart a partition forever while
+// its calls hang: after knob MaxFailedLives lives in a row end in it, the
+// partition is reported failed with the error, and its calls fail with it.
+func TestNetheritePersistentStorageErrorFailsThePartition(t *testing.T) {
+	sc := Scenario{Name: "denied", Setup: SetupHello, Deadline: 30 * port.Second}
+	for _, id := range []string{"a!1", "b!0"} {
+		sc.Calls = append(sc.Calls, start(0, id, "Hello5", nil))
+		sc.Expect = append(sc.Expect, completed(id, ""))
+	}
+	var logs []string
+	e := &Netherite{Partitions: 2, Knobs: netherite.Knobs{MaxFailedLives: 3},
+		Logf: func(format string, args ...any) { logs = append(logs, fmt.Sprintf(format, args...)) }}
+	res, err := Run(e, sc, Options{Seed: 1, Inject: func(_ *sim.Kernel, s *port.Stores) (*port.Stores, func(string, port.Time) port.Time) {
+		w := *s
+		w.Blob = deniedBlob{Blob: s.Blob, name: "hub/p01/checkpoint"}
+		return &w, nil
+	}})
+	require.NoError(t, err)
+	require.Len(t, res.Responses, 4, "every call answered once")
+	for _, r := range res.Responses {
+		if r.Call == 2 || r.Call == 4 { // b!0
+			require.NoError(t, r.Err)
+			continue
+		}
+		require.ErrorIs(t, r.Err, netherite.ErrPartitionFailed, "call %d", r.Call)
+		require.ErrorContains(t, r.Err, "partition 1: 3 lives in a row ended in a storage error (knob MaxFailedLives 3); "+
+			"the last: load checkpoint: get hub/p01/checkpoint: access denied")
+	}
+	require.Equal(t, 2, strings.Count(strings.Join(logs, "\n"), "netherite p01: restarting from storage: load checkpoint"),
+		"two restarts, then the third failed life fails the partition")
 }
