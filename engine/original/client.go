@@ -69,6 +69,37 @@ type Client struct {
 	// the table did not exist yet; the first step writes it) instead of
 	// answering ErrUnknownInstance.
 	started map[string]bool
+	// down holds the control queues that failed for good (QueueDown), with
+	// why: calls for their instances fail instead of waiting.
+	down map[int]string
+}
+
+// QueueDown tells a client core (as a port.ClientCall's Req, which it does
+// not answer) that control queue Queue failed for good with Reason (its
+// port.Health report, e.g. a stored row that does not parse): calls for
+// instances on it fail with ErrQueueFailed, later ones at once and waiting
+// ones at their next retry or poll, instead of waiting forever.
+type QueueDown struct {
+	Queue  int
+	Reason string
+}
+
+// ErrQueueFailed is wrapped by the errors of calls for instances on a
+// control queue that failed (see QueueDown).
+var ErrQueueFailed = errors.New("control queue failed")
+
+// giveUp returns the error a call for instance ends with now instead of
+// retrying after err: corrupt stored data (it does not heal), or the
+// instance's control queue failed; nil: retry.
+func (c *Client) giveUp(instance string, err error) error {
+	q := c.n.controlFor(instance)
+	if reason, ok := c.down[q]; ok {
+		return fmt.Errorf("original: %w: %s: %s", ErrQueueFailed, ControlUnit(q), reason)
+	}
+	if errors.Is(err, port.ErrCorrupt) {
+		return err
+	}
+	return nil
 }
 
 var _ port.Core = (*Client)(nil)
@@ -91,6 +122,15 @@ func (c *Client) Step(now port.Time, in port.Input) {
 		return
 	}
 	if call, ok := in.(port.ClientCall); ok {
+		if d, ok := call.Req.(QueueDown); ok {
+			if d.Queue >= 0 && d.Queue < c.cfg.ControlQueues && c.down[d.Queue] == "" {
+				if c.down == nil {
+					c.down = map[int]string{}
+				}
+				c.down[d.Queue] = d.Reason
+			}
+			return
+		}
 		c.call(call)
 	}
 }
@@ -111,6 +151,10 @@ func (c *Client) call(call port.ClientCall) {
 	}
 	if err := durable.CheckPayload(req.Kind.String()+" "+req.Instance+" payload", req.Payload); err != nil {
 		c.respond(call.ID, nil, fmt.Errorf("original: %w", err))
+		return
+	}
+	if err := c.giveUp(req.Instance, nil); err != nil {
+		c.respond(call.ID, nil, err)
 		return
 	}
 	if q, busy := c.queuedAfter[req.Instance]; busy {
@@ -175,6 +219,10 @@ type reply func(durable.ClientResponse, error)
 // starting the instance again (found by the SIGKILL test on Azurite).
 func (c *Client) start(req durable.ClientRequest, done reply) {
 	c.readInstance(req.Instance, func(old instanceRow, found bool, err error) {
+		if stop := c.giveUp(req.Instance, err); stop != nil {
+			done(durable.ClientResponse{}, stop)
+			return
+		}
 		if err != nil {
 			c.after(c.cfg.RetryDelay, func() { c.start(req, done) })
 			return
@@ -284,6 +332,10 @@ func (c *Client) messageExec(instance string, ev durable.Event, exec uint32, don
 func (c *Client) sendMessage(env *envelope, key string, done reply) {
 	q := c.n.control[c.n.controlFor(env.To)]
 	c.send(q, env, key, 0, func(err error) {
+		if stop := c.giveUp(env.To, err); err != nil && stop != nil {
+			done(durable.ClientResponse{}, stop)
+			return
+		}
 		if err != nil {
 			c.after(c.cfg.RetryDelay, func() { c.sendMessage(env, key, done) })
 			return
@@ -337,6 +389,10 @@ func (c *Client) wait(instance string, b backoff, done reply) {
 		}
 		if err == nil && found && row.status(instance).Done() {
 			done(durable.ClientResponse{Found: true, Status: row.status(instance)}, nil)
+			return
+		}
+		if stop := c.giveUp(instance, err); stop != nil {
+			done(durable.ClientResponse{}, stop)
 			return
 		}
 		c.after(b.miss(&c.rnd), func() { c.wait(instance, b, done) })

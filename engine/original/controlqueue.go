@@ -1,6 +1,7 @@
 package original
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 
@@ -22,6 +23,9 @@ type controlQueue struct {
 	// polls again at once.
 	wait  port.TimerID
 	woken bool
+	// failed says why the queue failed for good (failQueue; "": it did
+	// not): its stored data is corrupt, so it is polled no more.
+	failed string
 }
 
 // session is an instance with a step under way on this worker. Messages
@@ -37,7 +41,7 @@ type session struct {
 // pollControl dequeues a batch from an owned control queue; after a hit it
 // polls again at once, after a miss it backs off.
 func (w *Worker) pollControl(q *controlQueue) {
-	if !q.owned || w.buffered >= w.cfg.BufferThreshold {
+	if !q.owned || q.failed != "" || w.buffered >= w.cfg.BufferThreshold {
 		q.polling = false // resumed by acquire or by release
 		return
 	}
@@ -150,8 +154,14 @@ func (w *Worker) endStep(s *session) {
 // abandon gives a step up after a failed request or a write conflict: its
 // messages become visible again after RetryDelay, and the cached cursor
 // (if any) is dropped because it may be ahead of storage.
+//
+// Corrupt stored data (a History or Instances row that does not parse)
+// does not heal with retries: the step's control queue fails for good
+// (failQueue) instead of retrying it forever.
 func (w *Worker) abandon(s *session, err error) {
-	_ = err // the messages are retried; the error is visible in the trace as a failed request
+	if errors.Is(err, port.ErrCorrupt) {
+		w.failQueue(s.q, err)
+	}
 	w.stats.Abandoned++
 	w.dropCursor(s.instance)
 	ops := make([]port.Op, 0, len(s.batch))
@@ -183,11 +193,26 @@ func (w *Worker) retire(s *session, done []received, early []received, delays []
 	})
 }
 
+// failQueue fails control queue q for good: it is polled no more (the
+// worker keeps its lease, so that no other worker takes it over to fail
+// the same way) and its health says why, so that the calls for its
+// instances fail with the reason (QueueDown) instead of waiting.
+func (w *Worker) failQueue(q *controlQueue, err error) {
+	if q.failed != "" {
+		return
+	}
+	q.failed = err.Error()
+	w.health(q, port.HealthFailed, q.failed)
+}
+
 // ControlUnit names control queue q in health reports (port.Health.Unit).
 func ControlUnit(q int) string { return fmt.Sprintf("control-%02d", q) }
 
 // health reports q's state as this worker sees it: ok once it owns q,
 // recovering (with why) when it lost q's lease.
 func (w *Worker) health(q *controlQueue, st port.HealthState, reason string) {
+	if q.failed != "" && st != port.HealthFailed {
+		return // failed stays failed
+	}
 	w.rd.Health = append(w.rd.Health, port.Health{Unit: ControlUnit(q.idx), State: st, Reason: reason})
 }

@@ -47,6 +47,16 @@
 // MaxSessions bounds the instances stepped at once and BufferThreshold the
 // dequeued messages held in memory (knobs.go has every knob and default).
 //
+// Health (port.Health, unit control-NN) says which worker owns a queue.
+// Stored data that does not parse (a History or Instances row) is refused
+// with an error wrapping port.ErrCorrupt that names the table, partition
+// key and row, never retried: a worker that meets it in a step fails the
+// step's control queue for good (health failed, polled no more; it keeps
+// the lease so no other worker spins on it), and the client core, told so
+// (QueueDown), fails the calls for that queue's instances with
+// ErrQueueFailed; a client call that reads a corrupt Instances row fails
+// with that error.
+//
 // CPU work reported to the simulator (port.Work kinds): "orchestration-step"
 // per step, "replay-event" per history event replayed (the cost of full
 // replay), "entity-step" per entity batch and "entity-op" per operation.

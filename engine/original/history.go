@@ -2,6 +2,7 @@ package original
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"strconv"
 
@@ -70,11 +71,30 @@ func (h *hubIO) loadHistory(instance string, cb func(history, error)) {
 					return
 				}
 				hist, err := parseHistory(rows)
+				var bad *badRow
+				if errors.As(err, &bad) {
+					err = corruptRow(h.n.history, instance, bad.key, bad.err)
+				}
 				cb(hist, wrap(err, "history of %s", instance))
 			})
 		})
 	}
 	page("")
+}
+
+// badRow is a stored row that does not parse: corruption, not a race
+// with a writer (which leaves rows past the committed length, ignored).
+type badRow struct {
+	key string
+	err error
+}
+
+func (b *badRow) Error() string { return fmt.Sprintf("row %s: %v", b.key, b.err) }
+
+// corruptRow is the error for a stored row that does not parse: it wraps
+// port.ErrCorrupt and names the table, the partition key and the row.
+func corruptRow(table, partitionKey, rowKey string, err error) error {
+	return fmt.Errorf("%w: table %s, partition key %q, row key %q does not parse: %v", port.ErrCorrupt, table, partitionKey, rowKey, err)
 }
 
 func parseHistory(rows []port.Entity) (history, error) {
@@ -87,7 +107,7 @@ func parseHistory(rows []port.Entity) (history, error) {
 	hist.etag, hist.exec = s.ETag, uint32(readUvarint(s.Props[propExec]))
 	dd, err := decodeDedup(s.Props[propDedup])
 	if err != nil {
-		return hist, fmt.Errorf("sentinel: %w", err)
+		return hist, &badRow{key: sentinelKey, err: err}
 	}
 	hist.dedup = dd
 	length := int(readUvarint(s.Props[propLen]))
@@ -101,7 +121,7 @@ func parseHistory(rows []port.Entity) (history, error) {
 		}
 		e, _, err := durable.DecodeEvent(r.Props[propEvent])
 		if err != nil {
-			return hist, fmt.Errorf("row %s: %w", r.RowKey, err)
+			return hist, &badRow{key: r.RowKey, err: err}
 		}
 		hist.events = append(hist.events, e)
 	}

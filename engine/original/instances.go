@@ -131,7 +131,10 @@ func (h *hubIO) readInstance(instance string, cb func(row instanceRow, found boo
 				return
 			}
 			row, err := parseInstanceRow(ents[0])
-			cb(row, true, wrap(err, "instance row of %s", instance))
+			if err != nil {
+				err = corruptRow(h.n.instances, instance, ents[0].RowKey, err)
+			}
+			cb(row, true, err)
 		})
 	})
 }

@@ -100,10 +100,18 @@ func (e *Sim) Deploy(d *sim.Driver, nodes []sim.NodeID, reg *durable.Registry) (
 		return 0, err
 	}
 	cn := d.AddNode("client", 1)
-	return d.AddCore(cn, "client", func() port.Core {
+	client := d.AddCore(cn, "client", func() port.Core {
 		c, _ := original.NewClient(ccfg)
 		return c
-	}), nil
+	})
+	// A control queue that failed for good fails the calls for its
+	// instances, as on the real driver (real.Failed).
+	d.OnHealth(func(now port.Time, _ sim.CoreID, h port.Health) {
+		if down, ok := queueDown(h); ok {
+			d.Call(now, client, port.ClientCall{Req: down})
+		}
+	})
+	return client, nil
 }
 
 // LeaseBlob names the lease blob of control queue q (as engine/original

@@ -18,6 +18,7 @@ type real struct {
 	hub     string
 	workers int
 	reg     *durable.Registry
+	client  host.CoreID
 }
 
 func newReal(c systems.RealConfig) (systems.RealDeployment, error) {
@@ -48,7 +49,8 @@ func (r *real) Start(_ context.Context, d *host.Driver) (host.CoreID, error) {
 	if err != nil {
 		return 0, err
 	}
-	return d.AddCore("client", func() port.Core { return client }), nil
+	r.client = d.AddCore("client", func() port.Core { return client })
+	return r.client, nil
 }
 
 // Units implements systems.RealHealth: the control queues.
@@ -60,8 +62,24 @@ func (r *real) Units() []string {
 	return units
 }
 
-// Failed implements systems.RealHealth: a control queue never fails for
-// good (its lease passes to another worker).
-func (r *real) Failed(*host.Driver, port.Health) {}
+// Failed implements systems.RealHealth: a control queue fails for good
+// when its stored data is corrupt (a lost lease only passes it to another
+// worker); the client core then fails the calls for its instances.
+func (r *real) Failed(d *host.Driver, h port.Health) {
+	if down, ok := queueDown(h); ok {
+		d.Call(r.client, port.ClientCall{Req: down})
+	}
+}
+
+// queueDown is what the client core is told of a control queue's health
+// report, if it tells that the queue failed for good; both drivers'
+// deployments tell it so.
+func queueDown(h port.Health) (original.QueueDown, bool) {
+	var q int
+	if _, err := fmt.Sscanf(h.Unit, "control-%d", &q); err != nil || h.State != port.HealthFailed {
+		return original.QueueDown{}, false
+	}
+	return original.QueueDown{Queue: q, Reason: h.Reason}, true
+}
 
 var _ systems.RealHealth = (*real)(nil)
