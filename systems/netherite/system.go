@@ -25,6 +25,7 @@ const (
 	KnobLoadReport       = "loadReport"
 	KnobTakeoverPoll     = "takeoverPoll"
 	KnobReplayCheck      = "replayCheck"
+	KnobMaxFailedLives   = "maxFailedLives"
 )
 
 // MaxPartitionsReal is Netherite's partition range on real backends; the
@@ -99,6 +100,8 @@ func knobs() []systems.Knob {
 			Doc: "the partition lease's duration (15s..60s)"},
 		{Name: KnobLoadReport, Kind: systems.Duration, Default: "1s",
 			Doc: "how often a partition reports its load to the load monitor"},
+		{Name: KnobMaxFailedLives, Kind: systems.Int, Default: fmt.Sprint(d.MaxFailedLives), Min: 1, Max: 1 << 20, Special: []int64{-1}, // -1: never
+			Doc: "lives in a row ending in a storage error after which a partition is failed and its calls fail (-1: restart forever)"},
 		{Name: KnobTakeoverPoll, Kind: systems.Duration, Default: "10s", Only: systems.RunnerSim,
 			Doc: "how often a rank-1 standby tries for the lease of a partition another node holds (rank r: every r times this)"},
 		{Name: KnobReplayCheck, Kind: systems.Bool, Default: "false",
@@ -118,7 +121,7 @@ func knobsOf(set systems.Set, planted string) (netherite.Knobs, error) {
 	k.CheckpointIdle, k.LogBytes = set.Duration(KnobCheckpointIdle), set.Int(KnobLogBytes)
 	k.PollInterval, k.AcquireRetry = set.Duration(KnobPollInterval), set.Duration(KnobAcquireRetry)
 	k.LeaseDuration, k.LoadReport = set.Duration(KnobLeaseDuration), set.Duration(KnobLoadReport)
-	k.TakeoverPoll = set.Duration(KnobTakeoverPoll)
+	k.TakeoverPoll, k.MaxFailedLives = set.Duration(KnobTakeoverPoll), int(set.Int(KnobMaxFailedLives))
 	k.ReplayCheck, k.Planted = set.Bool(KnobReplayCheck), planted
 	if err := k.Validate(); err != nil {
 		return k, err
