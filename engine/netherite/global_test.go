@@ -94,3 +94,13 @@ func TestHeldReadLooksAhead(t *testing.T) {
 	require.False(t, x.in.ahead, "nothing more to look at")
 	require.True(t, x.in.waiting, "polls")
 }
+
+// A partition that failed for good stays failed: a late failed completion
+// of one of its requests (here a flush's) does not start a new life.
+func TestFailedPartitionIsNotRevivedByARestart(t *testing.T) {
+	x := globalPartition(t)
+	x.fail("corrupt")
+	x.restart("flush failed", false)
+	require.Equal(t, phaseDead, x.phase)
+	require.Zero(t, x.stats.Restarts)
+}

@@ -20,6 +20,9 @@ import "github.com/dflab/dflab/engine/port"
 // (failedLives, reset by a successful flush or lease renewal) fails the
 // partition with that error, and its calls fail with it (PartitionDown).
 func (x *Partition) restart(reason string, keepEpochs bool) {
+	if x.phase == phaseDead {
+		return // failed for good: a late completion of its requests revives nothing
+	}
 	failed := x.failedLives
 	if !keepEpochs {
 		failed++
