@@ -19,9 +19,11 @@
 // entities with status requests after the measured interval (entities.go).
 // The model set is named by spec.backend.models and recorded in the
 // result (models.go): "default" is sim.DefaultModels, a small uncalibrated
-// set; "paper2022" is fitted by `dflab calibrate` to the paper's
-// calibration set and committed as models/paper2022.json. Empty stream reads are held until an append (as Event
-// Hubs receivers wait), not polled.
+// set; "paper2022" and "paper2022b" (the default: the same fit with the
+// simulated cloud's structure, sim/doc.go) are fitted by `dflab calibrate`
+// to the paper's calibration set and committed as models/<name>.json.
+// Empty stream reads are held until an append (as Event Hubs receivers
+// wait), not polled.
 //
 // RunWith adds what the fault campaign (harness/campaign) needs: a heal
 // phase that restarts crashed nodes, a settle time before the oracle, a

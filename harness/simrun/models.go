@@ -25,10 +25,9 @@ const (
 	// background CPU, and the original engine's wake on enqueue
 	// (models/paper2022b.json and its fit report).
 	ModelsPaper2022b = "paper2022b"
-	// ModelsDefault is the default of spec.backend.models: the scenario
-	// suite's small plausible set (sim.DefaultModels), never
-	// calibrated. paper2022 is not the default yet: its fit leaves targets
-	// off by more than 2x (see its report).
+	// ModelsDefault is the scenario suite's small plausible set
+	// (sim.DefaultModels), never calibrated. The default of
+	// spec.backend.models is paper2022b (spec.DefaultModels).
 	ModelsDefault = "default"
 )
 

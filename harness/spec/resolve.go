@@ -12,7 +12,7 @@ import (
 
 // Defaults of the fields Resolve fills.
 const (
-	DefaultModels        = "paper2022"
+	DefaultModels        = "paper2022b"
 	DefaultConnectionEnv = "DFLAB_AZURE_CONNECTION"
 	DefaultInstances     = 1000 // of a workload the registry does not know
 	DefaultTimeLimit     = Duration(10 * time.Minute)

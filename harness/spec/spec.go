@@ -80,7 +80,7 @@ type Engine struct {
 // Backend is where storage lives.
 type Backend struct {
 	Kind string `json:"kind"`
-	// Models names the simulator's model set (sim only; default "paper2022", fitted by dflab calibrate).
+	// Models names the simulator's model set (sim only; default "paper2022b", fitted by dflab calibrate).
 	Models string `json:"models,omitempty"`
 	// Dir is the directory of the disk backend (empty: a fresh temporary
 	// one, removed after the run). Each run gets its own task hub in
