@@ -208,6 +208,10 @@ func (e *Execution) find(pred func(*Thread) bool) *Thread {
 // Runnable reports whether Step would make a transition now.
 func (e *Execution) Runnable() bool { return len(e.runnable()) > 0 }
 
+// Pending is how many threads Step would move now (at most the number of
+// transitions it makes), for a transition quota.
+func (e *Execution) Pending() int { return len(e.runnable()) }
+
 func (e *Execution) runnable() []*Thread {
 	if e.Done() {
 		return nil

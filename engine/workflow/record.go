@@ -1,0 +1,229 @@
+package workflow
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/dflab/dflab/engine/durable"
+	"github.com/dflab/dflab/engine/port"
+	"github.com/dflab/dflab/engine/workflow/asl"
+)
+
+// record is what an execution's blob holds.
+type record struct {
+	Machine string          `json:"machine"`
+	Input   json.RawMessage `json:"input,omitempty"`
+	Created port.Time       `json:"created"`
+	Exec    json.RawMessage `json:"exec"`
+}
+
+// retryDelay is the pause before a failed record write or read is retried.
+const retryDelay = 100 * port.Millisecond
+
+// record writes x's state (create-only for the first record) unless a
+// write is in flight; the write's completion carries on.
+func (s *Service) record(x *execution) {
+	if x.writing || !x.dirty {
+		return
+	}
+	b, err := x.e.Encode()
+	if err == nil {
+		var in json.RawMessage
+		if len(x.input) > 0 {
+			in = x.input
+		}
+		b, err = json.Marshal(record{Machine: x.machine, Input: in, Created: x.created, Exec: b})
+	}
+	if err != nil {
+		s.logf("workflow: execution %s: encode record: %v", x.name, err)
+		return
+	}
+	cond := port.Cond{IfMatch: x.etag}
+	if x.etag == "" {
+		cond = port.Cond{IfNoneMatch: "*"}
+	}
+	x.writing, x.dirty = true, false
+	s.stats.Records++
+	s.work("workflow-record", 1)
+	s.issue(port.BlobPut{Name: s.blob(x.name), Data: b, Cond: cond}, func(c port.Completion) {
+		x.writing = false
+		if c.Err != nil {
+			s.recordFailed(x, c.Err)
+			return
+		}
+		x.etag, _ = c.Result.(string)
+		s.recorded(x)
+	})
+}
+
+func (s *Service) recordFailed(x *execution, err error) {
+	if x.etag == "" && errors.Is(err, port.ErrConflict) {
+		// The name exists in storage (started in a life whose recovery
+		// missed it, or by another service): adopt the stored execution.
+		s.load(x.name, func(y *execution, lerr error) {
+			if lerr != nil {
+				s.logf("workflow: execution %s: exists but cannot be read: %v", x.name, lerr)
+				return
+			}
+			y.starters, y.waiters = x.starters, x.waiters
+			s.execs[x.name] = y
+			s.recorded(y)
+		})
+		return
+	}
+	s.logf("workflow: execution %s: record write failed, retrying: %v", x.name, err)
+	x.dirty = true
+	s.after(retryDelay, func() { s.record(x) })
+}
+
+// recorded carries on once x's last round is durable: answer the starts,
+// invoke what the round asked for, answer the waiters of a finished
+// execution, and start the next round.
+func (s *Service) recorded(x *execution) {
+	for _, id := range x.starters {
+		s.respond(id, x.response(s.now), nil)
+	}
+	x.starters = nil
+	if s.cfg.Planted != PlantedInvokeBeforeRecord {
+		s.issueOutstanding(x)
+	}
+	if x.dirty {
+		s.record(x)
+		return
+	}
+	if x.e.Done() {
+		for _, id := range x.waiters {
+			s.respond(id, x.response(s.now), nil)
+		}
+		x.waiters = nil
+		return
+	}
+	s.round(x)
+}
+
+// round makes the next round of transitions once the transition bucket
+// allows, then records it.
+func (s *Service) round(x *execution) {
+	if x.stepping || x.writing || x.e.Done() || !x.e.Runnable() {
+		return
+	}
+	if d := s.trans.take(s.now, int64(x.e.Pending())); d > 0 {
+		s.stats.Throttled++
+		x.stepping = true
+		s.after(d, func() { x.stepping = false; s.round(x) })
+		return
+	}
+	made := x.e.Step(x.def, int64(s.now))
+	s.stats.Transitions += int64(made)
+	s.work("workflow-transition", max(made, 1))
+	x.dirty = true
+	if s.cfg.Planted == PlantedInvokeBeforeRecord {
+		s.issueOutstanding(x)
+	}
+	s.record(x)
+}
+
+// issueOutstanding invokes the tasks and sets the timers x waits for that
+// this life has not asked for yet.
+func (s *Service) issueOutstanding(x *execution) {
+	inv, tms := x.e.Outstanding()
+	for _, in := range inv {
+		if !x.issued[in.ID] {
+			x.issued[in.ID] = true
+			s.invoke(x, in)
+		}
+	}
+	for _, t := range tms {
+		if !x.issued[t.ID] {
+			x.issued[t.ID] = true
+			id := t.ID
+			s.at(port.Time(t.At), func() {
+				if x.e.TimerFired(id) {
+					s.round(x)
+				}
+			})
+		}
+	}
+}
+
+// ActivityName maps a Task's Resource to an activity name: the name
+// itself, or the part after ":function:" or ":activity:" of an ARN.
+func ActivityName(resource string) string {
+	for _, sep := range []string{":function:", ":activity:"} {
+		if i := strings.LastIndex(resource, sep); i >= 0 {
+			return resource[i+len(sep):]
+		}
+	}
+	return resource
+}
+
+func (s *Service) invoke(x *execution, in asl.Invocation) {
+	name := ActivityName(in.Resource)
+	input, err := asl.EncodeValue(in.Input)
+	s.stats.Invocations++
+	reg, exec, task := s.reg, x.name, in.TaskID
+	run := func() ([]byte, error) {
+		if err != nil {
+			return nil, fmt.Errorf("task input: %w", err)
+		}
+		return runActivity(reg, name, exec, task, input)
+	}
+	id := in.ID
+	s.run(name, input, run, func(d port.ActivityDone) {
+		if s.cfg.Planted == PlantedLoseResult {
+			if s.results++; s.results%3 == 0 {
+				return
+			}
+		}
+		errText := ""
+		if d.Err != nil {
+			errText = d.Err.Error()
+		}
+		if !x.e.TaskDone(id, d.Output, errText) {
+			s.stats.Duplicates++
+			return
+		}
+		s.round(x)
+	})
+}
+
+func runActivity(reg *durable.Registry, name, exec string, task int32, input []byte) (out []byte, err error) {
+	fn, err := reg.Activity(name)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			out, err = nil, durable.PanicError(r)
+		}
+	}()
+	v, err := fn(durable.NewActivityContext(context.Background(), name, exec, task, input))
+	if err != nil {
+		return nil, err
+	}
+	return durable.Marshal(v)
+}
+
+// decodeRecord reads a blob into an execution.
+func (s *Service) decodeRecord(name string, data []byte, etag string) (*execution, error) {
+	var r record
+	d := json.NewDecoder(bytes.NewReader(data))
+	d.UseNumber()
+	if err := d.Decode(&r); err != nil || len(r.Exec) == 0 {
+		return nil, fmt.Errorf("execution %s: %w (%v)", name, errNoRecord, err)
+	}
+	def := s.cfg.Definitions[r.Machine]
+	if def == nil {
+		return nil, fmt.Errorf("execution %s: state machine %q is not registered (registered: %s)", name, r.Machine, s.cfg.names())
+	}
+	e, err := asl.Decode(r.Exec)
+	if err != nil {
+		return nil, fmt.Errorf("execution %s: %w", name, err)
+	}
+	return &execution{name: name, machine: r.Machine, input: []byte(r.Input), def: def, e: e, etag: etag,
+		created: r.Created, issued: map[int]bool{}}, nil
+}
