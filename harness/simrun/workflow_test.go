@@ -44,3 +44,36 @@ func TestWorkflowServiceRunsTheWorkloads(t *testing.T) {
 		})
 	}
 }
+
+// A crash of the service's node mid-run loses nothing: after the restart
+// the service resumes every running execution from its last recorded
+// transition (re-invoking outstanding tasks: at least once) and every
+// execution completes with its oracle's output; the same seed gives the
+// same trace hash.
+func TestWorkflowServiceResumesAfterACrash(t *testing.T) {
+	for _, wl := range []string{"sequence", "imagerec"} {
+		t.Run(wl, func(t *testing.T) {
+			s, opts := workflowSpec(t, wl, "", 8)
+			s.Faults = "at 150ms crash node0\nat 400ms restart node0"
+			var logs []string
+			opts.Log = func(l string) { logs = append(logs, l) }
+			out, err := RunWith(context.Background(), s, 3, opts)
+			require.NoError(t, err, "%v", logs)
+			require.EqualValues(t, 1, out.Faults.Total("crash"))
+			require.EqualValues(t, 8, out.Metrics.Completed)
+			require.Greater(t, out.Metrics.Latency.MaxMs, 400.0, "an execution waited for the restart")
+			again, err := RunWith(context.Background(), s, 3, opts)
+			require.NoError(t, err)
+			require.Equal(t, out.TraceHash, again.TraceHash)
+		})
+	}
+}
+
+// A planted bug that drops task results leaves executions unfinished, and
+// the run fails its completion checker.
+func TestWorkflowServicePlantedBugIsCaught(t *testing.T) {
+	s, opts := workflowSpec(t, "hello3", "", 4)
+	opts.Planted = "lose-result"
+	_, err := RunWith(context.Background(), s, 1, opts)
+	require.Equal(t, CheckCompletion, Checker(err), "%v", err)
+}

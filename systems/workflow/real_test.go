@@ -1,0 +1,71 @@
+package workflow_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/dflab/dflab"
+	"github.com/dflab/dflab/engine/durable"
+	"github.com/dflab/dflab/sim/rng"
+	wfsys "github.com/dflab/dflab/systems/workflow"
+	"github.com/dflab/dflab/workloads"
+	"github.com/dflab/dflab/workloads/workload"
+)
+
+// The workloads' oracles pass on the workflow service for real (the real
+// driver, wall clock) on mem and disk storage; a second start of a name
+// is answered with the same execution, not a second one.
+func TestWorkflowServiceRealRuns(t *testing.T) {
+	for _, storage := range []string{"mem", "disk"} {
+		for _, c := range []struct{ wl, params string }{
+			{"hello3", ""}, {"sequence", `{"length":10}`}, {"imagerec", `{"formats":["jpeg","png","gif"],"rekognitionFailFraction":0.5}`},
+		} {
+			t.Run(storage+"/"+c.wl, func(t *testing.T) {
+				realRun(t, storage, c.wl, c.params, 6)
+			})
+		}
+	}
+}
+
+func realRun(t *testing.T, storage, wl, params string, n int) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	w, err := workloads.New(wl, []byte(params))
+	require.NoError(t, err)
+	reg := durable.NewRegistry()
+	require.NoError(t, w.Register(reg))
+	o := dflab.Options{System: wfsys.System, Storage: storage, Hub: "wf"}
+	if storage == "disk" {
+		o.Dir = t.TempDir()
+	}
+	e, err := dflab.Start(ctx, reg, o)
+	require.NoError(t, err)
+	defer e.Stop()
+	run := workload.Run{Orchestrations: map[string]workload.Outcome{}}
+	src := rng.New(11)
+	for i := 0; i < n; i++ {
+		reqs, err := w.Instance(i, src.Fork(fmt.Sprintf("instance/%d", i)))
+		require.NoError(t, err)
+		for _, req := range reqs {
+			run.Arrivals = append(run.Arrivals, workload.Arrival{Instance: i, Req: req})
+			resp, err := e.Do(ctx, req)
+			require.NoError(t, err)
+			require.True(t, resp.Found)
+			again, err := e.Do(ctx, req)
+			require.NoError(t, err, "a second start of %s", req.Instance)
+			require.Equal(t, resp.Status.Created, again.Status.Created)
+		}
+	}
+	for _, a := range run.Arrivals {
+		resp, err := e.Do(ctx, durable.ClientRequest{Kind: durable.RequestWait, Instance: a.Req.Instance})
+		require.NoError(t, err)
+		run.Orchestrations[a.Req.Instance] = workload.Outcome{Status: resp.Status.Status, Output: resp.Status.Output, Failure: resp.Status.Failure}
+	}
+	require.NoError(t, w.Check(run))
+	require.Empty(t, e.Violations())
+	require.Positive(t, e.Traffic().Total().Requests)
+}
