@@ -5,6 +5,9 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
+
+	"github.com/dflab/dflab/engine/port"
 
 	"github.com/dflab/dflab/engine/workflow/asl"
 )
@@ -43,6 +46,12 @@ type Config struct {
 	// Token buckets (capacity, refill per second; capacity 0: no quota).
 	TransitionBucket, TransitionRefill int64
 	StartBucket, StartRefill           int64
+	// WaitPollMin and WaitPollMax bound the frontend's re-reads of an
+	// unfinished execution a wait request waits for (the gap grows by a
+	// quarter per read); InboxPollMin and InboxPollMax bound the service's
+	// reads of the inbox (the gap doubles per read that finds nothing).
+	WaitPollMin, WaitPollMax   port.Time
+	InboxPollMin, InboxPollMax port.Time
 	// Planted is a planted bug ("": none).
 	Planted string
 	// Logf receives notable events (nil: dropped).
@@ -52,7 +61,8 @@ type Config struct {
 // Defaults returns the published quotas for hub and definitions.
 func Defaults(hub string, defs map[string]*asl.Definition) Config {
 	return Config{Hub: hub, Definitions: defs, TransitionBucket: DefaultTransitionBucket, TransitionRefill: DefaultTransitionRefill,
-		StartBucket: DefaultStartBucket, StartRefill: DefaultStartRefill}
+		StartBucket: DefaultStartBucket, StartRefill: DefaultStartRefill,
+		WaitPollMin: 10 * port.Millisecond, WaitPollMax: port.Second, InboxPollMin: 5 * port.Millisecond, InboxPollMax: 50 * port.Millisecond}
 }
 
 // Validate checks the configuration.
@@ -69,6 +79,14 @@ func (c Config) Validate() error {
 	}{{"Transition", c.TransitionBucket, c.TransitionRefill}, {"Start", c.StartBucket, c.StartRefill}} {
 		if b.cap < 0 || b.cap > 0 && b.refill < 1 {
 			return fmt.Errorf("workflow: Config.%sBucket = %d, %sRefill = %d: want capacity >= 0 and, with a capacity, refill >= 1", b.name, b.cap, b.name, b.refill)
+		}
+	}
+	for _, p := range []struct {
+		name     string
+		min, max port.Time
+	}{{"WaitPoll", c.WaitPollMin, c.WaitPollMax}, {"InboxPoll", c.InboxPollMin, c.InboxPollMax}} {
+		if p.min < port.Millisecond || p.max < p.min || p.max > 60*port.Second {
+			return fmt.Errorf("workflow: Config.%sMin = %v, %sMax = %v: want 1ms <= min <= max <= 60s", p.name, time.Duration(p.min), p.name, time.Duration(p.max))
 		}
 	}
 	if c.Planted != "" && !slices.Contains(PlantedBugs, c.Planted) {

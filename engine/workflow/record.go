@@ -30,26 +30,16 @@ func (s *Service) record(x *execution) {
 	if x.writing || !x.dirty {
 		return
 	}
-	b, err := x.e.Encode()
-	if err == nil {
-		var in json.RawMessage
-		if len(x.input) > 0 {
-			in = x.input
-		}
-		b, err = json.Marshal(record{Machine: x.machine, Input: in, Created: x.created, Exec: b})
-	}
+	b, err := encodeRecord(x)
 	if err != nil {
 		s.logf("workflow: execution %s: encode record: %v", x.name, err)
 		return
 	}
 	cond := port.Cond{IfMatch: x.etag}
-	if x.etag == "" {
-		cond = port.Cond{IfNoneMatch: "*"}
-	}
 	x.writing, x.dirty = true, false
 	s.stats.Records++
 	s.work("workflow-record", 1)
-	s.issue(port.BlobPut{Name: s.blob(x.name), Data: b, Cond: cond}, func(c port.Completion) {
+	s.issue(port.BlobPut{Name: s.cfg.blob(x.name), Data: b, Cond: cond}, func(c port.Completion) {
 		x.writing = false
 		if c.Err != nil {
 			s.recordFailed(x, c.Err)
@@ -61,17 +51,15 @@ func (s *Service) record(x *execution) {
 }
 
 func (s *Service) recordFailed(x *execution, err error) {
-	if x.etag == "" && errors.Is(err, port.ErrConflict) {
-		// The name exists in storage (started in a life whose recovery
-		// missed it, or by another service): adopt the stored execution.
+	if errors.Is(err, port.ErrConflict) {
+		// Another writer changed the record (a service of an earlier life
+		// still running): adopt what is stored.
+		s.logf("workflow: execution %s: record changed under us, reloading: %v", x.name, err)
 		s.load(x.name, func(y *execution, lerr error) {
-			if lerr != nil {
-				s.logf("workflow: execution %s: exists but cannot be read: %v", x.name, lerr)
-				return
+			if lerr == nil {
+				s.execs[x.name] = y
+				s.recorded(y)
 			}
-			y.starters, y.waiters = x.starters, x.waiters
-			s.execs[x.name] = y
-			s.recorded(y)
 		})
 		return
 	}
@@ -80,26 +68,14 @@ func (s *Service) recordFailed(x *execution, err error) {
 	s.after(retryDelay, func() { s.record(x) })
 }
 
-// recorded carries on once x's last round is durable: answer the starts,
-// invoke what the round asked for, answer the waiters of a finished
-// execution, and start the next round.
+// recorded carries on once x's last round is durable: invoke what the
+// round asked for and start the next round.
 func (s *Service) recorded(x *execution) {
-	for _, id := range x.starters {
-		s.respond(id, x.response(s.now), nil)
-	}
-	x.starters = nil
 	if s.cfg.Planted != PlantedInvokeBeforeRecord {
 		s.issueOutstanding(x)
 	}
 	if x.dirty {
 		s.record(x)
-		return
-	}
-	if x.e.Done() {
-		for _, id := range x.waiters {
-			s.respond(id, x.response(s.now), nil)
-		}
-		x.waiters = nil
 		return
 	}
 	s.round(x)
@@ -208,17 +184,30 @@ func runActivity(reg *durable.Registry, name, exec string, task int32, input []b
 	return durable.Marshal(v)
 }
 
+// encodeRecord encodes an execution's record.
+func encodeRecord(x *execution) ([]byte, error) {
+	b, err := x.e.Encode()
+	if err != nil {
+		return nil, err
+	}
+	var in json.RawMessage
+	if len(x.input) > 0 {
+		in = x.input
+	}
+	return json.Marshal(record{Machine: x.machine, Input: in, Created: x.created, Exec: b})
+}
+
 // decodeRecord reads a blob into an execution.
-func (s *Service) decodeRecord(name string, data []byte, etag string) (*execution, error) {
+func (c Config) decodeRecord(name string, data []byte, etag string) (*execution, error) {
 	var r record
 	d := json.NewDecoder(bytes.NewReader(data))
 	d.UseNumber()
 	if err := d.Decode(&r); err != nil || len(r.Exec) == 0 {
 		return nil, fmt.Errorf("execution %s: %w (%v)", name, errNoRecord, err)
 	}
-	def := s.cfg.Definitions[r.Machine]
+	def := c.Definitions[r.Machine]
 	if def == nil {
-		return nil, fmt.Errorf("execution %s: state machine %q is not registered (registered: %s)", name, r.Machine, s.cfg.names())
+		return nil, fmt.Errorf("execution %s: state machine %q is not registered (registered: %s)", name, r.Machine, c.names())
 	}
 	e, err := asl.Decode(r.Exec)
 	if err != nil {

@@ -1,66 +1,85 @@
 package workflow
 
 import (
+	"bytes"
 	"errors"
-	"sort"
-	"strings"
 
 	"github.com/dflab/dflab/engine/port"
 )
 
-// listPage is how many blobs one list request returns.
-const listPage = 500
-
-// recover lists the service's blobs and loads every execution, then
-// resumes the running ones and takes the calls that came meanwhile.
-func (s *Service) recover() {
-	s.recovering = true
-	s.list("", nil)
+// inboxReader is the service's position in the inbox of started names.
+type inboxReader struct {
+	off     int64
+	gap     port.Time
+	first   bool // the first read of this life (recovery)
+	loading map[string]bool
 }
 
-func (s *Service) list(marker string, names []string) {
-	prefix := s.cfg.Hub + "-wf/"
-	s.issue(port.BlobListOp{Prefix: prefix, Marker: marker, Max: listPage}, func(c port.Completion) {
-		if c.Err != nil && !errors.Is(c.Err, port.ErrNotFound) {
-			s.logf("workflow: recovery: list %s: %v; retrying", prefix, c.Err)
-			s.after(retryDelay, func() { s.list(marker, names) })
-			return
+// recover reads the inbox from the start: every execution it names is
+// loaded, and the running ones resume from their last record; then the
+// inbox is polled for new names.
+func (s *Service) recover() {
+	s.inbox = inboxReader{first: true, gap: s.cfg.InboxPollMin, loading: map[string]bool{}}
+	s.readInbox()
+}
+
+func (s *Service) readInbox() {
+	s.issue(port.BlobGet{Name: s.cfg.inbox(), Range: port.Range{Off: s.inbox.off}}, func(c port.Completion) {
+		in := &s.inbox
+		found := false
+		switch {
+		case c.Err == nil:
+			bd, _ := c.Result.(port.BlobData)
+			found = s.takeNames(bd.Data)
+		case errors.Is(c.Err, port.ErrNotFound), errors.Is(c.Err, port.ErrBadRequest):
+			// No inbox yet, or nothing past our offset.
+		default:
+			s.logf("workflow: read inbox %s: %v", s.cfg.inbox(), c.Err)
 		}
-		l, _ := c.Result.(port.BlobList)
-		for _, b := range l.Blobs {
-			names = append(names, strings.TrimPrefix(b.Name, prefix))
+		in.first = false
+		if found {
+			in.gap = s.cfg.InboxPollMin
+		} else {
+			in.gap = min(2*in.gap, s.cfg.InboxPollMax)
 		}
-		if l.Next != "" {
-			s.list(l.Next, names)
-			return
-		}
-		s.loadAll(names)
+		s.after(in.gap, s.readInbox)
 	})
 }
 
-func (s *Service) loadAll(names []string) {
-	left := len(names)
-	if left == 0 {
-		s.recovered()
-		return
+// takeNames takes the complete lines of data as started names and loads
+// the executions not known yet. It reports whether there were any.
+func (s *Service) takeNames(data []byte) bool {
+	end := bytes.LastIndexByte(data, '\n')
+	if end < 0 {
+		return false
 	}
-	for _, n := range names {
-		s.load(n, func(x *execution, err error) {
+	s.inbox.off += int64(end + 1)
+	resume := s.inbox.first
+	for _, line := range bytes.Split(data[:end], []byte{'\n'}) {
+		name := string(line)
+		if name == "" || s.execs[name] != nil || s.inbox.loading[name] {
+			continue
+		}
+		s.inbox.loading[name] = true
+		s.load(name, func(x *execution, err error) {
+			delete(s.inbox.loading, name)
 			if err != nil {
-				s.logf("workflow: recovery: %v", err)
-			} else {
-				s.execs[x.name] = x
+				s.logf("workflow: execution %s named in the inbox: %v", name, err)
+				return
 			}
-			if left--; left == 0 {
-				s.recovered()
+			s.execs[name] = x
+			if resume && !x.e.Done() {
+				s.stats.Resumed++
 			}
+			s.recorded(x)
 		})
 	}
+	return true
 }
 
 // load reads one execution's record, retrying transient errors.
 func (s *Service) load(name string, cb func(*execution, error)) {
-	s.issue(port.BlobGet{Name: s.blob(name)}, func(c port.Completion) {
+	s.issue(port.BlobGet{Name: s.cfg.blob(name)}, func(c port.Completion) {
 		if c.Err != nil {
 			if errors.Is(c.Err, port.ErrNotFound) {
 				cb(nil, c.Err)
@@ -70,31 +89,7 @@ func (s *Service) load(name string, cb func(*execution, error)) {
 			return
 		}
 		bd, _ := c.Result.(port.BlobData)
-		x, err := s.decodeRecord(name, bd.Data, bd.Props.ETag)
+		x, err := s.cfg.decodeRecord(name, bd.Data, bd.Props.ETag)
 		cb(x, err)
 	})
-}
-
-func (s *Service) recovered() {
-	s.recovering = false
-	for _, n := range s.sortedNames() {
-		if x := s.execs[n]; !x.e.Done() {
-			s.stats.Resumed++
-			s.recorded(x)
-		}
-	}
-	q := s.queued
-	s.queued = nil
-	for _, c := range q {
-		s.call(c)
-	}
-}
-
-func (s *Service) sortedNames() []string {
-	ns := make([]string, 0, len(s.execs))
-	for n := range s.execs {
-		ns = append(ns, n)
-	}
-	sort.Strings(ns)
-	return ns
 }

@@ -24,6 +24,10 @@ const (
 	KnobTransitionRefill = "quota.transitionRefill"
 	KnobStartBucket      = "quota.startBucket"
 	KnobStartRefill      = "quota.startRefill"
+	KnobWaitPollMin      = "client.waitPollMin"
+	KnobWaitPollMax      = "client.waitPollMax"
+	KnobInboxPollMin     = "inboxPollMin"
+	KnobInboxPollMax     = "inboxPollMax"
 )
 
 // Hub names the service's storage in simulation.
@@ -42,6 +46,12 @@ var System = &systems.System{
 			Doc: "StartExecution token bucket size (published default 1300; 0: no quota)"},
 		{Name: KnobStartRefill, Kind: systems.Int, Default: fmt.Sprint(workflow.DefaultStartRefill), Min: 1, Max: 1 << 30,
 			Doc: "StartExecution refill per second (published default 300)"},
+		{Name: KnobWaitPollMin, Kind: systems.Duration, Default: "10ms",
+			Doc: "first gap of a waiting client's re-reads of an unfinished execution (grows by a quarter per read)"},
+		{Name: KnobWaitPollMax, Kind: systems.Duration, Default: "1s", Doc: "cap of that gap"},
+		{Name: KnobInboxPollMin, Kind: systems.Duration, Default: "5ms",
+			Doc: "gap of the service's reads of the inbox of started executions after a read that found some (doubles per miss)"},
+		{Name: KnobInboxPollMax, Kind: systems.Duration, Default: "50ms", Doc: "cap of that gap"},
 	},
 	Faults: systems.Faults{Ops: []string{"blob-*", "blob-put", "blob-get", "blob-list", "*"}},
 	Draw: func(r *rng.Source) systems.Values {
@@ -87,14 +97,18 @@ func configOf(v systems.Values, runner, hub string) (workflow.Config, error) {
 	cfg := workflow.Defaults(hub, defs)
 	cfg.TransitionBucket, cfg.TransitionRefill = set.Int(KnobTransitionBucket), set.Int(KnobTransitionRefill)
 	cfg.StartBucket, cfg.StartRefill = set.Int(KnobStartBucket), set.Int(KnobStartRefill)
+	cfg.WaitPollMin, cfg.WaitPollMax = set.Duration(KnobWaitPollMin), set.Duration(KnobWaitPollMax)
+	cfg.InboxPollMin, cfg.InboxPollMax = set.Duration(KnobInboxPollMin), set.Duration(KnobInboxPollMax)
 	return cfg, cfg.Validate()
 }
 
-// Sim deploys the service core on a node of its own ("workflow"); the
-// task invocations run there too (the service's function fleet).
+// Sim deploys the service core on the first node (the task invocations
+// run there too: the run's nodes stand for the service's fleet) and the
+// frontend core, which takes the client calls, on a node of its own.
 type Sim struct {
-	Cfg     workflow.Config
-	Service sim.CoreID
+	Cfg      workflow.Config
+	Service  sim.CoreID
+	Frontend sim.CoreID
 }
 
 func newSim(c systems.SimConfig) (systems.Deployment, error) {
@@ -112,8 +126,7 @@ func (e *Sim) Name() string { return "workflow" }
 // StreamPartitions implements systems.Deployment: no stream.
 func (e *Sim) StreamPartitions() int { return 0 }
 
-// Deploy implements systems.Deployment: the service core goes on the
-// first node (the run's nodes stand for the service's fleet).
+// Deploy implements systems.Deployment.
 func (e *Sim) Deploy(d *sim.Driver, nodes []sim.NodeID, reg *durable.Registry) (sim.CoreID, error) {
 	if len(nodes) == 0 {
 		return 0, fmt.Errorf("workflow: no node to deploy on")
@@ -126,7 +139,11 @@ func (e *Sim) Deploy(d *sim.Driver, nodes []sim.NodeID, reg *durable.Registry) (
 		s, _ := workflow.New(cfg, reg)
 		return s
 	})
-	return e.Service, nil
+	e.Frontend = d.AddCore(d.AddNode("client", 1), "frontend", func() port.Core {
+		f, _ := workflow.NewFrontend(cfg)
+		return f
+	})
+	return e.Frontend, nil
 }
 
 // Counters implements systems.Counters.
@@ -141,6 +158,9 @@ func (e *Sim) Counters(d *sim.Driver, c map[string]int64) {
 	c["workflow.invocations"] += st.Invocations
 	c["workflow.duplicates"] += st.Duplicates
 	c["workflow.throttled"] += st.Throttled
+	if f, ok := d.Core(e.Frontend).(*workflow.Frontend); ok {
+		c["workflow.starts-throttled"] += f.Throttled()
+	}
 	c["workflow.resumed"] += st.Resumed
 	c["workflow.transition-micro-dollars"] += int64(float64(st.Transitions) * workflow.DollarsPerTransition * 1e6)
 }
@@ -169,5 +189,10 @@ func (r *real) Start(_ context.Context, d *host.Driver) (host.CoreID, error) {
 	if err != nil {
 		return 0, err
 	}
-	return d.AddCore("workflow", func() port.Core { return s }), nil
+	f, err := workflow.NewFrontend(r.cfg)
+	if err != nil {
+		return 0, err
+	}
+	d.AddCore("workflow", func() port.Core { return s })
+	return d.AddCore("frontend", func() port.Core { return f }), nil
 }
