@@ -356,6 +356,10 @@ func (r *run) metrics(end port.Time, events int64, notes []string) (metrics.Set,
 	if err != nil {
 		return metrics.Set{}, err
 	}
+	if ch, ok := r.eng.(systems.Charges); ok {
+		addCharges(&cost, ch.Charges(r.d), set.WorkUnits)
+		notes = append(notes, "cost: includes the system's own charges at its list price (e.g. state transitions)")
+	}
 	set.Cost = &cost
 	notes = append(notes, "prices: list prices as recorded in backends/meter ("+cost.PriceList+"), not a bill")
 	elapsedMs := float64(end) / float64(port.Millisecond)
@@ -418,4 +422,18 @@ func recoveries(p *plan.Plan, timeline []metrics.Window) ([]metrics.Recovery, er
 		}
 	}
 	return out, nil
+}
+
+// addCharges adds a system's own charges to a run's cost.
+func addCharges(c *metrics.Cost, charges []systems.Charge, units float64) {
+	for _, ch := range charges {
+		cl := meter.Class(ch.Class)
+		c.Bill.ByClass[cl] += ch.Dollars
+		c.Bill.Requests[cl] += ch.Requests
+		c.Bill.Dollars += ch.Dollars
+	}
+	c.Dollars = c.Bill.Dollars
+	if units > 0 {
+		c.DollarsPer1000Units = c.Dollars / units * 1000
+	}
 }

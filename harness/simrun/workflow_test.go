@@ -45,6 +45,21 @@ func TestWorkflowServiceRunsTheWorkloads(t *testing.T) {
 	}
 }
 
+// The run's cost includes the state transitions at $0.025 per 1,000:
+// Hello3 makes 5 per execution (Cities, three SayHello, Greetings).
+func TestWorkflowServiceBillsTransitions(t *testing.T) {
+	s, opts := workflowSpec(t, "hello3", "", 10)
+	out, err := RunWith(context.Background(), s, 2, opts)
+	require.NoError(t, err)
+	c := out.Metrics.Cost
+	require.NotNil(t, c)
+	require.EqualValues(t, 50, c.Bill.Requests[wfsys.ChargeClass])
+	require.InDelta(t, 50*0.025/1000, c.Bill.ByClass[wfsys.ChargeClass], 1e-12)
+	require.Greater(t, c.Dollars, c.Bill.ByClass[wfsys.ChargeClass], "storage is billed too")
+	require.InDelta(t, c.Dollars/10*1000, c.DollarsPer1000Units, 1e-9)
+	t.Logf("hello3: $%.4f per 1,000 (transitions $%.4f)", c.DollarsPer1000Units, c.Bill.ByClass[wfsys.ChargeClass]/10*1000)
+}
+
 // A crash of the service's node mid-run loses nothing: after the restart
 // the service resumes every running execution from its last recorded
 // transition (re-invoking outstanding tasks: at least once) and every

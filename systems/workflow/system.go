@@ -109,6 +109,10 @@ type Sim struct {
 	Cfg      workflow.Config
 	Service  sim.CoreID
 	Frontend sim.CoreID
+	// lives are the service cores of every life (a restart makes a new
+	// one), so that counters and charges add up over crashes.
+	lives     []*workflow.Service
+	frontends []*workflow.Frontend
 }
 
 func newSim(c systems.SimConfig) (systems.Deployment, error) {
@@ -135,34 +139,48 @@ func (e *Sim) Deploy(d *sim.Driver, nodes []sim.NodeID, reg *durable.Registry) (
 		return 0, err
 	}
 	cfg := e.Cfg
+	e.lives, e.frontends = nil, nil
 	e.Service = d.AddCore(nodes[0], "workflow", func() port.Core {
 		s, _ := workflow.New(cfg, reg)
+		e.lives = append(e.lives, s)
 		return s
 	})
 	e.Frontend = d.AddCore(d.AddNode("client", 1), "frontend", func() port.Core {
 		f, _ := workflow.NewFrontend(cfg)
+		e.frontends = append(e.frontends, f)
 		return f
 	})
 	return e.Frontend, nil
 }
 
-// Counters implements systems.Counters.
-func (e *Sim) Counters(d *sim.Driver, c map[string]int64) {
-	s, ok := d.Core(e.Service).(*workflow.Service)
-	if !ok {
-		return
+// Counters implements systems.Counters: summed over the service's lives.
+func (e *Sim) Counters(_ *sim.Driver, c map[string]int64) {
+	for _, s := range e.lives {
+		st := s.Stats()
+		c["workflow.transitions"] += st.Transitions
+		c["workflow.records"] += st.Records
+		c["workflow.invocations"] += st.Invocations
+		c["workflow.duplicates"] += st.Duplicates
+		c["workflow.throttled"] += st.Throttled
+		c["workflow.resumed"] += st.Resumed
 	}
-	st := s.Stats()
-	c["workflow.transitions"] += st.Transitions
-	c["workflow.records"] += st.Records
-	c["workflow.invocations"] += st.Invocations
-	c["workflow.duplicates"] += st.Duplicates
-	c["workflow.throttled"] += st.Throttled
-	if f, ok := d.Core(e.Frontend).(*workflow.Frontend); ok {
+	for _, f := range e.frontends {
 		c["workflow.starts-throttled"] += f.Throttled()
 	}
-	c["workflow.resumed"] += st.Resumed
-	c["workflow.transition-micro-dollars"] += int64(float64(st.Transitions) * workflow.DollarsPerTransition * 1e6)
+}
+
+// ChargeClass is the billing class of state transitions.
+const ChargeClass = "workflow-transitions"
+
+// Charges implements systems.Charges: state transitions at the Standard
+// price ($0.025 per 1,000), counting those a crash made the service
+// repeat.
+func (e *Sim) Charges(*sim.Driver) []systems.Charge {
+	var n int64
+	for _, s := range e.lives {
+		n += s.Stats().Transitions
+	}
+	return []systems.Charge{{Class: ChargeClass, Requests: n, Dollars: float64(n) * workflow.DollarsPerTransition}}
 }
 
 type real struct {
