@@ -2,17 +2,20 @@ package workflow
 
 import "github.com/dflab/dflab/engine/port"
 
-// bucket is a token bucket in thousandths of a token: Capacity tokens,
-// refilled at Refill tokens per second.
+// bucket is a token bucket of Capacity tokens refilled at Refill tokens
+// per second, kept exactly in billionths of a token (so that refill is
+// exact per nanosecond and no fraction is ever lost).
 type bucket struct {
 	capacity, refill int64 // tokens, tokens per second
-	milli            int64 // thousandths of a token held
+	nano             int64 // billionths of a token held
 	at               port.Time
 	started          bool
 }
 
+const perToken = 1_000_000_000
+
 func newBucket(capacity, refill int64) bucket {
-	return bucket{capacity: capacity, refill: refill, milli: capacity * 1000}
+	return bucket{capacity: capacity, refill: refill, nano: capacity * perToken}
 }
 
 // take takes n tokens at now, or returns how long to wait until n tokens
@@ -21,15 +24,19 @@ func (b *bucket) take(now port.Time, n int64) port.Time {
 	if b.capacity <= 0 {
 		return 0 // no quota
 	}
+	full := b.capacity * perToken
 	if b.started && now > b.at {
-		b.milli = min(b.capacity*1000, b.milli+int64(now-b.at)*b.refill/1_000_000)
+		if el := int64(now - b.at); el >= (full-b.nano)/b.refill+1 {
+			b.nano = full
+		} else {
+			b.nano = min(full, b.nano+el*b.refill)
+		}
 	}
-	b.at, b.started = now, true
-	n = min(n, b.capacity) * 1000
-	if b.milli >= n {
-		b.milli -= n
+	b.at, b.started = max(now, b.at), true
+	want := min(n, b.capacity) * perToken
+	if b.nano >= want {
+		b.nano -= want
 		return 0
 	}
-	need := n - b.milli
-	return port.Time((need*1_000_000 + b.refill - 1) / b.refill)
+	return port.Time((want - b.nano + b.refill - 1) / b.refill)
 }

@@ -87,7 +87,7 @@ func (s *Service) round(x *execution) {
 	if x.stepping || x.writing || x.e.Done() || !x.e.Runnable() {
 		return
 	}
-	if d := s.trans.take(s.now, int64(x.e.Pending())); d > 0 {
+	if d := s.trans.take(s.now, int64(x.e.Pending(x.def))); d > 0 {
 		s.stats.Throttled++
 		x.stepping = true
 		s.after(d, func() { x.stepping = false; s.round(x) })

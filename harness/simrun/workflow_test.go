@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dflab/dflab/harness/spec"
+	"github.com/dflab/dflab/systems"
 	"github.com/dflab/dflab/systems/builtin"
 	wfsys "github.com/dflab/dflab/systems/workflow"
 )
@@ -91,4 +92,25 @@ func TestWorkflowServicePlantedBugIsCaught(t *testing.T) {
 	opts.Planted = "lose-result"
 	_, err := RunWith(context.Background(), s, 1, opts)
 	require.Equal(t, CheckCompletion, Checker(err), "%v", err)
+}
+
+// With a small StateTransition bucket the executions wait for its refill:
+// 10 Hello3 executions make 50 transitions; a bucket of 5 refilled at 10
+// per second holds them to at least 4.5 s (45 tokens past the first 5),
+// and every execution still completes with its oracle's output.
+func TestWorkflowServiceQuotaThrottles(t *testing.T) {
+	s, opts := workflowSpec(t, "hello3", "", 10)
+	slow := *wfsys.System
+	slow.Name = "workflow-slow"
+	slow.Sim = func(c systems.SimConfig) (systems.Deployment, error) {
+		c.Knobs = c.Knobs.With(systems.Values{wfsys.KnobTransitionBucket: "5", wfsys.KnobTransitionRefill: "10"})
+		return wfsys.System.Sim(c)
+	}
+	require.NoError(t, opts.Systems.Register(&slow))
+	s.Engine.Name = slow.Name
+	out, err := RunWith(context.Background(), s, 2, opts)
+	require.NoError(t, err)
+	require.EqualValues(t, 10, out.Metrics.Completed)
+	require.GreaterOrEqual(t, out.Metrics.LastCompletionMs, 4500.0)
+	require.Less(t, out.Metrics.LastCompletionMs, 6000.0, "no execution starves")
 }

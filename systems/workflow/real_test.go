@@ -11,6 +11,7 @@ import (
 	"github.com/dflab/dflab"
 	"github.com/dflab/dflab/engine/durable"
 	"github.com/dflab/dflab/sim/rng"
+	"github.com/dflab/dflab/systems"
 	wfsys "github.com/dflab/dflab/systems/workflow"
 	"github.com/dflab/dflab/workloads"
 	"github.com/dflab/dflab/workloads/workload"
@@ -68,4 +69,45 @@ func realRun(t *testing.T, storage, wl, params string, n int) {
 	require.NoError(t, w.Check(run))
 	require.Empty(t, e.Violations())
 	require.Positive(t, e.Traffic().Total().Requests)
+}
+
+// Bad requests get errors naming what is wrong: a name started again
+// with another input, an unknown state machine, an unsupported request.
+func TestWorkflowServiceRejectsBadRequests(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	w, err := workloads.New("hello3", nil)
+	require.NoError(t, err)
+	reg := durable.NewRegistry()
+	require.NoError(t, w.Register(reg))
+	e, err := dflab.Start(ctx, reg, dflab.Options{System: wfsys.System, Storage: "mem", Hub: "wf"})
+	require.NoError(t, err)
+	defer e.Stop()
+	start := durable.ClientRequest{Kind: durable.RequestStart, Instance: "x", Name: "Hello3"}
+	_, err = e.Do(ctx, start)
+	require.NoError(t, err)
+	start.Payload = []byte(`{"other":1}`)
+	_, err = e.Do(ctx, start)
+	require.ErrorContains(t, err, "ExecutionAlreadyExists: execution x exists with another state machine or input")
+	_, err = e.Do(ctx, durable.ClientRequest{Kind: durable.RequestStart, Instance: "y", Name: "Bank"})
+	require.ErrorContains(t, err, `no state machine "Bank" (registered: Hello3, Hello5, ImageRecognition, Sequence)`)
+	_, err = e.Do(ctx, durable.ClientRequest{Kind: durable.RequestRaise, Instance: "x", Name: "e"})
+	require.ErrorContains(t, err, "raise requests are not supported by the workflow service")
+	resp, err := e.Do(ctx, durable.ClientRequest{Kind: durable.RequestStatus, Instance: "nope"})
+	require.NoError(t, err)
+	require.False(t, resp.Found)
+	resp, err = e.Do(ctx, durable.ClientRequest{Kind: durable.RequestWait, Instance: "x"})
+	require.NoError(t, err)
+	require.Equal(t, durable.StatusCompleted, resp.Status.Status)
+	require.JSONEq(t, `["Hello Tokyo!","Hello Seattle!","Hello London!"]`, string(resp.Status.Output))
+}
+
+func TestKnobsAndStorage(t *testing.T) {
+	_, err := wfsys.System.Sim(systems.SimConfig{Knobs: systems.Values{wfsys.KnobTransitionRefill: "0"}})
+	require.ErrorContains(t, err, "knob quota.transitionRefill of system workflow: 0: allowed 1..1073741824")
+	_, err = wfsys.System.Real(systems.RealConfig{Storage: "nats"})
+	require.ErrorContains(t, err, `storage "nats": the workflow service records executions in blobs; allowed mem, disk, azure`)
+	defs, err := wfsys.Definitions()
+	require.NoError(t, err)
+	require.Len(t, defs, 4)
 }

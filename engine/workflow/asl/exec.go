@@ -208,9 +208,18 @@ func (e *Execution) find(pred func(*Thread) bool) *Thread {
 // Runnable reports whether Step would make a transition now.
 func (e *Execution) Runnable() bool { return len(e.runnable()) > 0 }
 
-// Pending is how many threads Step would move now (at most the number of
-// transitions it makes), for a transition quota.
-func (e *Execution) Pending() int { return len(e.runnable()) }
+// Pending is how many state transitions Step would make now (threads
+// entering a state, or entering it again for a retry), for a transition
+// quota; moves that only finish a state (a task's result) make none.
+func (e *Execution) Pending(d *Definition) int {
+	n := 0
+	for _, t := range e.runnable() {
+		if t.Phase == phEnter || t.Phase == phResume && d.machines[t.Machine].States[t.State].Type != TypeWait {
+			n++
+		}
+	}
+	return n
+}
 
 func (e *Execution) runnable() []*Thread {
 	if e.Done() {
