@@ -104,7 +104,7 @@ func TestWorkflowServiceRejectsBadRequests(t *testing.T) {
 
 func TestKnobsAndStorage(t *testing.T) {
 	_, err := wfsys.System.Sim(systems.SimConfig{Knobs: systems.Values{wfsys.KnobTransitionRefill: "0"}})
-	require.ErrorContains(t, err, "knob quota.transitionRefill of system workflow: 0: allowed 1..1073741824")
+	require.ErrorContains(t, err, "knob quota.transitionRefill of system workflow: 0 is out of range; allowed 1..1073741824")
 	_, err = wfsys.System.Real(systems.RealConfig{Storage: "nats"})
 	require.ErrorContains(t, err, `storage "nats": the workflow service records executions in blobs; allowed mem, disk, azure`)
 	defs, err := wfsys.Definitions()
