@@ -24,9 +24,9 @@ const (
 
 // Planted bugs (for the fault campaign's tests that prove a checker fails).
 const (
-	// PlantedInvokeBeforeRecord invokes a round's tasks before the round
-	// is recorded: a crash in between loses nothing acknowledged but runs
-	// a task whose scheduling no record shows.
+	// PlantedInvokeBeforeRecord invokes a round's tasks as the round is
+	// made, before it is recorded, and so not again when the service
+	// resumes from the record: a task in flight at a crash is lost.
 	PlantedInvokeBeforeRecord = "invoke-before-record"
 	// PlantedLoseResult drops every third task result: the execution
 	// waits for a result that never comes.
