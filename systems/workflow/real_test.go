@@ -10,6 +10,7 @@ import (
 
 	"github.com/dflab/dflab"
 	"github.com/dflab/dflab/engine/durable"
+	"github.com/dflab/dflab/internal/azurite"
 	"github.com/dflab/dflab/sim/rng"
 	"github.com/dflab/dflab/systems"
 	wfsys "github.com/dflab/dflab/systems/workflow"
@@ -26,21 +27,33 @@ func TestWorkflowServiceRealRuns(t *testing.T) {
 			{"hello3", ""}, {"sequence", `{"length":10}`}, {"imagerec", `{"formats":["jpeg","png","gif"],"rekognitionFailFraction":0.5}`},
 		} {
 			t.Run(storage+"/"+c.wl, func(t *testing.T) {
-				realRun(t, storage, c.wl, c.params, 6)
+				realRun(t, dflab.Options{Storage: storage}, c.wl, c.params, 6)
 			})
 		}
 	}
 }
 
-func realRun(t *testing.T, storage, wl, params string, n int) {
+// The same on Azure Storage (Azurite): blobs and append blobs over HTTP.
+func TestWorkflowServiceOnAzurite(t *testing.T) {
+	conn := azurite.Start(t)
+	for i, c := range []struct{ wl, params string }{
+		{"hello3", ""}, {"imagerec", `{"formats":["jpeg","png","gif"],"rekognitionFailFraction":0.5}`},
+	} {
+		t.Run(c.wl, func(t *testing.T) {
+			realRun(t, dflab.Options{Storage: "azure", ConnectionString: conn, Namespace: fmt.Sprintf("wf%d", i)}, c.wl, c.params, 4)
+		})
+	}
+}
+
+func realRun(t *testing.T, o dflab.Options, wl, params string, n int) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	w, err := workloads.New(wl, []byte(params))
 	require.NoError(t, err)
 	reg := durable.NewRegistry()
 	require.NoError(t, w.Register(reg))
-	o := dflab.Options{System: wfsys.System, Storage: storage, Hub: "wf"}
-	if storage == "disk" {
+	o.System, o.Hub = wfsys.System, "wf"
+	if o.Storage == "disk" {
 		o.Dir = t.TempDir()
 	}
 	e, err := dflab.Start(ctx, reg, o)
