@@ -78,6 +78,11 @@ func (s *Service) recorded(x *execution) {
 		s.record(x)
 		return
 	}
+	if x.e.Done() {
+		delete(s.execs, x.name) // its record answers the clients from now on
+		s.ended[x.name] = true
+		return
+	}
 	s.round(x)
 }
 

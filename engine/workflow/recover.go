@@ -57,7 +57,7 @@ func (s *Service) takeNames(data []byte) bool {
 	resume := s.inbox.first
 	for _, line := range bytes.Split(data[:end], []byte{'\n'}) {
 		name := string(line)
-		if name == "" || s.execs[name] != nil || s.inbox.loading[name] {
+		if name == "" || s.execs[name] != nil || s.ended[name] || s.inbox.loading[name] {
 			continue
 		}
 		s.inbox.loading[name] = true

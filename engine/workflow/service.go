@@ -25,7 +25,8 @@ type Service struct {
 	reactor
 	cfg   Config
 	reg   *durable.Registry
-	execs map[string]*execution
+	execs map[string]*execution // running executions
+	ended map[string]bool       // executions that ended (in this life's knowledge)
 	inbox inboxReader
 	trans bucket
 	stats Stats
@@ -57,7 +58,7 @@ func New(cfg Config, reg *durable.Registry) (*Service, error) {
 	if reg == nil {
 		return nil, fmt.Errorf("workflow: nil registry")
 	}
-	return &Service{reactor: newReactor(), cfg: cfg, reg: reg, execs: map[string]*execution{},
+	return &Service{reactor: newReactor(), cfg: cfg, reg: reg, execs: map[string]*execution{}, ended: map[string]bool{},
 		trans: newBucket(cfg.TransitionBucket, cfg.TransitionRefill)}, nil
 }
 
