@@ -98,12 +98,18 @@ func Parse(b []byte) (*Definition, error) {
 	if d.Comment, _, err = o.str("Comment"); err != nil {
 		return nil, err
 	}
-	o.raw("Version")
-	o.raw("TimeoutSeconds")
+	if v, ok, err := o.str("Version"); err != nil {
+		return nil, err
+	} else if ok && v != "1.0" {
+		return nil, fmt.Errorf("definition: field Version = %q: allowed 1.0", v)
+	}
+	if o.has("TimeoutSeconds") {
+		return nil, fmt.Errorf("definition: field TimeoutSeconds (an execution timeout) is not supported by this interpreter")
+	}
 	if d.root, err = d.machine("", o); err != nil {
 		return nil, err
 	}
-	if err := o.unknown("a definition has StartAt, States, Comment, Version, TimeoutSeconds"); err != nil {
+	if err := o.unknown("a definition has StartAt, States, Comment, Version"); err != nil {
 		return nil, err
 	}
 	return d, nil
@@ -208,7 +214,7 @@ func (s *State) targets() []target {
 
 // allowed lists each type's fields beyond Type and Comment.
 var allowed = map[string]string{
-	TypeTask:     "Next End InputPath OutputPath Parameters ResultSelector ResultPath Resource TimeoutSeconds HeartbeatSeconds Retry Catch",
+	TypeTask:     "Next End InputPath OutputPath Parameters ResultSelector ResultPath Resource TimeoutSeconds Retry Catch",
 	TypeParallel: "Next End InputPath OutputPath Parameters ResultSelector ResultPath Branches Retry Catch",
 	TypeMap:      "Next End InputPath OutputPath Parameters ItemSelector ResultSelector ResultPath Iterator ItemProcessor ItemsPath MaxConcurrency Retry Catch",
 	TypePass:     "Next End InputPath OutputPath Parameters ResultPath Result",

@@ -39,7 +39,6 @@ func (d *Definition) specific(mid string, s *State, o *object) error {
 		if s.TimeoutSeconds, _, err = o.integer("TimeoutSeconds", 1); err != nil {
 			return err
 		}
-		o.raw("HeartbeatSeconds")
 	case TypeChoice:
 		return s.choice(o)
 	case TypeWait:
@@ -193,7 +192,12 @@ func (d *Definition) iterator(mid string, s *State, o *object) error {
 	if err != nil {
 		return err
 	}
-	io.raw("ProcessorConfig")
+	if pc, ok := io.raw("ProcessorConfig"); ok {
+		var c struct{ Mode string }
+		if err := json.Unmarshal(pc, &c); err != nil || c.Mode != "INLINE" {
+			return fmt.Errorf("%s: field ProcessorConfig: only {\"Mode\": \"INLINE\"} is supported", io.where)
+		}
+	}
 	s.Iterator = join(mid, s.Name+"/it")
 	if _, err := d.machine(s.Iterator, io); err != nil {
 		return err
@@ -285,8 +289,6 @@ func parseRetrier(ro *object) (Retrier, error) {
 	} else if ok {
 		rt.BackoffRate = v
 	}
-	ro.raw("MaxDelaySeconds")
-	ro.raw("JitterStrategy")
 	return rt, ro.unknown("a retrier has ErrorEquals, IntervalSeconds, MaxAttempts, BackoffRate")
 }
 
