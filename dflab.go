@@ -83,6 +83,9 @@ type Options struct {
 	ActivityWorkers int
 	// Logf receives the engine's notable events (nil: dropped).
 	Logf func(format string, args ...any)
+	// ClientOnly starts only the engine's client: its other cores run in
+	// worker processes sharing the storage and transport (dflab worker).
+	ClientOnly bool
 }
 
 // ErrStopped is returned by client calls made after, or waiting when, the
@@ -201,7 +204,7 @@ func (e *Engine) start(ctx context.Context, reg *durable.Registry, o Options) er
 	if err != nil {
 		return err
 	}
-	dep, err := sys.Real(systems.RealConfig{Registry: reg, Hub: o.Hub, Knobs: knobs, Workers: o.Workers, Storage: o.Storage, Logf: o.Logf})
+	dep, err := sys.Real(systems.RealConfig{Registry: reg, Hub: o.Hub, Knobs: knobs, Workers: o.Workers, Storage: o.Storage, Logf: o.Logf, ClientOnly: o.ClientOnly})
 	if err != nil {
 		return err
 	}

@@ -165,6 +165,9 @@ type RealConfig struct {
 	Storage string
 	// Logf receives the system's notable events (nil: dropped).
 	Logf func(format string, args ...any)
+	// ClientOnly starts the client core only: the system's other cores run
+	// in other processes sharing the storage (a cluster's load generator).
+	ClientOnly bool
 }
 
 // RealDeployment is a system configured for the real driver.

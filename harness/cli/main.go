@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"sort"
 	"strings"
+	"syscall"
 
 	"github.com/dflab/dflab/harness"
 	"github.com/dflab/dflab/harness/spec"
@@ -43,13 +44,15 @@ var commands = map[string]command{
 	"plot":      {"draw charts and CSV tables from a JSONL results file", cmdPlot},
 	"schema":    {"print the results schema (results/README.md)", cmdSchema},
 	"systems":   {"list the systems (engines) and workloads served, with every knob", cmdSystems},
+	"worker":    {"run one node of an engine against a cluster's shared storage", cmdWorker},
+	"load":      {"run a spec's instances from a client against a cluster of workers", cmdLoad},
 }
 
 // Main runs the command line args (args[0] is the program's name) until
-// an interrupt and returns the exit status. The options add systems and
-// workloads to the built-in ones; every subcommand serves them.
+// an interrupt or SIGTERM and returns the exit status. The options add
+// systems and workloads to the built-in ones; every subcommand serves them.
 func Main(args []string, opts ...Option) int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	opts = append([]Option{WithProgram(programName(args))}, opts...)
 	if len(args) == 0 {

@@ -47,6 +47,15 @@ type Options struct {
 	// a torn tail cut, a partition restarting or failed...), one line each,
 	// from any goroutine.
 	Warn func(line string)
+	// Cluster, if set, makes the run a cluster's load process: it starts
+	// the engine's client only, on the storage and transport the worker
+	// processes share (dflab load); spec.backend is then not used.
+	Cluster *Cluster
+}
+
+// Cluster is the shared storage of a cluster of worker processes.
+type Cluster struct {
+	ConnectionString, Namespace, NATSURL string
 }
 
 // Run runs one repetition of a resolved spec on its real backend with
@@ -64,6 +73,9 @@ func RunWith(ctx context.Context, s spec.Spec, seed uint64, ro Options) (metrics
 	}
 	w, arrivals, sys := p.w, p.arrivals, p.sys
 	opts, cleanup, err := options(s, sys, seed)
+	if ro.Cluster != nil {
+		opts, cleanup, err = clusterOptions(s, sys, *ro.Cluster)
+	}
 	if err != nil {
 		return metrics.Set{}, err
 	}
@@ -80,7 +92,7 @@ func RunWith(ctx context.Context, s spec.Spec, seed uint64, ro Options) (metrics
 		return metrics.Set{}, fmt.Errorf("spec.backend.kind = %q: %w", s.Backend.Kind, err)
 	}
 	defer e.Stop()
-	r := &run{spec: s, w: w, e: e, arrivals: arrivals, progress: ro.Progress}
+	r := &run{spec: s, w: w, e: e, arrivals: arrivals, progress: ro.Progress, cluster: ro.Cluster != nil}
 	return r.execute(ctx)
 }
 
@@ -221,6 +233,19 @@ func options(s spec.Spec, sys *systems.System, seed uint64) (dflab.Options, func
 		spec.BackendDisk, spec.BackendAzure, spec.BackendNATS)
 }
 
+// clusterOptions are the facade's options of a cluster's load process.
+func clusterOptions(s spec.Spec, sys *systems.System, c Cluster) (dflab.Options, func(), error) {
+	o := dflab.Options{Engine: s.Engine.Name, System: sys, Hub: "dflab", ClientOnly: true,
+		Storage: "azure", ConnectionString: c.ConnectionString, Namespace: c.Namespace,
+		Transport: "nats", NATSURL: c.NATSURL}
+	knobs := s.Engine.Knobs
+	if _, err := sys.Parse(knobs, systems.RunnerReal); err != nil {
+		return o, func() {}, fmt.Errorf("spec.engine.%s: %w", s.Engine.Name, err)
+	}
+	o.Knobs = knobs
+	return o, func() {}, nil
+}
+
 // run is one real run in progress.
 type run struct {
 	spec     spec.Spec
@@ -228,6 +253,7 @@ type run struct {
 	e        *dflab.Engine
 	arrivals []workload.Arrival
 	progress func(int64)
+	cluster  bool // the client of a cluster of worker processes
 
 	mu       sync.Mutex
 	start    map[int]time.Duration // instance → first arrival (since t0)
@@ -478,6 +504,9 @@ func (r *run) metrics(end time.Duration) (metrics.Set, error) {
 		"prices: list prices as recorded in backends/meter, not a bill",
 		fmt.Sprintf("real run in one process on this machine (GOMAXPROCS %d): cluster %d×%d recorded, not enforced",
 			runtime.GOMAXPROCS(0), r.spec.Cluster.Nodes, r.spec.Cluster.Cores),
+	}
+	if r.cluster {
+		notes[1] = "load process of a cluster of worker processes: the cluster's shape is measured (notes \"cluster shape at\"); storage traffic is the load's client's only"
 	}
 	if r.spec.Backend.Kind == spec.BackendAzure {
 		notes = append(notes, "azure: latencies are those of the account the connection string names (Azurite is an emulator, not Azure)")

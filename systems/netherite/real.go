@@ -13,11 +13,23 @@ import (
 // real is Netherite configured for the real driver: every partition, the
 // load monitor and one client in this process.
 type real struct {
-	cfg    *netherite.Config
-	client host.CoreID
+	cfg        *netherite.Config
+	client     host.CoreID
+	clientOnly bool
 }
 
 func newReal(c systems.RealConfig) (systems.RealDeployment, error) {
+	cfg, err := RealCoreConfig(c)
+	if err != nil {
+		return nil, err
+	}
+	return &real{cfg: cfg, clientOnly: c.ClientOnly}, nil
+}
+
+// RealCoreConfig is the engine configuration of a real deployment (one
+// client), for a process that places partition cores itself (a cluster
+// worker, harness/cluster).
+func RealCoreConfig(c systems.RealConfig) (*netherite.Config, error) {
 	set, err := System.Parse(c.Knobs, systems.RunnerReal)
 	if err != nil {
 		return nil, err
@@ -30,12 +42,15 @@ func newReal(c systems.RealConfig) (systems.RealDeployment, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	return &real{cfg: cfg}, nil
+	return cfg, nil
 }
 
 func (r *real) StreamPartitions() int { return r.cfg.StreamPartitions() }
 
 func (r *real) Start(_ context.Context, d *host.Driver) (host.CoreID, error) {
+	if r.clientOnly {
+		return r.addClient(d)
+	}
 	for p := 0; p < r.cfg.Partitions; p++ {
 		part, err := netherite.NewPartition(r.cfg, p, "host")
 		if err != nil {
@@ -48,6 +63,10 @@ func (r *real) Start(_ context.Context, d *host.Driver) (host.CoreID, error) {
 		return 0, err
 	}
 	d.AddCore("monitor", func() port.Core { return monitor })
+	return r.addClient(d)
+}
+
+func (r *real) addClient(d *host.Driver) (host.CoreID, error) {
 	client, err := netherite.NewClient(r.cfg, 0)
 	if err != nil {
 		return 0, err

@@ -30,7 +30,11 @@ func newReal(c systems.RealConfig) (systems.RealDeployment, error) {
 		return nil, err
 	}
 	e.Logf = c.Logf
-	return &real{e: e, hub: c.Hub, workers: max(c.Workers, 1), reg: c.Registry}, nil
+	workers := max(c.Workers, 1)
+	if c.ClientOnly {
+		workers = 0
+	}
+	return &real{e: e, hub: c.Hub, workers: workers, reg: c.Registry}, nil
 }
 
 func (r *real) StreamPartitions() int { return 0 }

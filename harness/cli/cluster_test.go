@@ -1,0 +1,192 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/dflab/dflab/backends/azure"
+	"github.com/dflab/dflab/backends/nats"
+	"github.com/dflab/dflab/harness/cluster"
+	"github.com/dflab/dflab/harness/realrun"
+	"github.com/dflab/dflab/harness/results"
+	"github.com/dflab/dflab/internal/azurite"
+	"github.com/stretchr/testify/require"
+)
+
+// clusterChildEnv carries a child process's command line (JSON list).
+const clusterChildEnv = "DFLAB_CLUSTER_CHILD_ARGS"
+
+// TestClusterChild is a dflab process of a cluster test (worker or load):
+// it runs the command line clusterChildEnv holds, as `dflab` would.
+func TestClusterChild(t *testing.T) {
+	raw := os.Getenv(clusterChildEnv)
+	if raw == "" {
+		t.Skip("runs only as a child of TestClusterNetheriteKill9")
+	}
+	var args []string
+	require.NoError(t, json.Unmarshal([]byte(raw), &args))
+	os.Exit(Main(append([]string{"dflab"}, args...)))
+}
+
+// child is a dflab process started by a test, stopped by its PID.
+type child struct {
+	name   string
+	cmd    *exec.Cmd
+	mu     sync.Mutex
+	stderr bytes.Buffer
+	done   chan struct{}
+	err    error
+}
+
+func (c *child) Write(p []byte) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.stderr.Write(p)
+}
+
+func (c *child) log() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.stderr.String()
+}
+
+func startChild(t *testing.T, name, conn string, args ...string) *child {
+	t.Helper()
+	raw, err := json.Marshal(args)
+	require.NoError(t, err)
+	c := &child{name: name, done: make(chan struct{})}
+	c.cmd = exec.Command(os.Args[0], "-test.run=^TestClusterChild$", "-test.count=1")
+	c.cmd.Env = append(os.Environ(), clusterChildEnv+"="+string(raw), realrun.DefaultConnectionEnv+"="+conn)
+	c.cmd.Stderr, c.cmd.Stdout = c, c
+	require.NoError(t, c.cmd.Start())
+	go func() { c.err = c.cmd.Wait(); close(c.done) }()
+	t.Cleanup(func() {
+		select {
+		case <-c.done:
+		default:
+			_ = c.cmd.Process.Signal(syscall.SIGKILL)
+			<-c.done
+		}
+		if t.Failed() {
+			t.Logf("%s (pid %d) output:\n%s", c.name, c.cmd.Process.Pid, c.log())
+		}
+	})
+	return c
+}
+
+// waitShape polls the cluster's shape until ok holds or the timeout ends.
+func waitShape(t *testing.T, st *azure.Store, timeout time.Duration, what string, ok func(cluster.Shape) bool) cluster.Shape {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	var last cluster.Shape
+	for time.Now().Before(deadline) {
+		s, err := cluster.ReadShape(context.Background(), st, "dflab")
+		if err == nil {
+			last = s
+			if ok(s) {
+				return s
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("cluster shape: %s not reached within %v; last %s", what, timeout, last)
+	return nil
+}
+
+// spread: exactly the named workers, each hosting per partitions, all
+// partitions hosted once.
+func spread(names []string, per, partitions int) func(cluster.Shape) bool {
+	return func(s cluster.Shape) bool {
+		if len(s) != len(names) {
+			return false
+		}
+		seen := map[int]bool{}
+		for _, n := range names {
+			r, ok := s[n]
+			if !ok || len(r.Partitions) != per {
+				return false
+			}
+			for _, p := range r.Partitions {
+				seen[p] = true
+			}
+		}
+		return len(seen) == partitions
+	}
+}
+
+// Three worker processes run Netherite (6 partitions) on Azurite and an
+// embedded NATS server; a separate load process runs Hello5; one worker is
+// killed with SIGKILL while the load runs. Every instance completes (the
+// load's row: all completed, none failed, the oracle passed) and the
+// partitions end up spread over the two survivors, which stop cleanly on
+// SIGTERM.
+func TestClusterNetheriteKill9(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts Azurite, a NATS server and four child processes")
+	}
+	conn := azurite.Start(t)
+	ns, err := nats.StartEmbedded(t.TempDir(), false)
+	require.NoError(t, err)
+	t.Cleanup(ns.Stop)
+	st, err := azure.Open(context.Background(), conn, azure.Options{Namespace: "cluster"})
+	require.NoError(t, err)
+	knobs := []string{"--knob", "partitions=6", "--knob", "leaseDuration=15s", "--knob", "acquireRetry=250ms"}
+	common := []string{"--namespace", "cluster", "--nats", ns.URL()}
+	workers := map[string]*child{}
+	for _, name := range []string{"w1", "w2", "w3"} {
+		args := append(append([]string{"worker", "--name", name, "--tick", "500ms"}, common...), knobs...)
+		workers[name] = startChild(t, name, conn, args...)
+	}
+	before := waitShape(t, st, 60*time.Second, "3 workers × 2 partitions", spread([]string{"w1", "w2", "w3"}, 2, 6))
+	t.Logf("placement before the kill: %s", before)
+
+	out := filepath.Join(t.TempDir(), "results.jsonl")
+	load := startChild(t, "load", conn, append([]string{"load", "--engine", "netherite",
+		"--workload", "hello5", "--load", "open:10:5s", "--seed", "7", "--out", out,
+		"--set", "engine.netherite.partitions=6"}, common...)...)
+	// The kill lands while the load runs; where exactly does not matter
+	// to what is checked.
+	time.Sleep(time.Second)
+	require.NoError(t, workers["w2"].cmd.Process.Signal(syscall.SIGKILL))
+	<-workers["w2"].done
+
+	after := waitShape(t, st, 90*time.Second, "w1 and w3 × 3 partitions", spread([]string{"w1", "w3"}, 3, 6))
+	t.Logf("placement after the kill: %s", after)
+	select {
+	case <-load.done:
+	case <-time.After(3 * time.Minute):
+		t.Fatalf("load process still running after 3 min")
+	}
+	require.NoError(t, load.err, "load process failed")
+	data, err := os.ReadFile(out)
+	require.NoError(t, err)
+	var row results.Row
+	require.NoError(t, json.Unmarshal(bytes.TrimSpace(data), &row))
+	require.Empty(t, row.Error)
+	require.EqualValues(t, 50, row.Metrics.Completed, "every instance of the load completes")
+	require.Zero(t, row.Metrics.Failed)
+	t.Logf("load row notes: %q", row.Metrics.Notes)
+
+	for _, name := range []string{"w1", "w3"} {
+		require.NoError(t, workers[name].cmd.Process.Signal(syscall.SIGTERM))
+	}
+	for _, name := range []string{"w1", "w3"} {
+		select {
+		case <-workers[name].done:
+		case <-time.After(60 * time.Second):
+			t.Fatalf("worker %s did not stop within 60s of SIGTERM", name)
+		}
+		require.NoError(t, workers[name].err, "worker %s exit", name)
+	}
+	left, err := cluster.ReadShape(context.Background(), st, "dflab")
+	require.NoError(t, err)
+	require.Empty(t, left, "stopped workers delete their worker blobs")
+}

@@ -1,0 +1,175 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"log"
+	"os"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/dflab/dflab/engine/durable"
+	"github.com/dflab/dflab/harness"
+	"github.com/dflab/dflab/harness/cluster"
+	"github.com/dflab/dflab/harness/metrics"
+	"github.com/dflab/dflab/harness/realrun"
+	"github.com/dflab/dflab/harness/results"
+	"github.com/dflab/dflab/harness/spec"
+	"github.com/dflab/dflab/systems"
+	"github.com/dflab/dflab/workloads"
+)
+
+// sharedFlags are the flags naming a cluster's shared storage.
+type sharedFlags struct {
+	connEnv, namespace, nats string
+}
+
+func (f *sharedFlags) register(fs interface {
+	StringVar(p *string, name, value, usage string)
+}) {
+	fs.StringVar(&f.connEnv, "connection-env", realrun.DefaultConnectionEnv, "environment variable holding the Azure Storage (Azurite) connection string")
+	fs.StringVar(&f.namespace, "namespace", "", "namespace isolating the cluster's objects in the account (3..24 of [a-z0-9])")
+	fs.StringVar(&f.nats, "nats", "", "NATS server URLs with JetStream, comma-separated")
+}
+
+func (f *sharedFlags) shared() (cluster.Shared, error) {
+	conn := os.Getenv(f.connEnv)
+	if conn == "" {
+		return cluster.Shared{}, fmt.Errorf("--connection-env: environment variable %s is empty: set it to an Azure Storage (or Azurite) connection string", f.connEnv)
+	}
+	if f.nats == "" {
+		return cluster.Shared{}, fmt.Errorf("--nats is empty: allowed NATS server URLs, comma-separated")
+	}
+	return cluster.Shared{ConnectionString: conn, Namespace: f.namespace, NATSURL: f.nats}, nil
+}
+
+func cmdWorker(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "worker", "--name NAME [--engine netherite] [--workload W] --nats URLS [flags]", `
+Runs one node of an engine against a cluster's shared storage (Azure
+Storage or Azurite; NATS JetStream transport) until SIGTERM or an
+interrupt, then stops its partitions gracefully and releases its lease.
+Partitions are spread over the live workers by the engine's placement.`)
+	var sf sharedFlags
+	sf.register(fs)
+	name := fs.String("name", "", "worker name (its lease owner): 1..40 of [A-Za-z0-9_-]")
+	cores := fs.Int("cores", 1, "cores: activities running at once per partition, and GOMAXPROCS")
+	engine := fs.String("engine", "netherite", "engine: netherite")
+	workload := fs.String("workload", "hello5", "workload whose functions the worker runs: "+strings.Join(spec.Workloads, " | "))
+	var knobs multiFlag
+	fs.Var(&knobs, "knob", "engine knob NAME=VALUE (repeatable), e.g. --knob partitions=6 --knob leaseDuration=15s")
+	tick := fs.Duration("tick", 0, "how often the worker renews its lease and rebalances (0: a fifth of the lease)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	shared, err := sf.shared()
+	if err != nil {
+		return err
+	}
+	values, err := knobValues(knobs)
+	if err != nil {
+		return err
+	}
+	reg, err := workloadRegistry(*workload)
+	if err != nil {
+		return err
+	}
+	if *cores > 0 {
+		runtime.GOMAXPROCS(*cores)
+	}
+	logger := log.New(e.stderr, "", log.LstdFlags|log.Lmicroseconds)
+	return cluster.RunWorker(ctx, cluster.WorkerConfig{Name: *name, Cores: *cores, Engine: *engine, Knobs: values,
+		Shared: shared, Registry: reg, Tick: *tick, Logf: logger.Printf})
+}
+
+func knobValues(kv []string) (systems.Values, error) {
+	v := systems.Values{}
+	for _, s := range kv {
+		k, x, ok := strings.Cut(s, "=")
+		if !ok || k == "" {
+			return nil, fmt.Errorf("--knob %q: allowed NAME=VALUE", s)
+		}
+		v[k] = x
+	}
+	return v, nil
+}
+
+func workloadRegistry(name string) (*durable.Registry, error) {
+	w, err := workloads.New(name, nil)
+	if err != nil {
+		return nil, fmt.Errorf("--workload: %w", err)
+	}
+	reg := durable.NewRegistry()
+	if err := w.Register(reg); err != nil {
+		return nil, fmt.Errorf("--workload %s: register: %w", name, err)
+	}
+	return reg, nil
+}
+
+func cmdLoad(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "load", "[--spec FILE] [flags] --nats URLS --out FILE", `
+Runs a spec's repetitions as a cluster's load process: starts the
+workload's instances from the engine's client only, against the storage
+the worker processes share, waits for them and appends one JSONL row per
+run to --out. The row's notes carry the cluster's shape (which worker
+hosted which partitions) each time it changed during the run.`)
+	var sf specFlags
+	sf.register(fs)
+	var shf sharedFlags
+	shf.register(fs)
+	out := fs.String("out", "results.jsonl", "JSONL results file to append to")
+	sample := fs.Duration("sample", 250*time.Millisecond, "how often the cluster's shape is read")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if sf.backend == "" {
+		sf.backend = spec.BackendAzure
+	}
+	s, err := sf.build(e.catalog)
+	if err != nil {
+		return err
+	}
+	shared, err := shf.shared()
+	if err != nil {
+		return err
+	}
+	if *sample <= 0 {
+		return fmt.Errorf("--sample = %v: allowed > 0", *sample)
+	}
+	reg := harness.NewRegistryIn(e.catalog)
+	run := harness.RunnerFunc(func(ctx context.Context, req harness.Request) (metrics.Set, error) {
+		return loadRun(ctx, req, e.catalog, shared, *sample)
+	})
+	if err := reg.Register(s.Engine.Name, run); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(*out, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return fmt.Errorf("results file: %w", err)
+	}
+	defer f.Close()
+	rows, err := harness.Execute(ctx, reg, s, harness.Options{Revision: results.GitRevision("."), Out: results.NewWriter(f)})
+	for _, r := range rows {
+		if r.Error != "" {
+			return fmt.Errorf("run %s failed: %s (recorded in %s)", r.RunID, r.Error, *out)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	return f.Close()
+}
+
+// loadRun runs one repetition from the client and records the shape.
+func loadRun(ctx context.Context, req harness.Request, c spec.Catalog, sh cluster.Shared, sample time.Duration) (metrics.Set, error) {
+	sampler, err := cluster.StartSampler(ctx, sh, "dflab", sample)
+	if err != nil {
+		return metrics.Set{}, err
+	}
+	set, err := realrun.RunWith(ctx, req.Spec, req.Seed, realrun.Options{Warn: req.Warn, Systems: c.Systems, Workloads: c.Workloads,
+		Cluster: &realrun.Cluster{ConnectionString: sh.ConnectionString, Namespace: sh.Namespace, NATSURL: sh.NATSURL}})
+	for _, smp := range sampler.Stop() {
+		set.Notes = append(set.Notes, fmt.Sprintf("cluster shape at %dms: %s", smp.AtMs, smp.Shape))
+	}
+	return set, err
+}
