@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -82,6 +83,44 @@ func startChild(t *testing.T, name, conn string, args ...string) *child {
 	return c
 }
 
+func startWorker(t *testing.T, name, conn string, common, knobs []string) *child {
+	args := append(append([]string{"worker", "--name", name, "--tick", "500ms", "--workload", "hello5", "--workload", "bank"}, common...), knobs...)
+	return startChild(t, name, conn, args...)
+}
+
+// load is a load process and the results file it appends to.
+type load struct {
+	*child
+	out string
+}
+
+func startLoad(t *testing.T, conn string, common []string, workload, spec string) load {
+	out := filepath.Join(t.TempDir(), "results.jsonl")
+	c := startChild(t, "load "+workload, conn, append([]string{"load", "--engine", "netherite",
+		"--workload", workload, "--load", spec, "--seed", "7", "--out", out,
+		"--set", "engine.netherite.partitions=6"}, common...)...)
+	return load{c, out}
+}
+
+// wait waits for the load process and returns its row: no error, no
+// failed instance.
+func (l load) wait(t *testing.T) results.Row {
+	t.Helper()
+	select {
+	case <-l.done:
+	case <-time.After(3 * time.Minute):
+		t.Fatalf("%s still running after 3 min", l.name)
+	}
+	require.NoError(t, l.err, "%s failed", l.name)
+	data, err := os.ReadFile(l.out)
+	require.NoError(t, err)
+	var row results.Row
+	require.NoError(t, json.Unmarshal(bytes.TrimSpace(data), &row))
+	require.Empty(t, row.Error)
+	require.Zero(t, row.Metrics.Failed)
+	return row
+}
+
 // waitShape polls the cluster's shape until ok holds or the timeout ends.
 func waitShape(t *testing.T, st *azure.Store, timeout time.Duration, what string, ok func(cluster.Shape) bool) cluster.Shape {
 	t.Helper()
@@ -126,8 +165,9 @@ func spread(names []string, per, partitions int) func(cluster.Shape) bool {
 // embedded NATS server; a separate load process runs Hello5; one worker is
 // killed with SIGKILL while the load runs. Every instance completes (the
 // load's row: all completed, none failed, the oracle passed) and the
-// partitions end up spread over the two survivors, which stop cleanly on
-// SIGTERM.
+// partitions end up spread over the two survivors. A fourth worker then
+// joins during a Bank load and takes its share; Bank's oracle passes; the
+// workers stop cleanly on SIGTERM.
 func TestClusterNetheriteKill9(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts Azurite, a NATS server and four child processes")
@@ -142,16 +182,12 @@ func TestClusterNetheriteKill9(t *testing.T) {
 	common := []string{"--namespace", "cluster", "--nats", ns.URL()}
 	workers := map[string]*child{}
 	for _, name := range []string{"w1", "w2", "w3"} {
-		args := append(append([]string{"worker", "--name", name, "--tick", "500ms"}, common...), knobs...)
-		workers[name] = startChild(t, name, conn, args...)
+		workers[name] = startWorker(t, name, conn, common, knobs)
 	}
 	before := waitShape(t, st, 60*time.Second, "3 workers × 2 partitions", spread([]string{"w1", "w2", "w3"}, 2, 6))
 	t.Logf("placement before the kill: %s", before)
 
-	out := filepath.Join(t.TempDir(), "results.jsonl")
-	load := startChild(t, "load", conn, append([]string{"load", "--engine", "netherite",
-		"--workload", "hello5", "--load", "open:10:5s", "--seed", "7", "--out", out,
-		"--set", "engine.netherite.partitions=6"}, common...)...)
+	load := startLoad(t, conn, common, "hello5", "open:10:5s")
 	// The kill lands while the load runs; where exactly does not matter
 	// to what is checked.
 	time.Sleep(time.Second)
@@ -160,25 +196,25 @@ func TestClusterNetheriteKill9(t *testing.T) {
 
 	after := waitShape(t, st, 90*time.Second, "w1 and w3 × 3 partitions", spread([]string{"w1", "w3"}, 3, 6))
 	t.Logf("placement after the kill: %s", after)
-	select {
-	case <-load.done:
-	case <-time.After(3 * time.Minute):
-		t.Fatalf("load process still running after 3 min")
-	}
-	require.NoError(t, load.err, "load process failed")
-	data, err := os.ReadFile(out)
-	require.NoError(t, err)
-	var row results.Row
-	require.NoError(t, json.Unmarshal(bytes.TrimSpace(data), &row))
-	require.Empty(t, row.Error)
+	row := load.wait(t)
 	require.EqualValues(t, 50, row.Metrics.Completed, "every instance of the load completes")
-	require.Zero(t, row.Metrics.Failed)
-	t.Logf("load row notes: %q", row.Metrics.Notes)
+	t.Logf("hello5 row notes: %q", row.Metrics.Notes)
 
-	for _, name := range []string{"w1", "w3"} {
+	// A fourth worker joins while Bank runs: it takes its share by graceful
+	// moves, and Bank's oracle (money conserved) passes.
+	load = startLoad(t, conn, common, "bank", "open:10:4s")
+	workers["w4"] = startWorker(t, "w4", conn, common, knobs)
+	joined := waitShape(t, st, 60*time.Second, "w1, w3 and w4 × 2 partitions", spread([]string{"w1", "w3", "w4"}, 2, 6))
+	t.Logf("placement after w4 joined: %s", joined)
+	row = load.wait(t)
+	require.Positive(t, row.Metrics.Completed)
+	require.Contains(t, strings.Join(row.Metrics.Notes, "; "), "oracle passed")
+	t.Logf("bank row: completed %d; notes %q", row.Metrics.Completed, row.Metrics.Notes)
+
+	for _, name := range []string{"w1", "w3", "w4"} {
 		require.NoError(t, workers[name].cmd.Process.Signal(syscall.SIGTERM))
 	}
-	for _, name := range []string{"w1", "w3"} {
+	for _, name := range []string{"w1", "w3", "w4"} {
 		select {
 		case <-workers[name].done:
 		case <-time.After(60 * time.Second):

@@ -55,7 +55,8 @@ Partitions are spread over the live workers by the engine's placement.`)
 	name := fs.String("name", "", "worker name (its lease owner): 1..40 of [A-Za-z0-9_-]")
 	cores := fs.Int("cores", 1, "cores: activities running at once per partition, and GOMAXPROCS")
 	engine := fs.String("engine", "netherite", "engine: netherite")
-	workload := fs.String("workload", "hello5", "workload whose functions the worker runs: "+strings.Join(spec.Workloads, " | "))
+	var workloadNames multiFlag
+	fs.Var(&workloadNames, "workload", "workload whose functions the worker runs (repeatable; default hello5): "+strings.Join(spec.Workloads, " | "))
 	var knobs multiFlag
 	fs.Var(&knobs, "knob", "engine knob NAME=VALUE (repeatable), e.g. --knob partitions=6 --knob leaseDuration=15s")
 	tick := fs.Duration("tick", 0, "how often the worker renews its lease and rebalances (0: a fifth of the lease)")
@@ -70,7 +71,10 @@ Partitions are spread over the live workers by the engine's placement.`)
 	if err != nil {
 		return err
 	}
-	reg, err := workloadRegistry(*workload)
+	if len(workloadNames) == 0 {
+		workloadNames = multiFlag{"hello5"}
+	}
+	reg, err := workloadRegistry(workloadNames)
 	if err != nil {
 		return err
 	}
@@ -94,14 +98,18 @@ func knobValues(kv []string) (systems.Values, error) {
 	return v, nil
 }
 
-func workloadRegistry(name string) (*durable.Registry, error) {
-	w, err := workloads.New(name, nil)
-	if err != nil {
-		return nil, fmt.Errorf("--workload: %w", err)
-	}
+// workloadRegistry registers the functions of the named workloads (with
+// their default parameters) in one registry.
+func workloadRegistry(names []string) (*durable.Registry, error) {
 	reg := durable.NewRegistry()
-	if err := w.Register(reg); err != nil {
-		return nil, fmt.Errorf("--workload %s: register: %w", name, err)
+	for _, name := range names {
+		w, err := workloads.New(name, nil)
+		if err != nil {
+			return nil, fmt.Errorf("--workload: %w", err)
+		}
+		if err := w.Register(reg); err != nil {
+			return nil, fmt.Errorf("--workload %s: register: %w", name, err)
+		}
 	}
 	return reg, nil
 }
