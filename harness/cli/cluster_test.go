@@ -121,13 +121,20 @@ func (l load) wait(t *testing.T) results.Row {
 	return row
 }
 
-// waitShape polls the cluster's shape until ok holds or the timeout ends.
+// waitShape polls Netherite's cluster shape until ok holds or the timeout
+// ends.
 func waitShape(t *testing.T, st *azure.Store, timeout time.Duration, what string, ok func(cluster.Shape) bool) cluster.Shape {
+	t.Helper()
+	return waitFor(t, func() (cluster.Shape, error) { return cluster.ReadShape(context.Background(), st, "dflab") }, timeout, what, ok)
+}
+
+// waitFor polls read until ok holds or the timeout ends.
+func waitFor(t *testing.T, read func() (cluster.Shape, error), timeout time.Duration, what string, ok func(cluster.Shape) bool) cluster.Shape {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	var last cluster.Shape
 	for time.Now().Before(deadline) {
-		s, err := cluster.ReadShape(context.Background(), st, "dflab")
+		s, err := read()
 		if err == nil {
 			last = s
 			if ok(s) {
@@ -170,8 +177,9 @@ func spread(names []string, per, partitions int) func(cluster.Shape) bool {
 // workers stop cleanly on SIGTERM.
 func TestClusterNetheriteKill9(t *testing.T) {
 	if testing.Short() {
-		t.Skip("starts Azurite, a NATS server and four child processes")
+		t.Skip("starts Azurite, a NATS server and five child processes")
 	}
+	t.Parallel() // mostly waits for leases to expire, like the original engine's
 	conn := azurite.Start(t)
 	ns, err := nats.StartEmbedded(t.TempDir(), false)
 	require.NoError(t, err)
@@ -225,4 +233,75 @@ func TestClusterNetheriteKill9(t *testing.T) {
 	left, err := cluster.ReadShape(context.Background(), st, "dflab")
 	require.NoError(t, err)
 	require.Empty(t, left, "stopped workers delete their worker blobs")
+}
+
+// owned: exactly the named workers own the queues between them, each at
+// least min.
+func owned(names []string, queues, min int) func(cluster.Shape) bool {
+	return func(s cluster.Shape) bool {
+		if len(s) != len(names) {
+			return false
+		}
+		n := 0
+		for _, name := range names {
+			if len(s[name].Partitions) < min {
+				return false
+			}
+			n += len(s[name].Partitions)
+		}
+		return n == queues
+	}
+}
+
+// The same with the original engine: three worker processes balance six
+// control queues by their leases (the engine's own rule: a fair share of
+// ceil(C/nodes), steals from the most loaded, lapsed leases taken after two
+// lease intervals); one is killed with SIGKILL during a Hello5 load; every
+// instance completes and the survivors own all the queues.
+func TestClusterOriginalKill9(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts Azurite and four child processes")
+	}
+	t.Parallel()
+	conn := azurite.Start(t)
+	st, err := azure.Open(context.Background(), conn, azure.Options{Namespace: "origc"})
+	require.NoError(t, err)
+	knobs := []string{"--knob", "controlQueues=6", "--knob", "leaseInterval=15s", "--knob", "leaseRenewal=2s",
+		"--knob", "visibility=2s", "--knob", "maxPoll=200ms"}
+	common := []string{"--namespace", "origc"}
+	workers := map[string]*child{}
+	for _, name := range []string{"w1", "w2", "w3"} {
+		args := append(append([]string{"worker", "--engine", "original", "--nodes", "3", "--name", name, "--workload", "hello5"}, common...), knobs...)
+		workers[name] = startChild(t, name, conn, args...)
+	}
+	read := func(s *azure.Store) func() (cluster.Shape, error) {
+		return func() (cluster.Shape, error) { return cluster.ReadQueueOwners(context.Background(), s, "dflab", 6) }
+	}(st)
+	before := waitFor(t, read, 60*time.Second, "3 workers × 2 queues", owned([]string{"w1", "w2", "w3"}, 6, 2))
+	t.Logf("control queues before the kill: %s", before)
+
+	out := filepath.Join(t.TempDir(), "results.jsonl")
+	l := load{startChild(t, "load hello5", conn, append([]string{"load", "--engine", "original",
+		"--workload", "hello5", "--load", "open:10:5s", "--seed", "7", "--out", out,
+		"--set", "engine.original.controlQueues=6", "--set", "engine.original.maxPoll=200ms"}, common...)...), out}
+	time.Sleep(time.Second) // the kill lands while the load runs; where does not matter to the checks
+	require.NoError(t, workers["w2"].cmd.Process.Signal(syscall.SIGKILL))
+	<-workers["w2"].done
+	after := waitFor(t, read, 120*time.Second, "w1 and w3 own the 6 queues", owned([]string{"w1", "w3"}, 6, 1))
+	t.Logf("control queues after the kill: %s", after)
+	row := l.wait(t)
+	require.EqualValues(t, 50, row.Metrics.Completed, "every instance of the load completes")
+	require.Contains(t, strings.Join(row.Metrics.Notes, "; "), "oracle passed")
+	t.Logf("hello5 row notes: %q", row.Metrics.Notes)
+	for _, name := range []string{"w1", "w3"} {
+		require.NoError(t, workers[name].cmd.Process.Signal(syscall.SIGTERM))
+	}
+	for _, name := range []string{"w1", "w3"} {
+		select {
+		case <-workers[name].done:
+		case <-time.After(60 * time.Second):
+			t.Fatalf("worker %s did not stop within 60s of SIGTERM", name)
+		}
+		require.NoError(t, workers[name].err, "worker %s exit", name)
+	}
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/dflab/dflab/engine/durable"
+	"github.com/dflab/dflab/engine/port"
 	"github.com/dflab/dflab/harness"
 	"github.com/dflab/dflab/harness/cluster"
 	"github.com/dflab/dflab/harness/metrics"
@@ -17,6 +18,7 @@ import (
 	"github.com/dflab/dflab/harness/results"
 	"github.com/dflab/dflab/harness/spec"
 	"github.com/dflab/dflab/systems"
+	osys "github.com/dflab/dflab/systems/original"
 	"github.com/dflab/dflab/workloads"
 )
 
@@ -38,9 +40,6 @@ func (f *sharedFlags) shared() (cluster.Shared, error) {
 	if conn == "" {
 		return cluster.Shared{}, fmt.Errorf("--connection-env: environment variable %s is empty: set it to an Azure Storage (or Azurite) connection string", f.connEnv)
 	}
-	if f.nats == "" {
-		return cluster.Shared{}, fmt.Errorf("--nats is empty: allowed NATS server URLs, comma-separated")
-	}
 	return cluster.Shared{ConnectionString: conn, Namespace: f.namespace, NATSURL: f.nats}, nil
 }
 
@@ -54,7 +53,8 @@ Partitions are spread over the live workers by the engine's placement.`)
 	sf.register(fs)
 	name := fs.String("name", "", "worker name (its lease owner): 1..40 of [A-Za-z0-9_-]")
 	cores := fs.Int("cores", 1, "cores: activities running at once per partition, and GOMAXPROCS")
-	engine := fs.String("engine", "netherite", "engine: netherite")
+	engine := fs.String("engine", "netherite", "engine: netherite | original")
+	nodes := fs.Int("nodes", 1, "the cluster's worker count (the original engine's fair share of control queues; Netherite counts the live workers)")
 	var workloadNames multiFlag
 	fs.Var(&workloadNames, "workload", "workload whose functions the worker runs (repeatable; default hello5): "+strings.Join(spec.Workloads, " | "))
 	var knobs multiFlag
@@ -82,7 +82,7 @@ Partitions are spread over the live workers by the engine's placement.`)
 		runtime.GOMAXPROCS(*cores)
 	}
 	logger := log.New(e.stderr, "", log.LstdFlags|log.Lmicroseconds)
-	return cluster.RunWorker(ctx, cluster.WorkerConfig{Name: *name, Cores: *cores, Engine: *engine, Knobs: values,
+	return cluster.RunWorker(ctx, cluster.WorkerConfig{Name: *name, Cores: *cores, Engine: *engine, Nodes: *nodes, Knobs: values,
 		Shared: shared, Registry: reg, Tick: *tick, Logf: logger.Printf})
 }
 
@@ -156,7 +156,7 @@ hosted which partitions) each time it changed during the run.`)
 		return fmt.Errorf("results file: %w", err)
 	}
 	defer f.Close()
-	rows, err := harness.Execute(ctx, reg, s, harness.Options{Revision: results.GitRevision("."), Out: results.NewWriter(f)})
+	rows, err := harness.Execute(ctx, reg, s, harness.Options{Revision: results.BuildRevision(), Out: results.NewWriter(f)})
 	for _, r := range rows {
 		if r.Error != "" {
 			return fmt.Errorf("run %s failed: %s (recorded in %s)", r.RunID, r.Error, *out)
@@ -170,7 +170,11 @@ hosted which partitions) each time it changed during the run.`)
 
 // loadRun runs one repetition from the client and records the shape.
 func loadRun(ctx context.Context, req harness.Request, c spec.Catalog, sh cluster.Shared, sample time.Duration) (metrics.Set, error) {
-	sampler, err := cluster.StartSampler(ctx, sh, "dflab", sample)
+	read, err := shapeReader(req.Spec)
+	if err != nil {
+		return metrics.Set{}, err
+	}
+	sampler, err := cluster.StartSampler(ctx, sh, read, sample)
 	if err != nil {
 		return metrics.Set{}, err
 	}
@@ -180,4 +184,22 @@ func loadRun(ctx context.Context, req harness.Request, c spec.Catalog, sh cluste
 		set.Notes = append(set.Notes, fmt.Sprintf("cluster shape at %dms: %s", smp.AtMs, smp.Shape))
 	}
 	return set, err
+}
+
+// shapeReader reads the shape of the spec's engine: Netherite's worker
+// blobs, the original engine's control-queue lease blobs.
+func shapeReader(s spec.Spec) (cluster.ShapeReader, error) {
+	if s.Engine.Name != "original" {
+		return func(ctx context.Context, b port.Blob) (cluster.Shape, error) {
+			return cluster.ReadShape(ctx, b, "dflab")
+		}, nil
+	}
+	set, err := osys.System.Parse(s.Engine.Knobs, systems.RunnerReal)
+	if err != nil {
+		return nil, fmt.Errorf("spec.engine.original: %w", err)
+	}
+	queues := int(set.Int(osys.KnobControlQueues))
+	return func(ctx context.Context, b port.Blob) (cluster.Shape, error) {
+		return cluster.ReadQueueOwners(ctx, b, "dflab", queues)
+	}, nil
 }

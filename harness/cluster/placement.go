@@ -74,8 +74,12 @@ type Sampler struct {
 	done    chan struct{}
 }
 
-// StartSampler reads the shape of hub's workers every period until Stop.
-func StartSampler(ctx context.Context, sh Shared, hub string, period time.Duration) (*Sampler, error) {
+// ShapeReader reads a cluster's shape from its storage.
+type ShapeReader func(ctx context.Context, b port.Blob) (Shape, error)
+
+// StartSampler reads the cluster's shape with read every period until
+// Stop.
+func StartSampler(ctx context.Context, sh Shared, read ShapeReader, period time.Duration) (*Sampler, error) {
 	az, err := azure.Open(ctx, sh.ConnectionString, azure.Options{Namespace: sh.Namespace})
 	if err != nil {
 		return nil, err
@@ -89,7 +93,7 @@ func StartSampler(ctx context.Context, sh Shared, hub string, period time.Durati
 		defer t.Stop()
 		last := ""
 		for {
-			shape, err := ReadShape(ctx, az, hub)
+			shape, err := read(ctx, az)
 			s.mu.Lock()
 			if err != nil {
 				s.errs++

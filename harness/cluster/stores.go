@@ -19,25 +19,28 @@ type Shared struct {
 	NATSURL string
 }
 
-func (s Shared) check() error {
+func (s Shared) check(stream bool) error {
 	if s.ConnectionString == "" {
 		return fmt.Errorf("cluster: connection string is empty: set --connection (or its environment variable) to an Azure Storage or Azurite connection string")
 	}
-	if s.NATSURL == "" {
+	if stream && s.NATSURL == "" {
 		return fmt.Errorf("cluster: NATS URL is empty: set --nats to the NATS server URLs (comma-separated)")
 	}
 	return nil
 }
 
-// open opens the shared storage and a transport with streams partitions,
-// named after hub; close closes the transport.
+// open opens the shared storage and, if streams > 0, a transport with
+// streams partitions named after hub; close closes the transport.
 func (s Shared) open(ctx context.Context, hub string, streams int) (st *port.Stores, closeFn func(), err error) {
-	if err := s.check(); err != nil {
+	if err := s.check(streams > 0); err != nil {
 		return nil, nil, err
 	}
 	az, err := azure.Open(ctx, s.ConnectionString, azure.Options{Namespace: s.Namespace})
 	if err != nil {
 		return nil, nil, err
+	}
+	if streams == 0 {
+		return az.Stores(), func() {}, nil
 	}
 	ns, err := nats.Open(ctx, nats.Options{URL: s.NATSURL, Name: hub, Partitions: streams})
 	if err != nil {

@@ -25,8 +25,13 @@ type WorkerConfig struct {
 	// Cores is the worker's core count: activities running at once per
 	// partition (default 1).
 	Cores int
-	// Engine is the engine the worker hosts a node of ("netherite").
+	// Engine is the engine the worker hosts a node of: "netherite" or
+	// "original".
 	Engine string
+	// Nodes is the cluster's worker count the original engine's fair share
+	// of control queues is computed from (0: 1); Netherite's placement
+	// counts the live workers instead.
+	Nodes int
 	// Hub names the task hub (default "dflab").
 	Hub string
 	// Knobs are the engine's knob values (missing: the default).
@@ -55,8 +60,14 @@ func (c *WorkerConfig) check() error {
 	if c.Engine == "" {
 		c.Engine = "netherite"
 	}
-	if c.Engine != "netherite" {
-		return fmt.Errorf("worker --engine = %q: allowed netherite (the original engine's workers are not placed yet)", c.Engine)
+	if c.Engine != "netherite" && c.Engine != "original" {
+		return fmt.Errorf("worker --engine = %q: allowed netherite, original", c.Engine)
+	}
+	if c.Nodes == 0 {
+		c.Nodes = 1
+	}
+	if c.Nodes < 0 || c.Nodes > 1024 {
+		return fmt.Errorf("worker --nodes = %d: allowed 1..1024", c.Nodes)
 	}
 	if c.Hub == "" {
 		c.Hub = "dflab"
@@ -76,7 +87,7 @@ func (c *WorkerConfig) check() error {
 	if c.Tick < 0 {
 		return fmt.Errorf("worker tick = %v: allowed > 0 (0: a fifth of the lease)", c.Tick)
 	}
-	return c.Shared.check()
+	return c.Shared.check(c.Engine == "netherite")
 }
 
 func validWorkerName(s string) bool {
@@ -114,6 +125,9 @@ type hosted struct {
 func RunWorker(ctx context.Context, c WorkerConfig) error {
 	if err := c.check(); err != nil {
 		return err
+	}
+	if c.Engine == "original" {
+		return runOriginal(ctx, c)
 	}
 	cfg, err := nsys.RealCoreConfig(systems.RealConfig{Registry: c.Registry, Hub: c.Hub, Knobs: c.Knobs, Storage: "azure", Logf: c.Logf})
 	if err != nil {

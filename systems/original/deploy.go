@@ -26,6 +26,7 @@ type Sim struct {
 	MaxActivities int       // per worker (0: the engine's default)
 	Visibility    port.Time // control and work-item visibility timeouts (0: default)
 	LeaseRenewal  port.Time // how often leases are renewed and balanced (0: default)
+	LeaseInterval port.Time // the control-queue lease duration (0: default)
 	MaxPoll       port.Time // cap of the empty-queue polling back-off (0: default)
 	// Seed seeds the workers' polling jitter: worker i gets
 	// Seed*1_000_003 + i.
@@ -66,6 +67,9 @@ func (e *Sim) Config(i, n int) original.Config {
 	}
 	if e.LeaseRenewal != 0 {
 		cfg.LeaseRenewal = e.LeaseRenewal
+	}
+	if e.LeaseInterval != 0 {
+		cfg.LeaseInterval = e.LeaseInterval
 	}
 	if e.Visibility != 0 {
 		cfg.ControlVisibility, cfg.WorkItemVisibility = e.Visibility, e.Visibility

@@ -87,3 +87,24 @@ func queueDown(h port.Health) (original.QueueDown, bool) {
 }
 
 var _ systems.RealHealth = (*real)(nil)
+
+// RealWorkerConfig is the configuration of one worker, named id, of a
+// cluster of nodes worker processes (harness/cluster): the worker balances
+// the control-queue leases with the others itself (engine/original).
+func RealWorkerConfig(c systems.RealConfig, id string, nodes int) (original.Config, error) {
+	e, err := simOf(c.Knobs, systems.RunnerReal)
+	if err != nil {
+		return original.Config{}, err
+	}
+	cfg := e.Config(0, nodes)
+	cfg.Hub, cfg.WorkerID, cfg.Seed = c.Hub, id, fnvSeed(id)
+	return cfg, cfg.Validate()
+}
+
+func fnvSeed(id string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(id); i++ {
+		h = (h ^ uint64(id[i])) * 1099511628211
+	}
+	return h
+}

@@ -18,6 +18,7 @@ const (
 	KnobMaxActivities    = "maxConcurrentActivities"
 	KnobVisibility       = "visibility"
 	KnobLeaseRenewal     = "leaseRenewal"
+	KnobLeaseInterval    = "leaseInterval"
 	KnobMaxPoll          = "maxPoll"
 	KnobReplayCheck      = "replayCheck"
 )
@@ -39,6 +40,8 @@ var System = &systems.System{
 			Doc: "how long a dequeued control-queue message or work item stays hidden (1s..7d)"},
 		{Name: KnobLeaseRenewal, Kind: systems.Duration, Default: "10s",
 			Doc: "how often control-queue leases are renewed and balanced"},
+		{Name: KnobLeaseInterval, Kind: systems.Duration, Default: "30s",
+			Doc: "the control-queue lease duration (15s..60s): a dead worker's queues are taken over after it"},
 		{Name: KnobMaxPoll, Kind: systems.Duration, Default: "30s",
 			Doc: "cap of the randomized exponential back-off polling empty queues"},
 	},
@@ -72,7 +75,7 @@ func simOf(v systems.Values, runner string) (*Sim, error) {
 	}
 	e := &Sim{ControlQueues: int(set.Int(KnobControlQueues)), Extended: set.Bool(KnobExtendedSessions), ReplayCheck: set.Bool(KnobReplayCheck),
 		MaxActivities: int(set.Int(KnobMaxActivities)), Visibility: set.Duration(KnobVisibility),
-		LeaseRenewal: set.Duration(KnobLeaseRenewal), MaxPoll: set.Duration(KnobMaxPoll)}
+		LeaseRenewal: set.Duration(KnobLeaseRenewal), LeaseInterval: set.Duration(KnobLeaseInterval), MaxPoll: set.Duration(KnobMaxPoll)}
 	if err := e.Config(0, 1).Validate(); err != nil {
 		return nil, err
 	}
