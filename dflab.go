@@ -52,8 +52,12 @@ type Options struct {
 	ConnectionString string
 	// Namespace isolates this task hub's objects in an Azure account.
 	Namespace string
-	// NATSURL is an external NATS server with JetStream ("" embeds one).
+	// NATSURL is an external NATS server with JetStream ("" embeds one),
+	// or several, comma-separated.
 	NATSURL string
+	// NATSReplicas is how many servers of a NATS cluster keep each stream
+	// (0: 1).
+	NATSReplicas int
 	// Hub names the task hub (default "dflab").
 	Hub string
 	// Partitions is Netherite's partition count (knob partitions, default 12).

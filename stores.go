@@ -92,7 +92,7 @@ func (e *Engine) withTransport(ctx context.Context, o Options, stores *port.Stor
 		if o.NATSURL == "" && o.Dir == "" {
 			return nil, fmt.Errorf("Options.Transport = nats needs Options.NATSURL or Options.Dir (for an embedded server)")
 		}
-		st, err := nats.Open(ctx, nats.Options{URL: o.NATSURL, Dir: filepath.Join(o.Dir, "nats"), Name: o.Hub, Partitions: partitions})
+		st, err := nats.Open(ctx, nats.Options{URL: o.NATSURL, Dir: filepath.Join(o.Dir, "nats"), Name: o.Hub, Partitions: partitions, Replicas: o.NATSReplicas})
 		if err != nil {
 			return nil, err
 		}

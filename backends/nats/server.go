@@ -2,9 +2,16 @@ package nats
 
 import (
 	"fmt"
+	"net"
+	"net/url"
+	"path/filepath"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
+
+	"github.com/dflab/dflab/engine/port"
 )
 
 // Limits the embedded server is configured with.
@@ -24,7 +31,11 @@ type EmbeddedServer struct {
 // StartEmbedded starts a JetStream server on 127.0.0.1 (kernel-chosen port)
 // keeping its data in dir. With fsync it fsyncs every write before the ack.
 func StartEmbedded(dir string, fsync bool) (*EmbeddedServer, error) {
-	opts := &server.Options{
+	return startServer(embeddedOptions(dir, fsync))
+}
+
+func embeddedOptions(dir string, fsync bool) *server.Options {
+	return &server.Options{
 		Host:       "127.0.0.1",
 		Port:       server.RANDOM_PORT,
 		JetStream:  true,
@@ -38,6 +49,9 @@ func StartEmbedded(dir string, fsync bool) (*EmbeddedServer, error) {
 			MaxBatchInflightPerStream: 256,
 		},
 	}
+}
+
+func startServer(opts *server.Options) (*EmbeddedServer, error) {
 	srv, err := server.NewServer(opts)
 	if err != nil {
 		return nil, fmt.Errorf("nats: embedded server: %w", err)
@@ -57,4 +71,94 @@ func (e *EmbeddedServer) URL() string { return e.srv.ClientURL() }
 func (e *EmbeddedServer) Stop() {
 	e.srv.Shutdown()
 	e.srv.WaitForShutdown()
+}
+
+// EmbeddedCluster is a JetStream cluster of servers running in this
+// process, all on 127.0.0.1 (kernel-chosen client ports).
+type EmbeddedCluster struct {
+	servers []*EmbeddedServer
+}
+
+// StartCluster starts n (3..7) clustered JetStream servers keeping their
+// data under dir/s<i> and waits until the cluster has a meta leader, so
+// that replicated streams can be created.
+func StartCluster(dir string, n int, fsync bool) (*EmbeddedCluster, error) {
+	if n < 3 || n > 7 {
+		return nil, port.BadRequest("n", n, "3..7 servers")
+	}
+	routes := make([]*url.URL, n)
+	ports := make([]int, n)
+	for i := range ports {
+		p, err := freePort()
+		if err != nil {
+			return nil, fmt.Errorf("nats: cluster port: %w", err)
+		}
+		ports[i], routes[i] = p, &url.URL{Scheme: "nats", Host: net.JoinHostPort("127.0.0.1", strconv.Itoa(p))}
+	}
+	c := &EmbeddedCluster{}
+	for i := 0; i < n; i++ {
+		opts := embeddedOptions(filepath.Join(dir, fmt.Sprintf("s%d", i)), fsync)
+		opts.ServerName = fmt.Sprintf("s%d", i)
+		opts.Cluster = server.ClusterOpts{Name: "dflab", Host: "127.0.0.1", Port: ports[i]}
+		opts.Routes = routes
+		e, err := startServer(opts)
+		if err != nil {
+			c.Stop()
+			return nil, err
+		}
+		c.servers = append(c.servers, e)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for !c.hasLeader() {
+		if time.Now().After(deadline) {
+			c.Stop()
+			return nil, fmt.Errorf("nats: cluster of %d has no JetStream meta leader after 30s", n)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return c, nil
+}
+
+func (c *EmbeddedCluster) hasLeader() bool {
+	for _, s := range c.servers {
+		if s != nil && s.srv.JetStreamIsLeader() {
+			return true
+		}
+	}
+	return false
+}
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// URLs are the client URLs of the servers still running, comma-separated.
+func (c *EmbeddedCluster) URLs() string {
+	var urls []string
+	for _, s := range c.servers {
+		if s != nil {
+			urls = append(urls, s.URL())
+		}
+	}
+	return strings.Join(urls, ",")
+}
+
+// StopServer stops server i (0-based), as a failure would.
+func (c *EmbeddedCluster) StopServer(i int) {
+	if i >= 0 && i < len(c.servers) && c.servers[i] != nil {
+		c.servers[i].Stop()
+		c.servers[i] = nil
+	}
+}
+
+// Stop stops every server.
+func (c *EmbeddedCluster) Stop() {
+	for i := range c.servers {
+		c.StopServer(i)
+	}
 }

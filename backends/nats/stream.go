@@ -27,6 +27,10 @@ type Options struct {
 	// Partitions is the number of partitions, 1..1024. It is fixed per
 	// stream: reopening with fewer ignores the others.
 	Partitions int
+	// Replicas is how many servers of a JetStream cluster keep each
+	// partition and the cursors (1..5; 0 means 1). Every process opening
+	// the stream must ask for the same.
+	Replicas int
 	// NoFsync turns off the embedded server's fsync of every write.
 	NoFsync bool
 	// Memory keeps records in memory (benchmarks; not durable).
@@ -71,6 +75,12 @@ func (o *Options) check() error {
 	}
 	if o.URL == "" && o.Dir == "" {
 		return port.BadRequest("Options.Dir", `""`, "a directory for the embedded server (or set Options.URL)")
+	}
+	if o.Replicas < 0 || o.Replicas > 5 {
+		return port.BadRequest("Options.Replicas", o.Replicas, "1..5 (0: 1)")
+	}
+	if o.Replicas == 0 {
+		o.Replicas = 1
 	}
 	if o.MaxInflight < 0 || o.MaxBatchRecords < 0 {
 		return port.BadRequest("Options.MaxInflight/MaxBatchRecords", fmt.Sprintf("%d/%d", o.MaxInflight, o.MaxBatchRecords), ">= 0")
@@ -130,7 +140,7 @@ func (s *Stream) setup(ctx context.Context, url string) error {
 			Retention:          jetstream.LimitsPolicy,
 			MaxMsgs:            -1,
 			MaxBytes:           -1,
-			Replicas:           1,
+			Replicas:           s.opt.Replicas,
 			AllowDirect:        true,
 			AllowAtomicPublish: true,
 		})
@@ -139,7 +149,7 @@ func (s *Stream) setup(ctx context.Context, url string) error {
 		}
 	}
 	s.cursors, err = s.js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
-		Bucket: s.opt.Name + "_cursors", Storage: storage, History: 1,
+		Bucket: s.opt.Name + "_cursors", Storage: storage, History: 1, Replicas: s.opt.Replicas,
 	})
 	if err != nil {
 		return fmt.Errorf("nats: create cursor bucket: %w", err)

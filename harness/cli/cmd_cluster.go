@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"log"
 	"os"
@@ -25,11 +26,11 @@ import (
 // sharedFlags are the flags naming a cluster's shared storage.
 type sharedFlags struct {
 	connEnv, namespace, nats string
+	replicas                 int
 }
 
-func (f *sharedFlags) register(fs interface {
-	StringVar(p *string, name, value, usage string)
-}) {
+func (f *sharedFlags) register(fs *flag.FlagSet) {
+	fs.IntVar(&f.replicas, "nats-replicas", 1, "servers of the NATS cluster keeping each stream (R)")
 	fs.StringVar(&f.connEnv, "connection-env", realrun.DefaultConnectionEnv, "environment variable holding the Azure Storage (Azurite) connection string")
 	fs.StringVar(&f.namespace, "namespace", "", "namespace isolating the cluster's objects in the account (3..24 of [a-z0-9])")
 	fs.StringVar(&f.nats, "nats", "", "NATS server URLs with JetStream, comma-separated")
@@ -40,7 +41,7 @@ func (f *sharedFlags) shared() (cluster.Shared, error) {
 	if conn == "" {
 		return cluster.Shared{}, fmt.Errorf("--connection-env: environment variable %s is empty: set it to an Azure Storage (or Azurite) connection string", f.connEnv)
 	}
-	return cluster.Shared{ConnectionString: conn, Namespace: f.namespace, NATSURL: f.nats}, nil
+	return cluster.Shared{ConnectionString: conn, Namespace: f.namespace, NATSURL: f.nats, NATSReplicas: f.replicas}, nil
 }
 
 func cmdWorker(ctx context.Context, e *env, args []string) error {
@@ -179,7 +180,7 @@ func loadRun(ctx context.Context, req harness.Request, c spec.Catalog, sh cluste
 		return metrics.Set{}, err
 	}
 	set, err := realrun.RunWith(ctx, req.Spec, req.Seed, realrun.Options{Warn: req.Warn, Systems: c.Systems, Workloads: c.Workloads,
-		Cluster: &realrun.Cluster{ConnectionString: sh.ConnectionString, Namespace: sh.Namespace, NATSURL: sh.NATSURL}})
+		Cluster: &realrun.Cluster{ConnectionString: sh.ConnectionString, Namespace: sh.Namespace, NATSURL: sh.NATSURL, NATSReplicas: sh.NATSReplicas}})
 	for _, smp := range sampler.Stop() {
 		set.Notes = append(set.Notes, fmt.Sprintf("cluster shape at %dms: %s", smp.AtMs, smp.Shape))
 	}

@@ -3,6 +3,7 @@ package cluster
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/dflab/dflab/backends/azure"
 	"github.com/dflab/dflab/backends/nats"
@@ -17,6 +18,8 @@ type Shared struct {
 	Namespace string
 	// NATSURL lists the NATS servers (comma-separated) of the transport.
 	NATSURL string
+	// NATSReplicas is how many servers keep each stream (0: 1).
+	NATSReplicas int
 }
 
 func (s Shared) check(stream bool) error {
@@ -42,7 +45,9 @@ func (s Shared) open(ctx context.Context, hub string, streams int) (st *port.Sto
 	if streams == 0 {
 		return az.Stores(), func() {}, nil
 	}
-	ns, err := nats.Open(ctx, nats.Options{URL: s.NATSURL, Name: hub, Partitions: streams})
+	octx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	ns, err := nats.Open(octx, nats.Options{URL: s.NATSURL, Name: hub, Partitions: streams, Replicas: s.NATSReplicas})
 	if err != nil {
 		return nil, nil, err
 	}

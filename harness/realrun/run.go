@@ -56,6 +56,7 @@ type Options struct {
 // Cluster is the shared storage of a cluster of worker processes.
 type Cluster struct {
 	ConnectionString, Namespace, NATSURL string
+	NATSReplicas                         int
 }
 
 // Run runs one repetition of a resolved spec on its real backend with
@@ -237,7 +238,7 @@ func options(s spec.Spec, sys *systems.System, seed uint64) (dflab.Options, func
 func clusterOptions(s spec.Spec, sys *systems.System, c Cluster) (dflab.Options, func(), error) {
 	o := dflab.Options{Engine: s.Engine.Name, System: sys, Hub: "dflab", ClientOnly: true,
 		Storage: "azure", ConnectionString: c.ConnectionString, Namespace: c.Namespace,
-		Transport: "nats", NATSURL: c.NATSURL}
+		Transport: "nats", NATSURL: c.NATSURL, NATSReplicas: c.NATSReplicas}
 	knobs := s.Engine.Knobs
 	if _, err := sys.Parse(knobs, systems.RunnerReal); err != nil {
 		return o, func() {}, fmt.Errorf("spec.engine.%s: %w", s.Engine.Name, err)
