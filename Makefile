@@ -16,7 +16,7 @@ NB_OUT   ?= notebooks/executed
 SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT       = $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(NB_DEBS)
 
-.PHONY: test lint bench figures plots calibrate microbench deps deps-python notebooks profile test-storage bench-storage faults
+.PHONY: test lint bench bench-peers figures plots calibrate microbench deps deps-python notebooks profile test-storage bench-storage faults
 
 ## test: the whole test suite (installs Azurite from package-lock.json and the
 ## notebooks' Debian packages first), the examples module (its own go.mod: a
@@ -51,13 +51,14 @@ notebooks: deps-python
 	PYDEVD_DISABLE_FILE_VALIDATION=1 $(PY) -m nbconvert --to notebook --execute \
 		--ExecutePreprocessor.timeout=600 --output-dir $(NB_OUT) notebooks/*.ipynb
 
-## lint: formatting, go.mod tidy (both modules), go vet and the architecture test
+## lint: formatting, go.mod tidy (every module), go vet and the architecture test
 lint:
 	@out=$$(gofmt -l $(GOFILES)); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) mod tidy -diff
 	cd examples && $(GO) mod tidy -diff
 	$(GO) vet $(PKGS)
 	cd examples && $(GO) vet ./...
+	cd bench/peers/durabletask-go && $(GO) mod tidy -diff && $(GO) vet ./...
 	$(GO) test -count=1 ./internal/archtest
 
 ## bench: the main job on the simulator (no services): Hello5, Bank, WordCount and
@@ -65,6 +66,12 @@ lint:
 ## to results/bench
 bench:
 	$(GO) run ./harness/cmd/dflab bench --out results/bench
+
+## bench-peers: Hello5 on microsoft/durabletask-go (SQLite in memory and in a file) and on
+## dflab's Netherite (mem, disk) in one run, as ratios, with the command and the machine
+## (a module of its own, bench/peers/durabletask-go; about a minute; not part of make test)
+bench-peers:
+	cd bench/peers/durabletask-go && $(GO) run . $(PEERS_ARGS)
 
 ## figures: every paper figure on the simulator (6 repetitions per point, both cores): results/<figure>/
 ## (JSONL, CSV, PNG, SVG), results/README.md (the schema) and one notebook per figure in notebooks/;
