@@ -133,6 +133,7 @@ type txn struct {
 	s     *Store
 	name  string
 	lf    *os.File
+	h     *handle // nil: files opened and closed per operation
 	lease mem.Lease
 	now   port.Time
 }
@@ -141,29 +142,28 @@ func (s *Store) lock(name string) (*txn, error) {
 	if err := port.ValidBlobName(name); err != nil {
 		return nil, err
 	}
-	lf, err := os.OpenFile(s.leasePath(name), os.O_RDWR|os.O_CREATE, fileMode)
+	t := &txn{s: s, name: name, h: s.files.get(name)}
+	lf, err := t.leaseFile()
 	if err != nil {
+		t.drop()
 		return nil, ioErr("open lease", name, err)
 	}
+	t.lf = lf
 	if err := lockFile(lf); err != nil {
-		lf.Close()
+		t.drop()
 		return nil, ioErr("lock", name, err)
 	}
-	t := &txn{s: s, name: name, lf: lf}
-	raw, err := io.ReadAll(lf)
+	raw, err := io.ReadAll(io.NewSectionReader(lf, 0, 1<<30))
 	if err == nil && len(bytes.TrimSpace(raw)) > 0 {
 		err = decodeLease(lf.Name(), raw, &t.lease)
 	}
 	if err != nil {
-		lf.Close()
+		t.unlock()
 		return nil, ioErr("read lease", name, err)
 	}
 	t.now = s.now()
 	return t, nil
 }
-
-// unlock releases the lock (closing the file drops the flock).
-func (t *txn) unlock() { t.lf.Close() }
 
 // decodeLease parses the lease record at the start of raw (what follows it
 // is left of a longer, older record); what is not one is corruption.

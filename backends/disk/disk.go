@@ -49,6 +49,7 @@ type Store struct {
 	opts   Options
 	closed atomic.Bool
 	st     *stream // nil without partitions
+	files  handles
 }
 
 // Open opens (creating if needed) the store in dir, reading time from clock.
@@ -76,12 +77,17 @@ func Open(dir string, clock func() port.Time, o Options) (*Store, error) {
 	return s, nil
 }
 
-// Close closes the stream files and releases the stream lock.
+// Close closes the stream files, releases the stream lock and closes the
+// blob files kept open.
 func (s *Store) Close() error {
-	if s.closed.Swap(true) || s.st == nil {
+	if s.closed.Swap(true) {
 		return nil
 	}
-	return s.st.close()
+	err := s.files.closeAll()
+	if s.st == nil {
+		return err
+	}
+	return errors.Join(s.st.close(), err)
 }
 
 // Stores returns s as the ports it implements.

@@ -31,22 +31,22 @@ func (s *Store) CreateAppendBlob(_ context.Context, name string, c port.Cond) (s
 	return t.replace(port.AppendBlobType, nil, 0, c)
 }
 
-// openTyped opens the blob for writing under t and checks type and
-// preconditions.
-func (t *txn) openTyped(typ port.BlobType, c port.Cond) (*os.File, header, error) {
-	f, h, err := t.s.openBlob(t.name, os.O_RDWR)
+// openTyped opens the blob for writing under t (keeping it open when t has
+// a handle: release it with t.release) and checks type and preconditions.
+func (t *txn) openTyped(typ port.BlobType, c port.Cond) (*os.File, header, int64, error) {
+	f, h, size, err := t.blobFile()
 	if err != nil {
-		return nil, header{}, err
+		return nil, header{}, 0, err
 	}
 	if h.typ != typ {
-		f.Close()
-		return nil, header{}, fmt.Errorf("blob %q is a %s blob, want %s: %w", t.name, h.typ, typ, port.ErrConflict)
+		t.release(f)
+		return nil, header{}, 0, fmt.Errorf("blob %q is a %s blob, want %s: %w", t.name, h.typ, typ, port.ErrConflict)
 	}
 	if err := t.check(&h, c); err != nil {
-		f.Close()
-		return nil, header{}, err
+		t.release(f)
+		return nil, header{}, 0, err
 	}
-	return f, h, nil
+	return f, h, size, nil
 }
 
 // commit writes data at off, bumps the header and syncs per the mode.
@@ -77,15 +77,11 @@ func (s *Store) WritePages(_ context.Context, name string, off int64, data []byt
 		return "", err
 	}
 	defer t.unlock()
-	f, h, err := t.openTyped(port.PageBlobType, c)
+	f, h, size, err := t.openTyped(port.PageBlobType, c)
 	if err != nil {
 		return "", err
 	}
-	defer f.Close()
-	size, err := dataSize(f)
-	if err != nil {
-		return "", ioErr("stat", name, err)
-	}
+	defer t.release(f)
 	if err := port.ValidPageRange(off, len(data), size); err != nil {
 		return "", err
 	}
@@ -128,18 +124,14 @@ func (s *Store) AppendBlock(_ context.Context, name string, data []byte, c port.
 		return port.AppendResult{}, err
 	}
 	defer t.unlock()
-	f, h, err := t.openTyped(port.AppendBlobType, c)
+	f, h, off, err := t.openTyped(port.AppendBlobType, c)
 	if err != nil {
 		return port.AppendResult{}, err
 	}
-	defer f.Close()
+	defer t.release(f)
 	if h.blocks >= port.MaxAppendBlocks {
 		return port.AppendResult{}, fmt.Errorf("append blob %q has %d blocks, limit %d: %w",
 			name, h.blocks, port.MaxAppendBlocks, port.ErrConflict)
-	}
-	off, err := dataSize(f)
-	if err != nil {
-		return port.AppendResult{}, ioErr("stat", name, err)
 	}
 	h.blocks++
 	if err := t.commit(f, &h, off, data); err != nil {
