@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -42,13 +43,18 @@ func hello5Registry(b testing.TB) *durable.Registry {
 // BenchmarkNetheriteDiskHello5 runs Hello5 orchestrations on the real
 // driver with disk storage (fsync on every log flush) and local
 // speculation: b.N orchestrations started by 64 concurrent callers
-// (throughput, and latency under that load), for 1 and 12 partitions.
+// (throughput, and latency under that load), for 1 and 12 partitions, and
+// by 10,000 (or b.N if fewer) callers on 12 partitions: the closed load of
+// `dflab run --load closed:10000`.
 func BenchmarkNetheriteDiskHello5(b *testing.B) {
 	for _, p := range []int{1, 12} {
 		b.Run(fmt.Sprintf("P=%d", p), func(b *testing.B) {
 			benchHello5(b, dflab.Options{Engine: "netherite", Storage: "disk", Dir: b.TempDir(), Partitions: p}, 64)
 		})
 	}
+	b.Run("P=12/closed=10000", func(b *testing.B) {
+		benchHello5(b, dflab.Options{Engine: "netherite", Storage: "disk", Dir: b.TempDir(), Partitions: 12}, min(b.N, 10000))
+	})
 }
 
 // BenchmarkNetheriteDiskHello5Latency runs one Hello5 at a time: the latency
@@ -94,6 +100,7 @@ func benchHello5(b *testing.B, opts dflab.Options, callers int) {
 	}
 	close(next)
 	var failed error
+	cpu0 := cpuTime(b)
 	b.ResetTimer()
 	var wg sync.WaitGroup
 	for w := 0; w < callers; w++ {
@@ -121,9 +128,11 @@ func benchHello5(b *testing.B, opts dflab.Options, callers int) {
 	}
 	wg.Wait()
 	b.StopTimer()
+	cpu := cpuTime(b) - cpu0
 	if failed != nil {
 		b.Fatal(failed)
 	}
+	b.ReportMetric(float64(cpu.Microseconds())/float64(b.N), "cpu-µs/orch")
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "orch/s")
 	b.ReportMetric(float64(hist.ValueAtQuantile(50))/1e6, "p50-ms")
 	b.ReportMetric(float64(hist.ValueAtQuantile(99))/1e6, "p99-ms")
@@ -131,4 +140,14 @@ func benchHello5(b *testing.B, opts dflab.Options, callers int) {
 	if v := e.Violations(); len(v) > 0 {
 		b.Fatalf("outbox rule violated: %v", v[0])
 	}
+}
+
+// cpuTime is the process's user + system CPU time so far: the engine's
+// goroutines, the callers' and the kernel's work for both.
+func cpuTime(b *testing.B) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

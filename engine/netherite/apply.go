@@ -1,6 +1,9 @@
 package netherite
 
 import (
+	"cmp"
+	"slices"
+
 	"github.com/dflab/dflab/engine/durable"
 )
 
@@ -301,23 +304,36 @@ func (s *state) addActivity(m durable.Message) {
 // destination runs them and sends the results to their orchestrations.
 func (s *state) offload(seq int64, dest int, ids []int64) {
 	for _, id := range ids {
-		for i := range s.Activities {
-			if s.Activities[i].ID == id {
-				e := s.out(seq, dest)
-				e.Activities = append(e.Activities, s.Activities[i].Msg)
-				s.removeActivity(id)
-				break
-			}
+		if i := s.activityIndex(id); i >= 0 {
+			e := s.out(seq, dest)
+			e.Activities = append(e.Activities, s.Activities[i].Msg)
+			s.removeActivity(id)
 		}
 	}
 }
 
+// activityIndex is the index of activity id in s.Activities, or -1: a
+// binary search, the activities being in id order (addActivity appends
+// increasing ids, a checkpoint keeps the order).
+func (s *state) activityIndex(id int64) int {
+	i, ok := slices.BinarySearchFunc(s.Activities, id, func(a activity, id int64) int { return cmp.Compare(a.ID, id) })
+	if !ok {
+		return -1
+	}
+	return i
+}
+
 func (s *state) removeActivity(id int64) {
-	for i := range s.Activities {
-		if s.Activities[i].ID == id {
-			s.Activities = append(s.Activities[:i], s.Activities[i+1:]...)
-			break
-		}
+	// Close the gap from the nearer end, keeping the order: the oldest
+	// activities finish first, so most removals move nothing.
+	if i, a := s.activityIndex(id), s.Activities; i >= 0 && i < len(a)/2 {
+		copy(a[1:i+1], a[:i])
+		a[0] = activity{}
+		s.Activities = a[1:]
+	} else if i >= 0 {
+		copy(a[i:], a[i+1:])
+		a[len(a)-1] = activity{}
+		s.Activities = a[:len(a)-1]
 	}
 	if s.onGone != nil {
 		s.onGone(id)

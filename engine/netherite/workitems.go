@@ -124,10 +124,8 @@ func (x *Partition) activityDone(v port.ActivityDone) {
 }
 
 func (x *Partition) findActivity(id int64) *activity {
-	for i := range x.st.Activities {
-		if x.st.Activities[i].ID == id {
-			return &x.st.Activities[i]
-		}
+	if i := x.st.activityIndex(id); i >= 0 {
+		return &x.st.Activities[i]
 	}
 	return nil
 }
