@@ -14,6 +14,12 @@
 //	                   operation runs under flock(LOCK_EX) on it, reads the
 //	                   lease and checks the fence, so several processes can
 //	                   share the directory and a lost or expired lease is seen.
+//	                   A store keeps the lease and blob files of up to 256
+//	                   written blobs open between operations (no open and
+//	                   close per log flush); the flock, the lease and the
+//	                   header are still taken and read again per operation,
+//	                   and a blob file replaced or deleted meanwhile is seen
+//	                   by its link count and opened again.
 //	stream/p000.seg    one append-only segment per partition: a magic, then
 //	                   one frame per Append (a header with the record count,
 //	                   body size, first record index and its own CRC-32C;
