@@ -19,7 +19,7 @@ import (
 type config struct {
 	counts   map[string]int // instances per configuration in the throughput batch
 	callers  int            // concurrent callers in the throughput batch
-	latencyN int            // instances run one at a time for latency
+	latencyN map[string]int // instances per configuration run one at a time for latency
 	only     string         // one configuration's name, "" for all
 }
 
@@ -33,16 +33,17 @@ func main() {
 func run(args []string, w io.Writer) error {
 	fs := flag.NewFlagSet("bench-peers", flag.ContinueOnError)
 	n := fs.Int("n", 10000, "Hello5 instances in dflab's throughput batches")
-	dtN := fs.Int("dtgo-n", 2000, "instances in durabletask-go's in-memory SQLite batch")
-	dtFileN := fs.Int("dtgo-file-n", 200, "instances in durabletask-go's file SQLite batch")
+	dtN := fs.Int("dtgo-n", 1000, "instances in durabletask-go's in-memory SQLite batch")
+	dtFileN := fs.Int("dtgo-file-n", 100, "instances in durabletask-go's file SQLite batch")
 	callers := fs.Int("callers", 64, "concurrent callers in a throughput batch (closed load)")
-	latN := fs.Int("latency-n", 100, "instances run one at a time for p50/p99")
+	latN := fs.Int("latency-n", 200, "instances run one at a time for dflab's p50/p99")
+	dtLatN := fs.Int("dtgo-latency-n", 20, "instances run one at a time for durabletask-go's p50/p99 (each takes its poll interval)")
 	only := fs.String("only", "", "run only this configuration")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	for name, v := range map[string]int{"-n": *n, "-dtgo-n": *dtN, "-dtgo-file-n": *dtFileN,
-		"-callers": *callers, "-latency-n": *latN} {
+		"-callers": *callers, "-latency-n": *latN, "-dtgo-latency-n": *dtLatN} {
 		if v < 1 {
 			return fmt.Errorf("%s %d: want >= 1", name, v)
 		}
@@ -53,13 +54,14 @@ func run(args []string, w io.Writer) error {
 		}
 	}
 	c := config{counts: map[string]int{peers[0].name: *dtN, peers[1].name: *dtFileN,
-		peers[2].name: *n, peers[3].name: *n}, callers: *callers, latencyN: *latN, only: *only}
-	fmt.Fprintf(w, "command: %s\n", strings.Join(os.Args, " "))
+		peers[2].name: *n, peers[3].name: *n}, callers: *callers, only: *only,
+		latencyN: map[string]int{peers[0].name: *dtLatN, peers[1].name: *dtLatN, peers[2].name: *latN, peers[3].name: *latN}}
+	fmt.Fprintf(w, "command: %s\n", strings.TrimSpace("cd bench/peers/durabletask-go && go run . "+strings.Join(args, " ")))
 	fmt.Fprintf(w, "machine: %s\n", machine())
 	fmt.Fprintf(w, "versions: %s\n", versions())
 	fmt.Fprintf(w, "load: throughput = closed load of %d callers (each starts a Hello5 and waits for it); "+
-		"latency = %d instances one at a time; CPU = the whole process's user+sys per orchestration\n\n",
-		c.callers, c.latencyN)
+		"latency = instances one at a time (%d for durabletask-go, %d for dflab); CPU = the whole process's user+sys per orchestration\n\n",
+		c.callers, *dtLatN, *latN)
 	return compare(context.Background(), c, w)
 }
 
@@ -111,7 +113,7 @@ func measurePeer(ctx context.Context, p peer, c config) (row, error) {
 	out := row{name: p.name}
 	// A short warm-up so that start-up costs stay out of both batches.
 	if _, err = measure(ctx, r, "warm", 10, 1); err == nil {
-		out.lat, err = measure(ctx, r, "lat", c.latencyN, 1)
+		out.lat, err = measure(ctx, r, "lat", c.latencyN[p.name], 1)
 	}
 	if err == nil {
 		out.tput, err = measure(ctx, r, "tput", c.counts[p.name], c.callers)
