@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/dflab/dflab/backends/sqlmem"
 	"github.com/dflab/dflab/engine/port"
 )
 
@@ -28,6 +29,7 @@ type Store struct {
 	tables  map[string]*table
 	parts   [][][]byte
 	cursors map[cursorKey]int64
+	sql     *sqlmem.DB // the relational model (SQL engine), on the same clock
 }
 
 // New returns an empty Store reading time from clock (the simulator's
@@ -39,7 +41,12 @@ func New(clock func() port.Time, o Options) (*Store, error) {
 	if o.Partitions < 0 {
 		return nil, port.BadRequest("Options.Partitions", o.Partitions, ">= 0")
 	}
+	db, err := sqlmem.New(clock)
+	if err != nil {
+		return nil, err
+	}
 	return &Store{
+		sql:     db,
 		now:     clock,
 		opts:    o,
 		blobs:   map[string]*blob{},
@@ -50,10 +57,11 @@ func New(clock func() port.Time, o Options) (*Store, error) {
 	}, nil
 }
 
-// Stores returns s as every port of port.Stores.
+// Stores returns s as every port of port.Stores (SQL: its relational
+// model, backends/sqlmem).
 func (s *Store) Stores() *port.Stores {
 	ps := &port.Stores{Blob: s, Page: s, Append: s, Leases: s, Sync: s,
-		Queue: s, Queues: s, Table: s}
+		Queue: s, Queues: s, Table: s, SQL: s.sql}
 	if s.opts.Partitions > 0 {
 		ps.Stream, ps.Cursors = s, s
 	}

@@ -155,6 +155,9 @@ func (m *Meter) Wrap(s *port.Stores) *port.Stores {
 	if s.Stream != nil {
 		w.Stream = streamM{s.Stream, m}
 	}
+	if s.SQL != nil {
+		w.SQL = sqlM{s.SQL, m}
+	}
 	if s.Cursors != nil {
 		w.Cursors = cursorsM{s.Cursors, m}
 	}

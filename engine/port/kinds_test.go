@@ -18,6 +18,9 @@ func TestOpKindsListEveryOp(t *testing.T) {
 	for _, k := range []WriteKind{Insert, Replace, Merge, InsertOrReplace, InsertOrMerge, Delete} {
 		ops = append(ops, TableWriteOp{W: TableWrite{Kind: k}})
 	}
+	for _, p := range sqlProcs {
+		ops = append(ops, SQLCall{Proc: p})
+	}
 	seen := map[string]bool{}
 	for _, op := range ops {
 		require.Contains(t, OpKinds(), op.Kind(), "%T", op)

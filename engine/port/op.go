@@ -29,6 +29,7 @@ type Stores struct {
 	Queue  Queue
 	Table  Table
 	Stream Stream
+	SQL    Relational
 
 	Page    PageBlob
 	Append  AppendBlob

@@ -39,6 +39,9 @@ func (in *Injector) Wrap(s *port.Stores) *port.Stores {
 	if s.Stream != nil {
 		w.Stream = streamI{s.Stream, in}
 	}
+	if s.SQL != nil {
+		w.SQL = sqlI{s.SQL, in}
+	}
 	if s.Cursors != nil {
 		w.Cursors = cursorsI{s.Cursors, in}
 	}

@@ -19,7 +19,9 @@ import (
 
 // kindsFromPortSource collects the string literals returned by every Kind()
 // method in engine/port, and reports whether some Kind method computes its
-// result instead (TableWriteOp delegates to WriteKind).
+// result instead (TableWriteOp delegates to WriteKind). The relational
+// port's SQLCall is "sql-" + its procedure's ProcName, collected the same
+// way.
 func kindsFromPortSource(t *testing.T) (kinds []string, computed bool) {
 	t.Helper()
 	files, err := filepath.Glob(filepath.Join("..", "..", "engine", "port", "*.go"))
@@ -34,7 +36,7 @@ func kindsFromPortSource(t *testing.T) (kinds []string, computed bool) {
 		require.NoError(t, err)
 		for _, d := range f.Decls {
 			fn, ok := d.(*ast.FuncDecl)
-			if !ok || fn.Recv == nil || fn.Name.Name != "Kind" || len(fn.Body.List) != 1 {
+			if !ok || fn.Recv == nil || (fn.Name.Name != "Kind" && fn.Name.Name != "ProcName") || len(fn.Body.List) != 1 {
 				continue
 			}
 			ret, ok := fn.Body.List[0].(*ast.ReturnStmt)
@@ -49,6 +51,9 @@ func kindsFromPortSource(t *testing.T) (kinds []string, computed bool) {
 			}
 			s, err := strconv.Unquote(lit.Value)
 			require.NoError(t, err)
+			if fn.Name.Name == "ProcName" {
+				s = "sql-" + s
+			}
 			kinds = append(kinds, s)
 		}
 	}
