@@ -116,6 +116,7 @@ type Driver struct {
 	restartH   HandlerFunc
 	onComplete []CompletionHook
 	onHealth   []HealthHook
+	services   []*Service
 }
 
 // HealthHook sees every health report a core makes (port.Ready's Health),

@@ -71,6 +71,7 @@ func (cr *coreRun) issue(now port.Time, req port.Request) {
 	target := OpTarget(req.Op)
 	d.checkNeeds(now, cr, &req, kind)
 	start := d.throttle.admit(now, kind, target, bytes)
+	start = d.serve(start, kind, bytes)
 	lat := d.models.Op(kind).Latency(d.latencySource(kind), bytes)
 	if d.cfg.LatencyHook != nil {
 		lat = d.cfg.LatencyHook(kind, lat)

@@ -16,17 +16,17 @@ import (
 	origsys "github.com/dflab/dflab/systems/original"
 )
 
-func TestBuiltinRegistryHoldsBothEnginesAndIsOpen(t *testing.T) {
+func TestBuiltinRegistryHoldsTheEnginesAndIsOpen(t *testing.T) {
 	r := builtin.Systems()
-	require.Equal(t, []string{"netherite", "original"}, r.Names())
-	_, err := r.Lookup("sql")
-	require.EqualError(t, err, `unknown system "sql" (known: netherite, original)`)
+	require.Equal(t, []string{"netherite", "original", "sql"}, r.Names())
+	_, err := r.Lookup("workflow")
+	require.EqualError(t, err, `unknown system "workflow" (known: netherite, original, sql)`)
 	require.ErrorContains(t, r.Register(nethsys.System), "registered twice")
 	toy := *nethsys.System
 	toy.Name = "toy"
 	require.NoError(t, r.Register(&toy))
-	require.Equal(t, []string{"netherite", "original", "toy"}, r.Names())
-	require.Equal(t, []string{"netherite", "original"}, builtin.Systems().Names(), "a fresh registry each time")
+	require.Equal(t, []string{"netherite", "original", "sql", "toy"}, r.Names())
+	require.Equal(t, []string{"netherite", "original", "sql"}, builtin.Systems().Names(), "a fresh registry each time")
 	require.ErrorContains(t, r.Register(&systems.System{Name: "Bad Name"}), "allowed 1..40 of [a-z0-9-]")
 	require.ErrorContains(t, r.Register(&systems.System{Name: "nosim"}), "System.Sim is nil")
 }

@@ -88,7 +88,7 @@ func (su Setup) PlantedEngines(name string) ([]string, error) {
 func (c *Config) normalize() error {
 	known := c.systems().Names()
 	if len(c.Engines) == 0 {
-		c.Engines = known
+		c.Engines = c.drawable()
 	}
 	for _, e := range c.Engines {
 		if !slices.Contains(known, e) {
@@ -217,7 +217,7 @@ func (su Setup) ReproCommand(seed uint64) string {
 		program = "dflab"
 	}
 	cmd := fmt.Sprintf("%s repro --seed %d", program, seed)
-	if engines := su.engines(); !slices.Equal(engines, builtinSystems.Names()) {
+	if engines := su.engines(); !slices.Equal(engines, (Setup{}).drawable()) {
 		cmd += " --engines " + strings.Join(engines, ",")
 	}
 	if names := su.workloads().Names(); !slices.Equal(names, builtinWorkloads.Names()) {

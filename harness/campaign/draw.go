@@ -48,7 +48,8 @@ func (c Case) Describe() string {
 // Setup is what, besides the seed, decides a seed's case and run: a
 // repro command must give the same.
 type Setup struct {
-	// Engines are the systems a seed may draw (nil: every registered one).
+	// Engines are the systems a seed may draw (nil: every registered one
+	// whose descriptor has a Draw).
 	Engines []string
 	// Planted switches on a planted bug in the systems that have it ("":
 	// none); seeds that draw another system are skipped.
@@ -86,7 +87,19 @@ func (su Setup) engines() []string {
 	if len(su.Engines) > 0 {
 		return su.Engines
 	}
-	return su.systems().Names()
+	return su.drawable()
+}
+
+// drawable lists the registered systems with a Draw: the campaign's
+// default (a system joins the campaign by giving its descriptor a Draw).
+func (su Setup) drawable() []string {
+	var out []string
+	for _, s := range su.systems().All() {
+		if s.Draw != nil {
+			out = append(out, s.Name)
+		}
+	}
+	return out
 }
 
 // Draw draws seed's case from the seed alone: a system among the setup's

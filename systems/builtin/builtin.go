@@ -1,5 +1,5 @@
 // Package builtin holds the registry of the systems dflab ships: the
-// original engine and Netherite. Registries are open: Systems returns a
+// original engine, Netherite and the SQL engine. Registries are open: Systems returns a
 // fresh one, to which a researcher's module adds its own systems.
 package builtin
 
@@ -7,12 +7,13 @@ import (
 	"github.com/dflab/dflab/systems"
 	"github.com/dflab/dflab/systems/netherite"
 	"github.com/dflab/dflab/systems/original"
+	"github.com/dflab/dflab/systems/sql"
 )
 
 // Systems returns a new registry holding the built-in systems, netherite
 // first (the default engine).
 func Systems() *systems.Registry {
-	r, err := systems.NewRegistry(netherite.System, original.System)
+	r, err := systems.NewRegistry(netherite.System, original.System, sql.System)
 	if err != nil {
 		panic(err) // a programming error in a built-in descriptor
 	}

@@ -1,0 +1,223 @@
+package sql
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/dflab/dflab/engine/durable"
+	"github.com/dflab/dflab/engine/port"
+)
+
+// ClientConfig are the knobs of a Client core.
+type ClientConfig struct {
+	Hub  string
+	Seed uint64
+	// WaitPoll is how often a wait request polls the instance (the
+	// provider's WaitForOrchestration polls every second: 1ms..60s).
+	WaitPoll port.Time
+	// RetryDelay is the pause before a failed call is retried (1ms..60s,
+	// default 100ms): at startup the schema may not exist yet.
+	RetryDelay port.Time
+}
+
+// ClientDefaults returns the default client knobs.
+func ClientDefaults(hub string) ClientConfig {
+	return ClientConfig{Hub: hub, WaitPoll: port.Second, RetryDelay: 100 * port.Millisecond}
+}
+
+// Validate checks the client knobs.
+func (c ClientConfig) Validate() error {
+	if err := validHub(c.Hub); err != nil {
+		return err
+	}
+	switch {
+	case c.WaitPoll < port.Millisecond || c.WaitPoll > 60*port.Second:
+		return fmt.Errorf("sql: ClientConfig.WaitPoll = %d ns, allowed: 1ms..60s", c.WaitPoll)
+	case c.RetryDelay < port.Millisecond || c.RetryDelay > 60*port.Second:
+		return fmt.Errorf("sql: ClientConfig.RetryDelay = %d ns, allowed: 1ms..60s", c.RetryDelay)
+	}
+	return nil
+}
+
+// Client is the SQL engine's client core: it answers
+// port.ClientCall{Req: durable.ClientRequest} with port.Response{Resp:
+// durable.ClientResponse}, one procedure call per request (a wait polls).
+type Client struct {
+	reactor
+	cfg     ClientConfig
+	life    string
+	created uint64
+}
+
+var _ port.Core = (*Client)(nil)
+
+// NewClient returns a client core.
+func NewClient(cfg ClientConfig) (*Client, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return &Client{reactor: newReactor(cfg.Hub), cfg: cfg}, nil
+}
+
+// Step implements port.Core.
+func (c *Client) Step(now port.Time, in port.Input) {
+	if _, ok := in.(port.Started); ok || c.life == "" {
+		c.life = fmt.Sprintf("%x.%x", c.cfg.Seed, now)
+	}
+	if c.dispatch(now, in) {
+		return
+	}
+	if call, ok := in.(port.ClientCall); ok {
+		c.handle(call)
+	}
+}
+
+type reply func(durable.ClientResponse, error)
+
+func (c *Client) handle(call port.ClientCall) {
+	req, ok := call.Req.(durable.ClientRequest)
+	if !ok {
+		c.respond(call.ID, nil, fmt.Errorf("sql: client call %d: Req is %T, want durable.ClientRequest", call.ID, call.Req))
+		return
+	}
+	if req.Instance == "" {
+		c.respond(call.ID, nil, fmt.Errorf("sql: %s request without an instance id", req.Kind))
+		return
+	}
+	if err := durable.CheckPayload(req.Kind.String()+" "+req.Instance+" payload", req.Payload); err != nil {
+		c.respond(call.ID, nil, fmt.Errorf("sql: %w", err))
+		return
+	}
+	done := func(resp durable.ClientResponse, err error) { c.respond(call.ID, resp, err) }
+	if durable.IsEntity(req.Instance) || req.Kind == durable.RequestSignal {
+		done(durable.ClientResponse{}, fmt.Errorf("sql: %s %s: entities are not supported by the sql engine yet", req.Kind, req.Instance))
+		return
+	}
+	switch req.Kind {
+	case durable.RequestStart:
+		c.start(req, done)
+	case durable.RequestRaise:
+		c.raise(req.Instance, durable.Event{Kind: durable.EventRaised, Name: req.Name, Payload: req.Payload}, done)
+	case durable.RequestTerminate:
+		c.raise(req.Instance, durable.Event{Kind: durable.ExecutionTerminated, Payload: req.Payload}, done)
+	case durable.RequestStatus:
+		c.query(req.Instance, func(row port.SQLInstance) { done(response(row), nil) }, done)
+	case durable.RequestWait:
+		c.wait(req.Instance, done)
+	case durable.RequestPurge:
+		c.purge(req.Instance, done)
+	default:
+		done(durable.ClientResponse{}, fmt.Errorf("sql: unknown request kind %s", req.Kind))
+	}
+}
+
+// transient reports whether an error is worth retrying: anything but a
+// definite answer of the procedure.
+func transient(err error) bool {
+	return !errors.Is(err, port.ErrConflict) && !errors.Is(err, port.ErrNotFound) && !errors.Is(err, port.ErrBadRequest)
+}
+
+// start creates the instance with its ExecutionStarted in one call; a
+// Pending or Running instance of that id refuses it, a finished one is
+// purged and started again (the provider's default dedupe statuses). A
+// retried call that finds its own execution took effect before.
+func (c *Client) start(req durable.ClientRequest, done reply) {
+	c.created++
+	exec := fmt.Sprintf("%s.%x", c.life, c.created)
+	ev := durable.Event{Kind: durable.ExecutionStarted, Name: req.Name, Payload: req.Payload}
+	p := port.SQLCreateInstance{Instance: req.Instance, Name: req.Name, Exec: exec, Input: orEmpty(req.Payload),
+		Start: durable.AppendEvent(nil, &ev), Dedupe: []string{port.SQLPending, port.SQLRunning}}
+	var try func(first bool)
+	try = func(first bool) {
+		c.call(p, func(cp port.Completion) {
+			row, _ := cp.Result.(port.SQLInstance)
+			switch {
+			case cp.Err == nil:
+				done(response(row), nil)
+			case errors.Is(cp.Err, port.ErrConflict) && !first && row.Exec == exec:
+				done(response(row), nil)
+			case errors.Is(cp.Err, port.ErrConflict):
+				done(response(row), fmt.Errorf("sql: start %s: instance exists and is %s: %w", req.Instance, row.Status, port.ErrConflict))
+			case transient(cp.Err):
+				c.after(c.cfg.RetryDelay, func() { try(false) })
+			default:
+				done(durable.ClientResponse{}, fmt.Errorf("sql: start %s: %w", req.Instance, cp.Err))
+			}
+		})
+	}
+	try(true)
+}
+
+// raise inserts an event for an existing instance.
+func (c *Client) raise(instance string, ev durable.Event, done reply) {
+	p := port.SQLRaiseEvent{Instance: instance, Event: durable.AppendEvent(nil, &ev)}
+	c.call(p, func(cp port.Completion) {
+		switch {
+		case cp.Err == nil:
+			done(durable.ClientResponse{Found: true}, nil)
+		case errors.Is(cp.Err, port.ErrNotFound):
+			done(durable.ClientResponse{}, fmt.Errorf("sql: %s to %s: %w", ev.Kind, instance, cp.Err))
+		case transient(cp.Err):
+			c.after(c.cfg.RetryDelay, func() { c.raise(instance, ev, done) })
+		default:
+			done(durable.ClientResponse{}, fmt.Errorf("sql: %s to %s: %w", ev.Kind, instance, cp.Err))
+		}
+	})
+}
+
+// query reads the instance row, retrying transient errors.
+func (c *Client) query(instance string, then func(port.SQLInstance), done reply) {
+	c.call(port.SQLQueryInstance{Instance: instance}, func(cp port.Completion) {
+		switch {
+		case cp.Err == nil:
+			row, _ := cp.Result.(port.SQLInstance)
+			then(row)
+		case transient(cp.Err):
+			c.after(c.cfg.RetryDelay, func() { c.query(instance, then, done) })
+		default:
+			done(durable.ClientResponse{}, fmt.Errorf("sql: query %s: %w", instance, cp.Err))
+		}
+	})
+}
+
+// wait polls the instance every WaitPoll until it is done.
+func (c *Client) wait(instance string, done reply) {
+	c.query(instance, func(row port.SQLInstance) {
+		if row.Found && port.SQLDone(row.Status) {
+			done(response(row), nil)
+			return
+		}
+		c.after(c.cfg.WaitPoll, func() { c.wait(instance, done) })
+	}, done)
+}
+
+func (c *Client) purge(instance string, done reply) {
+	c.call(port.SQLPurgeInstance{Instance: instance}, func(cp port.Completion) {
+		row, _ := cp.Result.(port.SQLInstance)
+		switch {
+		case cp.Err == nil:
+			done(response(row), nil)
+		case errors.Is(cp.Err, port.ErrConflict):
+			done(response(row), fmt.Errorf("sql: purge %s: instance is %s, not finished", instance, row.Status))
+		case transient(cp.Err):
+			c.after(c.cfg.RetryDelay, func() { c.purge(instance, done) })
+		default:
+			done(durable.ClientResponse{}, fmt.Errorf("sql: purge %s: %w", instance, cp.Err))
+		}
+	})
+}
+
+// response maps an Instances row to a client response.
+func response(r port.SQLInstance) durable.ClientResponse {
+	if !r.Found {
+		return durable.ClientResponse{}
+	}
+	st, err := durable.ParseStatus(r.Status)
+	if err != nil {
+		st = durable.StatusUnknown
+	}
+	return durable.ClientResponse{Found: true, Status: durable.InstanceStatus{InstanceID: r.Instance, Name: r.Name, Status: st,
+		Input: r.Input, Output: r.Output, CustomStatus: r.Custom, Failure: r.Failure,
+		Created: time.Unix(0, int64(r.Created)).UTC(), Updated: time.Unix(0, int64(r.Updated)).UTC()}}
+}

@@ -1,0 +1,39 @@
+// Package sql is the MS SQL design of Durable Functions
+// (DurableTask.SqlServer) as deterministic cores over the relational port
+// (port.Relational): a Worker core per node and a Client core. It is a
+// port of the design to any database that runs its procedures
+// (backends/sqlmem in simulation, backends/postgres for real), not SQL
+// Server itself.
+//
+// Every storage request is one procedure call, one transaction
+// (port.SQL*). An orchestration step is two of them: LockNextOrchestration
+// locks the first instance with visible events whose lock is free or
+// expired (skipping locked rows) and returns up to Batch (10) of its events
+// with its full history; the worker replays (engine/replay) and calls
+// Checkpoint, which in one transaction updates the instance and releases
+// its lock, creates sub-orchestration instances, inserts outgoing events,
+// deletes the consumed ones, inserts the new history rows and the new
+// activity tasks. A History primary-key violation means another worker ran
+// the same step after this one's lock expired: the step is discarded as a
+// duplicate execution. An activity is LockNextTask, the activity, then
+// CompleteTasks (the result goes to the instance's NewEvents and the task
+// row is deleted; a task already gone is a duplicate). A failed call is
+// abandoned as the provider does: the lock expires (LockTimeout, default
+// 2 min) and another poll takes the work again.
+//
+// Polling (poll.go) is the provider's randomized exponential back-off, one
+// per dispatcher (orchestrations, activities): 50 ms minimum, 50 ms delta
+// doubling, 3 s maximum, ±20 % jitter; a hit resets it, and a checkpoint
+// that creates tasks (or events) or an activity completion wakes the
+// worker's own pollers at once; other workers learn only by polling. The
+// client waits by polling QueryInstance every second.
+//
+// Entities are not supported yet (a start of an entity id or a signal is
+// refused with an error naming the missing feature).
+//
+// CPU work reported to the simulator: "orchestration-step" per step and
+// "replay-event" per history event replayed (every step replays in full).
+//
+// Everything is deterministic: time comes with Step, jitter from a seeded
+// xorshift, no output depends on map order.
+package sql

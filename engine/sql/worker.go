@@ -1,0 +1,187 @@
+package sql
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/dflab/dflab/engine/durable"
+	"github.com/dflab/dflab/engine/port"
+)
+
+// Stats count what a worker did in its current life.
+type Stats struct {
+	Steps, Activities                  int
+	OrchestrationPolls, ActivityPolls  int
+	EmptyOrchestrationPolls, EmptyActs int
+	Discards, Duplicates, Abandoned    int
+	PollErrors, HistoryEventsReplayed  int
+}
+
+// dispatcher is one of a worker's two polling loops.
+type dispatcher struct {
+	poller
+	busy, max int
+	polling   bool
+}
+
+// Worker is the SQL engine's per-node core: it polls the database for
+// orchestration work items and activity tasks, runs them and checkpoints.
+type Worker struct {
+	reactor
+	cfg     Config
+	reg     *durable.Registry
+	rnd     xorshift
+	orch    dispatcher
+	acts    dispatcher
+	ready   bool // the schema exists
+	started port.Time
+	stats   Stats
+}
+
+var _ port.Core = (*Worker)(nil)
+
+// NewWorker returns a worker core running the functions of reg.
+func NewWorker(cfg Config, reg *durable.Registry) (*Worker, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if reg == nil {
+		return nil, errors.New("sql.NewWorker: registry is nil")
+	}
+	w := &Worker{reactor: newReactor(cfg.Hub), cfg: cfg, reg: reg, rnd: newXorshift(cfg.Seed ^ fnv64(cfg.WorkerID))}
+	w.orch = dispatcher{poller: newPoller(cfg.PollMin, cfg.PollDelta, cfg.PollMax), max: cfg.MaxOrchestrations}
+	w.acts = dispatcher{poller: newPoller(cfg.PollMin, cfg.PollDelta, cfg.PollMax), max: cfg.MaxActivities}
+	return w, nil
+}
+
+// Stats returns the worker's counters.
+func (w *Worker) Stats() Stats { return w.stats }
+
+// Step implements port.Core.
+func (w *Worker) Step(now port.Time, in port.Input) {
+	if w.dispatch(now, in) {
+		return
+	}
+	switch v := in.(type) {
+	case port.Started:
+		w.started = now
+		w.setup()
+	case port.ClientCall:
+		w.respond(v.ID, nil, fmt.Errorf("sql: worker %s takes no client calls; use the Client core", w.cfg.WorkerID))
+	}
+}
+
+// setup creates the schema (existing tables are fine), then starts both
+// dispatchers.
+func (w *Worker) setup() {
+	w.call(port.SQLCreateSchema{}, func(c port.Completion) {
+		if c.Err != nil {
+			w.after(w.cfg.RetryDelay, w.setup)
+			return
+		}
+		w.ready = true
+		w.pollOrchestrations()
+		w.pollTasks()
+	})
+}
+
+// idle is the provider's WaitAsync after an empty poll: at once if a
+// wake-up came meanwhile, else after the current interval; either way the
+// interval is updated for the next one.
+func (w *Worker) idle(d *dispatcher, poll func()) {
+	switch {
+	case d.signaled:
+		d.signaled = false
+		d.update(true, &w.rnd)
+		poll()
+	case d.cur == 0:
+		d.update(false, &w.rnd)
+		poll()
+	default:
+		d.waiting = w.after(d.cur, func() {
+			d.waiting = 0
+			d.update(false, &w.rnd)
+			poll()
+		})
+	}
+}
+
+// wake is the provider's Reset: a wait in progress ends at once, else the
+// next empty poll does not wait.
+func (w *Worker) wake(d *dispatcher, poll func()) {
+	if d.waiting == 0 {
+		d.signaled = true
+		return
+	}
+	w.cancel(d.waiting)
+	d.waiting = 0
+	d.update(true, &w.rnd)
+	poll()
+}
+
+// retry waits RetryDelay after a failed poll.
+func (w *Worker) retry(d *dispatcher, poll func()) {
+	w.stats.PollErrors++
+	d.waiting = w.after(w.cfg.RetryDelay, func() {
+		d.waiting = 0
+		poll()
+	})
+}
+
+func (w *Worker) pollOrchestrations() {
+	d := &w.orch
+	if !w.ready || d.polling || d.waiting != 0 || d.busy >= d.max {
+		return
+	}
+	d.polling = true
+	w.stats.OrchestrationPolls++
+	w.call(port.SQLLockNextOrchestration{Owner: w.cfg.WorkerID, Lock: w.cfg.LockTimeout, Batch: w.cfg.Batch}, func(c port.Completion) {
+		d.polling = false
+		if c.Err != nil {
+			w.retry(d, w.pollOrchestrations)
+			return
+		}
+		wi, _ := c.Result.(port.SQLWorkItem)
+		if !wi.Found {
+			w.stats.EmptyOrchestrationPolls++
+			w.idle(d, w.pollOrchestrations)
+			return
+		}
+		d.signaled = true // the provider resets its back-off after a hit
+		d.busy++
+		w.orchestrationStep(wi)
+		w.pollOrchestrations()
+	})
+}
+
+// stepDone ends an orchestration step.
+func (w *Worker) stepDone() {
+	w.orch.busy--
+	w.pollOrchestrations()
+}
+
+func (w *Worker) pollTasks() {
+	d := &w.acts
+	if !w.ready || d.polling || d.waiting != 0 || d.busy >= d.max {
+		return
+	}
+	d.polling = true
+	w.stats.ActivityPolls++
+	w.call(port.SQLLockNextTask{Owner: w.cfg.WorkerID, Lock: w.cfg.LockTimeout}, func(c port.Completion) {
+		d.polling = false
+		if c.Err != nil {
+			w.retry(d, w.pollTasks)
+			return
+		}
+		t, _ := c.Result.(port.SQLTask)
+		if !t.Found {
+			w.stats.EmptyActs++
+			w.idle(d, w.pollTasks)
+			return
+		}
+		d.signaled = true
+		d.busy++
+		w.runTask(t)
+		w.pollTasks()
+	})
+}
