@@ -27,9 +27,14 @@ test: deps
 	cd examples && $(GO) test -count=1 ./...
 	@$(MAKE) --no-print-directory notebooks
 
-## deps: Go modules, the pinned npm packages (Azurite) and the notebooks' Python packages
+## deps: Go modules, the pinned npm packages (Azurite), the notebooks' Python packages
+## and PostgreSQL (Debian's postgresql-15, else postgresql, when no initdb is found)
 deps: deps-python
 	$(GO) mod download
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null 2>&1; then \
+		$(SUDO) apt-get update && { $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql-15 || \
+			$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql; }; \
+	fi
 	@if [ -f package-lock.json ]; then \
 		if [ ! -x node_modules/.bin/azurite ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then \
 			npm ci --no-audit --no-fund; \
@@ -108,9 +113,9 @@ profile:
 microbench: deps
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime=200ms $(PKGS)
 
-## test-storage: the Azure (on Azurite) and NATS backends only
+## test-storage: the Azure (on Azurite), NATS and PostgreSQL backends only
 test-storage: deps
-	$(GO) test -count=1 ./internal/azurite/... ./backends/azure/... ./backends/nats/...
+	$(GO) test -count=1 ./internal/azurite/... ./backends/azure/... ./backends/nats/... ./internal/postgres/... ./backends/postgres/...
 
 ## bench-storage: storage latency figures (Azurite figures are emulator figures, not Azure's)
 bench-storage: deps
