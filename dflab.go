@@ -29,8 +29,9 @@ type Options struct {
 	// The engine-specific fields below set the knobs of the same meaning
 	// (Partitions: partitions...) of the systems that have them.
 	Knobs map[string]string
-	// Storage is "mem" (default; gone when the process ends), "disk" (Dir)
-	// or "azure" (ConnectionString; Azurite or Azure Storage).
+	// Storage is "mem" (default; gone when the process ends), "disk" (Dir),
+	// "azure" (ConnectionString; Azurite or Azure Storage) or "postgres"
+	// (ConnectionString: a PostgreSQL URL; the sql engine's database).
 	Storage string
 	// Transport carries Netherite's partition streams: "" (the storage's
 	// own stream: mem or disk), "mem", "disk" (Dir) or "nats" (NATSURL, or
@@ -48,9 +49,11 @@ type Options struct {
 	// scratch, such as a harness run. Default false: they are the hub's
 	// durable state.
 	DropOnStop bool
-	// ConnectionString is the Azure Storage connection string (never logged).
+	// ConnectionString is the Azure Storage or PostgreSQL connection
+	// string (never logged).
 	ConnectionString string
-	// Namespace isolates this task hub's objects in an Azure account.
+	// Namespace isolates this task hub's objects in an Azure account, or
+	// names the PostgreSQL schema of the sql engine's tables (default dt).
 	Namespace string
 	// NATSURL is an external NATS server with JetStream ("" embeds one),
 	// or several, comma-separated.

@@ -148,8 +148,8 @@ func TestStartRejectsBadOptions(t *testing.T) {
 	reg := durable.NewRegistry()
 	ctx := context.Background()
 	for opts, want := range map[*dflab.Options]string{
-		{Engine: "temporal"}:                                             `Options.Engine = "temporal": allowed netherite, original`,
-		{Storage: "s3"}:                                                  `Options.Storage = "s3": allowed mem, disk, azure`,
+		{Engine: "temporal"}:                                             `Options.Engine = "temporal": allowed netherite, original, sql`,
+		{Storage: "s3"}:                                                  `Options.Storage = "s3": allowed mem, disk, azure, postgres`,
 		{Storage: "disk"}:                                                "needs Options.Dir",
 		{Engine: "original", Storage: "disk"}:                            "the original engine needs queues and tables",
 		{Speculation: "eager"}:                                           "Options.Speculation",

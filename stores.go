@@ -10,6 +10,7 @@ import (
 	"github.com/dflab/dflab/backends/disk"
 	"github.com/dflab/dflab/backends/mem"
 	"github.com/dflab/dflab/backends/nats"
+	"github.com/dflab/dflab/backends/postgres"
 	"github.com/dflab/dflab/engine/port"
 )
 
@@ -50,8 +51,18 @@ func (e *Engine) openStores(ctx context.Context, o Options, partitions int) (*po
 			})
 		}
 		stores = st.Stores()
+	case "postgres":
+		if o.ConnectionString == "" {
+			return nil, fmt.Errorf("Options.Storage = postgres needs Options.ConnectionString")
+		}
+		st, err := postgres.Open(ctx, o.ConnectionString, postgres.Options{Schema: o.Namespace})
+		if err != nil {
+			return nil, err
+		}
+		e.closers = append(e.closers, func() error { st.Close(); return nil })
+		stores = st.Stores()
 	default:
-		return nil, fmt.Errorf("Options.Storage = %q: allowed mem, disk, azure", o.Storage)
+		return nil, fmt.Errorf("Options.Storage = %q: allowed mem, disk, azure, postgres", o.Storage)
 	}
 	if partitions == 0 {
 		return stores, nil

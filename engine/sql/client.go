@@ -113,9 +113,10 @@ func (c *Client) handle(call port.ClientCall) {
 }
 
 // transient reports whether an error is worth retrying: anything but a
-// definite answer of the procedure.
+// definite answer of the procedure (a schema the workers have not created
+// yet is worth waiting for).
 func transient(err error) bool {
-	return !errors.Is(err, port.ErrConflict) && !errors.Is(err, port.ErrNotFound) && !errors.Is(err, port.ErrBadRequest)
+	return errors.Is(err, port.ErrNoSchema) || !errors.Is(err, port.ErrConflict) && !errors.Is(err, port.ErrNotFound) && !errors.Is(err, port.ErrBadRequest)
 }
 
 // start creates the instance with its ExecutionStarted in one call; a

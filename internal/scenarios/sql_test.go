@@ -9,20 +9,8 @@ import (
 	sqlsys "github.com/dflab/dflab/systems/sql"
 )
 
-// sqlSuite is the suite without the scenarios that need entities, which
-// the sql engine does not support yet.
-func sqlSuite() []Scenario {
-	var out []Scenario
-	for _, sc := range Suite() {
-		if sc.Name != "Entities" && sc.Name != "Bank" {
-			out = append(out, sc)
-		}
-	}
-	return out
-}
-
 func TestSQLSuite(t *testing.T) {
-	for _, sc := range sqlSuite() {
+	for _, sc := range SQLSuite() {
 		t.Run(sc.Name, func(t *testing.T) {
 			e := &sqlsys.Sim{VCores: 2, Seed: 3}
 			res, err := Run(e, sc, Options{Seed: 7})
