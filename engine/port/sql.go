@@ -46,8 +46,38 @@ func (o SQLCall) Bytes() int {
 	return o.Proc.ProcBytes()
 }
 
-// Target implements Targeter: every call of a task hub shares the database.
-func (o SQLCall) Target() string { return "sql/" + o.Hub }
+// Target implements Targeter: the instance a procedure acts on
+// ("sql/<hub>/<instance>"), or the queue a lock-next call scans
+// ("sql/<hub>/:orchestrations", "sql/<hub>/:tasks"). Transactions on
+// different connections complete in any order; only calls on one instance
+// keep their issue order.
+func (o SQLCall) Target() string {
+	base := "sql/" + o.Hub + "/"
+	switch p := o.Proc.(type) {
+	case SQLCreateInstance:
+		return base + p.Instance
+	case SQLRaiseEvent:
+		return base + p.Instance
+	case SQLCheckpoint:
+		return base + p.Instance
+	case SQLDiscardEvents:
+		return base + p.Instance
+	case SQLQueryInstance:
+		return base + p.Instance
+	case SQLPurgeInstance:
+		return base + p.Instance
+	case SQLCompleteTasks:
+		if len(p.Results) > 0 {
+			return base + p.Results[0].Instance
+		}
+		return base + ":tasks"
+	case SQLLockNextTask:
+		return base + ":tasks"
+	case SQLLockNextOrchestration:
+		return base + ":orchestrations"
+	}
+	return base + ":schema"
+}
 
 // Apply implements Op.
 func (o SQLCall) Apply(ctx context.Context, s *Stores) (any, error) {

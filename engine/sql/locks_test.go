@@ -1,0 +1,85 @@
+package sql_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/dflab/dflab/engine/port"
+	sqlengine "github.com/dflab/dflab/engine/sql"
+	"github.com/dflab/dflab/faults/inject"
+	"github.com/dflab/dflab/faults/plan"
+	"github.com/dflab/dflab/internal/scenarios"
+	"github.com/dflab/dflab/sim"
+	"github.com/dflab/dflab/sim/rng"
+	sqlsys "github.com/dflab/dflab/systems/sql"
+)
+
+// withPlan injects a fault plan's storage faults and latencies.
+func withPlan(t *testing.T, text string) func(*sim.Kernel, *port.Stores) (*port.Stores, func(string, port.Time) port.Time) {
+	p, err := plan.Parse(text)
+	require.NoError(t, err)
+	return func(k *sim.Kernel, s *port.Stores) (*port.Stores, func(string, port.Time) port.Time) {
+		in, err := inject.New(inject.Config{Plan: p, Clock: k.Now, Rand: rng.New(3)})
+		require.NoError(t, err)
+		return in.Wrap(s), in.Latency
+	}
+}
+
+func stats(res *scenarios.Result, e *sqlsys.Sim) sqlengine.Stats {
+	var sum sqlengine.Stats
+	for _, id := range e.Workers {
+		st := res.Driver.Core(id).(*sqlengine.Worker).Stats()
+		sum.Steps += st.Steps
+		sum.Duplicates += st.Duplicates
+		sum.Abandoned += st.Abandoned
+	}
+	return sum
+}
+
+// A checkpoint slower than the lock timeout: the lock expires, another
+// worker takes the instance and runs the same step, and whichever
+// checkpoint commits second hits the History key and is discarded as a
+// duplicate execution; every instance completes once with its output.
+func TestLockStolenAfterExpiryIsADuplicateExecution(t *testing.T) {
+	e := &sqlsys.Sim{Seed: 2, LockTimeout: 10 * port.Second}
+	sc := scenarios.Hello5(4)
+	sc.Deadline = 10 * 60 * port.Second
+	models := sim.DefaultModels()
+	models.Ops = map[string]sim.OpModel{"sql-checkpoint-orchestration": {BaseMs: rng.MustParse("uniform(lo=6000,hi=14000)")}}
+	res, err := scenarios.Run(e, sc, scenarios.Options{Seed: 9, Nodes: 2, Models: models})
+	require.NoError(t, err)
+	require.NoError(t, res.Check(sc))
+	st := stats(res, e)
+	require.Positive(t, st.Duplicates, "the slow checkpoints' steps ran twice; the second commit was refused")
+	require.Equal(t, 6*4, st.Steps-st.Duplicates, "each of the 6 steps of 4 instances committed once")
+	t.Logf("%d steps, %d duplicates, done at %v virtual", st.Steps, st.Duplicates, res.End)
+}
+
+// Storage errors on every procedure: failed polls are retried, failed
+// checkpoints and completions are abandoned and their locks expire; every
+// instance still completes.
+func TestStorageErrorsAbandonAndRecover(t *testing.T) {
+	e := &sqlsys.Sim{Seed: 4, LockTimeout: 10 * port.Second}
+	sc := scenarios.Hello5(6)
+	sc.Deadline = 10 * 60 * port.Second
+	res, err := scenarios.Run(e, sc, scenarios.Options{Seed: 3, Nodes: 2,
+		Inject: withPlan(t, "storage error p=0.2 op=sql-* 0s..20s\nstorage error-after p=0.1 op=sql-* 0s..20s\n")})
+	require.NoError(t, err)
+	require.NoError(t, res.Check(sc))
+	st := stats(res, e)
+	require.Positive(t, st.Abandoned)
+	t.Logf("%d steps, %d abandoned, %d duplicates, done at %v virtual", st.Steps, st.Abandoned, st.Duplicates, res.End)
+}
+
+func TestSameSeedSameTrace(t *testing.T) {
+	run := func(seed uint64) uint64 {
+		sc := scenarios.Hello5(3)
+		res, err := scenarios.Run(&sqlsys.Sim{Seed: seed}, sc, scenarios.Options{Seed: seed, Nodes: 2})
+		require.NoError(t, err)
+		require.NoError(t, res.Check(sc))
+		return res.TraceHash
+	}
+	require.Equal(t, run(5), run(5))
+	require.NotEqual(t, run(5), run(6))
+}
