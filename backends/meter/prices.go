@@ -70,6 +70,10 @@ var defaultKindClass = map[string]Class{
 	"stream-partitions": Free, "stream-append": EventIngest, "stream-read": Free,
 	// Event Hubs consumers checkpoint to a blob.
 	"stream-commit": BlobWrite, "stream-position": BlobRead,
+	// A SQL database bills by vCore-hour, not by request.
+	"sql-checkpoint-orchestration": Free, "sql-complete-tasks": Free, "sql-create-instance": Free,
+	"sql-create-schema": Free, "sql-discard-events": Free, "sql-lock-next-orchestration": Free,
+	"sql-lock-next-task": Free, "sql-purge-instance": Free, "sql-query-instance": Free, "sql-raise-event": Free,
 }
 
 // Bill is a priced snapshot.
