@@ -6,6 +6,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/dflab/dflab/engine/port"
 	sqlsys "github.com/dflab/dflab/systems/sql"
 )
 
@@ -34,4 +35,22 @@ func TestSQLSameSeedSameTrace(t *testing.T) {
 	a, b := run(11), run(11)
 	require.Equal(t, a, b, "same seed, same trace hash")
 	require.NotEqual(t, a, run(12), fmt.Sprint("another seed, another trace"))
+}
+
+// A worker node crashes mid-run and restarts: the work items it held stay
+// locked until their locks expire (2 min), then another poll takes them;
+// every scenario completes as without the crash.
+func TestSQLCrashRecovery(t *testing.T) {
+	for _, sc := range SQLSuite() {
+		for _, crashAt := range []port.Time{5 * ms, 20 * ms, 300 * ms} {
+			sc := withCrash(sc, crashAt, 50*ms)
+			sc.Deadline = 10 * 60 * port.Second
+			t.Run(fmt.Sprintf("%s@%v", sc.Name, crashAt), func(t *testing.T) {
+				res, err := Run(&sqlsys.Sim{Seed: 3}, sc, Options{Seed: 7})
+				require.NoError(t, err)
+				require.NoError(t, res.Check(sc))
+				require.Equal(t, uint64(1), res.Stats.Crashes)
+			})
+		}
+	}
 }
