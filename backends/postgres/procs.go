@@ -108,8 +108,15 @@ func (s *Store) createInstance(ctx context.Context, hub string, now port.Time, p
 	return s.queryInstance(ctx, s.pool, hub, p.Instance)
 }
 
-func (s *Store) raiseEvent(ctx context.Context, hub string, p port.SQLRaiseEvent) error {
+func (s *Store) raiseEvent(ctx context.Context, hub string, now port.Time, p port.SQLRaiseEvent) error {
 	return s.tx(ctx, func(tx pgx.Tx) error {
+		if name, ok := port.SQLEntityName(p.Instance); ok {
+			if _, err := tx.Exec(ctx, `INSERT INTO `+s.t("instances")+` (task_hub, instance_id, execution_id, name, runtime_status,
+				created_time, last_updated_time) VALUES ($1, $2, 'entity', $3, $4, $5, $5) ON CONFLICT (task_hub, instance_id) DO NOTHING`,
+				hub, p.Instance, name, port.SQLPending, int64(now)); err != nil {
+				return err
+			}
+		}
 		var one int
 		err := tx.QueryRow(ctx, `SELECT 1 FROM `+s.t("instances")+` WHERE task_hub = $1 AND instance_id = $2`, hub, p.Instance).Scan(&one)
 		if err == pgx.ErrNoRows {

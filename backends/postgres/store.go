@@ -83,7 +83,7 @@ func (s *Store) Exec(ctx context.Context, hub string, p port.Proc) (any, error) 
 	case port.SQLCreateInstance:
 		res, err = s.createInstance(ctx, hub, now, v)
 	case port.SQLRaiseEvent:
-		err = s.raiseEvent(ctx, hub, v)
+		err = s.raiseEvent(ctx, hub, now, v)
 	case port.SQLLockNextOrchestration:
 		res, err = s.lockNextOrchestration(ctx, hub, now, v)
 	case port.SQLCheckpoint:

@@ -158,7 +158,10 @@ func (h *hub) createInstance(now port.Time, p port.SQLCreateInstance) (any, erro
 	return h.row(in), nil
 }
 
-func (h *hub) raiseEvent(_ port.Time, p port.SQLRaiseEvent) error {
+func (h *hub) raiseEvent(now port.Time, p port.SQLRaiseEvent) error {
+	if name, ok := port.SQLEntityName(p.Instance); ok && h.instances[p.Instance] == nil {
+		h.instances[p.Instance] = &instance{id: p.Instance, name: name, exec: "entity", status: port.SQLPending, created: now, updated: now}
+	}
 	if h.instances[p.Instance] == nil {
 		return fmt.Errorf("sqlmem: raise event for %s: the instance does not exist: %w", p.Instance, port.ErrNotFound)
 	}

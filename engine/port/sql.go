@@ -110,6 +110,20 @@ const (
 	SQLContinuedAsNew = "ContinuedAsNew"
 )
 
+// SQLEntityName returns the entity name of an entity instance id
+// ("@name@key") and whether id is one.
+func SQLEntityName(id string) (string, bool) {
+	if len(id) < 3 || id[0] != '@' {
+		return "", false
+	}
+	for i := 2; i < len(id); i++ {
+		if id[i] == '@' {
+			return id[1:i], true
+		}
+	}
+	return "", false
+}
+
 // SQLDone reports whether a runtime status is terminal.
 func SQLDone(status string) bool {
 	return status == SQLCompleted || status == SQLFailed || status == SQLTerminated
@@ -161,7 +175,8 @@ type SQLCreateInstance struct {
 }
 
 // SQLRaiseEvent inserts an event for an existing instance (ErrNotFound
-// otherwise); result nil.
+// otherwise); an entity id ("@name@key", SQLEntityName) without an
+// instance gets one, as the provider auto-starts entities. Result: nil.
 type SQLRaiseEvent struct {
 	Instance string
 	Event    []byte

@@ -90,8 +90,8 @@ func (c *Client) handle(call port.ClientCall) {
 		return
 	}
 	done := func(resp durable.ClientResponse, err error) { c.respond(call.ID, resp, err) }
-	if durable.IsEntity(req.Instance) || req.Kind == durable.RequestSignal {
-		done(durable.ClientResponse{}, fmt.Errorf("sql: %s %s: entities are not supported by the sql engine yet", req.Kind, req.Instance))
+	if durable.IsEntity(req.Instance) {
+		c.entityCall(req, done)
 		return
 	}
 	switch req.Kind {
@@ -101,6 +101,8 @@ func (c *Client) handle(call port.ClientCall) {
 		c.raise(req.Instance, durable.Event{Kind: durable.EventRaised, Name: req.Name, Payload: req.Payload}, done)
 	case durable.RequestTerminate:
 		c.raise(req.Instance, durable.Event{Kind: durable.ExecutionTerminated, Payload: req.Payload}, done)
+	case durable.RequestSignal:
+		done(durable.ClientResponse{}, fmt.Errorf("sql: signal %s: not an entity id (@name@key)", req.Instance))
 	case durable.RequestStatus:
 		c.query(req.Instance, func(row port.SQLInstance) { done(response(row), nil) }, done)
 	case durable.RequestWait:
@@ -109,6 +111,27 @@ func (c *Client) handle(call port.ClientCall) {
 		c.purge(req.Instance, done)
 	default:
 		done(durable.ClientResponse{}, fmt.Errorf("sql: unknown request kind %s", req.Kind))
+	}
+}
+
+// entityCall answers requests for an entity: a signal is an event for it
+// (its instance created on the way), a status reads its state (the
+// instance's output; not found while it has none).
+func (c *Client) entityCall(req durable.ClientRequest, done reply) {
+	switch req.Kind {
+	case durable.RequestSignal:
+		c.raise(req.Instance, durable.Event{Kind: durable.EntitySignalRequested, Name: req.Name, Payload: req.Payload}, done)
+	case durable.RequestStatus:
+		c.query(req.Instance, func(row port.SQLInstance) {
+			if !row.Found || row.Output == nil {
+				done(durable.ClientResponse{}, nil)
+				return
+			}
+			done(durable.ClientResponse{Found: true, Status: durable.InstanceStatus{InstanceID: req.Instance, Name: row.Name,
+				Status: durable.StatusRunning, Output: row.Output}}, nil)
+		}, done)
+	default:
+		done(durable.ClientResponse{}, fmt.Errorf("sql: %s %s: an entity takes signal and status requests only", req.Kind, req.Instance))
 	}
 }
 
@@ -157,8 +180,6 @@ func (c *Client) raise(instance string, ev durable.Event, done reply) {
 		switch {
 		case cp.Err == nil:
 			done(durable.ClientResponse{Found: true}, nil)
-		case errors.Is(cp.Err, port.ErrNotFound):
-			done(durable.ClientResponse{}, fmt.Errorf("sql: %s to %s: %w", ev.Kind, instance, cp.Err))
 		case transient(cp.Err):
 			c.after(c.cfg.RetryDelay, func() { c.raise(instance, ev, done) })
 		default:

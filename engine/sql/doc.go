@@ -28,11 +28,15 @@
 // worker's own pollers at once; other workers learn only by polling. The
 // client waits by polling QueryInstance every second.
 //
-// Entities are not supported yet (a start of an entity id or a signal is
-// refused with an error naming the missing feature).
+// Entities (entity.go) run as the provider runs them: an entity id
+// ("@name@key") is an instance whose events are locked and checkpointed
+// like an orchestration's, created by the first signal or message to it;
+// its state is one History row, replaced each batch, and critical
+// sections are engine/replay's lock forwarding from entity to entity.
 //
 // CPU work reported to the simulator: "orchestration-step" per step and
-// "replay-event" per history event replayed (every step replays in full).
+// "replay-event" per history event replayed (every step replays in full),
+// "entity-step" per entity batch and "entity-op" per operation.
 //
 // Everything is deterministic: time comes with Step, jitter from a seeded
 // xorshift, no output depends on map order.

@@ -83,3 +83,20 @@ func TestSameSeedSameTrace(t *testing.T) {
 	require.Equal(t, run(5), run(5))
 	require.NotEqual(t, run(5), run(6))
 }
+
+// The same with entities: a batch run twice commits once (Bank's balances
+// and the counters come out exact).
+func TestEntityBatchesRunTwiceCommitOnce(t *testing.T) {
+	for _, sc := range []scenarios.Scenario{scenarios.Bank(4), scenarios.Entities()} {
+		t.Run(sc.Name, func(t *testing.T) {
+			e := &sqlsys.Sim{Seed: 2, LockTimeout: 10 * port.Second}
+			sc.Deadline = 20 * 60 * port.Second
+			models := sim.DefaultModels()
+			models.Ops = map[string]sim.OpModel{"sql-checkpoint-orchestration": {BaseMs: rng.MustParse("uniform(lo=6000,hi=14000)")}}
+			res, err := scenarios.Run(e, sc, scenarios.Options{Seed: 9, Nodes: 2, Models: models})
+			require.NoError(t, err)
+			require.NoError(t, res.Check(sc))
+			require.Positive(t, stats(res, e).Duplicates)
+		})
+	}
+}

@@ -58,6 +58,10 @@ func readHistory(wi *port.SQLWorkItem) ([]durable.Event, error) {
 // checkpoints the outcome.
 func (w *Worker) orchestrationStep(wi port.SQLWorkItem) {
 	in := readInbox(&wi)
+	if durable.IsEntity(wi.Instance) {
+		w.entityStep(wi, in)
+		return
+	}
 	hist, err := readHistory(&wi)
 	if err != nil {
 		// Abandon: nothing a retry can fix, but the lock expiring keeps the
@@ -158,6 +162,9 @@ func (b *builder) messages(exec string, msgs []durable.Message) {
 				Parent: b.instance, Input: orEmpty(m.Event.Payload)})
 			b.cp.Events = append(b.cp.Events, port.SQLNewEvent{Instance: m.To, Exec: child, Event: enc})
 		default:
+			if start, ok := entityStart(m.To); ok && durable.IsEntity(m.To) {
+				b.cp.Starts = append(b.cp.Starts, start)
+			}
 			b.cp.Events = append(b.cp.Events, port.SQLNewEvent{Instance: m.To, Event: enc})
 		}
 	}

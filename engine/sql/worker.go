@@ -10,7 +10,7 @@ import (
 
 // Stats count what a worker did in its current life.
 type Stats struct {
-	Steps, Activities                  int
+	Steps, EntitySteps, Activities     int
 	OrchestrationPolls, ActivityPolls  int
 	EmptyOrchestrationPolls, EmptyActs int
 	Discards, Duplicates, Abandoned    int
