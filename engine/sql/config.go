@@ -39,8 +39,17 @@ type Config struct {
 	Planted string
 }
 
-// PlantedBugs lists the planted bugs (Config.Planted): none yet.
-var PlantedBugs = []string{}
+// Planted bugs (Config.Planted).
+const (
+	// PlantedSkipDuplicateCheck: a checkpoint refused as a duplicate
+	// execution is committed again without its history rows, so the
+	// duplicate step's messages and tasks go out a second time (a provider
+	// that ignored the History key violation).
+	PlantedSkipDuplicateCheck = "skip-duplicate-check"
+)
+
+// PlantedBugs lists the planted bugs.
+var PlantedBugs = []string{PlantedSkipDuplicateCheck}
 
 // Defaults returns the provider's defaults for a worker of hub.
 func Defaults(hub, worker string) Config {

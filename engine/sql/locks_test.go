@@ -100,3 +100,22 @@ func TestEntityBatchesRunTwiceCommitOnce(t *testing.T) {
 		})
 	}
 }
+
+// The planted bug that commits a duplicate execution's messages anyway is
+// caught: entity operations apply twice and the counters come out wrong.
+func TestPlantedSkipDuplicateCheckIsCaught(t *testing.T) {
+	sc := scenarios.Entities()
+	sc.Deadline = 20 * 60 * port.Second
+	models := sim.DefaultModels()
+	models.Ops = map[string]sim.OpModel{"sql-checkpoint-orchestration": {BaseMs: rng.MustParse("uniform(lo=6000,hi=14000)")}}
+	run := func(planted string) error {
+		e := &sqlsys.Sim{Seed: 2, LockTimeout: 10 * port.Second, Planted: planted}
+		res, err := scenarios.Run(e, sc, scenarios.Options{Seed: 9, Nodes: 2, Models: models})
+		require.NoError(t, err)
+		return res.Check(sc)
+	}
+	require.NoError(t, run(""))
+	err := run(sqlengine.PlantedSkipDuplicateCheck)
+	require.Error(t, err)
+	t.Log(err)
+}

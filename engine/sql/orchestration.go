@@ -190,6 +190,11 @@ func (w *Worker) checkpoint(cp port.SQLCheckpoint) {
 			if len(cp.Events) > 0 {
 				w.wake(&w.orch, w.pollOrchestrations)
 			}
+		case errors.Is(c.Err, port.ErrDuplicateExecution) && w.cfg.Planted == PlantedSkipDuplicateCheck && len(cp.History) > 0:
+			again := cp
+			again.History = nil
+			w.checkpoint(again)
+			return
 		case errors.Is(c.Err, port.ErrDuplicateExecution):
 			w.stats.Duplicates++
 		default:
