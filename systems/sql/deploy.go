@@ -3,10 +3,14 @@ package sql
 import (
 	"fmt"
 
+	"github.com/dflab/dflab/backends/mem"
 	"github.com/dflab/dflab/engine/durable"
 	"github.com/dflab/dflab/engine/port"
 	sqlengine "github.com/dflab/dflab/engine/sql"
+	"github.com/dflab/dflab/faults/inject"
 	"github.com/dflab/dflab/sim"
+	"github.com/dflab/dflab/sim/rng"
+	"github.com/dflab/dflab/systems"
 )
 
 // Hub is the task hub's name.
@@ -123,4 +127,12 @@ func (e *Sim) Deploy(d *sim.Driver, nodes []sim.NodeID, reg *durable.Registry) (
 		c, _ := sqlengine.NewClient(ccfg)
 		return c
 	}), nil
+}
+
+// SimTarget returns the plan target of this deployment (call it after
+// Deploy): crash and restart by node name. The engine has no partitions,
+// leases or unsynced state, so move, lease-loss, torn-tail and
+// lose-unsynced are refused. It implements systems.FaultGlue.
+func (e *Sim) SimTarget(d *sim.Driver, _ *mem.Store, _ *rng.Source) *inject.SimTarget {
+	return &inject.SimTarget{Driver: d, Nodes: systems.NodeNames(d, e.nodes)}
 }

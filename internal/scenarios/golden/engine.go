@@ -7,6 +7,7 @@ import (
 	"github.com/dflab/dflab/systems/builtin"
 	nethsys "github.com/dflab/dflab/systems/netherite"
 	origsys "github.com/dflab/dflab/systems/original"
+	sqlsys "github.com/dflab/dflab/systems/sql"
 )
 
 // Systems are the systems a script's engine line may name.
@@ -26,6 +27,7 @@ type deployment interface {
 var scriptDefaults = map[string]systems.Values{
 	nethsys.System.Name: {nethsys.KnobPartitions: "4", nethsys.KnobLogBytes: "4MiB", nethsys.KnobAcquireRetry: "10ms"},
 	origsys.System.Name: {origsys.KnobControlQueues: "4", origsys.KnobVisibility: "10s"},
+	sqlsys.System.Name:  {sqlsys.KnobLockTimeout: "10s"},
 }
 
 func newDeployment(s *Script, logf func(string, ...any)) (deployment, error) {
