@@ -8,7 +8,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dflab/dflab/faults/plan"
-	"github.com/dflab/dflab/harness/spec"
 )
 
 // The sql engine is not drawn by default (its descriptor has no Draw yet,
@@ -16,7 +15,7 @@ import (
 // seeds draw every workload, crashes, storage errors, latency and
 // throttling, and no checker fails.
 func TestSQLCampaignHasNoViolations(t *testing.T) {
-	sum, err := Run(context.Background(), Config{From: 1, Seeds: 60, Setup: Setup{Engines: []string{spec.EngineSQL}}})
+	sum, err := Run(context.Background(), Config{From: 1, Seeds: 60, Setup: Setup{Engines: []string{"sql"}}})
 	require.NoError(t, err)
 	var out bytes.Buffer
 	require.NoError(t, sum.Print(&out))
@@ -25,5 +24,5 @@ func TestSQLCampaignHasNoViolations(t *testing.T) {
 	for _, k := range []plan.Kind{plan.Crash, plan.Restart, plan.StorageError, plan.StorageErrorAfter, plan.Latency, plan.Throttle} {
 		require.Positive(t, sum.Faults[k], "fault kind %s injected", k)
 	}
-	require.Equal(t, "dflab repro --seed 7 --engines sql", Setup{Engines: []string{spec.EngineSQL}}.ReproCommand(7))
+	require.Equal(t, "dflab repro --seed 7 --engines sql", Setup{Engines: []string{"sql"}}.ReproCommand(7))
 }
