@@ -258,3 +258,15 @@ func (s Spec) validateEngine(c Catalog) error {
 	}
 	return nil
 }
+
+// drawable lists the systems of r whose descriptor has a Draw, in
+// registration order.
+func drawable(r *systems.Registry) []string {
+	var out []string
+	for _, s := range r.All() {
+		if s.Draw != nil {
+			out = append(out, s.Name)
+		}
+	}
+	return out
+}

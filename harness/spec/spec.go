@@ -39,9 +39,12 @@ const (
 
 // Allowed values of the enumerated fields, in the order error messages list them.
 var (
-	// Engines are the built-in systems (systems/builtin); a catalog may
-	// hold more.
-	Engines      = builtinSystems.Names()
+	// Engines are the built-in systems (systems/builtin) that every loop
+	// over the engines covers (bench, calibration, test matrices, the
+	// campaign's default draw): those whose descriptor has a Draw. A spec
+	// may name any system of its catalog (sql has no Draw yet: it is
+	// named, not looped over).
+	Engines      = drawable(builtinSystems)
 	Backends     = []string{BackendSim, BackendDisk, BackendAzure, BackendNATS}
 	LoadKinds    = []string{LoadClosed, LoadOpen}
 	Spacings     = []string{"poisson", "fixed"}
