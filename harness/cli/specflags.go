@@ -66,7 +66,7 @@ func (f *specFlags) register(fs *flag.FlagSet) {
 	fs.Var(&f.sets, "set", "set a spec field by path, e.g. --set engine.netherite.partitions=16 (repeatable; value is JSON or a bare string)")
 	fs.Var(&f.knobs, "knob", "set a knob of the engine by its name, e.g. --knob partitions=16 or --knob checkpoint.logBytes=64KiB (repeatable; a bare name is true; the engine's knobs: dflab systems)")
 	fs.StringVar(&f.engine, "engine", "", "engine: netherite | original, or a registered one (dflab systems)")
-	fs.StringVar(&f.backend, "backend", "", "backend: sim | disk | azure | nats")
+	fs.StringVar(&f.backend, "backend", "", "backend: sim (the default) | disk | azure | nats")
 	fs.StringVar(&f.models, "models", "", "simulator model set name (backend sim)")
 	fs.StringVar(&f.workload, "workload", "", "workload: "+strings.Join(spec.Workloads, " | ")+", or a registered one (dflab systems)")
 	fs.StringVar(&f.params, "params", "", "workload parameters as a JSON object")

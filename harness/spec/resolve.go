@@ -12,6 +12,7 @@ import (
 
 // Defaults of the fields Resolve fills.
 const (
+	DefaultBackend       = BackendSim // the embedded default: no services
 	DefaultModels        = "paper2022b"
 	DefaultConnectionEnv = "DFLAB_AZURE_CONNECTION"
 	DefaultInstances     = 1000 // of a workload the registry does not know
@@ -64,6 +65,7 @@ func (s Spec) ResolveIn(c Catalog) (Spec, error) {
 }
 
 func resolveBackend(b Backend) Backend {
+	b.Kind = orStr(b.Kind, DefaultBackend)
 	switch b.Kind {
 	case BackendSim:
 		b.Models = orStr(b.Models, DefaultModels)

@@ -55,6 +55,14 @@ func TestResolveIsIdempotentAndRoundTrips(t *testing.T) {
 	require.Equal(t, s, back)
 }
 
+// TestOmittedBackendIsTheSimulator: a spec that names no backend runs on
+// the embedded default, the simulator with the default model set.
+func TestOmittedBackendIsTheSimulator(t *testing.T) {
+	s, err := Parse([]byte(`{"engine":{"name":"netherite"},"workload":{"name":"hello5"}}`))
+	require.NoError(t, err)
+	require.Equal(t, Backend{Kind: BackendSim, Models: DefaultModels}, s.Backend)
+}
+
 func TestMinimalSpecGetsEveryDefault(t *testing.T) {
 	s, err := Parse([]byte(`{"engine":{"name":"original"},"backend":{"kind":"sim"},"workload":{"name":"bank"}}`))
 	require.NoError(t, err)
