@@ -247,11 +247,11 @@ func (r *run) deploy() error {
 	}
 	r.healPhase()
 	for _, a := range r.arrivals {
-		at := port.Time(a.At)
-		r.d.Call(at, r.client, port.ClientCall{ID: r.tr.call(callInfo{instance: a.Instance}), Req: a.Req})
+		info := callInfo{instance: a.Instance}
 		if a.Req.Kind == durable.RequestStart && !r.tr.byEntity {
-			r.wait(at, a.Instance, a.Req.Instance)
+			info.startOf = a.Req.Instance
 		}
+		r.d.Call(port.Time(a.At), r.client, port.ClientCall{ID: r.tr.call(info), Req: a.Req})
 	}
 	return nil
 }

@@ -13,6 +13,7 @@ import (
 type callInfo struct {
 	instance int
 	wait     string // the orchestration a RequestWait waits for
+	startOf  string // the orchestration a RequestStart starts (its wait follows the answer)
 	poll     bool   // a RequestStatus on the instance's done-entity
 	entity   string // a RequestStatus reading an entity for the oracle
 }
@@ -106,6 +107,13 @@ func (t *tracker) respond(r *run, now port.Time, resp port.Response) {
 	default:
 		if resp.Err != nil && t.err == nil {
 			t.err = failed(CheckCompletion, fmt.Errorf("client request of instance %d failed: %w", c.instance, resp.Err))
+		}
+		if c.startOf != "" && resp.Err == nil {
+			// A load generator waits for an instance once its start is
+			// acknowledged, as a real client does (realrun): a wait sent
+			// beside the start could reach the engine first and be
+			// answered "unknown instance".
+			r.wait(now, c.instance, c.startOf)
 		}
 	}
 }
