@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -133,7 +134,7 @@ func (s *Stream) setup(ctx context.Context, url string) error {
 		storage = jetstream.MemoryStorage
 	}
 	for p := 0; p < s.opt.Partitions; p++ {
-		_, err := s.js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+		cfg := jetstream.StreamConfig{
 			Name:               s.streamName(p),
 			Subjects:           []string{s.subject(p)},
 			Storage:            storage,
@@ -143,18 +144,46 @@ func (s *Stream) setup(ctx context.Context, url string) error {
 			Replicas:           s.opt.Replicas,
 			AllowDirect:        true,
 			AllowAtomicPublish: true,
+		}
+		err := retryAdmin(ctx, func(ctx context.Context) error {
+			_, err := s.js.CreateOrUpdateStream(ctx, cfg)
+			return err
 		})
 		if err != nil {
 			return fmt.Errorf("nats: create stream %s: %w", s.streamName(p), err)
 		}
 	}
-	s.cursors, err = s.js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
-		Bucket: s.opt.Name + "_cursors", Storage: storage, History: 1, Replicas: s.opt.Replicas,
+	err = retryAdmin(ctx, func(ctx context.Context) error {
+		kv, err := s.js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+			Bucket: s.opt.Name + "_cursors", Storage: storage, History: 1, Replicas: s.opt.Replicas,
+		})
+		s.cursors = kv
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("nats: create cursor bucket: %w", err)
 	}
 	return nil
+}
+
+// adminAttempt bounds one stream or bucket creation request. In a
+// JetStream cluster the meta leader answers only one of several identical
+// creations proposed at once (nats-server #3677, nats.go #949: the others
+// time out although the stream exists), as when the workers of a cluster
+// start together; a retried request finds the stream and succeeds.
+const adminAttempt = 3 * time.Second
+
+// retryAdmin runs op with a per-attempt deadline until it succeeds, fails
+// otherwise than by that deadline, or ctx ends.
+func retryAdmin(ctx context.Context, op func(context.Context) error) error {
+	for {
+		actx, cancel := context.WithTimeout(ctx, adminAttempt)
+		err := op(actx)
+		cancel()
+		if err == nil || ctx.Err() != nil || !errors.Is(err, context.DeadlineExceeded) {
+			return err
+		}
+	}
 }
 
 func (s *Stream) streamName(p int) string { return s.opt.Name + "_p" + strconv.Itoa(p) }
@@ -193,13 +222,34 @@ func (s *Stream) Append(ctx context.Context, p int, records [][]byte) (int64, er
 	}
 	defer func() { <-s.slots }()
 	if len(records) == 1 {
-		ack, err := s.js.Publish(ctx, s.subject(p), records[0])
-		if err != nil {
-			return 0, mapErr(err, "append", p)
-		}
-		return int64(ack.Sequence) - 1, nil
+		return s.appendOne(ctx, p, records[0])
 	}
 	return s.appendBatch(ctx, p, records)
+}
+
+// appendAttempt bounds one append request. A request that reaches a
+// server as the stream's leader changes (a server of the cluster stopped)
+// may never be answered; without a bound the caller would wait for its
+// whole context.
+const appendAttempt = 5 * time.Second
+
+// appendOne publishes one record under a message id, retrying an
+// unanswered request with the same id: JetStream's duplicate window
+// (2 min) answers a retry of a stored message with the original's
+// sequence, so the record is appended once.
+func (s *Stream) appendOne(ctx context.Context, p int, record []byte) (int64, error) {
+	id := nuid.Next()
+	for {
+		actx, cancel := context.WithTimeout(ctx, appendAttempt)
+		ack, err := s.js.Publish(actx, s.subject(p), record, jetstream.WithMsgID(id))
+		cancel()
+		if err == nil {
+			return int64(ack.Sequence) - 1, nil
+		}
+		if ctx.Err() != nil || !errors.Is(err, context.DeadlineExceeded) {
+			return 0, mapErr(err, "append", p)
+		}
+	}
 }
 
 // flowEvery is how often an atomic batch asks for a flow-control ack.
@@ -235,8 +285,15 @@ func (s *Stream) appendBatch(ctx context.Context, p int, records [][]byte) (int6
 			}
 			continue
 		}
-		resp, err := s.nc.RequestMsgWithContext(ctx, m)
+		actx, cancel := context.WithTimeout(ctx, appendAttempt)
+		resp, err := s.nc.RequestMsgWithContext(actx, m)
+		cancel()
 		if err != nil {
+			if ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+				// Unanswered (a leader change): whether the batch was
+				// committed is unknown, which is what ErrTransient says.
+				return 0, fmt.Errorf("nats append p%d: %w: batch of %d unanswered after %v", p, port.ErrTransient, len(records), appendAttempt)
+			}
 			return 0, mapErr(err, "append", p)
 		}
 		if len(resp.Data) == 0 && !last {
