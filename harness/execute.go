@@ -26,6 +26,10 @@ type Options struct {
 	// one line each, from any goroutine (the CLI prints them to stderr).
 	Warn func(line string)
 
+	// Shard, in ExecuteAll, runs only the shard's runs of the sweep
+	// (the zero Shard: all of them); MergeRows reassembles the shards.
+	Shard Shard
+
 	deferWrite bool // ExecuteAll writes rows itself, in order
 }
 

@@ -21,10 +21,11 @@ type job struct {
 // (at least 1). Each run is independent and seeded as in Execute, so its
 // metrics do not depend on the number of workers; rows are returned and
 // written to opt.Out in spec order, then repetition order, whatever order
-// the runs finish in. Every spec is resolved and its engine looked up
+// the runs finish in. With opt.Shard only that shard's runs run. Every spec is resolved and its engine looked up
 // before anything runs. A cancelled context stops everything.
 func ExecuteAll(ctx context.Context, reg *Registry, specs []spec.Spec, opt Options, workers int) ([]results.Row, error) {
 	var jobs []job
+	n := 0 // the run's number in the whole sweep, for opt.Shard
 	for i, s := range specs {
 		rs, err := s.ResolveIn(reg.Catalog())
 		if err != nil {
@@ -35,7 +36,10 @@ func ExecuteAll(ctx context.Context, reg *Registry, specs []spec.Spec, opt Optio
 			return nil, err
 		}
 		for rep := range rs.Repetitions {
-			jobs = append(jobs, job{spec: rs, run: run, rep: rep})
+			if opt.Shard.has(n) {
+				jobs = append(jobs, job{spec: rs, run: run, rep: rep})
+			}
+			n++
 		}
 	}
 	if opt.Now == nil {

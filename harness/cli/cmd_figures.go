@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/dflab/dflab/harness"
 	"github.com/dflab/dflab/harness/figures"
 	"github.com/dflab/dflab/harness/results"
 )
@@ -17,7 +18,12 @@ CDFs), the speculation levels and an elasticity/recovery timeline. Each
 figure's runs go to DIR/<id>/<id>.jsonl with runs.csv and summary.csv,
 its charts (PNG and SVG) beside them, and one Markdown notebook per
 figure to --notebooks. --plots redraws charts and notebooks from the
-results already there, running nothing. --list prints the definitions.`)
+results already there, running nothing. --list prints the definitions.
+--shard i/N runs only every N-th run of each figure (from the i-th,
+one-based) and draws nothing: N processes of a scheduler's array job
+share the figures, and dflab merge DIR... puts their directories together
+and draws the charts.`)
+	shard := fs.String("shard", "", "run only shard i/N of every figure's runs (1 <= i <= N); no charts")
 	out := fs.String("out", "results", "results directory")
 	nbs := fs.String("notebooks", "notebooks", "notebooks directory")
 	list := fs.Bool("list", false, "list the figure definitions and exit")
@@ -54,14 +60,27 @@ results already there, running nothing. --list prints the definitions.`)
 	}
 	defer stop()
 	start := time.Now()
+	var sh harness.Shard
+	if *shard != "" {
+		if sh, err = harness.ParseShard(*shard); err != nil {
+			return err
+		}
+		if *plotsOnly {
+			return fmt.Errorf("--shard runs a shard and draws nothing; --plots draws and runs nothing: give one")
+		}
+	}
 	if !*plotsOnly {
 		info, err := figures.Run(ctx, e.registry, figs, figures.Options{Config: cfg, Results: *out, Notebooks: *nbs,
-			Workers: *workers, Revision: results.BuildRevision(), Status: e.stderr, ForceProgress: *progress})
+			Workers: *workers, Revision: results.BuildRevision(), Status: e.stderr, ForceProgress: *progress, Shard: sh})
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "%d runs (%d failed), %d simulated events in %.1fs wall on %d workers, %.1fs CPU: %.0f events per CPU second, %.0f events/s per worker\n",
 			info.Runs, info.Failed, info.Events, info.WallTimeSec, info.Workers, info.CPUTimeSec, info.EventsPerCPUSec, info.EventsPerSec)
+		if sh.Count > 1 {
+			fmt.Fprintf(e.stdout, "shard %s into %s: merge the shards with `%s merge --out DIR SHARD_DIR...`\n", sh, *out, e.program)
+			return nil
+		}
 	}
 	paths, err := figures.Plot(figs, *out, *nbs)
 	if err != nil {

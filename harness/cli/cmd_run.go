@@ -45,7 +45,10 @@ func cmdSweep(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "sweep", "--matrix FILE --out FILE", `
 Expands a matrix ({"base": SPEC, "axes": [{"path": "cluster.nodes",
 "values": [1, 4, 8, 12]}, ...]}) into specs, the first axis outermost, and
-runs every point like dflab run.`)
+runs every point like dflab run. --shard i/N runs only every N-th run
+(from the i-th, one-based), so that N processes of a scheduler's array
+job share a sweep; dflab merge --matrix puts their files together.`)
+	shard := fs.String("shard", "", "run only shard i/N of the sweep's runs (1 <= i <= N)")
 	matrix := fs.String("matrix", "", "matrix JSON file (\"-\": stdin)")
 	out := fs.String("out", "results.jsonl", "JSONL results file to append to")
 	dry := fs.Bool("dry-run", false, "print the expanded specs' JSON lines instead of running them")
@@ -82,7 +85,53 @@ runs every point like dflab run.`)
 		return err
 	}
 	defer stop()
+	if *shard != "" {
+		sh, err := harness.ParseShard(*shard)
+		if err != nil {
+			return err
+		}
+		return runShard(ctx, e, specs, sh, *out, *progress)
+	}
 	return runSpecs(ctx, e, specs, *out, *progress)
+}
+
+// runShard runs one shard of a sweep's runs into out (replaced, so that a
+// re-run shard cannot be merged twice).
+func runShard(ctx context.Context, e *env, specs []spec.Spec, sh harness.Shard, out string, forceProgress bool) error {
+	total := 0
+	for i, s := range specs {
+		rs, err := harness.Check(e.registry, s)
+		if err != nil {
+			return fmt.Errorf("spec %d of %d: %w", i+1, len(specs), err)
+		}
+		total += rs.Repetitions
+	}
+	f, err := os.Create(out)
+	if err != nil {
+		return fmt.Errorf("results file: %w", err)
+	}
+	defer f.Close()
+	opt := harness.Options{Revision: results.BuildRevision(), Out: results.NewWriter(f), Shard: sh,
+		Progress: harness.NewProgress(e.stderr, sh.Runs(total), forceProgress, nil), Warn: e.warner()}
+	rows, err := harness.ExecuteAll(ctx, e.registry, specs, opt, 1)
+	if err != nil {
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("results file: %w", err)
+	}
+	failed := 0
+	for _, r := range rows {
+		if r.Error != "" {
+			failed++
+			fmt.Fprintf(e.stderr, "run %s failed: %s\n", r.RunID, r.Error)
+		}
+	}
+	fmt.Fprintf(e.stderr, "shard %s: %d of %d runs into %s\n", sh, len(rows), total, out)
+	if failed > 0 {
+		return fmt.Errorf("%d of %d runs failed (recorded in %s)", failed, len(rows), out)
+	}
+	return nil
 }
 
 func printSpecs(e *env, specs []spec.Spec) error {

@@ -46,6 +46,7 @@ var commands = map[string]command{
 	"systems":   {"list the systems (engines) and workloads served, with every knob", cmdSystems},
 	"worker":    {"run one node of an engine against a cluster's shared storage", cmdWorker},
 	"load":      {"run a spec's instances from a client against a cluster of workers", cmdLoad},
+	"merge":     {"put the shards of figures --shard or sweep --shard back together", cmdMerge},
 }
 
 // Main runs the command line args (args[0] is the program's name) until

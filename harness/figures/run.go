@@ -25,6 +25,9 @@ type Options struct {
 	// prints it even when Status is not a terminal.
 	Status        io.Writer
 	ForceProgress bool
+	// Shard runs only that shard of every figure's runs (the zero Shard:
+	// all); `dflab merge` reassembles the shards' results directories.
+	Shard harness.Shard
 }
 
 // RunInfo is what one `dflab figures` run measured about itself, saved as
@@ -49,6 +52,10 @@ type RunInfo struct {
 	CPUTimeSec      float64 `json:"cpuTimeSec"`
 	EventsPerCPUSec float64 `json:"eventsPerCpuSec"`
 	Revision        string  `json:"revision"`
+	// Shard is the shard this run ran ("i/N"; empty: the whole sweep).
+	Shard string `json:"shard,omitempty"`
+	// Shards is how many shards `dflab merge` put together (0: none).
+	Shards int `json:"shards,omitempty"`
 }
 
 // RunInfoFile is RunInfo's file name in the results directory.
@@ -61,7 +68,7 @@ func ResultsFile(dir, id string) string { return filepath.Join(dir, id, id+".jso
 // their results files, replacing earlier ones, and returns what it did.
 func Run(ctx context.Context, reg *harness.Registry, figs []Figure, opt Options) (RunInfo, error) {
 	info := RunInfo{Models: opt.Config.Models, Scale: opt.Config.Scale, Repetitions: opt.Config.Repetitions, Seed: Seed,
-		Workers: max(opt.Workers, 1), Revision: opt.Revision}
+		Workers: max(opt.Workers, 1), Revision: opt.Revision, Shard: opt.Shard.String()}
 	type planned struct {
 		fig   Figure
 		specs int
@@ -74,12 +81,14 @@ func Run(ctx context.Context, reg *harness.Registry, figs []Figure, opt Options)
 		if err != nil {
 			return info, err
 		}
+		runs := 0
 		for _, s := range specs {
 			if _, err := reg.Lookup(s.Engine.Name); err != nil {
 				return info, err // before any file is touched
 			}
-			total += s.Repetitions
+			runs += s.Repetitions
 		}
+		total += opt.Shard.Runs(runs)
 		plan = append(plan, planned{f, len(specs)})
 	}
 	var status io.Writer = io.Discard
@@ -130,7 +139,7 @@ func runFigure(ctx context.Context, reg *harness.Registry, f Figure, opt Options
 		return nil, fmt.Errorf("figures: %w", err)
 	}
 	defer file.Close()
-	rows, err := harness.ExecuteAll(ctx, reg, specs, harness.Options{Revision: opt.Revision, Out: results.NewWriter(file), Progress: prog}, opt.Workers)
+	rows, err := harness.ExecuteAll(ctx, reg, specs, harness.Options{Revision: opt.Revision, Out: results.NewWriter(file), Progress: prog, Shard: opt.Shard}, opt.Workers)
 	if err != nil {
 		return rows, fmt.Errorf("figure %s: %w", f.ID, err)
 	}
