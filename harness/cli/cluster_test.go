@@ -34,6 +34,7 @@ func TestClusterChild(t *testing.T) {
 	}
 	var args []string
 	require.NoError(t, json.Unmarshal([]byte(raw), &args))
+	selfCommand = childCommand // a cluster up's workers are children too
 	os.Exit(Main(append([]string{"dflab"}, args...)))
 }
 
@@ -59,13 +60,23 @@ func (c *child) log() string {
 	return c.stderr.String()
 }
 
+// childCommand is this test binary running the dflab command line args as
+// TestClusterChild.
+func childCommand(args []string) *exec.Cmd {
+	raw, err := json.Marshal(args)
+	if err != nil {
+		panic(err)
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestClusterChild$", "-test.count=1")
+	cmd.Env = append(os.Environ(), clusterChildEnv+"="+string(raw))
+	return cmd
+}
+
 func startChild(t *testing.T, name, conn string, args ...string) *child {
 	t.Helper()
-	raw, err := json.Marshal(args)
-	require.NoError(t, err)
 	c := &child{name: name, done: make(chan struct{})}
-	c.cmd = exec.Command(os.Args[0], "-test.run=^TestClusterChild$", "-test.count=1")
-	c.cmd.Env = append(os.Environ(), clusterChildEnv+"="+string(raw), realrun.DefaultConnectionEnv+"="+conn)
+	c.cmd = childCommand(args)
+	c.cmd.Env = append(c.cmd.Env, realrun.DefaultConnectionEnv+"="+conn)
 	c.cmd.Stderr, c.cmd.Stdout = c, c
 	require.NoError(t, c.cmd.Start())
 	go func() { c.err = c.cmd.Wait(); close(c.done) }()
@@ -308,4 +319,64 @@ func TestClusterOriginalKill9(t *testing.T) {
 		}
 		require.NoError(t, workers[name].err, "worker %s exit", name)
 	}
+}
+
+// cluster up starts Azurite, three NATS servers and two workers, and a
+// load process runs Hello5 against them with the command line up printed;
+// cluster down stops exactly the processes up started, by their PIDs:
+// afterwards none of them runs and the state file is gone.
+func TestClusterUpDown(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a local cluster: Azurite, three NATS servers, two workers")
+	}
+	t.Parallel()
+	dir := t.TempDir()
+	up := startChild(t, "cluster up", "", "cluster", "up", "--workers", "2", "--dir", dir, "--namespace", "updown",
+		"--workload", "hello5", "--knob", "partitions=4", "--knob", "leaseDuration=15s", "--knob", "acquireRetry=250ms")
+	var st cluster.State
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		s, err := cluster.ReadState(dir)
+		if err == nil {
+			st = s
+			break
+		}
+		select {
+		case <-up.done:
+			t.Fatalf("cluster up exited: %v\n%s", up.err, up.log())
+		default:
+		}
+		require.True(t, time.Now().Before(deadline), "no state file after 2 min:\n%s", up.log())
+		time.Sleep(100 * time.Millisecond)
+	}
+	require.Equal(t, up.cmd.Process.Pid, st.Supervisor.PID)
+	require.Len(t, st.Workers, 2)
+	for _, p := range append([]cluster.Proc{st.Azurite}, st.Workers...) {
+		require.True(t, cluster.Alive(p), "%s runs", p.Name)
+	}
+	require.Len(t, strings.Split(st.NATSURLs, ","), 3)
+	require.Contains(t, up.log(), "load:\n")
+
+	out := filepath.Join(t.TempDir(), "results.jsonl")
+	l := load{startChild(t, "load hello5", st.ConnectionString, "load", "--engine", "netherite", "--workload", "hello5",
+		"--load", "open:10:3s:fixed", "--seed", "3", "--out", out, "--set", "engine.netherite.partitions=4",
+		"--namespace", st.Namespace, "--nats", st.NATSURLs, "--nats-replicas", "3"), out}
+	row := l.wait(t)
+	require.EqualValues(t, 30, row.Metrics.Completed)
+
+	var o, e bytes.Buffer
+	require.Equal(t, 0, dflab(context.Background(), []string{"cluster", "down", "--dir", dir}, &o, &e), e.String())
+	require.Contains(t, o.String(), "is down")
+	require.Empty(t, e.String(), "nothing had to be killed: the supervisor stopped what it started")
+	select {
+	case <-up.done:
+	case <-time.After(time.Minute):
+		t.Fatal("cluster up still running a minute after cluster down")
+	}
+	require.NoError(t, up.err, "cluster up exits cleanly")
+	for _, p := range append([]cluster.Proc{st.Supervisor, st.Azurite}, st.Workers...) {
+		require.False(t, cluster.Alive(p), "%s (pid %d) stopped", p.Name, p.PID)
+	}
+	_, err := os.Stat(filepath.Join(dir, cluster.StateFile))
+	require.True(t, os.IsNotExist(err), "state file removed")
 }

@@ -46,6 +46,7 @@ var commands = map[string]command{
 	"systems":   {"list the systems (engines) and workloads served, with every knob", cmdSystems},
 	"worker":    {"run one node of an engine against a cluster's shared storage", cmdWorker},
 	"load":      {"run a spec's instances from a client against a cluster of workers", cmdLoad},
+	"cluster":   {"start (up), stop (down) or list (status) a local cluster: Azurite, NATS R3, workers", cmdCluster},
 	"merge":     {"put the shards of figures --shard or sweep --shard back together", cmdMerge},
 }
 
