@@ -181,7 +181,11 @@ func loadRun(ctx context.Context, req harness.Request, c spec.Catalog, sh cluste
 	}
 	set, err := realrun.RunWith(ctx, req.Spec, req.Seed, realrun.Options{Warn: req.Warn, Systems: c.Systems, Workloads: c.Workloads,
 		Cluster: &realrun.Cluster{ConnectionString: sh.ConnectionString, Namespace: sh.Namespace, NATSURL: sh.NATSURL, NATSReplicas: sh.NATSReplicas}})
-	for _, smp := range sampler.Stop() {
+	samples := sampler.Stop()
+	var recs []metrics.Recovery
+	set.Cluster, recs = cluster.Measured(samples)
+	set.Recovery = append(set.Recovery, recs...)
+	for _, smp := range samples {
 		set.Notes = append(set.Notes, fmt.Sprintf("cluster shape at %dms: %s", smp.AtMs, smp.Shape))
 	}
 	return set, err

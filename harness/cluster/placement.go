@@ -14,6 +14,7 @@ import (
 	"github.com/dflab/dflab/backends/azure"
 	"github.com/dflab/dflab/engine/netherite"
 	"github.com/dflab/dflab/engine/port"
+	"github.com/dflab/dflab/harness/metrics"
 )
 
 // Shape is the cluster's shape at one moment: each live worker's report.
@@ -119,4 +120,60 @@ func (s *Sampler) Stop() []Sample {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return slices.Clone(s.samples)
+}
+
+// Measured turns the shapes a sampler saw into a run's metrics: the
+// workers and their cores, the placement over time, and one recovery per
+// worker that left while the run went on (from the first shape without it
+// until every partition it hosted is hosted elsewhere; a worker whose
+// partitions were never re-placed before the run ended gets no entry).
+func Measured(samples []Sample) (*metrics.Cluster, []metrics.Recovery) {
+	c := &metrics.Cluster{Cores: map[string]int{}}
+	for _, smp := range samples {
+		pl := metrics.Placement{AtMs: smp.AtMs, Hosts: map[string][]int{}}
+		for name, r := range smp.Shape {
+			pl.Hosts[name] = slices.Clone(r.Partitions)
+			if _, ok := c.Cores[name]; !ok {
+				c.Workers++
+			}
+			c.Cores[name] = r.Cores
+		}
+		c.Placement = append(c.Placement, pl)
+	}
+	var recs []metrics.Recovery
+	for i := 1; i < len(samples); i++ {
+		for _, name := range slices.Sorted(maps.Keys(samples[i-1].Shape)) {
+			if _, still := samples[i].Shape[name]; still {
+				continue
+			}
+			lost := samples[i-1].Shape[name].Partitions
+			for j := i; j < len(samples); j++ {
+				if hostedBy(samples[j].Shape, lost, name) {
+					recs = append(recs, metrics.Recovery{Fault: "worker " + name + " left", AtMs: float64(samples[i].AtMs),
+						RecoveryMs: float64(samples[j].AtMs - samples[i].AtMs), Measure: metrics.MeasurePlacement,
+						Detail: fmt.Sprintf("partitions %v re-placed: %s", lost, samples[j].Shape)})
+					break
+				}
+			}
+		}
+	}
+	return c, recs
+}
+
+// hostedBy says whether every partition of ps is hosted in s by a worker
+// other than gone.
+func hostedBy(s Shape, ps []int, gone string) bool {
+	for _, p := range ps {
+		found := false
+		for name, r := range s {
+			if name != gone && slices.Contains(r.Partitions, p) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
 }

@@ -45,6 +45,9 @@ type Set struct {
 	Bound     *Resource  `json:"bound,omitempty"`
 	Recovery  []Recovery `json:"recovery,omitempty"`
 	Timeline  []Window   `json:"timeline,omitempty"`
+	// Cluster is the measured shape of a run on worker processes (dflab
+	// load): nil for runs in one process and on the simulator.
+	Cluster *Cluster `json:"cluster,omitempty"`
 	// Events is the number of simulator events processed (0 on real backends).
 	Events int64 `json:"events,omitempty"`
 	// Models names the simulator's model set that ran (sim only).
@@ -118,6 +121,27 @@ type Recovery struct {
 	Measure    string  `json:"measure,omitempty"`
 	Detail     string  `json:"detail,omitempty"`
 }
+
+// Cluster is what a load process measured of the worker processes it ran
+// against: how many there were, their cores, and which hosted which
+// partitions (or control queues) each time that changed.
+type Cluster struct {
+	Workers   int            `json:"workers"` // distinct workers seen during the run
+	Cores     map[string]int `json:"cores"`   // each worker's cores, as it reported them
+	Placement []Placement    `json:"placement"`
+}
+
+// Placement is the cluster's shape from AtMs (since the run started) on:
+// worker name to the partitions it hosts.
+type Placement struct {
+	AtMs  int64            `json:"atMs"`
+	Hosts map[string][]int `json:"hosts"`
+}
+
+// MeasurePlacement is Recovery.Measure of a worker that left a cluster:
+// from the first shape without it to the first shape in which every
+// partition it hosted is hosted by another worker.
+const MeasurePlacement = "placement"
 
 // MeasureTakeover is Recovery.Measure of a takeover: the partitions of a
 // node that crashed (and did not come back) recovered on other nodes.

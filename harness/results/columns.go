@@ -133,6 +133,18 @@ var metricColumns = []Column{
 	{"util_core_max", "fraction", "busiest engine core's own-thread utilisation (a partition, a dispatcher)", kindCol("core")},
 	{"util_activity_slots_max", "fraction", "busiest node's activity-slot utilisation", kindCol("activity-slots")},
 	{"util_cap_max", "fraction", "busiest throughput cap's utilisation", kindCol("cap")},
+	{"cluster_workers", "", "worker processes seen by a cluster run's load process (empty otherwise)", func(r Row) string {
+		if r.Metrics.Cluster == nil {
+			return ""
+		}
+		return itoa(r.Metrics.Cluster.Workers)
+	}},
+	{"cluster_placements", "", "placements (shapes) a cluster run went through (empty otherwise)", func(r Row) string {
+		if r.Metrics.Cluster == nil {
+			return ""
+		}
+		return itoa(len(r.Metrics.Cluster.Placement))
+	}},
 	{"recoveries", "", "faults recovered from", func(r Row) string { return itoa(len(r.Metrics.Recovery)) }},
 	{"recovery_max_ms", "ms", "longest recovery time", recoveryMax},
 	{"events", "", "simulator events processed (empty on real backends)", func(r Row) string { return zeroEmpty64(r.Metrics.Events) }},
