@@ -220,6 +220,15 @@ func TestClusterNetheriteKill9(t *testing.T) {
 	row := load.wait(t)
 	require.EqualValues(t, 50, row.Metrics.Completed, "every instance of the load completes")
 	t.Logf("hello5 row notes: %q", row.Metrics.Notes)
+	require.NotNil(t, row.Metrics.Cluster, "the row records the measured cluster")
+	require.Equal(t, 3, row.Metrics.Cluster.Workers)
+	require.Equal(t, map[string]int{"w1": 1, "w2": 1, "w3": 1}, row.Metrics.Cluster.Cores)
+	var gone []string
+	for _, r := range row.Metrics.Recovery {
+		gone = append(gone, r.Fault)
+		t.Logf("recovery: %s at %.0f ms, %.0f ms (%s)", r.Fault, r.AtMs, r.RecoveryMs, r.Detail)
+	}
+	require.Equal(t, []string{"worker w2 left"}, gone)
 
 	// A fourth worker joins while Bank runs: it takes its share by graceful
 	// moves, and Bank's oracle (money conserved) passes.
