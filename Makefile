@@ -16,7 +16,7 @@ NB_OUT   ?= notebooks/executed
 SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT       = $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(NB_DEBS)
 
-.PHONY: test lint bench bench-peers figures plots calibrate microbench deps deps-python notebooks profile test-storage bench-storage faults
+.PHONY: test lint bench bench-peers figures plots calibrate microbench deps deps-python notebooks profile test-storage bench-storage faults cluster-bench
 
 ## test: the whole test suite (installs Azurite from package-lock.json and the
 ## notebooks' Debian packages first), the examples module (its own go.mod: a
@@ -28,7 +28,9 @@ test: deps
 	@$(MAKE) --no-print-directory notebooks
 
 ## deps: Go modules, the pinned npm packages (Azurite), the notebooks' Python packages
-## and PostgreSQL (Debian's postgresql-15, else postgresql, when no initdb is found)
+## and PostgreSQL (Debian's postgresql-15, else postgresql, when no initdb is found); a
+## node_modules that is a symlink (a git worktree sharing another checkout's packages) is not
+## reinstalled through unless Azurite is missing: npm ci would empty the checkout it points to
 deps: deps-python
 	$(GO) mod download
 	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null 2>&1; then \
@@ -36,7 +38,7 @@ deps: deps-python
 			$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql; }; \
 	fi
 	@if [ -f package-lock.json ]; then \
-		if [ ! -x node_modules/.bin/azurite ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then \
+		if [ ! -x node_modules/.bin/azurite ] || { [ ! -L node_modules ] && [ package-lock.json -nt node_modules/.package-lock.json ]; }; then \
 			npm ci --no-audit --no-fund; \
 		fi; \
 	fi
@@ -95,6 +97,15 @@ plots:
 ## fit without the Functions-host structure, stays as it is)
 calibrate:
 	$(GO) run ./harness/cmd/dflab calibrate --progress --force --name paper2022b
+
+## cluster-bench: local clusters of 1, 2 and 4 worker processes (Azurite, NATS R3) on this
+## machine, Hello5 and Bank from a load process; rows to results/cluster (notebooks/cluster.ipynb).
+## Correctness and process overheads on one machine, not scale-out.
+cluster-bench: deps
+	@rm -f results/cluster/cluster.jsonl
+	$(GO) run ./harness/cmd/dflab cluster bench --workers 1,2,4 --workload hello5 --load closed:1000 --seed 1 --out results/cluster/cluster.jsonl
+	$(GO) run ./harness/cmd/dflab cluster bench --workers 1,2,4 --workload bank --load closed:100 --seed 1 --out results/cluster/cluster.jsonl
+	$(GO) run ./harness/cmd/dflab plot --in results/cluster/cluster.jsonl --out results/cluster
 
 ## faults: the swarm fault campaign on the simulator (SEEDS seeds, default 5000):
 ## summary table with faults by kind, violations by checker and wall time

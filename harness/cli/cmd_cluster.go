@@ -145,14 +145,20 @@ hosted which partitions) each time it changed during the run.`)
 	if *sample <= 0 {
 		return fmt.Errorf("--sample = %v: allowed > 0", *sample)
 	}
+	return loadRows(ctx, e, s, shared, *sample, *out)
+}
+
+// loadRows runs s's repetitions from the client against the cluster's
+// shared storage and appends their rows to out.
+func loadRows(ctx context.Context, e *env, s spec.Spec, shared cluster.Shared, sample time.Duration, out string) error {
 	reg := harness.NewRegistryIn(e.catalog)
 	run := harness.RunnerFunc(func(ctx context.Context, req harness.Request) (metrics.Set, error) {
-		return loadRun(ctx, req, e.catalog, shared, *sample)
+		return loadRun(ctx, req, e.catalog, shared, sample)
 	})
 	if err := reg.Register(s.Engine.Name, run); err != nil {
 		return err
 	}
-	f, err := os.OpenFile(*out, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	f, err := os.OpenFile(out, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return fmt.Errorf("results file: %w", err)
 	}
@@ -160,7 +166,7 @@ hosted which partitions) each time it changed during the run.`)
 	rows, err := harness.Execute(ctx, reg, s, harness.Options{Revision: results.BuildRevision(), Out: results.NewWriter(f)})
 	for _, r := range rows {
 		if r.Error != "" {
-			return fmt.Errorf("run %s failed: %s (recorded in %s)", r.RunID, r.Error, *out)
+			return fmt.Errorf("run %s failed: %s (recorded in %s)", r.RunID, r.Error, out)
 		}
 	}
 	if err != nil {

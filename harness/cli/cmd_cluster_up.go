@@ -4,11 +4,16 @@ import (
 	"context"
 	"fmt"
 	"log"
+	"os"
 	"os/exec"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/dflab/dflab/backends/azure"
 	"github.com/dflab/dflab/harness/cluster"
+	"github.com/dflab/dflab/harness/spec"
 )
 
 // selfCommand is the command line of another dflab process (a worker of
@@ -16,8 +21,8 @@ import (
 var selfCommand func(args []string) *exec.Cmd
 
 func cmdCluster(ctx context.Context, e *env, args []string) error {
-	if len(args) == 0 || (args[0] != "up" && args[0] != "down" && args[0] != "status") {
-		fmt.Fprintf(e.stderr, "usage: %s cluster up|down|status [flags]   (%s cluster up --help)\n", e.program, e.program)
+	if len(args) == 0 || (args[0] != "up" && args[0] != "down" && args[0] != "status" && args[0] != "bench") {
+		fmt.Fprintf(e.stderr, "usage: %s cluster up|down|status|bench [flags]   (%s cluster up --help)\n", e.program, e.program)
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
 			return nil
 		}
@@ -28,6 +33,8 @@ func cmdCluster(ctx context.Context, e *env, args []string) error {
 		return clusterUp(ctx, e, args[1:])
 	case "down":
 		return clusterDown(e, args[1:])
+	case "bench":
+		return clusterBench(ctx, e, args[1:])
 	}
 	return clusterStatus(e, args[1:])
 }
@@ -50,6 +57,7 @@ their PIDs, when it ends. Worker logs are in DIR/logs.`)
 	var workloads, knobs multiFlag
 	fs.Var(&workloads, "workload", "workload whose functions the workers run (repeatable; default hello5 and bank)")
 	fs.Var(&knobs, "knob", "engine knob NAME=VALUE for every worker (repeatable)")
+	fs.StringVar(&l.Azurite, "azurite", "", "azurite executable (default: node_modules/.bin/azurite above the working directory, from npm ci)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -112,4 +120,131 @@ Lists the processes of the local cluster in DIR and whether each runs.`)
 	}
 	fmt.Fprintf(e.stdout, "nats %s\n", strings.ReplaceAll(st.NATSURLs, ",", " "))
 	return nil
+}
+
+func clusterBench(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "cluster bench", "[--workers 1,2,4] [spec flags] [--out FILE]", `
+For each worker count, starts a local cluster as cluster up does, waits
+until its workers host every partition (or control queue), runs the spec
+from a load process's client as dflab load does, appends the row to --out
+and stops the cluster. The rows record the measured cluster (workers,
+cores, placement). On one machine this measures correctness and the
+overheads of worker processes, not scale-out: every worker shares its
+cores, and Azurite is an emulator.`)
+	var sf specFlags
+	sf.register(fs)
+	counts := fs.String("workers", "1,2,4", "worker counts, comma-separated")
+	partitions := fs.Int("partitions", 12, "partitions (Netherite) or control queues (original) of the workers and the load")
+	out := fs.String("out", "results/cluster/cluster.jsonl", "JSONL results file to append to")
+	az := fs.String("azurite", "", "azurite executable (default: node_modules/.bin/azurite above the working directory, from npm ci)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	cores := 1 // --cores: each worker's
+	if sf.cores.set {
+		cores = sf.cores.v
+	}
+	knobs := []string(sf.knobs) // --knob: the workers' and the load's
+	var ns []int
+	for _, c := range strings.Split(*counts, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(c))
+		if err != nil || n < 1 || n > 16 {
+			return fmt.Errorf("--workers %q: allowed a comma-separated list of 1..16", *counts)
+		}
+		ns = append(ns, n)
+	}
+	if sf.backend == "" {
+		sf.backend = spec.BackendAzure
+	}
+	if sf.engine == "" {
+		sf.engine = "netherite"
+	}
+	knob := map[string]string{"netherite": "partitions", "original": "controlQueues"}[sf.engine]
+	if knob == "" {
+		return fmt.Errorf("--engine %q: cluster bench runs netherite | original", sf.engine)
+	}
+	sf.sets = append(sf.sets, fmt.Sprintf("engine.%s.%s=%d", sf.engine, knob, *partitions))
+	if err := os.MkdirAll(filepath.Dir(*out), 0o755); err != nil {
+		return fmt.Errorf("results file: %w", err)
+	}
+	for _, n := range ns {
+		sf.nodes, sf.cores = optInt{n, true}, optInt{cores, true}
+		s, err := sf.build(e.catalog)
+		if err != nil {
+			return err
+		}
+		if err := benchPoint(ctx, e, s, n, cores, *partitions, knob, knobs, *out, *az); err != nil {
+			return fmt.Errorf("%d workers: %w", n, err)
+		}
+	}
+	return nil
+}
+
+// benchPoint runs s against a local cluster of n workers.
+func benchPoint(ctx context.Context, e *env, s spec.Spec, n, cores, partitions int, knob string, knobs []string, out, az string) error {
+	dir, err := os.MkdirTemp("", "dflab-cluster-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	l := cluster.Local{Dir: dir, Workers: n, Engine: s.Engine.Name, Cores: cores, Namespace: "bench",
+		Workloads: []string{s.Workload.Name}, Knobs: append([]string{knob + "=" + strconv.Itoa(partitions)}, knobs...), Command: selfCommand, Azurite: az,
+		Logf: log.New(e.stderr, "", log.LstdFlags).Printf}
+	uctx, stop := context.WithCancel(ctx)
+	ready, upErr := make(chan cluster.State, 1), make(chan error, 1)
+	go func() { upErr <- l.Up(uctx, func(st cluster.State) { ready <- st }) }()
+	defer func() { stop(); <-upErr }()
+	var st cluster.State
+	select {
+	case st = <-ready:
+	case err := <-upErr:
+		upErr <- err
+		return fmt.Errorf("cluster up: %w", err)
+	}
+	fmt.Fprintf(e.stderr, "cluster bench: %d workers up; waiting for them to host all %d (knob %s)\n", n, partitions, knob)
+	if err := waitPlaced(ctx, st, n, partitions); err != nil {
+		return err
+	}
+	shared := cluster.Shared{ConnectionString: st.ConnectionString, Namespace: st.Namespace, NATSURL: st.NATSURLs, NATSReplicas: st.NATSReplicas}
+	if err := loadRows(ctx, e, s, shared, 250*time.Millisecond, out); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "cluster bench: %d workers: row appended to %s\n", n, out)
+	return nil
+}
+
+// waitPlaced waits (up to 3 minutes) until n workers host all partitions.
+func waitPlaced(ctx context.Context, st cluster.State, n, partitions int) error {
+	az, err := azure.Open(ctx, st.ConnectionString, azure.Options{Namespace: st.Namespace})
+	if err != nil {
+		return err
+	}
+	deadline := time.Now().Add(3 * time.Minute)
+	last := cluster.Shape{}
+	for time.Now().Before(deadline) {
+		var shape cluster.Shape
+		if st.Engine == "original" {
+			shape, err = cluster.ReadQueueOwners(ctx, az, "dflab", partitions)
+		} else {
+			shape, err = cluster.ReadShape(ctx, az, "dflab")
+		}
+		if err == nil {
+			last = shape
+			hosted := map[int]bool{}
+			for _, r := range shape {
+				for _, p := range r.Partitions {
+					hosted[p] = true
+				}
+			}
+			if len(shape) == n && len(hosted) == partitions {
+				return nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+	return fmt.Errorf("the %d workers did not host all %d partitions within 3 minutes; last shape %s", n, partitions, last)
 }

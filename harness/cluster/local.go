@@ -34,6 +34,9 @@ type Local struct {
 	Namespace string   // the cluster's objects in the Azurite account
 	Workloads []string // workloads whose functions the workers run
 	Knobs     []string // engine knobs NAME=VALUE for every worker
+	// Azurite is the azurite executable; empty finds
+	// node_modules/.bin/azurite above the working directory.
+	Azurite string
 	// Command makes the command line of one dflab process (a worker);
 	// nil runs this executable.
 	Command func(args []string) *exec.Cmd
@@ -106,7 +109,7 @@ func (l *Local) Up(ctx context.Context, ready func(State)) error {
 	if old, err := ReadState(l.Dir); err == nil && Alive(old.Supervisor) {
 		return fmt.Errorf("cluster: %s: a cluster is already up (supervisor pid %d); `dflab cluster down --dir %s` first", state, old.Supervisor.PID, l.Dir)
 	}
-	az, err := azurite.StartServer(ctx, azurite.Options{})
+	az, err := azurite.StartServer(ctx, azurite.Options{Bin: l.Azurite})
 	if err != nil {
 		return err
 	}
