@@ -6,6 +6,9 @@ GO      ?= go
 # info); stamp it wherever git can tell, even if go env says -buildvcs=false.
 export GOFLAGS ?= -buildvcs=auto
 PKGS    ?= ./...
+# staticcheck at a pinned version, fetched through the Go module proxy by go run
+# (go.mod stays free of it; the first run downloads and builds it once).
+STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 GOFILES  = $(shell git ls-files '*.go' 2>/dev/null)
 
 # The notebooks run on Debian's Python and its packages, never a python3 that
@@ -58,7 +61,8 @@ notebooks: deps-python
 	PYDEVD_DISABLE_FILE_VALIDATION=1 $(PY) -m nbconvert --to notebook --execute \
 		--ExecutePreprocessor.timeout=600 --output-dir $(NB_OUT) notebooks/*.ipynb
 
-## lint: formatting, go.mod tidy (every module), go vet and the architecture test
+## lint: formatting, go.mod tidy (every module), go vet, staticcheck (pinned) and the
+## architecture test
 lint:
 	@out=$$(gofmt -l $(GOFILES)); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) mod tidy -diff
@@ -66,6 +70,9 @@ lint:
 	$(GO) vet $(PKGS)
 	cd examples && $(GO) vet ./...
 	cd bench/peers/durabletask-go && $(GO) mod tidy -diff && $(GO) vet ./...
+	$(STATICCHECK) $(PKGS)
+	cd examples && $(STATICCHECK) ./...
+	cd bench/peers/durabletask-go && $(STATICCHECK) ./...
 	$(GO) test -count=1 ./internal/archtest
 
 ## bench: the main job on the simulator (no services): Hello5, Bank, WordCount and

@@ -263,6 +263,7 @@ func (o Options) knobs(sys *systems.System) (systems.Values, error) {
 		}
 		text := fmt.Sprint(f.value)
 		if _, err := sys.Parse(systems.Values{f.knob: text}, systems.RunnerReal); err != nil {
+			//lint:ignore ST1005 the message starts with the Go field it names
 			return nil, fmt.Errorf("Options.%s = %s: %w", f.field, text, err)
 		}
 		v[f.knob] = text

@@ -43,7 +43,7 @@ func TestDriverScenarioRepeatable(t *testing.T) {
 		d.RunUntil(100 * port.Millisecond)
 		return d.Trace().Hash()
 	}
-	if run() != run() {
+	if first, second := run(), run(); first != second {
 		t.Fatal("benchmark scenario is not deterministic")
 	}
 }

@@ -41,12 +41,6 @@ func (e *enc) messages(ms []durable.Message) {
 		e.event(&ms[i].Event)
 	}
 }
-func (e *enc) strs(ss []string) {
-	e.uint(uint64(len(ss)))
-	for _, s := range ss {
-		e.str(s)
-	}
-}
 
 // dec reads what enc wrote; the first error sticks.
 type dec struct {
@@ -167,16 +161,4 @@ func (d *dec) messages() []durable.Message {
 		ms = append(ms, durable.Message{To: to, Event: d.event()})
 	}
 	return ms
-}
-
-func (d *dec) strs() []string {
-	n := d.count()
-	if n == 0 {
-		return nil
-	}
-	ss := make([]string, 0, n)
-	for i := 0; i < n && d.err == nil; i++ {
-		ss = append(ss, d.str())
-	}
-	return ss
 }

@@ -206,6 +206,7 @@ func TestPanicsAreCaptured(t *testing.T) {
 			return nil, err
 		}
 		var m map[string]int
+		//lint:ignore SA5000 the orchestrator panics on purpose
 		m["boom"] = 1 // nil map write
 		return nil, nil
 	}))

@@ -25,17 +25,6 @@ var (
 	gray            = color.RGBA{120, 120, 120, 255}
 )
 
-// coreIndex is the position of cores in the paper's {1, 2, 4}.
-func coreIndex(cores int) int {
-	switch cores {
-	case 1:
-		return 0
-	case 2:
-		return 1
-	}
-	return 2
-}
-
 // System names the engine configuration of s as the notebooks do.
 func System(s spec.Spec) string {
 	level := s.Engine.Knob("speculation")
@@ -50,18 +39,6 @@ func System(s spec.Spec) string {
 		return SystemNetheriteNone
 	}
 	return "Netherite (" + level + " speculation)"
-}
-
-func systemColor(s spec.Spec) color.Color {
-	switch System(s) {
-	case SystemOriginal:
-		return originalColors[1]
-	case SystemNetheriteNone:
-		return netheriteColors[0]
-	case SystemNetheriteLocal:
-		return netheriteColors[2]
-	}
-	return netheriteColors[1]
 }
 
 // byWorkload splits groups by workload, in the order of names.

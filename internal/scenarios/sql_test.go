@@ -34,7 +34,7 @@ func TestSQLSameSeedSameTrace(t *testing.T) {
 	}
 	a, b := run(11), run(11)
 	require.Equal(t, a, b, "same seed, same trace hash")
-	require.NotEqual(t, a, run(12), fmt.Sprint("another seed, another trace"))
+	require.NotEqual(t, a, run(12), "another seed, another trace")
 }
 
 // A worker node crashes mid-run and restarts: the work items it held stay

@@ -51,7 +51,7 @@ func account(initial int64) durable.Entity {
 				return fmt.Errorf("account %s add: %w", ctx.ID(), err)
 			}
 			st.Balance += in.Amount
-			st.Applied = append(st.Applied, Applied{Transfer: in.Transfer, Amount: in.Amount})
+			st.Applied = append(st.Applied, Applied(in))
 			return ctx.SetState(st)
 		case OpDelete:
 			ctx.DeleteState()

@@ -164,13 +164,13 @@ func (r *Rule) Eval(input, ctx any) (bool, error) {
 		return (verr == nil) == r.Value.(bool), nil
 	}
 	if verr != nil {
-		return false, fmt.Errorf("Choice rule %s: %w", r.Op, verr)
+		return false, fmt.Errorf("choice rule %s: %w", r.Op, verr)
 	}
 	want := r.Value
 	if isPath {
 		var err error
 		if want, err = r.Value.(*Path).Get(input, ctx); err != nil {
-			return false, fmt.Errorf("Choice rule %s: %w", r.Op, err)
+			return false, fmt.Errorf("choice rule %s: %w", r.Op, err)
 		}
 	}
 	return compare(base, v, want)

@@ -290,7 +290,7 @@ func parseTrigger(s *Script, line int, t []string, _ string) error {
 	if t[0] == "lease-loss" {
 		p, err := strconv.Atoi(strings.TrimPrefix(t[1], "p"))
 		if !strings.HasPrefix(t[1], "p") || err != nil || p < 0 || p > plan.MaxPartition {
-			return fmt.Errorf("partition %q: allowed p0, p1, ...", t[1])
+			return fmt.Errorf("partition %q: allowed p0 to p%d", t[1], plan.MaxPartition)
 		}
 		tr = Trigger{Line: line, LeaseLoss: true, Partition: p, Op: t[3], N: 1}
 	}

@@ -66,7 +66,7 @@ func TestParseRejectsBadLinesNamingWhatIsAllowed(t *testing.T) {
 		header + "crash node1 page-write\n":                    "want: crash NODE after OP",
 		header + "crash node1 after page-scribble\n":           "page-scribble",
 		header + "crash node1 after page-write n=0\n":          "allowed a count >= 1",
-		header + "lease-loss px after page-write\n":            "allowed p0, p1",
+		header + "lease-loss px after page-write\n":            "allowed p0 to p",
 		header + "lease-loss p1 after page-write restart=1s\n": "allowed on crash triggers only",
 		header + "expect exactly-twice 1\n":                    "COUNTER OP VALUE",
 		header + "expect log unquoted\n":                       "want one non-empty quoted string",
