@@ -119,17 +119,47 @@ func TestInvalidMetricsAreRecordedAsErrors(t *testing.T) {
 func TestProgressLine(t *testing.T) {
 	var buf bytes.Buffer
 	p := NewProgress(&buf, 4, false, fakeClock())
-	// The fake clock ticks 1 s per reading: start 1 s, Line 2 s, Events 3 s, Line 4 s.
+	// The fake clock ticks 1 s per reading: start 1 s, Line 2 s, Line 3 s
+	// (a silent progress reads no clock otherwise).
 	require.Equal(t, "runs 0/4 · ETA unknown", p.Line())
 	p.Events(3_000_000)
-	p.RunDone() // silent: no clock reading
-	require.Equal(t, "runs 1/4 · 1.00M events/s · ETA 9s", p.Line())
+	p.RunDone()
+	require.Equal(t, "runs 1/4 · 1.50M events/s · ETA 6s", p.Line())
 	require.Empty(t, buf.String(), "not a terminal and not forced: silent")
 	require.False(t, IsTerminal(&buf))
 	q := NewProgress(&buf, 1, true, fakeClock())
 	q.RunDone()
 	require.True(t, strings.HasSuffix(buf.String(), "\n"))
 	require.Contains(t, buf.String(), "done in")
+}
+
+// Forced into a file or a pipe, progress is plain lines without escape
+// codes: the first finished run, then one per PlainEvery, and the last.
+func TestProgressIntoAFileIsPlainLines(t *testing.T) {
+	var buf bytes.Buffer
+	var now time.Time
+	clock := func() time.Time { return now }
+	p := NewProgress(&buf, 4, true, clock).Unit("seeds")
+	p.Note("0 violations")
+	now = now.Add(time.Second)
+	p.Events(10)
+	require.Empty(t, buf.String(), "no line before PlainEvery or the first finished run")
+	p.RunDone()
+	now = now.Add(time.Second)
+	p.RunDone() // 1 s after the last line: silent
+	now = now.Add(PlainEvery)
+	p.Events(20) // PlainEvery after the last line: one line
+	p.RunDone()  // right after it: silent
+	p.Note("1 violations")
+	p.RunDone() // the last: always
+	lines := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
+	require.Equal(t, []string{
+		"seeds 1/4 · 0 violations · 10 events/s · ETA 3s",
+		"seeds 2/4 · 0 violations · 2 events/s · ETA 12s",
+		"seeds 4/4 · 1 violations · 2 events/s · done in 12s",
+	}, lines)
+	require.NotContains(t, buf.String(), "\033")
+	require.NotContains(t, buf.String(), "\r")
 }
 
 // Every sim row records the content hash of its model set beside the

@@ -9,12 +9,15 @@ import (
 )
 
 // Progress prints one status line — runs done / total, events per second,
-// ETA — rewriting it in place. It prints only when enabled: when its
-// output is a terminal, or when asked (--progress).
+// ETA. It prints only when enabled: when its output is a terminal, or when
+// asked (--progress). On a terminal it rewrites the line in place; into a
+// file or a pipe it writes plain lines, no escape codes: one when the
+// first run finishes, then at most one every PlainEvery, and the last.
 type Progress struct {
 	mu      sync.Mutex
 	out     io.Writer
 	enabled bool
+	live    bool // a terminal: rewrite the line in place
 	now     func() time.Time
 	start   time.Time
 	total   int
@@ -22,7 +25,14 @@ type Progress struct {
 	events  int64 // finished runs' events plus the current run's
 	base    int64 // finished runs' events
 	last    time.Time
+	plain   time.Time // when the last plain line was written
+	unit    string
+	note    string
 }
+
+// PlainEvery is how often at most a progress line is written when the
+// output is not a terminal.
+const PlainEvery = 10 * time.Second
 
 // NewProgress returns a progress line for total runs on out; force
 // enables it even when out is not a terminal; now is the clock (nil:
@@ -31,7 +41,23 @@ func NewProgress(out io.Writer, total int, force bool, now func() time.Time) *Pr
 	if now == nil {
 		now = time.Now
 	}
-	return &Progress{out: out, enabled: force || IsTerminal(out), now: now, start: now(), total: total}
+	tty := IsTerminal(out)
+	return &Progress{out: out, enabled: force || tty, live: tty, now: now, start: now(), total: total, unit: "runs"}
+}
+
+// Unit names what is counted ("seeds"; default "runs").
+func (p *Progress) Unit(unit string) *Progress {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.unit = unit
+	return p
+}
+
+// Note sets a text shown after the count ("2 violations"); "" removes it.
+func (p *Progress) Note(note string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.note = note
 }
 
 // IsTerminal reports whether w is a character device (a terminal).
@@ -52,10 +78,7 @@ func (p *Progress) Events(n int64) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.events = p.base + n
-	if now := p.now(); now.Sub(p.last) >= minRedraw {
-		p.last = now
-		p.printLocked()
-	}
+	p.tickLocked()
 }
 
 // Tracker returns an events callback for one run that may run alongside
@@ -69,10 +92,24 @@ func (p *Progress) Tracker() func(events int64) {
 		p.events += n - last
 		p.base += n - last
 		last = n
-		if now := p.now(); now.Sub(p.last) >= minRedraw {
-			p.last = now
-			p.printLocked()
-		}
+		p.tickLocked()
+	}
+}
+
+// tickLocked redraws the live line at most every minRedraw, or writes a
+// plain line when PlainEvery has passed since the last one (or the start).
+func (p *Progress) tickLocked() {
+	if !p.enabled {
+		return
+	}
+	now := p.now()
+	switch {
+	case p.live && now.Sub(p.last) >= minRedraw:
+		p.last = now
+		p.printLocked()
+	case !p.live && now.Sub(p.plain) >= PlainEvery && now.Sub(p.start) >= PlainEvery:
+		p.plain = now
+		fmt.Fprintln(p.out, p.lineLocked())
 	}
 }
 
@@ -82,9 +119,20 @@ func (p *Progress) RunDone() {
 	defer p.mu.Unlock()
 	p.done++
 	p.base = p.events
-	p.printLocked()
-	if p.done == p.total && p.enabled {
-		fmt.Fprintln(p.out)
+	if !p.enabled {
+		return
+	}
+	if p.live {
+		p.printLocked()
+		if p.done == p.total {
+			fmt.Fprintln(p.out)
+		}
+		return
+	}
+	now := p.now()
+	if p.done == p.total || p.plain.IsZero() || now.Sub(p.plain) >= PlainEvery {
+		p.plain = now
+		fmt.Fprintln(p.out, p.lineLocked())
 	}
 }
 
@@ -97,7 +145,10 @@ func (p *Progress) Line() string {
 
 func (p *Progress) lineLocked() string {
 	elapsed := p.now().Sub(p.start)
-	line := fmt.Sprintf("runs %d/%d", p.done, p.total)
+	line := fmt.Sprintf("%s %d/%d", p.unit, p.done, p.total)
+	if p.note != "" {
+		line += " · " + p.note
+	}
 	if secs := elapsed.Seconds(); secs > 0 && p.events > 0 {
 		line += fmt.Sprintf(" · %s events/s", si(float64(p.events)/secs))
 	}
@@ -113,8 +164,9 @@ func (p *Progress) lineLocked() string {
 	return line
 }
 
+// printLocked redraws the live line; plain output is written by RunDone.
 func (p *Progress) printLocked() {
-	if p.enabled {
+	if p.enabled && p.live {
 		fmt.Fprintf(p.out, "\r\033[K%s", p.lineLocked())
 	}
 }
