@@ -2,10 +2,12 @@ package campaign
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/dflab/dflab/faults/plan"
@@ -32,6 +34,13 @@ type Config struct {
 	StopAfter int
 	// Log, if set, receives one line per violation as it happens.
 	Log io.Writer
+	// Workers is how many seeds run at once (0: one). Seeds are taken in
+	// in seed order, so the summary, the log and StopAfter do not depend
+	// on it.
+	Workers int
+	// SeedDone, if set, is called as each seed is taken in, in seed order,
+	// with that seed's simulator events and the violations so far.
+	SeedDone func(events int64, violations int)
 }
 
 // Violation is one failed check of one seed.
@@ -112,51 +121,126 @@ func (c *Config) normalize() error {
 }
 
 // Run runs a campaign: every seed in [From, From+Seeds) is drawn and run
-// with its fault plan, and every checker judges it.
+// with its fault plan, and every checker judges it. A cancelled context
+// stops it: the summary holds the seeds finished in order before that,
+// the error is the context's, and a seed cut short is no violation.
 func Run(ctx context.Context, cfg Config) (Summary, error) {
 	if err := cfg.normalize(); err != nil {
 		return Summary{}, fmt.Errorf("campaign: %w", err)
 	}
 	start := time.Now()
 	sum := Summary{From: cfg.From, Seeds: cfg.Seeds, Faults: map[plan.Kind]int64{}}
-	for seed := cfg.From; seed < cfg.From+cfg.Seeds; seed++ {
-		if err := ctx.Err(); err != nil {
-			return sum, err
-		}
-		c, err := Draw(seed, cfg.Setup)
-		if err != nil {
-			return sum, err
-		}
-		if cfg.Planted != "" && !c.plants(cfg.Planted) {
-			continue
-		}
-		twice := cfg.TwiceEvery > 0 && (seed-cfg.From)%uint64(cfg.TwiceEvery) == 0
-		vs := runSeed(ctx, &sum, c, cfg, twice)
-		for _, v := range vs {
-			if cfg.Log != nil {
-				fmt.Fprintf(cfg.Log, "VIOLATION seed %d [%s] %s: %s\n  repro: %s\n", v.Seed, v.Checker, v.Case, v.Message, v.Repro)
+	run, stop := context.WithCancel(ctx)
+	defer stop()
+	next, done := make(chan uint64), make(chan seedResult)
+	var wg sync.WaitGroup
+	for range max(cfg.Workers, 1) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for seed := range next {
+				done <- runSeed(run, seed, cfg)
+			}
+		}()
+	}
+	go func() {
+		defer close(next)
+		for seed := cfg.From; seed < cfg.From+cfg.Seeds; seed++ {
+			select {
+			case next <- seed:
+			case <-run.Done():
+				return
 			}
 		}
-		sum.Violations = append(sum.Violations, vs...)
-		if cfg.StopAfter > 0 && len(sum.Violations) >= cfg.StopAfter {
-			break
+	}()
+	go func() {
+		wg.Wait()
+		close(done)
+	}()
+	var err error
+	stopped := false // StopAfter reached, or a seed failed to draw
+	pending, want := map[uint64]seedResult{}, cfg.From
+	for r := range done {
+		pending[r.seed] = r
+		for r, ok := pending[want]; ok; r, ok = pending[want] {
+			delete(pending, want)
+			want++
+			if stopped || err != nil {
+				continue
+			}
+			if r.err != nil {
+				err, stopped = r.err, !errors.Is(r.err, context.Canceled)
+				stop()
+				continue
+			}
+			sum.add(r, cfg)
+			if cfg.StopAfter > 0 && len(sum.Violations) >= cfg.StopAfter {
+				stopped = true
+				stop()
+			}
 		}
 	}
 	sum.Wall = time.Since(start)
-	return sum, nil
+	if err == nil && !stopped {
+		err = ctx.Err() // cancelled between seeds
+	}
+	return sum, err
 }
 
-// runSeed runs one case (twice if asked) and returns its violations.
-func runSeed(ctx context.Context, sum *Summary, c Case, cfg Config, twice bool) []Violation {
-	sum.Ran++
-	out, err := RunCase(ctx, c, cfg.Planted)
-	sum.Events += out.Events
-	for _, f := range out.Faults {
-		sum.Faults[f.Fault] += f.N
+// seedResult is what one seed did.
+type seedResult struct {
+	seed    uint64
+	ran     bool // false: the planted bug does not apply to its engine
+	twice   bool
+	outcome simrun.Outcome
+	vs      []Violation
+	err     error // the draw failed or the run was cut short
+}
+
+// add takes in one seed's result.
+func (s *Summary) add(r seedResult, cfg Config) {
+	if r.ran {
+		s.Ran++
+		s.Events += r.outcome.Events
+		for _, f := range r.outcome.Faults {
+			s.Faults[f.Fault] += f.N
+		}
 	}
-	var vs []Violation
+	if r.twice {
+		s.Twice++
+	}
+	for _, v := range r.vs {
+		if cfg.Log != nil {
+			fmt.Fprintf(cfg.Log, "VIOLATION seed %d [%s] %s: %s\n  repro: %s\n", v.Seed, v.Checker, v.Case, v.Message, v.Repro)
+		}
+	}
+	s.Violations = append(s.Violations, r.vs...)
+	if cfg.SeedDone != nil {
+		cfg.SeedDone(r.outcome.Events, len(s.Violations))
+	}
+}
+
+// runSeed draws and runs one case (twice if the seed is one of every
+// TwiceEvery) and judges it.
+func runSeed(ctx context.Context, seed uint64, cfg Config) seedResult {
+	r := seedResult{seed: seed}
+	c, err := Draw(seed, cfg.Setup)
+	if err != nil {
+		r.err = err
+		return r
+	}
+	if cfg.Planted != "" && !c.plants(cfg.Planted) {
+		return r
+	}
+	r.ran = true
+	out, err := RunCase(ctx, c, cfg.Planted)
+	if ctx.Err() != nil {
+		r.err = ctx.Err()
+		return r
+	}
+	r.outcome = out
 	violation := func(checker string, msg string) {
-		vs = append(vs, Violation{Seed: c.Seed, Checker: checker, Case: c.Describe(), Message: msg,
+		r.vs = append(r.vs, Violation{Seed: c.Seed, Checker: checker, Case: c.Describe(), Message: msg,
 			Repro: cfg.Setup.ReproCommand(c.Seed)})
 	}
 	if err != nil {
@@ -166,14 +250,18 @@ func runSeed(ctx context.Context, sum *Summary, c Case, cfg Config, twice bool) 
 		}
 		violation(checker, err.Error())
 	}
-	if twice {
-		sum.Twice++
+	if cfg.TwiceEvery > 0 && (seed-cfg.From)%uint64(cfg.TwiceEvery) == 0 {
+		r.twice = true
 		again, _ := RunCase(ctx, c, cfg.Planted)
+		if ctx.Err() != nil {
+			r.err = ctx.Err()
+			return r
+		}
 		if again.TraceHash != out.TraceHash {
 			violation(CheckDeterminism, fmt.Sprintf("trace hash %s, then %s", out.TraceHash, again.TraceHash))
 		}
 	}
-	return vs
+	return r
 }
 
 // RunOption changes how RunCase runs a case without changing the case.

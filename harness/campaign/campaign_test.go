@@ -179,3 +179,41 @@ func TestSeedsThatFoundBugsPass(t *testing.T) {
 		})
 	}
 }
+
+// Seeds run on several workers are taken in in seed order: the summary
+// (wall time aside), the violation log and StopAfter are those of one
+// worker.
+func TestWorkersDoNotChangeTheSummary(t *testing.T) {
+	run := func(workers int) (Summary, string) {
+		var log bytes.Buffer
+		var calls []int
+		sum, err := Run(context.Background(), Config{From: 30, Seeds: 40, Workers: workers, Log: &log,
+			Setup: Setup{Engines: []string{spec.EngineNetherite}, Planted: netherite.PlantedSendBeforePersist}, StopAfter: 1,
+			SeedDone: func(_ int64, violations int) { calls = append(calls, violations) }})
+		require.NoError(t, err)
+		require.Len(t, calls, int(sum.Ran), "SeedDone once per seed taken in")
+		sum.Wall = 0
+		return sum, log.String()
+	}
+	one, oneLog := run(1)
+	require.Len(t, one.Violations, 1, "the planted bug is caught and StopAfter stops there")
+	require.Less(t, one.Ran, uint64(40), "the campaign stopped at the violation")
+	three, threeLog := run(3)
+	require.Equal(t, one, three)
+	require.Equal(t, oneLog, threeLog)
+}
+
+// A cancelled campaign returns the context's error and the seeds taken in
+// before it; a seed cut short is not reported as a violation.
+func TestCancelledCampaignReportsNoFalseViolation(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var log bytes.Buffer
+	sum, err := Run(ctx, Config{From: 1, Seeds: 1000, Workers: 2, Log: &log,
+		SeedDone: func(int64, int) { cancel() }})
+	require.ErrorIs(t, err, context.Canceled)
+	require.Empty(t, sum.Violations, log.String())
+	require.Empty(t, log.String())
+	require.GreaterOrEqual(t, sum.Ran, uint64(1))
+	require.Less(t, sum.Ran, uint64(1000))
+}
