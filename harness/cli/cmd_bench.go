@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -36,7 +37,7 @@ var benchWorkloads = []benchWorkload{
 
 // benchSpecs are the bench's specs: every workload on 1 and 4 nodes of 4
 // cores, both engines, on the simulator with the default model set.
-func benchSpecs(seed uint64) []spec.Spec {
+func benchSpecs(seed uint64, count int) []spec.Spec {
 	var out []spec.Spec
 	for _, w := range benchWorkloads {
 		for _, nodes := range []int{1, 4} {
@@ -44,7 +45,7 @@ func benchSpecs(seed uint64) []spec.Spec {
 				s := spec.Spec{Name: "bench/" + w.name, Engine: spec.Engine{Name: e},
 					Backend: spec.Backend{Kind: spec.BackendSim}, Cluster: spec.Cluster{Nodes: nodes, Cores: 4},
 					Workload: spec.Workload{Name: w.name}, Load: spec.Load{Kind: spec.LoadClosed, Instances: w.instances},
-					Seed: seed, Repetitions: 1}
+					Seed: seed, Repetitions: count}
 				if w.params != "" {
 					s.Workload.Params = json.RawMessage(w.params)
 				}
@@ -56,19 +57,36 @@ func benchSpecs(seed uint64) []spec.Spec {
 }
 
 func cmdBench(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "bench", "[--out DIR] [--seed N]", `
+	fs := newFlags(e, "bench", "[--out DIR] [--seed N] [--count N] [--workers N] [--format table|gobench]", `
 Runs the bench: Hello5, Bank, WordCount (small shape) and Collision
 (small B), closed load, on 1 and 4 nodes × 4 cores, both engines, on the
 simulator (virtual time). Prints a table and writes bench.jsonl, runs.csv,
-summary.csv and charts (PNG and SVG) into --out. A failed run is listed
-with its error and left out of the charts.`)
+summary.csv and charts (PNG, SVG and PDF) into --out. A failed run is
+listed with its error and left out of the charts. --count N runs each
+point N times (seeds --seed, --seed+1, ...); --format gobench prints Go
+benchmark lines instead of the table, for benchstat:
+  dflab bench --count 6 --format gobench > old.txt   (then new.txt)
+  benchstat old.txt new.txt
+Simulated metrics do not depend on --workers; wall times do.`)
 	out := fs.String("out", filepath.Join("results", "bench"), "output directory (created)")
-	seed := fs.Uint64("seed", 1, "seed of every run")
+	seed := fs.Uint64("seed", 1, "seed of the first repetition of every point")
+	count := fs.Int("count", 1, "repetitions of every point")
+	workers := fs.Int("workers", runtime.NumCPU(), "runs at once")
+	format := fs.String("format", "table", "stdout format: table or gobench (Go benchmark lines, for benchstat)")
 	progress := fs.Bool("progress", false, "print the progress line even when stderr is not a terminal")
 	var pf profileFlags
 	pf.register(fs, "--out")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if *format != "table" && *format != "gobench" {
+		return fmt.Errorf("--format %q: allowed table, gobench", *format)
+	}
+	if *count < 1 {
+		return fmt.Errorf("--count %d: allowed 1 or more", *count)
+	}
+	if *workers < 1 {
+		return fmt.Errorf("--workers %d: allowed 1 or more", *workers)
 	}
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return fmt.Errorf("output directory: %w", err)
@@ -78,29 +96,59 @@ with its error and left out of the charts.`)
 		return err
 	}
 	defer stop()
-	specs := benchSpecs(*seed)
+	specs := benchSpecs(*seed, *count)
+	for _, s := range specs {
+		if _, err := harness.Check(e.registry, s); err != nil {
+			return err
+		}
+	}
 	f, err := os.Create(filepath.Join(*out, "bench.jsonl"))
 	if err != nil {
 		return fmt.Errorf("results file: %w", err)
 	}
 	defer f.Close()
 	opt := harness.Options{Revision: results.BuildRevision(), Out: results.NewWriter(f),
-		Progress: harness.NewProgress(e.stderr, len(specs), *progress, nil)}
+		Progress: harness.NewProgress(e.stderr, len(specs)**count, *progress, nil)}
 	start := time.Now()
-	var rows []results.Row
-	for _, s := range specs {
-		rs, err := harness.Execute(ctx, e.registry, s, opt)
-		rows = append(rows, rs...)
-		if err != nil {
-			return err
-		}
+	rows, err := harness.ExecuteAll(ctx, e.registry, specs, opt, *workers)
+	if err != nil {
+		return err
 	}
 	if err := f.Close(); err != nil {
 		return fmt.Errorf("results file: %w", err)
 	}
-	benchTable(e.stdout, rows)
-	fmt.Fprintf(e.stdout, "\n%d runs in %.1fs wall\n", len(rows), time.Since(start).Seconds())
-	return benchCharts(e, rows, *out)
+	report := e.stdout
+	if *format == "gobench" {
+		benchGo(e.stdout, e.stderr, rows)
+		report = e.stderr
+	} else {
+		benchTable(e.stdout, rows)
+		fmt.Fprintln(e.stdout)
+	}
+	fmt.Fprintf(report, "%d runs in %.1fs wall on %d workers\n", len(rows), time.Since(start).Seconds(), *workers)
+	return benchCharts(e, report, rows, *out)
+}
+
+// benchGo prints one Go benchmark line per successful run, in the format
+// benchstat reads: the wall time of the run as ns/op, then the simulated
+// metrics, each with its unit (failed runs are named on stderr).
+func benchGo(w, errs io.Writer, rows []results.Row) {
+	fmt.Fprintf(w, "goos: %s\ngoarch: %s\npkg: github.com/dflab/dflab/bench\n", runtime.GOOS, runtime.GOARCH)
+	for _, r := range rows {
+		s := r.Spec
+		name := fmt.Sprintf("BenchmarkDflab/%s/%s/%dx%d", s.Workload.Name, s.Engine.Name, s.Cluster.Nodes, s.Cluster.Cores)
+		if r.Error != "" {
+			fmt.Fprintf(errs, "%s (seed %d) failed: %s\n", name, r.Seed, r.Error)
+			continue
+		}
+		m := r.Metrics
+		perUnit := 0.0
+		if m.WorkUnits > 0 {
+			perUnit = float64(m.Storage.Total.Requests) / m.WorkUnits
+		}
+		fmt.Fprintf(w, "%s\t1\t%.0f ns/op\t%.4g units/s\t%.4g p50-ms\t%.4g p99-ms\t%.4g requests/unit\t%d events\n",
+			name, r.WallTimeSec*1e9, m.ThroughputPerSec, m.Latency.P50Ms, m.Latency.P99Ms, perUnit, m.Events)
+	}
 }
 
 // benchTable prints one line per run.
@@ -134,7 +182,7 @@ func benchTable(w io.Writer, rows []results.Row) {
 }
 
 // benchCharts draws the charts of the successful runs and writes the CSVs.
-func benchCharts(e *env, rows []results.Row, dir string) error {
+func benchCharts(e *env, report io.Writer, rows []results.Row, dir string) error {
 	var ok []results.Row
 	for _, r := range rows {
 		if r.Error == "" {
@@ -153,6 +201,6 @@ func benchCharts(e *env, rows []results.Row, dir string) error {
 			return err
 		}
 	}
-	fmt.Fprintf(e.stdout, "%d charts (PNG, SVG and PDF), bench.jsonl, runs.csv, summary.csv in %s\n", len(charts), dir)
+	fmt.Fprintf(report, "%d charts (PNG, SVG and PDF), bench.jsonl, runs.csv, summary.csv in %s\n", len(charts), dir)
 	return writeCSVs(&env{stdout: io.Discard, stderr: e.stderr}, rows, dir)
 }

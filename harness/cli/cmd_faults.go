@@ -6,9 +6,11 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"runtime"
 	"strings"
 
 	"github.com/dflab/dflab/faults/plan"
+	"github.com/dflab/dflab/harness"
 	"github.com/dflab/dflab/harness/campaign"
 	"github.com/dflab/dflab/harness/simrun"
 	"github.com/dflab/dflab/workloads"
@@ -63,7 +65,10 @@ and its knobs, a small workload and a random fault plan, runs a safety
 phase with the faults and a heal phase without them, and every checker
 judges the run. Prints the summary table (seeds, faults injected by kind,
 violations by checker, wall time) and, for every violation, the one
-command that reproduces it. Exits 1 if any checker failed.`)
+command that reproduces it. Exits 1 if any checker failed; an interrupt
+(Ctrl-C) prints the summary of the seeds finished so far and exits 130.
+Seeds run on --workers goroutines; the summary does not depend on how
+many.`)
 	var sf setupFlags
 	sf.register(fs)
 	seeds := fs.Uint64("seeds", 1000, "number of seeds")
@@ -72,6 +77,8 @@ command that reproduces it. Exits 1 if any checker failed.`)
 	var pf profileFlags
 	pf.register(fs, "the current directory (faults writes no results)")
 	stopAfter := fs.Int("stop-after", 0, "stop after this many violations (0: never)")
+	workers := fs.Int("workers", runtime.NumCPU(), "seeds run at once")
+	progress := fs.Bool("progress", false, "print the progress line even when stderr is not a terminal")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -80,6 +87,9 @@ command that reproduces it. Exits 1 if any checker failed.`)
 	}
 	if *seeds == 0 {
 		return fmt.Errorf("--seeds 0: allowed: 1 or more")
+	}
+	if *workers < 1 {
+		return fmt.Errorf("--workers %d: allowed: 1 or more", *workers)
 	}
 	if *twice == 0 {
 		return fmt.Errorf("--twice-every 0: allowed: a positive n, or negative for never")
@@ -93,12 +103,25 @@ command that reproduces it. Exits 1 if any checker failed.`)
 		return err
 	}
 	defer stop()
-	sum, err := campaign.Run(ctx, campaign.Config{From: *from, Seeds: *seeds, Setup: su, TwiceEvery: *twice, StopAfter: *stopAfter, Log: e.stderr})
-	if err != nil {
+	prog := harness.NewProgress(e.stderr, int(*seeds), *progress, nil).Unit("seeds")
+	prog.Note("0 violations")
+	track := prog.Tracker()
+	var events int64
+	sum, err := campaign.Run(ctx, campaign.Config{From: *from, Seeds: *seeds, Setup: su, TwiceEvery: *twice, StopAfter: *stopAfter,
+		Log: e.stderr, Workers: *workers, SeedDone: func(n int64, violations int) {
+			prog.Note(fmt.Sprintf("%d violations", violations))
+			events += n
+			track(events)
+			prog.RunDone()
+		}})
+	if err != nil && !errors.Is(err, context.Canceled) {
 		return err
 	}
 	if err := sum.Print(e.stdout); err != nil {
 		return err
+	}
+	if err != nil {
+		return err // interrupted: the summary is of the seeds before it
 	}
 	if n := len(sum.Violations); n > 0 {
 		return fmt.Errorf("%d violations", n)

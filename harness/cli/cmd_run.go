@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 
 	"github.com/dflab/dflab/harness"
@@ -175,6 +176,9 @@ func runSpecs(ctx context.Context, e *env, specs []spec.Spec, out string, forceP
 				fmt.Fprintf(e.stderr, "run %s failed: %s\n", r.RunID, r.Error)
 			}
 		}
+		if len(rows) > 0 {
+			fmt.Fprintln(e.stdout, runSummary(rows, out))
+		}
 		if err != nil {
 			return err
 		}
@@ -186,6 +190,47 @@ func runSpecs(ctx context.Context, e *env, specs []spec.Spec, out string, forceP
 		return fmt.Errorf("%d of %d runs failed (recorded in %s)", failed, total, out)
 	}
 	return nil
+}
+
+// runSummary is the line printed after a spec's runs: what ran, its
+// throughput and latency (the median over the successful repetitions) and
+// where the rows went.
+func runSummary(rows []results.Row, out string) string {
+	s := rows[0].Spec
+	what := fmt.Sprintf("%s on %s/%s %d×%d", s.Workload.Name, s.Engine.Name, s.Backend.Kind, s.Cluster.Nodes, s.Cluster.Cores)
+	var tput, p50, p99 []float64
+	unit := ""
+	for _, r := range rows {
+		if r.Error == "" {
+			m := r.Metrics
+			tput, p50, p99, unit = append(tput, m.ThroughputPerSec), append(p50, m.Latency.P50Ms), append(p99, m.Latency.P99Ms), m.Unit
+		}
+	}
+	where := fmt.Sprintf("%d rows appended to %s", len(rows), out)
+	if len(rows) == 1 {
+		where = "1 row appended to " + out
+	}
+	if len(tput) == 0 {
+		return fmt.Sprintf("%s: every run failed (%d); %s", what, len(rows), where)
+	}
+	of := ""
+	if len(tput) > 1 {
+		of = fmt.Sprintf(" (medians of %d runs)", len(tput))
+	}
+	if n := len(rows) - len(tput); n > 0 {
+		of += fmt.Sprintf(", %d failed", n)
+	}
+	return fmt.Sprintf("%s: %.4g %s/s, p50 %.4g ms, p99 %.4g ms%s; %s", what, median(tput), unit, median(p50), median(p99), of, where)
+}
+
+// median of vs (not empty); vs is sorted in place.
+func median(vs []float64) float64 {
+	slices.Sort(vs)
+	n := len(vs)
+	if n%2 == 1 {
+		return vs[n/2]
+	}
+	return (vs[n/2-1] + vs[n/2]) / 2
 }
 
 // reproSpec re-runs one repetition of a spec with the given seed and

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -44,18 +45,29 @@ var commands = map[string]command{
 	"plot":      {"draw charts and CSV tables from a JSONL results file", cmdPlot},
 	"schema":    {"print the results schema (results/README.md)", cmdSchema},
 	"systems":   {"list the systems (engines) and workloads served, with every knob", cmdSystems},
+	"version":   {"print the module version, git revision and Go version dflab was built with", cmdVersion},
 	"worker":    {"run one node of an engine against a cluster's shared storage", cmdWorker},
 	"load":      {"run a spec's instances from a client against a cluster of workers", cmdLoad},
 	"cluster":   {"start (up), stop (down) or list (status) a local cluster: Azurite, NATS R3, workers", cmdCluster},
 	"merge":     {"put the shards of figures --shard or sweep --shard back together", cmdMerge},
 }
 
+// ExitInterrupted is the exit status of a command stopped by an
+// interrupt or SIGTERM (128 + SIGINT, as shells report it).
+const ExitInterrupted = 130
+
 // Main runs the command line args (args[0] is the program's name) until
 // an interrupt or SIGTERM and returns the exit status. The options add
 // systems and workloads to the built-in ones; every subcommand serves them.
+// The first interrupt stops the command: one cut short reports
+// "interrupted" and exits 130; a second interrupt kills the process at once.
 func Main(args []string, opts ...Option) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	go func() {
+		<-ctx.Done()
+		stop() // the next signal has its default effect
+	}()
 	opts = append([]Option{WithProgram(programName(args))}, opts...)
 	if len(args) == 0 {
 		args = []string{"dflab"}
@@ -70,12 +82,16 @@ func dflab(ctx context.Context, args []string, stdout, stderr io.Writer, opts ..
 		fmt.Fprintf(stderr, "%s: %v\n", e.program, err)
 		return 2
 	}
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		usage(stdout)
-		if len(args) == 0 {
-			return 2
+	if len(args) == 0 {
+		usage(stderr)
+		return 2
+	}
+	if args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		if len(args) == 1 {
+			usage(stdout)
+			return 0
 		}
-		return 0
+		args = []string{args[1], "--help"} // dflab help CMD: CMD's help
 	}
 	c, ok := commands[args[0]]
 	if !ok {
@@ -85,6 +101,12 @@ func dflab(ctx context.Context, args []string, stdout, stderr io.Writer, opts ..
 	}
 	err := c.run(ctx, e, args[1:])
 	switch {
+	case err != nil && ctx.Err() != nil:
+		// Stopped by a signal: whatever the command was doing was cut
+		// short, which is neither a success nor a finding. (A command a
+		// signal stops normally, such as worker, returns nil: exit 0.)
+		fmt.Fprintf(stderr, "dflab %s: interrupted\n", args[0])
+		return ExitInterrupted
 	case err == nil:
 		return 0
 	case errors.Is(err, flag.ErrHelp):
@@ -116,16 +138,36 @@ func usage(w io.Writer) {
 // newFlags makes a flag set whose usage names the command and its arguments.
 func newFlags(e *env, name, args, about string) *flag.FlagSet {
 	fs := flag.NewFlagSet("dflab "+name, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs.SetOutput(&flagOutput{stdout: e.stdout, stderr: e.stderr})
 	fs.Usage = func() {
-		fmt.Fprintf(e.stderr, "usage: dflab %s %s\n\n%s\n\nflags:\n", name, args, strings.TrimSpace(about))
+		fmt.Fprintf(fs.Output(), "usage: dflab %s %s\n\n%s\n\nflags:\n", name, args, strings.TrimSpace(about))
 		fs.PrintDefaults()
 	}
 	return fs
 }
 
+// flagOutput holds what a flag set prints while it parses: the usage goes
+// to stdout when it was asked for (-h, --help), and with the error to
+// stderr when a flag was wrong.
+type flagOutput struct {
+	stdout, stderr io.Writer
+	buf            bytes.Buffer
+}
+
+func (o *flagOutput) Write(p []byte) (int, error) { return o.buf.Write(p) }
+
+// flush sends what was printed to stdout if help was asked, else stderr.
+func (o *flagOutput) flush(help bool) {
+	w := o.stderr
+	if help {
+		w = o.stdout
+	}
+	w.Write(o.buf.Bytes())
+	o.buf.Reset()
+}
+
 // parse parses flags of a command that takes no arguments; help goes to
-// stderr and is not an error.
+// stdout and is not an error.
 func parse(fs *flag.FlagSet, args []string) error { return parseArgs(fs, args, 0) }
 
 // parseArgs parses flags wherever they are, before or after the command's
@@ -133,8 +175,13 @@ func parse(fs *flag.FlagSet, args []string) error { return parseArgs(fs, args, 0
 // an argument is honoured, never ignored. fs.Args() are the arguments.
 func parseArgs(fs *flag.FlagSet, args []string, maxArgs int) error {
 	var pos []string
+	out, _ := fs.Output().(*flagOutput)
 	for {
-		if err := fs.Parse(args); err != nil {
+		err := fs.Parse(args)
+		if out != nil {
+			out.flush(errors.Is(err, flag.ErrHelp))
+		}
+		if err != nil {
 			if errors.Is(err, flag.ErrHelp) {
 				return err
 			}

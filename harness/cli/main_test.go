@@ -6,6 +6,8 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
@@ -26,20 +28,60 @@ func call(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	return code, o.String(), e.String()
 }
 
+// Help asked for (-h, --help, help, help CMD) goes to stdout and exits 0;
+// usage after a mistake goes to stderr and exits 2.
 func TestUsageAndHelpForEveryCommand(t *testing.T) {
-	code, out, _ := call(t)
+	code, out, errOut := call(t)
 	require.Equal(t, 2, code)
-	require.Contains(t, out, "usage: dflab <command>")
-	code, _, errOut := call(t, "frobnicate")
+	require.Empty(t, out)
+	require.Contains(t, errOut, "usage: dflab <command>")
+	for _, ask := range [][]string{{"-h"}, {"--help"}, {"help"}} {
+		code, out, errOut = call(t, ask...)
+		require.Equal(t, 0, code, ask)
+		require.Empty(t, errOut, ask)
+		require.Contains(t, out, "usage: dflab <command>", ask)
+	}
+	code, out, errOut = call(t, "frobnicate")
 	require.Equal(t, 2, code)
+	require.Empty(t, out)
 	require.Contains(t, errOut, `unknown command "frobnicate"`)
 	for name := range commands {
-		code, _, errOut := call(t, name, "--help")
-		require.Equal(t, 0, code, name)
-		require.Contains(t, errOut, "usage: dflab "+name, name)
+		for _, ask := range [][]string{{name, "--help"}, {name, "-h"}, {"help", name}} {
+			code, out, errOut := call(t, ask...)
+			require.Equal(t, 0, code, ask)
+			require.Empty(t, errOut, ask)
+			require.Contains(t, out, "usage: dflab "+name, ask)
+			require.Contains(t, out, "flags:", ask)
+		}
 	}
-	code, _, _ = call(t, "spec", "--no-such-flag")
+	code, out, errOut = call(t, "spec", "--no-such-flag")
 	require.Equal(t, 2, code)
+	require.Empty(t, out)
+	require.Contains(t, errOut, "flag provided but not defined: -no-such-flag")
+	require.Contains(t, errOut, "usage: dflab spec")
+	code, out, errOut = call(t, "faults", "--seeds", "many")
+	require.Equal(t, 2, code)
+	require.Empty(t, out)
+	require.Contains(t, errOut, `invalid value "many" for flag -seeds`)
+}
+
+func TestVersion(t *testing.T) {
+	code, out, errOut := call(t, "version")
+	require.Equal(t, 0, code, errOut)
+	require.Empty(t, errOut)
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	require.Len(t, lines, 3, out)
+	require.Equal(t, "dflab "+results.Version+", module ", lines[0][:len("dflab "+results.Version+", module ")])
+	require.True(t, strings.HasPrefix(lines[1], "revision "), lines[1])
+	require.Equal(t, runtime.Version()+" "+runtime.GOOS+"/"+runtime.GOARCH, lines[2])
+
+	var b bytes.Buffer
+	printVersion(&b, "mylab", &debug.BuildInfo{Main: debug.Module{Path: "example.com/mylab", Version: "v1.2.3"},
+		Settings: []debug.BuildSetting{{Key: "vcs.revision", Value: "abc123"}, {Key: "vcs.modified", Value: "true"}, {Key: "vcs.time", Value: "2026-12-07T10:00:00Z"}}})
+	require.Equal(t, "mylab "+results.Version+", module example.com/mylab v1.2.3\nrevision abc123-dirty (committed 2026-12-07T10:00:00Z)\n"+lines[2]+"\n", b.String())
+	b.Reset()
+	printVersion(&b, "dflab", nil)
+	require.Contains(t, b.String(), "module unknown unknown\nrevision unknown\n")
 }
 
 func TestSpecFromFlagsAndFile(t *testing.T) {

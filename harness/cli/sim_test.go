@@ -64,7 +64,7 @@ func TestSimRunSeedMatters(t *testing.T) {
 }
 
 func TestBenchSpecsResolve(t *testing.T) {
-	specs := benchSpecs(1)
+	specs := benchSpecs(1, 1)
 	require.Len(t, specs, len(benchWorkloads)*2*2)
 	for _, s := range specs {
 		_, err := s.Resolve()

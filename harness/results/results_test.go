@@ -203,6 +203,6 @@ func TestRevisionFromBuildInfo(t *testing.T) {
 		{[]debug.BuildSetting{{Key: "vcs.modified", Value: "true"}}, UnknownRevision},
 		{nil, UnknownRevision},
 	} {
-		require.Equal(t, c.want, revisionOf(c.settings))
+		require.Equal(t, c.want, RevisionOf(c.settings))
 	}
 }

@@ -82,13 +82,15 @@ func BuildRevision() string {
 	if !ok {
 		return UnknownRevision
 	}
-	return revisionOf(info.Settings)
+	return RevisionOf(info.Settings)
 }
 
 // DirtySuffix marks a revision built from a tree with uncommitted changes.
 const DirtySuffix = "-dirty"
 
-func revisionOf(settings []debug.BuildSetting) string {
+// RevisionOf is the git revision build settings record (-dirty for
+// uncommitted changes), or UnknownRevision.
+func RevisionOf(settings []debug.BuildSetting) string {
 	rev, dirty := "", false
 	for _, s := range settings {
 		switch s.Key {
