@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 
@@ -58,6 +59,27 @@ var statusErrs = map[int]error{
 	http.StatusRequestedRangeNotSatisfiable: port.ErrBadRequest,
 }
 
+// apiVersionHint explains an InvalidHeaderValue answer. Azurite gives it
+// to every request of an SDK whose API version (x-ms-version) is newer than
+// it knows, and to headers it does not model, unless it was started with
+// --skipApiVersionCheck --loose.
+func apiVersionHint(err error) string {
+	var re *azcore.ResponseError
+	version := ""
+	if errors.As(err, &re) && re.RawResponse != nil && re.RawResponse.Request != nil {
+		for k, v := range re.RawResponse.Request.Header { // the SDK sets it uncanonicalized
+			if strings.EqualFold(k, "x-ms-version") && len(v) > 0 {
+				version = v[0]
+			}
+		}
+	}
+	flags := "start Azurite with --skipApiVersionCheck --loose (dflab azurite does)"
+	if strings.Contains(err.Error(), "not supported by Azurite") {
+		return fmt.Sprintf(": Azurite does not know the SDK's API version (x-ms-version %s); %s", version, flags)
+	}
+	return fmt.Sprintf(": a header the service refused (x-ms-version %s); if this is Azurite, %s", version, flags)
+}
+
 // sentinelFor returns the sentinel for a service error code and status,
 // or nil if there is none.
 func sentinelFor(code string, status int) error {
@@ -104,6 +126,9 @@ func wrap(err error, op, object string) error {
 	code, status, ok := responseCode(err)
 	if !ok {
 		return fmt.Errorf("azure %s %q: %w", op, object, err)
+	}
+	if code == "InvalidHeaderValue" {
+		code += apiVersionHint(err)
 	}
 	if s := sentinelFor(code, status); s != nil {
 		return fmt.Errorf("azure %s %q: %w (HTTP %d %s)", op, object, s, status, code)

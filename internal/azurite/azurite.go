@@ -41,7 +41,26 @@ type Options struct {
 	ReadyTimeout time.Duration
 	// ExtentMemoryLimitMB caps Azurite's in-memory blob data; zero means 1024.
 	ExtentMemoryLimitMB int
+	// BlobPort, QueuePort and TablePort are the ports to listen on; zero
+	// lets the kernel choose a free one (Azurite's own defaults are
+	// DefaultPorts).
+	BlobPort, QueuePort, TablePort int
+	// Strict leaves out --skipApiVersionCheck and --loose, as a plain
+	// `azurite` start does: Azurite then refuses the SDK's newer API
+	// version with HTTP 400 InvalidHeaderValue (for the test of the error
+	// that explains it).
+	Strict bool
 }
+
+// DefaultPorts are Azurite's usual blob, queue and table ports, those of
+// UseDevelopmentStorage=true.
+var DefaultPorts = [3]int{10000, 10001, 10002}
+
+// Flags are the flags every server gets besides its hosts and ports: data
+// in memory, and --skipApiVersionCheck --loose, without which Azurite
+// answers the Azure SDK's requests (a newer API version than it knows, and
+// headers it does not model) with HTTP 400 InvalidHeaderValue.
+var Flags = []string{"--inMemoryPersistence", "--skipApiVersionCheck", "--loose", "--silent", "--disableTelemetry"}
 
 // Server is a running Azurite process.
 type Server struct {
@@ -119,14 +138,17 @@ func StartServer(ctx context.Context, opt Options) (*Server, error) {
 }
 
 func (s *Server) start(ctx context.Context, opt Options) error {
-	// Port 0 everywhere: the kernel picks free ports and Azurite prints them.
-	s.cmd = exec.Command(opt.Bin,
-		"--inMemoryPersistence",
-		"--extentMemoryLimit", strconv.Itoa(opt.ExtentMemoryLimitMB),
-		"--blobHost", "127.0.0.1", "--blobPort", "0",
-		"--queueHost", "127.0.0.1", "--queuePort", "0",
-		"--tableHost", "127.0.0.1", "--tablePort", "0",
-		"--skipApiVersionCheck", "--loose", "--silent", "--disableTelemetry")
+	// Port 0: the kernel picks a free port and Azurite prints it.
+	args := []string{"--extentMemoryLimit", strconv.Itoa(opt.ExtentMemoryLimitMB),
+		"--blobHost", "127.0.0.1", "--blobPort", strconv.Itoa(opt.BlobPort),
+		"--queueHost", "127.0.0.1", "--queuePort", strconv.Itoa(opt.QueuePort),
+		"--tableHost", "127.0.0.1", "--tablePort", strconv.Itoa(opt.TablePort)}
+	for _, f := range Flags {
+		if !opt.Strict || (f != "--skipApiVersionCheck" && f != "--loose") {
+			args = append(args, f)
+		}
+	}
+	s.cmd = exec.Command(opt.Bin, args...)
 	s.cmd.Dir = s.dir
 	// Own process group (stopped as a group), and killed by the kernel if
 	// this process dies first (a test binary killed on timeout).
@@ -211,6 +233,12 @@ func (s *Server) dialAll(ctx context.Context) error {
 	}
 	return nil
 }
+
+// PID is the process id of the Azurite process (its process group's).
+func (s *Server) PID() int { return s.cmd.Process.Pid }
+
+// Done is closed when the Azurite process has exited.
+func (s *Server) Done() <-chan struct{} { return s.done }
 
 // ConnString is the connection string for the server's three services.
 func (s *Server) ConnString() string {
