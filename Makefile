@@ -19,7 +19,7 @@ NB_OUT   ?= notebooks/executed
 SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT       = $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(NB_DEBS)
 
-.PHONY: test lint bench bench-peers figures plots calibrate microbench deps deps-python notebooks profile test-storage bench-storage faults cluster-bench
+.PHONY: azurite test lint bench bench-peers figures plots calibrate microbench deps deps-python notebooks profile test-storage bench-storage faults cluster-bench
 
 ## test: the whole test suite (installs Azurite from package-lock.json and the
 ## notebooks' Debian packages first), the examples module (its own go.mod: a
@@ -132,6 +132,11 @@ profile:
 ## microbench: the packages' go test -bench micro-benchmarks
 microbench: deps
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime=200ms $(PKGS)
+
+## azurite: the pinned Azurite on 127.0.0.1:10000-10002 with the flags the Azure SDK needs,
+## data in memory; prints the connection string for DFLAB_AZURE_CONNECTION; Ctrl-C stops it
+azurite: deps
+	$(GO) run ./harness/cmd/dflab azurite
 
 ## test-storage: the Azure (on Azurite), NATS and PostgreSQL backends only
 test-storage: deps

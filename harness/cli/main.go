@@ -34,6 +34,7 @@ type env struct {
 }
 
 var commands = map[string]command{
+	"azurite":   {"start the pinned Azurite with the flags it needs, print its connection string", cmdAzurite},
 	"spec":      {"validate a spec and print it resolved", cmdSpec},
 	"run":       {"run a spec's repetitions and append result rows", cmdRun},
 	"bench":     {"run the bench subset on the simulator: table, CSV and charts", cmdBench},
