@@ -3,6 +3,7 @@ package azure
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"sort"
 	"strings"
@@ -18,26 +19,55 @@ var connFields = map[string]string{
 	"blobendpoint":             "BlobEndpoint",
 	"queueendpoint":            "QueueEndpoint",
 	"tableendpoint":            "TableEndpoint",
+	"fileendpoint":             "FileEndpoint", // in the portal's SAS strings; dflab uses no file shares
+	"sharedaccesssignature":    "SharedAccessSignature",
 	"usedevelopmentstorage":    "UseDevelopmentStorage",
 }
+
+// Auth is how a Store authenticates to its account.
+type Auth string
+
+// The credentials a connection string can name: the account key (shared
+// key), a shared access signature (SAS token), or neither, in which case
+// the account is reached with a Microsoft Entra ID token
+// (azidentity.DefaultAzureCredential: environment, workload or managed
+// identity, Azure CLI, ...; or Options.Credential).
+const (
+	AuthSharedKey Auth = "shared key"
+	AuthSAS       Auth = "SAS token"
+	AuthToken     Auth = "Entra ID token"
+)
 
 // ErrConnString reports a malformed or unsupported connection string.
 var ErrConnString = errors.New("azure: bad connection string")
 
-// Account is what a connection string says: the account, its key and the
-// three service endpoints.
+// Account is what a connection string says: the account, its credential
+// (a key, a SAS token, or neither) and the three service endpoints.
 type Account struct {
 	Name          string
 	Key           string
+	SAS           string // the SharedAccessSignature, without a leading "?"
 	BlobEndpoint  string
 	QueueEndpoint string
 	TableEndpoint string
 }
 
-// String prints the account without its key.
+// Auth is the credential the account is reached with.
+func (a Account) Auth() Auth {
+	switch {
+	case a.Key != "":
+		return AuthSharedKey
+	case a.SAS != "":
+		return AuthSAS
+	}
+	return AuthToken
+}
+
+// String prints the account and how it authenticates, without its key or
+// SAS token.
 func (a Account) String() string {
-	return fmt.Sprintf("account %s (blob %s, queue %s, table %s)",
-		a.Name, a.BlobEndpoint, a.QueueEndpoint, a.TableEndpoint)
+	return fmt.Sprintf("account %s by %s (blob %s, queue %s, table %s)",
+		a.Name, a.Auth(), a.BlobEndpoint, a.QueueEndpoint, a.TableEndpoint)
 }
 
 func allowedFields() string {
@@ -52,7 +82,12 @@ func allowedFields() string {
 // ParseConnString parses an Azure Storage connection string
 // ("Field=value;Field=value;..."). It rejects unknown and repeated fields
 // with an error naming the field and the allowed ones. Errors never
-// contain the account key nor the string itself.
+// contain the account key, the SAS token nor the string itself.
+//
+// The credential is AccountKey, or SharedAccessSignature (with AccountName
+// or all three of BlobEndpoint, QueueEndpoint and TableEndpoint, as the
+// portal writes them), or neither: AccountName (or the endpoints) alone
+// means a Microsoft Entra ID token, which needs https endpoints.
 func ParseConnString(s string) (Account, error) {
 	fields, err := splitConnString(s)
 	if err != nil {
@@ -64,12 +99,24 @@ func ParseConnString(s string) (Account, error) {
 		}
 		return devStorage(), nil
 	}
-	a := Account{Name: fields["AccountName"], Key: fields["AccountKey"]}
-	if a.Name == "" {
-		return Account{}, fmt.Errorf("%w: AccountName is required", ErrConnString)
+	a := Account{Name: fields["AccountName"], Key: fields["AccountKey"], SAS: strings.TrimPrefix(fields["SharedAccessSignature"], "?")}
+	if a.Key != "" && a.SAS != "" {
+		return Account{}, fmt.Errorf("%w: AccountKey and SharedAccessSignature are two credentials: give one", ErrConnString)
 	}
-	if a.Key == "" {
-		return Account{}, fmt.Errorf("%w: AccountKey is required (shared key is the only supported credential)", ErrConnString)
+	if _, given := fields["SharedAccessSignature"]; given && a.SAS == "" {
+		return Account{}, fmt.Errorf("%w: SharedAccessSignature is empty", ErrConnString)
+	}
+	if a.SAS != "" {
+		if q, err := url.ParseQuery(a.SAS); err != nil || q.Get("sig") == "" {
+			return Account{}, fmt.Errorf("%w: SharedAccessSignature is not a SAS token (a query string with sig=...)", ErrConnString)
+		}
+	}
+	allEndpoints := fields["BlobEndpoint"] != "" && fields["QueueEndpoint"] != "" && fields["TableEndpoint"] != ""
+	switch {
+	case a.Name == "" && a.Key != "":
+		return Account{}, fmt.Errorf("%w: AccountName is required with AccountKey", ErrConnString)
+	case a.Name == "" && !allEndpoints:
+		return Account{}, fmt.Errorf("%w: AccountName is required (or all of BlobEndpoint, QueueEndpoint and TableEndpoint)", ErrConnString)
 	}
 	proto := fields["DefaultEndpointsProtocol"]
 	switch proto {
@@ -97,9 +144,32 @@ func ParseConnString(s string) (Account, error) {
 			// The value is not printed: a misplaced SAS token could be in it.
 			return Account{}, fmt.Errorf("%w: %s is not an http or https URL with a host", ErrConnString, ep.field)
 		}
+		if a.Auth() == AuthToken && u.Scheme != "https" {
+			return Account{}, fmt.Errorf("%w: %s is http: without AccountKey or SharedAccessSignature the account is reached with an Entra ID token, which needs https", ErrConnString, ep.field)
+		}
 		*ep.dst = strings.TrimSuffix(v, "/") + "/"
 	}
+	if a.Name == "" {
+		a.Name = accountOf(a.BlobEndpoint)
+	}
 	return a, nil
+}
+
+// accountOf is the account an endpoint names: the first label of its host
+// (acct.blob.core.windows.net), or its first path element when the host is
+// an address (Azurite's http://127.0.0.1:10000/acct).
+func accountOf(endpoint string) string {
+	u, err := url.Parse(endpoint)
+	if err != nil {
+		return ""
+	}
+	host := u.Hostname()
+	if net.ParseIP(host) != nil || host == "localhost" {
+		first, _, _ := strings.Cut(strings.TrimPrefix(u.Path, "/"), "/")
+		return first
+	}
+	first, _, _ := strings.Cut(host, ".")
+	return first
 }
 
 // splitConnString splits s into fields keyed by canonical name.

@@ -9,7 +9,39 @@ import (
 	"github.com/dflab/dflab/engine/port"
 )
 
-const secretKey = "c2VjcmV0LWtleS1zZWNyZXQta2V5LXNlY3JldC1rZXk="
+const (
+	secretKey = "c2VjcmV0LWtleS1zZWNyZXQta2V5LXNlY3JldC1rZXk="
+	secretSAS = "sv=2024-08-04&ss=bqt&srt=sco&sp=rwdlacup&se=2030-01-01T00:00:00Z&spr=https&sig=c2VjcmV0LXNhcw%3D%3D"
+)
+
+// The credential is the one the string names: a key, a SAS token (also in
+// the portal's form, endpoints without AccountName), or neither, an Entra
+// ID token; String never shows the key nor the token.
+func TestParseConnStringCredentials(t *testing.T) {
+	a, err := ParseConnString("AccountName=acct;AccountKey=" + secretKey)
+	require.NoError(t, err)
+	require.Equal(t, AuthSharedKey, a.Auth())
+
+	a, err = ParseConnString("BlobEndpoint=https://acct.blob.core.windows.net/;QueueEndpoint=https://acct.queue.core.windows.net/;" +
+		"FileEndpoint=https://acct.file.core.windows.net/;TableEndpoint=https://acct.table.core.windows.net/;SharedAccessSignature=" + secretSAS)
+	require.NoError(t, err)
+	require.Equal(t, AuthSAS, a.Auth())
+	require.Equal(t, Account{Name: "acct", SAS: secretSAS, BlobEndpoint: "https://acct.blob.core.windows.net/",
+		QueueEndpoint: "https://acct.queue.core.windows.net/", TableEndpoint: "https://acct.table.core.windows.net/"}, a)
+	require.Equal(t, "account acct by SAS token (blob https://acct.blob.core.windows.net/, queue https://acct.queue.core.windows.net/, table https://acct.table.core.windows.net/)", a.String())
+
+	a, err = ParseConnString("AccountName=azurite;SharedAccessSignature=?" + secretSAS +
+		";BlobEndpoint=http://127.0.0.1:10000/devstoreaccount1;QueueEndpoint=http://127.0.0.1:10001/devstoreaccount1;TableEndpoint=http://127.0.0.1:10002/devstoreaccount1")
+	require.NoError(t, err)
+	require.Equal(t, secretSAS, a.SAS, "a leading ? is dropped")
+
+	a, err = ParseConnString("AccountName=acct")
+	require.NoError(t, err)
+	require.Equal(t, AuthToken, a.Auth())
+	require.Equal(t, "https://acct.table.core.windows.net/", a.TableEndpoint)
+	require.Equal(t, "acct", accountOf("https://acct.blob.core.windows.net/"))
+	require.Equal(t, "devstoreaccount1", accountOf("http://127.0.0.1:10000/devstoreaccount1/"))
+}
 
 func TestParseConnStringCloud(t *testing.T) {
 	a, err := ParseConnString("DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=" + secretKey + ";EndpointSuffix=core.windows.net")
@@ -38,10 +70,13 @@ func TestParseConnStringEndpoints(t *testing.T) {
 
 func TestParseConnStringErrors(t *testing.T) {
 	for _, c := range []struct{ s, want string }{
-		{"AccountName=a;AccountKey=" + secretKey + ";SharedAccessSignature=sv=1", `unknown field "SharedAccessSignature", allowed: AccountKey, AccountName,`},
-		{"AccountName=a;AccountKey=" + secretKey + ";Bogus=1", `unknown field "Bogus"`},
-		{"AccountKey=" + secretKey, "AccountName is required"},
-		{"AccountName=a", "AccountKey is required"},
+		{"AccountName=a;AccountKey=" + secretKey + ";SharedAccessSignature=" + secretSAS, "AccountKey and SharedAccessSignature are two credentials: give one"},
+		{"AccountName=a;AccountKey=" + secretKey + ";Bogus=1", `unknown field "Bogus", allowed: AccountKey, AccountName, BlobEndpoint,`},
+		{"AccountKey=" + secretKey, "AccountName is required with AccountKey"},
+		{"SharedAccessSignature=" + secretSAS + ";BlobEndpoint=https://a.blob.core.windows.net", "AccountName is required (or all of BlobEndpoint, QueueEndpoint and TableEndpoint)"},
+		{"AccountName=a;SharedAccessSignature=", "SharedAccessSignature is empty"},
+		{"AccountName=a;SharedAccessSignature=sv=2024-01-01&se=soon", "SharedAccessSignature is not a SAS token (a query string with sig=...)"},
+		{"AccountName=a;DefaultEndpointsProtocol=http", "BlobEndpoint is http: without AccountKey or SharedAccessSignature the account is reached with an Entra ID token, which needs https"},
 		{"AccountName=a;AccountName=b;AccountKey=" + secretKey, "AccountName given twice"},
 		{"AccountName=a;AccountKey=" + secretKey + ";DefaultEndpointsProtocol=ftp", `DefaultEndpointsProtocol = "ftp", allowed: http, https`},
 		{"AccountName=a;AccountKey=" + secretKey + ";BlobEndpoint=nota url", "BlobEndpoint is not an http or https URL"},
@@ -53,6 +88,7 @@ func TestParseConnStringErrors(t *testing.T) {
 		require.ErrorIs(t, err, ErrConnString, c.s)
 		require.Contains(t, err.Error(), c.want)
 		require.NotContains(t, err.Error(), secretKey, "the key leaked into the error")
+		require.NotContains(t, err.Error(), "c2VjcmV0", "the SAS signature leaked into the error")
 	}
 }
 

@@ -4,6 +4,15 @@
 // connection string names: Azurite on a developer machine and in tests
 // (internal/azurite starts one), Azure Storage in the cloud.
 //
+// Credentials: the connection string's AccountKey (shared key), its
+// SharedAccessSignature (a SAS token, sent on every request; the portal's
+// string with endpoints and no AccountName works as it is), or neither,
+// in which case the account is reached with a Microsoft Entra ID token:
+// Options.Credential, else azidentity.DefaultAzureCredential (environment
+// variables, workload or managed identity, Azure CLI); tokens need https
+// endpoints. The identity needs the Storage Blob, Queue and Table Data
+// Contributor roles on the account.
+//
 // One Store serves one namespace: blobs live in one container and queue and
 // table names get the namespace as a prefix, so that test runs and task
 // hubs sharing an account do not see each other.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 	"github.com/Azure/azure-sdk-for-go/sdk/data/aztables"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/container"
@@ -31,6 +32,14 @@ type Options struct {
 	// (the SDK's exponential back-off); zero means the SDK default (3),
 	// negative means none.
 	MaxRetries int
+	// Credential is the Entra ID token credential of an account whose
+	// connection string has neither AccountKey nor SharedAccessSignature;
+	// nil means azidentity.NewDefaultAzureCredential (environment
+	// variables, workload identity, managed identity, Azure CLI, ...).
+	// It is not used with a key or a SAS token.
+	Credential azcore.TokenCredential
+
+	transport policy.Transporter // tests: where requests go (nil: the SDK's HTTP client)
 }
 
 // Store implements port.Blob, PageBlob, AppendBlob, Leases, Queue,
@@ -67,34 +76,71 @@ func newStore(acct Account, opt Options) (*Store, error) {
 	co := azcore.ClientOptions{
 		Retry:           policy.RetryOptions{MaxRetries: int32(opt.MaxRetries)},
 		PerCallPolicies: []policy.Policy{bodylessPolicy{}},
+		Transport:       opt.transport,
 	}
-	bcred, err := azblob.NewSharedKeyCredential(acct.Name, acct.Key)
+	c, err := clientsFor(acct, opt, co)
 	if err != nil {
-		return nil, fmt.Errorf("%w: AccountKey is not valid base64", ErrConnString)
+		return nil, err
 	}
-	bsvc, err := service.NewClientWithSharedKeyCredential(acct.BlobEndpoint, bcred, &service.ClientOptions{ClientOptions: co})
-	if err != nil {
-		return nil, fmt.Errorf("azure: blob client: %w", err)
-	}
-	qcred, err := azqueue.NewSharedKeyCredential(acct.Name, acct.Key)
-	if err != nil {
-		return nil, fmt.Errorf("%w: AccountKey is not valid base64", ErrConnString)
-	}
-	qsvc, err := azqueue.NewServiceClientWithSharedKeyCredential(acct.QueueEndpoint, qcred, &azqueue.ClientOptions{ClientOptions: co})
-	if err != nil {
-		return nil, fmt.Errorf("azure: queue client: %w", err)
-	}
-	tcred, err := aztables.NewSharedKeyCredential(acct.Name, acct.Key)
-	if err != nil {
-		return nil, fmt.Errorf("%w: AccountKey is not valid base64", ErrConnString)
-	}
-	tsvc, err := aztables.NewServiceClientWithSharedKey(acct.TableEndpoint, tcred, &aztables.ClientOptions{ClientOptions: co})
-	if err != nil {
-		return nil, fmt.Errorf("azure: table client: %w", err)
-	}
-	s := &Store{ns: opt.Namespace, queues: qsvc, tables: tsvc}
-	s.container = bsvc.NewContainerClient(s.containerName())
+	s := &Store{ns: opt.Namespace, queues: c.queues, tables: c.tables}
+	s.container = c.blobs.NewContainerClient(s.containerName())
 	return s, nil
+}
+
+// clients are the three service clients of an account.
+type clients struct {
+	blobs  *service.Client
+	queues *azqueue.ServiceClient
+	tables *aztables.ServiceClient
+}
+
+// clientsFor makes the service clients with the account's credential
+// (Account.Auth): a shared key, a SAS token on every endpoint, or an Entra
+// ID token (opt.Credential, else DefaultAzureCredential).
+func clientsFor(acct Account, opt Options, co azcore.ClientOptions) (clients, error) {
+	var c clients
+	var errs [3]error
+	bo, qo, to := &service.ClientOptions{ClientOptions: co}, &azqueue.ClientOptions{ClientOptions: co}, &aztables.ClientOptions{ClientOptions: co}
+	switch acct.Auth() {
+	case AuthSharedKey:
+		bcred, err := azblob.NewSharedKeyCredential(acct.Name, acct.Key)
+		if err != nil {
+			return c, fmt.Errorf("%w: AccountKey is not valid base64", ErrConnString)
+		}
+		qcred, _ := azqueue.NewSharedKeyCredential(acct.Name, acct.Key)
+		tcred, _ := aztables.NewSharedKeyCredential(acct.Name, acct.Key)
+		c.blobs, errs[0] = service.NewClientWithSharedKeyCredential(acct.BlobEndpoint, bcred, bo)
+		c.queues, errs[1] = azqueue.NewServiceClientWithSharedKeyCredential(acct.QueueEndpoint, qcred, qo)
+		c.tables, errs[2] = aztables.NewServiceClientWithSharedKey(acct.TableEndpoint, tcred, to)
+	case AuthSAS:
+		c.blobs, errs[0] = service.NewClientWithNoCredential(withSAS(acct.BlobEndpoint, acct.SAS), bo)
+		c.queues, errs[1] = azqueue.NewServiceClientWithNoCredential(withSAS(acct.QueueEndpoint, acct.SAS), qo)
+		c.tables, errs[2] = aztables.NewServiceClientWithNoCredential(withSAS(acct.TableEndpoint, acct.SAS), to)
+	case AuthToken:
+		cred := opt.Credential
+		if cred == nil {
+			dc, err := azidentity.NewDefaultAzureCredential(nil)
+			if err != nil {
+				return c, fmt.Errorf("azure: %s has no AccountKey or SharedAccessSignature, and DefaultAzureCredential: %w", acct.Name, err)
+			}
+			cred = dc
+		}
+		c.blobs, errs[0] = service.NewClient(acct.BlobEndpoint, cred, bo)
+		c.queues, errs[1] = azqueue.NewServiceClient(acct.QueueEndpoint, cred, qo)
+		c.tables, errs[2] = aztables.NewServiceClient(acct.TableEndpoint, cred, to)
+	}
+	for i, what := range []string{"blob", "queue", "table"} {
+		if errs[i] != nil {
+			return c, fmt.Errorf("azure: %s client: %w", what, errs[i])
+		}
+	}
+	return c, nil
+}
+
+// withSAS appends a SAS token to a service endpoint; the clients of its
+// containers, blobs, queues and tables keep it.
+func withSAS(endpoint, sas string) string {
+	return endpoint + "?" + sas
 }
 
 func validNamespace(ns string) error {
