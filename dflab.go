@@ -301,7 +301,7 @@ func (o Options) withDefaults() Options {
 
 func (e *Engine) newDriver(stores *port.Stores, o Options) error {
 	e.meter = meter.New()
-	d, err := host.New(host.Config{Stores: e.meter.Wrap(stores), ActivityWorkers: o.ActivityWorkers, StreamHold: max(o.StreamHold, 0),
+	d, err := host.New(host.Config{Stores: stores, Middleware: []port.Middleware{e.meter.Middleware}, ActivityWorkers: o.ActivityWorkers, StreamHold: max(o.StreamHold, 0),
 		OnHealth: e.onHealth})
 	if err != nil {
 		return err

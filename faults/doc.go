@@ -8,9 +8,9 @@
 //     prints and parses back identically (Parse, Plan.String). A plan is
 //     saved with every result, so a failing run can be reproduced with
 //     `dflab repro --seed N --plan FILE`.
-//   - faults/inject: the injector. Injector.Wrap decorates a port.Stores
-//     (the same decorator shape as backends/meter) with storage and stream
-//     faults; Injector.Latency is the hook through which the simulator
+//   - faults/inject: the injector. Injector.Middleware is a port.Middleware
+//     (as backends/meter's) that both drivers run every storage op through,
+//     with storage and stream faults; Injector.Latency is the hook through which the simulator
 //     applies latency faults to its own latency model; Injector.Schedule
 //     compiles timed actions (crash, restart, move, lease loss) into calls
 //     on a caller-supplied scheduler and Target, so the simulator glue and a

@@ -256,7 +256,7 @@ func (cr *coreRun) crash(now port.Time) {
 	for r := cr.inflight.head; r != nil; r = r.next {
 		d.k.Cancel(r.ev)
 		if cr.node.crash.Ratio(int64(pct), 100) {
-			_, err := r.req.Op.Apply(d.ctx, d.cfg.Stores)
+			_, err := d.apply(r.req.Op)
 			d.stats.CrashApplied++
 			d.tr.Begin(now, cr.name, "crash-apply").Uint("id", uint64(r.req.ID)).Str("kind", r.kind).Bool("err", err != nil).End()
 		} else {

@@ -2,7 +2,8 @@
 // (an event heap ordered by virtual time and sequence number), the storage,
 // throughput, CPU, host and network models (models.go, caps.go, cpu.go,
 // host.go), and the Driver that runs engine cores (port.Core) on simulated
-// nodes against a shared in-memory port.Stores.
+// nodes against a shared in-memory port.Stores, each request applied
+// through Config.Middleware (a meter, a fault injector).
 //
 // Everything here is single-threaded and seeded: the same seed and inputs
 // give a byte-identical trace (sim/trace) and the same trace hash. Nothing in

@@ -23,6 +23,10 @@ type Config struct {
 	Models *ModelSet
 	// Stores is the shared cloud storage every request is applied to.
 	Stores *port.Stores
+	// Middleware decorates every request where it is applied, the first
+	// outermost (port.Chain): at its completion, or at a crash that
+	// applies it. A meter and a fault injector go here.
+	Middleware []port.Middleware
 	// Trace receives the canonical trace (nil: hash only).
 	Trace *trace.Tracer
 	// OnResponse receives each port.Response after the network delay from
@@ -80,7 +84,7 @@ type Stats struct {
 // Requests: throughput caps delay the start, the op kind's latency model
 // (base + per byte) gives the duration, and the op is applied to the shared
 // Stores at completion time, just before the Completion is delivered.
-// Completion order is FIFO per core per object: per OpTarget, or per op
+// Completion order is FIFO per core per object: per Op.Target, or per op
 // kind when the op names no target. A completed request's Makes mark becomes
 // durable; a request whose Needs mark is not yet durable when issued is
 // recorded as a Violation (and still issued).
@@ -106,6 +110,7 @@ type Driver struct {
 	network    *rng.Source
 	tr         *trace.Tracer
 	ctx        context.Context
+	exec       port.Exec // Stores behind Middleware
 	nodes      []*node
 	cores      []*coreRun
 	marks      port.MarkBook
@@ -169,6 +174,7 @@ func NewDriver(k *Kernel, cfg Config) *Driver {
 		root: root, latency: map[string]*rng.Source{}, network: root.Fork("network"),
 		tr: tr, ctx: context.Background(), held: map[int][]*heldRead{},
 	}
+	d.exec = port.Chain(cfg.Stores, cfg.Middleware...)
 	d.crashH = func(now port.Time, data uint64) { d.Crash(NodeID(data)) }
 	d.restartH = func(now port.Time, data uint64) { d.Restart(NodeID(data)) }
 	return d
@@ -245,7 +251,7 @@ func (d *Driver) InFlight(n NodeID) []InFlight {
 	var out []InFlight
 	for _, cr := range d.nodes[n].cores {
 		for r := cr.inflight.head; r != nil; r = r.next {
-			out = append(out, InFlight{Core: cr.id, Kind: r.kind, Target: OpTarget(r.req.Op)})
+			out = append(out, InFlight{Core: cr.id, Kind: r.kind, Target: r.req.Op.Target()})
 		}
 	}
 	return out

@@ -25,9 +25,9 @@ type appendOp struct {
 	bytes int
 }
 
-func (o appendOp) Kind() string   { return o.kind }
-func (o appendOp) Bytes() int     { return o.bytes }
-func (o appendOp) Target() string { return "log/" + o.key }
+func (o appendOp) Kind() port.OpKind { return port.OpKind(o.kind) }
+func (o appendOp) Bytes() int        { return o.bytes }
+func (o appendOp) Target() string    { return "log/" + o.key }
 func (o appendOp) Apply(context.Context, *port.Stores) (any, error) {
 	o.st.logs[o.key] = append(o.st.logs[o.key], o.rec)
 	return len(o.st.logs[o.key]), nil
@@ -39,9 +39,9 @@ type lenOp struct {
 	key string
 }
 
-func (o lenOp) Kind() string   { return "blob-get" }
-func (o lenOp) Bytes() int     { return 0 }
-func (o lenOp) Target() string { return "log/" + o.key }
+func (o lenOp) Kind() port.OpKind { return port.KindBlobGet }
+func (o lenOp) Bytes() int        { return 0 }
+func (o lenOp) Target() string    { return "log/" + o.key }
 func (o lenOp) Apply(context.Context, *port.Stores) (any, error) {
 	return len(o.st.logs[o.key]), nil
 }

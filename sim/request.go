@@ -14,8 +14,9 @@ var ErrNilOp = errors.New("sim: request has a nil Op")
 // failed request (kind "nil-op") instead of a driver panic.
 type nilOp struct{}
 
-func (nilOp) Kind() string { return "nil-op" }
-func (nilOp) Bytes() int   { return 0 }
+func (nilOp) Kind() port.OpKind { return "nil-op" }
+func (nilOp) Target() string    { return "" }
+func (nilOp) Bytes() int        { return 0 }
 func (nilOp) Apply(context.Context, *port.Stores) (any, error) {
 	return nil, ErrNilOp
 }
@@ -66,9 +67,9 @@ func (cr *coreRun) issue(now port.Time, req port.Request) {
 	if req.Op == nil {
 		req.Op = nilOp{}
 	}
-	kind := req.Op.Kind()
+	kind := string(req.Op.Kind())
 	bytes := req.Op.Bytes()
-	target := OpTarget(req.Op)
+	target := req.Op.Target()
 	d.checkNeeds(now, cr, &req, kind)
 	start := d.throttle.admit(now, kind, target, bytes)
 	start = d.serve(start, kind, bytes)
@@ -95,7 +96,7 @@ func (r *request) Handle(now port.Time, _ uint64) {
 	cr := r.cr
 	d := cr.d
 	cr.inflight.remove(r)
-	res, err := r.req.Op.Apply(d.ctx, d.cfg.Stores)
+	res, err := d.apply(r.req.Op)
 	if err == nil {
 		d.makeDurable(r.req.Makes)
 		switch op := r.req.Op.(type) {
@@ -111,4 +112,13 @@ func (r *request) Handle(now port.Time, _ uint64) {
 	d.tr.Begin(now, cr.name, "complete").Uint("id", uint64(r.req.ID)).Str("kind", r.kind).Bool("err", err != nil).End()
 	d.completed(now, cr, r.req.Op, err) // may crash the node: deliver then drops the completion
 	cr.deliver(now, port.Completion{ID: r.req.ID, Result: res, Err: err})
+}
+
+// apply runs op through the middleware chain to the stores. A missing op
+// fails without reaching storage, so no decorator sees it.
+func (d *Driver) apply(op port.Op) (any, error) {
+	if _, ok := op.(nilOp); ok {
+		return op.Apply(d.ctx, d.cfg.Stores)
+	}
+	return d.exec(d.ctx, op)
 }

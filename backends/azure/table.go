@@ -138,7 +138,7 @@ func (s *Store) Write(ctx context.Context, table string, w port.TableWrite) (str
 	if w.Kind == port.Delete {
 		_, err := c.DeleteEntity(ctx, w.Entity.PartitionKey, w.Entity.RowKey,
 			&aztables.DeleteEntityOptions{IfMatch: ptr(azcore.ETag(w.IfMatch))})
-		return "", wrap(err, w.Kind.Kind(), obj)
+		return "", wrap(err, string(w.Kind.Kind()), obj)
 	}
 	body, err := encodeEntity(w.Entity)
 	if err != nil {
@@ -161,7 +161,7 @@ func (s *Store) Write(ctx context.Context, table string, w port.TableWrite) (str
 		tag = r.ETag
 	}
 	if err != nil {
-		return "", wrap(err, w.Kind.Kind(), obj)
+		return "", wrap(err, string(w.Kind.Kind()), obj)
 	}
 	return string(tag), nil
 }

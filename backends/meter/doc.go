@@ -1,6 +1,6 @@
-// Package meter counts storage traffic and prices it. Meter.Wrap decorates
-// every port of a port.Stores; each call counts one request of its op kind
-// (the same kind strings as the port.Op values: "page-write",
+// Package meter counts storage traffic and prices it. Meter.Middleware is
+// a port.Middleware that both drivers run every storage op through; each op
+// counts one request of its kind (port.Op's Kind: "page-write",
 // "queue-dequeue", "table-batch", "stream-append"...), the bytes it wrote
 // (the payload sent, whether or not the call succeeded), the bytes it read
 // (the payload returned), errors, and for stream appends the Event Hubs

@@ -3,8 +3,6 @@ package meter
 import (
 	"sort"
 	"sync"
-
-	"github.com/dflab/dflab/engine/port"
 )
 
 // Counts are the traffic of one op kind (or a total).
@@ -92,26 +90,6 @@ func (m *Meter) Reset() {
 	m.by = map[string]*Counts{}
 }
 
-// do runs one request and counts it: wrote bytes sent, read(result) bytes
-// received on success.
-func do[T any](m *Meter, kind string, wrote int, f func() (T, error), read func(T) int) (T, error) {
-	r, err := f()
-	c := Counts{Requests: 1, BytesWritten: int64(wrote)}
-	if err != nil {
-		c.Errors = 1
-	} else if read != nil {
-		c.BytesRead = int64(read(r))
-	}
-	m.record(kind, c)
-	return r, err
-}
-
-// do0 is do for calls without a result.
-func do0(m *Meter, kind string, wrote int, f func() error) error {
-	_, err := do(m, kind, wrote, func() (struct{}, error) { return struct{}{}, f() }, nil)
-	return err
-}
-
 // Events is the number of Event Hubs ingress events for records: one per
 // started 64 KiB of each record.
 func Events(records [][]byte) int64 {
@@ -124,42 +102,3 @@ func Events(records [][]byte) int64 {
 
 // EventUnitBytes is the size of one billed Event Hubs ingress event.
 const EventUnitBytes = 64 << 10
-
-// Wrap returns Stores whose every non-nil port counts into m.
-func (m *Meter) Wrap(s *port.Stores) *port.Stores {
-	w := &port.Stores{}
-	if s.Blob != nil {
-		w.Blob = blobM{s.Blob, m}
-	}
-	if s.Page != nil {
-		w.Page = pageM{s.Page, m}
-	}
-	if s.Append != nil {
-		w.Append = appendM{s.Append, m}
-	}
-	if s.Leases != nil {
-		w.Leases = leasesM{s.Leases, m}
-	}
-	if s.Sync != nil {
-		w.Sync = syncM{s.Sync, m}
-	}
-	if s.Queue != nil {
-		w.Queue = queueM{s.Queue, m}
-	}
-	if s.Queues != nil {
-		w.Queues = queuesM{s.Queues, m}
-	}
-	if s.Table != nil {
-		w.Table = tableM{s.Table, m}
-	}
-	if s.Stream != nil {
-		w.Stream = streamM{s.Stream, m}
-	}
-	if s.SQL != nil {
-		w.SQL = sqlM{s.SQL, m}
-	}
-	if s.Cursors != nil {
-		w.Cursors = cursorsM{s.Cursors, m}
-	}
-	return w
-}

@@ -73,9 +73,9 @@ func (cr *coreRun) dispatch(rd port.Ready) {
 			continue
 		}
 		cr.d.checkNeeds(cr, &req)
-		key := port.Target(req.Op)
+		key := req.Op.Target()
 		if key == "" {
-			key = "kind:" + req.Op.Kind()
+			key = "kind:" + string(req.Op.Kind())
 		}
 		l := cr.lanes[key]
 		if l == nil {
@@ -170,7 +170,7 @@ func (l *lane) drain() {
 		if d.ctx.Err() != nil {
 			continue // stopped: drop what is left
 		}
-		res, err := req.Op.Apply(d.ctx, d.cfg.Stores)
+		res, err := d.exec(d.ctx, req.Op)
 		if err == nil {
 			d.made(req.Makes)
 		}

@@ -21,6 +21,9 @@ type CoreID int
 type Config struct {
 	// Stores are the backends requests execute against.
 	Stores *port.Stores
+	// Middleware decorates every request where it is applied, the first
+	// outermost (port.Chain): a meter, a fault injector.
+	Middleware []port.Middleware
 	// ActivityWorkers bounds the activities running at once (default 16).
 	ActivityWorkers int
 	// OnResponse receives every port.Response, on the core's goroutine.
@@ -52,6 +55,7 @@ func (v Violation) String() string {
 // Driver runs cores for real.
 type Driver struct {
 	cfg      Config
+	exec     port.Exec // Stores behind Middleware
 	cores    []*coreRun
 	workers  chan struct{}
 	ctx      context.Context
@@ -89,7 +93,7 @@ func New(cfg Config) (*Driver, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Driver{cfg: cfg, workers: make(chan struct{}, cfg.ActivityWorkers), stopped: make(chan struct{})}, nil
+	return &Driver{cfg: cfg, exec: port.Chain(cfg.Stores, cfg.Middleware...), workers: make(chan struct{}, cfg.ActivityWorkers), stopped: make(chan struct{})}, nil
 }
 
 // AddCore adds a core made by factory; call it before Start.
@@ -183,7 +187,7 @@ func (d *Driver) checkNeeds(cr *coreRun, req *port.Request) {
 	d.marksMu.Lock()
 	defer d.marksMu.Unlock()
 	if ok, have := d.marks.Satisfied(req.Needs); !ok {
-		d.violated = append(d.violated, Violation{Core: cr.name, Request: req.ID, Kind: req.Op.Kind(), Needs: req.Needs, Durable: have})
+		d.violated = append(d.violated, Violation{Core: cr.name, Request: req.ID, Kind: string(req.Op.Kind()), Needs: req.Needs, Durable: have})
 	}
 }
 

@@ -23,9 +23,9 @@ type objLog struct {
 	applied map[string][]int
 }
 
-func (o recordOp) Kind() string   { return "test-op" }
-func (o recordOp) Bytes() int     { return 0 }
-func (o recordOp) Target() string { return "test/" + o.obj }
+func (o recordOp) Kind() port.OpKind { return "test-op" }
+func (o recordOp) Bytes() int        { return 0 }
+func (o recordOp) Target() string    { return "test/" + o.obj }
 func (o recordOp) Apply(context.Context, *port.Stores) (any, error) {
 	o.log.mu.Lock()
 	defer o.log.mu.Unlock()

@@ -86,7 +86,7 @@ func (r *heldRead) reread() {
 	if d.ctx.Err() != nil {
 		return
 	}
-	res, err := r.req.Op.Apply(d.ctx, d.cfg.Stores)
+	res, err := d.exec(d.ctx, r.req.Op)
 	r.cr.post(port.Completion{ID: r.req.ID, Result: res, Err: err})
 }
 

@@ -68,7 +68,7 @@ func newCluster(t testing.TB, o clusterOpts) *cluster {
 	require.NoError(t, err)
 	m := meter.New()
 	c := &cluster{t: t, k: k, store: store, meter: m, resps: map[port.CallID]port.Response{}}
-	c.d = sim.NewDriver(k, sim.Config{Seed: o.seed, Models: testModels(), Stores: m.Wrap(store.Stores()),
+	c.d = sim.NewDriver(k, sim.Config{Seed: o.seed, Models: testModels(), Stores: store.Stores(), Middleware: []port.Middleware{m.Middleware},
 		OnResponse: func(_ port.Time, _ sim.CoreID, r port.Response) { c.resps[r.ID] = r }})
 	for i := 0; i < o.nodes; i++ {
 		cfg := Defaults("hub", fmt.Sprintf("worker%d", i))

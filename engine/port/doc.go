@@ -11,7 +11,9 @@
 // ErrETagMismatch, ErrLeaseHeld, ErrLeaseLost, ErrPopReceipt, ErrTooLarge,
 // ErrBadRequest); the Valid* helpers check inputs against the services'
 // limits, naming the field and the allowed values. Every store method has
-// an Op value (ops_*.go) with a stable Kind. Both drivers — the simulator in sim/ and the real
+// an Op value (ops_*.go) with a stable, typed Kind (OpKind) and its Target
+// object; decorators (a meter, a fault injector) are Middleware around the
+// op, applied by both drivers through Chain. Both drivers — the simulator in sim/ and the real
 // driver in engine/host — speak only this package. It holds no engine
 // behaviour: the only code here is the one-line dispatch of a request to the
 // matching store method, shared by both drivers so that they cannot drift.

@@ -23,8 +23,8 @@ func TestOpKindsListEveryOp(t *testing.T) {
 	}
 	seen := map[string]bool{}
 	for _, op := range ops {
-		require.Contains(t, OpKinds(), op.Kind(), "%T", op)
-		seen[op.Kind()] = true
+		require.Contains(t, OpKinds(), string(op.Kind()), "%T", op)
+		seen[string(op.Kind())] = true
 	}
 	require.Len(t, seen, len(OpKinds()), "every listed kind belongs to an op")
 	require.True(t, sort.StringsAreSorted(OpKinds()))

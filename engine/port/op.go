@@ -7,13 +7,19 @@ import (
 )
 
 // Op is one storage operation a core asks for: a small data value naming the
-// store, the object and the arguments. Drivers execute it with Apply against
-// the Stores they were given; meters, latency models and fault plans key on
-// Kind (for example "page-write", "queue-dequeue", "table-batch",
-// "stream-append").
+// store, the object and the arguments. Drivers execute it through their
+// middleware chain (see Chain) and finally Apply against the Stores they
+// were given; meters, latency models and fault plans key on Kind (for
+// example "page-write", "queue-dequeue", "table-batch", "stream-append").
 type Op interface {
 	// Kind names the operation kind, stable across releases.
-	Kind() string
+	Kind() OpKind
+	// Target names the object the op acts on: "blob/<name>",
+	// "queue/<name>", "table/<table>/<partition key>", "stream/<partition>",
+	// "sql/<hub>/<instance>", or "" when it acts on no single object (for
+	// example blob-list). Per-target caps and both drivers' per-object
+	// completion order key on it.
+	Target() string
 	// Bytes is the payload size the request carries (written bytes, or the
 	// requested length of a read); results are measured by the driver.
 	Bytes() int
@@ -42,6 +48,6 @@ type Stores struct {
 // ErrNoStore: an Op was applied to Stores lacking the service it needs.
 var ErrNoStore = errors.New("store not configured")
 
-func noStore(kind, field string) error {
+func noStore(kind OpKind, field string) error {
 	return fmt.Errorf("%s: Stores.%s is nil: %w", kind, field, ErrNoStore)
 }

@@ -80,19 +80,41 @@ type LeaseBreakOp struct {
 	Period Time
 }
 
-func (BlobPut) Kind() string       { return "blob-put" }
-func (BlobGet) Kind() string       { return "blob-get" }
-func (BlobDelete) Kind() string    { return "blob-delete" }
-func (BlobListOp) Kind() string    { return "blob-list" }
-func (PageCreate) Kind() string    { return "page-create" }
-func (PageWrite) Kind() string     { return "page-write" }
-func (PageRead) Kind() string      { return "page-read" }
-func (AppendCreate) Kind() string  { return "append-create" }
-func (AppendBlockOp) Kind() string { return "append-block" }
-func (LeaseAcquire) Kind() string  { return "lease-acquire" }
-func (LeaseRenew) Kind() string    { return "lease-renew" }
-func (LeaseRelease) Kind() string  { return "lease-release" }
-func (LeaseBreakOp) Kind() string  { return "lease-break" }
+func (BlobPut) Kind() OpKind       { return KindBlobPut }
+func (BlobGet) Kind() OpKind       { return KindBlobGet }
+func (BlobDelete) Kind() OpKind    { return KindBlobDelete }
+func (BlobListOp) Kind() OpKind    { return KindBlobList }
+func (PageCreate) Kind() OpKind    { return KindPageCreate }
+func (PageWrite) Kind() OpKind     { return KindPageWrite }
+func (PageRead) Kind() OpKind      { return KindPageRead }
+func (AppendCreate) Kind() OpKind  { return KindAppendCreate }
+func (AppendBlockOp) Kind() OpKind { return KindAppendBlock }
+func (LeaseAcquire) Kind() OpKind  { return KindLeaseAcquire }
+func (LeaseRenew) Kind() OpKind    { return KindLeaseRenew }
+func (LeaseRelease) Kind() OpKind  { return KindLeaseRelease }
+func (LeaseBreakOp) Kind() OpKind  { return KindLeaseBreak }
+
+// Target implements Op: "blob/<name>" ("" for a list).
+func (o BlobPut) Target() string       { return blobTarget(o.Name) }
+func (o BlobGet) Target() string       { return blobTarget(o.Name) }
+func (o BlobDelete) Target() string    { return blobTarget(o.Name) }
+func (BlobListOp) Target() string      { return "" }
+func (o PageCreate) Target() string    { return blobTarget(o.Name) }
+func (o PageWrite) Target() string     { return blobTarget(o.Name) }
+func (o PageRead) Target() string      { return blobTarget(o.Name) }
+func (o AppendCreate) Target() string  { return blobTarget(o.Name) }
+func (o AppendBlockOp) Target() string { return blobTarget(o.Name) }
+func (o LeaseAcquire) Target() string  { return blobTarget(o.Name) }
+func (o LeaseRenew) Target() string    { return blobTarget(o.Name) }
+func (o LeaseRelease) Target() string  { return blobTarget(o.Name) }
+func (o LeaseBreakOp) Target() string  { return blobTarget(o.Name) }
+
+func blobTarget(name string) string {
+	if name == "" {
+		return ""
+	}
+	return "blob/" + name
+}
 
 func (o BlobPut) Bytes() int       { return len(o.Data) }
 func (o BlobGet) Bytes() int       { return int(o.Range.Len) }
@@ -217,7 +239,10 @@ func (o LeaseBreakOp) Apply(ctx context.Context, s *Stores) (any, error) {
 type BlobSync struct{ Name string }
 
 // Kind implements Op.
-func (BlobSync) Kind() string { return "blob-sync" }
+func (BlobSync) Kind() OpKind { return KindBlobSync }
+
+// Target implements Op.
+func (o BlobSync) Target() string { return blobTarget(o.Name) }
 
 // Bytes implements Op.
 func (BlobSync) Bytes() int { return 0 }

@@ -43,14 +43,24 @@ type QueuePeek struct {
 // QueueLength is Queue.Length ("queue-length"); result: int.
 type QueueLength struct{ Queue string }
 
-func (QueueCreate) Kind() string  { return "queue-create" }
-func (QueueDrop) Kind() string    { return "queue-drop" }
-func (QueueEnqueue) Kind() string { return "queue-enqueue" }
-func (QueueDequeue) Kind() string { return "queue-dequeue" }
-func (QueueDelete) Kind() string  { return "queue-delete" }
-func (QueueUpdate) Kind() string  { return "queue-update" }
-func (QueuePeek) Kind() string    { return "queue-peek" }
-func (QueueLength) Kind() string  { return "queue-length" }
+func (QueueCreate) Kind() OpKind  { return KindQueueCreate }
+func (QueueDrop) Kind() OpKind    { return KindQueueDrop }
+func (QueueEnqueue) Kind() OpKind { return KindQueueEnqueue }
+func (QueueDequeue) Kind() OpKind { return KindQueueDequeue }
+func (QueueDelete) Kind() OpKind  { return KindQueueDelete }
+func (QueueUpdate) Kind() OpKind  { return KindQueueUpdate }
+func (QueuePeek) Kind() OpKind    { return KindQueuePeek }
+func (QueueLength) Kind() OpKind  { return KindQueueLength }
+
+// Target implements Op: "queue/<name>".
+func (o QueueCreate) Target() string  { return "queue/" + o.Queue }
+func (o QueueDrop) Target() string    { return "queue/" + o.Queue }
+func (o QueueEnqueue) Target() string { return "queue/" + o.Queue }
+func (o QueueDequeue) Target() string { return "queue/" + o.Queue }
+func (o QueueDelete) Target() string  { return "queue/" + o.Queue }
+func (o QueueUpdate) Target() string  { return "queue/" + o.Queue }
+func (o QueuePeek) Target() string    { return "queue/" + o.Queue }
+func (o QueueLength) Target() string  { return "queue/" + o.Queue }
 
 func (QueueCreate) Bytes() int    { return 0 }
 func (QueueDrop) Bytes() int      { return 0 }

@@ -1,6 +1,9 @@
 package port
 
-import "context"
+import (
+	"context"
+	"strconv"
+)
 
 // StreamPartitions is Stream.Partitions ("stream-partitions"); result: int.
 type StreamPartitions struct{}
@@ -31,11 +34,20 @@ type StreamPosition struct {
 	Partition int
 }
 
-func (StreamPartitions) Kind() string { return "stream-partitions" }
-func (StreamAppend) Kind() string     { return "stream-append" }
-func (StreamRead) Kind() string       { return "stream-read" }
-func (StreamCommit) Kind() string     { return "stream-commit" }
-func (StreamPosition) Kind() string   { return "stream-position" }
+func (StreamPartitions) Kind() OpKind { return KindStreamPartitions }
+func (StreamAppend) Kind() OpKind     { return KindStreamAppend }
+func (StreamRead) Kind() OpKind       { return KindStreamRead }
+func (StreamCommit) Kind() OpKind     { return KindStreamCommit }
+func (StreamPosition) Kind() OpKind   { return KindStreamPosition }
+
+// Target implements Op: "stream/<partition>" ("" for the partition count).
+func (StreamPartitions) Target() string { return "" }
+func (o StreamAppend) Target() string   { return streamTarget(o.Partition) }
+func (o StreamRead) Target() string     { return streamTarget(o.Partition) }
+func (o StreamCommit) Target() string   { return streamTarget(o.Partition) }
+func (o StreamPosition) Target() string { return streamTarget(o.Partition) }
+
+func streamTarget(p int) string { return "stream/" + strconv.Itoa(p) }
 
 func (StreamPartitions) Bytes() int { return 0 }
 func (o StreamAppend) Bytes() int   { return RecordsBytes(o.Records) }

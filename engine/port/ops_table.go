@@ -33,12 +33,30 @@ type TableBatch struct {
 	Writes []TableWrite
 }
 
-func (TableCreate) Kind() string    { return "table-create" }
-func (TableDrop) Kind() string      { return "table-drop" }
-func (o TableWriteOp) Kind() string { return o.W.Kind.Kind() }
-func (TableGet) Kind() string       { return "table-get" }
-func (TableQueryOp) Kind() string   { return "table-query" }
-func (TableBatch) Kind() string     { return "table-batch" }
+func (TableCreate) Kind() OpKind    { return KindTableCreate }
+func (TableDrop) Kind() OpKind      { return KindTableDrop }
+func (o TableWriteOp) Kind() OpKind { return o.W.Kind.Kind() }
+func (TableGet) Kind() OpKind       { return KindTableGet }
+func (TableQueryOp) Kind() OpKind   { return KindTableQuery }
+func (TableBatch) Kind() OpKind     { return KindTableBatch }
+
+// Target implements Op: "table/<table>/<partition key>", or
+// "table/<table>" for the table itself (and an empty batch).
+func (o TableCreate) Target() string  { return "table/" + o.Table }
+func (o TableDrop) Target() string    { return "table/" + o.Table }
+func (o TableWriteOp) Target() string { return tableTarget(o.Table, o.W.Entity.PartitionKey) }
+func (o TableGet) Target() string     { return tableTarget(o.Table, o.PartitionKey) }
+func (o TableQueryOp) Target() string { return tableTarget(o.Table, o.Q.PartitionKey) }
+
+// Target implements Op: a batch acts on one partition, its first write's.
+func (o TableBatch) Target() string {
+	if len(o.Writes) == 0 {
+		return "table/" + o.Table
+	}
+	return tableTarget(o.Table, o.Writes[0].Entity.PartitionKey)
+}
+
+func tableTarget(table, pk string) string { return "table/" + table + "/" + pk }
 
 func (TableCreate) Bytes() int    { return 0 }
 func (TableDrop) Bytes() int      { return 0 }

@@ -54,7 +54,7 @@ var allOps = map[string]port.Op{
 
 func TestOpKindsAndMissingStores(t *testing.T) {
 	for kind, op := range allOps {
-		require.Equal(t, kind, op.Kind())
+		require.Equal(t, kind, string(op.Kind()))
 		_, err := op.Apply(context.Background(), &port.Stores{})
 		if kind == "blob-sync" {
 			require.NoError(t, err, "no Syncer: writes are durable already")
@@ -85,4 +85,40 @@ func TestValidationErrorsNameFieldAndAllowedValues(t *testing.T) {
 	require.ErrorIs(t, be, port.ErrNotFound)
 	require.Equal(t, 4+2*2+8+2*1+3, port.EntitySize(port.Entity{PartitionKey: "p", RowKey: "r",
 		Props: map[string][]byte{"k": []byte("abc")}}))
+}
+
+func TestOpTargets(t *testing.T) {
+	for want, op := range map[string]port.Op{
+		"blob/np03/commit": port.PageWrite{Name: "np03/commit"},
+		"blob/b":           port.LeaseAcquire{Name: "b"},
+		"queue/control-01": port.QueueDequeue{Queue: "control-01"},
+		"queue/work":       port.QueueEnqueue{Queue: "work"},
+		"stream/7":         port.StreamAppend{Partition: 7},
+		"table/History/i1": port.TableBatch{Table: "History", Writes: []port.TableWrite{{Entity: port.Entity{PartitionKey: "i1"}}}},
+		"table/History":    port.TableBatch{Table: "History"},
+		"table/Inst/i2":    port.TableWriteOp{Table: "Inst", W: port.TableWrite{Kind: port.Insert, Entity: port.Entity{PartitionKey: "i2"}}},
+		"table/T/p":        port.TableGet{Table: "T", PartitionKey: "p"},
+		"sql/h/i3":         port.SQLCall{Hub: "h", Proc: port.SQLQueryInstance{Instance: "i3"}},
+		"":                 port.BlobListOp{Prefix: "a"},
+	} {
+		require.Equal(t, want, op.Target(), "%T", op)
+	}
+}
+
+// A chain runs its middlewares outermost first, then applies the op.
+func TestChainOrder(t *testing.T) {
+	var got []string
+	mw := func(name string) port.Middleware {
+		return func(next port.Exec) port.Exec {
+			return func(ctx context.Context, op port.Op) (any, error) {
+				got = append(got, name+">"+string(op.Kind()))
+				r, err := next(ctx, op)
+				got = append(got, name+"<")
+				return r, err
+			}
+		}
+	}
+	_, err := port.Chain(&port.Stores{}, mw("a"), mw("b"))(context.Background(), port.QueueLength{Queue: "q"})
+	require.ErrorIs(t, err, port.ErrNoStore)
+	require.Equal(t, []string{"a>queue-length", "b>queue-length", "b<", "a<"}, got)
 }

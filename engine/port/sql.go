@@ -31,11 +31,11 @@ type SQLCall struct {
 }
 
 // Kind implements Op.
-func (o SQLCall) Kind() string {
+func (o SQLCall) Kind() OpKind {
 	if o.Proc == nil {
 		return "sql-nil"
 	}
-	return "sql-" + o.Proc.ProcName()
+	return OpKind("sql-" + o.Proc.ProcName())
 }
 
 // Bytes implements Op.
@@ -46,7 +46,7 @@ func (o SQLCall) Bytes() int {
 	return o.Proc.ProcBytes()
 }
 
-// Target implements Targeter: the instance a procedure acts on
+// Target implements Op: the instance a procedure acts on
 // ("sql/<hub>/<instance>"), or the queue a lock-next call scans
 // ("sql/<hub>/:orchestrations", "sql/<hub>/:tasks"). Transactions on
 // different connections complete in any order; only calls on one instance

@@ -48,18 +48,18 @@ const (
 	Delete                               // "table-delete"
 )
 
-var writeKinds = [...]string{"", "table-insert", "table-replace", "table-merge",
+var writeKinds = [...]OpKind{"", "table-insert", "table-replace", "table-merge",
 	"table-upsert", "table-upsert-merge", "table-delete"}
 
 // Kind is the op kind of a single write of this kind.
-func (k WriteKind) Kind() string {
+func (k WriteKind) Kind() OpKind {
 	if int(k) < len(writeKinds) && k > 0 {
 		return writeKinds[k]
 	}
-	return fmt.Sprintf("table-write(%d)", uint8(k))
+	return OpKind(fmt.Sprintf("table-write(%d)", uint8(k)))
 }
 
-func (k WriteKind) String() string { return k.Kind() }
+func (k WriteKind) String() string { return string(k.Kind()) }
 
 // TableWrite is one write, alone or in a batch. Delete needs only the keys.
 type TableWrite struct {

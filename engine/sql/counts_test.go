@@ -58,8 +58,8 @@ func TestSequenceRequestCounts(t *testing.T) {
 			e := &sqlsys.Sim{Seed: 1}
 			sc := sequence(n)
 			res, err := scenarios.Run(e, sc, scenarios.Options{Seed: 5, Nodes: 1,
-				Inject: func(_ *sim.Kernel, s *port.Stores) (*port.Stores, func(string, port.Time) port.Time) {
-					return m.Wrap(s), nil
+				Inject: func(*sim.Kernel) (port.Middleware, func(string, port.Time) port.Time) {
+					return m.Middleware, nil
 				}})
 			require.NoError(t, err)
 			require.NoError(t, res.Check(sc))

@@ -16,13 +16,13 @@ import (
 )
 
 // withPlan injects a fault plan's storage faults and latencies.
-func withPlan(t *testing.T, text string) func(*sim.Kernel, *port.Stores) (*port.Stores, func(string, port.Time) port.Time) {
+func withPlan(t *testing.T, text string) func(*sim.Kernel) (port.Middleware, func(string, port.Time) port.Time) {
 	p, err := plan.Parse(text)
 	require.NoError(t, err)
-	return func(k *sim.Kernel, s *port.Stores) (*port.Stores, func(string, port.Time) port.Time) {
+	return func(k *sim.Kernel) (port.Middleware, func(string, port.Time) port.Time) {
 		in, err := inject.New(inject.Config{Plan: p, Clock: k.Now, Rand: rng.New(3)})
 		require.NoError(t, err)
-		return in.Wrap(s), in.Latency
+		return in.Middleware, in.Latency
 	}
 }
 

@@ -88,7 +88,7 @@ func (o *Ordering) Issued(at port.Time, core string, r port.Request) {
 	if ok, have := o.book.Satisfied(r.Needs); !ok {
 		kind := ""
 		if r.Op != nil {
-			kind = r.Op.Kind()
+			kind = string(r.Op.Kind())
 		}
 		o.vs = append(o.vs, OrderViolation{At: at, Core: core, Request: r.ID, Kind: kind, Needs: r.Needs, Durable: have})
 	}

@@ -4,9 +4,9 @@
 // An Injector is built from a Config: the plan, the run's clock and start,
 // a seeded sim/rng source and, for real runs only, a sleep function.
 //
-//   - Wrap decorates a port.Stores (the same shape as backends/meter):
-//     "storage error" fails a matching request before it is applied;
-//     "storage error-after" applies it and then fails it (the ambiguous
+//   - Middleware is a port.Middleware (as backends/meter's) that both
+//     drivers run every storage op through: "storage error" fails a
+//     matching request before it is applied; "storage error-after" applies it and then fails it (the ambiguous
 //     case: Error.Ambiguous); "throttle" fails it with a server-busy error
 //     (wraps ErrServerBusy, which wraps ErrTransient); "duplicate stream"
 //     appends a stream batch twice. Every injected error is an *Error with

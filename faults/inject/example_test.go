@@ -14,7 +14,7 @@ import (
 
 // Wiring an injector into a simulation: the kernel's clock, a substream of
 // the run's seed, no Sleep (the driver applies latency faults through
-// Injector.Latency), the wrapped stores handed to the driver, and the timed
+// Injector.Latency), the injector in the driver's middleware chain, and the timed
 // actions scheduled as kernel events.
 func Example() {
 	p, err := plan.Parse(`
@@ -31,17 +31,17 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
-	d := sim.NewDriver(k, sim.Config{Seed: 7, Stores: in.Wrap(store.Stores())})
+	d := sim.NewDriver(k, sim.Config{Seed: 7, Stores: store.Stores(), Middleware: []port.Middleware{in.Middleware}})
 	nodes := map[string]sim.NodeID{"node1": d.AddNode("node1", 4)}
 	if err := in.Schedule(inject.SimScheduler(k), &inject.SimTarget{Driver: d, Nodes: nodes}); err != nil {
 		panic(err)
 	}
 
 	// An engine core would issue this through the driver; call it directly.
-	stores := in.Wrap(store.Stores())
-	_ = stores.Queues.CreateQueue(context.Background(), "work-items")
+	exec := port.Chain(store.Stores(), in.Middleware)
+	_, _ = exec(context.Background(), port.QueueCreate{Queue: "work-items"})
 	k.RunUntil(1500 * port.Millisecond)
-	_, err = stores.Queue.Enqueue(context.Background(), "work-items", []byte("m"), 0)
+	_, err = exec(context.Background(), port.QueueEnqueue{Queue: "work-items", Data: []byte("m")})
 	fmt.Println(err)
 	d.Run()
 	fmt.Println(d.Stats().Crashes, d.Stats().Restarts)

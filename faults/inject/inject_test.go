@@ -23,15 +23,15 @@ type clock struct{ t port.Time }
 func (c *clock) now() port.Time { return c.t }
 
 type rig struct {
-	clk    *clock
-	store  *mem.Store
-	in     *inject.Injector
-	stores *port.Stores
-	slept  []port.Time
+	clk   *clock
+	store *mem.Store
+	in    *inject.Injector
+	exec  port.Exec // the store behind the injector
+	slept []port.Time
 }
 
-// newRig wraps a fresh mem store with an injector for planText. With
-// sleep, latency faults are applied by the decorator and sleeping advances
+// newRig puts an injector in front of a fresh mem store for planText. With
+// sleep, latency faults are applied by the middleware and sleeping advances
 // the clock.
 func newRig(t *testing.T, planText string, seed uint64, sleep bool) *rig {
 	t.Helper()
@@ -50,7 +50,7 @@ func newRig(t *testing.T, planText string, seed uint64, sleep bool) *rig {
 	}
 	r.in, err = inject.New(cfg)
 	require.NoError(t, err)
-	r.stores = r.in.Wrap(r.store.Stores())
+	r.exec = port.Chain(r.store.Stores(), r.in.Middleware)
 	return r
 }
 
@@ -63,9 +63,9 @@ func entity(rk string) port.Entity {
 
 func TestErrorBeforeApplyLeavesStorageUnchanged(t *testing.T) {
 	r := newRig(t, "storage error p=1 op=page-write", 1, false)
-	_, err := r.stores.Page.CreatePageBlob(ctx, "log", 4096, port.Cond{})
+	_, err := r.exec(ctx, port.PageCreate{Name: "log", Size: 4096})
 	require.NoError(t, err)
-	_, err = r.stores.Page.WritePages(ctx, "log", 0, make([]byte, 512), port.Cond{})
+	_, err = r.exec(ctx, port.PageWrite{Name: "log", Data: make([]byte, 512)})
 	require.ErrorIs(t, err, inject.ErrTransient)
 	require.ErrorIs(t, err, inject.ErrInjected)
 	require.NotErrorIs(t, err, inject.ErrServerBusy)
@@ -85,7 +85,7 @@ func TestErrorBeforeApplyLeavesStorageUnchanged(t *testing.T) {
 func TestErrorAfterApplyIsAmbiguous(t *testing.T) {
 	r := newRig(t, "storage error-after p=1 op=table-*", 1, false)
 	require.NoError(t, r.store.CreateTable(ctx, "History"), "setup straight on the store")
-	_, err := r.stores.Table.Batch(ctx, "History", []port.TableWrite{{Kind: port.Insert, Entity: entity("r1")}})
+	_, err := r.exec(ctx, port.TableBatch{Table: "History", Writes: []port.TableWrite{{Kind: port.Insert, Entity: entity("r1")}}})
 	var ie *inject.Error
 	require.ErrorAs(t, err, &ie)
 	require.True(t, ie.Ambiguous())
@@ -94,20 +94,21 @@ func TestErrorAfterApplyIsAmbiguous(t *testing.T) {
 	require.NoError(t, err, "the batch was applied before the error")
 	require.Equal(t, []byte("r1"), got.Props["v"])
 	// A retry hits the design's duplicate handling: the insert conflicts.
-	_, err = r.stores.Table.Write(ctx, "History", port.TableWrite{Kind: port.Insert, Entity: entity("r1")})
+	_, err = r.exec(ctx, port.TableWriteOp{Table: "History", W: port.TableWrite{Kind: port.Insert, Entity: entity("r1")}})
 	require.ErrorIs(t, err, port.ErrConflict, "a request failing by itself keeps its own error")
 	require.Equal(t, int64(1), r.in.Counts().Total(plan.StorageErrorAfter))
 }
 
 func TestThrottleOnlyInsideItsWindow(t *testing.T) {
 	r := newRig(t, "throttle op=queue-* 10s..20s", 1, false)
-	require.NoError(t, r.stores.Queues.CreateQueue(ctx, "control-00"))
+	_, err := r.exec(ctx, port.QueueCreate{Queue: "control-00"})
+	require.NoError(t, err)
 	for _, c := range []struct {
 		at   port.Time
 		busy bool
 	}{{5 * port.Second, false}, {10 * port.Second, true}, {19999 * port.Millisecond, true}, {20 * port.Second, false}} {
 		r.at(c.at)
-		_, err := r.stores.Queue.Enqueue(ctx, "control-00", []byte("m"), 0)
+		_, err := r.exec(ctx, port.QueueEnqueue{Queue: "control-00", Data: []byte("m")})
 		if c.busy {
 			require.ErrorIs(t, err, inject.ErrServerBusy, c.at)
 			require.ErrorIs(t, err, inject.ErrTransient)
@@ -124,9 +125,9 @@ func TestThrottleOnlyInsideItsWindow(t *testing.T) {
 
 func TestThrottleWinsOverErrorWinsOverErrorAfter(t *testing.T) {
 	r := newRig(t, "storage error-after p=1 op=blob-put\nstorage error p=1 op=blob-*\nthrottle op=blob-put", 1, false)
-	_, err := r.stores.Blob.PutBlob(ctx, "b", []byte("x"), port.Cond{})
+	_, err := r.exec(ctx, port.BlobPut{Name: "b", Data: []byte("x")})
 	require.ErrorIs(t, err, inject.ErrServerBusy)
-	_, err = r.stores.Blob.GetBlob(ctx, "b", port.Range{})
+	_, err = r.exec(ctx, port.BlobGet{Name: "b"})
 	require.EqualError(t, err, "blob-get: injected transient error before apply (storage error p=1 op=blob-*)")
 	require.Equal(t, inject.Counts{
 		{Fault: plan.StorageError, What: "blob-get", N: 1},
@@ -137,9 +138,9 @@ func TestThrottleWinsOverErrorWinsOverErrorAfter(t *testing.T) {
 func TestDuplicateStreamAppendsTheBatchTwice(t *testing.T) {
 	r := newRig(t, "duplicate stream p=1", 1, false)
 	recs := [][]byte{[]byte("a"), []byte("b")}
-	first, err := r.stores.Stream.Append(ctx, 1, recs)
+	first, err := r.exec(ctx, port.StreamAppend{Partition: 1, Records: recs})
 	require.NoError(t, err)
-	require.Equal(t, int64(0), first)
+	require.Equal(t, int64(0), first.(int64))
 	got, err := r.store.Read(ctx, 1, 0, 10)
 	require.NoError(t, err)
 	require.Equal(t, [][]byte{[]byte("a"), []byte("b"), []byte("a"), []byte("b")}, got.Records)
@@ -153,7 +154,7 @@ func outcomes(t *testing.T, planText string, k plan.Kind, n int) []bool {
 	require.NoError(t, r.store.CreateTable(ctx, "Instances"))
 	out := make([]bool, n)
 	for i := range out {
-		_, err := r.stores.Table.Get(ctx, "Instances", "pk", "rk")
+		_, err := r.exec(ctx, port.TableGet{Table: "Instances", PartitionKey: "pk", RowKey: "rk"})
 		var ie *inject.Error
 		out[i] = err != nil && errors.As(err, &ie) && ie.Fault.Kind == k
 	}
@@ -182,7 +183,7 @@ func TestLatencyDrawsIgnoreErrorLines(t *testing.T) {
 		r := newRig(t, planText, 9, true)
 		for i := 0; i < 300; i++ {
 			n := len(r.slept)
-			_, err := r.stores.Stream.Append(ctx, 0, [][]byte{[]byte("x")})
+			_, err := r.exec(ctx, port.StreamAppend{Records: [][]byte{[]byte("x")}})
 			delayed, failed = append(delayed, len(r.slept) > n), append(failed, err != nil)
 		}
 		return delayed, failed
@@ -205,13 +206,13 @@ func TestLatencyDrawsIgnoreErrorLines(t *testing.T) {
 func TestLatencyAndDelayThroughSleep(t *testing.T) {
 	r := newRig(t, "latency x3 op=stream-append 10s..20s\ndelay stream 50ms p=1", 1, true)
 	slow := &slowStream{Stream: r.store, clk: r.clk, d: 10 * port.Millisecond}
-	s := r.in.Wrap(&port.Stores{Stream: slow})
-	_, err := s.Stream.Append(ctx, 0, [][]byte{[]byte("x")})
+	exec := port.Chain(&port.Stores{Stream: slow}, r.in.Middleware)
+	_, err := exec(ctx, port.StreamAppend{Records: [][]byte{[]byte("x")}})
 	require.NoError(t, err)
 	require.Equal(t, []port.Time{50 * port.Millisecond}, r.slept, "outside the window: only the delay")
 	r.slept = nil
 	r.at(15 * port.Second)
-	_, err = s.Stream.Append(ctx, 0, [][]byte{[]byte("y")})
+	_, err = exec(ctx, port.StreamAppend{Records: [][]byte{[]byte("y")}})
 	require.NoError(t, err)
 	require.Equal(t, []port.Time{50 * port.Millisecond, 20 * port.Millisecond}, r.slept,
 		"delay before, then (3-1) × the 10ms the call took")
@@ -223,11 +224,12 @@ func TestLatencyAndDelayThroughSleep(t *testing.T) {
 
 func TestLatencyHookForTheSimulator(t *testing.T) {
 	r := newRig(t, "latency x20 op=queue-* 10s..20s\ndelay stream 50ms p=1", 1, false)
-	require.NoError(t, r.stores.Queues.CreateQueue(ctx, "work-items"))
-	r.at(12 * port.Second)
-	_, err := r.stores.Queue.Enqueue(ctx, "work-items", []byte("m"), 0)
+	_, err := r.exec(ctx, port.QueueCreate{Queue: "work-items"})
 	require.NoError(t, err)
-	require.Empty(t, r.in.Counts(), "without Sleep the decorator leaves latency to the simulator")
+	r.at(12 * port.Second)
+	_, err = r.exec(ctx, port.QueueEnqueue{Queue: "work-items", Data: []byte("m")})
+	require.NoError(t, err)
+	require.Empty(t, r.in.Counts(), "without Sleep the middleware leaves latency to the simulator")
 	require.Equal(t, 200*port.Millisecond, r.in.Latency("queue-dequeue", 10*port.Millisecond))
 	require.Equal(t, 10*port.Millisecond, r.in.Latency("table-get", 10*port.Millisecond))
 	require.Equal(t, 60*port.Millisecond, r.in.Latency("stream-append", 10*port.Millisecond))
@@ -251,7 +253,7 @@ func TestNewRejectsBadConfig(t *testing.T) {
 
 func TestConcurrentUseCountsExactly(t *testing.T) {
 	r := newRig(t, "storage error p=0.5 op=blob-get", 7, false)
-	_, err := r.stores.Blob.PutBlob(ctx, "b", []byte("x"), port.Cond{})
+	_, err := r.exec(ctx, port.BlobPut{Name: "b", Data: []byte("x")})
 	require.NoError(t, err)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
@@ -261,7 +263,7 @@ func TestConcurrentUseCountsExactly(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for i := 0; i < 250; i++ {
-				if _, err := r.stores.Blob.GetBlob(ctx, "b", port.Range{}); err != nil {
+				if _, err := r.exec(ctx, port.BlobGet{Name: "b"}); err != nil {
 					mu.Lock()
 					failed++
 					mu.Unlock()

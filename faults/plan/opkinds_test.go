@@ -17,8 +17,8 @@ import (
 	"github.com/dflab/dflab/sim"
 )
 
-// kindsFromPortSource collects the string literals returned by every Kind()
-// method in engine/port, and reports whether some Kind method computes its
+// kindsFromPortSource collects the string literals (or OpKind constants)
+// returned by every Kind() method in engine/port, and reports whether some Kind method computes its
 // result instead (TableWriteOp delegates to WriteKind). The relational
 // port's SQLCall is "sql-" + its procedure's ProcName, collected the same
 // way.
@@ -28,12 +28,29 @@ func kindsFromPortSource(t *testing.T) (kinds []string, computed bool) {
 	require.NoError(t, err)
 	require.NotEmpty(t, files)
 	fset := token.NewFileSet()
+	var parsed []*ast.File
+	consts := map[string]string{} // the OpKind constants: name → kind
 	for _, name := range files {
 		if strings.HasSuffix(name, "_test.go") {
 			continue
 		}
 		f, err := parser.ParseFile(fset, name, nil, parser.SkipObjectResolution)
 		require.NoError(t, err)
+		parsed = append(parsed, f)
+		for _, d := range f.Decls {
+			if g, ok := d.(*ast.GenDecl); ok && g.Tok == token.CONST {
+				for _, sp := range g.Specs {
+					vs := sp.(*ast.ValueSpec)
+					if len(vs.Names) == 1 && len(vs.Values) == 1 {
+						if lit, ok := vs.Values[0].(*ast.BasicLit); ok && lit.Kind == token.STRING {
+							consts[vs.Names[0].Name], _ = strconv.Unquote(lit.Value)
+						}
+					}
+				}
+			}
+		}
+	}
+	for _, f := range parsed {
 		for _, d := range f.Decls {
 			fn, ok := d.(*ast.FuncDecl)
 			if !ok || fn.Recv == nil || (fn.Name.Name != "Kind" && fn.Name.Name != "ProcName") || len(fn.Body.List) != 1 {
@@ -44,13 +61,19 @@ func kindsFromPortSource(t *testing.T) (kinds []string, computed bool) {
 				computed = true
 				continue
 			}
-			lit, ok := ret.Results[0].(*ast.BasicLit)
-			if !ok {
+			var s string
+			switch r := ret.Results[0].(type) {
+			case *ast.BasicLit:
+				s, err = strconv.Unquote(r.Value)
+				require.NoError(t, err)
+			case *ast.Ident: // an OpKind constant
+				var ok bool
+				s, ok = consts[r.Name]
+				require.True(t, ok, "Kind returns %s, not a string constant of engine/port", r.Name)
+			default:
 				computed = true
 				continue
 			}
-			s, err := strconv.Unquote(lit.Value)
-			require.NoError(t, err)
 			if fn.Name.Name == "ProcName" {
 				s = "sql-" + s
 			}
@@ -64,7 +87,7 @@ func TestOpKindsMatchEnginePortKindMethods(t *testing.T) {
 	kinds, computed := kindsFromPortSource(t)
 	require.True(t, computed, "expected TableWriteOp.Kind to delegate to WriteKind")
 	for k := port.WriteKind(1); ; k++ {
-		s := k.Kind()
+		s := string(k.Kind())
 		if strings.HasPrefix(s, "table-write(") {
 			break
 		}

@@ -209,10 +209,10 @@ func (r *run) deploy() error {
 	}
 	r.store = store
 	r.meter = meter.New()
-	stores := r.meter.Wrap(store.Stores())
 	// Empty stream reads wait for an append, as Event Hubs receivers (and
 	// the real driver) do, instead of polling.
-	cfg := sim.Config{Seed: r.root.Fork("driver").Uint64(), Models: r.models, WrapCore: r.opts.WrapCore, StreamHold: streamHold}
+	cfg := sim.Config{Seed: r.root.Fork("driver").Uint64(), Models: r.models, WrapCore: r.opts.WrapCore, StreamHold: streamHold,
+		Stores: store.Stores(), Middleware: []port.Middleware{r.meter.Middleware}}
 	if r.opts.Trace != nil {
 		cfg.Trace = trace.New(r.opts.Trace)
 	}
@@ -225,9 +225,10 @@ func (r *run) deploy() error {
 		if r.inj, err = inject.New(inject.Config{Plan: p, Clock: r.k.Now, Rand: r.root.Fork("faults")}); err != nil {
 			return fmt.Errorf("spec.faults: %w", err)
 		}
-		stores, cfg.LatencyHook = r.inj.Wrap(stores), r.inj.Latency
+		// Outermost: a request the plan fails never reaches the meter.
+		cfg.Middleware = append([]port.Middleware{r.inj.Middleware}, cfg.Middleware...)
+		cfg.LatencyHook = r.inj.Latency
 	}
-	cfg.Stores = stores
 	r.tr = newTracker(r.w, r.arrivals)
 	cfg.OnResponse = func(now port.Time, _ sim.CoreID, resp port.Response) { r.tr.respond(r, now, resp) }
 	r.d = sim.NewDriver(r.k, cfg)

@@ -58,18 +58,17 @@ func TestNetheriteFailedPartitionFailsItsCalls(t *testing.T) {
 	}
 }
 
-// deniedBlob fails every read of one blob with a storage error that is
-// not corruption (an authorization failure, say): it persists.
-type deniedBlob struct {
-	port.Blob
-	name string
-}
-
-func (b deniedBlob) GetBlob(ctx context.Context, name string, r port.Range) (port.BlobData, error) {
-	if name == b.name {
-		return port.BlobData{}, fmt.Errorf("get %s: access denied: %w", name, port.ErrServerBusy)
+// denyRead fails every read of one blob with a storage error that is not
+// corruption (an authorization failure, say): it persists.
+func denyRead(name string) port.Middleware {
+	return func(next port.Exec) port.Exec {
+		return func(ctx context.Context, op port.Op) (any, error) {
+			if op.Kind() == port.KindBlobGet && op.Target() == "blob/"+name {
+				return nil, fmt.Errorf("get %s: access denied: %w", name, port.ErrServerBusy)
+			}
+			return next(ctx, op)
+		}
 	}
-	return b.Blob.GetBlob(ctx, name, r)
 }
 
 // A storage error that persists does not restart a partition forever while
@@ -84,10 +83,8 @@ func TestNetheritePersistentStorageErrorFailsThePartition(t *testing.T) {
 	var logs []string
 	e := &Netherite{Partitions: 2, Knobs: netherite.Knobs{MaxFailedLives: 3},
 		Logf: func(format string, args ...any) { logs = append(logs, fmt.Sprintf(format, args...)) }}
-	res, err := Run(e, sc, Options{Seed: 1, Inject: func(_ *sim.Kernel, s *port.Stores) (*port.Stores, func(string, port.Time) port.Time) {
-		w := *s
-		w.Blob = deniedBlob{Blob: s.Blob, name: "hub/p01/checkpoint"}
-		return &w, nil
+	res, err := Run(e, sc, Options{Seed: 1, Inject: func(*sim.Kernel) (port.Middleware, func(string, port.Time) port.Time) {
+		return denyRead("hub/p01/checkpoint"), nil
 	}})
 	require.NoError(t, err)
 	require.Len(t, res.Responses, 4, "every call answered once")

@@ -69,10 +69,10 @@ type Options struct {
 	// StreamHold is the driver's hold of empty stream reads (default 1 s;
 	// negative: off, cores poll).
 	StreamHold port.Time
-	// Inject, if set, is given the kernel and the store's ports before the
-	// driver is made and returns the ports the driver uses and its latency
-	// hook (a fault injector's Wrap and Latency; nil hook: none).
-	Inject func(k *sim.Kernel, s *port.Stores) (*port.Stores, func(kind string, lat port.Time) port.Time)
+	// Inject, if set, is given the kernel before the driver is made and
+	// returns a middleware for the driver's chain and its latency hook (a
+	// fault injector's Middleware and Latency; nil hook: none).
+	Inject func(k *sim.Kernel) (port.Middleware, func(kind string, lat port.Time) port.Time)
 }
 
 // Result is what a run observed.
@@ -132,11 +132,15 @@ func Run(e Engine, sc Scenario, o Options) (*Result, error) {
 	}
 	res := &Result{Final: map[string]durable.InstanceStatus{}, Store: store}
 	waits := map[int]string{}
-	stores, hook := store.Stores(), (func(string, port.Time) port.Time)(nil)
+	var mws []port.Middleware
+	var hook func(string, port.Time) port.Time
 	if o.Inject != nil {
-		stores, hook = o.Inject(k, stores)
+		var mw port.Middleware
+		mw, hook = o.Inject(k)
+		mws = append(mws, mw)
 	}
-	d := sim.NewDriver(k, sim.Config{Seed: o.Seed, Models: o.Models, Stores: stores, StreamHold: max(o.StreamHold, 0), LatencyHook: hook,
+	d := sim.NewDriver(k, sim.Config{Seed: o.Seed, Models: o.Models, Stores: store.Stores(), Middleware: mws,
+		StreamHold: max(o.StreamHold, 0), LatencyHook: hook,
 		OnResponse: func(now port.Time, _ sim.CoreID, r port.Response) {
 			if r.ID >= systems.ControlCalls {
 				return // the fault glue's own call (a partition Stop)

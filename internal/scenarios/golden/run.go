@@ -75,9 +75,9 @@ func Run(s *Script) (*Outcome, error) {
 		r.scheduleDamages(d, store)
 	}
 	opts := scenarios.Options{Seed: s.Seed, Nodes: s.Nodes, CoresPerNode: s.Cores,
-		Inject: func(k *sim.Kernel, st *port.Stores) (*port.Stores, func(string, port.Time) port.Time) {
+		Inject: func(k *sim.Kernel) (port.Middleware, func(string, port.Time) port.Time) {
 			clock = k.Now
-			return r.inj.Wrap(st), r.inj.Latency
+			return r.inj.Middleware, r.inj.Latency
 		}}
 	res, err := scenarios.Run(dep, r.sc, opts)
 	if err == nil {
@@ -109,7 +109,7 @@ func (r *run) arm(d *sim.Driver, t *recorder) error {
 		if err != nil {
 			return
 		}
-		target := port.Target(op)
+		target := op.Target()
 		if op.Kind() == "blob-put" && strings.HasSuffix(target, "/checkpoint") {
 			r.counters["checkpoints-written"]++
 		}
@@ -122,7 +122,7 @@ func (r *run) arm(d *sim.Driver, t *recorder) error {
 		}
 		node := d.CoreNode(core)
 		for i, tr := range r.s.Triggers {
-			if counts[i] >= tr.N || (!tr.LeaseLoss && t.Nodes[tr.Node] != node) || !plan.MatchOps(tr.Op, op.Kind()) ||
+			if counts[i] >= tr.N || (!tr.LeaseLoss && t.Nodes[tr.Node] != node) || !plan.MatchOps(tr.Op, string(op.Kind())) ||
 				!strings.Contains(target, tr.Target) {
 				continue
 			}
@@ -137,7 +137,7 @@ func (r *run) arm(d *sim.Driver, t *recorder) error {
 // fire breaks a trigger's lease, or crashes its node (with the plan's
 // crash effects) and schedules its restart.
 func (r *run) fire(d *sim.Driver, t *recorder, tr Trigger, now port.Time, core sim.CoreID, op port.Op) {
-	r.events = append(r.events, fmt.Sprintf("%s: fired at %s on %s %s by %s", tr, fmtTime(now), op.Kind(), port.Target(op), d.CoreName(core)))
+	r.events = append(r.events, fmt.Sprintf("%s: fired at %s on %s %s by %s", tr, fmtTime(now), op.Kind(), op.Target(), d.CoreName(core)))
 	if tr.LeaseLoss {
 		r.counters["triggered-lease-losses"]++
 		t.LoseLease(tr.Partition)
