@@ -8,7 +8,8 @@ import (
 // CriticalSection is a set of entities locked by one orchestration.
 // Locks are taken in one global (sorted) order, so two orchestrations
 // locking overlapping sets never deadlock. Release it when done; the
-// executor releases it anyway when the orchestration ends.
+// executor releases it anyway when the orchestration ends, so
+// `defer cs.Release()` and an explicit Release at the return are the same.
 type CriticalSection struct {
 	ctx      *OrchestrationContext
 	entities []string
@@ -17,7 +18,9 @@ type CriticalSection struct {
 }
 
 // LockEntities enters a critical section on ids and blocks until every
-// lock is held. Nested critical sections are not allowed.
+// lock is held. Nested critical sections are not allowed. An entity the
+// registry does not have fails it at once with a *TaskFailedError naming
+// the registered entities (nothing is locked).
 func (c *OrchestrationContext) LockEntities(ids ...EntityID) (*CriticalSection, error) {
 	if c.critical != nil {
 		return nil, fmt.Errorf("%w: nested critical section (already holding %v)", ErrLockRules, c.critical.entities)

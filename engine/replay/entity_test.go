@@ -169,6 +169,72 @@ func TestLocksReleasedWhenOrchestrationEnds(t *testing.T) {
 	require.Equal(t, "", w.Ents["@Account@p"].LockedBy)
 }
 
+// A deferred Release is the same as an explicit one at the return (and as
+// none on a failure: the executor releases an open section when the
+// orchestration ends): the same history and messages when the
+// orchestration returns and when it fails inside the section, with cursors kept or with every step replayed (the executor
+// closed after each step while the orchestrator waits inside the section,
+// so the deferred call runs as the abandoned orchestrator unwinds and must
+// leave no trace).
+func TestDeferredReleaseIsTheSameAsExplicit(t *testing.T) {
+	body := func(deferred bool) durable.Orchestrator {
+		return func(ctx *durable.OrchestrationContext) (any, error) {
+			var fail bool
+			if err := ctx.GetInput(&fail); err != nil {
+				return nil, err
+			}
+			cs, err := ctx.LockEntities(acct("d1"), acct("d2"))
+			if err != nil {
+				return nil, err
+			}
+			if deferred {
+				defer cs.Release()
+			}
+			var v int
+			if err := ctx.CallEntity(acct("d1"), "get", nil).Await(&v); err != nil {
+				return nil, err
+			}
+			if err := ctx.CallEntity(acct("d2"), "set", v+1).Await(nil); err != nil {
+				return nil, err
+			}
+			if fail {
+				return nil, errors.New("failed inside the critical section")
+			}
+			if !deferred {
+				cs.Release() // where the deferred call runs: at the return
+			}
+			return v, nil
+		}
+	}
+	run := func(deferred, cursor, fail bool) *replaytest.World {
+		reg := baseRegistry(t)
+		mustAdd(t, reg.AddEntity("Account", account))
+		mustAdd(t, reg.AddOrchestrator("Section", body(deferred)))
+		w := replaytest.New(t, reg, cursor)
+		w.Start("s1", "Section", fail)
+		w.Start("s2", "Section", fail) // contends for the same locks
+		w.Run()
+		return w
+	}
+	for _, fail := range []bool{false, true} {
+		want := run(false, true, fail)
+		st := durable.StatusCompleted
+		if fail {
+			st = durable.StatusFailed
+		}
+		require.Equal(t, st, want.Last["s1"].Status, want.Last["s1"].Failure)
+		require.Equal(t, st, want.Last["s2"].Status, want.Last["s2"].Failure)
+		for _, cursor := range []bool{true, false} {
+			got := run(true, cursor, fail)
+			require.Equal(t, want.Actions, got.Actions, "fail=%v cursor=%v: same messages", fail, cursor)
+			require.Equal(t, want.Hist, got.Hist, "fail=%v cursor=%v: same histories", fail, cursor)
+			for _, k := range []string{"@Account@d1", "@Account@d2"} {
+				require.Equal(t, "", got.Ents[k].LockedBy, k)
+			}
+		}
+	}
+}
+
 // lockWorld is a state of the lock-protocol model: orchestration histories,
 // entity states and the messages in flight (delivered in any order).
 type lockWorld struct {

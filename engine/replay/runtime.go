@@ -75,18 +75,32 @@ func (x *Executor) Schedule(e *durable.Event) *durable.Task {
 	return t
 }
 
-// unregistered is the failure of a call of an activity or orchestrator
-// that the registry does not have (it names the registered ones).
+// unregistered is the failure of a call of an activity or orchestrator,
+// or of a critical section on an entity, that the registry does not have
+// (it names the registered ones). A call of an unregistered entity fails
+// at the entity instead, as its operation's error.
 func (x *Executor) unregistered(e *durable.Event) error {
 	var err error
+	name := e.Name
 	switch e.Kind {
 	case durable.TaskScheduled:
 		_, err = x.reg.Activity(e.Name)
 	case durable.SubOrchestrationCreated:
 		_, err = x.reg.Orchestrator(e.Name)
+	case durable.EntityLockSent:
+		for _, id := range e.Entities {
+			var eid durable.EntityID
+			if eid, err = durable.ParseEntityID(id); err == nil {
+				_, err = x.reg.Entity(eid.Name)
+			}
+			if err != nil {
+				name = id
+				break
+			}
+		}
 	}
 	if err != nil {
-		return &durable.TaskFailedError{Kind: taskKind(e.Kind), Name: e.Name, Message: err.Error(), NonRetriable: true}
+		return &durable.TaskFailedError{Kind: taskKind(e.Kind), Name: name, Message: err.Error(), NonRetriable: true}
 	}
 	return nil
 }

@@ -16,7 +16,7 @@ const ms = port.Millisecond
 // programming model.
 func Suite() []Scenario {
 	return []Scenario{Hello5(10), SubOrchestrations(), Timers(), ExternalEvents(), ContinueAsNew(),
-		Retries(), Entities(), Bank(4), FanOutFanIn(20), Terminate()}
+		Retries(), Entities(), Bank(4), FanOutFanIn(20), Terminate(), UnregisteredEntities()}
 }
 
 func start(at port.Time, instance, name string, input any) Call {
@@ -293,4 +293,39 @@ func Terminate() Scenario {
 			start(150*ms, "forever", "Forever", nil),
 			{At: 200 * ms, Req: durable.ClientRequest{Kind: durable.RequestTerminate, Instance: "forever", Payload: reason}}},
 		Expect: []Expect{{Instance: "forever", Status: durable.StatusTerminated, Output: `"enough"`}}}
+}
+
+// UnregisteredEntities: a call of an entity the registry does not have
+// fails with the entity's error, and a critical section on one fails at
+// once, naming the registered entities, instead of locking it; the
+// orchestration then locks a registered entity as usual.
+func UnregisteredEntities() Scenario {
+	setup := func(reg *durable.Registry) error {
+		return all(reg.AddEntity("Counter", counter),
+			reg.AddOrchestrator("UseUnknown", func(ctx *durable.OrchestrationContext) (any, error) {
+				a, nope := durable.EntityID{Name: "Counter", Key: "a!1"}, durable.EntityID{Name: "Nope", Key: "k!2"}
+				callErr := ctx.CallEntity(nope, "get", nil).Await(nil)
+				if callErr == nil {
+					return nil, errors.New("a call of an unregistered entity succeeded")
+				}
+				cs, lockErr := ctx.LockEntities(a, nope)
+				if lockErr == nil {
+					return nil, fmt.Errorf("a lock on an unregistered entity succeeded (%v)", cs.Entities())
+				}
+				cs, err := ctx.LockEntities(a)
+				if err != nil {
+					return nil, err
+				}
+				var v int
+				if err := ctx.CallEntity(a, "get", nil).Await(&v); err != nil {
+					return nil, err
+				}
+				cs.Release()
+				return []any{callErr.Error(), lockErr.Error(), v}, nil
+			}))
+	}
+	return Scenario{Name: "UnregisteredEntities", Setup: setup,
+		Calls: []Call{start(0, "use-unknown!3", "UseUnknown", nil)},
+		Expect: []Expect{completed("use-unknown!3", `["entity operation \"get\" failed: unknown entity \"Nope\" (registered: Counter)",`+
+			`"critical section \"@Nope@k!2\" failed: unknown entity \"Nope\" (registered: Counter)",0]`)}}
 }

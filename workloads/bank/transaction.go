@@ -44,9 +44,11 @@ func transaction(ctx *durable.OrchestrationContext) (any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bank transaction %s: lock: %w", in.Transfer, err)
 	}
-	// No defer: the executor releases the locks itself when the
-	// orchestration fails, and a deferred call would also run while an
-	// abandoned orchestrator unwinds.
+	// Released explicitly at the end; `defer cs.Release()` would do the
+	// same (engine/replay's TestDeferredReleaseIsTheSameAsExplicit): on a
+	// failure the executor releases the open section itself, and a
+	// deferred call that runs while an evicted cursor's orchestrator
+	// unwinds touches only that discarded executor.
 	var before int64
 	if err := ctx.CallEntity(src, OpGet, nil).Await(&before); err != nil {
 		return nil, fmt.Errorf("bank transaction %s: read source: %w", in.Transfer, err)
