@@ -197,6 +197,27 @@ func TestEntityStatusReadsState(t *testing.T) {
 	}
 }
 
+// Client.Start with JSON bytes hands the orchestrator that JSON (as
+// Work's integer input), not a base64 string of it, on every engine.
+func TestClientStartTakesJSONBytes(t *testing.T) {
+	for _, engine := range []string{"netherite", "original", "sql"} {
+		t.Run(engine, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			e, err := dflab.Start(ctx, crashRegistry(t), dflab.Options{Engine: engine, Partitions: 2, MaxPoll: 100 * time.Millisecond})
+			require.NoError(t, err)
+			defer func() { require.NoError(t, e.Stop()) }()
+			id, err := e.Client().Start(ctx, "Work", []byte(`7`))
+			require.NoError(t, err)
+			st, err := e.Client().Wait(ctx, id)
+			require.NoError(t, err)
+			require.Equal(t, durable.StatusCompleted, st.Status, st.Failure)
+			require.Equal(t, "7", string(st.Input))
+			require.Equal(t, "49", string(st.Output))
+		})
+	}
+}
+
 // Engine.Health lists every partition (Netherite) or control queue
 // (original) with its state; the unit an instance ran on is ok.
 func TestHealthListsEveryUnit(t *testing.T) {

@@ -6,7 +6,9 @@ import (
 )
 
 // Client is how programs outside the engine start and observe work. Both
-// engines implement it.
+// engines implement it. Inputs are Go values encoded as JSON, except that
+// a []byte or json.RawMessage input is the JSON itself, passed through
+// unchanged (see ClientPayload).
 type Client interface {
 	// Start starts an orchestration and returns its instance id. A start
 	// under the id of an unfinished instance follows the StartReuse policy

@@ -192,3 +192,37 @@ func TestMarshalRefusesPayloadsOverTheLimit(t *testing.T) {
 	require.NoError(t, CheckPayload("x", make([]byte, MaxPayloadBytes)))
 	require.ErrorIs(t, CheckPayload("x", make([]byte, MaxPayloadBytes+1)), ErrPayloadTooLarge)
 }
+
+// A client's []byte input is the JSON payload itself (copied), not a
+// base64 string; invalid JSON is refused; other values encode as Marshal.
+func TestClientPayloadPassesJSONBytesThrough(t *testing.T) {
+	in := []byte(`{"city":"Tokyo"}`)
+	got, err := ClientPayload(in)
+	require.NoError(t, err)
+	require.Equal(t, `{"city":"Tokyo"}`, string(got))
+	in[2] = 'X'
+	require.Equal(t, `{"city":"Tokyo"}`, string(got), "a copy: the caller may reuse its slice")
+	var out struct{ City string }
+	require.NoError(t, Unmarshal(got, &out))
+	require.Equal(t, "Tokyo", out.City)
+
+	got, err = ClientPayload(json.RawMessage(`[1,2]`))
+	require.NoError(t, err)
+	require.Equal(t, `[1,2]`, string(got))
+	got, err = ClientPayload([]byte{})
+	require.NoError(t, err)
+	require.Nil(t, got, "empty bytes: no input")
+
+	_, err = ClientPayload([]byte("Tokyo"))
+	require.EqualError(t, err, "a []uint8 input is taken as a JSON payload, and these 5 bytes are not valid JSON; "+
+		"allowed: JSON bytes, or any other value to be encoded as JSON")
+	_, err = ClientPayload([]byte(`"` + strings.Repeat("x", MaxPayloadBytes) + `"`))
+	require.ErrorIs(t, err, ErrPayloadTooLarge)
+
+	got, err = ClientPayload(struct{ B []byte }{[]byte("hi")})
+	require.NoError(t, err)
+	require.Equal(t, `{"B":"aGk="}`, string(got), "bytes inside a value are base64 as encoding/json has them")
+	got, err = ClientPayload("Tokyo")
+	require.NoError(t, err)
+	require.Equal(t, `"Tokyo"`, string(got))
+}

@@ -1,6 +1,7 @@
 package durable
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -38,6 +39,36 @@ func Marshal(v any) ([]byte, error) {
 		return nil, err
 	}
 	return b, nil
+}
+
+// ClientPayload encodes what a program hands a Client (Start's input,
+// RaiseEvent's data, SignalEntity's input) as Marshal does, except that a
+// []byte, like a json.RawMessage, is the JSON payload itself: it passes
+// through unchanged (copied), not encoded again as a base64 string, so a
+// program that holds JSON (a file, a request body) hands it over as is.
+// It must be valid JSON; an empty one is no input. To send bytes as data,
+// put them in a value (a struct field is base64-encoded as usual).
+func ClientPayload(v any) ([]byte, error) {
+	var raw []byte
+	switch x := v.(type) {
+	case []byte:
+		raw = x
+	case json.RawMessage:
+		raw = x
+	default:
+		return Marshal(v)
+	}
+	if len(raw) == 0 {
+		return nil, nil
+	}
+	if !json.Valid(raw) {
+		return nil, fmt.Errorf("a %T input is taken as a JSON payload, and these %d bytes are not valid JSON; "+
+			"allowed: JSON bytes, or any other value to be encoded as JSON", v, len(raw))
+	}
+	if err := CheckPayload(fmt.Sprintf("the %T input", v), raw); err != nil {
+		return nil, err
+	}
+	return bytes.Clone(raw), nil
 }
 
 func marshal(v any) ([]byte, error) {

@@ -108,7 +108,7 @@ func (c *Client) Start(ctx context.Context, name string, input any, opts ...dura
 	if !o.StartAt.IsZero() {
 		return "", errors.New("start: StartAt is not supported by the real driver yet")
 	}
-	payload, err := durable.Marshal(input)
+	payload, err := durable.ClientPayload(input)
 	if err != nil {
 		return "", fmt.Errorf("start %s: %w", name, err)
 	}
@@ -129,7 +129,7 @@ func (c *Client) Start(ctx context.Context, name string, input any, opts ...dura
 
 // RaiseEvent implements durable.Client.
 func (c *Client) RaiseEvent(ctx context.Context, instance, name string, data any) error {
-	payload, err := durable.Marshal(data)
+	payload, err := durable.ClientPayload(data)
 	if err != nil {
 		return fmt.Errorf("raise %s on %s: %w", name, instance, err)
 	}
@@ -139,7 +139,7 @@ func (c *Client) RaiseEvent(ctx context.Context, instance, name string, data any
 
 // SignalEntity implements durable.Client.
 func (c *Client) SignalEntity(ctx context.Context, id durable.EntityID, operation string, input any) error {
-	payload, err := durable.Marshal(input)
+	payload, err := durable.ClientPayload(input)
 	if err != nil {
 		return fmt.Errorf("signal %s %s: %w", id, operation, err)
 	}

@@ -100,6 +100,18 @@ func TestClientTalksToAClientCore(t *testing.T) {
 	require.ErrorIs(t, err, ErrUnknownInstance)
 	require.ErrorContains(t, c.Purge(ctx, "i1"), "answered with a string")
 
+	// A []byte input is the JSON itself, not base64 of it; invalid JSON
+	// is refused before anything is sent.
+	_, err = c.Start(ctx, "Hello5", []byte(`{"n":2}`), durable.StartWithID("raw"))
+	require.NoError(t, err)
+	st, err = c.Status(ctx, "raw")
+	require.NoError(t, err)
+	require.Equal(t, `{"n":2}`, string(st.Input))
+	_, err = c.Start(ctx, "Hello5", []byte("n=2"), durable.StartWithID("bad"))
+	require.ErrorContains(t, err, "start Hello5: a []uint8 input is taken as a JSON payload")
+	_, err = c.Status(ctx, "bad")
+	require.ErrorIs(t, err, ErrUnknownInstance, "nothing was started")
+
 	random, err := c.Start(ctx, "Hello5", nil)
 	require.NoError(t, err)
 	require.Len(t, random, 32)
