@@ -48,6 +48,11 @@ type Client struct {
 	cfg     ClientConfig
 	life    string
 	created uint64
+	// queuedAfter holds, per instance with a start in flight (retried
+	// after a storage error, say), the calls that came after it: they are
+	// taken once the start is answered, so that a wait sent after a start
+	// sees it, as on the other engines.
+	queuedAfter map[string][]port.ClientCall
 }
 
 var _ port.Core = (*Client)(nil)
@@ -89,6 +94,10 @@ func (c *Client) handle(call port.ClientCall) {
 		c.respond(call.ID, nil, fmt.Errorf("sql: %w", err))
 		return
 	}
+	if q, busy := c.queuedAfter[req.Instance]; busy {
+		c.queuedAfter[req.Instance] = append(q, call)
+		return
+	}
 	done := func(resp durable.ClientResponse, err error) { c.respond(call.ID, resp, err) }
 	if durable.IsEntity(req.Instance) {
 		c.entityCall(req, done)
@@ -96,7 +105,18 @@ func (c *Client) handle(call port.ClientCall) {
 	}
 	switch req.Kind {
 	case durable.RequestStart:
-		c.start(req, done)
+		if c.queuedAfter == nil {
+			c.queuedAfter = map[string][]port.ClientCall{}
+		}
+		c.queuedAfter[req.Instance] = nil
+		c.start(req, func(resp durable.ClientResponse, err error) {
+			done(resp, err)
+			q := c.queuedAfter[req.Instance]
+			delete(c.queuedAfter, req.Instance)
+			for _, next := range q {
+				c.handle(next)
+			}
+		})
 	case durable.RequestRaise:
 		c.raise(req.Instance, durable.Event{Kind: durable.EventRaised, Name: req.Name, Payload: req.Payload}, done)
 	case durable.RequestTerminate:
@@ -203,10 +223,17 @@ func (c *Client) query(instance string, then func(port.SQLInstance), done reply)
 	})
 }
 
-// wait polls the instance every WaitPoll until it is done.
+// wait polls the instance every WaitPoll until it is done; an id never
+// started (or purged) is refused at once. A start this client made before
+// is already committed: calls on one instance complete in issue order.
 func (c *Client) wait(instance string, done reply) {
 	c.query(instance, func(row port.SQLInstance) {
-		if row.Found && port.SQLDone(row.Status) {
+		if !row.Found {
+			resp := durable.ClientResponse{Refused: durable.RefusedUnknown}
+			done(resp, resp.Refused.Err(0))
+			return
+		}
+		if port.SQLDone(row.Status) {
 			done(response(row), nil)
 			return
 		}
@@ -218,10 +245,15 @@ func (c *Client) purge(instance string, done reply) {
 	c.call(port.SQLPurgeInstance{Instance: instance}, func(cp port.Completion) {
 		row, _ := cp.Result.(port.SQLInstance)
 		switch {
+		case cp.Err == nil && !row.Found:
+			resp := durable.ClientResponse{Refused: durable.RefusedUnknown}
+			done(resp, resp.Refused.Err(0))
 		case cp.Err == nil:
 			done(response(row), nil)
 		case errors.Is(cp.Err, port.ErrConflict):
-			done(response(row), fmt.Errorf("sql: purge %s: instance is %s, not finished", instance, row.Status))
+			resp := response(row)
+			resp.Refused = durable.RefusedNotFinished
+			done(resp, fmt.Errorf("sql: purge %s: %w", instance, resp.Refused.Err(resp.Status.Status)))
 		case transient(cp.Err):
 			c.after(c.cfg.RetryDelay, func() { c.purge(instance, done) })
 		default:
