@@ -93,7 +93,8 @@ type corruptionRow struct {
 	file   func(dir string) string
 	damage func(t *testing.T, path string) // nil: delete the file
 	// refused: at Start (atStart) or for partition 0's instances, with an
-	// error containing each of want (after "%s" in want is the file);
+	// error containing each of want (after "%s" in want is the file and
+	// "%n" its size once damaged);
 	// exact recovery if want is empty.
 	atStart bool
 	want    []string
@@ -127,15 +128,14 @@ var corruptionRows = []corruptionRow{
 	{name: "lease truncate", file: leaseFile, damage: truncateTo(0)},
 	{name: "lease delete", file: leaseFile},
 	{name: "segment flip start", file: segFile, damage: flipAt(3), atStart: true, want: []string{"%s at offset 0", "segment magic"}},
-	{name: "segment flip middle", file: segFile, damage: flipMiddle, atStart: true, want: []string{"%s at offset", "a valid frame follows"}},
-	{name: "segment zero middle", file: segFile, damage: zeroMiddle, atStart: true, want: []string{"%s at offset", "a valid frame follows"}},
-	// The last append's frame is cut as a torn tail; the partition had
-	// consumed it, so its state is ahead of the stream: refused.
-	// The last frame is cut as a torn tail; whether it held only the record
-	// consumed last or more (appends to p0 from the client and the other
-	// partitions batch by timing) decides which refusal names it.
-	{name: "segment flip end", file: segFile, damage: flipEnd, want: []string{"input stream partition 0 at offset", "record"}},
-	{name: "segment truncate middle", file: segFile, damage: truncateHalf, want: []string{"input stream partition 0 at offset", "acknowledged records are missing"}},
+	{name: "segment flip middle", file: segFile, damage: flipMiddle, atStart: true, want: []string{"%s at offset", "'s CRC-32C", "acknowledged records would be lost"}},
+	{name: "segment zero middle", file: segFile, damage: zeroMiddle, atStart: true, want: []string{"%s at offset", "a frame header (magic DFSF and its CRC-32C)", "acknowledged records would be lost"}},
+	// The engine stopped cleanly: the segment's committed length covers
+	// every frame, so damage in the last one, or a cut at a frame boundary,
+	// is refused at Start by the disk store, as it is anywhere else.
+	{name: "segment flip end", file: segFile, damage: flipEnd, atStart: true, want: []string{"%s at offset", "'s CRC-32C", "acknowledged records would be lost"}},
+	{name: "segment truncate middle (at a frame boundary)", file: segFile, damage: truncateHalf, atStart: true, want: []string{"%s at offset %n: a frame: the committed length is", "the file ends at offset %n (the segment's", "acknowledged records would be lost"}},
+	{name: "segment truncate end (at a frame boundary)", file: segFile, damage: truncateLast, atStart: true, want: []string{"%s at offset %n: a frame: the committed length is", "the file ends at offset %n (the segment's", "acknowledged records would be lost"}},
 	{name: "segment delete", file: segFile, atStart: true, want: []string{"%s at offset 0", "records are missing"}},
 }
 
@@ -187,9 +187,13 @@ func runCorruptionRow(t *testing.T, c corruptionRow, dir string, before map[stri
 	} else {
 		c.damage(t, path)
 	}
+	size := int64(-1)
+	if fi, err := os.Stat(path); err == nil {
+		size = fi.Size()
+	}
 	want := make([]string, len(c.want))
 	for i, w := range c.want {
-		want[i] = strings.ReplaceAll(w, "%s", path)
+		want[i] = strings.ReplaceAll(strings.ReplaceAll(w, "%s", path), "%n", fmt.Sprint(size))
 	}
 	var mu sync.Mutex
 	var logged []string
@@ -369,11 +373,11 @@ func zeroFlush(i int) func(*testing.T, string) {
 	}
 }
 
-// Segment damage: frames as backends/disk writes them (an 8-byte magic,
+// Segment damage: frames as backends/disk writes them (an 8 KiB header,
 // then per append a 24-byte header and the records).
 func segFrames(t *testing.T, b []byte) []int {
 	var out []int
-	for at := 8; at+24 <= len(b); {
+	for at := 8192; at+24 <= len(b); {
 		out = append(out, at)
 		at += 24 + int(binary.LittleEndian.Uint32(b[at+8:]))
 	}
@@ -395,4 +399,8 @@ func flipEnd(t *testing.T, path string) {
 
 func truncateHalf(t *testing.T, path string) {
 	edit(t, path, func(b []byte) []byte { fs := segFrames(t, b); return b[:fs[len(fs)/2]] })
+}
+
+func truncateLast(t *testing.T, path string) {
+	edit(t, path, func(b []byte) []byte { fs := segFrames(t, b); return b[:fs[len(fs)-1]] })
 }

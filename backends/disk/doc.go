@@ -20,10 +20,13 @@
 //	                   header are still taken and read again per operation,
 //	                   and a blob file replaced or deleted meanwhile is seen
 //	                   by its link count and opened again.
-//	stream/p000.seg    one append-only segment per partition: a magic, then
-//	                   one frame per Append (a header with the record count,
-//	                   body size, first record index and its own CRC-32C;
-//	                   then the records as u32 length, u32 CRC-32C, data).
+//	stream/p000.seg    one append-only segment per partition: an 8 KiB
+//	                   header (a magic and two committed-length slots, each
+//	                   a seq, the end offset and record count, a CRC-32C,
+//	                   in its own page), then one frame per Append (a
+//	                   header with the record count, body size, first
+//	                   record index and its own CRC-32C; then the records
+//	                   as u32 length, u32 CRC-32C, data).
 //	stream/PARTITIONS  the partition count, written once the segments exist.
 //	stream/cursors/    one small file per (consumer, partition).
 //
@@ -33,7 +36,10 @@
 // are fdatasync'ed per write with BlobSync SyncPerWrite (the default) or
 // only at SyncBlob with SyncOnFlush. Lease changes are fsync'ed. A stream
 // Append writes its frame with one write and one fdatasync before it is
-// acknowledged (group commit per batch); appends to a segment are serial.
+// acknowledged (group commit per batch), and in the same write-then-sync
+// the next committed-length slot (the two alternate, so a crash during the
+// sync leaves the one before intact); appends to a segment are serial.
+// Close writes one more slot with the same length.
 // One process at a time may open a directory's stream (an flock on
 // stream/LOCK enforces it).
 //
@@ -43,12 +49,14 @@
 // page or block blob whose file is shorter or longer than its header says,
 // a lease record that is not one, a segment without its magic or missing,
 // a stream record that fails its CRC when read. Open rebuilds each
-// segment's record index; a damaged frame is a torn tail (cut, and
-// Options.Logf says so) only if it is the last write: no valid frame
-// follows it and no more than one append's bytes do; otherwise the open
-// fails. A segment cut at a frame boundary cannot be told from one that
-// ended there: the engine checks its consumed positions against the
-// stream (Netherite: its checkpointed input position).
+// segment's record index up to the committed length of its newest valid
+// slot: a segment shorter than that, cut at a frame boundary or not, or
+// damaged before it, is refused, except that after a crash (no clean
+// Close since the last append) the last append's frame may be incomplete
+// or missing — its sync was interrupted, so it was never acknowledged:
+// that torn tail is cut back to the slot before, and Options.Logf says so.
+// Bytes after the committed length (an append whose slot did not reach
+// the disk) are cut and logged the same way (segment.go).
 //
 // Time: lease expiry reads only the clock passed to Open. ETags are
 // unique per blob incarnation (random at creation) and write generation.

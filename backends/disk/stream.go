@@ -27,6 +27,10 @@ type segment struct {
 	f    *os.File
 	offs []int64 // offs[i]: file offset of record i
 	end  int64   // file offset after the last frame
+	seq  int64   // seq of the slot that holds end (see segment.go)
+	// prevEnd is the end the other slot holds (-1: it is not valid); Close
+	// writes a slot unless it is end already.
+	prevEnd int64
 
 	pending int64 // scan: records of the frame being indexed
 }
@@ -56,7 +60,7 @@ func openStream(dir string, n int, logf func(string, ...any)) (*stream, error) {
 			return nil, port.Corrupt(path, 0, fmt.Sprintf("a segment file: the stream was created with %d partitions, "+
 				"and this one's records are missing", n))
 		}
-		seg, err := openSegment(path, logf)
+		seg, err := openSegment(path, fresh, logf)
 		if err != nil {
 			st.close()
 			return nil, err
@@ -118,7 +122,7 @@ func (st *stream) checkPartitions(n int) (fresh bool, err error) {
 func (st *stream) close() error {
 	var first error
 	for _, seg := range st.parts {
-		if err := seg.f.Close(); err != nil && first == nil {
+		if err := errors.Join(seg.closeSlot(), seg.f.Close()); err != nil && first == nil {
 			first = err
 		}
 	}
@@ -128,17 +132,35 @@ func (st *stream) close() error {
 
 // openSegment opens a segment, rebuilds its index and cuts a torn tail
 // (see scan).
-func openSegment(path string, logf func(string, ...any)) (*segment, error) {
+func openSegment(path string, fresh bool, logf func(string, ...any)) (*segment, error) {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, fileMode)
 	if err != nil {
 		return nil, err
 	}
 	seg := &segment{f: f}
-	if err := seg.scan(logf); err != nil {
+	if err := seg.scan(fresh, logf); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("segment %s: %w", path, err)
 	}
 	return seg, nil
+}
+
+// closeSlot marks a clean close: a slot with the same end as the last
+// append's, so the next Open holds every frame as acknowledged.
+func (seg *segment) closeSlot() error {
+	seg.mu.Lock()
+	defer seg.mu.Unlock()
+	if seg.prevEnd == seg.end {
+		return nil
+	}
+	if err := seg.writeSlot(slot{seq: seg.seq + 1, end: seg.end, records: int64(len(seg.offs))}); err != nil {
+		return err
+	}
+	if err := datasync(seg.f); err != nil {
+		return err
+	}
+	seg.seq, seg.prevEnd = seg.seq+1, seg.end
+	return nil
 }
 
 func (s *Store) segment(p int) (*segment, error) {
@@ -159,7 +181,8 @@ func (s *Store) Partitions(context.Context) (int, error) {
 	return len(s.st.parts), nil
 }
 
-// Append implements port.Stream: one write and one fdatasync per batch.
+// Append implements port.Stream: the frame and the next committed-length
+// slot, then one fdatasync per batch.
 func (s *Store) Append(_ context.Context, p int, records [][]byte) (int64, error) {
 	seg, err := s.segment(p)
 	if err != nil {
@@ -184,11 +207,15 @@ func (s *Store) Append(_ context.Context, p int, records [][]byte) (int64, error
 	if _, err := seg.f.WriteAt(buf, seg.end); err != nil {
 		return 0, fmt.Errorf("stream append p%d: %w", p, err)
 	}
+	next := slot{seq: seg.seq + 1, end: seg.end + int64(len(buf)), records: first + int64(len(records))}
+	if err := seg.writeSlot(next); err != nil {
+		return 0, fmt.Errorf("stream append p%d: %w", p, err)
+	}
 	if err := datasync(seg.f); err != nil {
 		return 0, fmt.Errorf("stream sync p%d: %w", p, err)
 	}
 	seg.offs = append(seg.offs, offs...)
-	seg.end += int64(len(buf))
+	seg.seq, seg.prevEnd, seg.end = next.seq, seg.end, next.end
 	return first, nil
 }
 
