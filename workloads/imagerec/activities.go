@@ -7,6 +7,7 @@ import (
 	"image"
 	"image/png"
 	"strings"
+	"sync"
 
 	// Decoders for image.Decode and image.DecodeConfig.
 	_ "image/gif"
@@ -32,9 +33,9 @@ type ImageRef struct {
 	Spec Spec   `json:"spec"`
 }
 
-// fetch "downloads" the image.
+// fetch "downloads" the image (the bytes are shared: read only).
 func (r ImageRef) fetch() ([]byte, error) {
-	b, err := Generate(r.Spec)
+	b, err := stored(r.Spec)
 	if err != nil {
 		return nil, fmt.Errorf("fetch image %s: %w", r.ID, err)
 	}
@@ -168,11 +169,26 @@ func MakeThumb(in ThumbInput) (Thumb, error) {
 	return thumbOf(img, in.Image.ID, in.Side)
 }
 
+// pngEncoder encodes as png.Encode does, reusing its compressors.
+var pngEncoder = png.Encoder{BufferPool: &pngBuffers{}}
+
+// pngBuffers is a png.EncoderBufferPool on a sync.Pool.
+type pngBuffers struct{ p sync.Pool }
+
+func (b *pngBuffers) Get() *png.EncoderBuffer {
+	if e, ok := b.p.Get().(*png.EncoderBuffer); ok {
+		return e
+	}
+	return nil
+}
+
+func (b *pngBuffers) Put(e *png.EncoderBuffer) { b.p.Put(e) }
+
 // thumbOf is the thumbnail of img (image id) fitting side.
 func thumbOf(img image.Image, id string, side int) (Thumb, error) {
 	tw, th := ThumbSize(img.Bounds().Dx(), img.Bounds().Dy(), side)
 	var buf bytes.Buffer
-	if err := png.Encode(&buf, Thumbnail(img, tw, th)); err != nil {
+	if err := pngEncoder.Encode(&buf, Thumbnail(img, tw, th)); err != nil {
 		return Thumb{}, fmt.Errorf("thumbnail of %s: %w", id, err)
 	}
 	h := fnv.New64a()

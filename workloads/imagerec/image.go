@@ -7,7 +7,6 @@ import (
 	"image/color"
 	"image/gif"
 	"image/jpeg"
-	"image/png"
 
 	"github.com/dflab/dflab/sim/rng"
 )
@@ -78,7 +77,7 @@ func Generate(s Spec) ([]byte, error) {
 	case FormatJPEG:
 		err = jpeg.Encode(&buf, img, &jpeg.Options{Quality: 85})
 	case FormatPNG:
-		err = png.Encode(&buf, img)
+		err = pngEncoder.Encode(&buf, img)
 	case FormatGIF:
 		err = gif.Encode(&buf, img, nil)
 	default:
@@ -112,13 +111,7 @@ func Thumbnail(img image.Image, tw, th int) *image.RGBA {
 		y0, y1 := ty*h/th, max((ty+1)*h/th, ty*h/th+1)
 		for tx := 0; tx < tw; tx++ {
 			x0, x1 := tx*w/tw, max((tx+1)*w/tw, tx*w/tw+1)
-			var sr, sg, sb, n uint64
-			for y := y0; y < y1; y++ {
-				for x := x0; x < x1; x++ {
-					r, g, bl, _ := img.At(b.Min.X+x, b.Min.Y+y).RGBA()
-					sr, sg, sb, n = sr+uint64(r>>8), sg+uint64(g>>8), sb+uint64(bl>>8), n+1
-				}
-			}
+			sr, sg, sb, n := sumRGB(img, b.Min.X+x0, b.Min.Y+y0, b.Min.X+x1, b.Min.Y+y1)
 			out.SetRGBA(tx, ty, color.RGBA{R: uint8(sr / n), G: uint8(sg / n), B: uint8(sb / n), A: 255})
 		}
 	}
@@ -129,13 +122,7 @@ func Thumbnail(img image.Image, tw, th int) *image.RGBA {
 // and its brightness, from the mean colour.
 func Labels(img image.Image) []string {
 	b := img.Bounds()
-	var sr, sg, sb, n uint64
-	for y := b.Min.Y; y < b.Max.Y; y++ {
-		for x := b.Min.X; x < b.Max.X; x++ {
-			r, g, bl, _ := img.At(x, y).RGBA()
-			sr, sg, sb, n = sr+uint64(r>>8), sg+uint64(g>>8), sb+uint64(bl>>8), n+1
-		}
-	}
+	sr, sg, sb, n := sumRGB(img, b.Min.X, b.Min.Y, b.Max.X, b.Max.Y)
 	r, g, bl := sr/n, sg/n, sb/n
 	hue := "blue"
 	switch {
@@ -149,4 +136,29 @@ func Labels(img image.Image) []string {
 		light = "bright"
 	}
 	return []string{hue, light}
+}
+
+// sumRGB sums the 8-bit red, green and blue (the high byte of each
+// colour's RGBA) of img's pixels in [x0,x1)×[y0,y1), and counts them. The
+// decoders' image types are read through their concrete colour types (the
+// same values as At(x, y).RGBA(), without a boxed color.Color per pixel).
+func sumRGB(img image.Image, x0, y0, x1, y1 int) (sr, sg, sb, n uint64) {
+	at := func(x, y int) (r, g, b, a uint32) { return img.At(x, y).RGBA() }
+	switch m := img.(type) {
+	case *image.RGBA:
+		at = func(x, y int) (r, g, b, a uint32) { return m.RGBAAt(x, y).RGBA() }
+	case *image.NRGBA:
+		at = func(x, y int) (r, g, b, a uint32) { return m.NRGBAAt(x, y).RGBA() }
+	case *image.YCbCr:
+		at = func(x, y int) (r, g, b, a uint32) { return m.YCbCrAt(x, y).RGBA() }
+	case *image.Gray:
+		at = func(x, y int) (r, g, b, a uint32) { return m.GrayAt(x, y).RGBA() }
+	}
+	for y := y0; y < y1; y++ {
+		for x := x0; x < x1; x++ {
+			r, g, b, _ := at(x, y)
+			sr, sg, sb, n = sr+uint64(r>>8), sg+uint64(g>>8), sb+uint64(b>>8), n+1
+		}
+	}
+	return sr, sg, sb, n
 }

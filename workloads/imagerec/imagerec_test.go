@@ -132,3 +132,42 @@ func TestImageRecBadParams(t *testing.T) {
 	_, err = New(p)
 	require.ErrorContains(t, err, "maxSide = 10")
 }
+
+// opaque hides an image's concrete type, so sumRGB takes its generic path.
+type opaque struct{ image.Image }
+
+// The concrete-type pixel reads give what At(x, y).RGBA() gives: the same
+// thumbnails and labels for the decoders' image types.
+func TestPixelFastPathsMatchAt(t *testing.T) {
+	for _, f := range []string{FormatJPEG, FormatPNG, FormatGIF} {
+		ref := ImageRef{ID: f, Spec: Spec{Seed: 7, Width: 97, Height: 61, Format: f}}
+		img, err := ref.decode()
+		require.NoError(t, err)
+		require.Equal(t, Labels(opaque{img}), Labels(img), f)
+		require.Equal(t, Thumbnail(opaque{img}, 20, 13).Pix, Thumbnail(img, 20, 13).Pix, f)
+	}
+}
+
+// The image store answers with Generate's bytes, hit or miss, and stays
+// within its bound.
+func TestImageStoreKeepsGeneratedBytes(t *testing.T) {
+	s := Spec{Seed: 3, Width: 50, Height: 40, Format: FormatPNG}
+	want, err := Generate(s)
+	require.NoError(t, err)
+	for range 2 {
+		got, err := stored(s)
+		require.NoError(t, err)
+		require.Equal(t, want, got)
+	}
+	defer func(n int) { storeBytes = n }(storeBytes)
+	storeBytes = 3 * len(want)
+	for i := range 20 {
+		_, err := stored(Spec{Seed: uint64(100 + i), Width: 50, Height: 40, Format: FormatPNG})
+		require.NoError(t, err)
+	}
+	imageStore.Lock()
+	defer imageStore.Unlock()
+	require.LessOrEqual(t, imageStore.size, storeBytes)
+	require.Len(t, imageStore.order, len(imageStore.bytes))
+	require.Less(t, len(imageStore.order), 20, "older images were dropped")
+}
