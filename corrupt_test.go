@@ -111,6 +111,15 @@ var corruptionRows = []corruptionRow{
 	// cut. What it made durable (the last instance's completion) is redone.
 	{name: "log flip end", file: logFile, damage: onFlush(-1, 9)},
 	{name: "log zero end", file: logFile, damage: zeroFlush(-1)},
+	// The page blob keeps its size; a cut at a flush boundary is the log
+	// zeroed from there on. Not a hole: the input stream still holds what
+	// the lost flushes consumed (activity results included), so recovery
+	// redoes them to the same outputs; the activity's life-dependent
+	// answer (corruptionRegistry) shows none was run again.
+	{name: "log cut middle (at a flush boundary)", file: logFile, damage: zeroFromFlush(-4)},
+	{name: "log cut middle (at a flush boundary), no checkpoint", file: logFile, damage: zeroFromFlush(-4), noCkpt: true},
+	{name: "log cut end (at the last flush boundary)", file: logFile, damage: zeroFromFlush(-1)},
+	{name: "log cut end (at the last flush boundary), no checkpoint", file: logFile, damage: zeroFromFlush(-1), noCkpt: true},
 	{name: "log truncate", file: logFile, damage: truncateTo(4096 + 1<<20), want: []string{"%s at offset 1052672", "the end of a page blob of 67108864 data bytes"}},
 	{name: "log delete", file: logFile, want: []string{"log dflab/p00/log at offset 0", "it was missing and has been created empty"}},
 	// Every log gets a checkpoint when it is created, so this holds
@@ -162,7 +171,7 @@ func corruptionFixture(t *testing.T, dir string, c corruptionRow) map[string]str
 	out := map[string]string{}
 	for life, ids := range [][2]int{{0, 20}, {20, 30}} {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		e, err := dflab.Start(ctx, crashRegistry(t), corruptionOptions(dir, c, nil))
+		e, err := dflab.Start(ctx, corruptionRegistry(t, life), corruptionOptions(dir, c, nil))
 		require.NoError(t, err)
 		for n := ids[0]; n < ids[1]; n++ {
 			_, err := e.Client().Start(ctx, "Work", n, durable.StartWithID(fmt.Sprintf("w%d", n)))
@@ -204,7 +213,7 @@ func runCorruptionRow(t *testing.T, c corruptionRow, dir string, before map[stri
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	e, err := dflab.Start(ctx, crashRegistry(t), corruptionOptions(dir, c, logf))
+	e, err := dflab.Start(ctx, corruptionRegistry(t, 2), corruptionOptions(dir, c, logf))
 	if c.atStart {
 		require.ErrorIs(t, err, port.ErrCorrupt)
 		for _, w := range want {
@@ -260,6 +269,29 @@ func runCorruptionRow(t *testing.T, c corruptionRow, dir string, before map[stri
 		require.Equal(t, port.HealthOK, health[0].State, "%v", health)
 	}
 	require.Equal(t, port.HealthOK, health[1].State, "%v", health)
+}
+
+// corruptionRegistry is crashRegistry's Work, but its activity answers
+// differently in each life of the engine, as most real ones would (a
+// time, an id, a remote service's answer): recovery that ran an
+// activity again instead of keeping the result it acknowledged would
+// change an output the client has read.
+func corruptionRegistry(t *testing.T, life int) *durable.Registry {
+	reg := durable.NewRegistry()
+	require.NoError(t, reg.AddActivity("Square", func(ctx durable.ActivityContext) (any, error) {
+		var n int
+		err := ctx.GetInput(&n)
+		return fmt.Sprintf("%d (life %d)", n*n, life), err
+	}))
+	require.NoError(t, reg.AddOrchestrator("Work", func(ctx *durable.OrchestrationContext) (any, error) {
+		var n int
+		var sq string
+		if err := ctx.GetInput(&n); err != nil {
+			return nil, err
+		}
+		return sq, ctx.CallActivity("Square", n).Await(&sq)
+	}))
+	return reg
 }
 
 // Damage helpers.
@@ -356,6 +388,20 @@ func lastRecord(data []byte, q int64) int64 {
 			return last
 		}
 		last, i = i, i+8+n
+	}
+}
+
+// zeroFromFlush zeroes the log from flush i (negative: from the end) on.
+func zeroFromFlush(i int) func(*testing.T, string) {
+	return func(t *testing.T, path string) {
+		edit(t, path, func(b []byte) []byte {
+			fs := logFlushes(t, b)
+			if i < 0 {
+				i += len(fs)
+			}
+			clear(b[4096+fs[i]:])
+			return b
+		})
 	}
 }
 
