@@ -145,6 +145,14 @@ var corruptionRows = []corruptionRow{
 	{name: "segment flip end", file: segFile, damage: flipEnd, atStart: true, want: []string{"%s at offset", "'s CRC-32C", "acknowledged records would be lost"}},
 	{name: "segment truncate middle (at a frame boundary)", file: segFile, damage: truncateHalf, atStart: true, want: []string{"%s at offset %n: a frame: the committed length is", "the file ends at offset %n (the segment's", "acknowledged records would be lost"}},
 	{name: "segment truncate end (at a frame boundary)", file: segFile, damage: truncateLast, atStart: true, want: []string{"%s at offset %n: a frame: the committed length is", "the file ends at offset %n (the segment's", "acknowledged records would be lost"}},
+	// As a crash during the last append's sync leaves it (its slot on
+	// disk, its frame not; no close slot): the disk store cuts that frame
+	// as a torn tail, and the partition, whose state consumed the records
+	// in it, refuses the shorter stream: "acknowledged records are
+	// missing", or "were lost or replaced" when another partition's or the
+	// client's append at the start of the new life took the cut record's
+	// place before the partition's first read (real goroutines: either).
+	{name: "segment crashed, last frame cut", file: segFile, damage: crashCutLast, want: []string{"input stream partition 0 at offset", ": acknowledged records "}},
 	{name: "segment delete", file: segFile, atStart: true, want: []string{"%s at offset 0", "records are missing"}},
 }
 
@@ -254,6 +262,11 @@ func runCorruptionRow(t *testing.T, c corruptionRow, dir string, before map[stri
 		require.ErrorIs(t, err, netherite.ErrPartitionFailed)
 		require.ErrorContains(t, err, "partition 0: ")
 		require.ErrorContains(t, err, want[0])
+	}
+	if c.name == "segment crashed, last frame cut" {
+		mu.Lock()
+		require.Contains(t, strings.Join(logged, "\n"), "cut torn tail at offset", "the disk store says what it cut")
+		mu.Unlock()
 	}
 	health := e.Health()
 	require.Len(t, health, 2)
@@ -445,6 +458,28 @@ func flipEnd(t *testing.T, path string) {
 
 func truncateHalf(t *testing.T, path string) {
 	edit(t, path, func(b []byte) []byte { fs := segFrames(t, b); return b[:fs[len(fs)/2]] })
+}
+
+// crashCutLast rewrites the segment's close slot (the slot of the higher
+// seq, at offset 8 or 4096: "DFSL", u64 seq, end offset, record count, a
+// CRC-32C) as the slot before the last append (seq one below the other
+// slot's, ending where the last frame starts), and cuts the last frame.
+func crashCutLast(t *testing.T, path string) {
+	edit(t, path, func(b []byte) []byte {
+		seq := func(at int) uint64 { return binary.LittleEndian.Uint64(b[at+4:]) }
+		close, last := 8, 4096
+		if seq(4096) > seq(8) {
+			close, last = 4096, 8
+		}
+		fs := segFrames(t, b)
+		end := fs[len(fs)-1]
+		slot := binary.LittleEndian.AppendUint64([]byte("DFSL"), seq(last)-1)
+		slot = binary.LittleEndian.AppendUint64(slot, uint64(end))
+		slot = binary.LittleEndian.AppendUint64(slot, binary.LittleEndian.Uint64(b[end+12:]))
+		slot = binary.LittleEndian.AppendUint32(slot, crc32.Checksum(slot, crc32.MakeTable(crc32.Castagnoli)))
+		copy(b[close:], slot)
+		return b[:end]
+	})
 }
 
 func truncateLast(t *testing.T, path string) {
