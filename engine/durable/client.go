@@ -25,8 +25,13 @@ type Client interface {
 	// for an id never started (or purged) it returns ErrUnknownInstance at
 	// once.
 	Wait(ctx context.Context, instance string) (InstanceStatus, error)
-	// Terminate ends a running instance.
-	Terminate(ctx context.Context, instance, reason string) error
+	// WaitForStart blocks until the instance is no longer Pending (it
+	// runs, or has already finished); ErrUnknownInstance for an id never
+	// started.
+	WaitForStart(ctx context.Context, instance string) (InstanceStatus, error)
+	// Terminate ends a running instance and, unless TerminateOnlyThis is
+	// given, its running sub-orchestrations, recursively.
+	Terminate(ctx context.Context, instance, reason string, opts ...TerminateOption) error
 	// Suspend pauses a running instance: it is Suspended, and what it
 	// receives (events, activity results, timers) waits until Resume. A
 	// suspended instance can still be terminated.
@@ -39,6 +44,12 @@ type Client interface {
 	Purge(ctx context.Context, instance string) error
 }
 
+// TerminateOption configures Client.Terminate.
+type TerminateOption func(*ClientRequest)
+
+// TerminateOnlyThis leaves the instance's sub-orchestrations running.
+func TerminateOnlyThis() TerminateOption { return func(r *ClientRequest) { r.OnlyThis = true } }
+
 // StartOption configures Client.Start.
 type StartOption func(*StartOptions)
 
@@ -47,7 +58,13 @@ type StartOptions struct {
 	InstanceID string
 	StartAt    time.Time
 	Reuse      ReusePolicy
+	Version    string
 }
+
+// StartVersion sets the orchestration's version, which its code reads
+// with OrchestrationContext.Version (and its activities and
+// sub-orchestrations inherit unless a call sets another).
+func StartVersion(v string) StartOption { return func(o *StartOptions) { o.Version = v } }
 
 // StartWithID sets the new instance's id (default: a generated one).
 func StartWithID(id string) StartOption { return func(o *StartOptions) { o.InstanceID = id } }
@@ -71,15 +88,29 @@ func ResolveStartOptions(opts []StartOption) StartOptions {
 
 // InstanceStatus is the observable state of an orchestration instance.
 type InstanceStatus struct {
-	InstanceID   string    `json:"instanceId"`
-	Name         string    `json:"name"`
-	Status       Status    `json:"status"`
-	Input        []byte    `json:"input,omitempty"`
-	Output       []byte    `json:"output,omitempty"`
-	CustomStatus []byte    `json:"customStatus,omitempty"`
-	Failure      string    `json:"failure,omitempty"`
-	Created      time.Time `json:"created"`
-	Updated      time.Time `json:"updated"`
+	InstanceID   string `json:"instanceId"`
+	Name         string `json:"name"`
+	Status       Status `json:"status"`
+	Input        []byte `json:"input,omitempty"`
+	Output       []byte `json:"output,omitempty"`
+	CustomStatus []byte `json:"customStatus,omitempty"`
+	// Failure is the failure's message; FailureDetails has its type,
+	// stack, inner failure and whether it is retriable.
+	Failure        string          `json:"failure,omitempty"`
+	FailureDetails *FailureDetails `json:"failureDetails,omitempty"`
+	Created        time.Time       `json:"created"`
+	Updated        time.Time       `json:"updated"`
+}
+
+// WithFailure sets the status's Failure and FailureDetails from an
+// Event's Failure field (an encoded FailureDetails or a plain text).
+func (s InstanceStatus) WithFailure(failure string) InstanceStatus {
+	s.FailureDetails = DecodeFailure(failure)
+	s.Failure = ""
+	if s.FailureDetails != nil {
+		s.Failure = s.FailureDetails.Message
+	}
+	return s
 }
 
 // Done reports whether the instance has finished for good.

@@ -24,6 +24,7 @@ const (
 	hasPayload
 	hasFailure
 	hasEntities
+	hasVersion
 )
 
 // AppendEvent appends the binary encoding of e to dst: a version byte, the
@@ -58,6 +59,9 @@ func AppendEvent(dst []byte, e *Event) []byte {
 	if len(e.Entities) > 0 {
 		bits |= hasEntities
 	}
+	if e.Version != "" {
+		bits |= hasVersion
+	}
 	dst = append(dst, EncodingVersion, byte(e.Kind))
 	dst = binary.AppendUvarint(dst, bits)
 	if bits&hasStatus != 0 {
@@ -83,6 +87,7 @@ func AppendEvent(dst []byte, e *Event) []byte {
 			dst = appendString(dst, true, s)
 		}
 	}
+	dst = appendString(dst, bits&hasVersion != 0, e.Version)
 	return dst
 }
 
@@ -224,7 +229,7 @@ func (d *decoder) event() Event {
 		d.fail("unknown event kind %d", e.Kind)
 	}
 	bits := d.uvarint()
-	if d.err == nil && bits >= hasEntities<<1 {
+	if d.err == nil && bits >= hasVersion<<1 {
 		d.fail("unknown field bits %#x", bits)
 	}
 	if bits&hasStatus != 0 {
@@ -256,6 +261,9 @@ func (d *decoder) event() Event {
 		for i := 0; i < n && d.err == nil; i++ {
 			e.Entities = append(e.Entities, d.string())
 		}
+	}
+	if bits&hasVersion != 0 {
+		e.Version = d.string()
 	}
 	return e
 }

@@ -24,8 +24,13 @@ type TaskFailedError struct {
 	Name    string
 	Message string
 	// NonRetriable failures are not retried by a retry policy: a call of
-	// an activity or orchestrator that is not registered fails at once.
+	// an activity or orchestrator that is not registered fails at once,
+	// and so does a task whose failure details say NonRetriable.
 	NonRetriable bool
+	// Details are the task's failure details (type, message, stack, inner
+	// failure), nil for a failure the runtime itself decided (such as an
+	// unregistered name).
+	Details *FailureDetails
 }
 
 func (e *TaskFailedError) Error() string {
@@ -33,8 +38,12 @@ func (e *TaskFailedError) Error() string {
 }
 
 // PanicError turns a recovered panic value into an error whose text is
-// deterministic (the value only, no stack addresses).
-func PanicError(r any) error { return fmt.Errorf("panic: %v", r) }
+// deterministic (the value only, no stack addresses); its failure details
+// list the functions on the panicking stack. Call it from the deferred
+// function that recovered.
+func PanicError(r any) error {
+	return &panicError{msg: fmt.Sprintf("panic: %v", r), stack: panicStack()}
+}
 
 // Client errors. Both engines answer refused client requests with one of
 // these (wrapped), so a program tells the cases apart with errors.Is.

@@ -9,7 +9,7 @@ type EventKind uint8
 // Orchestration history events. Field use per kind is documented on Event.
 const (
 	KindInvalid               EventKind = iota
-	ExecutionStarted                    // Name, Payload=input, Instance=parent, ID=parent task id
+	ExecutionStarted                    // Name, Payload=input, Instance=parent, ID=parent task id, Version, At=scheduled start
 	OrchestratorStarted                 // At = the step's time
 	TaskScheduled                       // ID, Name=activity, Payload=input
 	TaskCompleted                       // ID, Payload=output
@@ -28,7 +28,7 @@ const (
 	EntityResponded                     // Request, Payload=result, Failure
 	EntityLockGranted                   // Request
 	ExecutionCompleted                  // Status, Payload=output or new input, Failure
-	ExecutionTerminated                 // Payload=reason
+	ExecutionTerminated                 // Payload=reason; ID=TerminateOnlyThisID: not its sub-orchestrations
 
 	// Messages delivered to entities.
 	EntityCallRequested   // Instance=caller, Name=operation, Payload, Request
@@ -151,6 +151,9 @@ type Event struct {
 	Payload  []byte   // JSON input, output or event data
 	Failure  string   // error text of a failed task, operation or execution
 	Entities []string // sorted lock set of a critical section
+	// Version is the orchestration's version (ExecutionStarted,
+	// SubOrchestrationCreated) or the activity's (TaskScheduled).
+	Version string
 }
 
 // Message is an event addressed to an instance (orchestration or entity).
@@ -176,7 +179,10 @@ func (e Event) String() string {
 		s += fmt.Sprintf(" entities=%v", e.Entities)
 	}
 	if e.Failure != "" {
-		s += fmt.Sprintf(" failure=%q", e.Failure)
+		s += fmt.Sprintf(" failure=%q", FailureText(e.Failure))
+	}
+	if e.Version != "" {
+		s += " version=" + e.Version
 	}
 	return s
 }

@@ -18,6 +18,7 @@ type jsonEvent struct {
 	Payload  json.RawMessage `json:"payload,omitempty"`
 	Failure  string          `json:"failure,omitempty"`
 	Entities []string        `json:"entities,omitempty"`
+	Version  string          `json:"version,omitempty"`
 }
 
 // MarshalJSON writes the human-readable form. Payloads that are not valid
@@ -25,7 +26,7 @@ type jsonEvent struct {
 // JSON string.
 func (e Event) MarshalJSON() ([]byte, error) {
 	j := jsonEvent{Kind: e.Kind.String(), ID: e.ID, At: e.At, Name: e.Name, Instance: e.Instance,
-		Request: e.Request, Failure: e.Failure, Entities: e.Entities}
+		Request: e.Request, Failure: e.Failure, Entities: e.Entities, Version: e.Version}
 	if e.Status != 0 {
 		j.Status = e.Status.String()
 	}
@@ -56,7 +57,7 @@ func (e *Event) UnmarshalJSON(b []byte) error {
 		}
 	}
 	*e = Event{Kind: k, Status: st, ID: j.ID, At: j.At, Name: j.Name, Instance: j.Instance,
-		Request: j.Request, Failure: j.Failure, Entities: j.Entities}
+		Request: j.Request, Failure: j.Failure, Entities: j.Entities, Version: j.Version}
 	if j.Payload != nil {
 		e.Payload = []byte(j.Payload)
 	}

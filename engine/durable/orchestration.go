@@ -15,6 +15,8 @@ type Runtime interface {
 	InstanceID() string
 	Name() string
 	Input() []byte
+	// Version is the version the execution was started with.
+	Version() string
 	// Now is the time of the step being executed or replayed (Unix ns).
 	Now() int64
 	IsReplaying() bool
@@ -55,6 +57,10 @@ func (c *OrchestrationContext) InstanceID() string { return c.rt.InstanceID() }
 
 // Name is the orchestrator's registered name.
 func (c *OrchestrationContext) Name() string { return c.rt.Name() }
+
+// Version is the version the orchestration was started with
+// (StartVersion; a sub-orchestration's WithVersion, or its parent's).
+func (c *OrchestrationContext) Version() string { return c.rt.Version() }
 
 // GetInput decodes the orchestration's input into out.
 func (c *OrchestrationContext) GetInput(out any) error { return Unmarshal(c.rt.Input(), out) }
@@ -106,8 +112,24 @@ func (c *OrchestrationContext) NewGUID() string {
 type CallOption func(*callOptions)
 
 type callOptions struct {
-	retry    *RetryPolicy
-	instance string
+	retry      *RetryPolicy
+	instance   string
+	version    string
+	hasVersion bool
+}
+
+// WithVersion sets the version of the activity or sub-orchestration
+// called (default: the calling orchestration's own version).
+func WithVersion(v string) CallOption {
+	return func(o *callOptions) { o.version, o.hasVersion = v, true }
+}
+
+// version is the version a call carries.
+func (c *OrchestrationContext) version(o callOptions) string {
+	if o.hasVersion {
+		return o.version
+	}
+	return c.rt.Version()
 }
 
 // WithRetry retries the call on failure according to policy.
@@ -139,11 +161,12 @@ func (c *OrchestrationContext) CallActivity(name string, input any, opts ...Call
 	if err != nil {
 		return failedTask(c, fmt.Errorf("activity %q input: %w", name, err))
 	}
+	v := c.version(o)
 	if o.retry == nil {
-		return c.rt.Schedule(&Event{Kind: TaskScheduled, Name: name, Payload: payload})
+		return c.rt.Schedule(&Event{Kind: TaskScheduled, Name: name, Payload: payload, Version: v})
 	}
 	return c.withRetry(o.retry, func() *Task {
-		return c.rt.Schedule(&Event{Kind: TaskScheduled, Name: name, Payload: payload})
+		return c.rt.Schedule(&Event{Kind: TaskScheduled, Name: name, Payload: payload, Version: v})
 	})
 }
 
@@ -157,8 +180,9 @@ func (c *OrchestrationContext) CallSubOrchestrator(name string, input any, opts 
 	if err != nil {
 		return failedTask(c, fmt.Errorf("sub-orchestration %q input: %w", name, err))
 	}
+	v := c.version(o)
 	return c.withRetry(o.retry, func() *Task {
-		return c.rt.Schedule(&Event{Kind: SubOrchestrationCreated, Name: name, Instance: o.instance, Payload: payload})
+		return c.rt.Schedule(&Event{Kind: SubOrchestrationCreated, Name: name, Instance: o.instance, Payload: payload, Version: v})
 	})
 }
 

@@ -40,6 +40,38 @@ type ClientRequest struct {
 	Payload  []byte
 	// Reuse is a start's policy for an id whose instance is not finished.
 	Reuse ReusePolicy
+	// Version is a start's orchestration version.
+	Version string
+	// StartAt, when set, is a scheduled start's time (Unix ns): the
+	// instance is Pending until then.
+	StartAt int64
+	// OnlyThis makes a terminate leave the instance's sub-orchestrations
+	// running (by default they are terminated too, recursively).
+	OnlyThis bool
+}
+
+// TerminateOnlyThisID is the ID of an ExecutionTerminated event that does
+// not terminate the instance's sub-orchestrations.
+const TerminateOnlyThisID = 1
+
+// TerminateEvent is the ExecutionTerminated event a terminate request
+// delivers to its instance.
+func TerminateEvent(req ClientRequest) Event {
+	e := Event{Kind: ExecutionTerminated, Payload: req.Payload}
+	if req.OnlyThis {
+		e.ID = TerminateOnlyThisID
+	}
+	return e
+}
+
+// StartTimerID is the task id of the TimerFired that a scheduled start
+// (an ExecutionStarted whose At is later than the step applying it) waits
+// for: the instance is Pending until it fires.
+const StartTimerID = -1
+
+// StartEvent is the ExecutionStarted event a start request delivers.
+func StartEvent(req ClientRequest) Event {
+	return Event{Kind: ExecutionStarted, Name: req.Name, Payload: req.Payload, Version: req.Version, At: req.StartAt}
 }
 
 // ReusePolicy is what a start does when an instance with the id exists

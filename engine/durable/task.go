@@ -1,7 +1,6 @@
 package durable
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"time"
@@ -156,9 +155,11 @@ type RetryPolicy struct {
 	// RetryTimeout, when set, bounds the retrying: no attempt starts later
 	// than RetryTimeout after the first (in orchestration time).
 	RetryTimeout time.Duration
-	// Handle, when set, is asked about each failure (a *TaskFailedError)
-	// and retries only those it returns true for. It must be
-	// deterministic: it runs on every replay.
+	// Handle, when set, is asked about each failure (a *TaskFailedError,
+	// whose Details give the failure's type, message, stack and inner
+	// failure) and retries only those it returns true for. It must be
+	// deterministic: it runs on every replay. A failure marked
+	// NonRetriable is never retried.
 	Handle func(error) bool
 }
 
@@ -198,7 +199,7 @@ func (p RetryPolicy) Delay(attempt int) time.Duration {
 func (r *retryState) retries(err error, now int64) bool {
 	p := &r.policy
 	switch {
-	case r.attempt >= p.MaxAttempts, nonRetriable(err):
+	case r.attempt >= p.MaxAttempts, IsNonRetriable(err):
 		return false
 	case p.Handle != nil && !p.Handle(err):
 		return false
@@ -206,11 +207,6 @@ func (r *retryState) retries(err error, now int64) bool {
 		return false
 	}
 	return true
-}
-
-func nonRetriable(err error) bool {
-	var f *TaskFailedError
-	return errors.As(err, &f) && f.NonRetriable
 }
 
 func (c *OrchestrationContext) withRetry(policy *RetryPolicy, call func() *Task) *Task {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/dflab/dflab/engine/durable"
 	"github.com/dflab/dflab/engine/port"
@@ -105,9 +106,6 @@ var ErrUnknownInstance = durable.ErrUnknownInstance
 // Start implements durable.Client; without StartWithID the id is random.
 func (c *Client) Start(ctx context.Context, name string, input any, opts ...durable.StartOption) (string, error) {
 	o := durable.ResolveStartOptions(opts)
-	if !o.StartAt.IsZero() {
-		return "", errors.New("start: StartAt is not supported by the real driver yet")
-	}
 	payload, err := durable.ClientPayload(input)
 	if err != nil {
 		return "", fmt.Errorf("start %s: %w", name, err)
@@ -123,8 +121,16 @@ func (c *Client) Start(ctx context.Context, name string, input any, opts ...dura
 	if err := o.Reuse.Validate(); err != nil {
 		return "", fmt.Errorf("start %s: %w", name, err)
 	}
-	_, err = c.call(ctx, durable.ClientRequest{Kind: durable.RequestStart, Instance: id, Name: name, Payload: payload, Reuse: o.Reuse})
+	_, err = c.call(ctx, durable.ClientRequest{Kind: durable.RequestStart, Instance: id, Name: name, Payload: payload, Reuse: o.Reuse, Version: o.Version, StartAt: startAt(o.StartAt)})
 	return id, err
+}
+
+// startAt is a scheduled start's time as a request carries it (0: now).
+func startAt(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
 }
 
 // RaiseEvent implements durable.Client.
@@ -169,13 +175,36 @@ func (c *Client) status(ctx context.Context, kind durable.RequestKind, instance 
 }
 
 // Terminate implements durable.Client.
-func (c *Client) Terminate(ctx context.Context, instance, reason string) error {
+func (c *Client) Terminate(ctx context.Context, instance, reason string, opts ...durable.TerminateOption) error {
 	payload, err := durable.Marshal(reason)
 	if err != nil {
 		return err
 	}
-	_, err = c.call(ctx, durable.ClientRequest{Kind: durable.RequestTerminate, Instance: instance, Payload: payload})
+	req := durable.ClientRequest{Kind: durable.RequestTerminate, Instance: instance, Payload: payload}
+	for _, o := range opts {
+		o(&req)
+	}
+	_, err = c.call(ctx, req)
 	return err
+}
+
+// WaitForStart implements durable.Client: it asks for the instance's
+// status until it is no longer Pending, waiting 5 ms after the first ask,
+// then half again as long each time, up to 1 s.
+func (c *Client) WaitForStart(ctx context.Context, instance string) (durable.InstanceStatus, error) {
+	for gap := 5 * time.Millisecond; ; gap = min(gap*3/2, time.Second) {
+		st, err := c.Status(ctx, instance)
+		if err != nil || st.Status != durable.StatusPending {
+			return st, err
+		}
+		t := time.NewTimer(gap)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return st, fmt.Errorf("wait for start of %s: %w", instance, ctx.Err())
+		}
+	}
 }
 
 // Suspend implements durable.Client.

@@ -140,7 +140,7 @@ func (s *state) request(u *update, origin int, r clientReq) {
 		resp.Found = true
 	case durable.RequestTerminate:
 		if found && !st.Done() {
-			s.enqueue(inst, durable.Event{Kind: durable.ExecutionTerminated, Payload: req.Payload})
+			s.enqueue(inst, durable.TerminateEvent(req))
 		}
 	case durable.RequestSuspend, durable.RequestResume:
 		if found && !st.Done() {
@@ -174,7 +174,7 @@ func (s *state) request(u *update, origin int, r clientReq) {
 // request's reuse policy; anything else (unknown, finished) starts anew.
 func (s *state) start(u *update, req durable.ClientRequest, st durable.InstanceStatus, found bool) durable.ClientResponse {
 	inst := req.Instance
-	started := durable.Event{Kind: durable.ExecutionStarted, Name: req.Name, Payload: req.Payload}
+	started := durable.StartEvent(req)
 	if found && !st.Done() {
 		switch req.Reuse {
 		case durable.ReuseIgnore:

@@ -257,7 +257,9 @@ func (c *Client) answer(rs []clientResp) {
 		}
 		delete(c.calls, r.ID)
 		delete(c.callsOn, r.ID)
-		c.rd.Responses = append(c.rd.Responses, port.Response{ID: id, Resp: r.Resp, Err: r.Resp.Refused.Err(r.Resp.Status.Status)})
+		resp := r.Resp
+		resp.Status = resp.Status.WithFailure(resp.Status.Failure) // partitions carry the encoded details
+		c.rd.Responses = append(c.rd.Responses, port.Response{ID: id, Resp: resp, Err: resp.Refused.Err(resp.Status.Status)})
 	}
 }
 

@@ -54,10 +54,18 @@ func (b *batch) encode(e *enc) {
 	for i := range b.Requests {
 		r := &b.Requests[i]
 		e.uint(r.ID)
-		e.uint(uint64(r.Req.Kind) | uint64(r.Req.Reuse)<<8) // the same bytes as the kind alone for ReuseError
+		// The same bytes as the kind alone for ReuseError, no version and
+		// a recursive terminate.
+		e.uint(uint64(r.Req.Kind) | uint64(r.Req.Reuse)<<8 | boolBit(r.Req.Version != "")<<16 | boolBit(r.Req.OnlyThis)<<17 | boolBit(r.Req.StartAt != 0)<<18)
 		e.str(r.Req.Instance)
 		e.str(r.Req.Name)
 		e.bytes(r.Req.Payload)
+		if r.Req.Version != "" {
+			e.str(r.Req.Version)
+		}
+		if r.Req.StartAt != 0 {
+			e.int(r.Req.StartAt)
+		}
 	}
 	e.uint(uint64(len(b.Responses)))
 	for i := range b.Responses {
@@ -104,10 +112,16 @@ func decodeBatchPrefix(p []byte) (batch, int, error) {
 		var r clientReq
 		r.ID = d.uint()
 		k := d.uint()
-		r.Req.Kind, r.Req.Reuse = durable.RequestKind(k&0xff), durable.ReusePolicy(k>>8)
+		r.Req.Kind, r.Req.Reuse, r.Req.OnlyThis = durable.RequestKind(k&0xff), durable.ReusePolicy(k>>8&0xff), k&(1<<17) != 0
 		r.Req.Instance = d.str()
 		r.Req.Name = d.str()
 		r.Req.Payload = d.bytes()
+		if k&(1<<16) != 0 {
+			r.Req.Version = d.str()
+		}
+		if k&(1<<18) != 0 {
+			r.Req.StartAt = d.int()
+		}
 		b.Requests = append(b.Requests, r)
 	}
 	for n := d.count(); n > 0 && d.err == nil; n-- {

@@ -192,7 +192,7 @@ func (c *Client) call(call port.ClientCall) {
 	case durable.RequestSignal:
 		c.message(req.Instance, durable.Event{Kind: durable.EntitySignalRequested, Name: req.Name, Payload: req.Payload}, done)
 	case durable.RequestTerminate:
-		c.message(req.Instance, durable.Event{Kind: durable.ExecutionTerminated, Payload: req.Payload}, done)
+		c.message(req.Instance, durable.TerminateEvent(req), done)
 	case durable.RequestSuspend:
 		c.message(req.Instance, durable.Event{Kind: durable.ExecutionSuspended, Payload: req.Payload}, done)
 	case durable.RequestResume:
@@ -242,7 +242,7 @@ func (c *Client) start(req durable.ClientRequest, done reply) {
 		if found {
 			exec = old.Exec + 1
 		}
-		ev := durable.Event{Kind: durable.ExecutionStarted, Name: req.Name, Payload: req.Payload}
+		ev := durable.StartEvent(req)
 		send := func() {
 			c.messageExec(req.Instance, ev, exec, func(_ durable.ClientResponse, err error) {
 				if err != nil {

@@ -88,8 +88,8 @@ func parseInstanceRow(e port.Entity) (instanceRow, error) {
 
 func (r *instanceRow) status(instance string) durable.InstanceStatus {
 	return durable.InstanceStatus{InstanceID: instance, Name: r.Name, Status: r.Status, Input: r.Input,
-		Output: r.Output, CustomStatus: r.Custom, Failure: r.Failure,
-		Created: time.Unix(0, int64(r.Created)).UTC(), Updated: time.Unix(0, int64(r.Updated)).UTC()}
+		Output: r.Output, CustomStatus: r.Custom,
+		Created: time.Unix(0, int64(r.Created)).UTC(), Updated: time.Unix(0, int64(r.Updated)).UTC()}.WithFailure(r.Failure)
 }
 
 // writeInstance writes an instance row with kind (Insert, InsertOrReplace,

@@ -405,7 +405,7 @@ func (x expectations) expects(e *durable.Event) bool {
 	case durable.SubOrchestrationCompleted, durable.SubOrchestrationFailed:
 		return x.tasks[e.ID] == durable.SubOrchestrationCreated
 	case durable.TimerFired:
-		return x.tasks[e.ID] == durable.TimerCreated
+		return x.tasks[e.ID] == durable.TimerCreated || e.ID == durable.StartTimerID
 	case durable.EntityResponded, durable.EntityLockGranted:
 		return x.requests[e.Request]
 	}

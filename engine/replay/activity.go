@@ -14,7 +14,7 @@ func RunActivity(ctx context.Context, reg *durable.Registry, m durable.Message) 
 	out, err := runActivity(ctx, reg, m)
 	reply := durable.Message{To: m.To, Event: durable.Event{Kind: durable.TaskCompleted, ID: m.Event.ID, Payload: out}}
 	if err != nil {
-		reply.Event = durable.Event{Kind: durable.TaskFailed, ID: m.Event.ID, Failure: err.Error()}
+		reply.Event = durable.Event{Kind: durable.TaskFailed, ID: m.Event.ID, Failure: durable.EncodeFailure(err)}
 	}
 	return reply
 }
@@ -29,7 +29,7 @@ func runActivity(ctx context.Context, reg *durable.Registry, m durable.Message) 
 			out, err = nil, durable.PanicError(r)
 		}
 	}()
-	v, err := fn(durable.NewActivityContext(ctx, m.Event.Name, m.To, m.Event.ID, m.Event.Payload))
+	v, err := fn(durable.NewVersionedActivityContext(ctx, m.Event.Name, m.To, m.Event.ID, m.Event.Payload, m.Event.Version))
 	if err != nil {
 		return nil, err
 	}

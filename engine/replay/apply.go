@@ -38,7 +38,13 @@ func (x *Executor) apply(e *durable.Event) {
 		x.now = e.At
 	case durable.ExecutionStarted:
 		x.begin(e)
-	case durable.TaskCompleted, durable.SubOrchestrationCompleted, durable.TimerFired:
+	case durable.TimerFired:
+		if e.ID == startTimerID {
+			x.scheduledStart(e)
+			break
+		}
+		x.resolveTask(e.ID, e.Payload, "")
+	case durable.TaskCompleted, durable.SubOrchestrationCompleted:
 		x.resolveTask(e.ID, e.Payload, "")
 	case durable.TaskFailed, durable.SubOrchestrationFailed:
 		x.resolveTask(e.ID, nil, e.Failure)
@@ -49,6 +55,9 @@ func (x *Executor) apply(e *durable.Event) {
 	case durable.EventRaised:
 		x.raise(e)
 	case durable.ExecutionTerminated:
+		if e.ID != durable.TerminateOnlyThisID {
+			x.terminateChildren(e.Payload)
+		}
 		x.Close()
 		x.finish(durable.StatusTerminated, e.Payload, "terminated")
 	default:
@@ -58,9 +67,53 @@ func (x *Executor) apply(e *durable.Event) {
 	}
 }
 
+// startTimerID is the task id of the timer that a scheduled start waits
+// for.
+const startTimerID = durable.StartTimerID
+
 func (x *Executor) begin(e *durable.Event) {
 	x.start = *e
 	x.start.Kind = durable.ExecutionStarted
+	if e.At > x.now {
+		// A scheduled start: the instance stays Pending until its timer
+		// fires (the message is sent once, by the step that applies the
+		// start, not by replays).
+		x.startDue = true
+		if x.out != nil && !x.replaying {
+			x.out.Messages = append(x.out.Messages, durable.Message{To: x.instance,
+				Event: durable.Event{Kind: durable.TimerFired, ID: startTimerID, At: e.At}})
+		}
+		return
+	}
+	x.run()
+}
+
+// scheduledStart runs a scheduled start whose timer fired.
+func (x *Executor) scheduledStart(e *durable.Event) {
+	if x.startDue && e.At == x.start.At {
+		x.startDue = false
+		x.run()
+	}
+}
+
+// terminateChildren sends the termination on to every sub-orchestration
+// the instance started that has not finished (a step applying the
+// termination sends it; replays do not).
+func (x *Executor) terminateChildren(reason []byte) {
+	if x.out == nil || x.replaying {
+		return
+	}
+	for i := range x.tasks {
+		s := &x.tasks[i]
+		if s.kind == durable.SubOrchestrationCreated && s.task != nil && !s.task.IsDone() {
+			x.out.Messages = append(x.out.Messages, durable.Message{To: s.instance,
+				Event: durable.Event{Kind: durable.ExecutionTerminated, Payload: reason}})
+		}
+	}
+}
+
+func (x *Executor) run() {
+	e := &x.start
 	fn, err := x.reg.Orchestrator(e.Name)
 	if err != nil {
 		x.failf("%v", err)
@@ -100,7 +153,7 @@ func (x *Executor) complete(out any, err error) {
 	}
 	switch {
 	case err != nil:
-		x.finish(durable.StatusFailed, nil, err.Error())
+		x.finish(durable.StatusFailed, nil, durable.EncodeFailure(err))
 	case x.continued:
 		x.finish(durable.StatusContinuedAsNew, x.continueInput, "")
 	default:
@@ -147,7 +200,9 @@ func (x *Executor) resolveTask(id int32, payload []byte, failure string) {
 	slot := &x.tasks[id]
 	var err error
 	if failure != "" {
-		err = &durable.TaskFailedError{Kind: taskKind(slot.kind), Name: slot.name, Message: failure}
+		d := durable.DecodeFailure(failure)
+		err = &durable.TaskFailedError{Kind: taskKind(slot.kind), Name: slot.name, Message: d.Message,
+			NonRetriable: d.NonRetriable, Details: d}
 	}
 	slot.task.Resolve(payload, err)
 	x.timedOut(slot)

@@ -111,7 +111,7 @@ func (ex *entityExec) operate(e durable.Event) {
 	}
 	resp := durable.Event{Kind: durable.EntityResponded, Request: e.Request, Payload: result}
 	if err != nil {
-		resp.Payload, resp.Failure = nil, err.Error()
+		resp.Payload, resp.Failure = nil, durable.EncodeFailure(err)
 	}
 	ex.send(e.Instance, resp)
 }

@@ -104,7 +104,7 @@ func TestEntityOperations(t *testing.T) {
 	w.Start("o1", "Ops", nil)
 	w.Run()
 	var out []string
-	require.Equal(t, durable.StatusCompleted, w.Output("o1", &out), w.Last["o1"].Failure)
+	require.Equal(t, durable.StatusCompleted, w.Output("o1", &out), durable.FailureText(w.Last["o1"].Failure))
 	require.Equal(t, "7", out[0], "failed and panicking operations leave the state unchanged")
 	require.Equal(t, `entity operation "fail" failed: refused`, out[1])
 	require.Equal(t, `entity operation "panic" failed: entity @Account@a operation "panic": panic: entity boom`, out[2])
@@ -140,7 +140,7 @@ func TestCriticalSectionRules(t *testing.T) {
 	w.Start("r1", "Rules", nil)
 	w.Run()
 	var errs []string
-	require.Equal(t, durable.StatusCompleted, w.Output("r1", &errs), w.Last["r1"].Failure)
+	require.Equal(t, durable.StatusCompleted, w.Output("r1", &errs), durable.FailureText(w.Last["r1"].Failure))
 	require.Contains(t, errs[0], "call to entity @Account@z which the critical section did not lock")
 	require.Contains(t, errs[1], "nested critical section")
 	require.Contains(t, errs[2], "signal to entity @Account@x which the critical section holds locked")

@@ -63,6 +63,7 @@ type Executor struct {
 	waiters   map[string][]*durable.Task
 	buffered  []durable.Event // external events nobody waited for yet
 	suspended bool
+	startDue  bool            // a scheduled start waits for its timer
 	held      []durable.Event // events received while suspended, applied on resume
 	seen      int             // history events applied so far
 
@@ -90,7 +91,8 @@ type taskSlot struct {
 	timeoutOf *durable.Task
 	event     string
 	timeout   time.Duration
-	at        int64 // a timer's fire time
+	at        int64  // a timer's fire time
+	instance  string // a sub-orchestration's id
 }
 
 // New returns an executor for an instance with no history applied.
@@ -208,8 +210,13 @@ func (x *Executor) record(e durable.Event) {
 // timer with another fire time). Such events are not recorded.
 func (x *Executor) accepts(e *durable.Event) bool {
 	switch e.Kind {
+	case durable.TimerFired:
+		if e.ID == startTimerID {
+			return x.startDue && e.At == x.start.At
+		}
+		fallthrough
 	case durable.TaskCompleted, durable.TaskFailed, durable.SubOrchestrationCompleted,
-		durable.SubOrchestrationFailed, durable.TimerFired:
+		durable.SubOrchestrationFailed:
 		if e.ID < 0 || int(e.ID) >= len(x.tasks) {
 			return false
 		}

@@ -94,7 +94,7 @@ func TestCursorEqualsFullReplay(t *testing.T) {
 	require.Equal(t, a.Actions, b.Actions)
 	require.Equal(t, durable.AppendEvents(nil, a.Hist["f1"]), durable.AppendEvents(nil, b.Hist["f1"]))
 	var out map[string]any
-	require.Equal(t, durable.StatusCompleted, a.Output("f1", &out), a.Last["f1"].Failure)
+	require.Equal(t, durable.StatusCompleted, a.Output("f1", &out), durable.FailureText(a.Last["f1"].Failure))
 	require.Equal(t, "yes", out["event"])
 	require.EqualValues(t, 12, out["sum"])
 	require.Equal(t, "child:3", out["child"])
@@ -185,10 +185,10 @@ func TestNondeterminismIsDetected(t *testing.T) {
 	}))
 	_, r := Execute(changed, "n1", history, replaytest.T0, nil)
 	require.Equal(t, durable.StatusFailed, r.Status)
-	require.Contains(t, r.Failure, "nondeterministic orchestration")
-	require.Contains(t, r.Failure, "TaskScheduled#1 SayHello")
-	require.Contains(t, r.Failure, "TaskScheduled#1 SayGoodbye")
-	require.Contains(t, r.Failure, "at history event")
+	require.Contains(t, durable.FailureText(r.Failure), "nondeterministic orchestration")
+	require.Contains(t, durable.FailureText(r.Failure), "TaskScheduled#1 SayHello")
+	require.Contains(t, durable.FailureText(r.Failure), "TaskScheduled#1 SayGoodbye")
+	require.Contains(t, durable.FailureText(r.Failure), "at history event")
 	require.Len(t, r.Messages, 0)
 
 	// Fewer actions than recorded is caught too.
@@ -196,7 +196,7 @@ func TestNondeterminismIsDetected(t *testing.T) {
 	mustAdd(t, fewer.AddOrchestrator("Hello5", func(ctx *durable.OrchestrationContext) (any, error) { return "done", nil }))
 	_, r = Execute(fewer, "n1", history, replaytest.T0, nil)
 	require.Equal(t, durable.StatusFailed, r.Status)
-	require.Contains(t, r.Failure, "but the orchestrator asked for ExecutionCompleted")
+	require.Contains(t, durable.FailureText(r.Failure), "but the orchestrator asked for ExecutionCompleted")
 }
 
 func TestPanicsAreCaptured(t *testing.T) {
@@ -224,7 +224,7 @@ func TestPanicsAreCaptured(t *testing.T) {
 	w.Start("b2", "CallsExplode", nil)
 	w.Run()
 	require.Equal(t, durable.StatusFailed, w.Last["b1"].Status)
-	require.Equal(t, "panic: assignment to entry in nil map", w.Last["b1"].Failure)
+	require.Equal(t, "panic: assignment to entry in nil map", durable.FailureText(w.Last["b1"].Failure))
 	var msg string
 	require.Equal(t, durable.StatusCompleted, w.Output("b2", &msg))
 	require.Equal(t, "panic: kaboom", msg)
@@ -270,7 +270,7 @@ func TestRetryTimerSchedule(t *testing.T) {
 	w.Start("r2", "Retry", nil)
 	w.Run()
 	require.Equal(t, durable.StatusFailed, w.Last["r2"].Status)
-	require.Contains(t, w.Last["r2"].Failure, `activity "Flaky" failed: transient`)
+	require.Contains(t, durable.FailureText(w.Last["r2"].Failure), `activity "Flaky" failed: transient`)
 
 	require.Error(t, durable.RetryPolicy{MaxAttempts: 0, FirstInterval: time.Second}.Validate())
 	require.Error(t, durable.RetryPolicy{MaxAttempts: 2}.Validate())
@@ -313,7 +313,7 @@ func TestUnknownOrchestratorFails(t *testing.T) {
 	reg := baseRegistry(t)
 	_, r := Execute(reg, "u1", nil, replaytest.T0, []durable.Event{{Kind: durable.ExecutionStarted, Name: "Nope"}})
 	require.Equal(t, durable.StatusFailed, r.Status)
-	require.Equal(t, `unknown orchestrator "Nope" (registered: Hello5)`, r.Failure)
+	require.Equal(t, `unknown orchestrator "Nope" (registered: Hello5)`, durable.FailureText(r.Failure))
 }
 
 func TestDuplicateCompletionsAreIgnored(t *testing.T) {

@@ -50,7 +50,7 @@ func TestSubOrchestrationRetryWithFixedIDRunsTheChildAgain(t *testing.T) {
 			w.Start("p", "Parent", nil)
 			w.Run()
 			var n int
-			require.Equal(t, durable.StatusCompleted, w.Output("p", &n), w.Last["p"].Failure)
+			require.Equal(t, durable.StatusCompleted, w.Output("p", &n), durable.FailureText(w.Last["p"].Failure))
 			require.Equal(t, 3, n)
 			require.Equal(t, 3, *runs)
 			require.Equal(t, durable.StatusCompleted, w.Last["child"].Status)
@@ -66,8 +66,8 @@ func TestSubOrchestrationRetryWithFixedIDFailsAfterTheLastAttempt(t *testing.T) 
 	w.Start("p", "Parent", nil)
 	w.Run()
 	require.Equal(t, durable.StatusFailed, w.Last["p"].Status)
-	require.Contains(t, w.Last["p"].Failure, `sub-orchestration "Flaky" failed`)
-	require.Contains(t, w.Last["p"].Failure, "attempt 2 fails")
+	require.Contains(t, durable.FailureText(w.Last["p"].Failure), `sub-orchestration "Flaky" failed`)
+	require.Contains(t, durable.FailureText(w.Last["p"].Failure), "attempt 2 fails")
 	require.Equal(t, 2, *runs)
 }
 
@@ -154,7 +154,7 @@ func TestWhenAllFailsWithTheFirstFailureInArgumentOrder(t *testing.T) {
 		require.Equal(t, durable.StatusRunning, r.Status, "WhenAll waits for every task")
 		r = step(replaytest.T0+2, durable.Event{Kind: durable.TaskFailed, ID: 0, Failure: "A broke second"})
 		require.Equal(t, durable.StatusFailed, r.Status)
-		require.Equal(t, `activity "A" failed: A broke second`, r.Failure, "cursor=%v", cursor)
+		require.Equal(t, `activity "A" failed: A broke second`, durable.FailureText(r.Failure), "cursor=%v", cursor)
 	}
 }
 
@@ -211,7 +211,7 @@ func TestAbandonedWaitsDoNotSwallowEvents(t *testing.T) {
 		w.Raise("w", "e", "late")
 		w.Run()
 		var out []string
-		require.Equal(t, durable.StatusCompleted, w.Output("w", &out), w.Last["w"].Failure)
+		require.Equal(t, durable.StatusCompleted, w.Output("w", &out), durable.FailureText(w.Last["w"].Failure))
 		require.Equal(t, []string{"true", "1", "true", "false", "true", "late"}, out, "cursor=%v", cursor)
 	}
 }
@@ -225,7 +225,7 @@ func TestWaitTimeoutMustBePositive(t *testing.T) {
 	w.Start("b", "Bad", nil)
 	w.Run()
 	require.Equal(t, durable.StatusFailed, w.Last["b"].Status)
-	require.Contains(t, w.Last["b"].Failure, `wait for event "e": timeout -1s: must be positive`)
+	require.Contains(t, durable.FailureText(w.Last["b"].Failure), `wait for event "e": timeout -1s: must be positive`)
 }
 
 // Issue 22, item 11: ContinueAsNew with DropEvents drops the events the
@@ -291,7 +291,7 @@ func TestRetryHandleAndTimeout(t *testing.T) {
 	w.Start("timed", "Retry", nil)
 	w.Run()
 	require.Equal(t, durable.StatusFailed, w.Last["handled"].Status)
-	require.Contains(t, w.Last["handled"].Failure, "fatal")
+	require.Contains(t, durable.FailureText(w.Last["handled"].Failure), "fatal")
 	require.Equal(t, 2, runs["handled"], "the fatal failure is not retried")
 	require.Equal(t, durable.StatusFailed, w.Last["timed"].Status)
 	require.Equal(t, 3, runs["timed"], "attempts at 0s, 1s, 2s; the next would start past 2.5s")

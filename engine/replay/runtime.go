@@ -20,6 +20,9 @@ func (x *Executor) Name() string { return x.start.Name }
 // Input implements durable.Runtime.
 func (x *Executor) Input() []byte { return x.start.Payload }
 
+// Version implements durable.Runtime.
+func (x *Executor) Version() string { return x.start.Version }
+
 // Now implements durable.Runtime.
 func (x *Executor) Now() int64 { return x.now }
 
@@ -64,7 +67,7 @@ func (x *Executor) Schedule(e *durable.Event) *durable.Task {
 	case durable.EventSent, durable.EntitySignalSent, durable.EntityUnlockSent:
 		t.Resolve(nil, nil) // one-way: nothing to wait for
 	}
-	x.tasks = append(x.tasks, taskSlot{task: t, kind: e.Kind, name: e.Name, at: e.At})
+	x.tasks = append(x.tasks, taskSlot{task: t, kind: e.Kind, name: e.Name, at: e.At, instance: e.Instance})
 	if err := x.unregistered(e); err != nil {
 		// Nothing is sent or recorded: the call fails at once, whatever
 		// its retry policy, and does so again on every replay.
@@ -191,7 +194,7 @@ func (x *Executor) message(a *durable.Event) (durable.Message, bool) {
 		return durable.Message{To: self, Event: durable.Event{Kind: durable.TimerFired, ID: a.ID, At: a.At}}, true
 	case durable.SubOrchestrationCreated:
 		return durable.Message{To: a.Instance, Event: durable.Event{Kind: durable.ExecutionStarted,
-			Name: a.Name, Payload: a.Payload, Instance: self, ID: a.ID}}, true
+			Name: a.Name, Payload: a.Payload, Instance: self, ID: a.ID, Version: a.Version}}, true
 	case durable.EventSent:
 		return durable.Message{To: a.Instance, Event: durable.Event{Kind: durable.EventRaised,
 			Name: a.Name, Payload: a.Payload}}, true

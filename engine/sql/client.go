@@ -120,7 +120,7 @@ func (c *Client) handle(call port.ClientCall) {
 	case durable.RequestRaise:
 		c.raise(req.Instance, durable.Event{Kind: durable.EventRaised, Name: req.Name, Payload: req.Payload}, done)
 	case durable.RequestTerminate:
-		c.raise(req.Instance, durable.Event{Kind: durable.ExecutionTerminated, Payload: req.Payload}, done)
+		c.raise(req.Instance, durable.TerminateEvent(req), done)
 	case durable.RequestSignal:
 		done(durable.ClientResponse{}, fmt.Errorf("sql: signal %s: not an entity id (@name@key)", req.Instance))
 	case durable.RequestStatus:
@@ -169,7 +169,7 @@ func transient(err error) bool {
 func (c *Client) start(req durable.ClientRequest, done reply) {
 	c.created++
 	exec := fmt.Sprintf("%s.%x", c.life, c.created)
-	ev := durable.Event{Kind: durable.ExecutionStarted, Name: req.Name, Payload: req.Payload}
+	ev := durable.StartEvent(req)
 	p := port.SQLCreateInstance{Instance: req.Instance, Name: req.Name, Exec: exec, Input: orEmpty(req.Payload),
 		Start: durable.AppendEvent(nil, &ev), Dedupe: []string{port.SQLPending, port.SQLRunning}}
 	var try func(first bool)
@@ -272,6 +272,6 @@ func response(r port.SQLInstance) durable.ClientResponse {
 		st = durable.StatusUnknown
 	}
 	return durable.ClientResponse{Found: true, Status: durable.InstanceStatus{InstanceID: r.Instance, Name: r.Name, Status: st,
-		Input: r.Input, Output: r.Output, CustomStatus: r.Custom, Failure: r.Failure,
-		Created: time.Unix(0, int64(r.Created)).UTC(), Updated: time.Unix(0, int64(r.Updated)).UTC()}}
+		Input: r.Input, Output: r.Output, CustomStatus: r.Custom,
+		Created: time.Unix(0, int64(r.Created)).UTC(), Updated: time.Unix(0, int64(r.Updated)).UTC()}.WithFailure(r.Failure)}
 }

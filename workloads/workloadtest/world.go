@@ -49,7 +49,7 @@ func RunArrivals(t testing.TB, world *replaytest.World, arrivals []workload.Arri
 func Collect(world *replaytest.World, arrivals []workload.Arrival) workload.Run {
 	run := workload.Run{Arrivals: arrivals, Orchestrations: map[string]workload.Outcome{}, Entities: map[string][]byte{}}
 	for id, r := range world.Last {
-		run.Orchestrations[id] = workload.Outcome{Status: r.Status, Output: r.Output, Failure: r.Failure}
+		run.Orchestrations[id] = workload.Outcome{Status: r.Status, Output: r.Output, Failure: durable.FailureText(r.Failure)}
 	}
 	for id, st := range world.Ents {
 		if st.Exists {
