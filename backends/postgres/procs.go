@@ -230,6 +230,7 @@ func (s *Store) lockNextTask(ctx context.Context, hub string, now port.Time, p p
 }
 
 // completeTasks: results go in only for instances whose execution runs
+// or is suspended
 // (their rows held FOR SHARE, the port of HOLDLOCK); a task already gone
 // rolls everything back.
 func (s *Store) completeTasks(ctx context.Context, hub string, p port.SQLCompleteTasks) error {
@@ -237,7 +238,7 @@ func (s *Store) completeTasks(ctx context.Context, hub string, p port.SQLComplet
 		for _, r := range p.Results {
 			var one int
 			err := tx.QueryRow(ctx, `SELECT 1 FROM `+s.t("instances")+` WHERE task_hub = $1 AND instance_id = $2
-				AND execution_id = $3 AND runtime_status = $4 FOR SHARE`, hub, r.Instance, r.Exec, port.SQLRunning).Scan(&one)
+				AND execution_id = $3 AND runtime_status IN ($4, $5) FOR SHARE`, hub, r.Instance, r.Exec, port.SQLRunning, port.SQLSuspended).Scan(&one)
 			if err == pgx.ErrNoRows {
 				continue
 			}

@@ -276,7 +276,7 @@ func (h *hub) completeTasks(_ port.Time, p port.SQLCompleteTasks) error {
 		idx[i] = j
 	}
 	for _, r := range p.Results {
-		if in := h.instances[r.Instance]; in != nil && in.exec == r.Exec && in.status == port.SQLRunning {
+		if in := h.instances[r.Instance]; in != nil && in.exec == r.Exec && port.SQLActive(in.status) {
 			h.insertEvent(r)
 		}
 	}

@@ -108,7 +108,14 @@ const (
 	SQLFailed         = "Failed"
 	SQLTerminated     = "Terminated"
 	SQLContinuedAsNew = "ContinuedAsNew"
+	// SQLSuspended: a client suspended the instance; it runs on (its
+	// tasks complete, its events wait in the executor) once resumed.
+	SQLSuspended = "Suspended"
 )
+
+// SQLActive reports whether an instance in status takes task results: its
+// execution runs, or is suspended.
+func SQLActive(status string) bool { return status == SQLRunning || status == SQLSuspended }
 
 // SQLEntityName returns the entity name of an entity instance id
 // ("@name@key") and whether id is one.

@@ -121,6 +121,10 @@ func (c *Client) handle(call port.ClientCall) {
 		c.raise(req.Instance, durable.Event{Kind: durable.EventRaised, Name: req.Name, Payload: req.Payload}, done)
 	case durable.RequestTerminate:
 		c.raise(req.Instance, durable.TerminateEvent(req), done)
+	case durable.RequestSuspend:
+		c.raise(req.Instance, durable.Event{Kind: durable.ExecutionSuspended, Payload: req.Payload}, done)
+	case durable.RequestResume:
+		c.raise(req.Instance, durable.Event{Kind: durable.ExecutionResumed, Payload: req.Payload}, done)
 	case durable.RequestSignal:
 		done(durable.ClientResponse{}, fmt.Errorf("sql: signal %s: not an entity id (@name@key)", req.Instance))
 	case durable.RequestStatus:
@@ -171,7 +175,7 @@ func (c *Client) start(req durable.ClientRequest, done reply) {
 	exec := fmt.Sprintf("%s.%x", c.life, c.created)
 	ev := durable.StartEvent(req)
 	p := port.SQLCreateInstance{Instance: req.Instance, Name: req.Name, Exec: exec, Input: orEmpty(req.Payload),
-		Start: durable.AppendEvent(nil, &ev), Dedupe: []string{port.SQLPending, port.SQLRunning}}
+		Start: durable.AppendEvent(nil, &ev), Dedupe: []string{port.SQLPending, port.SQLRunning, port.SQLSuspended}}
 	var try func(first bool)
 	try = func(first bool) {
 		c.call(p, func(cp port.Completion) {
@@ -181,8 +185,13 @@ func (c *Client) start(req durable.ClientRequest, done reply) {
 				done(response(row), nil)
 			case errors.Is(cp.Err, port.ErrConflict) && !first && row.Exec == exec:
 				done(response(row), nil)
+			case errors.Is(cp.Err, port.ErrConflict) && req.Reuse == durable.ReuseIgnore:
+				done(response(row), nil)
+			case errors.Is(cp.Err, port.ErrConflict) && req.Reuse == durable.ReuseTerminate:
+				c.restart(req, ev, done)
 			case errors.Is(cp.Err, port.ErrConflict):
-				done(response(row), fmt.Errorf("sql: start %s: instance exists and is %s: %w", req.Instance, row.Status, port.ErrConflict))
+				resp := response(row)
+				done(resp, fmt.Errorf("sql: start %s: %w", req.Instance, durable.RefusedExists.Err(resp.Status.Status)))
 			case transient(cp.Err):
 				c.after(c.cfg.RetryDelay, func() { try(false) })
 			default:
@@ -191,6 +200,27 @@ func (c *Client) start(req durable.ClientRequest, done reply) {
 		})
 	}
 	try(true)
+}
+
+// restart is a start under ReuseTerminate of an unfinished instance: the
+// termination and the new start go to the instance as events, in that
+// order, so one step ends the execution and begins the new one
+// (replay.Result.NewExecution).
+func (c *Client) restart(req durable.ClientRequest, start durable.Event, done reply) {
+	term := durable.Event{Kind: durable.ExecutionTerminated, Payload: []byte(`"restarted"`)}
+	c.raise(req.Instance, term, func(_ durable.ClientResponse, err error) {
+		if err != nil {
+			done(durable.ClientResponse{}, err)
+			return
+		}
+		c.raise(req.Instance, start, func(_ durable.ClientResponse, err error) {
+			if err != nil {
+				done(durable.ClientResponse{}, err)
+				return
+			}
+			c.query(req.Instance, func(row port.SQLInstance) { done(response(row), nil) }, done)
+		})
+	})
 }
 
 // raise inserts an event for an existing instance.

@@ -237,6 +237,8 @@ func statusName(s durable.Status) string {
 		return port.SQLFailed
 	case durable.StatusTerminated:
 		return port.SQLTerminated
+	case durable.StatusSuspended:
+		return port.SQLSuspended
 	}
 	return port.SQLRunning
 }
