@@ -12,6 +12,7 @@ import (
 	"github.com/dflab/dflab/engine/durable"
 	"github.com/dflab/dflab/engine/port"
 	"github.com/dflab/dflab/internal/azurite"
+	"github.com/dflab/dflab/internal/postgres"
 	"github.com/dflab/dflab/internal/scenarios"
 	"github.com/stretchr/testify/require"
 )
@@ -60,7 +61,8 @@ func TestOriginalOnMem(t *testing.T) {
 
 // The parity table (issue 22) for real: Netherite on mem and on disk, the
 // original engine on mem (with extended sessions it runs in the simulator:
-// internal/scenarios TestParityInSimulator), all with replayCheck on.
+// internal/scenarios TestParityInSimulator), all with replayCheck on, and
+// the sql engine on mem and on PostgreSQL.
 func TestParityForReal(t *testing.T) {
 	t.Run("netherite-mem", func(t *testing.T) {
 		runScenarios(t, scenarios.Parity(), func(t *testing.T, _ string) dflab.Options {
@@ -76,6 +78,16 @@ func TestParityForReal(t *testing.T) {
 		runScenarios(t, scenarios.Parity(), func(t *testing.T, _ string) dflab.Options {
 			return dflab.Options{Engine: "original", Storage: "mem", Workers: 2, ControlQueues: 4, MaxPoll: 100 * time.Millisecond,
 				Knobs: replayCheck}
+		})
+	})
+	t.Run("sql-mem", func(t *testing.T) {
+		runSQLScenarios(t, scenarios.Parity(), func(int) dflab.Options { return dflab.Options{Engine: "sql", Storage: "mem", Workers: 2} })
+	})
+	t.Run("sql-postgres", func(t *testing.T) {
+		pg := postgres.Start(t)
+		runSQLScenarios(t, scenarios.Parity(), func(i int) dflab.Options {
+			return dflab.Options{Engine: "sql", Storage: "postgres", ConnectionString: pg.ConnString(),
+				Namespace: fmt.Sprintf("parity%d", i), Workers: 2}
 		})
 	})
 }

@@ -17,7 +17,11 @@ import (
 // runSQL runs the sql engine's suite, the scenarios in parallel (each
 // waits on the client's one-second polls), one engine and schema each.
 func runSQL(t *testing.T, opts func(i int) dflab.Options) {
-	for i, sc := range scenarios.SQLSuite() {
+	runSQLScenarios(t, scenarios.SQLSuite(), opts)
+}
+
+func runSQLScenarios(t *testing.T, suite []scenarios.Scenario, opts func(i int) dflab.Options) {
+	for i, sc := range suite {
 		t.Run(sc.Name, func(t *testing.T) {
 			t.Parallel()
 			reg := durable.NewRegistry()

@@ -20,7 +20,8 @@ import (
 func Parity() []Scenario {
 	return []Scenario{SubOrchestrationRetryFixedID(), ReuseFinishedChildID(), WhenAllFailureOrder(),
 		StartRunningID(), PurgeAndWaitRefusals(), ReplayObservable(), AbandonedWaits(), UnregisteredActivity(),
-		ContinueAsNewDropsEvents(), RetryHandleAndTimeout(), SuspendResume()}
+		ContinueAsNewDropsEvents(), RetryHandleAndTimeout(), SuspendResume(), FailureDetails(), Versions(),
+		RecursiveTerminate(), ScheduledStart()}
 }
 
 // attempts counts activity runs per instance id; activities run
@@ -371,4 +372,109 @@ func SuspendResume() Scenario {
 		},
 		Answers: []Answer{{Call: 2}, {Call: 4, Status: durable.StatusSuspended}, {Call: 5, Err: "instance is not finished"}, {Call: 6}},
 		Expect:  []Expect{completed("suspended", `"resumed"`)}}
+}
+
+// failKind is an error type of the table's own, so failure details name it.
+type failKind struct{ msg string }
+
+func (f *failKind) Error() string { return f.msg }
+
+// FailureDetails (item 10): a failed activity's details reach the
+// orchestration (type, message, inner failure, non-retriable) and, through
+// each engine's storage, the client's status: "details" returns what it
+// saw of a non-retriable failure, whose retry policy (3 attempts) made one
+// attempt; "details-fail" fails with the activity's failure, and its status
+// names both types; a Handle that refuses by type stops at the first
+// attempt too.
+func FailureDetails() Scenario {
+	setup := func(reg *durable.Registry) error {
+		var runs attempts
+		return all(
+			reg.AddActivity("FailTyped", func(ctx durable.ActivityContext) (any, error) {
+				n := runs.next(ctx.InstanceID())
+				if ctx.InstanceID() == "details" {
+					return nil, fmt.Errorf("attempt %d: %w", n, durable.NonRetriable(errors.New("bad input")))
+				}
+				return nil, &failKind{msg: fmt.Sprintf("typed attempt %d", n)}
+			}),
+			reg.AddOrchestrator("Details", func(ctx *durable.OrchestrationContext) (any, error) {
+				p := durable.RetryPolicy{MaxAttempts: 3, FirstInterval: 100 * time.Millisecond, Handle: func(err error) bool {
+					var tf *durable.TaskFailedError
+					return errors.As(err, &tf) && tf.Details != nil && tf.Details.Type != "*scenarios.failKind"
+				}}
+				err := ctx.CallActivity("FailTyped", nil, durable.WithRetry(p)).Await(nil)
+				var tf *durable.TaskFailedError
+				if !errors.As(err, &tf) || tf.Details == nil {
+					return nil, fmt.Errorf("want a failed task with details, got %v", err)
+				}
+				if ctx.InstanceID() != "details" {
+					return nil, err
+				}
+				d := tf.Details
+				return []any{d.Type, d.Message, d.NonRetriable, d.Inner.Type, d.Inner.Message}, nil
+			}))
+	}
+	return Scenario{Name: "FailureDetails", Setup: setup,
+		Calls: []Call{start(0, "details", "Details", nil), start(0, "details-fail", "Details", nil)},
+		Expect: []Expect{completed("details", `["*fmt.wrapError","attempt 1: bad input",true,"*errors.errorString","bad input"]`),
+			{Instance: "details-fail", Status: durable.StatusFailed, FailureContains: `activity "FailTyped" failed: typed attempt 1`,
+				FailureType: "*durable.TaskFailedError", InnerType: "*scenarios.failKind"}}}
+}
+
+// Versions (item 12): a start's version is the orchestration's; its
+// activities and sub-orchestrations inherit it unless the call sets one.
+func Versions() Scenario {
+	setup := func(reg *durable.Registry) error {
+		return all(
+			reg.AddActivity("Which", func(ctx durable.ActivityContext) (any, error) { return ctx.Version(), nil }),
+			reg.AddOrchestrator("VersionChild", func(ctx *durable.OrchestrationContext) (any, error) { return ctx.Version(), nil }),
+			reg.AddOrchestrator("Versioned", func(ctx *durable.OrchestrationContext) (any, error) {
+				out := []string{ctx.Version(), "", "", "", ""}
+				tasks := []*durable.Task{ctx.CallActivity("Which", nil), ctx.CallActivity("Which", nil, durable.WithVersion("a2")),
+					ctx.CallSubOrchestrator("VersionChild", nil), ctx.CallSubOrchestrator("VersionChild", nil, durable.WithVersion("c3"))}
+				for i, task := range tasks {
+					if err := task.Await(&out[i+1]); err != nil {
+						return nil, err
+					}
+				}
+				return out, nil
+			}))
+	}
+	versioned := start(0, "versioned", "Versioned", nil)
+	versioned.Req.Version = "2.1"
+	return Scenario{Name: "Versions", Setup: setup,
+		Calls:  []Call{versioned, start(0, "unversioned", "Versioned", nil)},
+		Expect: []Expect{completed("versioned", `["2.1","2.1","a2","2.1","c3"]`), completed("unversioned", `["","","a2","","c3"]`)}}
+}
+
+// RecursiveTerminate (item 9): a terminate ends the instance's running
+// sub-orchestrations too; with OnlyThis the child runs on (and completes
+// on its event).
+func RecursiveTerminate() Scenario {
+	setup := func(reg *durable.Registry) error {
+		return all(setupGated(reg), reg.AddOrchestrator("GatedParent", func(ctx *durable.OrchestrationContext) (any, error) {
+			return nil, ctx.CallSubOrchestrator("Gated", "child", durable.WithInstanceID(ctx.InstanceID()+"-child")).Await(nil)
+		}))
+	}
+	only := request(300*ms, durable.RequestTerminate, "term-only")
+	only.Req.OnlyThis, only.Req.Payload = true, []byte(`"stop"`)
+	all := request(300*ms, durable.RequestTerminate, "term-all")
+	all.Req.Payload = []byte(`"stop"`)
+	return Scenario{Name: "RecursiveTerminate", Setup: setup,
+		Calls: []Call{start(0, "term-all", "GatedParent", nil), start(0, "term-only", "GatedParent", nil), all, only,
+			raise(900*ms, "term-only-child", "go")},
+		Expect: []Expect{{Instance: "term-all", Status: durable.StatusTerminated}, {Instance: "term-all-child", Status: durable.StatusTerminated},
+			{Instance: "term-only", Status: durable.StatusTerminated}, completed("term-only-child", `"child"`)}}
+}
+
+// ScheduledStart (item 9): a start scheduled 1 s ahead (StartAt) is
+// Pending until then, then runs.
+func ScheduledStart() Scenario {
+	later := start(0, "scheduled", "Gated", "on time")
+	later.StartAfter = port.Second
+	return Scenario{Name: "ScheduledStart", Setup: setupGated,
+		Calls: []Call{later, request(400*ms, durable.RequestStatus, "scheduled"), raise(1600*ms, "scheduled", "go"),
+			request(1700*ms, durable.RequestStatus, "scheduled")},
+		Answers: []Answer{{Call: 2, Status: durable.StatusPending}},
+		Expect:  []Expect{completed("scheduled", `"on time"`)}}
 }

@@ -8,10 +8,11 @@ import (
 
 	"github.com/dflab/dflab/engine/netherite"
 	origsys "github.com/dflab/dflab/systems/original"
+	sqlsys "github.com/dflab/dflab/systems/sql"
 )
 
 // The parity table in the simulator: Netherite at every speculation level,
-// the original engine with and without extended sessions. Every row's
+// the original engine with and without extended sessions, the sql engine. Every row's
 // expectations are asserted on every engine; none is skipped.
 func TestParityInSimulator(t *testing.T) {
 	type engine struct {
@@ -29,6 +30,7 @@ func TestParityInSimulator(t *testing.T) {
 			return &origsys.Sim{ControlQueues: 4, Extended: ext, ReplayCheck: true}
 		}, true})
 	}
+	engines = append(engines, engine{"sql", func() Engine { return &sqlsys.Sim{VCores: 2, Seed: 3} }, true})
 	for _, e := range engines {
 		for _, sc := range Parity() {
 			t.Run(e.name+"/"+sc.Name, func(t *testing.T) {

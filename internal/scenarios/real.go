@@ -32,6 +32,9 @@ func RunReal(ctx context.Context, e Doer, sc Scenario) (*Result, error) {
 				return nil, ctx.Err()
 			}
 		}
+		if c.StartAfter > 0 {
+			c.Req.StartAt = time.Now().Add(time.Duration(c.StartAfter)).UnixNano()
+		}
 		resp, err := e.Do(ctx, c.Req)
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("scenario %s call %d (%s %s): %w", sc.Name, i, c.Req.Kind, c.Req.Instance, ctx.Err())

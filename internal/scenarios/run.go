@@ -46,6 +46,9 @@ type Answer struct {
 type Call struct {
 	At  port.Time
 	Req durable.ClientRequest
+	// StartAfter, for a start, schedules it this long after the call
+	// (Req.StartAt, set by the runner from its clock).
+	StartAfter port.Time
 }
 
 // Expect is an instance's expected final status and output (JSON, compared
@@ -56,6 +59,9 @@ type Expect struct {
 	Output   string
 	// FailureContains, if set, must occur in the failure text.
 	FailureContains string
+	// FailureType, if set, is the type its failure details must name,
+	// and InnerType that of their inner failure.
+	FailureType, InnerType string
 }
 
 // Options shape a run.
@@ -163,6 +169,9 @@ func Run(e Engine, sc Scenario, o Options) (*Result, error) {
 	res.Client, res.calls = client, len(sc.Calls)+len(sc.Expect)
 	last := port.Time(0)
 	for i, c := range sc.Calls {
+		if c.StartAfter > 0 {
+			c.Req.StartAt = int64(c.At + c.StartAfter)
+		}
 		d.Call(c.At, client, port.ClientCall{ID: port.CallID(i + 1), Req: c.Req})
 		last = max(last, c.At)
 	}
@@ -230,6 +239,18 @@ func (r *Result) Check(sc Scenario) error {
 		}
 		if x.FailureContains != "" && !strings.Contains(st.Failure, x.FailureContains) {
 			bad = append(bad, fmt.Sprintf("%s: failure %q, want it to contain %q", x.Instance, st.Failure, x.FailureContains))
+		}
+		if x.FailureType != "" || x.InnerType != "" {
+			var typ, inner string
+			if d := st.FailureDetails; d != nil {
+				typ = d.Type
+				if d.Inner != nil {
+					inner = d.Inner.Type
+				}
+			}
+			if typ != x.FailureType || inner != x.InnerType {
+				bad = append(bad, fmt.Sprintf("%s: failure details of type %q, inner %q; want %q, inner %q", x.Instance, typ, inner, x.FailureType, x.InnerType))
+			}
 		}
 	}
 	bad = append(bad, r.checkAnswers(sc)...)
