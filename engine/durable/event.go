@@ -9,7 +9,7 @@ type EventKind uint8
 // Orchestration history events. Field use per kind is documented on Event.
 const (
 	KindInvalid               EventKind = iota
-	ExecutionStarted                    // Name, Payload=input, Instance=parent, ID=parent task id, Version, At=scheduled start
+	ExecutionStarted                    // Name, Payload=input, Instance=parent, ID=parent task id, Version, At=scheduled start, Request=parent's execution
 	OrchestratorStarted                 // At = the step's time
 	TaskScheduled                       // ID, Name=activity, Payload=input
 	TaskCompleted                       // ID, Payload=output
@@ -37,8 +37,8 @@ const (
 	EntityReleased        // Instance=orchestration, Request
 
 	// Orchestration history events, continued.
-	ExecutionSuspended // Payload=reason
-	ExecutionResumed   // Payload=reason
+	ExecutionSuspended // Payload=reason, At=when the engine took the request
+	ExecutionResumed   // Payload=reason, At=when the engine took the request
 
 	kindCount
 )

@@ -64,6 +64,19 @@ func TerminateEvent(req ClientRequest) Event {
 	return e
 }
 
+// LifecycleEvent is the ExecutionSuspended or ExecutionResumed event a
+// suspend or resume request delivers, stamped with the time the engine
+// took the request (now, Unix ns): an executor ignores one older than the
+// last it applied, so a suspend redelivered, or overtaken by its resume,
+// after the resume does not suspend the instance again.
+func LifecycleEvent(req ClientRequest, now int64) Event {
+	k := ExecutionResumed
+	if req.Kind == RequestSuspend {
+		k = ExecutionSuspended
+	}
+	return Event{Kind: k, Payload: req.Payload, At: now}
+}
+
 // StartTimerID is the task id of the TimerFired that a scheduled start
 // (an ExecutionStarted whose At is later than the step applying it) waits
 // for: the instance is Pending until it fires.

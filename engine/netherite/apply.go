@@ -104,14 +104,6 @@ func (s *state) applyOrchestrated(u *update) {
 	}
 }
 
-// lifecycleEvent is the event a suspend or resume request sends.
-func lifecycleEvent(k durable.RequestKind) durable.EventKind {
-	if k == durable.RequestSuspend {
-		return durable.ExecutionSuspended
-	}
-	return durable.ExecutionResumed
-}
-
 // startsExecution reports whether a step's history begins an execution.
 func startsExecution(h []durable.Event) bool {
 	for i := range h {
@@ -144,7 +136,7 @@ func (s *state) request(u *update, origin int, r clientReq) {
 		}
 	case durable.RequestSuspend, durable.RequestResume:
 		if found && !st.Done() {
-			s.enqueue(inst, durable.Event{Kind: lifecycleEvent(req.Kind), Payload: req.Payload})
+			s.enqueue(inst, durable.LifecycleEvent(req, u.At))
 		}
 	case durable.RequestPurge:
 		switch {

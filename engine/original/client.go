@@ -193,10 +193,8 @@ func (c *Client) call(call port.ClientCall) {
 		c.message(req.Instance, durable.Event{Kind: durable.EntitySignalRequested, Name: req.Name, Payload: req.Payload}, done)
 	case durable.RequestTerminate:
 		c.message(req.Instance, durable.TerminateEvent(req), done)
-	case durable.RequestSuspend:
-		c.message(req.Instance, durable.Event{Kind: durable.ExecutionSuspended, Payload: req.Payload}, done)
-	case durable.RequestResume:
-		c.message(req.Instance, durable.Event{Kind: durable.ExecutionResumed, Payload: req.Payload}, done)
+	case durable.RequestSuspend, durable.RequestResume:
+		c.message(req.Instance, durable.LifecycleEvent(req, int64(c.now)), done)
 	case durable.RequestStatus:
 		c.status(req.Instance, done)
 	case durable.RequestWait:

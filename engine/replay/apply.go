@@ -1,8 +1,11 @@
 package replay
 
 import (
+	"encoding/binary"
 	"fmt"
+	"hash/fnv"
 	"iter"
+	"strconv"
 
 	"github.com/dflab/dflab/engine/durable"
 )
@@ -17,6 +20,9 @@ func (x *Executor) apply(e *durable.Event) {
 	if x.suspended && !e.Kind.IsAction() && e.Kind != durable.OrchestratorStarted &&
 		e.Kind != durable.ExecutionResumed && e.Kind != durable.ExecutionTerminated && e.Kind != durable.ExecutionSuspended {
 		x.held = append(x.held, *e) // recorded as received; applied on resume
+		return
+	}
+	if (e.Kind == durable.ExecutionSuspended || e.Kind == durable.ExecutionResumed) && !x.lifecycleInOrder(e) {
 		return
 	}
 	switch e.Kind {
@@ -71,6 +77,37 @@ func (x *Executor) apply(e *durable.Event) {
 // for.
 const startTimerID = durable.StartTimerID
 
+// executionToken tells an execution from the instance's other executions
+// (a sub-orchestration retried under a fixed id, a ContinueAsNew): a hash
+// of its start (parent, parent task id, the parent's own token or the
+// previous execution's, input), the same on every replay and on a redone
+// step. Entity request ids carry it, so a late response to an earlier
+// execution's request never completes this one's request of the same task
+// id. (Two client starts of one id with the same input share it.)
+func executionToken(start *durable.Event) string {
+	h := fnv.New32a()
+	var b [8]byte
+	binary.LittleEndian.PutUint64(b[:], uint64(start.ID))
+	h.Write(b[:])
+	h.Write([]byte(start.Request))
+	h.Write([]byte{0})
+	h.Write([]byte(start.Instance))
+	h.Write([]byte{0})
+	h.Write(start.Payload)
+	return strconv.FormatUint(uint64(h.Sum32()), 36)
+}
+
+// lifecycleInOrder reports whether a suspend or resume is not older than
+// the last one applied (a stale one, redelivered or overtaken, is
+// ignored), and remembers its time.
+func (x *Executor) lifecycleInOrder(e *durable.Event) bool {
+	if e.At < x.lifecycleAt {
+		return false
+	}
+	x.lifecycleAt = e.At
+	return true
+}
+
 func (x *Executor) begin(e *durable.Event) {
 	x.start = *e
 	x.start.Kind = durable.ExecutionStarted
@@ -114,6 +151,7 @@ func (x *Executor) terminateChildren(reason []byte) {
 
 func (x *Executor) run() {
 	e := &x.start
+	x.execToken = executionToken(e)
 	fn, err := x.reg.Orchestrator(e.Name)
 	if err != nil {
 		x.failf("%v", err)

@@ -63,9 +63,12 @@ type Executor struct {
 	waiters   map[string][]*durable.Task
 	buffered  []durable.Event // external events nobody waited for yet
 	suspended bool
-	startDue  bool            // a scheduled start waits for its timer
-	held      []durable.Event // events received while suspended, applied on resume
-	seen      int             // history events applied so far
+	startDue  bool   // a scheduled start waits for its timer
+	execToken string // the execution's token (executionToken)
+	// lifecycleAt is the time of the last suspend or resume applied.
+	lifecycleAt int64
+	held        []durable.Event // events received while suspended, applied on resume
+	seen        int             // history events applied so far
 
 	custom        []byte
 	continueInput []byte
@@ -161,7 +164,7 @@ func (x *Executor) Step(now int64, events []durable.Event) Result {
 	r.Status, r.Output, r.Failure, r.CustomStatus = x.status, x.output, x.failure, x.custom
 	if x.status == durable.StatusContinuedAsNew {
 		restart := x.start
-		restart.Payload = x.continueInput
+		restart.Payload, restart.Request = x.continueInput, x.execToken+"+"
 		r.Restart = append([]durable.Event{restart}, x.carried...)
 		x.carried = nil
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dflab/dflab/engine/durable"
+	"github.com/dflab/dflab/engine/replay"
 	"github.com/dflab/dflab/engine/replay/replaytest"
 )
 
@@ -177,4 +178,63 @@ func TestScheduledStart(t *testing.T) {
 		require.GreaterOrEqual(t, ran, at)
 		require.Less(t, ran, at+int64(time.Second))
 	}
+}
+
+// A late copy of an entity's response to an earlier execution of an
+// instance (a sub-orchestration retried under a fixed id) does not
+// complete the new execution's request of the same task id: request ids
+// name the execution. Found by the fault campaign (lifecycle workload on
+// the original engine: a redelivered response made the last attempt fail).
+func TestEntityResponseToAnEarlierExecutionIsIgnored(t *testing.T) {
+	reg := durable.NewRegistry()
+	require.NoError(t, reg.AddOrchestrator("Count", func(ctx *durable.OrchestrationContext) (any, error) {
+		var n int
+		err := ctx.CallEntity(durable.EntityID{Name: "Counter", Key: "k"}, "inc", nil).Await(&n)
+		return n, err
+	}))
+	x := replay.New(reg, "child")
+	start := func(parentTask int32) durable.Event {
+		return durable.Event{Kind: durable.ExecutionStarted, Name: "Count", Instance: "parent", ID: parentTask, Payload: []byte(`null`)}
+	}
+	request := func(r replay.Result) string {
+		for _, m := range r.Messages {
+			if m.Event.Kind == durable.EntityCallRequested {
+				return m.Event.Request
+			}
+		}
+		t.Fatalf("no entity call in %v", r.Messages)
+		return ""
+	}
+	first := request(x.Step(replaytest.T0, []durable.Event{start(0)}))
+	r := x.Step(replaytest.T0+1000, []durable.Event{{Kind: durable.EntityResponded, Request: first, Payload: []byte(`1`)}})
+	require.Equal(t, durable.StatusCompleted, r.Status)
+
+	r = x.Step(replaytest.T0+2000, []durable.Event{start(2)}) // the parent's second attempt
+	require.True(t, r.NewExecution)
+	second := request(r)
+	require.NotEqual(t, first, second)
+	r = x.Step(replaytest.T0+3000, []durable.Event{{Kind: durable.EntityResponded, Request: first, Payload: []byte(`1`)}})
+	require.Equal(t, durable.StatusRunning, r.Status, "the late response to the first execution is not this one's")
+	r = x.Step(replaytest.T0+4000, []durable.Event{{Kind: durable.EntityResponded, Request: second, Payload: []byte(`2`)}})
+	require.Equal(t, durable.StatusCompleted, r.Status)
+	require.Equal(t, `2`, string(r.Output))
+}
+
+// A suspend older than the last resume applied (redelivered, or overtaken
+// by the resume) does not suspend the instance again. Found by the fault
+// campaign (lifecycle workload on the original engine after a lease loss).
+func TestStaleSuspendIsIgnored(t *testing.T) {
+	reg := durable.NewRegistry()
+	require.NoError(t, reg.AddOrchestrator("Wait", func(ctx *durable.OrchestrationContext) (any, error) {
+		return nil, ctx.WaitForExternalEvent("go").Await(nil)
+	}))
+	x := replay.New(reg, "w")
+	t0 := replaytest.T0
+	x.Step(t0, []durable.Event{{Kind: durable.ExecutionStarted, Name: "Wait", Payload: []byte(`null`)}})
+	suspend := durable.LifecycleEvent(durable.ClientRequest{Kind: durable.RequestSuspend}, t0+100)
+	resume := durable.LifecycleEvent(durable.ClientRequest{Kind: durable.RequestResume}, t0+200)
+	require.Equal(t, durable.StatusSuspended, x.Step(t0+1000, []durable.Event{suspend}).Status)
+	require.Equal(t, durable.StatusRunning, x.Step(t0+2000, []durable.Event{resume}).Status)
+	require.Equal(t, durable.StatusRunning, x.Step(t0+3000, []durable.Event{suspend}).Status, "the copy is stale")
+	require.Equal(t, durable.StatusCompleted, x.Step(t0+4000, []durable.Event{{Kind: durable.EventRaised, Name: "go"}}).Status)
 }

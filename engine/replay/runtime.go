@@ -52,7 +52,7 @@ func (x *Executor) Schedule(e *durable.Event) *durable.Task {
 	e.ID = id
 	switch e.Kind {
 	case durable.EntityCallSent, durable.EntityLockSent:
-		e.Request = x.instance + "#" + itoa(id)
+		e.Request = x.instance + "#" + itoa(id) + "." + x.execToken
 		if x.requests == nil {
 			x.requests = map[string]int32{}
 		}
@@ -194,7 +194,7 @@ func (x *Executor) message(a *durable.Event) (durable.Message, bool) {
 		return durable.Message{To: self, Event: durable.Event{Kind: durable.TimerFired, ID: a.ID, At: a.At}}, true
 	case durable.SubOrchestrationCreated:
 		return durable.Message{To: a.Instance, Event: durable.Event{Kind: durable.ExecutionStarted,
-			Name: a.Name, Payload: a.Payload, Instance: self, ID: a.ID, Version: a.Version}}, true
+			Name: a.Name, Payload: a.Payload, Instance: self, ID: a.ID, Version: a.Version, Request: x.execToken}}, true
 	case durable.EventSent:
 		return durable.Message{To: a.Instance, Event: durable.Event{Kind: durable.EventRaised,
 			Name: a.Name, Payload: a.Payload}}, true

@@ -121,10 +121,8 @@ func (c *Client) handle(call port.ClientCall) {
 		c.raise(req.Instance, durable.Event{Kind: durable.EventRaised, Name: req.Name, Payload: req.Payload}, done)
 	case durable.RequestTerminate:
 		c.raise(req.Instance, durable.TerminateEvent(req), done)
-	case durable.RequestSuspend:
-		c.raise(req.Instance, durable.Event{Kind: durable.ExecutionSuspended, Payload: req.Payload}, done)
-	case durable.RequestResume:
-		c.raise(req.Instance, durable.Event{Kind: durable.ExecutionResumed, Payload: req.Payload}, done)
+	case durable.RequestSuspend, durable.RequestResume:
+		c.raise(req.Instance, durable.LifecycleEvent(req, int64(c.now)), done)
 	case durable.RequestSignal:
 		done(durable.ClientResponse{}, fmt.Errorf("sql: signal %s: not an entity id (@name@key)", req.Instance))
 	case durable.RequestStatus:
