@@ -20,6 +20,7 @@ var small = map[string]string{
 	"wordcount": `{"mappers":2,"reducers":3,"bookWords":300,"vocabulary":200,"topK":5}`,
 	"collision": `{"blocks":12,"realLeaf":500}`,
 	"imagerec":  `{"minSide":16,"maxSide":48,"thumbSide":8,"rekognitionFailFraction":0.5}`,
+	"lifecycle": `{"attempts":3,"failures":1,"suspend":true}`,
 }
 
 // TestEveryWorkloadOnTheReferenceLoop runs each workload open-loop twice

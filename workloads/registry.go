@@ -9,6 +9,7 @@ import (
 	"github.com/dflab/dflab/workloads/collision"
 	"github.com/dflab/dflab/workloads/hello"
 	"github.com/dflab/dflab/workloads/imagerec"
+	"github.com/dflab/dflab/workloads/lifecycle"
 	"github.com/dflab/dflab/workloads/wordcount"
 	"github.com/dflab/dflab/workloads/workload"
 )
@@ -82,6 +83,17 @@ func builtins() []Factory {
 				}
 				return imagerec.New(p)
 			}, Defaults: func() any { return imagerec.DefaultParams() }},
+		{Name: "lifecycle", Summary: "sub-orchestration retry under a fixed id, WhenAny with timers, suspend and resume by the client",
+			New: func(b []byte) (workload.Workload, error) {
+				p := lifecycle.DefaultParams()
+				if err := workload.DecodeParams("lifecycle", b, &p); err != nil {
+					return nil, err
+				}
+				return lifecycle.New(p)
+			}, Defaults: func() any { return lifecycle.DefaultParams() },
+			Draw: func(r *rng.Source) string {
+				return fmt.Sprintf(`{"attempts":%d,"failures":%d,"suspend":%v}`, 1+r.Intn(4), r.Intn(5), r.Intn(4) > 0)
+			}},
 	}
 }
 

@@ -11,7 +11,7 @@ import (
 
 func TestLookupUnknownListsNames(t *testing.T) {
 	_, err := Lookup("hello7")
-	require.EqualError(t, err, `unknown workload "hello7" (known: hello3, hello5, sequence, bank, wordcount, collision, imagerec)`)
+	require.EqualError(t, err, `unknown workload "hello7" (known: hello3, hello5, sequence, bank, wordcount, collision, imagerec, lifecycle)`)
 }
 
 func TestEveryWorkloadBuildsWithDefaultsAndRegisters(t *testing.T) {

@@ -58,8 +58,10 @@ type Summary struct {
 	Twice            int    // seeds run twice
 	Events           int64
 	Faults           map[plan.Kind]int64
-	Violations       []Violation
-	Wall             time.Duration
+	// Workloads counts the seeds run per workload.
+	Workloads  map[string]int
+	Violations []Violation
+	Wall       time.Duration
 }
 
 // ByChecker counts the violations per checker.
@@ -129,7 +131,7 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 		return Summary{}, fmt.Errorf("campaign: %w", err)
 	}
 	start := time.Now()
-	sum := Summary{From: cfg.From, Seeds: cfg.Seeds, Faults: map[plan.Kind]int64{}}
+	sum := Summary{From: cfg.From, Seeds: cfg.Seeds, Faults: map[plan.Kind]int64{}, Workloads: map[string]int{}}
 	run, stop := context.WithCancel(ctx)
 	defer stop()
 	next, done := make(chan uint64), make(chan seedResult)
@@ -189,18 +191,20 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 
 // seedResult is what one seed did.
 type seedResult struct {
-	seed    uint64
-	ran     bool // false: the planted bug does not apply to its engine
-	twice   bool
-	outcome simrun.Outcome
-	vs      []Violation
-	err     error // the draw failed or the run was cut short
+	seed     uint64
+	workload string
+	ran      bool // false: the planted bug does not apply to its engine
+	twice    bool
+	outcome  simrun.Outcome
+	vs       []Violation
+	err      error // the draw failed or the run was cut short
 }
 
 // add takes in one seed's result.
 func (s *Summary) add(r seedResult, cfg Config) {
 	if r.ran {
 		s.Ran++
+		s.Workloads[r.workload]++
 		s.Events += r.outcome.Events
 		for _, f := range r.outcome.Faults {
 			s.Faults[f.Fault] += f.N
@@ -232,7 +236,7 @@ func runSeed(ctx context.Context, seed uint64, cfg Config) seedResult {
 	if cfg.Planted != "" && !c.plants(cfg.Planted) {
 		return r
 	}
-	r.ran = true
+	r.ran, r.workload = true, c.Spec.Workload.Name
 	out, err := RunCase(ctx, c, cfg.Planted)
 	if ctx.Err() != nil {
 		r.err = ctx.Err()

@@ -124,7 +124,7 @@ func TestReproCommand(t *testing.T) {
 		"a repro names the program and the systems it drew from")
 	more := workloads.Builtin()
 	require.NoError(t, more.Register(workloads.Factory{Name: "greet", New: func([]byte) (workload.Workload, error) { return hello.NewHello(2) }}))
-	require.Equal(t, "dflab repro --seed 7 --workloads hello3,hello5,sequence,bank,wordcount,collision,imagerec,greet",
+	require.Equal(t, "dflab repro --seed 7 --workloads hello3,hello5,sequence,bank,wordcount,collision,imagerec,lifecycle,greet",
 		Setup{Workloads: more}.ReproCommand(7))
 	require.Equal(t, "dflab repro --seed 7", Setup{}.ReproCommand(7))
 	require.Equal(t, "dflab repro --seed 7", Setup{Engines: spec.Engines}.ReproCommand(7))
@@ -135,8 +135,17 @@ func TestReproCommand(t *testing.T) {
 // Seeds whose cases found engine bugs stay fixed. The draw is checked
 // first, so that a change to Draw cannot quietly turn a seed into another
 // case; a seed whose plan a later change to Draw altered runs with the
-// plan that found the bug (pinned), as dflab repro --plan does.
+// plan that found the bug (pinned), as dflab repro --plan does. The seeds
+// were drawn from the workloads registered before lifecycle joined (which
+// re-drew every seed's workload), as dflab repro --workloads
+// hello3,hello5,sequence,bank,wordcount,collision,imagerec draws them.
 func TestSeedsThatFoundBugsPass(t *testing.T) {
+	before := &workloads.Registry{}
+	for _, name := range []string{"hello3", "hello5", "sequence", "bank", "wordcount", "collision", "imagerec"} {
+		f, err := workloads.Lookup(name)
+		require.NoError(t, err)
+		require.NoError(t, before.Register(f))
+	}
 	pinned := map[uint64]string{
 		// drawn before crash-forever existed; the seed now crashes node1 forever
 		1358: "at 346ms lease-loss p0\nat 17ms crash node0\nat 93ms restart node0\n" +
@@ -165,7 +174,7 @@ func TestSeedsThatFoundBugsPass(t *testing.T) {
 			"had been stopped got a second core with the same lease owner, and after the node restarted both ran"},
 	} {
 		t.Run(fmt.Sprint(c.seed), func(t *testing.T) {
-			cs, err := Draw(c.seed, Setup{})
+			cs, err := Draw(c.seed, Setup{Workloads: before})
 			require.NoError(t, err)
 			require.Equal(t, c.engine, cs.Spec.Engine.Name)
 			require.Equal(t, c.workload, cs.Spec.Workload.Name)

@@ -19,6 +19,15 @@ func (s *Summary) Print(w io.Writer) error {
 	fmt.Fprintf(&b, "  %-28s %d\n", "seeds run twice (same trace)", s.Twice)
 	fmt.Fprintf(&b, "  %-28s %d\n", "simulator events", s.Events)
 	fmt.Fprintf(&b, "  %-28s %s\n", "wall time", s.Wall.Round(time.Millisecond))
+	fmt.Fprintf(&b, "seeds by workload:\n")
+	names := make([]string, 0, len(s.Workloads))
+	for n := range s.Workloads {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(&b, "  %-28s %d\n", n, s.Workloads[n])
+	}
 	fmt.Fprintf(&b, "faults injected by kind:\n")
 	for _, k := range plan.Kinds {
 		fmt.Fprintf(&b, "  %-28s %d\n", k, s.Faults[k])

@@ -92,7 +92,7 @@ func newRun(s spec.Spec, seed uint64, opts Options) (*run, error) {
 	if len(arrivals) == 0 {
 		return nil, fmt.Errorf("spec.load: no instance starts")
 	}
-	r := &run{spec: s, w: w, arrivals: arrivals, models: models, seed: seed, root: root, opts: opts}
+	r := &run{spec: s, w: w, arrivals: arrivals, followUps: map[int][]durable.ClientRequest{}, models: models, seed: seed, root: root, opts: opts}
 	if r.eng, err = deploymentOf(opts.systemsOf(), s.Engine, seed, opts.Planted, r.logf); err != nil {
 		return nil, err
 	}
@@ -104,11 +104,14 @@ type run struct {
 	spec     spec.Spec
 	w        workload.Workload
 	arrivals []workload.Arrival
-	eng      systems.Deployment
-	models   *sim.ModelSet
-	seed     uint64
-	root     *rng.Source
-	opts     Options
+	// followUps are the requests of each instance after its start, not
+	// sent yet (followUp).
+	followUps map[int][]durable.ClientRequest
+	eng       systems.Deployment
+	models    *sim.ModelSet
+	seed      uint64
+	root      *rng.Source
+	opts      Options
 
 	k      *sim.Kernel
 	d      *sim.Driver
@@ -247,14 +250,34 @@ func (r *run) deploy() error {
 		}
 	}
 	r.healPhase()
+	started := map[int]bool{}
 	for _, a := range r.arrivals {
+		if started[a.Instance] {
+			// A request after its instance's start goes out once the one
+			// before it is answered, as a real client sends them (realrun).
+			r.followUps[a.Instance] = append(r.followUps[a.Instance], a.Req)
+			continue
+		}
 		info := callInfo{instance: a.Instance}
-		if a.Req.Kind == durable.RequestStart && !r.tr.byEntity {
-			info.startOf = a.Req.Instance
+		if a.Req.Kind == durable.RequestStart {
+			started[a.Instance], info.chained = true, true
+			if !r.tr.byEntity {
+				info.startOf = a.Req.Instance
+			}
 		}
 		r.d.Call(port.Time(a.At), r.client, port.ClientCall{ID: r.tr.call(info), Req: a.Req})
 	}
 	return nil
+}
+
+// followUp sends instance i's next request after its start, if any.
+func (r *run) followUp(at port.Time, i int) {
+	reqs := r.followUps[i]
+	if len(reqs) == 0 {
+		return
+	}
+	r.followUps[i] = reqs[1:]
+	r.d.Call(at, r.client, port.ClientCall{ID: r.tr.call(callInfo{instance: i, chained: true}), Req: reqs[0]})
 }
 
 // wait sends a RequestWait for orchestration id of instance i.

@@ -16,6 +16,7 @@ type callInfo struct {
 	startOf  string // the orchestration a RequestStart starts (its wait follows the answer)
 	poll     bool   // a RequestStatus on the instance's done-entity
 	entity   string // a RequestStatus reading an entity for the oracle
+	chained  bool   // a start or a request after it: its answer sends the next (followUp)
 }
 
 // maxWaitRetries bounds how often a wait answered with an error is sent
@@ -107,6 +108,9 @@ func (t *tracker) respond(r *run, now port.Time, resp port.Response) {
 	default:
 		if resp.Err != nil && t.err == nil {
 			t.err = failed(CheckCompletion, fmt.Errorf("client request of instance %d failed: %w", c.instance, resp.Err))
+		}
+		if c.chained && resp.Err == nil {
+			r.followUp(now, c.instance)
 		}
 		if c.startOf != "" && resp.Err == nil {
 			// A load generator waits for an instance once its start is

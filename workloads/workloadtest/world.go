@@ -27,6 +27,10 @@ func Deliver(t testing.TB, world *replaytest.World, req durable.ClientRequest) {
 		world.Deliver(req.Instance, []durable.Event{{Kind: durable.EntitySignalRequested, Name: req.Name, Payload: req.Payload}})
 	case durable.RequestRaise:
 		world.Deliver(req.Instance, []durable.Event{{Kind: durable.EventRaised, Name: req.Name, Payload: req.Payload}})
+	case durable.RequestSuspend:
+		world.Deliver(req.Instance, []durable.Event{{Kind: durable.ExecutionSuspended, Payload: req.Payload}})
+	case durable.RequestResume:
+		world.Deliver(req.Instance, []durable.Event{{Kind: durable.ExecutionResumed, Payload: req.Payload}})
 	default:
 		t.Fatalf("workloadtest: request kind %s is not supported", req.Kind)
 	}
