@@ -255,6 +255,9 @@ func (cr *coreRun) crash(now port.Time) {
 	pct := d.crashApplyPercent()
 	for r := cr.inflight.head; r != nil; r = r.next {
 		d.k.Cancel(r.ev)
+		if r.svc != nil {
+			r.svc.leave(d, now, r)
+		}
 		if cr.node.crash.Ratio(int64(pct), 100) {
 			_, err := d.apply(r.req.Op)
 			d.stats.CrashApplied++

@@ -48,6 +48,11 @@
 //     per-byte term) and throughput caps (Caps: per target — a queue, a
 //     table partition, a stream partition, a blob — or per account) served
 //     by next-free-slot servers (caps.go).
+//   - Servers a deployment brings (Service, service.go: the SQL engine's
+//     database): matching requests share the server's cores by processor
+//     sharing (n requests in service each progress at min(1, cores/n) of
+//     a core) for their CPU cost (ModelSet.Services or the deployment's
+//     own), then their op latency runs.
 //   - Network: a delay within a node and between nodes or clients.
 //
 // Driver.Utilisation reports every one of these resources' utilisation over

@@ -44,8 +44,34 @@ type ModelSet struct {
 	// activity name ("*": any other); it delays the result but occupies no
 	// core.
 	ActivityWaitMs map[string]rng.Dist `json:"activityWaitMs,omitempty"`
+	// Services are the CPU costs of servers that deployments bring (a
+	// Service of that name, e.g. the SQL engine's database "sql-db"), by
+	// service name; a Service added without a Cost of its own reads its
+	// costs here.
+	Services map[string]ServiceModel `json:"services,omitempty"`
 	// Note says where the set comes from (e.g. the command that fitted it).
 	Note string `json:"note,omitempty"`
+}
+
+// ServiceModel is a server's CPU time per request, by op kind ("*": any
+// other matching kind), in ms of one core.
+type ServiceModel struct {
+	CostsMs map[string]rng.Dist `json:"costsMs"`
+}
+
+func (s ServiceModel) validate() error {
+	if len(s.CostsMs) == 0 {
+		return fmt.Errorf("costsMs: empty, want op kinds (or \"*\") with CPU costs in ms")
+	}
+	for _, kind := range sortedKeys(s.CostsMs) {
+		if kind != "*" && !contains(opKinds, kind) {
+			return fmt.Errorf("costsMs[%q]: unknown op kind; allowed \"*\" or one of %s", kind, strings.Join(opKinds, ", "))
+		}
+		if err := nonNegativeDist(fmt.Sprintf("costsMs[%q]", kind), s.CostsMs[kind]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // activityWait samples the remote wait of an activity (0 if none).
@@ -236,6 +262,11 @@ func (m *ModelSet) Validate() error {
 	for _, name := range sortedKeys(m.ActivityWaitMs) {
 		if err := nonNegativeDist(fmt.Sprintf("activityWaitMs[%q]", name), m.ActivityWaitMs[name]); err != nil {
 			return fmt.Errorf("model set %q: %w", m.Name, err)
+		}
+	}
+	for _, name := range sortedKeys(m.Services) {
+		if err := m.Services[name].validate(); err != nil {
+			return fmt.Errorf("model set %q: services[%q]: %w", m.Name, name, err)
 		}
 	}
 	return nil

@@ -28,7 +28,9 @@ type request struct {
 	kind       string
 	ev         EventID
 	prev, next *request
-	heldEmpty  any // the empty result of a held stream read
+	heldEmpty  any      // the empty result of a held stream read
+	svc        *Service // the service serving it now, if any
+	finish     float64  // its finish tag in svc (psQueue)
 }
 
 // reqList is an intrusive list of a core's requests in flight, in issue
@@ -72,22 +74,55 @@ func (cr *coreRun) issue(now port.Time, req port.Request) {
 	target := req.Op.Target()
 	d.checkNeeds(now, cr, &req, kind)
 	start := d.throttle.admit(now, kind, target, bytes)
-	start = d.serve(start, kind, bytes)
-	lat := d.models.Op(kind).Latency(d.latencySource(kind), bytes)
+	r := &request{cr: cr, req: req, kind: kind}
+	cr.inflight.push(r)
+	if s := d.serviceOf(kind); s != nil {
+		// Served by processor sharing: its departure depends on what
+		// arrives meanwhile, so latency and completion come after it.
+		d.tr.Begin(now, cr.name, "issue").Uint("id", uint64(req.ID)).Str("kind", kind).
+			Str("target", target).Int("bytes", int64(bytes)).Time("start", start).Str("service", s.Name).End()
+		if start > now {
+			r.ev = d.k.Schedule(start, admitted{r}, 0)
+			return
+		}
+		s.enter(d, now, r)
+		return
+	}
+	done := cr.schedule(start, r)
+	d.tr.Begin(now, cr.name, "issue").Uint("id", uint64(req.ID)).Str("kind", kind).
+		Str("target", target).Int("bytes", int64(bytes)).Time("start", start).Time("done", done).End()
+}
+
+// schedule samples r's latency from start and schedules its completion
+// (never before an earlier request of its order key); it returns when.
+func (cr *coreRun) schedule(start port.Time, r *request) port.Time {
+	d := cr.d
+	lat := d.models.Op(r.kind).Latency(d.latencySource(r.kind), r.req.Op.Bytes())
 	if d.cfg.LatencyHook != nil {
-		lat = d.cfg.LatencyHook(kind, lat)
+		lat = d.cfg.LatencyHook(r.kind, lat)
 	}
 	done := start + lat
-	key := orderKey(kind, target)
+	key := orderKey(r.kind, r.req.Op.Target())
 	if last, ok := cr.lastDone[key]; ok && done < last {
 		done = last
 	}
 	cr.lastDone[key] = done
-	r := &request{cr: cr, req: req, kind: kind}
-	cr.inflight.push(r)
 	r.ev = d.k.Schedule(done, r, 0)
-	d.tr.Begin(now, cr.name, "issue").Uint("id", uint64(req.ID)).Str("kind", kind).
-		Str("target", target).Int("bytes", int64(bytes)).Time("start", start).Time("done", done).End()
+	return done
+}
+
+// afterService continues a request its service has served.
+func (cr *coreRun) afterService(now port.Time, r *request) {
+	done := cr.schedule(now, r)
+	cr.d.tr.Begin(now, cr.name, "served").Uint("id", uint64(r.req.ID)).Str("kind", r.kind).Time("done", done).End()
+}
+
+// admitted is a throttled request reaching its service.
+type admitted struct{ r *request }
+
+func (a admitted) Handle(now port.Time, _ uint64) {
+	a.r.ev = 0
+	a.r.cr.d.serviceOf(a.r.kind).enter(a.r.cr.d, now, a.r)
 }
 
 // Handle completes the request: the op is applied to the shared stores now,

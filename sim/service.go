@@ -2,34 +2,94 @@ package sim
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/dflab/dflab/engine/port"
 )
 
 // Service is a storage service with a CPU of its own, such as a database
-// server: each request whose op kind matches Ops queues for one of Cores
-// cores (FIFO, as a node's CPU) and occupies it for Cost(kind, bytes)
-// before the op's latency model runs. A deployment adds it to the driver
-// (Driver.AddService) when its system brings its own server.
+// server: each request whose op kind matches Ops is served on Cores cores
+// by processor sharing (n requests in service each progress at
+// min(1, Cores/n) of a core, as a database's worker threads share its
+// vCores) for Cost(op) of CPU time, then the op's latency model runs. A
+// deployment adds it to the driver (Driver.AddService) when its system
+// brings its own server.
 type Service struct {
 	Name string
 	// Ops are op kinds or kind prefixes ending in '*' ("sql-*").
 	Ops   []string
 	Cores int
-	// Cost is the CPU time one request takes.
-	Cost func(kind string, bytes int) port.Time
-	cpu  *CPU
+	// Cost is the CPU time one request takes; nil: the model set's
+	// Services[Name] costs (an error if it has none).
+	Cost func(op port.Op) port.Time
+	ps   psQueue
+}
+
+// psQueue is processor sharing over cores in virtual time. Every request
+// in service has attained the same service since it arrived, so progress
+// is one number: v, the service each request has received since the
+// queue's origin (in ns of one core). A request arriving at virtual
+// service v with cost c leaves when v reaches v+c; the next departure is
+// the smallest such finish tag.
+type psQueue struct {
+	cores int
+	jobs  []*request // in service, in arrival order
+	v     float64    // attained service per job since the origin (ns)
+	at    port.Time  // when v was last advanced
+	next  EventID    // the next departure
+	busy  float64    // core-ns charged
+}
+
+// rate is each job's share of a core with n jobs in service.
+func (q *psQueue) rate() float64 {
+	n := len(q.jobs)
+	if n == 0 {
+		return 0
+	}
+	return math.Min(1, float64(q.cores)/float64(n))
+}
+
+// advance brings v to now.
+func (q *psQueue) advance(now port.Time) {
+	if now > q.at {
+		dt := float64(now - q.at)
+		q.v += dt * q.rate()
+		q.busy += dt * math.Min(float64(len(q.jobs)), float64(q.cores))
+	}
+	q.at = now
 }
 
 // AddService adds a service; requests issued from now on queue on it.
 func (d *Driver) AddService(s Service) error {
-	if s.Name == "" || len(s.Ops) == 0 || s.Cores < 1 || s.Cost == nil {
-		return fmt.Errorf("sim.AddService: Service{Name: %q, Ops: %v, Cores: %d, Cost set: %v}: want a name, ops, Cores >= 1 and a Cost",
-			s.Name, s.Ops, s.Cores, s.Cost != nil)
+	if s.Name == "" || len(s.Ops) == 0 || s.Cores < 1 {
+		return fmt.Errorf("sim.AddService: Service{Name: %q, Ops: %v, Cores: %d}: want a name, ops and Cores >= 1", s.Name, s.Ops, s.Cores)
 	}
-	s.cpu = NewCPU(s.Cores)
+	if s.Cost == nil {
+		m, ok := d.models.Services[s.Name]
+		if !ok {
+			return fmt.Errorf("sim.AddService: service %q has no Cost and model set %q has no services[%q]", s.Name, d.models.Name, s.Name)
+		}
+		src := d.root.Fork("service/" + s.Name)
+		s.Cost = func(op port.Op) port.Time {
+			dist, ok := m.CostsMs[string(op.Kind())]
+			if !ok {
+				if dist, ok = m.CostsMs["*"]; !ok {
+					return 0
+				}
+			}
+			return msToTime(dist.Sample(src))
+		}
+	}
+	s.ps = psQueue{cores: s.Cores, at: d.k.Now()}
 	d.services = append(d.services, &s)
 	return nil
+}
+
+// HasServiceModel reports whether the model set has CPU costs for the
+// service name.
+func (d *Driver) HasServiceModel(name string) bool {
+	_, ok := d.models.Services[name]
+	return ok
 }
 
 // ServiceBusy returns the CPU time a service has charged and its cores (0,
@@ -37,22 +97,92 @@ func (d *Driver) AddService(s Service) error {
 func (d *Driver) ServiceBusy(name string) (busy port.Time, cores int) {
 	for _, s := range d.services {
 		if s.Name == name {
-			return s.cpu.Busy(), s.cpu.Cores()
+			s.ps.advance(d.k.Now())
+			return port.Time(s.ps.busy), s.ps.cores
 		}
 	}
 	return 0, 0
 }
 
-// serve queues a request on the services matching its kind and returns
-// when it leaves the last one.
-func (d *Driver) serve(at port.Time, kind string, bytes int) port.Time {
+// serviceOf returns the first service whose ops match kind, or nil.
+func (d *Driver) serviceOf(kind string) *Service {
 	for _, s := range d.services {
 		for _, p := range s.Ops {
 			if matchKind(p, kind) {
-				_, at = s.cpu.Submit(at, s.Cost(kind, bytes))
-				break
+				return s
 			}
 		}
 	}
-	return at
+	return nil
+}
+
+// enter puts r in service at now.
+func (s *Service) enter(d *Driver, now port.Time, r *request) {
+	q := &s.ps
+	q.advance(now)
+	r.svc, r.finish = s, q.v+float64(max(s.Cost(r.req.Op), 0))
+	q.jobs = append(q.jobs, r)
+	s.schedule(d)
+}
+
+// leave takes r out of service (a crash of its node).
+func (s *Service) leave(d *Driver, now port.Time, r *request) {
+	q := &s.ps
+	q.advance(now)
+	for i, j := range q.jobs {
+		if j == r {
+			q.jobs = append(q.jobs[:i], q.jobs[i+1:]...)
+			break
+		}
+	}
+	r.svc = nil
+	s.schedule(d)
+}
+
+// schedule (re)schedules the next departure.
+func (s *Service) schedule(d *Driver) {
+	q := &s.ps
+	d.k.Cancel(q.next)
+	q.next = 0
+	if len(q.jobs) == 0 {
+		return
+	}
+	first := q.jobs[0]
+	for _, j := range q.jobs[1:] {
+		if j.finish < first.finish {
+			first = j
+		}
+	}
+	wait := math.Max(0, (first.finish-q.v)/q.rate())
+	q.next = d.k.Schedule(q.at+port.Time(math.Ceil(wait)), departure{s: s, d: d}, 0)
+}
+
+// departure is a service's next departure event.
+type departure struct {
+	s *Service
+	d *Driver
+}
+
+// Handle ends the service of every request whose finish tag v has reached
+// (in arrival order) and sends each on to its latency.
+func (e departure) Handle(now port.Time, _ uint64) {
+	q := &e.s.ps
+	q.next = 0
+	q.advance(now)
+	var done []*request
+	kept := q.jobs[:0]
+	for _, j := range q.jobs {
+		if j.finish <= q.v+0.5 {
+			done = append(done, j)
+		} else {
+			kept = append(kept, j)
+		}
+	}
+	clear(q.jobs[len(kept):])
+	q.jobs = kept
+	e.s.schedule(e.d)
+	for _, r := range done {
+		r.svc = nil
+		r.cr.afterService(now, r)
+	}
 }

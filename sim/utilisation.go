@@ -12,6 +12,7 @@ const (
 	ResourceCore  = "core"           // one engine core's own thread (a partition, a dispatcher)
 	ResourceSlots = "activity-slots" // a node's activity slots
 	ResourceCap   = "cap"            // a throughput cap (per target or per account)
+	ResourceServe = "service"        // a service's cores (a database server)
 )
 
 // Resource is one resource's utilisation over a run: the fraction of its
@@ -24,7 +25,7 @@ type Resource struct {
 
 // Utilisation returns every modelled resource's utilisation from virtual
 // time 0 to elapsed, in a fixed order: nodes (CPU, activity slots), cores,
-// caps (by cap, then target name).
+// services, caps (by cap, then target name).
 func (d *Driver) Utilisation(elapsed port.Time) []Resource {
 	if elapsed <= 0 {
 		return nil
@@ -41,6 +42,10 @@ func (d *Driver) Utilisation(elapsed port.Time) []Resource {
 	}
 	for _, cr := range d.cores {
 		out = append(out, Resource{Kind: ResourceCore, Name: cr.name, Utilisation: frac(cr.ownBusy, 1)})
+	}
+	for _, s := range d.services {
+		s.ps.advance(d.k.Now())
+		out = append(out, Resource{Kind: ResourceServe, Name: s.Name, Utilisation: frac(port.Time(s.ps.busy), s.ps.cores)})
 	}
 	for _, c := range d.throttle.caps {
 		if c.account != nil {

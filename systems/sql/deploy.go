@@ -77,7 +77,8 @@ func (e *Sim) Config(i int) sqlengine.Config {
 	return cfg
 }
 
-// procCostUs is the database CPU of one call by procedure, in µs
+// procCostUs is the database CPU of one call by procedure, in µs, for model
+// sets without a fitted "sql-db" service (the scenario suite's default set)
 // (uncalibrated: a first guess in the provider's proportions — the
 // orchestration lock reads events, payloads and the full history; the
 // checkpoint writes five tables; empty polls are index seeks).
@@ -94,16 +95,20 @@ var procCostUs = map[string]float64{
 	"sql-create-schema":            100,
 }
 
-func (e *Sim) cost(kind string, _ int) port.Time {
+func (e *Sim) cost(op port.Op) port.Time {
 	if e.DBCostUs > 0 {
 		return port.Time(e.DBCostUs) * port.Microsecond
 	}
-	return port.Time(procCostUs[kind] * float64(port.Microsecond))
+	return port.Time(procCostUs[string(op.Kind())] * float64(port.Microsecond))
 }
 
 // Deploy implements systems.Deployment.
 func (e *Sim) Deploy(d *sim.Driver, nodes []sim.NodeID, reg *durable.Registry) (sim.CoreID, error) {
-	if err := d.AddService(sim.Service{Name: DBService, Ops: []string{"sql-*"}, Cores: e.vCores(), Cost: e.cost}); err != nil {
+	db := sim.Service{Name: DBService, Ops: []string{"sql-*"}, Cores: e.vCores(), Cost: e.cost}
+	if e.DBCostUs == 0 && d.HasServiceModel(DBService) {
+		db.Cost = nil // the model set's fitted costs
+	}
+	if err := d.AddService(db); err != nil {
 		return 0, err
 	}
 	e.Workers, e.nodes = e.Workers[:0], append([]sim.NodeID(nil), nodes...)
