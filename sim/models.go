@@ -54,9 +54,11 @@ type ModelSet struct {
 }
 
 // ServiceModel is a server's CPU time per request, by op kind ("*": any
-// other matching kind), in ms of one core.
+// other matching kind), in ms of one core, and how its cores are shared.
 type ServiceModel struct {
 	CostsMs map[string]rng.Dist `json:"costsMs"`
+	// Bound binds each request to one core at random (Service.Bound).
+	Bound bool `json:"bound,omitempty"`
 }
 
 func (s ServiceModel) validate() error {
@@ -87,6 +89,31 @@ func (m *ModelSet) activityWait(name string, r *rng.Source) port.Time {
 		return 0
 	}
 	return msToTime(d.Sample(r))
+}
+
+// With returns a copy of m with part's ops, services and engine CPU costs
+// added where m has none of its own (a model of one system, fitted apart,
+// joining a set); m's name, note and every other model stay.
+func (m *ModelSet) With(part *ModelSet) *ModelSet {
+	out := *m
+	out.Ops = addMissing(m.Ops, part.Ops)
+	out.Services = addMissing(m.Services, part.Services)
+	out.EngineCPU = addMissing(m.EngineCPU, part.EngineCPU)
+	return &out
+}
+
+func addMissing[V any](base, part map[string]V) map[string]V {
+	if len(part) == 0 {
+		return base
+	}
+	out := make(map[string]V, len(base)+len(part))
+	for k, v := range part {
+		out[k] = v
+	}
+	for k, v := range base {
+		out[k] = v
+	}
+	return out
 }
 
 // ForEngine returns a copy of m whose CPU costs have engine's EngineCPU

@@ -31,6 +31,7 @@ type request struct {
 	heldEmpty  any      // the empty result of a held stream read
 	svc        *Service // the service serving it now, if any
 	finish     float64  // its finish tag in svc (psQueue)
+	queue      int      // which of svc's queues
 }
 
 // reqList is an intrusive list of a core's requests in flight, in issue

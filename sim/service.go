@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/dflab/dflab/engine/port"
+	"github.com/dflab/dflab/sim/rng"
 )
 
 // Service is a storage service with a CPU of its own, such as a database
@@ -20,9 +21,16 @@ type Service struct {
 	Ops   []string
 	Cores int
 	// Cost is the CPU time one request takes; nil: the model set's
-	// Services[Name] costs (an error if it has none).
+	// Services[Name] costs and Bound (an error if it has none).
 	Cost func(op port.Op) port.Time
-	ps   psQueue
+	// Bound makes each core a scheduler of its own: a request is bound at
+	// arrival to one core picked at random (seeded) and shares only that
+	// core with the requests bound to it, as SQL Server's SQLOS binds a
+	// task to one scheduler per vCore for its life. Unbound, every request
+	// shares all Cores (one processor-sharing pool).
+	Bound bool
+	ps    []psQueue
+	pick  *rng.Source
 }
 
 // psQueue is processor sharing over cores in virtual time. Every request
@@ -69,6 +77,7 @@ func (d *Driver) AddService(s Service) error {
 		if !ok {
 			return fmt.Errorf("sim.AddService: service %q has no Cost and model set %q has no services[%q]", s.Name, d.models.Name, s.Name)
 		}
+		s.Bound = m.Bound
 		src := d.root.Fork("service/" + s.Name)
 		s.Cost = func(op port.Op) port.Time {
 			dist, ok := m.CostsMs[string(op.Kind())]
@@ -80,7 +89,15 @@ func (d *Driver) AddService(s Service) error {
 			return msToTime(dist.Sample(src))
 		}
 	}
-	s.ps = psQueue{cores: s.Cores, at: d.k.Now()}
+	if s.Bound {
+		s.ps = make([]psQueue, s.Cores)
+		for i := range s.ps {
+			s.ps[i] = psQueue{cores: 1, at: d.k.Now()}
+		}
+		s.pick = d.root.Fork("service/" + s.Name + "/schedulers")
+	} else {
+		s.ps = []psQueue{{cores: s.Cores, at: d.k.Now()}}
+	}
 	d.services = append(d.services, &s)
 	return nil
 }
@@ -97,8 +114,7 @@ func (d *Driver) HasServiceModel(name string) bool {
 func (d *Driver) ServiceBusy(name string) (busy port.Time, cores int) {
 	for _, s := range d.services {
 		if s.Name == name {
-			s.ps.advance(d.k.Now())
-			return port.Time(s.ps.busy), s.ps.cores
+			return s.busy(d.k.Now()), s.Cores
 		}
 	}
 	return 0, 0
@@ -116,18 +132,32 @@ func (d *Driver) serviceOf(kind string) *Service {
 	return nil
 }
 
+// busy returns the CPU time charged up to now.
+func (s *Service) busy(now port.Time) port.Time {
+	var b float64
+	for i := range s.ps {
+		s.ps[i].advance(now)
+		b += s.ps[i].busy
+	}
+	return port.Time(b)
+}
+
 // enter puts r in service at now.
 func (s *Service) enter(d *Driver, now port.Time, r *request) {
-	q := &s.ps
+	i := 0
+	if s.Bound {
+		i = s.pick.Intn(len(s.ps))
+	}
+	q := &s.ps[i]
 	q.advance(now)
-	r.svc, r.finish = s, q.v+float64(max(s.Cost(r.req.Op), 0))
+	r.svc, r.queue, r.finish = s, i, q.v+float64(max(s.Cost(r.req.Op), 0))
 	q.jobs = append(q.jobs, r)
-	s.schedule(d)
+	s.schedule(d, i)
 }
 
 // leave takes r out of service (a crash of its node).
 func (s *Service) leave(d *Driver, now port.Time, r *request) {
-	q := &s.ps
+	q := &s.ps[r.queue]
 	q.advance(now)
 	for i, j := range q.jobs {
 		if j == r {
@@ -136,12 +166,12 @@ func (s *Service) leave(d *Driver, now port.Time, r *request) {
 		}
 	}
 	r.svc = nil
-	s.schedule(d)
+	s.schedule(d, r.queue)
 }
 
-// schedule (re)schedules the next departure.
-func (s *Service) schedule(d *Driver) {
-	q := &s.ps
+// schedule (re)schedules queue i's next departure.
+func (s *Service) schedule(d *Driver, i int) {
+	q := &s.ps[i]
 	d.k.Cancel(q.next)
 	q.next = 0
 	if len(q.jobs) == 0 {
@@ -154,7 +184,7 @@ func (s *Service) schedule(d *Driver) {
 		}
 	}
 	wait := math.Max(0, (first.finish-q.v)/q.rate())
-	q.next = d.k.Schedule(q.at+port.Time(math.Ceil(wait)), departure{s: s, d: d}, 0)
+	q.next = d.k.Schedule(q.at+port.Time(math.Ceil(wait)), departure{s: s, d: d}, uint64(i))
 }
 
 // departure is a service's next departure event.
@@ -165,8 +195,8 @@ type departure struct {
 
 // Handle ends the service of every request whose finish tag v has reached
 // (in arrival order) and sends each on to its latency.
-func (e departure) Handle(now port.Time, _ uint64) {
-	q := &e.s.ps
+func (e departure) Handle(now port.Time, i uint64) {
+	q := &e.s.ps[i]
 	q.next = 0
 	q.advance(now)
 	var done []*request
@@ -180,7 +210,7 @@ func (e departure) Handle(now port.Time, _ uint64) {
 	}
 	clear(q.jobs[len(kept):])
 	q.jobs = kept
-	e.s.schedule(e.d)
+	e.s.schedule(e.d, int(i))
 	for _, r := range done {
 		r.svc = nil
 		r.cr.afterService(now, r)

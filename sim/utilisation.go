@@ -44,8 +44,7 @@ func (d *Driver) Utilisation(elapsed port.Time) []Resource {
 		out = append(out, Resource{Kind: ResourceCore, Name: cr.name, Utilisation: frac(cr.ownBusy, 1)})
 	}
 	for _, s := range d.services {
-		s.ps.advance(d.k.Now())
-		out = append(out, Resource{Kind: ResourceServe, Name: s.Name, Utilisation: frac(port.Time(s.ps.busy), s.ps.cores)})
+		out = append(out, Resource{Kind: ResourceServe, Name: s.Name, Utilisation: frac(s.busy(d.k.Now()), s.Cores)})
 	}
 	for _, c := range d.throttle.caps {
 		if c.account != nil {
