@@ -30,6 +30,10 @@ func (s *Store) checkpoint(ctx context.Context, hub string, now port.Time, p por
 		if err != nil {
 			return err
 		}
+		if p.Read != "" && exec != p.Read {
+			return fmt.Errorf("postgres: checkpoint %s: the step read execution %s, the instance is at %s: %w",
+				p.Instance, p.Read, exec, port.ErrDuplicateExecution)
+		}
 		if exec != p.Exec {
 			if _, err := tx.Exec(ctx, `DELETE FROM `+s.t("history")+` WHERE task_hub = $1 AND instance_id = $2`, hub, p.Instance); err != nil {
 				return err

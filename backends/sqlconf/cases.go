@@ -233,3 +233,27 @@ func raiseDiscardPurge(e *env) {
 	_, err = e.exec(port.SQLCheckpoint{Instance: "a", Exec: "xa", Status: port.SQLRunning})
 	require.ErrorIs(e.t, err, port.ErrNotFound)
 }
+
+// staleExecution: a worker whose lock expired read execution x1; another
+// worker's step began x2 and a third's x3 meanwhile (as every entity batch
+// does). The stale step's new execution must not go over x3: the
+// execution it read is not the instance's, so it is a duplicate execution
+// and changes nothing.
+func staleExecution(e *env) {
+	e.create("a", "x1")
+	stale := e.lockNext("w1")
+	e.c.T += lock
+	w := e.lockNext("w2")
+	e.must(port.SQLCheckpoint{Instance: "a", Exec: "x2", Read: "x1", Status: port.SQLRunning, Deleted: seqs(w.Events),
+		History: []port.SQLHistoryRow{{Exec: "x2", Seq: 0, Event: []byte("s2")}}})
+	e.must(port.SQLRaiseEvent{Instance: "a", Event: []byte("e")})
+	w = e.lockNext("w2")
+	e.must(port.SQLCheckpoint{Instance: "a", Exec: "x3", Read: "x2", Status: port.SQLRunning, Deleted: seqs(w.Events),
+		History: []port.SQLHistoryRow{{Exec: "x3", Seq: 0, Event: []byte("s3")}}})
+	_, err := e.exec(port.SQLCheckpoint{Instance: "a", Exec: "x2", Read: "x1", Status: port.SQLRunning, Deleted: seqs(stale.Events),
+		History: []port.SQLHistoryRow{{Exec: "x2", Seq: 0, Event: []byte("stale")}}})
+	require.ErrorIs(e.t, err, port.ErrDuplicateExecution, "a step of an execution the instance left")
+	row := e.query("a")
+	require.Equal(e.t, "x3", row.Exec, "the stale step changed nothing")
+	require.Equal(e.t, 1, row.History)
+}

@@ -52,6 +52,7 @@ func Run(t *testing.T, open Open) {
 		{"checkpoint", checkpoint},
 		{"duplicate-execution", duplicateExecution},
 		{"continue-as-new", continueAsNew},
+		{"stale-execution", staleExecution},
 		{"timers", timers},
 		{"tasks", tasks},
 		{"raise-discard-purge", raiseDiscardPurge},

@@ -16,6 +16,10 @@ func (h *hub) checkpoint(now port.Time, p port.SQLCheckpoint) error {
 	if p.Exec == "" {
 		return port.BadRequest("SQLCheckpoint.Exec", `""`, "the execution id")
 	}
+	if p.Read != "" && in.exec != p.Read {
+		return fmt.Errorf("sqlmem: checkpoint %s: the step read execution %s, the instance is at %s: %w",
+			p.Instance, p.Read, in.exec, port.ErrDuplicateExecution)
+	}
 	newExec := in.exec != p.Exec
 	if !newExec {
 		if err := h.checkKeys(p); err != nil {

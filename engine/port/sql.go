@@ -222,16 +222,22 @@ type SQLWorkItem struct {
 // the new tasks. Result: nil.
 type SQLCheckpoint struct {
 	Instance, Exec string
-	Status         string
-	Input          []byte // set on an execution's first step
-	Output         []byte
-	Custom         []byte
-	Failure        string
-	Deleted        []int64
-	History        []SQLHistoryRow
-	Events         []SQLNewEvent
-	Starts         []SQLStart // sub-orchestration instances to create if missing
-	Tasks          []SQLNewTask
+	// Read is the execution the step read (the work item's Exec; "": not
+	// checked). An instance whose execution is no longer Read moved on
+	// under a stolen lock (another worker's step began a new execution, as
+	// every entity batch does): the step is ErrDuplicateExecution, as a
+	// History key violation is, instead of a new execution over it.
+	Read    string
+	Status  string
+	Input   []byte // set on an execution's first step
+	Output  []byte
+	Custom  []byte
+	Failure string
+	Deleted []int64
+	History []SQLHistoryRow
+	Events  []SQLNewEvent
+	Starts  []SQLStart // sub-orchestration instances to create if missing
+	Tasks   []SQLNewTask
 	// KeepLock leaves the lock in place (a step that did nothing).
 	KeepLock bool
 }

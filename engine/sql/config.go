@@ -20,7 +20,9 @@ type Config struct {
 	// provider's WorkItemBatchSize: 10..1000, default 10).
 	Batch int
 	// LockTimeout is how long a locked instance or task stays locked (the
-	// provider's WorkItemLockTimeout: 10s..1h, default 2 min).
+	// provider's WorkItemLockTimeout: 10s..1h, default 2 min; from 50ms
+	// here, so that simulations can make running steps outlast it — the
+	// real deployment keeps the provider's 10s minimum).
 	LockTimeout port.Time
 	// PollMin, PollDelta and PollMax shape the back-off of empty polls
 	// (1ms <= PollMin <= PollMax <= 60s, 0 <= PollDelta <= PollMax;
@@ -42,14 +44,21 @@ type Config struct {
 // Planted bugs (Config.Planted).
 const (
 	// PlantedSkipDuplicateCheck: a checkpoint refused as a duplicate
-	// execution is committed again without its history rows, so the
+	// execution is committed again without its history rows and without
+	// the check of the execution it read, so the
 	// duplicate step's messages and tasks go out a second time (a provider
 	// that ignored the History key violation).
 	PlantedSkipDuplicateCheck = "skip-duplicate-check"
+	// PlantedReleaseLockEarly: a step releases its instance's lock, with
+	// the events it consumed, in a transaction of its own before its
+	// checkpoint commits (the provider does both in one), so a crash or a
+	// failed checkpoint in between loses the step, and another worker may
+	// lock the instance meanwhile and commit a step of its own first.
+	PlantedReleaseLockEarly = "release-lock-early"
 )
 
 // PlantedBugs lists the planted bugs.
-var PlantedBugs = []string{PlantedSkipDuplicateCheck}
+var PlantedBugs = []string{PlantedSkipDuplicateCheck, PlantedReleaseLockEarly}
 
 // Defaults returns the provider's defaults for a worker of hub.
 func Defaults(hub, worker string) Config {
@@ -80,8 +89,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("sql: Config.WorkerID = %q: allowed 1..100 characters", c.WorkerID)
 	case c.Batch < 10 || c.Batch > 1000:
 		return fmt.Errorf("sql: Config.Batch = %d, allowed: 10..1000", c.Batch)
-	case c.LockTimeout < 10*port.Second || c.LockTimeout > 3600*port.Second:
-		return fmt.Errorf("sql: Config.LockTimeout = %v, allowed: 10s..1h", c.LockTimeout)
+	case c.LockTimeout < 50*port.Millisecond || c.LockTimeout > 3600*port.Second:
+		return fmt.Errorf("sql: Config.LockTimeout = %d ns, allowed: 50ms..1h", c.LockTimeout)
 	case c.PollMin < port.Millisecond || c.PollMin > c.PollMax:
 		return fmt.Errorf("sql: Config.PollMin = %d ns, allowed: 1ms..PollMax", c.PollMin)
 	case c.PollMax > 60*port.Second:

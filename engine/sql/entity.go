@@ -72,7 +72,7 @@ func (w *Worker) entityStep(wi port.SQLWorkItem, in inbox) {
 	w.work("entity-step", 1)
 	w.work("entity-op", r.Operations)
 	exec := nextExec(wi.Instance, wi.Exec, len(wi.History))
-	cp := port.SQLCheckpoint{Instance: wi.Instance, Exec: exec, Status: port.SQLRunning, Deleted: in.deleted,
+	cp := port.SQLCheckpoint{Instance: wi.Instance, Exec: exec, Read: wi.Exec, Status: port.SQLRunning, Deleted: in.deleted,
 		History: []port.SQLHistoryRow{{Exec: exec, Seq: 0, Event: encodeEntity(&st)}}}
 	if st.Exists {
 		cp.Output = orEmpty(st.State)

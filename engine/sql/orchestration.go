@@ -105,7 +105,7 @@ func (w *Worker) runSteps(wi *port.SQLWorkItem, hist []durable.Event, in *inbox)
 	if len(r.Messages) == 0 && !recordsAnything(r.History) {
 		return port.SQLCheckpoint{}, false
 	}
-	cp := port.SQLCheckpoint{Instance: wi.Instance, Deleted: in.deleted}
+	cp := port.SQLCheckpoint{Instance: wi.Instance, Read: wi.Exec, Deleted: in.deleted}
 	b := builder{w: w, instance: wi.Instance, cp: &cp}
 	b.messages(exec, r.Messages)
 	for i := 0; r.Status == durable.StatusContinuedAsNew && i < maxRestarts; i++ {
@@ -181,6 +181,19 @@ func orEmpty(b []byte) []byte {
 // committed the same step first) is discarded; any other failure abandons
 // the step: the lock expires and another poll takes the events again.
 func (w *Worker) checkpoint(cp port.SQLCheckpoint) {
+	if w.cfg.Planted == PlantedReleaseLockEarly && len(cp.Deleted) > 0 && !cp.KeepLock {
+		early := cp
+		w.call(port.SQLDiscardEvents{Instance: cp.Instance, Deleted: cp.Deleted}, func(c port.Completion) {
+			if c.Err != nil {
+				w.stats.Abandoned++
+				w.stepDone()
+				return
+			}
+			early.Deleted = nil
+			w.checkpoint(early)
+		})
+		return
+	}
 	w.call(cp, func(c port.Completion) {
 		switch {
 		case c.Err == nil:
@@ -192,7 +205,7 @@ func (w *Worker) checkpoint(cp port.SQLCheckpoint) {
 			}
 		case errors.Is(c.Err, port.ErrDuplicateExecution) && w.cfg.Planted == PlantedSkipDuplicateCheck && len(cp.History) > 0:
 			again := cp
-			again.History = nil
+			again.History, again.Read = nil, ""
 			w.checkpoint(again)
 			return
 		case errors.Is(c.Err, port.ErrDuplicateExecution):

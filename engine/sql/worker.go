@@ -3,6 +3,7 @@ package sql
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/dflab/dflab/engine/durable"
 	"github.com/dflab/dflab/engine/port"
@@ -28,14 +29,15 @@ type dispatcher struct {
 // orchestration work items and activity tasks, runs them and checkpoints.
 type Worker struct {
 	reactor
-	cfg     Config
-	reg     *durable.Registry
-	rnd     xorshift
-	orch    dispatcher
-	acts    dispatcher
-	ready   bool // the schema exists
-	started port.Time
-	stats   Stats
+	cfg       Config
+	reg       *durable.Registry
+	rnd       xorshift
+	orch      dispatcher
+	acts      dispatcher
+	ready     bool // the schema exists
+	unhealthy bool // the last poll failed
+	started   port.Time
+	stats     Stats
 }
 
 var _ port.Core = (*Worker)(nil)
@@ -75,6 +77,7 @@ func (w *Worker) Step(now port.Time, in port.Input) {
 // dispatchers.
 func (w *Worker) setup() {
 	w.call(port.SQLCreateSchema{}, func(c port.Completion) {
+		w.health(c.Err)
 		if c.Err != nil {
 			w.after(w.cfg.RetryDelay, w.setup)
 			return
@@ -119,6 +122,39 @@ func (w *Worker) wake(d *dispatcher, poll func()) {
 	poll()
 }
 
+// health reports the worker's state (unit: its WorkerID) when it
+// changes: restarting while its polls fail (the database unreachable, the
+// schema gone), with the error; ok once a poll succeeds again.
+func (w *Worker) health(err error) {
+	if err == nil {
+		if w.unhealthy {
+			w.unhealthy = false
+			w.rd.Health = append(w.rd.Health, port.Health{Unit: w.cfg.WorkerID, State: port.HealthOK})
+		}
+		return
+	}
+	if !w.unhealthy {
+		w.unhealthy = true
+		w.rd.Health = append(w.rd.Health, port.Health{Unit: w.cfg.WorkerID, State: port.HealthRestarting,
+			Reason: fmt.Sprintf("sql: worker %s: polling the database failed (retrying every %v): %v", w.cfg.WorkerID, time.Duration(w.cfg.RetryDelay), err)})
+	}
+}
+
+// schemaGone handles a poll that found no schema (dropped under a running
+// worker): the worker stops polling and creates it again (once for both
+// dispatchers), then polls; it reports whether err was that.
+func (w *Worker) schemaGone(err error) bool {
+	if !errors.Is(err, port.ErrNoSchema) {
+		return false
+	}
+	w.stats.PollErrors++
+	if w.ready {
+		w.ready = false
+		w.after(w.cfg.RetryDelay, w.setup)
+	}
+	return true
+}
+
 // retry waits RetryDelay after a failed poll.
 func (w *Worker) retry(d *dispatcher, poll func()) {
 	w.stats.PollErrors++
@@ -137,6 +173,10 @@ func (w *Worker) pollOrchestrations() {
 	w.stats.OrchestrationPolls++
 	w.call(port.SQLLockNextOrchestration{Owner: w.cfg.WorkerID, Lock: w.cfg.LockTimeout, Batch: w.cfg.Batch}, func(c port.Completion) {
 		d.polling = false
+		w.health(c.Err)
+		if w.schemaGone(c.Err) {
+			return
+		}
 		if c.Err != nil {
 			w.retry(d, w.pollOrchestrations)
 			return
@@ -169,6 +209,10 @@ func (w *Worker) pollTasks() {
 	w.stats.ActivityPolls++
 	w.call(port.SQLLockNextTask{Owner: w.cfg.WorkerID, Lock: w.cfg.LockTimeout}, func(c port.Completion) {
 		d.polling = false
+		w.health(c.Err)
+		if w.schemaGone(c.Err) {
+			return
+		}
 		if c.Err != nil {
 			w.retry(d, w.pollTasks)
 			return
