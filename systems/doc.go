@@ -19,8 +19,10 @@
 // runner cannot honour), Sim returning a Deployment (plus FaultGlue,
 // Counters, DurableStates, SendsBeforePersist as it has them), Real if it
 // runs for real, Faults (the op globs it issues, the plan kinds it
-// survives, its plan partitions), Draw for the campaign, Planted, and
-// Settle if its oracle must wait after completion. What a deployment asks
+// survives, its plan partitions), Draw for the campaign, Planted,
+// Settle if its oracle must wait after completion, and Workloads if it
+// runs some workloads only (the workflow service runs those it has state
+// machines for; every loop over systems × workloads honours it). What a deployment asks
 // of the simulated store is its stream partitions only so far; a system
 // needing another port (the relational one) adds it there and in the
 // runners' store setup.

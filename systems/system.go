@@ -3,6 +3,8 @@ package systems
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/dflab/dflab/backends/mem"
 	"github.com/dflab/dflab/engine/durable"
@@ -47,7 +49,25 @@ type System struct {
 	// Planted lists the planted bugs the system can switch on (for the
 	// fault campaign's tests that prove its checkers can fail).
 	Planted []string
+	// Workloads, if set, are the only workloads the system runs (the
+	// workflow service has state machines for a few); nil: every workload.
+	// Specs, the CLI, the bench, the figures and the campaign's draws
+	// honour it (RunsWorkload).
+	Workloads []string
 }
+
+// RunsWorkload returns nil if the system runs the workload named, else an
+// error naming the workloads it runs.
+func (s *System) RunsWorkload(name string) error {
+	if s.Workloads == nil || slices.Contains(s.Workloads, name) {
+		return nil
+	}
+	return fmt.Errorf("system %s does not run workload %q: it runs %s", s.Name, name, strings.Join(s.Workloads, ", "))
+}
+
+// RunsEveryWorkload reports whether the system runs every workload (the
+// Durable Functions engines do).
+func (s *System) RunsEveryWorkload() bool { return s.Workloads == nil }
 
 // SimConfig is what a simulator deployment is built from.
 type SimConfig struct {

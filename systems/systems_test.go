@@ -18,15 +18,15 @@ import (
 
 func TestBuiltinRegistryHoldsTheEnginesAndIsOpen(t *testing.T) {
 	r := builtin.Systems()
-	require.Equal(t, []string{"netherite", "original", "sql"}, r.Names())
-	_, err := r.Lookup("workflow")
-	require.EqualError(t, err, `unknown system "workflow" (known: netherite, original, sql)`)
+	require.Equal(t, []string{"netherite", "original", "sql", "workflow"}, r.Names())
+	_, err := r.Lookup("stepfunctions")
+	require.EqualError(t, err, `unknown system "stepfunctions" (known: netherite, original, sql, workflow)`)
 	require.ErrorContains(t, r.Register(nethsys.System), "registered twice")
 	toy := *nethsys.System
 	toy.Name = "toy"
 	require.NoError(t, r.Register(&toy))
-	require.Equal(t, []string{"netherite", "original", "sql", "toy"}, r.Names())
-	require.Equal(t, []string{"netherite", "original", "sql"}, builtin.Systems().Names(), "a fresh registry each time")
+	require.Equal(t, []string{"netherite", "original", "sql", "workflow", "toy"}, r.Names())
+	require.Equal(t, []string{"netherite", "original", "sql", "workflow"}, builtin.Systems().Names(), "a fresh registry each time")
 	require.ErrorContains(t, r.Register(&systems.System{Name: "Bad Name"}), "allowed 1..40 of [a-z0-9-]")
 	require.ErrorContains(t, r.Register(&systems.System{Name: "nosim"}), "System.Sim is nil")
 }
@@ -98,5 +98,24 @@ func TestDrawsAndDefaultsParse(t *testing.T) {
 			require.NoError(t, err)
 			require.Equal(t, text, c, "%s.%s", s.Name, name)
 		}
+	}
+}
+
+// A system declares the workloads it runs; the others are refused with an
+// error naming those it runs. The Durable Functions engines run them all.
+func TestSystemsDeclareTheirWorkloads(t *testing.T) {
+	r := builtin.Systems()
+	wf, err := r.Lookup("workflow")
+	require.NoError(t, err)
+	require.False(t, wf.RunsEveryWorkload())
+	for _, w := range []string{"hello3", "sequence", "imagerec"} {
+		require.NoError(t, wf.RunsWorkload(w))
+	}
+	require.EqualError(t, wf.RunsWorkload("bank"), `system workflow does not run workload "bank": it runs hello3, sequence, imagerec`)
+	for _, name := range []string{"netherite", "original", "sql"} {
+		s, err := r.Lookup(name)
+		require.NoError(t, err)
+		require.True(t, s.RunsEveryWorkload(), name)
+		require.NoError(t, s.RunsWorkload("bank"), name)
 	}
 }

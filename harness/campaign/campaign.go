@@ -106,6 +106,9 @@ func (c *Config) normalize() error {
 			return fmt.Errorf("engine %q: allowed: %s", e, strings.Join(known, ", "))
 		}
 	}
+	if err := c.Setup.Check(); err != nil {
+		return err
+	}
 	if c.Planted != "" {
 		es, err := c.PlantedEngines(c.Planted)
 		if err != nil {

@@ -47,8 +47,8 @@ func TestShortCampaignHasNoViolations(t *testing.T) {
 		engines[c.Spec.Engine.Name]++
 		workloads[c.Spec.Engine.Name+"/"+c.Spec.Workload.Name]++
 	}
-	require.Len(t, engines, 2)
-	require.Len(t, workloads, 2*len(builtinWorkloads.Names()), "every workload on both engines")
+	require.Len(t, engines, 3)
+	require.Len(t, workloads, 2*len(builtinWorkloads.Names())+3, "every workload on both engines, the workflow service's three")
 }
 
 // Every planted bug is caught within a bounded number of seeds: proof
@@ -120,14 +120,15 @@ func TestReproCommand(t *testing.T) {
 	toy.Name = "toy"
 	withToy := builtin.Systems()
 	require.NoError(t, withToy.Register(&toy))
-	require.Equal(t, "lab repro --seed 7 --engines netherite,original,toy", Setup{Systems: withToy, Program: "lab"}.ReproCommand(7),
+	require.Equal(t, "lab repro --seed 7 --engines netherite,original,workflow,toy", Setup{Systems: withToy, Program: "lab"}.ReproCommand(7),
 		"a repro names the program and the systems it drew from")
 	more := workloads.Builtin()
 	require.NoError(t, more.Register(workloads.Factory{Name: "greet", New: func([]byte) (workload.Workload, error) { return hello.NewHello(2) }}))
 	require.Equal(t, "dflab repro --seed 7 --workloads hello3,hello5,sequence,bank,wordcount,collision,imagerec,lifecycle,greet",
 		Setup{Workloads: more}.ReproCommand(7))
 	require.Equal(t, "dflab repro --seed 7", Setup{}.ReproCommand(7))
-	require.Equal(t, "dflab repro --seed 7", Setup{Engines: spec.Engines}.ReproCommand(7))
+	require.Equal(t, "dflab repro --seed 7", Setup{Engines: spec.Systems}.ReproCommand(7))
+	require.Equal(t, "dflab repro --seed 7 --engines netherite,original", Setup{Engines: spec.Engines}.ReproCommand(7))
 	require.Equal(t, "dflab repro --seed 9 --engines original --planted skip-dedup",
 		Setup{Engines: []string{"original"}, Planted: "skip-dedup"}.ReproCommand(9))
 }
@@ -174,7 +175,10 @@ func TestSeedsThatFoundBugsPass(t *testing.T) {
 			"had been stopped got a second core with the same lease owner, and after the node restarted both ran"},
 	} {
 		t.Run(fmt.Sprint(c.seed), func(t *testing.T) {
-			cs, err := Draw(c.seed, Setup{Workloads: before})
+			// drawn over the engines alone (a few of these seeds draw the
+			// workflow service in the default setup since it joined), from
+			// the workloads before lifecycle joined
+			cs, err := Draw(c.seed, Setup{Workloads: before, Engines: spec.Engines})
 			require.NoError(t, err)
 			require.Equal(t, c.engine, cs.Spec.Engine.Name)
 			require.Equal(t, c.workload, cs.Spec.Workload.Name)
@@ -225,4 +229,36 @@ func TestCancelledCampaignReportsNoFalseViolation(t *testing.T) {
 	require.Empty(t, log.String())
 	require.GreaterOrEqual(t, sum.Ran, uint64(1))
 	require.Less(t, sum.Ran, uint64(1000))
+}
+
+// The workflow service joined the default draw without changing the seeds
+// that draw an engine: their cases are those of a setup of the engines
+// alone (as every seed was before). About a third of the seeds draw the
+// workflow service, always on a workload it runs.
+func TestAlternativesLeaveTheEnginesSeedsAlone(t *testing.T) {
+	wf := 0
+	for seed := uint64(1); seed <= 300; seed++ {
+		cs, err := Draw(seed, Setup{})
+		require.NoError(t, err)
+		if cs.Spec.Engine.Name == "workflow" {
+			wf++
+			require.Contains(t, []string{"hello3", "sequence", "imagerec"}, cs.Spec.Workload.Name)
+			continue
+		}
+		old, err := Draw(seed, Setup{Engines: spec.Engines})
+		require.NoError(t, err)
+		require.Equal(t, old.Spec, cs.Spec, "seed %d", seed)
+		require.Equal(t, old.Plan.String(), cs.Plan.String(), "seed %d", seed)
+	}
+	require.InDelta(t, 100, wf, 30)
+	_, err := Run(context.Background(), Config{Seeds: 1, Setup: Setup{Engines: []string{"workflow"}, Workloads: bankOnly(t)}})
+	require.EqualError(t, err, "campaign: system workflow runs none of the workloads bank: it runs hello3, sequence, imagerec")
+}
+
+func bankOnly(t *testing.T) *workloads.Registry {
+	f, err := workloads.Lookup("bank")
+	require.NoError(t, err)
+	r := &workloads.Registry{}
+	require.NoError(t, r.Register(f))
+	return r
 }

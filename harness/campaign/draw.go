@@ -82,6 +82,22 @@ func (su Setup) workloads() *workloads.Registry {
 	return builtinWorkloads
 }
 
+// Check reports a system of the setup that runs none of its workloads,
+// naming the workloads it runs.
+func (su Setup) Check() error {
+	for _, name := range su.engines() {
+		sys, err := su.systems().Lookup(name)
+		if err != nil {
+			return err
+		}
+		if !slices.ContainsFunc(su.workloads().Names(), func(w string) bool { return sys.RunsWorkload(w) == nil }) {
+			return fmt.Errorf("system %s runs none of the workloads %s: it runs %s",
+				name, strings.Join(su.workloads().Names(), ", "), strings.Join(sys.Workloads, ", "))
+		}
+	}
+	return nil
+}
+
 // engines are the systems the setup draws.
 func (su Setup) engines() []string {
 	if len(su.Engines) > 0 {
@@ -103,15 +119,15 @@ func (su Setup) drawable() []string {
 }
 
 // Draw draws seed's case from the seed alone: a system among the setup's
-// and its knobs (System.Draw), a cluster, a registered workload at small
-// scale (Factory.Draw) and a fault plan on the system's fault targets.
+// and its knobs (System.Draw), a cluster, a registered workload the system
+// runs (System.Workloads) at small scale (Factory.Draw) and a fault plan on
+// the system's fault targets.
 func Draw(seed uint64, su Setup) (Case, error) {
-	engines := su.engines()
 	r := rng.New(seed).Fork("campaign")
 	s := spec.Spec{Backend: spec.Backend{Kind: spec.BackendSim},
 		Cluster: spec.Cluster{Nodes: 1 + r.Intn(3), Cores: 1 + r.Intn(2)},
 		Load:    spec.Load{Kind: spec.LoadClosed, Instances: 2 + r.Intn(5)}}
-	sys, err := su.systems().Lookup(engines[r.Intn(len(engines))])
+	sys, err := su.drawSystem(r)
 	if err != nil {
 		return Case{}, fmt.Errorf("campaign: seed %d: %w", seed, err)
 	}
@@ -120,7 +136,15 @@ func Draw(seed uint64, su Setup) (Case, error) {
 		knobs = sys.Draw(r.Fork("engine"))
 	}
 	s.Engine = spec.Engine{Name: sys.Name, Knobs: knobs}
-	all := su.workloads().All()
+	var all []workloads.Factory
+	for _, f := range su.workloads().All() {
+		if sys.RunsWorkload(f.Name) == nil {
+			all = append(all, f)
+		}
+	}
+	if len(all) == 0 {
+		return Case{}, fmt.Errorf("campaign: seed %d: %w", seed, sys.RunsWorkload(su.workloads().Names()[0]))
+	}
 	wd := all[r.Intn(len(all))]
 	s.Workload.Name = wd.Name
 	if wd.Draw != nil {
@@ -141,6 +165,36 @@ func Draw(seed uint64, su Setup) (Case, error) {
 		return Case{}, fmt.Errorf("campaign: seed %d: %w", seed, err)
 	}
 	return Case{Seed: seed, Spec: rs, Plan: p, Setup: su, drawn: knobs}, nil
+}
+
+// drawSystem draws a seed's system. The setup's systems that run every
+// workload (the Durable Functions engines) are drawn from r as they were
+// before any other system existed, unless the substream "alternative"
+// picks one of the systems that run some workloads only (the workflow
+// service), each as likely as an engine. So adding such a system changes
+// only the seeds it takes: a seed of the built-in setup that drew an
+// engine before the workflow service joined still draws the same case
+// (about a third of the seeds now draw the workflow service instead).
+func (su Setup) drawSystem(r *rng.Source) (*systems.System, error) {
+	var every, some []*systems.System
+	for _, name := range su.engines() {
+		sys, err := su.systems().Lookup(name)
+		if err != nil {
+			return nil, err
+		}
+		if sys.RunsEveryWorkload() {
+			every = append(every, sys)
+		} else {
+			some = append(some, sys)
+		}
+	}
+	if len(some) > 0 {
+		alt := r.Fork("alternative")
+		if len(every) == 0 || alt.Intn(len(every)+len(some)) < len(some) {
+			return some[alt.Intn(len(some))], nil
+		}
+	}
+	return every[r.Intn(len(every))], nil
 }
 
 // drawPlan draws 0..5 faults inside the safety phase. Not drawn:

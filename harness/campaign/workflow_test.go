@@ -8,26 +8,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dflab/dflab/engine/workflow"
-	"github.com/dflab/dflab/systems/builtin"
 	wfsys "github.com/dflab/dflab/systems/workflow"
-	"github.com/dflab/dflab/workloads"
 )
 
-// workflowSetup draws the workflow service on the workloads it has state
-// machines for.
-func workflowSetup(t *testing.T, planted string) Setup {
-	t.Helper()
-	sreg := builtin.Systems()
-	if _, err := sreg.Lookup(wfsys.System.Name); err != nil {
-		require.NoError(t, sreg.Register(wfsys.System))
-	}
-	wreg := &workloads.Registry{}
-	for _, name := range []string{"hello3", "hello5", "sequence", "imagerec"} {
-		f, err := workloads.Lookup(name)
-		require.NoError(t, err)
-		require.NoError(t, wreg.Register(f))
-	}
-	return Setup{Engines: []string{wfsys.System.Name}, Planted: planted, Systems: sreg, Workloads: wreg}
+// workflowSetup draws the workflow service, on the built-in workloads it
+// runs (systems.System.Workloads).
+func workflowSetup(planted string) Setup {
+	return Setup{Engines: []string{wfsys.System.Name}, Planted: planted}
 }
 
 // A short campaign of the workflow service: crashes, restarts and storage
@@ -36,7 +23,7 @@ func TestWorkflowCampaignHasNoViolations(t *testing.T) {
 	if testing.Short() {
 		t.Skip("a campaign")
 	}
-	sum, err := Run(context.Background(), Config{From: 1, Seeds: 60, Setup: workflowSetup(t, "")})
+	sum, err := Run(context.Background(), Config{From: 1, Seeds: 60, Setup: workflowSetup("")})
 	require.NoError(t, err)
 	var out bytes.Buffer
 	require.NoError(t, sum.Print(&out))
@@ -53,7 +40,7 @@ func TestWorkflowPlantedBugsAreCaught(t *testing.T) {
 	}
 	for _, bug := range workflow.PlantedBugs {
 		t.Run(bug, func(t *testing.T) {
-			su := workflowSetup(t, bug)
+			su := workflowSetup(bug)
 			sum, err := Run(context.Background(), Config{From: 1, Seeds: 60, Setup: su, TwiceEvery: -1, StopAfter: 1})
 			require.NoError(t, err)
 			require.NotEmpty(t, sum.Violations, "planted bug %s not caught in 60 seeds", bug)

@@ -37,6 +37,9 @@ targets and planted bugs.`)
 			kinds = append(kinds, string(k))
 		}
 		fmt.Fprintf(w, "  faults: crash, restart, storage faults%s\n", prefixed(", ", kinds))
+		if s.Workloads != nil {
+			fmt.Fprintf(w, "  workloads: %s only\n", strings.Join(s.Workloads, ", "))
+		}
 		if len(s.Planted) > 0 {
 			fmt.Fprintf(w, "  planted bugs: %s\n", strings.Join(s.Planted, ", "))
 		}

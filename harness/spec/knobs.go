@@ -42,6 +42,16 @@ func (c Catalog) WorkloadsOf() *workloads.Registry {
 	return builtinWorkloads
 }
 
+// Runs returns nil if the catalog's system runs the workload, else an
+// error naming the workloads it runs (or the unknown system).
+func (c Catalog) Runs(system, workload string) error {
+	sys, err := c.SystemsOf().Lookup(system)
+	if err != nil {
+		return err
+	}
+	return sys.RunsWorkload(workload)
+}
+
 // Knob returns a knob's value in text form ("" if it has none).
 func (e Engine) Knob(name string) string { return e.Knobs[name] }
 
@@ -257,6 +267,18 @@ func (s Spec) validateEngine(c Catalog) error {
 		return fmt.Errorf("%s.%s: %w", p, s.Engine.Name, err)
 	}
 	return nil
+}
+
+// engines lists the systems of r with a Draw that run every workload, in
+// registration order.
+func engines(r *systems.Registry) []string {
+	var out []string
+	for _, s := range r.All() {
+		if s.Draw != nil && s.RunsEveryWorkload() {
+			out = append(out, s.Name)
+		}
+	}
+	return out
 }
 
 // drawable lists the systems of r whose descriptor has a Draw, in

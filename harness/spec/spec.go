@@ -39,12 +39,17 @@ const (
 
 // Allowed values of the enumerated fields, in the order error messages list them.
 var (
-	// Engines are the built-in systems (systems/builtin) that every loop
-	// over the engines covers (bench, calibration, test matrices, the
-	// campaign's default draw): those whose descriptor has a Draw. A spec
-	// may name any system of its catalog (sql has no Draw yet: it is
-	// named, not looped over).
-	Engines      = drawable(builtinSystems)
+	// Engines are the built-in Durable Functions engines (systems/builtin)
+	// that every loop over the engines covers (calibration of step costs,
+	// test matrices over every workload): those whose descriptor has a
+	// Draw and that run every workload. A spec may name any system of its
+	// catalog (sql has no Draw yet: it is named, not looped over).
+	Engines = engines(builtinSystems)
+	// Systems are the built-in systems with a Draw, Engines and the
+	// alternatives that run some workloads only (the workflow service):
+	// the loops over systems × workloads (bench, the campaign's default
+	// draw) cover the pairs System.RunsWorkload allows.
+	Systems      = drawable(builtinSystems)
 	Backends     = []string{BackendSim, BackendDisk, BackendAzure, BackendNATS}
 	LoadKinds    = []string{LoadClosed, LoadOpen}
 	Spacings     = []string{"poisson", "fixed"}

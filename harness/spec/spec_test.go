@@ -218,3 +218,17 @@ func TestSyntaxErrorsSayWhere(t *testing.T) {
 	_, err = Decode([]byte(" \n"))
 	require.EqualError(t, err, "spec: empty input; want a JSON object")
 }
+
+// A spec naming a workload its system does not run is refused at
+// workload.name, naming the workloads the system runs; the loops over
+// systems × workloads cover the workflow service (Systems), the loops over
+// every workload the Durable Functions engines (Engines).
+func TestSpecRefusesAWorkloadItsSystemDoesNotRun(t *testing.T) {
+	_, err := Parse([]byte(`{"engine":{"name":"workflow"},"workload":{"name":"hello5"}}`))
+	require.EqualError(t, err, `spec.workload.name: system workflow does not run workload "hello5": it runs hello3, sequence, imagerec`)
+	_, err = Parse([]byte(`{"engine":{"name":"workflow"},"workload":{"name":"hello3"}}`))
+	require.NoError(t, err)
+	require.Equal(t, []string{EngineNetherite, EngineOriginal}, Engines)
+	require.Equal(t, []string{EngineNetherite, EngineOriginal, "workflow"}, Systems)
+	require.ErrorContains(t, Catalog{}.Runs("workflow", "bank"), "it runs hello3, sequence, imagerec")
+}

@@ -105,6 +105,11 @@ func (s Spec) validateWorkload(c Catalog) error {
 	if err := oneOf(p+".name", s.Workload.Name, c.WorkloadsOf().Names()); err != nil {
 		return err
 	}
+	if sys, err := c.SystemsOf().Lookup(s.Engine.Name); err == nil {
+		if err := sys.RunsWorkload(s.Workload.Name); err != nil {
+			return fmt.Errorf("%s.name: %w", p, err)
+		}
+	}
 	if len(s.Workload.Params) > 0 && (!json.Valid(s.Workload.Params) || s.Workload.Params[0] != '{') {
 		return fmt.Errorf("%s.params: want an object, got %s", p, brief(s.Workload.Params))
 	}

@@ -1,5 +1,7 @@
 // Package builtin holds the registry of the systems dflab ships: the
-// original engine, Netherite and the SQL engine. Registries are open: Systems returns a
+// original engine, Netherite, the SQL engine and the workflow service
+// (Step Functions style; it runs the workloads it has state machines for,
+// systems.System.Workloads). Registries are open: Systems returns a
 // fresh one, to which a researcher's module adds its own systems.
 package builtin
 
@@ -8,12 +10,13 @@ import (
 	"github.com/dflab/dflab/systems/netherite"
 	"github.com/dflab/dflab/systems/original"
 	"github.com/dflab/dflab/systems/sql"
+	"github.com/dflab/dflab/systems/workflow"
 )
 
 // Systems returns a new registry holding the built-in systems, netherite
 // first (the default engine).
 func Systems() *systems.Registry {
-	r, err := systems.NewRegistry(netherite.System, original.System, sql.System)
+	r, err := systems.NewRegistry(netherite.System, original.System, sql.System, workflow.System)
 	if err != nil {
 		panic(err) // a programming error in a built-in descriptor
 	}

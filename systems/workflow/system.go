@@ -58,6 +58,8 @@ var System = &systems.System{
 		return systems.Values{KnobTransitionBucket: fmt.Sprint(20 + r.Intn(200)), KnobTransitionRefill: fmt.Sprint(10 + r.Intn(100))}
 	},
 	Planted: workflow.PlantedBugs,
+	// The workloads of the paper's Fig. 11 it has state machines for.
+	Workloads: []string{"hello3", "sequence", "imagerec"},
 }
 
 func init() { System.Sim, System.Real = newSim, newReal }
