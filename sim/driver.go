@@ -180,6 +180,10 @@ func NewDriver(k *Kernel, cfg Config) *Driver {
 	return d
 }
 
+// Models returns the driver's model set (deployments read their
+// services' entries, ModelSet.ServiceMs).
+func (d *Driver) Models() *ModelSet { return d.models }
+
 // Kernel returns the driver's kernel.
 func (d *Driver) Kernel() *Kernel { return d.k }
 

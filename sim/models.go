@@ -49,6 +49,12 @@ type ModelSet struct {
 	// service name; a Service added without a Cost of its own reads its
 	// costs here.
 	Services map[string]ServiceModel `json:"services,omitempty"`
+	// ServiceMs is the time a managed service spends on one unit of its
+	// own work beyond the storage it uses, by name (the workflow service's
+	// "workflow-transition": ms per state transition); a system's
+	// deployment reads its own (Driver.Models) and waits it in virtual
+	// time, without a core.
+	ServiceMs map[string]float64 `json:"serviceMs,omitempty"`
 	// Note says where the set comes from (e.g. the command that fitted it).
 	Note string `json:"note,omitempty"`
 }
@@ -294,6 +300,11 @@ func (m *ModelSet) Validate() error {
 	for _, name := range sortedKeys(m.Services) {
 		if err := m.Services[name].validate(); err != nil {
 			return fmt.Errorf("model set %q: services[%q]: %w", m.Name, name, err)
+		}
+	}
+	for _, name := range sortedKeys(m.ServiceMs) {
+		if v := m.ServiceMs[name]; !(v >= 0 && v < 1e6) {
+			return fmt.Errorf("model set %q: serviceMs[%q] = %g: want 0 <= ms < 1e6", m.Name, name, v)
 		}
 	}
 	return nil

@@ -52,6 +52,13 @@ type Config struct {
 	// reads of the inbox (the gap doubles per read that finds nothing).
 	WaitPollMin, WaitPollMax   port.Time
 	InboxPollMin, InboxPollMax port.Time
+	// TransitionLatency is the service's own time per state transition
+	// (its scheduling and history write beyond the execution record's
+	// storage round trip): a round of n transitions waits n times it
+	// before its record is written. 0 (real runs: the storage's own
+	// latency is all there is); the simulator sets the model set's
+	// ServiceMs["workflow-transition"].
+	TransitionLatency port.Time
 	// Planted is a planted bug ("": none).
 	Planted string
 	// Logf receives notable events (nil: dropped).
@@ -88,6 +95,9 @@ func (c Config) Validate() error {
 		if p.min < port.Millisecond || p.max < p.min || p.max > 60*port.Second {
 			return fmt.Errorf("workflow: Config.%sMin = %v, %sMax = %v: want 1ms <= min <= max <= 60s", p.name, time.Duration(p.min), p.name, time.Duration(p.max))
 		}
+	}
+	if c.TransitionLatency < 0 || c.TransitionLatency > 10*port.Second {
+		return fmt.Errorf("workflow: Config.TransitionLatency = %v: want 0..10s", time.Duration(c.TransitionLatency))
 	}
 	if c.Planted != "" && !slices.Contains(PlantedBugs, c.Planted) {
 		return fmt.Errorf("workflow: Config.Planted = %q: allowed %s", c.Planted, strings.Join(PlantedBugs, ", "))

@@ -105,6 +105,13 @@ func (s *Service) round(x *execution) {
 	if s.cfg.Planted == PlantedInvokeBeforeRecord {
 		s.issueOutstanding(x)
 	}
+	if d := port.Time(made) * s.cfg.TransitionLatency; d > 0 {
+		// the service's own work on the round's transitions; no other
+		// round starts meanwhile (stepping), results wait in the execution
+		x.stepping = true
+		s.after(d, func() { x.stepping = false; s.record(x) })
+		return
+	}
 	s.record(x)
 }
 

@@ -44,7 +44,7 @@ type execution struct {
 	created       port.Time
 	writing       bool // a record write is in flight
 	dirty         bool // transitions not yet recorded
-	stepping      bool // a round waits for the transition bucket
+	stepping      bool // a round waits for the transition bucket or its transitions' latency
 	issued        map[int]bool
 }
 

@@ -38,8 +38,14 @@ type Output struct {
 	Params   Params
 	Models   *sim.ModelSet
 	Targets  []Target
+	// Workflow is the workflow service's stage (FitWorkflow), run on the
+	// fitted set; Models holds its parameter.
+	Workflow WorkflowFit
 	Wall     time.Duration
 }
+
+// WorkflowEvals is the evaluations of the workflow service's stage.
+const WorkflowEvals = 14
 
 // Run measures both engines' step costs on this machine and fits Params
 // to the calibration set.
@@ -100,6 +106,9 @@ func Run(ctx context.Context, c Config) (Output, error) {
 	}
 	if out.Models, err = out.Params.ModelSet(c.Name, us); err != nil {
 		return Output{}, err
+	}
+	if out.Workflow, out.Models, err = FitWorkflow(ctx, out.Models, c.Size, c.Seed, c.Jobs, WorkflowEvals, c.Progress); err != nil {
+		return Output{}, fmt.Errorf("calibrate: workflow service: %w", err)
 	}
 	out.Wall = time.Since(began)
 	return out, nil

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/dflab/dflab/harness/simrun"
 )
 
 // synthetic is a model with known structure: throughput-like and
@@ -77,4 +79,30 @@ func TestObjective(t *testing.T) {
 		"a factor of 2 over or under costs the same")
 	require.InDelta(t, failedPenalty, Objective([]float64{10, 20}, []float64{0, 20}), 1e-12, "a failed target")
 	require.InDelta(t, 2*failedPenalty, Objective([]float64{10, 20}, nil), 1e-12, "no values at all")
+}
+
+// The workflow service's stage fits one bounded parameter alone: with it
+// the service's Hello3 latency moves from its storage round trips alone
+// towards the paper's, the parameter stays in its range, and the report's
+// section replaces the one before it.
+func TestWorkflowStageFitsTheTransitionLatency(t *testing.T) {
+	m, err := simrun.ModelSet(simrun.ModelsPaper2022b)
+	require.NoError(t, err)
+	f, fitted, err := FitWorkflow(context.Background(), WithTransitionMs(m, 0), QuickSize, 1, 1, 8, nil)
+	require.NoError(t, err)
+	require.Equal(t, 8, f.Evals)
+	require.GreaterOrEqual(t, f.TransitionMs, WorkflowParam.Lo)
+	require.LessOrEqual(t, f.TransitionMs, WorkflowParam.Hi)
+	require.Equal(t, f.TransitionMs, fitted.ServiceMs["workflow-transition"])
+	require.Less(t, f.Baseline[1], 200.0, "without it the service is its storage round trips")
+	require.InDelta(t, 379, f.Values[1], 379*0.3, "p50 near the paper's")
+	require.NoError(t, fitted.Validate())
+	_, has := m.ServiceMs["workflow-transition"]
+	require.True(t, has, "the committed set has the fitted parameter")
+	sec := f.Markdown("dflab calibrate --workflow")
+	require.Contains(t, sec, "| hello3/workflow/p50 | ms | 379 |")
+	r := ReplaceWorkflowSection("# R\n\n"+WorkflowSection+"\n\nOLDTEXT\n\n## Next\n", sec)
+	require.NotContains(t, r, "OLDTEXT")
+	require.Contains(t, r, "## Next")
+	require.Contains(t, ReplaceWorkflowSection("# R\n", sec), "# R\n\n"+WorkflowSection)
 }

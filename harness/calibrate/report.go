@@ -134,6 +134,9 @@ func (o Output) Markdown(command string) string {
 		v := o.Fit.Values[i]
 		fmt.Fprintf(&b, "| %s | %s | %g | %.4g | %.2f | %.2f |\n", t.ID, t.Unit, t.Paper, v, v/t.Paper, o.baselineAt(i)/t.Paper)
 	}
+	if o.Workflow.Evals > 0 {
+		b.WriteString("\n" + o.Workflow.Markdown(command))
+	}
 	return b.String()
 }
 

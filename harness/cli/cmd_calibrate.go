@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -16,6 +17,7 @@ import (
 	"github.com/dflab/dflab/harness"
 	"github.com/dflab/dflab/harness/calibrate"
 	"github.com/dflab/dflab/harness/simrun"
+	"github.com/dflab/dflab/sim"
 )
 
 func cmdCalibrate(ctx context.Context, e *env, args []string) error {
@@ -36,6 +38,11 @@ Netherite local, Netherite none and original; 36 targets).
    on scaled-down runs.
 3. Writes NAME.json (the model set, loadable by sim.LoadModelSet),
    NAME-fit.csv and NAME-fit.md (target, paper, dflab, ratio) into --out.
+
+4. Fits the workflow service's one parameter (its time per state
+   transition) alone to its Hello3 latency, the others held; --workflow
+   does only this on the existing set NAME (with --force) and rewrites
+   NAME.json and NAME-fit.md's section on it.
 
 A set that exists in --out is never overwritten without --force: write a
 new --name, or pass --force to replace it. The default name is paper2022
@@ -66,6 +73,9 @@ set it ran on beside its name (modelsHash, models_sha256).`)
 		return err
 	}
 	defer stop()
+	if f.workflow {
+		return calibrateWorkflow(ctx, e, f, c, strings.TrimSpace("dflab calibrate "+strings.Join(args, " ")))
+	}
 	o, err := calibrate.Run(ctx, c)
 	if c.Progress != nil {
 		fmt.Fprintln(e.stderr)
@@ -86,7 +96,7 @@ set it ran on beside its name (modelsHash, models_sha256).`)
 // calibrateFlags are calibrate's flags.
 type calibrateFlags struct {
 	quick, progress   bool
-	force             bool
+	force, workflow   bool
 	out, name, start  string
 	costs             string
 	evals, jobs, runs int
@@ -105,6 +115,7 @@ func (f *calibrateFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.costs, "costs", "", "step costs measured before (a NAME-costs.json that calibrate wrote) instead of measuring again")
 	fs.StringVar(&f.start, "start", "", "where the fit starts, e.g. cpuFactor=180,hostMs=0.8 (unnamed parameters keep their defaults; each is moved into its allowed range)")
 	fs.BoolVar(&f.progress, "progress", false, "print the progress line even when stderr is not a terminal")
+	fs.BoolVar(&f.workflow, "workflow", false, "fit only the workflow service's transition latency on the existing set NAME in --out (needs --force), every other parameter held")
 }
 
 // config checks the flags and returns the calibration they ask for.
@@ -208,4 +219,43 @@ func validSetName(s string) bool {
 		}
 	}
 	return true
+}
+
+// calibrateWorkflow fits the workflow service's transition latency on the
+// set f.name in f.out and rewrites the set and its report's section.
+func calibrateWorkflow(ctx context.Context, e *env, f calibrateFlags, c calibrate.Config, command string) error {
+	setF, _, mdF := calibrate.Files(f.name)
+	data, err := os.ReadFile(filepath.Join(f.out, setF))
+	if err != nil {
+		return fmt.Errorf("--workflow: %w", err)
+	}
+	m, err := sim.LoadModelSet(data)
+	if err != nil {
+		return fmt.Errorf("--workflow: %s: %w", setF, err)
+	}
+	fit, m, err := calibrate.FitWorkflow(ctx, m, c.Size, c.Seed, c.Jobs, calibrate.WorkflowEvals, c.Progress)
+	if c.Progress != nil {
+		fmt.Fprintln(e.stderr)
+	}
+	if err != nil {
+		return err
+	}
+	out, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return err
+	}
+	report, err := os.ReadFile(filepath.Join(f.out, mdF))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("--workflow: %w", err)
+	}
+	section := fit.Markdown(command)
+	if err := os.WriteFile(filepath.Join(f.out, setF), append(out, '\n'), 0o644); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(f.out, mdF), []byte(calibrate.ReplaceWorkflowSection(string(report), section)), 0o644); err != nil {
+		return err
+	}
+	fmt.Fprint(e.stdout, section)
+	fmt.Fprintf(e.stdout, "\nwrote %s, %s in %s\n", setF, mdF, f.out)
+	return nil
 }

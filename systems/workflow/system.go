@@ -30,6 +30,12 @@ const (
 	KnobInboxPollMax     = "inboxPollMax"
 )
 
+// ServiceTransition is the model set's entry (sim.ModelSet.ServiceMs) of
+// the service's own time per state transition, which the simulator
+// deployment waits (workflow.Config.TransitionLatency); dflab calibrate
+// fits it to the workflow service's Hello3 latency.
+const ServiceTransition = "workflow-transition"
+
 // Hub names the service's storage in simulation.
 const Hub = "hub"
 
@@ -141,6 +147,9 @@ func (e *Sim) Deploy(d *sim.Driver, nodes []sim.NodeID, reg *durable.Registry) (
 		return 0, err
 	}
 	cfg := e.Cfg
+	if ms := d.Models().ServiceMs[ServiceTransition]; ms > 0 {
+		cfg.TransitionLatency = port.Time(ms * float64(port.Millisecond))
+	}
 	e.lives, e.frontends = nil, nil
 	e.Service = d.AddCore(nodes[0], "workflow", func() port.Core {
 		s, _ := workflow.New(cfg, reg)
