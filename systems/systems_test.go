@@ -18,15 +18,15 @@ import (
 
 func TestBuiltinRegistryHoldsTheEnginesAndIsOpen(t *testing.T) {
 	r := builtin.Systems()
-	require.Equal(t, []string{"netherite", "original", "sql", "workflow"}, r.Names())
+	require.Equal(t, []string{"netherite", "original", "sql", "workflow", "queuechain", "blobchain", "lambdachain"}, r.Names())
 	_, err := r.Lookup("stepfunctions")
-	require.EqualError(t, err, `unknown system "stepfunctions" (known: netherite, original, sql, workflow)`)
+	require.EqualError(t, err, `unknown system "stepfunctions" (known: netherite, original, sql, workflow, queuechain, blobchain, lambdachain)`)
 	require.ErrorContains(t, r.Register(nethsys.System), "registered twice")
 	toy := *nethsys.System
 	toy.Name = "toy"
 	require.NoError(t, r.Register(&toy))
-	require.Equal(t, []string{"netherite", "original", "sql", "workflow", "toy"}, r.Names())
-	require.Equal(t, []string{"netherite", "original", "sql", "workflow"}, builtin.Systems().Names(), "a fresh registry each time")
+	require.Equal(t, []string{"netherite", "original", "sql", "workflow", "queuechain", "blobchain", "lambdachain", "toy"}, r.Names())
+	require.Equal(t, []string{"netherite", "original", "sql", "workflow", "queuechain", "blobchain", "lambdachain"}, builtin.Systems().Names(), "a fresh registry each time")
 	require.ErrorContains(t, r.Register(&systems.System{Name: "Bad Name"}), "allowed 1..40 of [a-z0-9-]")
 	require.ErrorContains(t, r.Register(&systems.System{Name: "nosim"}), "System.Sim is nil")
 }

@@ -47,8 +47,8 @@ func TestShortCampaignHasNoViolations(t *testing.T) {
 		engines[c.Spec.Engine.Name]++
 		workloads[c.Spec.Engine.Name+"/"+c.Spec.Workload.Name]++
 	}
-	require.Len(t, engines, 3)
-	require.Len(t, workloads, 2*len(builtinWorkloads.Names())+3, "every workload on both engines, the workflow service's three")
+	require.Len(t, engines, 4)
+	require.Len(t, workloads, 2*len(builtinWorkloads.Names())+3+1, "every workload on both engines, the workflow service's three, the queue chain's one")
 }
 
 // Every planted bug is caught within a bounded number of seeds: proof
@@ -120,7 +120,7 @@ func TestReproCommand(t *testing.T) {
 	toy.Name = "toy"
 	withToy := builtin.Systems()
 	require.NoError(t, withToy.Register(&toy))
-	require.Equal(t, "lab repro --seed 7 --engines netherite,original,workflow,toy", Setup{Systems: withToy, Program: "lab"}.ReproCommand(7),
+	require.Equal(t, "lab repro --seed 7 --engines netherite,original,workflow,queuechain,toy", Setup{Systems: withToy, Program: "lab"}.ReproCommand(7),
 		"a repro names the program and the systems it drew from")
 	more := workloads.Builtin()
 	require.NoError(t, more.Register(workloads.Factory{Name: "greet", New: func([]byte) (workload.Workload, error) { return hello.NewHello(2) }}))
@@ -231,18 +231,23 @@ func TestCancelledCampaignReportsNoFalseViolation(t *testing.T) {
 	require.Less(t, sum.Ran, uint64(1000))
 }
 
-// The workflow service joined the default draw without changing the seeds
-// that draw an engine: their cases are those of a setup of the engines
-// alone (as every seed was before). About a third of the seeds draw the
-// workflow service, always on a workload it runs.
+// The workflow service and the queue chain joined the default draw
+// without changing the seeds that draw an engine: their cases are those of
+// a setup of the engines alone (as every seed was before). About half of
+// the seeds draw one of the two, always on a workload it runs.
 func TestAlternativesLeaveTheEnginesSeedsAlone(t *testing.T) {
-	wf := 0
+	alt := map[string]int{}
 	for seed := uint64(1); seed <= 300; seed++ {
 		cs, err := Draw(seed, Setup{})
 		require.NoError(t, err)
-		if cs.Spec.Engine.Name == "workflow" {
-			wf++
+		switch cs.Spec.Engine.Name {
+		case "workflow":
+			alt["workflow"]++
 			require.Contains(t, []string{"hello3", "sequence", "imagerec"}, cs.Spec.Workload.Name)
+			continue
+		case "queuechain":
+			alt["queuechain"]++
+			require.Equal(t, "sequence", cs.Spec.Workload.Name)
 			continue
 		}
 		old, err := Draw(seed, Setup{Engines: spec.Engines})
@@ -250,7 +255,8 @@ func TestAlternativesLeaveTheEnginesSeedsAlone(t *testing.T) {
 		require.Equal(t, old.Spec, cs.Spec, "seed %d", seed)
 		require.Equal(t, old.Plan.String(), cs.Plan.String(), "seed %d", seed)
 	}
-	require.InDelta(t, 100, wf, 30)
+	require.InDelta(t, 75, alt["workflow"], 25)
+	require.InDelta(t, 75, alt["queuechain"], 25)
 	_, err := Run(context.Background(), Config{Seeds: 1, Setup: Setup{Engines: []string{"workflow"}, Workloads: bankOnly(t)}})
 	require.EqualError(t, err, "campaign: system workflow runs none of the workloads bank: it runs hello3, sequence, imagerec")
 }

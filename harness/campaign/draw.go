@@ -171,10 +171,12 @@ func Draw(seed uint64, su Setup) (Case, error) {
 // workload (the Durable Functions engines) are drawn from r as they were
 // before any other system existed, unless the substream "alternative"
 // picks one of the systems that run some workloads only (the workflow
-// service), each as likely as an engine. So adding such a system changes
-// only the seeds it takes: a seed of the built-in setup that drew an
-// engine before the workflow service joined still draws the same case
-// (about a third of the seeds now draw the workflow service instead).
+// service, the queue chain), each as likely as an engine. So adding such a
+// system changes only the seeds it takes: a seed of the built-in setup
+// that drew an engine before the alternatives joined still draws the same
+// case (about half of the seeds now draw the workflow service or the queue
+// chain instead; a seed that drew the workflow service may now draw
+// another system).
 func (su Setup) drawSystem(r *rng.Source) (*systems.System, error) {
 	var every, some []*systems.System
 	for _, name := range su.engines() {

@@ -48,7 +48,7 @@ func TestOptionsServeOutsideSystemsAndWorkloads(t *testing.T) {
 	// The plain program names what a repro of the outside system needs.
 	code, _, errOut = call(t, "repro", "--seed", "2", "--engines", "toy")
 	require.Equal(t, 1, code)
-	require.Contains(t, errOut, `--engines: unknown system "toy" (known: netherite, original, sql, workflow); a program that registers it (cli.WithEngine) can run it`)
+	require.Contains(t, errOut, `--engines: unknown system "toy" (known: netherite, original, sql, workflow, queuechain, blobchain, lambdachain); a program that registers it (cli.WithEngine) can run it`)
 	code, _, errOut = call(t, "spec", "--engine", "toy", "--backend", "sim", "--workload", "hello3")
 	require.Equal(t, 1, code)
 	require.Contains(t, errOut, `spec.engine.name: "toy" is not one of netherite, original`)

@@ -229,6 +229,6 @@ func TestSpecRefusesAWorkloadItsSystemDoesNotRun(t *testing.T) {
 	_, err = Parse([]byte(`{"engine":{"name":"workflow"},"workload":{"name":"hello3"}}`))
 	require.NoError(t, err)
 	require.Equal(t, []string{EngineNetherite, EngineOriginal}, Engines)
-	require.Equal(t, []string{EngineNetherite, EngineOriginal, "workflow"}, Systems)
+	require.Equal(t, []string{EngineNetherite, EngineOriginal, "workflow", "queuechain"}, Systems)
 	require.ErrorContains(t, Catalog{}.Runs("workflow", "bank"), "it runs hello3, sequence, imagerec")
 }
