@@ -29,7 +29,11 @@ SYSTEM_COLORS = {
     "original": ORIGINAL_COLORS[1],
     "Netherite, no pipelining": NETHERITE_COLORS[0],
     "Netherite (local speculation)": NETHERITE_COLORS[2],
-    "workflow service (Step Functions)": "#777777",
+    "workflow service (Step Functions)": "#9467bd",
+    "queue chain (2020 host)": "#2ca02c",
+    "queue chain (current host)": "#bcbd22",
+    "blob chain": "#8c564b",
+    "Lambda chain (simulated)": "#e377c2",
 }
 
 
@@ -81,10 +85,17 @@ def engine_color(engine, cores):
     return shades[CORES.index(cores)] if cores in CORES else shades[-1]
 
 
-def system(engine, speculation):
-    """The Go charts' name of an engine configuration."""
+ALTERNATIVES = {"workflow": "workflow service (Step Functions)", "blobchain": "blob chain", "lambdachain": "Lambda chain (simulated)"}
+
+
+def system(engine, speculation, host=""):
+    """The Go charts' name of a system configuration."""
     if engine == "original":
         return "original"
+    if engine in ALTERNATIVES:
+        return ALTERNATIVES[engine]
+    if engine == "queuechain":
+        return f"queue chain ({host if isinstance(host, str) and host else 'current'} host)"
     if engine == "netherite":
         if speculation in ("", "local") or pd.isna(speculation):
             return "Netherite (local speculation)"
@@ -97,8 +108,9 @@ def system(engine, speculation):
 def add_system(df):
     """df with a `system` column from engine and speculation."""
     spec = df["speculation"] if "speculation" in df else pd.Series("", index=df.index)
+    host = df["chain_host"] if "chain_host" in df else pd.Series("", index=df.index)
     df = df.copy()
-    df["system"] = [system(e, "" if pd.isna(s) else s) for e, s in zip(df["engine"], spec)]
+    df["system"] = [system(e, "" if pd.isna(s) else s, "" if pd.isna(h) else h) for e, s, h in zip(df["engine"], spec, host)]
     return df
 
 

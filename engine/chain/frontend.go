@@ -113,15 +113,40 @@ func (f *Frontend) start(req durable.ClientRequest, done func(durable.ClientResp
 	rec := runRecord{Name: req.Name, Input: req.Payload, Created: f.now}
 	b, _ := json.Marshal(rec)
 	f.issue(port.BlobPut{Name: f.cfg.run(req.Instance), Data: b, Cond: port.Cond{IfNoneMatch: "*"}}, func(c port.Completion) {
+		first, _ := json.Marshal(stepMsg{Instance: req.Instance, Activity: act, Step: 0, Length: in.Length, Item: in.Item})
 		switch {
 		case errors.Is(c.Err, port.ErrConflict):
-			f.status(req.Instance, done) // started before: the same chain
+			f.started(req, first, done)
 		case c.Err != nil:
 			f.after(retryDelay, func() { f.start(req, done) })
 		default:
-			first, _ := json.Marshal(stepMsg{Instance: req.Instance, Activity: act, Step: 0, Length: in.Length, Item: in.Item})
 			f.writeStep(req.Instance, 0, first, func() { done(f.response(req.Instance, rec, nil), nil) })
 		}
+	})
+}
+
+// started answers a start of a name that has a run record: another input
+// is an error; the same input is the same chain, whose first trigger is
+// written again unless it is done (the record's first write may have
+// failed after it was applied, before the first trigger was written; a
+// second first trigger runs the chain's steps twice, and the chain still
+// completes once).
+func (f *Frontend) started(req durable.ClientRequest, first []byte, done func(durable.ClientResponse, error)) {
+	f.read(f.cfg.run(req.Instance), func(b []byte) {
+		var rec runRecord
+		if err := json.Unmarshal(b, &rec); err != nil || rec.Name != req.Name || string(rec.Input) != string(req.Payload) {
+			done(durable.ClientResponse{}, fmt.Errorf("chain: start %s: the instance exists with another name or input", req.Instance))
+			return
+		}
+		f.read(f.cfg.done(req.Instance), func(d []byte) {
+			if d != nil {
+				var dr doneRecord
+				_ = json.Unmarshal(d, &dr)
+				done(f.response(req.Instance, rec, &dr), nil)
+				return
+			}
+			f.writeStep(req.Instance, 0, first, func() { done(f.response(req.Instance, rec, nil), nil) })
+		})
 	})
 }
 

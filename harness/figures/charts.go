@@ -31,6 +31,14 @@ func System(s spec.Spec) string {
 	switch {
 	case s.Engine.Name == spec.EngineOriginal:
 		return SystemOriginal
+	case s.Engine.Name == "workflow":
+		return SystemStepFunctions
+	case s.Engine.Name == "queuechain":
+		return "queue chain (" + s.Engine.Knob("host") + " host)"
+	case s.Engine.Name == "blobchain":
+		return "blob chain"
+	case s.Engine.Name == "lambdachain":
+		return "Lambda chain (simulated)"
 	case s.Engine.Name != spec.EngineNetherite:
 		return s.Engine.Name
 	case level == "" || level == spec.SpeculationLocal:

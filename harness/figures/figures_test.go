@@ -41,9 +41,10 @@ func TestEveryFigureExpandsToValidDistinctSpecsOnTheOneModelSet(t *testing.T) {
 		}
 	}
 	// Fig. 9: 4 workloads × 2 engines × 4 node counts × 3 core counts;
-	// Fig. 11: 4 panels × 3 systems; speculation: 4 workloads × 3 levels;
-	// elasticity: 2 engines. Six repetitions each.
-	require.Equal(t, (96+12+12+2)*6, total)
+	// Fig. 11: 4 panels × 3 engines, plus the workflow service (Hello3,
+	// image recognition) and four chains (Sequence); speculation: 4
+	// workloads × 3 levels; elasticity: 2 engines. Six repetitions each.
+	require.Equal(t, (96+12+2+4+12+2)*6, total)
 }
 
 func TestFig9IsThePaperMatrix(t *testing.T) {
@@ -137,7 +138,8 @@ func TestFig10ChartsFig9sRunsAndOthersRunTheirOwn(t *testing.T) {
 		require.Equal(t, spec.Cluster{Nodes: 4, Cores: 2}, s.Cluster)
 		require.Equal(t, spec.LoadOpen, s.Load.Kind)
 	}
-	require.Equal(t, map[string]int{SystemNetheriteLocal: 4, SystemNetheriteNone: 4, SystemOriginal: 4}, systems)
+	require.Equal(t, map[string]int{SystemNetheriteLocal: 4, SystemNetheriteNone: 4, SystemOriginal: 4, SystemStepFunctions: 2,
+		"queue chain (2020 host)": 1, "queue chain (current host)": 1, "blob chain": 1, "Lambda chain (simulated)": 1}, systems)
 	for _, s := range expand(t, "elasticity") {
 		require.Equal(t, ElasticityPlan, s.Faults)
 	}

@@ -30,7 +30,7 @@ func TestFig11EndToEndAtTinyScale(t *testing.T) {
 	dir, nbs := t.TempDir(), t.TempDir()
 	info, err := Run(context.Background(), harness.Default, []Figure{f}, Options{Config: tiny, Results: dir, Notebooks: nbs, Workers: 2})
 	require.NoError(t, err)
-	require.Equal(t, 12*2, info.Runs)
+	require.Equal(t, (12+2+4)*2, info.Runs)
 	require.Zero(t, info.Failed)
 	require.Positive(t, info.Events)
 	require.Positive(t, info.EventsPerSec)
@@ -52,6 +52,12 @@ func TestFig11EndToEndAtTinyScale(t *testing.T) {
 	require.Contains(t, text, "| system | percentile | dflab | paper | dflab / paper |")
 	require.Contains(t, text, "| Netherite (local speculation) | p50 |")
 	require.Contains(t, text, "| 12.7 |", "the paper's Hello3 p50 for Netherite")
+	require.Contains(t, text, "| workflow service (Step Functions) | p50 |")
+	require.Contains(t, text, "| 379 |", "the paper's Hello3 p50 for Step Functions")
+	require.Contains(t, text, "## Cost per 1,000 workflows")
+	for _, sys := range []string{"queue chain (2020 host)", "queue chain (current host)", "blob chain", "Lambda chain (simulated)"} {
+		require.Contains(t, text, "| sequence | "+sys+" |", "the cost of every system")
+	}
 	require.Contains(t, text, "model set | `"+Models+"`")
 	require.Contains(t, text, "figures --only fig11 --models "+Models+" --reps 2")
 	require.Contains(t, text, "seed 1+i: 1..2")

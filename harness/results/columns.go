@@ -72,6 +72,12 @@ var SpecColumns = []Column{
 	{"control_queues", "", "original engine control queues", knob(spec.EngineOriginal, "controlQueues")},
 	{"extended_sessions", "", "original engine extended sessions (true/false)", knob(spec.EngineOriginal, "extendedSessions")},
 	{"max_concurrent_activities", "", "original engine activities per worker at once", knob(spec.EngineOriginal, "maxConcurrentActivities")},
+	{"chain_host", "", "trigger chains: the Functions host whose queue-listener defaults apply (current or 2020)", func(r Row) string {
+		if r.Spec.Engine.Name != "queuechain" && r.Spec.Engine.Name != "blobchain" {
+			return ""
+		}
+		return r.Spec.Engine.Knob("host")
+	}},
 }
 
 func zeroEmpty(v int) string {
