@@ -1,17 +1,20 @@
 package sim
 
 import (
+	"fmt"
 	"math"
 
 	"github.com/dflab/dflab/engine/port"
 )
 
 // Server is a next-free-slot server in virtual time: each request occupies
-// it for max(1/reqPerSec, bytes/bytesPerSec) (rounded up to a whole
-// nanosecond), so it never starts more than reqPerSec requests, nor more
-// than bytesPerSec bytes' worth of slots, in any one-second window.
+// it for max(1/reqPerSec, units/unitsPerSec, bytes/bytesPerSec) (rounded up
+// to a whole nanosecond), so it never starts more than reqPerSec requests,
+// nor more than unitsPerSec units or bytesPerSec bytes' worth of slots, in
+// any one-second window.
 type Server struct {
 	nsPerReq  float64
+	nsPerUnit float64
 	nsPerByte float64
 	next      port.Time
 	served    uint64
@@ -19,10 +22,13 @@ type Server struct {
 }
 
 // NewServer returns a server with the given limits; 0 means unlimited.
-func NewServer(reqPerSec, bytesPerSec float64) *Server {
+func NewServer(reqPerSec, unitsPerSec, bytesPerSec float64) *Server {
 	s := &Server{}
 	if reqPerSec > 0 {
 		s.nsPerReq = float64(port.Second) / reqPerSec
+	}
+	if unitsPerSec > 0 {
+		s.nsPerUnit = float64(port.Second) / unitsPerSec
 	}
 	if bytesPerSec > 0 {
 		s.nsPerByte = float64(port.Second) / bytesPerSec
@@ -30,14 +36,14 @@ func NewServer(reqPerSec, bytesPerSec float64) *Server {
 	return s
 }
 
-// Admit queues a request of bytes arriving at now and returns when it is
-// served.
-func (s *Server) Admit(now port.Time, bytes int) port.Time {
+// Admit queues a request of units (port.ScaleUnits) and bytes arriving at
+// now and returns when it is served.
+func (s *Server) Admit(now port.Time, units, bytes int) port.Time {
 	start := s.next
 	if start < now {
 		start = now
 	}
-	slot := math.Max(s.nsPerReq, s.nsPerByte*float64(bytes))
+	slot := max(s.nsPerReq, s.nsPerUnit*float64(units), s.nsPerByte*float64(bytes))
 	d := port.Time(math.Ceil(slot))
 	s.next = start + d
 	s.busy += d
@@ -65,20 +71,35 @@ type capState struct {
 func newThrottle(caps []Cap) *throttle {
 	t := &throttle{}
 	for _, c := range caps {
-		st := capState{cap: c}
-		if c.Scope == ScopeAccount {
-			st.account = NewServer(c.ReqPerSec, c.MBPerSec*1e6)
-		} else {
-			st.perTarget = map[string]*Server{}
-		}
-		t.caps = append(t.caps, st)
+		t.add(c)
 	}
 	return t
 }
 
+func (t *throttle) add(c Cap) {
+	st := capState{cap: c}
+	if c.Scope == ScopeAccount {
+		st.account = NewServer(c.ReqPerSec, c.UnitsPerSec, c.MBPerSec*1e6)
+	} else {
+		st.perTarget = map[string]*Server{}
+	}
+	t.caps = append(t.caps, st)
+}
+
+// AddCap adds a throughput cap of the deployment (a service it provisions,
+// such as an Event Hubs namespace of some throughput units) to the model
+// set's; requests issued from now on pass through it.
+func (d *Driver) AddCap(c Cap) error {
+	if err := c.validate(); err != nil {
+		return fmt.Errorf("sim.AddCap %s: %w", c.Name, err)
+	}
+	d.throttle.add(c)
+	return nil
+}
+
 // admit passes a request through every matching cap in order and returns
 // when the last one serves it.
-func (t *throttle) admit(now port.Time, kind, target string, bytes int) port.Time {
+func (t *throttle) admit(now port.Time, kind, target string, units, bytes int) port.Time {
 	at := now
 	for i := range t.caps {
 		c := &t.caps[i]
@@ -89,11 +110,11 @@ func (t *throttle) admit(now port.Time, kind, target string, bytes int) port.Tim
 		if s == nil {
 			s = c.perTarget[target]
 			if s == nil {
-				s = NewServer(c.cap.ReqPerSec, c.cap.MBPerSec*1e6)
+				s = NewServer(c.cap.ReqPerSec, c.cap.UnitsPerSec, c.cap.MBPerSec*1e6)
 				c.perTarget[target] = s
 			}
 		}
-		at = s.Admit(at, bytes)
+		at = s.Admit(at, units, bytes)
 	}
 	return at
 }

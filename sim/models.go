@@ -153,15 +153,21 @@ const (
 
 // Cap is a throughput limit: matching requests are served by a
 // next-free-slot server in virtual time, each occupying the server for
-// max(1/ReqPerSec, bytes/(MBPerSec·10^6)) seconds, so the server never
-// starts more than ReqPerSec requests in any one-second window.
+// max(1/ReqPerSec, units/UnitsPerSec, bytes/(MBPerSec·10^6)) seconds, so
+// the server never starts more than ReqPerSec requests, UnitsPerSec units
+// or MBPerSec megabytes in any one-second window. A request's units are
+// what scalability targets count (port.ScaleUnits): Event Hubs ingress
+// events of a stream append, entities of a table batch, else 1.
 type Cap struct {
 	Name string `json:"name"`
 	// Ops are op kinds or kind prefixes ending in '*' ("queue-*"), or "*".
-	Ops       []string `json:"ops"`
-	Scope     string   `json:"scope"`
-	ReqPerSec float64  `json:"reqPerSec,omitempty"`
-	MBPerSec  float64  `json:"mbPerSec,omitempty"`
+	Ops         []string `json:"ops"`
+	Scope       string   `json:"scope"`
+	ReqPerSec   float64  `json:"reqPerSec,omitempty"`
+	UnitsPerSec float64  `json:"unitsPerSec,omitempty"`
+	MBPerSec    float64  `json:"mbPerSec,omitempty"`
+	// Doc says where the limit comes from (documentation, unit).
+	Doc string `json:"doc,omitempty"`
 }
 
 // CPUModel is a cost model: CPU time charged on a node's cores. CostsMs keys
@@ -348,13 +354,13 @@ func (c Cap) validate() error {
 	for _, f := range []struct {
 		name string
 		v    float64
-	}{{"reqPerSec", c.ReqPerSec}, {"mbPerSec", c.MBPerSec}} {
+	}{{"reqPerSec", c.ReqPerSec}, {"unitsPerSec", c.UnitsPerSec}, {"mbPerSec", c.MBPerSec}} {
 		if !(f.v >= 0) || math.IsInf(f.v, 0) {
 			return fmt.Errorf("%s: must be a finite number >= 0, got %g", f.name, f.v)
 		}
 	}
-	if c.ReqPerSec == 0 && c.MBPerSec == 0 {
-		return fmt.Errorf("reqPerSec and mbPerSec are both 0: a cap needs at least one limit")
+	if c.ReqPerSec == 0 && c.UnitsPerSec == 0 && c.MBPerSec == 0 {
+		return fmt.Errorf("reqPerSec, unitsPerSec and mbPerSec are all 0: a cap needs at least one limit")
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"testing"
 
@@ -126,9 +127,9 @@ func TestThroughputCap(t *testing.T) {
 	now := port.Time(0)
 	for i := 0; i < 20000; i++ {
 		now += port.Time(r.Intn(400)) * port.Microsecond // ~5,000 req/s offered
-		starts = append(starts, th.admit(now, "queue-enqueue", "queue/q1", 100))
+		starts = append(starts, th.admit(now, "queue-enqueue", "queue/q1", 1, 100))
 		if i%2 == 0 {
-			other = append(other, th.admit(now, "queue-dequeue", "queue/q2", 0))
+			other = append(other, th.admit(now, "queue-dequeue", "queue/q2", 1, 0))
 		}
 	}
 	require.Equal(t, 2000, maxInWindow(starts, port.Second))
@@ -139,19 +140,36 @@ func TestThroughputCap(t *testing.T) {
 	// Byte cap: 1 MB/s, 100 KB appends => at most 10 per second.
 	var appends []port.Time
 	for i := 0; i < 100; i++ {
-		appends = append(appends, th.admit(0, "stream-append", "stream/0", 100_000))
+		appends = append(appends, th.admit(0, "stream-append", "stream/0", 1, 100_000))
 	}
 	require.Equal(t, 10, maxInWindow(appends, port.Second))
 	// Uncapped kinds pass at once.
-	require.Equal(t, port.Time(7), th.admit(7, "page-write", "blob/x", 1<<20))
+	require.Equal(t, port.Time(7), th.admit(7, "page-write", "blob/x", 1, 1<<20))
 	// A rate that does not divide a second rounds the slot up, never down.
-	s := NewServer(3000, 0)
+	s := NewServer(3000, 0, 0)
 	var ts []port.Time
 	for i := 0; i < 10000; i++ {
-		ts = append(ts, s.Admit(0, 0))
+		ts = append(ts, s.Admit(0, 1, 0))
 	}
 	require.LessOrEqual(t, maxInWindow(ts, port.Second), 3000)
 	require.Equal(t, uint64(10000), s.Served())
+}
+
+// TestUnitsCap: a cap on units (Event Hubs ingress events, table entities)
+// counts each request's units, not the request: 1,000 events/s admits ten
+// appends of 100 events a second, and the 1,001st event waits a second.
+func TestUnitsCap(t *testing.T) {
+	th := newThrottle([]Cap{{Name: "event-hubs-ingress", Ops: []string{"stream-append"}, Scope: ScopeAccount, UnitsPerSec: 1000}})
+	var starts []port.Time
+	for i := 0; i < 30; i++ {
+		starts = append(starts, th.admit(0, "stream-append", fmt.Sprintf("stream/%d", i%4), 100, 100))
+	}
+	require.Equal(t, 10, maxInWindow(starts, port.Second))
+	require.Equal(t, 3*port.Second-100*port.Millisecond, starts[29])
+	// port.ScaleUnits: a batch counts its rows, a record per started 64 KiB.
+	require.Equal(t, 3, port.ScaleUnits(port.TableBatch{Writes: make([]port.TableWrite, 3)}))
+	require.Equal(t, 1+2, port.ScaleUnits(port.StreamAppend{Records: [][]byte{make([]byte, 10), make([]byte, 64<<10+1)}}))
+	require.Equal(t, 1, port.ScaleUnits(port.QueueEnqueue{}))
 }
 
 func TestForEngineMergesThatEnginesCosts(t *testing.T) {

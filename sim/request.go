@@ -74,7 +74,7 @@ func (cr *coreRun) issue(now port.Time, req port.Request) {
 	bytes := req.Op.Bytes()
 	target := req.Op.Target()
 	d.checkNeeds(now, cr, &req, kind)
-	start := d.throttle.admit(now, kind, target, bytes)
+	start := d.throttle.admit(now, kind, target, port.ScaleUnits(req.Op), bytes)
 	r := &request{cr: cr, req: req, kind: kind}
 	cr.inflight.push(r)
 	if s := d.serviceOf(kind); s != nil {

@@ -3,6 +3,8 @@ package meter
 import (
 	"sort"
 	"sync"
+
+	"github.com/dflab/dflab/engine/port"
 )
 
 // Counts are the traffic of one op kind (or a total).
@@ -91,14 +93,8 @@ func (m *Meter) Reset() {
 }
 
 // Events is the number of Event Hubs ingress events for records: one per
-// started 64 KiB of each record.
-func Events(records [][]byte) int64 {
-	var n int64
-	for _, r := range records {
-		n += int64(max(1, (len(r)+EventUnitBytes-1)/EventUnitBytes))
-	}
-	return n
-}
+// started 64 KiB of each record (port.EventHubsEvents).
+func Events(records [][]byte) int64 { return int64(port.EventHubsEvents(records)) }
 
 // EventUnitBytes is the size of one billed Event Hubs ingress event.
-const EventUnitBytes = 64 << 10
+const EventUnitBytes = port.EventUnitBytes
