@@ -80,6 +80,7 @@ func Targets(z Size, seed uint64) []Target {
 			s := base(p.engine, 1, cores, seed)
 			s.Workload, s.Load = throughputLoad(p.workload, z)
 			s.Name = "calibrate/" + p.workload
+			spec.WithPaperThroughputUnits(&s)
 			out = append(out, Target{ID: fmt.Sprintf("%s/%s/1x%d", p.workload, p.engine, cores),
 				Paper: p.perCores[i], Unit: p.unit, Spec: s})
 		}
@@ -92,6 +93,7 @@ func Targets(z Size, seed uint64) []Target {
 		s.Name = "calibrate/hello3"
 		s.Workload = spec.Workload{Name: "hello3"}
 		s.Load = spec.Load{Kind: spec.LoadOpen, RatePerSec: 10, Duration: spec.Duration(int64(z.Hello3Sec) * 1e9), Spacing: "fixed"}
+		spec.WithPaperThroughputUnits(&s)
 		for i, pct := range latencyPcts {
 			out = append(out, Target{ID: fmt.Sprintf("hello3/%s/p%g", p.name, pct), Paper: p.ms[i], Unit: "ms", Spec: s, Pct: pct})
 		}

@@ -174,6 +174,7 @@ func (f Figure) Expand() ([]spec.Spec, error) {
 					return nil, fmt.Errorf("figure %s: %w", f.ID, err)
 				}
 			}
+			spec.WithPaperThroughputUnits(&s)
 			if s, err = s.Resolve(); err != nil {
 				return nil, fmt.Errorf("figure %s: %w", f.ID, err)
 			}

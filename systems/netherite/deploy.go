@@ -24,6 +24,11 @@ import (
 type Sim struct {
 	Partitions int
 	Knobs      netherite.Knobs
+	// ThroughputUnits are the Event Hubs namespace's TUs: every stream
+	// append (partitions' and clients' sends) passes one namespace-wide
+	// ingress cap of ThroughputUnits × 1,000 events/s and × 1 MB/s (0 or
+	// -1: unlimited).
+	ThroughputUnits int
 	// Logf receives the engine's notable events (nil: dropped).
 	Logf func(format string, args ...any)
 	// Cores are the partition cores of the last Deploy, by partition (the
@@ -71,6 +76,11 @@ func (n *Sim) Deploy(d *sim.Driver, nodes []sim.NodeID, reg *durable.Registry) (
 		n.logs[n.logName(p)] = p
 	}
 	d.OnCompletion(n.watchLeases)
+	if c, ok := EventHubsCap(n.ThroughputUnits); ok {
+		if err := d.AddCap(c); err != nil {
+			return 0, err
+		}
+	}
 	for p := 0; p < n.Partitions; p++ {
 		id, err := n.addPartition(d, cfg, nodes[p%len(nodes)], p, 0)
 		if err != nil {
@@ -107,6 +117,17 @@ func (n *Sim) Deploy(d *sim.Driver, nodes []sim.NodeID, reg *durable.Registry) (
 		}
 	})
 	return client, nil
+}
+
+// EventHubsCap is the ingress cap of an Event Hubs namespace of tus
+// throughput units (false for tus <= 0: unlimited).
+func EventHubsCap(tus int) (sim.Cap, bool) {
+	if tus <= 0 {
+		return sim.Cap{}, false
+	}
+	return sim.Cap{Name: "event-hubs-ingress", Ops: []string{"stream-append"}, Scope: sim.ScopeAccount,
+		UnitsPerSec: float64(tus * EventsPerSecPerTU), MBPerSec: float64(tus) * IngressMBPerTU,
+		Doc: fmt.Sprintf("%d throughput units × (1,000 events/s or 1 MB/s of ingress), Event Hubs scalability documentation", tus)}, true
 }
 
 // standbyNodes returns the indexes of the nodes of partition p's

@@ -26,6 +26,21 @@ const (
 	KnobTakeoverPoll     = "takeoverPoll"
 	KnobReplayCheck      = "replayCheck"
 	KnobMaxFailedLives   = "maxFailedLives"
+	KnobThroughputUnits  = "eventHubs.throughputUnits"
+)
+
+// Event Hubs throughput units (Standard tier, Azure Event Hubs
+// "Scalability" documentation): one TU admits 1 MB/s or 1,000 events/s of
+// ingress, whichever comes first, and twice that of egress. Netherite's
+// partitions and clients read every event once, so egress (2x ingress)
+// never binds before ingress and is not modelled.
+const (
+	EventsPerSecPerTU = 1000
+	IngressMBPerTU    = 1.0
+	// DefaultThroughputUnits is the most a Standard namespace takes without
+	// a support request (1..20); the paper provisioned 4 to 20 by workload
+	// (spec.PaperThroughputUnits).
+	DefaultThroughputUnits = 20
 )
 
 // MaxPartitionsReal is Netherite's partition range on real backends; the
@@ -106,6 +121,8 @@ func knobs() []systems.Knob {
 			Doc: "how often a rank-1 standby tries for the lease of a partition another node holds (rank r: every r times this)"},
 		{Name: KnobReplayCheck, Kind: systems.Bool, Default: "false",
 			Doc: "re-run every orchestration step from its history instead of resuming the cached executor, so IsReplaying and nondeterminism detection are as without a cache (on in tests and the fault campaign)"},
+		{Name: KnobThroughputUnits, Kind: systems.Int, Default: fmt.Sprint(DefaultThroughputUnits), Min: 1, Max: 40, Special: []int64{-1}, Only: systems.RunnerSim,
+			Doc: "throughput units of the Event Hubs namespace, the transport (1 TU: 1,000 events/s or 1 MB/s of ingress, whichever first; -1: unlimited)"},
 	}
 }
 
@@ -138,7 +155,7 @@ func newSim(c systems.SimConfig) (systems.Deployment, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Sim{Partitions: int(set.Int(KnobPartitions)), Knobs: k, Logf: c.Logf}, nil
+	return &Sim{Partitions: int(set.Int(KnobPartitions)), Knobs: k, Logf: c.Logf, ThroughputUnits: int(set.Int(KnobThroughputUnits))}, nil
 }
 
 // Counters implements systems.Counters: the live partition cores' stats
