@@ -110,6 +110,23 @@ var PaperHost = sim.HostModel{
 	OrchestratorSlotsPerCore: 10,
 }
 
+// PaperCaps are the Azure Storage scalability targets every fitted set
+// gets (not fitted; Azure Storage documentation, "Scalability and
+// performance targets" for queues, tables, blobs and standard storage
+// accounts). A request's units are port.ScaleUnits: a table batch counts
+// its entities. Event Hubs throughput units are the Netherite deployment's
+// (knob eventHubs.throughputUnits), provisioned per workload as the paper.
+var PaperCaps = []sim.Cap{
+	{Name: "queue", Ops: []string{"queue-*"}, Scope: sim.ScopeTarget, ReqPerSec: 2000,
+		Doc: "per queue: up to 2,000 messages/s (1 KiB messages)"},
+	{Name: "table-partition", Ops: []string{"table-*"}, Scope: sim.ScopeTarget, UnitsPerSec: 2000,
+		Doc: "per table partition: up to 2,000 entities/s (1 KiB entities)"},
+	{Name: "page-blob", Ops: []string{"page-*"}, Scope: sim.ScopeTarget, ReqPerSec: 500, MBPerSec: 62.9,
+		Doc: "per page blob: up to 500 requests/s and 60 MiB/s"},
+	{Name: "storage-account", Ops: []string{"queue-*", "table-*", "blob-*", "page-*", "append-*", "lease-*"}, Scope: sim.ScopeAccount, ReqPerSec: 20000,
+		Doc: "per storage account: up to 20,000 requests/s"},
+}
+
 // StartParams is where the fit starts: round numbers of the right order
 // for Azure Storage and Event Hubs.
 var StartParams = Params{CPUFactor: 100, HostMs: 1, PageMs: 20, StreamMs: 5, QueueMs: 10, TableMs: 10, Sigma: 0.5, BackgroundMs: 1}
@@ -147,7 +164,7 @@ const SQLRoundTripMs = 1.0
 func (p Params) ModelSet(name string, measured map[string]map[string]float64) (*sim.ModelSet, error) {
 	host := PaperHost
 	host.BackgroundMsPerInvocation = round6(p.BackgroundMs)
-	m := &sim.ModelSet{Name: name, Ops: map[string]sim.OpModel{}, EngineCPU: map[string]sim.CPUModel{}, Host: host,
+	m := &sim.ModelSet{Name: name, Ops: map[string]sim.OpModel{}, EngineCPU: map[string]sim.CPUModel{}, Host: host, Caps: append([]sim.Cap(nil), PaperCaps...),
 		Network: sim.NetworkModel{LocalMs: rng.Const(0.02), RemoteMs: rng.MustParse("lognormal(mu=-0.7,sigma=0.2)")}}
 	for _, kind := range sim.OpKinds() {
 		for _, g := range opGroups {
