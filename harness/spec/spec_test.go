@@ -66,7 +66,7 @@ func TestOmittedBackendIsTheSimulator(t *testing.T) {
 func TestMinimalSpecGetsEveryDefault(t *testing.T) {
 	s, err := Parse([]byte(`{"engine":{"name":"original"},"backend":{"kind":"sim"},"workload":{"name":"bank"}}`))
 	require.NoError(t, err)
-	require.Equal(t, systems.Values{"controlQueues": "4", "maxConcurrentActivities": "10", "extendedSessions": "false",
+	require.Equal(t, systems.Values{"controlQueues": "4", "maxConcurrentActivities": "-1", "extendedSessions": "false",
 		"visibility": "5m0s", "leaseRenewal": "10s", "leaseInterval": "30s", "maxPoll": "30s", "replayCheck": "false"}, s.Engine.Knobs)
 	require.Equal(t, DefaultModels, s.Backend.Models)
 	require.Equal(t, Cluster{Nodes: 1, Cores: 1}, s.Cluster)
@@ -197,7 +197,7 @@ func TestExplicitZeroIsAnError(t *testing.T) {
 		`{"engine":{"name":"netherite","netherite":{"partitions":0}}`:             `spec.engine.netherite.partitions: 0 is out of range; allowed 1..1024`,
 		`{"engine":{"name":"netherite","netherite":{"checkpoint":{"events":0}}}`:  `spec.engine.netherite.checkpoint.events: 0 is out of range; allowed 1..2147483647 or -1`,
 		`{"engine":{"name":"netherite","netherite":{"checkpoint":{"idle":"0s"}}}`: `spec.engine.netherite.checkpoint.idle: "0s": allowed a duration > 0`,
-		`{"engine":{"name":"original","original":{"maxConcurrentActivities":0}}`:  `spec.engine.original.maxConcurrentActivities: 0 is out of range; allowed 1..1000`,
+		`{"engine":{"name":"original","original":{"maxConcurrentActivities":0}}`:  `spec.engine.original.maxConcurrentActivities: 0 is out of range; allowed 1..1000 or -1`,
 	} {
 		_, err := Parse([]byte(in + rest))
 		require.ErrorContains(t, err, want, in)

@@ -23,7 +23,7 @@ type Sim struct {
 	ControlQueues int // C (0: the engine's default)
 	Extended      bool
 	ReplayCheck   bool      // original.Config.ReplayCheck
-	MaxActivities int       // per worker (0: the engine's default)
+	MaxActivities int       // per worker (0: the node's activity slots, else the engine's default)
 	Visibility    port.Time // control and work-item visibility timeouts (0: default)
 	LeaseRenewal  port.Time // how often leases are renewed and balanced (0: default)
 	LeaseInterval port.Time // the control-queue lease duration (0: default)
@@ -90,6 +90,11 @@ func (e *Sim) Deploy(d *sim.Driver, nodes []sim.NodeID, reg *durable.Registry) (
 			// The Functions host gives the dispatcher this many sessions
 			// (maxConcurrentOrchestratorFunctions), held across storage I/O.
 			cfg.MaxSessions = slots
+		}
+		if slots := d.ActivitySlots(n); slots > 0 && e.MaxActivities == 0 {
+			// The host runs this many activities at once
+			// (maxConcurrentActivityFunctions, 10 × cores).
+			cfg.MaxActivities = min(slots, 1000)
 		}
 		if _, err := original.NewWorker(cfg, reg); err != nil {
 			return 0, err

@@ -34,8 +34,8 @@ var System = &systems.System{
 			Doc: "keep each instance's history and executor in memory between steps"},
 		{Name: KnobReplayCheck, Kind: systems.Bool, Default: "false",
 			Doc: "with extendedSessions, re-run every orchestration step from its history instead of resuming the cached executor, so IsReplaying and nondeterminism detection are as without a cache (on in tests and the fault campaign)"},
-		{Name: KnobMaxActivities, Kind: systems.Int, Default: "10", Min: 1, Max: 1000,
-			Doc: "activities a worker runs at once"},
+		{Name: KnobMaxActivities, Kind: systems.Int, Default: "-1", Min: 1, Max: 1000, Special: []int64{-1},
+			Doc: "activities a worker runs at once (-1: the Functions host's maxConcurrentActivityFunctions, 10 × the node's cores in simulation, 10 for real)"},
 		{Name: KnobVisibility, Kind: systems.Duration, Default: "5m0s",
 			Doc: "how long a dequeued control-queue message or work item stays hidden (1s..7d)"},
 		{Name: KnobLeaseRenewal, Kind: systems.Duration, Default: "10s",
@@ -74,7 +74,7 @@ func simOf(v systems.Values, runner string) (*Sim, error) {
 		return nil, err
 	}
 	e := &Sim{ControlQueues: int(set.Int(KnobControlQueues)), Extended: set.Bool(KnobExtendedSessions), ReplayCheck: set.Bool(KnobReplayCheck),
-		MaxActivities: int(set.Int(KnobMaxActivities)), Visibility: set.Duration(KnobVisibility),
+		MaxActivities: max(0, int(set.Int(KnobMaxActivities))), Visibility: set.Duration(KnobVisibility),
 		LeaseRenewal: set.Duration(KnobLeaseRenewal), LeaseInterval: set.Duration(KnobLeaseInterval), MaxPoll: set.Duration(KnobMaxPoll)}
 	if err := e.Config(0, 1).Validate(); err != nil {
 		return nil, err
