@@ -41,6 +41,7 @@ var commands = map[string]command{
 	"sweep":     {"expand a matrix of specs and run every point", cmdSweep},
 	"figures":   {"regenerate the paper's figures into results/ and notebooks/", cmdFigures},
 	"calibrate": {"calibrate the simulator's models to the paper's calibration set", cmdCalibrate},
+	"ablation":  {"turn each structural feature of the model off alone: fit and Fig. 9 shape", cmdAblation},
 	"faults":    {"run the swarm fault campaign on the simulator: seeds, faults, checkers", cmdFaults},
 	"repro":     {"re-run one seed with its fault plan", cmdRepro},
 	"plot":      {"draw charts and CSV tables from a JSONL results file", cmdPlot},

@@ -1,0 +1,64 @@
+package ablation
+
+import (
+	"github.com/dflab/dflab/harness/spec"
+	"github.com/dflab/dflab/sim"
+	"github.com/dflab/dflab/systems"
+)
+
+// Feature is one structural feature of the model, and how to turn it off:
+// an edit of the model set, of every spec, or both.
+type Feature struct {
+	Name string
+	// Hypothesis is issue 15's hypothesis the feature answers (1..5).
+	Hypothesis int
+	// Off says what the run does without the feature.
+	Off    string
+	models func(*sim.ModelSet)
+	spec   func(*spec.Spec)
+}
+
+// Baseline is the row with every feature on.
+const Baseline = "none (all features on)"
+
+// Features are the features an ablation turns off, one at a time.
+var Features = []Feature{
+	{Name: "host-workers", Hypothesis: 1,
+		Off:    "orchestration episodes, entity batches and replay run on the engine core's own thread (a partition, a dispatcher), not on the node's worker threads",
+		models: func(m *sim.ModelSet) { m.Host.WorkerKinds, m.Host.ItemKinds = nil, nil }},
+	{Name: "background-cpu", Hypothesis: 1,
+		Off:    "no off-critical-path CPU per invocation (host.backgroundMsPerInvocation = 0)",
+		models: func(m *sim.ModelSet) { m.Host.BackgroundMsPerInvocation = 0 }},
+	{Name: "host-slots", Hypothesis: 2,
+		Off: "no Functions host concurrency limits (activity and orchestrator slots per core 0): each engine's own fixed defaults (original: 10 sessions, 10 activities per worker; Netherite: 100 activities per partition)",
+		models: func(m *sim.ModelSet) {
+			m.Host.ActivitySlotsPerCore, m.Host.OrchestratorSlotsPerCore = 0, 0
+		}},
+	{Name: "original-activities-per-core", Hypothesis: 2,
+		Off:  "the original engine's workers run at most 10 activities whatever the cores (maxConcurrentActivities = 10, the engine's fixed default)",
+		spec: knob(spec.EngineOriginal, "maxConcurrentActivities", "10")},
+	{Name: "event-hubs-tus", Hypothesis: 3,
+		Off:  "Netherite's Event Hubs namespace is unlimited (eventHubs.throughputUnits = -1) instead of the paper's TUs per workload",
+		spec: knob(spec.EngineNetherite, spec.KnobThroughputUnits, "-1")},
+	{Name: "storage-caps", Hypothesis: 3,
+		Off:    "no Azure Storage scalability targets (per queue, table partition, page blob, account)",
+		models: func(m *sim.ModelSet) { m.Caps = nil }},
+}
+
+// knob sets an engine's knob on the specs of that engine.
+func knob(engine, name, value string) func(*spec.Spec) {
+	return func(s *spec.Spec) {
+		if s.Engine.Name == engine {
+			s.Engine = s.Engine.With(systems.Values{name: value})
+		}
+	}
+}
+
+// Names are the features' names.
+func Names() []string {
+	out := make([]string, len(Features))
+	for i, f := range Features {
+		out[i] = f.Name
+	}
+	return out
+}
