@@ -76,6 +76,23 @@ func (c *EntityContext) SignalEntity(id EntityID, operation string, input any) e
 	return nil
 }
 
+// StartNewOrchestration starts orchestration name as instance id with
+// input, as a client's start would, without waiting for it (Durable
+// Functions' context.StartNewOrchestration of entities): the start is sent
+// only if this operation succeeds, like a signal, and the instance has no
+// parent to notify. id must name no entity ("@name@key").
+func (c *EntityContext) StartNewOrchestration(name, id string, input any) error {
+	if name == "" || id == "" || id[0] == '@' {
+		return fmt.Errorf("entity %s: start orchestration %q as %q: want a name and an orchestration instance id (not an entity id)", c.id, name, id)
+	}
+	b, err := Marshal(input)
+	if err != nil {
+		return fmt.Errorf("entity %s: start %s %q input: %w", c.id, name, id, err)
+	}
+	c.signals = append(c.signals, Message{To: id, Event: Event{Kind: ExecutionStarted, Name: name, Payload: b}})
+	return nil
+}
+
 // Effects returns what the operation did: the new state, the result and the
 // signals it sent. Executors call it after the entity function returns.
 func (c *EntityContext) Effects() (state []byte, exists bool, result []byte, signals []Message) {
