@@ -205,6 +205,11 @@ func (r *run) deploy() error {
 	if err := r.w.Register(reg); err != nil {
 		return fmt.Errorf("%s: register: %w", r.w.Name(), err)
 	}
+	if r.spec.Load.Launchers > 0 {
+		if err := reg.AddEntity(LauncherEntity, launcher); err != nil {
+			return fmt.Errorf("spec.load.launchers: %w", err)
+		}
+	}
 	r.k = sim.NewKernel(0)
 	store, err := mem.New(r.k.Now, mem.Options{Partitions: r.eng.StreamPartitions()})
 	if err != nil {
@@ -250,8 +255,19 @@ func (r *run) deploy() error {
 		}
 	}
 	r.healPhase()
+	arrivals := r.arrivals
+	if per := r.spec.Load.Launchers; per > 0 && !r.tr.byEntity {
+		signals, batches, rest, err := launchCalls(arrivals, per)
+		if err != nil {
+			return err
+		}
+		for i, a := range signals {
+			r.d.Call(port.Time(a.At), r.client, port.ClientCall{ID: r.tr.call(callInfo{instance: batches[i].instances[0], batch: &batches[i]}), Req: a.Req})
+		}
+		arrivals = rest
+	}
 	started := map[int]bool{}
-	for _, a := range r.arrivals {
+	for _, a := range arrivals {
 		if started[a.Instance] {
 			// A request after its instance's start goes out once the one
 			// before it is answered, as a real client sends them (realrun).

@@ -17,11 +17,21 @@ type callInfo struct {
 	poll     bool   // a RequestStatus on the instance's done-entity
 	entity   string // a RequestStatus reading an entity for the oracle
 	chained  bool   // a start or a request after it: its answer sends the next (followUp)
+	// batch is a launcher's signal: its orchestrations are waited for once
+	// it is acknowledged; launched marks such a wait, which an engine may
+	// answer "unknown instance" until the launcher's start arrives.
+	batch    *launched
+	launched bool
 }
 
 // maxWaitRetries bounds how often a wait answered with an error is sent
 // again before the instance counts as failed.
 const maxWaitRetries = 10
+
+// maxLaunchWaits bounds how often a wait for an orchestration a launcher
+// entity starts is sent again while the engine does not know it yet (every
+// 100 ms: a minute).
+const maxLaunchWaits = 600
 
 // tracker follows every instance from its start to its completion.
 type tracker struct {
@@ -112,6 +122,9 @@ func (t *tracker) respond(r *run, now port.Time, resp port.Response) {
 		if c.chained && resp.Err == nil {
 			r.followUp(now, c.instance)
 		}
+		if c.batch != nil && resp.Err == nil {
+			r.waitLaunched(now, *c.batch)
+		}
 		if c.startOf != "" && resp.Err == nil {
 			// A load generator waits for an instance once its start is
 			// acknowledged, as a real client does (realrun): a wait sent
@@ -132,6 +145,12 @@ func (t *tracker) waited(r *run, now port.Time, c callInfo, resp port.Response) 
 		return
 	}
 	cr, _ := resp.Resp.(durable.ClientResponse)
+	if !cr.Found && c.launched && t.retries[c.wait] < maxLaunchWaits {
+		// The launcher's start has not reached the instance yet.
+		t.retries[c.wait]++
+		r.waitLaunched(now+100*port.Millisecond, launched{instances: []int{c.instance}, ids: []string{c.wait}})
+		return
+	}
 	if !cr.Found && t.err == nil {
 		t.err = failed(CheckAcks, fmt.Errorf("wait for %s: the engine does not know the instance its start request created", c.wait))
 		return

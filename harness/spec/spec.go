@@ -88,7 +88,7 @@ type Engine struct {
 // Backend is where storage lives.
 type Backend struct {
 	Kind string `json:"kind"`
-	// Models names the simulator's model set (sim only; default "paper2022b", fitted by dflab calibrate).
+	// Models names the simulator's model set (sim only; default "paper2022c", fitted by dflab calibrate).
 	Models string `json:"models,omitempty"`
 	// Dir is the directory of the disk backend (empty: a fresh temporary
 	// one, removed after the run). Each run gets its own task hub in
@@ -135,4 +135,11 @@ type Load struct {
 	// DefaultTimeLimit per the workload's default load's worth of
 	// instances (so it scales with the load), at least DefaultTimeLimit.
 	TimeLimit Duration `json:"timeLimit,omitempty"`
+	// Launchers, on a closed load of orchestrations, is how many starts
+	// each launcher entity makes: the client signals one launcher entity
+	// per Launchers instances and each starts its orchestrations from an
+	// entity operation (EntityContext.StartNewOrchestration), as the paper
+	// launched Hello5 on multi-node 2- and 4-core runs (200 each). Omitted:
+	// the client starts every instance itself.
+	Launchers int `json:"launchers,omitempty"`
 }

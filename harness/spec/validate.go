@@ -129,7 +129,16 @@ func (s Spec) validateLoad() error {
 		if l.RatePerSec != 0 || l.Duration != 0 || l.Spacing != "" {
 			return fmt.Errorf("%s: ratePerSec, duration and spacing apply to an open load only", p)
 		}
+		if l.Launchers < 0 || l.Launchers > MaxInstances {
+			return fmt.Errorf("%s.launchers: %d; omit it (the client starts every instance) or give 1..%d starts per launcher entity", p, l.Launchers, MaxInstances)
+		}
+		if l.Launchers != 0 && s.Backend.Kind != BackendSim {
+			return fmt.Errorf("%s.launchers: launcher entities run on backend sim only (backend %s)", p, s.Backend.Kind)
+		}
 		return inRange(p+".instances", int64(l.Instances), 1, MaxInstances)
+	}
+	if l.Launchers != 0 {
+		return fmt.Errorf("%s.launchers: applies to a closed load only", p)
 	}
 	if l.Instances != 0 {
 		return fmt.Errorf("%s.instances: applies to a closed load only; an open load runs ratePerSec × duration", p)
