@@ -46,6 +46,10 @@ func closedInstances(workload, engine string, nodes, cores int) int {
 	}
 }
 
+// paperLaunchers is how many Hello5 orchestrations each launcher entity
+// starts on multi-node 2- and 4-core runs, as the paper's load did.
+const paperLaunchers = 200
+
 // wordCountShapes are WordCount's mappers × reducers per cluster size:
 // the paper's range 5×10 … 150×36, interpolated between its ends.
 var wordCountShapes = map[int][2]int{1: {5, 10}, 4: {50, 20}, 8: {100, 30}, 12: {150, 36}}
@@ -60,8 +64,8 @@ var activitiesPerNode = map[int]int{1: 10, 2: 15, 4: 20}
 
 const throughputSizing = "closed load as the paper: Hello5 starts 1,000 orchestrations on 1 node, 5,000 on clusters " +
 	"(Netherite on 2- and 4-core clusters 10,000); Bank 1,000 / 2,000 / 3,000 transactions on 1 / 2 / 4 cores (original) and " +
-	"1,000 on 1 node or 2,000 on clusters / 3,000 / 4,000 (Netherite), all started at once by the client (the paper's launcher " +
-	"entities of 200 are not modelled); WordCount runs one job of M×R = 5×10, 50×20, 100×30, 150×36 on 1, 4, 8, 12 nodes " +
+	"1,000 on 1 node or 2,000 on clusters / 3,000 / 4,000 (Netherite), all started at once: Hello5 on multi-node 2- and 4-core " +
+	"runs by launcher entities that start 200 each (the client signals them), as the paper, every other load by the client; WordCount runs one job of M×R = 5×10, 50×20, 100×30, 150×36 on 1, 4, 8, 12 nodes " +
 	"with 200-word books over a 1,000-word vocabulary (paper: up to 5,000 words per book); Collision searches " +
 	"B = 100, 200, 400, 600 blocks on 1, 4, 8, 12 nodes with at most 10/15/20 concurrent activities per node on " +
 	"1/2/4 cores, as the paper. Counts are multiplied by the run's scale."
@@ -73,6 +77,9 @@ func fitThroughput(s *spec.Spec, cfg Config) error {
 	switch s.Workload.Name {
 	case "hello5", "bank":
 		s.Load.Instances = cfg.scaled(closedInstances(s.Workload.Name, s.Engine.Name, n, s.Cluster.Cores))
+		if s.Workload.Name == "hello5" && n > 1 && s.Cluster.Cores > 1 {
+			s.Load.Launchers = paperLaunchers
+		}
 	case "wordcount":
 		shape, ok := wordCountShapes[n]
 		if !ok {
