@@ -1,0 +1,36 @@
+package simrun
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/dflab/dflab/harness/metrics"
+	"github.com/dflab/dflab/systems"
+)
+
+// Netherite's Event Hubs namespace is a resource of the run: with
+// eventHubs.throughputUnits it is a cap every stream append passes (and
+// one TU is slower than unlimited); with -1 there is none.
+func TestEventHubsThroughputUnitsAreACap(t *testing.T) {
+	run := func(tus string) metrics.Set {
+		s := resolved(t, "netherite", "wordcount", `{"mappers":4,"reducers":4,"bookWords":1000}`, 1, 2)
+		s.Engine = s.Engine.With(systems.Values{"eventHubs.throughputUnits": tus})
+		s, err := s.Resolve()
+		require.NoError(t, err)
+		m, err := Run(context.Background(), s, 1, nil)
+		require.NoError(t, err)
+		return m
+	}
+	capped, free := run("1"), run("-1")
+	var names []string
+	for _, r := range capped.Resources {
+		names = append(names, r.String())
+	}
+	require.Contains(t, names, "cap event-hubs-ingress")
+	for _, r := range free.Resources {
+		require.NotEqual(t, "event-hubs-ingress", r.Name)
+	}
+	require.Less(t, capped.ThroughputPerSec, free.ThroughputPerSec)
+}
