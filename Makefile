@@ -99,11 +99,11 @@ plots:
 	$(GO) run ./harness/cmd/dflab figures --plots --out results --notebooks notebooks
 
 ## calibrate: measure both engines' step costs here and fit the simulator's default model
-## set (paper2022b, the one specs and figures use) to the paper's calibration set; rewrites
-## harness/simrun/models/paper2022b.{json,-fit.csv,-fit.md,-costs.json} (paper2022, the older
-## fit without the Functions-host structure, stays as it is)
+## set (paper2022c, the one specs and figures use) to the paper's calibration set; rewrites
+## harness/simrun/models/paper2022c.{json,-fit.csv,-fit.md,-costs.json} (paper2022 and
+## paper2022b, the older fits without the host structure and the services' limits, stay as they are)
 calibrate:
-	$(GO) run ./harness/cmd/dflab calibrate --progress --force --name paper2022b
+	$(GO) run ./harness/cmd/dflab calibrate --progress --force --name paper2022c
 
 ## cluster-bench: local clusters of 1, 2 and 4 worker processes (Azurite, NATS R3) on this
 ## machine, Hello5 and Bank from a load process; rows to results/cluster (notebooks/cluster.ipynb).

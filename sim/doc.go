@@ -47,7 +47,12 @@
 //   - Services: each storage op kind has a latency (base sample plus a
 //     per-byte term) and throughput caps (Caps: per target — a queue, a
 //     table partition, a stream partition, a blob — or per account) served
-//     by next-free-slot servers (caps.go).
+//     by next-free-slot servers (caps.go) that count requests, bytes and
+//     the units scalability targets count (port.ScaleUnits: Event Hubs
+//     ingress events, table entities). Fitted sets carry the Azure Storage
+//     targets (calibrate.PaperCaps); a deployment adds the caps of what it
+//     provisions (Driver.AddCap: Netherite's Event Hubs namespace of
+//     eventHubs.throughputUnits TUs).
 //   - Servers a deployment brings (Service, service.go: the SQL engine's
 //     database): matching requests share the server's cores by processor
 //     sharing (n requests in service each progress at min(1, cores/n) of

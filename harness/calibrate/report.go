@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/dflab/dflab/sim"
 	"github.com/dflab/dflab/workloads/workload"
 )
 
@@ -102,9 +103,9 @@ func (o Output) Markdown(command string) string {
 		"(paper-notes.md, \"Calibration set\": single-node throughput and Hello3 latency) of ln(dflab/paper)², "+
 		"with Nelder-Mead over the log of the parameters, the simulator in the loop. No other paper number was used.\n\n",
 		command, o.Wall.Seconds(), len(o.Targets))
-	fmt.Fprintf(&b, "Objective %.3f after %d evaluations (%s; the uncalibrated default set scores %.3f); worst target off by %.2fx. Runs are scaled down "+
+	fmt.Fprintf(&b, "Objective %.3f after %d evaluations (%s; the uncalibrated default set scores %.3f); worst target off by %.2fx; %d of %d targets within ±25 %%. Runs are scaled down "+
 		"(Hello5/Bank %d orchestrations, WordCount %d×%d with %d words per book, Collision %d × B=%d, Hello3 %d s at 10/s), seed %d.\n\n",
-		o.Fit.Objective, o.Fit.Evals, o.Fit.Status, o.Baseline.Objective, o.MaxRatio(), c.Size.Hello5, c.Size.WordMappers, c.Size.WordReducers,
+		o.Fit.Objective, o.Fit.Evals, o.Fit.Status, o.Baseline.Objective, o.MaxRatio(), o.Within25(), len(o.Targets), c.Size.Hello5, c.Size.WordMappers, c.Size.WordReducers,
 		c.Size.BookWords, c.Size.Collisions, c.Size.Blocks, c.Size.Hello3Sec, c.Seed)
 	b.WriteString("## Fitted parameters\n\n| parameter | value | unit | allowed range | origin |\n|---|---|---|---|---|\n")
 	for i, n := range ParamNames {
@@ -119,6 +120,12 @@ func (o Output) Markdown(command string) string {
 	fmt.Fprintf(&b, "| host.workerKinds | %s | work kinds | — | documented structure: run on the host's worker threads, not the partition's or dispatcher's own thread |\n", strings.Join(h.WorkerKinds, ", "))
 	fmt.Fprintf(&b, "| host.activitySlotsPerCore | %d | activities per core | — | documented default (maxConcurrentActivityFunctions, Premium plans) |\n", h.ActivitySlotsPerCore)
 	fmt.Fprintf(&b, "| host.orchestratorSlotsPerCore | %d | sessions per core | — | documented default (maxConcurrentOrchestratorFunctions, Premium plans) |\n", h.OrchestratorSlotsPerCore)
+	for _, c := range PaperCaps {
+		fmt.Fprintf(&b, "| caps.%s | %s | %s | — | documented default: Azure Storage scalability targets, %s |\n", c.Name, capLimits(c), c.Scope, c.Doc)
+	}
+	b.WriteString("| eventHubs.throughputUnits | Hello 5, Bank 20, WordCount 20, Collision 4 | TUs (1,000 events/s or 1 MB/s of ingress each) | — | " +
+		"the paper's setup (paper-notes); a Netherite knob, one namespace-wide ingress cap |\n")
+	b.WriteString("| original maxConcurrentActivities | 10 × cores | activities per worker | — | documented default (maxConcurrentActivityFunctions) |\n")
 	b.WriteString("\ncpuFactor multiplies the step costs measured on this machine (below) into the simulator's CPU costs; " +
 		"hostMs is added to every function invocation (" + strings.Join(HostKeys, ", ") + "); " +
 		"the other *Ms are lognormal medians of storage op groups (blobs and leases take tableMs), sigma their common shape.\n\n")
@@ -138,6 +145,32 @@ func (o Output) Markdown(command string) string {
 		b.WriteString("\n" + o.Workflow.Markdown(command))
 	}
 	return b.String()
+}
+
+// capLimits is a cap's limits as text.
+func capLimits(c sim.Cap) string {
+	var parts []string
+	if c.ReqPerSec > 0 {
+		parts = append(parts, fmt.Sprintf("%g req/s", c.ReqPerSec))
+	}
+	if c.UnitsPerSec > 0 {
+		parts = append(parts, fmt.Sprintf("%g units/s", c.UnitsPerSec))
+	}
+	if c.MBPerSec > 0 {
+		parts = append(parts, fmt.Sprintf("%g MB/s", c.MBPerSec))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// Within25 is how many targets are within ±25 % of the paper.
+func (o Output) Within25() int {
+	n := 0
+	for i, t := range o.Targets {
+		if r := o.Fit.Values[i] / t.Paper; r >= 0.75 && r <= 1.25 {
+			n++
+		}
+	}
+	return n
 }
 
 func (o Output) baselineAt(i int) float64 {

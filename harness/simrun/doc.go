@@ -19,8 +19,9 @@
 // entities with status requests after the measured interval (entities.go).
 // The model set is named by spec.backend.models and recorded in the
 // result (models.go): "default" is sim.DefaultModels, a small uncalibrated
-// set; "paper2022" and "paper2022b" (the default: the same fit with the
-// simulated cloud's structure, sim/doc.go) are fitted by `dflab calibrate`
+// set; "paper2022", "paper2022b" (the fit with the simulated cloud's
+// structure, sim/doc.go) and "paper2022c" (the default: besides, the
+// services' throughput limits) are fitted by `dflab calibrate`
 // to the paper's calibration set and committed as models/<name>.json.
 // Empty stream reads are held until an append (as Event Hubs receivers
 // wait), not polled.

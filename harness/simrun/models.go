@@ -25,9 +25,15 @@ const (
 	// background CPU, and the original engine's wake on enqueue
 	// (models/paper2022b.json and its fit report).
 	ModelsPaper2022b = "paper2022b"
+	// ModelsPaper2022c is the fit with the services' throughput limits
+	// besides: Azure Storage scalability targets (calibrate.PaperCaps),
+	// Event Hubs throughput units per workload (Netherite's knob
+	// eventHubs.throughputUnits) and the original engine's activities per
+	// core (models/paper2022c.json and its fit report).
+	ModelsPaper2022c = "paper2022c"
 	// ModelsDefault is the scenario suite's small plausible set
 	// (sim.DefaultModels), never calibrated. The default of
-	// spec.backend.models is paper2022b (spec.DefaultModels).
+	// spec.backend.models is paper2022c (spec.DefaultModels).
 	ModelsDefault = "default"
 )
 
@@ -39,6 +45,7 @@ var modelFiles embed.FS
 var modelSets = map[string]func() (*sim.ModelSet, error){
 	ModelsPaper2022:  func() (*sim.ModelSet, error) { return EmbeddedModelSet(ModelsPaper2022) },
 	ModelsPaper2022b: func() (*sim.ModelSet, error) { return EmbeddedModelSet(ModelsPaper2022b) },
+	ModelsPaper2022c: func() (*sim.ModelSet, error) { return EmbeddedModelSet(ModelsPaper2022c) },
 	ModelsDefault:    func() (*sim.ModelSet, error) { return sim.DefaultModels(), nil },
 }
 
