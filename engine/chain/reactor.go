@@ -41,16 +41,6 @@ func (r *reactor) run(name string, input []byte, fn func() ([]byte, error), cb f
 	r.acts[id] = cb
 }
 
-func (r *reactor) work(kind string, n int) {
-	for i := range r.rd.Work {
-		if r.rd.Work[i].Kind == kind {
-			r.rd.Work[i].N += n
-			return
-		}
-	}
-	r.rd.Work = append(r.rd.Work, port.Work{Kind: kind, N: n})
-}
-
 func (r *reactor) respond(id port.CallID, resp any, err error) {
 	r.rd.Responses = append(r.rd.Responses, port.Response{ID: id, Resp: resp, Err: err})
 }

@@ -37,7 +37,8 @@ func TestFailureDetails(t *testing.T) {
 				return nil, &fatal{msg: fmt.Sprintf("fatal %d", runs[kind])}
 			}
 			var m map[string]int
-			m["x"] = 1 // panics
+			//lint:ignore SA5000 the activity panics on purpose
+			m["x"] = 1
 			return nil, nil
 		}))
 		policy := durable.RetryPolicy{MaxAttempts: 3, FirstInterval: time.Second, Handle: func(err error) bool {
