@@ -55,7 +55,7 @@ func TestNoEngineIsAClearError(t *testing.T) {
 	_, err := Execute(context.Background(), NewRegistry(), testSpec(t), Options{})
 	require.ErrorIs(t, err, ErrNoEngine)
 	require.ErrorContains(t, err, `no engine registered for "netherite"; registered: none yet`)
-	require.Equal(t, []string{"netherite", "original", "sql"}, Default.Engines(), "every built-in system runs")
+	require.Equal(t, []string{"blobchain", "lambdachain", "netherite", "original", "queuechain", "sql", "workflow"}, Default.Engines(), "every built-in system runs")
 }
 
 func TestRegistryRejectsBadRegistrations(t *testing.T) {

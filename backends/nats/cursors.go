@@ -26,7 +26,11 @@ func (s *Stream) CommitPosition(ctx context.Context, consumer string, p int, pos
 	if err := port.ValidPartition(p, s.opt.Partitions); err != nil {
 		return err
 	}
-	if _, err := s.cursors.Put(ctx, cursorKey(consumer, p), []byte(strconv.FormatInt(pos, 10))); err != nil {
+	err := retryIdempotent(ctx, func(ctx context.Context) error {
+		_, err := s.cursors.Put(ctx, cursorKey(consumer, p), []byte(strconv.FormatInt(pos, 10)))
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("nats commit position %q p%d: %w", consumer, p, err)
 	}
 	return nil
@@ -40,7 +44,11 @@ func (s *Stream) Position(ctx context.Context, consumer string, p int) (int64, e
 	if err := port.ValidPartition(p, s.opt.Partitions); err != nil {
 		return 0, err
 	}
-	e, err := s.cursors.Get(ctx, cursorKey(consumer, p))
+	var e jetstream.KeyValueEntry
+	err := retryIdempotent(ctx, func(ctx context.Context) (err error) {
+		e, err = s.cursors.Get(ctx, cursorKey(consumer, p))
+		return err
+	})
 	if errors.Is(err, jetstream.ErrKeyNotFound) {
 		return 0, fmt.Errorf("nats position %q p%d: %w", consumer, p, port.ErrNotFound)
 	}

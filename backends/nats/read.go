@@ -36,16 +36,27 @@ func (s *Stream) Read(ctx context.Context, p int, from int64, max int) (port.Rec
 	if from > 0 {
 		start, skip = uint64(from), 1
 	}
-	msgs, last, found, err := s.directGet(ctx, p, directGet{Seq: start, Batch: max + skip, MaxBytes: readMaxBytes})
+	var msgs []*nats.Msg
+	var last uint64
+	var found bool
+	err := retryIdempotent(ctx, func(ctx context.Context) (err error) {
+		msgs, last, found, err = s.directGet(ctx, p, directGet{Seq: start, Batch: max + skip, MaxBytes: readMaxBytes})
+		return err
+	})
 	if err != nil {
 		return port.Records{}, fmt.Errorf("nats read p%d: %w", p, err)
 	}
 	if !found { // nothing at start: ask the stream for its length
-		info, err := s.js.Stream(ctx, s.streamName(p))
+		err := retryIdempotent(ctx, func(ctx context.Context) error {
+			info, err := s.js.Stream(ctx, s.streamName(p))
+			if err == nil {
+				last = info.CachedInfo().State.LastSeq
+			}
+			return err
+		})
 		if err != nil {
 			return port.Records{}, mapErr(err, "read", p)
 		}
-		last = info.CachedInfo().State.LastSeq
 	}
 	out := port.Records{First: from, End: int64(last), Records: [][]byte{}}
 	for _, m := range msgs {

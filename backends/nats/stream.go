@@ -176,8 +176,20 @@ const adminAttempt = 3 * time.Second
 // retryAdmin runs op with a per-attempt deadline until it succeeds, fails
 // otherwise than by that deadline, or ctx ends.
 func retryAdmin(ctx context.Context, op func(context.Context) error) error {
+	return retryBounded(ctx, adminAttempt, op)
+}
+
+// retryIdempotent runs an idempotent request (a read, a cursor's put or
+// get) with a per-attempt deadline, retrying one that goes unanswered: a
+// request sent to a server as it stops, or to a stream as its leader
+// changes, may never be answered.
+func retryIdempotent(ctx context.Context, op func(context.Context) error) error {
+	return retryBounded(ctx, appendAttempt, op)
+}
+
+func retryBounded(ctx context.Context, attempt time.Duration, op func(context.Context) error) error {
 	for {
-		actx, cancel := context.WithTimeout(ctx, adminAttempt)
+		actx, cancel := context.WithTimeout(ctx, attempt)
 		err := op(actx)
 		cancel()
 		if err == nil || ctx.Err() != nil || !errors.Is(err, context.DeadlineExceeded) {

@@ -22,10 +22,12 @@ var selfCommand func(args []string) *exec.Cmd
 
 func cmdCluster(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 || (args[0] != "up" && args[0] != "down" && args[0] != "status" && args[0] != "bench") {
-		fmt.Fprintf(e.stderr, "usage: %s cluster up|down|status|bench [flags]   (%s cluster up --help)\n", e.program, e.program)
+		usage := fmt.Sprintf("usage: %s cluster up|down|status|bench [flags]   (%s cluster up --help)\n", e.program, e.program)
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+			fmt.Fprint(e.stdout, usage) // asked for: stdout, exit 0
 			return nil
 		}
+		fmt.Fprint(e.stderr, usage)
 		return errUsage
 	}
 	switch args[0] {
