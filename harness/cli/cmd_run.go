@@ -220,7 +220,15 @@ func runSummary(rows []results.Row, out string) string {
 	if n := len(rows) - len(tput); n > 0 {
 		of += fmt.Sprintf(", %d failed", n)
 	}
-	return fmt.Sprintf("%s: %.4g %s/s, p50 %.4g ms, p99 %.4g ms%s; %s", what, median(tput), unit, median(p50), median(p99), of, where)
+	return fmt.Sprintf("%s: %s %s/s, p50 %s ms, p99 %s ms%s; %s", what, num(median(tput)), unit, num(median(p50)), num(median(p99)), of, where)
+}
+
+// num prints v with 4 significant digits, whole numbers from 1000 on.
+func num(v float64) string {
+	if v >= 1000 {
+		return fmt.Sprintf("%.0f", v)
+	}
+	return fmt.Sprintf("%.4g", v)
 }
 
 // median of vs (not empty); vs is sorted in place.
