@@ -187,3 +187,24 @@ func TestRowsRecordTheModelSetHash(t *testing.T) {
 	}
 	require.NotEqual(t, hashes["paper2022"], hashes["default"])
 }
+
+// Free-form status lines (calibrate's) follow the same rule: nothing into
+// a file unless forced, then plain lines throttled to PlainEvery, and the
+// last one at the end.
+func TestStatusLineIntoAFile(t *testing.T) {
+	var buf bytes.Buffer
+	show, finish := StatusLine(&buf, false, nil)
+	require.Nil(t, show)
+	finish()
+	require.Empty(t, buf.String())
+	var now time.Time
+	show, finish = StatusLine(&buf, true, func() time.Time { return now })
+	show("eval 1")
+	now = now.Add(time.Second)
+	show("eval 2")
+	now = now.Add(PlainEvery)
+	show("eval 3")
+	show("eval 4")
+	finish()
+	require.Equal(t, "eval 1\neval 3\neval 4\n", buf.String())
+}

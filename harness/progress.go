@@ -183,3 +183,42 @@ func si(v float64) string {
 	}
 	return fmt.Sprintf("%.0f", v)
 }
+
+// StatusLine shows free-form status lines the way Progress does: redrawn
+// in place when out is a terminal; into a file or a pipe, only if force,
+// as plain lines (the first at once, then at most one per PlainEvery, and
+// the last by finish). show is nil when nothing is to be shown; finish
+// ends the output (a newline, or the last line not yet written).
+func StatusLine(out io.Writer, force bool, now func() time.Time) (show func(line string), finish func()) {
+	if now == nil {
+		now = time.Now
+	}
+	if IsTerminal(out) {
+		shown := false
+		return func(line string) {
+				shown = true
+				fmt.Fprintf(out, "\r\033[K%s", line)
+			}, func() {
+				if shown {
+					fmt.Fprintln(out)
+				}
+			}
+	}
+	if !force {
+		return nil, func() {}
+	}
+	var last time.Time
+	started, pending := false, ""
+	return func(line string) {
+			if t := now(); !started || t.Sub(last) >= PlainEvery {
+				started, last, pending = true, t, ""
+				fmt.Fprintln(out, line)
+				return
+			}
+			pending = line
+		}, func() {
+			if pending != "" {
+				fmt.Fprintln(out, pending)
+			}
+		}
+}

@@ -65,9 +65,8 @@ set it ran on beside its name (modelsHash, models_sha256).`)
 	if err := f.mayWrite(); err != nil {
 		return err
 	}
-	if f.progress || harness.IsTerminal(e.stderr) {
-		c.Progress = func(line string) { fmt.Fprintf(e.stderr, "\r\033[K%s", line) }
-	}
+	show, finish := harness.StatusLine(e.stderr, f.progress, nil)
+	c.Progress = show
 	stop, err := pf.start(e, f.out)
 	if err != nil {
 		return err
@@ -77,9 +76,7 @@ set it ran on beside its name (modelsHash, models_sha256).`)
 		return calibrateWorkflow(ctx, e, f, c, strings.TrimSpace("dflab calibrate "+strings.Join(args, " ")))
 	}
 	o, err := calibrate.Run(ctx, c)
-	if c.Progress != nil {
-		fmt.Fprintln(e.stderr)
-	}
+	finish()
 	if err != nil {
 		return err
 	}
