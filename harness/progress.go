@@ -28,6 +28,7 @@ type Progress struct {
 	plain   time.Time // when the last plain line was written
 	unit    string
 	note    string
+	open    bool // a live line is drawn and not yet ended
 }
 
 // PlainEvery is how often at most a progress line is written when the
@@ -125,7 +126,7 @@ func (p *Progress) RunDone() {
 	if p.live {
 		p.printLocked()
 		if p.done == p.total {
-			fmt.Fprintln(p.out)
+			p.finishLocked()
 		}
 		return
 	}
@@ -168,6 +169,22 @@ func (p *Progress) lineLocked() string {
 func (p *Progress) printLocked() {
 	if p.enabled && p.live {
 		fmt.Fprintf(p.out, "\r\033[K%s", p.lineLocked())
+		p.open = true
+	}
+}
+
+// Finish ends a live line cut short (an interrupt, an error), so that
+// what is printed next starts on a line of its own.
+func (p *Progress) Finish() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.finishLocked()
+}
+
+func (p *Progress) finishLocked() {
+	if p.open {
+		fmt.Fprintln(p.out)
+		p.open = false
 	}
 }
 

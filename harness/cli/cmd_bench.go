@@ -115,6 +115,7 @@ Simulated metrics do not depend on --workers; wall times do.`)
 		Progress: harness.NewProgress(e.stderr, len(specs)**count, *progress, nil)}
 	start := time.Now()
 	rows, err := harness.ExecuteAll(ctx, e.registry, specs, opt, *workers)
+	opt.Progress.Finish()
 	if err != nil {
 		return err
 	}

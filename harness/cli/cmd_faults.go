@@ -114,6 +114,7 @@ many.`)
 			track(events)
 			prog.RunDone()
 		}})
+	prog.Finish()
 	if err != nil && !errors.Is(err, context.Canceled) {
 		return err
 	}

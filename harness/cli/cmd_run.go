@@ -167,6 +167,7 @@ func runSpecs(ctx context.Context, e *env, specs []spec.Spec, out string, forceP
 	defer f.Close()
 	opt := harness.Options{Revision: results.BuildRevision(), Out: results.NewWriter(f),
 		Progress: harness.NewProgress(e.stderr, total, forceProgress, nil), Warn: e.warner()}
+	defer opt.Progress.Finish()
 	failed := 0
 	for _, s := range specs {
 		rows, err := harness.Execute(ctx, e.registry, s, opt)
@@ -177,6 +178,7 @@ func runSpecs(ctx context.Context, e *env, specs []spec.Spec, out string, forceP
 			}
 		}
 		if len(rows) > 0 {
+			opt.Progress.Finish()
 			fmt.Fprintln(e.stdout, runSummary(rows, out))
 		}
 		if err != nil {

@@ -96,6 +96,7 @@ func Run(ctx context.Context, reg *harness.Registry, figs []Figure, opt Options)
 		status = opt.Status
 	}
 	prog := harness.NewProgress(status, total, opt.ForceProgress, nil)
+	defer prog.Finish()
 	start, cpuStart := time.Now(), cpuTimeSec()
 	for _, p := range plan {
 		if p.specs == 0 {
