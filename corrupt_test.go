@@ -152,7 +152,7 @@ var corruptionRows = []corruptionRow{
 	// missing", or "were lost or replaced" when another partition's or the
 	// client's append at the start of the new life took the cut record's
 	// place before the partition's first read (real goroutines: either).
-	{name: "segment crashed, last frame cut", file: segFile, damage: crashCutLast, want: []string{"input stream partition 0 at offset", ": acknowledged records "}},
+	{name: "segment crashed, last frame cut", file: segFile, damage: crashCutLast, want: []string{"input stream partition 0 at offset", "acknowledged records "}},
 	{name: "segment delete", file: segFile, atStart: true, want: []string{"%s at offset 0", "records are missing"}},
 }
 
