@@ -211,6 +211,9 @@ func (s *Store) Query(ctx context.Context, table string, q port.TableQuery) (por
 	if q.RowKeyFrom != "" {
 		filter += " and RowKey ge " + odataString(q.RowKeyFrom)
 	}
+	if q.AllPartitions {
+		filter = "PartitionKey ge " + odataString(q.PartitionKeyFrom)
+	}
 	o := &aztables.ListEntitiesOptions{Filter: &filter, Top: ptr(int32(q.PageSize))}
 	if q.Continuation != "" {
 		var k continuation

@@ -16,6 +16,7 @@ func init() {
 		{"batch-atomic", tableBatchAtomic},
 		{"batch-bad-input", tableBatchBad},
 		{"query-continuation", tableQuery},
+		{"scan-all-partitions", tableScan},
 		{"limits-and-bad-input", tableLimits},
 	}
 }
@@ -191,6 +192,35 @@ func tableQuery(e *env) {
 	page, err = tb.Query(ctx, "Rows", port.TableQuery{PartitionKey: "zzz", PageSize: 100})
 	require.NoError(t, err)
 	require.Empty(t, page.Entities)
+}
+
+// A query over every partition (AllPartitions) lists the rows in
+// (partition key, row key) order from PartitionKeyFrom, a page at a time.
+func tableScan(e *env) {
+	t, tb := e.t, e.s.Table
+	mkTable(e, "Scan")
+	for _, pk := range []string{"c", "a", "d", "b"} {
+		for _, rk := range []string{"", "x"} {
+			_, err := tb.Write(ctx, "Scan", write(port.Insert, ent(pk, rk), ""))
+			require.NoError(t, err)
+		}
+	}
+	var got []string
+	q := port.TableQuery{AllPartitions: true, PartitionKeyFrom: "b", PageSize: 4}
+	for pages := 1; ; pages++ {
+		require.LessOrEqual(t, pages, 2)
+		page, err := tb.Query(ctx, "Scan", q)
+		require.NoError(t, err)
+		for _, en := range page.Entities {
+			got = append(got, en.PartitionKey+"/"+en.RowKey)
+		}
+		if q.Continuation = page.Next; q.Continuation == "" {
+			break
+		}
+	}
+	require.Equal(t, []string{"b/", "b/x", "c/", "c/x", "d/", "d/x"}, got)
+	_, err := tb.Query(ctx, "Scan", port.TableQuery{AllPartitions: true, PartitionKey: "a", PageSize: 4})
+	require.ErrorIs(t, err, port.ErrBadRequest)
 }
 
 func tableLimits(e *env) {

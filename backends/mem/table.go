@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/dflab/dflab/engine/port"
 )
@@ -203,6 +204,9 @@ func (s *Store) Query(_ context.Context, name string, q port.TableQuery) (port.E
 	if err != nil {
 		return port.EntityPage{}, err
 	}
+	if q.AllPartitions {
+		return t.scan(q), nil
+	}
 	p, ok := t.parts[q.PartitionKey]
 	if !ok {
 		return port.EntityPage{}, nil
@@ -218,4 +222,36 @@ func (s *Store) Query(_ context.Context, name string, q port.TableQuery) (port.E
 		page.Entities = append(page.Entities, port.CloneEntity(*p.rows[k]))
 	}
 	return page, nil
+}
+
+// scan is a query over every partition (AllPartitions): the continuation
+// is the next (partition key, row key), joined by a NUL byte.
+func (t *table) scan(q port.TableQuery) port.EntityPage {
+	pks := make([]string, 0, len(t.parts))
+	for pk := range t.parts {
+		if pk >= q.PartitionKeyFrom {
+			pks = append(pks, pk)
+		}
+	}
+	sort.Strings(pks)
+	fromPK, fromRK, _ := strings.Cut(q.Continuation, "\x00")
+	var page port.EntityPage
+	for _, pk := range pks {
+		if q.Continuation != "" && pk < fromPK {
+			continue
+		}
+		p := t.parts[pk]
+		keys := p.keys
+		if q.Continuation != "" && pk == fromPK {
+			keys = keys[sort.SearchStrings(keys, fromRK):]
+		}
+		for _, k := range keys {
+			if len(page.Entities) == q.PageSize {
+				page.Next = pk + "\x00" + k
+				return page
+			}
+			page.Entities = append(page.Entities, port.CloneEntity(*p.rows[k]))
+		}
+	}
+	return page
 }

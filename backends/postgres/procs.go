@@ -307,6 +307,51 @@ func (s *Store) queryInstance(ctx context.Context, q querier, hub, inst string) 
 	return r, nil
 }
 
+// queryInstances lists the ids in bytewise order (COLLATE "C", as the
+// engine's pages and continuation tokens compare them), then reads each
+// row as queryInstance does.
+func (s *Store) queryInstances(ctx context.Context, hub string, q port.SQLQueryInstances) (any, error) {
+	if q.Limit < 1 || q.Limit > 1001 {
+		return nil, port.BadRequest("SQLQueryInstances.Limit", q.Limit, "1..1001")
+	}
+	statuses := q.Statuses
+	if statuses == nil {
+		statuses = []string{}
+	}
+	rows, err := s.pool.Query(ctx, `SELECT instance_id FROM `+s.t("instances")+`
+		WHERE task_hub = $1 AND instance_id COLLATE "C" > $2 AND instance_id NOT LIKE '@%'
+			AND (cardinality($3::text[]) = 0 OR runtime_status = ANY($3)) AND starts_with(name, $4)
+			AND created_time >= $5 AND ($6 = 0 OR created_time < $6)
+		ORDER BY instance_id COLLATE "C" LIMIT $7`, hub, q.After, statuses, q.NamePrefix, int64(q.CreatedFrom), int64(q.CreatedTo), q.Limit)
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := []port.SQLInstance{}
+	for _, id := range ids {
+		r, err := s.queryInstance(ctx, s.pool, hub, id)
+		if err != nil {
+			return nil, err
+		}
+		if r.Found {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
 func (s *Store) purgeInstance(ctx context.Context, hub string, p port.SQLPurgeInstance) (any, error) {
 	var row port.SQLInstance
 	err := s.tx(ctx, func(tx pgx.Tx) error {

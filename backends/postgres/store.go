@@ -98,6 +98,8 @@ func (s *Store) Exec(ctx context.Context, hub string, p port.Proc) (any, error) 
 		res, err = s.queryInstance(ctx, s.pool, hub, v.Instance)
 	case port.SQLPurgeInstance:
 		res, err = s.purgeInstance(ctx, hub, v)
+	case port.SQLQueryInstances:
+		res, err = s.queryInstances(ctx, hub, v)
 	default:
 		return nil, port.BadRequest("procedure", fmt.Sprintf("%T", p), "a port.SQL* procedure")
 	}

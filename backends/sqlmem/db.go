@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/dflab/dflab/engine/port"
@@ -100,10 +102,36 @@ func (db *DB) Exec(_ context.Context, hubName string, p port.Proc) (any, error) 
 		return nil, h.completeTasks(now, v)
 	case port.SQLQueryInstance:
 		return h.row(h.instances[v.Instance]), nil
+	case port.SQLQueryInstances:
+		return h.queryInstances(v)
 	case port.SQLPurgeInstance:
 		return h.purgeInstance(v)
 	}
 	return nil, port.BadRequest("procedure", fmt.Sprintf("%T", p), "a port.SQL* procedure")
+}
+
+func (h *hub) queryInstances(q port.SQLQueryInstances) (any, error) {
+	if q.Limit < 1 || q.Limit > 1001 {
+		return nil, port.BadRequest("SQLQueryInstances.Limit", q.Limit, "1..1001")
+	}
+	ids := make([]string, 0, len(h.instances))
+	for id := range h.instances {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	out := []port.SQLInstance{}
+	for _, id := range ids {
+		in := h.instances[id]
+		switch {
+		case id <= q.After, strings.HasPrefix(id, "@"), len(q.Statuses) > 0 && !slices.Contains(q.Statuses, in.status),
+			!strings.HasPrefix(in.name, q.NamePrefix), in.created < q.CreatedFrom, q.CreatedTo > 0 && in.created >= q.CreatedTo:
+			continue
+		}
+		if out = append(out, h.row(in)); len(out) == q.Limit {
+			break
+		}
+	}
+	return out, nil
 }
 
 func clone(b []byte) []byte {

@@ -38,6 +38,12 @@ type Client interface {
 	Suspend(ctx context.Context, instance, reason string) error
 	// Resume lets a suspended instance go on with what it received.
 	Resume(ctx context.Context, instance, reason string) error
+	// QueryInstances lists the orchestration instances q selects, a page
+	// at a time (pass the page's ContinuationToken for the next).
+	QueryInstances(ctx context.Context, q InstanceQuery) (InstancePage, error)
+	// PurgeInstances purges every finished instance q selects (its
+	// Statuses narrowed to the finished ones) and returns how many.
+	PurgeInstances(ctx context.Context, q InstanceQuery) (int, error)
 	// Purge deletes a finished instance's history and status
 	// (ErrNotFinished while it is pending or running, ErrUnknownInstance
 	// for an unknown id).

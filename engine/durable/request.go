@@ -18,12 +18,13 @@ const (
 	RequestPurge                            // Instance
 	RequestSuspend                          // Instance, Payload=reason
 	RequestResume                           // Instance, Payload=reason
+	RequestQuery                            // Payload=InstanceQuery (JSON); no Instance
 
 	// RequestLast is the highest request kind (for range checks).
-	RequestLast = RequestResume
+	RequestLast = RequestQuery
 )
 
-var requestNames = [...]string{"", "start", "raise", "signal", "status", "wait", "terminate", "purge", "suspend", "resume"}
+var requestNames = [...]string{"", "start", "raise", "signal", "status", "wait", "terminate", "purge", "suspend", "resume", "query"}
 
 func (k RequestKind) String() string {
 	if int(k) < len(requestNames) && k > 0 {
@@ -129,6 +130,8 @@ func (p ReusePolicy) Validate() error {
 type ClientResponse struct {
 	Found  bool
 	Status InstanceStatus
+	// Page answers a RequestQuery.
+	Page *InstancePage
 	// Refused, when set, says the engine refused the request; the client
 	// core answers with Refused.Err.
 	Refused Refusal

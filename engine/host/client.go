@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -230,4 +231,60 @@ func (c *Client) lifecycle(ctx context.Context, kind durable.RequestKind, instan
 func (c *Client) Purge(ctx context.Context, instance string) error {
 	_, err := c.call(ctx, durable.ClientRequest{Kind: durable.RequestPurge, Instance: instance})
 	return err
+}
+
+// QueryInstances implements durable.Client.
+func (c *Client) QueryInstances(ctx context.Context, q durable.InstanceQuery) (durable.InstancePage, error) {
+	req, err := durable.QueryRequest(q)
+	if err != nil {
+		return durable.InstancePage{}, err
+	}
+	resp, err := c.call(ctx, req)
+	if err != nil {
+		return durable.InstancePage{}, err
+	}
+	if resp.Page == nil {
+		return durable.InstancePage{}, errors.New("query: the engine answered without a page")
+	}
+	return *resp.Page, nil
+}
+
+// PurgeInstances implements durable.Client: it queries the finished
+// instances q selects, page by page, and purges each.
+func (c *Client) PurgeInstances(ctx context.Context, q durable.InstanceQuery) (int, error) {
+	if q.Statuses = finished(q.Statuses); len(q.Statuses) == 0 {
+		return 0, nil // it asks for unfinished instances only
+	}
+	n := 0
+	for {
+		page, err := c.QueryInstances(ctx, q)
+		if err != nil {
+			return n, err
+		}
+		for _, st := range page.Instances {
+			if err := c.Purge(ctx, st.InstanceID); err != nil && !errors.Is(err, durable.ErrUnknownInstance) {
+				return n, err
+			}
+			n++
+		}
+		if page.ContinuationToken == "" {
+			return n, nil
+		}
+		q.ContinuationToken = page.ContinuationToken
+	}
+}
+
+// finished narrows statuses to the finished ones (none given: all of them).
+func finished(statuses []durable.Status) []durable.Status {
+	all := []durable.Status{durable.StatusCompleted, durable.StatusFailed, durable.StatusTerminated}
+	if len(statuses) == 0 {
+		return all
+	}
+	var out []durable.Status
+	for _, s := range statuses {
+		if slices.Contains(all, s) {
+			out = append(out, s)
+		}
+	}
+	return out
 }

@@ -118,6 +118,10 @@ func startsExecution(h []durable.Event) bool {
 func (s *state) request(u *update, origin int, r clientReq) {
 	req := r.Req
 	inst := req.Instance
+	if req.Kind == durable.RequestQuery {
+		s.respond(u.Seq, origin, clientResp{ID: r.ID, Resp: s.query(req)})
+		return
+	}
 	st, found := s.status(inst)
 	resp := durable.ClientResponse{Found: found, Status: st}
 	switch req.Kind {
@@ -160,6 +164,24 @@ func (s *state) request(u *update, origin int, r clientReq) {
 		}
 	}
 	s.respond(u.Seq, origin, clientResp{ID: r.ID, Resp: resp})
+}
+
+// query answers a client's instance query with this partition's page of
+// it (the client merges the partitions' pages).
+func (s *state) query(req durable.ClientRequest) durable.ClientResponse {
+	q, err := durable.DecodeQuery(req)
+	if err != nil {
+		return durable.ClientResponse{Page: &durable.InstancePage{}} // the client validated it
+	}
+	var matching []durable.InstanceStatus
+	for _, id := range sortedKeys(s.Instances) {
+		st, _ := s.status(id)
+		if q.Matches(st) {
+			matching = append(matching, st)
+		}
+	}
+	page := durable.PageOf(q, matching, false)
+	return durable.ClientResponse{Found: true, Page: &page}
 }
 
 // start applies a client's start: an unfinished instance follows the

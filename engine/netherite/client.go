@@ -29,8 +29,21 @@ type Client struct {
 	queued  map[int][]clientReq // per partition, not yet sent
 	retry   map[int][]clientReq // per partition, a record to append again as it was
 	sending map[int]bool
+	// groups are the queries fanned out to every partition, by the
+	// request id of each partition's part.
+	groups map[uint64]*queryGroup
 
 	in inputReader
+}
+
+// queryGroup is one instance query sent to every partition: the answer
+// merges their pages (or is the first part's error).
+type queryGroup struct {
+	call  port.CallID
+	q     durable.InstanceQuery
+	left  int
+	pages []durable.InstancePage
+	done  bool
 }
 
 // NewClient returns client core c (0..Clients-1).
@@ -43,7 +56,7 @@ func NewClient(cfg *Config, c int) (*Client, error) {
 	}
 	return &Client{cfg: cfg, c: c, stream: cfg.Partitions + c, k: cfg.Knobs.withDefaults(),
 		calls: map[uint64]port.CallID{}, callsOn: map[uint64]int{}, down: map[int]string{}, queued: map[int][]clientReq{}, retry: map[int][]clientReq{}, sending: map[int]bool{},
-		plumbing: newPlumbing(), in: inputReader{seen: map[int]int64{}}}, nil
+		groups: map[uint64]*queryGroup{}, plumbing: newPlumbing(), in: inputReader{seen: map[int]int64{}}}, nil
 }
 
 // Step implements port.Core.
@@ -91,6 +104,10 @@ func (c *Client) call(v port.ClientCall) {
 		c.rd.Responses = append(c.rd.Responses, port.Response{ID: v.ID, Err: fmt.Errorf("client call %d: %w", v.ID, err)})
 		return
 	}
+	if req.Kind == durable.RequestQuery {
+		c.query(v.ID, req)
+		return
+	}
 	c.seq++
 	if req.Instance == "" && req.Kind == durable.RequestStart {
 		req.Instance = fmt.Sprintf("c%d-%d", c.c, c.seq)
@@ -112,6 +129,61 @@ func (c *Client) call(v port.ClientCall) {
 	c.calls[c.seq] = v.ID
 	c.callsOn[c.seq] = p
 	c.queued[p] = append(c.queued[p], clientReq{ID: c.seq, Req: req})
+}
+
+// query fans an instance query out to every partition, as Netherite's
+// queries do: each answers with its page, and the answer merges them.
+func (c *Client) query(call port.CallID, req durable.ClientRequest) {
+	q, err := durable.DecodeQuery(req)
+	if err == nil {
+		err = c.broken
+	}
+	for p := 0; p < c.cfg.Partitions && err == nil; p++ {
+		if reason, ok := c.down[p]; ok {
+			err = partitionFailed(p, reason)
+		}
+	}
+	if err != nil {
+		c.rd.Responses = append(c.rd.Responses, port.Response{ID: call, Err: fmt.Errorf("client call %d: %w", call, err)})
+		return
+	}
+	g := &queryGroup{call: call, q: q, left: c.cfg.Partitions}
+	for p := 0; p < c.cfg.Partitions; p++ {
+		c.seq++
+		c.calls[c.seq], c.callsOn[c.seq], c.groups[c.seq] = call, p, g
+		c.queued[p] = append(c.queued[p], clientReq{ID: c.seq, Req: req})
+	}
+}
+
+// reply answers the call of request id with r; a query's part waits for
+// the other partitions' (the first error answers the whole query).
+func (c *Client) reply(id uint64, r port.Response) {
+	g := c.groups[id]
+	if g == nil {
+		c.rd.Responses = append(c.rd.Responses, r)
+		return
+	}
+	delete(c.groups, id)
+	if g.done {
+		return
+	}
+	if r.Err != nil {
+		g.done = true
+		c.rd.Responses = append(c.rd.Responses, port.Response{ID: g.call, Err: r.Err})
+		return
+	}
+	if cr, ok := r.Resp.(durable.ClientResponse); ok && cr.Page != nil {
+		g.pages = append(g.pages, *cr.Page)
+	}
+	if g.left--; g.left > 0 {
+		return
+	}
+	g.done = true
+	page := durable.MergePages(g.q, g.pages)
+	for i := range page.Instances {
+		page.Instances[i] = page.Instances[i].WithFailure(page.Instances[i].Failure) // partitions carry the encoded details
+	}
+	c.rd.Responses = append(c.rd.Responses, port.Response{ID: g.call, Resp: durable.ClientResponse{Found: true, Page: &page}})
 }
 
 // PartitionDown tells a client core (as a port.ClientCall's Req, which it
@@ -146,7 +218,7 @@ func (c *Client) partitionDown(d PartitionDown) {
 	}
 	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
 	for _, id := range ids {
-		c.rd.Responses = append(c.rd.Responses, port.Response{ID: c.calls[id], Err: partitionFailed(d.Partition, d.Reason)})
+		c.reply(id, port.Response{ID: c.calls[id], Err: partitionFailed(d.Partition, d.Reason)})
 		delete(c.calls, id)
 		delete(c.callsOn, id)
 	}
@@ -259,7 +331,7 @@ func (c *Client) answer(rs []clientResp) {
 		delete(c.callsOn, r.ID)
 		resp := r.Resp
 		resp.Status = resp.Status.WithFailure(resp.Status.Failure) // partitions carry the encoded details
-		c.rd.Responses = append(c.rd.Responses, port.Response{ID: id, Resp: resp, Err: resp.Refused.Err(resp.Status.Status)})
+		c.reply(r.ID, port.Response{ID: id, Resp: resp, Err: resp.Refused.Err(resp.Status.Status)})
 	}
 }
 
@@ -274,7 +346,7 @@ func (c *Client) streamBroken(err error) {
 	}
 	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
 	for _, id := range ids {
-		c.rd.Responses = append(c.rd.Responses, port.Response{ID: c.calls[id], Err: c.broken})
+		c.reply(id, port.Response{ID: c.calls[id], Err: c.broken})
 		delete(c.calls, id)
 		delete(c.callsOn, id)
 	}

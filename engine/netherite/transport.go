@@ -71,8 +71,15 @@ func (b *batch) encode(e *enc) {
 	for i := range b.Responses {
 		r := &b.Responses[i]
 		e.uint(r.ID)
-		e.uint(boolBit(r.Resp.Found) | uint64(r.Resp.Refused)<<1) // a bool's byte when not refused
+		e.uint(boolBit(r.Resp.Found) | uint64(r.Resp.Refused)<<1 | boolBit(r.Resp.Page != nil)<<7) // a bool's byte when not refused
 		encodeStatus(e, &r.Resp.Status)
+		if p := r.Resp.Page; p != nil {
+			e.uint(uint64(len(p.Instances)))
+			for i := range p.Instances {
+				encodeStatus(e, &p.Instances[i])
+			}
+			e.str(p.ContinuationToken)
+		}
 	}
 	e.messages(b.Activities)
 	e.bool(b.Load != nil)
@@ -128,8 +135,16 @@ func decodeBatchPrefix(p []byte) (batch, int, error) {
 		var r clientResp
 		r.ID = d.uint()
 		f := d.uint()
-		r.Resp.Found, r.Resp.Refused = f&1 != 0, durable.Refusal(f>>1)
+		r.Resp.Found, r.Resp.Refused = f&1 != 0, durable.Refusal(f>>1&0x3f)
 		r.Resp.Status = decodeStatus(&d)
+		if f&(1<<7) != 0 {
+			p := &durable.InstancePage{}
+			for n := d.count(); n > 0 && d.err == nil; n-- {
+				p.Instances = append(p.Instances, decodeStatus(&d))
+			}
+			p.ContinuationToken = d.str()
+			r.Resp.Page = p
+		}
 		b.Responses = append(b.Responses, r)
 	}
 	b.Activities = d.messages()

@@ -141,6 +141,10 @@ func (c *Client) call(call port.ClientCall) {
 		c.respond(call.ID, nil, fmt.Errorf("original: client call %d: Req is %T, want durable.ClientRequest", call.ID, call.Req))
 		return
 	}
+	if req.Kind == durable.RequestQuery {
+		c.queryInstances(req, func(resp durable.ClientResponse, err error) { c.respond(call.ID, resp, err) })
+		return
+	}
 	if req.Instance == "" {
 		c.respond(call.ID, nil, fmt.Errorf("original: %s request without an instance id", req.Kind))
 		return

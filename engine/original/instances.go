@@ -2,6 +2,7 @@ package original
 
 import (
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/dflab/dflab/engine/durable"
@@ -137,4 +138,60 @@ func (h *hubIO) readInstance(instance string, cb func(row instanceRow, found boo
 			cb(row, true, err)
 		})
 	})
+}
+
+// queryInstances answers an instance query from the Instances table: a
+// scan of every partition after the continuation token (a table query
+// without a partition filter), page by page, until the page and one
+// instance more have matched or the table ends; entity rows are skipped.
+func (c *Client) queryInstances(req durable.ClientRequest, done reply) {
+	q, err := durable.DecodeQuery(req)
+	if err != nil {
+		done(durable.ClientResponse{}, fmt.Errorf("original: %w", err))
+		return
+	}
+	var matching []durable.InstanceStatus
+	var next func(cont string)
+	next = func(cont string) {
+		tq := port.TableQuery{AllPartitions: true, PageSize: port.MaxQueryPage, Continuation: cont}
+		if q.ContinuationToken != "" {
+			tq.PartitionKeyFrom = q.ContinuationToken + "\x00" // the first key after the token
+		}
+		c.issue(port.TableQueryOp{Table: c.n.instances, Q: tq}, func(cp port.Completion) {
+			if cp.Err != nil {
+				done(durable.ClientResponse{}, wrap(cp.Err, "query instances"))
+				return
+			}
+			page := cp.Result.(port.EntityPage)
+			var rows []port.Entity
+			for _, e := range page.Entities {
+				if !durable.IsEntity(e.PartitionKey) {
+					rows = append(rows, e)
+				}
+			}
+			c.inflate(rows, func(err error) {
+				if err != nil {
+					done(durable.ClientResponse{}, err)
+					return
+				}
+				for _, e := range rows {
+					r, err := parseInstanceRow(e)
+					if err != nil {
+						done(durable.ClientResponse{}, corruptRow(c.n.instances, e.PartitionKey, e.RowKey, err))
+						return
+					}
+					if st := r.status(e.PartitionKey); q.Matches(st) {
+						matching = append(matching, st)
+					}
+				}
+				if len(matching) > q.Size() || page.Next == "" {
+					p := durable.PageOf(q, matching, len(matching) > q.Size())
+					done(durable.ClientResponse{Found: true, Page: &p}, nil)
+					return
+				}
+				next(page.Next)
+			})
+		})
+	}
+	next("")
 }

@@ -59,7 +59,7 @@ var opKinds = []string{
 	"queue-create", "queue-delete", "queue-dequeue", "queue-drop", "queue-enqueue",
 	"queue-length", "queue-peek", "queue-update",
 	"sql-checkpoint-orchestration", "sql-complete-tasks", "sql-create-instance", "sql-create-schema",
-	"sql-discard-events", "sql-lock-next-orchestration", "sql-lock-next-task", "sql-purge-instance", "sql-query-instance", "sql-raise-event",
+	"sql-discard-events", "sql-lock-next-orchestration", "sql-lock-next-task", "sql-purge-instance", "sql-query-instance", "sql-query-instances", "sql-raise-event",
 	"stream-append", "stream-commit", "stream-partitions", "stream-position", "stream-read",
 	"table-batch", "table-create", "table-delete", "table-drop", "table-get", "table-insert",
 	"table-merge", "table-query", "table-replace", "table-upsert", "table-upsert-merge",

@@ -46,7 +46,12 @@ func (o TableCreate) Target() string  { return "table/" + o.Table }
 func (o TableDrop) Target() string    { return "table/" + o.Table }
 func (o TableWriteOp) Target() string { return tableTarget(o.Table, o.W.Entity.PartitionKey) }
 func (o TableGet) Target() string     { return tableTarget(o.Table, o.PartitionKey) }
-func (o TableQueryOp) Target() string { return tableTarget(o.Table, o.Q.PartitionKey) }
+func (o TableQueryOp) Target() string {
+	if o.Q.AllPartitions {
+		return "table/" + o.Table // a scan over every partition
+	}
+	return tableTarget(o.Table, o.Q.PartitionKey)
+}
 
 // Target implements Op: a batch acts on one partition, its first write's.
 func (o TableBatch) Target() string {

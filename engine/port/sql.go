@@ -64,6 +64,8 @@ func (o SQLCall) Target() string {
 		return base + p.Instance
 	case SQLQueryInstance:
 		return base + p.Instance
+	case SQLQueryInstances:
+		return base + ":instances"
 	case SQLPurgeInstance:
 		return base + p.Instance
 	case SQLCompleteTasks:
@@ -286,6 +288,19 @@ type SQLCompleteTasks struct {
 // SQLQueryInstance reads an instance row. Result: SQLInstance.
 type SQLQueryInstance struct{ Instance string }
 
+// SQLQueryInstances lists orchestration instances (not entities) in
+// instance-id order (bytewise), after After, with a status among
+// Statuses (none: any), a name starting with NamePrefix and a creation
+// time in [CreatedFrom, CreatedTo) (0: unbounded), at most Limit of them
+// (1..1001). Result: []SQLInstance.
+type SQLQueryInstances struct {
+	After                  string
+	Statuses               []string
+	NamePrefix             string
+	CreatedFrom, CreatedTo Time
+	Limit                  int
+}
+
 // SQLInstance is an Instances row with its payloads.
 type SQLInstance struct {
 	Found                  bool
@@ -316,6 +331,7 @@ func (SQLDiscardEvents) ProcName() string         { return "discard-events" }
 func (SQLCompleteTasks) ProcName() string         { return "complete-tasks" }
 func (SQLQueryInstance) ProcName() string         { return "query-instance" }
 func (SQLPurgeInstance) ProcName() string         { return "purge-instance" }
+func (SQLQueryInstances) ProcName() string        { return "query-instances" }
 
 // ProcBytes implements Proc.
 func (SQLCreateSchema) ProcBytes() int { return 0 }
@@ -349,9 +365,10 @@ func (p SQLCompleteTasks) ProcBytes() int {
 	}
 	return n
 }
-func (p SQLQueryInstance) ProcBytes() int { return len(p.Instance) }
-func (p SQLPurgeInstance) ProcBytes() int { return len(p.Instance) }
+func (p SQLQueryInstance) ProcBytes() int  { return len(p.Instance) }
+func (p SQLPurgeInstance) ProcBytes() int  { return len(p.Instance) }
+func (p SQLQueryInstances) ProcBytes() int { return len(p.After) + len(p.NamePrefix) + 16 }
 
 // SQLProcs are the procedures' names, sorted (op kinds "sql-<name>").
 var sqlProcs = []Proc{SQLCheckpoint{}, SQLCompleteTasks{}, SQLCreateInstance{}, SQLCreateSchema{}, SQLDiscardEvents{},
-	SQLLockNextOrchestration{}, SQLLockNextTask{}, SQLPurgeInstance{}, SQLQueryInstance{}, SQLRaiseEvent{}}
+	SQLLockNextOrchestration{}, SQLLockNextTask{}, SQLPurgeInstance{}, SQLQueryInstance{}, SQLQueryInstances{}, SQLRaiseEvent{}}

@@ -69,12 +69,17 @@ type TableWrite struct {
 }
 
 // TableQuery selects entities of one partition with RowKey >= RowKeyFrom,
-// in row key order, a page at a time.
+// in row key order, a page at a time; with AllPartitions (and no
+// PartitionKey) it scans every partition with PartitionKey >=
+// PartitionKeyFrom, in (PartitionKey, RowKey) order, as a table query
+// without a partition filter does.
 type TableQuery struct {
-	PartitionKey string
-	RowKeyFrom   string
-	PageSize     int    // 1..MaxQueryPage
-	Continuation string // from the previous page's Next; "" for the first
+	PartitionKey     string
+	RowKeyFrom       string
+	AllPartitions    bool
+	PartitionKeyFrom string
+	PageSize         int    // 1..MaxQueryPage
+	Continuation     string // from the previous page's Next; "" for the first
 }
 
 // EntityPage is one page of a query result.
@@ -228,6 +233,12 @@ func ValidBatch(ws []TableWrite) error {
 func ValidQuery(q TableQuery) error {
 	if q.PageSize < 1 || q.PageSize > MaxQueryPage {
 		return BadRequest("PageSize", q.PageSize, "1..1000")
+	}
+	if q.AllPartitions {
+		if q.PartitionKey != "" || q.RowKeyFrom != "" {
+			return BadRequest("PartitionKey", q.PartitionKey, "empty (and RowKeyFrom empty) with AllPartitions")
+		}
+		return nil
 	}
 	return ValidKey("PartitionKey", q.PartitionKey)
 }

@@ -86,6 +86,10 @@ func (c *Client) handle(call port.ClientCall) {
 		c.respond(call.ID, nil, fmt.Errorf("sql: client call %d: Req is %T, want durable.ClientRequest", call.ID, call.Req))
 		return
 	}
+	if req.Kind == durable.RequestQuery {
+		c.queryInstances(req, func(resp durable.ClientResponse, err error) { c.respond(call.ID, resp, err) })
+		return
+	}
 	if req.Instance == "" {
 		c.respond(call.ID, nil, fmt.Errorf("sql: %s request without an instance id", req.Kind))
 		return
@@ -288,6 +292,45 @@ func (c *Client) purge(instance string, done reply) {
 			done(durable.ClientResponse{}, fmt.Errorf("sql: purge %s: %w", instance, cp.Err))
 		}
 	})
+}
+
+// queryInstances answers an instance query from the Instances table: one
+// page (a row more than the page, to know whether another follows).
+func (c *Client) queryInstances(req durable.ClientRequest, done reply) {
+	q, err := durable.DecodeQuery(req)
+	if err != nil {
+		done(durable.ClientResponse{}, fmt.Errorf("sql: %w", err))
+		return
+	}
+	p := port.SQLQueryInstances{After: q.ContinuationToken, NamePrefix: q.NamePrefix, Limit: q.Size() + 1,
+		CreatedFrom: timeOf(q.CreatedFrom), CreatedTo: timeOf(q.CreatedTo)}
+	for _, s := range q.Statuses {
+		p.Statuses = append(p.Statuses, s.String())
+	}
+	c.call(p, func(cp port.Completion) {
+		switch {
+		case cp.Err == nil:
+			rows, _ := cp.Result.([]port.SQLInstance)
+			sts := make([]durable.InstanceStatus, 0, len(rows))
+			for _, r := range rows {
+				sts = append(sts, response(r).Status)
+			}
+			page := durable.PageOf(q, sts, len(rows) > q.Size())
+			done(durable.ClientResponse{Found: true, Page: &page}, nil)
+		case transient(cp.Err):
+			c.after(c.cfg.RetryDelay, func() { c.queryInstances(req, done) })
+		default:
+			done(durable.ClientResponse{}, fmt.Errorf("sql: query instances: %w", cp.Err))
+		}
+	})
+}
+
+// timeOf is t as the Instances table stores times (0: unbounded).
+func timeOf(t time.Time) port.Time {
+	if t.IsZero() {
+		return 0
+	}
+	return port.Time(t.UnixNano())
 }
 
 // response maps an Instances row to a client response.

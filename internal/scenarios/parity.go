@@ -21,7 +21,7 @@ func Parity() []Scenario {
 	return []Scenario{SubOrchestrationRetryFixedID(), ReuseFinishedChildID(), WhenAllFailureOrder(),
 		StartRunningID(), PurgeAndWaitRefusals(), ReplayObservable(), AbandonedWaits(), UnregisteredActivity(),
 		ContinueAsNewDropsEvents(), RetryHandleAndTimeout(), SuspendResume(), FailureDetails(), Versions(),
-		RecursiveTerminate(), ScheduledStart()}
+		RecursiveTerminate(), ScheduledStart(), QueryInstances()}
 }
 
 // attempts counts activity runs per instance id; activities run
@@ -477,4 +477,36 @@ func ScheduledStart() Scenario {
 			request(1700*ms, durable.RequestStatus, "scheduled")},
 		Answers: []Answer{{Call: 2, Status: durable.StatusPending}},
 		Expect:  []Expect{completed("scheduled", `"on time"`)}}
+}
+
+// QueryInstances (item 9): instances listed by status, name prefix and
+// creation time, a page at a time: one page of one of the two completed
+// "Quick" instances with a continuation, the next page with the other and
+// none; the running one by its status; none created in 2100.
+func QueryInstances() Scenario {
+	setup := func(reg *durable.Registry) error {
+		return all(setupGated(reg), reg.AddOrchestrator("Quick", func(ctx *durable.OrchestrationContext) (any, error) {
+			var in string
+			err := ctx.GetInput(&in)
+			return in, err
+		}))
+	}
+	query := func(at port.Time, q durable.InstanceQuery) Call {
+		req, err := durable.QueryRequest(q)
+		if err != nil {
+			panic(err) // the table's own queries are valid
+		}
+		return Call{At: at, Req: req}
+	}
+	done := []durable.Status{durable.StatusCompleted}
+	return Scenario{Name: "QueryInstances", Setup: setup,
+		Calls: []Call{start(0, "list-done-1", "Quick", "a"), start(0, "list-done-2", "Quick", "b"), start(0, "list-running", "Gated", "c"),
+			query(1500*ms, durable.InstanceQuery{Statuses: done, NamePrefix: "Qu", PageSize: 1}),
+			query(1500*ms, durable.InstanceQuery{Statuses: done, NamePrefix: "Qu", PageSize: 1, ContinuationToken: "list-done-1"}),
+			query(1500*ms, durable.InstanceQuery{Statuses: []durable.Status{durable.StatusRunning}}),
+			query(1500*ms, durable.InstanceQuery{CreatedFrom: time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)}),
+			raise(1600*ms, "list-running", "go")},
+		Answers: []Answer{{Call: 4, Page: []string{"list-done-1"}, More: true}, {Call: 5, Page: []string{"list-done-2"}},
+			{Call: 6, Page: []string{"list-running"}}, {Call: 7, Page: []string{}}},
+		Expect: []Expect{completed("list-done-1", `"a"`), completed("list-done-2", `"b"`), completed("list-running", `"c"`)}}
 }

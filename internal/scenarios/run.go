@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -40,6 +41,11 @@ type Answer struct {
 	// set, says the answer must report the instance unknown.
 	Status   durable.Status
 	NotFound bool
+	// Page, if set, lists the instance ids a query's page must hold, in
+	// order (an empty, non-nil list: none); More says it has a
+	// continuation token.
+	Page []string
+	More bool
 }
 
 // Call is a client request sent at a virtual time.
@@ -296,6 +302,17 @@ func (r *Result) checkAnswers(sc Scenario) []string {
 			bad = append(bad, fmt.Sprintf("%s: status %s, want %s", name, got.Resp.Status.Status, a.Status))
 		case a.NotFound && got.Resp.Found:
 			bad = append(bad, fmt.Sprintf("%s: found (%s), want unknown", name, got.Resp.Status.Status))
+		case a.Page != nil && got.Resp.Page == nil:
+			bad = append(bad, name+": no page")
+		case a.Page != nil:
+			ids := []string{}
+			for _, st := range got.Resp.Page.Instances {
+				ids = append(ids, st.InstanceID)
+			}
+			if !slices.Equal(ids, a.Page) || (got.Resp.Page.ContinuationToken != "") != a.More {
+				bad = append(bad, fmt.Sprintf("%s: page %v (continuation %q), want %v (more: %v)", name, ids,
+					got.Resp.Page.ContinuationToken, a.Page, a.More))
+			}
 		}
 	}
 	return bad
