@@ -158,8 +158,8 @@ repetition of that spec with the seed and plan, printing its row.`)
 		}
 	})
 	if specMode := len(given) > 0; specMode {
-		if sf.file == "" && (sf.engine == "" || sf.backend == "" || sf.workload == "") {
-			return fmt.Errorf("%s: spec flags make repro re-run a spec, which needs --spec FILE or all of --engine, --backend and --workload; "+
+		if sf.file == "" && (sf.engine == "" || sf.workload == "") {
+			return fmt.Errorf("%s: spec flags make repro re-run a spec, which needs --spec FILE or both --engine and --workload (the backend defaults to the simulator); "+
 				"without spec flags, repro --seed %d re-runs that campaign seed (its engines: --engines, its workloads: --workloads)",
 				strings.Join(given, ", "), sf.seed.v)
 		}

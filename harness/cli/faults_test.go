@@ -56,6 +56,13 @@ func TestFaultsPrintsReproForViolations(t *testing.T) {
 func TestReproWithASpecFlagButNoSpecSaysWhatItNeeds(t *testing.T) {
 	code, _, errOut := call(t, "repro", "--seed", "5", "--nodes", "2")
 	require.Equal(t, 1, code)
-	require.Equal(t, "dflab repro: --nodes: spec flags make repro re-run a spec, which needs --spec FILE or all of --engine, --backend and --workload; "+
+	require.Equal(t, "dflab repro: --nodes: spec flags make repro re-run a spec, which needs --spec FILE or both --engine and --workload "+
+		"(the backend defaults to the simulator); "+
 		"without spec flags, repro --seed 5 re-runs that campaign seed (its engines: --engines, its workloads: --workloads)\n", errOut)
+	// An engine and a workload are enough: the backend is the simulator,
+	// as for dflab run.
+	code, out, errOut := call(t, "repro", "--seed", "5", "--engine", "original", "--workload", "hello3", "--load", "closed:3")
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, `"backend":{"kind":"sim"`)
+	require.Contains(t, out, `"completed":3`)
 }
