@@ -2,6 +2,7 @@ package sim
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -133,10 +134,17 @@ func (c *writerCore) Advance(port.Ready) { c.rd = port.Ready{} }
 func TestCrashResolvesInFlightBySeed(t *testing.T) {
 	run := func(seed uint64) (string, Stats) {
 		st := newFakeStore()
-		d := NewDriver(NewKernel(0), Config{Seed: seed, Models: &ModelSet{Ops: map[string]OpModel{
+		// The middleware chain runs wherever a request is applied: at its
+		// completion, and at a crash that applies it.
+		through := 0
+		count := func(next port.Exec) port.Exec {
+			return func(ctx context.Context, op port.Op) (any, error) { through++; return next(ctx, op) }
+		}
+		d := NewDriver(NewKernel(0), Config{Seed: seed, Middleware: []port.Middleware{count}, Models: &ModelSet{Ops: map[string]OpModel{
 			"blob-put":   {BaseMs: rng.Const(1)},
 			"page-write": {BaseMs: rng.Const(10)},
 		}}})
+		defer func() { require.EqualValues(t, 1+d.Stats().CrashApplied, through, "seed %d", seed) }()
 		n := d.AddNode("n", 1)
 		ops := []port.Op{appendOp{st: st, kind: "blob-put", key: "acked", rec: "a"}}
 		for i := 0; i < 4; i++ {
@@ -287,7 +295,12 @@ func TestCrashedNodeDropsInputsAndRestartStartsFresh(t *testing.T) {
 }
 
 func TestNilOpFailsTheRequest(t *testing.T) {
-	d := NewDriver(NewKernel(0), Config{Seed: 1})
+	reached := false
+	never := func(next port.Exec) port.Exec {
+		return func(ctx context.Context, op port.Op) (any, error) { reached = true; return next(ctx, op) }
+	}
+	defer func() { require.False(t, reached, "a request without an op never reaches storage") }()
+	d := NewDriver(NewKernel(0), Config{Seed: 1, Middleware: []port.Middleware{never}})
 	id := d.AddCore(d.AddNode("n", 1), "w", func() port.Core { return &writerCore{ops: []port.Op{nil}} })
 	d.Run()
 	require.Equal(t, []port.RequestID{1}, d.Core(id).(*writerCore).done)

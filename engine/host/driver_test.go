@@ -96,7 +96,19 @@ func TestDriverRunsACore(t *testing.T) {
 	log := &objLog{applied: map[string][]int{}}
 	core := &testCore{log: log, events: make(chan string, 256), order: map[string][]int{}}
 	responses := make(chan port.Response, 1)
-	d, err := New(Config{Stores: &port.Stores{}, ActivityWorkers: 2,
+	// A middleware sees every request where it is applied, in each
+	// object's issue order (a request without an op never reaches it).
+	var seenMu sync.Mutex
+	seen := map[string][]int{}
+	watch := func(next port.Exec) port.Exec {
+		return func(ctx context.Context, op port.Op) (any, error) {
+			seenMu.Lock()
+			seen[op.Target()] = append(seen[op.Target()], op.(recordOp).n)
+			seenMu.Unlock()
+			return next(ctx, op)
+		}
+	}
+	d, err := New(Config{Stores: &port.Stores{}, ActivityWorkers: 2, Middleware: []port.Middleware{watch},
 		OnResponse: func(_ CoreID, r port.Response) { responses <- r }})
 	require.NoError(t, err)
 	id := d.AddCore("test", func() port.Core { return core })
@@ -130,7 +142,9 @@ func TestDriverRunsACore(t *testing.T) {
 	// Requests on one object were applied in issue order.
 	for obj, want := range map[string][]int{"a": evens(0, 40), "b": evens(1, 40), "send": {101, 102}} {
 		require.Equal(t, want, log.applied[obj], obj)
+		require.Equal(t, want, seen["test/"+obj], "the middleware saw %s's requests", obj)
 	}
+	require.Len(t, seen, 4, "a, b, log and send; not the request without an op")
 	// The outbox rule was checked: the second send needed more than was durable.
 	v := d.Violations()
 	require.Len(t, v, 1)
