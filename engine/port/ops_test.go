@@ -89,17 +89,21 @@ func TestValidationErrorsNameFieldAndAllowedValues(t *testing.T) {
 
 func TestOpTargets(t *testing.T) {
 	for want, op := range map[string]port.Op{
-		"blob/np03/commit": port.PageWrite{Name: "np03/commit"},
-		"blob/b":           port.LeaseAcquire{Name: "b"},
-		"queue/control-01": port.QueueDequeue{Queue: "control-01"},
-		"queue/work":       port.QueueEnqueue{Queue: "work"},
-		"stream/7":         port.StreamAppend{Partition: 7},
-		"table/History/i1": port.TableBatch{Table: "History", Writes: []port.TableWrite{{Entity: port.Entity{PartitionKey: "i1"}}}},
-		"table/History":    port.TableBatch{Table: "History"},
-		"table/Inst/i2":    port.TableWriteOp{Table: "Inst", W: port.TableWrite{Kind: port.Insert, Entity: port.Entity{PartitionKey: "i2"}}},
-		"table/T/p":        port.TableGet{Table: "T", PartitionKey: "p"},
-		"sql/h/i3":         port.SQLCall{Hub: "h", Proc: port.SQLQueryInstance{Instance: "i3"}},
-		"":                 port.BlobListOp{Prefix: "a"},
+		"blob/np03/commit":      port.PageWrite{Name: "np03/commit"},
+		"blob/b":                port.LeaseAcquire{Name: "b"},
+		"queue/control-01":      port.QueueDequeue{Queue: "control-01"},
+		"queue/work":            port.QueueEnqueue{Queue: "work"},
+		"stream/7":              port.StreamAppend{Partition: 7},
+		"table/History/i1":      port.TableBatch{Table: "History", Writes: []port.TableWrite{{Entity: port.Entity{PartitionKey: "i1"}}}},
+		"table/History":         port.TableBatch{Table: "History"},
+		"table/Inst/i2":         port.TableWriteOp{Table: "Inst", W: port.TableWrite{Kind: port.Insert, Entity: port.Entity{PartitionKey: "i2"}}},
+		"table/T/p":             port.TableGet{Table: "T", PartitionKey: "p"},
+		"sql/h/i3":              port.SQLCall{Hub: "h", Proc: port.SQLQueryInstance{Instance: "i3"}},
+		"sql/h/i4":              port.SQLCall{Hub: "h", Proc: port.SQLCompleteTasks{Results: []port.SQLNewEvent{{Instance: "i4"}}}},
+		"sql/h/:tasks":          port.SQLCall{Hub: "h", Proc: port.SQLCompleteTasks{}},
+		"sql/h/:orchestrations": port.SQLCall{Hub: "h", Proc: port.SQLLockNextOrchestration{}},
+		"sql/h/:schema":         port.SQLCall{Hub: "h"},
+		"":                      port.BlobListOp{Prefix: "a"},
 	} {
 		require.Equal(t, want, op.Target(), "%T", op)
 	}

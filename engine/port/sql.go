@@ -21,6 +21,9 @@ type Proc interface {
 	ProcName() string
 	// ProcBytes is the size of the parameters the call carries.
 	ProcBytes() int
+	// ProcTarget names what the call acts on within the task hub: an
+	// instance id, or ":orchestrations", ":tasks" or ":schema".
+	ProcTarget() string
 }
 
 // SQLCall is a procedure call as a storage op ("sql-<proc>"); its result is
@@ -52,33 +55,10 @@ func (o SQLCall) Bytes() int {
 // different connections complete in any order; only calls on one instance
 // keep their issue order.
 func (o SQLCall) Target() string {
-	base := "sql/" + o.Hub + "/"
-	switch p := o.Proc.(type) {
-	case SQLCreateInstance:
-		return base + p.Instance
-	case SQLRaiseEvent:
-		return base + p.Instance
-	case SQLCheckpoint:
-		return base + p.Instance
-	case SQLDiscardEvents:
-		return base + p.Instance
-	case SQLQueryInstance:
-		return base + p.Instance
-	case SQLQueryInstances:
-		return base + ":instances"
-	case SQLPurgeInstance:
-		return base + p.Instance
-	case SQLCompleteTasks:
-		if len(p.Results) > 0 {
-			return base + p.Results[0].Instance
-		}
-		return base + ":tasks"
-	case SQLLockNextTask:
-		return base + ":tasks"
-	case SQLLockNextOrchestration:
-		return base + ":orchestrations"
+	if o.Proc == nil {
+		return "sql/" + o.Hub + "/:schema"
 	}
-	return base + ":schema"
+	return "sql/" + o.Hub + "/" + o.Proc.ProcTarget()
 }
 
 // Apply implements Op.
@@ -332,6 +312,27 @@ func (SQLCompleteTasks) ProcName() string         { return "complete-tasks" }
 func (SQLQueryInstance) ProcName() string         { return "query-instance" }
 func (SQLPurgeInstance) ProcName() string         { return "purge-instance" }
 func (SQLQueryInstances) ProcName() string        { return "query-instances" }
+
+// ProcTarget implements Proc.
+func (SQLCreateSchema) ProcTarget() string          { return ":schema" }
+func (p SQLCreateInstance) ProcTarget() string      { return p.Instance }
+func (p SQLRaiseEvent) ProcTarget() string          { return p.Instance }
+func (SQLLockNextOrchestration) ProcTarget() string { return ":orchestrations" }
+func (p SQLCheckpoint) ProcTarget() string          { return p.Instance }
+func (SQLLockNextTask) ProcTarget() string          { return ":tasks" }
+func (p SQLDiscardEvents) ProcTarget() string       { return p.Instance }
+func (p SQLQueryInstance) ProcTarget() string       { return p.Instance }
+func (p SQLPurgeInstance) ProcTarget() string       { return p.Instance }
+func (SQLQueryInstances) ProcTarget() string        { return ":instances" }
+
+// ProcTarget implements Proc: the first result's instance (":tasks" for
+// none).
+func (p SQLCompleteTasks) ProcTarget() string {
+	if len(p.Results) > 0 {
+		return p.Results[0].Instance
+	}
+	return ":tasks"
+}
 
 // ProcBytes implements Proc.
 func (SQLCreateSchema) ProcBytes() int { return 0 }
