@@ -22,7 +22,17 @@ var selfCommand func(args []string) *exec.Cmd
 
 func cmdCluster(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 || (args[0] != "up" && args[0] != "down" && args[0] != "status" && args[0] != "bench") {
-		usage := fmt.Sprintf("usage: %s cluster up|down|status|bench [flags]   (%s cluster up --help)\n", e.program, e.program)
+		usage := fmt.Sprintf(`usage: %[1]s cluster up|down|status|bench [flags]
+
+A local cluster on this machine: Azurite, a three-server NATS JetStream
+cluster (R3) and worker processes, every listener on 127.0.0.1.
+  up      start one and supervise it until SIGTERM or an interrupt
+  down    stop the one in --dir, exactly the processes it started, by PID
+  status  list its processes and whether each runs
+  bench   1, 2, 4... workers in turn, a load process's row for each
+
+flags: each subcommand's own (%[1]s cluster up --help)
+`, e.program)
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
 			fmt.Fprint(e.stdout, usage) // asked for: stdout, exit 0
 			return nil
