@@ -3,6 +3,7 @@ package port
 import (
 	"context"
 	"fmt"
+	"maps"
 	"sort"
 )
 
@@ -252,13 +253,26 @@ func sortedKeys(m map[string][]byte) []string {
 	return ks
 }
 
-// CloneEntity returns a deep copy of e.
+// CloneEntity returns a deep copy of e: the map is cloned whole, then its
+// values are copied into one allocation, each capped at its length so that
+// appending to one never writes into another; an empty value becomes nil.
 func CloneEntity(e Entity) Entity {
 	c := e
 	if e.Props != nil {
-		c.Props = make(map[string][]byte, len(e.Props))
-		for k, v := range e.Props {
-			c.Props[k] = append([]byte(nil), v...)
+		n := 0
+		for _, v := range e.Props {
+			n += len(v)
+		}
+		buf := make([]byte, 0, n)
+		c.Props = maps.Clone(e.Props)
+		for k, v := range c.Props {
+			if len(v) == 0 {
+				c.Props[k] = nil
+				continue
+			}
+			i := len(buf)
+			buf = append(buf, v...)
+			c.Props[k] = buf[i:len(buf):len(buf)]
 		}
 	}
 	return c
