@@ -2,7 +2,7 @@ package mem
 
 import (
 	"errors"
-	"fmt"
+	"strconv"
 	"sync"
 
 	"github.com/dflab/dflab/backends/sqlmem"
@@ -75,7 +75,23 @@ func (s *Store) next() uint64 {
 }
 
 // etag returns a fresh ETag; callers hold s.mu.
-func (s *Store) etag() string { return fmt.Sprintf("\"0x%X\"", s.next()) }
+func (s *Store) etag() string {
+	b := append(make([]byte, 0, 24), `"0x`...)
+	b = appendUpperHex(b, s.next())
+	return string(append(b, '"'))
+}
+
+// appendUpperHex appends v in upper-case hexadecimal (fmt's %X).
+func appendUpperHex(b []byte, v uint64) []byte {
+	n := len(b)
+	b = strconv.AppendUint(b, v, 16)
+	for i := n; i < len(b); i++ {
+		if c := b[i]; c >= 'a' {
+			b[i] = c - 'a' + 'A'
+		}
+	}
+	return b
+}
 
 func clone(b []byte) []byte {
 	if b == nil {

@@ -3,6 +3,7 @@ package mem
 import (
 	"context"
 	"fmt"
+	"strconv"
 
 	"github.com/dflab/dflab/engine/port"
 )
@@ -81,14 +82,30 @@ func (s *Store) Enqueue(_ context.Context, name string, data []byte, delay port.
 		return port.Enqueued{}, err
 	}
 	now := s.now()
-	m := &msg{Message: port.Message{ID: fmt.Sprintf("m%08d", s.next()), PopReceipt: s.receipt(),
+	m := &msg{Message: port.Message{ID: s.messageID(), PopReceipt: s.receipt(),
 		InsertedAt: now, NextVisible: now + delay, Data: clone(data)}}
 	q.order = append(q.order, m)
 	q.byID[m.ID] = m
 	return port.Enqueued{ID: m.ID, PopReceipt: m.PopReceipt, InsertedAt: now, NextVisible: m.NextVisible}, nil
 }
 
-func (s *Store) receipt() string { return fmt.Sprintf("r%d", s.next()) }
+func (s *Store) receipt() string { return "r" + strconv.FormatUint(s.next(), 10) }
+
+// messageID is "m" and the sequence number zero-padded to 8 digits (fmt's m%08d).
+func (s *Store) messageID() string {
+	b := append(make([]byte, 0, 24), 'm')
+	return string(appendPadded(b, s.next(), 8))
+}
+
+// appendPadded appends v in decimal, zero-padded to width digits.
+func appendPadded(b []byte, v uint64, width int) []byte {
+	var d [20]byte
+	s := strconv.AppendUint(d[:0], v, 10)
+	for i := len(s); i < width; i++ {
+		b = append(b, '0')
+	}
+	return append(b, s...)
+}
 
 func copyMsg(m *msg, receipt bool) port.Message {
 	c := m.Message

@@ -32,7 +32,7 @@ func CheckPayload(what string, p []byte) error {
 // over MaxPayloadBytes is an error (ErrPayloadTooLarge).
 func Marshal(v any) ([]byte, error) {
 	b, err := marshal(v)
-	if err == nil {
+	if err == nil && len(b) > MaxPayloadBytes { // the type is named only when it is too large
 		err = CheckPayload(fmt.Sprintf("the encoded %T", v), b)
 	}
 	if err != nil {

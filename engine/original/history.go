@@ -35,7 +35,18 @@ type history struct {
 	dedup  dedupSet // events from other orchestrations already applied
 }
 
-func rowKey(seq int) string { return fmt.Sprintf("%010d", seq) }
+func rowKey(seq int) string {
+	if seq < 0 {
+		return fmt.Sprintf("%010d", seq)
+	}
+	var d [20]byte
+	v := strconv.AppendUint(d[:0], uint64(seq), 10)
+	b := make([]byte, 0, max(10, len(v)))
+	for i := len(v); i < 10; i++ {
+		b = append(b, '0')
+	}
+	return string(append(b, v...)) // fmt's %010d
+}
 
 func uvarintProp(v uint64) []byte { return binary.AppendUvarint(nil, v) }
 
