@@ -1,6 +1,7 @@
 package wordcount
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"sort"
@@ -178,9 +179,17 @@ func emit(ctx *durable.EntityContext, in MapInput, words []string) error {
 }
 
 func reducer(ctx *durable.EntityContext) error {
-	var st ReducerState
-	if err := ctx.GetState(&st); err != nil {
+	// The state goes through its own codec (reducerstate.go) as raw JSON,
+	// past encoding/json's reflection and compaction of the whole state.
+	var raw json.RawMessage
+	if err := ctx.GetState(&raw); err != nil {
 		return fmt.Errorf("reducer %s state: %w", ctx.ID(), err)
+	}
+	var st ReducerState
+	if len(raw) > 0 {
+		if err := st.UnmarshalJSON(raw); err != nil {
+			return fmt.Errorf("reducer %s state: %w", ctx.ID(), err)
+		}
 	}
 	switch ctx.Operation() {
 	case OpCount:
@@ -215,7 +224,11 @@ func reducer(ctx *durable.EntityContext) error {
 	default:
 		return fmt.Errorf("reducer %s: unknown operation %q (known: %s, %s, %s)", ctx.ID(), ctx.Operation(), OpCount, OpCountN, OpMapperDone)
 	}
-	return ctx.SetState(st)
+	b, err := st.MarshalJSON()
+	if err != nil {
+		return fmt.Errorf("reducer %s state: %w", ctx.ID(), err)
+	}
+	return ctx.SetState(json.RawMessage(b))
 }
 
 // reportIfDone sends the top K to the summary once every mapper is done.
