@@ -3,6 +3,8 @@ package simrun
 import (
 	"context"
 	"fmt"
+	"os"
+	"runtime/debug"
 	"syscall"
 	"testing"
 	"time"
@@ -19,7 +21,12 @@ import (
 // engines, stores, meters, checkers and trace hash. It reports simulated
 // events per CPU second of the whole process (GC and every goroutine
 // included), orchestrations per virtual second, events per run and allocs.
+// The collector runs at GOGC=400 as in the dflab binary (harness/cmd/dflab)
+// unless GOGC is set.
 func BenchmarkHello5(b *testing.B) {
+	if os.Getenv("GOGC") == "" {
+		defer debug.SetGCPercent(debug.SetGCPercent(400))
+	}
 	for _, c := range []struct {
 		engine string
 		knobs  systems.Values
