@@ -226,3 +226,14 @@ func TestClientPayloadPassesJSONBytesThrough(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, `"Tokyo"`, string(got))
 }
+
+// Unmarshal into a *json.RawMessage copies the payload as it is.
+func TestUnmarshalRawMessageCopies(t *testing.T) {
+	payload := []byte(`{"a":1}`)
+	raw := json.RawMessage("old contents")
+	require.NoError(t, Unmarshal(payload, &raw))
+	payload[2] = 'b'
+	require.Equal(t, `{"a":1}`, string(raw))
+	require.NoError(t, Unmarshal(nil, &raw), "an empty payload leaves out unchanged")
+	require.Equal(t, `{"a":1}`, string(raw))
+}

@@ -90,9 +90,15 @@ func marshal(v any) ([]byte, error) {
 }
 
 // Unmarshal decodes a JSON payload into out; a nil out ignores the payload
-// and an empty payload leaves out unchanged.
+// and an empty payload leaves out unchanged. A *json.RawMessage gets a copy
+// of the payload as it is, unchecked, as Marshal passes a json.RawMessage
+// through (state kept as raw JSON then skips two scans of it per step).
 func Unmarshal(payload []byte, out any) error {
 	if out == nil || len(payload) == 0 {
+		return nil
+	}
+	if p, ok := out.(*json.RawMessage); ok {
+		*p = append((*p)[:0], payload...)
 		return nil
 	}
 	if p, ok := out.(*string); ok {

@@ -1,6 +1,7 @@
 package wordcount
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -85,7 +86,7 @@ func parsePlain(b []byte) (Counts, bool) {
 	if len(b) < 2 || b[0] != '{' || b[len(b)-1] != '}' {
 		return nil, false
 	}
-	m := Counts{}
+	m := make(Counts, bytes.Count(b, []byte(",\""))+1) // one entry per key
 	i := 1
 	for i < len(b)-1 {
 		if b[i] != '"' {
