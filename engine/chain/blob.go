@@ -33,7 +33,6 @@ func (h *Host) claimScan(cb func(bool)) {
 	mine, _ := json.Marshal(claim{Host: h.cfg.Node, At: h.now})
 	put := func(cond port.Cond) {
 		h.issue(port.BlobPut{Name: h.cfg.scanClaim(), Data: mine, Cond: cond}, func(c port.Completion) {
-			h.scanTag, _ = c.Result.(string)
 			if c.Err != nil {
 				h.claimed = false
 			} else if !h.claimed {

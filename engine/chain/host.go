@@ -49,7 +49,6 @@ type Host struct {
 	lis     []*listener
 	stats   Stats
 	claimed bool // holds the scan claim (blob trigger)
-	scanTag string
 	marker  string
 	listed  int
 	sweep   port.Time // start of the sweep in progress
