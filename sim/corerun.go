@@ -115,6 +115,9 @@ func (cr *coreRun) startTurn(now port.Time) {
 		health = append(health, rd.Health...)
 	}
 	cr.core.Advance(rd)
+	if cr.node.load {
+		cost, worker, items = 0, 0, 0 // sampled above all the same, so the rng streams stay as they were
+	}
 	end := cpu.Finish(slot, start, cost)
 	for _, h := range health {
 		for _, hook := range d.onHealth {

@@ -59,6 +59,9 @@
 //     a core) for their CPU cost (ModelSet.Services or the deployment's
 //     own), then their op latency runs.
 //   - Network: a delay within a node and between nodes or clients.
+//   - Load nodes (Driver.AddLoadNode): the load generator's clients run on
+//     a node whose CPU is not modelled, so a run is bound by the system's
+//     resources, never by the simulated client polling its instances.
 //
 // Driver.Utilisation reports every one of these resources' utilisation over
 // a run and Binding picks the busiest: the resource that bound the run.

@@ -147,6 +147,9 @@ type node struct {
 	cost  *rng.Source
 	crash *rng.Source
 	life  uint64 // increases at each crash
+	// load marks a node outside the system under test (AddLoadNode): its
+	// turns cost no CPU time.
+	load bool
 
 	workerBusy port.Time        // CPU time of worker items run on the host's threads
 	actSlots   int              // activity slots of the host (0: unlimited)
@@ -210,6 +213,18 @@ func (d *Driver) AddNode(name string, cores int) NodeID {
 	d.nodes = append(d.nodes, n)
 	d.tr.Begin(d.k.Now(), name, "node-add").Int("cores", int64(n.cpu.Cores())).End()
 	return n.id
+}
+
+// AddLoadNode adds a node outside the system under test: the load
+// generator and the clients that start instances and wait for them. Its
+// CPU is not modelled (its cores' turns take no virtual time), so what
+// bounds a run is the system's resources, as when the paper timed its runs
+// from the instances' own records with a separate load generator. Its
+// network delays and storage requests are modelled as any node's.
+func (d *Driver) AddLoadNode(name string) NodeID {
+	id := d.AddNode(name, 1)
+	d.nodes[id].load = true
+	return id
 }
 
 // NodeCPU returns a node's CPU model (for busy-time metrics).

@@ -21,6 +21,9 @@ import (
 // N), h = i mod N; with the ranks' polling (standby.go) the orphaned
 // partitions of a node go to its partitions' rank-1 standbys, so in turn
 // to each other node, as long as those are up.
+//
+// The client node is a load node (sim.Driver.AddLoadNode): the load
+// generator is not the system under test, so its CPU is not modelled.
 type Sim struct {
 	Partitions int
 	Knobs      netherite.Knobs
@@ -100,7 +103,7 @@ func (n *Sim) Deploy(d *sim.Driver, nodes []sim.NodeID, reg *durable.Registry) (
 	if _, err := netherite.NewLoadMonitor(cfg); err != nil {
 		return 0, err
 	}
-	cn := d.AddNode("client", 1)
+	cn := d.AddLoadNode("client")
 	n.Monitor = d.AddCore(cn, "monitor", func() port.Core {
 		m, _ := netherite.NewLoadMonitor(cfg)
 		return m

@@ -18,7 +18,8 @@ import (
 const Hub = "hub"
 
 // Sim deploys the original engine on the simulator: worker i on node i,
-// the client core on a node of its own.
+// the client core on a load node of its own (sim.Driver.AddLoadNode: the
+// load generator's CPU is not modelled).
 type Sim struct {
 	ControlQueues int // C (0: the engine's default)
 	Extended      bool
@@ -108,7 +109,7 @@ func (e *Sim) Deploy(d *sim.Driver, nodes []sim.NodeID, reg *durable.Registry) (
 	if _, err := original.NewClient(ccfg); err != nil {
 		return 0, err
 	}
-	cn := d.AddNode("client", 1)
+	cn := d.AddLoadNode("client")
 	client := d.AddCore(cn, "client", func() port.Core {
 		c, _ := original.NewClient(ccfg)
 		return c
