@@ -164,3 +164,21 @@ func TestBackgroundCPUIsPlacedWhenItArrives(t *testing.T) {
 	require.Equal(t, []port.Time{1001 * ms, 1006 * ms}, got[1:], "not 2001 ms: the activities did not queue")
 	require.Equal(t, (1+2000+10)*ms, d.NodeCPU(0).Busy())
 }
+
+// A load node's turns cost no CPU time: the same core that takes 10 ms a
+// turn (one sequence unit, serial) on a node answers at once on a load
+// node, and the load node's CPU stays idle.
+func TestLoadNodeCPUIsNotModelled(t *testing.T) {
+	m := hostModels(false, 0)
+	got, _ := respondTimes(t, m, 1, &workCore{items: 0})
+	require.Equal(t, []port.Time{port.Millisecond}, got, "on a node: one sequence unit of 1 ms")
+	d := NewDriver(NewKernel(0), Config{Seed: 1, Models: m,
+		OnResponse: func(now port.Time, _ CoreID, _ port.Response) { got = append(got, now) }})
+	got = nil
+	n := d.AddLoadNode("client")
+	id := d.AddCore(n, "c", func() port.Core { return &workCore{items: 3} })
+	d.Call(0, id, port.ClientCall{ID: 1})
+	d.Run()
+	require.Equal(t, []port.Time{0}, got)
+	require.Zero(t, d.NodeCPU(n).Busy())
+}
