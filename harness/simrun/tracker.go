@@ -137,8 +137,19 @@ func (t *tracker) respond(r *run, now port.Time, resp port.Response) {
 
 func (t *tracker) waited(r *run, now port.Time, c callInfo, resp port.Response) {
 	if resp.Err != nil {
-		if t.retries[c.wait]++; t.retries[c.wait] > maxWaitRetries {
-			t.err = failed(CheckCompletion, fmt.Errorf("wait for %s failed %d times, last: %w", c.wait, maxWaitRetries, resp.Err))
+		// A wait for an orchestration a launcher starts may be answered
+		// "unknown instance" (an error from the original engine's client)
+		// until the launcher's start arrives: it is retried as long.
+		limit := maxWaitRetries
+		if c.launched {
+			limit = maxLaunchWaits
+		}
+		if t.retries[c.wait]++; t.retries[c.wait] > limit {
+			t.err = failed(CheckCompletion, fmt.Errorf("wait for %s failed %d times, last: %w", c.wait, limit, resp.Err))
+			return
+		}
+		if c.launched {
+			r.waitLaunched(now+100*port.Millisecond, launched{instances: []int{c.instance}, ids: []string{c.wait}})
 			return
 		}
 		r.wait(now+100*port.Millisecond, c.instance, c.wait)
