@@ -265,6 +265,7 @@ func CloneEntity(e Entity) Entity {
 		}
 		buf := make([]byte, 0, n)
 		c.Props = maps.Clone(e.Props)
+		//archtest:orderfree the buffer's layout follows map order, but each key gets its own value's bytes whatever the order
 		for k, v := range c.Props {
 			if len(v) == 0 {
 				c.Props[k] = nil
