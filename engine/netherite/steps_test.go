@@ -1,0 +1,182 @@
+package netherite
+
+import (
+	"encoding/binary"
+	"fmt"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/dflab/dflab/engine/durable"
+	"github.com/dflab/dflab/engine/port"
+	"github.com/dflab/dflab/internal/steptest"
+)
+
+// TestSteps runs the step scripts of testdata/steps against one partition
+// core (internal/steptest).
+//
+//	start [p=0] [speculation=local] [logBytes=65536]
+//	deliver msg REQUEST instance=I [name=N] [input=JSON] [id=N]
+//
+// A msg is a client request (REQUEST: start, raise, status, wait, ...) from
+// client 0, appended to the stream partition of instance I as the client
+// core would send it; the partition finds it with its next stream read.
+func TestSteps(t *testing.T) {
+	reg := durable.NewRegistry()
+	if err := reg.AddOrchestrator("Hello", func(ctx *durable.OrchestrationContext) (any, error) {
+		var in, out string
+		if err := ctx.GetInput(&in); err != nil {
+			return nil, err
+		}
+		err := ctx.CallActivity("Say", in).Await(&out)
+		return out, err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := reg.AddActivity("Say", func(ctx durable.ActivityContext) (any, error) {
+		var in string
+		if err := ctx.GetInput(&in); err != nil {
+			return nil, err
+		}
+		return "Hello " + in + "!", nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	const partitions = stepPartitions
+	cfg := &Config{Hub: "hub", Partitions: partitions, Clients: 1, Registry: reg}
+	clientPos := int64(0)
+	steptest.RunDir(t, "testdata/steps", steptest.Rig{
+		Streams: cfg.StreamPartitions(),
+		New: func(a steptest.Args) (port.Core, error) {
+			p, err := a.Int("p", 0)
+			if err != nil {
+				return nil, err
+			}
+			c := *cfg
+			if c.Knobs.Speculation, err = ParseSpeculation(a.Str("speculation", "local")); err != nil {
+				return nil, err
+			}
+			logBytes, err := a.Int("logBytes", 64<<10)
+			if err != nil {
+				return nil, err
+			}
+			c.Knobs.LogBytes = int64(logBytes)
+			return NewPartition(&c, p, "node0")
+		},
+		Message: func(s *port.Stores, a steptest.Args) (string, error) {
+			if len(a.Pos) != 1 {
+				return "", fmt.Errorf("deliver msg: want one request kind")
+			}
+			kind, err := requestKind(a.Pos[0])
+			if err != nil {
+				return "", err
+			}
+			clientPos++
+			id, err := a.Int("id", int(clientPos))
+			if err != nil {
+				return "", err
+			}
+			req := durable.ClientRequest{Kind: kind, Instance: a.Str("instance", ""), Name: a.Str("name", "")}
+			if a.Has("input") {
+				req.Payload = []byte(a.Str("input", ""))
+			}
+			b := batch{Origin: partitions, Pos: int64(id), Requests: []clientReq{{ID: uint64(id), Req: req}}}
+			var e enc
+			b.encode(&e)
+			p := durable.Partition(req.Instance, partitions)
+			pos, err := s.Stream.Append(t.Context(), p, [][]byte{e.b})
+			if err != nil {
+				return "", err
+			}
+			return fmt.Sprintf("stream/%d@%d %s", p, pos, describeBatch(e.b)), nil
+		},
+		Describe: describeStepValue,
+	})
+}
+
+// stepPartitions is the partition count of the scripts' hub.
+const stepPartitions = 2
+
+func requestKind(s string) (durable.RequestKind, error) {
+	var names []string
+	for k := durable.RequestStart; k <= durable.RequestLast; k++ {
+		if k.String() == s {
+			return k, nil
+		}
+		names = append(names, k.String())
+	}
+	return 0, fmt.Errorf("request %q: allowed %s", s, strings.Join(names, " "))
+}
+
+// describeStepValue prints the partition's stream records (batches) and
+// responses for the step scripts.
+func describeStepValue(v any) string {
+	switch o := v.(type) {
+	case steptest.Record:
+		return describeBatch(o)
+	case port.PageWrite:
+		return fmt.Sprintf("off=%d %s", o.Off, describeFlush(o.Data))
+	case durable.ClientResponse:
+		return fmt.Sprintf("found=%v %s", o.Found, o.Status.Status)
+	}
+	return ""
+}
+
+// describeFlush names the update records of a commit-log page write
+// (seq:kind, with the instance for work items).
+func describeFlush(data []byte) string {
+	var us []string
+	for i := 0; i+recordHeader <= len(data) && binary.LittleEndian.Uint32(data[i:]) != 0; {
+		u, next, _, bad := readRecord(data, i)
+		if bad != "" {
+			us = append(us, "undecodable: "+bad)
+			break
+		}
+		s := fmt.Sprintf("%d:%s", u.Seq, u.Kind)
+		if u.Instance != "" {
+			s += "(" + u.Instance + ")"
+		}
+		us = append(us, s)
+		i = next
+	}
+	return "updates=[" + strings.Join(us, " ") + "]"
+}
+
+func describeBatch(rec []byte) string {
+	b, err := decodeBatch(rec)
+	if err != nil {
+		return fmt.Sprintf("undecodable batch: %v", err)
+	}
+	from := "p" + strconv.Itoa(b.Origin)
+	if b.Origin >= stepPartitions {
+		from = "client"
+	}
+	parts := []string{fmt.Sprintf("batch from=%s pos=%d", from, b.Pos)}
+	for _, r := range b.Requests {
+		s := fmt.Sprintf("req#%d %s %s", r.ID, r.Req.Kind, r.Req.Instance)
+		if r.Req.Name != "" {
+			s += " " + r.Req.Name
+		}
+		if r.Req.Payload != nil {
+			s += " " + strconv.Quote(string(r.Req.Payload))
+		}
+		parts = append(parts, s)
+	}
+	for _, r := range b.Responses {
+		s := fmt.Sprintf("resp#%d found=%v %s", r.ID, r.Resp.Found, r.Resp.Status.Status)
+		if r.Resp.Status.Output != nil {
+			s += " output=" + strconv.Quote(string(r.Resp.Status.Output))
+		}
+		parts = append(parts, s)
+	}
+	for _, m := range b.Messages {
+		parts = append(parts, "msg to "+m.To+": "+m.Event.String())
+	}
+	for _, m := range b.Activities {
+		parts = append(parts, "activity to "+m.To+": "+m.Event.String())
+	}
+	if b.Durable > 0 {
+		parts = append(parts, fmt.Sprintf("durable=%d", b.Durable))
+	}
+	return strings.Join(parts, " ")
+}

@@ -1,0 +1,257 @@
+package steptest
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/dflab/dflab/engine/port"
+)
+
+// printer prints a core's Ready and its contents, one line per item, in
+// a stable readable form: requests through port.Op's Kind, Target and
+// Bytes, with a payload summary (Rig.Describe first, then the defaults
+// below for the port's own op and result types). Engines keep a request's
+// continuation as a closure in the core (engine/netherite/plumbing.go,
+// engine/original/reactor.go): what is printed of in-flight work is what
+// the Ready carries — the op as data — not what the core will do with its
+// completion; the next Ready shows that.
+type printer struct {
+	rig   Rig
+	lines []string
+}
+
+func (p *printer) printf(format string, args ...any) {
+	p.lines = append(p.lines, fmt.Sprintf(format, args...))
+}
+
+func (p *printer) describe(v any) string {
+	if p.rig.Describe != nil {
+		if s := p.rig.Describe(v); s != "" {
+			return s
+		}
+	}
+	switch o := v.(type) {
+	case port.StreamAppend:
+		return "[" + p.records(o.Records) + "]"
+	case port.Records:
+		return fmt.Sprintf("records %d..%d of %d [%s]", o.First, o.First+int64(len(o.Records)), o.End, p.records(o.Records))
+	case port.QueueEnqueue:
+		s := "data=" + p.record(o.Data)
+		if o.Delay > 0 {
+			s += " delay=" + fmtTime(o.Delay)
+		}
+		return s
+	case []port.Message:
+		ms := make([]string, 0, len(o))
+		for _, m := range o {
+			ms = append(ms, fmt.Sprintf("%s(dequeues=%d) %s", m.ID, m.DequeueCount, p.record(m.Data)))
+		}
+		return "[" + strings.Join(ms, "; ") + "]"
+	}
+	return describeDefault(v)
+}
+
+func (p *printer) records(rs [][]byte) string {
+	ss := make([]string, 0, len(rs))
+	for _, r := range rs {
+		ss = append(ss, p.record(r))
+	}
+	return strings.Join(ss, "; ")
+}
+
+// ready prints every item of rd in the order the core gave them.
+func (p *printer) ready(rd *port.Ready) {
+	for _, r := range rd.Requests {
+		p.request(r)
+	}
+	for _, t := range rd.Timers {
+		p.timer(t)
+	}
+	for _, a := range rd.Activities {
+		p.activity(a)
+	}
+	for _, r := range rd.Responses {
+		if r.Err != nil {
+			p.printf("response %d err: %v", r.ID, r.Err)
+		} else {
+			p.printf("response %d: %s", r.ID, p.describe(r.Resp))
+		}
+	}
+	for _, h := range rd.Health {
+		l := fmt.Sprintf("health %s %s", h.Unit, h.State)
+		if h.Reason != "" {
+			l += ": " + h.Reason
+		}
+		p.lines = append(p.lines, l)
+	}
+	if len(rd.Work) > 0 {
+		ws := make([]string, 0, len(rd.Work))
+		for _, w := range rd.Work {
+			ws = append(ws, fmt.Sprintf("%s=%d", w.Kind, w.N))
+		}
+		p.printf("work %s", strings.Join(ws, " "))
+	}
+}
+
+func (p *printer) request(r port.Request) {
+	l := fmt.Sprintf("req %d %s", r.ID, r.Op.Kind())
+	if t := r.Op.Target(); t != "" {
+		l += " " + t
+	}
+	if n := r.Op.Bytes(); n > 0 {
+		if r.Op.Kind().ReadsLength() {
+			l += fmt.Sprintf(" len=%d", n)
+		} else {
+			l += fmt.Sprintf(" %dB", n)
+		}
+	}
+	if s := p.describe(r.Op); s != "" {
+		l += " " + s
+	}
+	if !r.Needs.IsZero() {
+		l += " needs " + r.Needs.String()
+	}
+	if !r.Makes.IsZero() {
+		l += " makes " + r.Makes.String()
+	}
+	p.lines = append(p.lines, l)
+}
+
+func (p *printer) timer(t port.Timer) { p.printf("timer %d at %s", t.ID, fmtTime(t.At)) }
+
+func (p *printer) activity(a port.ActivityTask) {
+	p.printf("activity %d %s input=%s", a.ID, a.Name, quote(a.Input))
+}
+
+func (p *printer) completion(req port.Request, c port.Completion) {
+	l := fmt.Sprintf("completed %d %s", req.ID, req.Op.Kind())
+	if c.Err != nil {
+		l += " err: " + c.Err.Error()
+	} else if s := p.describe(c.Result); s != "" {
+		l += ": " + s
+	}
+	p.lines = append(p.lines, l)
+}
+
+func (p *printer) activityDone(a port.ActivityTask, d port.ActivityDone) {
+	if d.Err != nil {
+		p.printf("activity %d %s failed: %v", a.ID, a.Name, d.Err)
+		return
+	}
+	p.printf("activity %d %s output=%s", a.ID, a.Name, quote(d.Output))
+}
+
+// record summarises one stream record (Rig.Describe, else its size).
+func (p *printer) record(b []byte) string {
+	if p.rig.Describe != nil {
+		if s := p.rig.Describe(Record(b)); s != "" {
+			return s
+		}
+	}
+	return fmt.Sprintf("%dB", len(b))
+}
+
+// Record is a stream record or queue message body as Rig.Describe sees it
+// inside op payloads and results.
+type Record []byte
+
+// describeDefault summarises the port's own op and result types; engine
+// payloads inside them (records, message bodies) go through Rig.Describe
+// as Record.
+func describeDefault(v any) string {
+	switch o := v.(type) {
+	case nil:
+		return ""
+	case port.PageCreate:
+		return fmt.Sprintf("size=%d%s", o.Size, cond(o.Cond))
+	case port.PageWrite:
+		return fmt.Sprintf("off=%d%s", o.Off, cond(o.Cond))
+	case port.PageRead:
+		return fmt.Sprintf("off=%d", o.Off)
+	case port.BlobPut:
+		return strings.TrimSpace(cond(o.Cond))
+	case port.LeaseAcquire:
+		return fmt.Sprintf("id=%s for %s", o.ID, fmtTime(o.Duration))
+	case port.LeaseRenew:
+		return "id=" + o.ID
+	case port.LeaseRelease:
+		return "id=" + o.ID
+	case port.StreamRead:
+		return fmt.Sprintf("from=%d max=%d", o.From, o.Max)
+	case port.StreamCommit:
+		return fmt.Sprintf("%s pos=%d", o.Consumer, o.Pos)
+	case port.QueueDequeue:
+		return fmt.Sprintf("n=%d visibility=%s", o.N, fmtTime(o.Visibility))
+	case port.QueueDelete:
+		return "id=" + o.ID
+	case port.QueueUpdate:
+		return fmt.Sprintf("id=%s visibility=%s", o.ID, fmtTime(o.Visibility))
+	case port.TableBatch:
+		ks := make([]string, 0, len(o.Writes))
+		for _, w := range o.Writes {
+			ks = append(ks, fmt.Sprintf("%s:%s", w.Kind.Kind(), w.Entity.RowKey))
+		}
+		return "[" + strings.Join(ks, " ") + "]"
+	case port.TableWriteOp:
+		return "row=" + o.W.Entity.RowKey
+	case port.TableGet:
+		return "row=" + o.RowKey
+	case port.SQLCall:
+		return ""
+	case port.Op:
+		return ""
+
+	case port.BlobData:
+		return fmt.Sprintf("%dB", len(o.Data))
+	case port.Enqueued:
+		return "id=" + o.ID
+	case port.AppendResult:
+		return fmt.Sprintf("off=%d", o.Offset)
+	case []byte:
+		return fmt.Sprintf("%dB", len(o))
+	case string, int, int64, bool:
+		return fmt.Sprint(o)
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+func cond(c port.Cond) string {
+	var s []string
+	if c.IfMatch != "" {
+		s = append(s, "if-match")
+	}
+	if c.IfNoneMatch != "" {
+		s = append(s, "if-none-match="+c.IfNoneMatch)
+	}
+	if c.LeaseID != "" {
+		s = append(s, "lease="+c.LeaseID)
+	}
+	if len(s) == 0 {
+		return ""
+	}
+	return " " + strings.Join(s, " ")
+}
+
+// quote prints a payload: short text as a Go string, else its size.
+func quote(b []byte) string {
+	if len(b) <= 80 && utf8.Valid(b) {
+		return strconv.Quote(string(b))
+	}
+	return fmt.Sprintf("%dB", len(b))
+}
+
+// fmtTime prints a port.Time as a duration since the script's zero.
+func fmtTime(t port.Time) string { return time.Duration(t).String() }
+
+func sortedKeys[V any](m map[string]V) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
+}
