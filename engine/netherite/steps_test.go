@@ -15,7 +15,7 @@ import (
 // TestSteps runs the step scripts of testdata/steps against one partition
 // core (internal/steptest).
 //
-//	start [p=0] [speculation=local] [logBytes=65536]
+//	start [p=0] [speculation=local] [logBytes=65536] [planted=BUG]
 //	deliver msg REQUEST instance=I [name=N] [input=JSON] [id=N]
 //
 // A msg is a client request (REQUEST: start, raise, status, wait, ...) from
@@ -44,53 +44,56 @@ func TestSteps(t *testing.T) {
 	}
 	const partitions = stepPartitions
 	cfg := &Config{Hub: "hub", Partitions: partitions, Clients: 1, Registry: reg}
-	clientPos := int64(0)
-	steptest.RunDir(t, "testdata/steps", steptest.Rig{
-		Streams: cfg.StreamPartitions(),
-		New: func(a steptest.Args) (port.Core, error) {
-			p, err := a.Int("p", 0)
-			if err != nil {
-				return nil, err
-			}
-			c := *cfg
-			if c.Knobs.Speculation, err = ParseSpeculation(a.Str("speculation", "local")); err != nil {
-				return nil, err
-			}
-			logBytes, err := a.Int("logBytes", 64<<10)
-			if err != nil {
-				return nil, err
-			}
-			c.Knobs.LogBytes = int64(logBytes)
-			return NewPartition(&c, p, "node0")
-		},
-		Message: func(s *port.Stores, a steptest.Args) (string, error) {
-			if len(a.Pos) != 1 {
-				return "", fmt.Errorf("deliver msg: want one request kind")
-			}
-			kind, err := requestKind(a.Pos[0])
-			if err != nil {
-				return "", err
-			}
-			clientPos++
-			id, err := a.Int("id", int(clientPos))
-			if err != nil {
-				return "", err
-			}
-			req := durable.ClientRequest{Kind: kind, Instance: a.Str("instance", ""), Name: a.Str("name", "")}
-			if a.Has("input") {
-				req.Payload = []byte(a.Str("input", ""))
-			}
-			b := batch{Origin: partitions, Pos: int64(id), Requests: []clientReq{{ID: uint64(id), Req: req}}}
-			var e enc
-			b.encode(&e)
-			p := durable.Partition(req.Instance, partitions)
-			pos, err := s.Stream.Append(t.Context(), p, [][]byte{e.b})
-			if err != nil {
-				return "", err
-			}
-			return fmt.Sprintf("stream/%d@%d %s", p, pos, describeBatch(e.b)), nil
-		},
-		Describe: describeStepValue,
+	steptest.RunDir(t, "testdata/steps", func(t *testing.T) steptest.Rig {
+		clientPos := int64(0)
+		return steptest.Rig{
+			Streams: cfg.StreamPartitions(),
+			New: func(a steptest.Args) (port.Core, error) {
+				p, err := a.Int("p", 0)
+				if err != nil {
+					return nil, err
+				}
+				c := *cfg
+				if c.Knobs.Speculation, err = ParseSpeculation(a.Str("speculation", "local")); err != nil {
+					return nil, err
+				}
+				logBytes, err := a.Int("logBytes", 64<<10)
+				if err != nil {
+					return nil, err
+				}
+				c.Knobs.LogBytes = int64(logBytes)
+				c.Knobs.Planted = a.Str("planted", "")
+				return NewPartition(&c, p, "node0")
+			},
+			Message: func(s *port.Stores, a steptest.Args) (string, error) {
+				if len(a.Pos) != 1 {
+					return "", fmt.Errorf("deliver msg: want one request kind")
+				}
+				kind, err := requestKind(a.Pos[0])
+				if err != nil {
+					return "", err
+				}
+				clientPos++
+				id, err := a.Int("id", int(clientPos))
+				if err != nil {
+					return "", err
+				}
+				req := durable.ClientRequest{Kind: kind, Instance: a.Str("instance", ""), Name: a.Str("name", "")}
+				if a.Has("input") {
+					req.Payload = []byte(a.Str("input", ""))
+				}
+				b := batch{Origin: partitions, Pos: int64(id), Requests: []clientReq{{ID: uint64(id), Req: req}}}
+				var e enc
+				b.encode(&e)
+				p := durable.Partition(req.Instance, partitions)
+				pos, err := s.Stream.Append(t.Context(), p, [][]byte{e.b})
+				if err != nil {
+					return "", err
+				}
+				return fmt.Sprintf("stream/%d@%d %s", p, pos, describeBatch(e.b)), nil
+			},
+			Describe: describeStepValue,
+		}
 	})
 }
 

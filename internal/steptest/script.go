@@ -67,8 +67,10 @@ func format(bs []block, after []string, got [][]string) string {
 	return sb.String()
 }
 
-// RunDir runs every *.txt script in dir as a subtest named after the file.
-func RunDir(t *testing.T, dir string, rig Rig) {
+// RunDir runs every *.txt script in dir as a subtest named after the
+// file, each with a fresh rig from newRig (a rig may keep state of its own,
+// such as message counters).
+func RunDir(t *testing.T, dir string, newRig func(t *testing.T) Rig) {
 	t.Helper()
 	paths, err := filepath.Glob(filepath.Join(dir, "*.txt"))
 	if err != nil {
@@ -79,7 +81,7 @@ func RunDir(t *testing.T, dir string, rig Rig) {
 	}
 	sort.Strings(paths)
 	for _, p := range paths {
-		t.Run(strings.TrimSuffix(filepath.Base(p), ".txt"), func(t *testing.T) { Run(t, p, rig) })
+		t.Run(strings.TrimSuffix(filepath.Base(p), ".txt"), func(t *testing.T) { Run(t, p, newRig(t)) })
 	}
 }
 
