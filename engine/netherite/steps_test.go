@@ -65,7 +65,7 @@ func TestSteps(t *testing.T) {
 				c.Knobs.Planted = a.Str("planted", "")
 				return NewPartition(&c, p, "node0")
 			},
-			Message: func(s *port.Stores, a steptest.Args) (string, error) {
+			Message: func(s *port.Stores, _ port.Time, a steptest.Args) (string, error) {
 				if len(a.Pos) != 1 {
 					return "", fmt.Errorf("deliver msg: want one request kind")
 				}

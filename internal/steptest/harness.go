@@ -24,7 +24,7 @@ type Rig struct {
 	// Message puts a message where the core will read it (for example a
 	// stream record of its input partition) and describes it (nil: no
 	// messages).
-	Message func(s *port.Stores, a Args) (string, error)
+	Message func(s *port.Stores, now port.Time, a Args) (string, error)
 	// Describe summarises an engine value: an op's payload, a request's
 	// result, a client call's response, an activity's output. It returns
 	// "" for values it does not know, which print by the defaults of
@@ -286,7 +286,7 @@ func (h *harness) deliver(p *printer, a Args) error {
 		if h.rig.Message == nil {
 			return errors.New("deliver msg: this rig has no messages")
 		}
-		desc, err := h.rig.Message(h.stores, rest)
+		desc, err := h.rig.Message(h.stores, h.now, rest)
 		if err != nil {
 			return err
 		}

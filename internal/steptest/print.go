@@ -205,6 +205,16 @@ func describeDefault(v any) string {
 	case port.Op:
 		return ""
 
+	case port.EntityPage:
+		rows := make([]string, 0, len(o.Entities))
+		for _, e := range o.Entities {
+			rows = append(rows, e.RowKey)
+		}
+		return fmt.Sprintf("%d rows [%s]", len(rows), strings.Join(rows, " "))
+	case port.Entity:
+		return fmt.Sprintf("row %s/%s", o.PartitionKey, o.RowKey)
+	case []string:
+		return "[" + strings.Join(o, " ") + "]"
 	case port.BlobData:
 		return fmt.Sprintf("%dB", len(o.Data))
 	case port.Enqueued:
