@@ -22,24 +22,8 @@ import (
 // client 0, appended to the stream partition of instance I as the client
 // core would send it; the partition finds it with its next stream read.
 func TestSteps(t *testing.T) {
-	reg := durable.NewRegistry()
-	if err := reg.AddOrchestrator("Hello", func(ctx *durable.OrchestrationContext) (any, error) {
-		var in, out string
-		if err := ctx.GetInput(&in); err != nil {
-			return nil, err
-		}
-		err := ctx.CallActivity("Say", in).Await(&out)
-		return out, err
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if err := reg.AddActivity("Say", func(ctx durable.ActivityContext) (any, error) {
-		var in string
-		if err := ctx.GetInput(&in); err != nil {
-			return nil, err
-		}
-		return "Hello " + in + "!", nil
-	}); err != nil {
+	reg, err := steptest.HelloRegistry()
+	if err != nil {
 		t.Fatal(err)
 	}
 	const partitions = stepPartitions
@@ -66,10 +50,7 @@ func TestSteps(t *testing.T) {
 				return NewPartition(&c, p, "node0")
 			},
 			Message: func(s *port.Stores, _ port.Time, a steptest.Args) (string, error) {
-				if len(a.Pos) != 1 {
-					return "", fmt.Errorf("deliver msg: want one request kind")
-				}
-				kind, err := requestKind(a.Pos[0])
+				req, err := steptest.ClientRequest(a)
 				if err != nil {
 					return "", err
 				}
@@ -77,10 +58,6 @@ func TestSteps(t *testing.T) {
 				id, err := a.Int("id", int(clientPos))
 				if err != nil {
 					return "", err
-				}
-				req := durable.ClientRequest{Kind: kind, Instance: a.Str("instance", ""), Name: a.Str("name", "")}
-				if a.Has("input") {
-					req.Payload = []byte(a.Str("input", ""))
 				}
 				b := batch{Origin: partitions, Pos: int64(id), Requests: []clientReq{{ID: uint64(id), Req: req}}}
 				var e enc
@@ -99,17 +76,6 @@ func TestSteps(t *testing.T) {
 
 // stepPartitions is the partition count of the scripts' hub.
 const stepPartitions = 2
-
-func requestKind(s string) (durable.RequestKind, error) {
-	var names []string
-	for k := durable.RequestStart; k <= durable.RequestLast; k++ {
-		if k.String() == s {
-			return k, nil
-		}
-		names = append(names, k.String())
-	}
-	return 0, fmt.Errorf("request %q: allowed %s", s, strings.Join(names, " "))
-}
 
 // describeStepValue prints the partition's stream records (batches) and
 // responses for the step scripts.

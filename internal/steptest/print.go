@@ -201,7 +201,22 @@ func describeDefault(v any) string {
 	case port.TableGet:
 		return "row=" + o.RowKey
 	case port.SQLCall:
-		return ""
+		return describeProc(o.Proc)
+	case port.SQLWorkItem:
+		if !o.Found {
+			return "none"
+		}
+		return fmt.Sprintf("locked %s exec=%s %s events=%d history=%d until %s", o.Instance, o.Exec, o.Status, len(o.Events), len(o.History), fmtTime(o.LockExpires))
+	case port.SQLTask:
+		if !o.Found {
+			return "none"
+		}
+		return fmt.Sprintf("locked task %d of %s dequeues=%d", o.Seq, o.Instance, o.Dequeues)
+	case port.SQLInstance:
+		if !o.Found {
+			return "not found"
+		}
+		return fmt.Sprintf("%s %s exec=%s output=%s", o.Instance, o.Status, o.Exec, quote(o.Output))
 	case port.Op:
 		return ""
 
@@ -244,6 +259,39 @@ func cond(c port.Cond) string {
 		return ""
 	}
 	return " " + strings.Join(s, " ")
+}
+
+// describeProc summarises a relational procedure call's parameters.
+func describeProc(p port.Proc) string {
+	switch o := p.(type) {
+	case port.SQLCreateInstance:
+		return fmt.Sprintf("%s %s input=%s", o.Instance, o.Name, quote(o.Input))
+	case port.SQLRaiseEvent:
+		return o.Instance
+	case port.SQLLockNextOrchestration:
+		return fmt.Sprintf("owner=%s lock=%s batch=%d", o.Owner, fmtTime(o.Lock), o.Batch)
+	case port.SQLLockNextTask:
+		return fmt.Sprintf("owner=%s lock=%s", o.Owner, fmtTime(o.Lock))
+	case port.SQLCheckpoint:
+		s := fmt.Sprintf("%s exec=%s read=%s status=%s history+%d events+%d deleted=%v tasks+%d", o.Instance, o.Exec, o.Read, o.Status,
+			len(o.History), len(o.Events), o.Deleted, len(o.Tasks))
+		if o.Output != nil {
+			s += " output=" + quote(o.Output)
+		}
+		if o.KeepLock {
+			s += " keep-lock"
+		}
+		return s
+	case port.SQLCompleteTasks:
+		return fmt.Sprintf("tasks=%v results=%d", o.Seqs, len(o.Results))
+	case port.SQLDiscardEvents:
+		return fmt.Sprintf("%s deleted=%v", o.Instance, o.Deleted)
+	case port.SQLQueryInstance:
+		return o.Instance
+	case port.SQLPurgeInstance:
+		return o.Instance
+	}
+	return ""
 }
 
 // quote prints a payload: short text as a Go string, else its size.
