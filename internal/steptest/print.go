@@ -111,6 +111,9 @@ func (p *printer) request(r port.Request) {
 	}
 	if s := p.describe(r.Op); s != "" {
 		l += " " + s
+		if p.rig.Describe != nil && p.rig.Describe(r.Op) != "" {
+			l += opCond(r.Op) // an engine's summary replaced the default one, conditions included
+		}
 	}
 	if !r.Needs.IsZero() {
 		l += " needs " + r.Needs.String()
@@ -242,6 +245,21 @@ func describeDefault(v any) string {
 		return fmt.Sprint(o)
 	}
 	return fmt.Sprintf("%T", v)
+}
+
+// opCond prints the write conditions of ops that carry them.
+func opCond(op port.Op) string {
+	switch o := op.(type) {
+	case port.BlobPut:
+		return cond(o.Cond)
+	case port.PageWrite:
+		return cond(o.Cond)
+	case port.PageCreate:
+		return cond(o.Cond)
+	case port.BlobDelete:
+		return cond(o.Cond)
+	}
+	return ""
 }
 
 func cond(c port.Cond) string {
