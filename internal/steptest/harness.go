@@ -247,17 +247,21 @@ func (h *harness) alive() error {
 func (h *harness) step(p *printer, in port.Input) {
 	h.core.Step(h.now, in)
 	rd := h.core.Ready()
+	var violations map[port.RequestID]string
 	for _, r := range rd.Requests {
 		if !r.Needs.IsZero() {
 			if ok, have := h.marks.Satisfied(r.Needs); !ok {
-				p.printf("VIOLATION: request %d (%s) needs %s but %s is durable only to %d", r.ID, r.Op.Kind(), r.Needs, r.Needs.Log, have)
+				if violations == nil {
+					violations = map[port.RequestID]string{}
+				}
+				violations[r.ID] = fmt.Sprintf("VIOLATION: request %d (%s) needs %s but %s is durable only to %d", r.ID, r.Op.Kind(), r.Needs, r.Needs.Log, have)
 			}
 		}
 		h.reqs = append(h.reqs, inflight{req: r})
 	}
 	h.timers = append(h.timers, rd.Timers...)
 	h.acts = append(h.acts, rd.Activities...)
-	p.ready(&rd)
+	p.ready(&rd, violations)
 	h.core.Advance(rd)
 }
 

@@ -63,10 +63,15 @@ func (p *printer) records(rs [][]byte) string {
 	return strings.Join(ss, "; ")
 }
 
-// ready prints every item of rd in the order the core gave them.
-func (p *printer) ready(rd *port.Ready) {
+// ready prints every item of rd in the order the core gave them; a
+// request issued before its Needs mark was durable is followed by its
+// violation line.
+func (p *printer) ready(rd *port.Ready, violations map[port.RequestID]string) {
 	for _, r := range rd.Requests {
 		p.request(r)
+		if v, ok := violations[r.ID]; ok {
+			p.lines = append(p.lines, v)
+		}
 	}
 	for _, t := range rd.Timers {
 		p.timer(t)

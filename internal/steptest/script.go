@@ -93,19 +93,12 @@ func Run(t *testing.T, path string, rig Rig) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bs, after, err := parse(path, string(text))
+	bs, after, got, err := runText(path, string(text), rig)
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := newHarness(rig)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer h.close()
-	got := make([][]string, len(bs))
 	failed := false
 	for i, b := range bs {
-		got[i] = h.exec(b.cmd)
 		if !*rewrite && !equal(got[i], b.want) {
 			failed = true
 			t.Errorf("%s:%d: %s\n--- want\n%s\n--- got\n%s", path, b.line, b.cmd,
@@ -121,6 +114,24 @@ func Run(t *testing.T, path string, rig Rig) {
 	if failed {
 		t.Logf("rewrite the expected output with -rewrite")
 	}
+}
+
+// runText parses a script and runs its commands against a fresh harness
+// for rig: the blocks, what follows them, and each command's output.
+func runText(path, text string, rig Rig) (bs []block, after []string, got [][]string, err error) {
+	if bs, after, err = parse(path, text); err != nil {
+		return nil, nil, nil, err
+	}
+	h, err := newHarness(rig)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	defer h.close()
+	got = make([][]string, len(bs))
+	for i, b := range bs {
+		got[i] = h.exec(b.cmd)
+	}
+	return bs, after, got, nil
 }
 
 func equal(a, b []string) bool {
