@@ -16,41 +16,41 @@ func (s *state) apply(reg *durable.Registry, u *update) {
 		return // already applied (a checkpoint covered it)
 	}
 	s.Seq = u.Seq
-	switch u.Kind {
-	case updReceived:
-		s.applyReceived(u)
-	case updOrchestrated:
-		s.applyOrchestrated(u)
-	case updEntity:
-		s.consume(u.Instance, u.Consumed)
-		if u.Entity.Idle() {
-			delete(s.Entities, u.Instance)
+	switch b := u.Body.(type) {
+	case received:
+		s.applyReceived(u, b)
+	case orchestrated:
+		s.applyOrchestrated(u, b)
+	case entityStep:
+		s.consume(b.Instance, b.Consumed)
+		if b.Entity.Idle() {
+			delete(s.Entities, b.Instance)
 		} else {
-			st := u.Entity.Clone()
-			s.Entities[u.Instance] = &st
+			st := b.Entity.Clone()
+			s.Entities[b.Instance] = &st
 		}
-		s.route(u.Seq, u.Messages)
-	case updActivityDone:
-		s.removeActivity(u.Num)
-		s.route(u.Seq, u.Messages)
-	case updTimerDue:
-		if t, ok := s.Timers[u.Num]; ok {
-			delete(s.Timers, u.Num)
+		s.route(u.Seq, b.Messages)
+	case activityResult:
+		s.removeActivity(b.Activity)
+		s.route(u.Seq, b.Messages)
+	case timerDue:
+		if t, ok := s.Timers[b.Timer]; ok {
+			delete(s.Timers, b.Timer)
 			s.enqueue(t.Msg.To, t.Msg.Event)
 		}
-	case updConfirmed:
-		s.confirm(u.Dest, u.Num)
-	case updOffload:
-		s.offload(u.Seq, u.Dest, u.IDs)
+	case confirmed:
+		s.confirm(b.Dest, b.UpTo)
+	case offloaded:
+		s.offload(u.Seq, b.Dest, b.IDs)
 	}
 }
 
-func (s *state) applyReceived(u *update) {
-	if u.Num > s.InputPos {
-		s.InputPos, s.InputCheck = u.Num, u.Check
+func (s *state) applyReceived(u *update, r received) {
+	if r.InputPos > s.InputPos {
+		s.InputPos, s.InputCheck = r.InputPos, r.Check
 	}
-	for i := range u.Batches {
-		b := &u.Batches[i]
+	for i := range r.Batches {
+		b := &r.Batches[i]
 		if b.Pos <= s.Dedup[b.Origin] && !s.skipDedup {
 			continue // a duplicate (a resend after the sender recovered)
 		}
@@ -61,44 +61,44 @@ func (s *state) applyReceived(u *update) {
 		for _, m := range b.Activities {
 			s.addActivity(m)
 		}
-		for _, r := range b.Requests {
-			s.request(u, b.Origin, r)
+		for _, req := range b.Requests {
+			s.request(u, b.Origin, req)
 		}
 	}
 }
 
-func (s *state) applyOrchestrated(u *update) {
-	inst := u.Instance
-	s.consume(inst, u.Consumed)
+func (s *state) applyOrchestrated(u *update, o orchestrated) {
+	inst := o.Instance
+	s.consume(inst, o.Consumed)
 	r := s.Instances[inst]
 	if r == nil {
 		r = &row{Created: u.At}
 		s.Instances[inst] = r
 	}
-	if len(s.Histories[inst]) > 0 && startsExecution(u.History) {
+	if len(s.Histories[inst]) > 0 && startsExecution(o.History) {
 		// A start for an ended execution (replay.Result.NewExecution):
 		// the new execution's history replaces the old one.
 		delete(s.Histories, inst)
 		r.Created = u.At
 	}
-	s.Histories[inst] = append(s.Histories[inst], u.History...)
-	for i := range u.History {
-		if e := &u.History[i]; e.Kind == durable.ExecutionStarted {
+	s.Histories[inst] = append(s.Histories[inst], o.History...)
+	for i := range o.History {
+		if e := &o.History[i]; e.Kind == durable.ExecutionStarted {
 			r.Name, r.Input = e.Name, e.Payload
 		}
 	}
-	r.Status, r.Output, r.Custom, r.Failure, r.Updated = u.Status, u.Output, u.Custom, u.Failure, u.At
-	s.route(u.Seq, u.Messages)
-	if u.Status == durable.StatusContinuedAsNew {
+	r.Status, r.Output, r.Custom, r.Failure, r.Updated = o.Status, o.Output, o.Custom, o.Failure, u.At
+	s.route(u.Seq, o.Messages)
+	if o.Status == durable.StatusContinuedAsNew {
 		s.dropExec(inst)
 		delete(s.Histories, inst)
 		r.Status = durable.StatusRunning
 		sess := s.session(inst)
-		sess.Queue = append(append([]durable.Event(nil), u.Restart...), sess.Queue...)
+		sess.Queue = append(append([]durable.Event(nil), o.Restart...), sess.Queue...)
 		s.queued(inst)
 		return
 	}
-	if u.Status == durable.StatusCompleted || u.Status == durable.StatusFailed || u.Status == durable.StatusTerminated {
+	if o.Status == durable.StatusCompleted || o.Status == durable.StatusFailed || o.Status == durable.StatusTerminated {
 		s.dropExec(inst)
 		s.answerWaiters(u.Seq, inst)
 	}

@@ -15,22 +15,24 @@ func sampleUpdates() []update {
 	msg := durable.Message{To: "o1", Event: ev}
 	st := durable.InstanceStatus{InstanceID: "o1", Name: "Hello5", Status: durable.StatusRunning, Input: []byte(`1`)}
 	return []update{
-		{Kind: updReceived, Seq: 1, At: 5, Num: 9, Batches: []batch{
+		{Seq: 1, At: 5, Body: received{InputPos: 9, Check: 0xdeadbeef, Batches: []batch{
 			{Origin: 2, Pos: 7, Messages: []durable.Message{msg}, Activities: []durable.Message{msg}},
 			{Origin: 6, Pos: 3, Offload: &offloadCmd{Dest: 1, N: 4, At: 99}},
 			{Origin: 1, Load: &loadInfo{Partition: 1, Node: "node1", At: 98, Queued: 5, Running: 4, Capacity: 4, Ready: 2}},
 			{Origin: 5, Pos: 1, Requests: []clientReq{{ID: 4, Req: durable.ClientRequest{Kind: durable.RequestStart, Instance: "o1", Name: "Hello5", Payload: []byte(`null`)}}},
 				Responses: []clientResp{{ID: 2, Resp: durable.ClientResponse{Found: true, Status: st}}}},
-		}},
-		{Kind: updOrchestrated, Seq: 2, At: 6, Instance: "o1", Consumed: 2, History: []durable.Event{ev},
+		}}},
+		{Seq: 2, At: 6, Body: orchestrated{Instance: "o1", Consumed: 2, History: []durable.Event{ev},
 			Messages: []durable.Message{msg}, Status: durable.StatusCompleted, Output: []byte(`"x"`), Custom: []byte(`1`),
-			Failure: "f", Restart: []durable.Event{{Kind: durable.ExecutionStarted, Name: "Hello5"}}},
-		{Kind: updEntity, Seq: 3, Instance: "@A@k", Consumed: 1, Entity: replay.EntityState{Exists: true, State: []byte(`3`),
-			LockedBy: "o2", LockReq: "o2#1", Queue: []durable.Event{ev}}, Messages: []durable.Message{msg}},
-		{Kind: updActivityDone, Seq: 4, Num: 12, Messages: []durable.Message{msg}},
-		{Kind: updTimerDue, Seq: 5, Num: 3},
-		{Kind: updConfirmed, Seq: 6, Dest: 3, Num: 77},
-		{Kind: updOffload, Seq: 7, Dest: 2, IDs: []int64{9, 4}},
+			Failure: "f", Restart: []durable.Event{{Kind: durable.ExecutionStarted, Name: "Hello5"}}}},
+		{Seq: 3, Body: entityStep{Instance: "@A@k", Consumed: 1, Entity: replay.EntityState{Exists: true, State: []byte(`3`),
+			LockedBy: "o2", LockReq: "o2#1", Queue: []durable.Event{ev}}, Messages: []durable.Message{msg}}},
+		{Seq: 4, Body: activityResult{Activity: 12, Messages: []durable.Message{msg}}},
+		{Seq: 5, Body: timerDue{Timer: 3}},
+		{Seq: 6, Body: confirmed{Dest: 3, UpTo: 77}},
+		{Seq: 7, Body: offloaded{Dest: 2, IDs: []int64{9, 4}}},
+		{Seq: 8, Body: flushHeader{Off: 4096, Epoch: 2, Records: 5}},
+		{Seq: 9, Body: wrapMark{Off: 8192, Epoch: 3}},
 	}
 }
 
@@ -39,12 +41,12 @@ func TestUpdateCodecRoundTrip(t *testing.T) {
 		e := enc{}
 		u.encode(&e)
 		got, err := decodeUpdate(e.b)
-		require.NoError(t, err, u.Kind.String())
-		require.Equal(t, u, got, u.Kind.String())
+		require.NoError(t, err, u.Kind().String())
+		require.Equal(t, u, got, u.Kind().String())
 		for cut := 0; cut < len(e.b); cut++ {
 			_, err := decodeUpdate(e.b[:cut])
-			require.Error(t, err, "%s cut at %d", u.Kind, cut)
-			require.True(t, errors.Is(err, ErrCorrupt) || errors.Is(err, durable.ErrCorrupt), "%s cut at %d: %v", u.Kind, cut, err)
+			require.Error(t, err, "%s cut at %d", u.Kind(), cut)
+			require.True(t, errors.Is(err, ErrCorrupt) || errors.Is(err, durable.ErrCorrupt), "%s cut at %d: %v", u.Kind(), cut, err)
 		}
 	}
 }

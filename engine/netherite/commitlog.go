@@ -80,7 +80,7 @@ func (l *commitLog) nextFlush(limit int64) (data []byte, upTo, at, wrapAt int64,
 		written, kept = l.recEnds[n-2], n-1
 	}
 	build := func(at int64) []byte {
-		hdr := update{Kind: updFlushHeader, Num: at, Dest: int(l.epoch), Consumed: kept}
+		hdr := update{Body: flushHeader{Off: at, Epoch: l.epoch, Records: kept}}
 		data := appendRecord(make([]byte, 0, end+recordHeader+64+port.PageSize), &hdr)
 		data = append(data, l.buf[:written]...)
 		if pad := len(data) % port.PageSize; pad != 0 {
@@ -148,7 +148,7 @@ func (l *commitLog) phys(off int64) int64 { return off % l.size }
 
 // wrapPage is the wrap marker written at logical offset off.
 func (l *commitLog) wrapPage(off int64) []byte {
-	u := update{Kind: updWrap, Num: off, Dest: int(l.epoch)}
+	u := update{Body: wrapMark{Off: off, Epoch: l.epoch}}
 	data := appendRecord(nil, &u)
 	return append(data, make([]byte, port.PageSize-len(data))...)
 }
@@ -260,8 +260,8 @@ func scanLog(data []byte, base, from, minEpoch, lap int64, atEnd bool) logScan {
 // leaves behind its end.
 func earlierLap(data []byte, i int, off, lap int64) bool {
 	u, _, _, why := readRecord(data, i)
-	return why == "" && (u.Kind == updFlushHeader || u.Kind == updWrap) &&
-		u.Num < off && (off-u.Num)%lap == 0
+	at, _, ok := u.logPos()
+	return why == "" && ok && at < off && (off-at)%lap == 0
 }
 
 type scanned struct {
@@ -278,17 +278,19 @@ func scanFlush(data []byte, base int64, i int, minEpoch, lap int64) ([]scanned, 
 		return nil, 0, false, more, why
 	}
 	off := base + int64(i)
-	if (hdr.Kind != updFlushHeader && hdr.Kind != updWrap) || hdr.Num != off {
+	at, epoch, ok := hdr.logPos()
+	if !ok || at != off {
 		return nil, 0, false, false, "no flush header at this offset"
 	}
-	if int64(hdr.Dest) < minEpoch {
+	if epoch < minEpoch {
 		return nil, 0, false, false, "stale flush of an earlier epoch"
 	}
-	out := []scanned{{u: hdr, epoch: int64(hdr.Dest)}}
-	if hdr.Kind == updWrap {
+	out := []scanned{{u: hdr, epoch: epoch}}
+	fh, ok := hdr.Body.(flushHeader)
+	if !ok { // a wrap marker
 		return out, off + lap - off%lap, true, false, ""
 	}
-	for k := 0; k < hdr.Consumed; k++ {
+	for k := 0; k < fh.Records; k++ {
 		u, next, more, why := readRecord(data, j)
 		if why != "" {
 			return nil, 0, false, more, why

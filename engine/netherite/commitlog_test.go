@@ -72,7 +72,7 @@ func TestScanLogCutsTornTailAndStaleEpochs(t *testing.T) {
 	l2 := &commitLog{size: l.size, off: offs[1], epoch: 1, lastSeq: 2}
 	mixed := append([]byte(nil), log...)
 	clear(mixed[offs[1]:offs[2]])
-	writeFlushes(t, mixed, l2, [][]update{{{Kind: updTimerDue, Num: 1}}})
+	writeFlushes(t, mixed, l2, [][]update{{{Body: timerDue{Timer: 1}}}})
 	require.Equal(t, offs[2], l2.off, "the rewrite ends where the stale flush begins")
 	s = scanLog(mixed, 0, 0, 0, l.size, true)
 	require.True(t, s.torn)
@@ -88,8 +88,8 @@ func TestScanLogFollowsWrapsAroundTheCircularLog(t *testing.T) {
 	log := make([]byte, 64*port.PageSize)
 	l := &commitLog{size: int64(len(log))}
 	big := func(seq int64) update {
-		return update{Kind: updActivityDone, Num: seq, Messages: []durable.Message{{To: "o",
-			Event: durable.Event{Kind: durable.TaskCompleted, ID: 1, Payload: make([]byte, 1200)}}}}
+		return update{Body: activityResult{Activity: seq, Messages: []durable.Message{{To: "o",
+			Event: durable.Event{Kind: durable.TaskCompleted, ID: 1, Payload: make([]byte, 1200)}}}}}
 	}
 	var groups [][]update
 	for i := int64(0); i < 70; i++ {
@@ -136,7 +136,7 @@ func readLap(log []byte, size, off int64) []byte {
 
 func TestLogFullIsAnError(t *testing.T) {
 	l := &commitLog{size: 64 * port.PageSize}
-	u := update{Kind: updTimerDue, Num: 1, Seq: 1}
+	u := update{Body: timerDue{Timer: 1}, Seq: 1}
 	l.append(&u)
 	_, _, _, _, err := l.nextFlush(l.lastSeq)
 	require.NoError(t, err)
@@ -153,7 +153,7 @@ func TestLogFullIsAnError(t *testing.T) {
 
 func TestOversizedRecordIsNamed(t *testing.T) {
 	l := &commitLog{size: 64 << 20}
-	u := update{Kind: updOrchestrated, Instance: "i", Seq: 1, Output: make([]byte, port.MaxPageWriteBytes)}
+	u := update{Body: orchestrated{Instance: "i", Output: make([]byte, port.MaxPageWriteBytes)}, Seq: 1}
 	l.append(&u)
 	_, _, _, _, err := l.nextFlush(l.lastSeq)
 	require.ErrorIs(t, err, errRecordTooLong)
@@ -215,7 +215,7 @@ func TestAcknowledgedAfterTellsCorruptionFromTornTail(t *testing.T) {
 	// said where to start is older than the log (lost or replaced).
 	lap := append([]byte(nil), log...)
 	later := &commitLog{size: l.size, off: l.size, begin: l.size, epoch: 2}
-	writeFlushes(t, lap, later, [][]update{{{Kind: updTimerDue, Num: 1}}})
+	writeFlushes(t, lap, later, [][]update{{{Body: timerDue{Timer: 1}}}})
 	s := scanLog(lap, 0, 0, 0, l.size, true)
 	at, what, ok := acknowledgedAfter(lap, 0, s.end, s.epoch, l.size, window)
 	require.True(t, ok)

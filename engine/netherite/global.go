@@ -109,11 +109,12 @@ func (g *globalSpec) uncertain(o int, e int64) bool {
 	return false
 }
 
-// depend records the speculative inputs of update u (just submitted).
-func (g *globalSpec) depend(x *Partition, u *update) {
-	for _, b := range u.Batches {
+// depend records the speculative inputs of the received update of seq
+// (just submitted).
+func (g *globalSpec) depend(x *Partition, seq int64, r *received) {
+	for _, b := range r.Batches {
 		if b.Origin < x.cfg.Partitions && b.Pos > b.Durable {
-			g.deps = append(g.deps, dep{seq: u.Seq, origin: b.Origin, epoch: b.Epoch, pos: b.Pos})
+			g.deps = append(g.deps, dep{seq: seq, origin: b.Origin, epoch: b.Epoch, pos: b.Pos})
 		}
 	}
 }

@@ -35,14 +35,15 @@ func acknowledgedAfter(data []byte, base, end, epoch, lap, window int64) (int64,
 	first := end + (port.PageSize-end%port.PageSize)%port.PageSize
 	for q := first; q < window && q-base+recordHeader <= int64(len(data)); q += port.PageSize {
 		u, _, _, why := readRecord(data, int(q-base))
-		if why != "" || (u.Kind != updFlushHeader && u.Kind != updWrap) {
+		at, ep, ok := u.logPos()
+		if why != "" || !ok {
 			continue
 		}
 		switch {
-		case u.Num == q && q > end && int64(u.Dest) >= epoch:
-			return q, fmt.Sprintf("a valid %s of epoch %d", u.Kind, u.Dest), true
-		case u.Num > q && (u.Num-q)%lap == 0:
-			return q, fmt.Sprintf("a %s of a later lap (offset %d)", u.Kind, u.Num), true
+		case at == q && q > end && ep >= epoch:
+			return q, fmt.Sprintf("a valid %s of epoch %d", u.Kind(), ep), true
+		case at > q && (at-q)%lap == 0:
+			return q, fmt.Sprintf("a %s of a later lap (offset %d)", u.Kind(), at), true
 		}
 	}
 	return 0, "", false

@@ -9,11 +9,11 @@ type nonePending struct {
 
 func (n *nonePending) add(u update) {
 	n.updates = append(n.updates, u)
-	if u.Instance != "" {
+	if inst := u.instance(); inst != "" {
 		if n.busy == nil {
 			n.busy = map[string]int{}
 		}
-		n.busy[u.Instance]++
+		n.busy[inst]++
 	}
 }
 
@@ -27,10 +27,10 @@ func (x *Partition) applyDurable(seq int64) {
 	for ; i < len(n.updates) && n.updates[i].Seq <= seq; i++ {
 		u := &n.updates[i]
 		x.st.apply(x.cfg.Registry, u)
-		if u.Instance != "" {
-			if n.busy[u.Instance]--; n.busy[u.Instance] <= 0 {
-				delete(n.busy, u.Instance)
-				x.markReady(u.Instance)
+		if inst := u.instance(); inst != "" {
+			if n.busy[inst]--; n.busy[inst] <= 0 {
+				delete(n.busy, inst)
+				x.markReady(inst)
 			}
 		}
 	}

@@ -122,5 +122,5 @@ func (x *Partition) offload(c *offloadCmd) {
 	}
 	x.stats.Offloaded += uint64(len(ids))
 	x.cfg.logf("netherite p%02d: offloading %d activities to p%02d", x.p, len(ids), c.Dest)
-	x.submit(update{Kind: updOffload, Dest: c.Dest, IDs: ids})
+	x.submit(update{Body: offloaded{Dest: c.Dest, IDs: ids}})
 }

@@ -124,7 +124,7 @@ func (x *Partition) appendTo(dest int, records [][]byte, upTo int64) {
 		}
 		if x.phase == phaseRunning && confirm > s.confirmed {
 			s.confirmed = confirm
-			x.submit(update{Kind: updConfirmed, Dest: dest, Num: confirm})
+			x.submit(update{Body: confirmed{Dest: dest, UpTo: confirm}})
 		}
 	})
 }
@@ -229,7 +229,7 @@ func (x *Partition) received(recs port.Records) {
 	if global && !x.global.learn(x, bs, ok) {
 		return // a soft restart began
 	}
-	u := update{Kind: updReceived, Num: recs.First + int64(len(recs.Records))}
+	u := received{InputPos: recs.First + int64(len(recs.Records))}
 	for i := range bs {
 		b := bs[i]
 		if !ok[i] {
@@ -238,7 +238,7 @@ func (x *Partition) received(recs port.Records) {
 		if global && b.Origin < x.cfg.Partitions {
 			admit, hold := x.global.admit(b)
 			if hold {
-				u.Num = recs.First + int64(i) // read it again once confirmed
+				u.InputPos = recs.First + int64(i) // read it again once confirmed
 				x.holdAt(recs)
 				break
 			}
@@ -259,11 +259,11 @@ func (x *Partition) received(recs port.Records) {
 		r.seen[b.Origin] = b.Pos
 		u.Batches = append(u.Batches, b)
 	}
-	r.pos = u.Num
+	r.pos = u.InputPos
 	x.work["receive"] += len(recs.Records)
 	if len(u.Batches) > 0 {
-		u.Check = recordCheck(recs.Records[u.Num-recs.First-1])
-		u.Seq = x.submit(u)
-		x.global.depend(x, &u)
+		u.Check = recordCheck(recs.Records[u.InputPos-recs.First-1])
+		seq := x.submit(update{Body: u})
+		x.global.depend(x, seq, &u)
 	}
 }

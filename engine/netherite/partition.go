@@ -261,7 +261,7 @@ func (x *Partition) timerDue(id int64) {
 		return
 	}
 	x.due[id] = true
-	x.submit(update{Kind: updTimerDue, Num: id})
+	x.submit(update{Body: timerDue{Timer: id}})
 }
 
 // Close implements port.Closer: it stops the suspended orchestrator

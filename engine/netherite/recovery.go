@@ -227,7 +227,7 @@ func (x *Partition) resume(end, epoch int64) {
 	// is the recovered end: the log read proved that suffix durable (a
 	// flush in flight at the crash may have landed unseen), so the outbox
 	// rule stays checkable as data before anything is resent.
-	hdr := update{Kind: updFlushHeader, Num: end, Dest: int(epoch)}
+	hdr := update{Body: flushHeader{Off: end, Epoch: epoch}}
 	data := appendRecord(nil, &hdr)
 	data = append(data, make([]byte, port.PageSize-len(data))...)
 	if !l.fits(end, port.PageSize) {

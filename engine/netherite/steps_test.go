@@ -101,9 +101,9 @@ func describeFlush(data []byte) string {
 			us = append(us, "undecodable: "+bad)
 			break
 		}
-		s := fmt.Sprintf("%d:%s", u.Seq, u.Kind)
-		if u.Instance != "" {
-			s += "(" + u.Instance + ")"
+		s := fmt.Sprintf("%d:%s", u.Seq, u.Kind())
+		if inst := u.instance(); inst != "" {
+			s += "(" + inst + ")"
 		}
 		us = append(us, s)
 		i = next

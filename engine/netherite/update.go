@@ -13,15 +13,15 @@ type updateKind uint8
 
 const (
 	updInvalid      updateKind = iota
-	updReceived                // Batches read from the input stream; Num = input position after them, Check = CRC-32 of the record before Num
-	updOrchestrated            // an orchestration work item: Instance, Consumed, History, Messages, row fields, Restart
-	updEntity                  // an entity batch: Instance, Consumed, Entity, Messages
-	updActivityDone            // Num = activity id; Messages[0] = the TaskCompleted/TaskFailed reply
-	updTimerDue                // Num = timer id
-	updConfirmed               // Dest received every outbox entry for it up to seq Num
-	updFlushHeader             // first record of a flush: Num = byte offset, Dest = epoch, Consumed = records
-	updOffload                 // queued activities IDs leave for partition Dest (load monitor advice)
-	updWrap                    // a wrap marker: the log goes on at the next lap's start; Num = its offset, Dest = epoch
+	updReceived                // received
+	updOrchestrated            // orchestrated
+	updEntity                  // entityStep
+	updActivityDone            // activityResult
+	updTimerDue                // timerDue
+	updConfirmed               // confirmed
+	updFlushHeader             // flushHeader
+	updOffload                 // offloaded
+	updWrap                    // wrapMark
 	updKindCount
 )
 
@@ -35,69 +35,171 @@ func (k updateKind) String() string {
 	return fmt.Sprintf("updateKind(%d)", uint8(k))
 }
 
-// update is one update event: the only way partition state changes. It is
-// a flat value; which fields a kind uses is listed at its constant.
+// update is one update event: the only way partition state changes. Its
+// Body is one of the per-kind payloads below, by value.
 type update struct {
-	Kind     updateKind
-	Seq      int64 // commit sequence number, assigned when appended to the log
-	At       int64 // step time (Unix ns)
+	Seq  int64 // commit sequence number, assigned when appended to the log
+	At   int64 // step time (Unix ns)
+	Body updateBody
+}
+
+// updateBody is an update's payload; its kind is the log encoding's tag.
+type updateBody interface{ kind() updateKind }
+
+// Kind is the kind of u's body (updInvalid for none).
+func (u *update) Kind() updateKind {
+	if u.Body == nil {
+		return updInvalid
+	}
+	return u.Body.kind()
+}
+
+// instance is the instance whose session a work item's update locks
+// (orchestrated, entityStep), else "".
+func (u *update) instance() string {
+	switch b := u.Body.(type) {
+	case orchestrated:
+		return b.Instance
+	case entityStep:
+		return b.Instance
+	}
+	return ""
+}
+
+// received records batches read from the input stream.
+type received struct {
+	InputPos int64  // the input position after them
+	Check    uint32 // CRC-32 of the record before InputPos (inputcheck.go)
+	Batches  []batch
+}
+
+// orchestrated records an orchestration work item.
+type orchestrated struct {
 	Instance string
-	Consumed int
-	Num      int64
-	Dest     int
+	Consumed int // session messages the step consumed
 	History  []durable.Event
-	Restart  []durable.Event
 	Messages []durable.Message
 	Status   durable.Status
 	Output   []byte
 	Custom   []byte
 	Failure  string
+	Restart  []durable.Event // a ContinueAsNew's carried-over events
+}
+
+// entityStep records an entity batch.
+type entityStep struct {
+	Instance string
+	Consumed int
 	Entity   replay.EntityState
-	Batches  []batch
-	IDs      []int64
-	Check    uint32 // updReceived: CRC-32 of the record before Num (inputcheck.go)
+	Messages []durable.Message
+}
+
+// activityResult records an activity's end; Messages[0] is the
+// TaskCompleted or TaskFailed reply.
+type activityResult struct {
+	Activity int64
+	Messages []durable.Message
+}
+
+// timerDue records that a durable timer came due.
+type timerDue struct{ Timer int64 }
+
+// confirmed records that Dest received every outbox entry for it up to
+// seq UpTo.
+type confirmed struct {
+	Dest int
+	UpTo int64
+}
+
+// flushHeader is the first record of a flush: its byte offset in the
+// log, the log's epoch and the number of records in the flush.
+type flushHeader struct {
+	Off, Epoch int64
+	Records    int
+}
+
+// offloaded records that queued activities IDs leave for partition Dest
+// (load monitor advice).
+type offloaded struct {
+	Dest int
+	IDs  []int64
+}
+
+// wrapMark is a wrap marker: the log goes on at the next lap's start.
+type wrapMark struct{ Off, Epoch int64 }
+
+func (received) kind() updateKind       { return updReceived }
+func (orchestrated) kind() updateKind   { return updOrchestrated }
+func (entityStep) kind() updateKind     { return updEntity }
+func (activityResult) kind() updateKind { return updActivityDone }
+func (timerDue) kind() updateKind       { return updTimerDue }
+func (confirmed) kind() updateKind      { return updConfirmed }
+func (flushHeader) kind() updateKind    { return updFlushHeader }
+func (offloaded) kind() updateKind      { return updOffload }
+func (wrapMark) kind() updateKind       { return updWrap }
+
+// logPos is the log offset and epoch a flush header or wrap marker
+// names (ok false for other updates).
+func (u *update) logPos() (off, epoch int64, ok bool) {
+	switch b := u.Body.(type) {
+	case flushHeader:
+		return b.Off, b.Epoch, true
+	case wrapMark:
+		return b.Off, b.Epoch, true
+	}
+	return 0, 0, false
 }
 
 func (u *update) encode(e *enc) {
-	e.uint(uint64(u.Kind))
+	e.uint(uint64(u.Kind()))
 	e.int(u.Seq)
 	e.int(u.At)
-	switch u.Kind {
-	case updReceived:
-		e.int(u.Num)
-		e.uint(uint64(u.Check))
-		e.uint(uint64(len(u.Batches)))
-		for i := range u.Batches {
-			u.Batches[i].encode(e)
+	switch b := u.Body.(type) {
+	case received:
+		e.int(b.InputPos)
+		e.uint(uint64(b.Check))
+		e.uint(uint64(len(b.Batches)))
+		for i := range b.Batches {
+			b.Batches[i].encode(e)
 		}
-	case updOrchestrated:
-		e.str(u.Instance)
-		e.uint(uint64(u.Consumed))
-		e.events(u.History)
-		e.messages(u.Messages)
-		e.uint(uint64(u.Status))
-		e.bytes(u.Output)
-		e.bytes(u.Custom)
-		e.str(u.Failure)
-		e.events(u.Restart)
-	case updEntity:
-		e.str(u.Instance)
-		e.uint(uint64(u.Consumed))
-		encodeEntity(e, &u.Entity)
-		e.messages(u.Messages)
-	case updActivityDone:
-		e.int(u.Num)
-		e.messages(u.Messages)
-	case updTimerDue:
-		e.int(u.Num)
-	case updConfirmed, updFlushHeader, updWrap:
-		e.int(u.Num)
-		e.int(int64(u.Dest))
-		e.uint(uint64(u.Consumed))
-	case updOffload:
-		e.int(int64(u.Dest))
-		e.uint(uint64(len(u.IDs)))
-		for _, id := range u.IDs {
+	case orchestrated:
+		e.str(b.Instance)
+		e.uint(uint64(b.Consumed))
+		e.events(b.History)
+		e.messages(b.Messages)
+		e.uint(uint64(b.Status))
+		e.bytes(b.Output)
+		e.bytes(b.Custom)
+		e.str(b.Failure)
+		e.events(b.Restart)
+	case entityStep:
+		e.str(b.Instance)
+		e.uint(uint64(b.Consumed))
+		encodeEntity(e, &b.Entity)
+		e.messages(b.Messages)
+	case activityResult:
+		e.int(b.Activity)
+		e.messages(b.Messages)
+	case timerDue:
+		e.int(b.Timer)
+	// confirmed, flushHeader and wrapMark share one layout: a position,
+	// a partition or epoch, a count (0 but for flush headers).
+	case confirmed:
+		e.int(b.UpTo)
+		e.int(int64(b.Dest))
+		e.uint(0)
+	case flushHeader:
+		e.int(b.Off)
+		e.int(b.Epoch)
+		e.uint(uint64(b.Records))
+	case wrapMark:
+		e.int(b.Off)
+		e.int(b.Epoch)
+		e.uint(0)
+	case offloaded:
+		e.int(int64(b.Dest))
+		e.uint(uint64(len(b.IDs)))
+		for _, id := range b.IDs {
 			e.int(id)
 		}
 	}
@@ -106,52 +208,68 @@ func (u *update) encode(e *enc) {
 func decodeUpdate(p []byte) (update, error) {
 	d := dec{b: p}
 	var u update
-	u.Kind = updateKind(d.uint())
-	if d.err == nil && (u.Kind == updInvalid || u.Kind >= updKindCount) {
-		return u, fmt.Errorf("%w: unknown update kind %d", ErrCorrupt, u.Kind)
+	k := updateKind(d.uint())
+	if d.err == nil && (k == updInvalid || k >= updKindCount) {
+		return u, fmt.Errorf("%w: unknown update kind %d", ErrCorrupt, k)
 	}
 	u.Seq = d.int()
 	u.At = d.int()
-	switch u.Kind {
+	switch k {
 	case updReceived:
-		u.Num = d.int()
-		u.Check = uint32(d.uint())
+		var b received
+		b.InputPos = d.int()
+		b.Check = uint32(d.uint())
 		for n := d.count(); n > 0 && d.err == nil; n-- {
-			b, err := decodeBatchFrom(&d)
+			bt, err := decodeBatchFrom(&d)
 			if err != nil {
 				return u, err
 			}
-			u.Batches = append(u.Batches, b)
+			b.Batches = append(b.Batches, bt)
 		}
+		u.Body = b
 	case updOrchestrated:
-		u.Instance = d.str()
-		u.Consumed = int(d.uint())
-		u.History = d.events()
-		u.Messages = d.messages()
-		u.Status = durable.Status(d.uint())
-		u.Output = d.bytes()
-		u.Custom = d.bytes()
-		u.Failure = d.str()
-		u.Restart = d.events()
+		var b orchestrated
+		b.Instance = d.str()
+		b.Consumed = int(d.uint())
+		b.History = d.events()
+		b.Messages = d.messages()
+		b.Status = durable.Status(d.uint())
+		b.Output = d.bytes()
+		b.Custom = d.bytes()
+		b.Failure = d.str()
+		b.Restart = d.events()
+		u.Body = b
 	case updEntity:
-		u.Instance = d.str()
-		u.Consumed = int(d.uint())
-		u.Entity = decodeEntity(&d)
-		u.Messages = d.messages()
+		var b entityStep
+		b.Instance = d.str()
+		b.Consumed = int(d.uint())
+		b.Entity = decodeEntity(&d)
+		b.Messages = d.messages()
+		u.Body = b
 	case updActivityDone:
-		u.Num = d.int()
-		u.Messages = d.messages()
+		var b activityResult
+		b.Activity = d.int()
+		b.Messages = d.messages()
+		u.Body = b
 	case updTimerDue:
-		u.Num = d.int()
+		u.Body = timerDue{Timer: d.int()}
 	case updConfirmed, updFlushHeader, updWrap:
-		u.Num = d.int()
-		u.Dest = int(d.int())
-		u.Consumed = int(d.uint())
-	case updOffload:
-		u.Dest = int(d.int())
-		for n := d.count(); n > 0 && d.err == nil; n-- {
-			u.IDs = append(u.IDs, d.int())
+		pos, dest, n := d.int(), d.int(), int(d.uint())
+		switch k {
+		case updConfirmed:
+			u.Body = confirmed{Dest: int(dest), UpTo: pos}
+		case updFlushHeader:
+			u.Body = flushHeader{Off: pos, Epoch: dest, Records: n}
+		default:
+			u.Body = wrapMark{Off: pos, Epoch: dest}
 		}
+	case updOffload:
+		var b offloaded
+		b.Dest = int(d.int())
+		for n := d.count(); n > 0 && d.err == nil; n-- {
+			b.IDs = append(b.IDs, d.int())
+		}
+		u.Body = b
 	}
 	if d.err == nil && d.off != len(p) {
 		d.fail("trailing bytes")

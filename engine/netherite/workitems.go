@@ -51,9 +51,9 @@ func (x *Partition) orchestrationStep(inst string, msgs []durable.Event) {
 	if r.Status == durable.StatusContinuedAsNew || isDone(r.Status) {
 		x.st.dropExec(inst)
 	}
-	x.submit(update{Kind: updOrchestrated, Instance: inst, Consumed: len(batch), History: r.History,
+	x.submit(update{Body: orchestrated{Instance: inst, Consumed: len(batch), History: r.History,
 		Messages: r.Messages, Status: r.Status, Output: r.Output, Custom: r.CustomStatus,
-		Failure: r.Failure, Restart: r.Restart})
+		Failure: r.Failure, Restart: r.Restart}})
 }
 
 func isDone(s durable.Status) bool {
@@ -74,7 +74,7 @@ func (x *Partition) entityBatch(inst string, msgs []durable.Event) {
 	x.work["entity-op"] += res.Operations
 	x.work["entity-batch"]++
 	x.stats.EntityBatches++
-	x.submit(update{Kind: updEntity, Instance: inst, Consumed: len(batch), Entity: st, Messages: res.Messages})
+	x.submit(update{Body: entityStep{Instance: inst, Consumed: len(batch), Entity: st, Messages: res.Messages}})
 }
 
 // startActivities starts queued activities up to MaxActivities at once.
@@ -120,7 +120,7 @@ func (x *Partition) activityDone(v port.ActivityDone) {
 		reply = []durable.Message{{To: a.Msg.To, Event: durable.Event{Kind: durable.TaskFailed,
 			ID: a.Msg.Event.ID, Failure: v.Err.Error()}}}
 	}
-	x.submit(update{Kind: updActivityDone, Num: id, Messages: reply})
+	x.submit(update{Body: activityResult{Activity: id, Messages: reply}})
 }
 
 func (x *Partition) findActivity(id int64) *activity {
