@@ -92,7 +92,7 @@ func describeStepValue(v any) string {
 }
 
 // describeFlush names the update records of a commit-log page write
-// (seq:kind, with the instance for work items).
+// (seq:kind, with the instance of work items and the numbers of others).
 func describeFlush(data []byte) string {
 	var us []string
 	for i := 0; i+recordHeader <= len(data) && binary.LittleEndian.Uint32(data[i:]) != 0; {
@@ -102,8 +102,19 @@ func describeFlush(data []byte) string {
 			break
 		}
 		s := fmt.Sprintf("%d:%s", u.Seq, u.Kind())
-		if inst := u.instance(); inst != "" {
-			s += "(" + inst + ")"
+		switch b := u.Body.(type) {
+		case orchestrated:
+			s += fmt.Sprintf("(%s %s)", b.Instance, b.Status)
+		case entityStep:
+			s += "(" + b.Instance + ")"
+		case received:
+			s += fmt.Sprintf("(to %d)", b.InputPos)
+		case activityResult:
+			s += fmt.Sprintf("(%d)", b.Activity)
+		case timerDue:
+			s += fmt.Sprintf("(%d)", b.Timer)
+		case confirmed:
+			s += fmt.Sprintf("(p%d<=%d)", b.Dest, b.UpTo)
 		}
 		us = append(us, s)
 		i = next
@@ -148,4 +159,59 @@ func describeBatch(rec []byte) string {
 		parts = append(parts, fmt.Sprintf("durable=%d", b.Durable))
 	}
 	return strings.Join(parts, " ")
+}
+
+// TestClientSteps runs the step scripts of testdata/client-steps against
+// the client core.
+//
+//	deliver call REQUEST instance=I [name=N] [input=JSON]
+//	deliver msg resp id=N [from=P] [status=Completed] [output=JSON]
+//
+// A msg is partition P's response to the client's request N, appended to
+// the client's stream partition as the partition would send it.
+func TestClientSteps(t *testing.T) {
+	reg, err := steptest.HelloRegistry()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := &Config{Hub: "hub", Partitions: stepPartitions, Clients: 1, Registry: reg}
+	steptest.RunDir(t, "testdata/client-steps", func(t *testing.T) steptest.Rig {
+		pos := map[int]int64{}
+		return steptest.Rig{
+			Streams: cfg.StreamPartitions(),
+			New:     func(steptest.Args) (port.Core, error) { return NewClient(cfg, 0) },
+			Call:    func(a steptest.Args) (any, error) { return steptest.ClientRequest(a) },
+			Message: func(s *port.Stores, _ port.Time, a steptest.Args) (string, error) {
+				if len(a.Pos) != 1 || a.Pos[0] != "resp" {
+					return "", fmt.Errorf("deliver msg %v: allowed resp", a.Pos)
+				}
+				id, err := a.Int("id", 0)
+				if err != nil {
+					return "", err
+				}
+				from, err := a.Int("from", 0)
+				if err != nil {
+					return "", err
+				}
+				st, err := durable.ParseStatus(a.Str("status", "Completed"))
+				if err != nil {
+					return "", err
+				}
+				pos[from]++
+				resp := durable.ClientResponse{Found: true, Status: durable.InstanceStatus{Status: st}}
+				if a.Has("output") {
+					resp.Status.Output = []byte(a.Str("output", ""))
+				}
+				b := batch{Origin: from, Pos: pos[from], Responses: []clientResp{{ID: uint64(id), Resp: resp}}}
+				var e enc
+				b.encode(&e)
+				at, err := s.Stream.Append(t.Context(), stepPartitions, [][]byte{e.b})
+				if err != nil {
+					return "", err
+				}
+				return fmt.Sprintf("stream/%d@%d %s", stepPartitions, at, describeBatch(e.b)), nil
+			},
+			Describe: describeStepValue,
+		}
+	})
 }
