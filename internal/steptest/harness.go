@@ -537,7 +537,7 @@ func (h *harness) store(p *printer, a Args) error {
 			p.printf("%v", err)
 			return nil
 		}
-		p.printf("%dB", len(bd.Data))
+		p.printf("%s", quote(bd.Data))
 		return nil
 	}
 	return fmt.Errorf("store %s: allowed stream/N, blob/NAME", a.Pos[0])

@@ -153,14 +153,15 @@ func (p *printer) activityDone(a port.ActivityTask, d port.ActivityDone) {
 	p.printf("activity %d %s output=%s", a.ID, a.Name, quote(d.Output))
 }
 
-// record summarises one stream record (Rig.Describe, else its size).
+// record summarises one stream record or message body (Rig.Describe,
+// else short text quoted, else its size).
 func (p *printer) record(b []byte) string {
 	if p.rig.Describe != nil {
 		if s := p.rig.Describe(Record(b)); s != "" {
 			return s
 		}
 	}
-	return fmt.Sprintf("%dB", len(b))
+	return quote(b)
 }
 
 // Record is a stream record or queue message body as Rig.Describe sees it

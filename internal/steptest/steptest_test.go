@@ -50,7 +50,7 @@ start
 ----
 req 1 queue-create queue/out
 req 2 blob-put blob/toy/log 1B makes toy/log@1
-req 3 queue-enqueue queue/out 1B data=1B needs toy/log@1
+req 3 queue-enqueue queue/out 1B data="m" needs toy/log@1
 VIOLATION: request 3 (queue-enqueue) needs toy/log@1 but toy/log is durable only to -1
 
 complete 3
@@ -60,7 +60,7 @@ error: complete 3: request 1 on queue/out was issued first and is in flight (com
 complete blob-put
 ----
 completed 2 blob-put: "0x1"
-req 4 queue-enqueue queue/out 1B data=1B needs toy/log@1
+req 4 queue-enqueue queue/out 1B data="m" needs toy/log@1
 timer 1 at 1s
 
 fire 1
