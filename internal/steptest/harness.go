@@ -119,11 +119,6 @@ func splitWords(line string) ([]string, error) {
 	return words, nil
 }
 
-// inflight is a request the harness holds for the core.
-type inflight struct {
-	req port.Request
-}
-
 // harness is the driver a script plays.
 type harness struct {
 	rig    Rig
@@ -138,7 +133,7 @@ type harness struct {
 	core    port.Core
 	life    int
 	nextID  port.CallID
-	reqs    []inflight
+	reqs    []port.Request // in flight, in issue order
 	timers  []port.Timer
 	acts    []port.ActivityTask
 }
@@ -257,7 +252,7 @@ func (h *harness) step(p *printer, in port.Input) {
 				violations[r.ID] = fmt.Sprintf("VIOLATION: request %d (%s) needs %s but %s is durable only to %d", r.ID, r.Op.Kind(), r.Needs, r.Needs.Log, have)
 			}
 		}
-		h.reqs = append(h.reqs, inflight{req: r})
+		h.reqs = append(h.reqs, r)
 	}
 	h.timers = append(h.timers, rd.Timers...)
 	h.acts = append(h.acts, rd.Activities...)
@@ -322,16 +317,16 @@ func (h *harness) complete(p *printer, a Args) error {
 	var ids []port.RequestID
 	if a.Pos[0] == "all" {
 		for _, r := range h.reqs {
-			ids = append(ids, r.req.ID)
+			ids = append(ids, r.ID)
 		}
 	} else {
 		n, err := strconv.ParseUint(a.Pos[0], 10, 64)
 		if err != nil {
-			i := slices.IndexFunc(h.reqs, func(r inflight) bool { return string(r.req.Op.Kind()) == a.Pos[0] })
+			i := slices.IndexFunc(h.reqs, func(r port.Request) bool { return string(r.Op.Kind()) == a.Pos[0] })
 			if i < 0 {
 				return fmt.Errorf("complete %s: no %s request in flight (allowed a request id, an op kind in flight, all)", a.Pos[0], a.Pos[0])
 			}
-			n = uint64(h.reqs[i].req.ID)
+			n = uint64(h.reqs[i].ID)
 		}
 		ids = append(ids, port.RequestID(n))
 	}
@@ -347,14 +342,14 @@ func (h *harness) complete(p *printer, a Args) error {
 }
 
 func (h *harness) completeOne(p *printer, id port.RequestID, inject error) error {
-	i := slices.IndexFunc(h.reqs, func(r inflight) bool { return r.req.ID == id })
+	i := slices.IndexFunc(h.reqs, func(r port.Request) bool { return r.ID == id })
 	if i < 0 {
 		return fmt.Errorf("complete %d: no such request in flight", id)
 	}
-	req := h.reqs[i].req
+	req := h.reqs[i]
 	for _, e := range h.reqs[:i] {
-		if e.req.Op.Target() != "" && e.req.Op.Target() == req.Op.Target() {
-			return fmt.Errorf("complete %d: request %d on %s was issued first and is in flight (completions on one target follow issue order)", id, e.req.ID, req.Op.Target())
+		if e.Op.Target() != "" && e.Op.Target() == req.Op.Target() {
+			return fmt.Errorf("complete %d: request %d on %s was issued first and is in flight (completions on one target follow issue order)", id, e.ID, req.Op.Target())
 		}
 	}
 	h.reqs = slices.Delete(h.reqs, i, i+1)
@@ -465,16 +460,16 @@ func (h *harness) crash(p *printer, a Args) error {
 		}
 	}
 	for id := range apply {
-		if !slices.ContainsFunc(h.reqs, func(r inflight) bool { return r.req.ID == id }) {
+		if !slices.ContainsFunc(h.reqs, func(r port.Request) bool { return r.ID == id }) {
 			return fmt.Errorf("crash apply=%d: no such request in flight", id)
 		}
 	}
 	for _, r := range h.reqs {
-		if apply[r.req.ID] {
-			_, err := h.apply(r.req)
-			p.printf("crash applies %d %s %s%s", r.req.ID, r.req.Op.Kind(), r.req.Op.Target(), errSuffix(err))
+		if apply[r.ID] {
+			_, err := h.apply(r)
+			p.printf("crash applies %d %s %s%s", r.ID, r.Op.Kind(), r.Op.Target(), errSuffix(err))
 		} else {
-			p.printf("crash drops %d %s %s", r.req.ID, r.req.Op.Kind(), r.req.Op.Target())
+			p.printf("crash drops %d %s %s", r.ID, r.Op.Kind(), r.Op.Target())
 		}
 	}
 	if c, ok := h.core.(port.Closer); ok {
@@ -499,7 +494,7 @@ func (h *harness) printInFlight(p *printer) {
 	}
 	p.printf("now %s", fmtTime(h.now))
 	for _, r := range h.reqs {
-		p.request(r.req)
+		p.request(r)
 	}
 	for _, t := range h.timers {
 		p.timer(t)
