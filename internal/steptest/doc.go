@@ -21,8 +21,8 @@
 //	restart                        a new life: a fresh core with the same arguments, port.Started
 //	deliver call [args...]         step a port.ClientCall (Rig.Call makes its Req)
 //	deliver msg [args...]          put a message where the core reads (Rig.Message); no step
-//	complete ID|OP|all [ok|err=KIND]
-//	                               ok: apply request ID's op (or the first in flight of op
+//	complete ID|OP|all [err=KIND]
+//	                               apply request ID's op (or the first in flight of op
 //	                               kind OP) to the stores and step its result;
 //	                               err=KIND: step the error without applying the op
 //	                               (KIND: not-found conflict lease-held lease-lost transient
@@ -37,8 +37,14 @@
 //	                               activities are forgotten
 //	ready                          print what is in flight: the requests, timers and
 //	                               activities the driver holds for the core
-//	store TARGET                   print a stored object (Rig.Store, or the default for
-//	                               stream/N: its records)
+//	store stream/N|blob/NAME       print a stream partition's records (through
+//	                               Rig.Describe) or a blob's content
+//
+// Request, timer and activity ids are the core's own, as its Ready gave
+// them. Each engine's scripts live in its package's testdata/steps, run by
+// its TestSteps with a Rig saying how the engine's cores are made and how
+// a message reaches them (often through the engine's own client core:
+// ClientMessage); the workload is HelloRegistry.
 //
 // The harness is a driver: it keeps the drivers' rules. Completions of
 // requests on one target follow issue order (complete refuses to skip one);
