@@ -93,6 +93,10 @@ type Options struct {
 	// ClientOnly starts only the engine's client: its other cores run in
 	// worker processes sharing the storage and transport (dflab worker).
 	ClientOnly bool
+	// Middleware decorates every storage and stream request, outermost
+	// first, before the meter (so a request a fault injector fails is not
+	// metered): a fault plan's injector (faults/inject).
+	Middleware []port.Middleware
 }
 
 // ErrStopped is returned by client calls made after, or waiting when, the
@@ -108,6 +112,37 @@ type Engine struct {
 	closers []func() error
 	logf    func(format string, args ...any)
 	health  systems.RealHealth // nil: the system reports no health
+	nodes   systems.RealNodes  // nil: the system's cores cannot crash by node
+}
+
+// NodeCores names the cores each of nodes nodes hosts (node k: element k),
+// for a fault plan's crash and restart of a node; ok is false if the
+// system does not place its cores on nodes.
+func (e *Engine) NodeCores(nodes int) (cores [][]string, ok bool) {
+	if e.nodes == nil {
+		return nil, false
+	}
+	return e.nodes.NodeCores(nodes), true
+}
+
+// CrashCore stops the named core abruptly, without a graceful stop, as if
+// its node died (host.Driver.Crash).
+func (e *Engine) CrashCore(name string) error {
+	id, ok := e.driver.CoreByName(name)
+	if !ok {
+		return fmt.Errorf("dflab: no core %q", name)
+	}
+	return e.driver.Crash(id)
+}
+
+// RestartCore starts a crashed core again: a new life that recovers from
+// storage (host.Driver.Restart).
+func (e *Engine) RestartCore(name string) error {
+	id, ok := e.driver.CoreByName(name)
+	if !ok {
+		return fmt.Errorf("dflab: no core %q", name)
+	}
+	return e.driver.Restart(id)
 }
 
 // Health lists the state of every unit the engine runs, by unit name:
@@ -217,6 +252,7 @@ func (e *Engine) start(ctx context.Context, reg *durable.Registry, o Options) er
 	}
 	e.streams = dep.StreamPartitions()
 	e.health, _ = dep.(systems.RealHealth)
+	e.nodes, _ = dep.(systems.RealNodes)
 	if o.Dir != "" {
 		if err := claimDir(o.Dir, o.Hub, sys.Name); err != nil {
 			return err
@@ -301,7 +337,8 @@ func (o Options) withDefaults() Options {
 
 func (e *Engine) newDriver(stores *port.Stores, o Options) error {
 	e.meter = meter.New()
-	d, err := host.New(host.Config{Stores: stores, Middleware: []port.Middleware{e.meter.Middleware}, ActivityWorkers: o.ActivityWorkers, StreamHold: max(o.StreamHold, 0),
+	mw := append(append([]port.Middleware(nil), o.Middleware...), e.meter.Middleware)
+	d, err := host.New(host.Config{Stores: stores, Middleware: mw, ActivityWorkers: o.ActivityWorkers, StreamHold: max(o.StreamHold, 0),
 		OnHealth: e.onHealth})
 	if err != nil {
 		return err

@@ -210,6 +210,14 @@ type RealHealth interface {
 	Failed(d *host.Driver, h port.Health)
 }
 
+// RealNodes is implemented by real deployments whose cores a fault plan
+// may crash and restart by node (host.Driver.Crash, Restart): NodeCores
+// names the cores node k of nodes hosts (node names node0, node1... as
+// in the simulator).
+type RealNodes interface {
+	NodeCores(nodes int) [][]string
+}
+
 // Check validates a descriptor: the fields every runner relies on.
 func (s *System) Check() error {
 	if s == nil {

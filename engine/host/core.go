@@ -1,6 +1,7 @@
 package host
 
 import (
+	"context"
 	"fmt"
 	"sync"
 	"time"
@@ -14,6 +15,14 @@ type coreRun struct {
 	id   CoreID
 	name string
 	core port.Core
+	// factory made core; Restart makes the next life from it.
+	factory func() port.Core
+	// ctx ends with the driver or at a crash; down is set by Crash (under
+	// Driver.coresMu). A crashed coreRun is abandoned: what still posts to
+	// it (lanes, timers, activities) is never stepped.
+	ctx    context.Context
+	cancel context.CancelFunc
+	down   bool
 
 	mu    sync.Mutex
 	inbox []port.Input
@@ -44,7 +53,7 @@ func (cr *coreRun) loop() {
 	var batch []port.Input
 	for {
 		select {
-		case <-cr.d.ctx.Done():
+		case <-cr.ctx.Done():
 			return
 		case <-cr.wake:
 		}
@@ -115,7 +124,7 @@ func (cr *coreRun) setTimer(t port.Timer) {
 func (cr *coreRun) runActivity(a port.ActivityTask) {
 	select {
 	case cr.d.workers <- struct{}{}:
-	case <-cr.d.ctx.Done():
+	case <-cr.ctx.Done():
 		return
 	}
 	defer func() { <-cr.d.workers }()
@@ -167,10 +176,10 @@ func (l *lane) drain() {
 		l.queue = l.queue[1:]
 		l.mu.Unlock()
 		d := l.cr.d
-		if d.ctx.Err() != nil {
-			continue // stopped: drop what is left
+		if l.cr.ctx.Err() != nil {
+			continue // stopped or crashed: drop what is left
 		}
-		res, err := d.exec(d.ctx, req.Op)
+		res, err := d.exec(l.cr.ctx, req.Op)
 		if err == nil {
 			d.made(req.Makes)
 		}

@@ -55,7 +55,8 @@ func (v Violation) String() string {
 // Driver runs cores for real.
 type Driver struct {
 	cfg      Config
-	exec     port.Exec // Stores behind Middleware
+	exec     port.Exec    // Stores behind Middleware
+	coresMu  sync.RWMutex // guards the slots of cores (Crash, Restart replace them)
 	cores    []*coreRun
 	workers  chan struct{}
 	ctx      context.Context
@@ -102,26 +103,104 @@ func (d *Driver) AddCore(name string, factory func() port.Core) CoreID {
 		panic("host: AddCore after Start")
 	}
 	id := CoreID(len(d.cores))
-	d.cores = append(d.cores, &coreRun{d: d, id: id, name: name, core: factory(), lanes: map[string]*lane{}, wake: make(chan struct{}, 1)})
+	d.cores = append(d.cores, newCoreRun(d, id, name, factory))
 	return id
+}
+
+func newCoreRun(d *Driver, id CoreID, name string, factory func() port.Core) *coreRun {
+	return &coreRun{d: d, id: id, name: name, factory: factory, core: factory(), lanes: map[string]*lane{}, wake: make(chan struct{}, 1)}
+}
+
+// CoreByName returns the core added under name.
+func (d *Driver) CoreByName(name string) (CoreID, bool) {
+	d.coresMu.RLock()
+	defer d.coresMu.RUnlock()
+	for _, cr := range d.cores {
+		if cr.name == name {
+			return cr.id, true
+		}
+	}
+	return 0, false
+}
+
+// Crash stops core id abruptly, as if its node died: its loop ends without
+// a graceful stop, its queued inputs are dropped, and completions of its
+// requests under way, its timers and its activities' results are
+// discarded (a request under way may or may not have been applied). The
+// core is discarded (port.Closer). A core answering a Client cannot crash.
+func (d *Driver) Crash(id CoreID) error {
+	d.coresMu.Lock()
+	defer d.coresMu.Unlock()
+	if !d.started {
+		return errors.New("host: Crash before Start")
+	}
+	if int(id) < 0 || int(id) >= len(d.cores) {
+		return fmt.Errorf("host: Crash: no core %d", id)
+	}
+	cr := d.cores[id]
+	if cr.client != nil {
+		return fmt.Errorf("host: Crash %s: the core answers a Client", cr.name)
+	}
+	if cr.down {
+		return fmt.Errorf("host: Crash %s: already down", cr.name)
+	}
+	cr.down = true
+	cr.cancel()
+	return nil
+}
+
+// Restart starts a crashed core again: a new core from the factory it was
+// added with (it recovers from storage as after a process restart), first
+// given port.Started.
+func (d *Driver) Restart(id CoreID) error {
+	d.coresMu.Lock()
+	defer d.coresMu.Unlock()
+	if int(id) < 0 || int(id) >= len(d.cores) {
+		return fmt.Errorf("host: Restart: no core %d", id)
+	}
+	old := d.cores[id]
+	if !old.down {
+		return fmt.Errorf("host: Restart %s: not crashed", old.name)
+	}
+	if d.ctx.Err() != nil {
+		return ErrStopped
+	}
+	cr := newCoreRun(d, id, old.name, old.factory)
+	d.cores[id] = cr
+	d.run(cr)
+	return nil
+}
+
+// run starts cr's loop; callers hold coresMu or own the driver (Start).
+func (d *Driver) run(cr *coreRun) {
+	cr.ctx, cr.cancel = context.WithCancel(d.ctx)
+	cr.post(port.Started{})
+	d.wg.Add(1)
+	go cr.loop()
+}
+
+func (d *Driver) slot(id CoreID) *coreRun {
+	d.coresMu.RLock()
+	defer d.coresMu.RUnlock()
+	return d.cores[id]
 }
 
 // Start runs every core (each first gets port.Started) until Stop or ctx ends.
 func (d *Driver) Start(ctx context.Context) {
 	d.ctx, d.cancel = context.WithCancel(ctx)
 	d.started = true
+	d.coresMu.Lock()
+	defer d.coresMu.Unlock()
 	for _, cr := range d.cores {
-		cr.post(port.Started{})
-		d.wg.Add(1)
-		go cr.loop()
+		d.run(cr)
 	}
 }
 
 // Deliver feeds an input to a core.
-func (d *Driver) Deliver(id CoreID, in port.Input) { d.cores[id].post(in) }
+func (d *Driver) Deliver(id CoreID, in port.Input) { d.slot(id).post(in) }
 
 // Call feeds a client call to a core.
-func (d *Driver) Call(id CoreID, call port.ClientCall) { d.cores[id].post(call) }
+func (d *Driver) Call(id CoreID, call port.ClientCall) { d.slot(id).post(call) }
 
 // Stop ends every core loop and waits for them and for storage requests
 // under way (so the caller may close the stores); activities still running

@@ -83,10 +83,10 @@ func (h *holds) wake(p int) {
 func (r *heldRead) reread() {
 	d := r.cr.d
 	defer d.work.Done()
-	if d.ctx.Err() != nil {
+	if r.cr.ctx.Err() != nil {
 		return
 	}
-	res, err := d.exec(d.ctx, r.req.Op)
+	res, err := d.exec(r.cr.ctx, r.req.Op)
 	r.cr.post(port.Completion{ID: r.req.ID, Result: res, Err: err})
 }
 

@@ -16,7 +16,10 @@ import (
 	"github.com/dflab/dflab"
 	"github.com/dflab/dflab/backends/meter"
 	"github.com/dflab/dflab/engine/durable"
+	"github.com/dflab/dflab/faults/inject"
+	"github.com/dflab/dflab/faults/plan"
 	"github.com/dflab/dflab/harness/metrics"
+	"github.com/dflab/dflab/harness/simrun"
 	"github.com/dflab/dflab/harness/spec"
 	"github.com/dflab/dflab/sim/rng"
 	"github.com/dflab/dflab/systems"
@@ -57,6 +60,17 @@ type Options struct {
 type Cluster struct {
 	ConnectionString, Namespace, NATSURL string
 	NATSReplicas                         int
+	// Nodes are the worker names by node (node0 is Nodes[0]...), for a
+	// fault plan's crash and restart lines.
+	Nodes []string
+	// Control sends one command ("crash w2", "restart w2") to the
+	// cluster's supervisor and returns its reply (nil: the plan may have
+	// no crash or restart lines).
+	Control func(cmd string) (string, error)
+	// Forward, if set, is called at the run's start with the plan's text,
+	// the start (the plan's time origin) and the seed, to have the workers
+	// apply its storage lines.
+	Forward func(planText string, origin time.Time, seed uint64) error
 }
 
 // Run runs one repetition of a resolved spec on its real backend with
@@ -81,6 +95,17 @@ func RunWith(ctx context.Context, s spec.Spec, seed uint64, ro Options) (metrics
 		return metrics.Set{}, err
 	}
 	defer cleanup()
+	var f *faults
+	if p.plan != nil {
+		if f, err = newFaults(p.plan, seed); err != nil {
+			return metrics.Set{}, err
+		}
+		defer f.stop()
+		if ro.Cluster == nil {
+			// Outermost: a request the plan fails never reaches the meter.
+			opts.Middleware = append(opts.Middleware, f.inj.Middleware)
+		}
+	}
 	if ro.Warn != nil {
 		opts.Logf = func(format string, args ...any) { ro.Warn(fmt.Sprintf(format, args...)) }
 	}
@@ -93,7 +118,17 @@ func RunWith(ctx context.Context, s spec.Spec, seed uint64, ro Options) (metrics
 		return metrics.Set{}, fmt.Errorf("spec.backend.kind = %q: %w", s.Backend.Kind, err)
 	}
 	defer e.Stop()
-	r := &run{spec: s, w: w, e: e, arrivals: arrivals, progress: ro.Progress, cluster: ro.Cluster != nil}
+	r := &run{spec: s, w: w, e: e, arrivals: arrivals, progress: ro.Progress, cluster: ro.Cluster, faults: f, seed: seed}
+	if f != nil {
+		var target inject.Target = &clusterTarget{f: f, c: ro.Cluster}
+		if ro.Cluster == nil {
+			cores, _ := e.NodeCores(s.Cluster.Nodes)
+			target = &coreTarget{f: f, cores: cores, crash: e.CrashCore, restart: e.RestartCore}
+		}
+		if err := f.schedule(target); err != nil {
+			return metrics.Set{}, fmt.Errorf("spec.faults: %w", err)
+		}
+	}
 	return r.execute(ctx)
 }
 
@@ -102,6 +137,7 @@ type prepared struct {
 	w        workload.Workload
 	arrivals []workload.Arrival
 	sys      *systems.System
+	plan     *plan.Plan // spec.faults (nil: none)
 }
 
 // Check validates a resolved spec for the real runner exactly as a run
@@ -118,9 +154,6 @@ func prepare(s spec.Spec, seed uint64, ro Options) (prepared, error) {
 	if s.Backend.Kind == spec.BackendSim {
 		return prepared{}, fmt.Errorf("spec.backend.kind = %q: the real runner runs %s, %s, %s",
 			s.Backend.Kind, spec.BackendDisk, spec.BackendAzure, spec.BackendNATS)
-	}
-	if s.Faults != "" {
-		return prepared{}, fmt.Errorf("spec.faults: fault plans run on backend %q only so far; the real runner takes none", spec.BackendSim)
 	}
 	wreg, sreg := ro.Workloads, ro.Systems
 	if wreg == nil {
@@ -148,32 +181,39 @@ func prepare(s spec.Spec, seed uint64, ro Options) (prepared, error) {
 	if err != nil {
 		return prepared{}, fmt.Errorf("spec.engine.name: %w", err)
 	}
-	if err := checkReal(s, sys, w); err != nil {
+	dep, err := checkReal(s, sys, w)
+	if err != nil {
 		return prepared{}, err
 	}
-	return prepared{w: w, arrivals: arrivals, sys: sys}, nil
+	_, crashable := dep.(systems.RealNodes)
+	p, err := parsePlan(s.Faults, s.Cluster.Nodes, crashable, ro.Cluster)
+	if err != nil {
+		return prepared{}, err
+	}
+	return prepared{w: w, arrivals: arrivals, sys: sys, plan: p}, nil
 }
 
 // checkReal builds (does not start) the system's real deployment on the
 // backend's storage: a knob the real runner cannot honour, or a storage
 // the system cannot run on (the original engine on disk), is an error.
-func checkReal(s spec.Spec, sys *systems.System, w workload.Workload) error {
+func checkReal(s spec.Spec, sys *systems.System, w workload.Workload) (systems.RealDeployment, error) {
 	if sys.Real == nil {
-		return fmt.Errorf("spec.engine.name = %q: the system runs on backend %s only", s.Engine.Name, spec.BackendSim)
+		return nil, fmt.Errorf("spec.engine.name = %q: the system runs on backend %s only", s.Engine.Name, spec.BackendSim)
 	}
 	knobs := s.Engine.Knobs
 	if _, err := sys.Parse(knobs, systems.RunnerReal); err != nil {
-		return fmt.Errorf("spec.engine.%s: %w", s.Engine.Name, err)
+		return nil, fmt.Errorf("spec.engine.%s: %w", s.Engine.Name, err)
 	}
 	reg := durable.NewRegistry()
 	if err := w.Register(reg); err != nil {
-		return fmt.Errorf("%s: register: %w", w.Name(), err)
+		return nil, fmt.Errorf("%s: register: %w", w.Name(), err)
 	}
 	storage := map[string]string{spec.BackendDisk: "disk", spec.BackendNATS: "disk", spec.BackendAzure: "azure"}[s.Backend.Kind]
-	if _, err := sys.Real(systems.RealConfig{Registry: reg, Hub: "dflab", Knobs: knobs, Workers: s.Cluster.Nodes, Storage: storage}); err != nil {
-		return fmt.Errorf("spec.backend.kind = %q: %w", s.Backend.Kind, err)
+	dep, err := sys.Real(systems.RealConfig{Registry: reg, Hub: "dflab", Knobs: knobs, Workers: s.Cluster.Nodes, Storage: storage})
+	if err != nil {
+		return nil, fmt.Errorf("spec.backend.kind = %q: %w", s.Backend.Kind, err)
 	}
-	return nil
+	return dep, nil
 }
 
 // options maps a resolved spec to the facade's options: the system and
@@ -254,7 +294,9 @@ type run struct {
 	e        *dflab.Engine
 	arrivals []workload.Arrival
 	progress func(int64)
-	cluster  bool // the client of a cluster of worker processes
+	cluster  *Cluster // the client of a cluster of worker processes (nil: one process)
+	faults   *faults  // spec.faults under way (nil: none)
+	seed     uint64
 
 	mu       sync.Mutex
 	start    map[int]time.Duration // instance → first arrival (since t0)
@@ -276,6 +318,14 @@ func (r *run) execute(ctx context.Context) (metrics.Set, error) {
 	ctx, cancel := context.WithTimeout(ctx, last+limit)
 	defer cancel()
 	t0 := time.Now()
+	if r.faults != nil {
+		r.faults.start(t0)
+		if r.cluster != nil && r.cluster.Forward != nil {
+			if err := r.cluster.Forward(r.spec.Faults, t0, r.seed); err != nil {
+				return metrics.Set{}, fmt.Errorf("spec.faults: forwarding the plan to the workers: %w", err)
+			}
+		}
+	}
 	var wg sync.WaitGroup
 	for _, i := range workload.Instances(r.arrivals) {
 		wg.Add(1)
@@ -286,9 +336,12 @@ func (r *run) execute(ctx context.Context) (metrics.Set, error) {
 	}
 	wg.Wait()
 	end := time.Since(t0)
+	if r.faults != nil {
+		r.faults.stop()
+	}
 	if err := ctx.Err(); err != nil && len(r.done)+len(r.failed) < len(byInstance) {
-		return metrics.Set{}, fmt.Errorf("%d of %d instances not done %v after the last arrival (spec.load.timeLimit): %w; stuck: %s",
-			len(byInstance)-len(r.done)-len(r.failed), len(byInstance), limit, err, r.stuck(byInstance))
+		return metrics.Set{}, fmt.Errorf("%s: %d of %d instances not done %v after the last arrival (spec.load.timeLimit): %w; stuck: %s%s",
+			CheckCompletion, len(byInstance)-len(r.done)-len(r.failed), len(byInstance), limit, err, r.stuck(byInstance), r.faultNotes())
 	}
 	if v := r.e.Violations(); len(v) > 0 {
 		return metrics.Set{}, fmt.Errorf("real driver: %d ordering violations, first: %v", len(v), v[0])
@@ -302,8 +355,28 @@ func (r *run) execute(ctx context.Context) (metrics.Set, error) {
 		return metrics.Set{}, err
 	}
 	set.Notes = append(set.Notes, note)
+	if r.faults != nil {
+		recs, err := simrun.Recoveries(r.faults.plan, set.Timeline)
+		if err != nil {
+			return metrics.Set{}, err
+		}
+		set.Recovery = append(set.Recovery, recs...)
+		set.Notes = append(set.Notes, r.faults.notes()...)
+	}
 	sort.Strings(set.Notes)
 	return set, nil
+}
+
+// CheckCompletion names the completion checker in a run's error, as the
+// simulator's (simrun.CheckCompletion).
+const CheckCompletion = simrun.CheckCompletion
+
+// faultNotes are the fault plan's notes for an error ("" without a plan).
+func (r *run) faultNotes() string {
+	if r.faults == nil {
+		return ""
+	}
+	return "; " + strings.Join(r.faults.notes(), "; ")
 }
 
 // s2d is a spec duration, or the default time limit for a spec built in
@@ -456,7 +529,7 @@ func (r *run) oracle(ctx context.Context) (string, error) {
 			keys = append(keys, i)
 		}
 		sort.Ints(keys)
-		return "", fmt.Errorf("%d instances failed, first: %s", len(r.failed), r.failed[keys[0]])
+		return "", fmt.Errorf("%s: %d instances failed, first: %s%s", CheckCompletion, len(r.failed), r.failed[keys[0]], r.faultNotes())
 	}
 	entities := map[string][]byte{}
 	if eo, ok := r.w.(workload.EntityOracle); ok {
@@ -476,7 +549,9 @@ func (r *run) oracle(ctx context.Context) (string, error) {
 	}
 	run := workload.Run{Arrivals: r.arrivals, Orchestrations: r.outcomes, Entities: entities}
 	if err := r.w.Check(run); err != nil {
-		return "", fmt.Errorf("oracle: %w", err)
+		// Named by the kind of violation, as the simulator's checkers
+		// (duplicate-effect, lost-effect, conservation, wrong-output...).
+		return "", fmt.Errorf("%s: oracle: %w%s", workload.KindOf(err), err, r.faultNotes())
 	}
 	return fmt.Sprintf("oracle passed (%d orchestrations, %d entity states read)", len(r.outcomes), len(entities)), nil
 }
@@ -506,7 +581,7 @@ func (r *run) metrics(end time.Duration) (metrics.Set, error) {
 		fmt.Sprintf("real run in one process on this machine (GOMAXPROCS %d): cluster %d×%d recorded, not enforced",
 			runtime.GOMAXPROCS(0), r.spec.Cluster.Nodes, r.spec.Cluster.Cores),
 	}
-	if r.cluster {
+	if r.cluster != nil {
 		notes[1] = "load process of a cluster of worker processes: the cluster's shape is measured (notes \"cluster shape at\"); storage traffic is the load's client's only"
 	}
 	if r.spec.Backend.Kind == spec.BackendAzure {

@@ -383,7 +383,7 @@ func (r *run) metrics(end port.Time, events int64, notes []string) (metrics.Set,
 	}
 	snap := r.meter.Snapshot()
 	set.Storage = metrics.TrafficOf(snap)
-	if set.Recovery, err = recoveries(r.plan, set.Timeline); err != nil {
+	if set.Recovery, err = Recoveries(r.plan, set.Timeline); err != nil {
 		return metrics.Set{}, err
 	}
 	set.Recovery = append(set.Recovery, r.takeovers()...)
@@ -442,11 +442,11 @@ func resources(rs []sim.Resource) ([]metrics.Resource, *metrics.Resource) {
 // regain for the run to count as recovered.
 const recoveryFraction = 0.9
 
-// recoveries measures, for every timed fault of the plan (crash, restart,
-// move, lease loss), the virtual time from the fault until throughput is
+// Recoveries measures, for every timed fault of the plan (crash, restart,
+// move, lease loss), the (virtual or wall) time from the fault until throughput is
 // back to recoveryFraction of its level before it (faults with no
 // baseline or no recovery within the run are left out).
-func recoveries(p *plan.Plan, timeline []metrics.Window) ([]metrics.Recovery, error) {
+func Recoveries(p *plan.Plan, timeline []metrics.Window) ([]metrics.Recovery, error) {
 	if p == nil {
 		return nil, nil
 	}

@@ -52,11 +52,15 @@ func (r *real) Start(_ context.Context, d *host.Driver) (host.CoreID, error) {
 		return r.addClient(d)
 	}
 	for p := 0; p < r.cfg.Partitions; p++ {
-		part, err := netherite.NewPartition(r.cfg, p, "host")
-		if err != nil {
+		if _, err := netherite.NewPartition(r.cfg, p, "host"); err != nil {
 			return 0, err
 		}
-		d.AddCore(fmt.Sprintf("p%02d", p), func() port.Core { return part })
+		// Every life of the core (a restart after host.Driver.Crash) is a
+		// new partition that recovers from storage.
+		d.AddCore(PartitionCore(p), func() port.Core {
+			part, _ := netherite.NewPartition(r.cfg, p, "host") // checked above
+			return part
+		})
 	}
 	monitor, err := netherite.NewLoadMonitor(r.cfg)
 	if err != nil {
@@ -79,9 +83,22 @@ func (r *real) addClient(d *host.Driver) (host.CoreID, error) {
 func (r *real) Units() []string {
 	units := make([]string, r.cfg.Partitions)
 	for p := range units {
-		units[p] = fmt.Sprintf("p%02d", p)
+		units[p] = PartitionCore(p)
 	}
 	return units
+}
+
+// PartitionCore names partition p's core (and health unit): p00, p01...
+func PartitionCore(p int) string { return fmt.Sprintf("p%02d", p) }
+
+// NodeCores implements systems.RealNodes: partition p on node p mod nodes,
+// as the simulator places it.
+func (r *real) NodeCores(nodes int) [][]string {
+	out := make([][]string, max(nodes, 1))
+	for p := 0; p < r.cfg.Partitions; p++ {
+		out[p%len(out)] = append(out[p%len(out)], PartitionCore(p))
+	}
+	return out
 }
 
 // Failed implements systems.RealHealth: the client core fails the calls
@@ -103,4 +120,7 @@ func partitionDown(h port.Health) (netherite.PartitionDown, bool) {
 	return netherite.PartitionDown{Partition: p, Reason: h.Reason}, true
 }
 
-var _ systems.RealHealth = (*real)(nil)
+var (
+	_ systems.RealHealth = (*real)(nil)
+	_ systems.RealNodes  = (*real)(nil)
+)

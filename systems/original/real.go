@@ -43,11 +43,15 @@ func (r *real) Start(_ context.Context, d *host.Driver) (host.CoreID, error) {
 	for i := 0; i < r.workers; i++ {
 		cfg := r.e.Config(i, r.workers)
 		cfg.Hub, cfg.WorkerID, cfg.Seed = r.hub, fmt.Sprintf("worker%d", i), uint64(i)
-		w, err := original.NewWorker(cfg, r.reg)
-		if err != nil {
+		if _, err := original.NewWorker(cfg, r.reg); err != nil {
 			return 0, err
 		}
-		d.AddCore(cfg.WorkerID, func() port.Core { return w })
+		// Every life (a restart after host.Driver.Crash) is a new worker
+		// that finds its state in storage.
+		d.AddCore(cfg.WorkerID, func() port.Core {
+			w, _ := original.NewWorker(cfg, r.reg) // checked above
+			return w
+		})
 	}
 	client, err := original.NewClient(original.ClientDefaults(r.hub, r.e.controlQueues()))
 	if err != nil {
@@ -55,6 +59,16 @@ func (r *real) Start(_ context.Context, d *host.Driver) (host.CoreID, error) {
 	}
 	r.client = d.AddCore("client", func() port.Core { return client })
 	return r.client, nil
+}
+
+// NodeCores implements systems.RealNodes: worker k is node k (the run's
+// worker count is its node count).
+func (r *real) NodeCores(nodes int) [][]string {
+	out := make([][]string, max(nodes, 1))
+	for k := 0; k < r.workers; k++ {
+		out[k%len(out)] = append(out[k%len(out)], fmt.Sprintf("worker%d", k))
+	}
+	return out
 }
 
 // Units implements systems.RealHealth: the control queues.
@@ -86,7 +100,10 @@ func queueDown(h port.Health) (original.QueueDown, bool) {
 	return original.QueueDown{Queue: q, Reason: h.Reason}, true
 }
 
-var _ systems.RealHealth = (*real)(nil)
+var (
+	_ systems.RealHealth = (*real)(nil)
+	_ systems.RealNodes  = (*real)(nil)
+)
 
 // RealWorkerConfig is the configuration of one worker, named id, of a
 // cluster of nodes worker processes (harness/cluster): the worker balances
