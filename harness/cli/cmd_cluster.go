@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dflab/dflab/backends/azure"
 	"github.com/dflab/dflab/engine/durable"
 	"github.com/dflab/dflab/engine/port"
 	"github.com/dflab/dflab/harness"
@@ -27,6 +28,7 @@ import (
 type sharedFlags struct {
 	connEnv, namespace, nats string
 	replicas                 int
+	conn                     string // from a local cluster's state (fill)
 }
 
 func (f *sharedFlags) register(fs *flag.FlagSet) {
@@ -38,6 +40,9 @@ func (f *sharedFlags) register(fs *flag.FlagSet) {
 
 func (f *sharedFlags) shared() (cluster.Shared, error) {
 	conn := os.Getenv(f.connEnv)
+	if conn == "" {
+		conn = f.conn
+	}
 	if conn == "" {
 		return cluster.Shared{}, fmt.Errorf("--connection-env: environment variable %s is empty: set it to an Azure Storage (or Azurite) connection string", f.connEnv)
 	}
@@ -121,13 +126,20 @@ Runs a spec's repetitions as a cluster's load process: starts the
 workload's instances from the engine's client only, against the storage
 the worker processes share, waits for them and appends one JSONL row per
 run to --out. The row's notes carry the cluster's shape (which worker
-hosted which partitions) each time it changed during the run.`)
+hosted which partitions) each time it changed during the run.
+
+With --faults, the plan's storage lines are applied inside the workers
+(the load writes the plan and its start to a blob they poll) and its
+crash and restart lines of nodeK go to the supervisor of --cluster DIR
+(cluster up), which SIGKILLs and restarts the K+1-th worker; the row
+notes each fault's time and what it did, and the recovery times.`)
 	var sf specFlags
 	sf.register(fs)
 	var shf sharedFlags
 	shf.register(fs)
 	out := fs.String("out", "results.jsonl", "JSONL results file to append to")
 	sample := fs.Duration("sample", 250*time.Millisecond, "how often the cluster's shape is read")
+	dir := fs.String("cluster", "", "directory of a local cluster (cluster up --dir): its supervisor carries out the plan's crash and restart lines; its state fills in --namespace, --nats and the connection string when not given")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -138,6 +150,18 @@ hosted which partitions) each time it changed during the run.`)
 	if err != nil {
 		return err
 	}
+	var ctl *supervised
+	if *dir != "" {
+		st, err := cluster.ReadState(*dir)
+		if err != nil {
+			return fmt.Errorf("--cluster: %w", err)
+		}
+		ctl = &supervised{dir: *dir}
+		for _, w := range st.Workers {
+			ctl.nodes = append(ctl.nodes, w.Name)
+		}
+		shf.fill(st)
+	}
 	shared, err := shf.shared()
 	if err != nil {
 		return err
@@ -145,15 +169,36 @@ hosted which partitions) each time it changed during the run.`)
 	if *sample <= 0 {
 		return fmt.Errorf("--sample = %v: allowed > 0", *sample)
 	}
-	return loadRows(ctx, e, s, shared, *sample, *out)
+	return loadRows(ctx, e, s, shared, ctl, *sample, *out)
+}
+
+// supervised is the supervisor of a local cluster a load drives faults
+// through: its directory and its workers by node.
+type supervised struct {
+	dir   string
+	nodes []string
+}
+
+// fill takes the namespace, NATS URLs and connection string of a local
+// cluster's state where the flags left them empty.
+func (f *sharedFlags) fill(st cluster.State) {
+	if f.namespace == "" {
+		f.namespace = st.Namespace
+	}
+	if f.nats == "" {
+		f.nats, f.replicas = st.NATSURLs, st.NATSReplicas
+	}
+	if os.Getenv(f.connEnv) == "" {
+		f.conn = st.ConnectionString
+	}
 }
 
 // loadRows runs s's repetitions from the client against the cluster's
 // shared storage and appends their rows to out.
-func loadRows(ctx context.Context, e *env, s spec.Spec, shared cluster.Shared, sample time.Duration, out string) error {
+func loadRows(ctx context.Context, e *env, s spec.Spec, shared cluster.Shared, ctl *supervised, sample time.Duration, out string) error {
 	reg := harness.NewRegistryIn(e.catalog)
 	run := harness.RunnerFunc(func(ctx context.Context, req harness.Request) (metrics.Set, error) {
-		return loadRun(ctx, req, e.catalog, shared, sample)
+		return loadRun(ctx, req, e.catalog, shared, ctl, sample)
 	})
 	if err := reg.Register(s.Engine.Name, run); err != nil {
 		return err
@@ -176,17 +221,28 @@ func loadRows(ctx context.Context, e *env, s spec.Spec, shared cluster.Shared, s
 }
 
 // loadRun runs one repetition from the client and records the shape.
-func loadRun(ctx context.Context, req harness.Request, c spec.Catalog, sh cluster.Shared, sample time.Duration) (metrics.Set, error) {
+func loadRun(ctx context.Context, req harness.Request, c spec.Catalog, sh cluster.Shared, ctl *supervised, sample time.Duration) (metrics.Set, error) {
 	read, err := shapeReader(req.Spec)
 	if err != nil {
 		return metrics.Set{}, err
+	}
+	az, err := azure.Open(ctx, sh.ConnectionString, azure.Options{Namespace: sh.Namespace})
+	if err != nil {
+		return metrics.Set{}, err
+	}
+	rc := &realrun.Cluster{ConnectionString: sh.ConnectionString, Namespace: sh.Namespace, NATSURL: sh.NATSURL, NATSReplicas: sh.NATSReplicas,
+		Forward: func(text string, origin time.Time, seed uint64) error {
+			return cluster.WriteFaults(ctx, az, "dflab", cluster.Faults{Plan: text, Origin: origin.UnixNano(), Seed: seed})
+		}}
+	if ctl != nil {
+		rc.Nodes = ctl.nodes
+		rc.Control = func(cmd string) (string, error) { return cluster.Control(ctl.dir, cmd) }
 	}
 	sampler, err := cluster.StartSampler(ctx, sh, read, sample)
 	if err != nil {
 		return metrics.Set{}, err
 	}
-	set, err := realrun.RunWith(ctx, req.Spec, req.Seed, realrun.Options{Warn: req.Warn, Systems: c.Systems, Workloads: c.Workloads,
-		Cluster: &realrun.Cluster{ConnectionString: sh.ConnectionString, Namespace: sh.Namespace, NATSURL: sh.NATSURL, NATSReplicas: sh.NATSReplicas}})
+	set, err := realrun.RunWith(ctx, req.Spec, req.Seed, realrun.Options{Warn: req.Warn, Systems: c.Systems, Workloads: c.Workloads, Cluster: rc})
 	samples := sampler.Stop()
 	var recs []metrics.Recovery
 	set.Cluster, recs = cluster.Measured(samples)

@@ -218,7 +218,7 @@ func benchPoint(ctx context.Context, e *env, s spec.Spec, n, cores, partitions i
 		return err
 	}
 	shared := cluster.Shared{ConnectionString: st.ConnectionString, Namespace: st.Namespace, NATSURL: st.NATSURLs, NATSReplicas: st.NATSReplicas}
-	if err := loadRows(ctx, e, s, shared, 250*time.Millisecond, out); err != nil {
+	if err := loadRows(ctx, e, s, shared, nil, 250*time.Millisecond, out); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stderr, "cluster bench: %d workers: row appended to %s\n", n, out)

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -97,7 +98,8 @@ func (l *Local) check() error {
 // runs, and supervises it until ctx ends: then it stops the workers
 // (SIGTERM: a graceful stop; SIGKILL after 60 s), NATS and Azurite, and
 // removes the state file. A worker that exits early is reported, not
-// restarted.
+// restarted. While it runs, the supervisor takes crash and restart
+// commands for its workers on ControlSocket in Dir (Control).
 func (l *Local) Up(ctx context.Context, ready func(State)) error {
 	if err := l.check(); err != nil {
 		return err
@@ -121,26 +123,8 @@ func (l *Local) Up(ctx context.Context, ready func(State)) error {
 	defer ns.Stop()
 	st := State{Supervisor: self(), Azurite: proc("azurite", az.PID()), ConnectionString: az.ConnString(),
 		NATSURLs: ns.URLs(), NATSReplicas: 3, Namespace: l.Namespace, Engine: l.Engine}
-	type running struct {
-		cmd  *exec.Cmd
-		done chan error
-	}
-	var ws []running
-	defer func() { // stop the workers by their PIDs: gracefully, then for good
-		for _, w := range ws {
-			_ = w.cmd.Process.Signal(syscall.SIGTERM)
-		}
-		for i, w := range ws {
-			select {
-			case <-w.done:
-			case <-time.After(60 * time.Second):
-				l.Logf("cluster: worker %s (pid %d) still running 60 s after SIGTERM: SIGKILL", st.Workers[i].Name, w.cmd.Process.Pid)
-				_ = w.cmd.Process.Kill()
-				<-w.done
-			}
-		}
-		_ = os.Remove(state)
-	}()
+	sv := &supervisor{l: l, st: st, path: state, exited: make(chan *running, 4*l.Workers+4)}
+	defer sv.stopAll()
 	for i := 1; i <= l.Workers; i++ {
 		name := "w" + strconv.Itoa(i)
 		args := []string{"worker", "--name", name, "--engine", l.Engine, "--cores", strconv.Itoa(l.Cores),
@@ -152,52 +136,41 @@ func (l *Local) Up(ctx context.Context, ready func(State)) error {
 		for _, k := range l.Knobs {
 			args = append(args, "--knob", k)
 		}
-		logPath := filepath.Join(l.Dir, "logs", name+".log")
-		logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
-		if err != nil {
-			return fmt.Errorf("cluster: %w", err)
+		p := Proc{Name: name, Args: args, Log: filepath.Join(l.Dir, "logs", name+".log")}
+		sv.st.Workers = append(sv.st.Workers, p)
+		sv.ws = append(sv.ws, nil)
+		if err := sv.start(len(sv.ws) - 1); err != nil {
+			return err
 		}
-		cmd := l.Command(args)
-		if cmd.Env == nil {
-			cmd.Env = os.Environ()
-		}
-		cmd.Env = append(cmd.Env, ConnectionEnv+"="+st.ConnectionString)
-		cmd.Stdout, cmd.Stderr = logFile, logFile
-		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL} // never outlive the supervisor
-		if err := cmd.Start(); err != nil {
-			logFile.Close()
-			return fmt.Errorf("cluster: start worker %s: %w", name, err)
-		}
-		done := make(chan error, 1)
-		go func() { done <- cmd.Wait(); logFile.Close() }()
-		ws = append(ws, running{cmd, done})
-		p := proc(name, cmd.Process.Pid)
-		p.Args, p.Log = args, logPath
-		st.Workers = append(st.Workers, p)
 	}
-	if err := writeState(state, st); err != nil {
+	sv.mu.Lock()
+	err = writeState(state, sv.st)
+	st = sv.st
+	st.Workers = slices.Clone(st.Workers)
+	sv.mu.Unlock()
+	if err != nil {
 		return err
 	}
+	ln, err := listenControl(filepath.Join(l.Dir, ControlSocket))
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	go sv.serve(ln)
 	if ready != nil {
 		ready(st)
-	}
-	exited := make(chan int, len(ws))
-	for i, w := range ws {
-		go func() {
-			select {
-			case err := <-w.done:
-				w.done <- err // for the stop above
-				exited <- i
-			case <-ctx.Done():
-			}
-		}()
 	}
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
-		case i := <-exited:
-			l.Logf("cluster: worker %s (pid %d) exited; its log: %s", st.Workers[i].Name, st.Workers[i].PID, st.Workers[i].Log)
+		case w := <-sv.exited:
+			sv.mu.Lock()
+			killed := w.killed
+			sv.mu.Unlock()
+			if !killed {
+				l.Logf("cluster: worker %s (pid %d) exited; its log: %s", w.name, w.cmd.Process.Pid, w.log)
+			}
 		}
 	}
 }

@@ -32,7 +32,15 @@ func runOriginal(ctx context.Context, c WorkerConfig) error {
 	if err != nil {
 		return fmt.Errorf("worker: %w", err)
 	}
-	d, err := host.New(host.Config{Stores: stores, ActivityWorkers: 2 * c.Cores})
+	logf := func(format string, args ...any) {
+		if c.Logf != nil {
+			c.Logf(format, args...)
+		}
+	}
+	faults := &planInjector{name: c.Name, logf: logf}
+	go faults.poll(ctx, stores.Blob, c.Hub)
+	defer faults.report()
+	d, err := host.New(host.Config{Stores: stores, ActivityWorkers: 2 * c.Cores, Middleware: []port.Middleware{faults.Middleware}})
 	if err != nil {
 		return err
 	}

@@ -111,6 +111,7 @@ type worker struct {
 	blob   string
 	held   bool
 	hosted map[int]*hosted
+	faults *planInjector // the engine's requests go through it
 }
 
 // hosted is one partition core on its own driver.
@@ -140,6 +141,9 @@ func RunWorker(ctx context.Context, c WorkerConfig) error {
 	defer closeFn()
 	w := &worker{c: c, cfg: cfg, stores: stores, lease: cfg.Knobs.LeaseDuration,
 		blob: netherite.WorkerBlob(c.Hub, c.Name), hosted: map[int]*hosted{}}
+	w.faults = &planInjector{name: c.Name, logf: w.logf}
+	go w.faults.poll(ctx, stores.Blob, c.Hub)
+	defer w.faults.report()
 	if w.c.Tick == 0 {
 		w.c.Tick = time.Duration(w.lease / 5)
 	}
@@ -299,7 +303,7 @@ func (w *worker) host(ctx context.Context, p int) error {
 		return err
 	}
 	h := &hosted{resp: make(chan port.Response, 4)}
-	h.d, err = host.New(host.Config{Stores: w.stores, ActivityWorkers: w.c.Cores,
+	h.d, err = host.New(host.Config{Stores: w.stores, ActivityWorkers: w.c.Cores, Middleware: []port.Middleware{w.faults.Middleware},
 		OnResponse: func(_ host.CoreID, r port.Response) {
 			select {
 			case h.resp <- r:

@@ -67,9 +67,9 @@ type Cluster struct {
 	// cluster's supervisor and returns its reply (nil: the plan may have
 	// no crash or restart lines).
 	Control func(cmd string) (string, error)
-	// Forward, if set, is called at the run's start with the plan's text,
-	// the start (the plan's time origin) and the seed, to have the workers
-	// apply its storage lines.
+	// Forward, if set, is called at the run's start with the plan's text
+	// ("" without a plan), the start (the plan's time origin) and the
+	// seed, to have the workers apply its storage lines.
 	Forward func(planText string, origin time.Time, seed uint64) error
 }
 
@@ -320,10 +320,11 @@ func (r *run) execute(ctx context.Context) (metrics.Set, error) {
 	t0 := time.Now()
 	if r.faults != nil {
 		r.faults.start(t0)
-		if r.cluster != nil && r.cluster.Forward != nil {
-			if err := r.cluster.Forward(r.spec.Faults, t0, r.seed); err != nil {
-				return metrics.Set{}, fmt.Errorf("spec.faults: forwarding the plan to the workers: %w", err)
-			}
+	}
+	if r.cluster != nil && r.cluster.Forward != nil {
+		// Always: a run without a plan clears the one before it.
+		if err := r.cluster.Forward(r.spec.Faults, t0, r.seed); err != nil {
+			return metrics.Set{}, fmt.Errorf("spec.faults: forwarding the plan to the workers: %w", err)
 		}
 	}
 	var wg sync.WaitGroup
