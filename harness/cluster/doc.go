@@ -15,4 +15,9 @@
 // engine's AcquireRetry knob), so a graceful move hands over as soon as
 // the old owner releases and a killed worker's partitions are recovered
 // when their leases expire (the LeaseDuration knob).
+//
+// A Local cluster's supervisor takes crash and restart commands for its
+// workers on a Unix socket (supervise.go), and the workers run their
+// engine's storage requests through the fault plan a load process wrote to
+// the hub's FaultsBlob (faults.go).
 package cluster
