@@ -113,6 +113,35 @@ type Engine struct {
 	logf    func(format string, args ...any)
 	health  systems.RealHealth // nil: the system reports no health
 	nodes   systems.RealNodes  // nil: the system's cores cannot crash by node
+	moves   systems.RealMoves  // nil: the system's partitions cannot move
+}
+
+// MovePartition moves partition p as Netherite does, within this process:
+// a graceful stop of its core (flush, checkpoint, release the lease), then
+// a new core that recovers it from storage. It returns the core's name.
+func (e *Engine) MovePartition(ctx context.Context, p int) (string, error) {
+	if e.moves == nil {
+		return "", errors.New("dflab: the system's partitions do not move")
+	}
+	name, stop, ok := e.moves.MoveCall(p)
+	if !ok {
+		return "", fmt.Errorf("dflab: no partition %d", p)
+	}
+	id, ok := e.driver.CoreByName(name)
+	if !ok {
+		return "", fmt.Errorf("dflab: no core %q", name)
+	}
+	r, err := e.driver.Control(ctx, id, port.ClientCall{ID: systems.ControlCalls, Req: stop})
+	if err == nil {
+		err = r.Err
+	}
+	if err != nil {
+		return name, fmt.Errorf("dflab: stop %s: %w", name, err)
+	}
+	if err := e.driver.Crash(id); err != nil { // discard the stopped core
+		return name, err
+	}
+	return name, e.driver.Restart(id)
 }
 
 // NodeCores names the cores each of nodes nodes hosts (node k: element k),
@@ -253,6 +282,7 @@ func (e *Engine) start(ctx context.Context, reg *durable.Registry, o Options) er
 	e.streams = dep.StreamPartitions()
 	e.health, _ = dep.(systems.RealHealth)
 	e.nodes, _ = dep.(systems.RealNodes)
+	e.moves, _ = dep.(systems.RealMoves)
 	if o.Dir != "" {
 		if err := claimDir(o.Dir, o.Hub, sys.Name); err != nil {
 			return err

@@ -218,6 +218,15 @@ type RealNodes interface {
 	NodeCores(nodes int) [][]string
 }
 
+// RealMoves is implemented by real deployments whose partitions move
+// gracefully (flush, checkpoint, release the lease) on a control call:
+// MoveCall names partition p's core and the call that stops it (ok false:
+// no such partition). The caller then discards the stopped core and starts
+// a new one, which recovers the partition (host.Driver.Crash, Restart).
+type RealMoves interface {
+	MoveCall(p int) (core string, stop any, ok bool)
+}
+
 // Check validates a descriptor: the fields every runner relies on.
 func (s *System) Check() error {
 	if s == nil {

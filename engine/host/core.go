@@ -29,7 +29,17 @@ type coreRun struct {
 	wake  chan struct{}
 	lanes map[string]*lane // by per-object order key; touched only by loop
 
-	client *Client // the Client whose calls this core answers, if any
+	client  *Client                            // the Client whose calls this core answers, if any
+	waiters map[port.CallID]chan port.Response // Driver.Control calls waiting (under mu)
+}
+
+// waiter takes the Control call waiting for the response to id, if any.
+func (cr *coreRun) waiter(id port.CallID) chan port.Response {
+	cr.mu.Lock()
+	defer cr.mu.Unlock()
+	ch := cr.waiters[id]
+	delete(cr.waiters, id)
+	return ch
 }
 
 // post appends an input to the inbox (any goroutine).
@@ -103,6 +113,10 @@ func (cr *coreRun) dispatch(rd port.Ready) {
 		go cr.runActivity(a)
 	}
 	for _, r := range rd.Responses {
+		if ch := cr.waiter(r.ID); ch != nil {
+			ch <- r
+			continue
+		}
 		if cr.client != nil {
 			cr.client.deliver(r)
 		}

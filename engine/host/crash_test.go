@@ -26,6 +26,7 @@ func (c *lifeCore) Step(now port.Time, in port.Input) {
 	case port.TimerFired:
 		c.events <- fmt.Sprintf("life %d: timer", c.life)
 	case port.ClientCall:
+		c.rd.Responses = append(c.rd.Responses, port.Response{ID: x.ID, Resp: c.life})
 		c.events <- fmt.Sprintf("life %d: call %d", c.life, x.ID)
 	}
 }
@@ -45,7 +46,8 @@ func next(t *testing.T, ch chan string) string {
 
 // A crashed core is discarded at once (its pending timer never reaches
 // any life), inputs for it while down are dropped, and Restart starts a
-// new life from the factory with port.Started.
+// new life from the factory with port.Started; Control waits for the
+// core's answer to a call.
 func TestCrashAndRestartMakeANewLife(t *testing.T) {
 	d, err := New(Config{Stores: &port.Stores{}})
 	require.NoError(t, err)
@@ -71,4 +73,8 @@ func TestCrashAndRestartMakeANewLife(t *testing.T) {
 	require.Equal(t, "life 2: call 8", next(t, events))
 	require.Equal(t, "life 2: timer", next(t, events), "life 1's timer and call 7 never arrive")
 	require.Equal(t, 2, lives)
+	r, err := d.Control(context.Background(), id, port.ClientCall{ID: 9})
+	require.NoError(t, err)
+	require.Equal(t, port.Response{ID: 9, Resp: 2}, r, "Control gets the core's answer")
+	require.Equal(t, "life 2: call 9", next(t, events))
 }

@@ -171,6 +171,35 @@ func (d *Driver) Restart(id CoreID) error {
 	return nil
 }
 
+// Control sends call to core id and waits for the core's response to it
+// (the core answers control calls, such as a graceful stop, as it answers
+// a client's), until ctx ends or the core crashes.
+func (d *Driver) Control(ctx context.Context, id CoreID, call port.ClientCall) (port.Response, error) {
+	d.coresMu.RLock()
+	if int(id) < 0 || int(id) >= len(d.cores) {
+		d.coresMu.RUnlock()
+		return port.Response{}, fmt.Errorf("host: Control: no core %d", id)
+	}
+	cr := d.cores[id]
+	d.coresMu.RUnlock()
+	ch := make(chan port.Response, 1)
+	cr.mu.Lock()
+	if cr.waiters == nil {
+		cr.waiters = map[port.CallID]chan port.Response{}
+	}
+	cr.waiters[call.ID] = ch
+	cr.mu.Unlock()
+	cr.post(call)
+	select {
+	case r := <-ch:
+		return r, nil
+	case <-ctx.Done():
+		return port.Response{}, ctx.Err()
+	case <-cr.ctx.Done():
+		return port.Response{}, fmt.Errorf("host: Control %s: the core stopped", cr.name)
+	}
+}
+
 // run starts cr's loop; callers hold coresMu or own the driver (Start).
 func (d *Driver) run(cr *coreRun) {
 	cr.ctx, cr.cancel = context.WithCancel(d.ctx)

@@ -3,6 +3,7 @@ package realrun
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -31,7 +32,7 @@ const beforeStart = port.Time(time.Hour)
 
 // parsePlan parses spec.faults and checks every line against what this
 // run can carry out: a line it cannot honour is an error naming it.
-func parsePlan(text string, nodes int, crashable bool, cluster *Cluster) (*plan.Plan, error) {
+func parsePlan(text string, nodes int, crashable bool, movable func(p int) bool, cluster *Cluster) (*plan.Plan, error) {
 	if strings.TrimSpace(text) == "" {
 		return nil, nil
 	}
@@ -46,8 +47,12 @@ func parsePlan(text string, nodes int, crashable bool, cluster *Cluster) (*plan.
 	for _, f := range p.Faults {
 		why := ""
 		switch {
-		case f.Kind == plan.Move:
-			why = "moves run on the simulator only so far (a real run's partitions move by the workers' placement)"
+		case f.Kind == plan.Move && cluster != nil:
+			why = "a cluster's partitions move by the workers' placement, not by the plan"
+		case f.Kind == plan.Move && movable == nil:
+			why = "the engine's partitions do not move (systems.RealMoves)"
+		case f.Kind == plan.Move && !movable(f.Partition):
+			why = fmt.Sprintf("partition p%d: the engine has no such partition", f.Partition)
 		case f.Kind == plan.LeaseLoss:
 			why = "lease loss runs on the simulator only"
 		case f.Kind.AtCrash():
@@ -173,15 +178,21 @@ func (f *faults) notes() []string {
 	return append(out, "faults injected in this process: "+strings.Join(counts, ", "))
 }
 
-// coreTarget crashes and restarts the cores of a node in this process.
+// coreTarget crashes and restarts the cores of a node in this process,
+// and moves partitions between nodes.
 type coreTarget struct {
 	f       *faults
-	cores   [][]string // by node
 	crash   func(core string) error
 	restart func(core string) error
+	move    func(ctx context.Context, p int) (core string, err error)
+
+	mu    sync.Mutex // timed lines of one time fire on goroutines of their own
+	cores [][]string // by node
 }
 
 func (t *coreTarget) each(node string, what string, do func(string) error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	k, _ := nodeIndex(node)
 	var errs []string
 	for _, c := range t.cores[k] {
@@ -199,9 +210,28 @@ func (t *coreTarget) each(node string, what string, do func(string) error) {
 func (t *coreTarget) Crash(node string)   { t.each(node, "crash", t.crash) }
 func (t *coreTarget) Restart(node string) { t.each(node, "restart", t.restart) }
 
-// Move and LoseLease are refused by parsePlan.
-func (t *coreTarget) Move(int, string) {}
-func (t *coreTarget) LoseLease(int)    {}
+// Move stops partition p gracefully and recovers it in a new core, which
+// then counts as node's (a later crash of node crashes it).
+func (t *coreTarget) Move(p int, node string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	core, err := t.move(ctx, p)
+	if err != nil {
+		t.f.record("move p%d %s: %v", p, node, err)
+		return
+	}
+	k, _ := nodeIndex(node)
+	for n := range t.cores {
+		t.cores[n] = slices.DeleteFunc(t.cores[n], func(c string) bool { return c == core })
+	}
+	t.cores[k] = append(t.cores[k], core)
+	t.f.record("move p%d %s (core %s stopped gracefully and recovered; %s hosts %s)", p, node, core, node, strings.Join(t.cores[k], " "))
+}
+
+// LoseLease is refused by parsePlan.
+func (t *coreTarget) LoseLease(int) {}
 
 // clusterTarget sends crash and restart of a node's worker process to the
 // cluster's supervisor.

@@ -123,7 +123,7 @@ func RunWith(ctx context.Context, s spec.Spec, seed uint64, ro Options) (metrics
 		var target inject.Target = &clusterTarget{f: f, c: ro.Cluster}
 		if ro.Cluster == nil {
 			cores, _ := e.NodeCores(s.Cluster.Nodes)
-			target = &coreTarget{f: f, cores: cores, crash: e.CrashCore, restart: e.RestartCore}
+			target = &coreTarget{f: f, cores: cores, crash: e.CrashCore, restart: e.RestartCore, move: e.MovePartition}
 		}
 		if err := f.schedule(target); err != nil {
 			return metrics.Set{}, fmt.Errorf("spec.faults: %w", err)
@@ -186,7 +186,11 @@ func prepare(s spec.Spec, seed uint64, ro Options) (prepared, error) {
 		return prepared{}, err
 	}
 	_, crashable := dep.(systems.RealNodes)
-	p, err := parsePlan(s.Faults, s.Cluster.Nodes, crashable, ro.Cluster)
+	var movable func(int) bool
+	if m, ok := dep.(systems.RealMoves); ok {
+		movable = func(p int) bool { _, _, ok := m.MoveCall(p); return ok }
+	}
+	p, err := parsePlan(s.Faults, s.Cluster.Nodes, crashable, movable, ro.Cluster)
 	if err != nil {
 		return prepared{}, err
 	}

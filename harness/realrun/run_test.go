@@ -105,9 +105,9 @@ func TestBadRealSpecsAreNamed(t *testing.T) {
 	require.ErrorContains(t, err, "spec.backend.connectionEnv: environment variable DFLAB_AZURE_CONNECTION is empty")
 
 	s = resolved(t, spec.EngineNetherite, spec.BackendDisk, "hello5", "", 1)
-	s.Faults = "at 1s move p1 node0"
+	s.Faults = "at 1s lease-loss p1"
 	_, err = Run(context.Background(), s, 1, nil)
-	require.ErrorContains(t, err, `spec.faults: line "at 1s move p1 node0"`)
+	require.ErrorContains(t, err, `spec.faults: line "at 1s lease-loss p1"`)
 }
 
 // Every knob of the spec reaches the engine on a real run; one the real

@@ -120,7 +120,16 @@ func partitionDown(h port.Health) (netherite.PartitionDown, bool) {
 	return netherite.PartitionDown{Partition: p, Reason: h.Reason}, true
 }
 
+// MoveCall implements systems.RealMoves: the partition's graceful stop.
+func (r *real) MoveCall(p int) (string, any, bool) {
+	if p < 0 || p >= r.cfg.Partitions {
+		return "", nil, false
+	}
+	return PartitionCore(p), netherite.Stop{}, true
+}
+
 var (
+	_ systems.RealMoves  = (*real)(nil)
 	_ systems.RealHealth = (*real)(nil)
 	_ systems.RealNodes  = (*real)(nil)
 )
