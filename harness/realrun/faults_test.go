@@ -10,6 +10,7 @@ import (
 
 	"github.com/dflab/dflab/harness/metrics"
 	"github.com/dflab/dflab/harness/spec"
+	"github.com/dflab/dflab/internal/azurite"
 	"github.com/dflab/dflab/systems"
 )
 
@@ -112,4 +113,29 @@ func TestRealPlanLinesItCannotHonour(t *testing.T) {
 	} {
 		require.ErrorContains(t, Check(faulted(t, 2, plan, time.Minute), Options{}), want, plan)
 	}
+}
+
+// The original engine in one process on Azurite: worker 1 of two (node1)
+// crashes at 1 s and restarts at 2 s, and queue-message deletes fail
+// after they were applied (ambiguous) in between: the messages the
+// crashed worker had dequeued reappear after their visibility timeout
+// (2 s here) and every Hello5 instance completes with its oracle's output.
+func TestRealOriginalCrashOnAzurite(t *testing.T) {
+	t.Setenv(DefaultConnectionEnv, azurite.Start(t))
+	s := spec.Spec{Engine: spec.Engine{Name: spec.EngineOriginal}, Backend: spec.Backend{Kind: spec.BackendAzure},
+		Cluster: spec.Cluster{Nodes: 2, Cores: 2}, Workload: spec.Workload{Name: "hello5"},
+		Load: spec.Load{Kind: spec.LoadOpen, RatePerSec: 5, Duration: spec.Duration(3 * time.Second), Spacing: "fixed",
+			TimeLimit: spec.Duration(90 * time.Second)},
+		Faults: "at 1s crash node1\nat 2s restart node1\nstorage error-after p=0.3 op=queue-delete 1s..2s"}
+	s.Engine = s.Engine.With(systems.Values{"visibility": "2s", "maxPoll": "200ms"})
+	rs, err := s.Resolve()
+	require.NoError(t, err)
+	m, err := Run(context.Background(), rs, 1, nil)
+	require.NoError(t, err)
+	require.Equal(t, int64(15), m.Completed)
+	notes := strings.Join(m.Notes, "; ")
+	t.Logf("notes: %s", notes)
+	require.Contains(t, notes, "oracle passed")
+	require.Contains(t, notes, ": crash node1 (cores worker1)")
+	require.Contains(t, notes, ": restart node1 (cores worker1)")
 }
