@@ -94,7 +94,8 @@ type faults struct {
 	mu      sync.Mutex
 	pending []timed // scheduled before the start
 	timers  []*time.Timer
-	events  []string // what each timed line did, when
+	fired   sync.WaitGroup // the timed lines not fired yet
+	events  []string       // what each timed line did, when
 }
 
 type timed struct {
@@ -141,7 +142,23 @@ func (f *faults) start(t0 time.Time) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for _, p := range f.pending {
-		f.timers = append(f.timers, time.AfterFunc(time.Until(t0.Add(time.Duration(p.at))), p.do))
+		f.fired.Add(1)
+		f.timers = append(f.timers, time.AfterFunc(time.Until(t0.Add(time.Duration(p.at))), func() {
+			defer f.fired.Done()
+			p.do()
+		}))
+	}
+}
+
+// wait waits until every timed line has fired (a restart after the last
+// instance finished must still happen before the checkers read state), or
+// ctx ends.
+func (f *faults) wait(ctx context.Context) {
+	done := make(chan struct{})
+	go func() { f.fired.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
 	}
 }
 

@@ -139,3 +139,12 @@ func TestRealOriginalCrashOnAzurite(t *testing.T) {
 	require.Contains(t, notes, ": crash node1 (cores worker1)")
 	require.Contains(t, notes, ": restart node1 (cores worker1)")
 }
+
+// Timed lines planned after the last transfer finished (the load ends at
+// 3 s) still fire, and the restart happens before the checkers read the
+// accounts (they would find node1's partitions down otherwise).
+func TestRealRestartAfterTheLoadHappensBeforeTheCheckers(t *testing.T) {
+	m, err := Run(context.Background(), faulted(t, 2, "at 4500ms crash node1\nat 6s restart node1", 60*time.Second), 1, nil)
+	require.NoError(t, err)
+	passed(t, m, ": crash node1 (cores p01 p03)", ": restart node1 (cores p01 p03)")
+}

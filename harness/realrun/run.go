@@ -342,6 +342,7 @@ func (r *run) execute(ctx context.Context) (metrics.Set, error) {
 	wg.Wait()
 	end := time.Since(t0)
 	if r.faults != nil {
+		r.faults.wait(ctx)
 		r.faults.stop()
 	}
 	if err := ctx.Err(); err != nil && len(r.done)+len(r.failed) < len(byInstance) {
