@@ -19,9 +19,10 @@ func TestCalibrateQuickWritesAValidModelSet(t *testing.T) {
 	code, out, errOut := call(t, "calibrate", "--quick", "--evals", "10", "--name", "smoke", "--out", dir, "--progress", "--force")
 	require.Equal(t, 0, code, errOut)
 	// The progress line counts evaluations; into a pipe it shows the
-	// first line, at most one per 10 s, and the last: the workflow stage's.
+	// first line, at most one per 10 s, and the last: the workflow stage's
+	// (which lines fall between depends on the machine's speed, so only
+	// the last is asserted; harness's StatusLine tests cover the rule).
 	require.Regexp(t, `workflow fit: evaluation ([0-9]+)/([0-9]+), .*\n$`, errOut, "the last stage's last line is shown")
-	require.Contains(t, errOut, "ETA")
 	setF, csvF, mdF := calibrate.Files("smoke")
 	data, err := os.ReadFile(filepath.Join(dir, setF))
 	require.NoError(t, err)

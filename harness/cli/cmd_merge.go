@@ -9,7 +9,6 @@ import (
 	"github.com/dflab/dflab/harness"
 	"github.com/dflab/dflab/harness/figures"
 	"github.com/dflab/dflab/harness/results"
-	"github.com/dflab/dflab/harness/spec"
 )
 
 func cmdMerge(_ context.Context, e *env, args []string) error {
@@ -73,21 +72,9 @@ file --out.`)
 
 // mergeSweep merges the shard files of `dflab sweep --shard` into out.
 func mergeSweep(e *env, matrix, out string, shards []string) error {
-	data, err := readInput(matrix)
+	specs, err := matrixSpecs(e, matrix)
 	if err != nil {
 		return err
-	}
-	var m spec.Matrix
-	if err := spec.DecodeStrict("matrix", data, &m); err != nil {
-		return err
-	}
-	pts, err := m.ExpandIn(e.catalog)
-	if err != nil {
-		return err
-	}
-	specs := make([]spec.Spec, len(pts))
-	for i, p := range pts {
-		specs[i] = p.Spec
 	}
 	var rows []results.Row
 	for _, path := range shards {

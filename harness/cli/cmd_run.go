@@ -62,21 +62,9 @@ job share a sweep; dflab merge --matrix puts their files together.`)
 	if *matrix == "" {
 		return fmt.Errorf("--matrix is required")
 	}
-	data, err := readInput(*matrix)
+	specs, err := matrixSpecs(e, *matrix)
 	if err != nil {
 		return err
-	}
-	var m spec.Matrix
-	if err := spec.DecodeStrict("matrix", data, &m); err != nil {
-		return err
-	}
-	pts, err := m.ExpandIn(e.catalog)
-	if err != nil {
-		return err
-	}
-	specs := make([]spec.Spec, len(pts))
-	for i, p := range pts {
-		specs[i] = p.Spec
 	}
 	if *dry {
 		return printSpecs(e, specs)
@@ -133,6 +121,28 @@ func runShard(ctx context.Context, e *env, specs []spec.Spec, sh harness.Shard, 
 		return fmt.Errorf("%d of %d runs failed (recorded in %s)", failed, len(rows), out)
 	}
 	return nil
+}
+
+// matrixSpecs reads a matrix file ("-": stdin) and expands it into its
+// specs, the first axis outermost.
+func matrixSpecs(e *env, path string) ([]spec.Spec, error) {
+	data, err := readInput(path)
+	if err != nil {
+		return nil, err
+	}
+	var m spec.Matrix
+	if err := spec.DecodeStrict("matrix", data, &m); err != nil {
+		return nil, err
+	}
+	pts, err := m.ExpandIn(e.catalog)
+	if err != nil {
+		return nil, err
+	}
+	specs := make([]spec.Spec, len(pts))
+	for i, p := range pts {
+		specs[i] = p.Spec
+	}
+	return specs, nil
 }
 
 func printSpecs(e *env, specs []spec.Spec) error {
