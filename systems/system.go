@@ -39,6 +39,12 @@ type System struct {
 	// Draw, if set, draws a configuration for the fault campaign: knob
 	// values at small scale (missing: the default).
 	Draw func(r *rng.Source) Values
+	// Join is the round in which the system joined the campaign's draws
+	// (0: the first). A seed draws among the systems of the earliest round
+	// present as it always did; each later one takes the seed over with
+	// the odds that make the draw uniform, from a stream of its own, so
+	// that a system joining changes only the seeds it takes.
+	Join int
 	// Settle is how long a run under faults goes on after its instances
 	// are done, before the oracle reads entity states (0: not at all). The
 	// original engine sends a step's messages before it writes the state

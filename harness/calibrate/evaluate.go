@@ -98,6 +98,39 @@ func (e *Evaluator) Values(ctx context.Context, models *sim.ModelSet) ([]float64
 	return out, first
 }
 
+// Sets runs every target's spec with models and returns each target's
+// metrics, or the first run error.
+func (e *Evaluator) Sets(ctx context.Context, models *sim.ModelSet) ([]metrics.Set, error) {
+	sets := make([]metrics.Set, len(e.specs))
+	errs := make([]error, len(e.specs))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range e.Jobs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				s := e.specs[i]
+				out, err := simrun.RunWith(ctx, s, s.Seed, simrun.Options{Models: models})
+				sets[i], errs[i] = out.Metrics, err
+			}
+		}()
+	}
+	for i := range e.specs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	out := make([]metrics.Set, len(e.Targets))
+	for i, t := range e.Targets {
+		if err := errs[e.of[i]]; err != nil {
+			return nil, fmt.Errorf("target %s: %w", t.ID, err)
+		}
+		out[i] = sets[e.of[i]]
+	}
+	return out, nil
+}
+
 // valueOf is a target's value in a run's metrics: throughput, or the
 // latency percentile.
 func valueOf(t Target, m metrics.Set) float64 {

@@ -167,36 +167,60 @@ func Draw(seed uint64, su Setup) (Case, error) {
 	return Case{Seed: seed, Spec: rs, Plan: p, Setup: su, drawn: knobs}, nil
 }
 
-// drawSystem draws a seed's system. The setup's systems that run every
+// drawSystem draws a seed's system. First among the systems of the
+// earliest join round present (System.Join): those that run every
 // workload (the Durable Functions engines) are drawn from r as they were
 // before any other system existed, unless the substream "alternative"
 // picks one of the systems that run some workloads only (the workflow
 // service, the queue chain), each as likely as an engine. So adding such a
 // system changes only the seeds it takes: a seed of the built-in setup
 // that drew an engine before the alternatives joined still draws the same
-// case (about half of the seeds now draw the workflow service or the queue
-// chain instead; a seed that drew the workflow service may now draw
-// another system).
+// case (a seed that drew the workflow service may now draw another
+// alternative). Then each system of a later round (the sql engine), in
+// list order, takes the seed over with probability 1/(the systems before
+// it + 1) from a stream of its own: the draw stays uniform over systems,
+// and a seed keeps the case it drew before that system joined unless the
+// system takes it.
 func (su Setup) drawSystem(r *rng.Source) (*systems.System, error) {
-	var every, some []*systems.System
+	var all []*systems.System
+	first := -1
 	for _, name := range su.engines() {
 		sys, err := su.systems().Lookup(name)
 		if err != nil {
 			return nil, err
 		}
-		if sys.RunsEveryWorkload() {
+		all = append(all, sys)
+		if first < 0 || sys.Join < first {
+			first = sys.Join
+		}
+	}
+	var every, some, late []*systems.System
+	for _, sys := range all {
+		switch {
+		case sys.Join != first:
+			late = append(late, sys)
+		case sys.RunsEveryWorkload():
 			every = append(every, sys)
-		} else {
+		default:
 			some = append(some, sys)
 		}
 	}
-	if len(some) > 0 {
-		alt := r.Fork("alternative")
-		if len(every) == 0 || alt.Intn(len(every)+len(some)) < len(some) {
-			return some[alt.Intn(len(some))], nil
+	pick := func() *systems.System {
+		if len(some) > 0 {
+			alt := r.Fork("alternative")
+			if len(every) == 0 || alt.Intn(len(every)+len(some)) < len(some) {
+				return some[alt.Intn(len(some))]
+			}
+		}
+		return every[r.Intn(len(every))]
+	}()
+	before := len(every) + len(some)
+	for i, sys := range late {
+		if r.Fork("join/"+sys.Name).Intn(before+i+1) == 0 {
+			pick = sys
 		}
 	}
-	return every[r.Intn(len(every))], nil
+	return pick, nil
 }
 
 // drawPlan draws 0..5 faults inside the safety phase. Not drawn:

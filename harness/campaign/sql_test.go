@@ -8,13 +8,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dflab/dflab/faults/plan"
+	"github.com/dflab/dflab/harness/spec"
 	"github.com/dflab/dflab/workloads"
 )
 
-// The sql engine is not drawn by default (its descriptor has no Draw yet,
-// so that every seed keeps its draw), but a campaign may name it: its
-// seeds draw every workload, crashes, storage errors, latency and
-// throttling, and no checker fails.
+// A campaign on the sql engine alone: its seeds draw every workload,
+// crashes, storage errors, latency and throttling, lock timeouts that
+// running steps outlast, and no checker fails.
 func TestSQLCampaignHasNoViolations(t *testing.T) {
 	sum, err := Run(context.Background(), Config{From: 1, Seeds: 60, Setup: Setup{Engines: []string{"sql"}}})
 	require.NoError(t, err)
@@ -45,4 +45,33 @@ func TestLifecycleCampaignHasNoViolations(t *testing.T) {
 	require.Empty(t, sum.Violations, out.String())
 	require.Equal(t, map[string]int{"lifecycle": 90}, sum.Workloads)
 	require.Contains(t, out.String(), "seeds by workload:\n  lifecycle                    90\n")
+}
+
+// The sql engine joined the default draw (System.Join = 1) without
+// changing the other seeds: a seed it does not take draws exactly the case
+// it drew when the campaign had the other drawable systems only, and it
+// takes about one seed in their number + 1.
+func TestSQLJoiningKeepsOtherSeedsDraws(t *testing.T) {
+	var others []string
+	for _, name := range (Setup{}).drawable() {
+		if name != spec.EngineSQL {
+			others = append(others, name)
+		}
+	}
+	require.Len(t, others, 4)
+	before := Setup{Engines: others}
+	taken := 0
+	for seed := uint64(1); seed <= 600; seed++ {
+		now, err := Draw(seed, Setup{})
+		require.NoError(t, err)
+		if now.Spec.Engine.Name == spec.EngineSQL {
+			taken++
+			continue
+		}
+		old, err := Draw(seed, before)
+		require.NoError(t, err)
+		require.Equal(t, old.Spec, now.Spec, "seed %d", seed)
+		require.Equal(t, old.Plan.String(), now.Plan.String(), "seed %d", seed)
+	}
+	require.InDelta(t, 120, taken, 30, "sql takes about a fifth of the seeds")
 }

@@ -36,8 +36,9 @@ var benchWorkloads = []benchWorkload{
 }
 
 // benchSpecs are the bench's specs: every workload on 1 and 4 nodes of 4
-// cores, every built-in system with a Draw that runs it, on the simulator
-// with the default model set.
+// cores, every built-in system with a Draw that runs it (the engines
+// netherite, original and sql run them all), on the simulator with the
+// default model set.
 func benchSpecs(seed uint64, count int) []spec.Spec {
 	var out []spec.Spec
 	for _, w := range benchWorkloads {
@@ -63,7 +64,8 @@ func benchSpecs(seed uint64, count int) []spec.Spec {
 func cmdBench(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "bench", "[--out DIR] [--seed N] [--count N] [--workers N] [--format table|gobench]", `
 Runs the bench: Hello5, Bank, WordCount (small shape) and Collision
-(small B), closed load, on 1 and 4 nodes × 4 cores, both engines, on the
+(small B), closed load, on 1 and 4 nodes × 4 cores, every engine
+(netherite, original, sql with its default 4 database vCores), on the
 simulator (virtual time). Prints a table and writes bench.jsonl, runs.csv,
 summary.csv and charts (PNG, SVG and PDF) into --out. A failed run is
 listed with its error and left out of the charts. --count N runs each

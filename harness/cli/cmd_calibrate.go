@@ -58,6 +58,12 @@ set it ran on beside its name (modelsHash, models_sha256).`)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	if f.sql {
+		if f.workflow {
+			return errors.New("--sql and --workflow: pass one of them")
+		}
+		return calibrateSQL(ctx, e, &f, args)
+	}
 	c, err := f.config()
 	if err != nil {
 		return err
@@ -94,6 +100,8 @@ set it ran on beside its name (modelsHash, models_sha256).`)
 type calibrateFlags struct {
 	quick, progress   bool
 	force, workflow   bool
+	sql               bool
+	orch              int
 	out, name, start  string
 	costs             string
 	evals, jobs, runs int
@@ -113,6 +121,64 @@ func (f *calibrateFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.start, "start", "", "where the fit starts, e.g. cpuFactor=180,hostMs=0.8 (unnamed parameters keep their defaults; each is moved into its allowed range)")
 	fs.BoolVar(&f.progress, "progress", false, "print the progress line even when stderr is not a terminal")
 	fs.BoolVar(&f.workflow, "workflow", false, "fit only the workflow service's transition latency on the existing set NAME in --out (needs --force), every other parameter held")
+	fs.BoolVar(&f.sql, "sql", false, "fit the sql engine's database model instead (dbStatementMs, logFlushMs) to the provider's scaling table's 2- and 16-vCore rows, against the default set; writes sqldb.json and its report into --out (--force to replace)")
+	fs.IntVar(&f.orch, "sql-orchestrations", 5000, "with --sql: Hello5 orchestrations per run (the provider's 5,000)")
+}
+
+// calibrateSQL is calibrate --sql.
+func calibrateSQL(ctx context.Context, e *env, f *calibrateFlags, args []string) error {
+	if f.orch < 10 || f.orch > 100000 {
+		return fmt.Errorf("--sql-orchestrations = %d: allowed 10..100000", f.orch)
+	}
+	if _, err := os.Stat(filepath.Join(f.out, calibrate.SQLFileName+".json")); err == nil && !f.force {
+		return fmt.Errorf("--out %s already has %s.json: pass --force to replace it", f.out, calibrate.SQLFileName)
+	}
+	base, err := simrun.EmbeddedModelSet(simrun.ModelsPaper2022b)
+	if err != nil {
+		return err
+	}
+	c := calibrate.SQLConfig{Base: simrun.ModelsPaper2022b, Orch: f.orch, MeasureRuns: 3, MaxEvals: 20, Jobs: f.jobs, Seed: f.seed, Start: calibrate.SQLStartParams}
+	if f.evals != 0 {
+		c.MaxEvals = f.evals
+	}
+	if f.runs != 0 {
+		c.MeasureRuns = f.runs
+	}
+	if c.MaxEvals < len(calibrate.SQLParamNames)+2 {
+		return fmt.Errorf("--evals = %d: want at least %d", c.MaxEvals, len(calibrate.SQLParamNames)+2)
+	}
+	if f.costs != "" {
+		data, err := os.ReadFile(f.costs)
+		if err != nil {
+			return fmt.Errorf("--costs: %w", err)
+		}
+		m, err := calibrate.LoadCosts(data)
+		if err != nil {
+			return fmt.Errorf("--costs %s: %w", f.costs, err)
+		}
+		sqlm, ok := m["sql"]
+		if !ok {
+			return fmt.Errorf("--costs %s: no sql step costs", f.costs)
+		}
+		c.Measured = &sqlm
+	}
+	if f.progress || harness.IsTerminal(e.stderr) {
+		c.Progress = func(line string) { fmt.Fprintf(e.stderr, "\r\033[K%s", line) }
+	}
+	o, err := calibrate.RunSQL(ctx, c, base)
+	if c.Progress != nil {
+		fmt.Fprintln(e.stderr)
+	}
+	if err != nil {
+		return err
+	}
+	command := strings.TrimSpace("dflab calibrate " + strings.Join(args, " "))
+	if err := o.Write(f.out, command); err != nil {
+		return err
+	}
+	fmt.Fprint(e.stdout, o.Markdown(command))
+	fmt.Fprintf(e.stdout, "\nwrote %s.json, %s-fit.csv, %s-fit.md in %s\n", calibrate.SQLFileName, calibrate.SQLFileName, calibrate.SQLFileName, f.out)
+	return nil
 }
 
 // config checks the flags and returns the calibration they ask for.

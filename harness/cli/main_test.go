@@ -173,6 +173,7 @@ func withFakeEngines(t *testing.T) {
 	})
 	require.NoError(t, reg.Register("netherite", fake))
 	require.NoError(t, reg.Register("original", fake))
+	require.NoError(t, reg.Register("sql", fake))
 	old := registry
 	registry = reg
 	t.Cleanup(func() { registry = old })
@@ -229,7 +230,8 @@ func TestSchemaPrints(t *testing.T) {
 func TestFiguresList(t *testing.T) {
 	code, out, errOut := call(t, "figures", "--list")
 	require.Equal(t, 0, code, errOut)
-	require.Contains(t, out, "fig9          96 specs  576 runs  Fig. 9: throughput scale-out")
+	require.Contains(t, out, "fig9         144 specs  864 runs  Fig. 9: throughput scale-out")
+	require.Contains(t, out, "sqlscaling     4 specs   24 runs  The sql engine's throughput by database vCores")
 	require.Contains(t, out, "fig10          0 specs    0 runs  Fig. 10: storage traffic (charts fig9's runs on 4 nodes × 2 cores)")
 	code, _, errOut = call(t, "figures", "--only", "fig42")
 	require.Equal(t, 1, code)

@@ -65,7 +65,7 @@ func TestSimRunSeedMatters(t *testing.T) {
 
 func TestBenchSpecsResolve(t *testing.T) {
 	specs := benchSpecs(1, 1)
-	require.Len(t, specs, len(benchWorkloads)*2*2)
+	require.Len(t, specs, len(benchWorkloads)*2*len(spec.Engines))
 	for _, s := range specs {
 		_, err := s.Resolve()
 		require.NoError(t, err, s.Name)

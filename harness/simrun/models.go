@@ -43,9 +43,9 @@ var modelFiles embed.FS
 // modelSets are the simulator's named model sets (spec.backend.models).
 // Results name the set that ran.
 var modelSets = map[string]func() (*sim.ModelSet, error){
-	ModelsPaper2022:  func() (*sim.ModelSet, error) { return EmbeddedModelSet(ModelsPaper2022) },
-	ModelsPaper2022b: func() (*sim.ModelSet, error) { return EmbeddedModelSet(ModelsPaper2022b) },
-	ModelsPaper2022c: func() (*sim.ModelSet, error) { return EmbeddedModelSet(ModelsPaper2022c) },
+	ModelsPaper2022:  func() (*sim.ModelSet, error) { return withSQL(EmbeddedModelSet(ModelsPaper2022)) },
+	ModelsPaper2022b: func() (*sim.ModelSet, error) { return withSQL(EmbeddedModelSet(ModelsPaper2022b)) },
+	ModelsPaper2022c: func() (*sim.ModelSet, error) { return withSQL(EmbeddedModelSet(ModelsPaper2022c)) },
 	ModelsDefault:    func() (*sim.ModelSet, error) { return sim.DefaultModels(), nil },
 }
 
@@ -57,6 +57,23 @@ func EmbeddedModelSet(name string) (*sim.ModelSet, error) {
 		return nil, fmt.Errorf("model set %q: %w", name, err)
 	}
 	return sim.LoadModelSet(data)
+}
+
+// ModelsSQL is the sql engine's database model (models/sqldb.json, fitted
+// by `dflab calibrate --sql` to the provider's scaling table, with its fit
+// report beside it): a part, not a set, that every calibrated set gets.
+const ModelsSQL = "sqldb"
+
+// withSQL adds the sql engine's part to a calibrated set.
+func withSQL(m *sim.ModelSet, err error) (*sim.ModelSet, error) {
+	if err != nil {
+		return nil, err
+	}
+	part, err := EmbeddedModelSet(ModelsSQL)
+	if err != nil {
+		return nil, err
+	}
+	return m.With(part), nil
 }
 
 // ModelSets returns the names of the known model sets, sorted.

@@ -14,6 +14,7 @@ const Version = 1
 const (
 	EngineNetherite = "netherite"
 	EngineOriginal  = "original"
+	EngineSQL       = "sql"
 )
 
 // Backend kinds.
@@ -42,8 +43,8 @@ var (
 	// Engines are the built-in Durable Functions engines (systems/builtin)
 	// that every loop over the engines covers (calibration of step costs,
 	// test matrices over every workload): those whose descriptor has a
-	// Draw and that run every workload. A spec may name any system of its
-	// catalog (sql has no Draw yet: it is named, not looped over).
+	// Draw and that run every workload (netherite, original, sql). A spec
+	// may name any system of its catalog.
 	Engines = engines(builtinSystems)
 	// Systems are the built-in systems with a Draw, Engines and the
 	// alternatives that run some workloads only (the workflow service):

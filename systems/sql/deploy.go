@@ -104,7 +104,8 @@ func (e *Sim) cost(op port.Op) port.Time {
 
 // Deploy implements systems.Deployment.
 func (e *Sim) Deploy(d *sim.Driver, nodes []sim.NodeID, reg *durable.Registry) (sim.CoreID, error) {
-	db := sim.Service{Name: DBService, Ops: []string{"sql-*"}, Cores: e.vCores(), Cost: e.cost}
+	// Each call runs on one vCore (SQLOS binds a task to one scheduler).
+	db := sim.Service{Name: DBService, Ops: []string{"sql-*"}, Cores: e.vCores(), Cost: e.cost, Bound: true}
 	if e.DBCostUs == 0 && d.HasServiceModel(DBService) {
 		db.Cost = nil // the model set's fitted costs
 	}
@@ -114,6 +115,13 @@ func (e *Sim) Deploy(d *sim.Driver, nodes []sim.NodeID, reg *durable.Registry) (
 	e.Workers, e.nodes = e.Workers[:0], append([]sim.NodeID(nil), nodes...)
 	for i, n := range nodes {
 		cfg := e.Config(i)
+		// Unset limits are the Functions host's (maxConcurrent*Functions).
+		if slots := d.OrchestratorSlots(n); slots > 0 && e.MaxOrchestrations == 0 {
+			cfg.MaxOrchestrations = slots
+		}
+		if slots := d.ActivitySlots(n); slots > 0 && e.MaxActivities == 0 {
+			cfg.MaxActivities = slots
+		}
 		if _, err := sqlengine.NewWorker(cfg, reg); err != nil {
 			return 0, err
 		}

@@ -36,6 +36,21 @@ func newReal(c systems.RealConfig) (systems.RealDeployment, error) {
 
 func (r *real) StreamPartitions() int { return 0 }
 
+// Units implements systems.RealHealth: one unit per worker, reported
+// restarting while its polls fail (the database unreachable) and ok again
+// once one succeeds.
+func (r *real) Units() []string {
+	out := make([]string, r.workers)
+	for i := range out {
+		out[i] = r.e.Config(i).WorkerID
+	}
+	return out
+}
+
+// Failed implements systems.RealHealth: a worker never fails for good (it
+// polls until the database answers), so there is nothing to do.
+func (r *real) Failed(*host.Driver, port.Health) {}
+
 func (r *real) Start(_ context.Context, d *host.Driver) (host.CoreID, error) {
 	for i := 0; i < r.workers; i++ {
 		cfg := r.e.Config(i)
