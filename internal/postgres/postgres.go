@@ -24,6 +24,8 @@ var ErrNotInstalled = errors.New("postgres: not installed (initdb and postgres n
 type Server struct {
 	Port int    // TCP port on 127.0.0.1
 	Dir  string // data directory and Unix socket directory
+	bin  string
+	cred *syscall.Credential
 	cmd  *exec.Cmd
 	done chan struct{}
 	log  string
@@ -111,8 +113,36 @@ func (s *Server) start(ctx context.Context, bin string, cred *syscall.Credential
 	if err != nil {
 		return err
 	}
-	s.Port = port
-	logf, err := os.Create(filepath.Join(s.Dir, "server.log"))
+	s.Port, s.bin, s.cred = port, bin, cred
+	return s.run(ctx)
+}
+
+// Halt shuts the server down by its PID (fast shutdown) and keeps its data
+// directory, so Resume can start it again on the same port: a database
+// that goes away under its clients and comes back.
+func (s *Server) Halt() error {
+	pid := s.PID()
+	if pid == 0 {
+		return fmt.Errorf("postgres: halt: the server is not running")
+	}
+	err := s.kill(pid)
+	s.cmd = nil
+	return err
+}
+
+// Resume starts a halted server again on its data and port.
+func (s *Server) Resume(ctx context.Context) error {
+	if s.cmd != nil {
+		return fmt.Errorf("postgres: resume: the server is running (pid %d)", s.PID())
+	}
+	s.done = make(chan struct{})
+	return s.run(ctx)
+}
+
+// run starts the postgres process on the data directory and port.
+func (s *Server) run(ctx context.Context) error {
+	data, bin, cred, port := filepath.Join(s.Dir, "data"), s.bin, s.cred, s.Port
+	logf, err := os.OpenFile(filepath.Join(s.Dir, "server.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return fmt.Errorf("postgres: log file: %w", err)
 	}
@@ -126,10 +156,11 @@ func (s *Server) start(ctx context.Context, bin string, cred *syscall.Credential
 		_ = logf.Close()
 		return fmt.Errorf("postgres: start server: %w", err)
 	}
+	cmd, done := s.cmd, s.done
 	go func() {
-		_ = s.cmd.Wait()
+		_ = cmd.Wait()
 		_ = logf.Close()
-		close(s.done)
+		close(done)
 	}()
 	return s.waitReady(ctx)
 }
