@@ -47,7 +47,7 @@ func (s *Store) insertEvents(ctx context.Context, tx pgx.Tx, hub string, evs []p
 // purge deletes every row of an instance (the provider's
 // PurgeInstanceStateByID), in the provider's table order.
 func (s *Store) purge(ctx context.Context, tx pgx.Tx, hub, inst string) error {
-	for _, tbl := range []string{"new_events", "new_tasks", "history", "payloads", "instances"} {
+	for _, tbl := range []string{"new_events", "new_tasks", "history", "payloads", "requests", "instances"} {
 		if _, err := tx.Exec(ctx, `DELETE FROM `+s.t(tbl)+` WHERE task_hub = $1 AND instance_id = $2`, hub, inst); err != nil {
 			return err
 		}
@@ -124,6 +124,16 @@ func (s *Store) raiseEvent(ctx context.Context, hub string, now port.Time, p por
 		}
 		if err != nil {
 			return err
+		}
+		if p.Request != "" {
+			tag, err := tx.Exec(ctx, `INSERT INTO `+s.t("requests")+` (task_hub, instance_id, request_id) VALUES ($1, $2, $3)
+				ON CONFLICT DO NOTHING`, hub, p.Instance, p.Request)
+			if err != nil {
+				return err
+			}
+			if tag.RowsAffected() == 0 {
+				return nil // a retried call that took effect
+			}
 		}
 		return s.insertEvents(ctx, tx, hub, []port.SQLNewEvent{{Instance: p.Instance, Event: p.Event}})
 	})

@@ -188,5 +188,10 @@ func schemaSQL(schema string) []string {
 		`CREATE TABLE IF NOT EXISTS ` + t("payloads") + ` (
 			task_hub text NOT NULL, instance_id text NOT NULL, payload_id text NOT NULL, data bytea NOT NULL,
 			PRIMARY KEY (task_hub, instance_id, payload_id))`,
+		// Client raise requests seen (SQLRaiseEvent.Request), so that a
+		// retried call inserts its event once.
+		`CREATE TABLE IF NOT EXISTS ` + t("requests") + ` (
+			task_hub text NOT NULL, instance_id text NOT NULL, request_id text NOT NULL,
+			PRIMARY KEY (task_hub, instance_id, request_id))`,
 	}
 }

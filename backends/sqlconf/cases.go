@@ -257,3 +257,18 @@ func staleExecution(e *env) {
 	require.Equal(e.t, "x3", row.Exec, "the stale step changed nothing")
 	require.Equal(e.t, 1, row.History)
 }
+
+// raiseRetried: a client's retry of a raise that took effect (its answer
+// lost) carries the same request id and inserts nothing; another request
+// inserts its own event.
+func raiseRetried(e *env) {
+	e.create("a", "xa")
+	first := e.lockNext("w")
+	e.must(port.SQLCheckpoint{Instance: "a", Exec: "xa", Read: "xa", Status: port.SQLRunning, Deleted: seqs(first.Events),
+		History: []port.SQLHistoryRow{{Exec: "xa", Seq: 0, Event: []byte("h0")}}})
+	e.must(port.SQLRaiseEvent{Instance: "a", Event: []byte("e1"), Request: "c.r1"})
+	e.must(port.SQLRaiseEvent{Instance: "a", Event: []byte("e1"), Request: "c.r1"})
+	e.must(port.SQLRaiseEvent{Instance: "a", Event: []byte("e2"), Request: "c.r2"})
+	w := e.lockNext("w")
+	require.Equal(e.t, []string{"e1", "e2"}, bodies(w.Events), "the retried request's event once")
+}

@@ -53,6 +53,7 @@ func Run(t *testing.T, open Open) {
 		{"duplicate-execution", duplicateExecution},
 		{"continue-as-new", continueAsNew},
 		{"stale-execution", staleExecution},
+		{"raise-retried", raiseRetried},
 		{"timers", timers},
 		{"tasks", tasks},
 		{"raise-discard-purge", raiseDiscardPurge},

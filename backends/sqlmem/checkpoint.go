@@ -110,6 +110,7 @@ func (h *hub) purge(id string) {
 	}
 	delete(h.instances, id)
 	delete(h.history, id)
+	delete(h.requests, id)
 	for _, e := range append([]*event(nil), h.inbox[id]...) {
 		h.deleteEvent(id, e.seq)
 	}

@@ -40,7 +40,8 @@ type hub struct {
 	history   map[string][]port.SQLHistoryRow // by instance, in key order
 	tasks     []*task                         // NewTasks in sequence order
 	nextTask  int64
-	payloads  map[string][]byte // by instance + "/" + payload id
+	payloads  map[string][]byte          // by instance + "/" + payload id
+	requests  map[string]map[string]bool // raise requests seen, by instance
 }
 
 type instance struct {
@@ -77,7 +78,7 @@ func (db *DB) Exec(_ context.Context, hubName string, p port.Proc) (any, error) 
 	if _, ok := p.(port.SQLCreateSchema); ok {
 		if db.hubs[hubName] == nil {
 			db.hubs[hubName] = &hub{instances: map[string]*instance{}, inbox: map[string][]*event{},
-				history: map[string][]port.SQLHistoryRow{}, payloads: map[string][]byte{}}
+				history: map[string][]port.SQLHistoryRow{}, payloads: map[string][]byte{}, requests: map[string]map[string]bool{}}
 		}
 		return nil, nil
 	}
@@ -192,6 +193,15 @@ func (h *hub) raiseEvent(now port.Time, p port.SQLRaiseEvent) error {
 	}
 	if h.instances[p.Instance] == nil {
 		return fmt.Errorf("sqlmem: raise event for %s: the instance does not exist: %w", p.Instance, port.ErrNotFound)
+	}
+	if p.Request != "" {
+		if h.requests[p.Instance][p.Request] {
+			return nil
+		}
+		if h.requests[p.Instance] == nil {
+			h.requests[p.Instance] = map[string]bool{}
+		}
+		h.requests[p.Instance][p.Request] = true
 	}
 	h.insertEvent(port.SQLNewEvent{Instance: p.Instance, Event: p.Event})
 	return nil

@@ -165,10 +165,15 @@ type SQLCreateInstance struct {
 
 // SQLRaiseEvent inserts an event for an existing instance (ErrNotFound
 // otherwise); an entity id ("@name@key", SQLEntityName) without an
-// instance gets one, as the provider auto-starts entities. Result: nil.
+// instance gets one, as the provider auto-starts entities. A call whose
+// Request id the instance has seen before inserts nothing (a client's
+// retry of a call that took effect but whose answer was lost). Result:
+// nil.
 type SQLRaiseEvent struct {
 	Instance string
 	Event    []byte
+	// Request identifies the client's call ("": not deduplicated).
+	Request string
 }
 
 // SQLLockNextOrchestration locks the first instance with a visible event

@@ -47,6 +47,7 @@ type Client struct {
 	reactor
 	cfg     ClientConfig
 	life    string
+	raised  int // raise requests sent in this life
 	created uint64
 	// queuedAfter holds, per instance with a start in flight (retried
 	// after a storage error, say), the calls that came after it: they are
@@ -225,15 +226,22 @@ func (c *Client) restart(req durable.ClientRequest, start durable.Event, done re
 	})
 }
 
-// raise inserts an event for an existing instance.
+// raise inserts an event for an existing instance; a retry carries the
+// first call's request id, so an event whose answer was lost is not
+// inserted twice.
 func (c *Client) raise(instance string, ev durable.Event, done reply) {
-	p := port.SQLRaiseEvent{Instance: instance, Event: durable.AppendEvent(nil, &ev)}
+	c.raised++
+	c.raiseAs(fmt.Sprintf("%s.r%x", c.life, c.raised), instance, ev, done)
+}
+
+func (c *Client) raiseAs(id, instance string, ev durable.Event, done reply) {
+	p := port.SQLRaiseEvent{Instance: instance, Event: durable.AppendEvent(nil, &ev), Request: id}
 	c.call(p, func(cp port.Completion) {
 		switch {
 		case cp.Err == nil:
 			done(durable.ClientResponse{Found: true}, nil)
 		case transient(cp.Err):
-			c.after(c.cfg.RetryDelay, func() { c.raise(instance, ev, done) })
+			c.after(c.cfg.RetryDelay, func() { c.raiseAs(id, instance, ev, done) })
 		default:
 			done(durable.ClientResponse{}, fmt.Errorf("sql: %s to %s: %w", ev.Kind, instance, cp.Err))
 		}
