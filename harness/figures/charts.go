@@ -17,13 +17,29 @@ import (
 	"github.com/dflab/dflab/harness/spec"
 )
 
-// Series colors: the original engine in oranges, Netherite in blues,
-// darker with more cores (or less pipelining).
+// Series colors: the original engine in oranges, Netherite in blues, the
+// sql engine in greens, darker with more cores (or less pipelining).
 var (
 	originalColors  = []color.Color{color.RGBA{253, 174, 107, 255}, color.RGBA{241, 105, 19, 255}, color.RGBA{166, 54, 3, 255}}
 	netheriteColors = []color.Color{color.RGBA{158, 202, 225, 255}, color.RGBA{66, 146, 198, 255}, color.RGBA{8, 69, 148, 255}}
+	sqlColors       = []color.Color{color.RGBA{161, 217, 155, 255}, color.RGBA{65, 171, 93, 255}, color.RGBA{0, 109, 44, 255}}
 	gray            = color.RGBA{120, 120, 120, 255}
 )
+
+// PaperEngines are the engines of Fig. 9 and 10, in series order: the
+// paper's two and the sql engine (a port of the MS SQL design).
+var PaperEngines = []string{spec.EngineOriginal, spec.EngineNetherite, spec.EngineSQL}
+
+// engineColors is an engine's palette.
+func engineColors(engine string) []color.Color {
+	switch engine {
+	case spec.EngineNetherite:
+		return netheriteColors
+	case spec.EngineSQL:
+		return sqlColors
+	}
+	return originalColors
+}
 
 // System names the engine configuration of s as the notebooks do.
 func System(s spec.Spec) string {
@@ -39,6 +55,8 @@ func System(s spec.Spec) string {
 		return "blob chain"
 	case s.Engine.Name == "lambdachain":
 		return "Lambda chain (simulated)"
+	case s.Engine.Name == spec.EngineSQL:
+		return SystemSQL
 	case s.Engine.Name != spec.EngineNetherite:
 		return s.Engine.Name
 	case level == "" || level == spec.SpeculationLocal:
@@ -77,13 +95,10 @@ func scaleOutChart(w string, gs []results.Group, models string) (*plot.Chart, er
 	if len(gs) > 0 && len(gs[0].Runs) > 0 {
 		d.Unit = gs[0].Rep().Metrics.Unit
 	}
-	for _, e := range []string{spec.EngineOriginal, spec.EngineNetherite} {
+	for _, e := range PaperEngines {
 		for ci, c := range []int{1, 2, 4} {
 			s := plot.ScaleOutSeries{Label: fmt.Sprintf("%s, %d core%s", e, c, map[bool]string{true: "s"}[c > 1])}
-			s.Color = originalColors[ci]
-			if e == spec.EngineNetherite {
-				s.Color = netheriteColors[ci]
-			}
+			s.Color = engineColors(e)[ci]
 			for _, n := range d.Nodes {
 				st, ok := statOf(gs, func(sp spec.Spec) bool {
 					return sp.Engine.Name == e && sp.Cluster == spec.Cluster{Nodes: n, Cores: c}
@@ -154,11 +169,8 @@ func trafficCharts(gs []results.Group, shape spec.Cluster, models string) (req, 
 	md := plot.BarData{Title: "Fig. 10 · data read and written per work unit (" + where + ")", XLabel: "workload",
 		YLabel: "KB per work unit (log scale)", Categories: ThroughputWorkloads, LogY: true, ErrorLabel: ciLabel(gs)}
 	by := byWorkload(gs)
-	for ei, e := range []string{spec.EngineOriginal, spec.EngineNetherite} {
-		colors := originalColors
-		if ei == 1 {
-			colors = netheriteColors
-		}
+	for _, e := range PaperEngines {
+		colors := engineColors(e)
 		r := plot.BarSeries{Label: e, Color: colors[1]}
 		read, written := plot.BarSeries{Label: e + " read", Color: colors[0]}, plot.BarSeries{Label: e + " written", Color: colors[2]}
 		for _, w := range ThroughputWorkloads {
@@ -328,10 +340,7 @@ func timelineCharts(gs []results.Group, faults, models string) (tput, lat *plot.
 			}
 			p50, p99 = append(p50, w.LatencyP50Ms), append(p99, w.LatencyP99Ms)
 		}
-		name, shades := g.Spec.Engine.Name, originalColors
-		if name == spec.EngineNetherite {
-			shades = netheriteColors
-		}
+		name, shades := g.Spec.Engine.Name, engineColors(g.Spec.Engine.Name)
 		td.Series = append(td.Series, plot.XYSeries{Label: name, X: x, Y: y, Color: shades[2], Dashes: []vg.Length{}})
 		ld.Series = append(ld.Series, plot.XYSeries{Label: name + " p50", X: x, Y: p50, Color: shades[2], Dashes: []vg.Length{}},
 			plot.XYSeries{Label: name + " p99", X: x, Y: p99, Color: shades[1], Dashes: []vg.Length{vg.Points(4), vg.Points(2)}})

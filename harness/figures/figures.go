@@ -102,6 +102,10 @@ const (
 	queueChainNow  = `{"name":"queuechain","queuechain":{"host":"current"}}`
 	blobChain      = `{"name":"blobchain"}`
 	lambdaChain    = `{"name":"lambdachain"}`
+	// sqlPaper is the sql engine on the provider's largest database of its
+	// scaling table (16 vCores), so that the database binds only large
+	// clusters.
+	sqlPaper = `{"name":"sql","sql":{"vCores":16}}`
 )
 
 // LatencyAlternatives are the systems beside the engines in each Fig. 11
@@ -116,9 +120,11 @@ var LatencyAlternatives = map[string][]string{
 }
 
 var (
-	engines = spec.Axis{Path: "engine", Values: raw(originalPaper, netheriteLocal)}
-	nodes   = spec.Axis{Path: "cluster.nodes", Values: raw(`1`, `4`, `8`, `12`)}
-	cores   = spec.Axis{Path: "cluster.cores", Values: raw(`1`, `2`, `4`)}
+	engines = spec.Axis{Path: "engine", Values: raw(originalPaper, netheriteLocal, sqlPaper)}
+	// paperEngines are the paper's two (the elasticity figure's).
+	paperEngines = spec.Axis{Path: "engine", Values: raw(originalPaper, netheriteLocal)}
+	nodes        = spec.Axis{Path: "cluster.nodes", Values: raw(`1`, `4`, `8`, `12`)}
+	cores        = spec.Axis{Path: "cluster.cores", Values: raw(`1`, `2`, `4`)}
 )
 
 // ThroughputWorkloads are Fig. 9's workloads, in the paper's order.
@@ -133,7 +139,7 @@ func (c Config) base(name, workload string) spec.Spec {
 
 // All returns every figure definition for cfg, in the paper's order.
 func All(cfg Config) []Figure {
-	figs := []Figure{fig9(cfg), fig10(), fig11(cfg), speculation(cfg), elasticity(cfg)}
+	figs := []Figure{fig9(cfg), fig10(), fig11(cfg), speculation(cfg), elasticity(cfg), sqlScaling(cfg)}
 	for i := range figs {
 		figs[i].cfg = cfg
 	}
@@ -225,7 +231,7 @@ func fig11(cfg Config) Figure {
 		if w.Params != "" {
 			b.Workload.Params = json.RawMessage(w.Params)
 		}
-		systems := append([]string{netheriteLocal, netheriteNone, originalPaper}, LatencyAlternatives[w.Name]...)
+		systems := append([]string{netheriteLocal, netheriteNone, originalPaper, sqlPaper}, LatencyAlternatives[w.Name]...)
 		f.Matrices = append(f.Matrices, spec.Matrix{Base: b, Axes: []spec.Axis{{Path: "engine", Values: raw(systems...)}}})
 	}
 	return f
@@ -257,5 +263,5 @@ func elasticity(cfg Config) Figure {
 	b.Faults = ElasticityPlan
 	return Figure{ID: "elasticity", Title: "Elasticity and recovery: Hello5 at 100/s on 4 nodes × 2 cores while nodes crash and restart",
 		Kind: KindTimeline, Faults: ElasticityPlan, Sizing: "open load of 100 Hello5 orchestrations/s for 60 s (not scaled: the plan's times are fixed)",
-		Matrices: []spec.Matrix{{Base: b, Axes: []spec.Axis{engines}}}}
+		Matrices: []spec.Matrix{{Base: b, Axes: []spec.Axis{paperEngines}}}}
 }

@@ -40,35 +40,40 @@ func TestEveryFigureExpandsToValidDistinctSpecsOnTheOneModelSet(t *testing.T) {
 			total += s.Repetitions
 		}
 	}
-	// Fig. 9: 4 workloads × 2 engines × 4 node counts × 3 core counts;
-	// Fig. 11: 4 panels × 3 engines, plus the workflow service (Hello3,
-	// image recognition) and four chains (Sequence); speculation: 4
-	// workloads × 3 levels; elasticity: 2 engines. Six repetitions each.
-	require.Equal(t, (96+12+2+4+12+2)*6, total)
+	// Fig. 9: 4 workloads × 3 engines × 4 node counts × 3 core counts;
+	// Fig. 11: 4 panels × 4 engine configurations, plus the workflow
+	// service (Hello3, image recognition) and four chains (Sequence);
+	// speculation: 4 workloads × 3 levels; elasticity: 2 engines;
+	// sqlscaling: 4 vCores. Six repetitions each.
+	require.Equal(t, (144+16+2+4+12+2+4)*6, total)
 }
 
 func TestFig9IsThePaperMatrix(t *testing.T) {
 	specs := expand(t, "fig9")
-	require.Len(t, specs, 4*2*4*3)
+	require.Len(t, specs, 4*3*4*3)
 	count := map[string]int{}
 	for _, s := range specs {
 		count[s.Workload.Name]++
 		count[s.Engine.Name]++
 		count[shapeOf(s.Cluster)]++
-		if s.Engine.Name == spec.EngineNetherite {
+		switch s.Engine.Name {
+		case spec.EngineNetherite:
 			require.Equal(t, PaperPartitions, s.Engine.Int("partitions"))
 			require.Equal(t, spec.SpeculationLocal, s.Engine.Knob("speculation"))
-		} else {
+		case spec.EngineSQL:
+			require.Equal(t, 16, s.Engine.Int("vCores"))
+		default:
 			require.Equal(t, PaperControlQs, s.Engine.Int("controlQueues"))
 		}
 	}
 	for _, w := range ThroughputWorkloads {
-		require.Equal(t, 24, count[w], w)
+		require.Equal(t, 36, count[w], w)
 	}
 	require.Equal(t, 48, count["netherite"])
+	require.Equal(t, 48, count["sql"])
 	for _, n := range []int{1, 4, 8, 12} {
 		for _, c := range []int{1, 2, 4} {
-			require.Equal(t, 8, count[shapeOf(spec.Cluster{Nodes: n, Cores: c})])
+			require.Equal(t, 12, count[shapeOf(spec.Cluster{Nodes: n, Cores: c})])
 		}
 	}
 }
@@ -103,7 +108,7 @@ func TestThroughputRunsAreSizedByTheirShape(t *testing.T) {
 			var p struct{ Blocks int }
 			require.NoError(t, json.Unmarshal(s.Workload.Params, &p))
 			require.Equal(t, collisionBlocks[n], p.Blocks)
-			if s.Engine.Name == spec.EngineOriginal {
+			if s.Engine.Name != spec.EngineNetherite {
 				require.Equal(t, activitiesPerNode[c], s.Engine.Int("maxConcurrentActivities"))
 			} else {
 				// the per-node cap spread over 12 partitions, rounded up
@@ -131,14 +136,14 @@ func TestFig10ChartsFig9sRunsAndOthersRunTheirOwn(t *testing.T) {
 			found++
 		}
 	}
-	require.Equal(t, 8, found, "fig9 has the shape fig10 charts, for 4 workloads × 2 engines")
+	require.Equal(t, 12, found, "fig9 has the shape fig10 charts, for 4 workloads × 3 engines")
 	systems := map[string]int{}
 	for _, s := range expand(t, "fig11") {
 		systems[System(s)]++
 		require.Equal(t, spec.Cluster{Nodes: 4, Cores: 2}, s.Cluster)
 		require.Equal(t, spec.LoadOpen, s.Load.Kind)
 	}
-	require.Equal(t, map[string]int{SystemNetheriteLocal: 4, SystemNetheriteNone: 4, SystemOriginal: 4, SystemStepFunctions: 2,
+	require.Equal(t, map[string]int{SystemNetheriteLocal: 4, SystemNetheriteNone: 4, SystemOriginal: 4, SystemSQL: 4, SystemStepFunctions: 2,
 		"queue chain (2020 host)": 1, "queue chain (current host)": 1, "blob chain": 1, "Lambda chain (simulated)": 1}, systems)
 	for _, s := range expand(t, "elasticity") {
 		require.Equal(t, ElasticityPlan, s.Faults)

@@ -105,6 +105,8 @@ func (v *view) body(m *md) (string, error) {
 		return v.speculationBody(m), nil
 	case KindTimeline:
 		return v.timelineBody(m)
+	case KindVCores:
+		return v.vcoresBody(m)
 	}
 	return "", fmt.Errorf("kind %q has no notebook", v.fig.Kind)
 }

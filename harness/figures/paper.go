@@ -34,6 +34,7 @@ const (
 	SystemNetheriteLocal = "Netherite (local speculation)"
 	SystemNetheriteNone  = "Netherite, no pipelining"
 	SystemOriginal       = "original"
+	SystemSQL            = "sql (16 vCores)"
 	SystemStepFunctions  = "workflow service (Step Functions)"
 )
 

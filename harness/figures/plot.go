@@ -139,6 +139,13 @@ func (v *view) draw() ([]string, error) {
 	if err != nil {
 		return files, err
 	}
+	if v.fig.Kind == KindVCores {
+		p := filepath.Join(v.dir, "vcores.csv")
+		if err := writeFile(p, v.writeVCoresCSV); err != nil {
+			return files, err
+		}
+		files = append(files, p)
+	}
 	if v.fig.Kind == KindCDF {
 		p := filepath.Join(v.dir, "latency.csv")
 		if err := writeFile(p, func(w io.Writer) error { return results.WriteLatencyCSV(w, v.rows) }); err != nil {
@@ -200,8 +207,10 @@ func (v *view) build() ([]plot.Named, error) {
 			return nil, err
 		}
 		out = append(out, plot.Named{Name: "elasticity-throughput", Chart: t}, plot.Named{Name: "elasticity-latency", Chart: l})
+	case KindVCores:
+		return v.vcoresCharts()
 	default:
-		return nil, fmt.Errorf("kind %q is not one of %s", v.fig.Kind, strings.Join([]string{KindScaleOut, KindTraffic, KindCDF, KindSpeculation, KindTimeline}, ", "))
+		return nil, fmt.Errorf("kind %q is not one of %s", v.fig.Kind, strings.Join([]string{KindScaleOut, KindTraffic, KindCDF, KindSpeculation, KindTimeline, KindVCores}, ", "))
 	}
 	return out, nil
 }

@@ -30,7 +30,7 @@ func TestFig11EndToEndAtTinyScale(t *testing.T) {
 	dir, nbs := t.TempDir(), t.TempDir()
 	info, err := Run(context.Background(), harness.Default, []Figure{f}, Options{Config: tiny, Results: dir, Notebooks: nbs, Workers: 2})
 	require.NoError(t, err)
-	require.Equal(t, (12+2+4)*2, info.Runs)
+	require.Equal(t, (16+2+4)*2, info.Runs)
 	require.Zero(t, info.Failed)
 	require.Positive(t, info.Events)
 	require.Positive(t, info.EventsPerSec)

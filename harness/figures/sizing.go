@@ -21,7 +21,8 @@ const (
 // cluster shape: Hello5 1,000 on one node, on clusters 5,000 (original)
 // and 5,000 on 1-core / 10,000 on 2- and 4-core nodes (Netherite); Bank
 // 1,000 / 2,000 / 3,000 transactions on 1 / 2 / 4 cores (original) and
-// 1,000 (one node) or 2,000 (clusters) / 3,000 / 4,000 (Netherite).
+// 1,000 (one node) or 2,000 (clusters) / 3,000 / 4,000 (Netherite); the
+// sql engine as the original (the provider's own benchmark: 5,000 Hello5).
 func closedInstances(workload, engine string, nodes, cores int) int {
 	netherite := engine == spec.EngineNetherite
 	if workload == "hello5" {
@@ -102,14 +103,14 @@ func fitThroughput(s *spec.Spec, cfg Config) error {
 }
 
 // capActivities applies the paper's per-node activity cap: per worker
-// for the original engine, per partition (spread over the nodes) for
+// for the original and sql engines, per partition (spread over the nodes) for
 // Netherite.
 func capActivities(s *spec.Spec, perNode int) {
 	switch s.Engine.Name {
 	case spec.EngineNetherite:
 		parts := max(s.Engine.Int("partitions"), 1)
 		s.Engine = s.Engine.With(systems.Values{"maxActivities": fmt.Sprint(max(1, (perNode*s.Cluster.Nodes+parts-1)/parts))})
-	case spec.EngineOriginal:
+	case spec.EngineOriginal, spec.EngineSQL:
 		s.Engine = s.Engine.With(systems.Values{"maxConcurrentActivities": fmt.Sprint(perNode)})
 	}
 }

@@ -131,6 +131,28 @@ func scaleOutData(w string, gs []results.Group, normalize bool) (ScaleOutData, b
 	return d, true
 }
 
+// enginesOf lists the engines that ran in groups: original, netherite
+// and sql first (in that order), then any other by name.
+func enginesOf(groups []results.Group) []string {
+	ran := map[string]bool{}
+	for _, g := range groups {
+		ran[g.Spec.Engine.Name] = true
+	}
+	var out []string
+	for _, e := range []string{"original", "netherite", "sql"} {
+		if ran[e] {
+			out = append(out, e)
+			delete(ran, e)
+		}
+	}
+	rest := make([]string, 0, len(ran))
+	for e := range ran {
+		rest = append(rest, e)
+	}
+	sort.Strings(rest)
+	return append(out, rest...)
+}
+
 // TrafficCharts draws Fig. 10: storage requests and MB read and written
 // per workload (x) and engine (series), means over repetitions.
 func TrafficCharts(groups []results.Group) ([]Named, error) {
@@ -138,7 +160,7 @@ func TrafficCharts(groups []results.Group) ([]Named, error) {
 	if len(names) == 0 {
 		return nil, nil
 	}
-	engines := []string{"original", "netherite"}
+	engines := enginesOf(groups)
 	req := BarData{Title: "Storage requests", XLabel: "workload", YLabel: "requests per run", Categories: names}
 	mb := BarData{Title: "Storage traffic", XLabel: "workload", YLabel: "data moved per run (MB)", Categories: names}
 	for _, e := range engines {
