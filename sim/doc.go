@@ -56,8 +56,10 @@
 //   - Servers a deployment brings (Service, service.go: the SQL engine's
 //     database): matching requests share the server's cores by processor
 //     sharing (n requests in service each progress at min(1, cores/n) of
-//     a core) for their CPU cost (ModelSet.Services or the deployment's
-//     own), then their op latency runs.
+//     a core), or, Bound, each is bound at random to one core and shares
+//     only that one (SQL Server's schedulers), for their CPU cost
+//     (ModelSet.Services or the deployment's own); then their op latency
+//     runs.
 //   - Network: a delay within a node and between nodes or clients.
 //   - Load nodes (Driver.AddLoadNode): the load generator's clients run on
 //     a node whose CPU is not modelled, so a run is bound by the system's

@@ -15,7 +15,9 @@
 // deletes the consumed ones, inserts the new history rows and the new
 // activity tasks. A History primary-key violation means another worker ran
 // the same step after this one's lock expired: the step is discarded as a
-// duplicate execution. An activity is LockNextTask, the activity, then
+// duplicate execution, as it is when the instance's execution is no longer
+// the one the step read (the checkpoint's Read: another worker's step began
+// a new execution meanwhile, as every entity batch does). An activity is LockNextTask, the activity, then
 // CompleteTasks (the result goes to the instance's NewEvents and the task
 // row is deleted; a task already gone is a duplicate). A failed call is
 // abandoned as the provider does: the lock expires (LockTimeout, default
@@ -26,7 +28,10 @@
 // doubling, 3 s maximum, ±20 % jitter; a hit resets it, and a checkpoint
 // that creates tasks (or events) or an activity completion wakes the
 // worker's own pollers at once; other workers learn only by polling. The
-// client waits by polling QueryInstance every second.
+// client waits by polling QueryInstance every second; its raises carry a
+// request id, so a retry of one that took effect inserts nothing. While
+// polls fail a worker reports Health restarting with the error, and a
+// schema that went missing is created again.
 //
 // Entities (entity.go) run as the provider runs them: an entity id
 // ("@name@key") is an instance whose events are locked and checkpointed
