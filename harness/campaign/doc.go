@@ -1,7 +1,9 @@
 // Package campaign is dflab's swarm fault campaign (`dflab faults`, `make
 // faults`): every seed draws, from the seed alone (sim/rng), an engine and
 // its knobs (Netherite: partitions, speculation none/local/global,
-// checkpoint thresholds; original: control queues, extended sessions), a
+// checkpoint thresholds; original: control queues, extended sessions;
+// sql: database vCores, lock timeouts down to 100 ms, worker limits,
+// batch, polling cap), a
 // cluster, one workload at small scale (hello3, hello5, sequence, bank,
 // wordcount, collision, imagerec) and a random fault plan of 0..5 faults
 // (crash and restart, storage error / error-after / latency / throttle by
@@ -21,6 +23,13 @@
 // twice and must give the same trace hash. Every violation prints the one
 // command that reproduces it (Setup.ReproCommand: `dflab repro --seed N`
 // plus the setup's flags; `--plan FILE` runs a saved plan instead).
+//
+// A system joins the default draw in a later round (System.Join): the
+// sql engine joined in round 2. A seed first draws among the first
+// round's systems exactly as before, then each later system takes it over
+// with the odds that keep the draw uniform, from a stream of its own, so
+// the seeds it does not take (about two in three) keep the case they
+// drew before it joined; its own seeds are new cases.
 //
 // Planted bugs (the engines' Planted knob) prove the checkers can fail:
 // the package's tests run the campaign against each and require it caught
