@@ -20,22 +20,22 @@ import (
 	"github.com/dflab/dflab/workloads/workload"
 )
 
-// The short campaign of make test: 200 seeds over the three engines, every
+// The short campaign of make test: 300 seeds over the three engines, every
 // workload and every fault kind the campaign draws, a tenth of them run
 // twice; no checker may fail.
 func TestShortCampaignHasNoViolations(t *testing.T) {
 	if testing.Short() {
-		t.Skip("the short campaign takes ~15 s")
+		t.Skip("the short campaign takes ~30 s")
 	}
 	// the engines' draws, as before the alternatives joined (they have
 	// campaigns of their own): every fault kind gets drawn
-	sum, err := Run(context.Background(), Config{From: 1, Seeds: 200, Setup: Setup{Engines: spec.Engines}})
+	sum, err := Run(context.Background(), Config{From: 1, Seeds: 300, Setup: Setup{Engines: spec.Engines}})
 	require.NoError(t, err)
 	var out bytes.Buffer
 	require.NoError(t, sum.Print(&out))
 	require.Empty(t, sum.Violations, out.String())
-	require.EqualValues(t, 200, sum.Ran)
-	require.Equal(t, 20, sum.Twice)
+	require.EqualValues(t, 300, sum.Ran)
+	require.Equal(t, 30, sum.Twice)
 	for _, k := range []plan.Kind{plan.Crash, plan.CrashForever, plan.Restart, plan.StorageError, plan.StorageErrorAfter, plan.Latency,
 		plan.Throttle, plan.DuplicateStream, plan.DelayStream, plan.TornTail, plan.Move, plan.LeaseLoss} {
 		require.Positive(t, sum.Faults[k], "fault kind %s injected", k)
@@ -44,7 +44,7 @@ func TestShortCampaignHasNoViolations(t *testing.T) {
 	require.Contains(t, out.String(), "no violations")
 
 	engines, workloads := map[string]int{}, map[string]int{}
-	for seed := uint64(1); seed <= 200; seed++ {
+	for seed := uint64(1); seed <= 300; seed++ {
 		c, err := Draw(seed, Setup{})
 		require.NoError(t, err)
 		engines[c.Spec.Engine.Name]++
