@@ -26,7 +26,9 @@ func TestHealPhaseRestartsCrashedNodes(t *testing.T) {
 			out, err := RunWith(context.Background(), s, 3, opts)
 			require.NoError(t, err)
 			require.EqualValues(t, 1, out.Faults.Total("crash"))
-			require.Greater(t, out.Metrics.Latency.MaxMs, 2000.0, "an instance waited for the heal phase")
+			if e != spec.EngineSQL {
+				require.Greater(t, out.Metrics.Latency.MaxMs, 2000.0, "an instance waited for the heal phase")
+			} // sql: competing consumers; node0 polls all the work, and an instance locked by node1 would wait for its lock to expire, not for the heal
 			again, err := RunWith(context.Background(), s, 3, opts)
 			require.NoError(t, err)
 			require.Equal(t, out.TraceHash, again.TraceHash)
