@@ -26,10 +26,12 @@
 //
 // A system joins the default draw in a later round (System.Join): the
 // sql engine joined in round 2. A seed first draws among the first
-// round's systems exactly as before, then each later system takes it over
-// with the odds that keep the draw uniform, from a stream of its own, so
-// the seeds it does not take (about two in three) keep the case they
-// drew before it joined; its own seeds are new cases.
+// round's systems exactly as before (netherite and original, or on a
+// substream of its own the workflow service or the queue chain), then
+// each later system takes it over with the odds that keep the draw
+// uniform, from a stream of its own, so the seeds it does not take (about
+// four in five) keep the case they drew before it joined; its own seeds
+// are new cases.
 //
 // Planted bugs (the engines' Planted knob) prove the checkers can fail:
 // the package's tests run the campaign against each and require it caught
