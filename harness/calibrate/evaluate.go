@@ -63,26 +63,7 @@ func (e *Evaluator) Paper() []float64 {
 // Values runs every spec with models and returns each target's value (0
 // for a target whose run failed) and the first run error.
 func (e *Evaluator) Values(ctx context.Context, models *sim.ModelSet) ([]float64, error) {
-	sets := make([]metrics.Set, len(e.specs))
-	errs := make([]error, len(e.specs))
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range e.Jobs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				s := e.specs[i]
-				out, err := simrun.RunWith(ctx, s, s.Seed, simrun.Options{Models: models})
-				sets[i], errs[i] = out.Metrics, err
-			}
-		}()
-	}
-	for i := range e.specs {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
+	sets, errs := e.run(ctx, models)
 	var first error
 	out := make([]float64, len(e.Targets))
 	for i, t := range e.Targets {
@@ -101,6 +82,20 @@ func (e *Evaluator) Values(ctx context.Context, models *sim.ModelSet) ([]float64
 // Sets runs every target's spec with models and returns each target's
 // metrics, or the first run error.
 func (e *Evaluator) Sets(ctx context.Context, models *sim.ModelSet) ([]metrics.Set, error) {
+	sets, errs := e.run(ctx, models)
+	out := make([]metrics.Set, len(e.Targets))
+	for i, t := range e.Targets {
+		if err := errs[e.of[i]]; err != nil {
+			return nil, fmt.Errorf("target %s: %w", t.ID, err)
+		}
+		out[i] = sets[e.of[i]]
+	}
+	return out, nil
+}
+
+// run runs every spec with models on e.Jobs goroutines and returns each
+// spec's metrics and error.
+func (e *Evaluator) run(ctx context.Context, models *sim.ModelSet) ([]metrics.Set, []error) {
 	sets := make([]metrics.Set, len(e.specs))
 	errs := make([]error, len(e.specs))
 	next := make(chan int)
@@ -121,14 +116,7 @@ func (e *Evaluator) Sets(ctx context.Context, models *sim.ModelSet) ([]metrics.S
 	}
 	close(next)
 	wg.Wait()
-	out := make([]metrics.Set, len(e.Targets))
-	for i, t := range e.Targets {
-		if err := errs[e.of[i]]; err != nil {
-			return nil, fmt.Errorf("target %s: %w", t.ID, err)
-		}
-		out[i] = sets[e.of[i]]
-	}
-	return out, nil
+	return sets, errs
 }
 
 // valueOf is a target's value in a run's metrics: throughput, or the

@@ -342,22 +342,7 @@ func TestClusterUpDown(t *testing.T) {
 	dir := t.TempDir()
 	up := startChild(t, "cluster up", "", "cluster", "up", "--workers", "2", "--dir", dir, "--namespace", "updown",
 		"--workload", "hello5", "--knob", "partitions=4", "--knob", "leaseDuration=15s", "--knob", "acquireRetry=250ms")
-	var st cluster.State
-	deadline := time.Now().Add(2 * time.Minute)
-	for {
-		s, err := cluster.ReadState(dir)
-		if err == nil {
-			st = s
-			break
-		}
-		select {
-		case <-up.done:
-			t.Fatalf("cluster up exited: %v\n%s", up.err, up.log())
-		default:
-		}
-		require.True(t, time.Now().Before(deadline), "no state file after 2 min:\n%s", up.log())
-		time.Sleep(100 * time.Millisecond)
-	}
+	st := waitUp(t, up, dir)
 	require.Equal(t, up.cmd.Process.Pid, st.Supervisor.PID)
 	require.Len(t, st.Workers, 2)
 	for _, p := range append([]cluster.Proc{st.Azurite}, st.Workers...) {
@@ -388,4 +373,23 @@ func TestClusterUpDown(t *testing.T) {
 	}
 	_, err := os.Stat(filepath.Join(dir, cluster.StateFile))
 	require.True(t, os.IsNotExist(err), "state file removed")
+}
+
+// waitUp waits (up to 2 minutes) for the cluster up process to write its
+// state file in dir and returns the state.
+func waitUp(t *testing.T, up *child, dir string) cluster.State {
+	t.Helper()
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		if st, err := cluster.ReadState(dir); err == nil {
+			return st
+		}
+		select {
+		case <-up.done:
+			t.Fatalf("cluster up exited: %v\n%s", up.err, up.log())
+		default:
+		}
+		require.True(t, time.Now().Before(deadline), "no state file after 2 min:\n%s", up.log())
+		time.Sleep(100 * time.Millisecond)
+	}
 }

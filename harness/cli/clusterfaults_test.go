@@ -39,22 +39,7 @@ func TestClusterFaultPlanBank(t *testing.T) {
 	dir := t.TempDir()
 	up := startChild(t, "cluster up", "", "cluster", "up", "--workers", "3", "--dir", dir, "--namespace", "faults",
 		"--workload", "bank", "--knob", "partitions=6", "--knob", "leaseDuration=15s", "--knob", "acquireRetry=250ms")
-	var st cluster.State
-	deadline := time.Now().Add(2 * time.Minute)
-	for {
-		s, err := cluster.ReadState(dir)
-		if err == nil {
-			st = s
-			break
-		}
-		select {
-		case <-up.done:
-			t.Fatalf("cluster up exited: %v\n%s", up.err, up.log())
-		default:
-		}
-		require.True(t, time.Now().Before(deadline), "no state file after 2 min:\n%s", up.log())
-		time.Sleep(100 * time.Millisecond)
-	}
+	st := waitUp(t, up, dir)
 	t.Cleanup(func() { // stop the cluster by its supervisor's PID, whatever happened
 		_, _ = cluster.Down(dir, time.Minute)
 		<-up.done
