@@ -3,8 +3,9 @@
 
 GO      ?= go
 # Results record the revision the dflab binary was built from (its build
-# info); stamp it wherever git can tell, even if go env says -buildvcs=false.
-export GOFLAGS ?= -buildvcs=auto
+# info); stamp it wherever git can tell, even if go env says -buildvcs=false
+# (?= would leave such an environment's GOFLAGS in force).
+export GOFLAGS := $(filter-out -buildvcs=false,$(GOFLAGS)) -buildvcs=auto
 PKGS    ?= ./...
 # staticcheck at a pinned version, fetched through the Go module proxy by go run
 # (go.mod stays free of it; the first run downloads and builds it once).
@@ -106,12 +107,14 @@ calibrate:
 	$(GO) run ./harness/cmd/dflab calibrate --progress --force --name paper2022c
 
 ## cluster-bench: local clusters of 1, 2 and 4 worker processes (Azurite, NATS R3) on this
-## machine, Hello5 and Bank from a load process; rows to results/cluster (notebooks/cluster.ipynb).
+## machine, Hello5 and Bank from a load process, and a 3-worker Hello5 run whose plan kill -9s a worker
+## (its row records the recovery time); rows to results/cluster (notebooks/cluster.ipynb).
 ## Correctness and process overheads on one machine, not scale-out.
 cluster-bench: deps
 	@rm -f results/cluster/cluster.jsonl
 	$(GO) run ./harness/cmd/dflab cluster bench --workers 1,2,4 --workload hello5 --load closed:1000 --seed 1 --out results/cluster/cluster.jsonl
 	$(GO) run ./harness/cmd/dflab cluster bench --workers 1,2,4 --workload bank --load closed:100 --seed 1 --out results/cluster/cluster.jsonl
+	$(GO) run ./harness/cmd/dflab cluster bench --workers 3 --workload hello5 --load open:100:20s --seed 1 --knob leaseDuration=15s --knob acquireRetry=250ms --faults "at 5s crash node1" --out results/cluster/cluster.jsonl
 	$(GO) run ./harness/cmd/dflab plot --in results/cluster/cluster.jsonl --out results/cluster
 
 ## faults: the swarm fault campaign on the simulator (SEEDS seeds, default 5000):

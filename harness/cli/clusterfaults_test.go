@@ -14,6 +14,7 @@ import (
 
 	"github.com/dflab/dflab/backends/azure"
 	"github.com/dflab/dflab/harness/cluster"
+	"github.com/dflab/dflab/harness/metrics"
 	"github.com/dflab/dflab/harness/results"
 )
 
@@ -61,6 +62,16 @@ func TestClusterFaultPlanBank(t *testing.T) {
 	}
 	require.Positive(t, row.Metrics.Completed)
 	require.Contains(t, notes, "oracle passed")
+	var kill *metrics.Recovery
+	for i, r := range row.Metrics.Recovery {
+		if r.Fault == "kill -9 of worker w2" {
+			kill = &row.Metrics.Recovery[i]
+		}
+	}
+	require.NotNil(t, kill, "the row measures the recovery after the kill: %+v", row.Metrics.Recovery)
+	require.Equal(t, metrics.MeasurePlacement, kill.Measure)
+	require.Positive(t, kill.RecoveryMs, "w2's partitions cannot run again at the instant of the kill")
+	require.Contains(t, kill.Detail, "running again")
 	require.Regexp(t, `fault at 3\.\d+s: crash node1 \(worker w2\): ok crashed w2 \(pid \d+\)`, notes)
 	require.Regexp(t, `fault at 8\.\d+s: restart node1 \(worker w2\): ok restarted w2 \(pid \d+\)`, notes)
 	require.False(t, cluster.Alive(w2), "w2's first life was killed")

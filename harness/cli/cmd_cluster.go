@@ -8,6 +8,7 @@ import (
 	"os"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/dflab/dflab/backends/azure"
@@ -234,18 +235,33 @@ func loadRun(ctx context.Context, req harness.Request, c spec.Catalog, sh cluste
 		Forward: func(text string, origin time.Time, seed uint64) error {
 			return cluster.WriteFaults(ctx, az, "dflab", cluster.Faults{Plan: text, Origin: origin.UnixNano(), Seed: seed})
 		}}
-	if ctl != nil {
-		rc.Nodes = ctl.nodes
-		rc.Control = func(cmd string) (string, error) { return cluster.Control(ctl.dir, cmd) }
-	}
 	sampler, err := cluster.StartSampler(ctx, sh, read, sample)
 	if err != nil {
 		return metrics.Set{}, err
 	}
+	var (
+		mu    sync.Mutex
+		kills []cluster.Kill
+	)
+	if ctl != nil {
+		rc.Nodes = ctl.nodes
+		rc.Control = func(cmd string) (string, error) {
+			at := time.Now()
+			reply, err := cluster.Control(ctl.dir, cmd)
+			if worker, ok := strings.CutPrefix(cmd, "crash "); ok && err == nil {
+				mu.Lock()
+				kills = append(kills, cluster.Kill{Worker: worker, AtMs: sampler.AtMs(at)})
+				mu.Unlock()
+			}
+			return reply, err
+		}
+	}
 	set, err := realrun.RunWith(ctx, req.Spec, req.Seed, realrun.Options{Warn: req.Warn, Systems: c.Systems, Workloads: c.Workloads, Cluster: rc})
 	samples := sampler.Stop()
 	var recs []metrics.Recovery
-	set.Cluster, recs = cluster.Measured(samples)
+	mu.Lock()
+	set.Cluster, recs = cluster.Measured(samples, kills)
+	mu.Unlock()
 	set.Recovery = append(set.Recovery, recs...)
 	for _, smp := range samples {
 		set.Notes = append(set.Notes, fmt.Sprintf("cluster shape at %dms: %s", smp.AtMs, smp.Shape))

@@ -140,7 +140,10 @@ For each worker count, starts a local cluster as cluster up does, waits
 until its workers host every partition (or control queue), runs the spec
 from a load process's client as dflab load does, appends the row to --out
 and stops the cluster. The rows record the measured cluster (workers,
-cores, placement). On one machine this measures correctness and the
+cores, placement). With --faults, the plan runs as with dflab load
+--cluster: crash nodeK SIGKILLs the K+1-th worker, and the row records
+the recovery time after the kill (until its partitions run again on
+other workers). On one machine this measures correctness and the
 overheads of worker processes, not scale-out: every worker shares its
 cores, and Azurite is an emulator.`)
 	var sf specFlags
@@ -218,7 +221,11 @@ func benchPoint(ctx context.Context, e *env, s spec.Spec, n, cores, partitions i
 		return err
 	}
 	shared := cluster.Shared{ConnectionString: st.ConnectionString, Namespace: st.Namespace, NATSURL: st.NATSURLs, NATSReplicas: st.NATSReplicas}
-	if err := loadRows(ctx, e, s, shared, nil, 250*time.Millisecond, out); err != nil {
+	ctl := &supervised{dir: dir} // the plan's crash and restart lines, if any
+	for _, w := range st.Workers {
+		ctl.nodes = append(ctl.nodes, w.Name)
+	}
+	if err := loadRows(ctx, e, s, shared, ctl, 250*time.Millisecond, out); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stderr, "cluster bench: %d workers: row appended to %s\n", n, out)

@@ -77,6 +77,7 @@ func ReadQueueOwners(ctx context.Context, b port.Blob, hub string, queues int) (
 		r := s[owner]
 		r.Worker = owner
 		r.Partitions = append(r.Partitions, q)
+		r.Running = r.Partitions // a control queue runs once its lease is taken (Life stays 0: a restart under the same name is not told apart)
 		s[owner] = r
 	}
 	return s, nil

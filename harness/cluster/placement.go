@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -20,13 +21,20 @@ import (
 // Shape is the cluster's shape at one moment: each live worker's report.
 type Shape map[string]Report
 
-// String is the shape in one line: "w1:0,3 w2:1,4".
+// String is the shape in one line, a partition that is hosted but not
+// running yet (waiting for its lease, recovering) marked ~, a report a
+// worker's earlier life left behind marked with its life:
+// "w1:0,3,~5 w2:1,4".
 func (s Shape) String() string {
 	var parts []string
 	for _, name := range slices.Sorted(maps.Keys(s)) {
-		ps := make([]string, len(s[name].Partitions))
-		for i, p := range s[name].Partitions {
+		r := s[name]
+		ps := make([]string, len(r.Partitions))
+		for i, p := range r.Partitions {
 			ps[i] = fmt.Sprint(p)
+			if !slices.Contains(r.Running, p) {
+				ps[i] = "~" + ps[i]
+			}
 		}
 		parts = append(parts, name+":"+strings.Join(ps, ","))
 	}
@@ -71,6 +79,7 @@ type Sampler struct {
 	mu      sync.Mutex
 	samples []Sample
 	errs    int
+	t0      time.Time
 	stop    context.CancelFunc
 	done    chan struct{}
 }
@@ -86,8 +95,8 @@ func StartSampler(ctx context.Context, sh Shared, read ShapeReader, period time.
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	s := &Sampler{stop: cancel, done: make(chan struct{})}
 	t0 := time.Now()
+	s := &Sampler{t0: t0, stop: cancel, done: make(chan struct{})}
 	go func() {
 		defer close(s.done)
 		t := time.NewTicker(period)
@@ -113,6 +122,9 @@ func StartSampler(ctx context.Context, sh Shared, read ShapeReader, period time.
 	return s, nil
 }
 
+// AtMs is t on the samples' clock: milliseconds since the sampler started.
+func (s *Sampler) AtMs(t time.Time) int64 { return t.Sub(s.t0).Milliseconds() }
+
 // Stop ends the sampling and returns the shapes seen, in time order.
 func (s *Sampler) Stop() []Sample {
 	s.stop()
@@ -122,12 +134,23 @@ func (s *Sampler) Stop() []Sample {
 	return slices.Clone(s.samples)
 }
 
+// Kill is a worker process the load had its supervisor SIGKILL, AtMs
+// after the sampler started.
+type Kill struct {
+	Worker string
+	AtMs   int64
+}
+
 // Measured turns the shapes a sampler saw into a run's metrics: the
-// workers and their cores, the placement over time, and one recovery per
-// worker that left while the run went on (from the first shape without it
-// until every partition it hosted is hosted elsewhere; a worker whose
-// partitions were never re-placed before the run ended gets no entry).
-func Measured(samples []Sample) (*metrics.Cluster, []metrics.Recovery) {
+// workers and their cores, the placement over time, and the recoveries.
+// For each kill, from the kill until every partition the worker hosted
+// (in the last shape before it) runs again: hosted, its lease held and
+// its state recovered, by another worker or by a new life of the same
+// one. For each worker that left otherwise (a graceful stop), from the
+// first shape without it until its partitions run elsewhere. A loss not
+// recovered before the run ended gets no entry. The resolution is the
+// sampler's period.
+func Measured(samples []Sample, kills []Kill) (*metrics.Cluster, []metrics.Recovery) {
 	c := &metrics.Cluster{Cores: map[string]int{}}
 	for _, smp := range samples {
 		pl := metrics.Placement{AtMs: smp.AtMs, Hosts: map[string][]int{}}
@@ -141,17 +164,37 @@ func Measured(samples []Sample) (*metrics.Cluster, []metrics.Recovery) {
 		c.Placement = append(c.Placement, pl)
 	}
 	var recs []metrics.Recovery
+	killed := map[string]bool{}
+	for _, k := range kills {
+		killed[k.Worker] = true
+		i := sort.Search(len(samples), func(i int) bool { return samples[i].AtMs > k.AtMs })
+		if i == 0 {
+			continue // no shape before the kill
+		}
+		was := samples[i-1].Shape[k.Worker]
+		if len(was.Partitions) == 0 {
+			continue
+		}
+		for j := i; j < len(samples); j++ {
+			if runsAgain(samples[j].Shape, was) {
+				recs = append(recs, metrics.Recovery{Fault: "kill -9 of worker " + k.Worker, AtMs: float64(k.AtMs),
+					RecoveryMs: float64(samples[j].AtMs - k.AtMs), Measure: metrics.MeasurePlacement,
+					Detail: fmt.Sprintf("partitions %v running again: %s", was.Partitions, samples[j].Shape)})
+				break
+			}
+		}
+	}
 	for i := 1; i < len(samples); i++ {
 		for _, name := range slices.Sorted(maps.Keys(samples[i-1].Shape)) {
-			if _, still := samples[i].Shape[name]; still {
+			if _, still := samples[i].Shape[name]; still || killed[name] {
 				continue
 			}
-			lost := samples[i-1].Shape[name].Partitions
+			was := samples[i-1].Shape[name]
 			for j := i; j < len(samples); j++ {
-				if hostedBy(samples[j].Shape, lost, name) {
+				if runsAgain(samples[j].Shape, was) {
 					recs = append(recs, metrics.Recovery{Fault: "worker " + name + " left", AtMs: float64(samples[i].AtMs),
 						RecoveryMs: float64(samples[j].AtMs - samples[i].AtMs), Measure: metrics.MeasurePlacement,
-						Detail: fmt.Sprintf("partitions %v re-placed: %s", lost, samples[j].Shape)})
+						Detail: fmt.Sprintf("partitions %v running again: %s", was.Partitions, samples[j].Shape)})
 					break
 				}
 			}
@@ -160,13 +203,14 @@ func Measured(samples []Sample) (*metrics.Cluster, []metrics.Recovery) {
 	return c, recs
 }
 
-// hostedBy says whether every partition of ps is hosted in s by a worker
-// other than gone.
-func hostedBy(s Shape, ps []int, gone string) bool {
-	for _, p := range ps {
+// runsAgain says whether every partition of the report was (a worker's
+// report from a life that has ended) runs in s: on another worker, or on
+// a later life of the same one.
+func runsAgain(s Shape, was Report) bool {
+	for _, p := range was.Partitions {
 		found := false
 		for name, r := range s {
-			if name != gone && slices.Contains(r.Partitions, p) {
+			if (name != was.Worker || r.Life != was.Life) && slices.Contains(r.Running, p) {
 				found = true
 				break
 			}

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dflab/dflab/engine/durable"
@@ -54,6 +55,15 @@ type Report struct {
 	// Partitions are the partitions the worker hosts (a hosted partition
 	// may still wait for its lease).
 	Partitions []int `json:"partitions"`
+	// Running are those of Partitions whose core holds the lease, has
+	// recovered from storage and processes (its last health report was
+	// ok). Nil in a report that does not know (the original engine's
+	// control queues run as soon as their lease is taken).
+	Running []int `json:"running"`
+	// Life is when this life of the worker process started (Unix ns): a
+	// report a killed worker left behind keeps its old life, a restart
+	// under the same name writes a new one.
+	Life int64 `json:"life"`
 }
 
 func (c *WorkerConfig) check() error {
@@ -112,6 +122,8 @@ type worker struct {
 	held   bool
 	hosted map[int]*hosted
 	faults *planInjector // the engine's requests go through it
+	health chan struct{} // a hosted partition's running state changed
+	life   int64         // Report.Life
 }
 
 // hosted is one partition core on its own driver.
@@ -119,6 +131,7 @@ type hosted struct {
 	d    *host.Driver
 	core host.CoreID
 	resp chan port.Response
+	ok   atomic.Bool // the core's last health report was ok
 }
 
 // RunWorker runs a worker until ctx ends, then stops its partitions
@@ -140,7 +153,7 @@ func RunWorker(ctx context.Context, c WorkerConfig) error {
 	}
 	defer closeFn()
 	w := &worker{c: c, cfg: cfg, stores: stores, lease: cfg.Knobs.LeaseDuration,
-		blob: netherite.WorkerBlob(c.Hub, c.Name), hosted: map[int]*hosted{}}
+		blob: netherite.WorkerBlob(c.Hub, c.Name), hosted: map[int]*hosted{}, health: make(chan struct{}, 1), life: time.Now().UnixNano()}
 	w.faults = &planInjector{name: c.Name, logf: w.logf}
 	go w.faults.poll(ctx, stores.Blob, c.Hub)
 	defer w.faults.report()
@@ -158,6 +171,10 @@ func RunWorker(ctx context.Context, c WorkerConfig) error {
 		case <-ctx.Done():
 			return w.shutdown()
 		case <-t.C:
+		case <-w.health: // a partition started or stopped running: report it now, not a tick later
+			if err := w.advertise(ctx); err != nil && ctx.Err() == nil {
+				w.logf("worker %s: report: %v", c.Name, err)
+			}
 		}
 	}
 }
@@ -171,11 +188,15 @@ func (w *worker) logf(format string, args ...any) {
 func (w *worker) leaseID() string { return "worker/" + w.c.Name }
 func (w *worker) probeID() string { return "probe/" + w.c.Name }
 func (w *worker) report() []byte {
-	r := Report{Worker: w.c.Name, Cores: w.c.Cores, Partitions: []int{}}
-	for p := range w.hosted {
+	r := Report{Worker: w.c.Name, Cores: w.c.Cores, Partitions: []int{}, Running: []int{}, Life: w.life}
+	for p, h := range w.hosted {
 		r.Partitions = append(r.Partitions, p)
+		if h.ok.Load() {
+			r.Running = append(r.Running, p)
+		}
 	}
 	slices.Sort(r.Partitions)
+	slices.Sort(r.Running)
 	b, _ := json.Marshal(r)
 	return b
 }
@@ -308,6 +329,14 @@ func (w *worker) host(ctx context.Context, p int) error {
 			select {
 			case h.resp <- r:
 			default:
+			}
+		},
+		OnHealth: func(_ host.CoreID, hl port.Health) {
+			if h.ok.Swap(hl.State == port.HealthOK) != (hl.State == port.HealthOK) {
+				select {
+				case w.health <- struct{}{}:
+				default:
+				}
 			}
 		}})
 	if err != nil {

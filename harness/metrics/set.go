@@ -138,9 +138,10 @@ type Placement struct {
 	Hosts map[string][]int `json:"hosts"`
 }
 
-// MeasurePlacement is Recovery.Measure of a worker that left a cluster:
-// from the first shape without it to the first shape in which every
-// partition it hosted is hosted by another worker.
+// MeasurePlacement is Recovery.Measure of a worker a cluster lost: from
+// its kill -9 (or, when it left otherwise, the first shape without it) to
+// the first shape in which every partition it hosted runs again
+// elsewhere (harness/cluster.Measured).
 const MeasurePlacement = "placement"
 
 // MeasureTakeover is Recovery.Measure of a takeover: the partitions of a

@@ -80,7 +80,7 @@ var jsonlFields = [][2]string{
 	{"metrics.cpu", "[{node, cores, busyMs, busyFraction}]"},
 	{"metrics.resources", "[{kind, name, utilisation}]: the busiest simulated resource of each kind (cpu, core, activity-slots, cap)"},
 	{"metrics.bound", "{kind, name, utilisation}: the busiest of metrics.resources, the resource that bound the run"},
-	{"metrics.recovery", "[{fault, atMs, recoveryMs, measure, detail}]: per timed fault, until throughput is back to 90% (no measure) or, measure takeover, until the partitions of a node that crashed for good run on other nodes (detail: which went where), or, measure placement (cluster runs), from the first shape without a worker until its partitions are hosted by others"},
+	{"metrics.recovery", "[{fault, atMs, recoveryMs, measure, detail}]: per timed fault, until throughput is back to 90% (no measure) or, measure takeover, until the partitions of a node that crashed for good run on other nodes (detail: which went where), or, measure placement (cluster runs), from a kill -9 of a worker by the plan (or from the first shape without a worker that left otherwise) until every partition it hosted runs again (hosted, lease held, state recovered) on another worker or a new life of it; resolution: the load's sampling period"},
 	{"metrics.cluster", "{workers, cores: {worker: cores}, placement: [{atMs, hosts: {worker: [partition]}}]}: the worker processes a cluster run's load process measured (dflab load only)"},
 	{"metrics.timeline", "[{startMs, completed, throughputPerSec, latencyP50Ms, latencyP99Ms}] per fixed window"},
 	{"metrics.events", "simulator events processed"},
