@@ -232,7 +232,8 @@ func benchPoint(ctx context.Context, e *env, s spec.Spec, n, cores, partitions i
 	return nil
 }
 
-// waitPlaced waits (up to 3 minutes) until n workers host all partitions.
+// waitPlaced waits (up to 3 minutes) until n workers host all partitions,
+// each on one worker only and running there (no move under way).
 func waitPlaced(ctx context.Context, st cluster.State, n, partitions int) error {
 	az, err := azure.Open(ctx, st.ConnectionString, azure.Options{Namespace: st.Namespace})
 	if err != nil {
@@ -249,13 +250,7 @@ func waitPlaced(ctx context.Context, st cluster.State, n, partitions int) error 
 		}
 		if err == nil {
 			last = shape
-			hosted := map[int]bool{}
-			for _, r := range shape {
-				for _, p := range r.Partitions {
-					hosted[p] = true
-				}
-			}
-			if len(shape) == n && len(hosted) == partitions {
+			if len(shape) == n && shape.Settled(partitions) {
 				return nil
 			}
 		}
@@ -265,5 +260,5 @@ func waitPlaced(ctx context.Context, st cluster.State, n, partitions int) error 
 		case <-time.After(200 * time.Millisecond):
 		}
 	}
-	return fmt.Errorf("the %d workers did not host all %d partitions within 3 minutes; last shape %s", n, partitions, last)
+	return fmt.Errorf("the %d workers did not settle (each of the %d partitions running on exactly one of them) within 3 minutes; last shape %s", n, partitions, last)
 }

@@ -41,6 +41,26 @@ func (s Shape) String() string {
 	return strings.Join(parts, " ")
 }
 
+// Settled says whether each of partitions 0..n-1 is hosted by exactly
+// one worker and runs there: no move or recovery under way.
+func (s Shape) Settled(n int) bool {
+	hosts := make([]int, n)
+	for _, r := range s {
+		for _, p := range r.Partitions {
+			if p < 0 || p >= n || !slices.Contains(r.Running, p) {
+				return false
+			}
+			hosts[p]++
+		}
+	}
+	for _, h := range hosts {
+		if h != 1 {
+			return false
+		}
+	}
+	return true
+}
+
 // ReadShape reads the reports of the workers of hub.
 func ReadShape(ctx context.Context, b port.Blob, hub string) (Shape, error) {
 	names, err := listWorkers(ctx, b, hub)
@@ -156,6 +176,14 @@ func Measured(samples []Sample, kills []Kill) (*metrics.Cluster, []metrics.Recov
 		pl := metrics.Placement{AtMs: smp.AtMs, Hosts: map[string][]int{}}
 		for name, r := range smp.Shape {
 			pl.Hosts[name] = slices.Clone(r.Partitions)
+			for _, p := range r.Partitions {
+				if !slices.Contains(r.Running, p) {
+					if pl.Waiting == nil {
+						pl.Waiting = map[string][]int{}
+					}
+					pl.Waiting[name] = append(pl.Waiting[name], p)
+				}
+			}
 			if _, ok := c.Cores[name]; !ok {
 				c.Workers++
 			}

@@ -67,4 +67,11 @@ func TestMeasuredRecoveryAfterKill(t *testing.T) {
 	require.Equal(t, []float64{8000, 1750}, []float64{recs[1].AtMs, recs[1].RecoveryMs})
 	require.Equal(t, metrics.MeasurePlacement, recs[1].Measure)
 	require.Equal(t, "w1:0,1,~2,~3", samples[1].Shape.String())
+	require.Equal(t, map[string][]int{"w1": {2, 3}}, c.Placement[1].Waiting)
+	require.Nil(t, c.Placement[0].Waiting)
+	require.False(t, samples[1].Shape.Settled(4), "p2 and p3 are not running yet")
+	require.True(t, samples[3].Shape.Settled(4))
+	require.False(t, samples[0].Shape.Settled(5), "p4 is hosted nowhere")
+	moving := Shape{"w1": r("w1", 1, 0, 1, 2), "w2": recovering(r("w2", 1, 3), 2)}
+	require.False(t, moving.Settled(4), "p2 is on two workers while it moves")
 }

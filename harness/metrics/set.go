@@ -136,6 +136,10 @@ type Cluster struct {
 type Placement struct {
 	AtMs  int64            `json:"atMs"`
 	Hosts map[string][]int `json:"hosts"`
+	// Waiting are those of Hosts not running yet: waiting for their
+	// lease (held by the worker they move from, or a dead one's until it
+	// expires) or recovering their state.
+	Waiting map[string][]int `json:"waiting,omitempty"`
 }
 
 // MeasurePlacement is Recovery.Measure of a worker a cluster lost: from
