@@ -7,6 +7,7 @@ import (
 	"log"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -221,6 +222,11 @@ func loadRows(ctx context.Context, e *env, s spec.Spec, shared cluster.Shared, c
 	return f.Close()
 }
 
+// recoveryWait bounds how long a load samples the cluster after its run
+// for the partitions of a killed worker to run again (the run can end
+// first: its last instances may not be on those partitions).
+const recoveryWait = 2 * time.Minute
+
 // loadRun runs one repetition from the client and records the shape.
 func loadRun(ctx context.Context, req harness.Request, c spec.Catalog, sh cluster.Shared, ctl *supervised, sample time.Duration) (metrics.Set, error) {
 	read, err := shapeReader(req.Spec)
@@ -257,11 +263,13 @@ func loadRun(ctx context.Context, req harness.Request, c spec.Catalog, sh cluste
 		}
 	}
 	set, err := realrun.RunWith(ctx, req.Spec, req.Seed, realrun.Options{Warn: req.Warn, Systems: c.Systems, Workloads: c.Workloads, Cluster: rc})
+	mu.Lock()
+	killed := slices.Clone(kills)
+	mu.Unlock()
+	sampler.WaitRecovered(ctx, killed, recoveryWait)
 	samples := sampler.Stop()
 	var recs []metrics.Recovery
-	mu.Lock()
-	set.Cluster, recs = cluster.Measured(samples, kills)
-	mu.Unlock()
+	set.Cluster, recs = cluster.Measured(samples, killed)
 	set.Recovery = append(set.Recovery, recs...)
 	for _, smp := range samples {
 		set.Notes = append(set.Notes, fmt.Sprintf("cluster shape at %dms: %s", smp.AtMs, smp.Shape))

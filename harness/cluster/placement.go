@@ -145,6 +145,36 @@ func StartSampler(ctx context.Context, sh Shared, read ShapeReader, period time.
 // AtMs is t on the samples' clock: milliseconds since the sampler started.
 func (s *Sampler) AtMs(t time.Time) int64 { return t.Sub(s.t0).Milliseconds() }
 
+// WaitRecovered goes on sampling, at most for limit, until the partitions
+// of every kill run again (Measured gives each kill a recovery).
+func (s *Sampler) WaitRecovered(ctx context.Context, kills []Kill, limit time.Duration) {
+	deadline := time.Now().Add(limit)
+	for {
+		s.mu.Lock()
+		samples := slices.Clone(s.samples)
+		s.mu.Unlock()
+		if recovered(samples, kills) || time.Now().After(deadline) {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// recovered says whether the partitions of every kill that hosted any run
+// again in samples.
+func recovered(samples []Sample, kills []Kill) bool {
+	for _, k := range kills {
+		if _, ok := killRecovery(samples, k); !ok {
+			return false
+		}
+	}
+	return true
+}
+
 // Stop ends the sampling and returns the shapes seen, in time order.
 func (s *Sampler) Stop() []Sample {
 	s.stop()
@@ -195,21 +225,8 @@ func Measured(samples []Sample, kills []Kill) (*metrics.Cluster, []metrics.Recov
 	killed := map[string]bool{}
 	for _, k := range kills {
 		killed[k.Worker] = true
-		i := sort.Search(len(samples), func(i int) bool { return samples[i].AtMs > k.AtMs })
-		if i == 0 {
-			continue // no shape before the kill
-		}
-		was := samples[i-1].Shape[k.Worker]
-		if len(was.Partitions) == 0 {
-			continue
-		}
-		for j := i; j < len(samples); j++ {
-			if runsAgain(samples[j].Shape, was) {
-				recs = append(recs, metrics.Recovery{Fault: "kill -9 of worker " + k.Worker, AtMs: float64(k.AtMs),
-					RecoveryMs: float64(samples[j].AtMs - k.AtMs), Measure: metrics.MeasurePlacement,
-					Detail: fmt.Sprintf("partitions %v running again: %s", was.Partitions, samples[j].Shape)})
-				break
-			}
+		if r, ok := killRecovery(samples, k); ok && r != nil {
+			recs = append(recs, *r)
 		}
 	}
 	for i := 1; i < len(samples); i++ {
@@ -229,6 +246,28 @@ func Measured(samples []Sample, kills []Kill) (*metrics.Cluster, []metrics.Recov
 		}
 	}
 	return c, recs
+}
+
+// killRecovery is the recovery after kill k: ok with a nil recovery
+// when the worker hosted nothing (or no shape came before the kill),
+// not ok while its partitions do not all run again.
+func killRecovery(samples []Sample, k Kill) (*metrics.Recovery, bool) {
+	i := sort.Search(len(samples), func(i int) bool { return samples[i].AtMs > k.AtMs })
+	if i == 0 {
+		return nil, true // no shape before the kill
+	}
+	was := samples[i-1].Shape[k.Worker]
+	if len(was.Partitions) == 0 {
+		return nil, true
+	}
+	for j := i; j < len(samples); j++ {
+		if runsAgain(samples[j].Shape, was) {
+			return &metrics.Recovery{Fault: "kill -9 of worker " + k.Worker, AtMs: float64(k.AtMs),
+				RecoveryMs: float64(samples[j].AtMs - k.AtMs), Measure: metrics.MeasurePlacement,
+				Detail: fmt.Sprintf("partitions %v running again: %s", was.Partitions, samples[j].Shape)}, true
+		}
+	}
+	return nil, false
 }
 
 // runsAgain says whether every partition of the report was (a worker's

@@ -74,4 +74,6 @@ func TestMeasuredRecoveryAfterKill(t *testing.T) {
 	require.False(t, samples[0].Shape.Settled(5), "p4 is hosted nowhere")
 	moving := Shape{"w1": r("w1", 1, 0, 1, 2), "w2": recovering(r("w2", 1, 3), 2)}
 	require.False(t, moving.Settled(4), "p2 is on two workers while it moves")
+	require.False(t, recovered(samples[:3], kills[:1]), "p3 is not running yet at 6500 ms")
+	require.True(t, recovered(samples, kills), "w3 hosted nothing: nothing to wait for")
 }
