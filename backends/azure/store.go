@@ -54,7 +54,7 @@ type Store struct {
 // Open connects to the account connString names and creates the store's
 // blob container if it does not exist. Open does not keep connString.
 func Open(ctx context.Context, connString string, opt Options) (*Store, error) {
-	if err := validNamespace(opt.Namespace); err != nil {
+	if err := ValidNamespace(opt.Namespace); err != nil {
 		return nil, err
 	}
 	acct, err := ParseConnString(connString)
@@ -143,7 +143,9 @@ func withSAS(endpoint, sas string) string {
 	return endpoint + "?" + sas
 }
 
-func validNamespace(ns string) error {
+// ValidNamespace checks a namespace (Options.Namespace) before anything
+// is created under it.
+func ValidNamespace(ns string) error {
 	if ns == "" {
 		return nil
 	}

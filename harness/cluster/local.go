@@ -15,6 +15,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/dflab/dflab/backends/azure"
 	"github.com/dflab/dflab/backends/nats"
 	"github.com/dflab/dflab/internal/azurite"
 )
@@ -80,6 +81,9 @@ func (l *Local) check() error {
 	}
 	if l.Engine != "netherite" && l.Engine != "original" {
 		return fmt.Errorf("cluster: --engine %q: allowed netherite | original", l.Engine)
+	}
+	if err := azure.ValidNamespace(l.Namespace); err != nil {
+		return fmt.Errorf("cluster: --namespace: %w", err) // refused before any process starts, not by each worker
 	}
 	if l.Logf == nil {
 		l.Logf = func(string, ...any) {}

@@ -35,3 +35,24 @@ func TestWorkerRefusesBadConfig(t *testing.T) {
 	c.Engine, c.Shared.NATSURL = "original", ""
 	require.NoError(t, c.check())
 }
+
+// A local cluster with a bad configuration is refused before any process
+// starts (a namespace Azure would refuse used to start Azurite and NATS,
+// then each worker died on it).
+func TestLocalRefusesBadConfig(t *testing.T) {
+	ok := Local{Dir: t.TempDir(), Workers: 2, Engine: "netherite", Namespace: "bench"}
+	for _, tc := range []struct {
+		change func(l *Local)
+		want   string
+	}{
+		{func(l *Local) { l.Namespace = "b1" }, `--namespace: bad request: Options.Namespace = "b1", allowed: empty, or 3..24 of [a-z0-9] starting with a letter`},
+		{func(l *Local) { l.Workers = 0 }, "--workers 0: allowed 1..16"},
+		{func(l *Local) { l.Engine = "sql" }, `--engine "sql": allowed netherite | original`},
+		{func(l *Local) { l.Dir = "" }, "--dir is empty"},
+	} {
+		l := ok
+		tc.change(&l)
+		require.ErrorContains(t, l.Up(context.Background(), func(State) { t.Fatal("a bad cluster came up") }), tc.want)
+	}
+	require.NoError(t, ok.check())
+}
