@@ -30,7 +30,7 @@ func (w *Worker) pollWorkItems() {
 	}
 	w.acts.polling = true
 	op := port.QueueDequeue{Queue: w.n.workItems, N: room, Visibility: w.cfg.WorkItemVisibility}
-	w.issue(op, func(c port.Completion) {
+	w.Issue(op, "work-items-dequeued", "", func(c port.Completion) {
 		w.stats.WorkItemPolls++
 		var msgs []port.Message
 		if c.Err == nil {
@@ -44,7 +44,7 @@ func (w *Worker) pollWorkItems() {
 				w.pollWorkItems()
 				return
 			}
-			w.acts.wait = w.after(w.acts.back.miss(&w.rnd), func() { w.acts.wait = 0; w.pollWorkItems() })
+			w.acts.wait = w.After(w.acts.back.miss(&w.rnd), "poll-work-items", "", func() { w.acts.wait = 0; w.pollWorkItems() })
 			return
 		}
 		w.acts.woken = false
@@ -68,7 +68,7 @@ func (w *Worker) wake(queue string) {
 	if queue == w.n.workItems {
 		switch {
 		case w.acts.wait != 0:
-			w.cancel(w.acts.wait)
+			w.Cancel(w.acts.wait)
 			w.acts.wait = 0
 			w.acts.back.hit()
 			w.pollWorkItems()
@@ -83,7 +83,7 @@ func (w *Worker) wake(queue string) {
 		}
 		switch {
 		case q.wait != 0:
-			w.cancel(q.wait)
+			w.Cancel(q.wait)
 			q.wait = 0
 			q.back.hit()
 			w.pollControl(q)
@@ -98,7 +98,7 @@ func (w *Worker) wake(queue string) {
 func (w *Worker) startActivity(r received) {
 	if r.err != nil || r.env.Event.Kind != durable.TaskScheduled {
 		w.stats.Poison++
-		w.issue(deleteOp(&r), func(port.Completion) { w.activityDone() })
+		w.Issue(deleteOp(&r), "poison-deleted", r.queue, func(port.Completion) { w.activityDone() })
 		return
 	}
 	w.stats.Activities++
@@ -109,7 +109,7 @@ func (w *Worker) startActivity(r received) {
 		env := envelope{To: reply.To, Event: reply.Event, Exec: exec}
 		return encodeEnvelope(&env), nil
 	}
-	w.run(m.Event.Name, m.Event.Payload, run, func(d port.ActivityDone) {
+	w.Run(m.Event.Name, m.Event.Payload, run, "activity-done", m.To, func(d port.ActivityDone) {
 		env, _, err := decodeMessage(d.Output)
 		if d.Err != nil || err != nil {
 			// The driver lost the result: fail the task rather than hang.
@@ -124,10 +124,10 @@ func (w *Worker) reply(r received, env envelope) {
 	q := w.n.control[w.n.controlFor(env.To)]
 	w.send(q, &env, messageKey(&env), 0, func(err error) {
 		if err != nil {
-			w.after(w.cfg.RetryDelay, func() { w.reply(r, env) })
+			w.After(w.cfg.RetryDelay, "reply-retry", env.To, func() { w.reply(r, env) })
 			return
 		}
-		w.issue(deleteOp(&r), func(port.Completion) { w.activityDone() })
+		w.Issue(deleteOp(&r), "work-item-deleted", r.env.To, func(port.Completion) { w.activityDone() })
 	})
 }
 

@@ -6,6 +6,7 @@ import (
 
 	"github.com/dflab/dflab/engine/durable"
 	"github.com/dflab/dflab/engine/port"
+	"github.com/dflab/dflab/engine/reactor"
 )
 
 // ClientConfig are the knobs of a Client core.
@@ -109,7 +110,7 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	return &Client{hubIO: hubIO{reactor: newReactor(), n: newNames(cfg.Hub, cfg.ControlQueues)},
+	return &Client{hubIO: hubIO{Reactor: reactor.New(reactor.PerKind), n: newNames(cfg.Hub, cfg.ControlQueues)},
 		cfg: cfg, rnd: newXorshift(cfg.Seed)}, nil
 }
 
@@ -118,7 +119,7 @@ func (c *Client) Step(now port.Time, in port.Input) {
 	if _, ok := in.(port.Started); ok || c.sender == "" {
 		c.sender = fmt.Sprintf("client/%x/%d", c.cfg.Seed, now)
 	}
-	if c.dispatch(now, in) {
+	if c.Dispatch(now, in) {
 		return
 	}
 	if call, ok := in.(port.ClientCall); ok {
@@ -138,34 +139,34 @@ func (c *Client) Step(now port.Time, in port.Input) {
 func (c *Client) call(call port.ClientCall) {
 	req, ok := call.Req.(durable.ClientRequest)
 	if !ok {
-		c.respond(call.ID, nil, fmt.Errorf("original: client call %d: Req is %T, want durable.ClientRequest", call.ID, call.Req))
+		c.Respond(call.ID, nil, fmt.Errorf("original: client call %d: Req is %T, want durable.ClientRequest", call.ID, call.Req))
 		return
 	}
 	if req.Kind == durable.RequestQuery {
-		c.queryInstances(req, func(resp durable.ClientResponse, err error) { c.respond(call.ID, resp, err) })
+		c.queryInstances(req, func(resp durable.ClientResponse, err error) { c.Respond(call.ID, resp, err) })
 		return
 	}
 	if req.Instance == "" {
-		c.respond(call.ID, nil, fmt.Errorf("original: %s request without an instance id", req.Kind))
+		c.Respond(call.ID, nil, fmt.Errorf("original: %s request without an instance id", req.Kind))
 		return
 	}
 	if err := req.Reuse.Validate(); err != nil {
-		c.respond(call.ID, nil, fmt.Errorf("original: %w", err))
+		c.Respond(call.ID, nil, fmt.Errorf("original: %w", err))
 		return
 	}
 	if err := durable.CheckPayload(req.Kind.String()+" "+req.Instance+" payload", req.Payload); err != nil {
-		c.respond(call.ID, nil, fmt.Errorf("original: %w", err))
+		c.Respond(call.ID, nil, fmt.Errorf("original: %w", err))
 		return
 	}
 	if err := c.giveUp(req.Instance, nil); err != nil {
-		c.respond(call.ID, nil, err)
+		c.Respond(call.ID, nil, err)
 		return
 	}
 	if q, busy := c.queuedAfter[req.Instance]; busy {
 		c.queuedAfter[req.Instance] = append(q, call)
 		return
 	}
-	done := func(resp durable.ClientResponse, err error) { c.respond(call.ID, resp, err) }
+	done := func(resp durable.ClientResponse, err error) { c.Respond(call.ID, resp, err) }
 	switch req.Kind {
 	case durable.RequestStart:
 		if c.queuedAfter == nil {
@@ -198,7 +199,7 @@ func (c *Client) call(call port.ClientCall) {
 	case durable.RequestTerminate:
 		c.message(req.Instance, durable.TerminateEvent(req), done)
 	case durable.RequestSuspend, durable.RequestResume:
-		c.message(req.Instance, durable.LifecycleEvent(req, int64(c.now)), done)
+		c.message(req.Instance, durable.LifecycleEvent(req, int64(c.Now())), done)
 	case durable.RequestStatus:
 		c.status(req.Instance, done)
 	case durable.RequestWait:
@@ -226,7 +227,7 @@ func (c *Client) start(req durable.ClientRequest, done reply) {
 			return
 		}
 		if err != nil {
-			c.after(c.cfg.RetryDelay, func() { c.start(req, done) })
+			c.After(c.cfg.RetryDelay, "start-retry", req.Instance, func() { c.start(req, done) })
 			return
 		}
 		running := found && !old.status(req.Instance).Done()
@@ -279,7 +280,7 @@ func (c *Client) start(req durable.ClientRequest, done reply) {
 // wrote it) reads it and tries again while the row is an older
 // execution's.
 func (c *Client) writePending(req durable.ClientRequest, found bool, exec uint32, etag string, done reply) {
-	row := &instanceRow{Name: req.Name, Status: durable.StatusPending, Input: req.Payload, Created: c.now, Updated: c.now,
+	row := &instanceRow{Name: req.Name, Status: durable.StatusPending, Input: req.Payload, Created: c.Now(), Updated: c.Now(),
 		Exec: max(exec, 1), Progress: progress(max(exec, 1), 0)}
 	// The execution the start begins, so that a restart names the next, and
 	// its progress, so that a step of an earlier execution (terminated by
@@ -297,7 +298,7 @@ func (c *Client) writePending(req durable.ClientRequest, found bool, exec uint32
 		case errors.Is(err, port.ErrNotFound) && !found:
 			// The Instances table does not exist yet: the workers create
 			// it when they boot, and a start may come first.
-			c.after(c.cfg.RetryDelay, func() { c.writePending(req, found, exec, etag, done) })
+			c.After(c.cfg.RetryDelay, "write-pending-retry", req.Instance, func() { c.writePending(req, found, exec, etag, done) })
 		case err == nil || errors.Is(err, port.ErrNotFound):
 			answer()
 		case errors.Is(err, port.ErrConflict) && found:
@@ -311,7 +312,7 @@ func (c *Client) writePending(req durable.ClientRequest, found bool, exec uint32
 		case errors.Is(err, port.ErrConflict):
 			answer()
 		default:
-			c.after(c.cfg.RetryDelay, func() { c.writePending(req, found, exec, etag, done) })
+			c.After(c.cfg.RetryDelay, "write-pending-retry", req.Instance, func() { c.writePending(req, found, exec, etag, done) })
 		}
 	})
 }
@@ -339,7 +340,7 @@ func (c *Client) sendMessage(env *envelope, key string, done reply) {
 			return
 		}
 		if err != nil {
-			c.after(c.cfg.RetryDelay, func() { c.sendMessage(env, key, done) })
+			c.After(c.cfg.RetryDelay, "send-retry", env.To, func() { c.sendMessage(env, key, done) })
 			return
 		}
 		done(durable.ClientResponse{Found: true}, nil)
@@ -397,7 +398,7 @@ func (c *Client) wait(instance string, b backoff, done reply) {
 			done(durable.ClientResponse{}, stop)
 			return
 		}
-		c.after(b.miss(&c.rnd), func() { c.wait(instance, b, done) })
+		c.After(b.miss(&c.rnd), "wait-poll", instance, func() { c.wait(instance, b, done) })
 	})
 }
 
@@ -424,7 +425,7 @@ func (c *Client) purge(instance string, done reply) {
 				return
 			}
 			w := port.TableWrite{Kind: port.Delete, IfMatch: "*", Entity: port.Entity{PartitionKey: instance}}
-			c.issue(port.TableWriteOp{Table: c.n.instances, W: w}, func(cp port.Completion) {
+			c.Issue(port.TableWriteOp{Table: c.n.instances, W: w}, "purge-instance-row", instance, func(cp port.Completion) {
 				done(durable.ClientResponse{Found: true, Status: row.status(instance)}, wrap(cp.Err, "purge %s", instance))
 			})
 		})
@@ -435,7 +436,7 @@ func (c *Client) purge(instance string, done reply) {
 // 100 rows, deleted in one batch).
 func (c *Client) purgeHistory(instance, cont string, cb func(error)) {
 	q := port.TableQuery{PartitionKey: instance, PageSize: port.MaxBatchOps, Continuation: cont}
-	c.issue(port.TableQueryOp{Table: c.n.history, Q: q}, func(cp port.Completion) {
+	c.Issue(port.TableQueryOp{Table: c.n.history, Q: q}, "purge-history-page", instance, func(cp port.Completion) {
 		if cp.Err != nil {
 			cb(wrap(cp.Err, "purge %s", instance))
 			return
@@ -449,7 +450,7 @@ func (c *Client) purgeHistory(instance, cont string, cb func(error)) {
 		for i, e := range page.Entities {
 			ws[i] = port.TableWrite{Kind: port.Delete, IfMatch: "*", Entity: port.Entity{PartitionKey: instance, RowKey: e.RowKey}}
 		}
-		c.issue(port.TableBatch{Table: c.n.history, Writes: ws}, func(cp port.Completion) {
+		c.Issue(port.TableBatch{Table: c.n.history, Writes: ws}, "purge-history-batch", instance, func(cp port.Completion) {
 			if cp.Err != nil || page.Next == "" {
 				cb(wrap(cp.Err, "purge %s", instance))
 				return

@@ -47,7 +47,7 @@ func (w *Worker) pollControl(q *controlQueue) {
 	}
 	q.polling = true
 	op := port.QueueDequeue{Queue: q.name, N: w.cfg.BatchSize, Visibility: w.cfg.ControlVisibility}
-	w.issue(op, func(c port.Completion) {
+	w.Issue(op, "control-dequeued", q.name, func(c port.Completion) {
 		w.stats.ControlPolls++
 		var msgs []port.Message
 		if c.Err == nil {
@@ -61,7 +61,7 @@ func (w *Worker) pollControl(q *controlQueue) {
 				w.pollControl(q)
 				return
 			}
-			q.wait = w.after(q.back.miss(&w.rnd), func() { q.wait = 0; w.pollControl(q) })
+			q.wait = w.After(q.back.miss(&w.rnd), "poll-control", q.name, func() { q.wait = 0; w.pollControl(q) })
 			return
 		}
 		q.woken = false
@@ -93,7 +93,7 @@ func (w *Worker) route(q *controlQueue, rs []received) {
 		}
 		groups[r.env.To] = append(groups[r.env.To], r)
 	}
-	w.all(poison, func([]port.Completion) { w.release(len(poison)) })
+	w.All(poison, "poison-deleted", q.name, func([]port.Completion) { w.release(len(poison)) })
 	for _, inst := range order {
 		if s := w.sessions[inst]; s != nil {
 			s.pending = append(s.pending, groups[inst]...)
@@ -170,7 +170,7 @@ func (w *Worker) abandon(s *session, err error) {
 	}
 	n := len(s.batch)
 	s.batch = nil
-	w.all(ops, func([]port.Completion) {
+	w.All(ops, "abandoned", s.instance, func([]port.Completion) {
 		w.release(n)
 		w.endStep(s)
 	})
@@ -187,7 +187,7 @@ func (w *Worker) retire(s *session, done []received, early []received, delays []
 		w.stats.PutBacks++
 		ops = append(ops, putBackOp(&early[i], delays[i]))
 	}
-	w.all(ops, func([]port.Completion) {
+	w.All(ops, "retired", s.instance, func([]port.Completion) {
 		w.release(len(ops))
 		w.endStep(s)
 	})
@@ -214,5 +214,5 @@ func (w *Worker) health(q *controlQueue, st port.HealthState, reason string) {
 	if q.failed != "" && st != port.HealthFailed {
 		return // failed stays failed
 	}
-	w.rd.Health = append(w.rd.Health, port.Health{Unit: ControlUnit(q.idx), State: st, Reason: reason})
+	w.Report(port.Health{Unit: ControlUnit(q.idx), State: st, Reason: reason})
 }

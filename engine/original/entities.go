@@ -149,8 +149,8 @@ func (w *Worker) applyEntity(id durable.EntityID, row *entityRow, batch []receiv
 	}
 	if b.fresh > 0 {
 		w.stats.EntitySteps++
-		w.work("entity-step", 1)
-		w.work("entity-op", b.ops)
+		w.Work("entity-step", 1)
+		w.Work("entity-op", b.ops)
 	}
 	return b
 }
@@ -207,7 +207,7 @@ func isEntityMessage(k durable.EventKind) bool {
 }
 
 func (h *hubIO) readEntity(instance string, cb func(entityRow, error)) {
-	h.issue(port.TableGet{Table: h.n.instances, PartitionKey: instance}, func(c port.Completion) {
+	h.Issue(port.TableGet{Table: h.n.instances, PartitionKey: instance}, "entity-read", instance, func(c port.Completion) {
 		row := entityRow{dedup: dedupSet{}, sent: sentTo{}}
 		if errors.Is(c.Err, port.ErrNotFound) {
 			cb(row, nil)
@@ -242,7 +242,7 @@ func (w *Worker) writeEntity(instance string, row *entityRow, cb func(etag strin
 		if row.etag == "" {
 			wr.Kind, wr.IfMatch = port.Insert, ""
 		}
-		w.issue(port.TableWriteOp{Table: w.n.instances, W: wr}, func(c port.Completion) {
+		w.Issue(port.TableWriteOp{Table: w.n.instances, W: wr}, "entity-written", instance, func(c port.Completion) {
 			if c.Err != nil {
 				cb("", wrap(c.Err, "write entity %s", instance))
 				return

@@ -65,7 +65,7 @@ func (h *hubIO) loadHistory(instance string, cb func(history, error)) {
 	var page func(cont string)
 	page = func(cont string) {
 		q := port.TableQuery{PartitionKey: instance, PageSize: port.MaxQueryPage, Continuation: cont}
-		h.issue(port.TableQueryOp{Table: h.n.history, Q: q}, func(c port.Completion) {
+		h.Issue(port.TableQueryOp{Table: h.n.history, Q: q}, "history-page", instance, func(c port.Completion) {
 			if c.Err != nil {
 				cb(history{}, wrap(c.Err, "query history of %s", instance))
 				return
@@ -231,7 +231,7 @@ func (h *hubIO) writeChunks(instance string, st sentinel, chunks [][]port.TableW
 		s.Kind, s.IfMatch = port.Insert, ""
 	}
 	ws := append(ch[:len(ch):len(ch)], s)
-	h.issue(port.TableBatch{Table: h.n.history, Writes: ws}, func(c port.Completion) {
+	h.Issue(port.TableBatch{Table: h.n.history, Writes: ws}, "history-written", instance, func(c port.Completion) {
 		if c.Err != nil {
 			cb("", wrap(c.Err, "write history of %s", instance))
 			return

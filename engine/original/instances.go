@@ -104,7 +104,7 @@ func (h *hubIO) writeInstance(instance string, kind port.WriteKind, ifMatch stri
 			return
 		}
 		w := port.TableWrite{Kind: kind, IfMatch: ifMatch, Entity: port.Entity{PartitionKey: instance, Props: props}}
-		h.issue(port.TableWriteOp{Table: h.n.instances, W: w}, func(c port.Completion) {
+		h.Issue(port.TableWriteOp{Table: h.n.instances, W: w}, "instance-written", instance, func(c port.Completion) {
 			if c.Err != nil {
 				cb("", wrap(c.Err, "write instance row of %s", instance))
 				return
@@ -116,7 +116,7 @@ func (h *hubIO) writeInstance(instance string, kind port.WriteKind, ifMatch stri
 
 // readInstance reads an instance row; found is false if there is none.
 func (h *hubIO) readInstance(instance string, cb func(row instanceRow, found bool, err error)) {
-	h.issue(port.TableGet{Table: h.n.instances, PartitionKey: instance}, func(c port.Completion) {
+	h.Issue(port.TableGet{Table: h.n.instances, PartitionKey: instance}, "instance-read", instance, func(c port.Completion) {
 		if errors.Is(c.Err, port.ErrNotFound) {
 			cb(instanceRow{}, false, nil)
 			return
@@ -157,7 +157,7 @@ func (c *Client) queryInstances(req durable.ClientRequest, done reply) {
 		if q.ContinuationToken != "" {
 			tq.PartitionKeyFrom = q.ContinuationToken + "\x00" // the first key after the token
 		}
-		c.issue(port.TableQueryOp{Table: c.n.instances, Q: tq}, func(cp port.Completion) {
+		c.Issue(port.TableQueryOp{Table: c.n.instances, Q: tq}, "instances-page", "", func(cp port.Completion) {
 			if cp.Err != nil {
 				done(durable.ClientResponse{}, wrap(cp.Err, "query instances"))
 				return

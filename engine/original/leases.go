@@ -38,7 +38,7 @@ func (w *Worker) balance() {
 		}
 	}
 	want := w.fairShare() - owned
-	if w.now-w.started >= 2*w.cfg.LeaseInterval {
+	if w.Now()-w.started >= 2*w.cfg.LeaseInterval {
 		want = w.cfg.ControlQueues - owned
 	}
 	start := int(fnv64(w.cfg.WorkerID) % uint64(len(w.queues)))
@@ -53,7 +53,7 @@ func (w *Worker) balance() {
 	for i := 0; i < r.chains; i++ {
 		w.acquireNext(r)
 	}
-	w.after(w.cfg.LeaseRenewal, w.balance)
+	w.After(w.cfg.LeaseRenewal, "balance", "", w.balance)
 }
 
 func (w *Worker) ownedCount() int {
@@ -92,7 +92,7 @@ func (w *Worker) acquireNext(r *leaseRound) {
 // polling q.
 func (w *Worker) acquire(q *controlQueue, cb func(ok bool)) {
 	q.acquiring = true
-	w.issue(port.LeaseAcquire{Name: q.lease, ID: w.cfg.WorkerID, Duration: w.cfg.LeaseInterval}, func(c port.Completion) {
+	w.Issue(port.LeaseAcquire{Name: q.lease, ID: w.cfg.WorkerID, Duration: w.cfg.LeaseInterval}, "lease-acquired", q.name, func(c port.Completion) {
 		q.acquiring = false
 		if c.Err != nil {
 			cb(false) // held by another worker, or a storage error
@@ -102,7 +102,7 @@ func (w *Worker) acquire(q *controlQueue, cb func(ok bool)) {
 		q.owned = true
 		w.health(q, port.HealthOK, "owned by "+w.cfg.WorkerID)
 		w.dropCursors(q.idx)
-		w.issue(port.BlobPut{Name: q.lease, Data: []byte(w.cfg.WorkerID), Cond: port.Cond{LeaseID: w.cfg.WorkerID}},
+		w.Issue(port.BlobPut{Name: q.lease, Data: []byte(w.cfg.WorkerID), Cond: port.Cond{LeaseID: w.cfg.WorkerID}}, "lease-stamped", q.name,
 			func(port.Completion) {})
 		if !q.polling {
 			w.pollControl(q)
@@ -122,7 +122,7 @@ func (w *Worker) steal() {
 			ops = append(ops, port.BlobGet{Name: q.lease})
 		}
 	}
-	w.all(ops, func(cs []port.Completion) {
+	w.All(ops, "leases-read", "", func(cs []port.Completion) {
 		count := map[string]int{}
 		owner := make([]string, len(cs))
 		for i, c := range cs {
@@ -140,7 +140,7 @@ func (w *Worker) steal() {
 		for i, q := range others {
 			if victim != "" && owner[i] == victim && !q.owned && !q.acquiring {
 				w.stats.LeasesStolen++
-				w.issue(port.LeaseBreakOp{Name: q.lease}, func(port.Completion) { w.acquire(q, func(bool) {}) })
+				w.Issue(port.LeaseBreakOp{Name: q.lease}, "lease-broken", q.name, func(port.Completion) { w.acquire(q, func(bool) {}) })
 				return
 			}
 		}
@@ -148,7 +148,7 @@ func (w *Worker) steal() {
 }
 
 func (w *Worker) renew(q *controlQueue) {
-	w.issue(port.LeaseRenew{Name: q.lease, ID: w.cfg.WorkerID}, func(c port.Completion) {
+	w.Issue(port.LeaseRenew{Name: q.lease, ID: w.cfg.WorkerID}, "lease-renewed", q.name, func(c port.Completion) {
 		if c.Err != nil && (errors.Is(c.Err, port.ErrLeaseLost) || errors.Is(c.Err, port.ErrNotFound)) {
 			w.stats.LeasesLost++
 			q.owned = false

@@ -4,12 +4,13 @@ import (
 	"fmt"
 
 	"github.com/dflab/dflab/engine/port"
+	"github.com/dflab/dflab/engine/reactor"
 )
 
-// hubIO is the reactor plus the task hub's names: what both cores need to
+// hubIO is the reactor (engine/reactor) plus the task hub's names: what both cores need to
 // send, receive and retire queue messages.
 type hubIO struct {
-	reactor
+	reactor.Reactor
 	n names
 	// loseRow is the planted bug PlantedLoseHistoryRow.
 	loseRow bool
@@ -40,7 +41,7 @@ func (h *hubIO) send(queue string, env *envelope, key string, delay port.Time, c
 	data := encodeEnvelope(env)
 	delay = min(max(delay, 0), port.MaxVisibility)
 	enqueue := func(d []byte) {
-		h.issue(port.QueueEnqueue{Queue: queue, Data: d, Delay: delay}, func(c port.Completion) {
+		h.Issue(port.QueueEnqueue{Queue: queue, Data: d, Delay: delay}, "enqueued", queue, func(c port.Completion) {
 			if c.Err == nil && h.enqueued != nil {
 				h.enqueued(queue)
 			}
@@ -52,7 +53,7 @@ func (h *hubIO) send(queue string, env *envelope, key string, delay port.Time, c
 		return
 	}
 	name := h.n.payloadBlob(key)
-	h.issue(port.BlobPut{Name: name, Data: data}, func(c port.Completion) {
+	h.Issue(port.BlobPut{Name: name, Data: data}, "message-blob-written", name, func(c port.Completion) {
 		if c.Err != nil {
 			cb(wrap(c.Err, "write large message blob %s", name))
 			return
@@ -74,7 +75,7 @@ func (h *hubIO) resolve(queue string, msgs []port.Message, cb func([]received)) 
 			at = append(at, i)
 		}
 	}
-	h.all(ops, func(cs []port.Completion) {
+	h.All(ops, "message-blobs-read", queue, func(cs []port.Completion) {
 		for j, c := range cs {
 			r := &out[at[j]]
 			if c.Err != nil {

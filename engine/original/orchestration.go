@@ -71,14 +71,14 @@ func (w *Worker) runOrchestration(s *session, h history, x *replay.Executor) {
 		x = replay.New(w.reg, s.instance)
 		x.Replay(hist)
 		w.stats.HistoryEventsReplayed += len(hist)
-		w.work("replay-event", len(hist))
+		w.Work("replay-event", len(hist))
 		if w.cfg.ExtendedSessions {
 			w.cache[s.instance] = &cursor{x: x, hist: history{events: hist, etag: h.etag, exec: exec}}
 		}
 	}
-	r := x.Step(int64(w.now), p.events)
+	r := x.Step(int64(w.Now()), p.events)
 	w.stats.Steps++
-	w.work("orchestration-step", 1)
+	w.Work("orchestration-step", 1)
 	if !w.cfg.ExtendedSessions {
 		x.Close()
 	}
@@ -146,9 +146,9 @@ func (w *Worker) committed(s *session, h history, r *replay.Result) {
 
 func (w *Worker) rowAfter(exec uint32, base int, start *durable.Event, r *replay.Result) *instanceRow {
 	row := &instanceRow{Status: r.Status, Output: r.Output, Failure: r.Failure, Custom: r.CustomStatus,
-		Updated: w.now, Exec: exec}
+		Updated: w.Now(), Exec: exec}
 	if base == 0 && start != nil {
-		row.Name, row.Input, row.Created = start.Name, start.Payload, w.now
+		row.Name, row.Input, row.Created = start.Name, start.Payload, w.Now()
 		if row.Input == nil {
 			row.Input = []byte{}
 		}
@@ -179,7 +179,7 @@ func (w *Worker) updateInstance(instance string, row *instanceRow, tag string, t
 		case errors.Is(err, port.ErrConflict) || errors.Is(err, port.ErrNotFound):
 			w.refreshInstance(instance, row, then)
 		default:
-			w.after(w.cfg.RetryDelay, func() { w.updateInstance(instance, row, tag, then) })
+			w.After(w.cfg.RetryDelay, "update-instance-retry", instance, func() { w.updateInstance(instance, row, tag, then) })
 		}
 	})
 }
@@ -194,7 +194,7 @@ func (w *Worker) updateInstance(instance string, row *instanceRow, tag string, t
 func (w *Worker) firstRow(instance string, row *instanceRow, then func()) {
 	w.writeInstance(instance, port.InsertOrReplace, "", row, func(etag string, err error) {
 		if err != nil {
-			w.after(w.cfg.RetryDelay, func() { w.firstRow(instance, row, then) })
+			w.After(w.cfg.RetryDelay, "first-row-retry", instance, func() { w.firstRow(instance, row, then) })
 			return
 		}
 		w.rowWritten(instance, row, etag)
@@ -208,12 +208,12 @@ func (w *Worker) refreshInstance(instance string, row *instanceRow, then func())
 	w.readInstance(instance, func(cur instanceRow, found bool, err error) {
 		switch {
 		case err != nil:
-			w.after(w.cfg.RetryDelay, func() { w.refreshInstance(instance, row, then) })
+			w.After(w.cfg.RetryDelay, "refresh-instance-retry", instance, func() { w.refreshInstance(instance, row, then) })
 		case !found:
 			// Purged, or a row the client has not written: as the provider.
 			w.writeInstance(instance, port.InsertOrMerge, "", row, func(etag string, err error) {
 				if err != nil {
-					w.after(w.cfg.RetryDelay, func() { w.refreshInstance(instance, row, then) })
+					w.After(w.cfg.RetryDelay, "refresh-instance-retry", instance, func() { w.refreshInstance(instance, row, then) })
 					return
 				}
 				w.rowWritten(instance, row, etag)
@@ -279,8 +279,8 @@ func (w *Worker) planBatch(h *history, batch []received) plan {
 				p.start = e
 			}
 			p.events, p.used = append(p.events, *e), append(p.used, r)
-		case e.Kind == durable.TimerFired && started && port.Time(e.At) > w.now:
-			p.early, p.delays = append(p.early, r), append(p.delays, port.Time(e.At)-w.now)
+		case e.Kind == durable.TimerFired && started && port.Time(e.At) > w.Now():
+			p.early, p.delays = append(p.early, r), append(p.delays, port.Time(e.At)-w.Now())
 		case !started || r.env.Exec > exec || !known.expects(e):
 			p.unknown++
 			if r.msg.DequeueCount > w.cfg.MaxEarlyDequeues {
@@ -436,7 +436,7 @@ func (w *Worker) outbound(instance string, exec uint32, hist []durable.Event, r 
 		case durable.TaskScheduled:
 			o.queue, o.env.Exec = w.n.workItems, exec
 		case durable.TimerFired:
-			o.env.Exec, o.delay = exec, port.Time(m.Event.At)-w.now
+			o.env.Exec, o.delay = exec, port.Time(m.Event.At)-w.Now()
 		}
 		out = append(out, o)
 	}

@@ -33,7 +33,7 @@ func (h *hubIO) offload(key string, props map[string][]byte, cb func(error)) {
 		ops = append(ops, port.BlobPut{Name: name, Data: v})
 		props[k] = append([]byte(blobRef), name...)
 	}
-	h.all(ops, func(cs []port.Completion) { cb(wrap(firstErr(cs), "write large property blobs of %s", key)) })
+	h.All(ops, "property-blobs-written", key, func(cs []port.Completion) { cb(wrap(firstErr(cs), "write large property blobs of %s", key)) })
 }
 
 // inflate replaces blob references in the entities' properties by the
@@ -53,7 +53,7 @@ func (h *hubIO) inflate(ents []port.Entity, cb func(error)) {
 			}
 		}
 	}
-	h.all(ops, func(cs []port.Completion) {
+	h.All(ops, "property-blobs-read", "", func(cs []port.Completion) {
 		if err := firstErr(cs); err != nil {
 			cb(wrap(err, "read large property blob"))
 			return

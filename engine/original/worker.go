@@ -7,6 +7,7 @@ import (
 
 	"github.com/dflab/dflab/engine/durable"
 	"github.com/dflab/dflab/engine/port"
+	"github.com/dflab/dflab/engine/reactor"
 	"github.com/dflab/dflab/engine/replay"
 )
 
@@ -59,7 +60,7 @@ func NewWorker(cfg Config, reg *durable.Registry) (*Worker, error) {
 	if reg == nil {
 		return nil, errors.New("original.NewWorker: registry is nil")
 	}
-	w := &Worker{hubIO: hubIO{reactor: newReactor(), n: newNames(cfg.Hub, cfg.ControlQueues)},
+	w := &Worker{hubIO: hubIO{Reactor: reactor.New(reactor.PerKind), n: newNames(cfg.Hub, cfg.ControlQueues)},
 		cfg: cfg, reg: reg, rnd: newXorshift(cfg.Seed ^ fnv64(cfg.WorkerID)),
 		sessions: map[string]*session{}, cache: map[string]*cursor{}, delivered: map[string]string{}, rowTags: map[string]string{}}
 	for i := 0; i < cfg.ControlQueues; i++ {
@@ -88,7 +89,7 @@ func (w *Worker) Owned() []int {
 
 // Step implements port.Core.
 func (w *Worker) Step(now port.Time, in port.Input) {
-	if w.dispatch(now, in) {
+	if w.Dispatch(now, in) {
 		return
 	}
 	switch v := in.(type) {
@@ -96,7 +97,7 @@ func (w *Worker) Step(now port.Time, in port.Input) {
 		w.started = now
 		w.setup()
 	case port.ClientCall:
-		w.respond(v.ID, nil, fmt.Errorf("original: worker %s takes no client calls; use the Client core", w.cfg.WorkerID))
+		w.Respond(v.ID, nil, fmt.Errorf("original: worker %s takes no client calls; use the Client core", w.cfg.WorkerID))
 	}
 }
 
@@ -112,10 +113,10 @@ func (w *Worker) setup() {
 	for _, l := range w.n.leases {
 		ops = append(ops, port.BlobPut{Name: l, Cond: port.Cond{IfNoneMatch: "*"}})
 	}
-	w.all(ops, func(cs []port.Completion) {
+	w.All(ops, "hub-created", "", func(cs []port.Completion) {
 		for _, c := range cs {
 			if c.Err != nil && !errors.Is(c.Err, port.ErrConflict) && !errors.Is(c.Err, port.ErrLeaseHeld) {
-				w.after(w.cfg.RetryDelay, w.setup)
+				w.After(w.cfg.RetryDelay, "setup-retry", "", w.setup)
 				return
 			}
 		}
