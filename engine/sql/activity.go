@@ -28,7 +28,7 @@ func (w *Worker) runTask(t port.SQLTask) {
 		reply := replay.RunActivity(context.Background(), reg, m)
 		return durable.AppendEvent(nil, &reply.Event), nil
 	}
-	w.run(ev.Name, ev.Payload, run, func(d port.ActivityDone) {
+	w.Run(ev.Name, ev.Payload, run, "task-done", t.Instance, func(d port.ActivityDone) {
 		res, _, err := durable.DecodeEvent(d.Output)
 		if d.Err != nil || err != nil {
 			res = durable.Event{Kind: durable.TaskFailed, ID: ev.ID,
@@ -41,7 +41,7 @@ func (w *Worker) runTask(t port.SQLTask) {
 func (w *Worker) complete(t port.SQLTask, res durable.Event) {
 	p := port.SQLCompleteTasks{Seqs: []int64{t.Seq},
 		Results: []port.SQLNewEvent{{Instance: t.Instance, Exec: t.Exec, Event: durable.AppendEvent(nil, &res)}}}
-	w.call(p, func(c port.Completion) {
+	w.call(p, "tasks-completed", t.Instance, func(c port.Completion) {
 		switch {
 		case c.Err == nil:
 			w.wake(&w.orch, w.pollOrchestrations)

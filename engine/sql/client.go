@@ -44,7 +44,7 @@ func (c ClientConfig) Validate() error {
 // port.ClientCall{Req: durable.ClientRequest} with port.Response{Resp:
 // durable.ClientResponse}, one procedure call per request (a wait polls).
 type Client struct {
-	reactor
+	hubReactor
 	cfg     ClientConfig
 	life    string
 	raised  int // raise requests sent in this life
@@ -63,7 +63,7 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	return &Client{reactor: newReactor(cfg.Hub), cfg: cfg}, nil
+	return &Client{hubReactor: newHubReactor(cfg.Hub), cfg: cfg}, nil
 }
 
 // Step implements port.Core.
@@ -71,7 +71,7 @@ func (c *Client) Step(now port.Time, in port.Input) {
 	if _, ok := in.(port.Started); ok || c.life == "" {
 		c.life = fmt.Sprintf("%x.%x", c.cfg.Seed, now)
 	}
-	if c.dispatch(now, in) {
+	if c.Dispatch(now, in) {
 		return
 	}
 	if call, ok := in.(port.ClientCall); ok {
@@ -84,26 +84,26 @@ type reply func(durable.ClientResponse, error)
 func (c *Client) handle(call port.ClientCall) {
 	req, ok := call.Req.(durable.ClientRequest)
 	if !ok {
-		c.respond(call.ID, nil, fmt.Errorf("sql: client call %d: Req is %T, want durable.ClientRequest", call.ID, call.Req))
+		c.Respond(call.ID, nil, fmt.Errorf("sql: client call %d: Req is %T, want durable.ClientRequest", call.ID, call.Req))
 		return
 	}
 	if req.Kind == durable.RequestQuery {
-		c.queryInstances(req, func(resp durable.ClientResponse, err error) { c.respond(call.ID, resp, err) })
+		c.queryInstances(req, func(resp durable.ClientResponse, err error) { c.Respond(call.ID, resp, err) })
 		return
 	}
 	if req.Instance == "" {
-		c.respond(call.ID, nil, fmt.Errorf("sql: %s request without an instance id", req.Kind))
+		c.Respond(call.ID, nil, fmt.Errorf("sql: %s request without an instance id", req.Kind))
 		return
 	}
 	if err := durable.CheckPayload(req.Kind.String()+" "+req.Instance+" payload", req.Payload); err != nil {
-		c.respond(call.ID, nil, fmt.Errorf("sql: %w", err))
+		c.Respond(call.ID, nil, fmt.Errorf("sql: %w", err))
 		return
 	}
 	if q, busy := c.queuedAfter[req.Instance]; busy {
 		c.queuedAfter[req.Instance] = append(q, call)
 		return
 	}
-	done := func(resp durable.ClientResponse, err error) { c.respond(call.ID, resp, err) }
+	done := func(resp durable.ClientResponse, err error) { c.Respond(call.ID, resp, err) }
 	if durable.IsEntity(req.Instance) {
 		c.entityCall(req, done)
 		return
@@ -127,7 +127,7 @@ func (c *Client) handle(call port.ClientCall) {
 	case durable.RequestTerminate:
 		c.raise(req.Instance, durable.TerminateEvent(req), done)
 	case durable.RequestSuspend, durable.RequestResume:
-		c.raise(req.Instance, durable.LifecycleEvent(req, int64(c.now)), done)
+		c.raise(req.Instance, durable.LifecycleEvent(req, int64(c.Now())), done)
 	case durable.RequestSignal:
 		done(durable.ClientResponse{}, fmt.Errorf("sql: signal %s: not an entity id (@name@key)", req.Instance))
 	case durable.RequestStatus:
@@ -181,7 +181,7 @@ func (c *Client) start(req durable.ClientRequest, done reply) {
 		Start: durable.AppendEvent(nil, &ev), Dedupe: []string{port.SQLPending, port.SQLRunning, port.SQLSuspended}}
 	var try func(first bool)
 	try = func(first bool) {
-		c.call(p, func(cp port.Completion) {
+		c.call(p, "instance-created", req.Instance, func(cp port.Completion) {
 			row, _ := cp.Result.(port.SQLInstance)
 			switch {
 			case cp.Err == nil:
@@ -196,7 +196,7 @@ func (c *Client) start(req durable.ClientRequest, done reply) {
 				resp := response(row)
 				done(resp, fmt.Errorf("sql: start %s: %w", req.Instance, durable.RefusedExists.Err(resp.Status.Status)))
 			case transient(cp.Err):
-				c.after(c.cfg.RetryDelay, func() { try(false) })
+				c.After(c.cfg.RetryDelay, "start-retry", req.Instance, func() { try(false) })
 			default:
 				done(durable.ClientResponse{}, fmt.Errorf("sql: start %s: %w", req.Instance, cp.Err))
 			}
@@ -236,12 +236,12 @@ func (c *Client) raise(instance string, ev durable.Event, done reply) {
 
 func (c *Client) raiseAs(id, instance string, ev durable.Event, done reply) {
 	p := port.SQLRaiseEvent{Instance: instance, Event: durable.AppendEvent(nil, &ev), Request: id}
-	c.call(p, func(cp port.Completion) {
+	c.call(p, "event-raised", instance, func(cp port.Completion) {
 		switch {
 		case cp.Err == nil:
 			done(durable.ClientResponse{Found: true}, nil)
 		case transient(cp.Err):
-			c.after(c.cfg.RetryDelay, func() { c.raiseAs(id, instance, ev, done) })
+			c.After(c.cfg.RetryDelay, "raise-retry", instance, func() { c.raiseAs(id, instance, ev, done) })
 		default:
 			done(durable.ClientResponse{}, fmt.Errorf("sql: %s to %s: %w", ev.Kind, instance, cp.Err))
 		}
@@ -250,13 +250,13 @@ func (c *Client) raiseAs(id, instance string, ev durable.Event, done reply) {
 
 // query reads the instance row, retrying transient errors.
 func (c *Client) query(instance string, then func(port.SQLInstance), done reply) {
-	c.call(port.SQLQueryInstance{Instance: instance}, func(cp port.Completion) {
+	c.call(port.SQLQueryInstance{Instance: instance}, "instance-queried", instance, func(cp port.Completion) {
 		switch {
 		case cp.Err == nil:
 			row, _ := cp.Result.(port.SQLInstance)
 			then(row)
 		case transient(cp.Err):
-			c.after(c.cfg.RetryDelay, func() { c.query(instance, then, done) })
+			c.After(c.cfg.RetryDelay, "query-retry", instance, func() { c.query(instance, then, done) })
 		default:
 			done(durable.ClientResponse{}, fmt.Errorf("sql: query %s: %w", instance, cp.Err))
 		}
@@ -277,12 +277,12 @@ func (c *Client) wait(instance string, done reply) {
 			done(response(row), nil)
 			return
 		}
-		c.after(c.cfg.WaitPoll, func() { c.wait(instance, done) })
+		c.After(c.cfg.WaitPoll, "wait-poll", instance, func() { c.wait(instance, done) })
 	}, done)
 }
 
 func (c *Client) purge(instance string, done reply) {
-	c.call(port.SQLPurgeInstance{Instance: instance}, func(cp port.Completion) {
+	c.call(port.SQLPurgeInstance{Instance: instance}, "instance-purged", instance, func(cp port.Completion) {
 		row, _ := cp.Result.(port.SQLInstance)
 		switch {
 		case cp.Err == nil && !row.Found:
@@ -295,7 +295,7 @@ func (c *Client) purge(instance string, done reply) {
 			resp.Refused = durable.RefusedNotFinished
 			done(resp, fmt.Errorf("sql: purge %s: %w", instance, resp.Refused.Err(resp.Status.Status)))
 		case transient(cp.Err):
-			c.after(c.cfg.RetryDelay, func() { c.purge(instance, done) })
+			c.After(c.cfg.RetryDelay, "purge-retry", instance, func() { c.purge(instance, done) })
 		default:
 			done(durable.ClientResponse{}, fmt.Errorf("sql: purge %s: %w", instance, cp.Err))
 		}
@@ -315,7 +315,7 @@ func (c *Client) queryInstances(req durable.ClientRequest, done reply) {
 	for _, s := range q.Statuses {
 		p.Statuses = append(p.Statuses, s.String())
 	}
-	c.call(p, func(cp port.Completion) {
+	c.call(p, "instances-page", "", func(cp port.Completion) {
 		switch {
 		case cp.Err == nil:
 			rows, _ := cp.Result.([]port.SQLInstance)
@@ -326,7 +326,7 @@ func (c *Client) queryInstances(req durable.ClientRequest, done reply) {
 			page := durable.PageOf(q, sts, len(rows) > q.Size())
 			done(durable.ClientResponse{Found: true, Page: &page}, nil)
 		case transient(cp.Err):
-			c.after(c.cfg.RetryDelay, func() { c.queryInstances(req, done) })
+			c.After(c.cfg.RetryDelay, "query-instances-retry", "", func() { c.queryInstances(req, done) })
 		default:
 			done(durable.ClientResponse{}, fmt.Errorf("sql: query instances: %w", cp.Err))
 		}

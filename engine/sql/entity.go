@@ -69,8 +69,8 @@ func (w *Worker) entityStep(wi port.SQLWorkItem, in inbox) {
 		return
 	}
 	r := replay.ExecuteEntity(w.reg, id, &st, in.events)
-	w.work("entity-step", 1)
-	w.work("entity-op", r.Operations)
+	w.Work("entity-step", 1)
+	w.Work("entity-op", r.Operations)
 	exec := nextExec(wi.Instance, wi.Exec, len(wi.History))
 	cp := port.SQLCheckpoint{Instance: wi.Instance, Exec: exec, Read: wi.Exec, Status: port.SQLRunning, Deleted: in.deleted,
 		History: []port.SQLHistoryRow{{Exec: exec, Seq: 0, Event: encodeEntity(&st)}}}

@@ -81,7 +81,7 @@ func (w *Worker) orchestrationStep(wi port.SQLWorkItem) {
 
 func (w *Worker) discard(instance string, deleted []int64) {
 	w.stats.Discards++
-	w.call(port.SQLDiscardEvents{Instance: instance, Deleted: deleted}, func(port.Completion) { w.stepDone() })
+	w.call(port.SQLDiscardEvents{Instance: instance, Deleted: deleted}, "events-discarded", instance, func(port.Completion) { w.stepDone() })
 }
 
 // runSteps replays and steps the instance (and, after ContinueAsNew, the
@@ -91,9 +91,9 @@ func (w *Worker) runSteps(wi *port.SQLWorkItem, hist []durable.Event, in *inbox)
 	x := replay.New(w.reg, wi.Instance)
 	x.Replay(hist)
 	w.stats.HistoryEventsReplayed += len(hist)
-	w.work("replay-event", len(hist))
-	w.work("orchestration-step", 1)
-	r := x.Step(int64(w.now), in.events)
+	w.Work("replay-event", len(hist))
+	w.Work("orchestration-step", 1)
+	r := x.Step(int64(w.Now()), in.events)
 	x.Close()
 	exec, base := wi.Exec, len(hist)
 	if r.NewExecution {
@@ -115,7 +115,7 @@ func (w *Worker) runSteps(wi *port.SQLWorkItem, hist []durable.Event, in *inbox)
 			cp.Input = []byte{}
 		}
 		y := replay.New(w.reg, wi.Instance)
-		r = y.Step(int64(w.now), r.Restart)
+		r = y.Step(int64(w.Now()), r.Restart)
 		y.Close()
 		b.messages(exec, r.Messages)
 	}
@@ -183,7 +183,7 @@ func orEmpty(b []byte) []byte {
 func (w *Worker) checkpoint(cp port.SQLCheckpoint) {
 	if w.cfg.Planted == PlantedReleaseLockEarly && len(cp.Deleted) > 0 && !cp.KeepLock {
 		early := cp
-		w.call(port.SQLDiscardEvents{Instance: cp.Instance, Deleted: cp.Deleted}, func(c port.Completion) {
+		w.call(port.SQLDiscardEvents{Instance: cp.Instance, Deleted: cp.Deleted}, "events-discarded", cp.Instance, func(c port.Completion) {
 			if c.Err != nil {
 				w.stats.Abandoned++
 				w.stepDone()
@@ -194,7 +194,7 @@ func (w *Worker) checkpoint(cp port.SQLCheckpoint) {
 		})
 		return
 	}
-	w.call(cp, func(c port.Completion) {
+	w.call(cp, "checkpointed", cp.Instance, func(c port.Completion) {
 		switch {
 		case c.Err == nil:
 			if len(cp.Tasks) > 0 {

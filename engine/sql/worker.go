@@ -20,6 +20,7 @@ type Stats struct {
 
 // dispatcher is one of a worker's two polling loops.
 type dispatcher struct {
+	name string // what it polls for, as its continuations print it
 	poller
 	busy, max int
 	polling   bool
@@ -28,7 +29,7 @@ type dispatcher struct {
 // Worker is the SQL engine's per-node core: it polls the database for
 // orchestration work items and activity tasks, runs them and checkpoints.
 type Worker struct {
-	reactor
+	hubReactor
 	cfg       Config
 	reg       *durable.Registry
 	rnd       xorshift
@@ -50,9 +51,9 @@ func NewWorker(cfg Config, reg *durable.Registry) (*Worker, error) {
 	if reg == nil {
 		return nil, errors.New("sql.NewWorker: registry is nil")
 	}
-	w := &Worker{reactor: newReactor(cfg.Hub), cfg: cfg, reg: reg, rnd: newXorshift(cfg.Seed ^ fnv64(cfg.WorkerID))}
-	w.orch = dispatcher{poller: newPoller(cfg.PollMin, cfg.PollDelta, cfg.PollMax), max: cfg.MaxOrchestrations}
-	w.acts = dispatcher{poller: newPoller(cfg.PollMin, cfg.PollDelta, cfg.PollMax), max: cfg.MaxActivities}
+	w := &Worker{hubReactor: newHubReactor(cfg.Hub), cfg: cfg, reg: reg, rnd: newXorshift(cfg.Seed ^ fnv64(cfg.WorkerID))}
+	w.orch = dispatcher{name: "orchestrations", poller: newPoller(cfg.PollMin, cfg.PollDelta, cfg.PollMax), max: cfg.MaxOrchestrations}
+	w.acts = dispatcher{name: "tasks", poller: newPoller(cfg.PollMin, cfg.PollDelta, cfg.PollMax), max: cfg.MaxActivities}
 	return w, nil
 }
 
@@ -61,7 +62,7 @@ func (w *Worker) Stats() Stats { return w.stats }
 
 // Step implements port.Core.
 func (w *Worker) Step(now port.Time, in port.Input) {
-	if w.dispatch(now, in) {
+	if w.Dispatch(now, in) {
 		return
 	}
 	switch v := in.(type) {
@@ -69,17 +70,17 @@ func (w *Worker) Step(now port.Time, in port.Input) {
 		w.started = now
 		w.setup()
 	case port.ClientCall:
-		w.respond(v.ID, nil, fmt.Errorf("sql: worker %s takes no client calls; use the Client core", w.cfg.WorkerID))
+		w.Respond(v.ID, nil, fmt.Errorf("sql: worker %s takes no client calls; use the Client core", w.cfg.WorkerID))
 	}
 }
 
 // setup creates the schema (existing tables are fine), then starts both
 // dispatchers.
 func (w *Worker) setup() {
-	w.call(port.SQLCreateSchema{}, func(c port.Completion) {
+	w.call(port.SQLCreateSchema{}, "schema-created", "", func(c port.Completion) {
 		w.health(c.Err)
 		if c.Err != nil {
-			w.after(w.cfg.RetryDelay, w.setup)
+			w.After(w.cfg.RetryDelay, "setup-retry", "", w.setup)
 			return
 		}
 		w.ready = true
@@ -101,7 +102,7 @@ func (w *Worker) idle(d *dispatcher, poll func()) {
 		d.update(false, &w.rnd)
 		poll()
 	default:
-		d.waiting = w.after(d.cur, func() {
+		d.waiting = w.After(d.cur, "poll", d.name, func() {
 			d.waiting = 0
 			d.update(false, &w.rnd)
 			poll()
@@ -116,7 +117,7 @@ func (w *Worker) wake(d *dispatcher, poll func()) {
 		d.signaled = true
 		return
 	}
-	w.cancel(d.waiting)
+	w.Cancel(d.waiting)
 	d.waiting = 0
 	d.update(true, &w.rnd)
 	poll()
@@ -129,13 +130,13 @@ func (w *Worker) health(err error) {
 	if err == nil {
 		if w.unhealthy {
 			w.unhealthy = false
-			w.rd.Health = append(w.rd.Health, port.Health{Unit: w.cfg.WorkerID, State: port.HealthOK})
+			w.Report(port.Health{Unit: w.cfg.WorkerID, State: port.HealthOK})
 		}
 		return
 	}
 	if !w.unhealthy {
 		w.unhealthy = true
-		w.rd.Health = append(w.rd.Health, port.Health{Unit: w.cfg.WorkerID, State: port.HealthRestarting,
+		w.Report(port.Health{Unit: w.cfg.WorkerID, State: port.HealthRestarting,
 			Reason: fmt.Sprintf("sql: worker %s: polling the database failed (retrying every %v): %v", w.cfg.WorkerID, time.Duration(w.cfg.RetryDelay), err)})
 	}
 }
@@ -150,7 +151,7 @@ func (w *Worker) schemaGone(err error) bool {
 	w.stats.PollErrors++
 	if w.ready {
 		w.ready = false
-		w.after(w.cfg.RetryDelay, w.setup)
+		w.After(w.cfg.RetryDelay, "setup-retry", "", w.setup)
 	}
 	return true
 }
@@ -158,7 +159,7 @@ func (w *Worker) schemaGone(err error) bool {
 // retry waits RetryDelay after a failed poll.
 func (w *Worker) retry(d *dispatcher, poll func()) {
 	w.stats.PollErrors++
-	d.waiting = w.after(w.cfg.RetryDelay, func() {
+	d.waiting = w.After(w.cfg.RetryDelay, "poll-retry", d.name, func() {
 		d.waiting = 0
 		poll()
 	})
@@ -171,7 +172,7 @@ func (w *Worker) pollOrchestrations() {
 	}
 	d.polling = true
 	w.stats.OrchestrationPolls++
-	w.call(port.SQLLockNextOrchestration{Owner: w.cfg.WorkerID, Lock: w.cfg.LockTimeout, Batch: w.cfg.Batch}, func(c port.Completion) {
+	w.call(port.SQLLockNextOrchestration{Owner: w.cfg.WorkerID, Lock: w.cfg.LockTimeout, Batch: w.cfg.Batch}, "orchestration-locked", "", func(c port.Completion) {
 		d.polling = false
 		w.health(c.Err)
 		if w.schemaGone(c.Err) {
@@ -207,7 +208,7 @@ func (w *Worker) pollTasks() {
 	}
 	d.polling = true
 	w.stats.ActivityPolls++
-	w.call(port.SQLLockNextTask{Owner: w.cfg.WorkerID, Lock: w.cfg.LockTimeout}, func(c port.Completion) {
+	w.call(port.SQLLockNextTask{Owner: w.cfg.WorkerID, Lock: w.cfg.LockTimeout}, "task-locked", "", func(c port.Completion) {
 		d.polling = false
 		w.health(c.Err)
 		if w.schemaGone(c.Err) {
