@@ -7,6 +7,7 @@ import (
 
 	"github.com/dflab/dflab/engine/durable"
 	"github.com/dflab/dflab/engine/port"
+	"github.com/dflab/dflab/engine/reactor"
 	"github.com/dflab/dflab/engine/workflow/asl"
 )
 
@@ -16,7 +17,7 @@ import (
 // the name to the inbox the service core polls; status and wait read the
 // record.
 type Frontend struct {
-	reactor
+	reactor.Reactor
 	cfg        Config
 	ready      bool
 	queued     []port.ClientCall // calls before the inbox exists
@@ -33,7 +34,7 @@ func NewFrontend(cfg Config) (*Frontend, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	return &Frontend{reactor: newReactor(), cfg: cfg, bucket: newBucket(cfg.StartBucket, cfg.StartRefill)}, nil
+	return &Frontend{Reactor: reactor.New(reactor.Shared), cfg: cfg, bucket: newBucket(cfg.StartBucket, cfg.StartRefill)}, nil
 }
 
 // Throttled counts the starts that waited for the start bucket.
@@ -41,7 +42,7 @@ func (f *Frontend) Throttled() int64 { return f.throttled }
 
 // Step implements port.Core.
 func (f *Frontend) Step(now port.Time, in port.Input) {
-	if f.dispatch(now, in) {
+	if f.Dispatch(now, in) {
 		return
 	}
 	switch v := in.(type) {
@@ -57,9 +58,9 @@ func (f *Frontend) Step(now port.Time, in port.Input) {
 }
 
 func (f *Frontend) createInbox() {
-	f.issue(port.AppendCreate{Name: f.cfg.inbox(), Cond: port.Cond{IfNoneMatch: "*"}}, func(c port.Completion) {
+	f.Issue(port.AppendCreate{Name: f.cfg.inbox(), Cond: port.Cond{IfNoneMatch: "*"}}, "inbox-created", "", func(c port.Completion) {
 		if c.Err != nil && !errors.Is(c.Err, port.ErrConflict) {
-			f.after(retryDelay, f.createInbox)
+			f.After(retryDelay, "create-inbox-retry", "", f.createInbox)
 			return
 		}
 		f.ready = true
@@ -74,14 +75,14 @@ func (f *Frontend) createInbox() {
 func (f *Frontend) call(call port.ClientCall) {
 	req, ok := call.Req.(durable.ClientRequest)
 	if !ok {
-		f.respond(call.ID, nil, fmt.Errorf("workflow: client call %d: Req is %T, want durable.ClientRequest", call.ID, call.Req))
+		f.Respond(call.ID, nil, fmt.Errorf("workflow: client call %d: Req is %T, want durable.ClientRequest", call.ID, call.Req))
 		return
 	}
 	if req.Instance == "" {
-		f.respond(call.ID, nil, fmt.Errorf("workflow: %s request without an execution name", req.Kind))
+		f.Respond(call.ID, nil, fmt.Errorf("workflow: %s request without an execution name", req.Kind))
 		return
 	}
-	done := func(resp durable.ClientResponse, err error) { f.respond(call.ID, resp, err) }
+	done := func(resp durable.ClientResponse, err error) { f.Respond(call.ID, resp, err) }
 	switch req.Kind {
 	case durable.RequestStart:
 		f.starts = append(f.starts, call)
@@ -106,17 +107,17 @@ func (f *Frontend) answer(x *execution, err error, done func(durable.ClientRespo
 		done(durable.ClientResponse{}, fmt.Errorf("workflow: %w", err))
 		return
 	}
-	done(x.response(f.now), nil)
+	done(x.response(f.Now()), nil)
 }
 
 // read reads an execution's record; transient errors are retried.
 func (f *Frontend) read(name string, cb func(*execution, error)) {
-	f.issue(port.BlobGet{Name: f.cfg.blob(name)}, func(c port.Completion) {
+	f.Issue(port.BlobGet{Name: f.cfg.blob(name)}, "execution-read", name, func(c port.Completion) {
 		switch {
 		case errors.Is(c.Err, port.ErrNotFound):
 			cb(nil, c.Err)
 		case c.Err != nil:
-			f.after(retryDelay, func() { f.read(name, cb) })
+			f.After(retryDelay, "read-retry", name, func() { f.read(name, cb) })
 		default:
 			bd, _ := c.Result.(port.BlobData)
 			cb(f.cfg.decodeRecord(name, bd.Data, bd.Props.ETag))
@@ -129,24 +130,24 @@ func (f *Frontend) read(name string, cb func(*execution, error)) {
 func (f *Frontend) wait(name string, gap port.Time, done func(durable.ClientResponse, error)) {
 	f.read(name, func(x *execution, err error) {
 		if err == nil && x.e.Done() {
-			done(x.response(f.now), nil)
+			done(x.response(f.Now()), nil)
 			return
 		}
 		if err != nil && !errors.Is(err, port.ErrNotFound) {
 			done(durable.ClientResponse{}, fmt.Errorf("workflow: %w", err))
 			return
 		}
-		f.after(gap, func() { f.wait(name, min(gap+gap/4, f.cfg.WaitPollMax), done) })
+		f.After(gap, "wait-poll", name, func() { f.wait(name, min(gap+gap/4, f.cfg.WaitPollMax), done) })
 	})
 }
 
 // drainStarts starts queued executions while the start bucket has tokens.
 func (f *Frontend) drainStarts() {
 	for len(f.starts) > 0 && !f.startTimer {
-		if d := f.bucket.take(f.now, 1); d > 0 {
+		if d := f.bucket.take(f.Now(), 1); d > 0 {
 			f.throttled++
 			f.startTimer = true
-			f.after(d, func() { f.startTimer = false; f.drainStarts() })
+			f.After(d, "drain-starts", "", func() { f.startTimer = false; f.drainStarts() })
 			return
 		}
 		call := f.starts[0]
@@ -157,7 +158,7 @@ func (f *Frontend) drainStarts() {
 
 // start creates the execution's first record, then names it in the inbox.
 func (f *Frontend) start(id port.CallID, req durable.ClientRequest) {
-	done := func(resp durable.ClientResponse, err error) { f.respond(id, resp, err) }
+	done := func(resp durable.ClientResponse, err error) { f.Respond(id, resp, err) }
 	if strings.ContainsAny(req.Instance, "\n\r") {
 		done(durable.ClientResponse{}, fmt.Errorf("workflow: start %q: an execution name may not contain a line break", req.Instance))
 		return
@@ -172,20 +173,20 @@ func (f *Frontend) start(id port.CallID, req durable.ClientRequest) {
 		done(durable.ClientResponse{}, fmt.Errorf("workflow: %w", err))
 		return
 	}
-	x := &execution{name: req.Instance, machine: req.Name, input: req.Payload, def: def, e: e, created: f.now}
+	x := &execution{name: req.Instance, machine: req.Name, input: req.Payload, def: def, e: e, created: f.Now()}
 	b, err := encodeRecord(x)
 	if err != nil {
 		done(durable.ClientResponse{}, fmt.Errorf("workflow: start %s: %w", req.Instance, err))
 		return
 	}
-	f.issue(port.BlobPut{Name: f.cfg.blob(x.name), Data: b, Cond: port.Cond{IfNoneMatch: "*"}}, func(c port.Completion) {
+	f.Issue(port.BlobPut{Name: f.cfg.blob(x.name), Data: b, Cond: port.Cond{IfNoneMatch: "*"}}, "execution-created", x.name, func(c port.Completion) {
 		switch {
 		case errors.Is(c.Err, port.ErrConflict):
 			f.existing(req, done)
 		case c.Err != nil:
-			f.after(retryDelay, func() { f.start(id, req) })
+			f.After(retryDelay, "start-retry", req.Instance, func() { f.start(id, req) })
 		default:
-			f.announce(x.name, func() { done(x.response(f.now), nil) })
+			f.announce(x.name, func() { done(x.response(f.Now()), nil) })
 		}
 	})
 }
@@ -204,18 +205,18 @@ func (f *Frontend) existing(req durable.ClientRequest, done func(durable.ClientR
 			return
 		}
 		if x.e.Done() {
-			done(x.response(f.now), nil)
+			done(x.response(f.Now()), nil)
 			return
 		}
-		f.announce(x.name, func() { done(x.response(f.now), nil) })
+		f.announce(x.name, func() { done(x.response(f.Now()), nil) })
 	})
 }
 
 // announce appends name to the inbox.
 func (f *Frontend) announce(name string, then func()) {
-	f.issue(port.AppendBlockOp{Name: f.cfg.inbox(), Data: []byte(name + "\n")}, func(c port.Completion) {
+	f.Issue(port.AppendBlockOp{Name: f.cfg.inbox(), Data: []byte(name + "\n")}, "announced", name, func(c port.Completion) {
 		if c.Err != nil {
-			f.after(retryDelay, func() { f.announce(name, then) })
+			f.After(retryDelay, "announce-retry", name, func() { f.announce(name, then) })
 			return
 		}
 		then()

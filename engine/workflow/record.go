@@ -38,8 +38,8 @@ func (s *Service) record(x *execution) {
 	cond := port.Cond{IfMatch: x.etag}
 	x.writing, x.dirty = true, false
 	s.stats.Records++
-	s.work("workflow-record", 1)
-	s.issue(port.BlobPut{Name: s.cfg.blob(x.name), Data: b, Cond: cond}, func(c port.Completion) {
+	s.Work("workflow-record", 1)
+	s.Issue(port.BlobPut{Name: s.cfg.blob(x.name), Data: b, Cond: cond}, "recorded", x.name, func(c port.Completion) {
 		x.writing = false
 		if c.Err != nil {
 			s.recordFailed(x, c.Err)
@@ -65,7 +65,7 @@ func (s *Service) recordFailed(x *execution, err error) {
 	}
 	s.logf("workflow: execution %s: record write failed, retrying: %v", x.name, err)
 	x.dirty = true
-	s.after(retryDelay, func() { s.record(x) })
+	s.After(retryDelay, "record-retry", x.name, func() { s.record(x) })
 }
 
 // recorded carries on once x's last round is durable: invoke what the
@@ -92,15 +92,15 @@ func (s *Service) round(x *execution) {
 	if x.stepping || x.writing || x.e.Done() || !x.e.Runnable() {
 		return
 	}
-	if d := s.trans.take(s.now, int64(x.e.Pending(x.def))); d > 0 {
+	if d := s.trans.take(s.Now(), int64(x.e.Pending(x.def))); d > 0 {
 		s.stats.Throttled++
 		x.stepping = true
-		s.after(d, func() { x.stepping = false; s.round(x) })
+		s.After(d, "round", x.name, func() { x.stepping = false; s.round(x) })
 		return
 	}
-	made := x.e.Step(x.def, int64(s.now))
+	made := x.e.Step(x.def, int64(s.Now()))
 	s.stats.Transitions += int64(made)
-	s.work("workflow-transition", max(made, 1))
+	s.Work("workflow-transition", max(made, 1))
 	x.dirty = true
 	if s.cfg.Planted == PlantedInvokeBeforeRecord {
 		s.issueOutstanding(x)
@@ -109,7 +109,7 @@ func (s *Service) round(x *execution) {
 		// the service's own work on the round's transitions; no other
 		// round starts meanwhile (stepping), results wait in the execution
 		x.stepping = true
-		s.after(d, func() { x.stepping = false; s.record(x) })
+		s.After(d, "record", x.name, func() { x.stepping = false; s.record(x) })
 		return
 	}
 	s.record(x)
@@ -129,7 +129,7 @@ func (s *Service) issueOutstanding(x *execution) {
 		if !x.issued[t.ID] {
 			x.issued[t.ID] = true
 			id := t.ID
-			s.at(port.Time(t.At), func() {
+			s.At(port.Time(t.At), "state-timer", x.name, func() {
 				if x.e.TimerFired(id) {
 					s.round(x)
 				}
@@ -161,7 +161,7 @@ func (s *Service) invoke(x *execution, in asl.Invocation) {
 		return runActivity(reg, name, exec, task, input)
 	}
 	id := in.ID
-	s.run(name, input, run, func(d port.ActivityDone) {
+	s.Run(name, input, run, "task-done", x.name, func(d port.ActivityDone) {
 		if s.cfg.Planted == PlantedLoseResult {
 			if s.results++; s.results%3 == 0 {
 				return

@@ -24,7 +24,7 @@ func (s *Service) recover() {
 }
 
 func (s *Service) readInbox() {
-	s.issue(port.BlobGet{Name: s.cfg.inbox(), Range: port.Range{Off: s.inbox.off}}, func(c port.Completion) {
+	s.Issue(port.BlobGet{Name: s.cfg.inbox(), Range: port.Range{Off: s.inbox.off}}, "inbox-read", "", func(c port.Completion) {
 		in := &s.inbox
 		found := false
 		switch {
@@ -42,7 +42,7 @@ func (s *Service) readInbox() {
 		} else {
 			in.gap = min(2*in.gap, s.cfg.InboxPollMax)
 		}
-		s.after(in.gap, s.readInbox)
+		s.After(in.gap, "read-inbox", "", s.readInbox)
 	})
 }
 
@@ -79,13 +79,13 @@ func (s *Service) takeNames(data []byte) bool {
 
 // load reads one execution's record, retrying transient errors.
 func (s *Service) load(name string, cb func(*execution, error)) {
-	s.issue(port.BlobGet{Name: s.cfg.blob(name)}, func(c port.Completion) {
+	s.Issue(port.BlobGet{Name: s.cfg.blob(name)}, "execution-loaded", name, func(c port.Completion) {
 		if c.Err != nil {
 			if errors.Is(c.Err, port.ErrNotFound) {
 				cb(nil, c.Err)
 				return
 			}
-			s.after(retryDelay, func() { s.load(name, cb) })
+			s.After(retryDelay, "load-retry", name, func() { s.load(name, cb) })
 			return
 		}
 		bd, _ := c.Result.(port.BlobData)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/dflab/dflab/engine/durable"
 	"github.com/dflab/dflab/engine/port"
+	"github.com/dflab/dflab/engine/reactor"
 	"github.com/dflab/dflab/engine/workflow/asl"
 )
 
@@ -22,7 +23,7 @@ type Stats struct {
 
 // Service is the workflow service's core.
 type Service struct {
-	reactor
+	reactor.Reactor
 	cfg   Config
 	reg   *durable.Registry
 	execs map[string]*execution // running executions
@@ -58,7 +59,7 @@ func New(cfg Config, reg *durable.Registry) (*Service, error) {
 	if reg == nil {
 		return nil, fmt.Errorf("workflow: nil registry")
 	}
-	return &Service{reactor: newReactor(), cfg: cfg, reg: reg, execs: map[string]*execution{}, ended: map[string]bool{},
+	return &Service{Reactor: reactor.New(reactor.Shared), cfg: cfg, reg: reg, execs: map[string]*execution{}, ended: map[string]bool{},
 		trans: newBucket(cfg.TransitionBucket, cfg.TransitionRefill)}, nil
 }
 
@@ -78,14 +79,14 @@ func (c Config) inbox() string { return c.Hub + "-wf-inbox" }
 
 // Step implements port.Core.
 func (s *Service) Step(now port.Time, in port.Input) {
-	if s.dispatch(now, in) {
+	if s.Dispatch(now, in) {
 		return
 	}
 	switch v := in.(type) {
 	case port.Started:
 		s.recover()
 	case port.ClientCall:
-		s.respond(v.ID, nil, fmt.Errorf("workflow: the service core takes no client calls: send them to the frontend core"))
+		s.Respond(v.ID, nil, fmt.Errorf("workflow: the service core takes no client calls: send them to the frontend core"))
 	}
 }
 
