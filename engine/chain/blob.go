@@ -23,16 +23,16 @@ func (h *Host) scanTick() {
 			h.scanPage()
 			return
 		}
-		h.after(h.cfg.ScanInterval, h.scanTick)
+		h.After(h.cfg.ScanInterval, "scan", "", h.scanTick)
 	})
 }
 
 // claimScan takes or renews the scan claim: absent, ours, or not renewed
 // for three scan intervals (its host is gone).
 func (h *Host) claimScan(cb func(bool)) {
-	mine, _ := json.Marshal(claim{Host: h.cfg.Node, At: h.now})
+	mine, _ := json.Marshal(claim{Host: h.cfg.Node, At: h.Now()})
 	put := func(cond port.Cond) {
-		h.issue(port.BlobPut{Name: h.cfg.scanClaim(), Data: mine, Cond: cond}, func(c port.Completion) {
+		h.Issue(port.BlobPut{Name: h.cfg.scanClaim(), Data: mine, Cond: cond}, "scan-claimed", "", func(c port.Completion) {
 			if c.Err != nil {
 				h.claimed = false
 			} else if !h.claimed {
@@ -41,7 +41,7 @@ func (h *Host) claimScan(cb func(bool)) {
 			cb(c.Err == nil)
 		})
 	}
-	h.issue(port.BlobGet{Name: h.cfg.scanClaim()}, func(c port.Completion) {
+	h.Issue(port.BlobGet{Name: h.cfg.scanClaim()}, "scan-claim-read", "", func(c port.Completion) {
 		if errors.Is(c.Err, port.ErrNotFound) {
 			put(port.Cond{IfNoneMatch: "*"})
 			return
@@ -53,7 +53,7 @@ func (h *Host) claimScan(cb func(bool)) {
 		bd, _ := c.Result.(port.BlobData)
 		var cl claim
 		_ = json.Unmarshal(bd.Data, &cl)
-		if cl.Host == h.cfg.Node && h.claimed || h.now-cl.At >= 3*h.cfg.ScanInterval {
+		if cl.Host == h.cfg.Node && h.claimed || h.Now()-cl.At >= 3*h.cfg.ScanInterval {
 			put(port.Cond{IfMatch: bd.Props.ETag})
 			return
 		}
@@ -67,14 +67,14 @@ func (h *Host) claimScan(cb func(bool)) {
 // queue; the scan goes on until its budget is spent or the listing ends.
 func (h *Host) scanPage() {
 	if h.marker == "" {
-		h.sweep = h.now
+		h.sweep = h.Now()
 	}
 	h.stats.Scans++
 	n := min(port.MaxListResults, h.cfg.ScanBudget-h.listed)
-	h.issue(port.BlobListOp{Prefix: h.cfg.stepPrefix(), Marker: h.marker, Max: n}, func(c port.Completion) {
+	h.Issue(port.BlobListOp{Prefix: h.cfg.stepPrefix(), Marker: h.marker, Max: n}, "scan-page", "", func(c port.Completion) {
 		if c.Err != nil {
 			h.listed = 0
-			h.after(h.cfg.ScanInterval, h.scanTick)
+			h.After(h.cfg.ScanInterval, "scan", "", h.scanTick)
 			return
 		}
 		list, _ := c.Result.(port.BlobList)
@@ -90,10 +90,10 @@ func (h *Host) scanPage() {
 			switch {
 			case list.Next == "":
 				h.last, h.listed = h.sweep, 0
-				h.after(h.cfg.ScanInterval, h.scanTick)
+				h.After(h.cfg.ScanInterval, "scan", "", h.scanTick)
 			case h.listed >= h.cfg.ScanBudget:
 				h.listed = 0
-				h.after(h.cfg.ScanInterval, h.scanTick)
+				h.After(h.cfg.ScanInterval, "scan", "", h.scanTick)
 			default:
 				h.scanPage()
 			}
@@ -108,9 +108,9 @@ func (h *Host) enqueueFound(found []port.BlobProps, then func()) {
 	}
 	h.stats.Found++
 	b, _ := json.Marshal(blobMsg{Blob: found[0].Name, ETag: found[0].ETag})
-	h.issue(port.QueueEnqueue{Queue: h.cfg.blobQueue(), Data: b}, func(c port.Completion) {
+	h.Issue(port.QueueEnqueue{Queue: h.cfg.blobQueue(), Data: b}, "found-enqueued", "", func(c port.Completion) {
 		if c.Err != nil {
-			h.after(retryDelay, func() { h.enqueueFound(found, then) })
+			h.After(retryDelay, "enqueue-found-retry", "", func() { h.enqueueFound(found, then) })
 			return
 		}
 		h.wake(h.cfg.blobQueue())
@@ -139,7 +139,7 @@ func (h *Host) handleBlob(l *listener, m port.Message) {
 			h.deleteMsg(l, m, func() {})
 		case receiptHeld:
 			// another host runs it: look again when its claim may have lapsed
-			h.issue(port.QueueUpdate{Queue: l.queue, ID: m.ID, PopReceipt: m.PopReceipt, Visibility: h.cfg.ClaimTimeout}, func(port.Completion) {
+			h.Issue(port.QueueUpdate{Queue: l.queue, ID: m.ID, PopReceipt: m.PopReceipt, Visibility: h.cfg.ClaimTimeout}, "claim-extended", l.queue, func(port.Completion) {
 				h.finished(l)
 			})
 		case receiptFailed:
@@ -151,7 +151,7 @@ func (h *Host) handleBlob(l *listener, m port.Message) {
 }
 
 func (h *Host) runBlob(l *listener, m port.Message, bm blobMsg, receipt, etag string) {
-	h.issue(port.BlobGet{Name: bm.Blob}, func(c port.Completion) {
+	h.Issue(port.BlobGet{Name: bm.Blob}, "blob-read", bm.Blob, func(c port.Completion) {
 		if c.Err != nil {
 			if errors.Is(c.Err, port.ErrNotFound) {
 				h.deleteMsg(l, m, func() {})
@@ -176,8 +176,8 @@ func (h *Host) runBlob(l *listener, m port.Message, bm blobMsg, receipt, etag st
 					h.deleteMsg(l, m, func() {})
 					return
 				}
-				done, _ := json.Marshal(claim{Host: h.cfg.Node, At: h.now, Done: true})
-				h.issue(port.BlobPut{Name: receipt, Data: done, Cond: port.Cond{IfMatch: etag}}, func(port.Completion) {
+				done, _ := json.Marshal(claim{Host: h.cfg.Node, At: h.Now(), Done: true})
+				h.Issue(port.BlobPut{Name: receipt, Data: done, Cond: port.Cond{IfMatch: etag}}, "receipt-done", receipt, func(port.Completion) {
 					h.deleteMsg(l, m, func() {})
 				})
 			})
@@ -197,8 +197,8 @@ const (
 // claimReceipt creates the receipt claimed by this host, or takes over one
 // whose claim lapsed; it reports the receipt's ETag and state.
 func (h *Host) claimReceipt(name string, cb func(etag string, st receiptState)) {
-	mine, _ := json.Marshal(claim{Host: h.cfg.Node, At: h.now})
-	h.issue(port.BlobPut{Name: name, Data: mine, Cond: port.Cond{IfNoneMatch: "*"}}, func(c port.Completion) {
+	mine, _ := json.Marshal(claim{Host: h.cfg.Node, At: h.Now()})
+	h.Issue(port.BlobPut{Name: name, Data: mine, Cond: port.Cond{IfNoneMatch: "*"}}, "receipt-claimed", name, func(c port.Completion) {
 		if c.Err == nil {
 			etag, _ := c.Result.(string)
 			cb(etag, receiptClaimed)
@@ -208,7 +208,7 @@ func (h *Host) claimReceipt(name string, cb func(etag string, st receiptState)) 
 			cb("", receiptFailed)
 			return
 		}
-		h.issue(port.BlobGet{Name: name}, func(c port.Completion) {
+		h.Issue(port.BlobGet{Name: name}, "receipt-read", name, func(c port.Completion) {
 			if c.Err != nil {
 				cb("", receiptFailed)
 				return
@@ -219,10 +219,10 @@ func (h *Host) claimReceipt(name string, cb func(etag string, st receiptState)) 
 			switch {
 			case cl.Done:
 				cb("", receiptDone)
-			case h.now-cl.At < h.cfg.ClaimTimeout:
+			case h.Now()-cl.At < h.cfg.ClaimTimeout:
 				cb("", receiptHeld)
 			default:
-				h.issue(port.BlobPut{Name: name, Data: mine, Cond: port.Cond{IfMatch: bd.Props.ETag}}, func(c port.Completion) {
+				h.Issue(port.BlobPut{Name: name, Data: mine, Cond: port.Cond{IfMatch: bd.Props.ETag}}, "receipt-taken", name, func(c port.Completion) {
 					if c.Err != nil {
 						cb("", receiptHeld)
 						return

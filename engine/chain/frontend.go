@@ -8,6 +8,7 @@ import (
 
 	"github.com/dflab/dflab/engine/durable"
 	"github.com/dflab/dflab/engine/port"
+	"github.com/dflab/dflab/engine/reactor"
 )
 
 // Frontend is the chain's client endpoint, standing for the orchestration
@@ -27,12 +28,12 @@ func NewFrontend(cfg Config) (*Frontend, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	return &Frontend{base: base{reactor: newReactor(), cfg: cfg}}, nil
+	return &Frontend{base: base{Reactor: reactor.New(reactor.Shared), cfg: cfg}}, nil
 }
 
 // Step implements port.Core.
 func (f *Frontend) Step(now port.Time, in port.Input) {
-	if f.dispatch(now, in) {
+	if f.Dispatch(now, in) {
 		return
 	}
 	switch v := in.(type) {
@@ -58,9 +59,9 @@ func (f *Frontend) createQueue() {
 	case TriggerLambda:
 		q = f.cfg.blobQueue()
 	}
-	f.issue(port.QueueCreate{Queue: q}, func(c port.Completion) {
+	f.Issue(port.QueueCreate{Queue: q}, "queue-created", q, func(c port.Completion) {
 		if c.Err != nil {
-			f.after(retryDelay, f.createQueue)
+			f.After(retryDelay, "create-queue-retry", q, f.createQueue)
 			return
 		}
 		f.becomeReady()
@@ -79,10 +80,10 @@ func (f *Frontend) becomeReady() {
 func (f *Frontend) call(call port.ClientCall) {
 	req, ok := call.Req.(durable.ClientRequest)
 	if !ok {
-		f.respond(call.ID, nil, fmt.Errorf("chain: client call %d: Req is %T, want durable.ClientRequest", call.ID, call.Req))
+		f.Respond(call.ID, nil, fmt.Errorf("chain: client call %d: Req is %T, want durable.ClientRequest", call.ID, call.Req))
 		return
 	}
-	done := func(resp durable.ClientResponse, err error) { f.respond(call.ID, resp, err) }
+	done := func(resp durable.ClientResponse, err error) { f.Respond(call.ID, resp, err) }
 	if req.Instance == "" {
 		done(durable.ClientResponse{}, fmt.Errorf("chain: %s request without an instance id", req.Kind))
 		return
@@ -110,15 +111,15 @@ func (f *Frontend) start(req durable.ClientRequest, done func(durable.ClientResp
 		done(durable.ClientResponse{}, fmt.Errorf("chain: start %s: %w", req.Instance, err))
 		return
 	}
-	rec := runRecord{Name: req.Name, Input: req.Payload, Created: f.now}
+	rec := runRecord{Name: req.Name, Input: req.Payload, Created: f.Now()}
 	b, _ := json.Marshal(rec)
-	f.issue(port.BlobPut{Name: f.cfg.run(req.Instance), Data: b, Cond: port.Cond{IfNoneMatch: "*"}}, func(c port.Completion) {
+	f.Issue(port.BlobPut{Name: f.cfg.run(req.Instance), Data: b, Cond: port.Cond{IfNoneMatch: "*"}}, "run-created", req.Instance, func(c port.Completion) {
 		first, _ := json.Marshal(stepMsg{Instance: req.Instance, Activity: act, Step: 0, Length: in.Length, Item: in.Item})
 		switch {
 		case errors.Is(c.Err, port.ErrConflict):
 			f.started(req, first, done)
 		case c.Err != nil:
-			f.after(retryDelay, func() { f.start(req, done) })
+			f.After(retryDelay, "start-retry", req.Instance, func() { f.start(req, done) })
 		default:
 			f.writeStep(req.Instance, 0, first, func() { done(f.response(req.Instance, rec, nil), nil) })
 		}
@@ -152,7 +153,7 @@ func (f *Frontend) started(req durable.ClientRequest, first []byte, done func(du
 
 func (f *Frontend) response(id string, rec runRecord, d *doneRecord) durable.ClientResponse {
 	st := durable.InstanceStatus{InstanceID: id, Name: rec.Name, Input: rec.Input, Status: durable.StatusRunning,
-		Created: time.Unix(0, int64(rec.Created)).UTC(), Updated: time.Unix(0, int64(f.now)).UTC()}
+		Created: time.Unix(0, int64(rec.Created)).UTC(), Updated: time.Unix(0, int64(f.Now())).UTC()}
 	if d != nil {
 		st.Status, st.Output, st.Updated = durable.StatusCompleted, []byte(d.Output), time.Unix(0, int64(d.At)).UTC()
 	}
@@ -161,12 +162,12 @@ func (f *Frontend) response(id string, rec runRecord, d *doneRecord) durable.Cli
 
 // read reads a blob (nil: not found); transient errors are retried.
 func (f *Frontend) read(name string, cb func([]byte)) {
-	f.issue(port.BlobGet{Name: name}, func(c port.Completion) {
+	f.Issue(port.BlobGet{Name: name}, "record-read", name, func(c port.Completion) {
 		switch {
 		case errors.Is(c.Err, port.ErrNotFound):
 			cb(nil)
 		case c.Err != nil:
-			f.after(retryDelay, func() { f.read(name, cb) })
+			f.After(retryDelay, "read-retry", name, func() { f.read(name, cb) })
 		default:
 			bd, _ := c.Result.(port.BlobData)
 			cb(bd.Data)
@@ -201,7 +202,7 @@ func (f *Frontend) status(id string, done func(durable.ClientResponse, error)) {
 func (f *Frontend) wait(id string, done func(durable.ClientResponse, error)) {
 	f.read(f.cfg.done(id), func(d []byte) {
 		if d == nil {
-			f.after(f.cfg.WaitPoll, func() { f.wait(id, done) })
+			f.After(f.cfg.WaitPoll, "wait-poll", id, func() { f.wait(id, done) })
 			return
 		}
 		f.status(id, done)

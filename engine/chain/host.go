@@ -7,6 +7,7 @@ import (
 
 	"github.com/dflab/dflab/engine/durable"
 	"github.com/dflab/dflab/engine/port"
+	"github.com/dflab/dflab/engine/reactor"
 )
 
 // Stats are a host's counters of this life.
@@ -65,7 +66,7 @@ func NewHost(cfg Config, reg *durable.Registry) (*Host, error) {
 	if reg == nil {
 		return nil, fmt.Errorf("chain: nil registry")
 	}
-	h := &Host{base: base{reactor: newReactor(), cfg: cfg}, reg: reg, rnd: newXorshift(cfg.Seed), last: -1}
+	h := &Host{base: base{Reactor: reactor.New(reactor.Shared), cfg: cfg}, reg: reg, rnd: newXorshift(cfg.Seed), last: -1}
 	h.onEnqueue = h.wake
 	return h, nil
 }
@@ -81,14 +82,14 @@ func (h *Host) logf(format string, args ...any) {
 
 // Step implements port.Core.
 func (h *Host) Step(now port.Time, in port.Input) {
-	if h.dispatch(now, in) {
+	if h.Dispatch(now, in) {
 		return
 	}
 	switch v := in.(type) {
 	case port.Started:
 		h.start()
 	case port.ClientCall:
-		h.respond(v.ID, nil, fmt.Errorf("chain: a function host takes no client calls: send them to the frontend core"))
+		h.Respond(v.ID, nil, fmt.Errorf("chain: a function host takes no client calls: send them to the frontend core"))
 	}
 }
 
@@ -116,9 +117,9 @@ func (h *Host) createQueues(names []string, then func()) {
 		then()
 		return
 	}
-	h.issue(port.QueueCreate{Queue: names[0]}, func(c port.Completion) {
+	h.Issue(port.QueueCreate{Queue: names[0]}, "queue-created", names[0], func(c port.Completion) {
 		if c.Err != nil {
-			h.after(retryDelay, func() { h.createQueues(names, then) })
+			h.After(retryDelay, "create-queues-retry", names[0], func() { h.createQueues(names, then) })
 			return
 		}
 		h.createQueues(names[1:], then)
@@ -134,7 +135,7 @@ func (h *Host) poll(l *listener) {
 	}
 	h.stats.Polls++
 	l.polling = true
-	h.issue(port.QueueDequeue{Queue: l.queue, N: h.cfg.Queue.BatchSize, Visibility: h.cfg.Queue.Visibility}, func(c port.Completion) {
+	h.Issue(port.QueueDequeue{Queue: l.queue, N: h.cfg.Queue.BatchSize, Visibility: h.cfg.Queue.Visibility}, "dequeued", l.queue, func(c port.Completion) {
 		l.polling = false
 		msgs, _ := c.Result.([]port.Message)
 		if c.Err != nil {
@@ -156,7 +157,7 @@ func (h *Host) poll(l *listener) {
 		}
 		l.gen++
 		gen := l.gen
-		h.after(gap, func() {
+		h.After(gap, "poll", l.queue, func() {
 			if gen == l.gen {
 				h.poll(l)
 			}
@@ -217,14 +218,14 @@ func (h *Host) failed(l *listener, m port.Message, s stepMsg, err error) {
 		h.poisonMsg(l, m)
 		return
 	}
-	h.issue(port.QueueUpdate{Queue: l.queue, ID: m.ID, PopReceipt: m.PopReceipt, Visibility: h.cfg.Queue.RetryVisibility}, func(port.Completion) {
+	h.Issue(port.QueueUpdate{Queue: l.queue, ID: m.ID, PopReceipt: m.PopReceipt, Visibility: h.cfg.Queue.RetryVisibility}, "retry-visibility-set", l.queue, func(port.Completion) {
 		h.finished(l) // an update that failed leaves the visibility timeout to bring it back
 	})
 }
 
 func (h *Host) poisonMsg(l *listener, m port.Message) {
 	h.stats.Poisoned++
-	h.issue(port.QueueEnqueue{Queue: h.cfg.poison(), Data: m.Data}, func(c port.Completion) {
+	h.Issue(port.QueueEnqueue{Queue: h.cfg.poison(), Data: m.Data}, "poisoned", l.queue, func(c port.Completion) {
 		if c.Err != nil {
 			h.finished(l) // the message comes back after its visibility timeout
 			return
@@ -236,7 +237,7 @@ func (h *Host) poisonMsg(l *listener, m port.Message) {
 // deleteMsg deletes a processed message (a message that reappeared and was
 // taken by another poll is gone or has another receipt: nothing to do).
 func (h *Host) deleteMsg(l *listener, m port.Message, then func()) {
-	h.issue(port.QueueDelete{Queue: l.queue, ID: m.ID, PopReceipt: m.PopReceipt}, func(c port.Completion) {
+	h.Issue(port.QueueDelete{Queue: l.queue, ID: m.ID, PopReceipt: m.PopReceipt}, "message-deleted", l.queue, func(c port.Completion) {
 		if c.Err != nil && !errors.Is(c.Err, port.ErrNotFound) && !errors.Is(c.Err, port.ErrPopReceipt) {
 			h.logf("chain: delete message %s: %v (it reappears after its visibility timeout)", m.ID, c.Err)
 		}
@@ -261,7 +262,7 @@ func (h *Host) next(s stepMsg, out []byte, then func()) {
 // base is what the host and the frontend share: the reactor and the
 // writes of a step's trigger.
 type base struct {
-	reactor
+	reactor.Reactor
 	cfg Config
 	// onEnqueue, if set, is told of every message the core enqueued.
 	onEnqueue func(queue string)
@@ -270,10 +271,12 @@ type base struct {
 // writeStep writes a step's trigger: a message, or a blob (and, for the
 // Lambda chain, the blob's event).
 func (h *base) writeStep(instance string, step int, b []byte, then func()) {
-	retry := func() { h.after(retryDelay, func() { h.writeStep(instance, step, b, then) }) }
+	retry := func() {
+		h.After(retryDelay, "write-step-retry", instance, func() { h.writeStep(instance, step, b, then) })
+	}
 	switch h.cfg.Trigger {
 	case TriggerQueue:
-		h.issue(port.QueueEnqueue{Queue: h.cfg.queue(), Data: b}, func(c port.Completion) {
+		h.Issue(port.QueueEnqueue{Queue: h.cfg.queue(), Data: b}, "step-enqueued", instance, func(c port.Completion) {
 			if c.Err != nil {
 				retry()
 				return
@@ -285,7 +288,7 @@ func (h *base) writeStep(instance string, step int, b []byte, then func()) {
 		})
 	default:
 		name := h.cfg.stepBlob(instance, step)
-		h.issue(port.BlobPut{Name: name, Data: b}, func(c port.Completion) {
+		h.Issue(port.BlobPut{Name: name, Data: b}, "step-written", instance, func(c port.Completion) {
 			if c.Err != nil {
 				retry()
 				return
@@ -304,9 +307,9 @@ func (h *base) writeStep(instance string, step int, b []byte, then func()) {
 // asynchronous queue, visible after the event delay.
 func (h *base) raiseEvent(name, etag string, then func()) {
 	b, _ := json.Marshal(blobMsg{Blob: name, ETag: etag})
-	h.issue(port.QueueEnqueue{Queue: h.cfg.blobQueue(), Data: b, Delay: h.cfg.EventDelay}, func(c port.Completion) {
+	h.Issue(port.QueueEnqueue{Queue: h.cfg.blobQueue(), Data: b, Delay: h.cfg.EventDelay}, "event-raised", name, func(c port.Completion) {
 		if c.Err != nil {
-			h.after(retryDelay, func() { h.raiseEvent(name, etag, then) })
+			h.After(retryDelay, "raise-retry", name, func() { h.raiseEvent(name, etag, then) })
 			return
 		}
 		then()
@@ -316,10 +319,10 @@ func (h *base) raiseEvent(name, etag string, then func()) {
 // putDone raises the event back to the orchestration: the chain's output
 // in a create-only blob (a step run twice raises it once).
 func (h *Host) putDone(instance string, out []byte, then func()) {
-	b, _ := json.Marshal(doneRecord{Output: out, At: h.now})
-	h.issue(port.BlobPut{Name: h.cfg.done(instance), Data: b, Cond: port.Cond{IfNoneMatch: "*"}}, func(c port.Completion) {
+	b, _ := json.Marshal(doneRecord{Output: out, At: h.Now()})
+	h.Issue(port.BlobPut{Name: h.cfg.done(instance), Data: b, Cond: port.Cond{IfNoneMatch: "*"}}, "done-written", instance, func(c port.Completion) {
 		if c.Err != nil && !errors.Is(c.Err, port.ErrConflict) {
-			h.after(retryDelay, func() { h.putDone(instance, out, then) })
+			h.After(retryDelay, "put-done-retry", instance, func() { h.putDone(instance, out, then) })
 			return
 		}
 		then()

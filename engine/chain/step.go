@@ -61,7 +61,7 @@ func decodeInput(b []byte) (chainInput, error) {
 func (h *Host) runStep(s stepMsg, cb func(out []byte, err error)) {
 	reg, name, inst, task, input := h.reg, s.Activity, s.Instance, int32(s.Step), []byte(s.Item)
 	h.stats.Executions++
-	h.run(name, input, func() ([]byte, error) { return runActivity(reg, name, inst, task, input) }, func(d port.ActivityDone) {
+	h.Run(name, input, func() ([]byte, error) { return runActivity(reg, name, inst, task, input) }, "step-done", inst, func(d port.ActivityDone) {
 		cb(d.Output, d.Err)
 	})
 }
