@@ -43,19 +43,19 @@ func (x *Partition) checkpoint(force bool) bool {
 	c := &x.ckpt
 	if !c.idleSet && !force {
 		c.idleSet = true
-		x.after(x.k.CheckpointIdle, func() { c.idleSet = false })
+		x.After(x.k.CheckpointIdle, "checkpoint-idle", "", func() { c.idleSet = false })
 	}
 	// A quarter of the circular log is the most it may grow between
 	// checkpoints, so a flush always finds room (commitLog.fits).
 	due := force || c.bytes >= min(x.k.CheckpointBytes, x.log.size/4) || c.events >= x.k.CheckpointEvents ||
-		(c.events > 0 && x.now-c.last >= x.k.CheckpointIdle)
+		(c.events > 0 && x.Now()-c.last >= x.k.CheckpointIdle)
 	if !due || len(x.log.recEnds) > 0 || len(x.none.updates) > 0 || x.st.Seq != x.log.lastSeq {
 		return false
 	}
 	e := enc{}
 	encodeCheckpoint(&e, x.st, x.log.off, x.log.epoch)
 	c.snapshot, c.waitSeq, c.logOff = e.b, x.st.Seq, x.log.off
-	c.bytes, c.events, c.last = 0, 0, x.now
+	c.bytes, c.events, c.last = 0, 0, x.Now()
 	x.ckpt.flushed(x, x.log.durableSeq)
 	return true
 }
@@ -69,7 +69,7 @@ func (c *checkpointer) flushed(x *Partition, durable int64) {
 	c.snapshot, c.writing = nil, true
 	x.stats.Checkpoints++
 	x.work["checkpoint"]++
-	x.issueMarked(port.BlobPut{Name: x.cfg.ckptName(x.p), Data: data}, port.Mark{Log: x.log.name, Pos: seq}, port.Mark{},
+	x.IssueMarked(port.BlobPut{Name: x.cfg.ckptName(x.p), Data: data}, port.Mark{Log: x.log.name, Pos: seq}, port.Mark{}, "checkpoint-written", "",
 		func(cp port.Completion) {
 			c.writing = false
 			if cp.Err != nil {

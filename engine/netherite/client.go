@@ -7,6 +7,7 @@ import (
 
 	"github.com/dflab/dflab/engine/durable"
 	"github.com/dflab/dflab/engine/port"
+	"github.com/dflab/dflab/engine/reactor"
 )
 
 // Client is the client core (a port.Core): it turns port.ClientCall{Req:
@@ -19,7 +20,7 @@ type Client struct {
 	c      int
 	stream int
 	k      Knobs
-	plumbing
+	reactor.Reactor
 
 	seq     uint64
 	calls   map[uint64]port.CallID
@@ -56,12 +57,12 @@ func NewClient(cfg *Config, c int) (*Client, error) {
 	}
 	return &Client{cfg: cfg, c: c, stream: cfg.Partitions + c, k: cfg.Knobs.withDefaults(),
 		calls: map[uint64]port.CallID{}, callsOn: map[uint64]int{}, down: map[int]string{}, queued: map[int][]clientReq{}, retry: map[int][]clientReq{}, sending: map[int]bool{},
-		groups: map[uint64]*queryGroup{}, plumbing: newPlumbing(), in: inputReader{seen: map[int]int64{}}}, nil
+		groups: map[uint64]*queryGroup{}, Reactor: reactor.New(reactor.PerKind), in: inputReader{seen: map[int]int64{}}}, nil
 }
 
 // Step implements port.Core.
 func (c *Client) Step(now port.Time, in port.Input) {
-	c.now = now
+	c.SetNow(now)
 	switch v := in.(type) {
 	case port.Started:
 		// A new life numbers its requests from the clock, above every number
@@ -78,7 +79,7 @@ func (c *Client) Step(now port.Time, in port.Input) {
 		}
 		c.call(v)
 	default:
-		c.deliver(in)
+		c.Dispatch(now, in)
 	}
 	c.send()
 	c.read()
@@ -87,21 +88,19 @@ func (c *Client) Step(now port.Time, in port.Input) {
 func (c *Client) call(v port.ClientCall) {
 	req, ok := v.Req.(durable.ClientRequest)
 	if !ok {
-		c.rd.Responses = append(c.rd.Responses, port.Response{ID: v.ID,
-			Err: fmt.Errorf("client call %d: Req is %T, want durable.ClientRequest", v.ID, v.Req)})
+		c.Respond(v.ID, nil, fmt.Errorf("client call %d: Req is %T, want durable.ClientRequest", v.ID, v.Req))
 		return
 	}
 	if req.Kind < durable.RequestStart || req.Kind > durable.RequestLast {
-		c.rd.Responses = append(c.rd.Responses, port.Response{ID: v.ID,
-			Err: fmt.Errorf("client call %d: request kind %d: allowed start..%s", v.ID, req.Kind, durable.RequestLast)})
+		c.Respond(v.ID, nil, fmt.Errorf("client call %d: request kind %d: allowed start..%s", v.ID, req.Kind, durable.RequestLast))
 		return
 	}
 	if err := req.Reuse.Validate(); err != nil {
-		c.rd.Responses = append(c.rd.Responses, port.Response{ID: v.ID, Err: fmt.Errorf("client call %d: %w", v.ID, err)})
+		c.Respond(v.ID, nil, fmt.Errorf("client call %d: %w", v.ID, err))
 		return
 	}
 	if err := durable.CheckPayload(req.Kind.String()+" "+req.Instance+" payload", req.Payload); err != nil {
-		c.rd.Responses = append(c.rd.Responses, port.Response{ID: v.ID, Err: fmt.Errorf("client call %d: %w", v.ID, err)})
+		c.Respond(v.ID, nil, fmt.Errorf("client call %d: %w", v.ID, err))
 		return
 	}
 	if req.Kind == durable.RequestQuery {
@@ -113,17 +112,16 @@ func (c *Client) call(v port.ClientCall) {
 		req.Instance = fmt.Sprintf("c%d-%d", c.c, c.seq)
 	}
 	if req.Instance == "" {
-		c.rd.Responses = append(c.rd.Responses, port.Response{ID: v.ID,
-			Err: fmt.Errorf("client call %d: %s needs an Instance", v.ID, req.Kind)})
+		c.Respond(v.ID, nil, fmt.Errorf("client call %d: %s needs an Instance", v.ID, req.Kind))
 		return
 	}
 	p := durable.Partition(req.Instance, c.cfg.Partitions)
 	if c.broken != nil {
-		c.rd.Responses = append(c.rd.Responses, port.Response{ID: v.ID, Err: c.broken})
+		c.Respond(v.ID, nil, c.broken)
 		return
 	}
 	if reason, ok := c.down[p]; ok {
-		c.rd.Responses = append(c.rd.Responses, port.Response{ID: v.ID, Err: partitionFailed(p, reason)})
+		c.Respond(v.ID, nil, partitionFailed(p, reason))
 		return
 	}
 	c.calls[c.seq] = v.ID
@@ -144,7 +142,7 @@ func (c *Client) query(call port.CallID, req durable.ClientRequest) {
 		}
 	}
 	if err != nil {
-		c.rd.Responses = append(c.rd.Responses, port.Response{ID: call, Err: fmt.Errorf("client call %d: %w", call, err)})
+		c.Respond(call, nil, fmt.Errorf("client call %d: %w", call, err))
 		return
 	}
 	g := &queryGroup{call: call, q: q, left: c.cfg.Partitions}
@@ -160,7 +158,7 @@ func (c *Client) query(call port.CallID, req durable.ClientRequest) {
 func (c *Client) reply(id uint64, r port.Response) {
 	g := c.groups[id]
 	if g == nil {
-		c.rd.Responses = append(c.rd.Responses, r)
+		c.Respond(r.ID, r.Resp, r.Err)
 		return
 	}
 	delete(c.groups, id)
@@ -169,7 +167,7 @@ func (c *Client) reply(id uint64, r port.Response) {
 	}
 	if r.Err != nil {
 		g.done = true
-		c.rd.Responses = append(c.rd.Responses, port.Response{ID: g.call, Err: r.Err})
+		c.Respond(g.call, nil, r.Err)
 		return
 	}
 	if cr, ok := r.Resp.(durable.ClientResponse); ok && cr.Page != nil {
@@ -183,7 +181,7 @@ func (c *Client) reply(id uint64, r port.Response) {
 	for i := range page.Instances {
 		page.Instances[i] = page.Instances[i].WithFailure(page.Instances[i].Failure) // partitions carry the encoded details
 	}
-	c.rd.Responses = append(c.rd.Responses, port.Response{ID: g.call, Resp: durable.ClientResponse{Found: true, Page: &page}})
+	c.Respond(g.call, durable.ClientResponse{Found: true, Page: &page}, nil)
 }
 
 // PartitionDown tells a client core (as a port.ClientCall's Req, which it
@@ -267,7 +265,7 @@ func (c *Client) send() {
 		e := enc{}
 		b.encode(&e)
 		c.sending[p] = true
-		c.issue(port.StreamAppend{Partition: p, Records: [][]byte{e.b}}, func(cp port.Completion) {
+		c.Issue(port.StreamAppend{Partition: p, Records: [][]byte{e.b}}, "sent", "", func(cp port.Completion) {
 			c.sending[p] = false
 			if cp.Err != nil {
 				c.cfg.logf("netherite client %d: append to partition %d: %v (retrying)", c.c, p, cp.Err)
@@ -297,7 +295,7 @@ func (c *Client) read() {
 		return
 	}
 	r.reading = true
-	c.issue(port.StreamRead{Partition: c.stream, From: r.pos, Max: c.k.MaxReadRecords}, func(cp port.Completion) {
+	c.Issue(port.StreamRead{Partition: c.stream, From: r.pos, Max: c.k.MaxReadRecords}, "read", "", func(cp port.Completion) {
 		r.reading = false
 		recs, _ := cp.Result.(port.Records)
 		if errors.Is(cp.Err, port.ErrCorrupt) {
@@ -306,7 +304,7 @@ func (c *Client) read() {
 		}
 		if cp.Err != nil || len(recs.Records) == 0 {
 			r.waiting = true
-			c.after(c.k.PollInterval, func() { r.waiting = false })
+			c.After(c.k.PollInterval, "read-again", "", func() { r.waiting = false })
 			return
 		}
 		r.pos = recs.First + int64(len(recs.Records))

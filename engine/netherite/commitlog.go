@@ -181,8 +181,8 @@ func (x *Partition) flush() {
 	x.ckpt.bytes += int64(len(data))
 	x.work["log-flush"]++
 	write := func() {
-		x.issueMarked(port.PageWrite{Name: l.name, Off: l.phys(off), Data: data, Cond: port.Cond{LeaseID: l.leaseID}},
-			port.Mark{}, port.Mark{Log: l.name, Pos: upTo}, func(c port.Completion) {
+		x.IssueMarked(port.PageWrite{Name: l.name, Off: l.phys(off), Data: data, Cond: port.Cond{LeaseID: l.leaseID}},
+			port.Mark{}, port.Mark{Log: l.name, Pos: upTo}, "flushed", "", func(c port.Completion) {
 				if c.Err != nil {
 					x.restart(fmt.Sprintf("flush to %s at offset %d: %v", l.name, off, c.Err), false)
 					return
@@ -203,7 +203,7 @@ func (x *Partition) flush() {
 	// The marker must be durable before the flush behind it is written:
 	// a reader that finds no marker stops there.
 	x.stats.Wraps++
-	x.issue(port.PageWrite{Name: l.name, Off: l.phys(wrapAt), Data: l.wrapPage(wrapAt), Cond: port.Cond{LeaseID: l.leaseID}}, func(c port.Completion) {
+	x.Issue(port.PageWrite{Name: l.name, Off: l.phys(wrapAt), Data: l.wrapPage(wrapAt), Cond: port.Cond{LeaseID: l.leaseID}}, "wrap-page-written", "", func(c port.Completion) {
 		if c.Err != nil {
 			x.restart(fmt.Sprintf("wrap marker in %s at offset %d: %v", l.name, wrapAt, c.Err), false)
 			return

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/dflab/dflab/engine/port"
+	"github.com/dflab/dflab/engine/reactor"
 )
 
 // LoadMonitor is the load monitor core (a port.Core), Netherite's
@@ -23,7 +24,7 @@ type LoadMonitor struct {
 	cfg    *Config
 	k      Knobs
 	stream int
-	plumbing
+	reactor.Reactor
 
 	seq     int64
 	pos     int64
@@ -58,7 +59,7 @@ func NewLoadMonitor(cfg *Config) (*LoadMonitor, error) {
 		return nil, err
 	}
 	return &LoadMonitor{cfg: cfg, k: cfg.Knobs.withDefaults(), stream: cfg.monitorStream(),
-		loads: map[int]loadInfo{}, plumbing: newPlumbing()}, nil
+		loads: map[int]loadInfo{}, Reactor: reactor.New(reactor.PerKind)}, nil
 }
 
 // Recommendation returns the current node-count advice (Nodes 0: no
@@ -70,21 +71,20 @@ func (m *LoadMonitor) Stats() MonitorStats { return m.stats }
 
 // Step implements port.Core.
 func (m *LoadMonitor) Step(now port.Time, in port.Input) {
-	m.now = now
+	m.SetNow(now)
 	switch v := in.(type) {
 	case port.Started:
 		if base := int64(max(now, 0)); base > m.seq {
 			m.seq = base // advice of a new life sorts after an old one's
 		}
 	case port.ClientCall:
-		m.rd.Responses = append(m.rd.Responses, port.Response{ID: v.ID,
-			Err: fmt.Errorf("the load monitor takes no client calls")})
+		m.Respond(v.ID, nil, fmt.Errorf("the load monitor takes no client calls"))
 	default:
-		m.deliver(in)
+		m.Dispatch(now, in)
 	}
 	if !m.armed && m.k.LoadReport > 0 {
 		m.armed = true
-		m.after(m.k.LoadReport, func() {
+		m.After(m.k.LoadReport, "load-round", "", func() {
 			m.armed = false
 			m.read()
 		})
@@ -97,7 +97,7 @@ func (m *LoadMonitor) read() {
 		return
 	}
 	m.reading = true
-	m.issue(port.StreamRead{Partition: m.stream, From: m.pos, Max: m.k.MaxReadRecords}, func(c port.Completion) {
+	m.Issue(port.StreamRead{Partition: m.stream, From: m.pos, Max: m.k.MaxReadRecords}, "read", "", func(c port.Completion) {
 		m.reading = false
 		recs, _ := c.Result.(port.Records)
 		if c.Err != nil {
@@ -128,7 +128,7 @@ func (m *LoadMonitor) round() {
 	m.stats.Rounds++
 	stale := int64(heartbeatRounds+2) * int64(m.k.LoadReport)
 	for _, p := range sortedKeys(m.loads) {
-		if int64(m.now)-m.loads[p].At > stale {
+		if int64(m.Now())-m.loads[p].At > stale {
 			delete(m.loads, p)
 		}
 	}
@@ -199,8 +199,8 @@ func (m *LoadMonitor) advise(a advice) {
 	m.stats.Offloads++
 	m.stats.OffloadedActivities += uint64(a.n)
 	e := enc{}
-	(&batch{Origin: m.stream, Pos: m.seq, Offload: &offloadCmd{Dest: a.to, N: a.n, At: int64(m.now)}}).encode(&e)
-	m.issue(port.StreamAppend{Partition: a.from, Records: [][]byte{e.b}}, func(c port.Completion) {
+	(&batch{Origin: m.stream, Pos: m.seq, Offload: &offloadCmd{Dest: a.to, N: a.n, At: int64(m.Now())}}).encode(&e)
+	m.Issue(port.StreamAppend{Partition: a.from, Records: [][]byte{e.b}}, "advice-sent", "", func(c port.Completion) {
 		if c.Err != nil {
 			m.cfg.logf("netherite monitor: advice to p%02d: %v", a.from, c.Err)
 		}

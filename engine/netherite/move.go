@@ -16,8 +16,7 @@ type Stop struct{}
 
 func (x *Partition) stop(id port.CallID) {
 	if x.phase != phaseRunning {
-		x.rd.Responses = append(x.rd.Responses, port.Response{ID: id,
-			Err: fmt.Errorf("partition %d: stop: not running (phase %d)", x.p, x.phase)})
+		x.Respond(id, nil, fmt.Errorf("partition %d: stop: not running (phase %d)", x.p, x.phase))
 		return
 	}
 	x.phase = phaseStopping
@@ -47,8 +46,8 @@ func (x *Partition) stopping() {
 	default:
 		x.phase = phaseStopped
 		x.health(port.HealthStopped, "stopped gracefully")
-		x.issue(port.LeaseRelease{Name: x.log.name, ID: x.log.leaseID}, func(cp port.Completion) {
-			x.rd.Responses = append(x.rd.Responses, port.Response{ID: x.stopCall, Resp: x.st.Seq, Err: cp.Err})
+		x.Issue(port.LeaseRelease{Name: x.log.name, ID: x.log.leaseID}, "lease-released", "", func(cp port.Completion) {
+			x.Respond(x.stopCall, x.st.Seq, cp.Err)
 			x.cfg.logf("netherite p%02d: stopped by %s at seq %d (lease release: %v)", x.p, x.owner, x.st.Seq, cp.Err)
 		})
 	}

@@ -61,7 +61,7 @@ func (x *Partition) reportLoad() {
 		return
 	}
 	r.armed = true
-	x.after(x.k.LoadReport, func() {
+	x.After(x.k.LoadReport, "report-load", "", func() {
 		r.armed = false
 		if x.phase != phaseRunning || r.sending {
 			return
@@ -75,7 +75,7 @@ func (x *Partition) reportLoad() {
 		r.last, r.sending = li, true
 		e := enc{}
 		(&batch{Origin: x.p, Load: &li}).encode(&e)
-		x.issue(port.StreamAppend{Partition: x.cfg.monitorStream(), Records: [][]byte{e.b}},
+		x.Issue(port.StreamAppend{Partition: x.cfg.monitorStream(), Records: [][]byte{e.b}}, "load-reported", "",
 			func(c port.Completion) {
 				r.sending = false
 				if c.Err != nil {
@@ -93,7 +93,7 @@ func (x *Partition) load() loadInfo {
 			queued++
 		}
 	}
-	return loadInfo{Partition: x.p, Node: x.owner, At: int64(x.now), Queued: queued, Running: len(x.running),
+	return loadInfo{Partition: x.p, Node: x.owner, At: int64(x.Now()), Queued: queued, Running: len(x.running),
 		Capacity: x.k.MaxActivities, Ready: len(x.readyQ)}
 }
 
@@ -102,7 +102,7 @@ func (x *Partition) load() loadInfo {
 // through the outbox, like any message to another partition.
 func (x *Partition) offload(c *offloadCmd) {
 	if c.Dest == x.p || c.Dest < 0 || c.Dest >= x.cfg.Partitions || c.N <= 0 ||
-		port.Time(int64(x.now)-c.At) > heartbeatRounds*x.k.LoadReport {
+		port.Time(int64(x.Now())-c.At) > heartbeatRounds*x.k.LoadReport {
 		return
 	}
 	r := &x.report

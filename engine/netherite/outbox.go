@@ -114,12 +114,12 @@ func (x *Partition) appendTo(dest int, records [][]byte, upTo int64) {
 	if upTo > 0 && (upTo <= x.log.durableSeq || !x.speculative(dest)) {
 		needs = port.Mark{Log: x.log.name, Pos: upTo}
 	}
-	x.issueMarked(port.StreamAppend{Partition: dest, Records: records}, needs, port.Mark{}, func(c port.Completion) {
+	x.IssueMarked(port.StreamAppend{Partition: dest, Records: records}, needs, port.Mark{}, "outbox-sent", "", func(c port.Completion) {
 		s.inflight = false
 		if c.Err != nil {
 			s.sentUpTo, s.told = prev, prevTold
 			x.cfg.logf("netherite p%02d: append to stream %d: %v (retrying)", x.p, dest, c.Err)
-			x.after(x.k.PollInterval, func() {})
+			x.After(x.k.PollInterval, "wake", "", func() {})
 			return
 		}
 		if x.phase == phaseRunning && confirm > s.confirmed {
@@ -157,7 +157,7 @@ func (x *Partition) read() {
 	if r.verify {
 		from-- // the record consumed last, to check it (inputcheck.go)
 	}
-	x.issue(port.StreamRead{Partition: x.p, From: from, Max: x.k.MaxReadRecords},
+	x.Issue(port.StreamRead{Partition: x.p, From: from, Max: x.k.MaxReadRecords}, "read", "",
 		func(c port.Completion) {
 			r.reading = false
 			recs, _ := c.Result.(port.Records)
@@ -172,7 +172,7 @@ func (x *Partition) read() {
 					x.cfg.logf("netherite p%02d: read stream: %v", x.p, c.Err)
 				}
 				r.waiting = true
-				x.after(x.k.PollInterval, func() { r.waiting = false })
+				x.After(x.k.PollInterval, "read-again", "", func() { r.waiting = false })
 				return
 			}
 			if r.toEnd { // planted bug: the recorded position is ignored

@@ -6,6 +6,7 @@ import (
 
 	"github.com/dflab/dflab/engine/durable"
 	"github.com/dflab/dflab/engine/port"
+	"github.com/dflab/dflab/engine/reactor"
 )
 
 // phase is where a partition core is in its life.
@@ -29,7 +30,7 @@ type Partition struct {
 	owner string
 	st    *state
 	phase phase
-	plumbing
+	reactor.Reactor
 	work map[string]int
 
 	log  commitLog
@@ -85,7 +86,7 @@ func NewPartition(cfg *Config, p int, owner string) (*Partition, error) {
 	if owner == "" {
 		return nil, fmt.Errorf("partition %d: owner is empty: allowed a non-empty lease owner name", p)
 	}
-	x := &Partition{cfg: cfg, k: cfg.Knobs.withDefaults(), p: p, owner: owner, plumbing: newPlumbing(),
+	x := &Partition{cfg: cfg, k: cfg.Knobs.withDefaults(), p: p, owner: owner, Reactor: reactor.New(reactor.PerKind),
 		work: map[string]int{}, inReady: map[string]bool{}, running: map[int64]bool{},
 		armed: map[int64]bool{}, due: map[int64]bool{}, senders: map[int]*sender{}}
 	x.setState(newState(p, cfg.Partitions))
@@ -111,21 +112,20 @@ func (x *Partition) Instance(id string) (durable.InstanceStatus, bool) { return 
 
 // Step implements port.Core.
 func (x *Partition) Step(now port.Time, in port.Input) {
-	x.now = now
+	x.SetNow(now)
 	switch v := in.(type) {
 	case port.Started:
 		x.start()
 	case port.Completion:
-		if errors.Is(v.Err, port.ErrCorrupt) && x.phase != phaseDead && x.requests[v.ID] != nil {
+		if errors.Is(v.Err, port.ErrCorrupt) && x.phase != phaseDead && x.Forget(v.ID) {
 			// Acknowledged data cannot be read back: no life can
 			// recover from it, so none is started.
-			delete(x.requests, v.ID)
 			x.fail("%v", v.Err)
 			break
 		}
-		x.deliver(in)
+		x.Dispatch(now, in)
 	case port.TimerFired:
-		x.deliver(in)
+		x.Dispatch(now, in)
 	case port.ActivityDone:
 		x.activityDone(v)
 	case port.ClientCall:
@@ -135,8 +135,7 @@ func (x *Partition) Step(now port.Time, in port.Input) {
 		case TakeOver:
 			x.takeOver(v.ID)
 		default:
-			x.rd.Responses = append(x.rd.Responses, port.Response{ID: v.ID,
-				Err: fmt.Errorf("partition %d takes no client calls: send them to a client core", x.p)})
+			x.Respond(v.ID, nil, fmt.Errorf("partition %d takes no client calls: send them to a client core", x.p))
 		}
 	}
 	switch x.phase {
@@ -151,15 +150,13 @@ func (x *Partition) Step(now port.Time, in port.Input) {
 
 // Ready implements port.Core.
 func (x *Partition) Ready() port.Ready {
+	rd := x.Out()
 	for _, k := range sortedKeys(x.work) {
-		x.rd.Work = append(x.rd.Work, port.Work{Kind: k, N: x.work[k]})
+		rd.Work = append(rd.Work, port.Work{Kind: k, N: x.work[k]})
 	}
 	clear(x.work)
-	return x.rd
+	return *rd
 }
-
-// at runs f at time t.
-func (x *Partition) at(t port.Time, f func()) { x.after(t-x.now, f) }
 
 // fail stops the partition for good (a fatal error, corruption): it is
 // reported failed with the reason, and the client fails calls for its
@@ -176,7 +173,7 @@ func (x *Partition) health(st port.HealthState, reason string) {
 	h := port.Health{Unit: fmt.Sprintf("p%02d", x.p), State: st, Reason: reason, Restarts: int(x.stats.Restarts)}
 	if h != x.reported {
 		x.reported = h
-		x.rd.Health = append(x.rd.Health, h)
+		x.Report(h)
 	}
 }
 
@@ -184,7 +181,7 @@ func (x *Partition) health(st port.HealthState, reason string) {
 // global speculation) or once it is durable (none). It returns the
 // update's seq.
 func (x *Partition) submit(u update) int64 {
-	u.At = int64(x.now)
+	u.At = int64(x.Now())
 	x.log.lastSeq++
 	u.Seq = x.log.lastSeq
 	x.log.append(&u)
@@ -248,7 +245,7 @@ func (x *Partition) armTimers() {
 	for _, id := range ids {
 		id := id
 		x.armed[id] = true
-		x.at(port.Time(x.st.Timers[id].Msg.Event.At), func() { x.timerDue(id) })
+		x.At(port.Time(x.st.Timers[id].Msg.Event.At), "durable-timer", x.st.Timers[id].Msg.To, func() { x.timerDue(id) })
 	}
 }
 

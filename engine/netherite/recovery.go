@@ -28,7 +28,7 @@ func (x *Partition) boot() {
 // createLog creates the log blob unless it exists.
 func (x *Partition) createLog() {
 	l := &x.log
-	x.issue(port.PageCreate{Name: l.name, Size: l.size, Cond: port.Cond{IfNoneMatch: "*"}},
+	x.Issue(port.PageCreate{Name: l.name, Size: l.size, Cond: port.Cond{IfNoneMatch: "*"}}, "log-created", "",
 		func(c port.Completion) {
 			// It exists already (a conflict; or leased by the owner a standby waits for).
 			if c.Err != nil && !errors.Is(c.Err, port.ErrConflict) && !errors.Is(c.Err, port.ErrLeaseHeld) {
@@ -40,7 +40,7 @@ func (x *Partition) createLog() {
 
 func (x *Partition) acquireLease() {
 	l := &x.log
-	x.issue(port.LeaseAcquire{Name: l.name, ID: l.leaseID, Duration: x.k.LeaseDuration},
+	x.Issue(port.LeaseAcquire{Name: l.name, ID: l.leaseID, Duration: x.k.LeaseDuration}, "lease-acquired", "",
 		func(c port.Completion) {
 			switch {
 			case x.phase == phaseDead:
@@ -67,11 +67,11 @@ func (x *Partition) acquireLease() {
 }
 
 func (x *Partition) renewLease() {
-	x.after(x.k.LeaseDuration/3, func() {
+	x.After(x.k.LeaseDuration/3, "renew-lease", "", func() {
 		if x.phase == phaseDead || x.phase == phaseStopped {
 			return // a stopped partition's lease lapses if releasing it failed
 		}
-		x.issue(port.LeaseRenew{Name: x.log.name, ID: x.log.leaseID}, func(c port.Completion) {
+		x.Issue(port.LeaseRenew{Name: x.log.name, ID: x.log.leaseID}, "lease-renewed", "", func(c port.Completion) {
 			if c.Err != nil {
 				x.restart(fmt.Sprintf("lease on %s lost: %v", x.log.name, c.Err), false)
 				return
@@ -83,7 +83,7 @@ func (x *Partition) renewLease() {
 }
 
 func (x *Partition) loadCheckpoint() {
-	x.issue(port.BlobGet{Name: x.cfg.ckptName(x.p)}, func(c port.Completion) {
+	x.Issue(port.BlobGet{Name: x.cfg.ckptName(x.p)}, "checkpoint-loaded", "", func(c port.Completion) {
 		if x.phase == phaseDead {
 			return // failed meanwhile (a corrupt completion of another request)
 		}
@@ -135,7 +135,7 @@ func (x *Partition) firstCheckpoint() {
 	e := enc{}
 	encodeCheckpoint(&e, x.st, 0, 0)
 	x.stats.Checkpoints++
-	x.issue(port.BlobPut{Name: x.cfg.ckptName(x.p), Data: e.b, Cond: port.Cond{IfNoneMatch: "*"}}, func(c port.Completion) {
+	x.Issue(port.BlobPut{Name: x.cfg.ckptName(x.p), Data: e.b, Cond: port.Cond{IfNoneMatch: "*"}}, "first-checkpoint-written", "", func(c port.Completion) {
 		if x.phase == phaseDead {
 			return
 		}
@@ -167,7 +167,7 @@ func (x *Partition) readChunk(data []byte, base int64, on func(data []byte, atEn
 		on(data, true)
 		return
 	}
-	x.issue(port.PageRead{Name: l.name, Off: l.phys(at), N: n}, func(c port.Completion) {
+	x.Issue(port.PageRead{Name: l.name, Off: l.phys(at), N: n}, "log-chunk-read", "", func(c port.Completion) {
 		if x.phase == phaseDead {
 			return
 		}
@@ -236,8 +236,8 @@ func (x *Partition) resume(end, epoch int64) {
 	}
 	l.off += port.PageSize
 	l.flushing = true
-	x.issueMarked(port.PageWrite{Name: l.name, Off: l.phys(end), Data: data, Cond: port.Cond{LeaseID: l.leaseID}}, port.Mark{},
-		port.Mark{Log: l.name, Pos: l.lastSeq}, func(c port.Completion) {
+	x.IssueMarked(port.PageWrite{Name: l.name, Off: l.phys(end), Data: data, Cond: port.Cond{LeaseID: l.leaseID}}, port.Mark{},
+		port.Mark{Log: l.name, Pos: l.lastSeq}, "log-resumed", "", func(c port.Completion) {
 			l.flushing = false
 			if x.phase == phaseDead {
 				return
@@ -260,8 +260,8 @@ func (x *Partition) run() {
 	for _, inst := range sortedKeys(x.st.Sessions) {
 		x.markReady(inst)
 	}
-	x.ckpt.last = x.now
-	x.phase, x.runningAt = phaseRunning, x.now
+	x.ckpt.last = x.Now()
+	x.phase, x.runningAt = phaseRunning, x.Now()
 	x.health(port.HealthOK, "")
 	if x.k.Speculation == SpeculationGlobal {
 		x.global.resume(x)

@@ -35,7 +35,6 @@ func (x *Partition) restart(reason string, keepEpochs bool) {
 	x.Close()
 	fresh, _ := NewPartition(x.cfg, x.p, x.owner)
 	fresh.standby = x.standby
-	fresh.rd, fresh.nextReq, fresh.nextTmr, fresh.now = x.rd, x.nextReq, x.nextTmr, x.now // timers of the old life are not ours
 	fresh.failedLives = failed
 	fresh.stats = Stats{Restarts: x.stats.Restarts + 1, SoftRestarts: x.stats.SoftRestarts,
 		DroppedSpeculative: x.stats.DroppedSpeculative}
@@ -43,20 +42,19 @@ func (x *Partition) restart(reason string, keepEpochs bool) {
 		fresh.stats.SoftRestarts++
 		fresh.global = globalSpec{known: x.global.known, top: x.global.top, cautious: true}
 	}
-	for id := range x.requests {
-		fresh.requests[id] = func(port.Completion) {} // drained, not acted on
-	}
+	x.Drain() // requests in flight are drained, not acted on; timers of the old life are not ours
+	fresh.Reactor = x.Reactor
 	*x = *fresh
 	x.setState(x.st) // rebind the hooks to x
 	x.phase = phaseRestarting
-	x.restartAt = x.now + x.k.AcquireRetry
+	x.restartAt = x.Now() + x.k.AcquireRetry
 	x.health(port.HealthRestarting, reason)
-	x.after(x.k.AcquireRetry, func() {})
+	x.After(x.k.AcquireRetry, "wake", "", func() {})
 }
 
 // maybeBoot boots a restarting partition once its old life is drained.
 func (x *Partition) maybeBoot() {
-	if x.phase == phaseRestarting && x.now >= x.restartAt && len(x.requests) == 0 {
+	if x.phase == phaseRestarting && x.Now() >= x.restartAt && x.Requests() == 0 {
 		x.boot()
 	}
 }

@@ -71,7 +71,7 @@ func (x *Partition) waitLease(d port.Time, f func()) {
 	x.leaseWait++
 	gen := x.leaseWait
 	x.waiting = f
-	x.after(d, func() {
+	x.After(d, "lease-wait", "", func() {
 		if x.leaseWait == gen && x.waiting != nil {
 			x.waiting = nil
 			f()
@@ -89,16 +89,16 @@ func (x *Partition) acquireWait() port.Time {
 	period := r * x.k.TakeoverPoll
 	off := x.k.TakeoverPoll/2 + (r-1)%8*x.k.TakeoverPoll/16
 	next := off
-	if x.now >= off {
-		next = (x.now-off)/period*period + period + off
+	if x.Now() >= off {
+		next = (x.Now()-off)/period*period + period + off
 	}
-	return next - x.now
+	return next - x.Now()
 }
 
 // takeOver serves a TakeOver call.
 func (x *Partition) takeOver(id port.CallID) {
 	x.standby = 0
-	x.rd.Responses = append(x.rd.Responses, port.Response{ID: id})
+	x.Respond(id, nil, nil)
 	if f := x.waiting; f != nil {
 		x.waiting = nil
 		x.leaseWait++

@@ -30,7 +30,8 @@ func TestStandbyTriesOnItsRanksTicks(t *testing.T) {
 	} {
 		x, err := NewPartition(cfg, 0, "n1")
 		require.NoError(t, err)
-		x.standby, x.now = c.rank, c.now
+		x.standby = c.rank
+		x.SetNow(c.now)
 		require.Equal(t, c.want, x.acquireWait(), "rank %d at %v", c.rank, c.now)
 	}
 }

@@ -42,7 +42,7 @@ func (x *Partition) holdAt(recs port.Records) {
 		return
 	}
 	r.waiting = true
-	x.after(x.k.PollInterval, func() { r.waiting = false })
+	x.After(x.k.PollInterval, "read-again", "", func() { r.waiting = false })
 }
 
 // peek issues one learn-only read from r.peek, for a partition in phase.
@@ -50,12 +50,12 @@ func (x *Partition) peek(phase phase) {
 	r := &x.in
 	r.peek = max(r.peek, r.pos)
 	r.reading, r.ahead = true, false
-	x.issue(port.StreamRead{Partition: x.p, From: r.peek, Max: x.k.MaxReadRecords}, func(c port.Completion) {
+	x.Issue(port.StreamRead{Partition: x.p, From: r.peek, Max: x.k.MaxReadRecords}, "peeked", "", func(c port.Completion) {
 		r.reading = false
 		recs, _ := c.Result.(port.Records)
 		if c.Err != nil || len(recs.Records) == 0 || x.phase != phase {
 			r.waiting = true
-			x.after(x.k.PollInterval, func() { r.waiting = false })
+			x.After(x.k.PollInterval, "peek-again", "", func() { r.waiting = false })
 			return
 		}
 		bs, ok := x.decodeBatches(recs)

@@ -45,7 +45,7 @@ func (x *Partition) orchestrationStep(inst string, msgs []durable.Event) {
 		x.st.dropExec(inst) // rebuilt from history: the step replays
 	}
 	ex := x.st.executor(x.cfg.Registry, inst)
-	r := ex.Step(int64(x.now), batch)
+	r := ex.Step(int64(x.Now()), batch)
 	x.work["orchestration-step"]++
 	x.stats.OrchestrationSteps++
 	if r.Status == durable.StatusContinuedAsNew || isDone(r.Status) {
@@ -88,7 +88,8 @@ func (x *Partition) startActivities() {
 		x.stats.ActivitiesStarted++
 		x.stats.PeakActivities = max(x.stats.PeakActivities, uint64(len(x.running)))
 		reg, msg := x.cfg.Registry, a.Msg
-		x.rd.Activities = append(x.rd.Activities, port.ActivityTask{ID: port.ActivityID(a.ID),
+		out := x.Out()
+		out.Activities = append(out.Activities, port.ActivityTask{ID: port.ActivityID(a.ID),
 			Name: msg.Event.Name, Input: msg.Event.Payload,
 			Run: func() ([]byte, error) {
 				reply := replay.RunActivity(context.Background(), reg, msg)
