@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/dflab/dflab/engine/backoff"
 	"github.com/dflab/dflab/engine/durable"
 	"github.com/dflab/dflab/engine/port"
 	"github.com/dflab/dflab/engine/reactor"
@@ -32,7 +33,7 @@ const lambdaPoll = 10 * port.Millisecond
 // listener is one queue listener's state.
 type listener struct {
 	queue   string
-	bo      backoff
+	bo      backoff.Backoff
 	fixed   port.Time // > 0: a fixed gap (the Lambda service's event queue)
 	running int
 	blocked bool   // waiting for running to drop to the threshold
@@ -46,7 +47,7 @@ type listener struct {
 type Host struct {
 	base
 	reg     *durable.Registry
-	rnd     xorshift
+	rnd     backoff.Rand
 	lis     []*listener
 	stats   Stats
 	claimed bool // holds the scan claim (blob trigger)
@@ -66,7 +67,7 @@ func NewHost(cfg Config, reg *durable.Registry) (*Host, error) {
 	if reg == nil {
 		return nil, fmt.Errorf("chain: nil registry")
 	}
-	h := &Host{base: base{Reactor: reactor.New(reactor.Shared), cfg: cfg}, reg: reg, rnd: newXorshift(cfg.Seed), last: -1}
+	h := &Host{base: base{Reactor: reactor.New(reactor.Shared), cfg: cfg}, reg: reg, rnd: backoff.NewRand(cfg.Seed), last: -1}
 	h.onEnqueue = h.wake
 	return h, nil
 }
@@ -97,9 +98,9 @@ func (h *Host) start() {
 	q := h.cfg.Queue
 	switch h.cfg.Trigger {
 	case TriggerQueue:
-		h.listen(&listener{queue: h.cfg.queue(), bo: newBackoff(q.MinPoll, q.MaxPoll), handle: h.handleStep})
+		h.listen(&listener{queue: h.cfg.queue(), bo: listenerBackoff(q.MinPoll, q.MaxPoll), handle: h.handleStep})
 	case TriggerBlob:
-		h.listen(&listener{queue: h.cfg.blobQueue(), bo: newBackoff(q.MinPoll, q.MaxPoll), handle: h.handleBlob})
+		h.listen(&listener{queue: h.cfg.blobQueue(), bo: listenerBackoff(q.MinPoll, q.MaxPoll), handle: h.handleBlob})
 		h.scanTick()
 	case TriggerLambda:
 		h.listen(&listener{queue: h.cfg.blobQueue(), fixed: lambdaPoll, handle: h.handleBlob})
@@ -153,7 +154,12 @@ func (h *Host) poll(l *listener) {
 		}
 		gap := l.fixed
 		if gap == 0 {
-			gap = l.bo.next(len(msgs) > 0, &h.rnd)
+			if len(msgs) > 0 {
+				l.bo.Hit()
+			} else {
+				l.bo.Miss(&h.rnd)
+			}
+			gap = l.bo.Gap()
 		}
 		l.gen++
 		gen := l.gen
@@ -257,6 +263,14 @@ func (h *Host) next(s stepMsg, out []byte, then func()) {
 	n.Step, n.Item = s.Step+1, json.RawMessage(out)
 	b, _ := json.Marshal(n)
 	h.writeStep(n.Instance, n.Step, b, then)
+}
+
+// listenerBackoff is the hosts' RandomizedExponentialBackoffStrategy
+// (engine/backoff): growing by min from min, up to max.
+func listenerBackoff(min, max port.Time) backoff.Backoff {
+	b := backoff.New(min, min, max)
+	b.Hit()
+	return b
 }
 
 // base is what the host and the frontend share: the reactor and the

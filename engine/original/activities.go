@@ -16,7 +16,7 @@ import (
 type workItems struct {
 	running int
 	polling bool
-	back    backoff
+	back    queueBackoff
 	wait    port.TimerID // the back-off timer the poller sleeps on (0: none)
 	woken   bool         // a work item was enqueued while a poll was under way
 }

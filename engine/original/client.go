@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/dflab/dflab/engine/backoff"
 	"github.com/dflab/dflab/engine/durable"
 	"github.com/dflab/dflab/engine/port"
 	"github.com/dflab/dflab/engine/reactor"
@@ -53,7 +54,7 @@ func (c ClientConfig) Validate() error {
 type Client struct {
 	hubIO
 	cfg  ClientConfig
-	rnd  xorshift
+	rnd  backoff.Rand
 	sent uint64
 	// sender names this life of the client as the sender of its messages
 	// ("client/<seed>/<start time>"), so that receivers drop a message the
@@ -111,7 +112,7 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 		return nil, err
 	}
 	return &Client{hubIO: hubIO{Reactor: reactor.New(reactor.PerKind), n: newNames(cfg.Hub, cfg.ControlQueues)},
-		cfg: cfg, rnd: newXorshift(cfg.Seed)}, nil
+		cfg: cfg, rnd: backoff.NewRand(cfg.Seed)}, nil
 }
 
 // Step implements port.Core.
@@ -380,7 +381,7 @@ func (c *Client) entityStatus(instance string, done reply) {
 }
 
 // wait polls the Instances row with back-off until the instance is done.
-func (c *Client) wait(instance string, b backoff, done reply) {
+func (c *Client) wait(instance string, b queueBackoff, done reply) {
 	c.readInstance(instance, func(row instanceRow, found bool, err error) {
 		if err == nil && !found && !c.started[instance] {
 			resp := durable.ClientResponse{Refused: durable.RefusedUnknown}

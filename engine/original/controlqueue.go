@@ -17,7 +17,7 @@ type controlQueue struct {
 	owned     bool
 	acquiring bool
 	polling   bool
-	back      backoff
+	back      queueBackoff
 	// wait is the back-off timer the poller sleeps on (0: none); woken
 	// says a message was enqueued while a poll was under way, so a miss
 	// polls again at once.

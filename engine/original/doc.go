@@ -62,5 +62,5 @@
 // replay), "entity-step" per entity batch and "entity-op" per operation.
 //
 // Everything is deterministic: time comes with Step, randomness from a
-// seeded xorshift (rng.go), and no output depends on map order.
+// seeded generator (engine/backoff.Rand), and no output depends on map order.
 package original

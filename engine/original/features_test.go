@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/dflab/dflab/engine/backoff"
 	"github.com/dflab/dflab/engine/durable"
 	"github.com/dflab/dflab/engine/port"
 )
@@ -146,7 +147,7 @@ func TestKnobValidation(t *testing.T) {
 }
 
 func TestBackoffIsRandomizedExponentialAndSeeded(t *testing.T) {
-	r1, r2 := newXorshift(5), newXorshift(5)
+	r1, r2 := backoff.NewRand(5), backoff.NewRand(5)
 	b1, b2 := newBackoff(50*ms, 30*port.Second), newBackoff(50*ms, 30*port.Second)
 	bound := 50 * ms
 	for i := 0; i < 15; i++ {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/dflab/dflab/engine/backoff"
 	"github.com/dflab/dflab/engine/durable"
 	"github.com/dflab/dflab/engine/port"
 	"github.com/dflab/dflab/engine/reactor"
@@ -32,7 +33,7 @@ type Worker struct {
 	hubIO
 	cfg      Config
 	reg      *durable.Registry
-	rnd      xorshift
+	rnd      backoff.Rand
 	queues   []*controlQueue
 	sessions map[string]*session
 	active   int                // sessions stepping (at most MaxSessions)
@@ -61,7 +62,7 @@ func NewWorker(cfg Config, reg *durable.Registry) (*Worker, error) {
 		return nil, errors.New("original.NewWorker: registry is nil")
 	}
 	w := &Worker{hubIO: hubIO{Reactor: reactor.New(reactor.PerKind), n: newNames(cfg.Hub, cfg.ControlQueues)},
-		cfg: cfg, reg: reg, rnd: newXorshift(cfg.Seed ^ fnv64(cfg.WorkerID)),
+		cfg: cfg, reg: reg, rnd: backoff.NewRand(cfg.Seed ^ fnv64(cfg.WorkerID)),
 		sessions: map[string]*session{}, cache: map[string]*cursor{}, delivered: map[string]string{}, rowTags: map[string]string{}}
 	for i := 0; i < cfg.ControlQueues; i++ {
 		w.queues = append(w.queues, &controlQueue{idx: i, name: w.n.control[i], lease: w.n.leases[i],

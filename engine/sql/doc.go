@@ -44,5 +44,5 @@
 // "entity-step" per entity batch and "entity-op" per operation.
 //
 // Everything is deterministic: time comes with Step, jitter from a seeded
-// xorshift, no output depends on map order.
+// generator (engine/backoff.Rand), no output depends on map order.
 package sql

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/dflab/dflab/engine/backoff"
 	"github.com/dflab/dflab/engine/durable"
 	"github.com/dflab/dflab/engine/port"
 )
@@ -32,7 +33,7 @@ type Worker struct {
 	hubReactor
 	cfg       Config
 	reg       *durable.Registry
-	rnd       xorshift
+	rnd       backoff.Rand
 	orch      dispatcher
 	acts      dispatcher
 	ready     bool // the schema exists
@@ -51,7 +52,7 @@ func NewWorker(cfg Config, reg *durable.Registry) (*Worker, error) {
 	if reg == nil {
 		return nil, errors.New("sql.NewWorker: registry is nil")
 	}
-	w := &Worker{hubReactor: newHubReactor(cfg.Hub), cfg: cfg, reg: reg, rnd: newXorshift(cfg.Seed ^ fnv64(cfg.WorkerID))}
+	w := &Worker{hubReactor: newHubReactor(cfg.Hub), cfg: cfg, reg: reg, rnd: backoff.NewRand(cfg.Seed ^ fnv64(cfg.WorkerID))}
 	w.orch = dispatcher{name: "orchestrations", poller: newPoller(cfg.PollMin, cfg.PollDelta, cfg.PollMax), max: cfg.MaxOrchestrations}
 	w.acts = dispatcher{name: "tasks", poller: newPoller(cfg.PollMin, cfg.PollDelta, cfg.PollMax), max: cfg.MaxActivities}
 	return w, nil
@@ -96,15 +97,15 @@ func (w *Worker) idle(d *dispatcher, poll func()) {
 	switch {
 	case d.signaled:
 		d.signaled = false
-		d.update(true, &w.rnd)
+		d.Hit()
 		poll()
-	case d.cur == 0:
-		d.update(false, &w.rnd)
+	case d.Gap() == 0:
+		d.Miss(&w.rnd)
 		poll()
 	default:
-		d.waiting = w.After(d.cur, "poll", d.name, func() {
+		d.waiting = w.After(d.Gap(), "poll", d.name, func() {
 			d.waiting = 0
-			d.update(false, &w.rnd)
+			d.Miss(&w.rnd)
 			poll()
 		})
 	}
@@ -119,7 +120,7 @@ func (w *Worker) wake(d *dispatcher, poll func()) {
 	}
 	w.Cancel(d.waiting)
 	d.waiting = 0
-	d.update(true, &w.rnd)
+	d.Hit()
 	poll()
 }
 

@@ -5,6 +5,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/dflab/dflab/engine/backoff"
 	"github.com/dflab/dflab/engine/port"
 )
 
@@ -19,18 +20,26 @@ func TestBackoffFollowsTheHostsDefaults(t *testing.T) {
 		hit     float64
 	}{{HostCurrent, 100}, {Host2020, 2000}} {
 		l := ListenerDefaults(c.version, 2)
-		b := newBackoff(l.MinPoll, l.MaxPoll)
-		r := newXorshift(1)
-		require.Equal(t, c.hit, ms(b.next(true, &r)), c.version)
-		first := ms(b.next(false, &r))
+		b := listenerBackoff(l.MinPoll, l.MaxPoll)
+		r := backoff.NewRand(1)
+		next := func(hit bool) port.Time {
+			if hit {
+				b.Hit()
+			} else {
+				b.Miss(&r)
+			}
+			return b.Gap()
+		}
+		require.Equal(t, c.hit, ms(next(true)), c.version)
+		first := ms(next(false))
 		require.InDelta(t, 2*c.hit, first, 0.2*c.hit+1, "%s: about twice the minimum after a miss", c.version)
-		second := ms(b.next(false, &r))
+		second := ms(next(false))
 		require.InDelta(t, 3*c.hit, second, 0.4*c.hit+1, c.version)
 		for range 40 {
-			b.next(false, &r)
+			next(false)
 		}
-		require.Equal(t, 60_000.0, ms(b.next(false, &r)), "capped at maxPollingInterval")
-		require.Equal(t, c.hit, ms(b.next(true, &r)), "a hit resets it")
+		require.Equal(t, 60_000.0, ms(next(false)), "capped at maxPollingInterval")
+		require.Equal(t, c.hit, ms(next(true)), "a hit resets it")
 	}
 	require.Equal(t, 16, ListenerDefaults(HostCurrent, 2).NewBatchThreshold, "N·batchSize/2 for N cores")
 	require.Equal(t, 8, ListenerDefaults(Host2020, 4).NewBatchThreshold, "batchSize/2")
