@@ -36,7 +36,9 @@
 //	                               applied to storage, the others dropped; timers and
 //	                               activities are forgotten
 //	ready                          print what is in flight: the requests, timers and
-//	                               activities the driver holds for the core
+//	                               activities the driver holds for the core, each
+//	                               followed by "  -> " and what the core will do
+//	                               with its outcome (its engine/reactor continuation)
 //	store stream/N|blob/NAME       print a stream partition's records (through
 //	                               Rig.Describe) or a blob's content
 //

@@ -11,6 +11,7 @@ import (
 
 	"github.com/dflab/dflab/backends/mem"
 	"github.com/dflab/dflab/engine/port"
+	"github.com/dflab/dflab/engine/reactor"
 )
 
 // Rig says how a script's words become one engine's values.
@@ -493,15 +494,42 @@ func (h *harness) printInFlight(p *printer) {
 		return
 	}
 	p.printf("now %s", fmtTime(h.now))
+	then := continuations(h.core)
 	for _, r := range h.reqs {
 		p.request(r)
+		p.then(then, reactor.Request, uint64(r.ID))
 	}
 	for _, t := range h.timers {
 		p.timer(t)
+		p.then(then, reactor.Timer, uint64(t.ID))
 	}
 	for _, t := range h.acts {
 		p.activity(t)
+		p.then(then, reactor.Activity, uint64(t.ID))
 	}
+}
+
+// pendingLister is a core that keeps its in-flight work in an
+// engine/reactor.Reactor and so can say what it will do with each piece.
+type pendingLister interface{ Pending() []reactor.Pending }
+
+type pendingKey struct {
+	kind reactor.Kind
+	id   uint64
+}
+
+// continuations returns the core's continuations by kind and id (nil: the
+// core does not list them).
+func continuations(c port.Core) map[pendingKey]string {
+	l, ok := c.(pendingLister)
+	if !ok {
+		return nil
+	}
+	m := map[pendingKey]string{}
+	for _, p := range l.Pending() {
+		m[pendingKey{p.Kind, p.ID}] = p.Then
+	}
+	return m
 }
 
 func (h *harness) store(p *printer, a Args) error {

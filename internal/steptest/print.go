@@ -9,16 +9,17 @@ import (
 	"unicode/utf8"
 
 	"github.com/dflab/dflab/engine/port"
+	"github.com/dflab/dflab/engine/reactor"
 )
 
 // printer prints a core's Ready and its contents, one line per item, in
 // a stable readable form: requests through port.Op's Kind, Target and
 // Bytes, with a payload summary (Rig.Describe first, then the defaults
-// below for the port's own op and result types). Engines keep a request's
-// continuation as a closure in the core (engine/netherite/plumbing.go,
-// engine/original/reactor.go): what is printed of in-flight work is what
-// the Ready carries — the op as data — not what the core will do with its
-// completion; the next Ready shows that.
+// below for the port's own op and result types). The ready command also
+// prints, after each piece of in-flight work, what the core will do with
+// its outcome: the continuation its engine/reactor.Reactor keeps as data
+// (its step and what it concerns), or "ignored" for a request or timer
+// the core no longer waits for (a cancelled timer).
 type printer struct {
 	rig   Rig
 	lines []string
@@ -127,6 +128,22 @@ func (p *printer) request(r port.Request) {
 		l += " makes " + r.Makes.String()
 	}
 	p.lines = append(p.lines, l)
+}
+
+// then prints the continuation of the in-flight item of kind and id, as
+// the line "  -> STEP [ABOUT]" (nothing for a core that does not list its
+// continuations, or for an activity the core tracks in its own state).
+func (p *printer) then(then map[pendingKey]string, kind reactor.Kind, id uint64) {
+	if then == nil {
+		return
+	}
+	s, ok := then[pendingKey{kind, id}]
+	switch {
+	case ok:
+		p.printf("  -> %s", s)
+	case kind != reactor.Activity:
+		p.printf("  -> ignored")
+	}
 }
 
 func (p *printer) timer(t port.Timer) { p.printf("timer %d at %s", t.ID, fmtTime(t.At)) }
