@@ -36,9 +36,9 @@ type listener struct {
 	bo      backoff.Backoff
 	fixed   port.Time // > 0: a fixed gap (the Lambda service's event queue)
 	running int
-	blocked bool   // waiting for running to drop to the threshold
-	polling bool   // a Get Messages is in flight
-	gen     uint64 // generation of the pending poll timer (a wake-up starts a new one)
+	blocked bool         // waiting for running to drop to the threshold
+	polling bool         // a Get Messages is in flight
+	wait    port.TimerID // the pending poll timer (0: none); a wake-up cancels it
 	handle  func(l *listener, m port.Message)
 }
 
@@ -161,12 +161,10 @@ func (h *Host) poll(l *listener) {
 			}
 			gap = l.bo.Gap()
 		}
-		l.gen++
-		gen := l.gen
-		h.After(gap, "poll", l.queue, func() {
-			if gen == l.gen {
-				h.poll(l)
-			}
+		h.Cancel(l.wait)
+		l.wait = h.After(gap, "poll", l.queue, func() {
+			l.wait = 0
+			h.poll(l)
 		})
 	})
 }
@@ -177,7 +175,8 @@ func (h *Host) poll(l *listener) {
 func (h *Host) wake(queue string) {
 	for _, l := range h.lis {
 		if l.queue == queue && !l.polling && !l.blocked && l.fixed == 0 {
-			l.gen++
+			h.Cancel(l.wait)
+			l.wait = 0
 			h.poll(l)
 		}
 	}
