@@ -3,10 +3,10 @@
 // for, the continuation its completion, firing or result is handed to.
 //
 // A continuation is data first: a Then names the step the core takes with
-// the outcome and what it concerns (an instance, a queue, a log position),
-// so a core, a step script (internal/steptest) or a debugger can print
-// what a core is waiting for (Pending) instead of holding anonymous
-// closures. The step itself is the Then's Do.
+// the outcome and what it concerns (an instance, a queue), so a core, a
+// step script (internal/steptest) or a debugger can print what a core is
+// waiting for (Pending) instead of holding anonymous closures. The step
+// itself is a func kept beside its Then.
 //
 // Every engine's cores use one Reactor: engine/original, engine/sql,
 // engine/workflow, engine/chain and engine/netherite. Inputs are matched to

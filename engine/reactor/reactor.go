@@ -17,21 +17,27 @@ const (
 	Shared
 )
 
-// Then is the continuation of one piece of in-flight work: Step names what
-// the core does with the outcome, About what it concerns ("" if nothing
-// in particular), and Do is that step.
-type Then[T any] struct {
+// Then is the continuation of one piece of in-flight work as data: Step
+// names what the core does with the outcome, About what it concerns (an
+// instance, a queue; "" if nothing in particular).
+type Then struct {
 	Step  string
 	About string
-	Do    func(T)
 }
 
-// String prints the continuation as data: its step and what it concerns.
-func (t Then[T]) String() string {
+// String prints the continuation: its step and what it concerns.
+func (t Then) String() string {
 	if t.About == "" {
 		return t.Step
 	}
 	return t.Step + " " + t.About
+}
+
+// pending is a continuation with the step itself, do (a func taking the
+// outcome).
+type pending[F any] struct {
+	then Then
+	do   F
 }
 
 // Reactor is the in-flight bookkeeping of one core. Embed it: its Ready
@@ -44,15 +50,15 @@ type Reactor struct {
 	reqID  port.RequestID
 	timeID port.TimerID
 	actID  port.ActivityID
-	reqs   map[port.RequestID]Then[port.Completion]
-	timers map[port.TimerID]Then[struct{}]
-	acts   map[port.ActivityID]Then[port.ActivityDone]
+	reqs   map[port.RequestID]pending[func(port.Completion)]
+	timers map[port.TimerID]pending[func()]
+	acts   map[port.ActivityID]pending[func(port.ActivityDone)]
 }
 
 // New returns an empty Reactor numbering its work as ids says.
 func New(ids IDs) Reactor {
-	return Reactor{ids: ids, reqs: map[port.RequestID]Then[port.Completion]{},
-		timers: map[port.TimerID]Then[struct{}]{}, acts: map[port.ActivityID]Then[port.ActivityDone]{}}
+	return Reactor{ids: ids, reqs: map[port.RequestID]pending[func(port.Completion)]{},
+		timers: map[port.TimerID]pending[func()]{}, acts: map[port.ActivityID]pending[func(port.ActivityDone)]{}}
 }
 
 // next returns the id the next item of a kind gets, given that kind's own
@@ -84,7 +90,7 @@ func (r *Reactor) Issue(op port.Op, step, about string, do func(port.Completion)
 func (r *Reactor) IssueMarked(op port.Op, needs, makes port.Mark, step, about string, do func(port.Completion)) port.RequestID {
 	id := port.RequestID(r.next((*uint64)(&r.reqID)))
 	r.rd.Requests = append(r.rd.Requests, port.Request{ID: id, Op: op, Needs: needs, Makes: makes})
-	r.reqs[id] = Then[port.Completion]{Step: step, About: about, Do: do}
+	r.reqs[id] = pending[func(port.Completion)]{Then{step, about}, do}
 	return id
 }
 
@@ -112,7 +118,7 @@ func (r *Reactor) All(ops []port.Op, step, about string, do func([]port.Completi
 func (r *Reactor) At(t port.Time, step, about string, do func()) port.TimerID {
 	id := port.TimerID(r.next((*uint64)(&r.timeID)))
 	r.rd.Timers = append(r.rd.Timers, port.Timer{ID: id, At: t})
-	r.timers[id] = Then[struct{}]{Step: step, About: about, Do: func(struct{}) { do() }}
+	r.timers[id] = pending[func()]{Then{step, about}, do}
 	return id
 }
 
@@ -128,7 +134,7 @@ func (r *Reactor) Cancel(id port.TimerID) { delete(r.timers, id) }
 func (r *Reactor) Run(name string, input []byte, fn func() ([]byte, error), step, about string, do func(port.ActivityDone)) port.ActivityID {
 	id := port.ActivityID(r.next((*uint64)(&r.actID)))
 	r.rd.Activities = append(r.rd.Activities, port.ActivityTask{ID: id, Name: name, Input: input, Run: fn})
-	r.acts[id] = Then[port.ActivityDone]{Step: step, About: about, Do: do}
+	r.acts[id] = pending[func(port.ActivityDone)]{Then{step, about}, do}
 	return id
 }
 
@@ -166,19 +172,19 @@ func (r *Reactor) Dispatch(now port.Time, in port.Input) bool {
 	r.now = now
 	switch v := in.(type) {
 	case port.Completion:
-		if t, ok := r.reqs[v.ID]; ok {
+		if p, ok := r.reqs[v.ID]; ok {
 			delete(r.reqs, v.ID)
-			t.Do(v)
+			p.do(v)
 		}
 	case port.TimerFired:
-		if t, ok := r.timers[v.ID]; ok {
+		if p, ok := r.timers[v.ID]; ok {
 			delete(r.timers, v.ID)
-			t.Do(struct{}{})
+			p.do()
 		}
 	case port.ActivityDone:
-		if t, ok := r.acts[v.ID]; ok {
+		if p, ok := r.acts[v.ID]; ok {
 			delete(r.acts, v.ID)
-			t.Do(v)
+			p.do(v)
 		}
 	default:
 		return false
@@ -203,8 +209,8 @@ func (r *Reactor) Requests() int { return len(r.reqs) }
 // activities of the old life are forgotten.
 func (r *Reactor) Drain() {
 	//archtest:orderfree each entry is rewritten on its own
-	for id, t := range r.reqs {
-		r.reqs[id] = Then[port.Completion]{Step: "drained", About: t.String(), Do: func(port.Completion) {}}
+	for id, p := range r.reqs {
+		r.reqs[id] = pending[func(port.Completion)]{Then{"drained", p.then.String()}, func(port.Completion) {}}
 	}
 	clear(r.timers)
 	clear(r.acts)
@@ -227,11 +233,11 @@ const (
 )
 
 // Pending is one piece of in-flight work as data: its kind, its id and
-// its continuation printed.
+// its continuation.
 type Pending struct {
 	Kind Kind
 	ID   uint64
-	Then string
+	Then Then
 }
 
 // Pending lists the work in flight, requests first, then timers, then
@@ -240,20 +246,20 @@ func (r *Reactor) Pending() []Pending {
 	ps := make([]Pending, 0, len(r.reqs)+len(r.timers)+len(r.acts))
 	n := 0
 	//archtest:orderfree sorted below
-	for id, t := range r.reqs {
-		ps = append(ps, Pending{Kind: Request, ID: uint64(id), Then: t.String()})
+	for id, p := range r.reqs {
+		ps = append(ps, Pending{Kind: Request, ID: uint64(id), Then: p.then})
 	}
 	sortFrom(ps, n)
 	n = len(ps)
 	//archtest:orderfree sorted below
-	for id, t := range r.timers {
-		ps = append(ps, Pending{Kind: Timer, ID: uint64(id), Then: t.String()})
+	for id, p := range r.timers {
+		ps = append(ps, Pending{Kind: Timer, ID: uint64(id), Then: p.then})
 	}
 	sortFrom(ps, n)
 	n = len(ps)
 	//archtest:orderfree sorted below
-	for id, t := range r.acts {
-		ps = append(ps, Pending{Kind: Activity, ID: uint64(id), Then: t.String()})
+	for id, p := range r.acts {
+		ps = append(ps, Pending{Kind: Activity, ID: uint64(id), Then: p.then})
 	}
 	sortFrom(ps, n)
 	return ps

@@ -33,7 +33,7 @@ func TestDispatchRunsEachContinuationOnce(t *testing.T) {
 	rd := r.Ready()
 	require.Len(t, rd.Requests, 1)
 	require.Equal(t, port.Time(15), rd.Timers[0].At)
-	require.Equal(t, []Pending{{Request, 1, "read a"}, {Timer, 1, "tick"}}, r.Pending())
+	require.Equal(t, []Pending{{Request, 1, Then{"read", "a"}}, {Timer, 1, Then{"tick", ""}}}, r.Pending())
 
 	require.True(t, r.Dispatch(20, port.TimerFired{ID: gone}), "a cancelled timer's firing is taken and ignored")
 	require.True(t, r.Dispatch(20, port.Completion{ID: id}))
@@ -66,7 +66,7 @@ func TestDrainKeepsRequestsAsNoOps(t *testing.T) {
 	r.Issue(port.BlobGet{Name: "a"}, "read", "a", func(port.Completion) { acted = true })
 	r.After(5, "tick", "", func() { acted = true })
 	r.Drain()
-	require.Equal(t, []Pending{{Request, 1, "drained read a"}}, r.Pending())
+	require.Equal(t, []Pending{{Request, 1, Then{"drained", "read a"}}}, r.Pending())
 	require.Equal(t, 1, r.Requests())
 	r.Dispatch(1, port.Completion{ID: 1})
 	r.Dispatch(1, port.TimerFired{ID: 1})

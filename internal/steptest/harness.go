@@ -527,7 +527,7 @@ func continuations(c port.Core) map[pendingKey]string {
 	}
 	m := map[pendingKey]string{}
 	for _, p := range l.Pending() {
-		m[pendingKey{p.Kind, p.ID}] = p.Then
+		m[pendingKey{p.Kind, p.ID}] = p.Then.String()
 	}
 	return m
 }
