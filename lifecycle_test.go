@@ -15,7 +15,8 @@ import (
 // The client's lifecycle calls on every engine for real: a scheduled
 // start (StartAt) is Pending until its time and WaitForStart returns once
 // it runs; QueryInstances pages through instances by name; PurgeInstances
-// purges the finished ones a filter selects and leaves the rest.
+// purges the finished ones a filter selects and leaves the rest, their
+// sub-orchestrations with them unless PurgeOnlyThis.
 func TestClientLifecycleCalls(t *testing.T) {
 	for name, opts := range map[string]dflab.Options{
 		"netherite": {Engine: "netherite", Storage: "mem", Partitions: 4},
@@ -31,6 +32,11 @@ func TestClientLifecycleCalls(t *testing.T) {
 				return s, err
 			}))
 			require.NoError(t, setupGatedForTest(reg))
+			require.NoError(t, reg.AddOrchestrator("Parent", func(ctx *durable.OrchestrationContext) (any, error) {
+				var s string
+				err := ctx.CallSubOrchestrator("Echo", "child", durable.WithInstanceID(ctx.InstanceID()+"-child")).Await(&s)
+				return s, err
+			}))
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			defer cancel()
 			e, err := dflab.Start(ctx, reg, opts)
@@ -88,6 +94,35 @@ func TestClientLifecycleCalls(t *testing.T) {
 			st, err = c.Status(ctx, "echo-gated")
 			require.NoError(t, err, "a running instance of another name is left")
 			require.Equal(t, durable.StatusRunning, st.Status)
+
+			// Purge recurses into sub-orchestrations unless PurgeOnlyThis:
+			// a filter that selects the parents purges their children too,
+			// and counts them.
+			for _, id := range []string{"parent-1", "parent-2"} {
+				_, err := c.Start(ctx, "Parent", nil, durable.StartWithID(id))
+				require.NoError(t, err)
+				st, err := c.Wait(ctx, id)
+				require.NoError(t, err)
+				require.Equal(t, `"child"`, string(st.Output))
+			}
+			n, err = c.PurgeInstances(ctx, durable.InstanceQuery{NamePrefix: "Parent"}, durable.PurgeOnlyThis())
+			require.NoError(t, err)
+			require.Equal(t, 2, n, "the parents only")
+			st, err = c.Status(ctx, "parent-1-child")
+			require.NoError(t, err, "PurgeOnlyThis left the child")
+			require.Equal(t, durable.StatusCompleted, st.Status)
+			_, err = c.Start(ctx, "Parent", nil, durable.StartWithID("parent-3"))
+			require.NoError(t, err)
+			_, err = c.Wait(ctx, "parent-3")
+			require.NoError(t, err)
+			n, err = c.PurgeInstances(ctx, durable.InstanceQuery{NamePrefix: "Parent"})
+			require.NoError(t, err)
+			require.Equal(t, 2, n, "parent-3 and its child")
+			_, err = c.Status(ctx, "parent-3-child")
+			require.True(t, errors.Is(err, durable.ErrUnknownInstance), "%v", err)
+			require.NoError(t, c.Purge(ctx, "parent-1-child"))
+			require.NoError(t, c.Purge(ctx, "parent-2-child"))
+
 			n, err = c.PurgeInstances(ctx, durable.InstanceQuery{})
 			require.NoError(t, err)
 			require.Zero(t, n, "the running instance is not purged")

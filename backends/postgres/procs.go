@@ -362,6 +362,25 @@ func (s *Store) queryInstances(ctx context.Context, hub string, q port.SQLQueryI
 	return out, nil
 }
 
+// children lists the instances whose parent is inst, in bytewise order.
+func (s *Store) children(ctx context.Context, tx pgx.Tx, hub, inst string) ([]string, error) {
+	rows, err := tx.Query(ctx, `SELECT instance_id FROM `+s.t("instances")+`
+		WHERE task_hub = $1 AND parent_instance_id = $2 ORDER BY instance_id COLLATE "C"`, hub, inst)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
 func (s *Store) purgeInstance(ctx context.Context, hub string, p port.SQLPurgeInstance) (any, error) {
 	var row port.SQLInstance
 	err := s.tx(ctx, func(tx pgx.Tx) error {
@@ -371,6 +390,11 @@ func (s *Store) purgeInstance(ctx context.Context, hub string, p port.SQLPurgeIn
 		}
 		if !port.SQLDone(row.Status) {
 			return fmt.Errorf("postgres: purge %s: instance is %s, not finished: %w", p.Instance, row.Status, port.ErrConflict)
+		}
+		if p.Children {
+			if row.Children, err = s.children(ctx, tx, hub, p.Instance); err != nil {
+				return err
+			}
 		}
 		return s.purge(ctx, tx, hub, p.Instance)
 	})

@@ -212,6 +212,21 @@ func tasks(e *env) {
 	require.False(e.t, e.must(port.SQLLockNextTask{Owner: "w3", Lock: lock}).(port.SQLTask).Found)
 }
 
+// purgeChildren: a purge asked for them lists the instances whose parent
+// the purged one was, in id order, and leaves them.
+func purgeChildren(e *env) {
+	e.create("p", "xp")
+	w := e.lockNext("w1")
+	e.must(port.SQLCheckpoint{Instance: "p", Exec: "xp", Status: port.SQLCompleted, Deleted: seqs(w.Events),
+		Starts: []port.SQLStart{{Instance: "c2", Name: "Child", Exec: "x2", Parent: "p"}, {Instance: "c1", Name: "Child", Exec: "x1", Parent: "p"}}})
+	e.create("q", "xq")
+	got := e.must(port.SQLPurgeInstance{Instance: "p", Children: true}).(port.SQLInstance)
+	require.Equal(e.t, []string{"c1", "c2"}, got.Children)
+	require.False(e.t, e.query("p").Found)
+	require.True(e.t, e.query("c1").Found, "the children are left to the caller")
+	require.Nil(e.t, e.must(port.SQLPurgeInstance{Instance: "nobody", Children: true}).(port.SQLInstance).Children)
+}
+
 func raiseDiscardPurge(e *env) {
 	e.create("a", "xa")
 	w := e.lockNext("w1")

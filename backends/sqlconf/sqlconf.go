@@ -57,6 +57,7 @@ func Run(t *testing.T, open Open) {
 		{"timers", timers},
 		{"tasks", tasks},
 		{"raise-discard-purge", raiseDiscardPurge},
+		{"purge-children", purgeChildren},
 	}
 	for i, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -2,6 +2,7 @@ package sqlmem
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/dflab/dflab/engine/port"
 )
@@ -132,6 +133,14 @@ func (h *hub) purgeInstance(p port.SQLPurgeInstance) (any, error) {
 	row := h.row(in)
 	if !port.SQLDone(in.status) {
 		return row, fmt.Errorf("sqlmem: purge %s: instance is %s, not finished: %w", p.Instance, in.status, port.ErrConflict)
+	}
+	if p.Children {
+		for id, c := range h.instances {
+			if c.parent == p.Instance {
+				row.Children = append(row.Children, id)
+			}
+		}
+		slices.Sort(row.Children)
 	}
 	h.purge(p.Instance)
 	return row, nil

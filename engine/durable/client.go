@@ -42,13 +42,22 @@ type Client interface {
 	// at a time (pass the page's ContinuationToken for the next).
 	QueryInstances(ctx context.Context, q InstanceQuery) (InstancePage, error)
 	// PurgeInstances purges every finished instance q selects (its
-	// Statuses narrowed to the finished ones) and returns how many.
-	PurgeInstances(ctx context.Context, q InstanceQuery) (int, error)
+	// Statuses narrowed to the finished ones), each as Purge does, and
+	// returns how many instances it purged, sub-orchestrations included.
+	PurgeInstances(ctx context.Context, q InstanceQuery, opts ...PurgeOption) (int, error)
 	// Purge deletes a finished instance's history and status
 	// (ErrNotFinished while it is pending or running, ErrUnknownInstance
-	// for an unknown id).
-	Purge(ctx context.Context, instance string) error
+	// for an unknown id) and, unless PurgeOnlyThis is given, those of its
+	// finished sub-orchestrations, recursively (a sub-orchestration still
+	// running, or already purged, is left as it is).
+	Purge(ctx context.Context, instance string, opts ...PurgeOption) error
 }
+
+// PurgeOption configures Client.Purge and Client.PurgeInstances.
+type PurgeOption func(*ClientRequest)
+
+// PurgeOnlyThis leaves the instance's sub-orchestrations unpurged.
+func PurgeOnlyThis() PurgeOption { return func(r *ClientRequest) { r.OnlyThis = true } }
 
 // TerminateOption configures Client.Terminate.
 type TerminateOption func(*ClientRequest)

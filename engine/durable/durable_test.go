@@ -237,3 +237,12 @@ func TestUnmarshalRawMessageCopies(t *testing.T) {
 	require.NoError(t, Unmarshal(nil, &raw), "an empty payload leaves out unchanged")
 	require.Equal(t, `{"a":1}`, string(raw))
 }
+
+// SubOrchestrations lists each child a history created once, in order.
+func TestSubOrchestrationsOfHistory(t *testing.T) {
+	h := []Event{{Kind: ExecutionStarted}, {Kind: SubOrchestrationCreated, ID: 1, Instance: "b"},
+		{Kind: SubOrchestrationCreated, ID: 2, Instance: "a"}, {Kind: SubOrchestrationFailed, ID: 1},
+		{Kind: SubOrchestrationCreated, ID: 3, Instance: "b"}, {Kind: TaskScheduled, ID: 4}}
+	require.Equal(t, []string{"b", "a"}, SubOrchestrations(h))
+	require.Nil(t, SubOrchestrations(nil))
+}

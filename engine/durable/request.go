@@ -1,6 +1,9 @@
 package durable
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
 
 // RequestKind names what a client asks an engine for. Both engines accept
 // the same requests (carried in port.ClientCall.Req) so that a load
@@ -47,7 +50,8 @@ type ClientRequest struct {
 	// instance is Pending until then.
 	StartAt int64
 	// OnlyThis makes a terminate leave the instance's sub-orchestrations
-	// running (by default they are terminated too, recursively).
+	// running, and a purge leave them unpurged (by default they are
+	// terminated, or purged, too, recursively).
 	OnlyThis bool
 }
 
@@ -135,4 +139,20 @@ type ClientResponse struct {
 	// Refused, when set, says the engine refused the request; the client
 	// core answers with Refused.Err.
 	Refused Refusal
+	// Purged answers a RequestPurge: how many instances it purged (the
+	// instance and the sub-orchestrations it purged with it).
+	Purged int
+}
+
+// SubOrchestrations returns the ids of the sub-orchestrations a history
+// created, in the order of their first creation (a child id created
+// again, e.g. by a retry, is listed once). A recursive purge purges them.
+func SubOrchestrations(history []Event) []string {
+	var ids []string
+	for i := range history {
+		if e := &history[i]; e.Kind == SubOrchestrationCreated && e.Instance != "" && !slices.Contains(ids, e.Instance) {
+			ids = append(ids, e.Instance)
+		}
+	}
+	return ids
 }

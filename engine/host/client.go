@@ -228,9 +228,23 @@ func (c *Client) lifecycle(ctx context.Context, kind durable.RequestKind, instan
 }
 
 // Purge implements durable.Client.
-func (c *Client) Purge(ctx context.Context, instance string) error {
-	_, err := c.call(ctx, durable.ClientRequest{Kind: durable.RequestPurge, Instance: instance})
+func (c *Client) Purge(ctx context.Context, instance string, opts ...durable.PurgeOption) error {
+	_, err := c.purge(ctx, instance, opts)
 	return err
+}
+
+// purge purges one instance (and, unless opts say PurgeOnlyThis, its
+// sub-orchestrations) and returns how many instances that purged.
+func (c *Client) purge(ctx context.Context, instance string, opts []durable.PurgeOption) (int, error) {
+	req := durable.ClientRequest{Kind: durable.RequestPurge, Instance: instance}
+	for _, o := range opts {
+		o(&req)
+	}
+	resp, err := c.call(ctx, req)
+	if err != nil {
+		return 0, err
+	}
+	return max(resp.Purged, 1), nil
 }
 
 // QueryInstances implements durable.Client.
@@ -250,8 +264,9 @@ func (c *Client) QueryInstances(ctx context.Context, q durable.InstanceQuery) (d
 }
 
 // PurgeInstances implements durable.Client: it queries the finished
-// instances q selects, page by page, and purges each.
-func (c *Client) PurgeInstances(ctx context.Context, q durable.InstanceQuery) (int, error) {
+// instances q selects, page by page, and purges each (an instance a purge
+// before it took along as a sub-orchestration is unknown by then).
+func (c *Client) PurgeInstances(ctx context.Context, q durable.InstanceQuery, opts ...durable.PurgeOption) (int, error) {
 	if q.Statuses = finished(q.Statuses); len(q.Statuses) == 0 {
 		return 0, nil // it asks for unfinished instances only
 	}
@@ -262,10 +277,11 @@ func (c *Client) PurgeInstances(ctx context.Context, q durable.InstanceQuery) (i
 			return n, err
 		}
 		for _, st := range page.Instances {
-			if err := c.Purge(ctx, st.InstanceID); err != nil && !errors.Is(err, durable.ErrUnknownInstance) {
+			purged, err := c.purge(ctx, st.InstanceID, opts)
+			if err != nil && !errors.Is(err, durable.ErrUnknownInstance) {
 				return n, err
 			}
-			n++
+			n += purged
 		}
 		if page.ContinuationToken == "" {
 			return n, nil

@@ -149,9 +149,15 @@ func (s *state) request(u *update, origin int, r clientReq) {
 		case !st.Done():
 			resp.Refused = durable.RefusedNotFinished
 		default:
+			var children []string
+			if !req.OnlyThis {
+				children = durable.SubOrchestrations(s.Histories[inst])
+			}
 			s.dropExec(inst)
 			delete(s.Histories, inst)
 			delete(s.Instances, inst)
+			s.respond(u.Seq, origin, clientResp{ID: r.ID, Resp: resp, Children: children})
+			return
 		}
 	case durable.RequestWait:
 		if !found {

@@ -33,6 +33,9 @@ type Client struct {
 	// groups are the queries fanned out to every partition, by the
 	// request id of each partition's part.
 	groups map[uint64]*queryGroup
+	// purges are the recursive purges under way, by the request id of
+	// each of their purges.
+	purges map[uint64]*purgeGroup
 
 	in inputReader
 }
@@ -57,7 +60,7 @@ func NewClient(cfg *Config, c int) (*Client, error) {
 	}
 	return &Client{cfg: cfg, c: c, stream: cfg.Partitions + c, k: cfg.Knobs.withDefaults(),
 		calls: map[uint64]port.CallID{}, callsOn: map[uint64]int{}, down: map[int]string{}, queued: map[int][]clientReq{}, retry: map[int][]clientReq{}, sending: map[int]bool{},
-		groups: map[uint64]*queryGroup{}, Reactor: reactor.New(reactor.PerKind), in: inputReader{seen: map[int]int64{}}}, nil
+		groups: map[uint64]*queryGroup{}, purges: map[uint64]*purgeGroup{}, Reactor: reactor.New(reactor.PerKind), in: inputReader{seen: map[int]int64{}}}, nil
 }
 
 // Step implements port.Core.
@@ -126,6 +129,9 @@ func (c *Client) call(v port.ClientCall) {
 	}
 	c.calls[c.seq] = v.ID
 	c.callsOn[c.seq] = p
+	if req.Kind == durable.RequestPurge && !req.OnlyThis {
+		c.purges[c.seq] = &purgeGroup{call: v.ID}
+	}
 	c.queued[p] = append(c.queued[p], clientReq{ID: c.seq, Req: req})
 }
 
@@ -154,8 +160,15 @@ func (c *Client) query(call port.CallID, req durable.ClientRequest) {
 }
 
 // reply answers the call of request id with r; a query's part waits for
-// the other partitions' (the first error answers the whole query).
-func (c *Client) reply(id uint64, r port.Response) {
+// the other partitions' (the first error answers the whole query), and a
+// recursive purge for the purges of the sub-orchestrations (children)
+// each purge found.
+func (c *Client) reply(id uint64, r port.Response, children []string) {
+	if pg := c.purges[id]; pg != nil {
+		delete(c.purges, id)
+		c.purgeAnswered(pg, r, children)
+		return
+	}
 	g := c.groups[id]
 	if g == nil {
 		c.Respond(r.ID, r.Resp, r.Err)
@@ -216,7 +229,7 @@ func (c *Client) partitionDown(d PartitionDown) {
 	}
 	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
 	for _, id := range ids {
-		c.reply(id, port.Response{ID: c.calls[id], Err: partitionFailed(d.Partition, d.Reason)})
+		c.reply(id, port.Response{ID: c.calls[id], Err: partitionFailed(d.Partition, d.Reason)}, nil)
 		delete(c.calls, id)
 		delete(c.callsOn, id)
 	}
@@ -329,7 +342,7 @@ func (c *Client) answer(rs []clientResp) {
 		delete(c.callsOn, r.ID)
 		resp := r.Resp
 		resp.Status = resp.Status.WithFailure(resp.Status.Failure) // partitions carry the encoded details
-		c.reply(r.ID, port.Response{ID: id, Resp: resp, Err: resp.Refused.Err(resp.Status.Status)})
+		c.reply(r.ID, port.Response{ID: id, Resp: resp, Err: resp.Refused.Err(resp.Status.Status)}, r.Children)
 	}
 }
 
@@ -344,7 +357,7 @@ func (c *Client) streamBroken(err error) {
 	}
 	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
 	for _, id := range ids {
-		c.reply(id, port.Response{ID: c.calls[id], Err: c.broken})
+		c.reply(id, port.Response{ID: c.calls[id], Err: c.broken}, nil)
 		delete(c.calls, id)
 		delete(c.callsOn, id)
 	}

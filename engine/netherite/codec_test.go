@@ -122,3 +122,23 @@ func TestBatchCodecCarriesReuseAndRefusal(t *testing.T) {
 	plain.encode(&p)
 	require.Len(t, p.b, len(e.b)-1, "the policy takes a byte of its own, the refusal shares the found byte")
 }
+
+// A recursive purge's answer carries the purged instance's
+// sub-orchestrations (and a response without them keeps its bytes).
+func TestBatchCodecCarriesPurgeChildren(t *testing.T) {
+	b := batch{Origin: 5, Pos: 1, Responses: []clientResp{{ID: 2, Resp: durable.ClientResponse{Found: true}, Children: []string{"p-c", "p-d"}},
+		{ID: 3, Resp: durable.ClientResponse{Found: true}}}}
+	e := enc{}
+	b.encode(&e)
+	got, err := decodeBatch(e.b)
+	require.NoError(t, err)
+	require.Equal(t, []string{"p-c", "p-d"}, got.Responses[0].Children)
+	require.Nil(t, got.Responses[1].Children)
+	require.True(t, got.Responses[0].Resp.Found)
+
+	plain := b
+	plain.Responses = []clientResp{{ID: 2, Resp: durable.ClientResponse{Found: true}}, {ID: 3, Resp: durable.ClientResponse{Found: true}}}
+	p := enc{}
+	plain.encode(&p)
+	require.Len(t, p.b, len(e.b)-1-1-8, "a flag byte, a count and the ids")
+}

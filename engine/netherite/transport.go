@@ -39,6 +39,9 @@ type clientReq struct {
 type clientResp struct {
 	ID   uint64
 	Resp durable.ClientResponse
+	// Children answers a recursive purge: the purged instance's
+	// sub-orchestrations, which the client purges next.
+	Children []string
 }
 
 const batchVersion = 2
@@ -71,8 +74,14 @@ func (b *batch) encode(e *enc) {
 	for i := range b.Responses {
 		r := &b.Responses[i]
 		e.uint(r.ID)
-		e.uint(boolBit(r.Resp.Found) | uint64(r.Resp.Refused)<<1 | boolBit(r.Resp.Page != nil)<<7) // a bool's byte when not refused
+		e.uint(boolBit(r.Resp.Found) | uint64(r.Resp.Refused)<<1 | boolBit(r.Resp.Page != nil)<<7 | boolBit(len(r.Children) > 0)<<8) // a bool's byte when not refused
 		encodeStatus(e, &r.Resp.Status)
+		if len(r.Children) > 0 {
+			e.uint(uint64(len(r.Children)))
+			for _, c := range r.Children {
+				e.str(c)
+			}
+		}
 		if p := r.Resp.Page; p != nil {
 			e.uint(uint64(len(p.Instances)))
 			for i := range p.Instances {
@@ -137,6 +146,11 @@ func decodeBatchPrefix(p []byte) (batch, int, error) {
 		f := d.uint()
 		r.Resp.Found, r.Resp.Refused = f&1 != 0, durable.Refusal(f>>1&0x3f)
 		r.Resp.Status = decodeStatus(&d)
+		if f&(1<<8) != 0 {
+			for n := d.count(); n > 0 && d.err == nil; n-- {
+				r.Children = append(r.Children, d.str())
+			}
+		}
 		if f&(1<<7) != 0 {
 			p := &durable.InstancePage{}
 			for n := d.count(); n > 0 && d.err == nil; n-- {

@@ -206,7 +206,7 @@ func (c *Client) call(call port.ClientCall) {
 	case durable.RequestWait:
 		c.wait(req.Instance, newBackoff(c.cfg.WaitPollMin, c.cfg.WaitPollMax), done)
 	case durable.RequestPurge:
-		c.purge(req.Instance, done)
+		c.purge(req.Instance, !req.OnlyThis, done)
 	default:
 		done(durable.ClientResponse{}, fmt.Errorf("original: unknown request kind %s", req.Kind))
 	}
@@ -403,8 +403,11 @@ func (c *Client) wait(instance string, b queueBackoff, done reply) {
 	})
 }
 
-// purge deletes a finished instance's history rows and its Instances row.
-func (c *Client) purge(instance string, done reply) {
+// purge deletes a finished instance's history rows and its Instances row;
+// recursive, it reads the history first and then purges the
+// sub-orchestrations it created the same way (one after the other; one
+// still running, or already purged, is left as it is).
+func (c *Client) purge(instance string, recursive bool, done reply) {
 	c.readInstance(instance, func(row instanceRow, found bool, err error) {
 		if err != nil {
 			done(durable.ClientResponse{}, err)
@@ -420,16 +423,62 @@ func (c *Client) purge(instance string, done reply) {
 			done(resp, resp.Refused.Err(row.Status))
 			return
 		}
-		c.purgeHistory(instance, "", func(err error) {
+		c.subOrchestrations(instance, recursive, func(children []string, err error) {
 			if err != nil {
 				done(durable.ClientResponse{}, err)
 				return
 			}
-			w := port.TableWrite{Kind: port.Delete, IfMatch: "*", Entity: port.Entity{PartitionKey: instance}}
-			c.Issue(port.TableWriteOp{Table: c.n.instances, W: w}, "purge-instance-row", instance, func(cp port.Completion) {
-				done(durable.ClientResponse{Found: true, Status: row.status(instance)}, wrap(cp.Err, "purge %s", instance))
+			c.purgeHistory(instance, "", func(err error) {
+				if err != nil {
+					done(durable.ClientResponse{}, err)
+					return
+				}
+				w := port.TableWrite{Kind: port.Delete, IfMatch: "*", Entity: port.Entity{PartitionKey: instance}}
+				c.Issue(port.TableWriteOp{Table: c.n.instances, W: w}, "purge-instance-row", instance, func(cp port.Completion) {
+					resp := durable.ClientResponse{Found: true, Status: row.status(instance), Purged: 1}
+					if cp.Err != nil {
+						done(durable.ClientResponse{}, wrap(cp.Err, "purge %s", instance))
+						return
+					}
+					c.purgeChildren(children, &resp, func(err error) { done(resp, err) })
+				})
 			})
 		})
+	})
+}
+
+// subOrchestrations returns the sub-orchestrations an instance's history
+// created (none unless recursive).
+func (c *Client) subOrchestrations(instance string, recursive bool, cb func([]string, error)) {
+	if !recursive {
+		cb(nil, nil)
+		return
+	}
+	c.loadHistory(instance, func(h history, err error) {
+		if err != nil {
+			cb(nil, wrap(err, "purge %s", instance))
+			return
+		}
+		cb(durable.SubOrchestrations(h.events), nil)
+	})
+}
+
+// purgeChildren purges children recursively, one after the other, and
+// counts them in resp.Purged.
+func (c *Client) purgeChildren(children []string, resp *durable.ClientResponse, cb func(error)) {
+	if len(children) == 0 {
+		cb(nil)
+		return
+	}
+	c.purge(children[0], true, func(r durable.ClientResponse, err error) {
+		switch {
+		case err == nil:
+			resp.Purged += r.Purged
+		case r.Refused == durable.NotRefused:
+			cb(fmt.Errorf("original: purge of sub-orchestration %s: %w", children[0], err))
+			return
+		}
+		c.purgeChildren(children[1:], resp, cb)
 	})
 }
 

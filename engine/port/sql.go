@@ -298,12 +298,19 @@ type SQLInstance struct {
 	LockExpires            Time
 	Parent                 string
 	PendingEvents, History int
+	// Children answers SQLPurgeInstance{Children: true}.
+	Children []string
 }
 
 // SQLPurgeInstance deletes a finished instance's rows (history, payloads,
 // events, the instance); a running one is ErrConflict. Result: SQLInstance
-// (the row deleted; Found false if there was none).
-type SQLPurgeInstance struct{ Instance string }
+// (the row deleted; Found false if there was none), with Children, if
+// asked, the ids of the instances whose Parent it is, in bytewise order
+// (a recursive purge purges them next).
+type SQLPurgeInstance struct {
+	Instance string
+	Children bool
+}
 
 // ProcName implements Proc.
 func (SQLCreateSchema) ProcName() string          { return "create-schema" }

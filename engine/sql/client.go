@@ -135,7 +135,7 @@ func (c *Client) handle(call port.ClientCall) {
 	case durable.RequestWait:
 		c.wait(req.Instance, done)
 	case durable.RequestPurge:
-		c.purge(req.Instance, done)
+		c.purge(req.Instance, !req.OnlyThis, done)
 	default:
 		done(durable.ClientResponse{}, fmt.Errorf("sql: unknown request kind %s", req.Kind))
 	}
@@ -281,24 +281,49 @@ func (c *Client) wait(instance string, done reply) {
 	}, done)
 }
 
-func (c *Client) purge(instance string, done reply) {
-	c.call(port.SQLPurgeInstance{Instance: instance}, "instance-purged", instance, func(cp port.Completion) {
+// purge purges a finished instance (one procedure call) and, recursive,
+// its sub-orchestrations after it.
+func (c *Client) purge(instance string, recursive bool, done reply) {
+	c.call(port.SQLPurgeInstance{Instance: instance, Children: recursive}, "instance-purged", instance, func(cp port.Completion) {
 		row, _ := cp.Result.(port.SQLInstance)
 		switch {
 		case cp.Err == nil && !row.Found:
 			resp := durable.ClientResponse{Refused: durable.RefusedUnknown}
 			done(resp, resp.Refused.Err(0))
 		case cp.Err == nil:
-			done(response(row), nil)
+			resp := response(row)
+			resp.Purged = 1
+			c.purgeChildren(row.Children, &resp, func(err error) { done(resp, err) })
 		case errors.Is(cp.Err, port.ErrConflict):
 			resp := response(row)
 			resp.Refused = durable.RefusedNotFinished
 			done(resp, fmt.Errorf("sql: purge %s: %w", instance, resp.Refused.Err(resp.Status.Status)))
 		case transient(cp.Err):
-			c.After(c.cfg.RetryDelay, "purge-retry", instance, func() { c.purge(instance, done) })
+			c.After(c.cfg.RetryDelay, "purge-retry", instance, func() { c.purge(instance, recursive, done) })
 		default:
 			done(durable.ClientResponse{}, fmt.Errorf("sql: purge %s: %w", instance, cp.Err))
 		}
+	})
+}
+
+// purgeChildren purges the sub-orchestrations of a purged instance (the
+// instances whose parent it was), recursively, one after the other, and
+// counts them in resp.Purged; one still running, or already purged, is
+// left as it is.
+func (c *Client) purgeChildren(children []string, resp *durable.ClientResponse, cb func(error)) {
+	if len(children) == 0 {
+		cb(nil)
+		return
+	}
+	c.purge(children[0], true, func(r durable.ClientResponse, err error) {
+		switch {
+		case err == nil:
+			resp.Purged += r.Purged
+		case r.Refused == durable.NotRefused:
+			cb(fmt.Errorf("sql: purge of sub-orchestration %s: %w", children[0], err))
+			return
+		}
+		c.purgeChildren(children[1:], resp, cb)
 	})
 }
 

@@ -21,7 +21,7 @@ func Parity() []Scenario {
 	return []Scenario{SubOrchestrationRetryFixedID(), ReuseFinishedChildID(), WhenAllFailureOrder(),
 		StartRunningID(), PurgeAndWaitRefusals(), ReplayObservable(), AbandonedWaits(), UnregisteredActivity(),
 		ContinueAsNewDropsEvents(), RetryHandleAndTimeout(), SuspendResume(), FailureDetails(), Versions(),
-		RecursiveTerminate(), ScheduledStart(), QueryInstances()}
+		RecursiveTerminate(), RecursivePurge(), ScheduledStart(), QueryInstances()}
 }
 
 // attempts counts activity runs per instance id; activities run
@@ -465,6 +465,50 @@ func RecursiveTerminate() Scenario {
 			raise(900*ms, "term-only-child", "go")},
 		Expect: []Expect{{Instance: "term-all", Status: durable.StatusTerminated}, {Instance: "term-all-child", Status: durable.StatusTerminated},
 			{Instance: "term-only", Status: durable.StatusTerminated}, completed("term-only-child", `"child"`)}}
+}
+
+// RecursivePurge (item 9): a purge purges the instance's finished
+// sub-orchestrations too, recursively ("purge-tree" takes its child and
+// grandchild along); with OnlyThis the child is left ("purge-one-c" is
+// still there, completed); a purge of a parent whose child still runs
+// purges the parent and leaves the child ("purge-live-c", terminated
+// earlier with OnlyThis, runs on and completes on its event).
+func RecursivePurge() Scenario {
+	setup := func(reg *durable.Registry) error {
+		return all(setupGated(reg),
+			reg.AddOrchestrator("Nest", func(ctx *durable.OrchestrationContext) (any, error) {
+				var depth int
+				if err := ctx.GetInput(&depth); err != nil {
+					return nil, err
+				}
+				if depth == 0 {
+					return "leaf", nil
+				}
+				var out string
+				err := ctx.CallSubOrchestrator("Nest", depth-1, durable.WithInstanceID(ctx.InstanceID()+"-c")).Await(&out)
+				return out, err
+			}),
+			reg.AddOrchestrator("GatedChild", func(ctx *durable.OrchestrationContext) (any, error) {
+				return nil, ctx.CallSubOrchestrator("Gated", "live", durable.WithInstanceID(ctx.InstanceID()+"-c")).Await(nil)
+			}))
+	}
+	only := request(1500*ms, durable.RequestPurge, "purge-one")
+	only.Req.OnlyThis = true
+	stop := request(300*ms, durable.RequestTerminate, "purge-live")
+	stop.Req.OnlyThis, stop.Req.Payload = true, []byte(`"stop"`)
+	return Scenario{Name: "RecursivePurge", Setup: setup,
+		Calls: []Call{start(0, "purge-tree", "Nest", 2), start(0, "purge-one", "Nest", 1), start(0, "purge-live", "GatedChild", nil), stop,
+			request(1000*ms, durable.RequestWait, "purge-tree"), request(1000*ms, durable.RequestWait, "purge-one"),
+			request(1500*ms, durable.RequestPurge, "purge-tree"), only, request(1500*ms, durable.RequestPurge, "purge-live"),
+			request(1800*ms, durable.RequestStatus, "purge-tree"), request(1800*ms, durable.RequestStatus, "purge-tree-c"),
+			request(1800*ms, durable.RequestStatus, "purge-tree-c-c"), request(1800*ms, durable.RequestStatus, "purge-one"),
+			request(1800*ms, durable.RequestStatus, "purge-one-c"), request(1800*ms, durable.RequestStatus, "purge-live"),
+			request(1800*ms, durable.RequestStatus, "purge-live-c"), raise(1900*ms, "purge-live-c", "go")},
+		Answers: []Answer{{Call: 5, Status: durable.StatusCompleted}, {Call: 6, Status: durable.StatusCompleted},
+			{Call: 7}, {Call: 8}, {Call: 9},
+			{Call: 10, NotFound: true}, {Call: 11, NotFound: true}, {Call: 12, NotFound: true}, {Call: 13, NotFound: true},
+			{Call: 14, Status: durable.StatusCompleted}, {Call: 15, NotFound: true}, {Call: 16, Status: durable.StatusRunning}},
+		Expect: []Expect{completed("purge-one-c", `"leaf"`), completed("purge-live-c", `"live"`)}}
 }
 
 // ScheduledStart (item 9): a start scheduled 1 s ahead (StartAt) is
