@@ -15,5 +15,10 @@
 //
 // The service answers the same client requests as the Durable Functions
 // engines (durable.ClientRequest): start (by orchestration name: the
-// definition registered under it), status and wait.
+// definition registered under it), status, wait and query (the
+// executions by status, state machine name prefix and creation time, a
+// page at a time in name order, as ListExecutions; read from the
+// records). It refuses the rest (raise, terminate, suspend, resume,
+// purge: StopExecution is not modelled, and executions have no nested
+// executions a recursive terminate or purge would reach).
 package workflow

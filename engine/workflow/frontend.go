@@ -12,10 +12,10 @@ import (
 )
 
 // Frontend is the service's API core: it answers the client requests
-// (start, status, wait). A start takes a StartExecution token, creates the
-// execution's first record (create-only: one execution per name) and adds
-// the name to the inbox the service core polls; status and wait read the
-// record.
+// (start, status, wait, query). A start takes a StartExecution token,
+// creates the execution's first record (create-only: one execution per
+// name) and adds the name to the inbox the service core polls; status and
+// wait read the record; a query lists the records and reads them.
 type Frontend struct {
 	reactor.Reactor
 	cfg        Config
@@ -78,11 +78,15 @@ func (f *Frontend) call(call port.ClientCall) {
 		f.Respond(call.ID, nil, fmt.Errorf("workflow: client call %d: Req is %T, want durable.ClientRequest", call.ID, call.Req))
 		return
 	}
+	done := func(resp durable.ClientResponse, err error) { f.Respond(call.ID, resp, err) }
+	if req.Kind == durable.RequestQuery {
+		f.query(req, done)
+		return
+	}
 	if req.Instance == "" {
 		f.Respond(call.ID, nil, fmt.Errorf("workflow: %s request without an execution name", req.Kind))
 		return
 	}
-	done := func(resp durable.ClientResponse, err error) { f.Respond(call.ID, resp, err) }
 	switch req.Kind {
 	case durable.RequestStart:
 		f.starts = append(f.starts, call)
@@ -98,7 +102,7 @@ func (f *Frontend) call(call port.ClientCall) {
 	case durable.RequestWait:
 		f.wait(req.Instance, f.cfg.WaitPollMin, done)
 	default:
-		done(durable.ClientResponse{}, fmt.Errorf("workflow: %s requests are not supported by the workflow service (allowed start, status, wait)", req.Kind))
+		done(durable.ClientResponse{}, fmt.Errorf("workflow: %s requests are not supported by the workflow service (allowed start, status, wait, query)", req.Kind))
 	}
 }
 

@@ -24,6 +24,13 @@ func Parity() []Scenario {
 		RecursiveTerminate(), RecursivePurge(), ScheduledStart(), QueryInstances()}
 }
 
+// WorkflowParity is the part of the parity table the workflow service
+// (Step Functions style: state machines, not orchestrator code) runs, on
+// its shipped state machines (Hello3, Hello5 with SayHello).
+func WorkflowParity() []Scenario {
+	return []Scenario{WorkflowQueryInstances()}
+}
+
 // attempts counts activity runs per instance id; activities run
 // concurrently under the real driver.
 type attempts struct {
@@ -553,4 +560,33 @@ func QueryInstances() Scenario {
 		Answers: []Answer{{Call: 4, Page: []string{"list-done-1"}, More: true}, {Call: 5, Page: []string{"list-done-2"}},
 			{Call: 6, Page: []string{"list-running"}}, {Call: 7, Page: []string{}}},
 		Expect: []Expect{completed("list-done-1", `"a"`), completed("list-done-2", `"b"`), completed("list-running", `"c"`)}}
+}
+
+// WorkflowQueryInstances (item 9, the workflow service): executions listed
+// by status, state machine name prefix and creation time, a page at a
+// time in name order, as ListExecutions: the two Hello3 executions a page
+// each, then with the Hello5 one by prefix "Hello", none running once
+// they finished, none created in 2100.
+func WorkflowQueryInstances() Scenario {
+	query := func(at port.Time, q durable.InstanceQuery) Call {
+		req, err := durable.QueryRequest(q)
+		if err != nil {
+			panic(err) // the table's own queries are valid
+		}
+		return Call{At: at, Req: req}
+	}
+	done := []durable.Status{durable.StatusCompleted}
+	greetings := `["Hello Tokyo!","Hello Seattle!","Hello London!"]`
+	return Scenario{Name: "WorkflowQueryInstances", Setup: SetupHello,
+		Calls: []Call{start(0, "wf-list-1", "Hello3", nil), start(0, "wf-list-2", "Hello3", nil), start(0, "wf-list-5", "Hello5", nil),
+			request(10*ms, durable.RequestWait, "wf-list-1"), request(10*ms, durable.RequestWait, "wf-list-2"),
+			request(10*ms, durable.RequestWait, "wf-list-5"),
+			query(1000*ms, durable.InstanceQuery{Statuses: done, NamePrefix: "Hello3", PageSize: 1}),
+			query(1000*ms, durable.InstanceQuery{Statuses: done, NamePrefix: "Hello3", PageSize: 1, ContinuationToken: "wf-list-1"}),
+			query(1000*ms, durable.InstanceQuery{NamePrefix: "Hello"}),
+			query(1000*ms, durable.InstanceQuery{Statuses: []durable.Status{durable.StatusRunning, durable.StatusFailed}}),
+			query(1000*ms, durable.InstanceQuery{CreatedFrom: time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)})},
+		Answers: []Answer{{Call: 7, Page: []string{"wf-list-1"}, More: true}, {Call: 8, Page: []string{"wf-list-2"}},
+			{Call: 9, Page: []string{"wf-list-1", "wf-list-2", "wf-list-5"}}, {Call: 10, Page: []string{}}, {Call: 11, Page: []string{}}},
+		Expect: []Expect{completed("wf-list-1", greetings), completed("wf-list-2", greetings)}}
 }

@@ -7,8 +7,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dflab/dflab/engine/netherite"
+	"github.com/dflab/dflab/systems"
 	origsys "github.com/dflab/dflab/systems/original"
 	sqlsys "github.com/dflab/dflab/systems/sql"
+	wfsys "github.com/dflab/dflab/systems/workflow"
 )
 
 // The parity table in the simulator: Netherite at every speculation level,
@@ -42,5 +44,18 @@ func TestParityInSimulator(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// The workflow service's part of the parity table in the simulator.
+func TestWorkflowParityInSimulator(t *testing.T) {
+	for _, sc := range WorkflowParity() {
+		t.Run(sc.Name, func(t *testing.T) {
+			e, err := wfsys.System.Sim(systems.SimConfig{})
+			require.NoError(t, err)
+			res, err := Run(e, sc, Options{Seed: 7})
+			require.NoError(t, err)
+			require.NoError(t, res.Check(sc))
+		})
 	}
 }

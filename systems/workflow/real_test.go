@@ -11,6 +11,7 @@ import (
 	"github.com/dflab/dflab"
 	"github.com/dflab/dflab/engine/durable"
 	"github.com/dflab/dflab/internal/azurite"
+	"github.com/dflab/dflab/internal/scenarios"
 	"github.com/dflab/dflab/sim/rng"
 	"github.com/dflab/dflab/systems"
 	wfsys "github.com/dflab/dflab/systems/workflow"
@@ -42,6 +43,31 @@ func TestWorkflowServiceOnAzurite(t *testing.T) {
 		t.Run(c.wl, func(t *testing.T) {
 			realRun(t, dflab.Options{Storage: "azure", ConnectionString: conn, Namespace: fmt.Sprintf("wf%d", i)}, c.wl, c.params, 4)
 		})
+	}
+}
+
+// The workflow service's part of the parity table for real, on mem and
+// disk storage (the simulator runs it in internal/scenarios).
+func TestWorkflowParityForReal(t *testing.T) {
+	for _, storage := range []string{"mem", "disk"} {
+		for _, sc := range scenarios.WorkflowParity() {
+			t.Run(storage+"/"+sc.Name, func(t *testing.T) {
+				ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+				defer cancel()
+				reg := durable.NewRegistry()
+				require.NoError(t, sc.Setup(reg))
+				o := dflab.Options{System: wfsys.System, Storage: storage, Hub: "wf"}
+				if storage == "disk" {
+					o.Dir = t.TempDir()
+				}
+				e, err := dflab.Start(ctx, reg, o)
+				require.NoError(t, err)
+				res, err := scenarios.RunReal(ctx, e, sc)
+				require.NoError(t, err)
+				require.NoError(t, res.Check(sc))
+				require.NoError(t, e.Stop())
+			})
+		}
 	}
 }
 
@@ -106,6 +132,8 @@ func TestWorkflowServiceRejectsBadRequests(t *testing.T) {
 	require.ErrorContains(t, err, `no state machine "Bank" (registered: Hello3, Hello5, ImageRecognition, Sequence)`)
 	_, err = e.Do(ctx, durable.ClientRequest{Kind: durable.RequestRaise, Instance: "x", Name: "e"})
 	require.ErrorContains(t, err, "raise requests are not supported by the workflow service")
+	_, err = e.Do(ctx, durable.ClientRequest{Kind: durable.RequestPurge, Instance: "x"})
+	require.ErrorContains(t, err, "purge requests are not supported by the workflow service (allowed start, status, wait, query)")
 	resp, err := e.Do(ctx, durable.ClientRequest{Kind: durable.RequestStatus, Instance: "nope"})
 	require.NoError(t, err)
 	require.False(t, resp.Found)
