@@ -174,6 +174,11 @@ type Faults struct {
 	// Kinds are the plan fault kinds the system survives besides crash,
 	// restart and the storage faults (plan.Move, plan.TornTail, ...).
 	Kinds []plan.Kind
+	// DiskLike, if set, are the knob values with which the system runs on
+	// a disk-like simulated store (spec backend diskLike: acknowledged
+	// page writes and append blocks are volatile until synced) and
+	// survives plan.LoseUnsynced there; nil: it is not drawn on one.
+	DiskLike Values
 }
 
 // RealConfig is what a real deployment is built from.

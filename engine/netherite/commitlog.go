@@ -181,8 +181,8 @@ func (x *Partition) flush() {
 	x.ckpt.bytes += int64(len(data))
 	x.work["log-flush"]++
 	write := func() {
-		x.IssueMarked(port.PageWrite{Name: l.name, Off: l.phys(off), Data: data, Cond: port.Cond{LeaseID: l.leaseID}},
-			port.Mark{}, port.Mark{Log: l.name, Pos: upTo}, "flushed", "", func(c port.Completion) {
+		x.logWrite(port.PageWrite{Name: l.name, Off: l.phys(off), Data: data, Cond: port.Cond{LeaseID: l.leaseID}},
+			port.Mark{Log: l.name, Pos: upTo}, "flushed", "", func(c port.Completion) {
 				if c.Err != nil {
 					x.restart(fmt.Sprintf("flush to %s at offset %d: %v", l.name, off, c.Err), false)
 					return
@@ -203,12 +203,31 @@ func (x *Partition) flush() {
 	// The marker must be durable before the flush behind it is written:
 	// a reader that finds no marker stops there.
 	x.stats.Wraps++
-	x.Issue(port.PageWrite{Name: l.name, Off: l.phys(wrapAt), Data: l.wrapPage(wrapAt), Cond: port.Cond{LeaseID: l.leaseID}}, "wrap-page-written", "", func(c port.Completion) {
+	x.logWrite(port.PageWrite{Name: l.name, Off: l.phys(wrapAt), Data: l.wrapPage(wrapAt), Cond: port.Cond{LeaseID: l.leaseID}}, port.Mark{}, "wrap-page-written", "", func(c port.Completion) {
 		if c.Err != nil {
 			x.restart(fmt.Sprintf("wrap marker in %s at offset %d: %v", l.name, wrapAt, c.Err), false)
 			return
 		}
 		write()
+	})
+}
+
+// logWrite issues a page write to the log that makes the mark durable:
+// durable once acknowledged, or, with knob SyncLog, once the sync of the
+// log after it completed (on storage that acknowledges writes before they
+// are durable, as a local disk). on gets the write's completion, or the
+// sync's.
+func (x *Partition) logWrite(w port.PageWrite, makes port.Mark, step, about string, on func(port.Completion)) {
+	if !x.k.SyncLog || x.k.Planted == PlantedSkipLogSync {
+		x.IssueMarked(w, port.Mark{}, makes, step, about, on)
+		return
+	}
+	x.Issue(w, "log-page-written", step, func(c port.Completion) {
+		if c.Err != nil || x.phase == phaseDead {
+			on(c)
+			return
+		}
+		x.IssueMarked(port.BlobSync{Name: w.Name}, port.Mark{}, makes, step, about, on)
 	})
 }
 

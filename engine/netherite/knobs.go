@@ -96,6 +96,12 @@ type Knobs struct {
 	// (the original engine without extended sessions): on in tests and the
 	// fault campaign, off by default (it costs a replay per step).
 	ReplayCheck bool
+	// SyncLog syncs the commit log (port.BlobSync) after each page write
+	// and counts the write durable only then, for storage that
+	// acknowledges page writes before they are durable (a local disk: the
+	// disk backend with SyncOnFlush, the simulator's disk-like store).
+	// Off by default: Azure page blobs are durable when acknowledged.
+	SyncLog bool
 	// Planted switches on one planted bug (Planted* constants), for the
 	// fault campaign's tests that prove its checkers can fail. "" (the
 	// default) is none; no other use.
@@ -115,10 +121,14 @@ const (
 	// PlantedDropLogTail: a flush of several updates writes all but the
 	// last, yet reports every one durable.
 	PlantedDropLogTail = "drop-log-tail"
+	// PlantedSkipLogSync: with SyncLog on, a log write counts durable once
+	// acknowledged, without the sync (on a disk-like store a crash that
+	// loses unsynced writes then loses acknowledged updates).
+	PlantedSkipLogSync = "skip-log-sync"
 )
 
 // PlantedBugs lists the allowed values of Knobs.Planted besides "".
-var PlantedBugs = []string{PlantedSkipDedup, PlantedSendBeforePersist, PlantedForgetInputPosition, PlantedDropLogTail}
+var PlantedBugs = []string{PlantedSkipDedup, PlantedSendBeforePersist, PlantedForgetInputPosition, PlantedDropLogTail, PlantedSkipLogSync}
 
 func validPlanted(p string) error {
 	if p == "" {

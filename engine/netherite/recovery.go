@@ -236,7 +236,7 @@ func (x *Partition) resume(end, epoch int64) {
 	}
 	l.off += port.PageSize
 	l.flushing = true
-	x.IssueMarked(port.PageWrite{Name: l.name, Off: l.phys(end), Data: data, Cond: port.Cond{LeaseID: l.leaseID}}, port.Mark{},
+	x.logWrite(port.PageWrite{Name: l.name, Off: l.phys(end), Data: data, Cond: port.Cond{LeaseID: l.leaseID}},
 		port.Mark{Log: l.name, Pos: l.lastSeq}, "log-resumed", "", func(c port.Completion) {
 			l.flushing = false
 			if x.phase == phaseDead {

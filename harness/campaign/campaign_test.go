@@ -67,6 +67,7 @@ func TestPlantedBugsAreCaught(t *testing.T) {
 		{spec.EngineNetherite, netherite.PlantedSendBeforePersist},
 		{spec.EngineNetherite, netherite.PlantedForgetInputPosition},
 		{spec.EngineNetherite, netherite.PlantedDropLogTail},
+		{spec.EngineNetherite, netherite.PlantedSkipLogSync},
 		{spec.EngineOriginal, original.PlantedSkipDedup},
 		{spec.EngineOriginal, original.PlantedReleaseLockEarly},
 		{spec.EngineOriginal, original.PlantedLoseHistoryRow},

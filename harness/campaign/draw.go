@@ -41,7 +41,11 @@ func (c Case) Describe() string {
 	for _, k := range c.drawn.Names() {
 		knobs = append(knobs, k+"="+c.drawn[k])
 	}
-	return fmt.Sprintf("%s %s nodes=%d %s×%d faults=%d", s.Engine.Name, strings.Join(knobs, " "), s.Cluster.Nodes,
+	store := ""
+	if s.Backend.DiskLike {
+		store = " disk-like"
+	}
+	return fmt.Sprintf("%s %s%s nodes=%d %s×%d faults=%d", s.Engine.Name, strings.Join(knobs, " "), store, s.Cluster.Nodes,
 		s.Workload.Name, s.Load.Instances, c.Plan.Len())
 }
 
@@ -158,7 +162,12 @@ func Draw(seed uint64, su Setup) (Case, error) {
 			return Case{}, fmt.Errorf("campaign: seed %d: %w", seed, err)
 		}
 	}
+	diskLike := drawDiskLike(r, sys, knobs)
+	s.Backend.DiskLike = diskLike
 	p := drawPlan(r.Fork("plan"), sys.Faults, s.Cluster.Nodes, partitions)
+	if diskLike {
+		addLoseUnsynced(r.Fork("lose-unsynced"), p)
+	}
 	s.Faults = p.String()
 	rs, err := s.ResolveIn(spec.Catalog{Systems: su.systems(), Workloads: su.workloads()})
 	if err != nil {
@@ -223,9 +232,35 @@ func (su Setup) drawSystem(r *rng.Source) (*systems.System, error) {
 	return pick, nil
 }
 
-// drawPlan draws 0..5 faults inside the safety phase. Not drawn:
-// lose-unsynced, as the simulated page blobs acknowledge durably (as
-// Azure's) and Netherite never syncs, so nothing unsynced could be lost. Small workloads
+// drawDiskLike draws, for a system that survives lose-unsynced on a
+// disk-like store (Faults.DiskLike), whether the seed's store is one (one
+// seed in three, from a substream of its own, so that every other draw
+// of the seed stays as it was); it then sets the knobs the system needs
+// there.
+func drawDiskLike(r *rng.Source, sys *systems.System, knobs systems.Values) bool {
+	if sys.Faults.DiskLike == nil || !slices.Contains(sys.Faults.Kinds, plan.LoseUnsynced) || r.Fork("disk-like").Intn(3) != 0 {
+		return false
+	}
+	for k, v := range sys.Faults.DiskLike {
+		knobs[k] = v
+	}
+	return true
+}
+
+// addLoseUnsynced adds "lose-unsynced at crash" to three in four plans on
+// a disk-like store that crash a node (the others crash the process
+// only: what the node wrote survives, synced or not).
+func addLoseUnsynced(r *rng.Source, p *plan.Plan) {
+	if p.Len() == 0 || !slices.ContainsFunc(p.Faults, func(f plan.Fault) bool { return f.Kind.Crashes() }) || r.Intn(4) == 0 {
+		return
+	}
+	p.Faults = append(p.Faults, plan.Fault{Kind: plan.LoseUnsynced})
+}
+
+// drawPlan draws 0..5 faults inside the safety phase. Not drawn here:
+// lose-unsynced, which needs a disk-like store (addLoseUnsynced; the
+// default simulated page blobs acknowledge durably, as Azure's, so
+// nothing unsynced could be lost). Small workloads
 // finish in tens to hundreds of milliseconds, so each plan first draws a
 // horizon (50ms .. the whole phase) and puts its faults before it.
 func drawPlan(r *rng.Source, targets systems.Faults, nodes, partitions int) *plan.Plan {

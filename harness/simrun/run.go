@@ -211,7 +211,7 @@ func (r *run) deploy() error {
 		}
 	}
 	r.k = sim.NewKernel(0)
-	store, err := mem.New(r.k.Now, mem.Options{Partitions: r.eng.StreamPartitions()})
+	store, err := mem.New(r.k.Now, mem.Options{Partitions: r.eng.StreamPartitions(), DiskLike: r.spec.Backend.DiskLike})
 	if err != nil {
 		return err
 	}

@@ -91,6 +91,11 @@ type Backend struct {
 	Kind string `json:"kind"`
 	// Models names the simulator's model set (sim only; default "paper2022c", fitted by dflab calibrate).
 	Models string `json:"models,omitempty"`
+	// DiskLike gives the simulated page and append blobs a local disk's
+	// semantics (sim only): an acknowledged write is volatile until the
+	// blob is synced, and a crash with "lose-unsynced at crash" loses it
+	// (default false: durable when acknowledged, as Azure's).
+	DiskLike bool `json:"diskLike,omitempty"`
 	// Dir is the directory of the disk backend (empty: a fresh temporary
 	// one, removed after the run). Each run gets its own task hub in
 	// Dir/seed-N, which must not hold an earlier run; it is kept.

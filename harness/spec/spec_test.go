@@ -131,6 +131,8 @@ func TestDecodeErrorsNameThePath(t *testing.T) {
 			`spec.engine.netherite: knobs of engine netherite given, but engine is "original"`},
 		"models on disk": {`{"engine":{"name":"original"},"backend":{"kind":"disk","models":"paper"},"workload":{"name":"bank"}}`,
 			`spec.backend.models: applies to backend sim only, but backend is "disk"`},
+		"disk-like on disk": {`{"engine":{"name":"netherite"},"backend":{"kind":"disk","diskLike":true},"workload":{"name":"bank"}}`,
+			`spec.backend.diskLike: applies to backend sim only, but backend is "disk"`},
 		"keep on disk": {`{"engine":{"name":"netherite"},"backend":{"kind":"disk","keep":true},"workload":{"name":"bank"}}`,
 			`spec.backend.keep: applies to backend azure only, but backend is "disk"`},
 		"nodes": {`{"engine":{"name":"original"},"backend":{"kind":"sim"},"cluster":{"nodes":-2},"workload":{"name":"bank"}}`,

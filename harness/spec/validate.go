@@ -71,6 +71,9 @@ func (s Spec) validateBackend() error {
 			return fmt.Errorf("%s.%s: applies to backend %s only, but backend is %q", p, f.field, kind, b.Kind)
 		}
 	}
+	if b.DiskLike && b.Kind != BackendSim {
+		return fmt.Errorf("%s.diskLike: applies to backend %s only, but backend is %q", p, BackendSim, b.Kind)
+	}
 	if b.Keep && b.Kind != BackendAzure {
 		return fmt.Errorf("%s.keep: applies to backend %s only, but backend is %q", p, BackendAzure, b.Kind)
 	}

@@ -25,6 +25,7 @@ const (
 	KnobLoadReport       = "loadReport"
 	KnobTakeoverPoll     = "takeoverPoll"
 	KnobReplayCheck      = "replayCheck"
+	KnobSyncLog          = "syncLog"
 	KnobMaxFailedLives   = "maxFailedLives"
 	KnobThroughputUnits  = "eventHubs.throughputUnits"
 )
@@ -55,6 +56,10 @@ var System = &systems.System{
 	Faults: systems.Faults{
 		Ops:   []string{"page-*", "page-write", "blob-*", "lease-*", "stream-*", "stream-append", "stream-read", "*"},
 		Kinds: []plan.Kind{plan.CrashForever, plan.DuplicateStream, plan.DelayStream, plan.TornTail, plan.Move, plan.LeaseLoss, plan.LoseUnsynced},
+		// On a disk-like store the commit log must be synced before a
+		// flush counts as durable (checkpoints are block blobs, durable
+		// when acknowledged).
+		DiskLike: systems.Values{KnobSyncLog: "true"},
 	},
 	Draw:    draw,
 	Planted: netherite.PlantedBugs,
@@ -121,6 +126,8 @@ func knobs() []systems.Knob {
 			Doc: "how often a rank-1 standby tries for the lease of a partition another node holds (rank r: every r times this)"},
 		{Name: KnobReplayCheck, Kind: systems.Bool, Default: "false",
 			Doc: "re-run every orchestration step from its history instead of resuming the cached executor, so IsReplaying and nondeterminism detection are as without a cache (on in tests and the fault campaign)"},
+		{Name: KnobSyncLog, Kind: systems.Bool, Default: "false",
+			Doc: "sync the commit log after each page write and count it durable only then (storage that acknowledges writes before they are durable: backend sim with diskLike, the disk backend in SyncOnFlush mode)"},
 		{Name: KnobThroughputUnits, Kind: systems.Int, Default: fmt.Sprint(DefaultThroughputUnits), Min: 1, Max: 40, Special: []int64{-1}, Only: systems.RunnerSim,
 			Doc: "throughput units of the Event Hubs namespace, the transport (1 TU: 1,000 events/s or 1 MB/s of ingress, whichever first; -1: unlimited)"},
 	}
@@ -139,7 +146,7 @@ func knobsOf(set systems.Set, planted string) (netherite.Knobs, error) {
 	k.PollInterval, k.AcquireRetry = set.Duration(KnobPollInterval), set.Duration(KnobAcquireRetry)
 	k.LeaseDuration, k.LoadReport = set.Duration(KnobLeaseDuration), set.Duration(KnobLoadReport)
 	k.TakeoverPoll, k.MaxFailedLives = set.Duration(KnobTakeoverPoll), int(set.Int(KnobMaxFailedLives))
-	k.ReplayCheck, k.Planted = set.Bool(KnobReplayCheck), planted
+	k.ReplayCheck, k.SyncLog, k.Planted = set.Bool(KnobReplayCheck), set.Bool(KnobSyncLog), planted
 	if err := k.Validate(); err != nil {
 		return k, err
 	}
