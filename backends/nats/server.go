@@ -108,24 +108,30 @@ func StartCluster(dir string, n int, fsync bool) (*EmbeddedCluster, error) {
 		}
 		c.servers = append(c.servers, e)
 	}
-	deadline := time.Now().Add(30 * time.Second)
-	for !c.hasLeader() {
+	// Ready when the meta leader knows every server as a JetStream peer
+	// with its stats: a leader alone places an R3 stream on whichever
+	// peers it has heard from, and refuses it ("no suitable peers for
+	// placement") until there are three.
+	deadline := time.Now().Add(60 * time.Second)
+	for c.peers() < n {
 		if time.Now().After(deadline) {
 			c.Stop()
-			return nil, fmt.Errorf("nats: cluster of %d has no JetStream meta leader after 30s", n)
+			return nil, fmt.Errorf("nats: cluster of %d: the JetStream meta leader knows %d peers after 60s", n, c.peers())
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
 	return c, nil
 }
 
-func (c *EmbeddedCluster) hasLeader() bool {
+// peers is how many JetStream peers the meta leader knows (0 without a
+// leader).
+func (c *EmbeddedCluster) peers() int {
 	for _, s := range c.servers {
 		if s != nil && s.srv.JetStreamIsLeader() {
-			return true
+			return len(s.srv.JetStreamClusterPeers())
 		}
 	}
-	return false
+	return 0
 }
 
 func freePort() (int, error) {
