@@ -32,6 +32,12 @@ type Sim struct {
 	// ingress cap of ThroughputUnits × 1,000 events/s and × 1 MB/s (0 or
 	// -1: unlimited).
 	ThroughputUnits int
+	// StandbyRanks is how many standbys each partition has, ranks 1..n on
+	// the first n nodes of its rank order (0 or -1: every other node). Every
+	// standby's first try for its lease comes AcquireRetry after it
+	// starts, so on large clusters the default puts P × (N−1) lease
+	// requests into that instant.
+	StandbyRanks int
 	// Logf receives the engine's notable events (nil: dropped).
 	Logf func(format string, args ...any)
 	// Cores are the partition cores of the last Deploy, by partition (the
@@ -90,7 +96,7 @@ func (n *Sim) Deploy(d *sim.Driver, nodes []sim.NodeID, reg *durable.Registry) (
 			return 0, err
 		}
 		n.Cores = append(n.Cores, id)
-		for r, node := range standbyNodes(p, len(nodes)) {
+		for r, node := range n.standbyNodes(p, len(nodes)) {
 			if id, err = n.addPartition(d, cfg, nodes[node], p, r+1); err != nil {
 				return 0, err
 			}
@@ -131,6 +137,16 @@ func EventHubsCap(tus int) (sim.Cap, bool) {
 	return sim.Cap{Name: "event-hubs-ingress", Ops: []string{"stream-append"}, Scope: sim.ScopeAccount,
 		UnitsPerSec: float64(tus * EventsPerSecPerTU), MBPerSec: float64(tus) * IngressMBPerTU,
 		Doc: fmt.Sprintf("%d throughput units × (1,000 events/s or 1 MB/s of ingress), Event Hubs scalability documentation", tus)}, true
+}
+
+// standbyNodes returns the indexes of the nodes of partition p's
+// standbys among nodes, in rank order, the first StandbyRanks of them.
+func (n *Sim) standbyNodes(p, nodes int) []int {
+	all := standbyNodes(p, nodes)
+	if n.StandbyRanks > 0 && n.StandbyRanks < len(all) {
+		return all[:n.StandbyRanks]
+	}
+	return all
 }
 
 // standbyNodes returns the indexes of the nodes of partition p's

@@ -28,6 +28,7 @@ const (
 	KnobSyncLog          = "syncLog"
 	KnobMaxFailedLives   = "maxFailedLives"
 	KnobThroughputUnits  = "eventHubs.throughputUnits"
+	KnobStandbys         = "standbys"
 )
 
 // Event Hubs throughput units (Standard tier, Azure Event Hubs
@@ -130,6 +131,8 @@ func knobs() []systems.Knob {
 			Doc: "sync the commit log after each page write and count it durable only then (storage that acknowledges writes before they are durable: backend sim with diskLike, the disk backend in SyncOnFlush mode)"},
 		{Name: KnobThroughputUnits, Kind: systems.Int, Default: fmt.Sprint(DefaultThroughputUnits), Min: 1, Max: 40, Special: []int64{-1}, Only: systems.RunnerSim,
 			Doc: "throughput units of the Event Hubs namespace, the transport (1 TU: 1,000 events/s or 1 MB/s of ingress, whichever first; -1: unlimited)"},
+		{Name: KnobStandbys, Kind: systems.Int, Default: "-1", Min: 1, Max: 1023, Special: []int64{-1}, Only: systems.RunnerSim,
+			Doc: "standby cores per partition, ranks 1..n on other nodes, that take it over when its node is lost (-1: one on every other node)"},
 	}
 }
 
@@ -162,7 +165,8 @@ func newSim(c systems.SimConfig) (systems.Deployment, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Sim{Partitions: int(set.Int(KnobPartitions)), Knobs: k, Logf: c.Logf, ThroughputUnits: int(set.Int(KnobThroughputUnits))}, nil
+	return &Sim{Partitions: int(set.Int(KnobPartitions)), Knobs: k, Logf: c.Logf, ThroughputUnits: int(set.Int(KnobThroughputUnits)),
+		StandbyRanks: int(set.Int(KnobStandbys))}, nil
 }
 
 // Counters implements systems.Counters: the live partition cores' stats
