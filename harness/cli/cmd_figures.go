@@ -14,7 +14,8 @@ func cmdFigures(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "figures", "[--only ID] [--plots] [--out DIR] [--notebooks DIR]", `
 Regenerates the paper's figures on the simulator: Fig. 9 (throughput
 scale-out), Fig. 10 (storage traffic of Fig. 9's runs), Fig. 11 (latency
-CDFs), the speculation levels and an elasticity/recovery timeline. Each
+CDFs), the speculation levels, an elasticity/recovery timeline, the sql
+engine's vCores sweep and a what-if to 128 nodes (--list). Each
 figure's runs go to DIR/<id>/<id>.jsonl with runs.csv and summary.csv,
 its charts (PNG and SVG) beside them, and one Markdown notebook per
 figure to --notebooks. --plots redraws charts and notebooks from the

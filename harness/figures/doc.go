@@ -3,8 +3,11 @@
 // {1,2,4} cores × both engines), Fig. 10 (storage traffic of Fig. 9's
 // runs), Fig. 11 (latency CDFs of Hello3, Sequence 10, image recognition
 // and Bank for Netherite with and without pipelining and the original
-// engine), the speculation levels, and an elasticity/recovery timeline
-// under a crash/restart fault plan.
+// engine), the speculation levels, an elasticity/recovery timeline
+// under a crash/restart fault plan, the sql engine's vCores sweep, and a
+// what-if past the paper (whatif.go): both engines on Hello5 and Bank from
+// 4 to 128 nodes × 4 cores (Netherite up to 1,024 partitions), each point
+// naming the resource that bound it, sized to about a CPU-minute.
 //
 // Every figure runs on the simulator with the model set Models (the one
 // constant to switch to a calibrated set), seed Seed and Repetitions

@@ -139,7 +139,7 @@ func (c Config) base(name, workload string) spec.Spec {
 
 // All returns every figure definition for cfg, in the paper's order.
 func All(cfg Config) []Figure {
-	figs := []Figure{fig9(cfg), fig10(), fig11(cfg), speculation(cfg), elasticity(cfg), sqlScaling(cfg)}
+	figs := []Figure{fig9(cfg), fig10(), fig11(cfg), speculation(cfg), elasticity(cfg), sqlScaling(cfg), whatIf(cfg)}
 	for i := range figs {
 		figs[i].cfg = cfg
 	}

@@ -32,7 +32,11 @@ func TestEveryFigureExpandsToValidDistinctSpecsOnTheOneModelSet(t *testing.T) {
 		for _, s := range specs {
 			require.Equal(t, Models, s.Backend.Models, "every figure runs on the Models constant")
 			require.Equal(t, uint64(Seed), s.Seed)
-			require.Equal(t, Repetitions, s.Repetitions)
+			if f.ID == "whatif" {
+				require.Equal(t, WhatIfRepetitions, s.Repetitions, "the what-if has a CPU budget")
+			} else {
+				require.Equal(t, Repetitions, s.Repetitions)
+			}
 			id, err := results.ConfigID(s)
 			require.NoError(t, err)
 			require.NotContains(t, seen, id, "%s duplicates a spec of %s", f.ID, seen[id])
@@ -44,8 +48,9 @@ func TestEveryFigureExpandsToValidDistinctSpecsOnTheOneModelSet(t *testing.T) {
 	// Fig. 11: 4 panels × 4 engine configurations, plus the workflow
 	// service (Hello3, image recognition) and four chains (Sequence);
 	// speculation: 4 workloads × 3 levels; elasticity: 2 engines;
-	// sqlscaling: 4 vCores. Six repetitions each.
-	require.Equal(t, (144+16+2+4+12+2+4)*6, total)
+	// sqlscaling: 4 vCores. Six repetitions each; the what-if: 2
+	// workloads × 2 engines × 6 sizes, two repetitions each.
+	require.Equal(t, (144+16+2+4+12+2+4)*6+24*WhatIfRepetitions, total)
 }
 
 func TestFig9IsThePaperMatrix(t *testing.T) {

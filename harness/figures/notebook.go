@@ -107,6 +107,8 @@ func (v *view) body(m *md) (string, error) {
 		return v.timelineBody(m)
 	case KindVCores:
 		return v.vcoresBody(m)
+	case KindWhatIf:
+		return v.whatIfBody(m)
 	}
 	return "", fmt.Errorf("kind %q has no notebook", v.fig.Kind)
 }

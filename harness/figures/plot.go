@@ -146,6 +146,13 @@ func (v *view) draw() ([]string, error) {
 		}
 		files = append(files, p)
 	}
+	if v.fig.Kind == KindWhatIf {
+		p := filepath.Join(v.dir, "whatif.csv")
+		if err := writeFile(p, v.writeWhatIfCSV); err != nil {
+			return files, err
+		}
+		files = append(files, p)
+	}
 	if v.fig.Kind == KindCDF {
 		p := filepath.Join(v.dir, "latency.csv")
 		if err := writeFile(p, func(w io.Writer) error { return results.WriteLatencyCSV(w, v.rows) }); err != nil {
@@ -209,8 +216,10 @@ func (v *view) build() ([]plot.Named, error) {
 		out = append(out, plot.Named{Name: "elasticity-throughput", Chart: t}, plot.Named{Name: "elasticity-latency", Chart: l})
 	case KindVCores:
 		return v.vcoresCharts()
+	case KindWhatIf:
+		return v.whatIfCharts()
 	default:
-		return nil, fmt.Errorf("kind %q is not one of %s", v.fig.Kind, strings.Join([]string{KindScaleOut, KindTraffic, KindCDF, KindSpeculation, KindTimeline, KindVCores}, ", "))
+		return nil, fmt.Errorf("kind %q is not one of %s", v.fig.Kind, strings.Join([]string{KindScaleOut, KindTraffic, KindCDF, KindSpeculation, KindTimeline, KindVCores, KindWhatIf}, ", "))
 	}
 	return out, nil
 }
