@@ -88,9 +88,10 @@ bench:
 bench-peers:
 	cd bench/peers/durabletask-go && $(GO) run . $(PEERS_ARGS)
 
-## figures: every paper figure on the simulator (6 repetitions per point, both cores): results/<figure>/
-## (JSONL, CSV, PNG, SVG), results/README.md (the schema) and one notebook per figure in notebooks/;
-## prints the wall time and the simulated events per second
+## figures: every paper figure on the simulator (6 repetitions per point, both cores) and the what-if to
+## 128 nodes (2 per point, about 75 CPU-s of the total): results/<figure>/ (JSONL, CSV, PNG, SVG),
+## results/README.md (the schema) and one notebook per figure in notebooks/; prints the wall time and
+## the simulated events per second
 figures:
 	$(GO) run ./harness/cmd/dflab figures --out results --notebooks notebooks --progress
 	$(GO) run ./harness/cmd/dflab schema > results/README.md
