@@ -110,7 +110,7 @@ func (cr *coreRun) dispatch(rd port.Ready) {
 		cr.setTimer(t)
 	}
 	for _, a := range rd.Activities {
-		go cr.runActivity(a)
+		cr.d.activities.push(cr, a)
 	}
 	for _, r := range rd.Responses {
 		if ch := cr.waiter(r.ID); ch != nil {
@@ -133,17 +133,6 @@ func (cr *coreRun) setTimer(t port.Timer) {
 		return
 	}
 	time.AfterFunc(delay, func() { cr.post(port.TimerFired{ID: t.ID}) })
-}
-
-func (cr *coreRun) runActivity(a port.ActivityTask) {
-	select {
-	case cr.d.workers <- struct{}{}:
-	case <-cr.ctx.Done():
-		return
-	}
-	defer func() { <-cr.d.workers }()
-	out, err := safeRun(a.Run)
-	cr.post(port.ActivityDone{ID: a.ID, Output: out, Err: err})
 }
 
 // safeRun runs an activity; Run already turns user panics into errors, but

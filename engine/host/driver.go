@@ -54,24 +54,24 @@ func (v Violation) String() string {
 
 // Driver runs cores for real.
 type Driver struct {
-	cfg      Config
-	exec     port.Exec    // Stores behind Middleware
-	coresMu  sync.RWMutex // guards the slots of cores (Crash, Restart replace them)
-	cores    []*coreRun
-	workers  chan struct{}
-	ctx      context.Context
-	cancel   context.CancelFunc
-	wg       sync.WaitGroup // core loops
-	work     sync.WaitGroup // request lanes and re-reads touching storage
-	started  bool
-	stopped  chan struct{} // closed by Stop: clients answer ErrStopped
-	stopOnce sync.Once
-	marksMu  sync.Mutex
-	marks    port.MarkBook
-	violated []Violation
-	holds    holds
-	healthMu sync.Mutex
-	health   map[string]UnitHealth // by unit
+	cfg        Config
+	exec       port.Exec    // Stores behind Middleware
+	coresMu    sync.RWMutex // guards the slots of cores (Crash, Restart replace them)
+	cores      []*coreRun
+	activities activityPool
+	ctx        context.Context
+	cancel     context.CancelFunc
+	wg         sync.WaitGroup // core loops
+	work       sync.WaitGroup // request lanes and re-reads touching storage
+	started    bool
+	stopped    chan struct{} // closed by Stop: clients answer ErrStopped
+	stopOnce   sync.Once
+	marksMu    sync.Mutex
+	marks      port.MarkBook
+	violated   []Violation
+	holds      holds
+	healthMu   sync.Mutex
+	health     map[string]UnitHealth // by unit
 }
 
 // UnitHealth is the latest health report of a unit and the core that made it.
@@ -94,7 +94,7 @@ func New(cfg Config) (*Driver, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Driver{cfg: cfg, exec: port.Chain(cfg.Stores, cfg.Middleware...), workers: make(chan struct{}, cfg.ActivityWorkers), stopped: make(chan struct{})}, nil
+	return &Driver{cfg: cfg, exec: port.Chain(cfg.Stores, cfg.Middleware...), stopped: make(chan struct{})}, nil
 }
 
 // AddCore adds a core made by factory; call it before Start.
@@ -218,6 +218,8 @@ func (d *Driver) slot(id CoreID) *coreRun {
 func (d *Driver) Start(ctx context.Context) {
 	d.ctx, d.cancel = context.WithCancel(ctx)
 	d.started = true
+	d.activities.start(d.cfg.ActivityWorkers)
+	go func() { <-d.ctx.Done(); d.activities.stop() }()
 	d.coresMu.Lock()
 	defer d.coresMu.Unlock()
 	for _, cr := range d.cores {
@@ -240,6 +242,7 @@ func (d *Driver) Stop() {
 	if d.cancel != nil {
 		d.cancel()
 	}
+	d.activities.stop()
 	d.wg.Wait()
 	d.work.Wait()
 }
