@@ -3,7 +3,9 @@ package disk_test
 import (
 	"bytes"
 	"os"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -30,9 +32,29 @@ func openBench(b *testing.B, o disk.Options) *disk.Store {
 	return s
 }
 
+// cpuAtReset is the process's CPU time when the running benchmark's timer
+// was last reset (benchmarks run one at a time).
+var cpuAtReset time.Duration
+
+func resetTimer(b *testing.B) {
+	cpuAtReset = cpuTime(b)
+	b.ResetTimer()
+}
+
+// cpuTime is the process's user + system CPU time so far (the kernel's
+// work for the file system included).
+func cpuTime(b *testing.B) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
 func report(b *testing.B, perOp float64, unit string) {
 	sec := b.Elapsed().Seconds()
 	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N), "us/op")
+	b.ReportMetric(float64((cpuTime(b)-cpuAtReset).Nanoseconds())/1e3/float64(b.N), "cpu-us/op")
 	if sec > 0 {
 		b.ReportMetric(float64(b.N)*perOp/sec, unit)
 	}
@@ -44,7 +66,7 @@ func BenchmarkStreamAppendFsync(b *testing.B) {
 	s := openBench(b, disk.Options{Partitions: 1})
 	rec := [][]byte{bytes.Repeat([]byte("r"), 100)}
 	b.SetBytes(100)
-	b.ResetTimer()
+	resetTimer(b)
 	for i := 0; i < b.N; i++ {
 		if _, err := s.Append(ctx, 0, rec); err != nil {
 			b.Fatal(err)
@@ -62,7 +84,7 @@ func BenchmarkStreamAppendBatch100(b *testing.B) {
 		batch[i] = bytes.Repeat([]byte("r"), 100)
 	}
 	b.SetBytes(100 * 100)
-	b.ResetTimer()
+	resetTimer(b)
 	for i := 0; i < b.N; i++ {
 		if _, err := s.Append(ctx, 0, batch); err != nil {
 			b.Fatal(err)
@@ -82,7 +104,7 @@ func BenchmarkStreamRead(b *testing.B) {
 		_, err := s.Append(ctx, 0, batch)
 		require.NoError(b, err)
 	}
-	b.ResetTimer()
+	resetTimer(b)
 	for i := 0; i < b.N; i++ {
 		if _, err := s.Read(ctx, 0, int64(i%100)*100, 100); err != nil {
 			b.Fatal(err)
@@ -98,7 +120,7 @@ func benchPages(b *testing.B, size int, o disk.Options, syncEvery int) {
 	require.NoError(b, err)
 	data := bytes.Repeat([]byte("p"), size)
 	b.SetBytes(int64(size))
-	b.ResetTimer()
+	resetTimer(b)
 	for i := 0; i < b.N; i++ {
 		if _, err := s.WritePages(ctx, "log", int64(i%slots*size), data, port.Cond{}); err != nil {
 			b.Fatal(err)
@@ -130,7 +152,7 @@ func BenchmarkAppendBlockFsync(b *testing.B) {
 	require.NoError(b, err)
 	data := bytes.Repeat([]byte("a"), 1024)
 	b.SetBytes(1024)
-	b.ResetTimer()
+	resetTimer(b)
 	for i := 0; i < b.N; i++ {
 		if i%port.MaxAppendBlocks == port.MaxAppendBlocks-1 {
 			b.StopTimer()

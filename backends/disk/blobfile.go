@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 
 	"github.com/dflab/dflab/backends/mem"
 	"github.com/dflab/dflab/engine/port"
@@ -20,6 +21,7 @@ import (
 const (
 	hdrSize    = 4096 // data starts here; keeps page data aligned
 	hdrFixed   = 48   // fixed fields before the name
+	hdrBuf     = hdrFixed + port.MaxBlobNameLen
 	blobMagic  = "DFLB"
 	hdrVersion = 2
 )
@@ -38,10 +40,28 @@ type header struct {
 	name     string
 }
 
-func (h *header) etag() string { return fmt.Sprintf("\"%016x-%d\"", h.inc, h.gen) }
+// etag is "<incarnation as 16 hex digits>-<generation>", quoted.
+func (h *header) etag() string {
+	var b [48]byte
+	e := append(b[:0], '"')
+	for i := 60; i >= 0; i -= 4 {
+		e = append(e, "0123456789abcdef"[h.inc>>uint(i)&0xf])
+	}
+	e = append(e, '-')
+	e = strconv.AppendUint(e, h.gen, 10)
+	return string(append(e, '"'))
+}
 
-func (h *header) encode() []byte {
-	b := make([]byte, hdrFixed+len(h.name))
+func (h *header) encode() []byte { return h.encodeTo(nil) }
+
+// encodeTo encodes the header into dst's storage when it is large enough.
+func (h *header) encodeTo(dst []byte) []byte {
+	n := hdrFixed + len(h.name)
+	if cap(dst) < n {
+		dst = make([]byte, n)
+	}
+	b := dst[:n]
+	clear(b[:hdrFixed])
 	copy(b, blobMagic)
 	b[4] = byte(h.typ)
 	b[5] = hdrVersion
@@ -66,8 +86,17 @@ func headerCRC(b []byte) uint32 {
 // an error wrapping port.ErrCorrupt naming the file, the offset and what
 // was expected there, as is a page or block blob whose file is not as long
 // as its header says.
-func decodeHeader(f *os.File) (header, error) {
-	b := make([]byte, hdrFixed+port.MaxBlobNameLen)
+func decodeHeader(f *os.File) (header, error) { return readHeader(f, nil, -1, "") }
+
+// readHeader is decodeHeader reading into buf (nil: a new buffer of
+// hdrBuf bytes), with the file's size when the caller has it (-1: stat
+// it), and sharing the name string with known when they are equal.
+func readHeader(f *os.File, buf []byte, fileSize int64, known string) (header, error) {
+	b := buf
+	if len(b) < hdrBuf {
+		b = make([]byte, hdrBuf)
+	}
+	b = b[:hdrBuf]
 	n, err := f.ReadAt(b, 0)
 	if err != nil && err != io.EOF {
 		return header{}, err
@@ -87,15 +116,22 @@ func decodeHeader(f *os.File) (header, error) {
 	}
 	h := header{typ: port.BlobType(b[4]), inc: binary.LittleEndian.Uint64(b[8:]),
 		gen: binary.LittleEndian.Uint64(b[16:]), modified: port.Time(binary.LittleEndian.Uint64(b[24:])),
-		blocks: binary.LittleEndian.Uint32(b[32:]), size: int64(binary.LittleEndian.Uint64(b[40:])),
-		name: string(b[hdrFixed : hdrFixed+nl])}
+		blocks: binary.LittleEndian.Uint32(b[32:]), size: int64(binary.LittleEndian.Uint64(b[40:]))}
+	if nb := b[hdrFixed : hdrFixed+nl]; string(nb) == known {
+		h.name = known
+	} else {
+		h.name = string(nb)
+	}
 	if h.typ == port.PageBlobType || h.typ == port.BlockBlob {
-		fi, err := f.Stat()
-		if err != nil {
-			return header{}, err
+		if fileSize < 0 {
+			fi, err := f.Stat()
+			if err != nil {
+				return header{}, err
+			}
+			fileSize = fi.Size()
 		}
-		if got := fi.Size() - hdrSize; got != h.size && !(h.size == 0 && got < 0) {
-			return header{}, port.Corrupt(f.Name(), fi.Size(), fmt.Sprintf("the end of a %s blob of %d data bytes (file size %d)",
+		if got := fileSize - hdrSize; got != h.size && !(h.size == 0 && got < 0) {
+			return header{}, port.Corrupt(f.Name(), fileSize, fmt.Sprintf("the end of a %s blob of %d data bytes (file size %d)",
 				h.typ, h.size, hdrSize+h.size))
 		}
 	}
@@ -153,17 +189,58 @@ func (s *Store) lock(name string) (*txn, error) {
 		t.drop()
 		return nil, ioErr("lock", name, err)
 	}
-	raw, err := io.ReadAll(io.NewSectionReader(lf, 0, 1<<30))
-	if err == nil && len(bytes.TrimSpace(raw)) > 0 {
-		err = decodeLease(lf.Name(), raw, &t.lease)
-	}
-	if err != nil {
+	if err := t.readLease(); err != nil {
 		t.unlock()
 		return nil, ioErr("read lease", name, err)
 	}
 	t.now = s.now()
 	return t, nil
 }
+
+// readLease reads and decodes the lease record under the flock. With a
+// handle, the record is read into its buffer with one pread, and bytes
+// equal to those last decoded are not decoded again (same bytes, same
+// lease: a change by any process is still seen).
+func (t *txn) readLease() error {
+	var buf []byte
+	if t.h != nil {
+		if t.h.leaseBuf == nil {
+			t.h.leaseBuf = make([]byte, leaseBufSize)
+		}
+		buf = t.h.leaseBuf
+	} else {
+		buf = make([]byte, leaseBufSize)
+	}
+	n, err := t.lf.ReadAt(buf, 0)
+	if err == io.EOF {
+		err = nil
+	} else if err == nil && n == len(buf) { // longer than the buffer: read it all
+		buf, err = io.ReadAll(io.NewSectionReader(t.lf, 0, 1<<30))
+		n = len(buf)
+	}
+	if err != nil {
+		return err
+	}
+	raw := buf[:n]
+	if t.h != nil && t.h.leaseOK && bytes.Equal(raw, t.h.leaseRaw) {
+		t.lease = t.h.lease
+		return nil
+	}
+	if len(bytes.TrimSpace(raw)) > 0 {
+		if err := decodeLease(t.lf.Name(), raw, &t.lease); err != nil {
+			return err
+		}
+	}
+	if t.h != nil {
+		t.h.leaseRaw = append(t.h.leaseRaw[:0], raw...)
+		t.h.lease, t.h.leaseOK = t.lease, true
+	}
+	return nil
+}
+
+// leaseBufSize is what one read of a lease record asks for (records are
+// one 512-byte sector unless a lease ID is very long).
+const leaseBufSize = 2048
 
 // decodeLease parses the lease record at the start of raw (what follows it
 // is left of a longer, older record); what is not one is corruption.
@@ -193,6 +270,9 @@ func (t *txn) saveLease() error {
 	}
 	if pad := len(raw) % leaseSector; pad != 0 || len(raw) == 0 {
 		raw = append(raw, bytes.Repeat([]byte{' '}, leaseSector-pad)...)
+	}
+	if t.h != nil {
+		t.h.leaseOK = false // read it back next time
 	}
 	if _, err := t.lf.WriteAt(raw, 0); err != nil {
 		return ioErr("write lease", t.name, err)

@@ -5,6 +5,8 @@ import (
 	"os"
 	"sync"
 	"syscall"
+
+	"github.com/dflab/dflab/backends/mem"
 )
 
 // maxHandles bounds how many blobs keep their files open between
@@ -28,6 +30,15 @@ type handle struct {
 	mu   sync.Mutex
 	lf   *os.File // the lease file
 	blob *os.File // the blob file, nil until a write opened it
+
+	// leaseRaw is the lease file's content as last read or written under
+	// the flock and lease its decoding (when leaseOK), so that a record
+	// read back unchanged is not decoded again.
+	leaseRaw []byte
+	lease    mem.Lease
+	leaseOK  bool
+	leaseBuf []byte // what the lease record is read into
+	hdrBuf   []byte // what the blob header is read into and encoded from
 }
 
 // get returns name's handle locked, or nil when the cache is full.
@@ -74,7 +85,10 @@ func (t *txn) blobFile() (*os.File, header, int64, error) {
 	if t.h != nil && t.h.blob != nil {
 		var st syscall.Stat_t
 		if err := syscall.Fstat(int(t.h.blob.Fd()), &st); err == nil && st.Nlink > 0 {
-			hd, err := decodeHeader(t.h.blob)
+			if t.h.hdrBuf == nil {
+				t.h.hdrBuf = make([]byte, hdrBuf)
+			}
+			hd, err := readHeader(t.h.blob, t.h.hdrBuf, st.Size, t.name)
 			if err != nil {
 				return nil, header{}, 0, ioErr("read header", t.name, err)
 			}

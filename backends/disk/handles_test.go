@@ -56,6 +56,13 @@ func TestKeptOpenFilesFollowReplacesByOthers(t *testing.T) {
 	require.ErrorIs(t, err, port.ErrLeaseHeld)
 	_, err = a.WritePages(ctx, "log", 0, page('e'), port.Cond{LeaseID: "b"})
 	require.NoError(t, err, "the lease holder's id passes the fence")
+	// a keeps the lease record it last read; b's release changes it again.
+	require.NoError(t, b.ReleaseLease(ctx, "log", "b"))
+	_, err = a.WritePages(ctx, "log", 0, page('e'), port.Cond{LeaseID: "b"})
+	require.ErrorIs(t, err, port.ErrLeaseLost, "a sees the release")
+	_, err = a.WritePages(ctx, "log", 0, page('e'), port.Cond{})
+	require.NoError(t, err)
+	require.NoError(t, b.AcquireLease(ctx, "log", "b", 60*port.Second))
 	require.NoError(t, a.Close())
 	_, err = b.WritePages(ctx, "log", 512, page('f'), port.Cond{LeaseID: "b"})
 	require.NoError(t, err)

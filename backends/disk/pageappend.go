@@ -56,7 +56,11 @@ func (t *txn) commit(f *os.File, h *header, off int64, data []byte) error {
 	}
 	h.gen++
 	h.modified = t.now
-	if _, err := f.WriteAt(h.encode()[:hdrFixed], 0); err != nil {
+	var buf []byte
+	if t.h != nil {
+		buf = t.h.hdrBuf
+	}
+	if _, err := f.WriteAt(h.encodeTo(buf)[:hdrFixed], 0); err != nil {
 		return ioErr("write header", t.name, err)
 	}
 	if t.s.opts.BlobSync == SyncPerWrite {
