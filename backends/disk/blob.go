@@ -61,7 +61,7 @@ func readRange(f *os.File, name string, size, off, n int64) ([]byte, error) {
 		end = off + n
 	}
 	buf := make([]byte, end-off)
-	if _, err := f.ReadAt(buf, hdrSize+off); err != nil {
+	if err := readData(f, buf, hdrSize+off); err != nil {
 		return nil, ioErr("read", name, err)
 	}
 	return buf, nil

@@ -58,3 +58,37 @@ func TestFilesArePrivateAndPageBlobsSparse(t *testing.T) {
 	require.GreaterOrEqual(t, biggest, int64(logBytes), "the page blob keeps its size")
 	require.GreaterOrEqual(t, files, 5, "blobs, lease, segments, cursor, lock")
 }
+
+// A large read of a sparse page blob skips its holes and still returns
+// every written page where it was written, zeros elsewhere: pages written
+// and synced, written and not yet synced, at a read's edges and past them.
+func TestSparsePageReadsSkipHolesExactly(t *testing.T) {
+	clk := conformance.NewClock(conformance.Start)
+	s, err := disk.Open(t.TempDir(), clk.Now, disk.Options{BlobSync: disk.SyncOnFlush})
+	require.NoError(t, err)
+	defer s.Close()
+	const size = 8 << 20
+	_, err = s.CreatePageBlob(ctx, "log", size, port.Cond{})
+	require.NoError(t, err)
+	want := make([]byte, size)
+	write := func(off int64, n int, c byte) {
+		data := make([]byte, n)
+		for i := range data {
+			data[i] = c + byte(i/512)
+		}
+		_, err := s.WritePages(ctx, "log", off, data, port.Cond{})
+		require.NoError(t, err)
+		copy(want[off:], data)
+	}
+	write(0, 4096, 1)
+	write(1<<20, 512, 2)
+	write(3<<20-512, 8192, 3) // across a 1 MiB boundary
+	require.NoError(t, s.SyncBlob(ctx, "log"))
+	write(5<<20, 64<<10, 4) // in the page cache only
+	write(size-512, 512, 5)
+	for _, r := range [][2]int64{{0, size}, {512, 1 << 20}, {1 << 20, 4 << 20}, {2 << 20, 1 << 20}, {4 << 20, 4 << 20}, {6 << 20, 1 << 20}} {
+		got, err := s.ReadPages(ctx, "log", r[0], r[1])
+		require.NoError(t, err)
+		require.Equal(t, want[r[0]:r[0]+r[1]], got, "read %d+%d", r[0], r[1])
+	}
+}
