@@ -1,6 +1,7 @@
 package disk_test
 
 import (
+	"bytes"
 	"context"
 	"testing"
 
@@ -57,4 +58,34 @@ func TestOpenRejectsBadOptions(t *testing.T) {
 	require.NoError(t, s.Close())
 	_, err = disk.Open(dir, clk.Now, disk.Options{Partitions: 3})
 	require.ErrorIs(t, err, port.ErrBadRequest, "partition count is fixed")
+}
+
+// A segment longer than the scan's 1 MiB read window opens again with
+// every record, whichever records cross a window's edge (their header in
+// one window, their data in the next).
+func TestSegmentsPastTheScanWindowReopen(t *testing.T) {
+	dir := t.TempDir()
+	open := func() *disk.Store {
+		s, err := disk.Open(dir, wallClock, disk.Options{Partitions: 1})
+		require.NoError(t, err)
+		return s
+	}
+	s := open()
+	var want [][]byte
+	for i, n := range []int{512 << 10, 512 << 10, 512 << 10, 1000, 300 << 10, 7, 900 << 10} {
+		for k := 0; k < 3; k++ {
+			rec := bytes.Repeat([]byte{byte(i*3 + k + 1)}, n)
+			_, err := s.Append(ctx, 0, [][]byte{rec})
+			require.NoError(t, err)
+			want = append(want, rec)
+		}
+	}
+	require.NoError(t, s.Close())
+	s = open()
+	defer s.Close()
+	for i := range want {
+		r, err := s.Read(ctx, 0, int64(i), 1)
+		require.NoError(t, err)
+		require.Equal(t, want[i], r.Records[0], "record %d", i)
+	}
 }

@@ -309,16 +309,18 @@ func (seg *segment) scanFrame(r *bufioReader, off, size int64) (int64, *segDamag
 	at, end := off+frameHdr, off+frameHdr+h.body
 	for k := int64(0); k < h.n; k++ {
 		rh, err := r.at(at, recHdr)
-		n := int64(0)
+		var length [4]byte // rh is r's window, which the data's read may move
+		n, sum := int64(0), uint32(0)
 		if err == nil {
-			n = int64(binary.LittleEndian.Uint32(rh))
+			copy(length[:], rh)
+			n, sum = int64(binary.LittleEndian.Uint32(rh)), binary.LittleEndian.Uint32(rh[4:])
 		}
 		if err != nil || at+recHdr+n > end {
 			return off, &segDamage{frame: off, at: at, want: fmt.Sprintf("record %d of the frame within its %d body bytes", k, h.body)}
 		}
 		data, err := r.at(at+recHdr, n)
-		if err != nil || recordCRC(rh[:4], data) != binary.LittleEndian.Uint32(rh[4:]) {
-			return off, &segDamage{frame: off, at: at, want: fmt.Sprintf("record %d's CRC-32C %08x", int64(len(seg.offs)), binary.LittleEndian.Uint32(rh[4:]))}
+		if err != nil || recordCRC(length[:], data) != sum {
+			return off, &segDamage{frame: off, at: at, want: fmt.Sprintf("record %d's CRC-32C %08x", int64(len(seg.offs)), sum)}
 		}
 		seg.offs = append(seg.offs, at)
 		seg.pending++
