@@ -28,6 +28,7 @@
 //	                   record index and its own CRC-32C; then the records
 //	                   as u32 length, u32 CRC-32C, data).
 //	stream/PARTITIONS  the partition count, written once the segments exist.
+//	stream/JOURNAL     the appends not yet synced in their segments.
 //	stream/cursors/    one small file per (consumer, partition).
 //
 // <key> is a hash of the blob name. Durability: block blob puts and blob
@@ -35,11 +36,15 @@
 // the directory (atomic: old or new content). Page writes and append blocks
 // are fdatasync'ed per write with BlobSync SyncPerWrite (the default) or
 // only at SyncBlob with SyncOnFlush. Lease changes are fsync'ed. A stream
-// Append writes its frame with one write and one fdatasync before it is
-// acknowledged (group commit per batch), and in the same write-then-sync
-// the next committed-length slot (the two alternate, so a crash during the
-// sync leaves the one before intact); appends to a segment are serial.
-// Close writes one more slot with the same length.
+// Append writes its frame and the next committed-length slot into its
+// segment (the two slots alternate) and is acknowledged once a record of
+// both is durable in stream/JOURNAL: concurrent appends to any partitions
+// share one write and one fdatasync of the journal (group commit across
+// partitions, journal.go); Open replays the journal into the segments
+// before it scans them, so what a crash kept from a segment is restored.
+// Appends to a segment are serial. The segments are fdatasync'ed and the
+// journal emptied when it passes 8 MiB and at Close, which writes one more
+// slot with the same length.
 // One process at a time may open a directory's stream (an flock on
 // stream/LOCK enforces it).
 //

@@ -19,6 +19,10 @@ type stream struct {
 	dir   string
 	lock  *os.File
 	parts []*segment
+	jr    *journal // the appends' shared group commit (journal.go)
+	// loseSegmentWrites is a test's power loss: appends write only the
+	// journal, as if their segment writes never reached the disk.
+	loseSegmentWrites bool
 }
 
 // segment is one partition's append-only file and its record index.
@@ -53,8 +57,15 @@ func openStream(dir string, n int, logf func(string, ...any)) (*stream, error) {
 		st.close()
 		return nil, err
 	}
+	segPath := func(p int) string { return filepath.Join(dir, fmt.Sprintf("p%03d.seg", p)) }
+	if !fresh {
+		if err := replayJournal(filepath.Join(dir, journalName), n, segPath); err != nil {
+			st.close()
+			return nil, fmt.Errorf("stream journal: %w", err)
+		}
+	}
 	for p := 0; p < n; p++ {
-		path := filepath.Join(dir, fmt.Sprintf("p%03d.seg", p))
+		path := segPath(p)
 		if _, err := os.Stat(path); !fresh && errors.Is(err, os.ErrNotExist) {
 			st.close()
 			return nil, port.Corrupt(path, 0, fmt.Sprintf("a segment file: the stream was created with %d partitions, "+
@@ -66,6 +77,10 @@ func openStream(dir string, n int, logf func(string, ...any)) (*stream, error) {
 			return nil, err
 		}
 		st.parts = append(st.parts, seg)
+	}
+	if st.jr, err = openJournal(filepath.Join(dir, journalName), st.syncSegments); err != nil {
+		st.close()
+		return nil, err
 	}
 	err = syncDir(dir)
 	if err == nil && fresh {
@@ -122,12 +137,32 @@ func (st *stream) checkPartitions(n int) (fresh bool, err error) {
 func (st *stream) close() error {
 	var first error
 	for _, seg := range st.parts {
-		if err := errors.Join(seg.closeSlot(), seg.f.Close()); err != nil && first == nil {
+		if err := seg.closeSlot(); err != nil && first == nil {
+			first = err
+		}
+	}
+	if st.jr != nil && first == nil { // every slot is durable: the journal may go
+		first = st.jr.close()
+	} else if st.jr != nil {
+		st.jr.f.Close()
+	}
+	for _, seg := range st.parts {
+		if err := seg.f.Close(); err != nil && first == nil {
 			first = err
 		}
 	}
 	st.lock.Close()
 	return first
+}
+
+// syncSegments makes every segment's writes so far durable.
+func (st *stream) syncSegments() error {
+	for _, seg := range st.parts {
+		if err := datasync(seg.f); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // openSegment opens a segment, rebuilds its index and cuts a torn tail
@@ -204,14 +239,16 @@ func (s *Store) Append(_ context.Context, p int, records [][]byte) (int64, error
 		offs[i] = at
 		at += recHdr + int64(len(r))
 	}
-	if _, err := seg.f.WriteAt(buf, seg.end); err != nil {
-		return 0, fmt.Errorf("stream append p%d: %w", p, err)
-	}
 	next := slot{seq: seg.seq + 1, end: seg.end + int64(len(buf)), records: first + int64(len(records))}
-	if err := seg.writeSlot(next); err != nil {
-		return 0, fmt.Errorf("stream append p%d: %w", p, err)
+	if !s.st.loseSegmentWrites {
+		if _, err := seg.f.WriteAt(buf, seg.end); err != nil {
+			return 0, fmt.Errorf("stream append p%d: %w", p, err)
+		}
+		if err := seg.writeSlot(next); err != nil {
+			return 0, fmt.Errorf("stream append p%d: %w", p, err)
+		}
 	}
-	if err := datasync(seg.f); err != nil {
+	if err := s.st.jr.commit(p, seg.end, buf, next); err != nil {
 		return 0, fmt.Errorf("stream sync p%d: %w", p, err)
 	}
 	seg.offs = append(seg.offs, offs...)
