@@ -43,7 +43,7 @@ import (
 //   - the workers' own CPU (4 × 2 cores: replaying the full history every
 //     step, activities, the Functions host) is the sql cores' measured
 //     step costs scaled as the other engines' (cpuFactor, hostMs of the
-//     default set's fit).
+//     fit of the set the part is fitted against, SQLCoreScales).
 
 // SQLParams are the fitted parameters of the database model.
 type SQLParams struct {
@@ -119,20 +119,42 @@ const (
 	SQLPointReadMs = 0.05
 	// SQLSigma is the lognormal shape of a call's latency.
 	SQLSigma = 0.3
-	// SQLBaseCPUFactor and SQLBaseHostMs scale the sql cores' measured
-	// step costs to the paper's cores as the default set (paper2022b) does
-	// for the other engines: its fitted cpuFactor and hostMs.
-	SQLBaseCPUFactor = 158.1
-	SQLBaseHostMs    = 0.4691
 )
+
+// SQLCoreScale is how a calibrated set scales the cores' step costs
+// measured on this machine to the paper's cores: its fitted cpuFactor
+// (simulated ms per measured ms) and hostMs (added to every function
+// invocation, HostKeys). The sql part scales the sql cores' costs as the
+// set it is fitted against scales the other engines'.
+type SQLCoreScale struct {
+	CPUFactor, HostMs float64
+}
+
+// SQLCoreScales are the calibrated sets' scales by set name, from each
+// set's fit report (NAME-fit.md); a test checks them against the sets'
+// engine CPU models and measured costs.
+var SQLCoreScales = map[string]SQLCoreScale{
+	"paper2022b": {CPUFactor: 158.1, HostMs: 0.4691},
+	"paper2022c": {CPUFactor: 129.6, HostMs: 0.7483},
+}
+
+// SQLCoreScaleOf is the scale of the calibrated set base.
+func SQLCoreScaleOf(base string) (SQLCoreScale, error) {
+	sc, ok := SQLCoreScales[base]
+	if !ok {
+		return SQLCoreScale{}, fmt.Errorf("calibrate --sql: model set %q has no cpuFactor and hostMs to scale the sql cores by; allowed: %s",
+			base, strings.Join(workload.Keys(SQLCoreScales), ", "))
+	}
+	return sc, nil
+}
 
 // SQLDBService is the sql engine's database service name (systems/sql).
 const SQLDBService = "sql-db"
 
 // SQLModelSet returns the sql engine's part of a model set: the latency of
 // every sql-* op, the database's CPU costs and the sql cores' CPU costs
-// (measured µs per step kind).
-func (p SQLParams) SQLModelSet(name string, measuredUs map[string]float64) (*sim.ModelSet, error) {
+// (measured µs per step kind, scaled by sc).
+func (p SQLParams) SQLModelSet(name string, measuredUs map[string]float64, sc SQLCoreScale) (*sim.ModelSet, error) {
 	m := &sim.ModelSet{Name: name, Ops: map[string]sim.OpModel{}, EngineCPU: map[string]sim.CPUModel{},
 		Services: map[string]sim.ServiceModel{SQLDBService: {CostsMs: map[string]rng.Dist{}, Bound: true}}}
 	costs := m.Services[SQLDBService].CostsMs
@@ -160,10 +182,10 @@ func (p SQLParams) SQLModelSet(name string, measuredUs map[string]float64) (*sim
 	}
 	ms := map[string]float64{}
 	for key, us := range measuredUs {
-		ms[key] = us / 1e3 * SQLBaseCPUFactor
+		ms[key] = us / 1e3 * sc.CPUFactor
 	}
 	for _, key := range HostKeys {
-		ms[key] += SQLBaseHostMs
+		ms[key] += sc.HostMs
 	}
 	cpu := map[string]rng.Dist{}
 	for _, key := range workload.Keys(ms) {
@@ -243,7 +265,8 @@ func SQLEvaluate(ctx context.Context, models *sim.ModelSet, n int, seed uint64, 
 // SQLConfig is a sql fit (`dflab calibrate --sql`).
 type SQLConfig struct {
 	// Base names the model set the sql part is fitted against (its
-	// storage, network and host models are held fixed).
+	// storage, network and host models are held fixed, and its
+	// SQLCoreScales entry scales the sql cores' step costs).
 	Base        string
 	Orch        int // orchestrations per run (the provider's 5,000)
 	MeasureRuns int
@@ -260,8 +283,10 @@ type SQLConfig struct {
 type SQLOutput struct {
 	Config   SQLConfig
 	Measured Measurement
-	Fit      FitResult
-	Params   SQLParams
+	// Scale is the base set's scale of the measured step costs.
+	Scale  SQLCoreScale
+	Fit    FitResult
+	Params SQLParams
 	// Part is the sql part of a model set (ModelSet.With adds it to a set).
 	Part *sim.ModelSet
 	// Points are every row of the table with the fitted part.
@@ -282,6 +307,10 @@ func RunSQL(ctx context.Context, c SQLConfig, base *sim.ModelSet) (SQLOutput, er
 		}
 	}
 	out := SQLOutput{Config: c}
+	var err error
+	if out.Scale, err = SQLCoreScaleOf(c.Base); err != nil {
+		return out, err
+	}
 	if c.Measured != nil {
 		out.Measured = *c.Measured
 	} else {
@@ -303,7 +332,7 @@ func RunSQL(ctx context.Context, c SQLConfig, base *sim.ModelSet) (SQLOutput, er
 		if err != nil {
 			return nil, err
 		}
-		part, err := p.SQLModelSet(SQLFileName, out.Measured.Us)
+		part, err := p.SQLModelSet(SQLFileName, out.Measured.Us, out.Scale)
 		if err != nil {
 			return nil, err
 		}
@@ -329,7 +358,7 @@ func RunSQL(ctx context.Context, c SQLConfig, base *sim.ModelSet) (SQLOutput, er
 	}
 	fit.Params = out.Params.Vector()
 	out.Fit = fit
-	if out.Part, err = out.Params.SQLModelSet(SQLFileName, out.Measured.Us); err != nil {
+	if out.Part, err = out.Params.SQLModelSet(SQLFileName, out.Measured.Us, out.Scale); err != nil {
 		return out, err
 	}
 	if out.Points, err = SQLEvaluate(ctx, base.With(out.Part), c.Orch, c.Seed, false, c.Jobs); err != nil {
@@ -339,8 +368,9 @@ func RunSQL(ctx context.Context, c SQLConfig, base *sim.ModelSet) (SQLOutput, er
 	return out, nil
 }
 
-// Write saves the sql part (SQLFileName.json) and its fit report (-fit.md,
-// -fit.csv) into dir.
+// Write saves the sql part (SQLFileName.json), its fit report (-fit.md,
+// -fit.csv) and the sql cores' measured step costs (-costs.json, which
+// --costs reads back to fit again on the same measurement) into dir.
 func (o SQLOutput) Write(dir, command string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("calibrate: %w", err)
@@ -358,8 +388,12 @@ func (o SQLOutput) Write(dir, command string) error {
 		_ = w.Write([]string{fmt.Sprint(p.VCores), fmt.Sprint(p.Fit), ff(p.OrchPerSec), ff(p.Sim), fmt.Sprintf("%.3f", p.Sim/p.OrchPerSec), ff(p.DBCPU), fmt.Sprintf("%.3f", p.SimDBCPU)})
 	}
 	w.Flush()
+	costs, err := json.MarshalIndent(map[string]Measurement{spec.EngineSQL: o.Measured}, "", "  ")
+	if err != nil {
+		return fmt.Errorf("calibrate: %w", err)
+	}
 	files := map[string][]byte{SQLFileName + ".json": append(data, '\n'), SQLFileName + "-fit.csv": csvB.Bytes(),
-		SQLFileName + "-fit.md": []byte(o.Markdown(command))}
+		SQLFileName + "-fit.md": []byte(o.Markdown(command)), CostsFile(SQLFileName): append(costs, '\n')}
 	for _, name := range workload.Keys(files) {
 		if err := os.WriteFile(filepath.Join(dir, name), files[name], 0o644); err != nil {
 			return fmt.Errorf("calibrate: %w", err)
@@ -387,7 +421,7 @@ func (o SQLOutput) Markdown(command string) string {
 	fmt.Fprintf(&b, "| sqlRoundTripMs | %g | ms (median) | — | assumption: a worker and an Azure SQL database in one region |\n", SQLRoundTripMs)
 	fmt.Fprintf(&b, "| sqlSigma | %g | lognormal shape | — | assumption: the tail of a call's latency |\n", SQLSigma)
 	fmt.Fprintf(&b, "| pointReadMs | %g | ms of one vCore | — | assumption: a status query reads one Instances row by its clustered key |\n", SQLPointReadMs)
-	fmt.Fprintf(&b, "| cpuFactor, hostMs | %g, %g | — | — | the default set's fit (paper2022b): scale the sql cores' measured step costs as the other engines' |\n", SQLBaseCPUFactor, SQLBaseHostMs)
+	fmt.Fprintf(&b, "| cpuFactor, hostMs | %g, %g | — | — | the fit of %s: scale the sql cores' measured step costs as the other engines' |\n", o.Scale.CPUFactor, o.Scale.HostMs, o.Config.Base)
 	b.WriteString("| db.bound | true | — | — | documented structure: SQL Server binds a task to one scheduler (one per vCore) for its life; a call runs on one vCore picked at random and shares it by processor sharing |\n")
 	b.WriteString("| dispatchers | 1 lock-next in flight per worker and kind | — | — | documented structure: DTFx's work-item dispatchers fetch one work item at a time |\n")
 	b.WriteString("| worker limits | 10 per core | — | — | documented default: maxConcurrentOrchestratorFunctions and maxConcurrentActivityFunctions on Premium plans |\n\n")
@@ -398,7 +432,7 @@ func (o SQLOutput) Markdown(command string) string {
 	fmt.Fprintf(&b, "| sql-query-instance | point read | %g | false |\n\n", SQLPointReadMs)
 	b.WriteString("## The sql cores' step costs measured on this machine (µs, median of runs)\n\n| step kind | µs | simulated ms |\n|---|---|---|\n")
 	for _, k := range workload.Keys(o.Measured.Us) {
-		fmt.Fprintf(&b, "| %s | %.3g | %.3g |\n", k, o.Measured.Us[k], o.Measured.Us[k]/1e3*SQLBaseCPUFactor)
+		fmt.Fprintf(&b, "| %s | %.3g | %.3g |\n", k, o.Measured.Us[k], o.Measured.Us[k]/1e3*o.Scale.CPUFactor)
 	}
 	b.WriteString("\n## The provider's table and dflab\n\n| vCores | seen by the fit | provider orch/s | dflab orch/s | ratio | provider DB CPU | dflab DB CPU |\n|---|---|---|---|---|---|---|\n")
 	for _, p := range o.Points {

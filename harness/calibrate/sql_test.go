@@ -1,11 +1,15 @@
 package calibrate
 
 import (
+	"os"
+	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/dflab/dflab/harness/simrun"
+	"github.com/dflab/dflab/workloads/workload"
 )
 
 // The fit sees the provider's 2- and 16-vCore rows only.
@@ -48,10 +52,41 @@ func TestCommittedSQLPartHasTheStructure(t *testing.T) {
 	}
 	require.InDelta(t, SQLPointReadMs, db.CostsMs["sql-query-instance"].Mean(), 1e-9)
 	require.Contains(t, part.EngineCPU, "sql")
-	for _, name := range []string{simrun.ModelsPaper2022, simrun.ModelsPaper2022b} {
+	for _, name := range []string{simrun.ModelsPaper2022, simrun.ModelsPaper2022b, simrun.ModelsPaper2022c} {
 		m, err := simrun.ModelSet(name)
 		require.NoError(t, err)
 		require.Contains(t, m.Services, SQLDBService, name)
 		require.Contains(t, m.Ops, "sql-checkpoint-orchestration", name)
 	}
+}
+
+// SQLCoreScales are the calibrated sets' own scales: each set's engine CPU
+// is its measured step costs (NAME-costs.json) times cpuFactor, plus
+// hostMs for a function invocation.
+func TestSQLCoreScalesMatchTheSets(t *testing.T) {
+	for _, name := range workload.Keys(SQLCoreScales) {
+		sc := SQLCoreScales[name]
+		m, err := simrun.EmbeddedModelSet(name)
+		require.NoError(t, err)
+		data, err := os.ReadFile(filepath.Join("..", "simrun", "models", CostsFile(name)))
+		require.NoError(t, err)
+		costs, err := LoadCosts(data)
+		require.NoError(t, err)
+		checked := 0
+		for _, engine := range workload.Keys(costs) {
+			for _, key := range workload.Keys(costs[engine].Us) {
+				want := costs[engine].Us[key] / 1e3 * sc.CPUFactor
+				if slices.Contains(HostKeys, key) {
+					want += sc.HostMs
+				}
+				d, ok := m.EngineCPU[engine].CostsMs[key]
+				require.True(t, ok, "%s: %s %s", name, engine, key)
+				require.InDelta(t, want, d.Mean(), 1e-3*want+1e-6, "%s: %s %s", name, engine, key)
+				checked++
+			}
+		}
+		require.Positive(t, checked, name)
+	}
+	_, err := SQLCoreScaleOf("default")
+	require.ErrorContains(t, err, `model set "default" has no cpuFactor and hostMs to scale the sql cores by; allowed: paper2022b, paper2022c`)
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/dflab/dflab/harness"
 	"github.com/dflab/dflab/harness/calibrate"
 	"github.com/dflab/dflab/harness/simrun"
+	"github.com/dflab/dflab/harness/spec"
 	"github.com/dflab/dflab/sim"
 )
 
@@ -133,11 +134,13 @@ func calibrateSQL(ctx context.Context, e *env, f *calibrateFlags, args []string)
 	if _, err := os.Stat(filepath.Join(f.out, calibrate.SQLFileName+".json")); err == nil && !f.force {
 		return fmt.Errorf("--out %s already has %s.json: pass --force to replace it", f.out, calibrate.SQLFileName)
 	}
-	base, err := simrun.EmbeddedModelSet(simrun.ModelsPaper2022b)
+	// The part is fitted against the default set without its current sql
+	// part (EmbeddedModelSet, not ModelSet, which merges it in).
+	base, err := simrun.EmbeddedModelSet(spec.DefaultModels)
 	if err != nil {
 		return err
 	}
-	c := calibrate.SQLConfig{Base: simrun.ModelsPaper2022b, Orch: f.orch, MeasureRuns: 3, MaxEvals: 20, Jobs: f.jobs, Seed: f.seed, Start: calibrate.SQLStartParams}
+	c := calibrate.SQLConfig{Base: spec.DefaultModels, Orch: f.orch, MeasureRuns: 3, MaxEvals: 20, Jobs: f.jobs, Seed: f.seed, Start: calibrate.SQLStartParams}
 	if f.evals != 0 {
 		c.MaxEvals = f.evals
 	}
