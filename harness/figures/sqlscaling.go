@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/dflab/dflab/harness/calibrate"
@@ -141,12 +142,14 @@ func (v *view) vcoresBody(m *md) (string, error) {
 	rows := v.sqlRows()
 	var tab [][]string
 	var unseen []string
+	var offs []float64 // dflab ÷ provider − 1 of the unseen points
 	for _, r := range rows {
 		ratio := "—"
 		if r.ok {
 			ratio = num(r.tput / r.OrchPerSec)
 			if !r.Fit {
 				unseen = append(unseen, fmt.Sprintf("%d vCores %s× (%s vs %g orchestrations/s)", r.VCores, num(r.tput/r.OrchPerSec), num(r.tput), r.OrchPerSec))
+				offs = append(offs, r.tput/r.OrchPerSec-1)
 			}
 		}
 		tab = append(tab, []string{fmt.Sprint(r.VCores), map[bool]string{true: "fitted", false: "predicted"}[r.Fit],
@@ -160,8 +163,31 @@ func (v *view) vcoresBody(m *md) (string, error) {
 		"throughput is the structure, not the fit: each call runs on one vCore (SQL Server binds a task to one scheduler) and "+
 		"shares it with the calls that landed there, so queues form on some vCores while others idle long before the database "+
 		"is saturated; each worker fetches one work item per dispatcher at a time, so a worker's step rate is bounded by one "+
-		"round trip + the call's CPU + the log flush however many vCores there are. The model over-predicts the unseen points "+
-		"by 12-15 %%: the provider's curve bends more gently than one fetch loop per worker and dispatcher gives. dflab's "+
+		"round trip + the call's CPU + the log flush however many vCores there are. %s dflab's "+
 		"database CPU is below the provider's at every point (it counts only the calls' own CPU, and a bound vCore idles "+
-		"while another queues).", strings.Join(unseen, ", ")), nil
+		"while another queues).", strings.Join(unseen, ", "), unseenReading(offs)), nil
+}
+
+// unseenReading says how far the unseen points are from the provider's,
+// from their relative differences (dflab ÷ provider − 1).
+func unseenReading(offs []float64) string {
+	if len(offs) == 0 {
+		return "No unseen point ran."
+	}
+	lo, hi := slices.Min(offs), slices.Max(offs)
+	pct := func(a, b float64) string {
+		a, b = math.Round(100*a), math.Round(100*b)
+		if a == b {
+			return fmt.Sprintf("%.0f %%", a)
+		}
+		return fmt.Sprintf("%.0f-%.0f %%", a, b)
+	}
+	switch {
+	case lo >= 0:
+		return fmt.Sprintf("The model over-predicts the unseen points by %s: the provider's curve bends more gently than one fetch loop per worker and dispatcher gives.", pct(lo, hi))
+	case hi <= 0:
+		return fmt.Sprintf("The model under-predicts the unseen points by %s.", pct(-hi, -lo))
+	default:
+		return fmt.Sprintf("The unseen points are off by %+.0f %% to %+.0f %%.", 100*lo, 100*hi)
+	}
 }
