@@ -62,6 +62,10 @@ func TestCalibrateFlagErrors(t *testing.T) {
 	code, _, errOut := call(t, "calibrate", "--evalz", "3")
 	require.Equal(t, 2, code)
 	require.Contains(t, errOut, "flag provided but not defined: -evalz")
+	// --sql's --start names the sql fit's parameters, not the set's.
+	code, _, errOut = call(t, "calibrate", "--sql", "--out", t.TempDir(), "--start", "cpuFactor=3")
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, `--start with --sql: "cpuFactor=3": want name=value with name one of dbStatementMs, logFlushMs`)
 }
 
 // calibrate never overwrites a model set without --force, and --quick's

@@ -119,7 +119,7 @@ func (f *calibrateFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.runs, "measure-runs", 0, "runs per engine of the CPU measurement (0: 5, or 1 with --quick)")
 	fs.Uint64Var(&f.seed, "seed", 1, "seed of every calibration run")
 	fs.StringVar(&f.costs, "costs", "", "step costs measured before (a NAME-costs.json that calibrate wrote) instead of measuring again")
-	fs.StringVar(&f.start, "start", "", "where the fit starts, e.g. cpuFactor=180,hostMs=0.8 (unnamed parameters keep their defaults; each is moved into its allowed range)")
+	fs.StringVar(&f.start, "start", "", "where the fit starts, e.g. cpuFactor=180,hostMs=0.8, or with --sql dbStatementMs=0.9,logFlushMs=2 (unnamed parameters keep their defaults; each is moved into its allowed range)")
 	fs.BoolVar(&f.progress, "progress", false, "print the progress line even when stderr is not a terminal")
 	fs.BoolVar(&f.workflow, "workflow", false, "fit only the workflow service's transition latency on the existing set NAME in --out (needs --force), every other parameter held")
 	fs.BoolVar(&f.sql, "sql", false, "fit the sql engine's database model instead (dbStatementMs, logFlushMs) to the provider's scaling table's 2- and 16-vCore rows, against the default set; writes sqldb.json and its report into --out (--force to replace)")
@@ -141,6 +141,11 @@ func calibrateSQL(ctx context.Context, e *env, f *calibrateFlags, args []string)
 		return err
 	}
 	c := calibrate.SQLConfig{Base: spec.DefaultModels, Orch: f.orch, MeasureRuns: 3, MaxEvals: 20, Jobs: f.jobs, Seed: f.seed, Start: calibrate.SQLStartParams}
+	if f.start != "" {
+		if c.Start, err = sqlStartParams(f.start); err != nil {
+			return err
+		}
+	}
 	if f.evals != 0 {
 		c.MaxEvals = f.evals
 	}
@@ -270,6 +275,29 @@ func startParams(s string) (calibrate.Params, error) {
 	p, err := calibrate.ParamsOf(calibrate.Clamp(v))
 	if err != nil {
 		return calibrate.Params{}, fmt.Errorf("--start: %w", err)
+	}
+	return p, nil
+}
+
+// sqlStartParams parses --start for --sql: name=value pairs of the sql
+// fit's parameters, moved into their allowed ranges.
+func sqlStartParams(s string) (calibrate.SQLParams, error) {
+	v := calibrate.SQLStartParams.Vector()
+	for _, kv := range strings.Split(s, ",") {
+		name, val, ok := strings.Cut(strings.TrimSpace(kv), "=")
+		i := slices.Index(calibrate.SQLParamNames, name)
+		if !ok || i < 0 {
+			return calibrate.SQLParams{}, fmt.Errorf("--start with --sql: %q: want name=value with name one of %s", kv, strings.Join(calibrate.SQLParamNames, ", "))
+		}
+		x, err := strconv.ParseFloat(val, 64)
+		if err != nil {
+			return calibrate.SQLParams{}, fmt.Errorf("--start: %s: %w", name, err)
+		}
+		v[i] = x
+	}
+	p, err := calibrate.SQLParamsOf(v)
+	if err != nil {
+		return calibrate.SQLParams{}, fmt.Errorf("--start: %w", err)
 	}
 	return p, nil
 }
