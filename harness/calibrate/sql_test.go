@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dflab/dflab/harness/simrun"
+	"github.com/dflab/dflab/harness/spec"
 	"github.com/dflab/dflab/workloads/workload"
 )
 
@@ -89,4 +90,30 @@ func TestSQLCoreScalesMatchTheSets(t *testing.T) {
 	}
 	_, err := SQLCoreScaleOf("default")
 	require.ErrorContains(t, err, `model set "default" has no cpuFactor and hostMs to scale the sql cores by; allowed: paper2022b, paper2022c`)
+}
+
+// The committed sql part was fitted against the default model set: its
+// sql cores' CPU is its measured costs (sqldb-costs.json) scaled as the
+// default set scales the other engines'. A new default set needs a new
+// sql fit (dflab calibrate --sql).
+func TestCommittedSQLPartFitsTheDefaultSet(t *testing.T) {
+	sc, err := SQLCoreScaleOf(spec.DefaultModels)
+	require.NoError(t, err)
+	part, err := simrun.EmbeddedModelSet(simrun.ModelsSQL)
+	require.NoError(t, err)
+	data, err := os.ReadFile(filepath.Join("..", "simrun", "models", CostsFile(SQLFileName)))
+	require.NoError(t, err)
+	costs, err := LoadCosts(data)
+	require.NoError(t, err)
+	require.Contains(t, costs, spec.EngineSQL)
+	for _, key := range workload.Keys(costs[spec.EngineSQL].Us) {
+		want := costs[spec.EngineSQL].Us[key] / 1e3 * sc.CPUFactor
+		if slices.Contains(HostKeys, key) {
+			want += sc.HostMs
+		}
+		require.InDelta(t, want, part.EngineCPU[spec.EngineSQL].CostsMs[key].Mean(), 1e-3*want+1e-6, key)
+	}
+	report, err := os.ReadFile(filepath.Join("..", "simrun", "models", SQLFileName+"-fit.md"))
+	require.NoError(t, err)
+	require.Contains(t, string(report), "against model set "+spec.DefaultModels+" ")
 }
