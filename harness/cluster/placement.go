@@ -146,7 +146,8 @@ func StartSampler(ctx context.Context, sh Shared, read ShapeReader, period time.
 func (s *Sampler) AtMs(t time.Time) int64 { return t.Sub(s.t0).Milliseconds() }
 
 // WaitRecovered goes on sampling, at most for limit, until the partitions
-// of every kill run again (Measured gives each kill a recovery).
+// of every worker lost so far run again (Measured gives each loss a
+// recovery): a run may end before its cluster has recovered.
 func (s *Sampler) WaitRecovered(ctx context.Context, kills []Kill, limit time.Duration) {
 	deadline := time.Now().Add(limit)
 	for {
@@ -164,11 +165,17 @@ func (s *Sampler) WaitRecovered(ctx context.Context, kills []Kill, limit time.Du
 	}
 }
 
-// recovered says whether the partitions of every kill that hosted any run
-// again in samples.
+// recovered says whether every loss in samples — each kill of a worker
+// that hosted partitions, each worker that left otherwise — has its
+// partitions running again.
 func recovered(samples []Sample, kills []Kill) bool {
 	for _, k := range kills {
 		if _, ok := killRecovery(samples, k); !ok {
+			return false
+		}
+	}
+	for _, l := range departures(samples, kills) {
+		if _, ok := leftRecovery(samples, l); !ok {
 			return false
 		}
 	}
@@ -222,30 +229,54 @@ func Measured(samples []Sample, kills []Kill) (*metrics.Cluster, []metrics.Recov
 		c.Placement = append(c.Placement, pl)
 	}
 	var recs []metrics.Recovery
-	killed := map[string]bool{}
 	for _, k := range kills {
-		killed[k.Worker] = true
 		if r, ok := killRecovery(samples, k); ok && r != nil {
 			recs = append(recs, *r)
 		}
 	}
-	for i := 1; i < len(samples); i++ {
-		for _, name := range slices.Sorted(maps.Keys(samples[i-1].Shape)) {
-			if _, still := samples[i].Shape[name]; still || killed[name] {
-				continue
-			}
-			was := samples[i-1].Shape[name]
-			for j := i; j < len(samples); j++ {
-				if runsAgain(samples[j].Shape, was) {
-					recs = append(recs, metrics.Recovery{Fault: "worker " + name + " left", AtMs: float64(samples[i].AtMs),
-						RecoveryMs: float64(samples[j].AtMs - samples[i].AtMs), Measure: metrics.MeasurePlacement,
-						Detail: fmt.Sprintf("partitions %v running again: %s", was.Partitions, samples[j].Shape)})
-					break
-				}
-			}
+	for _, l := range departures(samples, kills) {
+		if r, ok := leftRecovery(samples, l); ok {
+			recs = append(recs, r)
 		}
 	}
 	return c, recs
+}
+
+// departure is a worker that was not killed by the plan and whose report
+// is gone from sample i on (a graceful stop, or a kill the load did not
+// make, seen once a survivor deleted the dead worker's blob).
+type departure struct {
+	i   int
+	was Report
+}
+
+// departures lists the workers that left during samples other than by
+// kills.
+func departures(samples []Sample, kills []Kill) []departure {
+	var ds []departure
+	for i := 1; i < len(samples); i++ {
+		for _, name := range slices.Sorted(maps.Keys(samples[i-1].Shape)) {
+			if _, still := samples[i].Shape[name]; still || slices.ContainsFunc(kills, func(k Kill) bool { return k.Worker == name }) {
+				continue
+			}
+			ds = append(ds, departure{i, samples[i-1].Shape[name]})
+		}
+	}
+	return ds
+}
+
+// leftRecovery is the recovery after departure d: from the first shape
+// without the worker until its partitions run elsewhere; not ok while
+// they do not.
+func leftRecovery(samples []Sample, d departure) (metrics.Recovery, bool) {
+	for j := d.i; j < len(samples); j++ {
+		if runsAgain(samples[j].Shape, d.was) {
+			return metrics.Recovery{Fault: "worker " + d.was.Worker + " left", AtMs: float64(samples[d.i].AtMs),
+				RecoveryMs: float64(samples[j].AtMs - samples[d.i].AtMs), Measure: metrics.MeasurePlacement,
+				Detail: fmt.Sprintf("partitions %v running again: %s", d.was.Partitions, samples[j].Shape)}, true
+		}
+	}
+	return metrics.Recovery{}, false
 }
 
 // killRecovery is the recovery after kill k: ok with a nil recovery

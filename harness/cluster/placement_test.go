@@ -34,6 +34,8 @@ func TestMeasuredPlacementAndRecovery(t *testing.T) {
 	require.Equal(t, []float64{900, 500}, []float64{recs[0].AtMs, recs[0].RecoveryMs})
 	require.Equal(t, "worker w3 left", recs[1].Fault)
 	require.Equal(t, []float64{2000, 0}, []float64{recs[1].AtMs, recs[1].RecoveryMs}, "w4 hosted w3's partitions in the first shape without w3")
+	require.False(t, recovered(samples[:3], nil), "w2's partition 3 runs nowhere yet at 1000 ms: a load would sample on")
+	require.True(t, recovered(samples, nil))
 }
 
 // A killed worker's report stays behind until its lease expires; its
