@@ -181,9 +181,23 @@ func (x *Partition) readChunk(data []byte, base int64, on func(data []byte, atEn
 			x.restart(fmt.Sprintf("read log %s at %d: %v", l.name, at, c.Err), false)
 			return
 		}
-		data = append(data, chunk...)
+		data = appendChunk(data, chunk, l.tailWindow(base)-base+readChunk)
+
 		on(data, at+int64(len(chunk)) >= l.begin+l.size)
 	})
+}
+
+// appendChunk appends chunk to data, making room for at least hint bytes
+// in one allocation when data must grow: the log is read in chunks, and
+// growing by each would copy the prefix again every time (megabytes per
+// partition start, where the tail check reads a flush's worth past the end).
+func appendChunk(data, chunk []byte, hint int64) []byte {
+	if need := len(data) + len(chunk); cap(data) < need {
+		grown := make([]byte, len(data), max(int64(need), hint, 2*int64(cap(data))))
+		copy(grown, data)
+		data = grown
+	}
+	return append(data, chunk...)
 }
 
 func (x *Partition) replayLog(data []byte, base, from, epoch int64, atEnd bool) {
