@@ -2,6 +2,7 @@ package original
 
 import (
 	"bytes"
+	"maps"
 	"sort"
 
 	"github.com/dflab/dflab/engine/port"
@@ -60,6 +61,7 @@ func (h *hubIO) inflate(ents []port.Entity, cb func(error)) {
 		if !hasBlobRef(ents[i].Props) {
 			continue // the common case: nothing to read, no keys to sort
 		}
+		ents[i].Props = maps.Clone(ents[i].Props) // what a read returns is read only (port.Table)
 		for _, k := range sortedProps(ents[i].Props) {
 			if v := ents[i].Props[k]; bytes.HasPrefix(v, []byte(blobRef)) {
 				ops = append(ops, port.BlobGet{Name: string(v[len(blobRef):])})

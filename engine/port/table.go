@@ -90,9 +90,9 @@ type EntityPage struct {
 }
 
 // Table is an Azure-style table store. Operations on a missing table fail
-// with ErrNotFound. The entities Get and Query return are the caller's to
-// change property by property (set, add, delete), but a property value's
-// bytes are read only: a store may share them with what it holds.
+// with ErrNotFound. The entities Get and Query return are read only, their
+// property maps and values too: a store may share them with what it holds
+// (copy a map before setting, adding or deleting a property).
 type Table interface {
 	// CreateTable creates a table; ErrConflict if it exists ("table-create").
 	CreateTable(ctx context.Context, table string) error
