@@ -164,18 +164,37 @@ func ValidEntity(e Entity) error {
 	if len(e.Props) > MaxProperties {
 		return BadRequest("property count", len(e.Props), "0..252")
 	}
-	for _, k := range sortedKeys(e.Props) {
-		if k == "" || len(k) > MaxPropertyName || k == "PartitionKey" || k == "RowKey" ||
-			k == "Timestamp" || k == "ETag" {
-			return BadRequest("property name", fmt.Sprintf("%q", k),
-				"1..255 characters, not PartitionKey, RowKey, Timestamp or ETag")
-		}
-		if len(e.Props[k]) > MaxPropertyBytes {
-			return TooLarge("property "+k, len(e.Props[k]), MaxPropertyBytes)
+	// One unordered pass checks every property and sums the size; only an
+	// entity with a bad property is looked at again in name order, so that
+	// the error names the same (first) property whatever the map order.
+	n, bad := entityOverhead+bytesPerNameChar*(len(e.PartitionKey)+len(e.RowKey)), false
+	//archtest:orderfree a sum and a flag; the error comes from the sorted pass below
+	for k, v := range e.Props {
+		bad = bad || badProperty(k, v) != nil
+		n += propertyOverhead + bytesPerNameChar*len(k) + len(v)
+	}
+	if bad {
+		for _, k := range sortedKeys(e.Props) {
+			if err := badProperty(k, e.Props[k]); err != nil {
+				return err
+			}
 		}
 	}
-	if n := EntitySize(e); n > MaxEntityBytes {
+	if n > MaxEntityBytes {
 		return TooLarge("entity", n, MaxEntityBytes)
+	}
+	return nil
+}
+
+// badProperty checks one property's name and value size.
+func badProperty(k string, v []byte) error {
+	if k == "" || len(k) > MaxPropertyName || k == "PartitionKey" || k == "RowKey" ||
+		k == "Timestamp" || k == "ETag" {
+		return BadRequest("property name", fmt.Sprintf("%q", k),
+			"1..255 characters, not PartitionKey, RowKey, Timestamp or ETag")
+	}
+	if len(v) > MaxPropertyBytes {
+		return TooLarge("property "+k, len(v), MaxPropertyBytes)
 	}
 	return nil
 }
