@@ -60,6 +60,9 @@ func (s *Server) Served() uint64 { return s.served }
 // throttle applies a model set's caps to requests.
 type throttle struct {
 	caps []capState
+	// byKind caches which caps (indexes, in order) match an op kind:
+	// matching is by pattern over every cap, and a run has few kinds.
+	byKind map[string][]int
 }
 
 type capState struct {
@@ -84,6 +87,7 @@ func (t *throttle) add(c Cap) {
 		st.perTarget = map[string]*Server{}
 	}
 	t.caps = append(t.caps, st)
+	t.byKind = nil // the cache predates this cap
 }
 
 // AddCap adds a throughput cap of the deployment (a service it provisions,
@@ -101,11 +105,8 @@ func (d *Driver) AddCap(c Cap) error {
 // when the last one serves it.
 func (t *throttle) admit(now port.Time, kind, target string, units, bytes int) port.Time {
 	at := now
-	for i := range t.caps {
+	for _, i := range t.matching(kind) {
 		c := &t.caps[i]
-		if !c.matches(kind) {
-			continue
-		}
 		s := c.account
 		if s == nil {
 			s = c.perTarget[target]
@@ -117,6 +118,24 @@ func (t *throttle) admit(now port.Time, kind, target string, units, bytes int) p
 		at = s.Admit(at, units, bytes)
 	}
 	return at
+}
+
+// matching returns the indexes of the caps that match kind, in order.
+func (t *throttle) matching(kind string) []int {
+	if is, ok := t.byKind[kind]; ok {
+		return is
+	}
+	var is []int
+	for i := range t.caps {
+		if t.caps[i].matches(kind) {
+			is = append(is, i)
+		}
+	}
+	if t.byKind == nil {
+		t.byKind = map[string][]int{}
+	}
+	t.byKind[kind] = is
+	return is
 }
 
 func (c *capState) matches(kind string) bool {

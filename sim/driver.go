@@ -107,6 +107,7 @@ type Driver struct {
 	throttle   *throttle
 	root       *rng.Source
 	latency    map[string]*rng.Source
+	kinds      map[string]*kindInfo // kindOf's cache
 	network    *rng.Source
 	tr         *trace.Tracer
 	ctx        context.Context
@@ -270,7 +271,7 @@ func (d *Driver) InFlight(n NodeID) []InFlight {
 	var out []InFlight
 	for _, cr := range d.nodes[n].cores {
 		for r := cr.inflight.head; r != nil; r = r.next {
-			out = append(out, InFlight{Core: cr.id, Kind: r.kind, Target: r.req.Op.Target()})
+			out = append(out, InFlight{Core: cr.id, Kind: r.kind, Target: r.target})
 		}
 	}
 	return out
@@ -375,6 +376,28 @@ func (d *Driver) crashApplyPercent() int {
 	default:
 		return p
 	}
+}
+
+// kindInfo is what the driver looks up per op kind for every request: its
+// latency model and random source and the service serving it (nil: none),
+// found once per kind (kindOf) rather than by three lookups per request.
+type kindInfo struct {
+	op  OpModel
+	src *rng.Source
+	svc *Service
+}
+
+// kindOf returns kind's kindInfo; adding a service forgets them all.
+func (d *Driver) kindOf(kind string) *kindInfo {
+	if ki, ok := d.kinds[kind]; ok {
+		return ki
+	}
+	ki := &kindInfo{op: d.models.Op(kind), src: d.latencySource(kind), svc: d.serviceOf(kind)}
+	if d.kinds == nil {
+		d.kinds = map[string]*kindInfo{}
+	}
+	d.kinds[kind] = ki
+	return ki
 }
 
 func (d *Driver) latencySource(kind string) *rng.Source {

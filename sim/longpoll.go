@@ -68,7 +68,7 @@ func (d *Driver) wake(now port.Time, part int) {
 		}
 		r := h.r
 		r.heldEmpty = nil
-		lat := d.models.Op(r.kind).Latency(d.latencySource(r.kind), 0)
+		lat := r.ki.op.Latency(r.ki.src, 0)
 		cr.inflight.push(r)
 		r.ev = d.k.Schedule(now+lat, r, 0)
 		d.tr.Begin(now, cr.name, "wake").Uint("id", uint64(r.req.ID)).Int("partition", int64(part)).End()

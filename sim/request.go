@@ -26,6 +26,9 @@ type request struct {
 	cr         *coreRun
 	req        port.Request
 	kind       string
+	target     string // req.Op.Target(), built once (a string concatenation)
+	bytes      int    // req.Op.Bytes(), summed once (a table write's is its entity size)
+	ki         *kindInfo
 	ev         EventID
 	prev, next *request
 	heldEmpty  any      // the empty result of a held stream read
@@ -75,9 +78,10 @@ func (cr *coreRun) issue(now port.Time, req port.Request) {
 	target := req.Op.Target()
 	d.checkNeeds(now, cr, &req, kind)
 	start := d.throttle.admit(now, kind, target, port.ScaleUnits(req.Op), bytes)
-	r := &request{cr: cr, req: req, kind: kind}
+	ki := d.kindOf(kind)
+	r := &request{cr: cr, req: req, kind: kind, target: target, bytes: bytes, ki: ki}
 	cr.inflight.push(r)
-	if s := d.serviceOf(kind); s != nil {
+	if s := ki.svc; s != nil {
 		// Served by processor sharing: its departure depends on what
 		// arrives meanwhile, so latency and completion come after it.
 		d.tr.Begin(now, cr.name, "issue").Uint("id", uint64(req.ID)).Str("kind", kind).
@@ -98,12 +102,12 @@ func (cr *coreRun) issue(now port.Time, req port.Request) {
 // (never before an earlier request of its order key); it returns when.
 func (cr *coreRun) schedule(start port.Time, r *request) port.Time {
 	d := cr.d
-	lat := d.models.Op(r.kind).Latency(d.latencySource(r.kind), r.req.Op.Bytes())
+	lat := r.ki.op.Latency(r.ki.src, r.bytes)
 	if d.cfg.LatencyHook != nil {
 		lat = d.cfg.LatencyHook(r.kind, lat)
 	}
 	done := start + lat
-	key := orderKey(r.kind, r.req.Op.Target())
+	key := orderKey(r.kind, r.target)
 	if last, ok := cr.lastDone[key]; ok && done < last {
 		done = last
 	}

@@ -99,6 +99,7 @@ func (d *Driver) AddService(s Service) error {
 		s.ps = []psQueue{{cores: s.Cores, at: d.k.Now()}}
 	}
 	d.services = append(d.services, &s)
+	d.kinds = nil // a kind may be this service's now
 	return nil
 }
 
