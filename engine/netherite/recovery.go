@@ -1,6 +1,7 @@
 package netherite
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 
@@ -190,14 +191,38 @@ func (x *Partition) readChunk(data []byte, base int64, on func(data []byte, atEn
 // appendChunk appends chunk to data, making room for at least hint bytes
 // in one allocation when data must grow: the log is read in chunks, and
 // growing by each would copy the prefix again every time (megabytes per
-// partition start, where the tail check reads a flush's worth past the end).
+// partition start, where the tail check reads a flush's worth past the
+// end). While everything read is zeros (a log's unwritten rest; all of a
+// new log), data is a prefix of zeroLog, capped at its length, so nothing
+// is allocated, cleared or copied.
 func appendChunk(data, chunk []byte, hint int64) []byte {
+	if n := len(data) + len(chunk); n <= len(zeroLog) && (len(data) == 0 || &data[0] == &zeroLog[0]) && allZero(chunk) {
+		return zeroLog[:n:n]
+	}
 	if need := len(data) + len(chunk); cap(data) < need {
 		grown := make([]byte, len(data), max(int64(need), hint, 2*int64(cap(data))))
 		copy(grown, data)
 		data = grown
 	}
 	return append(data, chunk...)
+}
+
+// zeroLog is the log data appendChunk hands on while it read only zeros.
+// Nothing writes to it (recovery only reads its data, and a slice of it
+// has no spare capacity to append into), so its pages stay the kernel's
+// shared zero page.
+var zeroLog [8 << 20]byte
+
+// allZero reports whether b holds only zero bytes.
+func allZero(b []byte) bool {
+	for len(b) > 0 {
+		n := min(len(b), port.PageSize)
+		if !bytes.Equal(b[:n], zeroLog[:n]) {
+			return false
+		}
+		b = b[n:]
+	}
+	return true
 }
 
 func (x *Partition) replayLog(data []byte, base, from, epoch int64, atEnd bool) {

@@ -122,6 +122,7 @@ type PageBlob interface {
 	// PageSize and the range inside the blob ("page-write").
 	WritePages(ctx context.Context, name string, off int64, data []byte, c Cond) (etag string, err error)
 	// ReadPages reads n bytes at off, clipped to the blob's size ("page-read").
+	// The bytes are read only: a store may share them (zeros, say).
 	ReadPages(ctx context.Context, name string, off, n int64) ([]byte, error)
 }
 
