@@ -1,6 +1,7 @@
 package hello
 
 import (
+	"bytes"
 	"fmt"
 	"strconv"
 
@@ -108,10 +109,23 @@ func (h *Hello) Check(run workload.Run) error {
 	if len(starts) == 0 {
 		return fmt.Errorf("%s: no orchestration was started", h.Name())
 	}
+	// The output as the engines encode it (durable.Marshal of the []string)
+	// is checked by comparing bytes; any other form is decoded and compared.
+	want := make([]string, h.count)
+	for k, city := range Cities[:h.count] {
+		want[k] = Greeting(city)
+	}
+	wantJSON, err := durable.Marshal(want)
+	if err != nil {
+		return err
+	}
 	for _, s := range starts {
 		out, err := run.Completed(s.Instance)
 		if err != nil {
 			return fmt.Errorf("%s: %w", h.Name(), err)
+		}
+		if bytes.Equal(out, wantJSON) {
+			continue
 		}
 		var got []string
 		if err := workload.Decode(h.Name()+" output of "+s.Instance, out, &got); err != nil {
