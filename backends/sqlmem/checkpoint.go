@@ -98,7 +98,7 @@ func (h *hub) checkKeys(p port.SQLCheckpoint) error {
 func (h *hub) dropPayloads(in *instance) {
 	for _, id := range []string{in.inputID, in.outputID, in.customID} {
 		if id != "" {
-			delete(h.payloads, in.id+"/"+id)
+			delete(h.payloads, payloadKey{in.id, id})
 		}
 	}
 }

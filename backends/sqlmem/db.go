@@ -40,7 +40,7 @@ type hub struct {
 	history   map[string][]port.SQLHistoryRow // by instance, in key order
 	tasks     []*task                         // NewTasks in sequence order
 	nextTask  int64
-	payloads  map[string][]byte          // by instance + "/" + payload id
+	payloads  map[payloadKey][]byte      // by instance and payload id
 	requests  map[string]map[string]bool // raise requests seen, by instance
 }
 
@@ -78,7 +78,7 @@ func (db *DB) Exec(_ context.Context, hubName string, p port.Proc) (any, error) 
 	if _, ok := p.(port.SQLCreateSchema); ok {
 		if db.hubs[hubName] == nil {
 			db.hubs[hubName] = &hub{instances: map[string]*instance{}, inbox: map[string][]*event{},
-				history: map[string][]port.SQLHistoryRow{}, payloads: map[string][]byte{}, requests: map[string]map[string]bool{}}
+				history: map[string][]port.SQLHistoryRow{}, payloads: map[payloadKey][]byte{}, requests: map[string]map[string]bool{}}
 		}
 		return nil, nil
 	}
@@ -146,7 +146,7 @@ func (h *hub) putPayload(inst, id string, data []byte) string {
 	if data == nil {
 		return ""
 	}
-	h.payloads[inst+"/"+id] = clone(data)
+	h.payloads[payloadKey{inst, id}] = clone(data)
 	return id
 }
 
@@ -154,8 +154,12 @@ func (h *hub) payload(inst, id string) []byte {
 	if id == "" {
 		return nil
 	}
-	return clone(h.payloads[inst+"/"+id])
+	return clone(h.payloads[payloadKey{inst, id}])
 }
+
+// payloadKey names a payload: its instance and its id (a struct key, so a
+// look-up builds no string).
+type payloadKey struct{ inst, id string }
 
 // row reads an instance with its payloads.
 func (h *hub) row(in *instance) port.SQLInstance {
