@@ -28,7 +28,8 @@ type coreRun struct {
 	workerItems int       // its work items
 
 	inflight reqList
-	lastDone map[string]port.Time // per order key, the latest completion time
+	lastDone map[string]int // per order key, its index in doneAt
+	doneAt   []port.Time    // the latest completion time per order key
 }
 
 // inputEv delivers an input to a core (of any life if anyLife, else of life).
@@ -53,7 +54,7 @@ func (cr *coreRun) boot() {
 	if w := cr.d.cfg.WrapCore; w != nil {
 		cr.core = w(cr.name, cr.core)
 	}
-	cr.lastDone = map[string]port.Time{}
+	cr.lastDone, cr.doneAt = map[string]int{}, cr.doneAt[:0]
 	cr.deliver(cr.d.k.Now(), port.Started{})
 }
 
@@ -282,7 +283,7 @@ func (cr *coreRun) crash(now port.Time) {
 	cr.out = port.Ready{}
 	cr.pending, cr.lastRelease = 0, 0
 	cr.workerCost, cr.workerItems = 0, 0
-	cr.lastDone = nil
+	cr.lastDone, cr.doneAt = nil, nil
 }
 
 func (d *Driver) traceStep(now port.Time, cr *coreRun, kind string, in port.Input) {

@@ -108,10 +108,14 @@ func (cr *coreRun) schedule(start port.Time, r *request) port.Time {
 	}
 	done := start + lat
 	key := orderKey(r.kind, r.target)
-	if last, ok := cr.lastDone[key]; ok && done < last {
-		done = last
+	// One look-up for a key seen before (the common case).
+	if i, ok := cr.lastDone[key]; ok {
+		done = max(done, cr.doneAt[i])
+		cr.doneAt[i] = done
+	} else {
+		cr.lastDone[key] = len(cr.doneAt)
+		cr.doneAt = append(cr.doneAt, done)
 	}
-	cr.lastDone[key] = done
 	r.ev = d.k.Schedule(done, r, 0)
 	return done
 }
