@@ -128,8 +128,12 @@ func (s *Store) Dequeue(_ context.Context, name string, n int, vis port.Time) ([
 		return nil, err
 	}
 	now := s.now()
+	vs := q.visible(now, n)
 	var out []port.Message
-	for _, m := range q.visible(now, n) {
+	if len(vs) > 0 {
+		out = make([]port.Message, 0, len(vs))
+	}
+	for _, m := range vs {
 		m.DequeueCount++
 		m.NextVisible = now + vis
 		m.PopReceipt = s.receipt()

@@ -226,6 +226,9 @@ func (s *Store) Query(_ context.Context, name string, q port.TableQuery) (port.E
 		page.Next = keys[q.PageSize]
 		keys = keys[:q.PageSize]
 	}
+	if len(keys) > 0 {
+		page.Entities = make([]port.Entity, 0, len(keys))
+	}
 	for _, k := range keys {
 		page.Entities = append(page.Entities, *p.rows[k])
 	}
