@@ -92,7 +92,10 @@ type EntityPage struct {
 // Table is an Azure-style table store. Operations on a missing table fail
 // with ErrNotFound. The entities Get and Query return are read only, their
 // property maps and values too: a store may share them with what it holds
-// (copy a map before setting, adding or deleting a property).
+// (copy a map before setting, adding or deleting a property). Likewise an
+// entity handed to Write or Batch is the store's from then on: it may keep
+// the map and the values (and set an empty value to nil, cap a value at its
+// length), so the caller must not change them afterwards.
 type Table interface {
 	// CreateTable creates a table; ErrConflict if it exists ("table-create").
 	CreateTable(ctx context.Context, table string) error
