@@ -37,6 +37,7 @@ type Partition struct {
 	none nonePending // speculation none: updates waiting for their flush
 
 	readyQ  []string
+	spareQ  []string // processReady's other buffer, reused for readyQ
 	inReady map[string]bool
 	running map[int64]bool // activities started in this life
 	armed   map[int64]bool // durable timers with a port timer set

@@ -15,11 +15,16 @@ import (
 // log (backpressure: the rest runs once that flush is under way).
 func (x *Partition) processReady() {
 	for len(x.readyQ) > 0 {
+		// Sessions marked ready meanwhile go to the other buffer; the two
+		// take turns, so a round allocates no new queue.
 		q := x.readyQ
-		x.readyQ = nil
+		x.readyQ, x.spareQ = x.spareQ[:0], nil
 		for i, inst := range q {
 			if x.log.full() {
-				x.readyQ = append(q[i:], x.readyQ...)
+				marked := x.readyQ
+				x.readyQ = append(q[i:], marked...)
+				clear(marked)
+				x.spareQ = marked[:0]
 				return
 			}
 			delete(x.inReady, inst)
@@ -36,6 +41,8 @@ func (x *Partition) processReady() {
 				x.orchestrationStep(inst, sess.Queue)
 			}
 		}
+		clear(q)
+		x.spareQ = q[:0]
 	}
 }
 
