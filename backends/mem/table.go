@@ -16,18 +16,26 @@ type table struct {
 
 // partition keeps its row keys sorted for queries.
 type partition struct {
-	rows map[string]*port.Entity
+	rows map[string]*row
 	keys []string
 }
 
-func (p *partition) put(e *port.Entity) {
-	if _, ok := p.rows[e.RowKey]; !ok {
-		i := sort.SearchStrings(p.keys, e.RowKey)
+// row is a stored entity and its size (port.EntitySize, which a query
+// page reports in EntityPage.Bytes rather than have the meter sum it).
+type row struct {
+	e    port.Entity
+	size int
+}
+
+func (p *partition) put(r *row) {
+	if _, ok := p.rows[r.e.RowKey]; !ok {
+		i := sort.SearchStrings(p.keys, r.e.RowKey)
 		p.keys = append(p.keys, "")
 		copy(p.keys[i+1:], p.keys[i:])
-		p.keys[i] = e.RowKey
+		p.keys[i] = r.e.RowKey
 	}
-	p.rows[e.RowKey] = e
+	r.size = port.EntitySize(r.e)
+	p.rows[r.e.RowKey] = r
 }
 
 func (p *partition) del(rk string) {
@@ -77,14 +85,16 @@ func (s *Store) table(name string) (*table, error) {
 
 func (t *table) get(pk, rk string) *port.Entity {
 	if p, ok := t.parts[pk]; ok {
-		return p.rows[rk]
+		if r := p.rows[rk]; r != nil {
+			return &r.e
+		}
 	}
 	return nil
 }
 
-// check validates w against the current row; it returns the entity that
+// check validates w against the current row; it returns the row that
 // w would store (nil for a delete).
-func check(t *table, w port.TableWrite) (*port.Entity, error) {
+func check(t *table, w port.TableWrite) (*row, error) {
 	pk, rk := w.Entity.PartitionKey, w.Entity.RowKey
 	cur := t.get(pk, rk)
 	switch w.Kind {
@@ -118,7 +128,7 @@ func check(t *table, w port.TableWrite) (*port.Entity, error) {
 			return nil, err
 		}
 	}
-	return &e, nil
+	return &row{e: e}, nil
 }
 
 // owned is the entity a write stores: the caller's own map and values
@@ -140,7 +150,7 @@ func owned(e port.Entity) port.Entity {
 }
 
 // apply stores the result of a checked write.
-func (s *Store) apply(t *table, w port.TableWrite, e *port.Entity) string {
+func (s *Store) apply(t *table, w port.TableWrite, e *row) string {
 	pk := w.Entity.PartitionKey
 	p, ok := t.parts[pk]
 	if e == nil {
@@ -153,12 +163,12 @@ func (s *Store) apply(t *table, w port.TableWrite, e *port.Entity) string {
 		return ""
 	}
 	if !ok {
-		p = &partition{rows: map[string]*port.Entity{}}
+		p = &partition{rows: map[string]*row{}}
 		t.parts[pk] = p
 	}
-	e.ETag, e.Timestamp = s.etag(), s.now()
+	e.e.ETag, e.e.Timestamp = s.etag(), s.now()
 	p.put(e)
-	return e.ETag
+	return e.e.ETag
 }
 
 // Write implements port.Table.
@@ -191,7 +201,7 @@ func (s *Store) Batch(_ context.Context, name string, ws []port.TableWrite) ([]s
 	if err != nil {
 		return nil, err
 	}
-	es := make([]*port.Entity, len(ws))
+	es := make([]*row, len(ws))
 	for i, w := range ws {
 		if es[i], err = check(t, w); err != nil {
 			return nil, &port.BatchError{Index: i, Err: err}
@@ -248,7 +258,9 @@ func (s *Store) Query(_ context.Context, name string, q port.TableQuery) (port.E
 		page.Entities = make([]port.Entity, 0, len(keys))
 	}
 	for _, k := range keys {
-		page.Entities = append(page.Entities, *p.rows[k])
+		r := p.rows[k]
+		page.Entities = append(page.Entities, r.e)
+		page.Bytes += r.size
 	}
 	return page, nil
 }
@@ -279,7 +291,9 @@ func (t *table) scan(q port.TableQuery) port.EntityPage {
 				page.Next = pk + "\x00" + k
 				return page
 			}
-			page.Entities = append(page.Entities, *p.rows[k])
+			r := p.rows[k]
+			page.Entities = append(page.Entities, r.e)
+			page.Bytes += r.size
 		}
 	}
 	return page

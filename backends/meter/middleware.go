@@ -52,6 +52,9 @@ func readBytes(res any) int {
 	case port.Entity:
 		n = port.EntitySize(v)
 	case port.EntityPage:
+		if v.Bytes > 0 {
+			return v.Bytes
+		}
 		for _, e := range v.Entities {
 			n += port.EntitySize(e)
 		}

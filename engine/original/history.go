@@ -155,11 +155,12 @@ func (h *hubIO) writeHistory(instance string, etag string, exec uint32, base int
 		props := map[string][]byte{propEvent: durable.AppendEvent(nil, &events[i])}
 		w := port.TableWrite{Kind: port.InsertOrReplace,
 			Entity: port.Entity{PartitionKey: instance, RowKey: rowKey(base + i), Props: props}}
-		if len(cur) == rowsPerBatch || (len(cur) > 0 && size+port.EntitySize(w.Entity) > bytesPerBat) {
+		n := port.EntitySize(w.Entity)
+		if len(cur) == rowsPerBatch || (len(cur) > 0 && size+n > bytesPerBat) {
 			chunks, cur, size = append(chunks, cur), nil, 0
 		}
 		cur = append(cur, w)
-		size += port.EntitySize(w.Entity)
+		size += n
 	}
 	if h.loseRow && len(events) > 1 && len(cur) > 1 {
 		cur = cur[:len(cur)-1]

@@ -87,6 +87,10 @@ type TableQuery struct {
 type EntityPage struct {
 	Entities []Entity
 	Next     string // continuation; "" when there are no more entities
+	// Bytes, when positive, is the entities' EntitySize summed, set by a
+	// store that knows it (the meter then needs no walk over every
+	// entity's properties); 0 means not given.
+	Bytes int
 }
 
 // Table is an Azure-style table store. Operations on a missing table fail
