@@ -7,23 +7,37 @@ import (
 	"github.com/dflab/dflab/engine/port"
 )
 
-// Server is a next-free-slot server in virtual time: each request occupies
-// it for max(1/reqPerSec, units/unitsPerSec, bytes/bytesPerSec) (rounded up
-// to a whole nanosecond), so it never starts more than reqPerSec requests,
-// nor more than unitsPerSec units or bytesPerSec bytes' worth of slots, in
-// any one-second window.
+// Server is a rate limiter in virtual time: each request occupies it for
+// max(1/reqPerSec, units/unitsPerSec, bytes/bytesPerSec) (rounded up to a
+// whole nanosecond) of slot time. With no burst allowance it is a
+// next-free-slot server: requests are paced strictly, never two slots at
+// once. With a burst allowance of B it is a token bucket of depth B
+// (the generic cell rate algorithm): a request starts as soon as the slot
+// time owed by the requests before it, beyond now, is at most B, so after
+// an idle spell up to B seconds' worth of requests start at once, while
+// over any long window the rate never exceeds the limits (at most B
+// seconds' worth more than rate × window in any window).
 type Server struct {
 	nsPerReq  float64
 	nsPerUnit float64
 	nsPerByte float64
-	next      port.Time
+	burst     port.Time // bucket depth: slot time that may be owed ahead of now
+	next      port.Time // theoretical arrival time: when the owed slot time is paid
 	served    uint64
 	busy      port.Time // total slot time of the admitted requests
 }
 
-// NewServer returns a server with the given limits; 0 means unlimited.
+// NewServer returns a server with the given limits and no burst allowance
+// (strict pacing); 0 means unlimited.
 func NewServer(reqPerSec, unitsPerSec, bytesPerSec float64) *Server {
-	s := &Server{}
+	return NewBucket(reqPerSec, unitsPerSec, bytesPerSec, 0)
+}
+
+// NewBucket returns a server with the given limits (0: unlimited) that
+// allows bursts of burstSec seconds' worth of its rate (a token bucket of
+// that depth; 0: strict pacing).
+func NewBucket(reqPerSec, unitsPerSec, bytesPerSec, burstSec float64) *Server {
+	s := &Server{burst: port.Time(math.Round(burstSec * float64(port.Second)))}
 	if reqPerSec > 0 {
 		s.nsPerReq = float64(port.Second) / reqPerSec
 	}
@@ -39,13 +53,10 @@ func NewServer(reqPerSec, unitsPerSec, bytesPerSec float64) *Server {
 // Admit queues a request of units (port.ScaleUnits) and bytes arriving at
 // now and returns when it is served.
 func (s *Server) Admit(now port.Time, units, bytes int) port.Time {
-	start := s.next
-	if start < now {
-		start = now
-	}
 	slot := max(s.nsPerReq, s.nsPerUnit*float64(units), s.nsPerByte*float64(bytes))
 	d := port.Time(math.Ceil(slot))
-	s.next = start + d
+	start := max(now, s.next-s.burst)
+	s.next = max(s.next, start) + d
 	s.busy += d
 	s.served++
 	return start
@@ -82,7 +93,7 @@ func newThrottle(caps []Cap) *throttle {
 func (t *throttle) add(c Cap) {
 	st := capState{cap: c}
 	if c.Scope == ScopeAccount {
-		st.account = NewServer(c.ReqPerSec, c.UnitsPerSec, c.MBPerSec*1e6)
+		st.account = NewBucket(c.ReqPerSec, c.UnitsPerSec, c.MBPerSec*1e6, c.BurstSec)
 	} else {
 		st.perTarget = map[string]*Server{}
 	}
@@ -111,7 +122,7 @@ func (t *throttle) admit(now port.Time, kind, target string, units, bytes int) p
 		if s == nil {
 			s = c.perTarget[target]
 			if s == nil {
-				s = NewServer(c.cap.ReqPerSec, c.cap.UnitsPerSec, c.cap.MBPerSec*1e6)
+				s = NewBucket(c.cap.ReqPerSec, c.cap.UnitsPerSec, c.cap.MBPerSec*1e6, c.cap.BurstSec)
 				c.perTarget[target] = s
 			}
 		}

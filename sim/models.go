@@ -151,11 +151,18 @@ const (
 	ScopeTarget  = "target"  // one limit per target object (queue, stream partition, table partition, blob)
 )
 
-// Cap is a throughput limit: matching requests are served by a
-// next-free-slot server in virtual time, each occupying the server for
-// max(1/ReqPerSec, units/UnitsPerSec, bytes/(MBPerSec·10^6)) seconds, so
-// the server never starts more than ReqPerSec requests, UnitsPerSec units
-// or MBPerSec megabytes in any one-second window. A request's units are
+// MaxBurstSec is the deepest token bucket a Cap may have, in seconds of
+// its rate.
+const MaxBurstSec = 60
+
+// Cap is a throughput limit: matching requests are served by a rate
+// limiter in virtual time (Server), each occupying it for
+// max(1/ReqPerSec, units/UnitsPerSec, bytes/(MBPerSec·10^6)) seconds of
+// slot time. BurstSec is the depth of its token bucket in seconds of that
+// rate: the services meter per second (Azure Storage's targets and Event
+// Hubs' throughput units are per-second budgets), so after an idle spell
+// up to BurstSec seconds' worth of requests start at once; 0 paces every
+// request strictly (no two slots at once). A request's units are
 // what scalability targets count (port.ScaleUnits): Event Hubs ingress
 // events of a stream append, entities of a table batch, else 1.
 type Cap struct {
@@ -166,6 +173,8 @@ type Cap struct {
 	ReqPerSec   float64  `json:"reqPerSec,omitempty"`
 	UnitsPerSec float64  `json:"unitsPerSec,omitempty"`
 	MBPerSec    float64  `json:"mbPerSec,omitempty"`
+	// BurstSec is the bucket depth, in seconds of the rate (0: none).
+	BurstSec float64 `json:"burstSec,omitempty"`
 	// Doc says where the limit comes from (documentation, unit).
 	Doc string `json:"doc,omitempty"`
 }
@@ -354,13 +363,16 @@ func (c Cap) validate() error {
 	for _, f := range []struct {
 		name string
 		v    float64
-	}{{"reqPerSec", c.ReqPerSec}, {"unitsPerSec", c.UnitsPerSec}, {"mbPerSec", c.MBPerSec}} {
+	}{{"reqPerSec", c.ReqPerSec}, {"unitsPerSec", c.UnitsPerSec}, {"mbPerSec", c.MBPerSec}, {"burstSec", c.BurstSec}} {
 		if !(f.v >= 0) || math.IsInf(f.v, 0) {
 			return fmt.Errorf("%s: must be a finite number >= 0, got %g", f.name, f.v)
 		}
 	}
 	if c.ReqPerSec == 0 && c.UnitsPerSec == 0 && c.MBPerSec == 0 {
 		return fmt.Errorf("reqPerSec, unitsPerSec and mbPerSec are all 0: a cap needs at least one limit")
+	}
+	if c.BurstSec > MaxBurstSec {
+		return fmt.Errorf("burstSec: %g, allowed 0..%g (seconds of the rate a burst may take)", c.BurstSec, float64(MaxBurstSec))
 	}
 	return nil
 }

@@ -182,3 +182,33 @@ func TestForEngineMergesThatEnginesCosts(t *testing.T) {
 	require.Equal(t, map[string]rng.Dist{"input:*": rng.Const(0.5), "work:a": rng.Const(1)}, m.ForEngine("other").CPU.CostsMs)
 	require.Equal(t, rng.Const(1), m.CPU.CostsMs["work:a"], "the set itself is unchanged")
 }
+
+// TestBucketBurst: a token bucket of depth 1 s at 1,000 requests/s lets
+// about a second's worth of requests start at once after an idle spell,
+// then paces at the rate; over a long window the rate holds, and with no
+// depth the same server paces strictly.
+func TestBucketBurst(t *testing.T) {
+	b := NewBucket(1000, 0, 0, 1)
+	var ts []port.Time
+	for i := 0; i < 5000; i++ {
+		ts = append(ts, b.Admit(0, 1, 0))
+	}
+	atOnce := 0
+	for _, x := range ts {
+		if x == 0 {
+			atOnce++
+		}
+	}
+	require.Equal(t, 1001, atOnce) // a second's worth, and the slot under way
+	require.Equal(t, 4*port.Second-port.Millisecond, ts[len(ts)-1])
+	require.LessOrEqual(t, maxInWindow(ts, 10*port.Second), 1000*10+1001)
+	// Idle for long enough, the bucket refills: a burst starts at once again.
+	require.Equal(t, 100*port.Second, b.Admit(100*port.Second, 1, 0))
+	require.Equal(t, 100*port.Second, b.Admit(100*port.Second, 1, 0))
+	s := NewBucket(1000, 0, 0, 0)
+	require.Equal(t, port.Time(0), s.Admit(0, 1, 0))
+	require.Equal(t, port.Millisecond, s.Admit(0, 1, 0))
+	// A cap validates its depth.
+	require.Error(t, Cap{Name: "x", Ops: []string{"queue-*"}, Scope: ScopeTarget, ReqPerSec: 1, BurstSec: -1}.validate())
+	require.Error(t, Cap{Name: "x", Ops: []string{"queue-*"}, Scope: ScopeTarget, ReqPerSec: 1, BurstSec: MaxBurstSec + 1}.validate())
+}

@@ -135,7 +135,7 @@ func EventHubsCap(tus int) (sim.Cap, bool) {
 		return sim.Cap{}, false
 	}
 	return sim.Cap{Name: "event-hubs-ingress", Ops: []string{"stream-append"}, Scope: sim.ScopeAccount,
-		UnitsPerSec: float64(tus * EventsPerSecPerTU), MBPerSec: float64(tus) * IngressMBPerTU,
+		UnitsPerSec: float64(tus * EventsPerSecPerTU), MBPerSec: float64(tus) * IngressMBPerTU, BurstSec: EventHubsBurstSec,
 		Doc: fmt.Sprintf("%d throughput units × (1,000 events/s or 1 MB/s of ingress), Event Hubs scalability documentation", tus)}, true
 }
 

@@ -43,6 +43,13 @@ const (
 	// a support request (1..20); the paper provisioned 4 to 20 by workload
 	// (spec.PaperThroughputUnits).
 	DefaultThroughputUnits = 20
+	// EventHubsBurstSec is the depth of the namespace's ingress token
+	// bucket, in seconds of its rate: a throughput unit is a budget per
+	// second (1,000 events or 1 MB each second), so a second's budget may
+	// arrive at once after an idle spell instead of one event per
+	// millisecond per TU. An assumption from how the quota is stated, not
+	// fitted.
+	EventHubsBurstSec = 1
 )
 
 // MaxPartitionsReal is Netherite's partition range on real backends; the
