@@ -46,6 +46,9 @@ type Knob struct {
 	Name string
 	Doc  string
 	Kind Kind
+	// Unit is an Int knob's unit ("partitions", "TUs"; "": a count); the
+	// other kinds say their own.
+	Unit string
 	// Default is the value a missing knob takes, in text form.
 	Default string
 	// Allowed are an Enum's values.

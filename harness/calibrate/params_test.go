@@ -79,3 +79,33 @@ func TestLoadCostsChecksEveryCost(t *testing.T) {
 		require.ErrorContains(t, err, want, doc)
 	}
 }
+
+// The fit report's held parameters come from the model set and the
+// engines' knob definitions: the host, every cap with its bucket depth, and
+// every knob of both engines with the values the targets give it.
+func TestDocumentedRowsComeFromTheDefinitions(t *testing.T) {
+	m, err := StartParams.ModelSet("x", map[string]map[string]float64{})
+	require.NoError(t, err)
+	rows := map[string]DocParam{}
+	for _, d := range Documented(m, Targets(QuickSize, 1)) {
+		require.NotEmpty(t, d.Value, d.Name)
+		require.NotEmpty(t, d.Unit, d.Name)
+		require.NotEmpty(t, d.Origin, d.Name)
+		rows[d.Name] = d
+	}
+	require.Equal(t, "10", rows["host.activitySlotsPerCore"].Value)
+	for _, c := range PaperCaps {
+		require.Contains(t, rows, "caps."+c.Name)
+		require.Equal(t, "1", rows["caps."+c.Name+".burstSec"].Value)
+	}
+	tus := rows["netherite.eventHubs.throughputUnits"]
+	require.Contains(t, tus.Value, "bank, wordcount: 20")
+	require.Contains(t, tus.Value, "collision: 4")
+	require.Contains(t, tus.Value, "hello3 netherite-local, hello3 netherite-none, hello5: 5")
+	require.Contains(t, rows["netherite.speculation"].Value, "hello3 netherite-none: none")
+	require.Contains(t, tus.Origin, "the paper's setup")
+	require.Equal(t, "12", rows["original.controlQueues"].Value)
+	require.Equal(t, "queues", rows["original.controlQueues"].Unit)
+	require.Contains(t, rows["original.maxConcurrentActivities"].Origin, "engine default")
+	require.Contains(t, rows, "netherite.eventHubs.burstSec")
+}

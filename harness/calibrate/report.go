@@ -116,19 +116,16 @@ func (o Output) Markdown(command string) string {
 		}
 		fmt.Fprintf(&b, "| %s | %.4g | %s | %g..%g | fitted; range: %s%s |\n", n, o.Fit.Params[i], pi.Unit, pi.Lo, pi.Hi, pi.Why, edge)
 	}
-	h := PaperHost
-	fmt.Fprintf(&b, "| host.workerKinds | %s | work kinds | — | documented structure: run on the host's worker threads, not the partition's or dispatcher's own thread |\n", strings.Join(h.WorkerKinds, ", "))
-	fmt.Fprintf(&b, "| host.activitySlotsPerCore | %d | activities per core | — | documented default (maxConcurrentActivityFunctions, Premium plans) |\n", h.ActivitySlotsPerCore)
-	fmt.Fprintf(&b, "| host.orchestratorSlotsPerCore | %d | sessions per core | — | documented default (maxConcurrentOrchestratorFunctions, Premium plans) |\n", h.OrchestratorSlotsPerCore)
-	for _, c := range PaperCaps {
-		fmt.Fprintf(&b, "| caps.%s | %s | %s | — | documented default: Azure Storage scalability targets, %s |\n", c.Name, capLimits(c), c.Scope, c.Doc)
-	}
-	b.WriteString("| eventHubs.throughputUnits | Hello 5, Bank 20, WordCount 20, Collision 4 | TUs (1,000 events/s or 1 MB/s of ingress each) | — | " +
-		"the paper's setup (paper-notes); a Netherite knob, one namespace-wide ingress cap |\n")
-	b.WriteString("| original maxConcurrentActivities | 10 × cores | activities per worker | — | documented default (maxConcurrentActivityFunctions) |\n")
 	b.WriteString("\ncpuFactor multiplies the step costs measured on this machine (below) into the simulator's CPU costs; " +
 		"hostMs is added to every function invocation (" + strings.Join(HostKeys, ", ") + "); " +
-		"the other *Ms are lognormal medians of storage op groups (blobs and leases take tableMs), sigma their common shape.\n\n")
+		"the other *Ms are lognormal medians of storage op groups (blobs and leases take tableMs), sigma their common shape.\n")
+	b.WriteString("\n## Parameters the fit holds\n\nEvery other parameter of the set and every knob of the engines the targets run, " +
+		"from the model set and the systems' knob definitions: its value in the calibration runs, unit and origin.\n\n" +
+		"| parameter | value | unit | origin |\n|---|---|---|---|\n")
+	for _, d := range Documented(o.Models, o.Targets) {
+		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", d.Name, mdCell(d.Value), mdCell(d.Unit), mdCell(d.Origin))
+	}
+	b.WriteString("\n")
 	b.WriteString("## Engine step costs measured on this machine (µs, median of runs)\n\n| engine | step kind | µs | simulated ms |\n|---|---|---|---|\n")
 	for _, e := range workload.Keys(o.Measured) {
 		m := o.Measured[e]
@@ -146,6 +143,9 @@ func (o Output) Markdown(command string) string {
 	}
 	return b.String()
 }
+
+// mdCell escapes the pipes of a Markdown table cell.
+func mdCell(s string) string { return strings.ReplaceAll(s, "|", "\\|") }
 
 // capLimits is a cap's limits as text.
 func capLimits(c sim.Cap) string {

@@ -106,15 +106,15 @@ func draw(r *rng.Source) systems.Values {
 func knobs() []systems.Knob {
 	d := netherite.DefaultKnobs()
 	return []systems.Knob{
-		{Name: KnobPartitions, Kind: systems.Int, Default: "12", Min: 1, Max: 1024,
+		{Name: KnobPartitions, Kind: systems.Int, Default: "12", Min: 1, Max: 1024, Unit: "partitions",
 			Doc: "P, the partitions of the task hub (1..32 on real backends, as Netherite)"},
 		{Name: KnobSpeculation, Kind: systems.Enum, Default: d.Speculation.String(), Allowed: []string{"none", "local", "global"},
 			Doc: "when a partition applies an update relative to its commit"},
-		{Name: KnobMaxActivities, Kind: systems.Int, Default: fmt.Sprint(d.MaxActivities), Min: 1, Max: 100_000,
+		{Name: KnobMaxActivities, Kind: systems.Int, Default: fmt.Sprint(d.MaxActivities), Min: 1, Max: 100_000, Unit: "activities per partition",
 			Doc: "activities a partition runs at once"},
 		{Name: KnobCheckpointBytes, Kind: systems.Bytes, Default: "20MiB", Min: 1, Max: 1 << 40,
 			Doc: "log bytes since the last checkpoint that trigger one"},
-		{Name: KnobCheckpointEvents, Kind: systems.Int, Default: fmt.Sprint(d.CheckpointEvents), Min: 1, Max: 1<<31 - 1, Special: []int64{-1}, // -1: off
+		{Name: KnobCheckpointEvents, Kind: systems.Int, Default: fmt.Sprint(d.CheckpointEvents), Min: 1, Max: 1<<31 - 1, Special: []int64{-1}, Unit: "update events", // -1: off
 			Doc: "update events since the last checkpoint that trigger one (-1: no checkpoints)"},
 		{Name: KnobCheckpointIdle, Kind: systems.Duration, Default: "1m0s",
 			Doc: "idle time since the last checkpoint that triggers one"},
@@ -128,7 +128,7 @@ func knobs() []systems.Knob {
 			Doc: "the partition lease's duration (15s..60s)"},
 		{Name: KnobLoadReport, Kind: systems.Duration, Default: "1s",
 			Doc: "how often a partition reports its load to the load monitor"},
-		{Name: KnobMaxFailedLives, Kind: systems.Int, Default: fmt.Sprint(d.MaxFailedLives), Min: 1, Max: 1 << 20, Special: []int64{-1}, // -1: never
+		{Name: KnobMaxFailedLives, Kind: systems.Int, Default: fmt.Sprint(d.MaxFailedLives), Min: 1, Max: 1 << 20, Special: []int64{-1}, Unit: "lives", // -1: never
 			Doc: "lives in a row ending in a storage error after which a partition is failed and its calls fail (-1: restart forever)"},
 		{Name: KnobTakeoverPoll, Kind: systems.Duration, Default: "10s", Only: systems.RunnerSim,
 			Doc: "how often a rank-1 standby tries for the lease of a partition another node holds (rank r: every r times this)"},
@@ -137,9 +137,11 @@ func knobs() []systems.Knob {
 		{Name: KnobSyncLog, Kind: systems.Bool, Default: "false",
 			Doc: "sync the commit log after each page write and count it durable only then (storage that acknowledges writes before they are durable: backend sim with diskLike, the disk backend in SyncOnFlush mode)"},
 		{Name: KnobThroughputUnits, Kind: systems.Int, Default: fmt.Sprint(DefaultThroughputUnits), Min: 1, Max: 40, Special: []int64{-1}, Only: systems.RunnerSim,
-			Doc: "throughput units of the Event Hubs namespace, the transport (1 TU: 1,000 events/s or 1 MB/s of ingress, whichever first; -1: unlimited)"},
+			Unit: "TUs (1,000 events/s or 1 MB/s of ingress each)",
+			Doc:  "throughput units of the Event Hubs namespace, the transport (1 TU: 1,000 events/s or 1 MB/s of ingress, whichever first; -1: unlimited)"},
 		{Name: KnobStandbys, Kind: systems.Int, Default: "-1", Min: 1, Max: 1023, Special: []int64{-1}, Only: systems.RunnerSim,
-			Doc: "standby cores per partition, ranks 1..n on other nodes, that take it over when its node is lost (-1: one on every other node)"},
+			Unit: "standby cores per partition",
+			Doc:  "standby cores per partition, ranks 1..n on other nodes, that take it over when its node is lost (-1: one on every other node)"},
 	}
 }
 
