@@ -92,7 +92,8 @@ func Targets(z Size, seed uint64) []Target {
 		}
 		s.Name = "calibrate/hello3"
 		s.Workload = spec.Workload{Name: "hello3"}
-		s.Load = spec.Load{Kind: spec.LoadOpen, RatePerSec: 10, Duration: spec.Duration(int64(z.Hello3Sec) * 1e9), Spacing: "fixed"}
+		s.Load = spec.Load{Kind: spec.LoadOpen, RatePerSec: 10, Duration: spec.Duration(int64(z.Hello3Sec) * 1e9), Spacing: "fixed",
+			LatencyEnd: spec.LatencyEndStatus}
 		spec.WithPaperThroughputUnits(&s)
 		for i, pct := range latencyPcts {
 			out = append(out, Target{ID: fmt.Sprintf("hello3/%s/p%g", p.name, pct), Paper: p.ms[i], Unit: "ms", Spec: s, Pct: pct})

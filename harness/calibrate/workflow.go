@@ -42,7 +42,8 @@ func WorkflowTargets(z Size, seed uint64) []Target {
 	s := base(wfsys.System.Name, 4, 2, seed)
 	s.Name = "calibrate/hello3"
 	s.Workload = spec.Workload{Name: "hello3"}
-	s.Load = spec.Load{Kind: spec.LoadOpen, RatePerSec: 10, Duration: spec.Duration(int64(z.Hello3Sec) * 1e9), Spacing: "fixed"}
+	s.Load = spec.Load{Kind: spec.LoadOpen, RatePerSec: 10, Duration: spec.Duration(int64(z.Hello3Sec) * 1e9), Spacing: "fixed",
+		LatencyEnd: spec.LatencyEndStatus}
 	var out []Target
 	for i, pct := range latencyPcts {
 		out = append(out, Target{ID: fmt.Sprintf("hello3/workflow/p%g", pct), Paper: paperWorkflowHello3[i], Unit: "ms", Spec: s, Pct: pct})

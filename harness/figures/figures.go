@@ -227,7 +227,8 @@ func fig11(cfg Config) Figure {
 	for _, w := range LatencyWorkloads {
 		b := cfg.base("fig11/"+w.Name, w.Name)
 		b.Cluster = spec.Cluster{Nodes: 4, Cores: 2}
-		b.Load = spec.Load{Kind: spec.LoadOpen, RatePerSec: w.RatePerSec, Duration: spec.Duration(latencyDuration), Spacing: "fixed"}
+		b.Load = spec.Load{Kind: spec.LoadOpen, RatePerSec: w.RatePerSec, Duration: spec.Duration(latencyDuration), Spacing: "fixed",
+			LatencyEnd: spec.LatencyEndStatus}
 		if w.Params != "" {
 			b.Workload.Params = json.RawMessage(w.Params)
 		}

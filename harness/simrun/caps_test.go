@@ -6,7 +6,9 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/dflab/dflab/engine/port"
 	"github.com/dflab/dflab/harness/metrics"
+	"github.com/dflab/dflab/harness/spec"
 	"github.com/dflab/dflab/systems"
 )
 
@@ -41,4 +43,27 @@ func TestEventHubsThroughputUnitsAreACap(t *testing.T) {
 		require.NotEqual(t, "event-hubs-ingress", r.Name)
 	}
 	require.LessOrEqual(t, capped.ThroughputPerSec, free.ThroughputPerSec)
+}
+
+// load.latencyEnd "status" ends an instance's latency at the engine's own
+// record of its last update, never after the client's answer: for the
+// original engine, whose client waits by polling the Instances row with
+// back-off, it is shorter than the answer's time.
+func TestLatencyEndStatus(t *testing.T) {
+	run := func(end string) metrics.Set {
+		s := resolved(t, "original", "hello3", "", 1, 2)
+		s.Load = spec.Load{Kind: spec.LoadOpen, RatePerSec: 5, Duration: spec.Duration(4 * port.Second), Spacing: "fixed", LatencyEnd: end}
+		s, err := s.Resolve()
+		require.NoError(t, err)
+		m, err := Run(context.Background(), s, 1, nil)
+		require.NoError(t, err)
+		return m
+	}
+	answer, status := run(""), run(spec.LatencyEndStatus)
+	require.Equal(t, answer.Completed, status.Completed)
+	require.Less(t, status.Latency.P50Ms, answer.Latency.P50Ms)
+	require.Greater(t, status.Latency.P50Ms, 0.0)
+	s := resolved(t, "original", "hello3", "", 1, 2)
+	s.Load.LatencyEnd = "later"
+	require.ErrorContains(t, s.Validate(), "latencyEnd")
 }

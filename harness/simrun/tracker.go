@@ -6,6 +6,7 @@ import (
 
 	"github.com/dflab/dflab/engine/durable"
 	"github.com/dflab/dflab/engine/port"
+	"github.com/dflab/dflab/harness/spec"
 	"github.com/dflab/dflab/workloads/workload"
 )
 
@@ -173,6 +174,11 @@ func (t *tracker) waited(r *run, now port.Time, c callInfo, resp port.Response) 
 	}
 	if t.waits[c.instance]--; t.waits[c.instance] == 0 {
 		t.done[c.instance] = now
+		if r.spec.Load.LatencyEnd == spec.LatencyEndStatus && !st.Updated.IsZero() {
+			// The engine's own record of the last update, never before
+			// the start nor after the answer.
+			t.done[c.instance] = min(now, max(port.Time(t.start[c.instance]), port.Time(st.Updated.UnixNano())))
+		}
 	}
 }
 

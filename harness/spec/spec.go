@@ -148,4 +148,19 @@ type Load struct {
 	// launched Hello5 on multi-node 2- and 4-core runs (200 each). Omitted:
 	// the client starts every instance itself.
 	Launchers int `json:"launchers,omitempty"`
+	// LatencyEnd is where an instance's latency ends: LatencyEndResponse
+	// (omitted: when the client's wait is answered) or LatencyEndStatus
+	// (the instance's last update as the engine recorded it in its status,
+	// DurableTask's LastUpdatedTime; the answer's time where a system
+	// records none). The paper's Hello3 client for the Azure Storage
+	// engine polls the status once a second
+	// (WaitForCompletionOrCreateCheckStatusResponseAsync without a poll-free
+	// wait), so its sub-second latencies are the instances' own timestamps.
+	LatencyEnd string `json:"latencyEnd,omitempty"`
 }
+
+// Latency ends (Load.LatencyEnd).
+const (
+	LatencyEndResponse = "response"
+	LatencyEndStatus   = "status"
+)

@@ -125,6 +125,14 @@ func (s Spec) validateLoad() error {
 	if err := oneOf(p+".kind", l.Kind, LoadKinds); err != nil {
 		return err
 	}
+	if l.LatencyEnd != "" {
+		if err := oneOf(p+".latencyEnd", l.LatencyEnd, []string{LatencyEndResponse, LatencyEndStatus}); err != nil {
+			return err
+		}
+		if l.LatencyEnd == LatencyEndStatus && s.Backend.Kind != BackendSim {
+			return fmt.Errorf("%s.latencyEnd: %q is the simulator's (the engine's timestamps are on its virtual clock); backend %s measures %q", p, l.LatencyEnd, s.Backend.Kind, LatencyEndResponse)
+		}
+	}
 	if l.TimeLimit <= 0 || l.TimeLimit > MaxTimeLimit {
 		return fmt.Errorf("%s.timeLimit: %s; allowed a duration in (0, %s]", p, l.TimeLimit, MaxTimeLimit)
 	}
