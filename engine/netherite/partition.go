@@ -179,8 +179,9 @@ func (x *Partition) health(st port.HealthState, reason string) {
 }
 
 // submit appends an update to the commit log and applies it now (local and
-// global speculation) or once it is durable (none). It returns the
-// update's seq.
+// global speculation, and under none an input with nothing pending before
+// it) or once it is durable (none: a step's result, and whatever follows a
+// pending one). It returns the update's seq.
 func (x *Partition) submit(u update) int64 {
 	u.At = int64(x.Now())
 	x.log.lastSeq++
@@ -188,7 +189,12 @@ func (x *Partition) submit(u update) int64 {
 	x.log.append(&u)
 	x.stats.Updates++
 	x.ckpt.events++
-	if x.k.Speculation == SpeculationNone {
+	if x.k.Speculation == SpeculationNone && (u.stepResult() || len(x.none.updates) > 0) {
+		// Only a step's result waits for its flush, as Netherite's
+		// PersistStepsFirst parks only BatchProcessed; an input (a
+		// received message, an activity result, a timer) applies at once
+		// unless updates before it still wait, so state is always applied
+		// in log order.
 		x.none.add(u)
 		return u.Seq
 	}

@@ -54,6 +54,14 @@ func (u *update) Kind() updateKind {
 	return u.Body.kind()
 }
 
+// stepResult reports whether u records a work item's result (an
+// orchestration episode or an entity batch: Netherite's BatchProcessed),
+// the only updates that speculation none applies once durable.
+func (u *update) stepResult() bool {
+	k := u.Kind()
+	return k == updOrchestrated || k == updEntity
+}
+
 // instance is the instance whose session a work item's update locks
 // (orchestrated, entityStep), else "".
 func (u *update) instance() string {

@@ -50,6 +50,10 @@ func lastCompletion(r *Result) port.Time {
 // One Hello5 at a time: local speculation (pipelining) saves the commit
 // wait of every step that stays inside the partition, so its latency is
 // well below none's; global saves no more for a one-partition workflow.
+// Under none only a step's result waits for its flush (an activity's result
+// applies at once, as Netherite's PersistStepsFirst), so the client, which
+// also waits for its start's commit and the response's, sees about one
+// commit more per step than with local.
 func TestNetheriteHello5LatencyBySpeculation(t *testing.T) {
 	lat, client := map[netherite.Speculation]port.Time{}, map[netherite.Speculation]port.Time{}
 	for _, spec := range []netherite.Speculation{netherite.SpeculationNone, netherite.SpeculationLocal, netherite.SpeculationGlobal} {
@@ -70,5 +74,5 @@ func TestNetheriteHello5LatencyBySpeculation(t *testing.T) {
 			float64(lat[spec])/float64(port.Millisecond), float64(seen)/float64(port.Millisecond))
 	}
 	require.Less(t, lat[netherite.SpeculationLocal]*2, lat[netherite.SpeculationNone])
-	require.Less(t, client[netherite.SpeculationLocal]*2, client[netherite.SpeculationNone])
+	require.Less(t, client[netherite.SpeculationLocal]+lat[netherite.SpeculationNone]/2, client[netherite.SpeculationNone])
 }
