@@ -101,11 +101,11 @@ plots:
 	$(GO) run ./harness/cmd/dflab figures --plots --out results --notebooks notebooks
 
 ## calibrate: measure both engines' step costs here and fit the simulator's default model
-## set (paper2022c, the one specs and figures use) to the paper's calibration set; rewrites
-## harness/simrun/models/paper2022c.{json,-fit.csv,-fit.md,-costs.json} (paper2022 and
-## paper2022b, the older fits without the host structure and the services' limits, stay as they are)
+## set (paper2022d, the one specs and figures use) to the paper's calibration set; rewrites
+## harness/simrun/models/paper2022d.{json,-fit.csv,-fit.md,-costs.json} (paper2022, paper2022b and
+## paper2022c, the older fits before the host structure, the services' limits and the token buckets, stay as they are)
 calibrate:
-	$(GO) run ./harness/cmd/dflab calibrate --progress --force --name paper2022c
+	$(GO) run ./harness/cmd/dflab calibrate --progress --force --name paper2022d
 
 ## cluster-bench: local clusters of 1, 2 and 4 worker processes (Azurite, NATS R3) on this
 ## machine, Hello5 and Bank from a load process, and a 3-worker Hello5 run whose plan kill -9s a worker

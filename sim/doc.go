@@ -47,9 +47,10 @@
 //   - Services: each storage op kind has a latency (base sample plus a
 //     per-byte term) and throughput caps (Caps: per target — a queue, a
 //     table partition, a stream partition, a blob — or per account) served
-//     by next-free-slot servers (caps.go) that count requests, bytes and
-//     the units scalability targets count (port.ScaleUnits: Event Hubs
-//     ingress events, table entities). Fitted sets carry the Azure Storage
+//     by token buckets (caps.go; Cap.BurstSec deep, in seconds of the rate,
+//     0 for strict pacing) that count requests, bytes and the units
+//     scalability targets count (port.ScaleUnits: Event Hubs ingress
+//     events, table entities). Fitted sets carry the Azure Storage
 //     targets (calibrate.PaperCaps); a deployment adds the caps of what it
 //     provisions (Driver.AddCap: Netherite's Event Hubs namespace of
 //     eventHubs.throughputUnits TUs).

@@ -33,7 +33,7 @@ func modelsNote(models string) string {
 	if models == "default" {
 		return "`default`: the scenario suite's small plausible latency and CPU models, NOT calibrated on the paper's numbers"
 	}
-	if models == "paper2022" || models == "paper2022b" || models == "paper2022c" {
+	if models == "paper2022" || models == "paper2022b" || models == "paper2022c" || models == "paper2022d" {
 		return "`" + models + "`: fitted by `dflab calibrate` to paper-notes' calibration set only (single-node throughput, Hello3 latency); fit report in harness/simrun/models/" + models + "-fit.md"
 	}
 	return "`" + models + "` (see harness/simrun's model sets)"

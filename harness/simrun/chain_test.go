@@ -58,6 +58,9 @@ func TestTriggerChainsSurviveAHostCrash(t *testing.T) {
 		t.Run(c.system, func(t *testing.T) {
 			s := chainSpec(t, c.system, "at 150ms crash node0\nat 900ms restart node0", 6, 2)
 			s.Engine.Knobs["queue.visibility"] = c.knobs
+			// The crash time is chosen for this set's storage latencies:
+			// at 150 ms node0 holds dequeued messages.
+			s.Backend.Models = ModelsPaper2022c
 			out, err := RunWith(context.Background(), s, 3, Options{})
 			require.NoError(t, err)
 			require.EqualValues(t, 1, out.Faults.Total("crash"))

@@ -20,8 +20,10 @@
 // The model set is named by spec.backend.models and recorded in the
 // result (models.go): "default" is sim.DefaultModels, a small uncalibrated
 // set; "paper2022", "paper2022b" (the fit with the simulated cloud's
-// structure, sim/doc.go) and "paper2022c" (the default: besides, the
-// services' throughput limits) are fitted by `dflab calibrate`
+// structure, sim/doc.go), "paper2022c" (besides, the services' throughput
+// limits) and "paper2022d" (the default: the limits as token buckets,
+// speculation none parking only step results, Hello3 latency at the
+// engine's last update) are fitted by `dflab calibrate`
 // to the paper's calibration set and committed as models/<name>.json.
 // Empty stream reads are held until an append (as Event Hubs receivers
 // wait), not polled.

@@ -31,9 +31,16 @@ const (
 	// eventHubs.throughputUnits) and the original engine's activities per
 	// core (models/paper2022c.json and its fit report).
 	ModelsPaper2022c = "paper2022c"
+	// ModelsPaper2022d is the refit after the structure of issue 15's
+	// fidelity pass: the services' caps meter with token buckets (a
+	// second's budget), speculation none parks only a step's result, and
+	// Hello3 latency ends at the engine's record of the last update
+	// (models/paper2022d.json and its fit report, written entirely by
+	// dflab calibrate).
+	ModelsPaper2022d = "paper2022d"
 	// ModelsDefault is the scenario suite's small plausible set
 	// (sim.DefaultModels), never calibrated. The default of
-	// spec.backend.models is paper2022c (spec.DefaultModels).
+	// spec.backend.models is paper2022d (spec.DefaultModels).
 	ModelsDefault = "default"
 )
 
@@ -46,6 +53,7 @@ var modelSets = map[string]func() (*sim.ModelSet, error){
 	ModelsPaper2022:  func() (*sim.ModelSet, error) { return withSQL(EmbeddedModelSet(ModelsPaper2022)) },
 	ModelsPaper2022b: func() (*sim.ModelSet, error) { return withSQL(EmbeddedModelSet(ModelsPaper2022b)) },
 	ModelsPaper2022c: func() (*sim.ModelSet, error) { return withSQL(EmbeddedModelSet(ModelsPaper2022c)) },
+	ModelsPaper2022d: func() (*sim.ModelSet, error) { return withSQL(EmbeddedModelSet(ModelsPaper2022d)) },
 	ModelsDefault:    func() (*sim.ModelSet, error) { return sim.DefaultModels(), nil },
 }
 

@@ -85,7 +85,7 @@ func TestOnlySimBackendAndKnownModels(t *testing.T) {
 	s := resolved(t, spec.EngineOriginal, "hello5", "", 1, 1)
 	s.Backend.Models = "calibrated"
 	_, err := Run(context.Background(), s, 1, nil)
-	require.ErrorContains(t, err, `spec.backend.models = "calibrated": allowed: default, paper2022, paper2022b, paper2022c`)
+	require.ErrorContains(t, err, `spec.backend.models = "calibrated": allowed: default, paper2022, paper2022b, paper2022c, paper2022d`)
 	s.Backend = spec.Backend{Kind: spec.BackendDisk}
 	_, err = Run(context.Background(), s, 1, nil)
 	require.ErrorContains(t, err, "runs only")
@@ -111,7 +111,7 @@ func TestImageRecWaitsOnRemoteCalls(t *testing.T) {
 }
 
 func TestNamedModelSetsLoadAndValidate(t *testing.T) {
-	require.Equal(t, []string{ModelsDefault, ModelsPaper2022, ModelsPaper2022b, ModelsPaper2022c}, ModelSets())
+	require.Equal(t, []string{ModelsDefault, ModelsPaper2022, ModelsPaper2022b, ModelsPaper2022c, ModelsPaper2022d}, ModelSets())
 	b, err := ModelSet(ModelsPaper2022b)
 	require.NoError(t, err)
 	require.Contains(t, b.Host.WorkerKinds, "orchestration-step", "paper2022b has the host structure")

@@ -13,7 +13,7 @@ import (
 // Defaults of the fields Resolve fills.
 const (
 	DefaultBackend       = BackendSim // the embedded default: no services
-	DefaultModels        = "paper2022c"
+	DefaultModels        = "paper2022d"
 	DefaultConnectionEnv = "DFLAB_AZURE_CONNECTION"
 	DefaultInstances     = 1000 // of a workload the registry does not know
 	DefaultTimeLimit     = Duration(10 * time.Minute)

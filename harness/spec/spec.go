@@ -89,7 +89,7 @@ type Engine struct {
 // Backend is where storage lives.
 type Backend struct {
 	Kind string `json:"kind"`
-	// Models names the simulator's model set (sim only; default "paper2022c", fitted by dflab calibrate).
+	// Models names the simulator's model set (sim only; default "paper2022d", fitted by dflab calibrate).
 	Models string `json:"models,omitempty"`
 	// DiskLike gives the simulated page and append blobs a local disk's
 	// semantics (sim only): an acknowledged write is volatile until the
