@@ -46,6 +46,16 @@ var Features = []Feature{
 	{Name: "storage-caps", Hypothesis: 3,
 		Off:    "no Azure Storage scalability targets (per queue, table partition, page blob, account)",
 		models: func(m *sim.ModelSet) { m.Caps = nil }},
+	{Name: "storage-cap-bursts", Hypothesis: 3,
+		Off: "the Azure Storage targets pace every request strictly (burstSec = 0) instead of metering a second's budget (a token bucket 1 s deep); Event Hubs keeps its bucket",
+		models: func(m *sim.ModelSet) {
+			for i := range m.Caps {
+				m.Caps[i].BurstSec = 0
+			}
+		}},
+	{Name: "latency-at-engine-record", Hypothesis: 4,
+		Off:  "Hello3 latency ends when the client's wait is answered (load.latencyEnd = response), not at the engine's record of the instance's last update",
+		spec: func(s *spec.Spec) { s.Load.LatencyEnd = "" }},
 }
 
 // knob sets an engine's knob on the specs of that engine.

@@ -27,14 +27,19 @@ func TestEveryFeatureChangesTheModelOrASpec(t *testing.T) {
 		require.NoError(t, err)
 		changed := string(m) != string(before)
 		for _, e := range spec.Engines {
-			s := spec.Spec{Engine: spec.Engine{Name: e}, Workload: spec.Workload{Name: "hello5"},
-				Load: spec.Load{Kind: spec.LoadClosed, Instances: 400, Launchers: 200}}
-			was, _ := json.Marshal(s)
-			if f.spec != nil {
-				f.spec(&s)
+			for _, s := range []spec.Spec{
+				{Engine: spec.Engine{Name: e}, Workload: spec.Workload{Name: "hello5"},
+					Load: spec.Load{Kind: spec.LoadClosed, Instances: 400, Launchers: 200}},
+				{Engine: spec.Engine{Name: e}, Workload: spec.Workload{Name: "hello3"},
+					Load: spec.Load{Kind: spec.LoadOpen, RatePerSec: 10, Duration: spec.Duration(30e9), LatencyEnd: spec.LatencyEndStatus}},
+			} {
+				was, _ := json.Marshal(s)
+				if f.spec != nil {
+					f.spec(&s)
+				}
+				now, _ := json.Marshal(s)
+				changed = changed || string(now) != string(was)
 			}
-			now, _ := json.Marshal(s)
-			changed = changed || string(now) != string(was)
 		}
 		require.True(t, changed, "feature %s off changes nothing", f.Name)
 	}
