@@ -136,6 +136,7 @@ type SQLCoreScale struct {
 var SQLCoreScales = map[string]SQLCoreScale{
 	"paper2022b": {CPUFactor: 158.1, HostMs: 0.4691},
 	"paper2022c": {CPUFactor: 129.6, HostMs: 0.7483},
+	"paper2022d": {CPUFactor: 152.8, HostMs: 0.452021},
 }
 
 // SQLCoreScaleOf is the scale of the calibrated set base.

@@ -89,7 +89,7 @@ func TestSQLCoreScalesMatchTheSets(t *testing.T) {
 		require.Positive(t, checked, name)
 	}
 	_, err := SQLCoreScaleOf("default")
-	require.ErrorContains(t, err, `model set "default" has no cpuFactor and hostMs to scale the sql cores by; allowed: paper2022b, paper2022c`)
+	require.ErrorContains(t, err, `model set "default" has no cpuFactor and hostMs to scale the sql cores by; allowed: paper2022b, paper2022c, paper2022d`)
 }
 
 // The committed sql part was fitted against the default model set: its
