@@ -7,6 +7,9 @@ GO      ?= go
 # (?= would leave such an environment's GOFLAGS in force).
 export GOFLAGS := $(filter-out -buildvcs=false,$(GOFLAGS)) -buildvcs=auto
 PKGS    ?= ./...
+# The targets that run dflab build it first: go run would not stamp the
+# binary with the git revision its results rows record.
+DFLAB   := bin/dflab
 # staticcheck at a pinned version, fetched through the Go module proxy by go run
 # (go.mod stays free of it; the first run downloads and builds it once).
 STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
@@ -79,8 +82,8 @@ lint:
 ## bench: the main job on the simulator (no services): Hello5, Bank, WordCount and
 ## Collision on 1 and 4 nodes with both engines; prints a table, writes charts and CSV
 ## to results/bench
-bench:
-	$(GO) run ./harness/cmd/dflab bench --out results/bench
+bench: $(DFLAB)
+	$(DFLAB) bench --out results/bench
 
 ## bench-peers: Hello5 on microsoft/durabletask-go (SQLite in memory and in a file) and on
 ## dflab's Netherite (mem, disk) in one run, as ratios, with the command and the machine
@@ -92,44 +95,44 @@ bench-peers:
 ## 128 nodes (2 per point, about 75 CPU-s of the total): results/<figure>/ (JSONL, CSV, PNG, SVG),
 ## results/README.md (the schema) and one notebook per figure in notebooks/; prints the wall time and
 ## the simulated events per second
-figures:
-	$(GO) run ./harness/cmd/dflab figures --out results --notebooks notebooks --progress
-	$(GO) run ./harness/cmd/dflab schema > results/README.md
+figures: $(DFLAB)
+	$(DFLAB) figures --out results --notebooks notebooks --progress
+	$(DFLAB) schema > results/README.md
 
 ## plots: charts, CSVs and notebooks again from the results already in results/ (runs nothing)
-plots:
-	$(GO) run ./harness/cmd/dflab figures --plots --out results --notebooks notebooks
+plots: $(DFLAB)
+	$(DFLAB) figures --plots --out results --notebooks notebooks
 
 ## calibrate: measure both engines' step costs here and fit the simulator's default model
 ## set (paper2022d, the one specs and figures use) to the paper's calibration set; rewrites
 ## harness/simrun/models/paper2022d.{json,-fit.csv,-fit.md,-costs.json} (paper2022, paper2022b and
 ## paper2022c, the older fits before the host structure, the services' limits and the token buckets, stay as they are)
-calibrate:
-	$(GO) run ./harness/cmd/dflab calibrate --progress --force --name paper2022d
+calibrate: $(DFLAB)
+	$(DFLAB) calibrate --progress --force --name paper2022d
 
 ## cluster-bench: local clusters of 1, 2 and 4 worker processes (Azurite, NATS R3) on this
 ## machine, Hello5 and Bank from a load process, and a 3-worker Hello5 run whose plan kill -9s a worker
 ## (its row records the recovery time); rows to results/cluster (notebooks/cluster.ipynb).
 ## Correctness and process overheads on one machine, not scale-out.
-cluster-bench: deps
+cluster-bench: deps $(DFLAB)
 	@rm -f results/cluster/cluster.jsonl
-	$(GO) run ./harness/cmd/dflab cluster bench --workers 1,2,4 --workload hello5 --load closed:1000 --seed 1 --out results/cluster/cluster.jsonl
-	$(GO) run ./harness/cmd/dflab cluster bench --workers 1,2,4 --workload bank --load closed:100 --seed 1 --out results/cluster/cluster.jsonl
-	$(GO) run ./harness/cmd/dflab cluster bench --workers 3 --workload hello5 --load open:100:20s --seed 1 --knob leaseDuration=15s --knob acquireRetry=250ms --faults "at 5s crash node1" --out results/cluster/cluster.jsonl
-	$(GO) run ./harness/cmd/dflab plot --in results/cluster/cluster.jsonl --out results/cluster
+	$(DFLAB) cluster bench --workers 1,2,4 --workload hello5 --load closed:1000 --seed 1 --out results/cluster/cluster.jsonl
+	$(DFLAB) cluster bench --workers 1,2,4 --workload bank --load closed:100 --seed 1 --out results/cluster/cluster.jsonl
+	$(DFLAB) cluster bench --workers 3 --workload hello5 --load open:100:20s --seed 1 --knob leaseDuration=15s --knob acquireRetry=250ms --faults "at 5s crash node1" --out results/cluster/cluster.jsonl
+	$(DFLAB) plot --in results/cluster/cluster.jsonl --out results/cluster
 
 ## faults: the swarm fault campaign on the simulator (SEEDS seeds, default 5000):
 ## summary table with faults by kind, violations by checker and wall time
 SEEDS ?= 5000
-faults:
-	$(GO) run ./harness/cmd/dflab faults --seeds $(SEEDS)
+faults: $(DFLAB)
+	$(DFLAB) faults --seeds $(SEEDS)
 
 ## profile: an example: a CPU profile of a Hello5 run on the simulator (--profile cpu|mem|block|mutex|trace
 ## works on run, sweep, figures, faults, bench and calibrate), written beside its results, then its top functions
 PROFILE_DIR ?= results/profile
-profile:
+profile: $(DFLAB)
 	@rm -f $(PROFILE_DIR)/run.jsonl
-	$(GO) run ./harness/cmd/dflab run --engine netherite --backend sim --workload hello5 --load closed:5000 \
+	$(DFLAB) run --engine netherite --backend sim --workload hello5 --load closed:5000 \
 		--nodes 4 --cores 2 --out $(PROFILE_DIR)/run.jsonl --profile cpu
 	$(GO) tool pprof -top -nodecount=25 $(PROFILE_DIR)/cpu.pprof
 
@@ -139,8 +142,8 @@ microbench: deps
 
 ## azurite: the pinned Azurite on 127.0.0.1:10000-10002 with the flags the Azure SDK needs,
 ## data in memory; prints the connection string for DFLAB_AZURE_CONNECTION; Ctrl-C stops it
-azurite: deps
-	$(GO) run ./harness/cmd/dflab azurite
+azurite: deps $(DFLAB)
+	$(DFLAB) azurite
 
 ## test-storage: the Azure (on Azurite), NATS and PostgreSQL backends only
 test-storage: deps
@@ -149,3 +152,8 @@ test-storage: deps
 ## bench-storage: storage latency figures (Azurite figures are emulator figures, not Azure's)
 bench-storage: deps
 	$(GO) test -run '^$$' -bench . -benchtime 2s ./backends/disk/ ./backends/azure/ ./backends/nats/
+
+## bin/dflab: the dflab binary the targets above run (built each time; go caches)
+.PHONY: $(DFLAB)
+$(DFLAB):
+	$(GO) build -o $@ ./harness/cmd/dflab
