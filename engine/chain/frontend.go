@@ -28,7 +28,7 @@ func NewFrontend(cfg Config) (*Frontend, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	return &Frontend{base: base{Reactor: reactor.New(reactor.Shared), cfg: cfg}}, nil
+	return &Frontend{base: base{Funcs: reactor.NewFuncs(reactor.Shared), cfg: cfg}}, nil
 }
 
 // Step implements port.Core.

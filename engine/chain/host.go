@@ -67,7 +67,7 @@ func NewHost(cfg Config, reg *durable.Registry) (*Host, error) {
 	if reg == nil {
 		return nil, fmt.Errorf("chain: nil registry")
 	}
-	h := &Host{base: base{Reactor: reactor.New(reactor.Shared), cfg: cfg}, reg: reg, rnd: backoff.NewRand(cfg.Seed), last: -1}
+	h := &Host{base: base{Funcs: reactor.NewFuncs(reactor.Shared), cfg: cfg}, reg: reg, rnd: backoff.NewRand(cfg.Seed), last: -1}
 	h.onEnqueue = h.wake
 	return h, nil
 }
@@ -275,7 +275,7 @@ func listenerBackoff(min, max port.Time) backoff.Backoff {
 // base is what the host and the frontend share: the reactor and the
 // writes of a step's trigger.
 type base struct {
-	reactor.Reactor
+	reactor.Funcs
 	cfg Config
 	// onEnqueue, if set, is told of every message the core enqueued.
 	onEnqueue func(queue string)

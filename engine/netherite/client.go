@@ -20,7 +20,7 @@ type Client struct {
 	c      int
 	stream int
 	k      Knobs
-	reactor.Reactor
+	reactor.Funcs
 
 	seq     uint64
 	calls   map[uint64]port.CallID
@@ -60,7 +60,7 @@ func NewClient(cfg *Config, c int) (*Client, error) {
 	}
 	return &Client{cfg: cfg, c: c, stream: cfg.Partitions + c, k: cfg.Knobs.withDefaults(),
 		calls: map[uint64]port.CallID{}, callsOn: map[uint64]int{}, down: map[int]string{}, queued: map[int][]clientReq{}, retry: map[int][]clientReq{}, sending: map[int]bool{},
-		groups: map[uint64]*queryGroup{}, purges: map[uint64]*purgeGroup{}, Reactor: reactor.New(reactor.PerKind), in: inputReader{seen: map[int]int64{}}}, nil
+		groups: map[uint64]*queryGroup{}, purges: map[uint64]*purgeGroup{}, Funcs: reactor.NewFuncs(reactor.PerKind), in: inputReader{seen: map[int]int64{}}}, nil
 }
 
 // Step implements port.Core.

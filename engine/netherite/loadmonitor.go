@@ -24,7 +24,7 @@ type LoadMonitor struct {
 	cfg    *Config
 	k      Knobs
 	stream int
-	reactor.Reactor
+	reactor.Funcs
 
 	seq     int64
 	pos     int64
@@ -59,7 +59,7 @@ func NewLoadMonitor(cfg *Config) (*LoadMonitor, error) {
 		return nil, err
 	}
 	return &LoadMonitor{cfg: cfg, k: cfg.Knobs.withDefaults(), stream: cfg.monitorStream(),
-		loads: map[int]loadInfo{}, Reactor: reactor.New(reactor.PerKind)}, nil
+		loads: map[int]loadInfo{}, Funcs: reactor.NewFuncs(reactor.PerKind)}, nil
 }
 
 // Recommendation returns the current node-count advice (Nodes 0: no

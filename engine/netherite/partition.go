@@ -30,7 +30,7 @@ type Partition struct {
 	owner string
 	st    *state
 	phase phase
-	reactor.Reactor
+	reactor.Funcs
 	work map[string]int
 
 	log  commitLog
@@ -87,7 +87,7 @@ func NewPartition(cfg *Config, p int, owner string) (*Partition, error) {
 	if owner == "" {
 		return nil, fmt.Errorf("partition %d: owner is empty: allowed a non-empty lease owner name", p)
 	}
-	x := &Partition{cfg: cfg, k: cfg.Knobs.withDefaults(), p: p, owner: owner, Reactor: reactor.New(reactor.PerKind),
+	x := &Partition{cfg: cfg, k: cfg.Knobs.withDefaults(), p: p, owner: owner, Funcs: reactor.NewFuncs(reactor.PerKind),
 		work: map[string]int{}, inReady: map[string]bool{}, running: map[int64]bool{},
 		armed: map[int64]bool{}, due: map[int64]bool{}, senders: map[int]*sender{}}
 	x.setState(newState(p, cfg.Partitions))

@@ -43,7 +43,7 @@ func (x *Partition) restart(reason string, keepEpochs bool) {
 		fresh.global = globalSpec{known: x.global.known, top: x.global.top, cautious: true}
 	}
 	x.Drain() // requests in flight are drained, not acted on; timers of the old life are not ours
-	fresh.Reactor = x.Reactor
+	fresh.Funcs = x.Funcs
 	*x = *fresh
 	x.setState(x.st) // rebind the hooks to x
 	x.phase = phaseRestarting

@@ -111,7 +111,7 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	return &Client{hubIO: hubIO{Reactor: reactor.New(reactor.PerKind), n: newNames(cfg.Hub, cfg.ControlQueues)},
+	return &Client{hubIO: hubIO{Funcs: reactor.NewFuncs(reactor.PerKind), n: newNames(cfg.Hub, cfg.ControlQueues)},
 		cfg: cfg, rnd: backoff.NewRand(cfg.Seed)}, nil
 }
 

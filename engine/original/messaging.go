@@ -10,7 +10,7 @@ import (
 // hubIO is the reactor (engine/reactor) plus the task hub's names: what both cores need to
 // send, receive and retire queue messages.
 type hubIO struct {
-	reactor.Reactor
+	reactor.Funcs
 	n names
 	// loseRow is the planted bug PlantedLoseHistoryRow.
 	loseRow bool

@@ -61,7 +61,7 @@ func NewWorker(cfg Config, reg *durable.Registry) (*Worker, error) {
 	if reg == nil {
 		return nil, errors.New("original.NewWorker: registry is nil")
 	}
-	w := &Worker{hubIO: hubIO{Reactor: reactor.New(reactor.PerKind), n: newNames(cfg.Hub, cfg.ControlQueues)},
+	w := &Worker{hubIO: hubIO{Funcs: reactor.NewFuncs(reactor.PerKind), n: newNames(cfg.Hub, cfg.ControlQueues)},
 		cfg: cfg, reg: reg, rnd: backoff.NewRand(cfg.Seed ^ fnv64(cfg.WorkerID)),
 		sessions: map[string]*session{}, cache: map[string]*cursor{}, delivered: map[string]string{}, rowTags: map[string]string{}}
 	for i := 0; i < cfg.ControlQueues; i++ {

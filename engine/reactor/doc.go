@@ -2,11 +2,15 @@
 // and for every storage request, timer and activity the core has asked
 // for, the continuation its completion, firing or result is handed to.
 //
-// A continuation is data first: a Then names the step the core takes with
-// the outcome and what it concerns (an instance, a queue), so a core, a
-// step script (internal/steptest) or a debugger can print what a core is
-// waiting for (Pending) instead of holding anonymous closures. The step
-// itself is a func kept beside its Then.
+// A continuation is data: a value of the core's own type K (Reactor[K]),
+// a struct carrying what the step needs (the instance, the batch, the
+// queue) whose Then says how it prints. When the outcome arrives, Dispatch
+// hands the value and the outcome to the core's step function, which
+// dispatches on the value (in the engines, a method of each continuation
+// type), so a core, a step script (internal/steptest) or a debugger can
+// print what a core is waiting for (Pending), as etcd-io/raft's steps are
+// messages. Funcs is the older form, a func kept beside each Then, for the
+// engines whose steps are not data yet.
 //
 // Every engine's cores use one Reactor: engine/original, engine/sql,
 // engine/workflow, engine/chain and engine/netherite. Inputs are matched to

@@ -17,9 +17,9 @@ const (
 	Shared
 )
 
-// Then is the continuation of one piece of in-flight work as data: Step
-// names what the core does with the outcome, About what it concerns (an
-// instance, a queue; "" if nothing in particular).
+// Then is how a continuation prints: Step names what the core does with
+// the outcome, About what it concerns (an instance, a queue; "" if nothing
+// in particular).
 type Then struct {
 	Step  string
 	About string
@@ -33,16 +33,49 @@ func (t Then) String() string {
 	return t.Step + " " + t.About
 }
 
-// pending is a continuation with the step itself, do (a func taking the
-// outcome).
-type pending[F any] struct {
-	then Then
-	do   F
+// Cont is a continuation: a value of the core's own type that says, as
+// data, which step the core takes with an outcome and with what (the
+// instance, the batch, the queue it concerns). The core dispatches on it
+// when the outcome arrives (Dispatch's run).
+type Cont interface {
+	Then() Then
 }
 
-// Reactor is the in-flight bookkeeping of one core. Embed it: its Ready
-// and Advance implement those of port.Core.
-type Reactor struct {
+// Outcome is what a continuation is handed: a request's Completion, the
+// Completions of an All in op order, an activity's Done; nothing for a
+// timer.
+type Outcome struct {
+	Completion  port.Completion
+	Completions []port.Completion
+	Done        port.ActivityDone
+}
+
+// fanIn gathers the completions of one All.
+type fanIn struct {
+	done []port.Completion
+	left int
+}
+
+// slot is one piece of in-flight work: its continuation, the All it is
+// part of (fan, at index i) and whether a Drain left it without effect.
+type slot[K Cont] struct {
+	k       K
+	fan     *fanIn
+	i       int
+	drained bool
+}
+
+func (s slot[K]) then() Then {
+	if s.drained {
+		return Then{"drained", s.k.Then().String()}
+	}
+	return s.k.Then()
+}
+
+// Reactor is the in-flight bookkeeping of one core, whose continuations
+// are values of type K. Embed it: its Ready and Advance implement those of
+// port.Core.
+type Reactor[K Cont] struct {
 	now    port.Time
 	rd     port.Ready
 	ids    IDs
@@ -50,20 +83,20 @@ type Reactor struct {
 	reqID  port.RequestID
 	timeID port.TimerID
 	actID  port.ActivityID
-	reqs   map[port.RequestID]pending[func(port.Completion)]
-	timers map[port.TimerID]pending[func()]
-	acts   map[port.ActivityID]pending[func(port.ActivityDone)]
+	reqs   map[port.RequestID]slot[K]
+	timers map[port.TimerID]slot[K]
+	acts   map[port.ActivityID]slot[K]
 }
 
 // New returns an empty Reactor numbering its work as ids says.
-func New(ids IDs) Reactor {
-	return Reactor{ids: ids, reqs: map[port.RequestID]pending[func(port.Completion)]{},
-		timers: map[port.TimerID]pending[func()]{}, acts: map[port.ActivityID]pending[func(port.ActivityDone)]{}}
+func New[K Cont](ids IDs) Reactor[K] {
+	return Reactor[K]{ids: ids, reqs: map[port.RequestID]slot[K]{},
+		timers: map[port.TimerID]slot[K]{}, acts: map[port.ActivityID]slot[K]{}}
 }
 
 // next returns the id the next item of a kind gets, given that kind's own
 // counter (used under PerKind).
-func (r *Reactor) next(own *uint64) uint64 {
+func (r *Reactor[K]) next(own *uint64) uint64 {
 	c := own
 	if r.ids == Shared {
 		c = &r.shared
@@ -73,74 +106,70 @@ func (r *Reactor) next(own *uint64) uint64 {
 }
 
 // Now is the time of the input being stepped.
-func (r *Reactor) Now() port.Time { return r.now }
+func (r *Reactor[K]) Now() port.Time { return r.now }
 
 // SetNow sets the time of the input being stepped, for a core that steps
 // inputs other than completions, firings and results before Dispatch (or
 // without it).
-func (r *Reactor) SetNow(now port.Time) { r.now = now }
+func (r *Reactor[K]) SetNow(now port.Time) { r.now = now }
 
-// Issue asks for op; then runs with its completion.
-func (r *Reactor) Issue(op port.Op, step, about string, do func(port.Completion)) port.RequestID {
-	return r.IssueMarked(op, port.Mark{}, port.Mark{}, step, about, do)
+// Issue asks for op; k is handed its completion.
+func (r *Reactor[K]) Issue(op port.Op, k K) port.RequestID {
+	return r.IssueMarked(op, port.Mark{}, port.Mark{}, k)
 }
 
 // IssueMarked is Issue with the log positions the request needs durable
 // and makes durable (the outbox rule, checked by the drivers).
-func (r *Reactor) IssueMarked(op port.Op, needs, makes port.Mark, step, about string, do func(port.Completion)) port.RequestID {
+func (r *Reactor[K]) IssueMarked(op port.Op, needs, makes port.Mark, k K) port.RequestID {
+	return r.issue(op, needs, makes, slot[K]{k: k})
+}
+
+func (r *Reactor[K]) issue(op port.Op, needs, makes port.Mark, s slot[K]) port.RequestID {
 	id := port.RequestID(r.next((*uint64)(&r.reqID)))
 	r.rd.Requests = append(r.rd.Requests, port.Request{ID: id, Op: op, Needs: needs, Makes: makes})
-	r.reqs[id] = pending[func(port.Completion)]{Then{step, about}, do}
+	r.reqs[id] = s
 	return id
 }
 
-// All issues ops at once and runs do with their completions, in op order,
-// when the last one is in; each request's continuation prints as step
-// about. With no ops do runs at once.
-func (r *Reactor) All(ops []port.Op, step, about string, do func([]port.Completion)) {
+// All issues ops at once; k is handed their completions, in op order,
+// when the last one is in (each request prints as k). With no ops it
+// issues nothing and reports false: the caller takes k's step itself.
+func (r *Reactor[K]) All(ops []port.Op, k K) bool {
 	if len(ops) == 0 {
-		do(nil)
-		return
+		return false
 	}
-	done := make([]port.Completion, len(ops))
-	left := len(ops)
+	f := &fanIn{done: make([]port.Completion, len(ops)), left: len(ops)}
 	for i, op := range ops {
-		r.Issue(op, step, about, func(c port.Completion) {
-			done[i] = c
-			if left--; left == 0 {
-				do(done)
-			}
-		})
+		r.issue(op, port.Mark{}, port.Mark{}, slot[K]{k: k, fan: f, i: i})
 	}
+	return true
 }
 
-// At runs do at time t and returns the timer's id.
-func (r *Reactor) At(t port.Time, step, about string, do func()) port.TimerID {
+// At hands k the firing of a timer at time t and returns the timer's id.
+func (r *Reactor[K]) At(t port.Time, k K) port.TimerID {
 	id := port.TimerID(r.next((*uint64)(&r.timeID)))
 	r.rd.Timers = append(r.rd.Timers, port.Timer{ID: id, At: t})
-	r.timers[id] = pending[func()]{Then{step, about}, do}
+	r.timers[id] = slot[K]{k: k}
 	return id
 }
 
-// After runs do once d has passed and returns the timer's id.
-func (r *Reactor) After(d port.Time, step, about string, do func()) port.TimerID {
-	return r.At(r.now+d, step, about, do)
-}
+// After is At once d has passed.
+func (r *Reactor[K]) After(d port.Time, k K) port.TimerID { return r.At(r.now+d, k) }
 
 // Cancel drops a timer: its firing is ignored.
-func (r *Reactor) Cancel(id port.TimerID) { delete(r.timers, id) }
+func (r *Reactor[K]) Cancel(id port.TimerID) { delete(r.timers, id) }
 
-// Run asks for an activity execution and runs do with its result.
-func (r *Reactor) Run(name string, input []byte, fn func() ([]byte, error), step, about string, do func(port.ActivityDone)) port.ActivityID {
+// Run asks for an activity execution; k is handed its result.
+func (r *Reactor[K]) Run(name string, input []byte, fn func() ([]byte, error), k K) port.ActivityID {
 	id := port.ActivityID(r.next((*uint64)(&r.actID)))
 	r.rd.Activities = append(r.rd.Activities, port.ActivityTask{ID: id, Name: name, Input: input, Run: fn})
-	r.acts[id] = pending[func(port.ActivityDone)]{Then{step, about}, do}
+	r.acts[id] = slot[K]{k: k}
 	return id
 }
 
 // Work records CPU work of a kind for the simulator's cost model, adding
 // to the Ready's entry of that kind; n <= 0 records nothing.
-func (r *Reactor) Work(kind string, n int) {
+func (r *Reactor[K]) Work(kind string, n int) {
 	if n <= 0 {
 		return
 	}
@@ -154,37 +183,49 @@ func (r *Reactor) Work(kind string, n int) {
 }
 
 // Respond answers a client call.
-func (r *Reactor) Respond(id port.CallID, resp any, err error) {
+func (r *Reactor[K]) Respond(id port.CallID, resp any, err error) {
 	r.rd.Responses = append(r.rd.Responses, port.Response{ID: id, Resp: resp, Err: err})
 }
 
 // Report adds a health report to the Ready.
-func (r *Reactor) Report(h port.Health) { r.rd.Health = append(r.rd.Health, h) }
+func (r *Reactor[K]) Report(h port.Health) { r.rd.Health = append(r.rd.Health, h) }
 
 // Out is the Ready being filled, for what a core adds without a
 // continuation (activities it tracks in its own state, work it counts).
-func (r *Reactor) Out() *port.Ready { return &r.rd }
+func (r *Reactor[K]) Out() *port.Ready { return &r.rd }
 
-// Dispatch runs the continuation of a completion, timer firing or
-// activity result (none if it is not pending any more) and reports
-// whether in was one of those kinds. It sets Now to now whatever in is.
-func (r *Reactor) Dispatch(now port.Time, in port.Input) bool {
+// Dispatch takes a completion, timer firing or activity result: if its
+// continuation is pending (and not drained), run is handed it with the
+// outcome. It reports whether in was one of those kinds and sets Now to
+// now whatever in is.
+func (r *Reactor[K]) Dispatch(now port.Time, in port.Input, run func(K, Outcome)) bool {
 	r.now = now
 	switch v := in.(type) {
 	case port.Completion:
-		if p, ok := r.reqs[v.ID]; ok {
-			delete(r.reqs, v.ID)
-			p.do(v)
+		s, ok := r.reqs[v.ID]
+		if !ok {
+			break
+		}
+		delete(r.reqs, v.ID)
+		switch {
+		case s.drained:
+		case s.fan != nil:
+			s.fan.done[s.i] = v
+			if s.fan.left--; s.fan.left == 0 {
+				run(s.k, Outcome{Completions: s.fan.done})
+			}
+		default:
+			run(s.k, Outcome{Completion: v})
 		}
 	case port.TimerFired:
-		if p, ok := r.timers[v.ID]; ok {
+		if s, ok := r.timers[v.ID]; ok {
 			delete(r.timers, v.ID)
-			p.do()
+			run(s.k, Outcome{})
 		}
 	case port.ActivityDone:
-		if p, ok := r.acts[v.ID]; ok {
+		if s, ok := r.acts[v.ID]; ok {
 			delete(r.acts, v.ID)
-			p.do(v)
+			run(s.k, Outcome{Done: v})
 		}
 	default:
 		return false
@@ -194,33 +235,34 @@ func (r *Reactor) Dispatch(now port.Time, in port.Input) bool {
 
 // Forget drops request id's continuation (its completion will be
 // ignored) and reports whether it was pending.
-func (r *Reactor) Forget(id port.RequestID) bool {
+func (r *Reactor[K]) Forget(id port.RequestID) bool {
 	_, ok := r.reqs[id]
 	delete(r.reqs, id)
 	return ok
 }
 
 // Requests is the number of requests in flight.
-func (r *Reactor) Requests() int { return len(r.reqs) }
+func (r *Reactor[K]) Requests() int { return len(r.reqs) }
 
 // Drain starts a new life on the same ids and Ready: every request in
-// flight stays pending but is no longer acted on (its continuation
-// becomes "drained", naming the step it replaces), and the timers and
+// flight stays pending but is no longer acted on (its continuation prints
+// as "drained", naming the step it replaces), and the timers and
 // activities of the old life are forgotten.
-func (r *Reactor) Drain() {
+func (r *Reactor[K]) Drain() {
 	//archtest:orderfree each entry is rewritten on its own
-	for id, p := range r.reqs {
-		r.reqs[id] = pending[func(port.Completion)]{Then{"drained", p.then.String()}, func(port.Completion) {}}
+	for id, s := range r.reqs {
+		s.drained = true
+		r.reqs[id] = s
 	}
 	clear(r.timers)
 	clear(r.acts)
 }
 
 // Ready implements port.Core.
-func (r *Reactor) Ready() port.Ready { return r.rd }
+func (r *Reactor[K]) Ready() port.Ready { return r.rd }
 
 // Advance implements port.Core.
-func (r *Reactor) Advance(port.Ready) { r.rd = port.Ready{} }
+func (r *Reactor[K]) Advance(port.Ready) { r.rd = port.Ready{} }
 
 // Kind is the kind of a piece of in-flight work.
 type Kind string
@@ -233,7 +275,7 @@ const (
 )
 
 // Pending is one piece of in-flight work as data: its kind, its id and
-// its continuation.
+// its continuation as it prints.
 type Pending struct {
 	Kind Kind
 	ID   uint64
@@ -242,24 +284,24 @@ type Pending struct {
 
 // Pending lists the work in flight, requests first, then timers, then
 // activities, each by id.
-func (r *Reactor) Pending() []Pending {
+func (r *Reactor[K]) Pending() []Pending {
 	ps := make([]Pending, 0, len(r.reqs)+len(r.timers)+len(r.acts))
 	n := 0
 	//archtest:orderfree sorted below
-	for id, p := range r.reqs {
-		ps = append(ps, Pending{Kind: Request, ID: uint64(id), Then: p.then})
+	for id, s := range r.reqs {
+		ps = append(ps, Pending{Kind: Request, ID: uint64(id), Then: s.then()})
 	}
 	sortFrom(ps, n)
 	n = len(ps)
 	//archtest:orderfree sorted below
-	for id, p := range r.timers {
-		ps = append(ps, Pending{Kind: Timer, ID: uint64(id), Then: p.then})
+	for id, s := range r.timers {
+		ps = append(ps, Pending{Kind: Timer, ID: uint64(id), Then: s.then()})
 	}
 	sortFrom(ps, n)
 	n = len(ps)
 	//archtest:orderfree sorted below
-	for id, p := range r.acts {
-		ps = append(ps, Pending{Kind: Activity, ID: uint64(id), Then: p.then})
+	for id, s := range r.acts {
+		ps = append(ps, Pending{Kind: Activity, ID: uint64(id), Then: s.then()})
 	}
 	sortFrom(ps, n)
 	return ps

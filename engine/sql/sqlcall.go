@@ -8,12 +8,12 @@ import (
 // hubReactor is the cores' reactor (engine/reactor) with the task hub
 // their procedure calls name.
 type hubReactor struct {
-	reactor.Reactor
+	reactor.Funcs
 	hub string
 }
 
 func newHubReactor(hub string) hubReactor {
-	return hubReactor{Reactor: reactor.New(reactor.PerKind), hub: hub}
+	return hubReactor{Funcs: reactor.NewFuncs(reactor.PerKind), hub: hub}
 }
 
 // call issues one procedure call; do runs with its completion.

@@ -17,7 +17,7 @@ import (
 // name) and adds the name to the inbox the service core polls; status and
 // wait read the record; a query lists the records and reads them.
 type Frontend struct {
-	reactor.Reactor
+	reactor.Funcs
 	cfg        Config
 	ready      bool
 	queued     []port.ClientCall // calls before the inbox exists
@@ -34,7 +34,7 @@ func NewFrontend(cfg Config) (*Frontend, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	return &Frontend{Reactor: reactor.New(reactor.Shared), cfg: cfg, bucket: newBucket(cfg.StartBucket, cfg.StartRefill)}, nil
+	return &Frontend{Funcs: reactor.NewFuncs(reactor.Shared), cfg: cfg, bucket: newBucket(cfg.StartBucket, cfg.StartRefill)}, nil
 }
 
 // Throttled counts the starts that waited for the start bucket.

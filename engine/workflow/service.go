@@ -23,7 +23,7 @@ type Stats struct {
 
 // Service is the workflow service's core.
 type Service struct {
-	reactor.Reactor
+	reactor.Funcs
 	cfg   Config
 	reg   *durable.Registry
 	execs map[string]*execution // running executions
@@ -59,7 +59,7 @@ func New(cfg Config, reg *durable.Registry) (*Service, error) {
 	if reg == nil {
 		return nil, fmt.Errorf("workflow: nil registry")
 	}
-	return &Service{Reactor: reactor.New(reactor.Shared), cfg: cfg, reg: reg, execs: map[string]*execution{}, ended: map[string]bool{},
+	return &Service{Funcs: reactor.NewFuncs(reactor.Shared), cfg: cfg, reg: reg, execs: map[string]*execution{}, ended: map[string]bool{},
 		trans: newBucket(cfg.TransitionBucket, cfg.TransitionRefill)}, nil
 }
 
