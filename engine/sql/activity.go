@@ -7,6 +7,7 @@ import (
 
 	"github.com/dflab/dflab/engine/durable"
 	"github.com/dflab/dflab/engine/port"
+	"github.com/dflab/dflab/engine/reactor"
 	"github.com/dflab/dflab/engine/replay"
 )
 
@@ -28,30 +29,53 @@ func (w *Worker) runTask(t port.SQLTask) {
 		reply := replay.RunActivity(context.Background(), reg, m)
 		return durable.AppendEvent(nil, &reply.Event), nil
 	}
-	w.Run(ev.Name, ev.Payload, run, "task-done", t.Instance, func(d port.ActivityDone) {
-		res, _, err := durable.DecodeEvent(d.Output)
-		if d.Err != nil || err != nil {
-			res = durable.Event{Kind: durable.TaskFailed, ID: ev.ID,
-				Failure: fmt.Sprintf("activity %q: %v", ev.Name, errors.Join(d.Err, err))}
-		}
-		w.complete(t, res)
-	})
+	w.Run(ev.Name, ev.Payload, run, taskDone{task: t, id: ev.ID, name: ev.Name})
+}
+
+// taskDone: the activity of a locked task (its TaskScheduled's id and
+// name) returned: complete the task with its result.
+type taskDone struct {
+	task port.SQLTask
+	id   int32
+	name string
+}
+
+func (k taskDone) Then() reactor.Then { return reactor.Then{Step: "task-done", About: k.task.Instance} }
+
+func (k taskDone) step(w *Worker, o reactor.Outcome) {
+	d := o.Done
+	res, _, err := durable.DecodeEvent(d.Output)
+	if d.Err != nil || err != nil {
+		res = durable.Event{Kind: durable.TaskFailed, ID: k.id,
+			Failure: fmt.Sprintf("activity %q: %v", k.name, errors.Join(d.Err, err))}
+	}
+	w.complete(k.task, res)
 }
 
 func (w *Worker) complete(t port.SQLTask, res durable.Event) {
 	p := port.SQLCompleteTasks{Seqs: []int64{t.Seq},
 		Results: []port.SQLNewEvent{{Instance: t.Instance, Exec: t.Exec, Event: durable.AppendEvent(nil, &res)}}}
-	w.call(p, "tasks-completed", t.Instance, func(c port.Completion) {
-		switch {
-		case c.Err == nil:
-			w.wake(&w.orch, w.pollOrchestrations)
-		case errors.Is(c.Err, port.ErrDuplicateExecution):
-			w.stats.Duplicates++
-		default:
-			// Abandoned: the task's lock expires and it runs again.
-			w.stats.Abandoned++
-		}
-		w.acts.busy--
-		w.pollTasks()
-	})
+	w.call(p, tasksCompleted{instance: t.Instance})
+}
+
+// tasksCompleted: a task's result is in its instance's NewEvents (or the
+// call failed): the activity slot is free.
+type tasksCompleted struct{ instance string }
+
+func (k tasksCompleted) Then() reactor.Then {
+	return reactor.Then{Step: "tasks-completed", About: k.instance}
+}
+
+func (tasksCompleted) step(w *Worker, o reactor.Outcome) {
+	switch c := o.Completion; {
+	case c.Err == nil:
+		w.wake(orchestrations)
+	case errors.Is(c.Err, port.ErrDuplicateExecution):
+		w.stats.Duplicates++
+	default:
+		// Abandoned: the task's lock expires and it runs again.
+		w.stats.Abandoned++
+	}
+	w.acts.busy--
+	w.pollTasks()
 }

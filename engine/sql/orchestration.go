@@ -7,6 +7,7 @@ import (
 
 	"github.com/dflab/dflab/engine/durable"
 	"github.com/dflab/dflab/engine/port"
+	"github.com/dflab/dflab/engine/reactor"
 	"github.com/dflab/dflab/engine/replay"
 )
 
@@ -81,8 +82,18 @@ func (w *Worker) orchestrationStep(wi port.SQLWorkItem) {
 
 func (w *Worker) discard(instance string, deleted []int64) {
 	w.stats.Discards++
-	w.call(port.SQLDiscardEvents{Instance: instance, Deleted: deleted}, "events-discarded", instance, func(port.Completion) { w.stepDone() })
+	w.call(port.SQLDiscardEvents{Instance: instance, Deleted: deleted}, eventsDiscarded{instance: instance})
 }
+
+// eventsDiscarded: a step that changed nothing consumed its events (or
+// the call failed and their lock expires): the step is over.
+type eventsDiscarded struct{ instance string }
+
+func (k eventsDiscarded) Then() reactor.Then {
+	return reactor.Then{Step: "events-discarded", About: k.instance}
+}
+
+func (eventsDiscarded) step(w *Worker, _ reactor.Outcome) { w.stepDone() }
 
 // runSteps replays and steps the instance (and, after ContinueAsNew, the
 // new execution in place) and builds the checkpoint; false means the
@@ -182,39 +193,60 @@ func orEmpty(b []byte) []byte {
 // the step: the lock expires and another poll takes the events again.
 func (w *Worker) checkpoint(cp port.SQLCheckpoint) {
 	if w.cfg.Planted == PlantedReleaseLockEarly && len(cp.Deleted) > 0 && !cp.KeepLock {
-		early := cp
-		w.call(port.SQLDiscardEvents{Instance: cp.Instance, Deleted: cp.Deleted}, "events-discarded", cp.Instance, func(c port.Completion) {
-			if c.Err != nil {
-				w.stats.Abandoned++
-				w.stepDone()
-				return
-			}
-			early.Deleted = nil
-			w.checkpoint(early)
-		})
+		w.call(port.SQLDiscardEvents{Instance: cp.Instance, Deleted: cp.Deleted}, earlyDiscarded{cp: cp})
 		return
 	}
-	w.call(cp, "checkpointed", cp.Instance, func(c port.Completion) {
-		switch {
-		case c.Err == nil:
-			if len(cp.Tasks) > 0 {
-				w.wake(&w.acts, w.pollTasks)
-			}
-			if len(cp.Events) > 0 {
-				w.wake(&w.orch, w.pollOrchestrations)
-			}
-		case errors.Is(c.Err, port.ErrDuplicateExecution) && w.cfg.Planted == PlantedSkipDuplicateCheck && len(cp.History) > 0:
-			again := cp
-			again.History, again.Read = nil, ""
-			w.checkpoint(again)
-			return
-		case errors.Is(c.Err, port.ErrDuplicateExecution):
-			w.stats.Duplicates++
-		default:
-			w.stats.Abandoned++
-		}
+	w.call(cp, checkpointed{cp: cp})
+}
+
+// earlyDiscarded (PlantedReleaseLockEarly): a step's events were deleted
+// before its checkpoint: commit the checkpoint without them.
+type earlyDiscarded struct{ cp port.SQLCheckpoint }
+
+func (k earlyDiscarded) Then() reactor.Then {
+	return reactor.Then{Step: "events-discarded", About: k.cp.Instance}
+}
+
+func (k earlyDiscarded) step(w *Worker, o reactor.Outcome) {
+	if o.Completion.Err != nil {
+		w.stats.Abandoned++
 		w.stepDone()
-	})
+		return
+	}
+	early := k.cp
+	early.Deleted = nil
+	w.checkpoint(early)
+}
+
+// checkpointed: a step's checkpoint committed (or not): wake the
+// dispatchers it gave work and end the step.
+type checkpointed struct{ cp port.SQLCheckpoint }
+
+func (k checkpointed) Then() reactor.Then {
+	return reactor.Then{Step: "checkpointed", About: k.cp.Instance}
+}
+
+func (k checkpointed) step(w *Worker, o reactor.Outcome) {
+	cp := k.cp
+	switch c := o.Completion; {
+	case c.Err == nil:
+		if len(cp.Tasks) > 0 {
+			w.wake(tasks)
+		}
+		if len(cp.Events) > 0 {
+			w.wake(orchestrations)
+		}
+	case errors.Is(c.Err, port.ErrDuplicateExecution) && w.cfg.Planted == PlantedSkipDuplicateCheck && len(cp.History) > 0:
+		again := cp
+		again.History, again.Read = nil, ""
+		w.checkpoint(again)
+		return
+	case errors.Is(c.Err, port.ErrDuplicateExecution):
+		w.stats.Duplicates++
+	default:
+		w.stats.Abandoned++
+	}
+	w.stepDone()
 }
 
 // recordsAnything reports whether a step's new history holds more than

@@ -6,17 +6,17 @@ import (
 )
 
 // hubReactor is the cores' reactor (engine/reactor) with the task hub
-// their procedure calls name.
-type hubReactor struct {
-	reactor.Funcs
+// their procedure calls name; K is the core's continuation type.
+type hubReactor[K reactor.Cont] struct {
+	reactor.Reactor[K]
 	hub string
 }
 
-func newHubReactor(hub string) hubReactor {
-	return hubReactor{Funcs: reactor.NewFuncs(reactor.PerKind), hub: hub}
+func newHubReactor[K reactor.Cont](hub string) hubReactor[K] {
+	return hubReactor[K]{Reactor: reactor.New[K](reactor.PerKind), hub: hub}
 }
 
-// call issues one procedure call; do runs with its completion.
-func (r *hubReactor) call(p port.Proc, step, about string, do func(port.Completion)) {
-	r.Issue(port.SQLCall{Hub: r.hub, Proc: p}, step, about, do)
+// call issues one procedure call; k is handed its completion.
+func (r *hubReactor[K]) call(p port.Proc, k K) {
+	r.Issue(port.SQLCall{Hub: r.hub, Proc: p}, k)
 }

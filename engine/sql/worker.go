@@ -8,6 +8,7 @@ import (
 	"github.com/dflab/dflab/engine/backoff"
 	"github.com/dflab/dflab/engine/durable"
 	"github.com/dflab/dflab/engine/port"
+	"github.com/dflab/dflab/engine/reactor"
 )
 
 // Stats count what a worker did in its current life.
@@ -21,7 +22,6 @@ type Stats struct {
 
 // dispatcher is one of a worker's two polling loops.
 type dispatcher struct {
-	name string // what it polls for, as its continuations print it
 	poller
 	busy, max int
 	polling   bool
@@ -30,7 +30,7 @@ type dispatcher struct {
 // Worker is the SQL engine's per-node core: it polls the database for
 // orchestration work items and activity tasks, runs them and checkpoints.
 type Worker struct {
-	hubReactor
+	hubReactor[workerStep]
 	cfg       Config
 	reg       *durable.Registry
 	rnd       backoff.Rand
@@ -52,9 +52,9 @@ func NewWorker(cfg Config, reg *durable.Registry) (*Worker, error) {
 	if reg == nil {
 		return nil, errors.New("sql.NewWorker: registry is nil")
 	}
-	w := &Worker{hubReactor: newHubReactor(cfg.Hub), cfg: cfg, reg: reg, rnd: backoff.NewRand(cfg.Seed ^ fnv64(cfg.WorkerID))}
-	w.orch = dispatcher{name: "orchestrations", poller: newPoller(cfg.PollMin, cfg.PollDelta, cfg.PollMax), max: cfg.MaxOrchestrations}
-	w.acts = dispatcher{name: "tasks", poller: newPoller(cfg.PollMin, cfg.PollDelta, cfg.PollMax), max: cfg.MaxActivities}
+	w := &Worker{hubReactor: newHubReactor[workerStep](cfg.Hub), cfg: cfg, reg: reg, rnd: backoff.NewRand(cfg.Seed ^ fnv64(cfg.WorkerID))}
+	w.orch = dispatcher{poller: newPoller(cfg.PollMin, cfg.PollDelta, cfg.PollMax), max: cfg.MaxOrchestrations}
+	w.acts = dispatcher{poller: newPoller(cfg.PollMin, cfg.PollDelta, cfg.PollMax), max: cfg.MaxActivities}
 	return w, nil
 }
 
@@ -63,7 +63,7 @@ func (w *Worker) Stats() Stats { return w.stats }
 
 // Step implements port.Core.
 func (w *Worker) Step(now port.Time, in port.Input) {
-	if w.Dispatch(now, in) {
+	if w.Dispatch(now, in, w.run) {
 		return
 	}
 	switch v := in.(type) {
@@ -77,43 +77,68 @@ func (w *Worker) Step(now port.Time, in port.Input) {
 
 // setup creates the schema (existing tables are fine), then starts both
 // dispatchers.
-func (w *Worker) setup() {
-	w.call(port.SQLCreateSchema{}, "schema-created", "", func(c port.Completion) {
-		w.health(c.Err)
-		if c.Err != nil {
-			w.After(w.cfg.RetryDelay, "setup-retry", "", w.setup)
-			return
-		}
-		w.ready = true
-		w.pollOrchestrations()
-		w.pollTasks()
-	})
+func (w *Worker) setup() { w.call(port.SQLCreateSchema{}, schemaCreated{}) }
+
+// schemaCreated: the schema exists (or the call failed: setup again after
+// RetryDelay); both dispatchers poll.
+type schemaCreated struct{}
+
+func (schemaCreated) Then() reactor.Then { return reactor.Then{Step: "schema-created"} }
+
+func (schemaCreated) step(w *Worker, o reactor.Outcome) {
+	w.health(o.Completion.Err)
+	if o.Completion.Err != nil {
+		w.After(w.cfg.RetryDelay, setupRetry{})
+		return
+	}
+	w.ready = true
+	w.pollOrchestrations()
+	w.pollTasks()
 }
+
+// setupRetry: RetryDelay has passed since the schema could not be created
+// (or was found gone): set it up again.
+type setupRetry struct{}
+
+func (setupRetry) Then() reactor.Then { return reactor.Then{Step: "setup-retry"} }
+
+func (setupRetry) step(w *Worker, _ reactor.Outcome) { w.setup() }
 
 // idle is the provider's WaitAsync after an empty poll: at once if a
 // wake-up came meanwhile, else after the current interval; either way the
 // interval is updated for the next one.
-func (w *Worker) idle(d *dispatcher, poll func()) {
+func (w *Worker) idle(l loop) {
+	d := w.dispatcher(l)
 	switch {
 	case d.signaled:
 		d.signaled = false
 		d.Hit()
-		poll()
+		w.poll(l)
 	case d.Gap() == 0:
 		d.Miss(&w.rnd)
-		poll()
+		w.poll(l)
 	default:
-		d.waiting = w.After(d.Gap(), "poll", d.name, func() {
-			d.waiting = 0
-			d.Miss(&w.rnd)
-			poll()
-		})
+		d.waiting = w.After(d.Gap(), pollWait{l})
 	}
+}
+
+// pollWait: a dispatcher's wait after an empty poll is over: the interval
+// grows and it polls again.
+type pollWait struct{ loop loop }
+
+func (k pollWait) Then() reactor.Then { return reactor.Then{Step: "poll", About: k.loop.String()} }
+
+func (k pollWait) step(w *Worker, _ reactor.Outcome) {
+	d := w.dispatcher(k.loop)
+	d.waiting = 0
+	d.Miss(&w.rnd)
+	w.poll(k.loop)
 }
 
 // wake is the provider's Reset: a wait in progress ends at once, else the
 // next empty poll does not wait.
-func (w *Worker) wake(d *dispatcher, poll func()) {
+func (w *Worker) wake(l loop) {
+	d := w.dispatcher(l)
 	if d.waiting == 0 {
 		d.signaled = true
 		return
@@ -121,7 +146,7 @@ func (w *Worker) wake(d *dispatcher, poll func()) {
 	w.Cancel(d.waiting)
 	d.waiting = 0
 	d.Hit()
-	poll()
+	w.poll(l)
 }
 
 // health reports the worker's state (unit: its WorkerID) when it
@@ -152,18 +177,28 @@ func (w *Worker) schemaGone(err error) bool {
 	w.stats.PollErrors++
 	if w.ready {
 		w.ready = false
-		w.After(w.cfg.RetryDelay, "setup-retry", "", w.setup)
+		w.After(w.cfg.RetryDelay, setupRetry{})
 	}
 	return true
 }
 
 // retry waits RetryDelay after a failed poll.
-func (w *Worker) retry(d *dispatcher, poll func()) {
+func (w *Worker) retry(l loop) {
 	w.stats.PollErrors++
-	d.waiting = w.After(w.cfg.RetryDelay, "poll-retry", d.name, func() {
-		d.waiting = 0
-		poll()
-	})
+	w.dispatcher(l).waiting = w.After(w.cfg.RetryDelay, pollRetry{l})
+}
+
+// pollRetry: RetryDelay has passed since a dispatcher's poll failed: it
+// polls again.
+type pollRetry struct{ loop loop }
+
+func (k pollRetry) Then() reactor.Then {
+	return reactor.Then{Step: "poll-retry", About: k.loop.String()}
+}
+
+func (k pollRetry) step(w *Worker, _ reactor.Outcome) {
+	w.dispatcher(k.loop).waiting = 0
+	w.poll(k.loop)
 }
 
 func (w *Worker) pollOrchestrations() {
@@ -173,27 +208,36 @@ func (w *Worker) pollOrchestrations() {
 	}
 	d.polling = true
 	w.stats.OrchestrationPolls++
-	w.call(port.SQLLockNextOrchestration{Owner: w.cfg.WorkerID, Lock: w.cfg.LockTimeout, Batch: w.cfg.Batch}, "orchestration-locked", "", func(c port.Completion) {
-		d.polling = false
-		w.health(c.Err)
-		if w.schemaGone(c.Err) {
-			return
-		}
-		if c.Err != nil {
-			w.retry(d, w.pollOrchestrations)
-			return
-		}
-		wi, _ := c.Result.(port.SQLWorkItem)
-		if !wi.Found {
-			w.stats.EmptyOrchestrationPolls++
-			w.idle(d, w.pollOrchestrations)
-			return
-		}
-		d.signaled = true // the provider resets its back-off after a hit
-		d.busy++
-		w.orchestrationStep(wi)
-		w.pollOrchestrations()
-	})
+	w.call(port.SQLLockNextOrchestration{Owner: w.cfg.WorkerID, Lock: w.cfg.LockTimeout, Batch: w.cfg.Batch}, orchestrationLocked{})
+}
+
+// orchestrationLocked: a poll for orchestration work came back: step the
+// work item it locked, if any, and poll again.
+type orchestrationLocked struct{}
+
+func (orchestrationLocked) Then() reactor.Then { return reactor.Then{Step: "orchestration-locked"} }
+
+func (orchestrationLocked) step(w *Worker, o reactor.Outcome) {
+	d, c := &w.orch, o.Completion
+	d.polling = false
+	w.health(c.Err)
+	if w.schemaGone(c.Err) {
+		return
+	}
+	if c.Err != nil {
+		w.retry(orchestrations)
+		return
+	}
+	wi, _ := c.Result.(port.SQLWorkItem)
+	if !wi.Found {
+		w.stats.EmptyOrchestrationPolls++
+		w.idle(orchestrations)
+		return
+	}
+	d.signaled = true // the provider resets its back-off after a hit
+	d.busy++
+	w.orchestrationStep(wi)
+	w.pollOrchestrations()
 }
 
 // stepDone ends an orchestration step.
@@ -209,25 +253,34 @@ func (w *Worker) pollTasks() {
 	}
 	d.polling = true
 	w.stats.ActivityPolls++
-	w.call(port.SQLLockNextTask{Owner: w.cfg.WorkerID, Lock: w.cfg.LockTimeout}, "task-locked", "", func(c port.Completion) {
-		d.polling = false
-		w.health(c.Err)
-		if w.schemaGone(c.Err) {
-			return
-		}
-		if c.Err != nil {
-			w.retry(d, w.pollTasks)
-			return
-		}
-		t, _ := c.Result.(port.SQLTask)
-		if !t.Found {
-			w.stats.EmptyActs++
-			w.idle(d, w.pollTasks)
-			return
-		}
-		d.signaled = true
-		d.busy++
-		w.runTask(t)
-		w.pollTasks()
-	})
+	w.call(port.SQLLockNextTask{Owner: w.cfg.WorkerID, Lock: w.cfg.LockTimeout}, taskLocked{})
+}
+
+// taskLocked: a poll for activity tasks came back: run the task it
+// locked, if any, and poll again.
+type taskLocked struct{}
+
+func (taskLocked) Then() reactor.Then { return reactor.Then{Step: "task-locked"} }
+
+func (taskLocked) step(w *Worker, o reactor.Outcome) {
+	d, c := &w.acts, o.Completion
+	d.polling = false
+	w.health(c.Err)
+	if w.schemaGone(c.Err) {
+		return
+	}
+	if c.Err != nil {
+		w.retry(tasks)
+		return
+	}
+	t, _ := c.Result.(port.SQLTask)
+	if !t.Found {
+		w.stats.EmptyActs++
+		w.idle(tasks)
+		return
+	}
+	d.signaled = true
+	d.busy++
+	w.runTask(t)
+	w.pollTasks()
 }
