@@ -10,6 +10,7 @@ import (
 
 	"github.com/dflab/dflab/engine/durable"
 	"github.com/dflab/dflab/engine/port"
+	"github.com/dflab/dflab/engine/reactor"
 	"github.com/dflab/dflab/engine/workflow/asl"
 )
 
@@ -39,15 +40,27 @@ func (s *Service) record(x *execution) {
 	x.writing, x.dirty = true, false
 	s.stats.Records++
 	s.Work("workflow-record", 1)
-	s.Issue(port.BlobPut{Name: s.cfg.blob(x.name), Data: b, Cond: cond}, "recorded", x.name, func(c port.Completion) {
-		x.writing = false
-		if c.Err != nil {
-			s.recordFailed(x, c.Err)
-			return
-		}
-		x.etag, _ = c.Result.(string)
-		s.recorded(x)
-	})
+	s.Issue(port.BlobPut{Name: s.cfg.blob(x.name), Data: b, Cond: cond}, recordWritten{x})
+}
+
+// The continuations of an execution's work hold the execution itself (x):
+// the one in memory when the work was asked for, which a reload may
+// replace meanwhile (the work then carries on on the old one, unseen).
+
+// recordWritten: x's record write came back.
+type recordWritten struct{ x *execution }
+
+func (k recordWritten) Then() reactor.Then { return reactor.Then{Step: "recorded", About: k.x.name} }
+
+func (k recordWritten) step(s *Service, o reactor.Outcome) {
+	x, c := k.x, o.Completion
+	x.writing = false
+	if c.Err != nil {
+		s.recordFailed(x, c.Err)
+		return
+	}
+	x.etag, _ = c.Result.(string)
+	s.recorded(x)
 }
 
 func (s *Service) recordFailed(x *execution, err error) {
@@ -55,18 +68,20 @@ func (s *Service) recordFailed(x *execution, err error) {
 		// Another writer changed the record (a service of an earlier life
 		// still running): adopt what is stored.
 		s.logf("workflow: execution %s: record changed under us, reloading: %v", x.name, err)
-		s.load(x.name, func(y *execution, lerr error) {
-			if lerr == nil {
-				s.execs[x.name] = y
-				s.recorded(y)
-			}
-		})
+		s.load(executionLoaded{name: x.name, reload: true})
 		return
 	}
 	s.logf("workflow: execution %s: record write failed, retrying: %v", x.name, err)
 	x.dirty = true
-	s.After(retryDelay, "record-retry", x.name, func() { s.record(x) })
+	s.After(retryDelay, recordRetry{x})
 }
+
+// recordRetry: retryDelay has passed since x's record write failed.
+type recordRetry struct{ x *execution }
+
+func (k recordRetry) Then() reactor.Then { return reactor.Then{Step: "record-retry", About: k.x.name} }
+
+func (k recordRetry) step(s *Service, _ reactor.Outcome) { s.record(k.x) }
 
 // recorded carries on once x's last round is durable: invoke what the
 // round asked for and start the next round.
@@ -95,7 +110,7 @@ func (s *Service) round(x *execution) {
 	if d := s.trans.take(s.Now(), int64(x.e.Pending(x.def))); d > 0 {
 		s.stats.Throttled++
 		x.stepping = true
-		s.After(d, "round", x.name, func() { x.stepping = false; s.round(x) })
+		s.After(d, roundAgain{x})
 		return
 	}
 	made := x.e.Step(x.def, int64(s.Now()))
@@ -109,11 +124,25 @@ func (s *Service) round(x *execution) {
 		// the service's own work on the round's transitions; no other
 		// round starts meanwhile (stepping), results wait in the execution
 		x.stepping = true
-		s.After(d, "record", x.name, func() { x.stepping = false; s.record(x) })
+		s.After(d, recordRound{x})
 		return
 	}
 	s.record(x)
 }
+
+// roundAgain: the transition bucket has tokens for x's next round.
+type roundAgain struct{ x *execution }
+
+func (k roundAgain) Then() reactor.Then { return reactor.Then{Step: "round", About: k.x.name} }
+
+func (k roundAgain) step(s *Service, _ reactor.Outcome) { k.x.stepping = false; s.round(k.x) }
+
+// recordRound: the service's work on x's round is done: record it.
+type recordRound struct{ x *execution }
+
+func (k recordRound) Then() reactor.Then { return reactor.Then{Step: "record", About: k.x.name} }
+
+func (k recordRound) step(s *Service, _ reactor.Outcome) { k.x.stepping = false; s.record(k.x) }
 
 // issueOutstanding invokes the tasks and sets the timers x waits for that
 // this life has not asked for yet.
@@ -128,13 +157,22 @@ func (s *Service) issueOutstanding(x *execution) {
 	for _, t := range tms {
 		if !x.issued[t.ID] {
 			x.issued[t.ID] = true
-			id := t.ID
-			s.At(port.Time(t.At), "state-timer", x.name, func() {
-				if x.e.TimerFired(id) {
-					s.round(x)
-				}
-			})
+			s.At(port.Time(t.At), stateTimer{x: x, id: t.ID})
 		}
+	}
+}
+
+// stateTimer: the timer id of x (a Wait state's) is due.
+type stateTimer struct {
+	x  *execution
+	id int
+}
+
+func (k stateTimer) Then() reactor.Then { return reactor.Then{Step: "state-timer", About: k.x.name} }
+
+func (k stateTimer) step(s *Service, _ reactor.Outcome) {
+	if k.x.e.TimerFired(k.id) {
+		s.round(k.x)
 	}
 }
 
@@ -160,23 +198,32 @@ func (s *Service) invoke(x *execution, in asl.Invocation) {
 		}
 		return runActivity(reg, name, exec, task, input)
 	}
-	id := in.ID
-	s.Run(name, input, run, "task-done", x.name, func(d port.ActivityDone) {
-		if s.cfg.Planted == PlantedLoseResult {
-			if s.results++; s.results%3 == 0 {
-				return
-			}
-		}
-		errText := ""
-		if d.Err != nil {
-			errText = d.Err.Error()
-		}
-		if !x.e.TaskDone(id, d.Output, errText) {
-			s.stats.Duplicates++
+	s.Run(name, input, run, taskDone{x: x, id: in.ID})
+}
+
+// taskDone: the invocation id of x returned.
+type taskDone struct {
+	x  *execution
+	id int
+}
+
+func (k taskDone) Then() reactor.Then { return reactor.Then{Step: "task-done", About: k.x.name} }
+
+func (k taskDone) step(s *Service, o reactor.Outcome) {
+	if s.cfg.Planted == PlantedLoseResult {
+		if s.results++; s.results%3 == 0 {
 			return
 		}
-		s.round(x)
-	})
+	}
+	d, errText := o.Done, ""
+	if d.Err != nil {
+		errText = d.Err.Error()
+	}
+	if !k.x.e.TaskDone(k.id, d.Output, errText) {
+		s.stats.Duplicates++
+		return
+	}
+	s.round(k.x)
 }
 
 func runActivity(reg *durable.Registry, name, exec string, task int32, input []byte) (out []byte, err error) {

@@ -23,7 +23,7 @@ type Stats struct {
 
 // Service is the workflow service's core.
 type Service struct {
-	reactor.Funcs
+	reactor.Reactor[serviceStep]
 	cfg   Config
 	reg   *durable.Registry
 	execs map[string]*execution // running executions
@@ -59,7 +59,7 @@ func New(cfg Config, reg *durable.Registry) (*Service, error) {
 	if reg == nil {
 		return nil, fmt.Errorf("workflow: nil registry")
 	}
-	return &Service{Funcs: reactor.NewFuncs(reactor.Shared), cfg: cfg, reg: reg, execs: map[string]*execution{}, ended: map[string]bool{},
+	return &Service{Reactor: reactor.New[serviceStep](reactor.Shared), cfg: cfg, reg: reg, execs: map[string]*execution{}, ended: map[string]bool{},
 		trans: newBucket(cfg.TransitionBucket, cfg.TransitionRefill)}, nil
 }
 
@@ -79,7 +79,7 @@ func (c Config) inbox() string { return c.Hub + "-wf-inbox" }
 
 // Step implements port.Core.
 func (s *Service) Step(now port.Time, in port.Input) {
-	if s.Dispatch(now, in) {
+	if s.Dispatch(now, in, s.run) {
 		return
 	}
 	switch v := in.(type) {
