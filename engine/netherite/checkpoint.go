@@ -8,6 +8,7 @@ import (
 
 	"github.com/dflab/dflab/engine/durable"
 	"github.com/dflab/dflab/engine/port"
+	"github.com/dflab/dflab/engine/reactor"
 )
 
 // checkpointer decides when to checkpoint and tracks the one in progress.
@@ -43,7 +44,7 @@ func (x *Partition) checkpoint(force bool) bool {
 	c := &x.ckpt
 	if !c.idleSet && !force {
 		c.idleSet = true
-		x.After(x.k.CheckpointIdle, "checkpoint-idle", "", func() { c.idleSet = false })
+		x.After(x.k.CheckpointIdle, checkpointIdle{})
 	}
 	// A quarter of the circular log is the most it may grow between
 	// checkpoints, so a flush always finds room (commitLog.fits).
@@ -69,15 +70,30 @@ func (c *checkpointer) flushed(x *Partition, durable int64) {
 	c.snapshot, c.writing = nil, true
 	x.stats.Checkpoints++
 	x.work["checkpoint"]++
-	x.IssueMarked(port.BlobPut{Name: x.cfg.ckptName(x.p), Data: data}, port.Mark{Log: x.log.name, Pos: seq}, port.Mark{}, "checkpoint-written", "",
-		func(cp port.Completion) {
-			c.writing = false
-			if cp.Err != nil {
-				x.cfg.logf("netherite p%02d: checkpoint at seq %d: %v", x.p, seq, cp.Err)
-				return
-			}
-			x.log.begin = max(x.log.begin, off)
-		})
+	x.IssueMarked(port.BlobPut{Name: x.cfg.ckptName(x.p), Data: data}, port.Mark{Log: x.log.name, Pos: seq}, port.Mark{},
+		checkpointWritten{seq: seq, off: off})
+}
+
+// checkpointIdle: CheckpointIdle has passed since the idle check was set.
+type checkpointIdle struct{}
+
+func (checkpointIdle) Then() reactor.Then { return reactor.Then{Step: "checkpoint-idle"} }
+
+func (checkpointIdle) step(x *Partition, _ reactor.Outcome) { x.ckpt.idleSet = false }
+
+// checkpointWritten: the checkpoint at seq (taken at log offset off) came
+// back: the log before off is free.
+type checkpointWritten struct{ seq, off int64 }
+
+func (checkpointWritten) Then() reactor.Then { return reactor.Then{Step: "checkpoint-written"} }
+
+func (k checkpointWritten) step(x *Partition, o reactor.Outcome) {
+	x.ckpt.writing = false
+	if cp := o.Completion; cp.Err != nil {
+		x.cfg.logf("netherite p%02d: checkpoint at seq %d: %v", x.p, k.seq, cp.Err)
+		return
+	}
+	x.log.begin = max(x.log.begin, k.off)
 }
 
 func encodeCheckpoint(e *enc, s *state, logOff, epoch int64) {

@@ -20,7 +20,7 @@ type Client struct {
 	c      int
 	stream int
 	k      Knobs
-	reactor.Funcs
+	reactor.Reactor[clientStep]
 
 	seq     uint64
 	calls   map[uint64]port.CallID
@@ -60,7 +60,7 @@ func NewClient(cfg *Config, c int) (*Client, error) {
 	}
 	return &Client{cfg: cfg, c: c, stream: cfg.Partitions + c, k: cfg.Knobs.withDefaults(),
 		calls: map[uint64]port.CallID{}, callsOn: map[uint64]int{}, down: map[int]string{}, queued: map[int][]clientReq{}, retry: map[int][]clientReq{}, sending: map[int]bool{},
-		groups: map[uint64]*queryGroup{}, purges: map[uint64]*purgeGroup{}, Funcs: reactor.NewFuncs(reactor.PerKind), in: inputReader{seen: map[int]int64{}}}, nil
+		groups: map[uint64]*queryGroup{}, purges: map[uint64]*purgeGroup{}, Reactor: reactor.New[clientStep](reactor.PerKind), in: inputReader{seen: map[int]int64{}}}, nil
 }
 
 // Step implements port.Core.
@@ -82,7 +82,7 @@ func (c *Client) Step(now port.Time, in port.Input) {
 		}
 		c.call(v)
 	default:
-		c.Dispatch(now, in)
+		c.Dispatch(now, in, c.run)
 	}
 	c.send()
 	c.read()
@@ -278,13 +278,24 @@ func (c *Client) send() {
 		e := enc{}
 		b.encode(&e)
 		c.sending[p] = true
-		c.Issue(port.StreamAppend{Partition: p, Records: [][]byte{e.b}}, "sent", "", func(cp port.Completion) {
-			c.sending[p] = false
-			if cp.Err != nil {
-				c.cfg.logf("netherite client %d: append to partition %d: %v (retrying)", c.c, p, cp.Err)
-				c.retry[p] = reqs
-			}
-		})
+		c.Issue(port.StreamAppend{Partition: p, Records: [][]byte{e.b}}, requestsSent{p: p, reqs: reqs})
+	}
+}
+
+// requestsSent: the append of reqs to partition p's stream came back
+// (failed: they are sent again).
+type requestsSent struct {
+	p    int
+	reqs []clientReq
+}
+
+func (requestsSent) Then() reactor.Then { return reactor.Then{Step: "sent"} }
+
+func (k requestsSent) step(c *Client, o reactor.Outcome) {
+	c.sending[k.p] = false
+	if cp := o.Completion; cp.Err != nil {
+		c.cfg.logf("netherite client %d: append to partition %d: %v (retrying)", c.c, k.p, cp.Err)
+		c.retry[k.p] = k.reqs
 	}
 }
 
@@ -308,29 +319,55 @@ func (c *Client) read() {
 		return
 	}
 	r.reading = true
-	c.Issue(port.StreamRead{Partition: c.stream, From: r.pos, Max: c.k.MaxReadRecords}, "read", "", func(cp port.Completion) {
-		r.reading = false
-		recs, _ := cp.Result.(port.Records)
-		if errors.Is(cp.Err, port.ErrCorrupt) {
-			c.streamBroken(cp.Err)
-			return
-		}
-		if cp.Err != nil || len(recs.Records) == 0 {
-			r.waiting = true
-			c.After(c.k.PollInterval, "read-again", "", func() { r.waiting = false })
-			return
-		}
-		r.pos = recs.First + int64(len(recs.Records))
-		for _, rec := range recs.Records {
-			b, err := decodeBatch(rec)
-			if err != nil {
-				c.cfg.logf("netherite client %d: response record dropped: %v", c.c, err)
-				continue
-			}
-			c.answer(b.Responses)
-		}
-	})
+	c.Issue(port.StreamRead{Partition: c.stream, From: r.pos, Max: c.k.MaxReadRecords}, responsesRead{})
 }
+
+// responsesRead: a read of the client's stream came back: answer the
+// calls its responses are for.
+type responsesRead struct{}
+
+func (responsesRead) Then() reactor.Then { return reactor.Then{Step: "read"} }
+
+func (responsesRead) step(c *Client, o reactor.Outcome) {
+	r, cp := &c.in, o.Completion
+	r.reading = false
+	recs, _ := cp.Result.(port.Records)
+	if errors.Is(cp.Err, port.ErrCorrupt) {
+		c.streamBroken(cp.Err)
+		return
+	}
+	if cp.Err != nil || len(recs.Records) == 0 {
+		r.waiting = true
+		c.After(c.k.PollInterval, responsesReadAgain{})
+		return
+	}
+	r.pos = recs.First + int64(len(recs.Records))
+	for _, rec := range recs.Records {
+		b, err := decodeBatch(rec)
+		if err != nil {
+			c.cfg.logf("netherite client %d: response record dropped: %v", c.c, err)
+			continue
+		}
+		c.answer(b.Responses)
+	}
+}
+
+// responsesReadAgain: the poll interval after an empty read has passed.
+type responsesReadAgain struct{}
+
+func (responsesReadAgain) Then() reactor.Then { return reactor.Then{Step: "read-again"} }
+
+func (responsesReadAgain) step(c *Client, _ reactor.Outcome) { c.in.waiting = false }
+
+// clientStep is a Client's continuation: what it does with the outcome of
+// a stream request or timer, as data.
+type clientStep interface {
+	reactor.Cont
+	step(c *Client, o reactor.Outcome)
+}
+
+// run takes a continuation's step (the Client's reactor dispatches to it).
+func (c *Client) run(k clientStep, o reactor.Outcome) { k.step(c, o) }
 
 func (c *Client) answer(rs []clientResp) {
 	for _, r := range rs {

@@ -7,6 +7,7 @@ import (
 	"hash/crc32"
 
 	"github.com/dflab/dflab/engine/port"
+	"github.com/dflab/dflab/engine/reactor"
 )
 
 // The commit log lives on one page blob per partition. A flush writes, at
@@ -180,36 +181,64 @@ func (x *Partition) flush() {
 	x.stats.FlushedBytes += uint64(len(data))
 	x.ckpt.bytes += int64(len(data))
 	x.work["log-flush"]++
-	write := func() {
-		x.logWrite(port.PageWrite{Name: l.name, Off: l.phys(off), Data: data, Cond: port.Cond{LeaseID: l.leaseID}},
-			port.Mark{Log: l.name, Pos: upTo}, "flushed", "", func(c port.Completion) {
-				if c.Err != nil {
-					x.restart(fmt.Sprintf("flush to %s at offset %d: %v", l.name, off, c.Err), false)
-					return
-				}
-				l.flushing = false
-				l.durableSeq = upTo
-				x.failedLives = 0 // storage works
-				if x.k.Speculation == SpeculationNone {
-					x.applyDurable(upTo)
-				}
-				x.ckpt.flushed(x, upTo)
-			})
-	}
+	f := flushed{data: data, off: off, upTo: upTo}
 	if wrapAt < 0 {
-		write()
+		x.writeFlush(f)
 		return
 	}
 	// The marker must be durable before the flush behind it is written:
 	// a reader that finds no marker stops there.
 	x.stats.Wraps++
-	x.logWrite(port.PageWrite{Name: l.name, Off: l.phys(wrapAt), Data: l.wrapPage(wrapAt), Cond: port.Cond{LeaseID: l.leaseID}}, port.Mark{}, "wrap-page-written", "", func(c port.Completion) {
-		if c.Err != nil {
-			x.restart(fmt.Sprintf("wrap marker in %s at offset %d: %v", l.name, wrapAt, c.Err), false)
-			return
-		}
-		write()
-	})
+	x.logWrite(port.PageWrite{Name: l.name, Off: l.phys(wrapAt), Data: l.wrapPage(wrapAt), Cond: port.Cond{LeaseID: l.leaseID}}, port.Mark{},
+		wrapWritten{wrapAt: wrapAt, flush: f})
+}
+
+// writeFlush writes a flush's data at logical offset off, making the log
+// durable up to seq upTo.
+func (x *Partition) writeFlush(f flushed) {
+	l := &x.log
+	x.logWrite(port.PageWrite{Name: l.name, Off: l.phys(f.off), Data: f.data, Cond: port.Cond{LeaseID: l.leaseID}},
+		port.Mark{Log: l.name, Pos: f.upTo}, f)
+}
+
+// flushed: a flush's write (data at off, durable up to upTo) came back.
+type flushed struct {
+	data      []byte
+	off, upTo int64
+}
+
+func (flushed) Then() reactor.Then { return reactor.Then{Step: "flushed"} }
+
+func (k flushed) step(x *Partition, o reactor.Outcome) {
+	l := &x.log
+	if c := o.Completion; c.Err != nil {
+		x.restart(fmt.Sprintf("flush to %s at offset %d: %v", l.name, k.off, c.Err), false)
+		return
+	}
+	l.flushing = false
+	l.durableSeq = k.upTo
+	x.failedLives = 0 // storage works
+	if x.k.Speculation == SpeculationNone {
+		x.applyDurable(k.upTo)
+	}
+	x.ckpt.flushed(x, k.upTo)
+}
+
+// wrapWritten: the wrap marker at wrapAt came back: write the flush
+// behind it.
+type wrapWritten struct {
+	wrapAt int64
+	flush  flushed
+}
+
+func (wrapWritten) Then() reactor.Then { return reactor.Then{Step: "wrap-page-written"} }
+
+func (k wrapWritten) step(x *Partition, o reactor.Outcome) {
+	if c := o.Completion; c.Err != nil {
+		x.restart(fmt.Sprintf("wrap marker in %s at offset %d: %v", x.log.name, k.wrapAt, c.Err), false)
+		return
+	}
+	x.writeFlush(k.flush)
 }
 
 // logWrite issues a page write to the log that makes the mark durable:
@@ -217,18 +246,33 @@ func (x *Partition) flush() {
 // log after it completed (on storage that acknowledges writes before they
 // are durable, as a local disk). on gets the write's completion, or the
 // sync's.
-func (x *Partition) logWrite(w port.PageWrite, makes port.Mark, step, about string, on func(port.Completion)) {
+func (x *Partition) logWrite(w port.PageWrite, makes port.Mark, on partStep) {
 	if !x.k.SyncLog || x.k.Planted == PlantedSkipLogSync {
-		x.IssueMarked(w, port.Mark{}, makes, step, about, on)
+		x.IssueMarked(w, port.Mark{}, makes, on)
 		return
 	}
-	x.Issue(w, "log-page-written", step, func(c port.Completion) {
-		if c.Err != nil || x.phase == phaseDead {
-			on(c)
-			return
-		}
-		x.IssueMarked(port.BlobSync{Name: w.Name}, port.Mark{}, makes, step, about, on)
-	})
+	x.Issue(w, logPageWritten{name: w.Name, makes: makes, on: on})
+}
+
+// logPageWritten: a log page write under knob SyncLog came back: sync the
+// log, making the mark durable; on gets the sync's completion (the
+// write's, if it failed or the partition is dead).
+type logPageWritten struct {
+	name  string
+	makes port.Mark
+	on    partStep
+}
+
+func (k logPageWritten) Then() reactor.Then {
+	return reactor.Then{Step: "log-page-written", About: k.on.Then().Step}
+}
+
+func (k logPageWritten) step(x *Partition, o reactor.Outcome) {
+	if o.Completion.Err != nil || x.phase == phaseDead {
+		k.on.step(x, o)
+		return
+	}
+	x.IssueMarked(port.BlobSync{Name: k.name}, port.Mark{}, k.makes, k.on)
 }
 
 // logScan is the result of parsing a stretch of the log.

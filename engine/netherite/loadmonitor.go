@@ -24,7 +24,7 @@ type LoadMonitor struct {
 	cfg    *Config
 	k      Knobs
 	stream int
-	reactor.Funcs
+	reactor.Reactor[monitorStep]
 
 	seq     int64
 	pos     int64
@@ -59,7 +59,7 @@ func NewLoadMonitor(cfg *Config) (*LoadMonitor, error) {
 		return nil, err
 	}
 	return &LoadMonitor{cfg: cfg, k: cfg.Knobs.withDefaults(), stream: cfg.monitorStream(),
-		loads: map[int]loadInfo{}, Funcs: reactor.NewFuncs(reactor.PerKind)}, nil
+		loads: map[int]loadInfo{}, Reactor: reactor.New[monitorStep](reactor.PerKind)}, nil
 }
 
 // Recommendation returns the current node-count advice (Nodes 0: no
@@ -80,15 +80,32 @@ func (m *LoadMonitor) Step(now port.Time, in port.Input) {
 	case port.ClientCall:
 		m.Respond(v.ID, nil, fmt.Errorf("the load monitor takes no client calls"))
 	default:
-		m.Dispatch(now, in)
+		m.Dispatch(now, in, m.run)
 	}
 	if !m.armed && m.k.LoadReport > 0 {
 		m.armed = true
-		m.After(m.k.LoadReport, "load-round", "", func() {
-			m.armed = false
-			m.read()
-		})
+		m.After(m.k.LoadReport, loadRound{})
 	}
+}
+
+// monitorStep is a LoadMonitor's continuation: what it does with the
+// outcome of a stream request or timer, as data.
+type monitorStep interface {
+	reactor.Cont
+	step(m *LoadMonitor, o reactor.Outcome)
+}
+
+// run takes a continuation's step (the monitor's reactor dispatches to it).
+func (m *LoadMonitor) run(k monitorStep, o reactor.Outcome) { k.step(m, o) }
+
+// loadRound: a round's interval has passed: read the reports.
+type loadRound struct{}
+
+func (loadRound) Then() reactor.Then { return reactor.Then{Step: "load-round"} }
+
+func (loadRound) step(m *LoadMonitor, _ reactor.Outcome) {
+	m.armed = false
+	m.read()
 }
 
 // read reads every report appended since the last round, then decides.
@@ -97,30 +114,39 @@ func (m *LoadMonitor) read() {
 		return
 	}
 	m.reading = true
-	m.Issue(port.StreamRead{Partition: m.stream, From: m.pos, Max: m.k.MaxReadRecords}, "read", "", func(c port.Completion) {
-		m.reading = false
-		recs, _ := c.Result.(port.Records)
-		if c.Err != nil {
-			m.cfg.logf("netherite monitor: read stream: %v", c.Err)
-			return
+	m.Issue(port.StreamRead{Partition: m.stream, From: m.pos, Max: m.k.MaxReadRecords}, reportsRead{})
+}
+
+// reportsRead: a read of the monitor's stream came back: take the load
+// reports, then decide (or read on).
+type reportsRead struct{}
+
+func (reportsRead) Then() reactor.Then { return reactor.Then{Step: "read"} }
+
+func (reportsRead) step(m *LoadMonitor, o reactor.Outcome) {
+	m.reading = false
+	c := o.Completion
+	recs, _ := c.Result.(port.Records)
+	if c.Err != nil {
+		m.cfg.logf("netherite monitor: read stream: %v", c.Err)
+		return
+	}
+	m.pos = recs.First + int64(len(recs.Records))
+	for _, rec := range recs.Records {
+		b, err := decodeBatch(rec)
+		if err != nil || b.Load == nil || b.Load.Partition < 0 || b.Load.Partition >= m.cfg.Partitions {
+			continue
 		}
-		m.pos = recs.First + int64(len(recs.Records))
-		for _, rec := range recs.Records {
-			b, err := decodeBatch(rec)
-			if err != nil || b.Load == nil || b.Load.Partition < 0 || b.Load.Partition >= m.cfg.Partitions {
-				continue
-			}
-			m.stats.Reports++
-			if b.Load.At >= m.loads[b.Load.Partition].At {
-				m.loads[b.Load.Partition] = *b.Load
-			}
+		m.stats.Reports++
+		if b.Load.At >= m.loads[b.Load.Partition].At {
+			m.loads[b.Load.Partition] = *b.Load
 		}
-		if len(recs.Records) == m.k.MaxReadRecords {
-			m.read() // more to read before deciding
-			return
-		}
-		m.round()
-	})
+	}
+	if len(recs.Records) == m.k.MaxReadRecords {
+		m.read() // more to read before deciding
+		return
+	}
+	m.round()
 }
 
 // round drops stale reports, balances and updates the recommendation.
@@ -200,11 +226,18 @@ func (m *LoadMonitor) advise(a advice) {
 	m.stats.OffloadedActivities += uint64(a.n)
 	e := enc{}
 	(&batch{Origin: m.stream, Pos: m.seq, Offload: &offloadCmd{Dest: a.to, N: a.n, At: int64(m.Now())}}).encode(&e)
-	m.Issue(port.StreamAppend{Partition: a.from, Records: [][]byte{e.b}}, "advice-sent", "", func(c port.Completion) {
-		if c.Err != nil {
-			m.cfg.logf("netherite monitor: advice to p%02d: %v", a.from, c.Err)
-		}
-	})
+	m.Issue(port.StreamAppend{Partition: a.from, Records: [][]byte{e.b}}, adviceSent{a.from})
+}
+
+// adviceSent: the append of offload advice to partition from came back.
+type adviceSent struct{ from int }
+
+func (adviceSent) Then() reactor.Then { return reactor.Then{Step: "advice-sent"} }
+
+func (k adviceSent) step(m *LoadMonitor, o reactor.Outcome) {
+	if c := o.Completion; c.Err != nil {
+		m.cfg.logf("netherite monitor: advice to p%02d: %v", k.from, c.Err)
+	}
 }
 
 // recommend updates the node-count advice from the reports of this round.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/dflab/dflab/engine/port"
+	"github.com/dflab/dflab/engine/reactor"
 )
 
 // Stop, sent to a partition core as port.ClientCall.Req, stops it
@@ -46,11 +47,20 @@ func (x *Partition) stopping() {
 	default:
 		x.phase = phaseStopped
 		x.health(port.HealthStopped, "stopped gracefully")
-		x.Issue(port.LeaseRelease{Name: x.log.name, ID: x.log.leaseID}, "lease-released", "", func(cp port.Completion) {
-			x.Respond(x.stopCall, x.st.Seq, cp.Err)
-			x.cfg.logf("netherite p%02d: stopped by %s at seq %d (lease release: %v)", x.p, x.owner, x.st.Seq, cp.Err)
-		})
+		x.Issue(port.LeaseRelease{Name: x.log.name, ID: x.log.leaseID}, leaseReleased{})
 	}
+}
+
+// leaseReleased: a stopped partition's lease release came back: answer
+// the Stop.
+type leaseReleased struct{}
+
+func (leaseReleased) Then() reactor.Then { return reactor.Then{Step: "lease-released"} }
+
+func (leaseReleased) step(x *Partition, o reactor.Outcome) {
+	cp := o.Completion
+	x.Respond(x.stopCall, x.st.Seq, cp.Err)
+	x.cfg.logf("netherite p%02d: stopped by %s at seq %d (lease release: %v)", x.p, x.owner, x.st.Seq, cp.Err)
 }
 
 // Owns reports whether this core runs its partition now (it holds the

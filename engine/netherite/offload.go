@@ -2,6 +2,7 @@ package netherite
 
 import (
 	"github.com/dflab/dflab/engine/port"
+	"github.com/dflab/dflab/engine/reactor"
 )
 
 // loadInfo is what a partition tells the load monitor about itself: where
@@ -61,28 +62,44 @@ func (x *Partition) reportLoad() {
 		return
 	}
 	r.armed = true
-	x.After(x.k.LoadReport, "report-load", "", func() {
-		r.armed = false
-		if x.phase != phaseRunning || r.sending {
-			return
-		}
-		li := x.load()
-		prev := r.last
-		prev.At = li.At
-		if prev == li && r.last.At != 0 && port.Time(li.At-r.last.At) < heartbeatRounds*x.k.LoadReport {
-			return
-		}
-		r.last, r.sending = li, true
-		e := enc{}
-		(&batch{Origin: x.p, Load: &li}).encode(&e)
-		x.Issue(port.StreamAppend{Partition: x.cfg.monitorStream(), Records: [][]byte{e.b}}, "load-reported", "",
-			func(c port.Completion) {
-				r.sending = false
-				if c.Err != nil {
-					r.last = loadInfo{} // report again next time
-				}
-			})
-	})
+	x.After(x.k.LoadReport, reportLoad{})
+}
+
+// reportLoad: a load report is due: append it to the monitor's stream if
+// the load changed or a heartbeat is due.
+type reportLoad struct{}
+
+func (reportLoad) Then() reactor.Then { return reactor.Then{Step: "report-load"} }
+
+func (reportLoad) step(x *Partition, _ reactor.Outcome) {
+	r := &x.report
+	r.armed = false
+	if x.phase != phaseRunning || r.sending {
+		return
+	}
+	li := x.load()
+	prev := r.last
+	prev.At = li.At
+	if prev == li && r.last.At != 0 && port.Time(li.At-r.last.At) < heartbeatRounds*x.k.LoadReport {
+		return
+	}
+	r.last, r.sending = li, true
+	e := enc{}
+	(&batch{Origin: x.p, Load: &li}).encode(&e)
+	x.Issue(port.StreamAppend{Partition: x.cfg.monitorStream(), Records: [][]byte{e.b}}, loadReported{})
+}
+
+// loadReported: a load report's append came back.
+type loadReported struct{}
+
+func (loadReported) Then() reactor.Then { return reactor.Then{Step: "load-reported"} }
+
+func (loadReported) step(x *Partition, o reactor.Outcome) {
+	r := &x.report
+	r.sending = false
+	if o.Completion.Err != nil {
+		r.last = loadInfo{} // report again next time
+	}
 }
 
 // load is the partition's load now.

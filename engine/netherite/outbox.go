@@ -4,6 +4,7 @@ import (
 	"sort"
 
 	"github.com/dflab/dflab/engine/port"
+	"github.com/dflab/dflab/engine/reactor"
 )
 
 // sender is the volatile send state for one destination stream partition:
@@ -114,20 +115,42 @@ func (x *Partition) appendTo(dest int, records [][]byte, upTo int64) {
 	if upTo > 0 && (upTo <= x.log.durableSeq || !x.speculative(dest)) {
 		needs = port.Mark{Log: x.log.name, Pos: upTo}
 	}
-	x.IssueMarked(port.StreamAppend{Partition: dest, Records: records}, needs, port.Mark{}, "outbox-sent", "", func(c port.Completion) {
-		s.inflight = false
-		if c.Err != nil {
-			s.sentUpTo, s.told = prev, prevTold
-			x.cfg.logf("netherite p%02d: append to stream %d: %v (retrying)", x.p, dest, c.Err)
-			x.After(x.k.PollInterval, "wake", "", func() {})
-			return
-		}
-		if x.phase == phaseRunning && confirm > s.confirmed {
-			s.confirmed = confirm
-			x.submit(update{Body: confirmed{Dest: dest, UpTo: confirm}})
-		}
-	})
+	x.IssueMarked(port.StreamAppend{Partition: dest, Records: records}, needs, port.Mark{},
+		outboxSent{dest: dest, prev: prev, prevTold: prevTold, confirm: confirm})
 }
+
+// outboxSent: an append to dest's stream came back: confirm the outbox
+// entries it made durable there (up to confirm), or roll the sender back
+// to what it had sent and told before (prev, prevTold) and retry.
+type outboxSent struct {
+	dest                    int
+	prev, prevTold, confirm int64
+}
+
+func (outboxSent) Then() reactor.Then { return reactor.Then{Step: "outbox-sent"} }
+
+func (k outboxSent) step(x *Partition, o reactor.Outcome) {
+	s := x.senders[k.dest]
+	s.inflight = false
+	if c := o.Completion; c.Err != nil {
+		s.sentUpTo, s.told = k.prev, k.prevTold
+		x.cfg.logf("netherite p%02d: append to stream %d: %v (retrying)", x.p, k.dest, c.Err)
+		x.After(x.k.PollInterval, wake{})
+		return
+	}
+	if x.phase == phaseRunning && k.confirm > s.confirmed {
+		s.confirmed = k.confirm
+		x.submit(update{Body: confirmed{Dest: k.dest, UpTo: k.confirm}})
+	}
+}
+
+// wake: a timer whose firing only steps the partition (after a failed
+// send, or a restart's AcquireRetry).
+type wake struct{}
+
+func (wake) Then() reactor.Then { return reactor.Then{Step: "wake"} }
+
+func (wake) step(*Partition, reactor.Outcome) {}
 
 // inputReader is the volatile read state of the partition's input stream.
 type inputReader struct {
@@ -157,34 +180,48 @@ func (x *Partition) read() {
 	if r.verify {
 		from-- // the record consumed last, to check it (inputcheck.go)
 	}
-	x.Issue(port.StreamRead{Partition: x.p, From: from, Max: x.k.MaxReadRecords}, "read", "",
-		func(c port.Completion) {
-			r.reading = false
-			recs, _ := c.Result.(port.Records)
-			if c.Err == nil && r.verify {
-				var ok bool
-				if recs, ok = x.verifyInput(recs); !ok {
-					return
-				}
-			}
-			if c.Err != nil || len(recs.Records) == 0 {
-				if c.Err != nil {
-					x.cfg.logf("netherite p%02d: read stream: %v", x.p, c.Err)
-				}
-				r.waiting = true
-				x.After(x.k.PollInterval, "read-again", "", func() { r.waiting = false })
-				return
-			}
-			if r.toEnd { // planted bug: the recorded position is ignored
-				r.toEnd, r.pos = false, recs.End
-				return
-			}
-			if x.phase == phaseRunning {
-				// One received update must fit one flush.
-				x.received(boundRead(recs, min(maxReceivedBytes, x.log.maxRecords()/2))) // else the next owner reads them again
-			}
-		})
+	x.Issue(port.StreamRead{Partition: x.p, From: from, Max: x.k.MaxReadRecords}, inputRead{})
 }
+
+// inputRead: a read of the input stream came back: receive its batches.
+type inputRead struct{}
+
+func (inputRead) Then() reactor.Then { return reactor.Then{Step: "read"} }
+
+func (inputRead) step(x *Partition, o reactor.Outcome) {
+	r, c := &x.in, o.Completion
+	r.reading = false
+	recs, _ := c.Result.(port.Records)
+	if c.Err == nil && r.verify {
+		var ok bool
+		if recs, ok = x.verifyInput(recs); !ok {
+			return
+		}
+	}
+	if c.Err != nil || len(recs.Records) == 0 {
+		if c.Err != nil {
+			x.cfg.logf("netherite p%02d: read stream: %v", x.p, c.Err)
+		}
+		r.waiting = true
+		x.After(x.k.PollInterval, readAgain{})
+		return
+	}
+	if r.toEnd { // planted bug: the recorded position is ignored
+		r.toEnd, r.pos = false, recs.End
+		return
+	}
+	if x.phase == phaseRunning {
+		// One received update must fit one flush.
+		x.received(boundRead(recs, min(maxReceivedBytes, x.log.maxRecords()/2))) // else the next owner reads them again
+	}
+}
+
+// readAgain: the poll interval after an empty (or held) read has passed.
+type readAgain struct{}
+
+func (readAgain) Then() reactor.Then { return reactor.Then{Step: "read-again"} }
+
+func (readAgain) step(x *Partition, _ reactor.Outcome) { x.in.waiting = false }
 
 // maxReceivedBytes bounds the stream records one received update takes, so
 // its log record fits one page write; the rest is read again next time.

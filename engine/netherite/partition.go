@@ -30,7 +30,7 @@ type Partition struct {
 	owner string
 	st    *state
 	phase phase
-	reactor.Funcs
+	reactor.Reactor[partStep]
 	work map[string]int
 
 	log  commitLog
@@ -56,9 +56,9 @@ type Partition struct {
 	reported    port.Health
 	runningAt   port.Time // when this life entered phaseRunning
 
-	standby   int    // standby rank (standby.go); 0: not a standby
-	leaseWait uint64 // generation of the wait for the lease
-	waiting   func() // what the wait for the lease goes on with (nil: none)
+	standby   int       // standby rank (standby.go); 0: not a standby
+	leaseWait uint64    // generation of the wait for the lease
+	waiting   leaseNext // what the wait for the lease goes on with (0: none)
 
 	stopCall port.CallID // the Stop being served
 	stopCkpt bool        // its final checkpoint was taken
@@ -87,7 +87,7 @@ func NewPartition(cfg *Config, p int, owner string) (*Partition, error) {
 	if owner == "" {
 		return nil, fmt.Errorf("partition %d: owner is empty: allowed a non-empty lease owner name", p)
 	}
-	x := &Partition{cfg: cfg, k: cfg.Knobs.withDefaults(), p: p, owner: owner, Funcs: reactor.NewFuncs(reactor.PerKind),
+	x := &Partition{cfg: cfg, k: cfg.Knobs.withDefaults(), p: p, owner: owner, Reactor: reactor.New[partStep](reactor.PerKind),
 		work: map[string]int{}, inReady: map[string]bool{}, running: map[int64]bool{},
 		armed: map[int64]bool{}, due: map[int64]bool{}, senders: map[int]*sender{}}
 	x.setState(newState(p, cfg.Partitions))
@@ -124,9 +124,9 @@ func (x *Partition) Step(now port.Time, in port.Input) {
 			x.fail("%v", v.Err)
 			break
 		}
-		x.Dispatch(now, in)
+		x.Dispatch(now, in, x.runStep)
 	case port.TimerFired:
-		x.Dispatch(now, in)
+		x.Dispatch(now, in, x.runStep)
 	case port.ActivityDone:
 		x.activityDone(v)
 	case port.ClientCall:
@@ -250,11 +250,20 @@ func (x *Partition) armTimers() {
 	}
 	sortInt64s(ids)
 	for _, id := range ids {
-		id := id
 		x.armed[id] = true
-		x.At(port.Time(x.st.Timers[id].Msg.Event.At), "durable-timer", x.st.Timers[id].Msg.To, func() { x.timerDue(id) })
+		x.At(port.Time(x.st.Timers[id].Msg.Event.At), durableTimer{id: id, to: x.st.Timers[id].Msg.To})
 	}
 }
+
+// durableTimer: the durable timer id (for instance to) is due.
+type durableTimer struct {
+	id int64
+	to string
+}
+
+func (k durableTimer) Then() reactor.Then { return reactor.Then{Step: "durable-timer", About: k.to} }
+
+func (k durableTimer) step(x *Partition, _ reactor.Outcome) { x.timerDue(k.id) }
 
 func (x *Partition) timerDue(id int64) {
 	delete(x.armed, id)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/dflab/dflab/engine/port"
+	"github.com/dflab/dflab/engine/reactor"
 )
 
 // readChunk is how much of the log one recovery read asks for.
@@ -29,97 +30,130 @@ func (x *Partition) boot() {
 // createLog creates the log blob unless it exists.
 func (x *Partition) createLog() {
 	l := &x.log
-	x.Issue(port.PageCreate{Name: l.name, Size: l.size, Cond: port.Cond{IfNoneMatch: "*"}}, "log-created", "",
-		func(c port.Completion) {
-			// It exists already (a conflict; or leased by the owner a standby waits for).
-			if c.Err != nil && !errors.Is(c.Err, port.ErrConflict) && !errors.Is(c.Err, port.ErrLeaseHeld) {
-				x.restart(fmt.Sprintf("create log %s: %v", l.name, c.Err), false)
-			}
-			x.created = c.Err == nil
-		})
+	x.Issue(port.PageCreate{Name: l.name, Size: l.size, Cond: port.Cond{IfNoneMatch: "*"}}, logCreated{})
+}
+
+// logCreated: the create-only write of the log blob came back.
+type logCreated struct{}
+
+func (logCreated) Then() reactor.Then { return reactor.Then{Step: "log-created"} }
+
+func (logCreated) step(x *Partition, o reactor.Outcome) {
+	// It exists already (a conflict; or leased by the owner a standby waits for).
+	if c := o.Completion; c.Err != nil && !errors.Is(c.Err, port.ErrConflict) && !errors.Is(c.Err, port.ErrLeaseHeld) {
+		x.restart(fmt.Sprintf("create log %s: %v", x.log.name, c.Err), false)
+	}
+	x.created = o.Completion.Err == nil
 }
 
 func (x *Partition) acquireLease() {
 	l := &x.log
-	x.Issue(port.LeaseAcquire{Name: l.name, ID: l.leaseID, Duration: x.k.LeaseDuration}, "lease-acquired", "",
-		func(c port.Completion) {
-			switch {
-			case x.phase == phaseDead:
-			case c.Err == nil:
-				if x.standby > 0 {
-					x.cfg.logf("netherite p%02d: %s takes the partition over (standby rank %d)", x.p, x.owner, x.standby)
-					x.standby = 0
-				}
-				x.loadCheckpoint()
-				x.renewLease()
-			case errors.Is(c.Err, port.ErrLeaseHeld):
-				if x.standby == 0 {
-					x.health(port.HealthRecovering, "waiting for the lease on "+l.name)
-				}
-				x.waitLease(x.acquireWait(), x.acquireLease)
-			case errors.Is(c.Err, port.ErrNotFound) && x.standby > 0:
-				// The owner placed first never created the log: create it.
-				x.createLog()
-				x.acquireLease()
-			default:
-				x.restart(fmt.Sprintf("lease on %s: %v", l.name, c.Err), false)
-			}
-		})
+	x.Issue(port.LeaseAcquire{Name: l.name, ID: l.leaseID, Duration: x.k.LeaseDuration}, leaseAcquired{})
 }
 
-func (x *Partition) renewLease() {
-	x.After(x.k.LeaseDuration/3, "renew-lease", "", func() {
-		if x.phase == phaseDead || x.phase == phaseStopped {
-			return // a stopped partition's lease lapses if releasing it failed
+// leaseAcquired: the try for the log's lease came back: recover, or wait
+// for the core that holds it.
+type leaseAcquired struct{}
+
+func (leaseAcquired) Then() reactor.Then { return reactor.Then{Step: "lease-acquired"} }
+
+func (leaseAcquired) step(x *Partition, o reactor.Outcome) {
+	switch c := o.Completion; {
+	case x.phase == phaseDead:
+	case c.Err == nil:
+		if x.standby > 0 {
+			x.cfg.logf("netherite p%02d: %s takes the partition over (standby rank %d)", x.p, x.owner, x.standby)
+			x.standby = 0
 		}
-		x.Issue(port.LeaseRenew{Name: x.log.name, ID: x.log.leaseID}, "lease-renewed", "", func(c port.Completion) {
-			if c.Err != nil {
-				x.restart(fmt.Sprintf("lease on %s lost: %v", x.log.name, c.Err), false)
-				return
-			}
-			x.failedLives = 0 // storage works
-			x.renewLease()
-		})
-	})
+		x.loadCheckpoint()
+		x.renewLease()
+	case errors.Is(c.Err, port.ErrLeaseHeld):
+		if x.standby == 0 {
+			x.health(port.HealthRecovering, "waiting for the lease on "+x.log.name)
+		}
+		x.waitLease(x.acquireWait(), acquireNext)
+	case errors.Is(c.Err, port.ErrNotFound) && x.standby > 0:
+		// The owner placed first never created the log: create it.
+		x.createLog()
+		x.acquireLease()
+	default:
+		x.restart(fmt.Sprintf("lease on %s: %v", x.log.name, c.Err), false)
+	}
+}
+
+func (x *Partition) renewLease() { x.After(x.k.LeaseDuration/3, renewLease{}) }
+
+// renewLease: a third of a LeaseDuration has passed: renew the lease.
+type renewLease struct{}
+
+func (renewLease) Then() reactor.Then { return reactor.Then{Step: "renew-lease"} }
+
+func (renewLease) step(x *Partition, _ reactor.Outcome) {
+	if x.phase == phaseDead || x.phase == phaseStopped {
+		return // a stopped partition's lease lapses if releasing it failed
+	}
+	x.Issue(port.LeaseRenew{Name: x.log.name, ID: x.log.leaseID}, leaseRenewed{})
+}
+
+// leaseRenewed: a lease renewal came back.
+type leaseRenewed struct{}
+
+func (leaseRenewed) Then() reactor.Then { return reactor.Then{Step: "lease-renewed"} }
+
+func (leaseRenewed) step(x *Partition, o reactor.Outcome) {
+	if c := o.Completion; c.Err != nil {
+		x.restart(fmt.Sprintf("lease on %s lost: %v", x.log.name, c.Err), false)
+		return
+	}
+	x.failedLives = 0 // storage works
+	x.renewLease()
 }
 
 func (x *Partition) loadCheckpoint() {
-	x.Issue(port.BlobGet{Name: x.cfg.ckptName(x.p)}, "checkpoint-loaded", "", func(c port.Completion) {
-		if x.phase == phaseDead {
-			return // failed meanwhile (a corrupt completion of another request)
+	x.Issue(port.BlobGet{Name: x.cfg.ckptName(x.p)}, checkpointLoaded{})
+}
+
+// checkpointLoaded: the checkpoint read came back: replay the log from
+// the position it records.
+type checkpointLoaded struct{}
+
+func (checkpointLoaded) Then() reactor.Then { return reactor.Then{Step: "checkpoint-loaded"} }
+
+func (checkpointLoaded) step(x *Partition, o reactor.Outcome) {
+	if x.phase == phaseDead {
+		return // failed meanwhile (a corrupt completion of another request)
+	}
+	var from, epoch int64
+	switch c := o.Completion; {
+	case errors.Is(c.Err, port.ErrNotFound) && x.created:
+		x.firstCheckpoint()
+		return
+	case errors.Is(c.Err, port.ErrNotFound):
+		// Every log gets a checkpoint right after it is created
+		// (firstCheckpoint); the log's start holds all there is
+		// unless it wrapped, which recovery refuses (logcheck.go).
+		x.cfg.logf("netherite p%02d: no checkpoint %s: recovering from the start of log %s", x.p, x.cfg.ckptName(x.p), x.log.name)
+	case c.Err != nil:
+		x.restart(fmt.Sprintf("load checkpoint: %v", c.Err), false)
+		return
+	case x.created:
+		// The checkpoint is written only after the log holds what it
+		// covers, and the log is never deleted: it was lost.
+		x.fail("%v", port.Corrupt("log "+x.log.name, 0, fmt.Sprintf("the commit log that checkpoint %s was taken from; "+
+			"it was missing and has been created empty: the updates after the checkpoint are lost", x.cfg.ckptName(x.p))))
+		return
+	default:
+		bd, _ := c.Result.(port.BlobData)
+		st, off, ep, err := decodeCheckpoint(bd.Data, x.p, x.cfg.Partitions)
+		if err != nil {
+			x.fail("%v", port.Corrupt("checkpoint "+x.cfg.ckptName(x.p), 0, fmt.Sprintf("a checkpoint of partition %d: %v", x.p, err)))
+			return
 		}
-		var from, epoch int64
-		switch {
-		case errors.Is(c.Err, port.ErrNotFound) && x.created:
-			x.firstCheckpoint()
-			return
-		case errors.Is(c.Err, port.ErrNotFound):
-			// Every log gets a checkpoint right after it is created
-			// (firstCheckpoint); the log's start holds all there is
-			// unless it wrapped, which recovery refuses (logcheck.go).
-			x.cfg.logf("netherite p%02d: no checkpoint %s: recovering from the start of log %s", x.p, x.cfg.ckptName(x.p), x.log.name)
-		case c.Err != nil:
-			x.restart(fmt.Sprintf("load checkpoint: %v", c.Err), false)
-			return
-		case x.created:
-			// The checkpoint is written only after the log holds what it
-			// covers, and the log is never deleted: it was lost.
-			x.fail("%v", port.Corrupt("log "+x.log.name, 0, fmt.Sprintf("the commit log that checkpoint %s was taken from; "+
-				"it was missing and has been created empty: the updates after the checkpoint are lost", x.cfg.ckptName(x.p))))
-			return
-		default:
-			bd, _ := c.Result.(port.BlobData)
-			st, off, ep, err := decodeCheckpoint(bd.Data, x.p, x.cfg.Partitions)
-			if err != nil {
-				x.fail("%v", port.Corrupt("checkpoint "+x.cfg.ckptName(x.p), 0, fmt.Sprintf("a checkpoint of partition %d: %v", x.p, err)))
-				return
-			}
-			x.setState(st)
-			x.ckptSeq = st.Seq
-			from, epoch = off, ep
-		}
-		x.replayFrom(from, epoch)
-	})
+		x.setState(st)
+		x.ckptSeq = st.Seq
+		from, epoch = off, ep
+	}
+	x.replayFrom(from, epoch)
 }
 
 func (x *Partition) replayFrom(from, epoch int64) {
@@ -136,16 +170,26 @@ func (x *Partition) firstCheckpoint() {
 	e := enc{}
 	encodeCheckpoint(&e, x.st, 0, 0)
 	x.stats.Checkpoints++
-	x.Issue(port.BlobPut{Name: x.cfg.ckptName(x.p), Data: e.b, Cond: port.Cond{IfNoneMatch: "*"}}, "first-checkpoint-written", "", func(c port.Completion) {
-		if x.phase == phaseDead {
-			return
-		}
-		if c.Err != nil {
-			x.restart(fmt.Sprintf("first checkpoint %s: %v", x.cfg.ckptName(x.p), c.Err), false)
-			return
-		}
-		x.replayFrom(0, 0)
-	})
+	x.Issue(port.BlobPut{Name: x.cfg.ckptName(x.p), Data: e.b, Cond: port.Cond{IfNoneMatch: "*"}}, firstCheckpointWritten{})
+}
+
+// firstCheckpointWritten: the checkpoint of a new log's empty state came
+// back: replay the (empty) log.
+type firstCheckpointWritten struct{}
+
+func (firstCheckpointWritten) Then() reactor.Then {
+	return reactor.Then{Step: "first-checkpoint-written"}
+}
+
+func (firstCheckpointWritten) step(x *Partition, o reactor.Outcome) {
+	if x.phase == phaseDead {
+		return
+	}
+	if c := o.Completion; c.Err != nil {
+		x.restart(fmt.Sprintf("first checkpoint %s: %v", x.cfg.ckptName(x.p), c.Err), false)
+		return
+	}
+	x.replayFrom(0, 0)
 }
 
 // readLog reads the log from logical offset base (data holds what was
@@ -154,38 +198,62 @@ func (x *Partition) firstCheckpoint() {
 // the blob's end in one request; once the replay stops, it reads on to the
 // tail window (logcheck.go) before deciding what the stop is.
 func (x *Partition) readLog(data []byte, base, from, epoch int64) {
-	x.readChunk(data, base, func(data []byte, atEnd bool) { x.replayLog(data, base, from, epoch, atEnd) })
+	x.readChunk(logChunkRead{data: data, base: base, from: from, epoch: epoch})
 }
 
-// readChunk reads the next chunk of the log after data (from logical
-// offset base) and hands on the longer data; atEnd says nothing is left
-// in the live window. A log blob shorter than knob LogBytes is corrupt.
-func (x *Partition) readChunk(data []byte, base int64, on func(data []byte, atEnd bool)) {
+// logChunkRead: a read of the log after data (from logical offset base)
+// came back; the longer data goes on to the replay from offset from in
+// epoch, or, with tail set, to the read of the tail window after that
+// scan's stop.
+type logChunkRead struct {
+	data        []byte
+	base        int64
+	at, n       int64 // the chunk asked for
+	from, epoch int64
+	tail        *logScan
+}
+
+func (logChunkRead) Then() reactor.Then { return reactor.Then{Step: "log-chunk-read"} }
+
+// readChunk reads the next chunk of the log after k.data and hands on the
+// longer data (chunkRead); atEnd says nothing is left in the live window.
+// A log blob shorter than knob LogBytes is corrupt.
+func (x *Partition) readChunk(k logChunkRead) {
 	l := &x.log
-	at := base + int64(len(data))
-	n := min(int64(readChunk), l.size-l.phys(at), l.begin+l.size-at)
-	if n <= 0 {
-		on(data, true)
+	k.at = k.base + int64(len(k.data))
+	k.n = min(int64(readChunk), l.size-l.phys(k.at), l.begin+l.size-k.at)
+	if k.n <= 0 {
+		x.chunkRead(k, k.data, true)
 		return
 	}
-	x.Issue(port.PageRead{Name: l.name, Off: l.phys(at), N: n}, "log-chunk-read", "", func(c port.Completion) {
-		if x.phase == phaseDead {
-			return
-		}
-		chunk, _ := c.Result.([]byte)
-		switch {
-		case errors.Is(c.Err, port.ErrBadRequest) || c.Err == nil && int64(len(chunk)) < n:
-			x.fail("%v", port.Corrupt("log "+l.name, l.phys(at)+int64(len(chunk)), fmt.Sprintf(
-				"%d more bytes (a page blob of knob LogBytes %d bytes; read: %v): the log blob was cut short", n-int64(len(chunk)), l.size, c.Err)))
-			return
-		case c.Err != nil:
-			x.restart(fmt.Sprintf("read log %s at %d: %v", l.name, at, c.Err), false)
-			return
-		}
-		data = appendChunk(data, chunk, l.tailWindow(base)-base+readChunk)
+	x.Issue(port.PageRead{Name: l.name, Off: l.phys(k.at), N: k.n}, k)
+}
 
-		on(data, at+int64(len(chunk)) >= l.begin+l.size)
-	})
+func (k logChunkRead) step(x *Partition, o reactor.Outcome) {
+	if x.phase == phaseDead {
+		return
+	}
+	l, c, at, n := &x.log, o.Completion, k.at, k.n
+	chunk, _ := c.Result.([]byte)
+	switch {
+	case errors.Is(c.Err, port.ErrBadRequest) || c.Err == nil && int64(len(chunk)) < n:
+		x.fail("%v", port.Corrupt("log "+l.name, l.phys(at)+int64(len(chunk)), fmt.Sprintf(
+			"%d more bytes (a page blob of knob LogBytes %d bytes; read: %v): the log blob was cut short", n-int64(len(chunk)), l.size, c.Err)))
+		return
+	case c.Err != nil:
+		x.restart(fmt.Sprintf("read log %s at %d: %v", l.name, at, c.Err), false)
+		return
+	}
+	x.chunkRead(k, appendChunk(k.data, chunk, l.tailWindow(k.base)-k.base+readChunk), at+int64(len(chunk)) >= l.begin+l.size)
+}
+
+// chunkRead hands the data read so far on to what it was read for.
+func (x *Partition) chunkRead(k logChunkRead, data []byte, atEnd bool) {
+	if k.tail != nil {
+		x.readTail(data, k.base, k.tail)
+		return
+	}
+	x.replayLog(data, k.base, k.from, k.epoch, atEnd)
 }
 
 // appendChunk appends chunk to data, making room for at least hint bytes
@@ -245,7 +313,7 @@ func (x *Partition) replayLog(data []byte, base, from, epoch int64, atEnd bool) 
 // decides what the stop is and resumes.
 func (x *Partition) readTail(data []byte, base int64, s *logScan) {
 	if base+int64(len(data)) < x.log.tailWindow(s.end) {
-		x.readChunk(data, base, func(data []byte, _ bool) { x.readTail(data, base, s) })
+		x.readChunk(logChunkRead{data: data, base: base, tail: s})
 		return
 	}
 	if x.endOfLog(data, base, s) {
@@ -276,17 +344,25 @@ func (x *Partition) resume(end, epoch int64) {
 	l.off += port.PageSize
 	l.flushing = true
 	x.logWrite(port.PageWrite{Name: l.name, Off: l.phys(end), Data: data, Cond: port.Cond{LeaseID: l.leaseID}},
-		port.Mark{Log: l.name, Pos: l.lastSeq}, "log-resumed", "", func(c port.Completion) {
-			l.flushing = false
-			if x.phase == phaseDead {
-				return
-			}
-			if c.Err != nil {
-				x.restart(fmt.Sprintf("start epoch %d of log %s: %v", epoch, l.name, c.Err), false)
-				return
-			}
-			x.run()
-		})
+		port.Mark{Log: l.name, Pos: l.lastSeq}, logResumed{epoch})
+}
+
+// logResumed: the empty flush that starts epoch came back: run.
+type logResumed struct{ epoch int64 }
+
+func (k logResumed) Then() reactor.Then { return reactor.Then{Step: "log-resumed"} }
+
+func (k logResumed) step(x *Partition, o reactor.Outcome) {
+	l := &x.log
+	l.flushing = false
+	if x.phase == phaseDead {
+		return
+	}
+	if c := o.Completion; c.Err != nil {
+		x.restart(fmt.Sprintf("start epoch %d of log %s: %v", k.epoch, l.name, c.Err), false)
+		return
+	}
+	x.run()
 }
 
 // run enters the running phase.

@@ -43,13 +43,13 @@ func (x *Partition) restart(reason string, keepEpochs bool) {
 		fresh.global = globalSpec{known: x.global.known, top: x.global.top, cautious: true}
 	}
 	x.Drain() // requests in flight are drained, not acted on; timers of the old life are not ours
-	fresh.Funcs = x.Funcs
+	fresh.Reactor = x.Reactor
 	*x = *fresh
 	x.setState(x.st) // rebind the hooks to x
 	x.phase = phaseRestarting
 	x.restartAt = x.Now() + x.k.AcquireRetry
 	x.health(port.HealthRestarting, reason)
-	x.After(x.k.AcquireRetry, "wake", "", func() {})
+	x.After(x.k.AcquireRetry, wake{})
 }
 
 // maybeBoot boots a restarting partition once its old life is drained.

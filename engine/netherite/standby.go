@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/dflab/dflab/engine/port"
+	"github.com/dflab/dflab/engine/reactor"
 )
 
 // A standby is a core of a partition on a node other than the one it is
@@ -62,21 +63,49 @@ func (x *Partition) start() {
 		x.boot()
 		return
 	}
-	x.waitLease(x.k.AcquireRetry, x.boot)
+	x.waitLease(x.k.AcquireRetry, bootNext)
 }
 
-// waitLease runs f after d, unless a TakeOver came first (it moves on at
-// once and supersedes the wait).
-func (x *Partition) waitLease(d port.Time, f func()) {
+// leaseNext is what a wait for the lease goes on with.
+type leaseNext int
+
+const (
+	noWait      leaseNext = iota
+	bootNext              // boot (a standby's first try)
+	acquireNext           // try for the lease again
+)
+
+func (x *Partition) goOn(n leaseNext) {
+	switch n {
+	case bootNext:
+		x.boot()
+	case acquireNext:
+		x.acquireLease()
+	}
+}
+
+// waitLease goes on with next after d, unless a TakeOver came first (it
+// moves on at once and supersedes the wait).
+func (x *Partition) waitLease(d port.Time, next leaseNext) {
 	x.leaseWait++
-	gen := x.leaseWait
-	x.waiting = f
-	x.After(d, "lease-wait", "", func() {
-		if x.leaseWait == gen && x.waiting != nil {
-			x.waiting = nil
-			f()
-		}
-	})
+	x.waiting = next
+	x.After(d, leaseWaited{gen: x.leaseWait, next: next})
+}
+
+// leaseWaited: the wait of generation gen for the lease is over, unless a
+// TakeOver superseded it.
+type leaseWaited struct {
+	gen  uint64
+	next leaseNext
+}
+
+func (leaseWaited) Then() reactor.Then { return reactor.Then{Step: "lease-wait"} }
+
+func (k leaseWaited) step(x *Partition, _ reactor.Outcome) {
+	if x.leaseWait == k.gen && x.waiting != noWait {
+		x.waiting = noWait
+		x.goOn(k.next)
+	}
 }
 
 // acquireWait is how long to wait before trying again for a lease another
@@ -99,9 +128,9 @@ func (x *Partition) acquireWait() port.Time {
 func (x *Partition) takeOver(id port.CallID) {
 	x.standby = 0
 	x.Respond(id, nil, nil)
-	if f := x.waiting; f != nil {
-		x.waiting = nil
+	if n := x.waiting; n != noWait {
+		x.waiting = noWait
 		x.leaseWait++
-		f()
+		x.goOn(n)
 	}
 }

@@ -1,6 +1,9 @@
 package netherite
 
-import "github.com/dflab/dflab/engine/port"
+import (
+	"github.com/dflab/dflab/engine/port"
+	"github.com/dflab/dflab/engine/reactor"
+)
 
 // Under global speculation a partition learns its senders' epochs and
 // durable positions only from its input stream; two states read it
@@ -42,7 +45,7 @@ func (x *Partition) holdAt(recs port.Records) {
 		return
 	}
 	r.waiting = true
-	x.After(x.k.PollInterval, "read-again", "", func() { r.waiting = false })
+	x.After(x.k.PollInterval, readAgain{})
 }
 
 // peek issues one learn-only read from r.peek, for a partition in phase.
@@ -50,16 +53,31 @@ func (x *Partition) peek(phase phase) {
 	r := &x.in
 	r.peek = max(r.peek, r.pos)
 	r.reading, r.ahead = true, false
-	x.Issue(port.StreamRead{Partition: x.p, From: r.peek, Max: x.k.MaxReadRecords}, "peeked", "", func(c port.Completion) {
-		r.reading = false
-		recs, _ := c.Result.(port.Records)
-		if c.Err != nil || len(recs.Records) == 0 || x.phase != phase {
-			r.waiting = true
-			x.After(x.k.PollInterval, "peek-again", "", func() { r.waiting = false })
-			return
-		}
-		bs, ok := x.decodeBatches(recs)
-		r.peek = recs.First + int64(len(recs.Records))
-		x.global.learn(x, bs, ok)
-	})
+	x.Issue(port.StreamRead{Partition: x.p, From: r.peek, Max: x.k.MaxReadRecords}, peeked{phase})
 }
+
+// peeked: a learn-only read, issued in phase, came back.
+type peeked struct{ phase phase }
+
+func (peeked) Then() reactor.Then { return reactor.Then{Step: "peeked"} }
+
+func (k peeked) step(x *Partition, o reactor.Outcome) {
+	r, c := &x.in, o.Completion
+	r.reading = false
+	recs, _ := c.Result.(port.Records)
+	if c.Err != nil || len(recs.Records) == 0 || x.phase != k.phase {
+		r.waiting = true
+		x.After(x.k.PollInterval, peekAgain{})
+		return
+	}
+	bs, ok := x.decodeBatches(recs)
+	r.peek = recs.First + int64(len(recs.Records))
+	x.global.learn(x, bs, ok)
+}
+
+// peekAgain: the poll interval after an empty learn-only read has passed.
+type peekAgain struct{}
+
+func (peekAgain) Then() reactor.Then { return reactor.Then{Step: "peek-again"} }
+
+func (peekAgain) step(x *Partition, _ reactor.Outcome) { x.in.waiting = false }
