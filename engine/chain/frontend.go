@@ -28,12 +28,12 @@ func NewFrontend(cfg Config) (*Frontend, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	return &Frontend{base: base{Funcs: reactor.NewFuncs(reactor.Shared), cfg: cfg}}, nil
+	return &Frontend{base: base{Reactor: reactor.New[chainStep](reactor.Shared), cfg: cfg}}, nil
 }
 
 // Step implements port.Core.
 func (f *Frontend) Step(now port.Time, in port.Input) {
-	if f.Dispatch(now, in) {
+	if f.Dispatch(now, in, f.run) {
 		return
 	}
 	switch v := in.(type) {
@@ -59,14 +59,31 @@ func (f *Frontend) createQueue() {
 	case TriggerLambda:
 		q = f.cfg.blobQueue()
 	}
-	f.Issue(port.QueueCreate{Queue: q}, "queue-created", q, func(c port.Completion) {
-		if c.Err != nil {
-			f.After(retryDelay, "create-queue-retry", q, f.createQueue)
-			return
-		}
-		f.becomeReady()
-	})
+	f.Issue(port.QueueCreate{Queue: q}, queueCreated{q})
 }
+
+// queueCreated: the creation of queue q came back.
+type queueCreated struct{ q string }
+
+func (k queueCreated) Then() reactor.Then { return reactor.Then{Step: "queue-created", About: k.q} }
+
+func (k queueCreated) frontStep(f *Frontend, o reactor.Outcome) {
+	if o.Completion.Err != nil {
+		f.After(retryDelay, createQueueRetry(k))
+		return
+	}
+	f.becomeReady()
+}
+
+// createQueueRetry: retryDelay has passed since queue q could not be
+// created.
+type createQueueRetry struct{ q string }
+
+func (k createQueueRetry) Then() reactor.Then {
+	return reactor.Then{Step: "create-queue-retry", About: k.q}
+}
+
+func (createQueueRetry) frontStep(f *Frontend, _ reactor.Outcome) { f.createQueue() }
 
 func (f *Frontend) becomeReady() {
 	f.ready = true
@@ -83,72 +100,91 @@ func (f *Frontend) call(call port.ClientCall) {
 		f.Respond(call.ID, nil, fmt.Errorf("chain: client call %d: Req is %T, want durable.ClientRequest", call.ID, call.Req))
 		return
 	}
-	done := func(resp durable.ClientResponse, err error) { f.Respond(call.ID, resp, err) }
 	if req.Instance == "" {
-		done(durable.ClientResponse{}, fmt.Errorf("chain: %s request without an instance id", req.Kind))
+		f.Respond(call.ID, durable.ClientResponse{}, fmt.Errorf("chain: %s request without an instance id", req.Kind))
 		return
 	}
 	switch req.Kind {
 	case durable.RequestStart:
-		f.start(req, done)
+		f.start(req, call.ID)
 	case durable.RequestStatus:
-		f.status(req.Instance, done)
+		f.status(req.Instance, call.ID)
 	case durable.RequestWait:
-		f.wait(req.Instance, done)
+		f.wait(req.Instance, call.ID)
 	default:
-		done(durable.ClientResponse{}, fmt.Errorf("chain: %s requests are not supported by a trigger chain (allowed start, status, wait)", req.Kind))
+		f.Respond(call.ID, durable.ClientResponse{}, fmt.Errorf("chain: %s requests are not supported by a trigger chain (allowed start, status, wait)", req.Kind))
 	}
 }
 
-func (f *Frontend) start(req durable.ClientRequest, done func(durable.ClientResponse, error)) {
+func (f *Frontend) start(req durable.ClientRequest, id port.CallID) {
 	act, ok := f.cfg.Chains[req.Name]
 	if !ok {
-		done(durable.ClientResponse{}, fmt.Errorf("chain: start %s: no chain %q (registered: %s)", req.Instance, req.Name, f.cfg.chainNames()))
+		f.Respond(id, durable.ClientResponse{}, fmt.Errorf("chain: start %s: no chain %q (registered: %s)", req.Instance, req.Name, f.cfg.chainNames()))
 		return
 	}
 	in, err := decodeInput(req.Payload)
 	if err != nil {
-		done(durable.ClientResponse{}, fmt.Errorf("chain: start %s: %w", req.Instance, err))
+		f.Respond(id, durable.ClientResponse{}, fmt.Errorf("chain: start %s: %w", req.Instance, err))
 		return
 	}
 	rec := runRecord{Name: req.Name, Input: req.Payload, Created: f.Now()}
 	b, _ := json.Marshal(rec)
-	f.Issue(port.BlobPut{Name: f.cfg.run(req.Instance), Data: b, Cond: port.Cond{IfNoneMatch: "*"}}, "run-created", req.Instance, func(c port.Completion) {
-		first, _ := json.Marshal(stepMsg{Instance: req.Instance, Activity: act, Step: 0, Length: in.Length, Item: in.Item})
-		switch {
-		case errors.Is(c.Err, port.ErrConflict):
-			f.started(req, first, done)
-		case c.Err != nil:
-			f.After(retryDelay, "start-retry", req.Instance, func() { f.start(req, done) })
-		default:
-			f.writeStep(req.Instance, 0, first, func() { done(f.response(req.Instance, rec, nil), nil) })
-		}
-	})
+	f.Issue(port.BlobPut{Name: f.cfg.run(req.Instance), Data: b, Cond: port.Cond{IfNoneMatch: "*"}},
+		runCreated{call: id, req: req, act: act, in: in, rec: rec})
 }
 
-// started answers a start of a name that has a run record: another input
-// is an error; the same input is the same chain, whose first trigger is
-// written again unless it is done (the record's first write may have
-// failed after it was applied, before the first trigger was written; a
-// second first trigger runs the chain's steps twice, and the chain still
-// completes once).
-func (f *Frontend) started(req durable.ClientRequest, first []byte, done func(durable.ClientResponse, error)) {
-	f.read(f.cfg.run(req.Instance), func(b []byte) {
-		var rec runRecord
-		if err := json.Unmarshal(b, &rec); err != nil || rec.Name != req.Name || string(rec.Input) != string(req.Payload) {
-			done(durable.ClientResponse{}, fmt.Errorf("chain: start %s: the instance exists with another name or input", req.Instance))
-			return
-		}
-		f.read(f.cfg.done(req.Instance), func(d []byte) {
-			if d != nil {
-				var dr doneRecord
-				_ = json.Unmarshal(d, &dr)
-				done(f.response(req.Instance, rec, &dr), nil)
-				return
-			}
-			f.writeStep(req.Instance, 0, first, func() { done(f.response(req.Instance, rec, nil), nil) })
-		})
-	})
+// runCreated: the create-only write of a start's run record (rec) came
+// back: write the first trigger (activity act on input in).
+type runCreated struct {
+	call port.CallID
+	req  durable.ClientRequest
+	act  string
+	in   chainInput
+	rec  runRecord
+}
+
+func (k runCreated) Then() reactor.Then {
+	return reactor.Then{Step: "run-created", About: k.req.Instance}
+}
+
+func (k runCreated) frontStep(f *Frontend, o reactor.Outcome) {
+	req, c := k.req, o.Completion
+	first, _ := json.Marshal(stepMsg{Instance: req.Instance, Activity: k.act, Step: 0, Length: k.in.Length, Item: k.in.Item})
+	switch {
+	case errors.Is(c.Err, port.ErrConflict):
+		f.read(recordRead{name: f.cfg.run(req.Instance), kind: readStartedRun, call: k.call, id: req.Instance, req: req, first: first})
+	case c.Err != nil:
+		f.After(retryDelay, startRetry{call: k.call, req: req})
+	default:
+		f.writeStep(f, req.Instance, 0, first, answer{call: k.call, id: req.Instance, rec: k.rec})
+	}
+}
+
+// startRetry: retryDelay has passed since a run record's write failed.
+type startRetry struct {
+	call port.CallID
+	req  durable.ClientRequest
+}
+
+func (k startRetry) Then() reactor.Then {
+	return reactor.Then{Step: "start-retry", About: k.req.Instance}
+}
+
+func (k startRetry) frontStep(f *Frontend, _ reactor.Outcome) { f.start(k.req, k.call) }
+
+// answer: answer call with chain id's status from its run record (and
+// done event, if any).
+type answer struct {
+	call port.CallID
+	id   string
+	rec  runRecord
+	done *doneRecord
+}
+
+func (k answer) Then() reactor.Then { return reactor.Then{Step: "answer", About: k.id} }
+
+func (k answer) frontStep(f *Frontend, _ reactor.Outcome) {
+	f.Respond(k.call, f.response(k.id, k.rec, k.done), nil)
 }
 
 func (f *Frontend) response(id string, rec runRecord, d *doneRecord) durable.ClientResponse {
@@ -160,51 +196,126 @@ func (f *Frontend) response(id string, rec runRecord, d *doneRecord) durable.Cli
 	return durable.ClientResponse{Found: true, Status: st}
 }
 
-// read reads a blob (nil: not found); transient errors are retried.
-func (f *Frontend) read(name string, cb func([]byte)) {
-	f.Issue(port.BlobGet{Name: name}, "record-read", name, func(c port.Completion) {
-		switch {
-		case errors.Is(c.Err, port.ErrNotFound):
-			cb(nil)
-		case c.Err != nil:
-			f.After(retryDelay, "read-retry", name, func() { f.read(name, cb) })
-		default:
-			bd, _ := c.Result.(port.BlobData)
-			cb(bd.Data)
-		}
-	})
+// read reads a blob; transient errors are retried.
+func (f *Frontend) read(k recordRead) { f.Issue(port.BlobGet{Name: k.name}, k) }
+
+// readKind says what a record is read for.
+type readKind int
+
+const (
+	readStartedRun  readKind = iota // a start found a run record: the same chain?
+	readStartedDone                 // ... and it is: done already?
+	readStatusRun                   // a status: the run record
+	readStatusDone                  // ... and the done event
+	readWaitDone                    // a wait: the done event
+)
+
+// recordRead: the read of a record (name) came back, read for call (kind
+// says what for) about chain id: a start's request and first trigger, the
+// run record read before.
+type recordRead struct {
+	name  string
+	kind  readKind
+	call  port.CallID
+	id    string
+	req   durable.ClientRequest
+	first []byte
+	rec   runRecord
 }
 
-// status reads the run record and the done event.
-func (f *Frontend) status(id string, done func(durable.ClientResponse, error)) {
-	f.read(f.cfg.run(id), func(b []byte) {
+func (k recordRead) Then() reactor.Then { return reactor.Then{Step: "record-read", About: k.name} }
+
+func (k recordRead) frontStep(f *Frontend, o reactor.Outcome) {
+	switch c := o.Completion; {
+	case errors.Is(c.Err, port.ErrNotFound):
+		f.recordRead(k, nil)
+	case c.Err != nil:
+		f.After(retryDelay, readRetry{k})
+	default:
+		bd, _ := c.Result.(port.BlobData)
+		f.recordRead(k, bd.Data)
+	}
+}
+
+// readRetry: retryDelay has passed since a record read failed.
+type readRetry struct{ recordRead }
+
+func (k readRetry) Then() reactor.Then { return reactor.Then{Step: "read-retry", About: k.name} }
+
+func (k readRetry) frontStep(f *Frontend, _ reactor.Outcome) { f.read(k.recordRead) }
+
+// recordRead takes a record read (b; nil: not found) for what k says.
+func (f *Frontend) recordRead(k recordRead, b []byte) {
+	switch k.kind {
+	case readStartedRun:
+		f.startedRun(k, b)
+	case readStartedDone:
+		if b != nil {
+			var dr doneRecord
+			_ = json.Unmarshal(b, &dr)
+			f.Respond(k.call, f.response(k.id, k.rec, &dr), nil)
+			return
+		}
+		f.writeStep(f, k.id, 0, k.first, answer{call: k.call, id: k.id, rec: k.rec})
+	case readStatusRun:
 		if b == nil {
-			done(durable.ClientResponse{}, nil)
+			f.Respond(k.call, durable.ClientResponse{}, nil)
 			return
 		}
 		var rec runRecord
 		_ = json.Unmarshal(b, &rec)
-		f.read(f.cfg.done(id), func(d []byte) {
-			if d == nil {
-				done(f.response(id, rec, nil), nil)
-				return
-			}
-			var dr doneRecord
-			_ = json.Unmarshal(d, &dr)
-			done(f.response(id, rec, &dr), nil)
-		})
-	})
+		f.read(recordRead{name: f.cfg.done(k.id), kind: readStatusDone, call: k.call, id: k.id, rec: rec})
+	case readStatusDone:
+		if b == nil {
+			f.Respond(k.call, f.response(k.id, k.rec, nil), nil)
+			return
+		}
+		var dr doneRecord
+		_ = json.Unmarshal(b, &dr)
+		f.Respond(k.call, f.response(k.id, k.rec, &dr), nil)
+	case readWaitDone:
+		if b == nil {
+			f.After(f.cfg.WaitPoll, waitPoll{id: k.id, call: k.call})
+			return
+		}
+		f.status(k.id, k.call)
+	}
+}
+
+// startedRun answers a start of a name that has a run record (b): another
+// input is an error; the same input is the same chain, whose first
+// trigger is written again unless it is done (the record's first write
+// may have failed after it was applied, before the first trigger was
+// written; a second first trigger runs the chain's steps twice, and the
+// chain still completes once).
+func (f *Frontend) startedRun(k recordRead, b []byte) {
+	req := k.req
+	var rec runRecord
+	if err := json.Unmarshal(b, &rec); err != nil || rec.Name != req.Name || string(rec.Input) != string(req.Payload) {
+		f.Respond(k.call, durable.ClientResponse{}, fmt.Errorf("chain: start %s: the instance exists with another name or input", req.Instance))
+		return
+	}
+	f.read(recordRead{name: f.cfg.done(req.Instance), kind: readStartedDone, call: k.call, id: req.Instance, req: req, first: k.first, rec: rec})
+}
+
+// status reads the run record and the done event.
+func (f *Frontend) status(id string, call port.CallID) {
+	f.read(recordRead{name: f.cfg.run(id), kind: readStatusRun, call: call, id: id})
 }
 
 // wait re-reads the done event every WaitPoll until the chain is done (a
 // chain not started yet is waited for too, as the engines' clients do),
 // then answers with its status.
-func (f *Frontend) wait(id string, done func(durable.ClientResponse, error)) {
-	f.read(f.cfg.done(id), func(d []byte) {
-		if d == nil {
-			f.After(f.cfg.WaitPoll, "wait-poll", id, func() { f.wait(id, done) })
-			return
-		}
-		f.status(id, done)
-	})
+func (f *Frontend) wait(id string, call port.CallID) {
+	f.read(recordRead{name: f.cfg.done(id), kind: readWaitDone, call: call, id: id})
 }
+
+// waitPoll: WaitPoll has passed since a wait found chain id not done.
+type waitPoll struct {
+	id   string
+	call port.CallID
+}
+
+func (k waitPoll) Then() reactor.Then { return reactor.Then{Step: "wait-poll", About: k.id} }
+
+func (k waitPoll) frontStep(f *Frontend, _ reactor.Outcome) { f.wait(k.id, k.call) }

@@ -33,13 +33,13 @@ const lambdaPoll = 10 * port.Millisecond
 // listener is one queue listener's state.
 type listener struct {
 	queue   string
+	blobs   bool // its messages name blobs (blob trigger, Lambda events), else they are steps
 	bo      backoff.Backoff
 	fixed   port.Time // > 0: a fixed gap (the Lambda service's event queue)
 	running int
 	blocked bool         // waiting for running to drop to the threshold
 	polling bool         // a Get Messages is in flight
 	wait    port.TimerID // the pending poll timer (0: none); a wake-up cancels it
-	handle  func(l *listener, m port.Message)
 }
 
 // Host is a function host on one node: the trigger's listeners and the
@@ -67,9 +67,7 @@ func NewHost(cfg Config, reg *durable.Registry) (*Host, error) {
 	if reg == nil {
 		return nil, fmt.Errorf("chain: nil registry")
 	}
-	h := &Host{base: base{Funcs: reactor.NewFuncs(reactor.Shared), cfg: cfg}, reg: reg, rnd: backoff.NewRand(cfg.Seed), last: -1}
-	h.onEnqueue = h.wake
-	return h, nil
+	return &Host{base: base{Reactor: reactor.New[chainStep](reactor.Shared), cfg: cfg}, reg: reg, rnd: backoff.NewRand(cfg.Seed), last: -1}, nil
 }
 
 // Stats returns the counters of this life.
@@ -83,7 +81,7 @@ func (h *Host) logf(format string, args ...any) {
 
 // Step implements port.Core.
 func (h *Host) Step(now port.Time, in port.Input) {
-	if h.Dispatch(now, in) {
+	if h.Dispatch(now, in, h.run) {
 		return
 	}
 	switch v := in.(type) {
@@ -98,34 +96,66 @@ func (h *Host) start() {
 	q := h.cfg.Queue
 	switch h.cfg.Trigger {
 	case TriggerQueue:
-		h.listen(&listener{queue: h.cfg.queue(), bo: listenerBackoff(q.MinPoll, q.MaxPoll), handle: h.handleStep})
+		h.listen(&listener{queue: h.cfg.queue(), bo: listenerBackoff(q.MinPoll, q.MaxPoll)})
 	case TriggerBlob:
-		h.listen(&listener{queue: h.cfg.blobQueue(), bo: listenerBackoff(q.MinPoll, q.MaxPoll), handle: h.handleBlob})
+		h.listen(&listener{queue: h.cfg.blobQueue(), blobs: true, bo: listenerBackoff(q.MinPoll, q.MaxPoll)})
 		h.scanTick()
 	case TriggerLambda:
-		h.listen(&listener{queue: h.cfg.blobQueue(), fixed: lambdaPoll, handle: h.handleBlob})
+		h.listen(&listener{queue: h.cfg.blobQueue(), blobs: true, fixed: lambdaPoll})
 	}
 }
 
 // listen creates the listener's queues, then polls.
 func (h *Host) listen(l *listener) {
 	h.lis = append(h.lis, l)
-	h.createQueues([]string{l.queue, h.cfg.poison()}, func() { h.poll(l) })
+	h.createQueues([]string{l.queue, h.cfg.poison()}, pollNow{l})
 }
 
-func (h *Host) createQueues(names []string, then func()) {
+// The continuations of a listener's work hold the listener (l), one of
+// the host's for its whole life.
+
+// pollNow: poll l (once its queues exist).
+type pollNow struct{ l *listener }
+
+func (k pollNow) Then() reactor.Then { return reactor.Then{Step: "poll", About: k.l.queue} }
+
+func (k pollNow) hostStep(h *Host, _ reactor.Outcome) { h.poll(k.l) }
+
+func (h *Host) createQueues(names []string, then chainStep) {
 	if len(names) == 0 {
-		then()
+		h.take(then)
 		return
 	}
-	h.Issue(port.QueueCreate{Queue: names[0]}, "queue-created", names[0], func(c port.Completion) {
-		if c.Err != nil {
-			h.After(retryDelay, "create-queues-retry", names[0], func() { h.createQueues(names, then) })
-			return
-		}
-		h.createQueues(names[1:], then)
-	})
+	h.Issue(port.QueueCreate{Queue: names[0]}, queuesCreated{names: names, then: then})
 }
+
+// queuesCreated: the creation of names[0] came back: create the rest,
+// then take then.
+type queuesCreated struct {
+	names []string
+	then  chainStep
+}
+
+func (k queuesCreated) Then() reactor.Then {
+	return reactor.Then{Step: "queue-created", About: k.names[0]}
+}
+
+func (k queuesCreated) hostStep(h *Host, o reactor.Outcome) {
+	if o.Completion.Err != nil {
+		h.After(retryDelay, createQueuesRetry{k})
+		return
+	}
+	h.createQueues(k.names[1:], k.then)
+}
+
+// createQueuesRetry: retryDelay has passed since a queue creation failed.
+type createQueuesRetry struct{ queuesCreated }
+
+func (k createQueuesRetry) Then() reactor.Then {
+	return reactor.Then{Step: "create-queues-retry", About: k.names[0]}
+}
+
+func (k createQueuesRetry) hostStep(h *Host, _ reactor.Outcome) { h.createQueues(k.names, k.then) }
 
 // poll gets a batch unless too many messages run; the gap to the next
 // poll follows the back-off.
@@ -136,37 +166,57 @@ func (h *Host) poll(l *listener) {
 	}
 	h.stats.Polls++
 	l.polling = true
-	h.Issue(port.QueueDequeue{Queue: l.queue, N: h.cfg.Queue.BatchSize, Visibility: h.cfg.Queue.Visibility}, "dequeued", l.queue, func(c port.Completion) {
-		l.polling = false
-		msgs, _ := c.Result.([]port.Message)
-		if c.Err != nil {
-			msgs = nil
-			if errors.Is(c.Err, port.ErrNotFound) {
-				h.createQueues([]string{l.queue}, func() {})
-			}
+	h.Issue(port.QueueDequeue{Queue: l.queue, N: h.cfg.Queue.BatchSize, Visibility: h.cfg.Queue.Visibility}, dequeued{l})
+}
+
+// dequeued: l's Get Messages came back: handle the batch and set the
+// next poll's timer.
+type dequeued struct{ l *listener }
+
+func (k dequeued) Then() reactor.Then { return reactor.Then{Step: "dequeued", About: k.l.queue} }
+
+func (k dequeued) hostStep(h *Host, o reactor.Outcome) {
+	l, c := k.l, o.Completion
+	l.polling = false
+	msgs, _ := c.Result.([]port.Message)
+	if c.Err != nil {
+		msgs = nil
+		if errors.Is(c.Err, port.ErrNotFound) {
+			h.createQueues([]string{l.queue}, nothing{})
 		}
-		for _, m := range msgs {
-			l.running++
-			l.handle(l, m)
+	}
+	for _, m := range msgs {
+		l.running++
+		if l.blobs {
+			h.handleBlob(l, m)
+		} else {
+			h.handleStep(l, m)
 		}
-		if len(msgs) == 0 {
-			h.stats.EmptyPolls++
+	}
+	if len(msgs) == 0 {
+		h.stats.EmptyPolls++
+	}
+	gap := l.fixed
+	if gap == 0 {
+		if len(msgs) > 0 {
+			l.bo.Hit()
+		} else {
+			l.bo.Miss(&h.rnd)
 		}
-		gap := l.fixed
-		if gap == 0 {
-			if len(msgs) > 0 {
-				l.bo.Hit()
-			} else {
-				l.bo.Miss(&h.rnd)
-			}
-			gap = l.bo.Gap()
-		}
-		h.Cancel(l.wait)
-		l.wait = h.After(gap, "poll", l.queue, func() {
-			l.wait = 0
-			h.poll(l)
-		})
-	})
+		gap = l.bo.Gap()
+	}
+	h.Cancel(l.wait)
+	l.wait = h.After(gap, pollTimer{l})
+}
+
+// pollTimer: l's back-off gap has passed: poll.
+type pollTimer struct{ l *listener }
+
+func (k pollTimer) Then() reactor.Then { return reactor.Then{Step: "poll", About: k.l.queue} }
+
+func (k pollTimer) hostStep(h *Host, _ reactor.Outcome) {
+	k.l.wait = 0
+	h.poll(k.l)
 }
 
 // wake is the host's notice that it enqueued a message on a queue it
@@ -201,18 +251,56 @@ func (h *Host) handleStep(l *listener, m port.Message) {
 		h.poisonMsg(l, m)
 		return
 	}
-	h.runStep(s, func(out []byte, err error) {
-		if err != nil {
-			h.failed(l, m, s, err)
-			return
-		}
-		if h.cfg.Planted == PlantedDeleteBeforeNext {
-			h.deleteMsg(l, m, func() { h.next(s, out, func() {}) })
-			return
-		}
-		h.next(s, out, func() { h.deleteMsg(l, m, func() {}) })
-	})
+	h.runStep(stepDone{l: l, m: m, s: s})
 }
+
+// stepDone: the function of step s (triggered by l's message m; for the
+// blob trigger, with the receipt claimed as etag) returned: trigger the
+// next step, then delete the message (marking the receipt done first).
+type stepDone struct {
+	l             *listener
+	m             port.Message
+	s             stepMsg
+	blob          bool
+	receipt, etag string
+}
+
+func (k stepDone) Then() reactor.Then { return reactor.Then{Step: "step-done", About: k.s.Instance} }
+
+func (k stepDone) hostStep(h *Host, o reactor.Outcome) {
+	out, err := o.Done.Output, o.Done.Err
+	switch {
+	case err != nil:
+		h.failed(k.l, k.m, k.s, err)
+	case k.blob:
+		h.next(k.s, out, markDone{l: k.l, m: k.m, receipt: k.receipt, etag: k.etag})
+	case h.cfg.Planted == PlantedDeleteBeforeNext:
+		h.deleteMsg(k.l, k.m, nextStep{s: k.s, out: out, then: nothing{}})
+	default:
+		h.next(k.s, out, deleteNow{l: k.l, m: k.m})
+	}
+}
+
+// deleteNow: delete l's message m.
+type deleteNow struct {
+	l *listener
+	m port.Message
+}
+
+func (k deleteNow) Then() reactor.Then { return reactor.Then{Step: "delete", About: k.l.queue} }
+
+func (k deleteNow) hostStep(h *Host, _ reactor.Outcome) { h.deleteMsg(k.l, k.m, nothing{}) }
+
+// nextStep: trigger the step after s (its output out), then take then.
+type nextStep struct {
+	s    stepMsg
+	out  []byte
+	then chainStep
+}
+
+func (k nextStep) Then() reactor.Then { return reactor.Then{Step: "next", About: k.s.Instance} }
+
+func (k nextStep) hostStep(h *Host, _ reactor.Outcome) { h.next(k.s, k.out, k.then) }
 
 // failed makes a failed step's message visible again after
 // RetryVisibility, or moves it to the poison queue after MaxDequeueCount.
@@ -223,37 +311,73 @@ func (h *Host) failed(l *listener, m port.Message, s stepMsg, err error) {
 		h.poisonMsg(l, m)
 		return
 	}
-	h.Issue(port.QueueUpdate{Queue: l.queue, ID: m.ID, PopReceipt: m.PopReceipt, Visibility: h.cfg.Queue.RetryVisibility}, "retry-visibility-set", l.queue, func(port.Completion) {
-		h.finished(l) // an update that failed leaves the visibility timeout to bring it back
-	})
+	h.Issue(port.QueueUpdate{Queue: l.queue, ID: m.ID, PopReceipt: m.PopReceipt, Visibility: h.cfg.Queue.RetryVisibility},
+		finishedMsg{l: l, step: "retry-visibility-set"})
 }
+
+// finishedMsg: a request that ends the processing of one of l's messages
+// (step names it) came back, whatever its outcome: an update that failed
+// leaves the visibility timeout to bring the message back.
+type finishedMsg struct {
+	l    *listener
+	step string
+}
+
+func (k finishedMsg) Then() reactor.Then { return reactor.Then{Step: k.step, About: k.l.queue} }
+
+func (k finishedMsg) hostStep(h *Host, _ reactor.Outcome) { h.finished(k.l) }
 
 func (h *Host) poisonMsg(l *listener, m port.Message) {
 	h.stats.Poisoned++
-	h.Issue(port.QueueEnqueue{Queue: h.cfg.poison(), Data: m.Data}, "poisoned", l.queue, func(c port.Completion) {
-		if c.Err != nil {
-			h.finished(l) // the message comes back after its visibility timeout
-			return
-		}
-		h.deleteMsg(l, m, func() {})
-	})
+	h.Issue(port.QueueEnqueue{Queue: h.cfg.poison(), Data: m.Data}, poisoned{l: l, m: m})
+}
+
+// poisoned: the copy of l's message m to the poison queue came back:
+// delete the message.
+type poisoned struct {
+	l *listener
+	m port.Message
+}
+
+func (k poisoned) Then() reactor.Then { return reactor.Then{Step: "poisoned", About: k.l.queue} }
+
+func (k poisoned) hostStep(h *Host, o reactor.Outcome) {
+	if o.Completion.Err != nil {
+		h.finished(k.l) // the message comes back after its visibility timeout
+		return
+	}
+	h.deleteMsg(k.l, k.m, nothing{})
 }
 
 // deleteMsg deletes a processed message (a message that reappeared and was
 // taken by another poll is gone or has another receipt: nothing to do).
-func (h *Host) deleteMsg(l *listener, m port.Message, then func()) {
-	h.Issue(port.QueueDelete{Queue: l.queue, ID: m.ID, PopReceipt: m.PopReceipt}, "message-deleted", l.queue, func(c port.Completion) {
-		if c.Err != nil && !errors.Is(c.Err, port.ErrNotFound) && !errors.Is(c.Err, port.ErrPopReceipt) {
-			h.logf("chain: delete message %s: %v (it reappears after its visibility timeout)", m.ID, c.Err)
-		}
-		h.finished(l)
-		then()
-	})
+func (h *Host) deleteMsg(l *listener, m port.Message, then chainStep) {
+	h.Issue(port.QueueDelete{Queue: l.queue, ID: m.ID, PopReceipt: m.PopReceipt}, messageDeleted{l: l, id: m.ID, then: then})
+}
+
+// messageDeleted: the delete of l's message id came back: its processing
+// is over; then take then.
+type messageDeleted struct {
+	l    *listener
+	id   string
+	then chainStep
+}
+
+func (k messageDeleted) Then() reactor.Then {
+	return reactor.Then{Step: "message-deleted", About: k.l.queue}
+}
+
+func (k messageDeleted) hostStep(h *Host, o reactor.Outcome) {
+	if c := o.Completion; c.Err != nil && !errors.Is(c.Err, port.ErrNotFound) && !errors.Is(c.Err, port.ErrPopReceipt) {
+		h.logf("chain: delete message %s: %v (it reappears after its visibility timeout)", k.id, c.Err)
+	}
+	h.finished(k.l)
+	h.take(k.then)
 }
 
 // next writes the trigger of the step after s (its output out), or the
 // done event after the last step; storage errors are retried.
-func (h *Host) next(s stepMsg, out []byte, then func()) {
+func (h *Host) next(s stepMsg, out []byte, then chainStep) {
 	if s.Step+1 >= s.Length {
 		h.putDone(s.Instance, out, then)
 		return
@@ -261,7 +385,7 @@ func (h *Host) next(s stepMsg, out []byte, then func()) {
 	n := s
 	n.Step, n.Item = s.Step+1, json.RawMessage(out)
 	b, _ := json.Marshal(n)
-	h.writeStep(n.Instance, n.Step, b, then)
+	h.writeStep(h, n.Instance, n.Step, b, then)
 }
 
 // listenerBackoff is the hosts' RandomizedExponentialBackoffStrategy
@@ -275,69 +399,131 @@ func listenerBackoff(min, max port.Time) backoff.Backoff {
 // base is what the host and the frontend share: the reactor and the
 // writes of a step's trigger.
 type base struct {
-	reactor.Funcs
+	reactor.Reactor[chainStep]
 	cfg Config
-	// onEnqueue, if set, is told of every message the core enqueued.
-	onEnqueue func(queue string)
 }
 
 // writeStep writes a step's trigger: a message, or a blob (and, for the
-// Lambda chain, the blob's event).
-func (h *base) writeStep(instance string, step int, b []byte, then func()) {
-	retry := func() {
-		h.After(retryDelay, "write-step-retry", instance, func() { h.writeStep(instance, step, b, then) })
-	}
+// Lambda chain, the blob's event); then c takes then.
+func (h *base) writeStep(c core, instance string, step int, b []byte, then chainStep) {
+	k := stepWritten{instance: instance, step: step, b: b, then: then}
 	switch h.cfg.Trigger {
 	case TriggerQueue:
-		h.Issue(port.QueueEnqueue{Queue: h.cfg.queue(), Data: b}, "step-enqueued", instance, func(c port.Completion) {
-			if c.Err != nil {
-				retry()
-				return
-			}
-			if h.onEnqueue != nil {
-				h.onEnqueue(h.cfg.queue())
-			}
-			then()
-		})
+		h.Issue(port.QueueEnqueue{Queue: h.cfg.queue(), Data: b}, k)
 	default:
-		name := h.cfg.stepBlob(instance, step)
-		h.Issue(port.BlobPut{Name: name, Data: b}, "step-written", instance, func(c port.Completion) {
-			if c.Err != nil {
-				retry()
-				return
-			}
-			if h.cfg.Trigger != TriggerLambda {
-				then()
-				return
-			}
-			etag, _ := c.Result.(string)
-			h.raiseEvent(name, etag, then)
-		})
+		k.name = h.cfg.stepBlob(instance, step)
+		h.Issue(port.BlobPut{Name: k.name, Data: b}, k)
 	}
+}
+
+// stepWritten: the write of a step's trigger b (message, or blob name)
+// came back.
+type stepWritten struct {
+	instance string
+	step     int
+	b        []byte
+	name     string // the blob written ("": a message enqueued)
+	then     chainStep
+}
+
+func (k stepWritten) Then() reactor.Then {
+	if k.name == "" {
+		return reactor.Then{Step: "step-enqueued", About: k.instance}
+	}
+	return reactor.Then{Step: "step-written", About: k.instance}
+}
+
+func (k stepWritten) baseStep(c core, o reactor.Outcome) {
+	h, r := c.shared(), o.Completion
+	if r.Err != nil {
+		h.After(retryDelay, writeStepRetry{k})
+		return
+	}
+	switch {
+	case k.name == "":
+		c.enqueued(h.cfg.queue())
+		c.take(k.then)
+	case h.cfg.Trigger != TriggerLambda:
+		c.take(k.then)
+	default:
+		etag, _ := r.Result.(string)
+		h.raiseEvent(eventRaised{name: k.name, etag: etag, then: k.then})
+	}
+}
+
+// writeStepRetry: retryDelay has passed since a trigger write failed.
+type writeStepRetry struct{ stepWritten }
+
+func (k writeStepRetry) Then() reactor.Then {
+	return reactor.Then{Step: "write-step-retry", About: k.instance}
+}
+
+func (k writeStepRetry) baseStep(c core, _ reactor.Outcome) {
+	c.shared().writeStep(c, k.instance, k.step, k.b, k.then)
 }
 
 // raiseEvent is S3's event of a put: a message on the Lambda service's
 // asynchronous queue, visible after the event delay.
-func (h *base) raiseEvent(name, etag string, then func()) {
-	b, _ := json.Marshal(blobMsg{Blob: name, ETag: etag})
-	h.Issue(port.QueueEnqueue{Queue: h.cfg.blobQueue(), Data: b, Delay: h.cfg.EventDelay}, "event-raised", name, func(c port.Completion) {
-		if c.Err != nil {
-			h.After(retryDelay, "raise-retry", name, func() { h.raiseEvent(name, etag, then) })
-			return
-		}
-		then()
-	})
+func (h *base) raiseEvent(k eventRaised) {
+	b, _ := json.Marshal(blobMsg{Blob: k.name, ETag: k.etag})
+	h.Issue(port.QueueEnqueue{Queue: h.cfg.blobQueue(), Data: b, Delay: h.cfg.EventDelay}, k)
 }
+
+// eventRaised: the event of the put of blob name (as etag) came back.
+type eventRaised struct {
+	name, etag string
+	then       chainStep
+}
+
+func (k eventRaised) Then() reactor.Then { return reactor.Then{Step: "event-raised", About: k.name} }
+
+func (k eventRaised) baseStep(c core, o reactor.Outcome) {
+	if o.Completion.Err != nil {
+		c.shared().After(retryDelay, raiseRetry{k})
+		return
+	}
+	c.take(k.then)
+}
+
+// raiseRetry: retryDelay has passed since an event could not be raised.
+type raiseRetry struct{ eventRaised }
+
+func (k raiseRetry) Then() reactor.Then { return reactor.Then{Step: "raise-retry", About: k.name} }
+
+func (k raiseRetry) baseStep(c core, _ reactor.Outcome) { c.shared().raiseEvent(k.eventRaised) }
 
 // putDone raises the event back to the orchestration: the chain's output
 // in a create-only blob (a step run twice raises it once).
-func (h *Host) putDone(instance string, out []byte, then func()) {
+func (h *Host) putDone(instance string, out []byte, then chainStep) {
 	b, _ := json.Marshal(doneRecord{Output: out, At: h.Now()})
-	h.Issue(port.BlobPut{Name: h.cfg.done(instance), Data: b, Cond: port.Cond{IfNoneMatch: "*"}}, "done-written", instance, func(c port.Completion) {
-		if c.Err != nil && !errors.Is(c.Err, port.ErrConflict) {
-			h.After(retryDelay, "put-done-retry", instance, func() { h.putDone(instance, out, then) })
-			return
-		}
-		then()
-	})
+	h.Issue(port.BlobPut{Name: h.cfg.done(instance), Data: b, Cond: port.Cond{IfNoneMatch: "*"}}, doneWritten{instance: instance, out: out, then: then})
 }
+
+// doneWritten: the write of a chain's done event (its output out) came
+// back.
+type doneWritten struct {
+	instance string
+	out      []byte
+	then     chainStep
+}
+
+func (k doneWritten) Then() reactor.Then {
+	return reactor.Then{Step: "done-written", About: k.instance}
+}
+
+func (k doneWritten) hostStep(h *Host, o reactor.Outcome) {
+	if c := o.Completion; c.Err != nil && !errors.Is(c.Err, port.ErrConflict) {
+		h.After(retryDelay, putDoneRetry{k})
+		return
+	}
+	h.take(k.then)
+}
+
+// putDoneRetry: retryDelay has passed since a done event's write failed.
+type putDoneRetry struct{ doneWritten }
+
+func (k putDoneRetry) Then() reactor.Then {
+	return reactor.Then{Step: "put-done-retry", About: k.instance}
+}
+
+func (k putDoneRetry) hostStep(h *Host, _ reactor.Outcome) { h.putDone(k.instance, k.out, k.then) }

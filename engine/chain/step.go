@@ -57,13 +57,11 @@ func decodeInput(b []byte) (chainInput, error) {
 	return in, nil
 }
 
-// runStep runs one step's activity and hands its output to cb.
-func (h *Host) runStep(s stepMsg, cb func(out []byte, err error)) {
-	reg, name, inst, task, input := h.reg, s.Activity, s.Instance, int32(s.Step), []byte(s.Item)
+// runStep runs one step's activity (k.s) and hands its output to k.
+func (h *Host) runStep(k stepDone) {
+	reg, name, inst, task, input := h.reg, k.s.Activity, k.s.Instance, int32(k.s.Step), []byte(k.s.Item)
 	h.stats.Executions++
-	h.Run(name, input, func() ([]byte, error) { return runActivity(reg, name, inst, task, input) }, "step-done", inst, func(d port.ActivityDone) {
-		cb(d.Output, d.Err)
-	})
+	h.Run(name, input, func() ([]byte, error) { return runActivity(reg, name, inst, task, input) }, k)
 }
 
 func runActivity(reg *durable.Registry, name, inst string, task int32, input []byte) (out []byte, err error) {
