@@ -6,6 +6,7 @@ import (
 
 	"github.com/dflab/dflab/engine/durable"
 	"github.com/dflab/dflab/engine/port"
+	"github.com/dflab/dflab/engine/reactor"
 	"github.com/dflab/dflab/engine/replay"
 )
 
@@ -30,33 +31,55 @@ func (w *Worker) pollWorkItems() {
 	}
 	w.acts.polling = true
 	op := port.QueueDequeue{Queue: w.n.workItems, N: room, Visibility: w.cfg.WorkItemVisibility}
-	w.Issue(op, "work-items-dequeued", "", func(c port.Completion) {
-		w.stats.WorkItemPolls++
-		var msgs []port.Message
-		if c.Err == nil {
-			msgs = c.Result.([]port.Message)
-		}
-		if len(msgs) == 0 {
-			w.stats.EmptyWorkPolls++
-			if w.acts.woken {
-				w.acts.woken = false
-				w.acts.back.hit()
-				w.pollWorkItems()
-				return
-			}
-			w.acts.wait = w.After(w.acts.back.miss(&w.rnd), "poll-work-items", "", func() { w.acts.wait = 0; w.pollWorkItems() })
+	w.Issue(op, workItemsDequeued{})
+}
+
+// workItemsDequeued: a dequeue from the work-item queue came back: start
+// the activities and poll again, or back off.
+type workItemsDequeued struct{}
+
+func (workItemsDequeued) Then() reactor.Then { return reactor.Then{Step: "work-items-dequeued"} }
+
+func (workItemsDequeued) workerStep(w *Worker, o reactor.Outcome) {
+	c := o.Completion
+	w.stats.WorkItemPolls++
+	var msgs []port.Message
+	if c.Err == nil {
+		msgs = c.Result.([]port.Message)
+	}
+	if len(msgs) == 0 {
+		w.stats.EmptyWorkPolls++
+		if w.acts.woken {
+			w.acts.woken = false
+			w.acts.back.hit()
+			w.pollWorkItems()
 			return
 		}
-		w.acts.woken = false
-		w.acts.back.hit()
-		w.acts.running += len(msgs)
-		w.resolve(w.n.workItems, msgs, func(rs []received) {
-			for i := range rs {
-				w.startActivity(rs[i])
-			}
-		})
-		w.pollWorkItems()
-	})
+		w.acts.wait = w.After(w.acts.back.miss(&w.rnd), pollWorkItems{})
+		return
+	}
+	w.acts.woken = false
+	w.acts.back.hit()
+	w.acts.running += len(msgs)
+	w.resolve(w, w.n.workItems, msgs, startActivities{})
+	w.pollWorkItems()
+}
+
+// pollWorkItems: the work-item queue's back-off has passed: poll it.
+type pollWorkItems struct{}
+
+func (pollWorkItems) Then() reactor.Then { return reactor.Then{Step: "poll-work-items"} }
+
+func (pollWorkItems) workerStep(w *Worker, _ reactor.Outcome) { w.acts.wait = 0; w.pollWorkItems() }
+
+// startActivities: dequeued work items are decoded: start them.
+type startActivities struct{}
+
+func (startActivities) gotReceived(c core, rs []received) {
+	w := worker(c)
+	for i := range rs {
+		w.startActivity(rs[i])
+	}
 }
 
 // wake is told of every message this worker enqueued: as the provider's
@@ -98,7 +121,7 @@ func (w *Worker) wake(queue string) {
 func (w *Worker) startActivity(r received) {
 	if r.err != nil || r.env.Event.Kind != durable.TaskScheduled {
 		w.stats.Poison++
-		w.Issue(deleteOp(&r), "poison-deleted", r.queue, func(port.Completion) { w.activityDone() })
+		w.Issue(deleteOp(&r), workItemDone{step: "poison-deleted", about: r.queue})
 		return
 	}
 	w.stats.Activities++
@@ -109,27 +132,65 @@ func (w *Worker) startActivity(r received) {
 		env := envelope{To: reply.To, Event: reply.Event, Exec: exec}
 		return encodeEnvelope(&env), nil
 	}
-	w.Run(m.Event.Name, m.Event.Payload, run, "activity-done", m.To, func(d port.ActivityDone) {
-		env, _, err := decodeMessage(d.Output)
-		if d.Err != nil || err != nil {
-			// The driver lost the result: fail the task rather than hang.
-			env = envelope{To: m.To, Exec: exec, Event: durable.Event{Kind: durable.TaskFailed, ID: m.Event.ID,
-				Failure: fmt.Sprintf("activity %q: %v", m.Event.Name, firstNonNil(d.Err, err))}}
-		}
-		w.reply(r, env)
-	})
+	w.Run(m.Event.Name, m.Event.Payload, run, activityRan{r: r, m: m, exec: exec})
+}
+
+// activityRan: the activity of work item r (message m, of execution exec)
+// returned: reply to its orchestration.
+type activityRan struct {
+	r    received
+	m    durable.Message
+	exec uint32
+}
+
+func (k activityRan) Then() reactor.Then { return reactor.Then{Step: "activity-done", About: k.m.To} }
+
+func (k activityRan) workerStep(w *Worker, o reactor.Outcome) {
+	d, m := o.Done, k.m
+	env, _, err := decodeMessage(d.Output)
+	if d.Err != nil || err != nil {
+		// The driver lost the result: fail the task rather than hang.
+		env = envelope{To: m.To, Exec: k.exec, Event: durable.Event{Kind: durable.TaskFailed, ID: m.Event.ID,
+			Failure: fmt.Sprintf("activity %q: %v", m.Event.Name, firstNonNil(d.Err, err))}}
+	}
+	w.reply(k.r, env)
 }
 
 func (w *Worker) reply(r received, env envelope) {
 	q := w.n.control[w.n.controlFor(env.To)]
-	w.send(q, &env, messageKey(&env), 0, func(err error) {
-		if err != nil {
-			w.After(w.cfg.RetryDelay, "reply-retry", env.To, func() { w.reply(r, env) })
-			return
-		}
-		w.Issue(deleteOp(&r), "work-item-deleted", r.env.To, func(port.Completion) { w.activityDone() })
-	})
+	w.send(q, &env, messageKey(&env), 0, replied{r: r, env: env})
 }
+
+// replied: the enqueue of work item r's reply env came back: delete the
+// work item.
+type replied struct {
+	r   received
+	env envelope
+}
+
+func (k replied) gotErr(c core, err error) {
+	w := worker(c)
+	if err != nil {
+		w.After(w.cfg.RetryDelay, replyRetry(k))
+		return
+	}
+	w.Issue(deleteOp(&k.r), workItemDone{step: "work-item-deleted", about: k.r.env.To})
+}
+
+// replyRetry: RetryDelay has passed since a reply's enqueue failed.
+type replyRetry replied
+
+func (k replyRetry) Then() reactor.Then { return reactor.Then{Step: "reply-retry", About: k.env.To} }
+
+func (k replyRetry) workerStep(w *Worker, _ reactor.Outcome) { w.reply(k.r, k.env) }
+
+// workItemDone: the delete of a work item came back (step names which):
+// its activity slot is free.
+type workItemDone struct{ step, about string }
+
+func (k workItemDone) Then() reactor.Then { return reactor.Then{Step: k.step, About: k.about} }
+
+func (workItemDone) workerStep(w *Worker, _ reactor.Outcome) { w.activityDone() }
 
 func (w *Worker) activityDone() {
 	w.acts.running--

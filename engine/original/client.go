@@ -111,7 +111,7 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	return &Client{hubIO: hubIO{Funcs: reactor.NewFuncs(reactor.PerKind), n: newNames(cfg.Hub, cfg.ControlQueues)},
+	return &Client{hubIO: hubIO{Reactor: reactor.New[origStep](reactor.PerKind), n: newNames(cfg.Hub, cfg.ControlQueues)},
 		cfg: cfg, rnd: backoff.NewRand(cfg.Seed)}, nil
 }
 
@@ -120,7 +120,7 @@ func (c *Client) Step(now port.Time, in port.Input) {
 	if _, ok := in.(port.Started); ok || c.sender == "" {
 		c.sender = fmt.Sprintf("client/%x/%d", c.cfg.Seed, now)
 	}
-	if c.Dispatch(now, in) {
+	if c.Dispatch(now, in, c.run) {
 		return
 	}
 	if call, ok := in.(port.ClientCall); ok {
@@ -144,7 +144,7 @@ func (c *Client) call(call port.ClientCall) {
 		return
 	}
 	if req.Kind == durable.RequestQuery {
-		c.queryInstances(req, func(resp durable.ClientResponse, err error) { c.Respond(call.ID, resp, err) })
+		c.queryInstances(req, answer{call: call.ID})
 		return
 	}
 	if req.Instance == "" {
@@ -167,52 +167,72 @@ func (c *Client) call(call port.ClientCall) {
 		c.queuedAfter[req.Instance] = append(q, call)
 		return
 	}
-	done := func(resp durable.ClientResponse, err error) { c.Respond(call.ID, resp, err) }
+	a := answer{call: call.ID}
 	switch req.Kind {
 	case durable.RequestStart:
 		if c.queuedAfter == nil {
 			c.queuedAfter = map[string][]port.ClientCall{}
 		}
 		c.queuedAfter[req.Instance] = nil
-		c.start(req, func(resp durable.ClientResponse, err error) {
-			if err == nil {
-				if c.started == nil {
-					c.started = map[string]bool{}
-				}
-				c.started[req.Instance] = true
-			}
-			done(resp, err)
-			q := c.queuedAfter[req.Instance]
-			delete(c.queuedAfter, req.Instance)
-			for i, next := range q {
-				c.call(next)
-				if _, busy := c.queuedAfter[req.Instance]; busy {
-					// another start: the rest waits for it
-					c.queuedAfter[req.Instance] = append(c.queuedAfter[req.Instance], q[i+1:]...)
-					return
-				}
-			}
-		})
+		c.start(req, answer{call: call.ID, start: req.Instance})
 	case durable.RequestRaise:
-		c.message(req.Instance, durable.Event{Kind: durable.EventRaised, Name: req.Name, Payload: req.Payload}, done)
+		c.message(req.Instance, durable.Event{Kind: durable.EventRaised, Name: req.Name, Payload: req.Payload}, a)
 	case durable.RequestSignal:
-		c.message(req.Instance, durable.Event{Kind: durable.EntitySignalRequested, Name: req.Name, Payload: req.Payload}, done)
+		c.message(req.Instance, durable.Event{Kind: durable.EntitySignalRequested, Name: req.Name, Payload: req.Payload}, a)
 	case durable.RequestTerminate:
-		c.message(req.Instance, durable.TerminateEvent(req), done)
+		c.message(req.Instance, durable.TerminateEvent(req), a)
 	case durable.RequestSuspend, durable.RequestResume:
-		c.message(req.Instance, durable.LifecycleEvent(req, int64(c.Now())), done)
+		c.message(req.Instance, durable.LifecycleEvent(req, int64(c.Now())), a)
 	case durable.RequestStatus:
-		c.status(req.Instance, done)
+		c.status(req.Instance, a)
 	case durable.RequestWait:
-		c.wait(req.Instance, newBackoff(c.cfg.WaitPollMin, c.cfg.WaitPollMax), done)
+		c.wait(req.Instance, newBackoff(c.cfg.WaitPollMin, c.cfg.WaitPollMax), a)
 	case durable.RequestPurge:
-		c.purge(req.Instance, !req.OnlyThis, done)
+		c.purge(req.Instance, !req.OnlyThis, purgeTo{a: a})
 	default:
-		done(durable.ClientResponse{}, fmt.Errorf("original: unknown request kind %s", req.Kind))
+		c.answer(a, durable.ClientResponse{}, fmt.Errorf("original: unknown request kind %s", req.Kind))
 	}
 }
 
-type reply func(durable.ClientResponse, error)
+// answer is who a request's answer goes to: the call, and for a start
+// the instance whose calls queued after it are taken once it is answered.
+type answer struct {
+	call  port.CallID
+	start string
+}
+
+// replyTo is what a message's enqueue hands its outcome to.
+type replyTo interface {
+	replied(c *Client, resp durable.ClientResponse, err error)
+}
+
+func (a answer) replied(c *Client, resp durable.ClientResponse, err error) { c.answer(a, resp, err) }
+
+// answer answers a request; after a start, the calls queued after it are
+// taken (up to another start, which the rest waits for).
+func (c *Client) answer(a answer, resp durable.ClientResponse, err error) {
+	if a.start == "" {
+		c.Respond(a.call, resp, err)
+		return
+	}
+	if err == nil {
+		if c.started == nil {
+			c.started = map[string]bool{}
+		}
+		c.started[a.start] = true
+	}
+	c.Respond(a.call, resp, err)
+	q := c.queuedAfter[a.start]
+	delete(c.queuedAfter, a.start)
+	for i, next := range q {
+		c.call(next)
+		if _, busy := c.queuedAfter[a.start]; busy {
+			// another start: the rest waits for it
+			c.queuedAfter[a.start] = append(c.queuedAfter[a.start], q[i+1:]...)
+			return
+		}
+	}
+}
 
 // start reads the Instances row (an instance that exists and is not
 // finished may not be started again; a finished one starts a new
@@ -221,56 +241,91 @@ type reply func(durable.ClientResponse, error)
 // that starts the instance (its first step writes the row), where the
 // reverse order leaves a Pending row that nothing starts and that blocks
 // starting the instance again (found by the SIGKILL test on Azurite).
-func (c *Client) start(req durable.ClientRequest, done reply) {
-	c.readInstance(req.Instance, func(old instanceRow, found bool, err error) {
-		if stop := c.giveUp(req.Instance, err); stop != nil {
-			done(durable.ClientResponse{}, stop)
+func (c *Client) start(req durable.ClientRequest, a answer) {
+	c.readInstance(req.Instance, startRead{req: req, a: a})
+}
+
+// startRead: a start's read of the instance row came back.
+type startRead struct {
+	req durable.ClientRequest
+	a   answer
+}
+
+func (k startRead) gotRow(cr core, old instanceRow, found bool, err error) {
+	c, req := client(cr), k.req
+	if stop := c.giveUp(req.Instance, err); stop != nil {
+		c.answer(k.a, durable.ClientResponse{}, stop)
+		return
+	}
+	if err != nil {
+		c.After(c.cfg.RetryDelay, startRetry(k))
+		return
+	}
+	running := found && !old.status(req.Instance).Done()
+	if running && req.Reuse != durable.ReuseTerminate {
+		resp := durable.ClientResponse{Found: true, Status: old.status(req.Instance)}
+		if req.Reuse == durable.ReuseIgnore {
+			c.answer(k.a, resp, nil)
 			return
 		}
-		if err != nil {
-			c.After(c.cfg.RetryDelay, "start-retry", req.Instance, func() { c.start(req, done) })
-			return
-		}
-		running := found && !old.status(req.Instance).Done()
-		if running && req.Reuse != durable.ReuseTerminate {
-			resp := durable.ClientResponse{Found: true, Status: old.status(req.Instance)}
-			if req.Reuse == durable.ReuseIgnore {
-				done(resp, nil)
-				return
-			}
-			resp.Refused = durable.RefusedExists
-			done(resp, resp.Refused.Err(old.Status))
-			return
-		}
-		var exec uint32
-		if found {
-			exec = old.Exec + 1
-		}
-		ev := durable.StartEvent(req)
-		send := func() {
-			c.messageExec(req.Instance, ev, exec, func(_ durable.ClientResponse, err error) {
-				if err != nil {
-					done(durable.ClientResponse{}, err)
-					return
-				}
-				c.writePending(req, found, exec, old.etag, done)
-			})
-		}
-		if !running {
-			send()
-			return
-		}
-		// ReuseTerminate: the running execution is terminated (a step that
-		// takes both messages at once replaces it at once: startFirst).
-		c.message(req.Instance, durable.Event{Kind: durable.ExecutionTerminated, Payload: []byte(`"restarted"`)},
-			func(_ durable.ClientResponse, err error) {
-				if err != nil {
-					done(durable.ClientResponse{}, err)
-					return
-				}
-				send()
-			})
-	})
+		resp.Refused = durable.RefusedExists
+		c.answer(k.a, resp, resp.Refused.Err(old.Status))
+		return
+	}
+	var exec uint32
+	if found {
+		exec = old.Exec + 1
+	}
+	st := startSent{req: req, ev: durable.StartEvent(req), exec: exec, found: found, etag: old.etag, a: k.a}
+	if !running {
+		st.send(c)
+		return
+	}
+	// ReuseTerminate: the running execution is terminated (a step that
+	// takes both messages at once replaces it at once: startFirst).
+	c.message(req.Instance, durable.Event{Kind: durable.ExecutionTerminated, Payload: []byte(`"restarted"`)}, restartTerminated(st))
+}
+
+// startRetry: RetryDelay has passed since a start's row read failed.
+type startRetry startRead
+
+func (k startRetry) Then() reactor.Then {
+	return reactor.Then{Step: "start-retry", About: k.req.Instance}
+}
+
+func (k startRetry) clientStep(c *Client, _ reactor.Outcome) { c.start(k.req, k.a) }
+
+// startSent: a start's ExecutionStarted (ev, of execution exec) is
+// enqueued: write the Pending row (over the row found, as etag).
+type startSent struct {
+	req   durable.ClientRequest
+	ev    durable.Event
+	exec  uint32
+	found bool
+	etag  string
+	a     answer
+}
+
+func (k startSent) send(c *Client) { c.messageExec(k.req.Instance, k.ev, k.exec, k) }
+
+func (k startSent) replied(c *Client, _ durable.ClientResponse, err error) {
+	if err != nil {
+		c.answer(k.a, durable.ClientResponse{}, err)
+		return
+	}
+	c.writePending(k.req, k.found, k.exec, k.etag, k.a)
+}
+
+// restartTerminated: a ReuseTerminate start's termination of the running
+// execution is enqueued: send the start.
+type restartTerminated startSent
+
+func (k restartTerminated) replied(c *Client, _ durable.ClientResponse, err error) {
+	if err != nil {
+		c.answer(k.a, durable.ClientResponse{}, err)
+		return
+	}
+	startSent(k).send(c)
 }
 
 // writePending writes a new execution's Instances row as Pending: an
@@ -280,7 +335,7 @@ func (c *Client) start(req durable.ClientRequest, done reply) {
 // A replace that finds another row (the terminated execution's last step
 // wrote it) reads it and tries again while the row is an older
 // execution's.
-func (c *Client) writePending(req durable.ClientRequest, found bool, exec uint32, etag string, done reply) {
+func (c *Client) writePending(req durable.ClientRequest, found bool, exec uint32, etag string, a answer) {
 	row := &instanceRow{Name: req.Name, Status: durable.StatusPending, Input: req.Payload, Created: c.Now(), Updated: c.Now(),
 		Exec: max(exec, 1), Progress: progress(max(exec, 1), 0)}
 	// The execution the start begins, so that a restart names the next, and
@@ -293,219 +348,382 @@ func (c *Client) writePending(req durable.ClientRequest, found bool, exec uint32
 	if found {
 		kind = port.Replace
 	}
-	answer := func() { done(durable.ClientResponse{Found: true, Status: row.status(req.Instance)}, nil) }
-	c.writeInstance(req.Instance, kind, etag, row, func(_ string, err error) {
-		switch {
-		case errors.Is(err, port.ErrNotFound) && !found:
-			// The Instances table does not exist yet: the workers create
-			// it when they boot, and a start may come first.
-			c.After(c.cfg.RetryDelay, "write-pending-retry", req.Instance, func() { c.writePending(req, found, exec, etag, done) })
-		case err == nil || errors.Is(err, port.ErrNotFound):
-			answer()
-		case errors.Is(err, port.ErrConflict) && found:
-			c.readInstance(req.Instance, func(cur instanceRow, ok bool, rerr error) {
-				if rerr == nil && ok && cur.Exec < exec && cur.Status != durable.StatusPending {
-					c.writePending(req, found, exec, cur.etag, done)
-					return
-				}
-				answer()
-			})
-		case errors.Is(err, port.ErrConflict):
-			answer()
-		default:
-			c.After(c.cfg.RetryDelay, "write-pending-retry", req.Instance, func() { c.writePending(req, found, exec, etag, done) })
-		}
-	})
+	c.writeInstance(c, req.Instance, kind, etag, row, pendingWritten{req: req, found: found, exec: exec, etag: etag, row: row, a: a})
+}
+
+// pendingWritten: the write of a start's Pending row came back.
+type pendingWritten struct {
+	req   durable.ClientRequest
+	found bool
+	exec  uint32
+	etag  string
+	row   *instanceRow
+	a     answer
+}
+
+func (k pendingWritten) answer(c *Client) {
+	c.answer(k.a, durable.ClientResponse{Found: true, Status: k.row.status(k.req.Instance)}, nil)
+}
+
+func (k pendingWritten) gotEtag(cr core, _ string, err error) {
+	c := client(cr)
+	switch {
+	case errors.Is(err, port.ErrNotFound) && !k.found:
+		// The Instances table does not exist yet: the workers create
+		// it when they boot, and a start may come first.
+		c.After(c.cfg.RetryDelay, writePendingRetry(k))
+	case err == nil || errors.Is(err, port.ErrNotFound):
+		k.answer(c)
+	case errors.Is(err, port.ErrConflict) && k.found:
+		c.readInstance(k.req.Instance, pendingReread(k))
+	case errors.Is(err, port.ErrConflict):
+		k.answer(c)
+	default:
+		c.After(c.cfg.RetryDelay, writePendingRetry(k))
+	}
+}
+
+// pendingReread: the read of the row a Pending replace found changed
+// came back: replace it again while it is an older execution's.
+type pendingReread pendingWritten
+
+func (k pendingReread) gotRow(cr core, cur instanceRow, ok bool, rerr error) {
+	c := client(cr)
+	if rerr == nil && ok && cur.Exec < k.exec && cur.Status != durable.StatusPending {
+		c.writePending(k.req, k.found, k.exec, cur.etag, k.a)
+		return
+	}
+	pendingWritten(k).answer(c)
+}
+
+// writePendingRetry: RetryDelay has passed since a Pending row's write
+// failed.
+type writePendingRetry pendingWritten
+
+func (k writePendingRetry) Then() reactor.Then {
+	return reactor.Then{Step: "write-pending-retry", About: k.req.Instance}
+}
+
+func (k writePendingRetry) clientStep(c *Client, _ reactor.Outcome) {
+	c.writePending(k.req, k.found, k.exec, k.etag, k.a)
 }
 
 // message enqueues an event for an instance on its control queue.
-func (c *Client) message(instance string, ev durable.Event, done reply) {
-	c.messageExec(instance, ev, 0, done)
+func (c *Client) message(instance string, ev durable.Event, then replyTo) {
+	c.messageExec(instance, ev, 0, then)
 }
 
-func (c *Client) messageExec(instance string, ev durable.Event, exec uint32, done reply) {
+func (c *Client) messageExec(instance string, ev durable.Event, exec uint32, then replyTo) {
 	c.sent++
 	env := envelope{To: instance, Event: ev, Exec: exec, Sender: c.sender, Seq: c.sent}
-	c.sendMessage(&env, fmt.Sprintf("%s/%d", c.sender, c.sent), done)
+	c.sendMessage(&env, fmt.Sprintf("%s/%d", c.sender, c.sent), then)
 }
 
 // sendMessage enqueues env until an enqueue succeeds. A failed enqueue may
 // have landed (an ambiguous error), so the retry sends the same message:
 // receivers that deduplicate (entities, orchestrations receiving events)
 // drop the second copy by (sender, seq).
-func (c *Client) sendMessage(env *envelope, key string, done reply) {
+func (c *Client) sendMessage(env *envelope, key string, then replyTo) {
 	q := c.n.control[c.n.controlFor(env.To)]
-	c.send(q, env, key, 0, func(err error) {
-		if stop := c.giveUp(env.To, err); err != nil && stop != nil {
-			done(durable.ClientResponse{}, stop)
-			return
-		}
-		if err != nil {
-			c.After(c.cfg.RetryDelay, "send-retry", env.To, func() { c.sendMessage(env, key, done) })
-			return
-		}
-		done(durable.ClientResponse{Found: true}, nil)
-	})
+	c.send(q, env, key, 0, messageSent{env: env, key: key, then: then})
 }
 
-func (c *Client) status(instance string, done reply) {
-	if durable.IsEntity(instance) {
-		c.entityStatus(instance, done)
+// messageSent: the enqueue of a client message (env, blob key key) came
+// back.
+type messageSent struct {
+	env  *envelope
+	key  string
+	then replyTo
+}
+
+func (k messageSent) gotErr(cr core, err error) {
+	c := client(cr)
+	if stop := c.giveUp(k.env.To, err); err != nil && stop != nil {
+		k.then.replied(c, durable.ClientResponse{}, stop)
 		return
 	}
-	c.readInstance(instance, func(row instanceRow, found bool, err error) {
-		if err != nil || !found {
-			done(durable.ClientResponse{}, err)
-			return
-		}
-		done(durable.ClientResponse{Found: true, Status: row.status(instance)}, nil)
-	})
+	if err != nil {
+		c.After(c.cfg.RetryDelay, sendRetry(k))
+		return
+	}
+	k.then.replied(c, durable.ClientResponse{Found: true}, nil)
+}
+
+// sendRetry: RetryDelay has passed since a message's enqueue failed: send
+// the same message again.
+type sendRetry messageSent
+
+func (k sendRetry) Then() reactor.Then { return reactor.Then{Step: "send-retry", About: k.env.To} }
+
+func (k sendRetry) clientStep(c *Client, _ reactor.Outcome) { c.sendMessage(k.env, k.key, k.then) }
+
+func (c *Client) status(instance string, a answer) {
+	if durable.IsEntity(instance) {
+		c.entityStatus(instance, a)
+		return
+	}
+	c.readInstance(instance, statusRead{instance: instance, a: a})
+}
+
+// statusRead: a status request's row read came back.
+type statusRead struct {
+	instance string
+	a        answer
+}
+
+func (k statusRead) gotRow(cr core, row instanceRow, found bool, err error) {
+	c := client(cr)
+	if err != nil || !found {
+		c.answer(k.a, durable.ClientResponse{}, err)
+		return
+	}
+	c.answer(k.a, durable.ClientResponse{Found: true, Status: row.status(k.instance)}, nil)
 }
 
 // entityStatus answers a status request for an entity with its state as
 // the output (durable.ClientResponse); an entity without state is not found.
-func (c *Client) entityStatus(instance string, done reply) {
+func (c *Client) entityStatus(instance string, a answer) {
 	id, err := durable.ParseEntityID(instance)
 	if err != nil {
-		done(durable.ClientResponse{}, err)
+		c.answer(a, durable.ClientResponse{}, err)
 		return
 	}
-	c.readEntity(instance, func(row entityRow, err error) {
-		if err != nil || !row.st.Exists {
-			done(durable.ClientResponse{}, err)
-			return
-		}
-		done(durable.ClientResponse{Found: true, Status: durable.InstanceStatus{InstanceID: instance, Name: id.Name,
-			Status: durable.StatusRunning, Output: row.st.State}}, nil)
-	})
+	c.readEntity(instance, entityStatusRead{instance: instance, name: id.Name, a: a})
+}
+
+// entityStatusRead: an entity status request's row read came back.
+type entityStatusRead struct {
+	instance, name string
+	a              answer
+}
+
+func (k entityStatusRead) gotEntity(cr core, row entityRow, err error) {
+	c := client(cr)
+	if err != nil || !row.st.Exists {
+		c.answer(k.a, durable.ClientResponse{}, err)
+		return
+	}
+	c.answer(k.a, durable.ClientResponse{Found: true, Status: durable.InstanceStatus{InstanceID: k.instance, Name: k.name,
+		Status: durable.StatusRunning, Output: row.st.State}}, nil)
 }
 
 // wait polls the Instances row with back-off until the instance is done.
-func (c *Client) wait(instance string, b queueBackoff, done reply) {
-	c.readInstance(instance, func(row instanceRow, found bool, err error) {
-		if err == nil && !found && !c.started[instance] {
-			resp := durable.ClientResponse{Refused: durable.RefusedUnknown}
-			done(resp, resp.Refused.Err(0))
-			return
-		}
-		if found {
-			delete(c.started, instance)
-		}
-		if err == nil && found && row.status(instance).Done() {
-			done(durable.ClientResponse{Found: true, Status: row.status(instance)}, nil)
-			return
-		}
-		if stop := c.giveUp(instance, err); stop != nil {
-			done(durable.ClientResponse{}, stop)
-			return
-		}
-		c.After(b.miss(&c.rnd), "wait-poll", instance, func() { c.wait(instance, b, done) })
-	})
+func (c *Client) wait(instance string, b queueBackoff, a answer) {
+	c.readInstance(instance, waitRead{instance: instance, b: b, a: a})
+}
+
+// waitRead: a wait's row read came back; b is its back-off.
+type waitRead struct {
+	instance string
+	b        queueBackoff
+	a        answer
+}
+
+func (k waitRead) gotRow(cr core, row instanceRow, found bool, err error) {
+	c, instance := client(cr), k.instance
+	if err == nil && !found && !c.started[instance] {
+		resp := durable.ClientResponse{Refused: durable.RefusedUnknown}
+		c.answer(k.a, resp, resp.Refused.Err(0))
+		return
+	}
+	if found {
+		delete(c.started, instance)
+	}
+	if err == nil && found && row.status(instance).Done() {
+		c.answer(k.a, durable.ClientResponse{Found: true, Status: row.status(instance)}, nil)
+		return
+	}
+	if stop := c.giveUp(instance, err); stop != nil {
+		c.answer(k.a, durable.ClientResponse{}, stop)
+		return
+	}
+	d := k.b.miss(&c.rnd)
+	c.After(d, waitPoll(k))
+}
+
+// waitPoll: a wait's back-off has passed: read the row again.
+type waitPoll waitRead
+
+func (k waitPoll) Then() reactor.Then { return reactor.Then{Step: "wait-poll", About: k.instance} }
+
+func (k waitPoll) clientStep(c *Client, _ reactor.Outcome) { c.wait(k.instance, k.b, k.a) }
+
+// purgeTo is where a purge's answer goes: the call (a), or, for a
+// sub-orchestration, the purge of its parent's children (kids).
+type purgeTo struct {
+	a    answer
+	kids *purgeKids
+}
+
+// purgeKids is the purge of a purged instance's sub-orchestrations, one
+// after the other: children[0] is the one being purged, resp counts what
+// was purged so far, to is where it goes once the last one is done.
+type purgeKids struct {
+	children []string
+	resp     durable.ClientResponse
+	to       purgeTo
 }
 
 // purge deletes a finished instance's history rows and its Instances row;
 // recursive, it reads the history first and then purges the
 // sub-orchestrations it created the same way (one after the other; one
 // still running, or already purged, is left as it is).
-func (c *Client) purge(instance string, recursive bool, done reply) {
-	c.readInstance(instance, func(row instanceRow, found bool, err error) {
-		if err != nil {
-			done(durable.ClientResponse{}, err)
-			return
-		}
-		if !found {
-			resp := durable.ClientResponse{Refused: durable.RefusedUnknown}
-			done(resp, resp.Refused.Err(0))
-			return
-		}
-		if !row.status(instance).Done() {
-			resp := durable.ClientResponse{Found: true, Status: row.status(instance), Refused: durable.RefusedNotFinished}
-			done(resp, resp.Refused.Err(row.Status))
-			return
-		}
-		c.subOrchestrations(instance, recursive, func(children []string, err error) {
-			if err != nil {
-				done(durable.ClientResponse{}, err)
-				return
-			}
-			c.purgeHistory(instance, "", func(err error) {
-				if err != nil {
-					done(durable.ClientResponse{}, err)
-					return
-				}
-				w := port.TableWrite{Kind: port.Delete, IfMatch: "*", Entity: port.Entity{PartitionKey: instance}}
-				c.Issue(port.TableWriteOp{Table: c.n.instances, W: w}, "purge-instance-row", instance, func(cp port.Completion) {
-					resp := durable.ClientResponse{Found: true, Status: row.status(instance), Purged: 1}
-					if cp.Err != nil {
-						done(durable.ClientResponse{}, wrap(cp.Err, "purge %s", instance))
-						return
-					}
-					c.purgeChildren(children, &resp, func(err error) { done(resp, err) })
-				})
-			})
-		})
-	})
+func (c *Client) purge(instance string, recursive bool, to purgeTo) {
+	c.readInstance(instance, purgeRead{instance: instance, recursive: recursive, to: to})
 }
 
-// subOrchestrations returns the sub-orchestrations an instance's history
-// created (none unless recursive).
-func (c *Client) subOrchestrations(instance string, recursive bool, cb func([]string, error)) {
-	if !recursive {
-		cb(nil, nil)
+// purgeDone hands a purge's outcome to where it goes.
+func (c *Client) purgeDone(to purgeTo, resp durable.ClientResponse, err error) {
+	k := to.kids
+	if k == nil {
+		c.answer(to.a, resp, err)
 		return
 	}
-	c.loadHistory(instance, func(h history, err error) {
-		if err != nil {
-			cb(nil, wrap(err, "purge %s", instance))
-			return
-		}
-		cb(durable.SubOrchestrations(h.events), nil)
-	})
+	switch {
+	case err == nil:
+		k.resp.Purged += resp.Purged
+	case resp.Refused == durable.NotRefused:
+		c.purgeDone(k.to, k.resp, fmt.Errorf("original: purge of sub-orchestration %s: %w", k.children[0], err))
+		return
+	}
+	k.children = k.children[1:]
+	c.purgeChildren(k)
 }
 
-// purgeChildren purges children recursively, one after the other, and
-// counts them in resp.Purged.
-func (c *Client) purgeChildren(children []string, resp *durable.ClientResponse, cb func(error)) {
-	if len(children) == 0 {
-		cb(nil)
+// purgeChildren purges k.children recursively, one after the other, and
+// counts them in k.resp.Purged.
+func (c *Client) purgeChildren(k *purgeKids) {
+	if len(k.children) == 0 {
+		c.purgeDone(k.to, k.resp, nil)
 		return
 	}
-	c.purge(children[0], true, func(r durable.ClientResponse, err error) {
-		switch {
-		case err == nil:
-			resp.Purged += r.Purged
-		case r.Refused == durable.NotRefused:
-			cb(fmt.Errorf("original: purge of sub-orchestration %s: %w", children[0], err))
-			return
-		}
-		c.purgeChildren(children[1:], resp, cb)
-	})
+	c.purge(k.children[0], true, purgeTo{kids: k})
+}
+
+// purgeRead: a purge's row read came back; the purge goes on with row
+// (and, recursive, the sub-orchestrations its history created: children)
+// once the history is read (gotHistory) and deleted (purged).
+type purgeRead struct {
+	instance  string
+	recursive bool
+	row       instanceRow
+	children  []string
+	to        purgeTo
+}
+
+func (k purgeRead) gotRow(cr core, row instanceRow, found bool, err error) {
+	c, instance := client(cr), k.instance
+	if err != nil {
+		c.purgeDone(k.to, durable.ClientResponse{}, err)
+		return
+	}
+	if !found {
+		resp := durable.ClientResponse{Refused: durable.RefusedUnknown}
+		c.purgeDone(k.to, resp, resp.Refused.Err(0))
+		return
+	}
+	if !row.status(instance).Done() {
+		resp := durable.ClientResponse{Found: true, Status: row.status(instance), Refused: durable.RefusedNotFinished}
+		c.purgeDone(k.to, resp, resp.Refused.Err(row.Status))
+		return
+	}
+	k.row = row
+	if !k.recursive {
+		c.purgeHistory(instance, "", k)
+		return
+	}
+	c.loadHistory(instance, k)
+}
+
+// gotHistory: a recursive purge's history is read: note the
+// sub-orchestrations it created and delete it.
+func (k purgeRead) gotHistory(cr core, h history, err error) {
+	c := client(cr)
+	if err != nil {
+		c.purgeDone(k.to, durable.ClientResponse{}, wrap(err, "purge %s", k.instance))
+		return
+	}
+	k.children = durable.SubOrchestrations(h.events)
+	c.purgeHistory(k.instance, "", k)
+}
+
+// purged: the instance's history is deleted (or not, err): delete its
+// row.
+func (k purgeRead) purged(c *Client, err error) {
+	if err != nil {
+		c.purgeDone(k.to, durable.ClientResponse{}, err)
+		return
+	}
+	w := port.TableWrite{Kind: port.Delete, IfMatch: "*", Entity: port.Entity{PartitionKey: k.instance}}
+	c.Issue(port.TableWriteOp{Table: c.n.instances, W: w}, instanceRowPurged(k))
+}
+
+// instanceRowPurged: a purge's delete of the instance row came back: the
+// children go next.
+type instanceRowPurged purgeRead
+
+func (k instanceRowPurged) Then() reactor.Then {
+	return reactor.Then{Step: "purge-instance-row", About: k.instance}
+}
+
+func (k instanceRowPurged) clientStep(c *Client, o reactor.Outcome) {
+	if cp := o.Completion; cp.Err != nil {
+		c.purgeDone(k.to, durable.ClientResponse{}, wrap(cp.Err, "purge %s", k.instance))
+		return
+	}
+	resp := durable.ClientResponse{Found: true, Status: k.row.status(k.instance), Purged: 1}
+	c.purgeChildren(&purgeKids{children: k.children, resp: resp, to: k.to})
 }
 
 // purgeHistory deletes the history rows a page at a time (a page of up to
 // 100 rows, deleted in one batch).
-func (c *Client) purgeHistory(instance, cont string, cb func(error)) {
+func (c *Client) purgeHistory(instance, cont string, then purgeRead) {
 	q := port.TableQuery{PartitionKey: instance, PageSize: port.MaxBatchOps, Continuation: cont}
-	c.Issue(port.TableQueryOp{Table: c.n.history, Q: q}, "purge-history-page", instance, func(cp port.Completion) {
-		if cp.Err != nil {
-			cb(wrap(cp.Err, "purge %s", instance))
-			return
-		}
-		page := cp.Result.(port.EntityPage)
-		if len(page.Entities) == 0 {
-			cb(nil)
-			return
-		}
-		ws := make([]port.TableWrite, len(page.Entities))
-		for i, e := range page.Entities {
-			ws[i] = port.TableWrite{Kind: port.Delete, IfMatch: "*", Entity: port.Entity{PartitionKey: instance, RowKey: e.RowKey}}
-		}
-		c.Issue(port.TableBatch{Table: c.n.history, Writes: ws}, "purge-history-batch", instance, func(cp port.Completion) {
-			if cp.Err != nil || page.Next == "" {
-				cb(wrap(cp.Err, "purge %s", instance))
-				return
-			}
-			c.purgeHistory(instance, "", cb)
-		})
-	})
+	c.Issue(port.TableQueryOp{Table: c.n.history, Q: q}, purgeHistoryPage{instance: instance, then: then})
+}
+
+// purgeHistoryPage: a page of the history being purged came back; with
+// next, the batch deleting it.
+type purgeHistoryPage struct {
+	instance string
+	next     string
+	then     purgeRead
+}
+
+func (k purgeHistoryPage) Then() reactor.Then {
+	return reactor.Then{Step: "purge-history-page", About: k.instance}
+}
+
+func (k purgeHistoryPage) clientStep(c *Client, o reactor.Outcome) {
+	cp, instance := o.Completion, k.instance
+	if cp.Err != nil {
+		k.then.purged(c, wrap(cp.Err, "purge %s", instance))
+		return
+	}
+	page := cp.Result.(port.EntityPage)
+	if len(page.Entities) == 0 {
+		k.then.purged(c, nil)
+		return
+	}
+	ws := make([]port.TableWrite, len(page.Entities))
+	for i, e := range page.Entities {
+		ws[i] = port.TableWrite{Kind: port.Delete, IfMatch: "*", Entity: port.Entity{PartitionKey: instance, RowKey: e.RowKey}}
+	}
+	k.next = page.Next
+	c.Issue(port.TableBatch{Table: c.n.history, Writes: ws}, purgeHistoryBatch(k))
+}
+
+// purgeHistoryBatch: the batch deleting a page of history came back.
+type purgeHistoryBatch purgeHistoryPage
+
+func (k purgeHistoryBatch) Then() reactor.Then {
+	return reactor.Then{Step: "purge-history-batch", About: k.instance}
+}
+
+func (k purgeHistoryBatch) clientStep(c *Client, o reactor.Outcome) {
+	if cp := o.Completion; cp.Err != nil || k.next == "" {
+		k.then.purged(c, wrap(cp.Err, "purge %s", k.instance))
+		return
+	}
+	c.purgeHistory(k.instance, "", k.then)
 }

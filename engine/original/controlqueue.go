@@ -7,6 +7,7 @@ import (
 
 	"github.com/dflab/dflab/engine/durable"
 	"github.com/dflab/dflab/engine/port"
+	"github.com/dflab/dflab/engine/reactor"
 )
 
 // controlQueue is one control queue as a worker sees it.
@@ -47,31 +48,57 @@ func (w *Worker) pollControl(q *controlQueue) {
 	}
 	q.polling = true
 	op := port.QueueDequeue{Queue: q.name, N: w.cfg.BatchSize, Visibility: w.cfg.ControlVisibility}
-	w.Issue(op, "control-dequeued", q.name, func(c port.Completion) {
-		w.stats.ControlPolls++
-		var msgs []port.Message
-		if c.Err == nil {
-			msgs = c.Result.([]port.Message)
-		}
-		if len(msgs) == 0 {
-			w.stats.EmptyControlPolls++
-			if q.woken {
-				q.woken = false
-				q.back.hit()
-				w.pollControl(q)
-				return
-			}
-			q.wait = w.After(q.back.miss(&w.rnd), "poll-control", q.name, func() { q.wait = 0; w.pollControl(q) })
+	w.Issue(op, controlDequeued{q})
+}
+
+// The continuations of a control queue's work hold the queue (q), one of
+// the worker's for its life.
+
+// controlDequeued: a dequeue from q came back: route the batch and poll
+// again, or back off.
+type controlDequeued struct{ q *controlQueue }
+
+func (k controlDequeued) Then() reactor.Then {
+	return reactor.Then{Step: "control-dequeued", About: k.q.name}
+}
+
+func (k controlDequeued) workerStep(w *Worker, o reactor.Outcome) {
+	q, c := k.q, o.Completion
+	w.stats.ControlPolls++
+	var msgs []port.Message
+	if c.Err == nil {
+		msgs = c.Result.([]port.Message)
+	}
+	if len(msgs) == 0 {
+		w.stats.EmptyControlPolls++
+		if q.woken {
+			q.woken = false
+			q.back.hit()
+			w.pollControl(q)
 			return
 		}
-		q.woken = false
-		q.back.hit()
-		w.buffered += len(msgs)
-		w.stats.PeakBuffered = max(w.stats.PeakBuffered, w.buffered)
-		w.resolve(q.name, msgs, func(rs []received) { w.route(q, rs) })
-		w.pollControl(q)
-	})
+		q.wait = w.After(q.back.miss(&w.rnd), pollControl{q})
+		return
+	}
+	q.woken = false
+	q.back.hit()
+	w.buffered += len(msgs)
+	w.stats.PeakBuffered = max(w.stats.PeakBuffered, w.buffered)
+	w.resolve(w, q.name, msgs, routeTo{q})
+	w.pollControl(q)
 }
+
+// pollControl: q's back-off has passed: poll it.
+type pollControl struct{ q *controlQueue }
+
+func (k pollControl) Then() reactor.Then { return reactor.Then{Step: "poll-control", About: k.q.name} }
+
+func (k pollControl) workerStep(w *Worker, _ reactor.Outcome) { k.q.wait = 0; w.pollControl(k.q) }
+
+// routeTo: a batch dequeued from q is decoded: route it.
+type routeTo struct{ q *controlQueue }
+
+func (k routeTo) gotReceived(c core, rs []received) { worker(c).route(k.q, rs) }
 
 // route groups a dequeued batch by instance (in arrival order) and starts
 // a step for each instance that has none under way.
@@ -93,7 +120,7 @@ func (w *Worker) route(q *controlQueue, rs []received) {
 		}
 		groups[r.env.To] = append(groups[r.env.To], r)
 	}
-	w.All(poison, "poison-deleted", q.name, func([]port.Completion) { w.release(len(poison)) })
+	w.all(poison, poisonDeleted{queue: q.name, n: len(poison)})
 	for _, inst := range order {
 		if s := w.sessions[inst]; s != nil {
 			s.pending = append(s.pending, groups[inst]...)
@@ -110,6 +137,18 @@ func (w *Worker) route(q *controlQueue, rs []received) {
 		w.step(s)
 	}
 }
+
+// poisonDeleted: the deletes of n malformed messages of queue came back.
+type poisonDeleted struct {
+	queue string
+	n     int
+}
+
+func (k poisonDeleted) Then() reactor.Then {
+	return reactor.Then{Step: "poison-deleted", About: k.queue}
+}
+
+func (k poisonDeleted) workerStep(w *Worker, _ reactor.Outcome) { w.release(k.n) }
 
 // release accounts for n buffered messages leaving memory and resumes
 // control-queue polling paused at the buffer threshold.
@@ -170,27 +209,36 @@ func (w *Worker) abandon(s *session, err error) {
 	}
 	n := len(s.batch)
 	s.batch = nil
-	w.All(ops, "abandoned", s.instance, func([]port.Completion) {
-		w.release(n)
-		w.endStep(s)
-	})
+	w.all(ops, stepEnded{step: "abandoned", s: s, n: n})
+}
+
+// stepEnded: the deletes and put-backs of a step's n messages came back
+// (step names which): the step is over.
+type stepEnded struct {
+	step string
+	s    *session
+	n    int
+}
+
+func (k stepEnded) Then() reactor.Then { return reactor.Then{Step: k.step, About: k.s.instance} }
+
+func (k stepEnded) workerStep(w *Worker, _ reactor.Outcome) {
+	w.release(k.n)
+	w.endStep(k.s)
 }
 
 // retire deletes processed messages and puts back early ones, then ends
 // the step.
-func (w *Worker) retire(s *session, done []received, early []received, delays []port.Time) {
-	ops := make([]port.Op, 0, len(done)+len(early))
-	for i := range done {
-		ops = append(ops, deleteOp(&done[i]))
+func (w *Worker) retire(t retirement) {
+	ops := make([]port.Op, 0, len(t.done)+len(t.early))
+	for i := range t.done {
+		ops = append(ops, deleteOp(&t.done[i]))
 	}
-	for i := range early {
+	for i := range t.early {
 		w.stats.PutBacks++
-		ops = append(ops, putBackOp(&early[i], delays[i]))
+		ops = append(ops, putBackOp(&t.early[i], t.delays[i]))
 	}
-	w.All(ops, "retired", s.instance, func([]port.Completion) {
-		w.release(len(ops))
-		w.endStep(s)
-	})
+	w.all(ops, stepEnded{step: "retired", s: t.s, n: len(ops)})
 }
 
 // failQueue fails control queue q for good: it is polled no more (the

@@ -7,6 +7,7 @@ import (
 
 	"github.com/dflab/dflab/engine/durable"
 	"github.com/dflab/dflab/engine/port"
+	"github.com/dflab/dflab/engine/reactor"
 	"github.com/dflab/dflab/engine/replay"
 )
 
@@ -52,51 +53,83 @@ func (w *Worker) entityStep(s *session) {
 	id, err := durable.ParseEntityID(s.instance)
 	if err != nil {
 		w.stats.Poison += len(s.batch)
-		w.retire(s, s.batch, nil, nil)
+		w.retire(retirement{s: s, done: s.batch})
 		return
 	}
-	w.readEntity(s.instance, func(row entityRow, err error) {
-		if err != nil {
-			w.abandon(s, err)
-			return
+	w.readEntity(s.instance, entityLoaded{s: s, id: id})
+}
+
+// The continuations of a step hold its session (s), the worker's for as
+// long as the instance has a step under way.
+
+// entityLoaded: the entity's row came back: apply the batch, write the
+// row, deliver its outbox.
+type entityLoaded struct {
+	s  *session
+	id durable.EntityID
+}
+
+func (k entityLoaded) gotEntity(c core, row entityRow, err error) {
+	w, s := worker(c), k.s
+	if err != nil {
+		w.abandon(s, err)
+		return
+	}
+	if w.delivered[s.instance] == row.etag {
+		row.outbox = nil
+	}
+	b := w.applyEntity(k.id, &row, s.batch)
+	then := retirement{s: s, done: b.used, early: b.early, delays: b.delays}
+	if b.fresh == 0 {
+		w.deliver(s, row.etag, row.outbox, then)
+		return
+	}
+	row.outbox = append(row.outbox, b.out...)
+	w.writeEntity(s.instance, &row, entityStored{row: &row, then: then})
+}
+
+// entityStored: the entity's new row came back: deliver its outbox.
+type entityStored struct {
+	row  *entityRow
+	then retirement
+}
+
+func (k entityStored) gotEtag(c core, etag string, err error) {
+	w, s := worker(c), k.then.s
+	if err != nil {
+		if errors.Is(err, port.ErrConflict) {
+			w.stats.Conflicts++
 		}
-		if w.delivered[s.instance] == row.etag {
-			row.outbox = nil
-		}
-		b := w.applyEntity(id, &row, s.batch)
-		if b.fresh == 0 {
-			w.deliver(s, row.etag, row.outbox, func() { w.retire(s, b.used, b.early, b.delays) })
-			return
-		}
-		row.outbox = append(row.outbox, b.out...)
-		w.writeEntity(s.instance, &row, func(etag string, err error) {
-			if err != nil {
-				if errors.Is(err, port.ErrConflict) {
-					w.stats.Conflicts++
-				}
-				w.abandon(s, err)
-				return
-			}
-			w.deliver(s, etag, row.outbox, func() { w.retire(s, b.used, b.early, b.delays) })
-		})
-	})
+		w.abandon(s, err)
+		return
+	}
+	w.deliver(s, etag, k.row.outbox, k.then)
 }
 
 // deliver sends the outbox of an entity's row version etag, remembers
-// that it was delivered, then runs then. On a failed enqueue the step is
-// abandoned: its inputs come back as duplicates and the outbox is sent
-// again.
-func (w *Worker) deliver(s *session, etag string, outbox []outboundMsg, then func()) {
-	w.sendAll(outbox, func(err error) {
-		if err != nil {
-			w.abandon(s, err)
-			return
-		}
-		if etag != "" {
-			w.delivered[s.instance] = etag
-		}
-		then()
-	})
+// that it was delivered, then retires the step. On a failed enqueue the
+// step is abandoned: its inputs come back as duplicates and the outbox is
+// sent again.
+func (w *Worker) deliver(s *session, etag string, outbox []outboundMsg, then retirement) {
+	w.sendAll(outbox, delivered{etag: etag, then: then})
+}
+
+// delivered: an entity's outbox (of row version etag) is sent.
+type delivered struct {
+	etag string
+	then retirement
+}
+
+func (k delivered) gotErr(c core, err error) {
+	w, s := worker(c), k.then.s
+	if err != nil {
+		w.abandon(s, err)
+		return
+	}
+	if k.etag != "" {
+		w.delivered[s.instance] = k.etag
+	}
+	w.retire(k.then)
 }
 
 // entityBatch is what an entity step makes of its batch.
@@ -206,50 +239,97 @@ func isEntityMessage(k durable.EventKind) bool {
 	return false
 }
 
-func (h *hubIO) readEntity(instance string, cb func(entityRow, error)) {
-	h.Issue(port.TableGet{Table: h.n.instances, PartitionKey: instance}, "entity-read", instance, func(c port.Completion) {
-		row := entityRow{dedup: dedupSet{}, sent: sentTo{}}
-		if errors.Is(c.Err, port.ErrNotFound) {
-			cb(row, nil)
-			return
-		}
-		if c.Err != nil {
-			cb(row, wrap(c.Err, "read entity %s", instance))
-			return
-		}
-		ents := []port.Entity{c.Result.(port.Entity)}
-		h.inflate(ents, func(err error) {
-			if err != nil {
-				cb(row, err)
-				return
-			}
-			row.etag = ents[0].ETag
-			err = decodeEntityRow(ents[0].Props, &row)
-			cb(row, wrap(err, "entity %s", instance))
-		})
-	})
+func (h *hubIO) readEntity(instance string, then entityTo) {
+	h.Issue(port.TableGet{Table: h.n.instances, PartitionKey: instance}, entityRead{instance: instance, then: then})
 }
 
-func (w *Worker) writeEntity(instance string, row *entityRow, cb func(etag string, err error)) {
+// entityRead: an entity's row read came back: inflate its large values.
+type entityRead struct {
+	instance string
+	then     entityTo
+}
+
+func (k entityRead) Then() reactor.Then { return reactor.Then{Step: "entity-read", About: k.instance} }
+
+func (k entityRead) hubStep(c core, o reactor.Outcome) {
+	cp := o.Completion
+	row := entityRow{dedup: dedupSet{}, sent: sentTo{}}
+	if errors.Is(cp.Err, port.ErrNotFound) {
+		k.then.gotEntity(c, row, nil)
+		return
+	}
+	if cp.Err != nil {
+		k.then.gotEntity(c, row, wrap(cp.Err, "read entity %s", k.instance))
+		return
+	}
+	ents := []port.Entity{cp.Result.(port.Entity)}
+	c.hub().inflate(c, ents, entityInflated{instance: k.instance, ents: ents, row: row, then: k.then})
+}
+
+// entityInflated: a read entity row (ents[0]) has its values: decode it
+// into row.
+type entityInflated struct {
+	instance string
+	ents     []port.Entity
+	row      entityRow
+	then     entityTo
+}
+
+func (k entityInflated) gotErr(c core, err error) {
+	row := k.row
+	if err != nil {
+		k.then.gotEntity(c, row, err)
+		return
+	}
+	row.etag = k.ents[0].ETag
+	err = decodeEntityRow(k.ents[0].Props, &row)
+	k.then.gotEntity(c, row, wrap(err, "entity %s", k.instance))
+}
+
+func (w *Worker) writeEntity(instance string, row *entityRow, then etagTo) {
 	props := map[string][]byte{propEntity: encodeEntityState(&row.st), propDedup: encodeDedup(row.dedup),
 		propOps: uvarintProp(row.ops), propSent: row.sent.encode(), propOutbox: encodeOutbox(row.outbox)}
-	w.offload("entities/"+instance, props, func(err error) {
-		if err != nil {
-			cb("", err)
-			return
-		}
-		wr := port.TableWrite{Kind: port.Replace, IfMatch: row.etag, Entity: port.Entity{PartitionKey: instance, Props: props}}
-		if row.etag == "" {
-			wr.Kind, wr.IfMatch = port.Insert, ""
-		}
-		w.Issue(port.TableWriteOp{Table: w.n.instances, W: wr}, "entity-written", instance, func(c port.Completion) {
-			if c.Err != nil {
-				cb("", wrap(c.Err, "write entity %s", instance))
-				return
-			}
-			cb(c.Result.(string), nil)
-		})
-	})
+	w.offload(w, "entities/"+instance, props, entityOffloaded{instance: instance, row: row, props: props, then: then})
+}
+
+// entityOffloaded: an entity row's large values are in blobs: write the
+// row (conditioned on the version read).
+type entityOffloaded struct {
+	instance string
+	row      *entityRow
+	props    map[string][]byte
+	then     etagTo
+}
+
+func (k entityOffloaded) gotErr(c core, err error) {
+	if err != nil {
+		k.then.gotEtag(c, "", err)
+		return
+	}
+	w := worker(c)
+	wr := port.TableWrite{Kind: port.Replace, IfMatch: k.row.etag, Entity: port.Entity{PartitionKey: k.instance, Props: k.props}}
+	if k.row.etag == "" {
+		wr.Kind, wr.IfMatch = port.Insert, ""
+	}
+	w.Issue(port.TableWriteOp{Table: w.n.instances, W: wr}, entityWritten{instance: k.instance, then: k.then})
+}
+
+// entityWritten: an entity row's write came back.
+type entityWritten struct {
+	instance string
+	then     etagTo
+}
+
+func (k entityWritten) Then() reactor.Then {
+	return reactor.Then{Step: "entity-written", About: k.instance}
+}
+
+func (k entityWritten) workerStep(w *Worker, o reactor.Outcome) {
+	if err := o.Completion.Err; err != nil {
+		k.then.gotEtag(w, "", wrap(err, "write entity %s", k.instance))
+		return
+	}
+	k.then.gotEtag(w, o.Completion.Result.(string), nil)
 }
 
 func encodeEntityState(st *replay.EntityState) []byte {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/dflab/dflab/engine/durable"
 	"github.com/dflab/dflab/engine/port"
+	"github.com/dflab/dflab/engine/reactor"
 )
 
 // The History table: one row per event, RowKey = zero-padded sequence
@@ -60,37 +61,56 @@ func readUvarint(b []byte) uint64 {
 
 // loadHistory reads an instance's history with table queries (a page of
 // up to 1,000 rows each).
-func (h *hubIO) loadHistory(instance string, cb func(history, error)) {
-	var rows []port.Entity
-	var page func(cont string)
-	page = func(cont string) {
-		q := port.TableQuery{PartitionKey: instance, PageSize: port.MaxQueryPage, Continuation: cont}
-		h.Issue(port.TableQueryOp{Table: h.n.history, Q: q}, "history-page", instance, func(c port.Completion) {
-			if c.Err != nil {
-				cb(history{}, wrap(c.Err, "query history of %s", instance))
-				return
-			}
-			p := c.Result.(port.EntityPage)
-			rows = append(rows, p.Entities...)
-			if p.Next != "" {
-				page(p.Next)
-				return
-			}
-			h.inflate(rows, func(err error) {
-				if err != nil {
-					cb(history{}, err)
-					return
-				}
-				hist, err := parseHistory(rows)
-				var bad *badRow
-				if errors.As(err, &bad) {
-					err = corruptRow(h.n.history, instance, bad.key, bad.err)
-				}
-				cb(hist, wrap(err, "history of %s", instance))
-			})
-		})
+func (h *hubIO) loadHistory(instance string, then historyTo) {
+	h.historyPage(historyPage{instance: instance, then: then}, "")
+}
+
+func (h *hubIO) historyPage(k historyPage, cont string) {
+	q := port.TableQuery{PartitionKey: k.instance, PageSize: port.MaxQueryPage, Continuation: cont}
+	h.Issue(port.TableQueryOp{Table: h.n.history, Q: q}, k)
+}
+
+// historyPage: a page of an instance's history came back; rows are the
+// pages' before.
+type historyPage struct {
+	instance string
+	rows     []port.Entity
+	then     historyTo
+}
+
+func (k historyPage) Then() reactor.Then {
+	return reactor.Then{Step: "history-page", About: k.instance}
+}
+
+func (k historyPage) hubStep(c core, o reactor.Outcome) {
+	cp := o.Completion
+	if cp.Err != nil {
+		k.then.gotHistory(c, history{}, wrap(cp.Err, "query history of %s", k.instance))
+		return
 	}
-	page("")
+	p := cp.Result.(port.EntityPage)
+	k.rows = append(k.rows, p.Entities...)
+	if p.Next != "" {
+		c.hub().historyPage(k, p.Next)
+		return
+	}
+	c.hub().inflate(c, k.rows, historyInflated(k))
+}
+
+// historyInflated: an instance's history rows have their values.
+type historyInflated historyPage
+
+func (k historyInflated) gotErr(c core, err error) {
+	if err != nil {
+		k.then.gotHistory(c, history{}, err)
+		return
+	}
+	hist, err := parseHistory(k.rows)
+	var bad *badRow
+	if errors.As(err, &bad) {
+		err = corruptRow(c.hub().n.history, k.instance, bad.key, bad.err)
+	}
+	k.then.gotHistory(c, hist, wrap(err, "history of %s", k.instance))
 }
 
 // badRow is a stored row that does not parse: corruption, not a race
@@ -145,9 +165,9 @@ func parseHistory(rows []port.Entity) (history, error) {
 // writeHistory appends events at position base of execution exec (base 0
 // starts the execution afresh) in batch transactions of at most 100 rows,
 // each conditioned on the sentinel's ETag; only the last batch moves the
-// committed length. cb gets the sentinel's new ETag. The sentinel also
+// committed length. then gets the sentinel's new ETag. The sentinel also
 // keeps dedup.
-func (h *hubIO) writeHistory(instance string, etag string, exec uint32, base int, events []durable.Event, dedup dedupSet, cb func(string, error)) {
+func (h *hubIO) writeHistory(c core, instance string, etag string, exec uint32, base int, events []durable.Event, dedup dedupSet, then etagTo) {
 	var chunks [][]port.TableWrite
 	var cur []port.TableWrite
 	size := 0
@@ -166,45 +186,51 @@ func (h *hubIO) writeHistory(instance string, etag string, exec uint32, base int
 		cur = cur[:len(cur)-1]
 	}
 	chunks = append(chunks, cur)
-	h.offloadRows(instance, exec, chunks, func(err error) {
-		if err != nil {
-			cb("", err)
-			return
-		}
-		s := sentinel{etag: etag, exec: exec, base: base, end: base + len(events), dedup: encodeDedup(dedup)}
-		h.writeChunks(instance, s, chunks, cb)
-	})
+	h.offloadRows(c, instance, exec, chunks, rowsOffloaded{instance: instance, etag: etag, exec: exec, base: base,
+		end: base + len(events), dedup: dedup, chunks: chunks, then: then})
 }
 
-func (h *hubIO) offloadRows(instance string, exec uint32, chunks [][]port.TableWrite, cb func(error)) {
-	left := 0
-	var first error
-	var pending []func()
+// rowsOffloaded: the history rows' large events are in blobs: write the
+// chunks, the sentinel (etag, exec, base..end, dedup) with the last.
+type rowsOffloaded struct {
+	instance  string
+	etag      string
+	exec      uint32
+	base, end int
+	dedup     dedupSet
+	chunks    [][]port.TableWrite
+	then      etagTo
+}
+
+func (k rowsOffloaded) gotErr(c core, err error) {
+	if err != nil {
+		k.then.gotEtag(c, "", err)
+		return
+	}
+	s := sentinel{etag: k.etag, exec: k.exec, base: k.base, end: k.end, dedup: encodeDedup(k.dedup)}
+	c.hub().writeChunks(k.instance, s, k.chunks, k.then)
+}
+
+func (h *hubIO) offloadRows(c core, instance string, exec uint32, chunks [][]port.TableWrite, then errTo) {
+	type big struct {
+		key   string
+		props map[string][]byte
+	}
+	var pending []big
 	for _, ch := range chunks {
 		for _, w := range ch {
 			if len(w.Entity.Props[propEvent]) > port.MaxPropertyBytes-64 {
-				key := fmt.Sprintf("history/%s/%d/%s", instance, exec, w.Entity.RowKey)
-				props := w.Entity.Props
-				left++
-				pending = append(pending, func() {
-					h.offload(key, props, func(err error) {
-						if err != nil && first == nil {
-							first = err
-						}
-						if left--; left == 0 {
-							cb(first)
-						}
-					})
-				})
+				pending = append(pending, big{fmt.Sprintf("history/%s/%d/%s", instance, exec, w.Entity.RowKey), w.Entity.Props})
 			}
 		}
 	}
-	if left == 0 {
-		cb(nil)
+	if len(pending) == 0 {
+		then.gotErr(c, nil)
 		return
 	}
-	for _, f := range pending {
-		f()
+	g := &errFanIn{left: len(pending), then: then}
+	for _, b := range pending {
+		h.offload(c, b.key, b.props, g)
 	}
 }
 
@@ -216,7 +242,7 @@ type sentinel struct {
 	dedup     []byte
 }
 
-func (h *hubIO) writeChunks(instance string, st sentinel, chunks [][]port.TableWrite, cb func(string, error)) {
+func (h *hubIO) writeChunks(instance string, st sentinel, chunks [][]port.TableWrite, then etagTo) {
 	ch := chunks[0]
 	length := st.base
 	if len(chunks) == 1 {
@@ -232,18 +258,35 @@ func (h *hubIO) writeChunks(instance string, st sentinel, chunks [][]port.TableW
 		s.Kind, s.IfMatch = port.Insert, ""
 	}
 	ws := append(ch[:len(ch):len(ch)], s)
-	h.Issue(port.TableBatch{Table: h.n.history, Writes: ws}, "history-written", instance, func(c port.Completion) {
-		if c.Err != nil {
-			cb("", wrap(c.Err, "write history of %s", instance))
-			return
-		}
-		tags := c.Result.([]string)
-		next := tags[len(tags)-1]
-		if len(chunks) == 1 {
-			cb(next, nil)
-			return
-		}
-		st.etag = next
-		h.writeChunks(instance, st, chunks[1:], cb)
-	})
+	h.Issue(port.TableBatch{Table: h.n.history, Writes: ws}, historyWritten{instance: instance, st: st, chunks: chunks, then: then})
+}
+
+// historyWritten: the batch of chunks[0] (with the sentinel st) came
+// back: write the next chunk, or hand on the sentinel's ETag.
+type historyWritten struct {
+	instance string
+	st       sentinel
+	chunks   [][]port.TableWrite
+	then     etagTo
+}
+
+func (k historyWritten) Then() reactor.Then {
+	return reactor.Then{Step: "history-written", About: k.instance}
+}
+
+func (k historyWritten) hubStep(c core, o reactor.Outcome) {
+	cp := o.Completion
+	if cp.Err != nil {
+		k.then.gotEtag(c, "", wrap(cp.Err, "write history of %s", k.instance))
+		return
+	}
+	tags := cp.Result.([]string)
+	next := tags[len(tags)-1]
+	if len(k.chunks) == 1 {
+		k.then.gotEtag(c, next, nil)
+		return
+	}
+	st := k.st
+	st.etag = next
+	c.hub().writeChunks(k.instance, st, k.chunks[1:], k.then)
 }

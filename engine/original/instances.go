@@ -7,6 +7,7 @@ import (
 
 	"github.com/dflab/dflab/engine/durable"
 	"github.com/dflab/dflab/engine/port"
+	"github.com/dflab/dflab/engine/reactor"
 )
 
 // The Instances table: one row per instance, PartitionKey = instance id,
@@ -95,103 +96,173 @@ func (r *instanceRow) status(instance string) durable.InstanceStatus {
 
 // writeInstance writes an instance row with kind (Insert, InsertOrReplace,
 // or Merge conditioned on ifMatch), offloading large values to blobs
-// first; cb gets the row's new ETag.
-func (h *hubIO) writeInstance(instance string, kind port.WriteKind, ifMatch string, r *instanceRow, cb func(etag string, err error)) {
+// first; then gets the row's new ETag.
+func (h *hubIO) writeInstance(c core, instance string, kind port.WriteKind, ifMatch string, r *instanceRow, then etagTo) {
 	props := r.props()
-	h.offload("instances/"+instance, props, func(err error) {
-		if err != nil {
-			cb("", err)
-			return
-		}
-		w := port.TableWrite{Kind: kind, IfMatch: ifMatch, Entity: port.Entity{PartitionKey: instance, Props: props}}
-		h.Issue(port.TableWriteOp{Table: h.n.instances, W: w}, "instance-written", instance, func(c port.Completion) {
-			if c.Err != nil {
-				cb("", wrap(c.Err, "write instance row of %s", instance))
-				return
-			}
-			cb(c.Result.(string), nil)
-		})
-	})
+	h.offload(c, "instances/"+instance, props, instanceOffloaded{instance: instance, kind: kind, ifMatch: ifMatch, props: props, then: then})
+}
+
+// instanceOffloaded: an instance row's large values are in blobs: write
+// the row.
+type instanceOffloaded struct {
+	instance string
+	kind     port.WriteKind
+	ifMatch  string
+	props    map[string][]byte
+	then     etagTo
+}
+
+func (k instanceOffloaded) gotErr(c core, err error) {
+	if err != nil {
+		k.then.gotEtag(c, "", err)
+		return
+	}
+	h := c.hub()
+	w := port.TableWrite{Kind: k.kind, IfMatch: k.ifMatch, Entity: port.Entity{PartitionKey: k.instance, Props: k.props}}
+	h.Issue(port.TableWriteOp{Table: h.n.instances, W: w}, instanceWritten{instance: k.instance, then: k.then})
+}
+
+// instanceWritten: an instance row's write came back.
+type instanceWritten struct {
+	instance string
+	then     etagTo
+}
+
+func (k instanceWritten) Then() reactor.Then {
+	return reactor.Then{Step: "instance-written", About: k.instance}
+}
+
+func (k instanceWritten) hubStep(c core, o reactor.Outcome) {
+	if err := o.Completion.Err; err != nil {
+		k.then.gotEtag(c, "", wrap(err, "write instance row of %s", k.instance))
+		return
+	}
+	k.then.gotEtag(c, o.Completion.Result.(string), nil)
 }
 
 // readInstance reads an instance row; found is false if there is none.
-func (h *hubIO) readInstance(instance string, cb func(row instanceRow, found bool, err error)) {
-	h.Issue(port.TableGet{Table: h.n.instances, PartitionKey: instance}, "instance-read", instance, func(c port.Completion) {
-		if errors.Is(c.Err, port.ErrNotFound) {
-			cb(instanceRow{}, false, nil)
-			return
-		}
-		if c.Err != nil {
-			cb(instanceRow{}, false, wrap(c.Err, "read instance row of %s", instance))
-			return
-		}
-		ents := []port.Entity{c.Result.(port.Entity)}
-		h.inflate(ents, func(err error) {
-			if err != nil {
-				cb(instanceRow{}, false, err)
-				return
-			}
-			row, err := parseInstanceRow(ents[0])
-			if err != nil {
-				err = corruptRow(h.n.instances, instance, ents[0].RowKey, err)
-			}
-			cb(row, true, err)
-		})
-	})
+func (h *hubIO) readInstance(instance string, then rowTo) {
+	h.Issue(port.TableGet{Table: h.n.instances, PartitionKey: instance}, instanceRead{instance: instance, then: then})
+}
+
+// instanceRead: an instance row's read came back: inflate its large
+// values.
+type instanceRead struct {
+	instance string
+	then     rowTo
+}
+
+func (k instanceRead) Then() reactor.Then {
+	return reactor.Then{Step: "instance-read", About: k.instance}
+}
+
+func (k instanceRead) hubStep(c core, o reactor.Outcome) {
+	cp := o.Completion
+	if errors.Is(cp.Err, port.ErrNotFound) {
+		k.then.gotRow(c, instanceRow{}, false, nil)
+		return
+	}
+	if cp.Err != nil {
+		k.then.gotRow(c, instanceRow{}, false, wrap(cp.Err, "read instance row of %s", k.instance))
+		return
+	}
+	ents := []port.Entity{cp.Result.(port.Entity)}
+	c.hub().inflate(c, ents, instanceInflated{instance: k.instance, ents: ents, then: k.then})
+}
+
+// instanceInflated: a read instance row (ents[0]) has its values.
+type instanceInflated struct {
+	instance string
+	ents     []port.Entity
+	then     rowTo
+}
+
+func (k instanceInflated) gotErr(c core, err error) {
+	if err != nil {
+		k.then.gotRow(c, instanceRow{}, false, err)
+		return
+	}
+	row, err := parseInstanceRow(k.ents[0])
+	if err != nil {
+		err = corruptRow(c.hub().n.instances, k.instance, k.ents[0].RowKey, err)
+	}
+	k.then.gotRow(c, row, true, err)
 }
 
 // queryInstances answers an instance query from the Instances table: a
 // scan of every partition after the continuation token (a table query
 // without a partition filter), page by page, until the page and one
 // instance more have matched or the table ends; entity rows are skipped.
-func (c *Client) queryInstances(req durable.ClientRequest, done reply) {
+func (c *Client) queryInstances(req durable.ClientRequest, a answer) {
 	q, err := durable.DecodeQuery(req)
 	if err != nil {
-		done(durable.ClientResponse{}, fmt.Errorf("original: %w", err))
+		c.answer(a, durable.ClientResponse{}, fmt.Errorf("original: %w", err))
 		return
 	}
-	var matching []durable.InstanceStatus
-	var next func(cont string)
-	next = func(cont string) {
-		tq := port.TableQuery{AllPartitions: true, PageSize: port.MaxQueryPage, Continuation: cont}
-		if q.ContinuationToken != "" {
-			tq.PartitionKeyFrom = q.ContinuationToken + "\x00" // the first key after the token
-		}
-		c.Issue(port.TableQueryOp{Table: c.n.instances, Q: tq}, "instances-page", "", func(cp port.Completion) {
-			if cp.Err != nil {
-				done(durable.ClientResponse{}, wrap(cp.Err, "query instances"))
-				return
-			}
-			page := cp.Result.(port.EntityPage)
-			var rows []port.Entity
-			for _, e := range page.Entities {
-				if !durable.IsEntity(e.PartitionKey) {
-					rows = append(rows, e)
-				}
-			}
-			c.inflate(rows, func(err error) {
-				if err != nil {
-					done(durable.ClientResponse{}, err)
-					return
-				}
-				for _, e := range rows {
-					r, err := parseInstanceRow(e)
-					if err != nil {
-						done(durable.ClientResponse{}, corruptRow(c.n.instances, e.PartitionKey, e.RowKey, err))
-						return
-					}
-					if st := r.status(e.PartitionKey); q.Matches(st) {
-						matching = append(matching, st)
-					}
-				}
-				if len(matching) > q.Size() || page.Next == "" {
-					p := durable.PageOf(q, matching, len(matching) > q.Size())
-					done(durable.ClientResponse{Found: true, Page: &p}, nil)
-					return
-				}
-				next(page.Next)
-			})
-		})
+	c.instancesPage(instancesPage{q: q, a: a}, "")
+}
+
+func (c *Client) instancesPage(k instancesPage, cont string) {
+	tq := port.TableQuery{AllPartitions: true, PageSize: port.MaxQueryPage, Continuation: cont}
+	if k.q.ContinuationToken != "" {
+		tq.PartitionKeyFrom = k.q.ContinuationToken + "\x00" // the first key after the token
 	}
-	next("")
+	c.Issue(port.TableQueryOp{Table: c.n.instances, Q: tq}, k)
+}
+
+// instancesPage: a page of an instance query (q) came back; matching are
+// the instances the pages before matched.
+type instancesPage struct {
+	q        durable.InstanceQuery
+	matching []durable.InstanceStatus
+	a        answer
+}
+
+func (instancesPage) Then() reactor.Then { return reactor.Then{Step: "instances-page"} }
+
+func (k instancesPage) clientStep(c *Client, o reactor.Outcome) {
+	cp := o.Completion
+	if cp.Err != nil {
+		c.answer(k.a, durable.ClientResponse{}, wrap(cp.Err, "query instances"))
+		return
+	}
+	page := cp.Result.(port.EntityPage)
+	var rows []port.Entity
+	for _, e := range page.Entities {
+		if !durable.IsEntity(e.PartitionKey) {
+			rows = append(rows, e)
+		}
+	}
+	c.inflate(c, rows, instancesInflated{instancesPage: k, rows: rows, next: page.Next})
+}
+
+// instancesInflated: a page's instance rows have their values.
+type instancesInflated struct {
+	instancesPage
+	rows []port.Entity
+	next string
+}
+
+func (k instancesInflated) gotErr(cr core, err error) {
+	c := client(cr)
+	if err != nil {
+		c.answer(k.a, durable.ClientResponse{}, err)
+		return
+	}
+	for _, e := range k.rows {
+		r, err := parseInstanceRow(e)
+		if err != nil {
+			c.answer(k.a, durable.ClientResponse{}, corruptRow(c.n.instances, e.PartitionKey, e.RowKey, err))
+			return
+		}
+		if st := r.status(e.PartitionKey); k.q.Matches(st) {
+			k.matching = append(k.matching, st)
+		}
+	}
+	if len(k.matching) > k.q.Size() || k.next == "" {
+		p := durable.PageOf(k.q, k.matching, len(k.matching) > k.q.Size())
+		c.answer(k.a, durable.ClientResponse{Found: true, Page: &p}, nil)
+		return
+	}
+	c.instancesPage(k.instancesPage, k.next)
 }

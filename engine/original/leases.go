@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/dflab/dflab/engine/port"
+	"github.com/dflab/dflab/engine/reactor"
 )
 
 // Control queue ownership: a worker owns the control queues whose lease
@@ -53,8 +54,15 @@ func (w *Worker) balance() {
 	for i := 0; i < r.chains; i++ {
 		w.acquireNext(r)
 	}
-	w.After(w.cfg.LeaseRenewal, "balance", "", w.balance)
+	w.After(w.cfg.LeaseRenewal, balanceAgain{})
 }
+
+// balanceAgain: LeaseRenewal has passed: renew and balance the leases.
+type balanceAgain struct{}
+
+func (balanceAgain) Then() reactor.Then { return reactor.Then{Step: "balance"} }
+
+func (balanceAgain) workerStep(w *Worker, _ reactor.Outcome) { w.balance() }
 
 func (w *Worker) ownedCount() int {
 	n := 0
@@ -81,35 +89,57 @@ func (w *Worker) acquireNext(r *leaseRound) {
 	}
 	q := r.cands[r.next]
 	r.next++
-	w.acquire(q, func(ok bool) {
-		if !ok {
-			w.acquireNext(r)
-		}
-	})
+	w.acquire(q, r)
 }
 
 // acquire takes q's lease, records this worker as its owner and starts
-// polling q.
-func (w *Worker) acquire(q *controlQueue, cb func(ok bool)) {
+// polling q; a round's chain (r; nil: none) tries its next candidate if
+// the lease is held.
+func (w *Worker) acquire(q *controlQueue, r *leaseRound) {
 	q.acquiring = true
-	w.Issue(port.LeaseAcquire{Name: q.lease, ID: w.cfg.WorkerID, Duration: w.cfg.LeaseInterval}, "lease-acquired", q.name, func(c port.Completion) {
-		q.acquiring = false
-		if c.Err != nil {
-			cb(false) // held by another worker, or a storage error
-			return
-		}
-		w.stats.LeasesAcquired++
-		q.owned = true
-		w.health(q, port.HealthOK, "owned by "+w.cfg.WorkerID)
-		w.dropCursors(q.idx)
-		w.Issue(port.BlobPut{Name: q.lease, Data: []byte(w.cfg.WorkerID), Cond: port.Cond{LeaseID: w.cfg.WorkerID}}, "lease-stamped", q.name,
-			func(port.Completion) {})
-		if !q.polling {
-			w.pollControl(q)
-		}
-		cb(true)
-	})
+	w.Issue(port.LeaseAcquire{Name: q.lease, ID: w.cfg.WorkerID, Duration: w.cfg.LeaseInterval}, leaseAcquired{q: q, round: r})
 }
+
+// leaseAcquired: the acquisition of q's lease (for a balancing round's
+// chain, or a steal: round nil) came back.
+type leaseAcquired struct {
+	q     *controlQueue
+	round *leaseRound
+}
+
+func (k leaseAcquired) Then() reactor.Then {
+	return reactor.Then{Step: "lease-acquired", About: k.q.name}
+}
+
+func (k leaseAcquired) workerStep(w *Worker, o reactor.Outcome) {
+	q := k.q
+	q.acquiring = false
+	if o.Completion.Err != nil {
+		if k.round != nil { // held by another worker, or a storage error
+			w.acquireNext(k.round)
+		}
+		return
+	}
+	w.stats.LeasesAcquired++
+	q.owned = true
+	w.health(q, port.HealthOK, "owned by "+w.cfg.WorkerID)
+	w.dropCursors(q.idx)
+	w.Issue(port.BlobPut{Name: q.lease, Data: []byte(w.cfg.WorkerID), Cond: port.Cond{LeaseID: w.cfg.WorkerID}}, leaseDone{"lease-stamped", q})
+	if !q.polling {
+		w.pollControl(q)
+	}
+}
+
+// leaseDone: a lease request whose outcome changes nothing came back
+// (step names which).
+type leaseDone struct {
+	step string
+	q    *controlQueue
+}
+
+func (k leaseDone) Then() reactor.Then { return reactor.Then{Step: k.step, About: k.q.name} }
+
+func (leaseDone) workerStep(*Worker, reactor.Outcome) {}
 
 // steal reads who owns the other leases and takes one from the worker
 // owning the most, if it owns more than its share.
@@ -122,37 +152,62 @@ func (w *Worker) steal() {
 			ops = append(ops, port.BlobGet{Name: q.lease})
 		}
 	}
-	w.All(ops, "leases-read", "", func(cs []port.Completion) {
-		count := map[string]int{}
-		owner := make([]string, len(cs))
-		for i, c := range cs {
-			if c.Err == nil {
-				owner[i] = string(c.Result.(port.BlobData).Data)
-				count[owner[i]]++
-			}
-		}
-		victim, most := "", w.fairShare()
-		for _, o := range owner {
-			if o != "" && o != w.cfg.WorkerID && (count[o] > most || count[o] == most && o < victim && victim != "") {
-				victim, most = o, count[o]
-			}
-		}
-		for i, q := range others {
-			if victim != "" && owner[i] == victim && !q.owned && !q.acquiring {
-				w.stats.LeasesStolen++
-				w.Issue(port.LeaseBreakOp{Name: q.lease}, "lease-broken", q.name, func(port.Completion) { w.acquire(q, func(bool) {}) })
-				return
-			}
-		}
-	})
+	w.all(ops, leasesRead{others})
 }
 
-func (w *Worker) renew(q *controlQueue) {
-	w.Issue(port.LeaseRenew{Name: q.lease, ID: w.cfg.WorkerID}, "lease-renewed", q.name, func(c port.Completion) {
-		if c.Err != nil && (errors.Is(c.Err, port.ErrLeaseLost) || errors.Is(c.Err, port.ErrNotFound)) {
-			w.stats.LeasesLost++
-			q.owned = false
-			w.health(q, port.HealthRecovering, fmt.Sprintf("%s lost its lease: %v", w.cfg.WorkerID, c.Err))
+// leasesRead: the lease blobs of the others (the queues this worker does
+// not own) came back: steal from the worker owning the most.
+type leasesRead struct{ others []*controlQueue }
+
+func (leasesRead) Then() reactor.Then { return reactor.Then{Step: "leases-read"} }
+
+func (k leasesRead) workerStep(w *Worker, o reactor.Outcome) {
+	cs := o.Completions
+	count := map[string]int{}
+	owner := make([]string, len(cs))
+	for i, c := range cs {
+		if c.Err == nil {
+			owner[i] = string(c.Result.(port.BlobData).Data)
+			count[owner[i]]++
 		}
-	})
+	}
+	victim, most := "", w.fairShare()
+	for _, o := range owner {
+		if o != "" && o != w.cfg.WorkerID && (count[o] > most || count[o] == most && o < victim && victim != "") {
+			victim, most = o, count[o]
+		}
+	}
+	for i, q := range k.others {
+		if victim != "" && owner[i] == victim && !q.owned && !q.acquiring {
+			w.stats.LeasesStolen++
+			w.Issue(port.LeaseBreakOp{Name: q.lease}, leaseBroken{q})
+			return
+		}
+	}
+}
+
+// leaseBroken: the break of q's lease came back: acquire it.
+type leaseBroken struct{ q *controlQueue }
+
+func (k leaseBroken) Then() reactor.Then { return reactor.Then{Step: "lease-broken", About: k.q.name} }
+
+func (k leaseBroken) workerStep(w *Worker, _ reactor.Outcome) { w.acquire(k.q, nil) }
+
+func (w *Worker) renew(q *controlQueue) {
+	w.Issue(port.LeaseRenew{Name: q.lease, ID: w.cfg.WorkerID}, leaseRenewed{q})
+}
+
+// leaseRenewed: the renewal of q's lease came back.
+type leaseRenewed struct{ q *controlQueue }
+
+func (k leaseRenewed) Then() reactor.Then {
+	return reactor.Then{Step: "lease-renewed", About: k.q.name}
+}
+
+func (k leaseRenewed) workerStep(w *Worker, o reactor.Outcome) {
+	if c := o.Completion; c.Err != nil && (errors.Is(c.Err, port.ErrLeaseLost) || errors.Is(c.Err, port.ErrNotFound)) {
+		w.stats.LeasesLost++
+		k.q.owned = false
+		w.health(k.q, port.HealthRecovering, fmt.Sprintf("%s lost its lease: %v", w.cfg.WorkerID, c.Err))
+	}
 }

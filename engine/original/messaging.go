@@ -10,14 +10,10 @@ import (
 // hubIO is the reactor (engine/reactor) plus the task hub's names: what both cores need to
 // send, receive and retire queue messages.
 type hubIO struct {
-	reactor.Funcs
+	reactor.Reactor[origStep]
 	n names
 	// loseRow is the planted bug PlantedLoseHistoryRow.
 	loseRow bool
-	// enqueued, if set, is told of every message this core enqueued (the
-	// worker wakes its own poller of that queue, as the provider's
-	// TaskHubQueue resets its back-off after each add).
-	enqueued func(queue string)
 }
 
 // received is one dequeued message with its decoded envelope.
@@ -36,34 +32,60 @@ func messageKey(e *envelope) string {
 
 // send enqueues env on queue after delay. An envelope over the queue's
 // size limit is written to a blob first (key names it) and the queue gets
-// a reference. cb gets the outcome.
-func (h *hubIO) send(queue string, env *envelope, key string, delay port.Time, cb func(error)) {
+// a reference (the core tells enqueuedTo of the queue). then gets the
+// outcome.
+func (h *hubIO) send(queue string, env *envelope, key string, delay port.Time, then errTo) {
 	data := encodeEnvelope(env)
 	delay = min(max(delay, 0), port.MaxVisibility)
-	enqueue := func(d []byte) {
-		h.Issue(port.QueueEnqueue{Queue: queue, Data: d, Delay: delay}, "enqueued", queue, func(c port.Completion) {
-			if c.Err == nil && h.enqueued != nil {
-				h.enqueued(queue)
-			}
-			cb(wrap(c.Err, "enqueue to %s", queue))
-		})
-	}
 	if len(data) <= port.MaxMessageBytes {
-		enqueue(data)
+		h.enqueue(queue, data, delay, then)
 		return
 	}
 	name := h.n.payloadBlob(key)
-	h.Issue(port.BlobPut{Name: name, Data: data}, "message-blob-written", name, func(c port.Completion) {
-		if c.Err != nil {
-			cb(wrap(c.Err, "write large message blob %s", name))
-			return
-		}
-		enqueue(encodeBlobRef(name))
-	})
+	h.Issue(port.BlobPut{Name: name, Data: data}, messageBlobWritten{queue: queue, name: name, delay: delay, then: then})
+}
+
+func (h *hubIO) enqueue(queue string, d []byte, delay port.Time, then errTo) {
+	h.Issue(port.QueueEnqueue{Queue: queue, Data: d, Delay: delay}, enqueued{queue: queue, then: then})
+}
+
+// enqueued: an enqueue to queue came back.
+type enqueued struct {
+	queue string
+	then  errTo
+}
+
+func (k enqueued) Then() reactor.Then { return reactor.Then{Step: "enqueued", About: k.queue} }
+
+func (k enqueued) hubStep(c core, o reactor.Outcome) {
+	if o.Completion.Err == nil {
+		c.enqueuedTo(k.queue)
+	}
+	k.then.gotErr(c, wrap(o.Completion.Err, "enqueue to %s", k.queue))
+}
+
+// messageBlobWritten: the blob of a large message (name) came back:
+// enqueue its reference.
+type messageBlobWritten struct {
+	queue, name string
+	delay       port.Time
+	then        errTo
+}
+
+func (k messageBlobWritten) Then() reactor.Then {
+	return reactor.Then{Step: "message-blob-written", About: k.name}
+}
+
+func (k messageBlobWritten) hubStep(c core, o reactor.Outcome) {
+	if err := o.Completion.Err; err != nil {
+		k.then.gotErr(c, wrap(err, "write large message blob %s", k.name))
+		return
+	}
+	c.hub().enqueue(k.queue, encodeBlobRef(k.name), k.delay, k.then)
 }
 
 // resolve decodes dequeued messages, reading the blobs of large ones.
-func (h *hubIO) resolve(queue string, msgs []port.Message, cb func([]received)) {
+func (h *hubIO) resolve(c core, queue string, msgs []port.Message, then receivedTo) {
 	out := make([]received, len(msgs))
 	var ops []port.Op
 	var at []int
@@ -75,21 +97,39 @@ func (h *hubIO) resolve(queue string, msgs []port.Message, cb func([]received)) 
 			at = append(at, i)
 		}
 	}
-	h.All(ops, "message-blobs-read", queue, func(cs []port.Completion) {
-		for j, c := range cs {
-			r := &out[at[j]]
-			if c.Err != nil {
-				r.err = wrap(c.Err, "read large message blob")
-				continue
-			}
-			env, blob, err := decodeMessage(c.Result.(port.BlobData).Data)
-			if err == nil && blob != "" {
-				err = fmt.Errorf("%w: blob reference inside a blob", errBadMessage)
-			}
-			r.env, r.err = env, err
+	k := blobsResolved{queue: queue, out: out, at: at, then: then}
+	if !h.All(ops, k) {
+		k.hubStep(c, reactor.Outcome{})
+	}
+}
+
+// blobsResolved: the blobs of the large messages among out (at those
+// indexes) came back.
+type blobsResolved struct {
+	queue string
+	out   []received
+	at    []int
+	then  receivedTo
+}
+
+func (k blobsResolved) Then() reactor.Then {
+	return reactor.Then{Step: "message-blobs-read", About: k.queue}
+}
+
+func (k blobsResolved) hubStep(c core, o reactor.Outcome) {
+	for j, cp := range o.Completions {
+		r := &k.out[k.at[j]]
+		if cp.Err != nil {
+			r.err = wrap(cp.Err, "read large message blob")
+			continue
 		}
-		cb(out)
-	})
+		env, blob, err := decodeMessage(cp.Result.(port.BlobData).Data)
+		if err == nil && blob != "" {
+			err = fmt.Errorf("%w: blob reference inside a blob", errBadMessage)
+		}
+		r.env, r.err = env, err
+	}
+	k.then.gotReceived(c, k.out)
 }
 
 // deleteOp retires a processed message.

@@ -6,6 +6,7 @@ import (
 
 	"github.com/dflab/dflab/engine/durable"
 	"github.com/dflab/dflab/engine/port"
+	"github.com/dflab/dflab/engine/reactor"
 	"github.com/dflab/dflab/engine/replay"
 )
 
@@ -31,13 +32,19 @@ func (w *Worker) orchestrationStep(s *session) {
 		w.runOrchestration(s, c.hist, c.x)
 		return
 	}
-	w.loadHistory(s.instance, func(h history, err error) {
-		if err != nil {
-			w.abandon(s, err)
-			return
-		}
-		w.runOrchestration(s, h, nil)
-	})
+	w.loadHistory(s.instance, historyLoaded{s})
+}
+
+// historyLoaded: the history of s's instance came back: run the step.
+type historyLoaded struct{ s *session }
+
+func (k historyLoaded) gotHistory(c core, h history, err error) {
+	w := worker(c)
+	if err != nil {
+		w.abandon(k.s, err)
+		return
+	}
+	w.runOrchestration(k.s, h, nil)
 }
 
 func (w *Worker) runOrchestration(s *session, h history, x *replay.Executor) {
@@ -54,7 +61,7 @@ func (w *Worker) runOrchestration(s *session, h history, x *replay.Executor) {
 		return
 	}
 	if len(p.events) == 0 && p.dups == 0 {
-		w.retire(s, p.used, p.early, p.delays)
+		w.retire(p.retirement(s))
 		return
 	}
 	hist, exec := h.events, h.exec
@@ -89,34 +96,68 @@ func (w *Worker) runOrchestration(s *session, h history, x *replay.Executor) {
 		w.stats.NoopSteps++
 		row := w.rowAfter(exec, len(hist), nil, &r)
 		row.Progress = progress(exec, len(hist))
-		w.updateInstance(s.instance, row, w.rowTags[s.instance], func() { w.retire(s, p.used, p.early, p.delays) })
+		w.updateInstance(s.instance, row, w.rowTags[s.instance], p.retirement(s))
 		return
 	}
-	base := len(hist)
-	w.sendAll(w.outbound(s.instance, exec, hist, &r), func(err error) {
-		if err != nil {
-			w.abandon(s, err)
-			return
+	w.sendAll(w.outbound(s.instance, exec, hist, &r), stepSent{s: s, etag: h.etag, hist: hist, exec: exec, base: len(hist), r: r, p: p})
+}
+
+// stepSent: a step's outbound messages are enqueued: write its history
+// (appended at base of execution exec after the step's result r; etag the
+// sentinel's as loaded).
+type stepSent struct {
+	s    *session
+	etag string
+	hist []durable.Event
+	exec uint32
+	base int
+	r    replay.Result
+	p    plan
+}
+
+func (k stepSent) gotErr(c core, err error) {
+	w := worker(c)
+	if err != nil {
+		w.abandon(k.s, err)
+		return
+	}
+	w.writeHistory(w, k.s.instance, k.etag, k.exec, k.base, k.r.History, k.p.dedup, historyCommitted(k))
+}
+
+// historyCommitted: a step's history write came back: update the
+// instance row, then retire the step.
+type historyCommitted stepSent
+
+func (k historyCommitted) gotEtag(c core, etag string, err error) {
+	w, s, r, p, base, exec := worker(c), k.s, &k.r, &k.p, k.base, k.exec
+	if err != nil {
+		if errors.Is(err, port.ErrConflict) {
+			w.stats.Conflicts++
 		}
-		w.writeHistory(s.instance, h.etag, exec, base, r.History, p.dedup, func(etag string, err error) {
-			if err != nil {
-				if errors.Is(err, port.ErrConflict) {
-					w.stats.Conflicts++
-				}
-				w.abandon(s, err)
-				return
-			}
-			w.committed(s, history{events: append(hist[:base:base], r.History...), etag: etag, exec: exec, dedup: p.dedup}, &r)
-			row := w.rowAfter(exec, base, p.start, &r)
-			row.Progress = progress(exec, base+len(r.History))
-			then := func() { w.retire(s, p.used, p.early, p.delays) }
-			if base == 0 {
-				w.firstRow(s.instance, row, then)
-				return
-			}
-			w.updateInstance(s.instance, row, w.rowTags[s.instance], then)
-		})
-	})
+		w.abandon(s, err)
+		return
+	}
+	w.committed(s, history{events: append(k.hist[:base:base], r.History...), etag: etag, exec: exec, dedup: p.dedup}, r)
+	row := w.rowAfter(exec, base, p.start, r)
+	row.Progress = progress(exec, base+len(r.History))
+	if base == 0 {
+		w.firstRow(s.instance, row, p.retirement(s))
+		return
+	}
+	w.updateInstance(s.instance, row, w.rowTags[s.instance], p.retirement(s))
+}
+
+// retirement is what retires a step: s's messages consumed (done) and
+// those put back (early, each after its delay).
+type retirement struct {
+	s      *session
+	done   []received
+	early  []received
+	delays []port.Time
+}
+
+func (p *plan) retirement(s *session) retirement {
+	return retirement{s: s, done: p.used, early: p.early, delays: p.delays}
 }
 
 // recordsAnything reports whether a step's new history holds more than
@@ -166,22 +207,45 @@ func (w *Worker) rowAfter(exec uint32, base int, start *durable.Event, r *replay
 // an instance stayed Running after it completed). When the condition fails,
 // or no ETag is known (after a crash, or a queue moved), the row is read: a
 // row already as far along is kept, an older one is merged over.
-func (w *Worker) updateInstance(instance string, row *instanceRow, tag string, then func()) {
+func (w *Worker) updateInstance(instance string, row *instanceRow, tag string, then retirement) {
 	if tag == "" {
 		w.refreshInstance(instance, row, then)
 		return
 	}
-	w.writeInstance(instance, port.Merge, tag, row, func(etag string, err error) {
-		switch {
-		case err == nil:
-			w.rowWritten(instance, row, etag)
-			then()
-		case errors.Is(err, port.ErrConflict) || errors.Is(err, port.ErrNotFound):
-			w.refreshInstance(instance, row, then)
-		default:
-			w.After(w.cfg.RetryDelay, "update-instance-retry", instance, func() { w.updateInstance(instance, row, tag, then) })
-		}
-	})
+	w.writeInstance(w, instance, port.Merge, tag, row, rowMerged{instance: instance, row: row, tag: tag, then: then})
+}
+
+// rowMerged: a step's merge of its instance row (conditioned on tag) came
+// back.
+type rowMerged struct {
+	instance string
+	row      *instanceRow
+	tag      string
+	then     retirement
+}
+
+func (k rowMerged) gotEtag(c core, etag string, err error) {
+	w := worker(c)
+	switch {
+	case err == nil:
+		w.rowWritten(k.instance, k.row, etag)
+		w.retire(k.then)
+	case errors.Is(err, port.ErrConflict) || errors.Is(err, port.ErrNotFound):
+		w.refreshInstance(k.instance, k.row, k.then)
+	default:
+		w.After(w.cfg.RetryDelay, updateInstanceRetry{k})
+	}
+}
+
+// updateInstanceRetry: RetryDelay has passed since a row merge failed.
+type updateInstanceRetry struct{ rowMerged }
+
+func (k updateInstanceRetry) Then() reactor.Then {
+	return reactor.Then{Step: "update-instance-retry", About: k.instance}
+}
+
+func (k updateInstanceRetry) workerStep(w *Worker, _ reactor.Outcome) {
+	w.updateInstance(k.instance, k.row, k.tag, k.then)
 }
 
 // firstRow writes the row of an execution's first step. It replaces the
@@ -191,41 +255,90 @@ func (w *Worker) updateInstance(instance string, row *instanceRow, tag string, t
 // ETag of this execution is known yet); it can only go stale if it is
 // delayed past a later step of another worker, which the campaign has not
 // shown.
-func (w *Worker) firstRow(instance string, row *instanceRow, then func()) {
-	w.writeInstance(instance, port.InsertOrReplace, "", row, func(etag string, err error) {
-		if err != nil {
-			w.After(w.cfg.RetryDelay, "first-row-retry", instance, func() { w.firstRow(instance, row, then) })
-			return
-		}
-		w.rowWritten(instance, row, etag)
-		then()
-	})
+func (w *Worker) firstRow(instance string, row *instanceRow, then retirement) {
+	w.writeInstance(w, instance, port.InsertOrReplace, "", row, firstRowWritten{instance: instance, row: row, then: then})
+}
+
+// firstRowWritten: the write of an execution's first row came back.
+type firstRowWritten struct {
+	instance string
+	row      *instanceRow
+	then     retirement
+}
+
+func (k firstRowWritten) gotEtag(c core, etag string, err error) {
+	w := worker(c)
+	if err != nil {
+		w.After(w.cfg.RetryDelay, firstRowRetry{k})
+		return
+	}
+	w.rowWritten(k.instance, k.row, etag)
+	w.retire(k.then)
+}
+
+// firstRowRetry: RetryDelay has passed since a first row's write failed.
+type firstRowRetry struct{ firstRowWritten }
+
+func (k firstRowRetry) Then() reactor.Then {
+	return reactor.Then{Step: "first-row-retry", About: k.instance}
+}
+
+func (k firstRowRetry) workerStep(w *Worker, _ reactor.Outcome) {
+	w.firstRow(k.instance, k.row, k.then)
 }
 
 // refreshInstance reads the Instances row and merges row over it unless
 // it is as far along already.
-func (w *Worker) refreshInstance(instance string, row *instanceRow, then func()) {
-	w.readInstance(instance, func(cur instanceRow, found bool, err error) {
-		switch {
-		case err != nil:
-			w.After(w.cfg.RetryDelay, "refresh-instance-retry", instance, func() { w.refreshInstance(instance, row, then) })
-		case !found:
-			// Purged, or a row the client has not written: as the provider.
-			w.writeInstance(instance, port.InsertOrMerge, "", row, func(etag string, err error) {
-				if err != nil {
-					w.After(w.cfg.RetryDelay, "refresh-instance-retry", instance, func() { w.refreshInstance(instance, row, then) })
-					return
-				}
-				w.rowWritten(instance, row, etag)
-				then()
-			})
-		case cur.Progress >= row.Progress:
-			delete(w.rowTags, instance)
-			then()
-		default:
-			w.updateInstance(instance, row, cur.etag, then)
-		}
-	})
+func (w *Worker) refreshInstance(instance string, row *instanceRow, then retirement) {
+	w.readInstance(instance, rowRefreshed{instance: instance, row: row, then: then})
+}
+
+// rowRefreshed: the read of the instance row a step's row goes over came
+// back; rowInserted: the write of the row where there was none.
+type (
+	rowRefreshed struct {
+		instance string
+		row      *instanceRow
+		then     retirement
+	}
+	rowInserted rowRefreshed
+)
+
+func (k rowRefreshed) gotRow(c core, cur instanceRow, found bool, err error) {
+	w := worker(c)
+	switch {
+	case err != nil:
+		w.After(w.cfg.RetryDelay, refreshInstanceRetry(k))
+	case !found:
+		// Purged, or a row the client has not written: as the provider.
+		w.writeInstance(w, k.instance, port.InsertOrMerge, "", k.row, rowInserted(k))
+	case cur.Progress >= k.row.Progress:
+		delete(w.rowTags, k.instance)
+		w.retire(k.then)
+	default:
+		w.updateInstance(k.instance, k.row, cur.etag, k.then)
+	}
+}
+
+func (k rowInserted) gotEtag(c core, etag string, err error) {
+	w := worker(c)
+	if err != nil {
+		w.After(w.cfg.RetryDelay, refreshInstanceRetry(k))
+		return
+	}
+	w.rowWritten(k.instance, k.row, etag)
+	w.retire(k.then)
+}
+
+// refreshInstanceRetry: RetryDelay has passed since a row refresh failed.
+type refreshInstanceRetry rowRefreshed
+
+func (k refreshInstanceRetry) Then() reactor.Then {
+	return reactor.Then{Step: "refresh-instance-retry", About: k.instance}
+}
+
+func (k refreshInstanceRetry) workerStep(w *Worker, _ reactor.Outcome) {
+	w.refreshInstance(k.instance, k.row, k.then)
 }
 
 // rowWritten remembers the ETag of an instance row this worker wrote, while
@@ -529,23 +642,16 @@ func lockChain(last map[string]predecessor, lock *durable.Event) {
 	}
 }
 
-// sendAll enqueues messages, one request each, all at once.
-func (w *Worker) sendAll(msgs []outboundMsg, cb func(error)) {
+// sendAll enqueues messages, one request each, all at once; then gets
+// the first error.
+func (w *Worker) sendAll(msgs []outboundMsg, then errTo) {
 	if len(msgs) == 0 {
-		cb(nil)
+		then.gotErr(w, nil)
 		return
 	}
-	left := len(msgs)
-	var first error
+	g := &errFanIn{left: len(msgs), then: then}
 	for i := range msgs {
 		m := &msgs[i]
-		w.send(m.queue, &m.env, messageKey(&m.env), m.delay, func(err error) {
-			if err != nil && first == nil {
-				first = err
-			}
-			if left--; left == 0 {
-				cb(first)
-			}
-		})
+		w.send(m.queue, &m.env, messageKey(&m.env), m.delay, g)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"sort"
 
 	"github.com/dflab/dflab/engine/port"
+	"github.com/dflab/dflab/engine/reactor"
 )
 
 // blobRef marks a table property whose value lives in a blob (the value
@@ -33,8 +34,9 @@ func hasBlobRef(props map[string][]byte) bool {
 }
 
 // offload moves property values over the table limit to blobs named after
-// key and the property, replacing them by references, then runs cb.
-func (h *hubIO) offload(key string, props map[string][]byte, cb func(error)) {
+// key and the property, replacing them by references; then gets the
+// outcome.
+func (h *hubIO) offload(c core, key string, props map[string][]byte, then errTo) {
 	var ops []port.Op
 	for _, k := range sortedProps(props) {
 		v := props[k]
@@ -45,18 +47,37 @@ func (h *hubIO) offload(key string, props map[string][]byte, cb func(error)) {
 		ops = append(ops, port.BlobPut{Name: name, Data: v})
 		props[k] = append([]byte(blobRef), name...)
 	}
-	h.All(ops, "property-blobs-written", key, func(cs []port.Completion) { cb(wrap(firstErr(cs), "write large property blobs of %s", key)) })
+	k := propsOffloaded{key: key, then: then}
+	if !h.All(ops, k) {
+		k.hubStep(c, reactor.Outcome{})
+	}
+}
+
+// propsOffloaded: the blobs of key's large properties came back.
+type propsOffloaded struct {
+	key  string
+	then errTo
+}
+
+func (k propsOffloaded) Then() reactor.Then {
+	return reactor.Then{Step: "property-blobs-written", About: k.key}
+}
+
+func (k propsOffloaded) hubStep(c core, o reactor.Outcome) {
+	k.then.gotErr(c, wrap(firstErr(o.Completions), "write large property blobs of %s", k.key))
+}
+
+// propSlot is an entity's property (by index and name).
+type propSlot struct {
+	e int
+	k string
 }
 
 // inflate replaces blob references in the entities' properties by the
-// blobs' content, then runs cb.
-func (h *hubIO) inflate(ents []port.Entity, cb func(error)) {
-	type slot struct {
-		e int
-		k string
-	}
+// blobs' content; then gets the outcome.
+func (h *hubIO) inflate(c core, ents []port.Entity, then errTo) {
 	var ops []port.Op
-	var at []slot
+	var at []propSlot
 	for i := range ents {
 		if !hasBlobRef(ents[i].Props) {
 			continue // the common case: nothing to read, no keys to sort
@@ -65,18 +86,33 @@ func (h *hubIO) inflate(ents []port.Entity, cb func(error)) {
 		for _, k := range sortedProps(ents[i].Props) {
 			if v := ents[i].Props[k]; bytes.HasPrefix(v, []byte(blobRef)) {
 				ops = append(ops, port.BlobGet{Name: string(v[len(blobRef):])})
-				at = append(at, slot{i, k})
+				at = append(at, propSlot{i, k})
 			}
 		}
 	}
-	h.All(ops, "property-blobs-read", "", func(cs []port.Completion) {
-		if err := firstErr(cs); err != nil {
-			cb(wrap(err, "read large property blob"))
-			return
-		}
-		for j, c := range cs {
-			ents[at[j].e].Props[at[j].k] = c.Result.(port.BlobData).Data
-		}
-		cb(nil)
-	})
+	k := propsInflated{ents: ents, at: at, then: then}
+	if !h.All(ops, k) {
+		k.hubStep(c, reactor.Outcome{})
+	}
+}
+
+// propsInflated: the blobs of the entities' properties at those slots came
+// back.
+type propsInflated struct {
+	ents []port.Entity
+	at   []propSlot
+	then errTo
+}
+
+func (propsInflated) Then() reactor.Then { return reactor.Then{Step: "property-blobs-read"} }
+
+func (k propsInflated) hubStep(c core, o reactor.Outcome) {
+	if err := firstErr(o.Completions); err != nil {
+		k.then.gotErr(c, wrap(err, "read large property blob"))
+		return
+	}
+	for j, cp := range o.Completions {
+		k.ents[k.at[j].e].Props[k.at[j].k] = cp.Result.(port.BlobData).Data
+	}
+	k.then.gotErr(c, nil)
 }

@@ -61,7 +61,7 @@ func NewWorker(cfg Config, reg *durable.Registry) (*Worker, error) {
 	if reg == nil {
 		return nil, errors.New("original.NewWorker: registry is nil")
 	}
-	w := &Worker{hubIO: hubIO{Funcs: reactor.NewFuncs(reactor.PerKind), n: newNames(cfg.Hub, cfg.ControlQueues)},
+	w := &Worker{hubIO: hubIO{Reactor: reactor.New[origStep](reactor.PerKind), n: newNames(cfg.Hub, cfg.ControlQueues)},
 		cfg: cfg, reg: reg, rnd: backoff.NewRand(cfg.Seed ^ fnv64(cfg.WorkerID)),
 		sessions: map[string]*session{}, cache: map[string]*cursor{}, delivered: map[string]string{}, rowTags: map[string]string{}}
 	for i := 0; i < cfg.ControlQueues; i++ {
@@ -69,7 +69,6 @@ func NewWorker(cfg Config, reg *durable.Registry) (*Worker, error) {
 			back: newBackoff(cfg.PollMin, cfg.PollMax)})
 	}
 	w.acts.back = newBackoff(cfg.PollMin, cfg.PollMax)
-	w.enqueued = w.wake
 	w.loseRow = cfg.Planted == PlantedLoseHistoryRow
 	return w, nil
 }
@@ -90,7 +89,7 @@ func (w *Worker) Owned() []int {
 
 // Step implements port.Core.
 func (w *Worker) Step(now port.Time, in port.Input) {
-	if w.Dispatch(now, in) {
+	if w.Dispatch(now, in, w.run) {
 		return
 	}
 	switch v := in.(type) {
@@ -114,17 +113,32 @@ func (w *Worker) setup() {
 	for _, l := range w.n.leases {
 		ops = append(ops, port.BlobPut{Name: l, Cond: port.Cond{IfNoneMatch: "*"}})
 	}
-	w.All(ops, "hub-created", "", func(cs []port.Completion) {
-		for _, c := range cs {
-			if c.Err != nil && !errors.Is(c.Err, port.ErrConflict) && !errors.Is(c.Err, port.ErrLeaseHeld) {
-				w.After(w.cfg.RetryDelay, "setup-retry", "", w.setup)
-				return
-			}
-		}
-		w.balance()
-		w.pollWorkItems()
-	})
+	w.all(ops, hubCreated{})
 }
+
+// hubCreated: the hub's queues, tables and lease blobs exist (or not:
+// again after RetryDelay): balance leases and poll for work items.
+type hubCreated struct{}
+
+func (hubCreated) Then() reactor.Then { return reactor.Then{Step: "hub-created"} }
+
+func (hubCreated) workerStep(w *Worker, o reactor.Outcome) {
+	for _, c := range o.Completions {
+		if c.Err != nil && !errors.Is(c.Err, port.ErrConflict) && !errors.Is(c.Err, port.ErrLeaseHeld) {
+			w.After(w.cfg.RetryDelay, setupRetry{})
+			return
+		}
+	}
+	w.balance()
+	w.pollWorkItems()
+}
+
+// setupRetry: RetryDelay has passed since the hub could not be created.
+type setupRetry struct{}
+
+func (setupRetry) Then() reactor.Then { return reactor.Then{Step: "setup-retry"} }
+
+func (setupRetry) workerStep(w *Worker, _ reactor.Outcome) { w.setup() }
 
 func fnv64(s string) uint64 {
 	h := uint64(14695981039346656037)
