@@ -9,8 +9,10 @@
 // dispatches on the value (in the engines, a method of each continuation
 // type), so a core, a step script (internal/steptest) or a debugger can
 // print what a core is waiting for (Pending), as etcd-io/raft's steps are
-// messages. Funcs is the older form, a func kept beside each Then, for the
-// engines whose steps are not data yet.
+// messages. The reactor holds no funcs: a continuation's fields are what
+// the step needs (the instance, the checkpoint, the session, the call the
+// answer goes to), and what a step goes on with afterwards is a value of
+// the core's too.
 //
 // Every engine's cores use one Reactor: engine/original, engine/sql,
 // engine/workflow, engine/chain and engine/netherite. Inputs are matched to

@@ -103,19 +103,3 @@ func TestDrainKeepsRequestsAsNoOps(t *testing.T) {
 	require.True(t, r.Forget(2))
 	require.False(t, r.Forget(2))
 }
-
-func TestFuncsRunsFuncsBesideTheirThen(t *testing.T) {
-	r := NewFuncs(Shared)
-	var got []string
-	r.Issue(port.BlobGet{Name: "a"}, "read", "a", func(port.Completion) { got = append(got, "read") })
-	r.After(5, "tick", "", func() { got = append(got, "tick") })
-	r.Run("Say", nil, nil, "said", "i", func(port.ActivityDone) { got = append(got, "said") })
-	r.All([]port.Op{port.BlobGet{Name: "b"}}, "all", "", func(cs []port.Completion) { got = append(got, "all") })
-	r.All(nil, "none", "", func(cs []port.Completion) { got = append(got, "none") })
-	require.Equal(t, []Pending{{Request, 1, Then{"read", "a"}}, {Request, 4, Then{"all", ""}}, {Timer, 2, Then{"tick", ""}},
-		{Activity, 3, Then{"said", "i"}}}, r.Pending())
-	for _, in := range []port.Input{port.Completion{ID: 4}, port.ActivityDone{ID: 3}, port.TimerFired{ID: 2}, port.Completion{ID: 1}} {
-		require.True(t, r.Dispatch(1, in))
-	}
-	require.Equal(t, []string{"none", "all", "said", "tick", "read"}, got)
-}
