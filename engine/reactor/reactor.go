@@ -274,12 +274,14 @@ const (
 	Activity Kind = "activity"
 )
 
-// Pending is one piece of in-flight work as data: its kind, its id and
-// its continuation as it prints.
+// Pending is one piece of in-flight work as data: its kind, its id, its
+// continuation as it prints, and the continuation itself (the core's
+// typed value; for a drained request, the one it replaces).
 type Pending struct {
 	Kind Kind
 	ID   uint64
 	Then Then
+	Cont Cont
 }
 
 // Pending lists the work in flight, requests first, then timers, then
@@ -289,19 +291,19 @@ func (r *Reactor[K]) Pending() []Pending {
 	n := 0
 	//archtest:orderfree sorted below
 	for id, s := range r.reqs {
-		ps = append(ps, Pending{Kind: Request, ID: uint64(id), Then: s.then()})
+		ps = append(ps, Pending{Kind: Request, ID: uint64(id), Then: s.then(), Cont: s.k})
 	}
 	sortFrom(ps, n)
 	n = len(ps)
 	//archtest:orderfree sorted below
 	for id, s := range r.timers {
-		ps = append(ps, Pending{Kind: Timer, ID: uint64(id), Then: s.then()})
+		ps = append(ps, Pending{Kind: Timer, ID: uint64(id), Then: s.then(), Cont: s.k})
 	}
 	sortFrom(ps, n)
 	n = len(ps)
 	//archtest:orderfree sorted below
 	for id, s := range r.acts {
-		ps = append(ps, Pending{Kind: Activity, ID: uint64(id), Then: s.then()})
+		ps = append(ps, Pending{Kind: Activity, ID: uint64(id), Then: s.then(), Cont: s.k})
 	}
 	sortFrom(ps, n)
 	return ps

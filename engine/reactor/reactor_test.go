@@ -49,7 +49,7 @@ func TestDispatchRunsEachContinuationOnce(t *testing.T) {
 	rd := r.Ready()
 	require.Len(t, rd.Requests, 1)
 	require.Equal(t, port.Time(15), rd.Timers[0].At)
-	require.Equal(t, []Pending{{Request, 1, Then{"read", "a"}}, {Timer, 1, Then{"tick", ""}}}, r.Pending())
+	require.Equal(t, []Pending{{Request, 1, Then{"read", "a"}, tc{"read", "a"}}, {Timer, 1, Then{"tick", ""}, tc{"tick", ""}}}, r.Pending())
 
 	require.True(t, r.Dispatch(20, port.TimerFired{ID: gone}, got.run), "a cancelled timer's firing is taken and ignored")
 	require.True(t, r.Dispatch(20, port.Completion{ID: id}, got.run))
@@ -78,7 +78,7 @@ func TestAllHandsOverCompletionsInOpOrder(t *testing.T) {
 	r := New[tc](PerKind)
 	var got log
 	require.True(t, r.All([]port.Op{port.BlobGet{Name: "a"}, port.BlobGet{Name: "b"}}, tc{"both-read", ""}))
-	require.Equal(t, []Pending{{Request, 1, Then{"both-read", ""}}, {Request, 2, Then{"both-read", ""}}}, r.Pending())
+	require.Equal(t, []Pending{{Request, 1, Then{"both-read", ""}, tc{"both-read", ""}}, {Request, 2, Then{"both-read", ""}, tc{"both-read", ""}}}, r.Pending())
 	r.Dispatch(1, port.Completion{ID: 2, Result: "b"}, got.run)
 	require.Nil(t, got)
 	r.Dispatch(1, port.Completion{ID: 1, Result: "a"}, got.run)
@@ -93,7 +93,7 @@ func TestDrainKeepsRequestsAsNoOps(t *testing.T) {
 	r.Issue(port.BlobGet{Name: "a"}, tc{"read", "a"})
 	r.After(5, tc{"tick", ""})
 	r.Drain()
-	require.Equal(t, []Pending{{Request, 1, Then{"drained", "read a"}}}, r.Pending())
+	require.Equal(t, []Pending{{Request, 1, Then{"drained", "read a"}, tc{"read", "a"}}}, r.Pending())
 	require.Equal(t, 1, r.Requests())
 	r.Dispatch(1, port.Completion{ID: 1}, got.run)
 	r.Dispatch(1, port.TimerFired{ID: 1}, got.run)
