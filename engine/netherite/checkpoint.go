@@ -85,7 +85,9 @@ func (checkpointIdle) step(x *Partition, _ reactor.Outcome) { x.ckpt.idleSet = f
 // back: the log before off is free.
 type checkpointWritten struct{ seq, off int64 }
 
-func (checkpointWritten) Then() reactor.Then { return reactor.Then{Step: "checkpoint-written"} }
+func (k checkpointWritten) Then() reactor.Then {
+	return reactor.Then{Step: "checkpoint-written", About: fmt.Sprintf("seq %d", k.seq)}
+}
 
 func (k checkpointWritten) step(x *Partition, o reactor.Outcome) {
 	x.ckpt.writing = false

@@ -207,7 +207,9 @@ type flushed struct {
 	off, upTo int64
 }
 
-func (flushed) Then() reactor.Then { return reactor.Then{Step: "flushed"} }
+func (k flushed) Then() reactor.Then {
+	return reactor.Then{Step: "flushed", About: fmt.Sprintf("seq %d at %d", k.upTo, k.off)}
+}
 
 func (k flushed) step(x *Partition, o reactor.Outcome) {
 	l := &x.log
@@ -231,7 +233,9 @@ type wrapWritten struct {
 	flush  flushed
 }
 
-func (wrapWritten) Then() reactor.Then { return reactor.Then{Step: "wrap-page-written"} }
+func (k wrapWritten) Then() reactor.Then {
+	return reactor.Then{Step: "wrap-page-written", About: fmt.Sprintf("at %d", k.wrapAt)}
+}
 
 func (k wrapWritten) step(x *Partition, o reactor.Outcome) {
 	if c := o.Completion; c.Err != nil {

@@ -1,6 +1,7 @@
 package netherite
 
 import (
+	"fmt"
 	"sort"
 
 	"github.com/dflab/dflab/engine/port"
@@ -127,7 +128,9 @@ type outboxSent struct {
 	prev, prevTold, confirm int64
 }
 
-func (outboxSent) Then() reactor.Then { return reactor.Then{Step: "outbox-sent"} }
+func (k outboxSent) Then() reactor.Then {
+	return reactor.Then{Step: "outbox-sent", About: fmt.Sprintf("to %d confirming seq %d", k.dest, k.confirm)}
+}
 
 func (k outboxSent) step(x *Partition, o reactor.Outcome) {
 	s := x.senders[k.dest]

@@ -213,7 +213,9 @@ type logChunkRead struct {
 	tail        *logScan
 }
 
-func (logChunkRead) Then() reactor.Then { return reactor.Then{Step: "log-chunk-read"} }
+func (k logChunkRead) Then() reactor.Then {
+	return reactor.Then{Step: "log-chunk-read", About: fmt.Sprintf("%d bytes at %d", k.n, k.at)}
+}
 
 // readChunk reads the next chunk of the log after k.data and hands on the
 // longer data (chunkRead); atEnd says nothing is left in the live window.
@@ -350,7 +352,9 @@ func (x *Partition) resume(end, epoch int64) {
 // logResumed: the empty flush that starts epoch came back: run.
 type logResumed struct{ epoch int64 }
 
-func (k logResumed) Then() reactor.Then { return reactor.Then{Step: "log-resumed"} }
+func (k logResumed) Then() reactor.Then {
+	return reactor.Then{Step: "log-resumed", About: fmt.Sprintf("epoch %d", k.epoch)}
+}
 
 func (k logResumed) step(x *Partition, o reactor.Outcome) {
 	l := &x.log

@@ -1,6 +1,7 @@
 package netherite
 
 import (
+	"fmt"
 	"github.com/dflab/dflab/engine/port"
 	"github.com/dflab/dflab/engine/reactor"
 )
@@ -59,7 +60,9 @@ func (x *Partition) peek(phase phase) {
 // peeked: a learn-only read, issued in phase, came back.
 type peeked struct{ phase phase }
 
-func (peeked) Then() reactor.Then { return reactor.Then{Step: "peeked"} }
+func (k peeked) Then() reactor.Then {
+	return reactor.Then{Step: "peeked", About: fmt.Sprintf("phase %d", k.phase)}
+}
 
 func (k peeked) step(x *Partition, o reactor.Outcome) {
 	r, c := &x.in, o.Completion
