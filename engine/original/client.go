@@ -556,13 +556,8 @@ type purgeTo struct {
 }
 
 // purgeKids is the purge of a purged instance's sub-orchestrations, one
-// after the other: children[0] is the one being purged, resp counts what
-// was purged so far, to is where it goes once the last one is done.
-type purgeKids struct {
-	children []string
-	resp     durable.ClientResponse
-	to       purgeTo
-}
+// after the other (durable.PurgeKids).
+type purgeKids = durable.PurgeKids[purgeTo]
 
 // purge deletes a finished instance's history rows and its Instances row;
 // recursive, it reads the history first and then purges the
@@ -579,25 +574,22 @@ func (c *Client) purgeDone(to purgeTo, resp durable.ClientResponse, err error) {
 		c.answer(to.a, resp, err)
 		return
 	}
-	switch {
-	case err == nil:
-		k.resp.Purged += resp.Purged
-	case resp.Refused == durable.NotRefused:
-		c.purgeDone(k.to, k.resp, fmt.Errorf("original: purge of sub-orchestration %s: %w", k.children[0], err))
+	if err := k.Answered(resp, err); err != nil {
+		c.purgeDone(k.To, k.Resp, fmt.Errorf("original: %w", err))
 		return
 	}
-	k.children = k.children[1:]
 	c.purgeChildren(k)
 }
 
-// purgeChildren purges k.children recursively, one after the other, and
-// counts them in k.resp.Purged.
+// purgeChildren purges k.Children recursively, one after the other, and
+// counts them in k.Resp.Purged.
 func (c *Client) purgeChildren(k *purgeKids) {
-	if len(k.children) == 0 {
-		c.purgeDone(k.to, k.resp, nil)
+	child, ok := k.Next()
+	if !ok {
+		c.purgeDone(k.To, k.Resp, nil)
 		return
 	}
-	c.purge(k.children[0], true, purgeTo{kids: k})
+	c.purge(child, true, purgeTo{kids: k})
 }
 
 // purgeRead: a purge's row read came back; the purge goes on with row
@@ -672,7 +664,7 @@ func (k instanceRowPurged) clientStep(c *Client, o reactor.Outcome) {
 		return
 	}
 	resp := durable.ClientResponse{Found: true, Status: k.row.status(k.instance), Purged: 1}
-	c.purgeChildren(&purgeKids{children: k.children, resp: resp, to: k.to})
+	c.purgeChildren(&purgeKids{Children: k.children, Resp: resp, To: k.to})
 }
 
 // purgeHistory deletes the history rows a page at a time (a page of up to

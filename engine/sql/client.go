@@ -402,13 +402,8 @@ type purgeTo struct {
 }
 
 // purgeKids is the purge of a purged instance's sub-orchestrations, one
-// after the other: children[0] is the one being purged, resp counts what
-// was purged so far, to is where it goes once the last one is done.
-type purgeKids struct {
-	children []string
-	resp     durable.ClientResponse
-	to       purgeTo
-}
+// after the other (durable.PurgeKids).
+type purgeKids = durable.PurgeKids[purgeTo]
 
 // purge purges a finished instance (one procedure call) and, recursive,
 // its sub-orchestrations after it.
@@ -423,14 +418,10 @@ func (c *Client) purged(to purgeTo, resp durable.ClientResponse, err error) {
 		c.answer(to.r, resp, err)
 		return
 	}
-	switch {
-	case err == nil:
-		k.resp.Purged += resp.Purged
-	case resp.Refused == durable.NotRefused:
-		c.purged(k.to, k.resp, fmt.Errorf("sql: purge of sub-orchestration %s: %w", k.children[0], err))
+	if err := k.Answered(resp, err); err != nil {
+		c.purged(k.To, k.Resp, fmt.Errorf("sql: %w", err))
 		return
 	}
-	k.children = k.children[1:]
 	c.purgeChildren(k)
 }
 
@@ -439,11 +430,12 @@ func (c *Client) purged(to purgeTo, resp durable.ClientResponse, err error) {
 // counts them in k.resp.Purged; one still running, or already purged, is
 // left as it is.
 func (c *Client) purgeChildren(k *purgeKids) {
-	if len(k.children) == 0 {
-		c.purged(k.to, k.resp, nil)
+	child, ok := k.Next()
+	if !ok {
+		c.purged(k.To, k.Resp, nil)
 		return
 	}
-	c.purge(k.children[0], true, purgeTo{kids: k})
+	c.purge(child, true, purgeTo{kids: k})
 }
 
 // instancePurged: a purge call came back.
@@ -468,7 +460,7 @@ func (k instancePurged) step(c *Client, o reactor.Outcome) {
 	case cp.Err == nil:
 		resp := response(row)
 		resp.Purged = 1
-		c.purgeChildren(&purgeKids{children: row.Children, resp: resp, to: k.to})
+		c.purgeChildren(&purgeKids{Children: row.Children, Resp: resp, To: k.to})
 	case errors.Is(cp.Err, port.ErrConflict):
 		resp := response(row)
 		resp.Refused = durable.RefusedNotFinished
