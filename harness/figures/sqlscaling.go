@@ -159,13 +159,67 @@ func (v *view) vcoresBody(m *md) (string, error) {
 	m.p("## dflab beside the provider's table (mean ± 95 %% CI over the seeds)")
 	m.table([]string{"vCores", "the fit", "provider orch/s", "dflab orch/s", "dflab ÷ provider", "provider DB CPU", "dflab DB CPU"}, tab)
 	return fmt.Sprintf("The database model (harness/simrun/models/sqldb-fit.md: CPU per statement and commit latency) was fitted "+
-		"on the 2- and 16-vCore rows only; the others are predictions: %s. Why 8 times the vCores gives about 3 times the "+
+		"on the 2- and 16-vCore rows only; the others are predictions: %s. Why %s the vCores gives %s the "+
 		"throughput is the structure, not the fit: each call runs on one vCore (SQL Server binds a task to one scheduler) and "+
 		"shares it with the calls that landed there, so queues form on some vCores while others idle long before the database "+
 		"is saturated; each worker fetches one work item per dispatcher at a time, so a worker's step rate is bounded by one "+
-		"round trip + the call's CPU + the log flush however many vCores there are. %s dflab's "+
-		"database CPU is below the provider's at every point (it counts only the calls' own CPU, and a bound vCore idles "+
-		"while another queues).", strings.Join(unseen, ", "), unseenReading(offs)), nil
+		"round trip + the call's CPU + the log flush however many vCores there are. %s %s", strings.Join(unseen, ", "),
+		spanVCores(rows), spanThroughput(rows), unseenReading(offs), dbCPUReading(rows)), nil
+}
+
+// spanVCores and spanThroughput say how many times the vCores and the
+// throughput grow from the sweep's first point that ran to its last.
+func spanVCores(rows []sqlRow) string {
+	first, last, ok := span(rows)
+	if !ok {
+		return "more"
+	}
+	return fmt.Sprintf("%d times", last.VCores/first.VCores)
+}
+
+func spanThroughput(rows []sqlRow) string {
+	first, last, ok := span(rows)
+	if !ok {
+		return "more"
+	}
+	return fmt.Sprintf("%s times", num(last.tput/first.tput))
+}
+
+func span(rows []sqlRow) (first, last sqlRow, ok bool) {
+	var ran []sqlRow
+	for _, r := range rows {
+		if r.ok {
+			ran = append(ran, r)
+		}
+	}
+	if len(ran) < 2 {
+		return sqlRow{}, sqlRow{}, false
+	}
+	return ran[0], ran[len(ran)-1], true
+}
+
+// dbCPUReading compares dflab's database CPU with the provider's, from
+// the runs.
+func dbCPUReading(rows []sqlRow) string {
+	var below, above []string
+	for _, r := range rows {
+		if !r.ok {
+			continue
+		}
+		if r.dbCPU < r.DBCPU {
+			below = append(below, fmt.Sprint(r.VCores))
+		} else {
+			above = append(above, fmt.Sprint(r.VCores))
+		}
+	}
+	switch {
+	case len(above) == 0:
+		return "dflab's database CPU is below the provider's at every point (it counts only the calls' own CPU, and a bound vCore idles while another queues)."
+	case len(below) == 0:
+		return "dflab's database CPU is at or above the provider's at every point."
+	}
+	return fmt.Sprintf("dflab's database CPU is below the provider's at %s vCores and at or above it at %s vCores (it counts only the calls' own CPU, and a bound vCore idles while another queues).",
+		strings.Join(below, ", "), strings.Join(above, ", "))
 }
 
 // unseenReading says how far the unseen points are from the provider's,
