@@ -257,20 +257,30 @@ func (f *calibrateFlags) mayWrite() error {
 	return fmt.Errorf("model set %s exists: choose a new --name, or pass --force to overwrite it", path)
 }
 
-// startParams parses --start: name=value pairs over calibrate.StartParams.
-func startParams(s string) (calibrate.Params, error) {
-	v := calibrate.StartParams.Vector()
+// setStart sets the entries of v that --start's name=value pairs name
+// (names: the fit's parameters, in v's order); flag names the flag in
+// errors.
+func setStart(v []float64, s string, names []string, flag string) error {
 	for _, kv := range strings.Split(s, ",") {
 		name, val, ok := strings.Cut(strings.TrimSpace(kv), "=")
-		i := slices.Index(calibrate.ParamNames, name)
+		i := slices.Index(names, name)
 		if !ok || i < 0 {
-			return calibrate.Params{}, fmt.Errorf("--start: %q: want name=value with name one of %s", kv, strings.Join(calibrate.ParamNames, ", "))
+			return fmt.Errorf("%s: %q: want name=value with name one of %s", flag, kv, strings.Join(names, ", "))
 		}
 		x, err := strconv.ParseFloat(val, 64)
 		if err != nil {
-			return calibrate.Params{}, fmt.Errorf("--start: %s: %w", name, err)
+			return fmt.Errorf("--start: %s: %w", name, err)
 		}
 		v[i] = x
+	}
+	return nil
+}
+
+// startParams parses --start: name=value pairs over calibrate.StartParams.
+func startParams(s string) (calibrate.Params, error) {
+	v := calibrate.StartParams.Vector()
+	if err := setStart(v, s, calibrate.ParamNames, "--start"); err != nil {
+		return calibrate.Params{}, err
 	}
 	p, err := calibrate.ParamsOf(calibrate.Clamp(v))
 	if err != nil {
@@ -283,17 +293,8 @@ func startParams(s string) (calibrate.Params, error) {
 // fit's parameters, moved into their allowed ranges.
 func sqlStartParams(s string) (calibrate.SQLParams, error) {
 	v := calibrate.SQLStartParams.Vector()
-	for _, kv := range strings.Split(s, ",") {
-		name, val, ok := strings.Cut(strings.TrimSpace(kv), "=")
-		i := slices.Index(calibrate.SQLParamNames, name)
-		if !ok || i < 0 {
-			return calibrate.SQLParams{}, fmt.Errorf("--start with --sql: %q: want name=value with name one of %s", kv, strings.Join(calibrate.SQLParamNames, ", "))
-		}
-		x, err := strconv.ParseFloat(val, 64)
-		if err != nil {
-			return calibrate.SQLParams{}, fmt.Errorf("--start: %s: %w", name, err)
-		}
-		v[i] = x
+	if err := setStart(v, s, calibrate.SQLParamNames, "--start with --sql"); err != nil {
+		return calibrate.SQLParams{}, err
 	}
 	p, err := calibrate.SQLParamsOf(v)
 	if err != nil {
