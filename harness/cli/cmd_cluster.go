@@ -205,9 +205,9 @@ func loadRows(ctx context.Context, e *env, s spec.Spec, shared cluster.Shared, c
 	if err := reg.Register(s.Engine.Name, run); err != nil {
 		return err
 	}
-	f, err := os.OpenFile(out, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	f, err := openResults(out, true)
 	if err != nil {
-		return fmt.Errorf("results file: %w", err)
+		return err
 	}
 	defer f.Close()
 	rows, err := harness.Execute(ctx, reg, s, harness.Options{Revision: results.BuildRevision(), Out: results.NewWriter(f)})

@@ -93,9 +93,9 @@ func mergeSweep(e *env, matrix, out string, shards []string) error {
 	if err != nil {
 		return err
 	}
-	f, err := os.Create(out)
+	f, err := openResults(out, false)
 	if err != nil {
-		return fmt.Errorf("results file: %w", err)
+		return err
 	}
 	defer f.Close()
 	w := results.NewWriter(f)

@@ -95,9 +95,9 @@ func runShard(ctx context.Context, e *env, specs []spec.Spec, sh harness.Shard, 
 		}
 		total += rs.Repetitions
 	}
-	f, err := os.Create(out)
+	f, err := openResults(out, false)
 	if err != nil {
-		return fmt.Errorf("results file: %w", err)
+		return err
 	}
 	defer f.Close()
 	opt := harness.Options{Revision: results.BuildRevision(), Out: results.NewWriter(f), Shard: sh,
@@ -170,9 +170,9 @@ func runSpecs(ctx context.Context, e *env, specs []spec.Spec, out string, forceP
 		}
 		total += rs.Repetitions
 	}
-	f, err := os.OpenFile(out, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	f, err := openResults(out, true)
 	if err != nil {
-		return fmt.Errorf("results file: %w", err)
+		return err
 	}
 	defer f.Close()
 	opt := harness.Options{Revision: results.BuildRevision(), Out: results.NewWriter(f),
@@ -283,4 +283,21 @@ func (e *env) warner() func(line string) {
 		defer mu.Unlock()
 		fmt.Fprintf(e.stderr, "engine: %s\n", line)
 	}
+}
+
+// openResults opens the JSONL results file out, creating its directory:
+// appended to when appendTo, else replaced.
+func openResults(out string, appendTo bool) (*os.File, error) {
+	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+		return nil, fmt.Errorf("results file %s: %w", out, err)
+	}
+	flag := os.O_CREATE | os.O_WRONLY | os.O_TRUNC
+	if appendTo {
+		flag = os.O_CREATE | os.O_WRONLY | os.O_APPEND
+	}
+	f, err := os.OpenFile(out, flag, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("results file: %w", err)
+	}
+	return f, nil
 }

@@ -190,15 +190,18 @@ func TestSweepThenPlot(t *testing.T) {
 	require.Equal(t, 0, code, errOut)
 	require.Equal(t, 4, strings.Count(out, "\n"))
 
-	res := filepath.Join(dir, "runs.jsonl")
-	code, _, errOut = call(t, "sweep", "--matrix", matrix, "--out", res)
-	require.Equal(t, 0, code, errOut)
-	f, err := os.Open(res)
-	require.NoError(t, err)
-	rows, err := results.Read(f)
-	require.NoError(t, f.Close())
-	require.NoError(t, err)
-	require.Len(t, rows, 8)
+	// --out's directory is created; a second sweep appends to the file.
+	res := filepath.Join(dir, "new", "runs.jsonl")
+	for i := 1; i <= 2; i++ {
+		code, _, errOut = call(t, "sweep", "--matrix", matrix, "--out", res)
+		require.Equal(t, 0, code, errOut)
+		f, err := os.Open(res)
+		require.NoError(t, err)
+		rows, err := results.Read(f)
+		require.NoError(t, f.Close())
+		require.NoError(t, err)
+		require.Len(t, rows, 8*i)
+	}
 
 	charts := filepath.Join(dir, "charts")
 	code, out, errOut = call(t, "plot", "--in", res, "--out", charts, "--normalize", "--logx")
