@@ -18,6 +18,11 @@ type Config struct {
 	Jobs        int    // simulator runs at once
 	Seed        uint64 // seed of every calibration run
 	Start       Params // where the fit starts
+	// EvalOnly evaluates the calibration set once at Start (clamped into
+	// the parameters' ranges) instead of fitting: no uncalibrated
+	// baseline, no workflow stage. It scores a change of structure at a
+	// known point in one evaluation.
+	EvalOnly bool
 	// Measured, if set, are step costs measured before (by engine), used
 	// instead of measuring again: a measurement on a loaded machine is
 	// noisy, and a fit of new structure should see the same costs.
@@ -73,6 +78,9 @@ func Run(ctx context.Context, c Config) (Output, error) {
 	if err != nil {
 		return Output{}, err
 	}
+	if c.EvalOnly {
+		return evalOnly(ctx, c, out, ev, us, began)
+	}
 	base, err := ev.Values(ctx, sim.DefaultModels())
 	if ctx.Err() != nil {
 		return Output{}, ctx.Err()
@@ -113,6 +121,30 @@ func Run(ctx context.Context, c Config) (Output, error) {
 	out.Wall = time.Since(began)
 	return out, nil
 }
+
+// evalOnly is Run with Config.EvalOnly: one evaluation at c.Start.
+func evalOnly(ctx context.Context, c Config, out Output, ev *Evaluator, us map[string]map[string]float64, began time.Time) (Output, error) {
+	p, err := ParamsOf(Clamp(c.Start.Vector()))
+	if err != nil {
+		return Output{}, err
+	}
+	if out.Models, err = p.ModelSet(c.Name, us); err != nil {
+		return Output{}, err
+	}
+	vals, err := ev.Values(ctx, out.Models)
+	if ctx.Err() != nil {
+		return Output{}, ctx.Err()
+	}
+	_ = err // a failed target is part of the objective
+	out.Params = p
+	out.Fit = FitResult{Params: p.Vector(), Values: vals, Objective: Objective(ev.Paper(), vals), Evals: 1, Status: StatusEvalOnly}
+	out.Wall = time.Since(began)
+	return out, nil
+}
+
+// StatusEvalOnly is the fit status of an evaluation-only run
+// (Config.EvalOnly).
+const StatusEvalOnly = "EvalOnly: the start point evaluated once, no fit"
 
 // MaxRatio is the worst factor by which a target is off (>= 1; +Inf if a
 // target failed).

@@ -87,3 +87,21 @@ func TestCalibrateRefusesToOverwriteASet(t *testing.T) {
 		require.Contains(t, errOut, "model set "+filepath.Join(dir, file)+" exists: choose a new --name, or pass --force to overwrite it", args)
 	}
 }
+
+func TestCalibrateEvalOnlyScoresTheStartOnce(t *testing.T) {
+	dir := t.TempDir()
+	code, out, errOut := call(t, "calibrate", "--quick", "--eval-only", "--name", "once", "--out", dir, "--measure-runs", "1",
+		"--start", "cpuFactor=150,hostMs=0.5,backgroundMs=3")
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "after 1 evaluations ("+calibrate.StatusEvalOnly)
+	require.Contains(t, out, "uncalibrated default set scores not run")
+	require.Contains(t, out, "| cpuFactor | 150 |", "the start point is what ran")
+	require.Contains(t, out, "| backgroundMs | 3 |")
+	require.NotContains(t, out, "## Workflow service", "no workflow stage")
+	setF, _, _ := calibrate.Files("once")
+	_, err := os.Stat(filepath.Join(dir, setF))
+	require.NoError(t, err)
+	code, _, errOut = call(t, "calibrate", "--eval-only", "--workflow", "--out", dir, "--name", "once", "--force")
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, "--eval-only: not with --sql or --workflow")
+}

@@ -22,7 +22,7 @@ import (
 )
 
 func cmdCalibrate(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "calibrate", "[--quick] [--out DIR] [--name NAME] [--force] [--evals N] [--jobs N]", `
+	fs := newFlags(e, "calibrate", "[--quick] [--out DIR] [--name NAME] [--force] [--evals N | --eval-only] [--jobs N]", `
 Fits the simulator's model set to the paper's calibration set ONLY
 (paper-notes.md: single-node throughput of Hello5, Bank, WordCount and
 Collision on 1×1, 1×2, 1×4, and Hello3 latency p25/p50/p90/p99 on 4×2 for
@@ -58,6 +58,9 @@ set it ran on beside its name (modelsHash, models_sha256).`)
 	pf.register(fs, "--out")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if f.evalOnly && (f.sql || f.workflow) {
+		return errors.New("--eval-only: not with --sql or --workflow")
 	}
 	if f.sql {
 		if f.workflow {
@@ -101,6 +104,7 @@ set it ran on beside its name (modelsHash, models_sha256).`)
 type calibrateFlags struct {
 	quick, progress   bool
 	force, workflow   bool
+	evalOnly          bool
 	sql               bool
 	orch              int
 	out, name, start  string
@@ -118,6 +122,7 @@ func (f *calibrateFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.jobs, "jobs", runtime.GOMAXPROCS(0), "simulator runs at once")
 	fs.IntVar(&f.runs, "measure-runs", 0, "runs per engine of the CPU measurement (0: 5, or 1 with --quick)")
 	fs.Uint64Var(&f.seed, "seed", 1, "seed of every calibration run")
+	fs.BoolVar(&f.evalOnly, "eval-only", false, "evaluate the calibration set once at --start (no fit, no baseline, no workflow stage) and write its report: scores a change of structure at a known point")
 	fs.StringVar(&f.costs, "costs", "", "step costs measured before (a NAME-costs.json that calibrate wrote) instead of measuring again")
 	fs.StringVar(&f.start, "start", "", "where the fit starts, e.g. cpuFactor=180,hostMs=0.8, or with --sql dbStatementMs=0.9,logFlushMs=2 (unnamed parameters keep their defaults; each is moved into its allowed range)")
 	fs.BoolVar(&f.progress, "progress", false, "print the progress line even when stderr is not a terminal")
@@ -224,10 +229,11 @@ func (f *calibrateFlags) config() (calibrate.Config, error) {
 		}
 		c.Start = p
 	}
+	c.EvalOnly = f.evalOnly
 	switch {
 	case !validSetName(f.name):
 		return c, fmt.Errorf("--name = %q: want letters, digits, '-' or '_'", f.name)
-	case c.MaxEvals < len(calibrate.ParamNames)+2:
+	case !f.evalOnly && c.MaxEvals < len(calibrate.ParamNames)+2:
 		return c, fmt.Errorf("--evals = %d: want at least %d", c.MaxEvals, len(calibrate.ParamNames)+2)
 	case f.jobs < 1:
 		return c, fmt.Errorf("--jobs = %d: want at least 1", f.jobs)
