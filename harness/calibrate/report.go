@@ -140,7 +140,11 @@ func (o Output) Markdown(command string) string {
 	b.WriteString("\n## Targets\n\n| target | unit | paper | dflab | ratio | uncalibrated ratio |\n|---|---|---|---|---|---|\n")
 	for i, t := range o.Targets {
 		v := o.Fit.Values[i]
-		fmt.Fprintf(&b, "| %s | %s | %g | %.4g | %.2f | %.2f |\n", t.ID, t.Unit, t.Paper, v, v/t.Paper, o.baselineAt(i)/t.Paper)
+		base := "not run"
+		if o.Baseline.Values != nil {
+			base = fmt.Sprintf("%.2f", o.baselineAt(i)/t.Paper)
+		}
+		fmt.Fprintf(&b, "| %s | %s | %g | %.4g | %.2f | %s |\n", t.ID, t.Unit, t.Paper, v, v/t.Paper, base)
 	}
 	if o.Workflow.Evals > 0 {
 		b.WriteString("\n" + o.Workflow.Markdown(command))

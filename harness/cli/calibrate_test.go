@@ -98,6 +98,8 @@ func TestCalibrateEvalOnlyScoresTheStartOnce(t *testing.T) {
 	require.Contains(t, out, "| cpuFactor | 150 |", "the start point is what ran")
 	require.Contains(t, out, "| backgroundMs | 3 |")
 	require.NotContains(t, out, "## Workflow service", "no workflow stage")
+	require.Contains(t, out, "| hello3/netherite-none/p99 | ms | 207 |")
+	require.Regexp(t, `hello3/netherite-none/p99 \| ms \| 207 \| [0-9.]+ \| [0-9.]+ \| not run \|`, out)
 	setF, _, _ := calibrate.Files("once")
 	_, err := os.Stat(filepath.Join(dir, setF))
 	require.NoError(t, err)
