@@ -42,8 +42,12 @@
 //     sessions), see Driver.OrchestratorSlots.
 //   - Background CPU: Host.BackgroundMsPerInvocation per work item and per
 //     activity (asynchronous telemetry, logging, transport threads) takes a
-//     core of the node when the invocation ends and delays nothing; it
-//     costs throughput on a busy node but no latency on an idle one.
+//     core of the node when the invocation ends; with
+//     Host.BackgroundDeferMs it is low-priority work (CPU.Defer) that runs
+//     in the cores' idle time and takes a core ahead of later work only
+//     once it has waited that long, so it costs throughput on a busy node
+//     but no latency on an idle one (without deferral, FIFO chunks of it
+//     delay the next critical-path step on a node with few cores).
 //   - Services: each storage op kind has a latency (base sample plus a
 //     per-byte term) and throughput caps (Caps: per target — a queue, a
 //     table partition, a stream partition, a blob — or per account) served

@@ -211,6 +211,7 @@ func (d *Driver) AddNode(name string, cores int) NodeID {
 		cost: d.root.Fork("cpu/" + name), crash: d.root.Fork("crash/" + name),
 		actSlots: d.models.Host.ActivitySlotsPerCore * max(cores, 1),
 	}
+	n.cpu.SetMaxDefer(msToTime(d.models.Host.BackgroundDeferMs))
 	d.nodes = append(d.nodes, n)
 	d.tr.Begin(d.k.Now(), name, "node-add").Int("cores", int64(n.cpu.Cores())).End()
 	return n.id

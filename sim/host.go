@@ -70,7 +70,7 @@ func (cr *coreRun) releaseAfterWorkers(now port.Time) {
 		}
 		n.workerBusy += total
 		if b := d.host.background; b > 0 && items > 0 {
-			n.cpu.Submit(now, b*port.Time(items))
+			n.cpu.Defer(now, at, b*port.Time(items)) // runnable when the items end; Submit now unless the model defers it
 		}
 	}
 	cr.lastRelease = at
@@ -91,7 +91,7 @@ type backgroundEv struct {
 
 func (e *backgroundEv) Handle(now port.Time, _ uint64) {
 	if e.life == e.n.life {
-		e.n.cpu.Submit(now, e.dur)
+		e.n.cpu.Defer(now, now, e.dur)
 	}
 }
 

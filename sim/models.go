@@ -219,6 +219,15 @@ type HostModel struct {
 	// telemetry, logging and transport threads. It takes a core of the
 	// node when the invocation ends but delays nothing (0: none).
 	BackgroundMsPerInvocation float64 `json:"backgroundMsPerInvocation,omitempty"`
+	// BackgroundDeferMs is how long background CPU may wait for idle core
+	// time (ms): with it, background work is low-priority — it runs when a
+	// core of the node is idle and delays no invocation, unless it has
+	// waited this long, when it takes a core like any work (the OS
+	// scheduler gives a starved runnable thread its turn within its
+	// latency bound). A busy node pays the same CPU as without; an idle
+	// one pays no latency. 0: background takes a core in FIFO order the
+	// moment the invocation ends, ahead of any later work.
+	BackgroundDeferMs float64 `json:"backgroundDeferMs,omitempty"`
 }
 
 func (h HostModel) validate() error {
@@ -240,6 +249,9 @@ func (h HostModel) validate() error {
 	}
 	if b := h.BackgroundMsPerInvocation; !(b >= 0 && b <= 1000) {
 		return fmt.Errorf("host.backgroundMsPerInvocation: %g, allowed 0..1000", b)
+	}
+	if b := h.BackgroundDeferMs; !(b >= 0 && b <= 10000) {
+		return fmt.Errorf("host.backgroundDeferMs: %g, allowed 0 (no deferral)..10000", b)
 	}
 	if h.OrchestratorSlotsPerCore < 0 || h.OrchestratorSlotsPerCore > 1000 {
 		return fmt.Errorf("host.orchestratorSlotsPerCore: %d, allowed 0 (engine default)..1000", h.OrchestratorSlotsPerCore)

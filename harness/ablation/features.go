@@ -29,6 +29,9 @@ var Features = []Feature{
 	{Name: "background-cpu", Hypothesis: 1,
 		Off:    "no off-critical-path CPU per invocation (host.backgroundMsPerInvocation = 0)",
 		models: func(m *sim.ModelSet) { m.Host.BackgroundMsPerInvocation = 0 }},
+	{Name: "background-deferral", Hypothesis: 1,
+		Off:    "background CPU takes a core in FIFO order the moment its invocation ends, ahead of later critical-path work (host.backgroundDeferMs = 0), instead of running in idle core time for up to 20 ms",
+		models: func(m *sim.ModelSet) { m.Host.BackgroundDeferMs = 0 }},
 	{Name: "host-slots", Hypothesis: 2,
 		Off: "no Functions host concurrency limits (activity and orchestrator slots per core 0): each engine's own fixed defaults (original: 10 sessions, 10 activities per worker; Netherite: 100 activities per partition)",
 		models: func(m *sim.ModelSet) {

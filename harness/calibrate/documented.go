@@ -19,10 +19,12 @@ type DocParam struct {
 }
 
 // hostDocs says where each field of PaperHost comes from.
-var hostDocs = struct{ workers, activity, orchestrator, background string }{
+var hostDocs = struct{ workers, activity, orchestrator, backgroundDefer string }{
 	workers:      "documented structure: run on the host's worker threads, not the partition's or dispatcher's own thread",
 	activity:     "documented default (maxConcurrentActivityFunctions, Premium plans)",
 	orchestrator: "documented default (maxConcurrentOrchestratorFunctions, Premium plans)",
+	backgroundDefer: "documented scale (calibrate.BackgroundDeferMs): background CPU (telemetry, logging, transport threads) is low-priority, run in idle core time, and waits at most the OS scheduler's latency bound for a runnable thread " +
+		"(Linux CFS sched_latency_ns: 6 ms × (1 + log2 cores) = 6..18 ms on 1..4 cores; Windows clock tick 15.6 ms) before it takes a core; 0 = FIFO at once",
 }
 
 // Documented lists every parameter of models that the fit holds (the
@@ -38,7 +40,8 @@ func Documented(models *sim.ModelSet, targets []Target) []DocParam {
 			DocParam{"host.workerKinds", strings.Join(h.WorkerKinds, ", "), "work kinds", hostDocs.workers},
 			DocParam{"host.itemKinds", strings.Join(h.ItemKinds, ", "), "work kinds", "documented structure: the worker kinds each unit of which is one work item (an episode, an entity batch)"},
 			DocParam{"host.activitySlotsPerCore", fmt.Sprint(h.ActivitySlotsPerCore), "activities per core", hostDocs.activity},
-			DocParam{"host.orchestratorSlotsPerCore", fmt.Sprint(h.OrchestratorSlotsPerCore), "sessions per core", hostDocs.orchestrator})
+			DocParam{"host.orchestratorSlotsPerCore", fmt.Sprint(h.OrchestratorSlotsPerCore), "sessions per core", hostDocs.orchestrator},
+			DocParam{"host.backgroundDeferMs", fmt.Sprintf("%g", h.BackgroundDeferMs), "ms", hostDocs.backgroundDefer})
 		for _, c := range models.Caps {
 			out = append(out, DocParam{"caps." + c.Name, capLimits(c), c.Scope + " (" + strings.Join(c.Ops, ", ") + ")",
 				"documented default: Azure Storage scalability targets, " + c.Doc})

@@ -99,16 +99,28 @@ func Clamp(v []float64) []float64 {
 // PaperHost is the Functions host structure every fitted set gets (not
 // fitted): orchestration episodes, entity batches and the history replay
 // they do run on the host's worker threads, in parallel, as in Netherite
-// (a partition only sequences updates) and in DTFx's dispatchers; and the
+// (a partition only sequences updates) and in DTFx's dispatchers; the
 // host's concurrency limits on Premium plans, maxConcurrentActivityFunctions
 // and maxConcurrentOrchestratorFunctions, 10 per core (Durable Functions
-// host.json documentation).
+// host.json documentation); and background CPU deferred to idle core time
+// for at most BackgroundDeferMs.
 var PaperHost = sim.HostModel{
 	WorkerKinds:              []string{"entity-batch", "entity-op", "entity-step", "orchestration-step", "replay-event"},
 	ItemKinds:                []string{"entity-batch", "entity-step", "orchestration-step"},
 	ActivitySlotsPerCore:     10,
 	OrchestratorSlotsPerCore: 10,
+	BackgroundDeferMs:        BackgroundDeferMs,
 }
+
+// BackgroundDeferMs is how long the host's background CPU (telemetry,
+// logging, transport threads; fitted per invocation as backgroundMs) waits
+// for idle core time before it takes a core (sim.HostModel.BackgroundDeferMs):
+// those threads are runnable work the OS scheduler shares out within its
+// latency bound — Linux CFS's sched_latency_ns is 6 ms × (1 + log2 cores),
+// 6..18 ms on the paper's 1..4 cores; Windows' clock tick is 15.6 ms — so
+// they delay a foreground invocation by little on an idle node and take
+// their full share of a busy one. 20 ms is the order of both; not fitted.
+const BackgroundDeferMs = 20
 
 // StorageBurstSec is the depth of every Azure Storage cap's token bucket,
 // in seconds of its rate: the scalability targets are budgets per second
