@@ -1,6 +1,9 @@
 package ablation
 
 import (
+	"maps"
+
+	"github.com/dflab/dflab/harness/calibrate"
 	"github.com/dflab/dflab/harness/spec"
 	"github.com/dflab/dflab/sim"
 	"github.com/dflab/dflab/systems"
@@ -32,6 +35,17 @@ var Features = []Feature{
 	{Name: "background-deferral", Hypothesis: 1,
 		Off:    "background CPU takes a core in FIFO order the moment its invocation ends, ahead of later critical-path work (host.backgroundDeferMs = 0), instead of running in idle core time for up to 20 ms",
 		models: func(m *sim.ModelSet) { m.Host.BackgroundDeferMs = 0 }},
+	{Name: "entity-batch-episode", Hypothesis: 1,
+		Off: "a Netherite entity batch costs only its operations (work:entity-batch 0), not an orchestration work item of the entity's scheduler orchestration",
+		models: func(m *sim.ModelSet) {
+			if c, ok := m.EngineCPU[calibrate.EntityBatchEngine]; ok {
+				costs := maps.Clone(c.CostsMs)
+				delete(costs, calibrate.EntityBatchKey)
+				c.CostsMs = costs
+				m.EngineCPU = maps.Clone(m.EngineCPU)
+				m.EngineCPU[calibrate.EntityBatchEngine] = c
+			}
+		}},
 	{Name: "host-slots", Hypothesis: 2,
 		Off: "no Functions host concurrency limits (activity and orchestrator slots per core 0): each engine's own fixed defaults (original: 10 sessions, 10 activities per worker; Netherite: 100 activities per partition)",
 		models: func(m *sim.ModelSet) {

@@ -17,9 +17,15 @@ func TestEveryFeatureChangesTheModelOrASpec(t *testing.T) {
 	base, err := simrun.ModelSet(spec.DefaultModels)
 	require.NoError(t, err)
 	// A set fitted before host.backgroundDeferMs existed has none; every
-	// fit since has calibrate.PaperHost's.
+	// fit since has calibrate.PaperHost's. (base is a fresh copy.)
 	if base.Host.BackgroundDeferMs == 0 {
 		base.Host.BackgroundDeferMs = calibrate.BackgroundDeferMs
+	}
+	// Nor, before calibrate.EntityBatchIsEpisode, an entity-batch cost.
+	if c := base.EngineCPU[calibrate.EntityBatchEngine]; c.CostsMs != nil {
+		if _, ok := c.CostsMs[calibrate.EntityBatchKey]; !ok {
+			c.CostsMs[calibrate.EntityBatchKey] = c.CostsMs[calibrate.EpisodeKey]
+		}
 	}
 	before, err := json.Marshal(base)
 	require.NoError(t, err)

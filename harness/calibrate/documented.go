@@ -56,6 +56,9 @@ func Documented(models *sim.ModelSet, targets []Target) []DocParam {
 		out = append(out, DocParam{"nsPerByte." + strings.TrimSuffix(g.prefix, "-"), fmt.Sprintf("%g", g.nsPerByte), "ns per byte",
 			"assumption: transfer time of a request's payload (the calibration set says nothing about payload size)"})
 	}
+	out = append(out, DocParam{EntityBatchEngine + ".entityBatchIsEpisode", fmt.Sprint(EntityBatchIsEpisode), "true | false",
+		"documented structure (calibrate.EntityBatchIsEpisode): Durable Functions runs each entity as a looping orchestration (TaskEntityShim), so an entity batch is an orchestration work item " +
+			"(Netherite: OrchestrationWorkItem on its entity queue) ending in ContinueAsNew with the serialized state: " + EntityBatchKey + " costs the measured " + EpisodeKey + " × cpuFactor, the entity function's invocations are hostMs per entity-op"})
 	out = append(out, DocParam{"sqlRoundTripMs", fmt.Sprintf("%g", SQLRoundTripMs), "ms (median)",
 		"assumption: a procedure call's network round trip to the database (no calibration point)"})
 	out = append(out, DocParam{"netherite.eventHubs.burstSec", fmt.Sprint(netherite.EventHubsBurstSec), "s of the rate (token-bucket depth)",
