@@ -3,6 +3,7 @@ package calibrate
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"testing"
 
@@ -105,4 +106,29 @@ func TestWorkflowStageFitsTheTransitionLatency(t *testing.T) {
 	require.NotContains(t, r, "OLDTEXT")
 	require.Contains(t, r, "## Next")
 	require.Contains(t, ReplaceWorkflowSection("# R\n", sec), "# R\n\n"+WorkflowSection)
+}
+
+// PaperSize's loads grow with the cores as the paper's scripts did; the
+// other sizes are the same on every core count.
+func TestPaperSizeGrowsWithTheCores(t *testing.T) {
+	load := func(z Size, id string) string {
+		for _, tg := range Targets(z, 1) {
+			if tg.ID == id {
+				return fmt.Sprintf("%d %s", tg.Spec.Load.Instances, tg.Spec.Workload.Params)
+			}
+		}
+		t.Fatalf("no target %s", id)
+		return ""
+	}
+	require.Equal(t, "1000 ", load(PaperSize, "hello5/netherite/1x4"))
+	require.Equal(t, "1000 ", load(PaperSize, "bank/netherite/1x1"))
+	require.Equal(t, "3000 ", load(PaperSize, "bank/netherite/1x2"))
+	require.Equal(t, "3000 ", load(PaperSize, "bank/original/1x4"))
+	require.Equal(t, `1 {"bookWords":5000,"mappers":20,"reducers":10}`, load(PaperSize, "wordcount/netherite/1x2"))
+	require.Equal(t, `1 {"bookWords":5000,"mappers":10,"reducers":10}`, load(PaperSize, "wordcount/original/1x4"))
+	require.Equal(t, `1 {"blocks":300}`, load(PaperSize, "collision/netherite/1x4"))
+	require.Equal(t, "200 ", load(FullSize, "bank/netherite/1x4"))
+	require.Equal(t, `1 {"bookWords":400,"mappers":5,"reducers":5}`, load(FullSize, "wordcount/netherite/1x2"))
+	require.Contains(t, PaperSize.describe(), "netherite: Bank 1000, WordCount 5×10, B=100 / Bank 3000, WordCount 20×10, B=200")
+	require.Contains(t, FullSize.describe(), "Runs are scaled down (Hello5/Bank 200 orchestrations")
 }

@@ -107,10 +107,8 @@ func (o Output) Markdown(command string) string {
 	if o.Baseline.Values != nil {
 		baseline = fmt.Sprintf("%.3f", o.Baseline.Objective)
 	}
-	fmt.Fprintf(&b, "Objective %.3f after %d evaluations (%s; the uncalibrated default set scores %s); worst target off by %.2fx; %d of %d targets within ±25 %%. Runs are scaled down "+
-		"(Hello5/Bank %d orchestrations, WordCount %d×%d with %d words per book, Collision %d × B=%d, Hello3 %d s at 10/s), seed %d.\n\n",
-		o.Fit.Objective, o.Fit.Evals, o.Fit.Status, baseline, o.MaxRatio(), o.Within25(), len(o.Targets), c.Size.Hello5, c.Size.WordMappers, c.Size.WordReducers,
-		c.Size.BookWords, c.Size.Collisions, c.Size.Blocks, c.Size.Hello3Sec, c.Seed)
+	fmt.Fprintf(&b, "Objective %.3f after %d evaluations (%s; the uncalibrated default set scores %s); worst target off by %.2fx; %d of %d targets within ±25 %%. %s, seed %d.\n\n",
+		o.Fit.Objective, o.Fit.Evals, o.Fit.Status, baseline, o.MaxRatio(), o.Within25(), len(o.Targets), c.Size.describe(), c.Seed)
 	b.WriteString("## Fitted parameters\n\n| parameter | value | unit | allowed range | origin |\n|---|---|---|---|---|\n")
 	for i, n := range ParamNames {
 		pi := ParamInfos[i]

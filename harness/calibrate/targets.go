@@ -3,9 +3,11 @@ package calibrate
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/dflab/dflab/harness/spec"
 	"github.com/dflab/dflab/systems"
+	"github.com/dflab/dflab/workloads/workload"
 )
 
 // Target is one number of the paper's calibration set
@@ -34,12 +36,65 @@ type Size struct {
 	WordMappers, WordReducers, BookWords int
 	Collisions, Blocks                   int // searches started at once, B of each
 	Hello3Sec                            int // seconds of Hello3 at 10 requests/s
+	// PerCores, if set, gives an engine's Bank instances, WordCount shape
+	// and Collision B on 1, 2 and 4 cores instead of Bank, WordMappers,
+	// WordReducers and Blocks: the paper's runs grew with the cores
+	// (PaperSize).
+	PerCores map[string][3]CoresSize
+}
+
+// CoresSize is one engine's load on one node of a given core count.
+type CoresSize struct {
+	Bank, WordMappers, WordReducers, Blocks int
+}
+
+// describe says how big the runs are, for the fit report.
+func (z Size) describe() string {
+	if z.PerCores == nil {
+		return fmt.Sprintf("Runs are scaled down (Hello5/Bank %d orchestrations, WordCount %d×%d with %d words per book, Collision %d × B=%d, Hello3 %d s at 10/s)",
+			z.Hello5, z.WordMappers, z.WordReducers, z.BookWords, z.Collisions, z.Blocks, z.Hello3Sec)
+	}
+	var parts []string
+	for _, e := range workload.Keys(z.PerCores) {
+		var cs []string
+		for _, c := range z.PerCores[e] {
+			cs = append(cs, fmt.Sprintf("Bank %d, WordCount %d×%d, B=%d", c.Bank, c.WordMappers, c.WordReducers, c.Blocks))
+		}
+		parts = append(parts, e+": "+strings.Join(cs, " / "))
+	}
+	return fmt.Sprintf("Runs are at the paper's single-node loads (Hello5 %d orchestrations; on 1 / 2 / 4 cores %s; %d words per book; %d Collision search; Hello3 %d s at 10/s)",
+		z.Hello5, strings.Join(parts, "; "), z.BookWords, z.Collisions, z.Hello3Sec)
+}
+
+// at is z with the sizes of engine on cores (1, 2 or 4) applied.
+func (z Size) at(engine string, cores int) Size {
+	per, ok := z.PerCores[engine]
+	if !ok {
+		return z
+	}
+	c := per[min(cores/2, 2)] // 1 -> 0, 2 -> 1, 4 -> 2
+	z.Bank, z.WordMappers, z.WordReducers, z.Blocks = c.Bank, c.WordMappers, c.WordReducers, c.Blocks
+	return z
 }
 
 // Sizes of a full calibration and of --quick.
 var (
 	FullSize  = Size{Hello5: 200, Bank: 200, WordMappers: 5, WordReducers: 5, BookWords: 400, Collisions: 4, Blocks: 10, Hello3Sec: 30}
 	QuickSize = Size{Hello5: 30, Bank: 30, WordMappers: 2, WordReducers: 2, BookWords: 100, Collisions: 1, Blocks: 2, Hello3Sec: 3}
+	// PaperSize is the load of the paper's single-node runs, from its
+	// benchmark scripts (durabletask-netherite test/PerformanceTests/series:
+	// hello5.ps1, bank.ps1, wordcount.ps1, collision.ps1): Hello5 1,000
+	// orchestrations started at once; Bank 1,000 / 2,000 / 3,000
+	// transactions (original) and 1,000 / 3,000 / 4,000 (Netherite) on 1 /
+	// 2 / 4 cores; WordCount 5×10 / 10×10 / 10×10 (original) and 5×10 /
+	// 20×10 / 20×10 (Netherite) with books of 5,000 words (the mapper's
+	// limit); one Collision search of B = 100 / 200 / 300. Hello3 runs 300 s
+	// (the paper's 50 s warm-up and 250 s; the warm-up is not excluded).
+	PaperSize = Size{Hello5: 1000, Bank: 1000, WordMappers: 5, WordReducers: 10, BookWords: 5000, Collisions: 1, Blocks: 100, Hello3Sec: 300,
+		PerCores: map[string][3]CoresSize{
+			spec.EngineOriginal:  {{1000, 5, 10, 100}, {2000, 10, 10, 200}, {3000, 10, 10, 300}},
+			spec.EngineNetherite: {{1000, 5, 10, 100}, {3000, 20, 10, 200}, {4000, 20, 10, 300}},
+		}}
 )
 
 // paperThroughput is Fig. 9 on one node (means), by workload, engine and
@@ -78,7 +133,7 @@ func Targets(z Size, seed uint64) []Target {
 	for _, p := range paperThroughput {
 		for i, cores := range []int{1, 2, 4} {
 			s := base(p.engine, 1, cores, seed)
-			s.Workload, s.Load = throughputLoad(p.workload, z)
+			s.Workload, s.Load = throughputLoad(p.workload, z.at(p.engine, cores))
 			s.Name = "calibrate/" + p.workload
 			spec.WithPaperThroughputUnits(&s)
 			out = append(out, Target{ID: fmt.Sprintf("%s/%s/1x%d", p.workload, p.engine, cores),

@@ -105,6 +105,7 @@ type calibrateFlags struct {
 	quick, progress   bool
 	force, workflow   bool
 	evalOnly          bool
+	paperSize         bool
 	sql               bool
 	orch              int
 	out, name, start  string
@@ -122,6 +123,7 @@ func (f *calibrateFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.jobs, "jobs", runtime.GOMAXPROCS(0), "simulator runs at once")
 	fs.IntVar(&f.runs, "measure-runs", 0, "runs per engine of the CPU measurement (0: 5, or 1 with --quick)")
 	fs.Uint64Var(&f.seed, "seed", 1, "seed of every calibration run")
+	fs.BoolVar(&f.paperSize, "paper-size", false, "run the calibration targets at the paper's single-node loads (calibrate.PaperSize: Hello5 1,000, Bank and WordCount shapes and Collision B growing with the cores, Hello3 300 s) instead of the scaled-down ones")
 	fs.BoolVar(&f.evalOnly, "eval-only", false, "evaluate the calibration set once at --start (no fit, no baseline, no workflow stage) and write its report: scores a change of structure at a known point")
 	fs.StringVar(&f.costs, "costs", "", "step costs measured before (a NAME-costs.json that calibrate wrote) instead of measuring again")
 	fs.StringVar(&f.start, "start", "", "where the fit starts, e.g. cpuFactor=180,hostMs=0.8, or with --sql dbStatementMs=0.9,logFlushMs=2 (unnamed parameters keep their defaults; each is moved into its allowed range)")
@@ -206,6 +208,12 @@ func (f *calibrateFlags) config() (calibrate.Config, error) {
 		Seed: f.seed, Start: calibrate.StartParams}
 	if f.quick {
 		c.Size, c.MeasureRuns, c.MaxEvals = calibrate.QuickSize, 1, 10
+	}
+	if f.paperSize {
+		if f.quick {
+			return c, errors.New("--paper-size and --quick: pass one of them")
+		}
+		c.Size = calibrate.PaperSize
 	}
 	if f.evals != 0 {
 		c.MaxEvals = f.evals
