@@ -182,3 +182,33 @@ func TestLoadNodeCPUIsNotModelled(t *testing.T) {
 	require.Equal(t, []port.Time{0}, got)
 	require.Zero(t, d.NodeCPU(n).Busy())
 }
+
+// TestDeferredBackgroundCPUDelaysNothingOnAnIdleNode: the run of
+// TestBackgroundCPUDelaysNothing with host.backgroundDeferMs: call 1's
+// background runs in the idle core time after it (11..16 ms, before
+// call 2 arrives at 17 ms), so call 2 is answered 11 ms after it arrives;
+// arriving at 12 ms, inside that time, it still starts at once (the
+// background waits for idle time again, 5 ms deep) — and the node pays
+// the same CPU.
+func TestDeferredBackgroundCPUDelaysNothingOnAnIdleNode(t *testing.T) {
+	m := hostModels(true, 0)
+	m.Host.BackgroundMsPerInvocation = 5
+	m.Host.BackgroundDeferMs = 20
+	run := func(second port.Time) ([]port.Time, *Driver) {
+		var at []port.Time
+		d := NewDriver(NewKernel(0), Config{Seed: 1, Models: m,
+			OnResponse: func(now port.Time, _ CoreID, _ port.Response) { at = append(at, now) }})
+		c := &workCore{items: 1}
+		id := d.AddCore(d.AddNode("n", 1), "c", func() port.Core { return c })
+		d.Deliver(0, id, port.ClientCall{ID: 1})
+		d.Deliver(second, id, port.ClientCall{ID: 2})
+		d.Run()
+		return at, d
+	}
+	at, _ := run(12 * ms)
+	require.Equal(t, []port.Time{11 * ms, 23 * ms}, at, "call 2 does not wait for call 1's background")
+	at, d := run(17 * ms)
+	require.Equal(t, []port.Time{11 * ms, 28 * ms}, at)
+	require.Equal(t, (11+5+11)*ms, d.NodeCPU(0).Busy(), "call 1's background ran in the idle time; call 2's is still deferred at the end")
+	require.Equal(t, 5*ms, d.NodeCPU(0).Deferred())
+}

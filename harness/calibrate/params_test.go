@@ -29,6 +29,10 @@ func TestParamsBuildAValidModelSet(t *testing.T) {
 	o := m.ForEngine("original")
 	require.InDelta(t, 20.0/1e3*p.CPUFactor+p.HostMs, o.CPU.CostsMs["work:orchestration-step"].Mean(), 1e-6)
 	require.NotContains(t, o.CPU.CostsMs, "input:completion", "costs stay per engine")
+	require.InDelta(t, 10.0/1e3*p.CPUFactor, n.CPU.CostsMs[EntityBatchKey].Mean(), 1e-6,
+		"a Netherite entity batch is an orchestration work item: the episode's measured cost, no host invocation of its own")
+	require.NotContains(t, o.CPU.CostsMs, EntityBatchKey, "the original engine's entity steps are measured as they are")
+	require.Equal(t, float64(BackgroundDeferMs), m.Host.BackgroundDeferMs, "background CPU is deferred in every fitted set")
 
 	data, err := json.Marshal(m)
 	require.NoError(t, err)
