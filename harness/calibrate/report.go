@@ -120,7 +120,8 @@ func (o Output) Markdown(command string) string {
 	}
 	b.WriteString("\ncpuFactor multiplies the step costs measured on this machine (below) into the simulator's CPU costs; " +
 		"hostMs is added to every function invocation (" + strings.Join(HostKeys, ", ") + "); " +
-		"the other *Ms are lognormal medians of storage op groups (blobs and leases take tableMs), sigma their common shape.\n")
+		"the other *Ms are lognormal medians of storage op groups (blobs and leases take tableMs), sigma their common shape. " +
+		entityBatchNote() + "\n")
 	b.WriteString("\n## Parameters the fit holds\n\nEvery other parameter of the set and every knob of the engines the targets run, " +
 		"from the model set and the systems' knob definitions: its value in the calibration runs, unit and origin.\n\n" +
 		"| parameter | value | unit | origin |\n|---|---|---|---|\n")
@@ -148,6 +149,14 @@ func (o Output) Markdown(command string) string {
 		b.WriteString("\n" + o.Workflow.Markdown(command))
 	}
 	return b.String()
+}
+
+// entityBatchNote says how an entity batch is charged (EntityBatchIsEpisode).
+func entityBatchNote() string {
+	if !EntityBatchIsEpisode {
+		return ""
+	}
+	return "A " + EntityBatchEngine + " entity batch (" + EntityBatchKey + ") costs the measured " + EpisodeKey + " × cpuFactor: it is an orchestration work item of the entity's scheduler orchestration (held parameter " + EntityBatchEngine + ".entityBatchIsEpisode)."
 }
 
 // mdCell escapes the pipes of a Markdown table cell.
