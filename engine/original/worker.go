@@ -24,6 +24,7 @@ type Stats struct {
 	LeasesStolen                     int
 	HistoryEventsReplayed, CacheHits int
 	PeakSessions, PeakBuffered       int
+	Wakes                            int // Wake calls taken (a client in the process enqueued)
 }
 
 // Worker is the original engine's per-node core: it owns control queues
@@ -97,9 +98,26 @@ func (w *Worker) Step(now port.Time, in port.Input) {
 		w.started = now
 		w.setup()
 	case port.ClientCall:
+		if wk, ok := v.Req.(Wake); ok {
+			w.stats.Wakes++
+			w.wake(wk.Queue)
+			return
+		}
 		w.Respond(v.ID, nil, fmt.Errorf("original: worker %s takes no client calls; use the Client core", w.cfg.WorkerID))
 	}
 }
+
+// Wake tells a worker (as a port.ClientCall's Req, which it does not
+// answer) that a client in its process enqueued a message on Queue. In
+// Durable Functions the orchestration client of a function (an HTTP
+// trigger starting an orchestration) shares the host's
+// AzureStorageOrchestrationService, and TaskHubQueue.AddMessageAsync
+// resets the queue's polling back-off after each add, so the node's
+// poller of that queue (a control queue it owns, or the work-item queue)
+// polls at once instead of sleeping out its back-off, exactly as after the
+// worker's own enqueues (wake). A queue the worker does not own is left
+// alone: its owner, elsewhere, finds the message at its next poll.
+type Wake struct{ Queue string }
 
 // setup creates the hub's queues, tables and lease blobs (existing ones
 // are fine), then starts lease balancing and the work-item poller.

@@ -70,6 +70,9 @@ var Features = []Feature{
 				m.Caps[i].BurstSec = 0
 			}
 		}},
+	{Name: "original-client-on-nodes", Hypothesis: 5,
+		Off:  "the original engine's client is a process of its own (clientOnNodes = false): a message it enqueues waits for the owning poller's back-off instead of waking the poller of the app node the request ran on",
+		spec: knob(spec.EngineOriginal, "clientOnNodes", "false")},
 	{Name: "latency-at-engine-record", Hypothesis: 4,
 		Off:  "Hello3 latency ends when the client's wait is answered (load.latencyEnd = response), not at the engine's record of the instance's last update",
 		spec: func(s *spec.Spec) { s.Load.LatencyEnd = "" }},

@@ -29,6 +29,14 @@ type Sim struct {
 	LeaseRenewal  port.Time // how often leases are renewed and balanced (0: default)
 	LeaseInterval port.Time // the control-queue lease duration (0: default)
 	MaxPoll       port.Time // cap of the empty-queue polling back-off (0: default)
+	// ClientOnNodes runs the client's sends as the app's own: each
+	// message the client core enqueues was sent by a function on one of
+	// the app's nodes (round-robin over them, as a front end balances
+	// HTTP requests), and that node's worker is told (original.Wake), so
+	// it polls the queue at once if it owns it (Durable Functions'
+	// clients share the host's AzureStorageOrchestrationService:
+	// azure-functions-durable-extension AzureStorageDurabilityProviderFactory).
+	ClientOnNodes bool
 	// Seed seeds the workers' polling jitter: worker i gets
 	// Seed*1_000_003 + i.
 	Seed uint64
@@ -114,6 +122,9 @@ func (e *Sim) Deploy(d *sim.Driver, nodes []sim.NodeID, reg *durable.Registry) (
 		c, _ := original.NewClient(ccfg)
 		return c
 	})
+	if e.ClientOnNodes {
+		e.wakeOnClientSends(d, client)
+	}
 	// A control queue that failed for good fails the calls for its
 	// instances, as on the real driver (real.Failed).
 	d.OnHealth(func(now port.Time, _ sim.CoreID, h port.Health) {
@@ -122,6 +133,23 @@ func (e *Sim) Deploy(d *sim.Driver, nodes []sim.NodeID, reg *durable.Registry) (
 		}
 	})
 	return client, nil
+}
+
+// wakeOnClientSends tells a worker of each message the client core
+// enqueued: the function that sent it ran on that worker's node, the
+// nodes taken in turn, and the message reaches the worker after the
+// node-local delay (it is dropped if the node is down).
+func (e *Sim) wakeOnClientSends(d *sim.Driver, client sim.CoreID) {
+	next := 0
+	d.OnCompletion(func(_ port.Time, core sim.CoreID, op port.Op, err error) {
+		enq, ok := op.(port.QueueEnqueue)
+		if core != client || !ok || err != nil || len(e.Workers) == 0 {
+			return
+		}
+		i := next % len(e.Workers)
+		next++
+		d.Send(e.nodes[i], e.Workers[i], port.ClientCall{Req: original.Wake{Queue: enq.Queue}})
+	})
 }
 
 // LeaseBlob names the lease blob of control queue q (as engine/original

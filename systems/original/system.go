@@ -21,6 +21,7 @@ const (
 	KnobLeaseInterval    = "leaseInterval"
 	KnobMaxPoll          = "maxPoll"
 	KnobReplayCheck      = "replayCheck"
+	KnobClientOnNodes    = "clientOnNodes"
 )
 
 // System is the original engine's descriptor.
@@ -44,6 +45,8 @@ var System = &systems.System{
 			Doc: "the control-queue lease duration (15s..60s): a dead worker's queues are taken over after it"},
 		{Name: KnobMaxPoll, Kind: systems.Duration, Default: "30s",
 			Doc: "cap of the randomized exponential back-off polling empty queues"},
+		{Name: KnobClientOnNodes, Kind: systems.Bool, Default: "true", Only: systems.RunnerSim,
+			Doc: "the orchestration client runs in the app's processes (a function on the node the front end sent the request to, round-robin over the nodes) and shares the host's orchestration service, so its enqueue on a control queue that node owns wakes that node's poller at once (documented: azure-functions-durable-extension's AzureStorageDurabilityProviderFactory hands clients the host's AzureStorageOrchestrationService so that sends are picked up without waiting for the next polling interval; DurableTask.AzureStorage's TaskHubQueue.AddMessageAsync resets the queue's back-off; false: the client is a process of its own)"},
 	},
 	Faults: systems.Faults{
 		Ops:   []string{"queue-*", "queue-dequeue", "queue-enqueue", "queue-delete", "table-*", "table-batch", "table-query", "blob-*", "lease-*", "*"},
@@ -75,7 +78,8 @@ func simOf(v systems.Values, runner string) (*Sim, error) {
 	}
 	e := &Sim{ControlQueues: int(set.Int(KnobControlQueues)), Extended: set.Bool(KnobExtendedSessions), ReplayCheck: set.Bool(KnobReplayCheck),
 		MaxActivities: max(0, int(set.Int(KnobMaxActivities))), Visibility: set.Duration(KnobVisibility),
-		LeaseRenewal: set.Duration(KnobLeaseRenewal), LeaseInterval: set.Duration(KnobLeaseInterval), MaxPoll: set.Duration(KnobMaxPoll)}
+		LeaseRenewal: set.Duration(KnobLeaseRenewal), LeaseInterval: set.Duration(KnobLeaseInterval), MaxPoll: set.Duration(KnobMaxPoll),
+		ClientOnNodes: runner == systems.RunnerSim && set.Bool(KnobClientOnNodes)}
 	if err := e.Config(0, 1).Validate(); err != nil {
 		return nil, err
 	}
@@ -109,5 +113,6 @@ func (e *Sim) Counters(d *sim.Driver, c map[string]int64) {
 		c["original.abandoned"] += int64(st.Abandoned)
 		c["original.leases-lost"] += int64(st.LeasesLost)
 		c["original.dropped"] += int64(st.Dropped)
+		c["original.client-wakes"] += int64(st.Wakes)
 	}
 }
