@@ -3,6 +3,7 @@ package original
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/dflab/dflab/engine/backoff"
 	"github.com/dflab/dflab/engine/durable"
@@ -503,8 +504,11 @@ func (k entityStatusRead) gotEntity(cr core, row entityRow, err error) {
 		c.answer(k.a, durable.ClientResponse{}, err)
 		return
 	}
-	c.answer(k.a, durable.ClientResponse{Found: true, Status: durable.InstanceStatus{InstanceID: k.instance, Name: k.name,
-		Status: durable.StatusRunning, Output: row.st.State}}, nil)
+	st := durable.InstanceStatus{InstanceID: k.instance, Name: k.name, Status: durable.StatusRunning, Output: row.st.State}
+	if row.updated != 0 {
+		st.Updated = time.Unix(0, int64(row.updated)).UTC()
+	}
+	c.answer(k.a, durable.ClientResponse{Found: true, Status: st}, nil)
 }
 
 // wait polls the Instances row with back-off until the instance is done.

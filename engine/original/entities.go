@@ -25,12 +25,15 @@ const (
 
 // entityRow is an entity's durable state as loaded.
 type entityRow struct {
-	etag   string
-	st     replay.EntityState
-	dedup  dedupSet
-	ops    uint64 // operations executed so far
-	sent   sentTo
-	outbox []outboundMsg
+	etag  string
+	st    replay.EntityState
+	dedup dedupSet
+	ops   uint64 // operations executed so far
+	// updated is when its last step wrote the row (the worker's clock,
+	// as the provider's LastUpdatedTime of the entity's Instances row).
+	updated port.Time
+	sent    sentTo
+	outbox  []outboundMsg
 }
 
 // An entity step commits before it sends, unlike an orchestration step
@@ -288,7 +291,8 @@ func (k entityInflated) gotErr(c core, err error) {
 
 func (w *Worker) writeEntity(instance string, row *entityRow, then etagTo) {
 	props := map[string][]byte{propEntity: encodeEntityState(&row.st), propDedup: encodeDedup(row.dedup),
-		propOps: uvarintProp(row.ops), propSent: row.sent.encode(), propOutbox: encodeOutbox(row.outbox)}
+		propOps: uvarintProp(row.ops), propSent: row.sent.encode(), propOutbox: encodeOutbox(row.outbox),
+		propUpdated: uvarintProp(uint64(w.Now()))}
 	w.offload(w, "entities/"+instance, props, entityOffloaded{instance: instance, row: row, props: props, then: then})
 }
 
@@ -347,6 +351,7 @@ func encodeEntityState(st *replay.EntityState) []byte {
 
 func decodeEntityRow(p map[string][]byte, row *entityRow) error {
 	row.ops = readUvarint(p[propOps])
+	row.updated = port.Time(readUvarint(p[propUpdated]))
 	if b := p[propEntity]; len(b) > 0 {
 		row.st.Exists = b[0] == 1
 		r := reader{b: b[1:]}

@@ -238,6 +238,7 @@ func (r *run) deploy() error {
 		cfg.LatencyHook = r.inj.Latency
 	}
 	r.tr = newTracker(r.w, r.arrivals)
+	r.tr.latencyEnd = r.spec.Load.LatencyEnd
 	cfg.OnResponse = func(now port.Time, _ sim.CoreID, resp port.Response) { r.tr.respond(r, now, resp) }
 	r.d = sim.NewDriver(r.k, cfg)
 	names := map[string]sim.NodeID{}

@@ -56,6 +56,8 @@ type tracker struct {
 	err       error // the first error that fails the run
 	// entityStates receives the answers to oracle entity reads.
 	entityStates func(port.CallID, port.Response)
+	// latencyEnd is spec.Load.LatencyEnd (where a polled instance ends).
+	latencyEnd string
 }
 
 func newTracker(w workload.Workload, arrivals []workload.Arrival) *tracker {
@@ -207,5 +209,12 @@ func (t *tracker) polled(now port.Time, c callInfo, resp port.Response) {
 	}
 	if ok {
 		t.done[c.instance] = now
+		if t.latencyEnd == spec.LatencyEndStatus && !cr.Status.Updated.IsZero() {
+			// The done-entity's own record of its last update (the one
+			// that completed it), not the poll that found it: the polls
+			// back off to seconds apart, which would quantise a short
+			// job's end.
+			t.done[c.instance] = min(now, max(port.Time(t.start[c.instance]), port.Time(cr.Status.Updated.UnixNano())))
+		}
 	}
 }
