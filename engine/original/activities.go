@@ -17,7 +17,7 @@ import (
 type workItems struct {
 	running int
 	polling bool
-	back    queueBackoff
+	back    pollBackoff
 	wait    port.TimerID // the back-off timer the poller sleeps on (0: none)
 	woken   bool         // a work item was enqueued while a poll was under way
 }
@@ -51,7 +51,7 @@ func (workItemsDequeued) workerStep(w *Worker, o reactor.Outcome) {
 		w.stats.EmptyWorkPolls++
 		if w.acts.woken {
 			w.acts.woken = false
-			w.acts.back.hit()
+			w.acts.back.woke()
 			w.pollWorkItems()
 			return
 		}
@@ -93,7 +93,7 @@ func (w *Worker) wake(queue string) {
 		case w.acts.wait != 0:
 			w.Cancel(w.acts.wait)
 			w.acts.wait = 0
-			w.acts.back.hit()
+			w.acts.back.woke()
 			w.pollWorkItems()
 		case w.acts.polling:
 			w.acts.woken = true
@@ -108,7 +108,7 @@ func (w *Worker) wake(queue string) {
 		case q.wait != 0:
 			w.Cancel(q.wait)
 			q.wait = 0
-			q.back.hit()
+			q.back.woke()
 			w.pollControl(q)
 		case q.polling:
 			q.woken = true

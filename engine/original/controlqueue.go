@@ -18,7 +18,7 @@ type controlQueue struct {
 	owned     bool
 	acquiring bool
 	polling   bool
-	back      queueBackoff
+	back      pollBackoff
 	// wait is the back-off timer the poller sleeps on (0: none); woken
 	// says a message was enqueued while a poll was under way, so a miss
 	// polls again at once.
@@ -73,7 +73,7 @@ func (k controlDequeued) workerStep(w *Worker, o reactor.Outcome) {
 		w.stats.EmptyControlPolls++
 		if q.woken {
 			q.woken = false
-			q.back.hit()
+			q.back.woke()
 			w.pollControl(q)
 			return
 		}

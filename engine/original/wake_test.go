@@ -5,6 +5,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/dflab/dflab/engine/backoff"
 	"github.com/dflab/dflab/engine/port"
 	"github.com/dflab/dflab/sim"
 )
@@ -52,4 +53,30 @@ func TestWakeForQueueNotOwnedIsIgnored(t *testing.T) {
 	require.Empty(t, rd.Requests)
 	require.Empty(t, rd.Responses, "a Wake is not answered")
 	require.Equal(t, 1, w.Stats().Wakes)
+}
+
+// TestPollBackoffIsTheProvidersHelper: the gaps of an empty queue follow
+// DurableTask.AzureStorage's BackoffPollingHelper: after a batch found,
+// one poll at once, then min, then min + min·2^(k-1)·U(0.8, 1.2), capped;
+// a wake sets the gap to min again without the extra poll.
+func TestPollBackoffIsTheProvidersHelper(t *testing.T) {
+	r := backoff.NewRand(9)
+	p := newPollBackoff(50*ms, 30*port.Second)
+	require.Equal(t, port.Time(0), p.miss(&r), "a fresh poller polls again at once")
+	require.Equal(t, 50*ms, p.miss(&r))
+	p.hit()
+	require.Equal(t, port.Time(0), p.miss(&r), "after a hit: the helper's event is set")
+	require.Equal(t, 50*ms, p.miss(&r))
+	for k := 1; k <= 8; k++ {
+		d := p.miss(&r)
+		inc := float64(uint64(50*ms) << (k - 1))
+		require.GreaterOrEqual(t, float64(d), float64(50*ms)+0.8*inc-1, "miss %d", k)
+		require.LessOrEqual(t, float64(d), float64(50*ms)+1.2*inc+1, "miss %d", k)
+	}
+	for i := 0; i < 20; i++ {
+		p.miss(&r)
+	}
+	require.Equal(t, 30*port.Second, p.miss(&r), "capped at max")
+	p.woke()
+	require.Equal(t, 50*ms, p.miss(&r), "a wake: min, no extra poll")
 }

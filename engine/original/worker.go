@@ -67,9 +67,9 @@ func NewWorker(cfg Config, reg *durable.Registry) (*Worker, error) {
 		sessions: map[string]*session{}, cache: map[string]*cursor{}, delivered: map[string]string{}, rowTags: map[string]string{}}
 	for i := 0; i < cfg.ControlQueues; i++ {
 		w.queues = append(w.queues, &controlQueue{idx: i, name: w.n.control[i], lease: w.n.leases[i],
-			back: newBackoff(cfg.PollMin, cfg.PollMax)})
+			back: newPollBackoff(cfg.PollMin, cfg.PollMax)})
 	}
-	w.acts.back = newBackoff(cfg.PollMin, cfg.PollMax)
+	w.acts.back = newPollBackoff(cfg.PollMin, cfg.PollMax)
 	w.loseRow = cfg.Planted == PlantedLoseHistoryRow
 	return w, nil
 }
