@@ -26,6 +26,8 @@ type coreRun struct {
 	lastRelease port.Time // when the latest such turn's outputs are released
 	workerCost  port.Time // worker work of the current turn, run at its end
 	workerItems int       // its work items
+	workerSplit int       // what its worker work is divided among: its items and, if pooled, its inputs
+	pooled      bool      // input steps run on the node's thread pool (Driver.PoolInputs)
 
 	inflight reqList
 	lastDone map[string]int // per order key, its index in doneAt
@@ -116,8 +118,14 @@ func (cr *coreRun) startTurn(now port.Time) {
 		health = append(health, rd.Health...)
 	}
 	cr.core.Advance(rd)
+	split := items
+	if cr.pooled && cost > 0 {
+		worker += cost
+		split += len(inputs)
+		cost = 0
+	}
 	if cr.node.load {
-		cost, worker, items = 0, 0, 0 // sampled above all the same, so the rng streams stay as they were
+		cost, worker, items, split = 0, 0, 0, 0 // sampled above all the same, so the rng streams stay as they were
 	}
 	end := cpu.Finish(slot, start, cost)
 	for _, h := range health {
@@ -127,7 +135,7 @@ func (cr *coreRun) startTurn(now port.Time) {
 	}
 	cr.ownBusy += cost
 	cr.busy = true
-	cr.workerCost, cr.workerItems = worker, items
+	cr.workerCost, cr.workerItems, cr.workerSplit = worker, items, split
 	d.stats.Turns++
 	l := d.tr.Begin(now, cr.name, "turn").Int("inputs", int64(len(inputs))).Time("start", start).Time("end", end)
 	if worker > 0 || items > 0 {
@@ -282,7 +290,7 @@ func (cr *coreRun) crash(now port.Time) {
 	cr.inbox = cr.inbox[:0]
 	cr.out = port.Ready{}
 	cr.pending, cr.lastRelease = 0, 0
-	cr.workerCost, cr.workerItems = 0, 0
+	cr.workerCost, cr.workerItems, cr.workerSplit = 0, 0, 0
 	cr.lastDone, cr.doneAt = nil, nil
 }
 

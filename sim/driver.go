@@ -249,6 +249,18 @@ func (d *Driver) AddCore(n NodeID, name string, factory func() port.Core) CoreID
 	return cr.id
 }
 
+// PoolInputs makes core id's input steps (storage completions, timers,
+// client calls) run on the node's thread pool, like the host's worker
+// items, instead of on one thread of the core's own: a turn's input CPU
+// goes onto the node's cores, one item per input, in parallel with other
+// turns', and the turn's outputs wait for it. It models an engine whose
+// I/O continuations are .NET tasks on the thread pool (DTFx's Azure
+// Storage provider: every storage call is awaited and continues on any
+// pool thread), not a single sequencer (a Netherite partition). The
+// core's steps stay one at a time and in order; only where their CPU runs
+// changes.
+func (d *Driver) PoolInputs(id CoreID) { d.cores[id].pooled = true }
+
 // Core returns the live core of id (nil while its node is down), e.g. for
 // checkers that inspect engine state.
 func (d *Driver) Core(id CoreID) port.Core { return d.cores[id].core }

@@ -53,11 +53,11 @@ func (e *release) Handle(now port.Time, _ uint64) {
 // so the node's cores stay FIFO.
 func (cr *coreRun) releaseAfterWorkers(now port.Time) {
 	d, n := cr.d, cr.node
-	total, items := cr.workerCost, cr.workerItems
-	cr.workerCost, cr.workerItems = 0, 0
+	total, items, split := cr.workerCost, cr.workerItems, cr.workerSplit
+	cr.workerCost, cr.workerItems, cr.workerSplit = 0, 0, 0
 	at := max(now, cr.lastRelease)
 	if total > 0 || items > 0 {
-		k := max(items, 1)
+		k := max(split, items, 1)
 		each, rest := total/port.Time(k), total%port.Time(k)
 		for i := 0; i < k; i++ {
 			c := each

@@ -70,6 +70,9 @@ var Features = []Feature{
 				m.Caps[i].BurstSec = 0
 			}
 		}},
+	{Name: "original-thread-pool", Hypothesis: 1,
+		Off:  "the original engine's worker steps every storage completion, timer and call on one thread of its own (threadPool = false), not on the node's thread pool",
+		spec: knob(spec.EngineOriginal, "threadPool", "false")},
 	{Name: "original-client-on-nodes", Hypothesis: 5,
 		Off:  "the original engine's client is a process of its own (clientOnNodes = false): a message it enqueues waits for the owning poller's back-off instead of waking the poller of the app node the request ran on",
 		spec: knob(spec.EngineOriginal, "clientOnNodes", "false")},

@@ -35,10 +35,19 @@ type Params struct {
 	// path (sim.HostModel.BackgroundMsPerInvocation): asynchronous
 	// telemetry, logging and transport threads of the host and engine.
 	BackgroundMs float64
+	// RequestMs is client CPU per storage request that the Go cores do
+	// not do: the storage SDK's HTTP, TLS and (de)serialization of one
+	// request on the node, charged on every storage completion
+	// (RequestKeys) on top of its measured cost, whatever the engine.
+	RequestMs float64
 }
 
+// RequestKeys are the step kinds that are one storage request each,
+// charged RequestMs on top of their measured cost.
+var RequestKeys = []string{"input:completion"}
+
 // ParamNames are the names of Params' fields in vector order.
-var ParamNames = []string{"cpuFactor", "hostMs", "pageMs", "streamMs", "queueMs", "tableMs", "sigma", "backgroundMs"}
+var ParamNames = []string{"cpuFactor", "hostMs", "pageMs", "streamMs", "queueMs", "tableMs", "sigma", "backgroundMs", "requestMs"}
 
 // HostKeys are the step kinds that are function invocations, charged
 // HostMs each on top of their measured cost: an orchestrator step, an
@@ -48,7 +57,7 @@ var HostKeys = []string{"input:activity-done", "work:entity-op", "work:orchestra
 
 // Vector returns p in ParamNames order.
 func (p Params) Vector() []float64 {
-	return []float64{p.CPUFactor, p.HostMs, p.PageMs, p.StreamMs, p.QueueMs, p.TableMs, p.Sigma, p.BackgroundMs}
+	return []float64{p.CPUFactor, p.HostMs, p.PageMs, p.StreamMs, p.QueueMs, p.TableMs, p.Sigma, p.BackgroundMs, p.RequestMs}
 }
 
 // ParamsOf is the inverse of Vector.
@@ -61,7 +70,7 @@ func ParamsOf(v []float64) (Params, error) {
 			return Params{}, fmt.Errorf("params: %s = %g, must be a finite number > 0", ParamNames[i], x)
 		}
 	}
-	return Params{CPUFactor: v[0], HostMs: v[1], PageMs: v[2], StreamMs: v[3], QueueMs: v[4], TableMs: v[5], Sigma: v[6], BackgroundMs: v[7]}, nil
+	return Params{CPUFactor: v[0], HostMs: v[1], PageMs: v[2], StreamMs: v[3], QueueMs: v[4], TableMs: v[5], Sigma: v[6], BackgroundMs: v[7], RequestMs: v[8]}, nil
 }
 
 // ParamInfo is a parameter's unit, the physically plausible range the fit
@@ -83,6 +92,7 @@ var ParamInfos = []ParamInfo{
 	{"tableMs", "ms (median)", 3, 30, "Azure Storage table (and block-blob, lease) op round trip"},
 	{"sigma", "lognormal shape", 0.1, 1, "storage latency tail"},
 	{"backgroundMs", "ms per invocation", 0.05, 10, "asynchronous telemetry, logging and transport CPU per invocation, off its critical path"},
+	{"requestMs", "ms per storage request", 0.01, 3, "client CPU of one storage request on the node: the storage SDK's HTTP, TLS and (de)serialization"},
 }
 
 // Clamp returns v with every parameter moved into its ParamInfos range.
@@ -150,7 +160,7 @@ var PaperCaps = []sim.Cap{
 
 // StartParams is where the fit starts: round numbers of the right order
 // for Azure Storage and Event Hubs.
-var StartParams = Params{CPUFactor: 100, HostMs: 1, PageMs: 20, StreamMs: 5, QueueMs: 10, TableMs: 10, Sigma: 0.5, BackgroundMs: 1}
+var StartParams = Params{CPUFactor: 100, HostMs: 1, PageMs: 20, StreamMs: 5, QueueMs: 10, TableMs: 10, Sigma: 0.5, BackgroundMs: 1, RequestMs: 0.2}
 
 // opGroups maps op-kind prefixes to the Params median that applies and a
 // fixed per-byte cost (ns/byte, not fitted: the calibration set says
@@ -201,8 +211,8 @@ const SQLRoundTripMs = 1.0
 
 // ModelSet builds the model set of p: every op kind gets a lognormal
 // latency of its group's median and shape Sigma; each engine's measured
-// step costs (µs, by engine) times CPUFactor, plus HostMs for HostKeys,
-// become its CPU costs.
+// step costs (µs, by engine) times CPUFactor, plus HostMs for HostKeys
+// and RequestMs for RequestKeys, become its CPU costs.
 func (p Params) ModelSet(name string, measured map[string]map[string]float64) (*sim.ModelSet, error) {
 	host := PaperHost
 	host.BackgroundMsPerInvocation = round6(p.BackgroundMs)
@@ -232,6 +242,11 @@ func (p Params) ModelSet(name string, measured map[string]map[string]float64) (*
 		}
 		for _, key := range HostKeys {
 			ms[key] += p.HostMs
+		}
+		for _, key := range RequestKeys {
+			if _, ok := ms[key]; ok {
+				ms[key] += p.RequestMs
+			}
 		}
 		costs := map[string]rng.Dist{}
 		for _, key := range workload.Keys(ms) {

@@ -24,7 +24,7 @@ func TestParamsBuildAValidModelSet(t *testing.T) {
 	require.InDelta(t, p.PageMs, m.Ops["page-write"].BaseMs.Mean()/expHalfSigma2(p.Sigma), 1e-6)
 	n := m.ForEngine("netherite")
 	require.InDelta(t, 10.0/1e3*p.CPUFactor+p.HostMs, n.CPU.CostsMs["work:orchestration-step"].Mean(), 1e-6)
-	require.InDelta(t, 2.0/1e3*p.CPUFactor, n.CPU.CostsMs["input:completion"].Mean(), 1e-6, "plumbing pays no host cost")
+	require.InDelta(t, 2.0/1e3*p.CPUFactor+p.RequestMs, n.CPU.CostsMs["input:completion"].Mean(), 1e-6, "a storage completion pays its request's client CPU, no host cost")
 	require.InDelta(t, p.HostMs, n.CPU.CostsMs["input:activity-done"].Mean(), 1e-6, "an invocation not measured still pays the host")
 	o := m.ForEngine("original")
 	require.InDelta(t, 20.0/1e3*p.CPUFactor+p.HostMs, o.CPU.CostsMs["work:orchestration-step"].Mean(), 1e-6)
@@ -48,7 +48,7 @@ func TestParamsBuildAValidModelSet(t *testing.T) {
 	_, err = ParamsOf(v)
 	require.ErrorContains(t, err, "queueMs = -1")
 	_, err = ParamsOf(v[:2])
-	require.ErrorContains(t, err, "2 values, want 8")
+	require.ErrorContains(t, err, "2 values, want 9")
 }
 
 // expHalfSigma2 is a lognormal's mean over its median.
@@ -61,8 +61,8 @@ func TestParamInfosBoundEveryParameter(t *testing.T) {
 		require.Less(t, pi.Lo, pi.Hi, pi.Name)
 		require.NotEmpty(t, pi.Unit, pi.Name)
 	}
-	v := Clamp([]float64{1, 100, 10, 10, 10, 10, 0.5, 1})
-	require.Equal(t, []float64{20, 5, 10, 10, 10, 10, 0.5, 1}, v, "cpuFactor up to 20, hostMs down to 5")
+	v := Clamp([]float64{1, 100, 10, 10, 10, 10, 0.5, 1, 9})
+	require.Equal(t, []float64{20, 5, 10, 10, 10, 10, 0.5, 1, 3}, v, "cpuFactor up to 20, hostMs and requestMs down to 5 and 3")
 	m, err := StartParams.ModelSet("test", map[string]map[string]float64{"netherite": {}})
 	require.NoError(t, err)
 	want := PaperHost

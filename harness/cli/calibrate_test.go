@@ -16,7 +16,7 @@ func TestCalibrateQuickWritesAValidModelSet(t *testing.T) {
 	dir := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "smoke.json"), []byte("{}"), 0o600)) // --force overwrites it
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "paper2022.json"), []byte("{}"), 0o600))
-	code, out, errOut := call(t, "calibrate", "--quick", "--evals", "10", "--name", "smoke", "--out", dir, "--progress", "--force")
+	code, out, errOut := call(t, "calibrate", "--quick", "--evals", "11", "--name", "smoke", "--out", dir, "--progress", "--force")
 	require.Equal(t, 0, code, errOut)
 	// The progress line counts evaluations; into a pipe it shows the
 	// first line, at most one per 10 s, and the last: the workflow stage's
@@ -29,7 +29,7 @@ func TestCalibrateQuickWritesAValidModelSet(t *testing.T) {
 	m, err := sim.LoadModelSet(data)
 	require.NoError(t, err)
 	require.Equal(t, "smoke", m.Name)
-	require.Contains(t, m.Note, "dflab calibrate --quick --evals 10")
+	require.Contains(t, m.Note, "dflab calibrate --quick --evals 11")
 	require.Contains(t, m.EngineCPU, "netherite")
 	require.Contains(t, m.EngineCPU, "original")
 	require.Positive(t, m.EngineCPU["netherite"].CostsMs["work:orchestration-step"].Mean())
@@ -49,7 +49,7 @@ func TestCalibrateQuickWritesAValidModelSet(t *testing.T) {
 
 func TestCalibrateFlagErrors(t *testing.T) {
 	for args, want := range map[string]string{
-		"--evals 3":         "--evals = 3: want at least 10",
+		"--evals 3":         "--evals = 3: want at least 11",
 		"--jobs 0":          "--jobs = 0: want at least 1",
 		"--measure-runs -1": "--measure-runs = -1: want at least 1",
 		"--name ../x":       `--name = "../x": want letters, digits`,

@@ -31,10 +31,11 @@ Netherite local, Netherite none and original; 36 targets).
 1. Measures the real Netherite and original cores' CPU cost per step kind
    (the keys the simulator charges: input:<kind>, work:<kind>) on this
    machine: turn wall times regressed on step-kind counts, median of runs.
-2. Fits 7 parameters (cpuFactor scaling the measured costs to the paper's
+2. Fits 9 parameters (cpuFactor scaling the measured costs to the paper's
    cores, hostMs of Azure Functions per invocation, storage latency
-   medians of page/stream/queue/table ops, and their lognormal sigma)
-   with Nelder-Mead, minimising the sum of
+   medians of page/stream/queue/table ops, their lognormal sigma,
+   backgroundMs per invocation and requestMs of client CPU per storage
+   request) with Nelder-Mead, minimising the sum of
    ln(dflab/paper)² over the targets, running the simulator in the loop
    on scaled-down runs.
 3. Writes NAME.json (the model set, loadable by sim.LoadModelSet),
@@ -119,7 +120,7 @@ func (f *calibrateFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.out, "out", filepath.Join("harness", "simrun", "models"), "output directory (created)")
 	fs.StringVar(&f.name, "name", "", "name of the fitted model set (default paper2022, or quick with --quick)")
 	fs.BoolVar(&f.force, "force", false, "overwrite the model set NAME if --out already has it")
-	fs.IntVar(&f.evals, "evals", 0, "evaluations of the calibration set, at most (0: 120, or 10 with --quick)")
+	fs.IntVar(&f.evals, "evals", 0, "evaluations of the calibration set, at most (0: 120, or parameters + 2 with --quick; --eval-only: one at --start)")
 	fs.IntVar(&f.jobs, "jobs", runtime.GOMAXPROCS(0), "simulator runs at once")
 	fs.IntVar(&f.runs, "measure-runs", 0, "runs per engine of the CPU measurement (0: 5, or 1 with --quick)")
 	fs.Uint64Var(&f.seed, "seed", 1, "seed of every calibration run")
@@ -207,7 +208,7 @@ func (f *calibrateFlags) config() (calibrate.Config, error) {
 	c := calibrate.Config{Name: f.name, Size: calibrate.FullSize, MeasureRuns: 5, MaxEvals: 120, Jobs: f.jobs,
 		Seed: f.seed, Start: calibrate.StartParams}
 	if f.quick {
-		c.Size, c.MeasureRuns, c.MaxEvals = calibrate.QuickSize, 1, 10
+		c.Size, c.MeasureRuns, c.MaxEvals = calibrate.QuickSize, 1, len(calibrate.ParamNames)+2
 	}
 	if f.paperSize {
 		if f.quick {

@@ -67,7 +67,8 @@ func TestMinimalSpecGetsEveryDefault(t *testing.T) {
 	s, err := Parse([]byte(`{"engine":{"name":"original"},"backend":{"kind":"sim"},"workload":{"name":"bank"}}`))
 	require.NoError(t, err)
 	require.Equal(t, systems.Values{"controlQueues": "4", "maxConcurrentActivities": "-1", "extendedSessions": "false",
-		"visibility": "5m0s", "leaseRenewal": "10s", "leaseInterval": "30s", "maxPoll": "30s", "replayCheck": "false"}, s.Engine.Knobs)
+		"visibility": "5m0s", "leaseRenewal": "10s", "leaseInterval": "30s", "maxPoll": "30s", "replayCheck": "false",
+		"clientOnNodes": "true", "threadPool": "true"}, s.Engine.Knobs)
 	require.Equal(t, DefaultModels, s.Backend.Models)
 	require.Equal(t, Cluster{Nodes: 1, Cores: 1}, s.Cluster)
 	require.Equal(t, Load{Kind: LoadClosed, Instances: DefaultInstances, TimeLimit: DefaultTimeLimit}, s.Load)

@@ -37,6 +37,9 @@ type Sim struct {
 	// clients share the host's AzureStorageOrchestrationService:
 	// azure-functions-durable-extension AzureStorageDurabilityProviderFactory).
 	ClientOnNodes bool
+	// ThreadPool steps each worker's inputs on its node's thread pool
+	// (sim.Driver.PoolInputs) instead of one thread of its own.
+	ThreadPool bool
 	// Seed seeds the workers' polling jitter: worker i gets
 	// Seed*1_000_003 + i.
 	Seed uint64
@@ -108,10 +111,14 @@ func (e *Sim) Deploy(d *sim.Driver, nodes []sim.NodeID, reg *durable.Registry) (
 		if _, err := original.NewWorker(cfg, reg); err != nil {
 			return 0, err
 		}
-		e.Workers = append(e.Workers, d.AddCore(n, "worker", func() port.Core {
+		id := d.AddCore(n, "worker", func() port.Core {
 			w, _ := original.NewWorker(cfg, reg)
 			return w
-		}))
+		})
+		if e.ThreadPool {
+			d.PoolInputs(id)
+		}
+		e.Workers = append(e.Workers, id)
 	}
 	ccfg := original.ClientDefaults(Hub, e.controlQueues())
 	if _, err := original.NewClient(ccfg); err != nil {

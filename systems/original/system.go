@@ -22,6 +22,7 @@ const (
 	KnobMaxPoll          = "maxPoll"
 	KnobReplayCheck      = "replayCheck"
 	KnobClientOnNodes    = "clientOnNodes"
+	KnobThreadPool       = "threadPool"
 )
 
 // System is the original engine's descriptor.
@@ -47,6 +48,8 @@ var System = &systems.System{
 			Doc: "cap of the randomized exponential back-off polling empty queues"},
 		{Name: KnobClientOnNodes, Kind: systems.Bool, Default: "true", Only: systems.RunnerSim,
 			Doc: "the orchestration client runs in the app's processes (a function on the node the front end sent the request to, round-robin over the nodes) and shares the host's orchestration service, so its enqueue on a control queue that node owns wakes that node's poller at once (documented: azure-functions-durable-extension's AzureStorageDurabilityProviderFactory hands clients the host's AzureStorageOrchestrationService so that sends are picked up without waiting for the next polling interval; DurableTask.AzureStorage's TaskHubQueue.AddMessageAsync resets the queue's back-off; false: the client is a process of its own)"},
+		{Name: KnobThreadPool, Kind: systems.Bool, Default: "true", Only: systems.RunnerSim,
+			Doc: "a worker's storage completions, timers and calls are stepped on the node's thread pool, in parallel over its cores, not on one thread (DurableTask.AzureStorage awaits every storage call and continues on any .NET thread-pool thread; its dispatchers have no sequencer thread.; false: all of a worker's input steps share one thread of the node)"},
 	},
 	Faults: systems.Faults{
 		Ops:   []string{"queue-*", "queue-dequeue", "queue-enqueue", "queue-delete", "table-*", "table-batch", "table-query", "blob-*", "lease-*", "*"},
@@ -79,7 +82,7 @@ func simOf(v systems.Values, runner string) (*Sim, error) {
 	e := &Sim{ControlQueues: int(set.Int(KnobControlQueues)), Extended: set.Bool(KnobExtendedSessions), ReplayCheck: set.Bool(KnobReplayCheck),
 		MaxActivities: max(0, int(set.Int(KnobMaxActivities))), Visibility: set.Duration(KnobVisibility),
 		LeaseRenewal: set.Duration(KnobLeaseRenewal), LeaseInterval: set.Duration(KnobLeaseInterval), MaxPoll: set.Duration(KnobMaxPoll),
-		ClientOnNodes: runner == systems.RunnerSim && set.Bool(KnobClientOnNodes)}
+		ClientOnNodes: runner == systems.RunnerSim && set.Bool(KnobClientOnNodes), ThreadPool: runner == systems.RunnerSim && set.Bool(KnobThreadPool)}
 	if err := e.Config(0, 1).Validate(); err != nil {
 		return nil, err
 	}
