@@ -88,7 +88,7 @@ func (l *Line) Int(key string, value int64) *Line {
 	l.buf = append(l.buf, ' ')
 	l.buf = append(l.buf, key...)
 	l.buf = append(l.buf, '=')
-	l.buf = strconv.AppendInt(l.buf, value, 10)
+	l.buf = appendInt(l.buf, value)
 	return l
 }
 
@@ -97,7 +97,7 @@ func (l *Line) Uint(key string, value uint64) *Line {
 	l.buf = append(l.buf, ' ')
 	l.buf = append(l.buf, key...)
 	l.buf = append(l.buf, '=')
-	l.buf = strconv.AppendUint(l.buf, value, 10)
+	l.buf = appendUint(l.buf, value)
 	return l
 }
 
@@ -106,7 +106,11 @@ func (l *Line) Bool(key string, value bool) *Line {
 	l.buf = append(l.buf, ' ')
 	l.buf = append(l.buf, key...)
 	l.buf = append(l.buf, '=')
-	l.buf = strconv.AppendBool(l.buf, value)
+	if value {
+		l.buf = append(l.buf, "true"...)
+	} else {
+		l.buf = append(l.buf, "false"...)
+	}
 	return l
 }
 
@@ -164,19 +168,70 @@ func hashLine(h uint64, b []byte) uint64 {
 
 // AppendTime appends t as seconds with nine decimals, e.g. "12.000345000".
 func AppendTime(b []byte, t port.Time) []byte {
-	v := int64(t)
-	if v < 0 {
+	v := uint64(t)
+	if t < 0 {
 		b = append(b, '-')
 		v = -v
 	}
-	b = strconv.AppendInt(b, v/int64(port.Second), 10)
-	b = append(b, '.')
-	frac := v % int64(port.Second)
-	// Nine digits, zero-padded: write frac+10^9 and drop the leading '1'.
+	b = appendUint(b, v/uint64(port.Second))
+	// '.' and nine digits, zero-padded, written back to front.
+	frac := uint32(v % uint64(port.Second))
 	n := len(b)
-	b = strconv.AppendInt(b, frac+int64(port.Second), 10)
-	copy(b[n:], b[n+1:])
-	return b[:len(b)-1]
+	b = append(b, ".000000000"...)
+	d := b[n+1 : n+10 : n+10]
+	for i := 8; i > 0; i -= 2 {
+		q := frac / 100
+		r := frac - q*100
+		d[i-1], d[i] = digitPairs[2*r], digitPairs[2*r+1]
+		frac = q
+	}
+	d[0] = byte('0' + frac)
+	return b
+}
+
+// digitPairs holds "00" to "99", two bytes each.
+const digitPairs = "00010203040506070809" +
+	"10111213141516171819" +
+	"20212223242526272829" +
+	"30313233343536373839" +
+	"40414243444546474849" +
+	"50515253545556575859" +
+	"60616263646566676869" +
+	"70717273747576777879" +
+	"80818283848586878889" +
+	"90919293949596979899"
+
+// appendUint appends v in decimal, as strconv.AppendUint(b, v, 10) does,
+// two digits at a time.
+func appendUint(b []byte, v uint64) []byte {
+	if v < 10 {
+		return append(b, byte('0'+v))
+	}
+	var buf [20]byte
+	i := len(buf)
+	for v >= 100 {
+		q := v / 100
+		r := v - q*100
+		i -= 2
+		buf[i], buf[i+1] = digitPairs[2*r], digitPairs[2*r+1]
+		v = q
+	}
+	if v >= 10 {
+		i -= 2
+		buf[i], buf[i+1] = digitPairs[2*v], digitPairs[2*v+1]
+	} else {
+		i--
+		buf[i] = byte('0' + v)
+	}
+	return append(b, buf[i:]...)
+}
+
+// appendInt appends v in decimal, as strconv.AppendInt(b, v, 10) does.
+func appendInt(b []byte, v int64) []byte {
+	if v < 0 {
+		return appendUint(append(b, '-'), -uint64(v))
+	}
+	return appendUint(b, uint64(v))
 }
 
 // appendWord appends s, quoted if it would not read back as one word.
@@ -184,11 +239,42 @@ func appendWord(b []byte, s string) []byte {
 	if s == "" {
 		return append(b, `""`...)
 	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c <= ' ' || c == '=' || c == '"' || c == 0x7f {
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		if specialIn(uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56) {
+			return strconv.AppendQuote(b, s)
+		}
+	}
+	for ; i < len(s); i++ {
+		if needsQuote[s[i]] {
 			return strconv.AppendQuote(b, s)
 		}
 	}
 	return append(b, s...)
 }
+
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+// specialIn reports whether any of the 8 bytes of x needs quoting (see
+// needsQuote): one below '!' or equal to '=', '"' or DEL. "Some byte of x
+// is below n" is (x - n·ones) &^ x & highs, exact (as a whole, not per
+// byte) for n <= 128; "some byte is zero" is its case n = 1.
+func specialIn(x uint64) bool {
+	return (below(x, '!')|below(x^'='*ones, 1)|below(x^'"'*ones, 1)|below(x^0x7f*ones, 1))&highs != 0
+}
+
+func below(x, n uint64) uint64 { return (x - n*ones) &^ x }
+
+// needsQuote marks the bytes that make a word need quoting: control
+// characters and space, '=', '"' and DEL.
+var needsQuote = func() (q [256]bool) {
+	for c := 0; c <= ' '; c++ {
+		q[c] = true
+	}
+	q['='], q['"'], q[0x7f] = true, true, true
+	return q
+}()

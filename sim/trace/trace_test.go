@@ -3,6 +3,8 @@ package trace
 import (
 	"bytes"
 	"errors"
+	"math"
+	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -71,5 +73,72 @@ func BenchmarkLineHashOnly(b *testing.B) {
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
 		tr.Begin(port.Time(i), "node2/p11", "complete").Uint("id", uint64(i)).Str("kind", "table-batch").End()
+	}
+}
+
+func TestNumbersAsStrconv(t *testing.T) {
+	vals := []uint64{0, 1, 9, 10, 11, 99, 100, 101, 999, 1000, 12345, 999999999, 1000000000, 1<<63 - 1, 1 << 63, 1<<64 - 1}
+	for p := uint64(1); p < 1e19; p *= 10 {
+		vals = append(vals, p-1, p, p+1)
+	}
+	for _, v := range vals {
+		require.Equal(t, strconv.FormatUint(v, 10), string(appendUint(nil, v)))
+		for _, i := range []int64{int64(v), -int64(v)} {
+			require.Equal(t, strconv.FormatInt(i, 10), string(appendInt(nil, i)))
+			if i != math.MinInt64 {
+				require.Equal(t, refTime(port.Time(i)), string(AppendTime(nil, port.Time(i))))
+			}
+		}
+	}
+	require.Equal(t, "-9223372036.854775808", string(AppendTime(nil, math.MinInt64)))
+	require.Equal(t, strconv.FormatInt(math.MinInt64, 10), string(appendInt(nil, math.MinInt64)))
+}
+
+// refTime is AppendTime as it was written with strconv (for every time
+// but math.MinInt64, which it cannot negate).
+func refTime(t port.Time) string {
+	v := int64(t)
+	var b []byte
+	if v < 0 {
+		b = append(b, '-')
+		v = -v
+	}
+	b = strconv.AppendInt(b, v/int64(port.Second), 10)
+	b = append(b, '.')
+	n := len(b)
+	b = strconv.AppendInt(b, v%int64(port.Second)+int64(port.Second), 10)
+	copy(b[n:], b[n+1:])
+	return string(b[:len(b)-1])
+}
+
+func TestAppendWordQuotes(t *testing.T) {
+	for c := 0; c < 256; c++ {
+		s := "a" + string(rune(c)) + "b"
+		if c >= 0x80 {
+			s = "a" + string([]byte{byte(c)}) + "b"
+		}
+		quoted := c <= ' ' || c == '=' || c == '"' || c == 0x7f
+		want := s
+		if quoted {
+			want = strconv.Quote(s)
+		}
+		require.Equal(t, want, string(appendWord(nil, s)), "byte %#x", c)
+	}
+}
+
+func TestAppendWordQuotesLong(t *testing.T) {
+	base := []byte("node12/partition-07")
+	for c := 0; c < 256; c++ {
+		quoted := c <= ' ' || c == '=' || c == '"' || c == 0x7f
+		for i := range base {
+			b := append([]byte(nil), base...)
+			b[i] = byte(c)
+			s := string(b)
+			want := s
+			if quoted {
+				want = strconv.Quote(s)
+			}
+			require.Equal(t, want, string(appendWord(nil, s)), "byte %#x at %d", c, i)
+		}
 	}
 }
