@@ -74,12 +74,66 @@ type throttle struct {
 	// byKind caches which caps (indexes, in order) match an op kind:
 	// matching is by pattern over every cap, and a run has few kinds.
 	byKind map[string][]int
+	// objects are the storage objects seen, by name (see object).
+	objects map[string]*object
 }
 
 type capState struct {
-	cap       Cap
-	account   *Server
-	perTarget map[string]*Server
+	cap     Cap
+	account *Server
+	// targets are the objects that have a Server of this cap (a
+	// per-target cap), in the order first seen.
+	targets []*object
+}
+
+// object is what the driver keeps per storage object, found by one map
+// lookup per request: the servers of the per-target caps that meter it
+// (by cap index; a request's object is its Op.Target) and, per core, the
+// completion time of its latest request to it (a request's order object is
+// its target, or "kind:"+kind when it names none; see orderKey).
+type object struct {
+	name    string
+	servers []*Server // by cap index; nil until a request uses it
+	order   []orderSlot
+}
+
+// orderSlot is one core's latest completion on an object, in one life of
+// the core (a slot of an earlier life counts as none).
+type orderSlot struct {
+	cr     *coreRun
+	life   uint64
+	doneAt port.Time
+}
+
+// object returns the object named name, making it on first use.
+func (t *throttle) object(name string) *object {
+	if o, ok := t.objects[name]; ok {
+		return o
+	}
+	o := &object{name: name}
+	if t.objects == nil {
+		t.objects = map[string]*object{}
+	}
+	t.objects[name] = o
+	return o
+}
+
+// after orders a completion of cr's on o: it returns done, or the latest
+// earlier completion of cr's on o if that is later, and records it.
+func (o *object) after(cr *coreRun, done port.Time) port.Time {
+	for i := range o.order {
+		s := &o.order[i]
+		if s.cr != cr {
+			continue
+		}
+		if s.life == cr.life {
+			done = max(done, s.doneAt)
+		}
+		s.life, s.doneAt = cr.life, done
+		return done
+	}
+	o.order = append(o.order, orderSlot{cr: cr, life: cr.life, doneAt: done})
+	return done
 }
 
 func newThrottle(caps []Cap) *throttle {
@@ -94,8 +148,6 @@ func (t *throttle) add(c Cap) {
 	st := capState{cap: c}
 	if c.Scope == ScopeAccount {
 		st.account = NewBucket(c.ReqPerSec, c.UnitsPerSec, c.MBPerSec*1e6, c.BurstSec)
-	} else {
-		st.perTarget = map[string]*Server{}
 	}
 	t.caps = append(t.caps, st)
 	t.byKind = nil // the cache predates this cap
@@ -115,15 +167,24 @@ func (d *Driver) AddCap(c Cap) error {
 // admit passes a request through every matching cap in order and returns
 // when the last one serves it.
 func (t *throttle) admit(now port.Time, kind, target string, units, bytes int) port.Time {
+	return t.admitTo(now, kind, t.object(target), units, bytes)
+}
+
+// admitTo is admit for a request to the object o.
+func (t *throttle) admitTo(now port.Time, kind string, o *object, units, bytes int) port.Time {
 	at := now
 	for _, i := range t.matching(kind) {
 		c := &t.caps[i]
 		s := c.account
 		if s == nil {
-			s = c.perTarget[target]
+			if len(o.servers) <= i {
+				o.servers = append(o.servers, make([]*Server, i+1-len(o.servers))...)
+			}
+			s = o.servers[i]
 			if s == nil {
 				s = NewBucket(c.cap.ReqPerSec, c.cap.UnitsPerSec, c.cap.MBPerSec*1e6, c.cap.BurstSec)
-				c.perTarget[target] = s
+				o.servers[i] = s
+				c.targets = append(c.targets, o)
 			}
 		}
 		at = s.Admit(at, units, bytes)

@@ -30,8 +30,6 @@ type coreRun struct {
 	pooled      bool      // input steps run on the node's thread pool (Driver.PoolInputs)
 
 	inflight reqList
-	lastDone map[string]int // per order key, its index in doneAt
-	doneAt   []port.Time    // the latest completion time per order key
 }
 
 // inputEv delivers an input to a core (of any life if anyLife, else of life).
@@ -56,7 +54,6 @@ func (cr *coreRun) boot() {
 	if w := cr.d.cfg.WrapCore; w != nil {
 		cr.core = w(cr.name, cr.core)
 	}
-	cr.lastDone, cr.doneAt = map[string]int{}, cr.doneAt[:0]
 	cr.deliver(cr.d.k.Now(), port.Started{})
 }
 
@@ -291,7 +288,6 @@ func (cr *coreRun) crash(now port.Time) {
 	cr.out = port.Ready{}
 	cr.pending, cr.lastRelease = 0, 0
 	cr.workerCost, cr.workerItems, cr.workerSplit = 0, 0, 0
-	cr.lastDone, cr.doneAt = nil, nil
 }
 
 func (d *Driver) traceStep(now port.Time, cr *coreRun, kind string, in port.Input) {

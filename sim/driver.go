@@ -395,9 +395,10 @@ func (d *Driver) crashApplyPercent() int {
 // latency model and random source and the service serving it (nil: none),
 // found once per kind (kindOf) rather than by three lookups per request.
 type kindInfo struct {
-	op  OpModel
-	src *rng.Source
-	svc *Service
+	op    OpModel
+	src   *rng.Source
+	svc   *Service
+	order *object // the order object of its requests that name no target
 }
 
 // kindOf returns kind's kindInfo; adding a service forgets them all.
@@ -405,7 +406,8 @@ func (d *Driver) kindOf(kind string) *kindInfo {
 	if ki, ok := d.kinds[kind]; ok {
 		return ki
 	}
-	ki := &kindInfo{op: d.models.Op(kind), src: d.latencySource(kind), svc: d.serviceOf(kind)}
+	ki := &kindInfo{op: d.models.Op(kind), src: d.latencySource(kind), svc: d.serviceOf(kind),
+		order: d.throttle.object(orderKey(kind, ""))}
 	if d.kinds == nil {
 		d.kinds = map[string]*kindInfo{}
 	}

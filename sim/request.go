@@ -29,6 +29,7 @@ type request struct {
 	target     string // req.Op.Target(), built once (a string concatenation)
 	bytes      int    // req.Op.Bytes(), summed once (a table write's is its entity size)
 	ki         *kindInfo
+	ord        *object // its order key's (obj, or its kind's if it has no target)
 	ev         EventID
 	prev, next *request
 	heldEmpty  any      // the empty result of a held stream read
@@ -77,9 +78,14 @@ func (cr *coreRun) issue(now port.Time, req port.Request) {
 	bytes := req.Op.Bytes()
 	target := req.Op.Target()
 	d.checkNeeds(now, cr, &req, kind)
-	start := d.throttle.admit(now, kind, target, port.ScaleUnits(req.Op), bytes)
+	obj := d.throttle.object(target)
+	start := d.throttle.admitTo(now, kind, obj, port.ScaleUnits(req.Op), bytes)
 	ki := d.kindOf(kind)
-	r := &request{cr: cr, req: req, kind: kind, target: target, bytes: bytes, ki: ki}
+	ord := obj
+	if target == "" {
+		ord = ki.order
+	}
+	r := &request{cr: cr, req: req, kind: kind, target: target, bytes: bytes, ki: ki, ord: ord}
 	cr.inflight.push(r)
 	if s := ki.svc; s != nil {
 		// Served by processor sharing: its departure depends on what
@@ -107,15 +113,7 @@ func (cr *coreRun) schedule(start port.Time, r *request) port.Time {
 		lat = d.cfg.LatencyHook(r.kind, lat)
 	}
 	done := start + lat
-	key := orderKey(r.kind, r.target)
-	// One look-up for a key seen before (the common case).
-	if i, ok := cr.lastDone[key]; ok {
-		done = max(done, cr.doneAt[i])
-		cr.doneAt[i] = done
-	} else {
-		cr.lastDone[key] = len(cr.doneAt)
-		cr.doneAt = append(cr.doneAt, done)
-	}
+	done = r.ord.after(cr, done)
 	r.ev = d.k.Schedule(done, r, 0)
 	return done
 }

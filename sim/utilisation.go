@@ -46,18 +46,15 @@ func (d *Driver) Utilisation(elapsed port.Time) []Resource {
 	for _, s := range d.services {
 		out = append(out, Resource{Kind: ResourceServe, Name: s.Name, Utilisation: frac(s.busy(d.k.Now()), s.Cores)})
 	}
-	for _, c := range d.throttle.caps {
+	for i, c := range d.throttle.caps {
 		if c.account != nil {
 			out = append(out, Resource{Kind: ResourceCap, Name: c.cap.Name, Utilisation: frac(c.account.Busy(), 1)})
 			continue
 		}
-		targets := make([]string, 0, len(c.perTarget))
-		for t := range c.perTarget {
-			targets = append(targets, t)
-		}
-		sort.Strings(targets)
-		for _, t := range targets {
-			out = append(out, Resource{Kind: ResourceCap, Name: c.cap.Name + " " + t, Utilisation: frac(c.perTarget[t].Busy(), 1)})
+		targets := append([]*object(nil), c.targets...)
+		sort.Slice(targets, func(a, b int) bool { return targets[a].name < targets[b].name })
+		for _, o := range targets {
+			out = append(out, Resource{Kind: ResourceCap, Name: c.cap.Name + " " + o.name, Utilisation: frac(o.servers[i].Busy(), 1)})
 		}
 	}
 	return out
