@@ -41,10 +41,29 @@ type inputEv struct {
 }
 
 func (e *inputEv) Handle(now port.Time, _ uint64) {
-	if !e.anyLife && e.life != e.cr.life {
-		return
+	cr, in, live := e.cr, e.in, e.anyLife || e.life == e.cr.life
+	cr.d.freeInputEv(e) // nothing else holds e (its event has fired)
+	if live {
+		cr.deliver(now, in)
 	}
-	e.cr.deliver(now, e.in)
+}
+
+// newInputEv returns an inputEv from the free list (or a new one).
+func (d *Driver) newInputEv(cr *coreRun, in port.Input, life uint64, anyLife bool) *inputEv {
+	var e *inputEv
+	if n := len(d.freeInputs); n > 0 {
+		e = d.freeInputs[n-1]
+		d.freeInputs = d.freeInputs[:n-1]
+	} else {
+		e = new(inputEv)
+	}
+	*e = inputEv{cr: cr, in: in, life: life, anyLife: anyLife}
+	return e
+}
+
+func (d *Driver) freeInputEv(e *inputEv) {
+	*e = inputEv{}
+	d.freeInputs = append(d.freeInputs, e)
 }
 
 // boot makes a fresh core and feeds it Started at once, so it is the
@@ -176,7 +195,7 @@ func (cr *coreRun) releaseOutputs(now port.Time, out *port.Ready) {
 		}
 		d.stats.Timers++
 		d.tr.Begin(now, cr.name, "timer-set").Uint("id", uint64(t.ID)).Time("at", at).End()
-		d.k.Schedule(at, &inputEv{cr: cr, in: port.TimerFired{ID: t.ID}, life: cr.life}, 0)
+		d.k.Schedule(at, d.newInputEv(cr, port.TimerFired{ID: t.ID}, cr.life, false), 0)
 	}
 	for i, a := range out.Activities {
 		cr.startActivity(now, a)

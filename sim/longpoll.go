@@ -49,7 +49,11 @@ func (h *heldRead) Handle(now port.Time, _ uint64) {
 	d.stats.Completions++
 	d.tr.Begin(now, h.r.cr.name, "complete").Uint("id", uint64(h.r.req.ID)).Str("kind", h.r.kind).Bool("held", true).End()
 	d.completed(now, h.r.cr, h.r.req.Op, nil)
-	h.r.cr.deliver(now, port.Completion{ID: h.r.req.ID, Result: h.r.heldEmpty})
+	r := h.r
+	h.r = nil
+	cr, c := r.cr, port.Completion{ID: r.req.ID, Result: r.heldEmpty}
+	d.freeRequest(r)
+	cr.deliver(now, c)
 }
 
 // wake re-issues the reads held on a partition after an append to it.

@@ -85,7 +85,8 @@ func (cr *coreRun) issue(now port.Time, req port.Request) {
 	if target == "" {
 		ord = ki.order
 	}
-	r := &request{cr: cr, req: req, kind: kind, target: target, bytes: bytes, ki: ki, ord: ord}
+	r := d.newRequest()
+	*r = request{cr: cr, req: req, kind: kind, target: target, bytes: bytes, ki: ki, ord: ord}
 	cr.inflight.push(r)
 	if s := ki.svc; s != nil {
 		// Served by processor sharing: its departure depends on what
@@ -153,7 +154,27 @@ func (r *request) Handle(now port.Time, _ uint64) {
 	d.stats.Completions++
 	d.tr.Begin(now, cr.name, "complete").Uint("id", uint64(r.req.ID)).Str("kind", r.kind).Bool("err", err != nil).End()
 	d.completed(now, cr, r.req.Op, err) // may crash the node: deliver then drops the completion
-	cr.deliver(now, port.Completion{ID: r.req.ID, Result: res, Err: err})
+	id := r.req.ID
+	d.freeRequest(r) // out of every list, its event fired: nothing holds it
+	cr.deliver(now, port.Completion{ID: id, Result: res, Err: err})
+}
+
+// newRequest returns a request from the free list (or a new one).
+func (d *Driver) newRequest() *request {
+	if n := len(d.freeReqs); n > 0 {
+		r := d.freeReqs[n-1]
+		d.freeReqs = d.freeReqs[:n-1]
+		return r
+	}
+	return new(request)
+}
+
+// freeRequest puts a completed request on the free list. Only requests
+// that completed normally are freed: one cut by a crash may still be named
+// by a stale held read.
+func (d *Driver) freeRequest(r *request) {
+	*r = request{}
+	d.freeReqs = append(d.freeReqs, r)
 }
 
 // apply runs op through the middleware chain to the stores. A missing op
