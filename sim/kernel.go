@@ -26,34 +26,41 @@ func (f HandlerFunc) Handle(now port.Time, data uint64) { f(now, data) }
 type EventID uint64
 
 // entry is one heap element, kept inline so comparisons touch one array.
+// gen is its slot's generation when it was scheduled: an entry whose slot
+// has moved on was cancelled and is dropped when it reaches the top.
 type entry struct {
 	at   port.Time
 	seq  uint64
 	slot int32
+	gen  uint32
 }
 
 // slot holds an event's callback; slots are reused through a free list.
 type slot struct {
 	h    Handler
 	data uint64
-	pos  int32 // index in heap, -1 when free
 	gen  uint32
+	live bool // scheduled, neither fired nor cancelled
 }
 
 // Kernel is a discrete-event scheduler: a 4-ary min-heap of events ordered
 // by (virtual time, sequence number), so events at the same time fire in
 // the order they were scheduled. Virtual time only moves forward, to the
-// time of the event being fired. Scheduling and firing allocate nothing once
-// the heap and slot arrays have grown to the steady-state number of pending
-// events. A Kernel is single-threaded.
+// time of the event being fired. Cancel frees the event's slot at once and
+// leaves its heap entry to be dropped when it reaches the top (or when
+// cancelled entries are half the heap, by a rebuild), so sifting never
+// touches the slots. Scheduling and firing allocate nothing once the heap
+// and slot arrays have grown to the steady-state number of pending events.
+// A Kernel is single-threaded.
 type Kernel struct {
-	now     port.Time
-	seq     uint64
-	heap    []entry
-	slots   []slot
-	free    []int32
-	fired   uint64
-	stopped bool
+	now       port.Time
+	seq       uint64
+	heap      []entry
+	slots     []slot
+	free      []int32
+	cancelled int // entries of heap whose event was cancelled
+	fired     uint64
+	stopped   bool
 }
 
 // NewKernel returns a kernel at virtual time start.
@@ -63,17 +70,31 @@ func NewKernel(start port.Time) *Kernel { return &Kernel{now: start} }
 func (k *Kernel) Now() port.Time { return k.now }
 
 // Len returns the number of pending events.
-func (k *Kernel) Len() int { return len(k.heap) }
+func (k *Kernel) Len() int { return len(k.heap) - k.cancelled }
 
 // Fired returns the number of events fired so far.
 func (k *Kernel) Fired() uint64 { return k.fired }
 
 // NextAt returns the time of the next pending event, if any.
 func (k *Kernel) NextAt() (port.Time, bool) {
-	if len(k.heap) == 0 {
+	if !k.top() {
 		return 0, false
 	}
 	return k.heap[0].at, true
+}
+
+// top drops cancelled entries from the top of the heap and reports
+// whether a pending event is left (it is then heap[0]).
+func (k *Kernel) top() bool {
+	for len(k.heap) > 0 {
+		e := &k.heap[0]
+		if k.slots[e.slot].gen == e.gen {
+			return true
+		}
+		k.cancelled--
+		k.pop()
+	}
+	return false
 }
 
 // Schedule arranges for h.Handle(at, data) to run at virtual time at, after
@@ -94,11 +115,10 @@ func (k *Kernel) Schedule(at port.Time, h Handler, data uint64) EventID {
 	sl := &k.slots[s]
 	sl.h = h
 	sl.data = data
+	sl.live = true
 	k.seq++
-	pos := len(k.heap)
-	k.heap = append(k.heap, entry{at: at, seq: k.seq, slot: s})
-	sl.pos = int32(pos)
-	k.up(pos)
+	k.heap = append(k.heap, entry{at: at, seq: k.seq, slot: s, gen: sl.gen})
+	k.up(len(k.heap) - 1)
 	return EventID(uint64(sl.gen)<<32 | uint64(s+1))
 }
 
@@ -110,22 +130,17 @@ func (k *Kernel) After(d port.Time, h Handler, data uint64) EventID {
 	return k.Schedule(k.now+d, h, data)
 }
 
-// Cancel removes a pending event in O(log n). It reports whether the event
-// was pending; stale or zero IDs are ignored.
+// Cancel removes a pending event. It reports whether the event was
+// pending; stale or zero IDs are ignored.
 func (k *Kernel) Cancel(id EventID) bool {
-	if id == 0 {
+	if !k.Pending(id) {
 		return false
 	}
-	s := int32(uint32(id)) - 1
-	if s < 0 || int(s) >= len(k.slots) {
-		return false
+	k.release(int32(uint32(id)) - 1)
+	k.cancelled++
+	if k.cancelled > 512 && 2*k.cancelled > len(k.heap) {
+		k.rebuild()
 	}
-	sl := &k.slots[s]
-	if sl.gen != uint32(id>>32) || sl.pos < 0 {
-		return false
-	}
-	k.removeAt(int(sl.pos))
-	k.release(s)
 	return true
 }
 
@@ -137,24 +152,40 @@ func (k *Kernel) Pending(id EventID) bool {
 		return false
 	}
 	sl := &k.slots[s]
-	return sl.gen == uint32(id>>32) && sl.pos >= 0
+	return sl.gen == uint32(id>>32) && sl.live
 }
 
 func (k *Kernel) release(s int32) {
 	sl := &k.slots[s]
 	sl.h = nil
-	sl.pos = -1
+	sl.live = false
 	sl.gen++
 	k.free = append(k.free, s)
 }
 
+// rebuild drops every cancelled entry and heapifies what is left. Events
+// fire by (time, seq), a total order, so the layout does not matter.
+func (k *Kernel) rebuild() {
+	kept := k.heap[:0]
+	for _, e := range k.heap {
+		if k.slots[e.slot].gen == e.gen {
+			kept = append(kept, e)
+		}
+	}
+	k.heap = kept
+	k.cancelled = 0
+	for i := (len(kept) - 2) / 4; i >= 0; i-- {
+		k.down(i)
+	}
+}
+
 // Step fires the next event, if any, and reports whether it fired one.
 func (k *Kernel) Step() bool {
-	if len(k.heap) == 0 {
+	if !k.top() {
 		return false
 	}
 	e := k.heap[0]
-	k.removeAt(0)
+	k.pop()
 	sl := &k.slots[e.slot]
 	h, data := sl.h, sl.data
 	k.release(e.slot)
@@ -185,7 +216,7 @@ func (k *Kernel) Run() int {
 func (k *Kernel) RunUntil(t port.Time) int {
 	k.stopped = false
 	n := 0
-	for !k.stopped && len(k.heap) > 0 && k.heap[0].at <= t {
+	for !k.stopped && k.top() && k.heap[0].at <= t {
 		k.Step()
 		n++
 	}
@@ -210,38 +241,29 @@ func less(a, b *entry) bool {
 	return a.at < b.at || (a.at == b.at && a.seq < b.seq)
 }
 
-// removeAt deletes heap[i], keeping the heap property and slot positions.
-func (k *Kernel) removeAt(i int) {
+// pop deletes heap[0], keeping the heap property.
+func (k *Kernel) pop() {
 	last := len(k.heap) - 1
-	if i != last {
-		k.heap[i] = k.heap[last]
-		k.slots[k.heap[i].slot].pos = int32(i)
-	}
+	k.heap[0] = k.heap[last]
 	k.heap = k.heap[:last]
-	if i < last {
-		if !k.up(i) {
-			k.down(i)
-		}
+	if last > 0 {
+		k.down(0)
 	}
 }
 
-// up sifts heap[i] towards the root and reports whether it moved.
-func (k *Kernel) up(i int) bool {
+// up sifts heap[i] towards the root.
+func (k *Kernel) up(i int) {
 	h := k.heap
 	e := h[i]
-	start := i
 	for i > 0 {
 		p := (i - 1) / 4
 		if !less(&e, &h[p]) {
 			break
 		}
 		h[i] = h[p]
-		k.slots[h[i].slot].pos = int32(i)
 		i = p
 	}
 	h[i] = e
-	k.slots[e.slot].pos = int32(i)
-	return i != start
 }
 
 // down sifts heap[i] towards the leaves.
@@ -268,9 +290,7 @@ func (k *Kernel) down(i int) {
 			break
 		}
 		h[i] = h[m]
-		k.slots[h[i].slot].pos = int32(i)
 		i = m
 	}
 	h[i] = e
-	k.slots[e.slot].pos = int32(i)
 }
