@@ -95,6 +95,7 @@ type object struct {
 	name    string
 	servers []*Server // by cap index; nil until a request uses it
 	order   []orderSlot
+	byCore  map[*coreRun]int // index in order, once it has linearSlots
 }
 
 // orderSlot is one core's latest completion on an object, in one life of
@@ -121,19 +122,46 @@ func (t *throttle) object(name string) *object {
 // after orders a completion of cr's on o: it returns done, or the latest
 // earlier completion of cr's on o if that is later, and records it.
 func (o *object) after(cr *coreRun, done port.Time) port.Time {
-	for i := range o.order {
-		s := &o.order[i]
-		if s.cr != cr {
-			continue
+	i := o.slotOf(cr)
+	if i < 0 {
+		if len(o.order) == linearSlots {
+			o.byCore = make(map[*coreRun]int, 2*linearSlots)
+			for j, s := range o.order {
+				o.byCore[s.cr] = j
+			}
 		}
-		if s.life == cr.life {
-			done = max(done, s.doneAt)
+		if o.byCore != nil {
+			o.byCore[cr] = len(o.order)
 		}
-		s.life, s.doneAt = cr.life, done
+		o.order = append(o.order, orderSlot{cr: cr, life: cr.life, doneAt: done})
 		return done
 	}
-	o.order = append(o.order, orderSlot{cr: cr, life: cr.life, doneAt: done})
+	s := &o.order[i]
+	if s.life == cr.life {
+		done = max(done, s.doneAt)
+	}
+	s.life, s.doneAt = cr.life, done
 	return done
+}
+
+// linearSlots is how many cores' order slots an object scans before it
+// indexes them by core (an object polled by every core of a big cluster).
+const linearSlots = 8
+
+// slotOf returns the index of cr's order slot on o, or -1.
+func (o *object) slotOf(cr *coreRun) int {
+	if o.byCore != nil {
+		if i, ok := o.byCore[cr]; ok {
+			return i
+		}
+		return -1
+	}
+	for i := range o.order {
+		if o.order[i].cr == cr {
+			return i
+		}
+	}
+	return -1
 }
 
 func newThrottle(caps []Cap) *throttle {
