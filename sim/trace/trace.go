@@ -24,6 +24,12 @@ type Tracer struct {
 	lines uint64
 	err   error
 	line  Line
+	// Begin's memory of the line before: consecutive lines often share
+	// their time and component, which it then copies instead of formatting
+	// and checking again.
+	lastNow   port.Time
+	nowText   []byte // AppendTime of lastNow (empty: none yet)
+	plainComp string // the last component that needed no quoting
 }
 
 // Line is one trace line being built; get it from Tracer.Begin, add fields,
@@ -62,9 +68,20 @@ func (t *Tracer) Writing() bool { return t.w != nil && t.err == nil }
 // "<seconds>.<nanoseconds> <comp> <what>".
 func (t *Tracer) Begin(now port.Time, comp, what string) *Line {
 	l := &t.line
-	l.buf = AppendTime(l.buf[:0], now)
+	if now != t.lastNow || len(t.nowText) == 0 {
+		t.lastNow, t.nowText = now, AppendTime(t.nowText[:0], now)
+	}
+	l.buf = append(l.buf[:0], t.nowText...)
 	l.buf = append(l.buf, ' ')
-	l.buf = appendWord(l.buf, comp)
+	if comp == t.plainComp && comp != "" {
+		l.buf = append(l.buf, comp...)
+	} else {
+		n := len(l.buf)
+		l.buf = appendWord(l.buf, comp)
+		if len(l.buf)-n == len(comp) {
+			t.plainComp = comp
+		}
+	}
 	l.buf = append(l.buf, ' ')
 	l.buf = appendWord(l.buf, what)
 	return l
@@ -235,23 +252,39 @@ func appendInt(b []byte, v int64) []byte {
 }
 
 // appendWord appends s, quoted if it would not read back as one word.
+// It checks 8 bytes at a time (specialIn): a short word padded with a
+// plain byte, a long one by words and then its last 8 bytes.
 func appendWord(b []byte, s string) []byte {
-	if s == "" {
+	n := len(s)
+	var special bool
+	switch {
+	case n == 0:
 		return append(b, `""`...)
-	}
-	i := 0
-	for ; i+8 <= len(s); i += 8 {
-		if specialIn(uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
-			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56) {
-			return strconv.AppendQuote(b, s)
+	case n < 8:
+		x := uint64('a' * ones)
+		for i := n - 1; i >= 0; i-- {
+			x = x<<8 | uint64(s[i])
+		}
+		special = specialIn(x)
+	default:
+		for i := 0; i+8 <= n && !special; i += 8 {
+			special = specialIn(load8(s, i))
+		}
+		if n%8 != 0 && !special {
+			special = specialIn(load8(s, n-8))
 		}
 	}
-	for ; i < len(s); i++ {
-		if needsQuote[s[i]] {
-			return strconv.AppendQuote(b, s)
-		}
+	if special {
+		return strconv.AppendQuote(b, s)
 	}
 	return append(b, s...)
+}
+
+// load8 returns s[i:i+8] as a little-endian word.
+func load8(s string, i int) uint64 {
+	s = s[i : i+8]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 }
 
 const (
@@ -259,8 +292,8 @@ const (
 	highs = 0x8080808080808080
 )
 
-// specialIn reports whether any of the 8 bytes of x needs quoting (see
-// needsQuote): one below '!' or equal to '=', '"' or DEL. "Some byte of x
+// specialIn reports whether any of the 8 bytes of x needs quoting: a
+// control character or space (below '!'), '=', '"' or DEL. "Some byte of x
 // is below n" is (x - n·ones) &^ x & highs, exact (as a whole, not per
 // byte) for n <= 128; "some byte is zero" is its case n = 1.
 func specialIn(x uint64) bool {
@@ -268,13 +301,3 @@ func specialIn(x uint64) bool {
 }
 
 func below(x, n uint64) uint64 { return (x - n*ones) &^ x }
-
-// needsQuote marks the bytes that make a word need quoting: control
-// characters and space, '=', '"' and DEL.
-var needsQuote = func() (q [256]bool) {
-	for c := 0; c <= ' '; c++ {
-		q[c] = true
-	}
-	q['='], q['"'], q[0x7f] = true, true, true
-	return q
-}()

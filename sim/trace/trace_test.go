@@ -127,7 +127,13 @@ func TestAppendWordQuotes(t *testing.T) {
 }
 
 func TestAppendWordQuotesLong(t *testing.T) {
-	base := []byte("node12/partition-07")
+	for n := 1; n <= 19; n++ {
+		appendWordQuotesLong(t, []byte("node12/partition-07"[:n]))
+	}
+}
+
+func appendWordQuotesLong(t *testing.T, base []byte) {
+	require.Equal(t, string(base), string(appendWord(nil, string(base))))
 	for c := 0; c < 256; c++ {
 		quoted := c <= ' ' || c == '=' || c == '"' || c == 0x7f
 		for i := range base {
@@ -141,4 +147,20 @@ func TestAppendWordQuotesLong(t *testing.T) {
 			require.Equal(t, want, string(appendWord(nil, s)), "byte %#x at %d", c, i)
 		}
 	}
+}
+
+// Begin's copies of the line before's time and component give the bytes a
+// fresh Tracer would write.
+func TestBeginMemoryGivesSameBytes(t *testing.T) {
+	times := []port.Time{0, 0, 5, 5, port.Second, -3, -3, 12*port.Second + 7}
+	comps := []string{"node1/p03", "node1/p03", "odd comp", "odd comp", "", "node2/p03", "node1/p03"}
+	var got, want bytes.Buffer
+	tr := New(&got)
+	for i := 0; i < 500; i++ {
+		now, comp := times[(i*7)%len(times)]+port.Time(i/50), comps[(i*5)%len(comps)]
+		tr.Begin(now, comp, "x").Int("i", int64(i)).End()
+		New(&want).Begin(now, comp, "x").Int("i", int64(i)).End()
+	}
+	require.Equal(t, want.String(), got.String())
+	require.Equal(t, HashBytes(want.Bytes()), tr.Hash())
 }
