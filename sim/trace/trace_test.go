@@ -74,6 +74,27 @@ func BenchmarkLineHashOnly(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		tr.Begin(port.Time(i), "node2/p11", "complete").Uint("id", uint64(i)).Str("kind", "table-batch").End()
 	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "lines/s")
+}
+
+// BenchmarkTurnLines records the lines of one simulated turn as the sim
+// driver writes them (two steps, the turn, two issues at the same time by
+// the same core, a completion by another core later), hash only.
+func BenchmarkTurnLines(b *testing.B) {
+	tr := New(nil)
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		now := port.Time(i) * 1234567
+		tr.Begin(now, "node3/worker", "step").Str("in", "completion").Uint("id", uint64(i)).Bool("err", false).End()
+		tr.Begin(now, "node3/worker", "step").Str("in", "timer").Uint("id", uint64(i+1)).End()
+		tr.Begin(now, "node3/worker", "turn").Int("inputs", 2).Time("start", now).Time("end", now+250000).End()
+		for j := 0; j < 2; j++ {
+			tr.Begin(now, "node3/worker", "issue").Uint("id", uint64(i+j)).Str("kind", "table-batch").
+				Str("target", "table/History/hello5-000123").Int("bytes", 1432).Time("start", now).Time("done", now+9000000).End()
+		}
+		tr.Begin(now+9000000, "node1/client", "complete").Uint("id", uint64(i)).Str("kind", "queue-dequeue").Bool("err", false).End()
+	}
+	b.ReportMetric(6*float64(b.N)/b.Elapsed().Seconds(), "lines/s")
 }
 
 func TestNumbersAsStrconv(t *testing.T) {
