@@ -83,15 +83,14 @@ type Reactor[K Cont] struct {
 	reqID  port.RequestID
 	timeID port.TimerID
 	actID  port.ActivityID
-	reqs   map[port.RequestID]slot[K]
-	timers map[port.TimerID]slot[K]
-	acts   map[port.ActivityID]slot[K]
+	reqs   book[K]
+	timers book[K]
+	acts   book[K]
 }
 
 // New returns an empty Reactor numbering its work as ids says.
 func New[K Cont](ids IDs) Reactor[K] {
-	return Reactor[K]{ids: ids, reqs: map[port.RequestID]slot[K]{},
-		timers: map[port.TimerID]slot[K]{}, acts: map[port.ActivityID]slot[K]{}}
+	return Reactor[K]{ids: ids}
 }
 
 // next returns the id the next item of a kind gets, given that kind's own
@@ -127,7 +126,7 @@ func (r *Reactor[K]) IssueMarked(op port.Op, needs, makes port.Mark, k K) port.R
 func (r *Reactor[K]) issue(op port.Op, needs, makes port.Mark, s slot[K]) port.RequestID {
 	id := port.RequestID(r.next((*uint64)(&r.reqID)))
 	r.rd.Requests = append(r.rd.Requests, port.Request{ID: id, Op: op, Needs: needs, Makes: makes})
-	r.reqs[id] = s
+	r.reqs.put(uint64(id), s)
 	return id
 }
 
@@ -149,7 +148,7 @@ func (r *Reactor[K]) All(ops []port.Op, k K) bool {
 func (r *Reactor[K]) At(t port.Time, k K) port.TimerID {
 	id := port.TimerID(r.next((*uint64)(&r.timeID)))
 	r.rd.Timers = append(r.rd.Timers, port.Timer{ID: id, At: t})
-	r.timers[id] = slot[K]{k: k}
+	r.timers.put(uint64(id), slot[K]{k: k})
 	return id
 }
 
@@ -157,13 +156,13 @@ func (r *Reactor[K]) At(t port.Time, k K) port.TimerID {
 func (r *Reactor[K]) After(d port.Time, k K) port.TimerID { return r.At(r.now+d, k) }
 
 // Cancel drops a timer: its firing is ignored.
-func (r *Reactor[K]) Cancel(id port.TimerID) { delete(r.timers, id) }
+func (r *Reactor[K]) Cancel(id port.TimerID) { r.timers.take(uint64(id)) }
 
 // Run asks for an activity execution; k is handed its result.
 func (r *Reactor[K]) Run(name string, input []byte, fn func() ([]byte, error), k K) port.ActivityID {
 	id := port.ActivityID(r.next((*uint64)(&r.actID)))
 	r.rd.Activities = append(r.rd.Activities, port.ActivityTask{ID: id, Name: name, Input: input, Run: fn})
-	r.acts[id] = slot[K]{k: k}
+	r.acts.put(uint64(id), slot[K]{k: k})
 	return id
 }
 
@@ -202,11 +201,10 @@ func (r *Reactor[K]) Dispatch(now port.Time, in port.Input, run func(K, Outcome)
 	r.now = now
 	switch v := in.(type) {
 	case port.Completion:
-		s, ok := r.reqs[v.ID]
+		s, ok := r.reqs.take(uint64(v.ID))
 		if !ok {
 			break
 		}
-		delete(r.reqs, v.ID)
 		switch {
 		case s.drained:
 		case s.fan != nil:
@@ -218,13 +216,11 @@ func (r *Reactor[K]) Dispatch(now port.Time, in port.Input, run func(K, Outcome)
 			run(s.k, Outcome{Completion: v})
 		}
 	case port.TimerFired:
-		if s, ok := r.timers[v.ID]; ok {
-			delete(r.timers, v.ID)
+		if s, ok := r.timers.take(uint64(v.ID)); ok {
 			run(s.k, Outcome{})
 		}
 	case port.ActivityDone:
-		if s, ok := r.acts[v.ID]; ok {
-			delete(r.acts, v.ID)
+		if s, ok := r.acts.take(uint64(v.ID)); ok {
 			run(s.k, Outcome{Done: v})
 		}
 	default:
@@ -236,26 +232,21 @@ func (r *Reactor[K]) Dispatch(now port.Time, in port.Input, run func(K, Outcome)
 // Forget drops request id's continuation (its completion will be
 // ignored) and reports whether it was pending.
 func (r *Reactor[K]) Forget(id port.RequestID) bool {
-	_, ok := r.reqs[id]
-	delete(r.reqs, id)
+	_, ok := r.reqs.take(uint64(id))
 	return ok
 }
 
 // Requests is the number of requests in flight.
-func (r *Reactor[K]) Requests() int { return len(r.reqs) }
+func (r *Reactor[K]) Requests() int { return r.reqs.len() }
 
 // Drain starts a new life on the same ids and Ready: every request in
 // flight stays pending but is no longer acted on (its continuation prints
 // as "drained", naming the step it replaces), and the timers and
 // activities of the old life are forgotten.
 func (r *Reactor[K]) Drain() {
-	//archtest:orderfree each entry is rewritten on its own
-	for id, s := range r.reqs {
-		s.drained = true
-		r.reqs[id] = s
-	}
-	clear(r.timers)
-	clear(r.acts)
+	r.reqs.each(func(_ uint64, s *slot[K]) { s.drained = true })
+	r.timers.reset()
+	r.acts.reset()
 }
 
 // Ready implements port.Core.
@@ -287,25 +278,17 @@ type Pending struct {
 // Pending lists the work in flight, requests first, then timers, then
 // activities, each by id.
 func (r *Reactor[K]) Pending() []Pending {
-	ps := make([]Pending, 0, len(r.reqs)+len(r.timers)+len(r.acts))
-	n := 0
-	//archtest:orderfree sorted below
-	for id, s := range r.reqs {
-		ps = append(ps, Pending{Kind: Request, ID: uint64(id), Then: s.then(), Cont: s.k})
+	ps := make([]Pending, 0, r.reqs.len()+r.timers.len()+r.acts.len())
+	for _, b := range []struct {
+		kind Kind
+		b    *book[K]
+	}{{Request, &r.reqs}, {Timer, &r.timers}, {Activity, &r.acts}} {
+		n := len(ps)
+		b.b.each(func(id uint64, s *slot[K]) {
+			ps = append(ps, Pending{Kind: b.kind, ID: id, Then: s.then(), Cont: s.k})
+		})
+		sortFrom(ps, n)
 	}
-	sortFrom(ps, n)
-	n = len(ps)
-	//archtest:orderfree sorted below
-	for id, s := range r.timers {
-		ps = append(ps, Pending{Kind: Timer, ID: uint64(id), Then: s.then(), Cont: s.k})
-	}
-	sortFrom(ps, n)
-	n = len(ps)
-	//archtest:orderfree sorted below
-	for id, s := range r.acts {
-		ps = append(ps, Pending{Kind: Activity, ID: uint64(id), Then: s.then(), Cont: s.k})
-	}
-	sortFrom(ps, n)
 	return ps
 }
 
