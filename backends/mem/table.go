@@ -20,11 +20,11 @@ type partition struct {
 	keys []string
 }
 
-// row is a stored entity and its size (port.EntitySize, which a query
-// page reports in EntityPage.Bytes rather than have the meter sum it).
+// row is a stored entity, its Size set (port.EntitySize, which a read
+// reports in Entity.Size and a query page in EntityPage.Bytes rather than
+// have the meter walk the properties).
 type row struct {
-	e    port.Entity
-	size int
+	e port.Entity
 }
 
 func (p *partition) put(r *row) {
@@ -34,7 +34,7 @@ func (p *partition) put(r *row) {
 		copy(p.keys[i+1:], p.keys[i:])
 		p.keys[i] = r.e.RowKey
 	}
-	r.size = port.EntitySize(r.e)
+	r.e.Size = port.EntitySize(r.e)
 	p.rows[r.e.RowKey] = r
 }
 
@@ -260,7 +260,7 @@ func (s *Store) Query(_ context.Context, name string, q port.TableQuery) (port.E
 	for _, k := range keys {
 		r := p.rows[k]
 		page.Entities = append(page.Entities, r.e)
-		page.Bytes += r.size
+		page.Bytes += r.e.Size
 	}
 	return page, nil
 }
@@ -293,7 +293,7 @@ func (t *table) scan(q port.TableQuery) port.EntityPage {
 			}
 			r := p.rows[k]
 			page.Entities = append(page.Entities, r.e)
-			page.Bytes += r.size
+			page.Bytes += r.e.Size
 		}
 	}
 	return page

@@ -76,6 +76,7 @@ func TestTableBatchIsOneRequest(t *testing.T) {
 	}
 	do(t, exec, port.TableBatch{Table: "History", Writes: ws})
 	e := do(t, exec, port.TableGet{Table: "History", PartitionKey: "i", RowKey: "a"}).(port.Entity)
+	require.Equal(t, port.EntitySize(e), e.Size, "the store reports the size it keeps")
 	size := int64(port.EntitySize(ws[0].Entity))
 	require.Equal(t, meter.Counts{Requests: 1, BytesWritten: 3 * size}, m.Snapshot().Kind("table-batch"))
 	require.Equal(t, meter.Counts{Requests: 1, BytesRead: int64(port.EntitySize(e))}, m.Snapshot().Kind("table-get"))

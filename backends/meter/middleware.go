@@ -50,6 +50,9 @@ func readBytes(res any) int {
 	case port.Records:
 		n = port.RecordsBytes(v.Records)
 	case port.Entity:
+		if v.Size > 0 {
+			return v.Size
+		}
 		n = port.EntitySize(v)
 	case port.EntityPage:
 		if v.Bytes > 0 {

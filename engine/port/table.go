@@ -32,6 +32,11 @@ type Entity struct {
 	Props        map[string][]byte
 	ETag         string
 	Timestamp    Time
+	// Size, when positive, is EntitySize of the entity as read, set by a
+	// store that knows it (the meter then needs no walk over the entity's
+	// properties); 0 means not given. Writes ignore it: a written entity is
+	// always measured.
+	Size int
 }
 
 // WriteKind is the kind of a table write.
