@@ -533,7 +533,7 @@ func (k waitRead) gotRow(cr core, row instanceRow, found bool, err error) {
 	if found {
 		delete(c.started, instance)
 	}
-	if err == nil && found && row.status(instance).Done() {
+	if err == nil && found && (durable.InstanceStatus{Status: row.Status}).Done() {
 		c.answer(k.a, durable.ClientResponse{Found: true, Status: row.status(instance)}, nil)
 		return
 	}

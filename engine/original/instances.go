@@ -166,7 +166,12 @@ func (k instanceRead) hubStep(c core, o reactor.Outcome) {
 		k.then.gotRow(c, instanceRow{}, false, wrap(cp.Err, "read instance row of %s", k.instance))
 		return
 	}
-	ents := []port.Entity{cp.Result.(port.Entity)}
+	e := cp.Result.(port.Entity)
+	if !hasBlobRef(e.Props) { // the common case: nothing to inflate, take the row at once
+		gotInstanceRow(c, k.instance, e, k.then)
+		return
+	}
+	ents := []port.Entity{e}
 	c.hub().inflate(c, ents, instanceInflated{instance: k.instance, ents: ents, then: k.then})
 }
 
@@ -182,11 +187,17 @@ func (k instanceInflated) gotErr(c core, err error) {
 		k.then.gotRow(c, instanceRow{}, false, err)
 		return
 	}
-	row, err := parseInstanceRow(k.ents[0])
+	gotInstanceRow(c, k.instance, k.ents[0], k.then)
+}
+
+// gotInstanceRow parses instance's read row e (its values inflated) and
+// hands it to then.
+func gotInstanceRow(c core, instance string, e port.Entity, then rowTo) {
+	row, err := parseInstanceRow(e)
 	if err != nil {
-		err = corruptRow(c.hub().n.instances, k.instance, k.ents[0].RowKey, err)
+		err = corruptRow(c.hub().n.instances, instance, e.RowKey, err)
 	}
-	k.then.gotRow(c, row, true, err)
+	then.gotRow(c, row, true, err)
 }
 
 // queryInstances answers an instance query from the Instances table: a
