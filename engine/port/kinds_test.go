@@ -29,3 +29,13 @@ func TestOpKindsListEveryOp(t *testing.T) {
 	require.Len(t, seen, len(OpKinds()), "every listed kind belongs to an op")
 	require.True(t, sort.StringsAreSorted(OpKinds()))
 }
+
+// TestSQLCallKindIsProcName: the constant kind of each of this package's
+// procedures, by value or pointer, is "sql-" + its ProcName.
+func TestSQLCallKindIsProcName(t *testing.T) {
+	for _, p := range sqlProcs {
+		require.Equal(t, OpKind("sql-"+p.ProcName()), SQLCall{Proc: p}.Kind(), "%T", p)
+	}
+	require.Equal(t, OpKind("sql-checkpoint-orchestration"), SQLCall{Proc: &SQLCheckpoint{}}.Kind())
+	require.Equal(t, OpKind("sql-nil"), SQLCall{}.Kind())
+}

@@ -35,11 +35,49 @@ type SQLCall struct {
 
 // Kind implements Op.
 func (o SQLCall) Kind() OpKind {
-	if o.Proc == nil {
+	switch o.Proc.(type) { // this package's procedures: a constant, no concatenation per call
+	case nil:
 		return "sql-nil"
+	case SQLCreateSchema, *SQLCreateSchema:
+		return "sql-" + procCreateSchema
+	case SQLCreateInstance, *SQLCreateInstance:
+		return "sql-" + procCreateInstance
+	case SQLRaiseEvent, *SQLRaiseEvent:
+		return "sql-" + procRaiseEvent
+	case SQLLockNextOrchestration, *SQLLockNextOrchestration:
+		return "sql-" + procLockNextOrchestration
+	case SQLCheckpoint, *SQLCheckpoint:
+		return "sql-" + procCheckpoint
+	case SQLLockNextTask, *SQLLockNextTask:
+		return "sql-" + procLockNextTask
+	case SQLDiscardEvents, *SQLDiscardEvents:
+		return "sql-" + procDiscardEvents
+	case SQLCompleteTasks, *SQLCompleteTasks:
+		return "sql-" + procCompleteTasks
+	case SQLQueryInstance, *SQLQueryInstance:
+		return "sql-" + procQueryInstance
+	case SQLPurgeInstance, *SQLPurgeInstance:
+		return "sql-" + procPurgeInstance
+	case SQLQueryInstances, *SQLQueryInstances:
+		return "sql-" + procQueryInstances
 	}
 	return OpKind("sql-" + o.Proc.ProcName())
 }
+
+// The names of this package's procedures.
+const (
+	procCreateSchema          = "create-schema"
+	procCreateInstance        = "create-instance"
+	procRaiseEvent            = "raise-event"
+	procLockNextOrchestration = "lock-next-orchestration"
+	procCheckpoint            = "checkpoint-orchestration"
+	procLockNextTask          = "lock-next-task"
+	procDiscardEvents         = "discard-events"
+	procCompleteTasks         = "complete-tasks"
+	procQueryInstance         = "query-instance"
+	procPurgeInstance         = "purge-instance"
+	procQueryInstances        = "query-instances"
+)
 
 // Bytes implements Op.
 func (o SQLCall) Bytes() int {
@@ -313,17 +351,17 @@ type SQLPurgeInstance struct {
 }
 
 // ProcName implements Proc.
-func (SQLCreateSchema) ProcName() string          { return "create-schema" }
-func (SQLCreateInstance) ProcName() string        { return "create-instance" }
-func (SQLRaiseEvent) ProcName() string            { return "raise-event" }
-func (SQLLockNextOrchestration) ProcName() string { return "lock-next-orchestration" }
-func (SQLCheckpoint) ProcName() string            { return "checkpoint-orchestration" }
-func (SQLLockNextTask) ProcName() string          { return "lock-next-task" }
-func (SQLDiscardEvents) ProcName() string         { return "discard-events" }
-func (SQLCompleteTasks) ProcName() string         { return "complete-tasks" }
-func (SQLQueryInstance) ProcName() string         { return "query-instance" }
-func (SQLPurgeInstance) ProcName() string         { return "purge-instance" }
-func (SQLQueryInstances) ProcName() string        { return "query-instances" }
+func (SQLCreateSchema) ProcName() string          { return procCreateSchema }
+func (SQLCreateInstance) ProcName() string        { return procCreateInstance }
+func (SQLRaiseEvent) ProcName() string            { return procRaiseEvent }
+func (SQLLockNextOrchestration) ProcName() string { return procLockNextOrchestration }
+func (SQLCheckpoint) ProcName() string            { return procCheckpoint }
+func (SQLLockNextTask) ProcName() string          { return procLockNextTask }
+func (SQLDiscardEvents) ProcName() string         { return procDiscardEvents }
+func (SQLCompleteTasks) ProcName() string         { return procCompleteTasks }
+func (SQLQueryInstance) ProcName() string         { return procQueryInstance }
+func (SQLPurgeInstance) ProcName() string         { return procPurgeInstance }
+func (SQLQueryInstances) ProcName() string        { return procQueryInstances }
 
 // ProcTarget implements Proc.
 func (SQLCreateSchema) ProcTarget() string          { return ":schema" }
