@@ -1,18 +1,19 @@
 package reactor
 
-import "slices"
-
 // book is the in-flight work of one kind (requests, timers or activities),
 // by id. A core issues ids in increasing order and most work completes
-// soon, so the pending ids sit in a short window: a slice indexed by
-// id - base, with no hashing on the hot path (a map per kind was a tenth
-// of the original engine's simulation time). Work that stays pending while
-// many later ids come and go (a long timer, a request a crash left in
-// flight) moves to the old map, so that the window stays short.
+// soon, so the pending ids sit in a short window: a ring indexed by
+// id - base, with no hashing and, once the ring has grown to the window's
+// size, no allocation on the hot path (a map per kind was a tenth of the
+// original engine's simulation time). Work that stays pending while many
+// later ids come and go (a long timer, a request a crash left in flight)
+// moves to the old map, so that the window stays short.
 type book[K Cont] struct {
-	base uint64     // the id of win[0]
-	win  []entry[K] // ids base .. base+len(win)-1
-	live int        // the pending entries in win
+	base uint64     // the id of the window's first entry
+	ring []entry[K] // len is a power of two (or 0)
+	head int        // the ring index of base
+	n    int        // the window's length: ids base .. base+n-1
+	live int        // the pending entries in the window
 	old  map[uint64]slot[K]
 }
 
@@ -22,35 +23,50 @@ type entry[K Cont] struct {
 	ok bool
 }
 
-// windowMin is the window length past which book compacts a window that is
-// mostly done work.
+// windowMin is the window length past which book moves the pending
+// entries of a window that is mostly done work to old instead of growing.
 const windowMin = 1024
 
-// put records id (at least every id put before, as the reactor's counters
+func (b *book[K]) at(i int) *entry[K] { return &b.ring[(b.head+i)&(len(b.ring)-1)] }
+
+// put records id (above every id put before, as the reactor's counters
 // give) as pending with s.
 func (b *book[K]) put(id uint64, s slot[K]) {
-	if len(b.win) == 0 {
+	if b.n == 0 {
 		b.base = id
 	}
-	if id < b.base {
+	if id < b.base || id-b.base > 1<<40 {
 		b.putOld(id, s)
 		return
 	}
-	for uint64(len(b.win)) < id-b.base {
-		b.win = append(b.win, entry[K]{})
-	}
-	if i := id - b.base; i < uint64(len(b.win)) {
-		if !b.win[i].ok {
-			b.live++
+	for uint64(b.n) <= id-b.base && uint64(len(b.ring)) <= id-b.base {
+		if b.n >= windowMin && b.live*4 < b.n {
+			b.compact()
+			if b.n == 0 {
+				b.base = id
+			}
+			continue
 		}
-		b.win[i] = entry[K]{s: s, ok: true}
-		return
+		b.grow()
 	}
-	b.win = append(b.win, entry[K]{s: s, ok: true})
-	b.live++
-	if len(b.win) > windowMin && b.live*4 < len(b.win) {
-		b.compact()
+	i := int(id - b.base)
+	if i >= b.n {
+		b.n = i + 1
 	}
+	e := b.at(i)
+	if !e.ok {
+		b.live++
+	}
+	*e = entry[K]{s: s, ok: true}
+}
+
+// grow doubles the ring, keeping the window's order.
+func (b *book[K]) grow() {
+	ring := make([]entry[K], max(16, 2*len(b.ring)))
+	for i := 0; i < b.n; i++ {
+		ring[i] = *b.at(i)
+	}
+	b.ring, b.head = ring, 0
 }
 
 func (b *book[K]) putOld(id uint64, s slot[K]) {
@@ -63,37 +79,33 @@ func (b *book[K]) putOld(id uint64, s slot[K]) {
 // compact moves the pending entries of the window's first half to old and
 // drops that half.
 func (b *book[K]) compact() {
-	half := len(b.win) / 2
-	for i := range b.win[:half] {
-		if e := &b.win[i]; e.ok {
+	half := b.n / 2
+	for i := 0; i < half; i++ {
+		if e := b.at(i); e.ok {
 			b.putOld(b.base+uint64(i), e.s)
 			b.live--
 		}
+		*b.at(i) = entry[K]{}
 	}
-	b.win = slices.Clone(b.win[half:])
+	b.head = (b.head + half) & (len(b.ring) - 1)
 	b.base += uint64(half)
+	b.n -= half
 	b.trim()
 }
 
 // trim drops the done entries at the window's front.
 func (b *book[K]) trim() {
-	n := 0
-	for n < len(b.win) && !b.win[n].ok {
-		n++
+	for b.n > 0 && !b.at(0).ok {
+		b.head = (b.head + 1) & (len(b.ring) - 1)
+		b.base++
+		b.n--
 	}
-	if n == len(b.win) {
-		clear(b.win)
-		b.win = b.win[:0]
-		return
-	}
-	b.win = b.win[n:]
-	b.base += uint64(n)
 }
 
 // take returns id's slot and whether id was pending, and forgets it.
 func (b *book[K]) take(id uint64) (slot[K], bool) {
-	if id >= b.base && id-b.base < uint64(len(b.win)) {
-		e := &b.win[id-b.base]
+	if id >= b.base && id-b.base < uint64(b.n) {
+		e := b.at(int(id - b.base))
 		if !e.ok {
 			return slot[K]{}, false
 		}
@@ -117,9 +129,8 @@ func (b *book[K]) len() int { return b.live + len(b.old) }
 
 // reset forgets every pending id.
 func (b *book[K]) reset() {
-	clear(b.win)
-	b.win = b.win[:0]
-	b.live = 0
+	clear(b.ring)
+	b.head, b.n, b.live = 0, 0, 0
 	b.old = nil
 }
 
@@ -131,8 +142,8 @@ func (b *book[K]) each(fn func(id uint64, s *slot[K])) {
 		fn(id, &s)
 		b.old[id] = s
 	}
-	for i := range b.win {
-		if e := &b.win[i]; e.ok {
+	for i := 0; i < b.n; i++ {
+		if e := b.at(i); e.ok {
 			fn(b.base+uint64(i), &e.s)
 		}
 	}

@@ -55,7 +55,7 @@ func TestBookAsMap(t *testing.T) {
 		ids = append(ids, id)
 	})
 	require.Len(t, ids, len(want))
-	require.LessOrEqual(t, len(b.win), 4*windowMin)
+	require.LessOrEqual(t, len(b.ring), 4*windowMin)
 }
 
 // TestPendingSortedWithOld: Pending lists by id whether an entry sits in
