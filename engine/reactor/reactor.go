@@ -252,8 +252,26 @@ func (r *Reactor[K]) Drain() {
 // Ready implements port.Core.
 func (r *Reactor[K]) Ready() port.Ready { return r.rd }
 
-// Advance implements port.Core.
-func (r *Reactor[K]) Advance(port.Ready) { r.rd = port.Ready{} }
+// Advance implements port.Core. The Ready's arrays are kept for the next
+// steps' output, so that a turn appends without allocating: a driver is
+// done with rd's slices (it copied what it keeps) before it steps the core
+// again, as both drivers are. An array past keepMax entries is dropped, so
+// that a burst does not stay pinned by a core.
+func (r *Reactor[K]) Advance(port.Ready) {
+	rd := &r.rd
+	r.rd = port.Ready{Requests: keep(rd.Requests), Timers: keep(rd.Timers), Activities: keep(rd.Activities),
+		Responses: keep(rd.Responses), Work: keep(rd.Work), Health: keep(rd.Health)}
+}
+
+// keepMax is the largest array of a Ready that Advance keeps for reuse.
+const keepMax = 64
+
+func keep[T any](s []T) []T {
+	if cap(s) > keepMax {
+		return nil
+	}
+	return s[:0]
+}
 
 // Kind is the kind of a piece of in-flight work.
 type Kind string

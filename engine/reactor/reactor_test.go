@@ -103,3 +103,20 @@ func TestDrainKeepsRequestsAsNoOps(t *testing.T) {
 	require.True(t, r.Forget(2))
 	require.False(t, r.Forget(2))
 }
+
+// TestAdvanceReusesTheReady: after Advance the taken Ready still reads as
+// it was (the real driver dispatches it after Advance), the next turn's
+// Ready has only its own output, and it reuses the array.
+func TestAdvanceReusesTheReady(t *testing.T) {
+	r := New[tc](PerKind)
+	r.Issue(port.BlobGet{Name: "a"}, tc{"read", "a"})
+	rd := r.Ready()
+	r.Advance(rd)
+	require.Equal(t, port.BlobGet{Name: "a"}, rd.Requests[0].Op)
+	require.Empty(t, r.Ready().Requests)
+	r.Issue(port.BlobGet{Name: "b"}, tc{"read", "b"})
+	rd2 := r.Ready()
+	require.Len(t, rd2.Requests, 1)
+	require.Equal(t, port.BlobGet{Name: "b"}, rd2.Requests[0].Op)
+	require.Same(t, &rd.Requests[0], &rd2.Requests[0], "the array is reused")
+}
