@@ -76,16 +76,30 @@ func (r *instanceRow) props() map[string][]byte {
 	return p
 }
 
-func parseInstanceRow(e port.Entity) (instanceRow, error) {
+// parseInstanceRow decodes an instance row; last, if not nil, is the name
+// the previous row had (see hubIO.lastName), reused when it is the same.
+func parseInstanceRow(e port.Entity, last *string) (instanceRow, error) {
 	p := e.Props
 	st, err := durable.ParseStatus(string(p[propStatus]))
 	if err != nil {
 		return instanceRow{}, err
 	}
-	return instanceRow{Name: string(p[propName]), Status: st, Input: p[propInput], Output: p[propOutput],
+	return instanceRow{Name: sameName(p[propName], last), Status: st, Input: p[propInput], Output: p[propOutput],
 		Custom: p[propCustom], Failure: string(p[propFailure]),
 		Created: port.Time(readUvarint(p[propCreated])), Updated: port.Time(readUvarint(p[propUpdated])),
 		Exec: uint32(readUvarint(p[propExec])), Progress: readUvarint(p[propProgress]), etag: e.ETag}, nil
+}
+
+// sameName is name as a string: *last if it is the same (no allocation),
+// else a new one, which becomes *last.
+func sameName(name []byte, last *string) string {
+	if last == nil {
+		return string(name)
+	}
+	if string(name) != *last {
+		*last = string(name)
+	}
+	return *last
 }
 
 func (r *instanceRow) status(instance string) durable.InstanceStatus {
@@ -193,7 +207,7 @@ func (k instanceInflated) gotErr(c core, err error) {
 // gotInstanceRow parses instance's read row e (its values inflated) and
 // hands it to then.
 func gotInstanceRow(c core, instance string, e port.Entity, then rowTo) {
-	row, err := parseInstanceRow(e)
+	row, err := parseInstanceRow(e, &c.hub().lastName)
 	if err != nil {
 		err = corruptRow(c.hub().n.instances, instance, e.RowKey, err)
 	}
@@ -261,7 +275,7 @@ func (k instancesInflated) gotErr(cr core, err error) {
 		return
 	}
 	for _, e := range k.rows {
-		r, err := parseInstanceRow(e)
+		r, err := parseInstanceRow(e, &c.hub().lastName)
 		if err != nil {
 			c.answer(k.a, durable.ClientResponse{}, corruptRow(c.n.instances, e.PartitionKey, e.RowKey, err))
 			return

@@ -14,6 +14,10 @@ type hubIO struct {
 	n names
 	// loseRow is the planted bug PlantedLoseHistoryRow.
 	loseRow bool
+	// lastName is the orchestration name of the instance row parsed last:
+	// rows of one orchestration share that string rather than each read
+	// allocating its own.
+	lastName string
 }
 
 // received is one dequeued message with its decoded envelope.
