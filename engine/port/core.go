@@ -27,7 +27,9 @@ type Core interface {
 	Step(now Time, in Input)
 	// Ready returns everything the core asks for since the last Advance.
 	Ready() Ready
-	// Advance acknowledges that the driver has taken rd.
+	// Advance acknowledges that the driver has taken rd. rd's slices stay
+	// as they are until the core is stepped again, which may then reuse
+	// their arrays (engine/reactor does): a driver copies what it keeps.
 	Advance(rd Ready)
 }
 
