@@ -178,18 +178,28 @@ func emit(ctx *durable.EntityContext, in MapInput, words []string) error {
 	return nil
 }
 
-func reducer(ctx *durable.EntityContext) error {
-	// The state goes through its own codec (reducerstate.go) as raw JSON,
-	// past encoding/json's reflection and compaction of the whole state.
-	var raw json.RawMessage
+func (w *WordCount) reducer(ctx *durable.EntityContext) error {
+	// The state goes through the memo (reducermemo.go): the state this
+	// reducer wrote last is not decoded again, and counting a word neither
+	// sorts nor reflects.
+	key := ctx.ID().Key
+	v := w.memo.take(key)
+	if v == nil {
+		v = &reducerView{}
+	}
+	raw := json.RawMessage(v.scratch[:0])
 	if err := ctx.GetState(&raw); err != nil {
 		return fmt.Errorf("reducer %s state: %w", ctx.ID(), err)
 	}
-	var st ReducerState
-	if len(raw) > 0 {
-		if err := st.UnmarshalJSON(raw); err != nil {
-			return fmt.Errorf("reducer %s state: %w", ctx.ID(), err)
+	v.scratch = raw
+	if !v.matches(raw) {
+		var st ReducerState
+		if len(raw) > 0 {
+			if err := st.UnmarshalJSON(raw); err != nil {
+				return fmt.Errorf("reducer %s state: %w", ctx.ID(), err)
+			}
 		}
+		v.load(&st)
 	}
 	switch ctx.Operation() {
 	case OpCount:
@@ -197,38 +207,36 @@ func reducer(ctx *durable.EntityContext) error {
 		if err := ctx.GetInput(&word); err != nil {
 			return fmt.Errorf("reducer %s count: %w", ctx.ID(), err)
 		}
-		if st.Counts == nil {
-			st.Counts = Counts{}
-		}
-		st.Counts[word]++
-		st.Words++
+		v.add(word, 1)
 	case OpCountN:
 		var in WordN
 		if err := ctx.GetInput(&in); err != nil {
 			return fmt.Errorf("reducer %s countN: %w", ctx.ID(), err)
 		}
-		if st.Counts == nil {
-			st.Counts = Counts{}
-		}
-		st.Counts[in.Word] += in.N
-		st.Words += in.N
+		v.add(in.Word, in.N)
 	case OpMapperDone:
 		var in MapperDone
 		if err := ctx.GetInput(&in); err != nil {
 			return fmt.Errorf("reducer %s mapperDone: %w", ctx.ID(), err)
 		}
+		st := v.state()
 		st.Done = append(st.Done, in.Mapper)
 		if err := reportIfDone(ctx, &st, in); err != nil {
 			return err
 		}
+		v.load(&st)
 	default:
 		return fmt.Errorf("reducer %s: unknown operation %q (known: %s, %s, %s)", ctx.ID(), ctx.Operation(), OpCount, OpCountN, OpMapperDone)
 	}
-	b, err := st.MarshalJSON()
+	b, err := v.encode()
 	if err != nil {
 		return fmt.Errorf("reducer %s state: %w", ctx.ID(), err)
 	}
-	return ctx.SetState(json.RawMessage(b))
+	if err := ctx.SetState(json.RawMessage(b)); err != nil {
+		return err
+	}
+	w.memo.put(key, v) // only a state the entity now has
+	return nil
 }
 
 // reportIfDone sends the top K to the summary once every mapper is done.

@@ -59,6 +59,7 @@ func (p Params) Validate() error {
 type WordCount struct {
 	p      Params
 	corpus *Corpus
+	memo   reducerMemo // the reducers' states in counting form (reducermemo.go)
 }
 
 // New validates p and generates the vocabulary.
@@ -90,7 +91,7 @@ func (w *WordCount) Register(reg *durable.Registry) error {
 	for _, e := range []struct {
 		name string
 		fn   durable.Entity
-	}{{MapperEntity, w.mapper}, {ReducerEntity, reducer}, {SummaryEntity, summary}} {
+	}{{MapperEntity, w.mapper}, {ReducerEntity, w.reducer}, {SummaryEntity, summary}} {
 		if err := reg.AddEntity(e.name, e.fn); err != nil {
 			return fmt.Errorf("wordcount: %w", err)
 		}
