@@ -33,9 +33,9 @@ func New(clock func() port.Time) (*DB, error) {
 
 type hub struct {
 	instances map[string]*instance
-	events    []*event            // NewEvents in sequence order (deleted rows compacted lazily)
 	inbox     map[string][]*event // NewEvents by instance, in sequence order
-	deadEvs   int
+	heads     heads               // the instances of inbox by their first event (heads.go)
+	head      map[string]*head    // heads' entries by instance
 	nextEvent int64
 	history   map[string][]port.SQLHistoryRow // by instance, in key order
 	tasks     []*task                         // NewTasks in sequence order
@@ -57,7 +57,6 @@ type event struct {
 	seq      int64
 	instance string
 	row      port.SQLEvent
-	deleted  bool
 }
 
 type task struct {
@@ -77,7 +76,7 @@ func (db *DB) Exec(_ context.Context, hubName string, p port.Proc) (any, error) 
 	now := db.clock()
 	if _, ok := p.(port.SQLCreateSchema); ok {
 		if db.hubs[hubName] == nil {
-			db.hubs[hubName] = &hub{instances: map[string]*instance{}, inbox: map[string][]*event{},
+			db.hubs[hubName] = &hub{instances: map[string]*instance{}, inbox: map[string][]*event{}, head: map[string]*head{},
 				history: map[string][]port.SQLHistoryRow{}, payloads: map[payloadKey][]byte{}, requests: map[string]map[string]bool{}}
 		}
 		return nil, nil
@@ -215,8 +214,10 @@ func (h *hub) insertEvent(e port.SQLNewEvent) {
 	h.nextEvent++
 	ev := &event{seq: h.nextEvent, instance: e.Instance,
 		row: port.SQLEvent{Seq: h.nextEvent, Exec: e.Exec, Visible: e.Visible, Event: clone(e.Event)}}
-	h.events = append(h.events, ev)
 	h.inbox[e.Instance] = append(h.inbox[e.Instance], ev)
+	if len(h.inbox[e.Instance]) == 1 {
+		h.headChanged(e.Instance)
+	}
 }
 
 // deleteEvent removes an instance's event by sequence number (false if it
@@ -227,22 +228,13 @@ func (h *hub) deleteEvent(inst string, seq int64) bool {
 	if i == len(box) || box[i].seq != seq {
 		return false
 	}
-	box[i].deleted = true
-	h.deadEvs++
 	if len(box) == 1 {
 		delete(h.inbox, inst)
 	} else {
 		h.inbox[inst] = append(box[:i:i], box[i+1:]...)
 	}
-	if h.deadEvs > 64 && h.deadEvs > len(h.events)/2 {
-		live := h.events[:0]
-		for _, e := range h.events {
-			if !e.deleted {
-				live = append(live, e)
-			}
-		}
-		clear(h.events[len(live):])
-		h.events, h.deadEvs = live, 0
+	if i == 0 {
+		h.headChanged(inst)
 	}
 	return true
 }
@@ -251,22 +243,16 @@ func visible(t, now port.Time) bool { return t == 0 || t <= now }
 
 func free(lockExpires, now port.Time) bool { return lockExpires == 0 || lockExpires <= now }
 
-// lockNextOrchestration scans NewEvents in sequence order for the first
-// visible event of an existing instance whose lock is free (the provider's
-// UPDATE TOP(1) ... WITH (READPAST) join), locks it and reads its work.
+// lockNextOrchestration takes the first visible event in sequence order
+// of an existing instance whose lock is free (the provider's UPDATE TOP(1)
+// ... WITH (READPAST) join; heads.go finds it), locks that instance and
+// reads its work.
 func (h *hub) lockNextOrchestration(now port.Time, p port.SQLLockNextOrchestration) (any, error) {
 	if p.Lock <= 0 || p.Batch <= 0 || p.Owner == "" {
 		return nil, port.BadRequest("SQLLockNextOrchestration", fmt.Sprintf("Owner=%q Lock=%d Batch=%d", p.Owner, p.Lock, p.Batch),
 			"an owner, Lock > 0, Batch > 0")
 	}
-	for _, e := range h.events {
-		if e.deleted || !visible(e.row.Visible, now) {
-			continue
-		}
-		in := h.instances[e.instance]
-		if in == nil || !free(in.lockExpires, now) {
-			continue
-		}
+	if in := h.firstFree(now); in != nil {
 		in.lockedBy, in.lockExpires = p.Owner, now+p.Lock
 		w := port.SQLWorkItem{Found: true, Instance: in.id, Name: in.name, Exec: in.exec, Status: in.status, LockExpires: in.lockExpires}
 		for _, b := range h.inbox[in.id] {
