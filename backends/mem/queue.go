@@ -3,6 +3,7 @@ package mem
 import (
 	"context"
 	"fmt"
+	"math"
 	"strconv"
 
 	"github.com/dflab/dflab/engine/port"
@@ -12,6 +13,13 @@ type queue struct {
 	order []*msg // insertion order; deleted messages are compacted lazily
 	byID  map[string]*msg
 	dead  int
+	// No message of order[:skip] is visible before skipVis: each is
+	// deleted or visible from skipVis on at the earliest. Dequeue walks
+	// from skip while it is earlier than skipVis, so the messages a
+	// worker holds (dequeued, invisible until deleted) are not walked
+	// again on every dequeue.
+	skip    int
+	skipVis port.Time
 }
 
 type msg struct {
@@ -31,7 +39,7 @@ func (q *queue) remove(m *msg) {
 			}
 		}
 		clear(q.order[len(live):])
-		q.order, q.dead = live, 0
+		q.order, q.dead, q.skip = live, 0, 0
 	}
 }
 
@@ -145,14 +153,27 @@ func (s *Store) Dequeue(_ context.Context, name string, n int, vis port.Time) ([
 // visible returns up to n messages visible at now, in insertion order.
 func (q *queue) visible(now port.Time, n int) []*msg {
 	var out []*msg
-	for _, m := range q.order {
+	start, minVis := 0, port.Time(math.MaxInt64)
+	if q.skip > 0 && now < q.skipVis {
+		start, minVis = q.skip, q.skipVis
+	}
+	skip := start
+	for i := start; i < len(q.order); i++ {
+		m := q.order[i]
 		if len(out) == n {
 			break
 		}
-		if !m.deleted && m.NextVisible <= now {
+		switch {
+		case !m.deleted && m.NextVisible <= now:
 			out = append(out, m)
+		case len(out) == 0: // still in the prefix none of which is visible
+			if !m.deleted {
+				minVis = min(minVis, m.NextVisible)
+			}
+			skip = i + 1
 		}
 	}
+	q.skip, q.skipVis = skip, minVis
 	return out
 }
 
@@ -194,7 +215,7 @@ func (s *Store) UpdateMessage(_ context.Context, name, id, popReceipt string, da
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	_, m, err := s.find(name, id, popReceipt)
+	q, m, err := s.find(name, id, popReceipt)
 	if err != nil {
 		return port.Updated{}, err
 	}
@@ -202,6 +223,7 @@ func (s *Store) UpdateMessage(_ context.Context, name, id, popReceipt string, da
 		m.Data = clone(data)
 	}
 	m.NextVisible = s.now() + vis
+	q.skipVis = min(q.skipVis, m.NextVisible) // it may be in the skipped prefix
 	m.PopReceipt = s.receipt()
 	return port.Updated{PopReceipt: m.PopReceipt, NextVisible: m.NextVisible}, nil
 }
