@@ -228,10 +228,18 @@ func (h *hub) deleteEvent(inst string, seq int64) bool {
 	if i == len(box) || box[i].seq != seq {
 		return false
 	}
-	if len(box) == 1 {
+	// In place: a step deletes the events it read, from the front of its
+	// inbox, and copying the rest of a long inbox per event was quadratic.
+	switch {
+	case len(box) == 1:
 		delete(h.inbox, inst)
-	} else {
-		h.inbox[inst] = append(box[:i:i], box[i+1:]...)
+	case i == 0:
+		box[0] = nil
+		h.inbox[inst] = box[1:]
+	default:
+		copy(box[i:], box[i+1:])
+		box[len(box)-1] = nil
+		h.inbox[inst] = box[:len(box)-1]
 	}
 	if i == 0 {
 		h.headChanged(inst)
