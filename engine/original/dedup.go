@@ -117,11 +117,13 @@ func (d dedupSet) clone() dedupSet {
 
 func encodeDedup(d dedupSet) []byte {
 	senders := make([]string, 0, len(d))
-	for s := range d {
+	size := binary.MaxVarintLen64
+	for s, e := range d {
 		senders = append(senders, s)
+		size += len(s) + (4+len(e.seen))*binary.MaxVarintLen64
 	}
 	sort.Strings(senders)
-	b := binary.AppendUvarint(nil, uint64(len(senders)))
+	b := binary.AppendUvarint(make([]byte, 0, size), uint64(len(senders)))
 	for _, s := range senders {
 		e := d[s]
 		b = appendStr(b, s)
@@ -146,6 +148,9 @@ func decodeDedup(b []byte) (dedupSet, error) {
 		s := r.str()
 		e := dedupEntry{touched: r.uvarint(), index: r.uvarint()}
 		k := r.uvarint()
+		if k > 0 && k <= uint64(len(r.b)) { // each number is at least a byte
+			e.seen = make([]uint64, 0, k)
+		}
 		for j := uint64(0); j < k && r.err == nil; j++ {
 			e.seen = append(e.seen, r.uvarint())
 		}

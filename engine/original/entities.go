@@ -285,12 +285,14 @@ func (k entityInflated) gotErr(c core, err error) {
 		return
 	}
 	row.etag = k.ents[0].ETag
-	err = decodeEntityRow(k.ents[0].Props, &row)
+	err = decodeEntityRow(k.ents[0].Props, &row, c.hub().dedups.take(k.instance, k.ents[0].Props[propDedup]))
 	k.then.gotEntity(c, row, wrap(err, "entity %s", k.instance))
 }
 
 func (w *Worker) writeEntity(instance string, row *entityRow, then etagTo) {
-	props := map[string][]byte{propEntity: encodeEntityState(&row.st), propDedup: encodeDedup(row.dedup),
+	dedup := encodeDedup(row.dedup)
+	w.dedups.put(instance, dedup, row.dedup) // the step is done with it
+	props := map[string][]byte{propEntity: encodeEntityState(&row.st), propDedup: dedup,
 		propOps: uvarintProp(row.ops), propSent: row.sent.encode(), propOutbox: encodeOutbox(row.outbox),
 		propUpdated: uvarintProp(uint64(w.Now()))}
 	w.offload(w, "entities/"+instance, props, entityOffloaded{instance: instance, row: row, props: props, then: then})
@@ -349,7 +351,9 @@ func encodeEntityState(st *replay.EntityState) []byte {
 	return durable.AppendEvents(b, st.Queue)
 }
 
-func decodeEntityRow(p map[string][]byte, row *entityRow) error {
+// decodeEntityRow decodes p into row; a non-nil dedup is the row's dedup
+// set, already decoded.
+func decodeEntityRow(p map[string][]byte, row *entityRow, dedup dedupSet) error {
 	row.ops = readUvarint(p[propOps])
 	row.updated = port.Time(readUvarint(p[propUpdated]))
 	if b := p[propEntity]; len(b) > 0 {
@@ -374,6 +378,10 @@ func decodeEntityRow(p map[string][]byte, row *entityRow) error {
 	}
 	if row.outbox, err = decodeOutbox(p[propOutbox]); err != nil {
 		return fmt.Errorf("outbox: %w", err)
+	}
+	if dedup != nil {
+		row.dedup = dedup
+		return nil
 	}
 	row.dedup, err = decodeDedup(p[propDedup])
 	return err

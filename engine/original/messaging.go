@@ -18,6 +18,9 @@ type hubIO struct {
 	// rows of one orchestration share that string rather than each read
 	// allocating its own.
 	lastName string
+	// dedups are the dedup sets of the entity rows this core wrote last
+	// (dedupmemo.go).
+	dedups dedupMemo
 }
 
 // received is one dequeued message with its decoded envelope.
