@@ -115,7 +115,11 @@ func (d dedupSet) clone() dedupSet {
 	return c
 }
 
-func encodeDedup(d dedupSet) []byte {
+func encodeDedup(d dedupSet) []byte { return appendDedup(nil, d, appendDedupEntry) }
+
+// appendDedup appends d's encoding: the number of senders, then each
+// sender's entry in name order, written by entry.
+func appendDedup(b []byte, d dedupSet, entry func(b []byte, sender string, e dedupEntry) []byte) []byte {
 	senders := make([]string, 0, len(d))
 	size := binary.MaxVarintLen64
 	for s, e := range d {
@@ -123,16 +127,24 @@ func encodeDedup(d dedupSet) []byte {
 		size += len(s) + (4+len(e.seen))*binary.MaxVarintLen64
 	}
 	sort.Strings(senders)
-	b := binary.AppendUvarint(make([]byte, 0, size), uint64(len(senders)))
+	if b == nil {
+		b = make([]byte, 0, size)
+	}
+	b = binary.AppendUvarint(b, uint64(len(senders)))
 	for _, s := range senders {
-		e := d[s]
-		b = appendStr(b, s)
-		b = binary.AppendUvarint(b, e.touched)
-		b = binary.AppendUvarint(b, e.index)
-		b = binary.AppendUvarint(b, uint64(len(e.seen)))
-		for _, i := range e.seen {
-			b = binary.AppendUvarint(b, i)
-		}
+		b = entry(b, s, d[s])
+	}
+	return b
+}
+
+// appendDedupEntry appends one sender's entry.
+func appendDedupEntry(b []byte, s string, e dedupEntry) []byte {
+	b = appendStr(b, s)
+	b = binary.AppendUvarint(b, e.touched)
+	b = binary.AppendUvarint(b, e.index)
+	b = binary.AppendUvarint(b, uint64(len(e.seen)))
+	for _, i := range e.seen {
+		b = binary.AppendUvarint(b, i)
 	}
 	return b
 }

@@ -290,7 +290,7 @@ func (k entityInflated) gotErr(c core, err error) {
 }
 
 func (w *Worker) writeEntity(instance string, row *entityRow, then etagTo) {
-	dedup := encodeDedup(row.dedup)
+	dedup := w.dedups.encode(instance, row.dedup)
 	w.dedups.put(instance, dedup, row.dedup) // the step is done with it
 	props := map[string][]byte{propEntity: encodeEntityState(&row.st), propDedup: dedup,
 		propOps: uvarintProp(row.ops), propSent: row.sent.encode(), propOutbox: encodeOutbox(row.outbox),
