@@ -154,8 +154,12 @@ func (w *WordCount) mapper(ctx *durable.EntityContext) error {
 // distinct word (in order of first appearance) with its count.
 func emit(ctx *durable.EntityContext, in MapInput, words []string) error {
 	if !in.Combine {
+		reducers := make([]durable.EntityID, in.Reducers) // built once per book, not once per word
+		for k := range reducers {
+			reducers[k] = ReducerID(in.Job, k)
+		}
 		for _, word := range words {
-			if err := ctx.SignalEntity(ReducerID(in.Job, ReducerOf(word, in.Reducers)), OpCount, word); err != nil {
+			if err := ctx.SignalEntity(reducers[ReducerOf(word, in.Reducers)], OpCount, word); err != nil {
 				return err
 			}
 		}
