@@ -205,19 +205,21 @@ func (w *WordCount) reducer(ctx *durable.EntityContext) error {
 		}
 		v.load(&st)
 	}
+	var b []byte
+	var err error
 	switch ctx.Operation() {
 	case OpCount:
 		var word string
 		if err := ctx.GetInput(&word); err != nil {
 			return fmt.Errorf("reducer %s count: %w", ctx.ID(), err)
 		}
-		v.add(word, 1)
+		b, err = v.add(word, 1)
 	case OpCountN:
 		var in WordN
 		if err := ctx.GetInput(&in); err != nil {
 			return fmt.Errorf("reducer %s countN: %w", ctx.ID(), err)
 		}
-		v.add(in.Word, in.N)
+		b, err = v.add(in.Word, in.N)
 	case OpMapperDone:
 		var in MapperDone
 		if err := ctx.GetInput(&in); err != nil {
@@ -229,10 +231,10 @@ func (w *WordCount) reducer(ctx *durable.EntityContext) error {
 			return err
 		}
 		v.load(&st)
+		b, err = v.encode()
 	default:
 		return fmt.Errorf("reducer %s: unknown operation %q (known: %s, %s, %s)", ctx.ID(), ctx.Operation(), OpCount, OpCountN, OpMapperDone)
 	}
-	b, err := v.encode()
 	if err != nil {
 		return fmt.Errorf("reducer %s state: %w", ctx.ID(), err)
 	}

@@ -59,6 +59,12 @@ type reducerView struct {
 	total    int64 // ReducerState.Words
 	done     []int
 	reported bool
+	// Where enc holds each count's digits and the total's, while
+	// patchable: counting a word again rewrites its digits in a copy of
+	// enc when their number does not change.
+	patchable        bool
+	numAt, numLen    []int
+	totalAt, totalLn int
 }
 
 // matches reports whether the view is the state whose bytes are b (a
@@ -79,6 +85,7 @@ func (v *reducerView) load(st *ReducerState) {
 		v.index[w] = i
 	}
 	v.total, v.done, v.reported = st.Words, slices.Clone(st.Done), st.Reported
+	v.patchable = false
 }
 
 // state is the view as a ReducerState.
@@ -93,12 +100,15 @@ func (v *reducerView) state() ReducerState {
 	return st
 }
 
-// add counts n more occurrences of word.
-func (v *reducerView) add(word string, n int64) {
+// add counts n more occurrences of word and returns the state's bytes.
+func (v *reducerView) add(word string, n int64) ([]byte, error) {
 	v.total += n
 	if i, ok := v.index[word]; ok {
 		v.counts[i] += n
-		return
+		if b, ok := v.patch(i); ok {
+			return b, nil
+		}
+		return v.encode()
 	}
 	i, _ := slices.BinarySearch(v.words, word)
 	v.words = slices.Insert(v.words, i, word)
@@ -106,6 +116,24 @@ func (v *reducerView) add(word string, n int64) {
 	for j := i; j < len(v.words); j++ {
 		v.index[v.words[j]] = j
 	}
+	return v.encode()
+}
+
+// patch is encode after count i and the total changed, when their digits
+// are as many as before: the last bytes with those digits rewritten.
+func (v *reducerView) patch(i int) ([]byte, bool) {
+	if !v.patchable {
+		return nil, false
+	}
+	var c, t [20]byte
+	cs := strconv.AppendInt(c[:0], v.counts[i], 10)
+	ts := strconv.AppendInt(t[:0], v.total, 10)
+	if len(cs) != v.numLen[i] || len(ts) != v.totalLn {
+		return nil, false
+	}
+	copy(v.enc[v.numAt[i]:], cs)
+	copy(v.enc[v.totalAt:], ts)
+	return slices.Clone(v.enc), true
 }
 
 // encode returns the state's bytes (a new slice, the engine keeps it) and
@@ -116,6 +144,7 @@ func (v *reducerView) encode() ([]byte, error) {
 		size += len(w) + 8
 	}
 	out := make([]byte, 0, size)
+	v.numAt, v.numLen = slices.Grow(v.numAt[:0], len(v.words))[:len(v.words)], slices.Grow(v.numLen[:0], len(v.words))[:len(v.words)]
 	out = append(out, '{')
 	if len(v.words) > 0 {
 		out = append(out, `"counts":{`...)
@@ -135,12 +164,16 @@ func (v *reducerView) encode() ([]byte, error) {
 				out = append(out, q...)
 			}
 			out = append(out, ':')
+			v.numAt[i] = len(out)
 			out = strconv.AppendInt(out, v.counts[i], 10)
+			v.numLen[i] = len(out) - v.numAt[i]
 		}
 		out = append(out, "},"...)
 	}
 	out = append(out, `"words":`...)
+	v.totalAt = len(out)
 	out = strconv.AppendInt(out, v.total, 10)
+	v.totalLn = len(out) - v.totalAt
 	if len(v.done) > 0 {
 		out = append(out, `,"done":[`...)
 		for i, d := range v.done {
@@ -155,5 +188,6 @@ func (v *reducerView) encode() ([]byte, error) {
 	out = strconv.AppendBool(out, v.reported)
 	out = append(out, '}')
 	v.enc = append(v.enc[:0], out...)
+	v.patchable = true
 	return out, nil
 }
