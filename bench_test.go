@@ -10,6 +10,7 @@ import (
 
 	"github.com/HdrHistogram/hdrhistogram-go"
 	"github.com/dflab/dflab"
+	"github.com/dflab/dflab/backends/disk"
 	"github.com/dflab/dflab/engine/durable"
 	"github.com/dflab/dflab/internal/azurite"
 )
@@ -100,7 +101,7 @@ func benchHello5(b *testing.B, opts dflab.Options, callers int) {
 	}
 	close(next)
 	var failed error
-	cpu0 := cpuTime(b)
+	cpu0, syncs0 := cpuTime(b), disk.Syncs()
 	b.ResetTimer()
 	var wg sync.WaitGroup
 	for w := 0; w < callers; w++ {
@@ -128,7 +129,7 @@ func benchHello5(b *testing.B, opts dflab.Options, callers int) {
 	}
 	wg.Wait()
 	b.StopTimer()
-	cpu := cpuTime(b) - cpu0
+	cpu, syncs := cpuTime(b)-cpu0, disk.Syncs().Sub(syncs0)
 	if failed != nil {
 		b.Fatal(failed)
 	}
@@ -137,6 +138,11 @@ func benchHello5(b *testing.B, opts dflab.Options, callers int) {
 	b.ReportMetric(float64(hist.ValueAtQuantile(50))/1e6, "p50-ms")
 	b.ReportMetric(float64(hist.ValueAtQuantile(99))/1e6, "p99-ms")
 	b.ReportMetric(float64(e.Traffic().Total().Requests)/float64(b.N), "requests/orch")
+	if opts.Storage == "disk" {
+		b.ReportMetric(float64(syncs.Total())/float64(b.N), "fsyncs/orch")
+		b.ReportMetric(float64(syncs.Blob)/float64(b.N), "blob-fsyncs/orch")
+		b.ReportMetric(float64(syncs.Journal)/float64(b.N), "journal-fsyncs/orch")
+	}
 	if v := e.Violations(); len(v) > 0 {
 		b.Fatalf("outbox rule violated: %v", v[0])
 	}

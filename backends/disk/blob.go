@@ -157,7 +157,7 @@ func (s *Store) SyncBlob(_ context.Context, name string) error {
 		return err
 	}
 	defer f.Close()
-	if err := datasync(f); err != nil {
+	if err := datasyncAs(f, syncBlob); err != nil {
 		return ioErr("sync", name, err)
 	}
 	return nil

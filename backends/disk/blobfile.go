@@ -277,7 +277,7 @@ func (t *txn) saveLease() error {
 	if _, err := t.lf.WriteAt(raw, 0); err != nil {
 		return ioErr("write lease", t.name, err)
 	}
-	return t.lf.Sync()
+	return fsyncAs(t.lf, syncLease)
 }
 
 // leaseSector is the unit lease records are padded to.
@@ -367,7 +367,7 @@ func (s *Store) writeFile(name string, h *header, data []byte, size int64) error
 		err = f.Truncate(hdrSize + int64(len(data)))
 	}
 	if err == nil {
-		err = f.Sync()
+		err = fsyncAs(f, syncBlob)
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr

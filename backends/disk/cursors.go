@@ -32,7 +32,7 @@ func (s *Store) CommitPosition(_ context.Context, consumer string, p int, pos in
 	defer os.Remove(f.Name())
 	_, err = f.WriteString(strconv.FormatInt(pos, 10))
 	if err == nil {
-		err = f.Sync()
+		err = fsyncAs(f, syncOther)
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr

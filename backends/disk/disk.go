@@ -122,7 +122,7 @@ func syncDir(dir string) error {
 		return err
 	}
 	defer d.Close()
-	return d.Sync()
+	return fsyncAs(d, syncOther)
 }
 
 // ioErr wraps an unexpected file system error with the operation.

@@ -71,7 +71,7 @@ func openJournal(path string, flushAll func() error) (*journal, error) {
 			err = f.Truncate(0)
 		}
 		if err == nil {
-			err = datasync(f)
+			err = datasyncAs(f, syncJournal)
 		}
 		if err != nil {
 			f.Close()
@@ -130,7 +130,7 @@ func (j *journal) lead() {
 	j.mu.Unlock()
 	_, err := j.f.WriteAt(batch, off)
 	if err == nil {
-		err = datasync(j.f)
+		err = datasyncAs(j.f, syncJournal)
 	}
 	end := off + int64(len(batch))
 	if err == nil && end > journalLimit {
@@ -158,7 +158,7 @@ func (j *journal) empty() error {
 	if err := j.f.Truncate(0); err != nil {
 		return err
 	}
-	return datasync(j.f)
+	return datasyncAs(j.f, syncJournal)
 }
 
 // close empties the journal (the segments' slots are durable by then)
@@ -205,7 +205,7 @@ func replayJournal(path string, n int, segPath func(int) string) error {
 		off += journalHdr + l
 	}
 	for _, f := range segs {
-		if err := datasync(f); err != nil {
+		if err := datasyncAs(f, syncOther); err != nil {
 			return err
 		}
 	}
@@ -217,7 +217,7 @@ func replayJournal(path string, n int, segPath func(int) string) error {
 	if err := jf.Truncate(0); err != nil {
 		return err
 	}
-	return datasync(jf)
+	return datasyncAs(jf, syncJournal)
 }
 
 func replayRecord(path string, off int64, rec []byte, n int, segPath func(int) string, segs map[int]*os.File) error {

@@ -64,7 +64,7 @@ func (t *txn) commit(f *os.File, h *header, off int64, data []byte) error {
 		return ioErr("write header", t.name, err)
 	}
 	if t.s.opts.BlobSync == SyncPerWrite {
-		if err := datasync(f); err != nil {
+		if err := datasyncAs(f, syncBlob); err != nil {
 			return ioErr("sync", t.name, err)
 		}
 	}

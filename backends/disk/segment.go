@@ -212,7 +212,7 @@ func (seg *segment) cut(end int64) error {
 	if err := seg.f.Truncate(end); err != nil {
 		return err
 	}
-	return seg.f.Sync()
+	return fsyncAs(seg.f, syncOther)
 }
 
 // checkHeader writes a new segment's header (or one whose creation a
@@ -232,7 +232,7 @@ func (seg *segment) checkHeader(size int64, fresh bool) error {
 		if _, err := seg.f.WriteAt(freshHeader(), 0); err != nil {
 			return err
 		}
-		return seg.f.Sync()
+		return fsyncAs(seg.f, syncOther)
 	}
 	head := make([]byte, len(segMagic))
 	if _, err := seg.f.ReadAt(head, 0); err != nil {

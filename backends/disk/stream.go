@@ -100,7 +100,7 @@ func (st *stream) commitPartitions(n int) error {
 	}
 	_, err = f.WriteString(strconv.Itoa(n))
 	if err == nil {
-		err = f.Sync()
+		err = fsyncAs(f, syncOther)
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
@@ -158,7 +158,7 @@ func (st *stream) close() error {
 // syncSegments makes every segment's writes so far durable.
 func (st *stream) syncSegments() error {
 	for _, seg := range st.parts {
-		if err := datasync(seg.f); err != nil {
+		if err := datasyncAs(seg.f, syncOther); err != nil {
 			return err
 		}
 	}
@@ -191,7 +191,7 @@ func (seg *segment) closeSlot() error {
 	if err := seg.writeSlot(slot{seq: seg.seq + 1, end: seg.end, records: int64(len(seg.offs))}); err != nil {
 		return err
 	}
-	if err := datasync(seg.f); err != nil {
+	if err := datasyncAs(seg.f, syncOther); err != nil {
 		return err
 	}
 	seg.seq, seg.prevEnd = seg.seq+1, seg.end
