@@ -11,9 +11,9 @@ import (
 // report it as the instance's last update.
 func TestEntityRowKeepsItsUpdateTime(t *testing.T) {
 	var row entityRow
-	require.NoError(t, decodeEntityRow(map[string][]byte{propUpdated: uvarintProp(uint64(t0 + 42*ms))}, &row))
+	require.NoError(t, decodeEntityRow(map[string][]byte{propUpdated: uvarintProp(uint64(t0 + 42*ms))}, &row, nil))
 	require.Equal(t, t0+42*ms, row.updated)
 	var old entityRow
-	require.NoError(t, decodeEntityRow(map[string][]byte{}, &old))
+	require.NoError(t, decodeEntityRow(map[string][]byte{}, &old, nil))
 	require.Zero(t, old.updated, "a row written before the property reads as no update time")
 }
