@@ -104,3 +104,33 @@ func TestFailedPartitionIsNotRevivedByARestart(t *testing.T) {
 	require.Equal(t, phaseDead, x.phase)
 	require.Zero(t, x.stats.Restarts)
 }
+
+// A partition whose pending log records fill a flush while the first of
+// them depends on unconfirmed speculative input still reads its input,
+// learning only: the senders' confirmations come only there, and they
+// release the flush that makes room. It stopped reading instead and
+// stalled for good (found with WordCount 100×30, 5,000-word books, on
+// 8×2 nodes: big reducer states filled the pending records).
+func TestFullLogStillLearnsConfirmations(t *testing.T) {
+	x := globalPartition(t)
+	x.phase, x.in = phaseRunning, inputReader{pos: 3, seen: map[int]int64{}}
+	x.log.size = x.k.LogBytes
+	require.True(t, x.global.learn(x, []batch{{Origin: 1, Epoch: 1, Pos: 9, Durable: 4}}, []bool{true}))
+	x.global.deps = []dep{{seq: 1, origin: 1, epoch: 1, pos: 9}} // update 1 consumed p1's speculative batch 9
+	half := x.log.maxRecords() / 2
+	x.log.buf = make([]byte, 2*half+1)
+	x.log.recEnds, x.log.recSeqs, x.log.lastSeq = []int{half, 2*half + 1}, []int64{1, 2}, 2
+	require.True(t, x.log.full())
+
+	x.read()
+	rd := x.Ready()
+	require.Len(t, rd.Requests, 1, "a full log held back by a speculative input still reads")
+	require.Equal(t, port.StreamRead{Partition: 0, From: 3, Max: 7}, rd.Requests[0].Op)
+	x.Advance(rd)
+	e := enc{}
+	(&batch{Origin: 1, Epoch: 1, Durable: 9}).encode(&e)
+	x.Step(port.Millisecond, port.Completion{ID: rd.Requests[0].ID, Result: port.Records{First: 3, End: 4, Records: [][]byte{e.b}}})
+	require.EqualValues(t, 9, x.global.known[1][1], "learnt p1's confirmation")
+	require.EqualValues(t, 3, x.in.pos, "took nothing in")
+	require.True(t, x.log.flushing, "the confirmation released the flush")
+}

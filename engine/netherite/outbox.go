@@ -171,7 +171,11 @@ type inputReader struct {
 // or a poll timer is pending.
 func (x *Partition) read() {
 	r := &x.in
-	if r.reading || r.waiting || x.phase != phaseRunning || x.log.full() {
+	if r.reading || r.waiting || x.phase != phaseRunning {
+		return
+	}
+	if x.log.full() {
+		x.peekWhileHeld()
 		return
 	}
 	if r.ahead {

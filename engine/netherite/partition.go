@@ -214,6 +214,7 @@ func (x *Partition) pump() {
 			x.checkpoint(true)
 		}
 		x.armTimers()
+		x.peekWhileHeld()
 		return
 	}
 	x.processReady()

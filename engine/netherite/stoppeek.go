@@ -8,7 +8,8 @@ import (
 
 // Under global speculation a partition learns its senders' epochs and
 // durable positions only from its input stream; two states read it
-// without consuming it, from r.peek on, learning only:
+// without consuming it, from r.peek on, learning only (a third, a
+// running partition whose log is full, is peekWhileHeld's):
 //
 //   - A partition that is stopping: its last updates may depend on
 //     speculative input, and its flush waits until the senders confirm
@@ -25,6 +26,21 @@ import (
 // lost the input (a stop is then abandoned and the partition recovers);
 // no batch is taken in: the partition, or the next owner, reads them from
 // the recorded position.
+
+// peekWhileHeld keeps learning while a running partition takes no input
+// because its log holds a flush's worth of records (commitLog.full) or
+// half the log is live (commitLog.pressed): under global speculation the
+// flush that would make room may wait for the senders to confirm the
+// input it consumed, and their confirmations come only in the input.
+// Without this a partition whose pending records outgrew one flush while
+// a dependency was unconfirmed stopped reading and stalled for good.
+func (x *Partition) peekWhileHeld() {
+	r := &x.in
+	if x.k.Speculation != SpeculationGlobal || r.reading || r.waiting || x.log.flushing || x.phase != phaseRunning {
+		return
+	}
+	x.peek(phaseRunning)
+}
 
 // peekWhileStopping keeps reading the input of a stopping partition.
 func (x *Partition) peekWhileStopping() {
