@@ -134,3 +134,33 @@ func TestFullLogStillLearnsConfirmations(t *testing.T) {
 	require.EqualValues(t, 3, x.in.pos, "took nothing in")
 	require.True(t, x.log.flushing, "the confirmation released the flush")
 }
+
+// A partition with half its log live takes no new work until a checkpoint
+// frees it, and the checkpoint waits for the held flush; under global
+// speculation it still learns its senders' confirmations and tells its own
+// destinations what became durable, so neither side waits for the other.
+func TestPressedLogKeepsConfirming(t *testing.T) {
+	x := globalPartition(t)
+	x.phase, x.in = phaseRunning, inputReader{pos: 3, seen: map[int]int64{}}
+	x.log.size = x.k.LogBytes
+	x.log.off = x.log.size / 2
+	require.True(t, x.log.pressed())
+	require.True(t, x.global.learn(x, []batch{{Origin: 1, Epoch: 1, Pos: 9, Durable: 4}}, []bool{true}))
+	x.global.deps = []dep{{seq: 6, origin: 1, epoch: 1, pos: 9}}
+	x.log.buf = make([]byte, 100)
+	x.log.recEnds, x.log.recSeqs, x.log.lastSeq, x.log.durableSeq = []int{100}, []int64{6}, 6, 5
+	x.st.Seq = 6
+	*x.sender(2) = sender{sentUpTo: 5, told: 3}
+
+	x.pump()
+	rd := x.Ready()
+	var ops []port.Op
+	for _, r := range rd.Requests {
+		ops = append(ops, r.Op)
+	}
+	require.Len(t, ops, 2, "no flush or checkpoint yet: a confirmation and a learn-only read")
+	app, ok := ops[0].(port.StreamAppend)
+	require.True(t, ok, "told p2 it is durable up to 5: %#v", ops[0])
+	require.Equal(t, 2, app.Partition)
+	require.Equal(t, port.StreamRead{Partition: 0, From: 3, Max: 7}, ops[1])
+}

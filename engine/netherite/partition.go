@@ -214,7 +214,13 @@ func (x *Partition) pump() {
 			x.checkpoint(true)
 		}
 		x.armTimers()
-		x.peekWhileHeld()
+		if x.k.Speculation == SpeculationGlobal {
+			// Keep the exchange of confirmations going both ways: the
+			// flush may wait for the senders' (peekWhileHeld), and theirs
+			// for this partition's.
+			x.sendConfirmations()
+			x.peekWhileHeld()
+		}
 		return
 	}
 	x.processReady()
