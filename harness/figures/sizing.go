@@ -75,7 +75,10 @@ const throughputSizing = "closed load as the paper: Hello5 starts 1,000 orchestr
 // fitThroughput sizes a throughput point by its cluster shape.
 func fitThroughput(s *spec.Spec, cfg Config) error {
 	n := s.Cluster.Nodes
-	s.Load = spec.Load{Kind: spec.LoadClosed, Instances: 1}
+	// A run ends at the last instance's own record of its completion, not
+	// the client's poll that found it, as the calibration measures its
+	// targets (calibrate.throughputLoad).
+	s.Load = spec.Load{Kind: spec.LoadClosed, Instances: 1, LatencyEnd: spec.LatencyEndStatus}
 	switch s.Workload.Name {
 	case "hello5", "bank":
 		s.Load.Instances = cfg.scaled(closedInstances(s.Workload.Name, s.Engine.Name, n, s.Cluster.Cores))
