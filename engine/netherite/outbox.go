@@ -29,6 +29,13 @@ func (x *Partition) sendable(dest int) int64 {
 	return x.log.durableSeq
 }
 
+// mayLeave reports whether the outbox entries at seq may leave for dest
+// now: up to sendable, and a read-only input's client responses once the
+// update before it is durable (readonly.go).
+func (x *Partition) mayLeave(seq int64, dest int) bool {
+	return seq <= x.sendable(dest) || (dest >= x.cfg.Partitions && x.needs(seq) <= x.log.durableSeq)
+}
+
 // speculative reports whether sends to dest may leave before they are
 // durable: under global speculation, to partitions.
 func (x *Partition) speculative(dest int) bool {
@@ -54,10 +61,13 @@ func (x *Partition) send() {
 		full    bool
 	}
 	var byDest map[int]*pending
+	if len(x.readOnlyAt) > 0 {
+		x.pruneReadOnly()
+	}
 	for i := range x.st.Outbox {
 		e := &x.st.Outbox[i]
 		s := x.sender(e.Dest)
-		if e.Seq > x.sendable(e.Dest) || s.inflight || e.Seq <= s.sentUpTo {
+		if !x.mayLeave(e.Seq, e.Dest) || s.inflight || e.Seq <= s.sentUpTo {
 			continue
 		}
 		if byDest == nil {
@@ -109,12 +119,20 @@ func (x *Partition) appendTo(dest int, records [][]byte, upTo int64) {
 	s.sentUpTo = max(s.sentUpTo, upTo)
 	s.told, s.announce = x.log.durableSeq, false
 	confirm := min(s.sentUpTo, x.log.durableSeq)
+	if upTo > confirm && dest >= x.cfg.Partitions && x.needs(upTo) <= x.log.durableSeq {
+		// A read-only input's responses: its confirmed update follows it
+		// in the log, so confirming it cannot outlive it.
+		confirm = s.sentUpTo
+	}
 	x.stats.Sends++
 	// Every send needs its outbox entries durable (the simulator checks
 	// it), except a speculative one that left before they were.
 	var needs port.Mark
 	if upTo > 0 && (upTo <= x.log.durableSeq || !x.speculative(dest)) {
 		needs = port.Mark{Log: x.log.name, Pos: upTo}
+		if dest >= x.cfg.Partitions {
+			needs.Pos = min(upTo, x.needs(upTo))
+		}
 	}
 	x.IssueMarked(port.StreamAppend{Partition: dest, Records: records}, needs, port.Mark{},
 		outboxSent{dest: dest, prev: prev, prevTold: prevTold, confirm: confirm})
@@ -307,7 +325,11 @@ func (x *Partition) received(recs port.Records) {
 	x.work["receive"] += len(recs.Records)
 	if len(u.Batches) > 0 {
 		u.Check = recordCheck(recs.Records[u.InputPos-recs.First-1])
+		readOnly, before := x.readOnly(&u), x.log.lastSeq
 		seq := x.submit(update{Body: u})
+		if readOnly {
+			x.readOnlyAt[seq] = before
+		}
 		x.global.depend(x, seq, &u)
 	}
 }

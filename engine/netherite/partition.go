@@ -46,9 +46,12 @@ type Partition struct {
 	in      inputReader
 	global  globalSpec
 	senders map[int]*sender
-	report  reporter
-	ckpt    checkpointer
-	ckptSeq int64 // seq of the checkpoint this life started from
+	// readOnlyAt: by seq, the read-only inputs of this life and the seq
+	// their client responses need durable (readonly.go)
+	readOnlyAt map[int64]int64
+	report     reporter
+	ckpt       checkpointer
+	ckptSeq    int64 // seq of the checkpoint this life started from
 
 	restartAt   port.Time // phaseRestarting: boot no earlier
 	failedLives int       // lives in a row that ended in a storage error without progress (restart.go)
@@ -89,7 +92,7 @@ func NewPartition(cfg *Config, p int, owner string) (*Partition, error) {
 	}
 	x := &Partition{cfg: cfg, k: cfg.Knobs.withDefaults(), p: p, owner: owner, Reactor: reactor.New[partStep](reactor.PerKind),
 		work: map[string]int{}, inReady: map[string]bool{}, running: map[int64]bool{},
-		armed: map[int64]bool{}, due: map[int64]bool{}, senders: map[int]*sender{}}
+		armed: map[int64]bool{}, due: map[int64]bool{}, senders: map[int]*sender{}, readOnlyAt: map[int64]int64{}}
 	x.setState(newState(p, cfg.Partitions))
 	return x, nil
 }

@@ -373,6 +373,7 @@ func (k logResumed) step(x *Partition, o reactor.Outcome) {
 func (x *Partition) run() {
 	x.in = inputReader{pos: x.st.InputPos, seen: map[int]int64{}, toEnd: x.k.Planted == PlantedForgetInputPosition}
 	x.in.verify = x.st.InputPos > 0 && !x.in.toEnd
+	x.readOnlyAt = map[int64]int64{}
 	for o, p := range x.st.Dedup {
 		x.in.seen[o] = p
 	}
