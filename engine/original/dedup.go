@@ -40,22 +40,36 @@ func (d dedupSet) accept(sender string, seq uint64) bool {
 	if sender == "" || seq == 0 {
 		return true
 	}
+	ok, _ := d.acceptAt(sender, seq, d.clock())
+	return ok
+}
+
+// acceptAt is accept for a sender and a non-zero seq given d's clock
+// (d.clock()); it also returns the clock after, so that a caller applying
+// many messages walks the set once: an accepted message raises it by one
+// (its sender's touch is the newest), a duplicate leaves it, and it is
+// walked again only if evict forgot the sender just touched (every other
+// sender being numbered).
+func (d dedupSet) acceptAt(sender string, seq uint64, clock uint64) (bool, uint64) {
 	e := d[sender]
 	for _, s := range e.seen {
 		if s == seq {
-			return false
+			return false, clock
 		}
 	}
 	e.seen = append(e.seen, seq)
 	if len(e.seen) > dedupPerSender {
 		e.seen = append(e.seen[:0:0], e.seen[len(e.seen)-dedupPerSender:]...)
 	}
-	e.touched = d.clock() + 1
+	e.touched = clock + 1
 	d[sender] = e
 	if len(d) > dedupSenders {
 		d.evict()
+		if _, ok := d[sender]; !ok {
+			return true, d.clock()
+		}
 	}
-	return true
+	return true, clock + 1
 }
 
 // numbered returns the index of the last numbered message applied from

@@ -156,7 +156,8 @@ type entityBatch struct {
 // back, so an entity applies each sender's messages in the order they
 // were sent.
 func (w *Worker) applyEntity(id durable.EntityID, row *entityRow, batch []received) entityBatch {
-	var b entityBatch
+	b := entityBatch{used: make([]received, 0, len(batch))}
+	clock := row.dedup.clock() // kept by applyOne
 	for progress := true; progress && len(batch) > 0; {
 		progress = false
 		var wait []received
@@ -169,7 +170,7 @@ func (w *Worker) applyEntity(id durable.EntityID, row *entityRow, batch []receiv
 			case !ready(row, e):
 				wait = append(wait, r)
 			default:
-				w.applyOne(id, row, &b, r)
+				w.applyOne(id, row, &b, r, &clock)
 				progress = true
 			}
 		}
@@ -197,10 +198,13 @@ func ready(row *entityRow, e *envelope) bool {
 		(e.LockPrev == 0 || row.dedup.seen(e.LockPrevSender, e.LockPrev))
 }
 
-// applyOne applies one message to the entity and numbers its outputs.
-func (w *Worker) applyOne(id durable.EntityID, row *entityRow, b *entityBatch, r received) {
+// applyOne applies one message to the entity and numbers its outputs;
+// clock is row.dedup's clock, kept up to date.
+func (w *Worker) applyOne(id durable.EntityID, row *entityRow, b *entityBatch, r received, clock *uint64) {
 	e := &r.env
-	row.dedup.accept(e.Sender, e.Seq)
+	if e.Sender != "" && e.Seq != 0 {
+		_, *clock = row.dedup.acceptAt(e.Sender, e.Seq, *clock)
+	}
 	if e.Index != 0 {
 		row.dedup.number(e.Sender, e.Index)
 	}
