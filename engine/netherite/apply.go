@@ -25,9 +25,11 @@ func (s *state) apply(reg *durable.Registry, u *update) {
 		s.consume(b.Instance, b.Consumed)
 		if b.Entity.Idle() {
 			delete(s.Entities, b.Instance)
+			delete(s.EntityUpdated, b.Instance)
 		} else {
 			st := b.Entity.Clone()
 			s.Entities[b.Instance] = &st
+			s.EntityUpdated[b.Instance] = u.At
 		}
 		s.route(u.Seq, b.Messages)
 	case activityResult:

@@ -28,7 +28,8 @@ type checkpointer struct {
 
 // checkpointVersion 2: a checkpoint ends with the CRC-32 (IEEE) of the
 // bytes before it, so a damaged one is refused rather than loaded.
-const checkpointVersion = 2
+// Version 3: each entity carries its last update time (state.EntityUpdated).
+const checkpointVersion = 3
 
 func (x *Partition) maybeCheckpoint() {
 	c := &x.ckpt
@@ -174,6 +175,7 @@ func encodeRows(e *enc, s *state) {
 	for _, k := range keys {
 		e.str(k)
 		encodeEntity(e, s.Entities[k])
+		e.int(s.EntityUpdated[k])
 	}
 	keys = sortedKeys(s.Waiters)
 	e.uint(uint64(len(keys)))
@@ -257,6 +259,9 @@ func decodeRows(d *dec, st *state) {
 		k := d.str()
 		es := decodeEntity(d)
 		st.Entities[k] = &es
+		if at := d.int(); at != 0 {
+			st.EntityUpdated[k] = at
+		}
 	}
 	for n := d.count(); n > 0 && d.err == nil; n-- {
 		k := d.str()

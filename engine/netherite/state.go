@@ -70,7 +70,11 @@ type state struct {
 	Instances    map[string]*row
 	Histories    map[string][]durable.Event
 	Entities     map[string]*replay.EntityState
-	Waiters      map[string][]waiter
+	// EntityUpdated is when an entity's last step was applied (the step's
+	// At, Unix ns), as an orchestration row's Updated: its status reports
+	// it as the entity's last update.
+	EntityUpdated map[string]int64
+	Waiters       map[string][]waiter
 
 	// Not durable: caches and hooks the partition core attaches.
 	execs    map[string]*replay.Executor // cached cursors, in step with Histories
@@ -85,7 +89,7 @@ func newState(self, parts int) *state {
 		self: self, parts: parts,
 		Sessions: map[string]*session{}, Timers: map[int64]timer{}, Dedup: map[int]int64{},
 		Instances: map[string]*row{}, Histories: map[string][]durable.Event{},
-		Entities: map[string]*replay.EntityState{}, Waiters: map[string][]waiter{},
+		Entities: map[string]*replay.EntityState{}, EntityUpdated: map[string]int64{}, Waiters: map[string][]waiter{},
 		execs: map[string]*replay.Executor{},
 	}
 }
@@ -119,7 +123,7 @@ func (s *state) status(instance string) (durable.InstanceStatus, bool) {
 		}
 		id, _ := durable.ParseEntityID(instance)
 		return durable.InstanceStatus{InstanceID: instance, Name: id.Name, Status: durable.StatusRunning,
-			Output: e.State}, true
+			Output: e.State, Updated: fromUnixNano(s.EntityUpdated[instance])}, true
 	}
 	r := s.Instances[instance]
 	if r == nil {
