@@ -76,6 +76,8 @@ type throttle struct {
 	byKind map[string][]int
 	// objects are the storage objects seen, by name (see object).
 	objects map[string]*object
+	// nameBuf holds the target an op appends (port.TargetAppender).
+	nameBuf []byte
 }
 
 type capState struct {
@@ -117,6 +119,23 @@ func (t *throttle) object(name string) *object {
 	}
 	t.objects[name] = o
 	return o
+}
+
+// objectOf returns op's target and its object. An op that can append its
+// target is looked up by those bytes, so a seen target costs no string;
+// the target returned is then the object's name (the same text).
+func (t *throttle) objectOf(op port.Op) (string, *object) {
+	a, ok := op.(port.TargetAppender)
+	if !ok {
+		target := op.Target()
+		return target, t.object(target)
+	}
+	t.nameBuf = a.AppendTarget(t.nameBuf[:0])
+	if o, ok := t.objects[string(t.nameBuf)]; ok {
+		return o.name, o
+	}
+	o := t.object(string(t.nameBuf))
+	return o.name, o
 }
 
 // after orders a completion of cr's on o: it returns done, or the latest

@@ -26,7 +26,7 @@ type request struct {
 	cr         *coreRun
 	req        port.Request
 	kind       string
-	target     string // req.Op.Target(), built once (a string concatenation)
+	target     string // req.Op.Target(), its object's name when the op appends it
 	bytes      int    // req.Op.Bytes(), summed once (a table write's is its entity size)
 	ki         *kindInfo
 	ord        *object // its order key's (obj, or its kind's if it has no target)
@@ -76,9 +76,8 @@ func (cr *coreRun) issue(now port.Time, req port.Request) {
 	}
 	kind := string(req.Op.Kind())
 	bytes := req.Op.Bytes()
-	target := req.Op.Target()
+	target, obj := d.throttle.objectOf(req.Op)
 	d.checkNeeds(now, cr, &req, kind)
-	obj := d.throttle.object(target)
 	start := d.throttle.admitTo(now, kind, obj, port.ScaleUnits(req.Op), bytes)
 	ki := d.kindOf(kind)
 	ord := obj

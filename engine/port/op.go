@@ -51,3 +51,11 @@ var ErrNoStore = errors.New("store not configured")
 func noStore(kind OpKind, field string) error {
 	return fmt.Errorf("%s: Stores.%s is nil: %w", kind, field, ErrNoStore)
 }
+
+// TargetAppender is an Op that can append its Target to a buffer without
+// building the string, so a driver that looks targets up by name (the sim
+// driver's per-object order) allocates only for a target it has not seen.
+// AppendTarget(dst) appends exactly the bytes of Target().
+type TargetAppender interface {
+	AppendTarget(dst []byte) []byte
+}

@@ -63,6 +63,39 @@ func (o TableBatch) Target() string {
 
 func tableTarget(table, pk string) string { return "table/" + table + "/" + pk }
 
+// AppendTarget implements TargetAppender: the bytes of Target.
+func (o TableWriteOp) AppendTarget(dst []byte) []byte {
+	return appendTableTarget(dst, o.Table, o.W.Entity.PartitionKey)
+}
+
+// AppendTarget implements TargetAppender: the bytes of Target.
+func (o TableGet) AppendTarget(dst []byte) []byte {
+	return appendTableTarget(dst, o.Table, o.PartitionKey)
+}
+
+// AppendTarget implements TargetAppender: the bytes of Target.
+func (o TableQueryOp) AppendTarget(dst []byte) []byte {
+	if o.Q.AllPartitions {
+		return append(append(dst, "table/"...), o.Table...)
+	}
+	return appendTableTarget(dst, o.Table, o.Q.PartitionKey)
+}
+
+// AppendTarget implements TargetAppender: the bytes of Target.
+func (o TableBatch) AppendTarget(dst []byte) []byte {
+	if len(o.Writes) == 0 {
+		return append(append(dst, "table/"...), o.Table...)
+	}
+	return appendTableTarget(dst, o.Table, o.Writes[0].Entity.PartitionKey)
+}
+
+func appendTableTarget(dst []byte, table, pk string) []byte {
+	dst = append(dst, "table/"...)
+	dst = append(dst, table...)
+	dst = append(dst, '/')
+	return append(dst, pk...)
+}
+
 func (TableCreate) Bytes() int    { return 0 }
 func (TableDrop) Bytes() int      { return 0 }
 func (o TableWriteOp) Bytes() int { return writeBytes(o.W) }

@@ -106,6 +106,9 @@ func TestOpTargets(t *testing.T) {
 		"":                      port.BlobListOp{Prefix: "a"},
 	} {
 		require.Equal(t, want, op.Target(), "%T", op)
+		if a, ok := op.(port.TargetAppender); ok {
+			require.Equal(t, "x"+want, string(a.AppendTarget([]byte("x"))), "%T", op)
+		}
 	}
 }
 

@@ -99,6 +99,15 @@ func (o SQLCall) Target() string {
 	return "sql/" + o.Hub + "/" + o.Proc.ProcTarget()
 }
 
+// AppendTarget implements TargetAppender: the bytes of Target.
+func (o SQLCall) AppendTarget(dst []byte) []byte {
+	dst = append(append(append(dst, "sql/"...), o.Hub...), '/')
+	if o.Proc == nil {
+		return append(dst, ":schema"...)
+	}
+	return append(dst, o.Proc.ProcTarget()...)
+}
+
 // Apply implements Op.
 func (o SQLCall) Apply(ctx context.Context, s *Stores) (any, error) {
 	if s.SQL == nil {
