@@ -104,11 +104,12 @@ plots: $(DFLAB)
 	$(DFLAB) figures --plots --out results --notebooks notebooks
 
 ## calibrate: measure both engines' step costs here and fit the simulator's default model
-## set (paper2022d, the one specs and figures use) to the paper's calibration set; rewrites
+## set (paper2022d, the one specs and figures use) to the paper's calibration set, each target
+## run at the paper's own single-node load (--paper-size; about 8 s per evaluation); rewrites
 ## harness/simrun/models/paper2022d.{json,-fit.csv,-fit.md,-costs.json} (paper2022, paper2022b and
 ## paper2022c, the older fits before the host structure, the services' limits and the token buckets, stay as they are)
 calibrate: $(DFLAB)
-	$(DFLAB) calibrate --progress --force --name paper2022d
+	$(DFLAB) calibrate --progress --force --paper-size --name paper2022d
 
 ## cluster-bench: local clusters of 1, 2 and 4 worker processes (Azurite, NATS R3) on this
 ## machine, Hello5 and Bank from a load process, and a 3-worker Hello5 run whose plan kill -9s a worker

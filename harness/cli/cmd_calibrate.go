@@ -37,7 +37,8 @@ Netherite local, Netherite none and original; 36 targets).
    backgroundMs per invocation and requestMs of client CPU per storage
    request) with Nelder-Mead, minimising the sum of
    ln(dflab/paper)² over the targets, running the simulator in the loop
-   on scaled-down runs.
+   on scaled-down runs, or with --paper-size at the paper's own
+   single-node loads (what make calibrate runs).
 3. Writes NAME.json (the model set, loadable by sim.LoadModelSet),
    NAME-fit.csv and NAME-fit.md (target, paper, dflab, ratio) into --out.
 
