@@ -31,7 +31,7 @@ type Config struct {
 
 // DefaultConfig is what `dflab ablation` runs.
 func DefaultConfig() Config {
-	return Config{Models: figures.Models, Size: calibrate.FullSize, Seed: 1, Nodes: []int{1, 4, 8, 12}, Cores: 4, Scale: 1, Jobs: 2}
+	return Config{Models: figures.Models, Size: calibrate.PaperSize, Seed: 1, Nodes: []int{1, 4, 8, 12}, Cores: 4, Scale: 1, Jobs: 2}
 }
 
 // Row is one variant's fit and one of its Fig. 9 points.
