@@ -63,7 +63,7 @@ func TestCommittedSQLPartHasTheStructure(t *testing.T) {
 
 // SQLCoreScales are the calibrated sets' own scales: each set's engine CPU
 // is its measured step costs (NAME-costs.json) times cpuFactor, plus
-// hostMs for a function invocation.
+// hostMs for a function invocation, plus requestMs for a completion.
 func TestSQLCoreScalesMatchTheSets(t *testing.T) {
 	for _, name := range workload.Keys(SQLCoreScales) {
 		sc := SQLCoreScales[name]
@@ -79,6 +79,9 @@ func TestSQLCoreScalesMatchTheSets(t *testing.T) {
 				want := costs[engine].Us[key] / 1e3 * sc.CPUFactor
 				if slices.Contains(HostKeys, key) {
 					want += sc.HostMs
+				}
+				if slices.Contains(RequestKeys, key) {
+					want += sc.RequestMs
 				}
 				d, ok := m.EngineCPU[engine].CostsMs[key]
 				require.True(t, ok, "%s: %s %s", name, engine, key)
@@ -110,6 +113,9 @@ func TestCommittedSQLPartFitsTheDefaultSet(t *testing.T) {
 		want := costs[spec.EngineSQL].Us[key] / 1e3 * sc.CPUFactor
 		if slices.Contains(HostKeys, key) {
 			want += sc.HostMs
+		}
+		if slices.Contains(RequestKeys, key) {
+			want += sc.RequestMs
 		}
 		require.InDelta(t, want, part.EngineCPU[spec.EngineSQL].CostsMs[key].Mean(), 1e-3*want+1e-6, key)
 	}

@@ -22,12 +22,12 @@ var pinnedHashes = []struct {
 	nodes, cores, n  int
 	hash             string
 }{
-	{spec.EngineOriginal, "hello5", systems.Values{"controlQueues": "12"}, 3, 2, 150, "f9f9217fd37aa5a8"},
-	{spec.EngineOriginal, "bank", systems.Values{"controlQueues": "12"}, 3, 2, 60, "d003bb37432c590f"},
-	{spec.EngineNetherite, "hello5", systems.Values{"partitions": "12", "speculation": "local"}, 3, 2, 150, "a73337ef7e262f8c"},
-	{spec.EngineNetherite, "bank", systems.Values{"partitions": "12", "speculation": "local"}, 3, 2, 60, "e47c359d6c603f73"},
-	{spec.EngineSQL, "hello5", nil, 1, 4, 150, "00ab900f7d52ef7c"},
-	{spec.EngineSQL, "bank", nil, 1, 4, 60, "c67114de5d9616c9"},
+	{spec.EngineOriginal, "hello5", systems.Values{"controlQueues": "12"}, 3, 2, 150, "c3969206f250f189"},
+	{spec.EngineOriginal, "bank", systems.Values{"controlQueues": "12"}, 3, 2, 60, "a56e5ebc35f0e054"},
+	{spec.EngineNetherite, "hello5", systems.Values{"partitions": "12", "speculation": "local"}, 3, 2, 150, "1a1cae19bacf05df"},
+	{spec.EngineNetherite, "bank", systems.Values{"partitions": "12", "speculation": "local"}, 3, 2, 60, "ceecd947013ac288"},
+	{spec.EngineSQL, "hello5", nil, 1, 4, 150, "1300f962831ef5d5"},
+	{spec.EngineSQL, "bank", nil, 1, 4, 60, "bb2b3f991aa33367"},
 }
 
 func TestTraceHashesPinned(t *testing.T) {
