@@ -103,6 +103,7 @@ func TestThroughputRunsAreSizedByTheirShape(t *testing.T) {
 	for _, s := range expand(t, "fig9") {
 		n, c := s.Cluster.Nodes, s.Cluster.Cores
 		require.Equal(t, spec.LatencyEndStatus, s.Load.LatencyEnd, "ends at the recorded completion, as the calibration")
+		require.Equal(t, throughputTimeLimit, s.Load.TimeLimit)
 		switch s.Workload.Name {
 		case "hello5", "bank":
 			require.Equal(t, closedInstances(s.Workload.Name, s.Engine.Name, n, c), s.Load.Instances)
