@@ -174,19 +174,7 @@ func (v *reducerView) encode() ([]byte, error) {
 	v.totalAt = len(out)
 	out = strconv.AppendInt(out, v.total, 10)
 	v.totalLn = len(out) - v.totalAt
-	if len(v.done) > 0 {
-		out = append(out, `,"done":[`...)
-		for i, d := range v.done {
-			if i > 0 {
-				out = append(out, ',')
-			}
-			out = strconv.AppendInt(out, int64(d), 10)
-		}
-		out = append(out, ']')
-	}
-	out = append(out, `,"reported":`...)
-	out = strconv.AppendBool(out, v.reported)
-	out = append(out, '}')
+	out = appendStateTail(out, v.done, v.reported)
 	v.enc = append(v.enc[:0], out...)
 	v.patchable = true
 	return out, nil

@@ -33,19 +33,7 @@ func (s ReducerState) MarshalJSON() ([]byte, error) {
 	}
 	out = append(out, `"words":`...)
 	out = strconv.AppendInt(out, s.Words, 10)
-	if len(s.Done) > 0 {
-		out = append(out, `,"done":[`...)
-		for i, d := range s.Done {
-			if i > 0 {
-				out = append(out, ',')
-			}
-			out = strconv.AppendInt(out, int64(d), 10)
-		}
-		out = append(out, ']')
-	}
-	out = append(out, `,"reported":`...)
-	out = strconv.AppendBool(out, s.Reported)
-	return append(out, '}'), nil
+	return appendStateTail(out, s.Done, s.Reported), nil
 }
 
 // UnmarshalJSON reads a whole state: what MarshalJSON writes directly,
@@ -164,4 +152,24 @@ func objectEnd(p []byte) (int, bool) {
 		}
 	}
 	return 0, false
+}
+
+// appendStateTail appends what follows a reducer state's word total: the
+// mappers done, whether it reported, and the closing brace. The plain
+// encoder and the memoized one (reducermemo.go) share it, so their bytes
+// agree.
+func appendStateTail(out []byte, done []int, reported bool) []byte {
+	if len(done) > 0 {
+		out = append(out, `,"done":[`...)
+		for i, d := range done {
+			if i > 0 {
+				out = append(out, ',')
+			}
+			out = strconv.AppendInt(out, int64(d), 10)
+		}
+		out = append(out, ']')
+	}
+	out = append(out, `,"reported":`...)
+	out = strconv.AppendBool(out, reported)
+	return append(out, '}')
 }
